@@ -1,0 +1,57 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { CallbackRow, CallbackState, Database } from '../schema.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export interface CallbackInput {
+  queueId: number;
+  target: string;
+  callId?: string | null;
+  customerId?: string | null;
+  language?: string | null;
+  context?: Record<string, unknown>;
+  /** When the customer joined the line; the callback keeps this place. */
+  requestedAt: Date;
+  scheduledFor?: Date | null;
+}
+
+export async function createCallback(db: Db, input: CallbackInput): Promise<CallbackRow> {
+  return db
+    .insertInto('callbacks')
+    .values({
+      queue_id: input.queueId,
+      target: input.target,
+      call_id: input.callId ?? null,
+      customer_id: input.customerId ?? null,
+      language: input.language ?? null,
+      context: JSON.stringify(input.context ?? {}),
+      requested_at: input.requestedAt,
+      scheduled_for: input.scheduledFor ?? null,
+      state: input.scheduledFor ? 'scheduled' : 'waiting',
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function setCallbackState(db: Db, id: number, state: CallbackState, attempted = false): Promise<void> {
+  await db
+    .updateTable('callbacks')
+    .set((e) => ({
+      state,
+      updated_at: new Date(),
+      ...(attempted ? { attempts: e('attempts', '+', 1) } : {}),
+    }))
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Callbacks still to be served (waiting, or scheduled), oldest place in line first: reloaded into the ACD at start. */
+export async function listOpenCallbacks(db: Db): Promise<CallbackRow[]> {
+  return db
+    .selectFrom('callbacks')
+    .selectAll()
+    .where('state', 'in', ['waiting', 'scheduled'])
+    .orderBy('requested_at')
+    .orderBy('id')
+    .execute();
+}

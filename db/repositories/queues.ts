@@ -1,0 +1,199 @@
+import { type Kysely, type Transaction, sql } from 'kysely';
+import { DuplicateError, InUseError, UnknownReferenceError, isUniqueViolation } from '../errors.ts';
+import type { Announcements, Database, OverflowTarget, QueueRow, RoutingStep, Strategy } from '../schema.ts';
+import type { Page, PageRequest } from './page.ts';
+import { resolveSkillIds } from './skills.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** A queue as the API and the ACD see it. */
+export interface Queue {
+  id: number;
+  name: string;
+  description: string;
+  skills: Record<string, number>;
+  language: string | null;
+  strategy: Strategy;
+  priority: number;
+  serviceLevel: { thresholdSeconds: number; target: number };
+  wrapUpSeconds: number;
+  ringTimeoutSeconds: number;
+  maxWaitSeconds: number | null;
+  maxLength: number | null;
+  overflow: OverflowTarget | null;
+  steps: RoutingStep[];
+  announcements: Announcements;
+  knownAgentSeconds: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type QueueInput = Partial<Omit<Queue, 'id' | 'createdAt' | 'updatedAt'>> & { name: string };
+
+export const DEFAULT_ANNOUNCEMENTS: Announcements = {
+  position: true,
+  estimatedWait: true,
+  periodicSeconds: 30,
+  musicOnHold: 'default',
+  greeting: ['all-agents-busy'],
+};
+
+function toRow(input: Partial<QueueInput>): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  if (input.name !== undefined) row.name = input.name;
+  if (input.description !== undefined) row.description = input.description;
+  if (input.language !== undefined) row.language = input.language;
+  if (input.strategy !== undefined) row.strategy = input.strategy;
+  if (input.priority !== undefined) row.priority = input.priority;
+  if (input.serviceLevel !== undefined) {
+    row.sl_threshold_seconds = input.serviceLevel.thresholdSeconds;
+    row.sl_target = input.serviceLevel.target;
+  }
+  if (input.wrapUpSeconds !== undefined) row.wrap_up_seconds = input.wrapUpSeconds;
+  if (input.ringTimeoutSeconds !== undefined) row.ring_timeout_seconds = input.ringTimeoutSeconds;
+  if (input.maxWaitSeconds !== undefined) row.max_wait_seconds = input.maxWaitSeconds;
+  if (input.maxLength !== undefined) row.max_length = input.maxLength;
+  if (input.overflow !== undefined) row.overflow = JSON.stringify(input.overflow);
+  if (input.steps !== undefined) row.steps = JSON.stringify(input.steps);
+  if (input.announcements !== undefined) row.announcements = JSON.stringify(input.announcements);
+  if (input.knownAgentSeconds !== undefined) row.known_agent_seconds = input.knownAgentSeconds;
+  return row;
+}
+
+/** Checks every name the queue refers to: required skills, skills in steps, the overflow queue. */
+async function checkReferences(tx: Transaction<Database>, input: Partial<QueueInput>, selfName: string): Promise<void> {
+  if (input.steps !== undefined) {
+    for (const [i, step] of input.steps.entries()) {
+      await resolveSkillIds(tx, Object.keys(step.skills ?? {}), `steps[${i}].skills`);
+    }
+  }
+  if (input.overflow && 'queue' in input.overflow) {
+    const target = input.overflow.queue;
+    if (target === selfName) throw new UnknownReferenceError('overflow.queue', `${target} (a queue cannot overflow to itself)`);
+    const row = await tx.selectFrom('queues').select('id').where('name', '=', target).executeTakeFirst();
+    if (row === undefined) throw new UnknownReferenceError('overflow.queue', target);
+  }
+}
+
+async function writeSkills(tx: Transaction<Database>, queueId: number, skills: Record<string, number> | undefined) {
+  if (skills === undefined) return;
+  const ids = await resolveSkillIds(tx, Object.keys(skills), 'skills');
+  await tx.deleteFrom('queue_skills').where('queue_id', '=', queueId).execute();
+  const rows = Object.entries(skills).map(([name, min]) => ({ queue_id: queueId, skill_id: ids.get(name)!, min_level: min }));
+  if (rows.length > 0) await tx.insertInto('queue_skills').values(rows).execute();
+}
+
+export async function createQueue(db: Kysely<Database>, input: QueueInput): Promise<Queue> {
+  return db.transaction().execute(async (tx) => {
+    await checkReferences(tx, input, input.name);
+    const row = {
+      strategy: 'longest-idle',
+      announcements: JSON.stringify(DEFAULT_ANNOUNCEMENTS),
+      steps: '[]',
+      overflow: null,
+      ...toRow(input),
+    };
+    let created: { id: number };
+    try {
+      created = await tx.insertInto('queues').values(row as never).returning('id').executeTakeFirstOrThrow();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new DuplicateError('queue', 'name', input.name);
+      throw err;
+    }
+    await writeSkills(tx, created.id, input.skills ?? {});
+    return (await loadQueues(tx, [created.id]))[0]!;
+  });
+}
+
+export async function updateQueue(db: Kysely<Database>, id: number, input: Partial<QueueInput>): Promise<Queue | undefined> {
+  return db.transaction().execute(async (tx) => {
+    const existing = await tx.selectFrom('queues').select(['id', 'name']).where('id', '=', id).executeTakeFirst();
+    if (existing === undefined) return undefined;
+    await checkReferences(tx, input, input.name ?? existing.name);
+    try {
+      await tx.updateTable('queues').set({ ...toRow(input), updated_at: new Date() }).where('id', '=', id).execute();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new DuplicateError('queue', 'name', input.name ?? '');
+      throw err;
+    }
+    await writeSkills(tx, id, input.skills);
+    return (await loadQueues(tx, [id]))[0];
+  });
+}
+
+export async function deleteQueue(db: Kysely<Database>, id: number): Promise<boolean> {
+  return db.transaction().execute(async (tx) => {
+    const row = await tx.selectFrom('queues').select('name').where('id', '=', id).executeTakeFirst();
+    if (row === undefined) return false;
+    const users = await tx
+      .selectFrom('queues')
+      .select('name')
+      .where('id', '!=', id)
+      .where(sql<string>`overflow->>'queue'`, '=', row.name)
+      .execute();
+    if (users.length > 0) throw new InUseError(`queue ${row.name} is the overflow target of ${users.map((u) => u.name).join(', ')}`);
+    await tx.deleteFrom('queues').where('id', '=', id).execute();
+    return true;
+  });
+}
+
+export async function getQueue(db: Db, id: number): Promise<Queue | undefined> {
+  return (await loadQueues(db, [id]))[0];
+}
+
+export async function getQueueByName(db: Db, name: string): Promise<Queue | undefined> {
+  const row = await db.selectFrom('queues').select('id').where('name', '=', name).executeTakeFirst();
+  return row ? getQueue(db, row.id) : undefined;
+}
+
+export async function listQueues(db: Db, page: PageRequest): Promise<Page<Queue>> {
+  const [rows, count] = await Promise.all([
+    db.selectFrom('queues').select('id').orderBy('id').limit(page.limit).offset(page.offset).execute(),
+    db.selectFrom('queues').select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { items: await loadQueues(db, rows.map((r) => r.id)), total: Number(count.n), ...page };
+}
+
+export async function listAllQueues(db: Db): Promise<Queue[]> {
+  const rows = await db.selectFrom('queues').select('id').orderBy('id').execute();
+  return loadQueues(db, rows.map((r) => r.id));
+}
+
+function fromRow(q: QueueRow, skills: Record<string, number>): Queue {
+  return {
+    id: q.id,
+    name: q.name,
+    description: q.description,
+    skills,
+    language: q.language,
+    strategy: q.strategy,
+    priority: q.priority,
+    serviceLevel: { thresholdSeconds: q.sl_threshold_seconds, target: q.sl_target },
+    wrapUpSeconds: q.wrap_up_seconds,
+    ringTimeoutSeconds: q.ring_timeout_seconds,
+    maxWaitSeconds: q.max_wait_seconds,
+    maxLength: q.max_length,
+    overflow: q.overflow,
+    steps: q.steps,
+    announcements: q.announcements,
+    knownAgentSeconds: q.known_agent_seconds,
+    createdAt: q.created_at,
+    updatedAt: q.updated_at,
+  };
+}
+
+async function loadQueues(db: Db, ids: number[]): Promise<Queue[]> {
+  if (ids.length === 0) return [];
+  const [rows, skills] = await Promise.all([
+    db.selectFrom('queues').selectAll().where('id', 'in', ids).orderBy('id').execute(),
+    db
+      .selectFrom('queue_skills')
+      .innerJoin('skills', 'skills.id', 'queue_skills.skill_id')
+      .select(['queue_skills.queue_id', 'skills.name', 'queue_skills.min_level'])
+      .where('queue_skills.queue_id', 'in', ids)
+      .execute(),
+  ]);
+  return rows.map((q) =>
+    fromRow(q, Object.fromEntries(skills.filter((s) => s.queue_id === q.id).map((s) => [s.name, s.min_level]))),
+  );
+}

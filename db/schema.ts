@@ -1,0 +1,212 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** Timestamps: written as Date, read back as Date. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type DefaultedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type Json<T> = ColumnType<T, string, string>;
+
+export type Role = 'admin' | 'supervisor' | 'agent';
+export type Strategy = 'longest-idle' | 'most-skilled' | 'fewest-calls' | 'round-robin' | 'ring-all';
+export const STRATEGIES: readonly Strategy[] = ['longest-idle', 'most-skilled', 'fewest-calls', 'round-robin', 'ring-all'];
+
+/** Where a call goes when it waits too long or the queue is full. */
+export type OverflowTarget =
+  | { queue: string }
+  | { action: 'hangup' | 'callback' | 'voicemail' };
+
+/** A relaxation step: after `afterSeconds` of waiting these requirements replace the queue's. */
+export interface RoutingStep {
+  afterSeconds: number;
+  skills?: Record<string, number>;
+  language?: string | null;
+}
+
+export interface Announcements {
+  /** Say "you are number N" on entry and every `periodicSeconds`. */
+  position: boolean;
+  /** Say the estimated wait. */
+  estimatedWait: boolean;
+  periodicSeconds: number;
+  musicOnHold: string;
+  /** Prompt names played on entry, before the position. */
+  greeting: string[];
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface SkillsTable {
+  id: Generated<number>;
+  name: string;
+  description: string;
+  created_at: DefaultedTimestamp;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  login: string;
+  name: string;
+  role: Role;
+  /** scrypt$N$r$p$salt$hash (see server/auth/password.ts); never the plain password. */
+  password_hash: string;
+  disabled: Generated<boolean>;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface AgentSkillsTable {
+  user_id: number;
+  skill_id: number;
+  level: number;
+}
+
+export interface AgentLanguagesTable {
+  user_id: number;
+  language: string;
+  level: number;
+}
+
+/** Digest credentials of an agent's SIP device: HA1 for MD5 and SHA-256 with the realm; never the password. */
+export interface SipCredentialsTable {
+  id: Generated<number>;
+  user_id: number;
+  username: string;
+  realm: string;
+  ha1_md5: string;
+  ha1_sha256: string;
+  updated_at: DefaultedTimestamp;
+}
+
+/** Registrar bindings, so they survive a restart. `data` holds the SIP layer's binding as JSON. */
+export interface SipBindingsTable {
+  aor: string;
+  contact: string;
+  expires_at: Timestamp;
+  data: Json<Record<string, unknown>>;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface QueuesTable {
+  id: Generated<number>;
+  name: string;
+  description: string;
+  language: string | null;
+  strategy: Strategy;
+  priority: number;
+  sl_threshold_seconds: number;
+  sl_target: number;
+  wrap_up_seconds: number;
+  ring_timeout_seconds: number;
+  max_wait_seconds: number | null;
+  max_length: number | null;
+  overflow: Json<OverflowTarget | null>;
+  steps: Json<RoutingStep[]>;
+  announcements: Json<Announcements>;
+  known_agent_seconds: number;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface QueueSkillsTable {
+  queue_id: number;
+  skill_id: number;
+  min_level: number;
+}
+
+export type CallState = 'ivr' | 'queued' | 'ringing' | 'connected' | 'wrap-up' | 'ended';
+
+/** One row per call (customer leg), written as the call moves. */
+export interface CallsTable {
+  id: string;
+  queue_id: number | null;
+  agent_id: number | null;
+  direction: 'inbound' | 'outbound' | 'callback';
+  channel: 'webrtc' | 'sip';
+  caller: string;
+  customer_id: string | null;
+  language: string | null;
+  context: Json<Record<string, unknown>>;
+  sip_call_id: string | null;
+  state: CallState;
+  end_reason: string | null;
+  disposition: string | null;
+  created_at: DefaultedTimestamp;
+  queued_at: NullableTimestamp;
+  answered_at: NullableTimestamp;
+  ended_at: NullableTimestamp;
+  wait_seconds: number | null;
+  talk_seconds: number | null;
+  hold_seconds: number | null;
+  wrap_up_seconds: number | null;
+}
+
+/** Queue event log in the spirit of Asterisk's queue_log. */
+export type QueueEventType =
+  | 'ENTERQUEUE' | 'OFFER' | 'CONNECT' | 'ABANDON' | 'COMPLETEAGENT' | 'COMPLETECALLER' | 'TRANSFER'
+  | 'RINGNOANSWER' | 'EXITWITHTIMEOUT' | 'OVERFLOW' | 'EXITWITHKEY' | 'CALLBACKREQUESTED'
+  | 'AGENTLOGIN' | 'AGENTLOGOFF' | 'PAUSE' | 'UNPAUSE' | 'WRAPUPEND';
+export const QUEUE_EVENT_TYPES: readonly QueueEventType[] = [
+  'ENTERQUEUE', 'OFFER', 'CONNECT', 'ABANDON', 'COMPLETEAGENT', 'COMPLETECALLER', 'TRANSFER', 'RINGNOANSWER',
+  'EXITWITHTIMEOUT', 'OVERFLOW', 'EXITWITHKEY', 'CALLBACKREQUESTED', 'AGENTLOGIN', 'AGENTLOGOFF', 'PAUSE',
+  'UNPAUSE', 'WRAPUPEND',
+];
+
+export interface QueueEventsTable {
+  id: Generated<number>;
+  at: DefaultedTimestamp;
+  call_id: string | null;
+  queue_id: number | null;
+  agent_id: number | null;
+  event: QueueEventType;
+  data: Json<Record<string, unknown>>;
+}
+
+export type CallbackState = 'waiting' | 'scheduled' | 'dialing' | 'completed' | 'failed' | 'cancelled';
+
+export interface CallbacksTable {
+  id: Generated<number>;
+  queue_id: number;
+  call_id: string | null;
+  /** Where to call back: a SIP URI or an E.164 number dialled through a trunk. */
+  target: string;
+  customer_id: string | null;
+  language: string | null;
+  context: Json<Record<string, unknown>>;
+  /** The moment the customer joined the line: keeps their place (virtual hold). */
+  requested_at: Timestamp;
+  scheduled_for: NullableTimestamp;
+  state: CallbackState;
+  attempts: Generated<number>;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface Database {
+  settings: SettingsTable;
+  skills: SkillsTable;
+  users: UsersTable;
+  agent_skills: AgentSkillsTable;
+  agent_languages: AgentLanguagesTable;
+  sip_credentials: SipCredentialsTable;
+  sip_bindings: SipBindingsTable;
+  queues: QueuesTable;
+  queue_skills: QueueSkillsTable;
+  calls: CallsTable;
+  queue_events: QueueEventsTable;
+  callbacks: CallbacksTable;
+}
+
+export type Skill = Selectable<SkillsTable>;
+export type User = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type QueueRow = Selectable<QueuesTable>;
+export type NewQueueRow = Insertable<QueuesTable>;
+export type QueueRowUpdate = Updateable<QueuesTable>;
+export type CallRow = Selectable<CallsTable>;
+export type NewCall = Insertable<CallsTable>;
+export type QueueEvent = Selectable<QueueEventsTable>;
+export type CallbackRow = Selectable<CallbacksTable>;
+export type SipCredential = Selectable<SipCredentialsTable>;

@@ -1,0 +1,12 @@
+import type { DatabaseHandle } from '../db/connect.ts';
+import type { TokenSigner } from './auth/tokens.ts';
+import type { Config } from './config.ts';
+import type { Logger } from './logger.ts';
+
+/** What the HTTP routes need, passed in by the composition root (server/main.ts or a test). */
+export interface AppContext {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly database: DatabaseHandle;
+  readonly tokens: TokenSigner;
+}

@@ -1,0 +1,47 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { AppContext } from './app-context.ts';
+import { installAuthGuard } from './auth/guard.ts';
+import { installErrorHandler } from './http/errors.ts';
+import { agentRoutes } from './routes/agents.ts';
+import { authRoutes } from './routes/auth.ts';
+import { queueRoutes } from './routes/queues.ts';
+import { skillRoutes } from './routes/skills.ts';
+import { userRoutes } from './routes/users.ts';
+
+export interface AppHooks {
+  /** Called after an agent's profile or SIP credentials changed (the ACD reloads it). */
+  onAgentChanged?: (agentId: number) => void;
+  /** Called after a queue changed (the ACD reloads it). */
+  onQueueChanged?: (queueId: number) => void;
+}
+
+/** The HTTP application as a plugin tree; the caller listens (server/main.ts) or injects (tests). */
+export async function buildApp(ctx: AppContext, hooks: AppHooks = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace',
+    bodyLimit: 256 * 1024,
+    ajv: { customOptions: { removeAdditional: false, allErrors: false, coerceTypes: 'array' } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  installErrorHandler(app);
+  installAuthGuard(app, ctx.tokens);
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Callflow contact-center API', version: '0.1.0', description: 'Admin, supervisor and agent REST API.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(authRoutes, { ctx });
+  await app.register(skillRoutes, { ctx });
+  await app.register(agentRoutes, { ctx, ...(hooks.onAgentChanged ? { onChange: hooks.onAgentChanged } : {}) });
+  await app.register(queueRoutes, { ctx, ...(hooks.onQueueChanged ? { onChange: hooks.onQueueChanged } : {}) });
+  await app.register(userRoutes, { ctx });
+  return app;
+}

@@ -1,0 +1,142 @@
+/**
+ * Configuration: read once from the environment at boot into a frozen, typed object.
+ * Defaults live here and only here; a malformed value stops the start with a message naming the variable.
+ */
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  readonly httpHost: string;
+  readonly httpPort: number;
+  readonly sipHost: string;
+  readonly sipPort: number;
+  /** Digest realm offered in SIP challenges and stored with the SIP credentials' HA1. */
+  readonly sipRealm: string;
+  /** Source addresses (IPs or CIDRs) whose REGISTER/INVITE are not challenged. */
+  readonly sipTrustedSources: readonly string[];
+  /** Unset: embedded PGlite under `dataDir`. Set: PostgreSQL. */
+  readonly databaseUrl: string | null;
+  readonly dataDir: string;
+  readonly logLevel: LogLevel;
+  /** Unset: the project starts its own rtpengine. Set (udp://host:port): use that one. */
+  readonly rtpengineUrl: string | null;
+  readonly rtpengineNgPort: number;
+  readonly rtpPortMin: number;
+  readonly rtpPortMax: number;
+  readonly mediaAddress: string;
+  readonly mediaAdvertisedAddress: string | null;
+  /** Password for the `admin` user created on an empty database; unset: a random one, printed once. */
+  readonly adminPassword: string | null;
+  /** Lifetime of API bearer tokens. */
+  readonly tokenTtlSeconds: number;
+  /** Create demo skills, queues and agents on an empty database. */
+  readonly demo: boolean;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly variable: string,
+    reason: string,
+  ) {
+    super(`${variable}: ${reason}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function str(env: Env, name: string, fallback: string): string {
+  const v = env[name];
+  if (v === undefined || v === '') return fallback;
+  return v;
+}
+
+function optional(env: Env, name: string): string | null {
+  const v = env[name];
+  return v === undefined || v === '' ? null : v;
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const v = env[name];
+  if (v === undefined || v === '') return fallback;
+  if (!/^\d+$/.test(v.trim())) throw new ConfigError(name, `expected a whole number, got ${JSON.stringify(v)}`);
+  const n = Number(v.trim());
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const v = env[name];
+  if (v === undefined || v === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(v)) return true;
+  if (/^(0|false|no|off)$/i.test(v)) return false;
+  throw new ConfigError(name, `expected true or false, got ${JSON.stringify(v)}`);
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const HOST_RE = /^[A-Za-z0-9.:-]+$/;
+const IPV4_CIDR_RE = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(\/(\d{1,2}))?$/;
+
+function host(env: Env, name: string, fallback: string): string {
+  const v = str(env, name, fallback);
+  if (!HOST_RE.test(v)) throw new ConfigError(name, `not a host name or address: ${JSON.stringify(v)}`);
+  return v;
+}
+
+function trustedSources(env: Env, name: string): string[] {
+  const v = optional(env, name);
+  if (v === null) return [];
+  const items = v.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const item of items) {
+    const m = IPV4_CIDR_RE.exec(item);
+    const ok = m !== null && m.slice(1, 5).every((o) => Number(o) <= 255) && (m[6] === undefined || Number(m[6]) <= 32);
+    if (!ok && !/^[0-9a-fA-F:]+(\/\d{1,3})?$/.test(item)) {
+      throw new ConfigError(name, `not an IP address or CIDR: ${JSON.stringify(item)}`);
+    }
+  }
+  return items;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const databaseUrl = optional(env, 'DATABASE_URL');
+  if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL', 'must start with postgres:// or postgresql://');
+  }
+  const rtpengineUrl = optional(env, 'RTPENGINE_URL');
+  if (rtpengineUrl !== null && !/^udp:\/\/[^:/]+:\d+$/.test(rtpengineUrl)) {
+    throw new ConfigError('RTPENGINE_URL', `expected udp://host:port, got ${JSON.stringify(rtpengineUrl)}`);
+  }
+  const logLevel = str(env, 'LOG_LEVEL', 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `expected one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
+  }
+  const adminPassword = optional(env, 'ADMIN_PASSWORD');
+  if (adminPassword !== null && adminPassword.length < 8) {
+    throw new ConfigError('ADMIN_PASSWORD', 'must be at least 8 characters long');
+  }
+  const rtpPortMin = int(env, 'RTP_PORT_MIN', 30000, 1024, 65534);
+  const rtpPortMax = int(env, 'RTP_PORT_MAX', 39999, 1025, 65535);
+  if (rtpPortMax <= rtpPortMin) throw new ConfigError('RTP_PORT_MAX', `must be above RTP_PORT_MIN (${rtpPortMin})`);
+  const httpHost = host(env, 'HTTP_HOST', '127.0.0.1');
+  const config: Config = {
+    httpHost,
+    httpPort: int(env, 'HTTP_PORT', 8080, 0, 65535),
+    sipHost: host(env, 'SIP_HOST', httpHost),
+    sipPort: int(env, 'SIP_PORT', 5060, 0, 65535),
+    sipRealm: host(env, 'SIP_REALM', 'callflow'),
+    sipTrustedSources: trustedSources(env, 'SIP_TRUSTED_SOURCES'),
+    databaseUrl,
+    dataDir: str(env, 'DATA_DIR', './var'),
+    logLevel,
+    rtpengineUrl,
+    rtpengineNgPort: int(env, 'RTPENGINE_NG_PORT', 22222, 1, 65535),
+    rtpPortMin,
+    rtpPortMax,
+    mediaAddress: host(env, 'MEDIA_ADDRESS', '127.0.0.1'),
+    mediaAdvertisedAddress: optional(env, 'MEDIA_ADVERTISED_ADDRESS'),
+    adminPassword,
+    tokenTtlSeconds: int(env, 'TOKEN_TTL_SECONDS', 12 * 3600, 60, 30 * 24 * 3600),
+    demo: bool(env, 'DEMO', false),
+  };
+  return Object.freeze({ ...config, sipTrustedSources: Object.freeze([...config.sipTrustedSources]) });
+}

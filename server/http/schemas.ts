@@ -1,0 +1,192 @@
+import { Type, type Static, type TSchema } from 'typebox';
+
+/** JSON schemas of the REST API: fastify validates every request and serialises every response with these. */
+
+export const Name = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
+export const Login = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.@-]*$' });
+export const Password = Type.String({ minLength: 8, maxLength: 256 });
+export const Level = Type.Integer({ minimum: 1, maximum: 5 });
+/** A BCP 47 primary language (optionally with region), e.g. "et", "en", "pt-BR". */
+export const LanguageCode = Type.String({ pattern: '^[a-z]{2,3}(-[A-Z]{2})?$' });
+export const Levels = Type.Record(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' }), Level);
+export const LanguageLevels = Type.Record(Type.String({ pattern: '^[a-z]{2,3}(-[A-Z]{2})?$' }), Level);
+export const Id = Type.Integer({ minimum: 1 });
+export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2147483647 }) });
+export const PageQuery = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+    offset: Type.Integer({ minimum: 0, default: 0 }),
+  },
+  { additionalProperties: false },
+);
+export const Timestamp = Type.String({ format: 'date-time' });
+
+export function PageOf<T extends TSchema>(item: T) {
+  return Type.Object({ items: Type.Array(item), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() });
+}
+
+export const ErrorResponse = Type.Object({
+  statusCode: Type.Integer(),
+  code: Type.String(),
+  error: Type.String(),
+  message: Type.String(),
+  field: Type.Optional(Type.String()),
+});
+
+/** Standard error responses for a route; pass the codes it can answer with. */
+export function errors(...codes: number[]): Record<number, typeof ErrorResponse> {
+  return Object.fromEntries([400, 401, 403, ...codes].map((c) => [c, ErrorResponse]));
+}
+
+export const Role = Type.Union([Type.Literal('admin'), Type.Literal('supervisor'), Type.Literal('agent')]);
+
+// --- skills ---
+export const Skill = Type.Object({ id: Id, name: Type.String(), description: Type.String(), createdAt: Timestamp });
+export const SkillCreate = Type.Object(
+  { name: Name, description: Type.Optional(Type.String({ maxLength: 500 })) },
+  { additionalProperties: false },
+);
+export const SkillUpdate = Type.Partial(SkillCreate, { additionalProperties: false, minProperties: 1 });
+
+// --- agents ---
+export const Agent = Type.Object({
+  id: Id,
+  login: Type.String(),
+  name: Type.String(),
+  skills: Type.Record(Type.String(), Type.Integer()),
+  languages: Type.Record(Type.String(), Type.Integer()),
+  sipUsername: Type.Union([Type.String(), Type.Null()]),
+  disabled: Type.Boolean(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export const AgentCreate = Type.Object(
+  {
+    login: Login,
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    password: Password,
+    skills: Type.Optional(Levels),
+    languages: Type.Optional(LanguageLevels),
+  },
+  { additionalProperties: false },
+);
+export const AgentUpdate = Type.Object(
+  {
+    login: Type.Optional(Login),
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    password: Type.Optional(Password),
+    skills: Type.Optional(Levels),
+    languages: Type.Optional(LanguageLevels),
+    disabled: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export const SipCredentialsPut = Type.Object(
+  {
+    username: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' }),
+    password: Password,
+  },
+  { additionalProperties: false },
+);
+export const SipCredentials = Type.Object({ username: Type.String(), realm: Type.String(), updatedAt: Timestamp });
+
+// --- users (admins and supervisors) ---
+export const User = Type.Object({ id: Id, login: Type.String(), name: Type.String(), role: Role });
+export const UserCreate = Type.Object(
+  {
+    login: Login,
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    password: Password,
+    role: Type.Union([Type.Literal('admin'), Type.Literal('supervisor')]),
+  },
+  { additionalProperties: false },
+);
+
+// --- queues ---
+export const Strategy = Type.Union([
+  Type.Literal('longest-idle'),
+  Type.Literal('most-skilled'),
+  Type.Literal('fewest-calls'),
+  Type.Literal('round-robin'),
+  Type.Literal('ring-all'),
+]);
+export const Overflow = Type.Union([
+  Type.Object({ queue: Name }, { additionalProperties: false }),
+  Type.Object(
+    { action: Type.Union([Type.Literal('hangup'), Type.Literal('callback'), Type.Literal('voicemail')]) },
+    { additionalProperties: false },
+  ),
+]);
+export const RoutingStep = Type.Object(
+  {
+    afterSeconds: Type.Integer({ minimum: 1, maximum: 86400 }),
+    skills: Type.Optional(Levels),
+    language: Type.Optional(Type.Union([LanguageCode, Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+export const Announcements = Type.Object(
+  {
+    position: Type.Boolean(),
+    estimatedWait: Type.Boolean(),
+    periodicSeconds: Type.Integer({ minimum: 0, maximum: 3600 }),
+    musicOnHold: Type.String({ maxLength: 100 }),
+    greeting: Type.Array(Type.String({ maxLength: 100 }), { maxItems: 20 }),
+  },
+  { additionalProperties: false },
+);
+export const ServiceLevel = Type.Object(
+  { thresholdSeconds: Type.Integer({ minimum: 1, maximum: 3600 }), target: Type.Number({ minimum: 0, maximum: 1 }) },
+  { additionalProperties: false },
+);
+const queueFields = {
+  name: Name,
+  description: Type.Optional(Type.String({ maxLength: 500 })),
+  skills: Type.Optional(Levels),
+  language: Type.Optional(Type.Union([LanguageCode, Type.Null()])),
+  strategy: Type.Optional(Strategy),
+  priority: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+  serviceLevel: Type.Optional(ServiceLevel),
+  wrapUpSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
+  ringTimeoutSeconds: Type.Optional(Type.Integer({ minimum: 5, maximum: 300 })),
+  maxWaitSeconds: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 86400 }), Type.Null()])),
+  maxLength: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 100000 }), Type.Null()])),
+  overflow: Type.Optional(Type.Union([Overflow, Type.Null()])),
+  steps: Type.Optional(Type.Array(RoutingStep, { maxItems: 20 })),
+  announcements: Type.Optional(Announcements),
+  knownAgentSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 86400 })),
+};
+export const QueueCreate = Type.Object(queueFields, { additionalProperties: false });
+export const QueueUpdate = Type.Object(
+  { ...queueFields, name: Type.Optional(Name) },
+  { additionalProperties: false, minProperties: 1 },
+);
+export const Queue = Type.Object({
+  id: Id,
+  name: Type.String(),
+  description: Type.String(),
+  skills: Type.Record(Type.String(), Type.Integer()),
+  language: Type.Union([Type.String(), Type.Null()]),
+  strategy: Strategy,
+  priority: Type.Integer(),
+  serviceLevel: Type.Object({ thresholdSeconds: Type.Integer(), target: Type.Number() }),
+  wrapUpSeconds: Type.Integer(),
+  ringTimeoutSeconds: Type.Integer(),
+  maxWaitSeconds: Type.Union([Type.Integer(), Type.Null()]),
+  maxLength: Type.Union([Type.Integer(), Type.Null()]),
+  overflow: Type.Union([Type.Object({ queue: Type.Optional(Type.String()), action: Type.Optional(Type.String()) }), Type.Null()]),
+  steps: Type.Array(
+    Type.Object({
+      afterSeconds: Type.Integer(),
+      skills: Type.Optional(Type.Record(Type.String(), Type.Integer())),
+      language: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    }),
+  ),
+  announcements: Announcements,
+  knownAgentSeconds: Type.Integer(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+
+export type QueueCreateBody = Static<typeof QueueCreate>;
+export type QueueUpdateBody = Static<typeof QueueUpdate>;

@@ -1,0 +1,16 @@
+import { pino, type Logger } from 'pino';
+import type { LogLevel } from './config.ts';
+
+export type { Logger };
+
+/** The one process logger. Secrets are redacted wherever they might appear in a logged object. */
+export function createLogger(level: LogLevel): Logger {
+  return pino({
+    level,
+    redact: {
+      paths: ['password', '*.password', 'ha1', '*.ha1', 'ha1Md5', 'ha1Sha256', '*.ha1Md5', '*.ha1Sha256',
+        'req.headers.authorization', 'headers.authorization', 'token', '*.token'],
+      censor: '[redacted]',
+    },
+  });
+}

@@ -1,0 +1,83 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { findUserByLogin, getAgent, getUser } from '../../db/repositories/users.ts';
+import { caller } from '../auth/guard.ts';
+import { DUMMY_HASH, verifyPassword } from '../auth/password.ts';
+import { ApiError } from '../http/errors.ts';
+import { ErrorResponse, Role, errors } from '../http/schemas.ts';
+import type { AppContext } from '../app-context.ts';
+
+export const authRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.get('/api/health', {
+    config: { roles: 'public' },
+    schema: {
+      tags: ['system'],
+      summary: 'Liveness and the database in use',
+      response: { 200: Type.Object({ status: Type.Literal('ok'), db: Type.Union([Type.Literal('pglite'), Type.Literal('postgres')]) }) },
+    },
+  }, async () => ({ status: 'ok' as const, db: ctx.database.kind }));
+
+  app.post('/api/login', {
+    config: { roles: 'public' },
+    schema: {
+      tags: ['auth'],
+      summary: 'Exchange a login and password for a bearer token',
+      body: Type.Object(
+        { username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 256 }) },
+        { additionalProperties: false },
+      ),
+      response: {
+        200: Type.Object({ token: Type.String(), expiresAt: Type.String({ format: 'date-time' }), role: Role, userId: Type.Integer() }),
+        400: ErrorResponse,
+        401: ErrorResponse,
+      },
+    },
+  }, async (request) => {
+    const { username, password } = request.body;
+    const user = await findUserByLogin(ctx.database.db, username);
+    // Verify against a dummy hash for unknown users too, so the answer time does not tell which logins exist.
+    const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
+    if (user === undefined || !ok || user.disabled) {
+      request.log.info({ login: username }, 'login failed');
+      throw new ApiError('ERR_BAD_CREDENTIALS', 'wrong username or password');
+    }
+    const exp = Math.floor(Date.now() / 1000) + ctx.config.tokenTtlSeconds;
+    const token = ctx.tokens.sign({ sub: user.id, login: user.login, role: user.role, exp });
+    return { token, expiresAt: new Date(exp * 1000).toISOString(), role: user.role, userId: user.id };
+  });
+
+  app.get('/api/me', {
+    config: { roles: ['admin', 'supervisor', 'agent'] },
+    schema: {
+      tags: ['auth'],
+      summary: 'The caller\'s own profile',
+      security: [{ bearer: [] }],
+      response: {
+        200: Type.Object({
+          id: Type.Integer(),
+          login: Type.String(),
+          name: Type.String(),
+          role: Role,
+          skills: Type.Record(Type.String(), Type.Integer()),
+          languages: Type.Record(Type.String(), Type.Integer()),
+          sipUsername: Type.Union([Type.String(), Type.Null()]),
+        }),
+        ...errors(404),
+      },
+    },
+  }, async (request) => {
+    const me = caller(request);
+    const user = await getUser(ctx.database.db, me.sub);
+    if (user === undefined) throw new ApiError('ERR_NOT_FOUND', `user ${me.sub} no longer exists`);
+    const agent = user.role === 'agent' ? await getAgent(ctx.database.db, user.id) : undefined;
+    return {
+      id: user.id,
+      login: user.login,
+      name: user.name,
+      role: user.role,
+      skills: agent?.skills ?? {},
+      languages: agent?.languages ?? {},
+      sipUsername: agent?.sipUsername ?? null,
+    };
+  });
+};

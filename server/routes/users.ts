@@ -1,0 +1,22 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { createUser } from '../../db/repositories/users.ts';
+import type { AppContext } from '../app-context.ts';
+import { hashPassword } from '../auth/password.ts';
+import { User, UserCreate, errors } from '../http/schemas.ts';
+
+/** Admin and supervisor accounts (agents have their own resource). */
+export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.post('/api/users', {
+    schema: {
+      tags: ['users'],
+      security: [{ bearer: [] }],
+      summary: 'Create an admin or supervisor account',
+      body: UserCreate,
+      response: { 201: User, ...errors(409) },
+    },
+  }, async (request, reply) => {
+    const { password, ...rest } = request.body;
+    const user = await createUser(ctx.database.db, { ...rest, passwordHash: await hashPassword(password) });
+    return reply.status(201).send({ id: user.id, login: user.login, name: user.name, role: user.role });
+  });
+};

@@ -1,0 +1,144 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DatabaseHandle } from '../../db/connect.ts';
+import { DuplicateError, InUseError, UnknownReferenceError } from '../../db/errors.ts';
+import { migrateToLatest } from '../../db/migrate.ts';
+import { appendQueueEvents, getCall, insertCall, listQueueEvents, updateCall } from '../../db/repositories/call-log.ts';
+import { createCallback, listOpenCallbacks, setCallbackState } from '../../db/repositories/callbacks.ts';
+import { createQueue, deleteQueue, getQueueByName, listQueues, updateQueue } from '../../db/repositories/queues.ts';
+import { findSipCredential, upsertSipCredential } from '../../db/repositories/sip-credentials.ts';
+import { createSkill, deleteSkill, listSkills } from '../../db/repositories/skills.ts';
+import { createAgent, getAgent, listAgents, updateAgent } from '../../db/repositories/users.ts';
+import { DATABASE_KINDS, type ScratchDatabase, scratchDatabase } from '../support/databases.ts';
+
+describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
+  let scratch: ScratchDatabase;
+  let h: DatabaseHandle;
+  beforeEach(async () => {
+    scratch = await scratchDatabase(kind);
+    h = await scratch.open();
+  });
+  afterEach(async () => {
+    await h?.close();
+    await scratch?.drop();
+  });
+
+  it('migrating again is a no-op', async () => {
+    expect(await migrateToLatest(h.db)).toEqual([]);
+  });
+
+  it('a skill name is unique', async () => {
+    await createSkill(h.db, { name: 'billing' });
+    await expect(createSkill(h.db, { name: 'billing' })).rejects.toBeInstanceOf(DuplicateError);
+    expect((await listSkills(h.db, { limit: 10, offset: 0 })).total).toBe(1);
+  });
+
+  it('an agent keeps skill and language levels', async () => {
+    await createSkill(h.db, { name: 'billing' });
+    await createSkill(h.db, { name: 'tech' });
+    const a = await createAgent(h.db, {
+      login: 'mari', name: 'Mari', passwordHash: 'x', skills: { billing: 4, tech: 2 }, languages: { et: 5, en: 3 },
+    });
+    expect(a).toMatchObject({ login: 'mari', skills: { billing: 4, tech: 2 }, languages: { et: 5, en: 3 }, sipUsername: null });
+    const b = await updateAgent(h.db, a.id, { skills: { tech: 5 } });
+    expect(b?.skills).toEqual({ tech: 5 });
+    expect(b?.languages).toEqual({ et: 5, en: 3 });
+  });
+
+  it('an agent with an unknown skill is not created at all', async () => {
+    await expect(
+      createAgent(h.db, { login: 'x', name: 'X', passwordHash: 'x', skills: { nosuch: 3 } }),
+    ).rejects.toBeInstanceOf(UnknownReferenceError);
+    expect((await listAgents(h.db, { limit: 10, offset: 0 })).total).toBe(0);
+  });
+
+  it('a skill in use cannot be deleted', async () => {
+    const s = await createSkill(h.db, { name: 'billing' });
+    await createAgent(h.db, { login: 'a', name: 'A', passwordHash: 'x', skills: { billing: 1 } });
+    await expect(deleteSkill(h.db, s.id)).rejects.toBeInstanceOf(InUseError);
+  });
+
+  it('SIP credentials store HA1s only and their usernames are unique', async () => {
+    const a = await createAgent(h.db, { login: 'a', name: 'A', passwordHash: 'x' });
+    const b = await createAgent(h.db, { login: 'b', name: 'B', passwordHash: 'x' });
+    await upsertSipCredential(h.db, { userId: a.id, username: '1001', realm: 'r', ha1Md5: 'm', ha1Sha256: 's' });
+    await upsertSipCredential(h.db, { userId: a.id, username: '1002', realm: 'r', ha1Md5: 'm2', ha1Sha256: 's2' });
+    expect(await findSipCredential(h.db, '1001')).toBeUndefined();
+    expect(await findSipCredential(h.db, '1002')).toMatchObject({ user_id: a.id, ha1_md5: 'm2' });
+    await expect(
+      upsertSipCredential(h.db, { userId: b.id, username: '1002', realm: 'r', ha1Md5: 'm', ha1Sha256: 's' }),
+    ).rejects.toBeInstanceOf(DuplicateError);
+    expect((await getAgent(h.db, a.id))?.sipUsername).toBe('1002');
+  });
+
+  it('a queue keeps everything the ACD needs', async () => {
+    await createSkill(h.db, { name: 'billing' });
+    await createQueue(h.db, { name: 'fallback' });
+    const q = await createQueue(h.db, {
+      name: 'billing-et', skills: { billing: 3 }, language: 'et', strategy: 'most-skilled', priority: 5,
+      serviceLevel: { thresholdSeconds: 20, target: 0.8 }, wrapUpSeconds: 15, maxWaitSeconds: 300, maxLength: 50,
+      overflow: { queue: 'fallback' }, steps: [{ afterSeconds: 30, skills: { billing: 1 }, language: 'en' }],
+      knownAgentSeconds: 600,
+    });
+    expect(await getQueueByName(h.db, 'billing-et')).toEqual(q);
+    expect(q).toMatchObject({
+      skills: { billing: 3 }, language: 'et', strategy: 'most-skilled', priority: 5,
+      serviceLevel: { thresholdSeconds: 20, target: 0.8 }, wrapUpSeconds: 15, maxWaitSeconds: 300, maxLength: 50,
+      overflow: { queue: 'fallback' }, steps: [{ afterSeconds: 30, skills: { billing: 1 }, language: 'en' }],
+      knownAgentSeconds: 600,
+    });
+    expect(q.announcements.position).toBe(true);
+  });
+
+  it('a queue referring to an unknown skill, step skill or overflow queue is refused and nothing is written', async () => {
+    await expect(createQueue(h.db, { name: 'q1', skills: { nosuch: 1 } })).rejects.toThrow(/skills\.nosuch/);
+    await expect(createQueue(h.db, { name: 'q2', steps: [{ afterSeconds: 5, skills: { nosuch: 1 } }] })).rejects.toThrow(
+      /steps\[0\]\.skills/,
+    );
+    await expect(createQueue(h.db, { name: 'q3', overflow: { queue: 'nowhere' } })).rejects.toBeInstanceOf(UnknownReferenceError);
+    expect((await listQueues(h.db, { limit: 10, offset: 0 })).total).toBe(0);
+  });
+
+  it('a failed queue update changes nothing', async () => {
+    await createSkill(h.db, { name: 'billing' });
+    const q = await createQueue(h.db, { name: 'q', skills: { billing: 2 }, priority: 1 });
+    await expect(updateQueue(h.db, q.id, { priority: 9, skills: { nosuch: 1 } })).rejects.toBeInstanceOf(UnknownReferenceError);
+    expect(await getQueueByName(h.db, 'q')).toEqual(q);
+  });
+
+  it('a queue that is another queue\'s overflow target cannot be deleted', async () => {
+    const target = await createQueue(h.db, { name: 'target' });
+    await createQueue(h.db, { name: 'source', overflow: { queue: 'target' } });
+    await expect(deleteQueue(h.db, target.id)).rejects.toBeInstanceOf(InUseError);
+  });
+
+  it('call records and the queue event log are written and read back in order', async () => {
+    const q = await createQueue(h.db, { name: 'q' });
+    await insertCall(h.db, {
+      id: 'c1', queue_id: q.id, agent_id: null, direction: 'inbound', channel: 'webrtc', caller: 'anon',
+      customer_id: null, language: 'et', context: JSON.stringify({ page: { url: 'https://shop/x' } }), sip_call_id: 'x@y',
+      state: 'queued', end_reason: null, disposition: null, queued_at: new Date(), answered_at: null, ended_at: null,
+      wait_seconds: null, talk_seconds: null, hold_seconds: null, wrap_up_seconds: null,
+    });
+    await appendQueueEvents(h.db, [
+      { event: 'ENTERQUEUE', callId: 'c1', queueId: q.id, data: { position: 1 } },
+      { event: 'ABANDON', callId: 'c1', queueId: q.id, data: { waited: 12.5 } },
+    ]);
+    await updateCall(h.db, 'c1', { state: 'ended', end_reason: 'abandon', wait_seconds: 12.5 });
+    expect(await getCall(h.db, 'c1')).toMatchObject({ state: 'ended', end_reason: 'abandon', wait_seconds: 12.5, context: { page: { url: 'https://shop/x' } } });
+    const events = await listQueueEvents(h.db, { callId: 'c1' });
+    expect(events.map((e) => e.event)).toEqual(['ENTERQUEUE', 'ABANDON']);
+    expect(events[1]!.data).toEqual({ waited: 12.5 });
+  });
+
+  it('open callbacks come back oldest place in line first', async () => {
+    const q = await createQueue(h.db, { name: 'q' });
+    const late = await createCallback(h.db, { queueId: q.id, target: 'sip:b@x', requestedAt: new Date(2000) });
+    await createCallback(h.db, { queueId: q.id, target: 'sip:a@x', requestedAt: new Date(1000), scheduledFor: new Date(5000) });
+    const done = await createCallback(h.db, { queueId: q.id, target: 'sip:c@x', requestedAt: new Date(500) });
+    await setCallbackState(h.db, done.id, 'completed', true);
+    const open = await listOpenCallbacks(h.db);
+    expect(open.map((c) => c.target)).toEqual(['sip:a@x', 'sip:b@x']);
+    expect(open[0]!.state).toBe('scheduled');
+    expect(late.state).toBe('waiting');
+  });
+});

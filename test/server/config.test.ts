@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../server/config.ts';
+
+describe('configuration', () => {
+  it('uses the documented defaults when the environment is empty', () => {
+    const c = loadConfig({});
+    expect(c.httpPort).toBe(8080);
+    expect(c.sipPort).toBe(5060);
+    expect(c.dataDir).toBe('./var');
+    expect(c.databaseUrl).toBeNull();
+    expect(c.rtpengineUrl).toBeNull();
+    expect(c.logLevel).toBe('info');
+    expect(c.adminPassword).toBeNull();
+  });
+
+  it('is frozen', () => {
+    const c = loadConfig({ SIP_TRUSTED_SOURCES: '127.0.0.1' });
+    expect(Object.isFrozen(c)).toBe(true);
+    expect(Object.isFrozen(c.sipTrustedSources)).toBe(true);
+  });
+
+  it('reads every variable it documents', () => {
+    const c = loadConfig({
+      HTTP_PORT: '9000', HTTP_HOST: '0.0.0.0', SIP_PORT: '5070', DATABASE_URL: 'postgresql://u@h/db', DATA_DIR: '/tmp/x',
+      LOG_LEVEL: 'debug', RTPENGINE_URL: 'udp://127.0.0.1:2223', ADMIN_PASSWORD: 'correct horse', SIP_TRUSTED_SOURCES: '10.0.0.0/8, 192.168.1.1',
+    });
+    expect(c).toMatchObject({
+      httpPort: 9000, httpHost: '0.0.0.0', sipPort: 5070, databaseUrl: 'postgresql://u@h/db', dataDir: '/tmp/x',
+      logLevel: 'debug', rtpengineUrl: 'udp://127.0.0.1:2223', adminPassword: 'correct horse',
+      sipTrustedSources: ['10.0.0.0/8', '192.168.1.1'],
+    });
+  });
+
+  it.each([
+    ['HTTP_PORT', 'eighty'],
+    ['HTTP_PORT', '70000'],
+    ['SIP_PORT', '-1'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['LOG_LEVEL', 'loud'],
+    ['RTPENGINE_URL', 'http://127.0.0.1:22222'],
+    ['ADMIN_PASSWORD', 'short'],
+    ['HTTP_HOST', 'bad host!'],
+    ['SIP_TRUSTED_SOURCES', '300.1.1.1'],
+    ['DEMO', 'perhaps'],
+  ])('a malformed %s=%s stops the start with a message naming it', (name, value) => {
+    let error: unknown;
+    try {
+      loadConfig({ [name]: value });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe(name);
+    expect((error as Error).message).toMatch(new RegExp(`^${name}: `));
+  });
+
+  it('rejects an RTP port range that is empty', () => {
+    expect(() => loadConfig({ RTP_PORT_MIN: '40000', RTP_PORT_MAX: '30000' })).toThrow(/RTP_PORT_MAX/);
+  });
+});

@@ -1,0 +1,408 @@
+/**
+ * One call's media in rtpengine: the customer leg (tag `<callId>.c`) and the other side (tag `<callId>.o`), which is
+ * first our waiting-room sink and later an agent's device. The other side keeps one tag for the whole call and every
+ * request carries the `port-latching` flag, so the customer's ports, ICE and DTLS stay as first agreed: moving the
+ * customer from the waiting room to an agent, or from one agent to another (transfer), needs no re-INVITE towards
+ * the customer.
+ */
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import { InvalidStateError, MediaError, MediaErrorCode } from './errors.ts';
+import type { NgClient, NgParams, NgReply } from './ng-client.ts';
+import { MediaSessionState, sessionTransitions, type DtmfEvent, type LegKind, type LegName } from './media-session-state.ts';
+import { firstMediaCodec, isTelephoneEvent, keepPayloadTypes, parseAudio, sinkAnswer } from './sdp.ts';
+import { MUSIC_ON_HOLD } from './prompts.ts';
+
+export interface AgentOfferOptions {
+  /** the agent's device: 'rtp' for desk phones (PCMU/PCMA + telephone-event), 'webrtc' for the browser softphone */
+  kind: LegKind;
+  /** codecs to add by transcoding when the customer's codec is not among them (default: PCMU, PCMA for rtp; opus for webrtc) */
+  codecs?: string[];
+}
+
+export interface PlaybackResult {
+  /** true when the prompt played to its end, false when it was stopped or replaced */
+  completed: boolean;
+  durationMs: number;
+}
+
+export type MediaSessionEvents = {
+  stateChange: [MediaSessionState];
+  dtmf: [DtmfEvent];
+  /** rtpengine lost this call (it died and was restarted): the call has no media any more */
+  mediaLost: [];
+  close: [];
+};
+
+/** What a session needs from its engine (kept narrow so the session does not depend on MediaEngine). */
+export interface SessionContext {
+  ng(): NgClient;
+  sinkAddress: string;
+  sinkPort: number;
+  logger: Logger;
+  /** WAV file (path rtpengine can read) for a list of prompts, and its duration */
+  promptFile(names: readonly string[], lang: string): Promise<{ file: string; durationMs: number }>;
+  released(session: MediaSession): void;
+}
+
+const COMMON: NgParams = { replace: ['origin', 'session-connection'], flags: ['trust-address', 'port-latching'] };
+const TO_PLAIN: NgParams = { 'transport-protocol': 'RTP/AVP', ICE: 'remove', DTLS: 'off', SDES: ['off'], 'rtcp-mux': ['demux'] };
+const TO_WEBRTC: NgParams = { 'transport-protocol': 'UDP/TLS/RTP/SAVPF', ICE: 'force', SDES: ['off'], 'rtcp-mux': ['offer', 'require'] };
+
+export class MediaSession extends EventEmitter<MediaSessionEvents> {
+  readonly callId: string;
+  readonly customerTag: string;
+  readonly otherTag: string;
+  private _state: MediaSessionState = MediaSessionState.Idle;
+  private readonly log: Logger;
+  private chain: Promise<unknown> = Promise.resolve();
+  /** the customer's offer restricted to the codec agreed with the customer (re-offered to each agent) */
+  private customerOffer: string | undefined;
+  private customerAnswer: string | undefined;
+  private agentKind: LegKind | undefined;
+  private stateBeforeOffer: MediaSessionState | undefined;
+  private mohOn = false;
+  private playing: { timer: NodeJS.Timeout; done: (r: PlaybackResult) => void; durationMs: number; blocked: boolean } | undefined;
+  private sinkVersion = 1;
+  /** something was sent to rtpengine for this call, so close() must delete it */
+  private touched = false;
+
+  constructor(callId: string, private readonly ctx: SessionContext) {
+    super();
+    this.callId = callId;
+    this.customerTag = `${callId}.c`;
+    this.otherTag = `${callId}.o`;
+    this.log = ctx.logger.child({ callId });
+  }
+
+  get state(): MediaSessionState {
+    return this._state;
+  }
+
+  private transition(to: MediaSessionState): void {
+    const from = this._state;
+    if (from === to) return;
+    if (!sessionTransitions[from].includes(to)) throw new InvalidStateError(`media session ${this.callId}: cannot go from ${from} to ${to}`);
+    this._state = to;
+    this.log.debug({ from, to }, 'media session state');
+    this.safeEmit('stateChange', to);
+    if (to === MediaSessionState.Closed) {
+      this.finishPlayback(false);
+      this.safeEmit('close');
+      this.removeAllListeners();
+    }
+  }
+
+  private safeEmit<K extends keyof MediaSessionEvents>(event: K, ...args: MediaSessionEvents[K]): void {
+    for (const l of this.listeners(event)) {
+      try {
+        (l as (...a: unknown[]) => void)(...args);
+      } catch (err) {
+        this.log.error({ err, event }, 'media session listener threw');
+      }
+    }
+  }
+
+  /** Runs operations of one session one after another (offer/answer pairs must not interleave). */
+  private serial<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => {
+      if (this._state === MediaSessionState.Closed) throw new InvalidStateError(`media session ${this.callId} is closed (${what})`);
+      return fn();
+    };
+    const p = this.chain.then(run, run);
+    this.chain = p.catch(() => undefined);
+    return p;
+  }
+
+  private expect(what: string, ...states: MediaSessionState[]): void {
+    if (!states.includes(this._state)) {
+      throw new MediaError(MediaErrorCode.WrongOrder, `media session ${this.callId}: ${what} needs state ${states.join(' or ')}, not ${this._state}`, { callId: this.callId });
+    }
+  }
+
+  private base(): NgParams {
+    this.touched = true;
+    return { 'call-id': this.callId, ...COMMON };
+  }
+
+  /**
+   * Waiting room: answers the customer's offer with our own media endpoint as the other side (it keeps the
+   * customer's preferred codec, so the waiting room needs no transcoding). Returns the SDP answer for the customer.
+   */
+  answerCustomer(offerSdp: string): Promise<string> {
+    return this.serial('answerCustomer', async () => {
+      this.expect('answerCustomer', MediaSessionState.Idle);
+      parseAudio(offerSdp, this.callId);
+      const offer = await this.ctx.ng().offer({ ...this.base(), 'from-tag': this.customerTag, sdp: offerSdp, ...TO_PLAIN });
+      const towardsSink = parseAudio(sdpOf(offer, this.callId), this.callId);
+      const answer = await this.ctx.ng().answer({
+        ...this.base(),
+        'from-tag': this.customerTag,
+        'to-tag': this.otherTag,
+        sdp: sinkAnswer(towardsSink, this.ctx.sinkAddress, this.ctx.sinkPort, this.sinkVersion++),
+      });
+      const customerSdp = sdpOf(answer, this.callId);
+      this.rememberCustomer(offerSdp, customerSdp);
+      this.transition(MediaSessionState.Waiting);
+      return customerSdp;
+    });
+  }
+
+  /**
+   * Direct bridge without a waiting room: takes the customer's offer and returns the offer for the agent's device.
+   * Finish with answerFromAgent(), whose result is then the SDP answer for the customer.
+   */
+  offerFromCustomer(offerSdp: string, agent: AgentOfferOptions): Promise<string> {
+    return this.serial('offerFromCustomer', async () => {
+      this.expect('offerFromCustomer', MediaSessionState.Idle);
+      parseAudio(offerSdp, this.callId);
+      const agentOffer = await this.ctx.ng().offer({ ...this.base(), 'from-tag': this.customerTag, sdp: offerSdp, ...this.agentFlags(agent, offerSdp) });
+      this.customerOffer = offerSdp;
+      this.agentKind = agent.kind;
+      this.stateBeforeOffer = MediaSessionState.Idle;
+      this.transition(MediaSessionState.AgentOffered);
+      return sdpOf(agentOffer, this.callId);
+    });
+  }
+
+  /**
+   * Produces the offer SDP for an agent's device: plain RTP (PCMU/PCMA + telephone-event) for desk phones, WebRTC
+   * (ICE, DTLS-SRTP, rtcp-mux, Opus) for the browser softphone. Codecs the customer does not use are added by
+   * transcoding, so the agent's choice decides between passthrough and transcoding. From the bridged or held
+   * state this starts a transfer: the current agent stays connected until the new one answers.
+   */
+  offerToAgent(agent: AgentOfferOptions): Promise<string> {
+    return this.serial('offerToAgent', async () => {
+      this.expect('offerToAgent', MediaSessionState.Waiting, MediaSessionState.Bridged, MediaSessionState.Held);
+      const sdp = this.customerOffer!;
+      const reply = await this.ctx.ng().offer({ ...this.base(), 'from-tag': this.customerTag, 'to-tag': this.otherTag, sdp, ...this.agentFlags(agent, sdp) });
+      this.agentKind = agent.kind;
+      this.stateBeforeOffer = this._state;
+      this.transition(MediaSessionState.AgentOffered);
+      return sdpOf(reply, this.callId);
+    });
+  }
+
+  private agentFlags(agent: AgentOfferOptions, customerSdp: string): NgParams {
+    if (!agent || (agent.kind !== 'rtp' && agent.kind !== 'webrtc')) throw new TypeError(`agent.kind must be 'rtp' or 'webrtc', not ${String(agent?.kind)}`);
+    const have = new Set(parseAudio(customerSdp, this.callId).codecs.map((c) => c.name.toLowerCase()));
+    const wanted = agent.codecs ?? (agent.kind === 'rtp' ? ['PCMU', 'PCMA'] : ['opus']);
+    const transcode = wanted.filter((c) => !have.has(c.toLowerCase()));
+    if (!have.has('telephone-event')) transcode.push('telephone-event');
+    return { ...(agent.kind === 'rtp' ? TO_PLAIN : TO_WEBRTC), ...(transcode.length ? { codec: { transcode } } : {}) };
+  }
+
+  /**
+   * Takes the agent's answer and connects customer and agent (rtpengine passes media through when both use one
+   * codec and transcodes otherwise). Returns the SDP for the customer: after offerFromCustomer() it is the answer
+   * to send; after a waiting room or a transfer the customer's ports and codec are unchanged and nothing needs to
+   * be sent to the customer.
+   */
+  answerFromAgent(answerSdp: string): Promise<string> {
+    return this.serial('answerFromAgent', async () => {
+      this.expect('answerFromAgent', MediaSessionState.AgentOffered);
+      parseAudio(answerSdp, this.callId);
+      const wasIdle = this.stateBeforeOffer === MediaSessionState.Idle;
+      if (this.playing || this.mohOn) await this.stopPlaybackNow();
+      const reply = await this.ctx.ng().answer({ ...this.base(), 'from-tag': this.customerTag, 'to-tag': this.otherTag, sdp: answerSdp });
+      const customerSdp = sdpOf(reply, this.callId);
+      if (wasIdle) this.rememberCustomer(this.customerOffer!, customerSdp);
+      this.transition(MediaSessionState.Bridged);
+      return wasIdle ? customerSdp : this.customerAnswer!;
+    });
+  }
+
+  /** The agent did not answer the offer: the customer goes back to where it was (waiting room or the previous agent). */
+  cancelAgentOffer(): Promise<void> {
+    return this.serial('cancelAgentOffer', async () => {
+      this.expect('cancelAgentOffer', MediaSessionState.AgentOffered);
+      if (this.stateBeforeOffer !== MediaSessionState.Waiting) {
+        // Transfer cancelled: rtpengine still forwards to the previous agent, whose answer is still in force.
+        this.transition(this.stateBeforeOffer === MediaSessionState.Held ? MediaSessionState.Held : MediaSessionState.Bridged);
+        return;
+      }
+      const offer = await this.ctx.ng().offer({ ...this.base(), 'from-tag': this.customerTag, 'to-tag': this.otherTag, sdp: this.customerOffer!, ...TO_PLAIN });
+      await this.ctx.ng().answer({
+        ...this.base(),
+        'from-tag': this.customerTag,
+        'to-tag': this.otherTag,
+        sdp: sinkAnswer(parseAudio(sdpOf(offer, this.callId), this.callId), this.ctx.sinkAddress, this.ctx.sinkPort, this.sinkVersion++),
+      });
+      this.agentKind = undefined;
+      this.transition(MediaSessionState.Waiting);
+    });
+  }
+
+  private rememberCustomer(offerSdp: string, customerAnswer: string): void {
+    // Keep the customer's offer restricted to the codec it agreed to (and its DTMF), so later re-offers
+    // never move the customer to another codec behind its back (RFC 3264 8.3.2).
+    const agreed = parseAudio(customerAnswer, this.callId);
+    const main = firstMediaCodec(agreed);
+    const offered = parseAudio(offerSdp, this.callId);
+    const keep = offered.codecs.filter((c) => (main && c.name.toLowerCase() === main.name.toLowerCase() && c.rate === main.rate) || isTelephoneEvent(c)).map((c) => c.pt);
+    this.customerOffer = keep.length ? keepPayloadTypes(offerSdp, keep) : offerSdp;
+    this.customerAnswer = customerAnswer;
+  }
+
+  /**
+   * Plays prompts (names like 'all-agents-busy', 'you-are-number', 'n/3') to the customer, one after another,
+   * replacing any other audio (music on hold or the agent) while they play. Resolves when they finished or were
+   * stopped/replaced; music on hold that was on resumes afterwards.
+   */
+  async playPrompts(names: readonly string[], lang: string): Promise<PlaybackResult> {
+    const started = await this.serial('playPrompts', async () => {
+      this.expect('playPrompts', MediaSessionState.Waiting, MediaSessionState.Bridged, MediaSessionState.Held, MediaSessionState.AgentOffered);
+      const { file, durationMs } = await this.ctx.promptFile(names, lang);
+      return this.startPlayback(file, durationMs, 1);
+    });
+    return started.done;
+  }
+
+  /** Starts rtpengine's player towards the customer; `done` settles when it ends, is stopped or is replaced. */
+  private async startPlayback(file: string, durationMs: number, repeat: number): Promise<{ done: Promise<PlaybackResult> }> {
+    this.finishPlayback(false);
+    // block the agent's audio so the prompt replaces it instead of mixing with it
+    const block = this._state === MediaSessionState.Bridged;
+    if (block) await this.ctx.ng().blockMedia({ 'call-id': this.callId, 'from-tag': this.otherTag });
+    const reply = await this.ctx.ng().playMedia({ 'call-id': this.callId, 'from-tag': this.customerTag, file, ...(repeat > 1 ? { 'repeat-times': repeat } : {}) });
+    const ms = typeof reply.duration === 'number' && reply.duration > 0 ? reply.duration : durationMs;
+    const done = new Promise<PlaybackResult>((resolve) => {
+      const timer = setTimeout(() => this.finishPlayback(true), repeat > 1 ? 2 ** 31 - 1 : ms + 60);
+      this.playing = { timer, done: resolve, durationMs: ms, blocked: block };
+    });
+    return { done };
+  }
+
+  private finishPlayback(completed: boolean): void {
+    const p = this.playing;
+    if (!p) return;
+    this.playing = undefined;
+    clearTimeout(p.timer);
+    p.done({ completed, durationMs: p.durationMs });
+    if (!completed || this._state === MediaSessionState.Closed) return;
+    // the prompt ended by itself: unblock the agent, or go back to music on hold
+    void this.serial('after prompt', async () => {
+      if (this.playing) return;
+      if (p.blocked && this._state === MediaSessionState.Bridged) await this.ctx.ng().unblockMedia({ 'call-id': this.callId, 'from-tag': this.otherTag });
+      if (this.mohOn) await this.startMoh();
+    }).catch((err) => this.log.warn({ err }, 'could not restore audio after a prompt'));
+  }
+
+  private async startMoh(): Promise<void> {
+    const { file, durationMs } = await this.ctx.promptFile([MUSIC_ON_HOLD], 'en');
+    await this.startPlayback(file, durationMs, 100_000);
+  }
+
+  /** Music on hold to the customer until stopMusicOnHold(); a prompt interrupts it and it resumes after. */
+  startMusicOnHold(): Promise<void> {
+    return this.serial('startMusicOnHold', async () => {
+      this.expect('startMusicOnHold', MediaSessionState.Waiting, MediaSessionState.Bridged, MediaSessionState.Held, MediaSessionState.AgentOffered);
+      this.mohOn = true;
+      await this.startMoh();
+    });
+  }
+
+  stopMusicOnHold(): Promise<void> {
+    return this.serial('stopMusicOnHold', async () => {
+      this.mohOn = false;
+      await this.stopPlaybackNow();
+    });
+  }
+
+  /** Stops whatever plays (prompt or music); the promise of a running playPrompts() resolves with completed: false. */
+  stopPlayback(): Promise<void> {
+    return this.serial('stopPlayback', () => this.stopPlaybackNow());
+  }
+
+  private async stopPlaybackNow(): Promise<void> {
+    const blocked = this.playing?.blocked ?? false;
+    this.finishPlayback(false);
+    await this.ctx.ng().stopMedia({ 'call-id': this.callId, 'from-tag': this.customerTag }).catch((err: unknown) => {
+      // "Not currently playing media" is not a failure
+      this.log.debug({ err }, 'stop media');
+    });
+    if (blocked && this._state === MediaSessionState.Bridged) await this.ctx.ng().unblockMedia({ 'call-id': this.callId, 'from-tag': this.otherTag });
+  }
+
+  /** Hold: customer and agent no longer hear each other; the customer hears music on hold. */
+  hold(): Promise<void> {
+    return this.serial('hold', async () => {
+      this.expect('hold', MediaSessionState.Bridged, MediaSessionState.Held);
+      if (this._state === MediaSessionState.Held) return;
+      this.transition(MediaSessionState.Held);
+      await this.ctx.ng().blockMedia({ 'call-id': this.callId, 'from-tag': this.otherTag });
+      await this.ctx.ng().blockMedia({ 'call-id': this.callId, 'from-tag': this.customerTag });
+      this.mohOn = true;
+      await this.startMoh();
+    });
+  }
+
+  resume(): Promise<void> {
+    return this.serial('resume', async () => {
+      this.expect('resume', MediaSessionState.Held, MediaSessionState.Bridged);
+      if (this._state === MediaSessionState.Bridged) return;
+      this.mohOn = false;
+      this.finishPlayback(false);
+      await this.ctx.ng().stopMedia({ 'call-id': this.callId, 'from-tag': this.customerTag }).catch(() => undefined);
+      await this.ctx.ng().unblockMedia({ 'call-id': this.callId, 'from-tag': this.otherTag });
+      await this.ctx.ng().unblockMedia({ 'call-id': this.callId, 'from-tag': this.customerTag });
+      this.transition(MediaSessionState.Bridged);
+    });
+  }
+
+  /** Sends RFC 4733 DTMF digits to one leg (e.g. to an IVR of the agent side, or a tone to the customer). */
+  sendDtmf(to: LegName, digits: string, durationMs = 160): Promise<void> {
+    if (!/^[0-9*#A-D]+$/.test(digits)) throw new TypeError(`DTMF digits "${digits}" must be 0-9, *, #, A-D`);
+    return this.serial('sendDtmf', async () => {
+      for (const d of digits) {
+        await this.ctx.ng().playDtmf({ 'call-id': this.callId, 'from-tag': to === 'customer' ? this.customerTag : this.otherTag, code: d, duration: durationMs });
+      }
+    });
+  }
+
+  /** rtpengine's view of the call (packet counters per tag and stream). */
+  query(): Promise<NgReply> {
+    return this.serial('query', () => this.ctx.ng().query({ 'call-id': this.callId }));
+  }
+
+  /** Which kind of device the agent leg is (undefined while waiting). */
+  get agentLegKind(): LegKind | undefined {
+    return this.agentKind;
+  }
+
+  /** Called by the engine for each DTMF digit rtpengine reports for this call. */
+  handleDtmf(sourceTag: string, digit: string, durationMs: number): void {
+    const leg: LegName | undefined = sourceTag === this.customerTag ? 'customer' : sourceTag === this.otherTag ? 'agent' : undefined;
+    if (!leg || this._state === MediaSessionState.Closed) return;
+    this.safeEmit('dtmf', { callId: this.callId, leg, digit, durationMs });
+  }
+
+  /** Called by the engine when rtpengine died: the call is gone from it. */
+  handleMediaLost(): void {
+    if (this._state === MediaSessionState.Closed) return;
+    this.log.warn('rtpengine lost this call');
+    this.safeEmit('mediaLost');
+  }
+
+  /**
+   * Releases everything in rtpengine (delete). Safe to call twice and in any state, also after an abnormal end:
+   * a failing delete (rtpengine restarted, call unknown) is logged, not thrown.
+   */
+  async close(): Promise<void> {
+    if (this._state === MediaSessionState.Closed) return;
+    this.transition(MediaSessionState.Closed);
+    this.ctx.released(this);
+    await this.chain.catch(() => undefined);
+    if (!this.touched) return;
+    try {
+      await this.ctx.ng().delete({ 'call-id': this.callId });
+    } catch (err) {
+      this.log.info({ err: (err as Error).message }, 'rtpengine delete failed (call already gone)');
+    }
+  }
+}
+
+function sdpOf(reply: NgReply, callId: string): string {
+  if (typeof reply.sdp !== 'string') throw new MediaError(MediaErrorCode.NgProtocol, `rtpengine reply for call ${callId} has no SDP`, { callId });
+  return reply.sdp;
+}

@@ -1,0 +1,146 @@
+/**
+ * Generates the default prompt set with espeak-ng and sox (Debian packages):
+ *   <outDir>/<lang>/n/1.wav … n/20.wav, you-are-number, in-line, estimated-wait, minutes, all-agents-busy, please-hold
+ *   <outDir>/music-on-hold.wav
+ * for en, et, ru, hu, fi and de, as 8 kHz 16-bit mono WAV (what the phone network carries; rtpengine resamples for
+ * Opus). Idempotent: files that exist are kept, so admins' edits and earlier runs are not redone.
+ *
+ * usage: tsx scripts/make-prompts.ts <outDir> [--force]
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export const PROMPT_LANGUAGES = ['en', 'et', 'ru', 'hu', 'fi', 'de'] as const;
+export type PromptLanguage = (typeof PROMPT_LANGUAGES)[number];
+
+const PHRASES: Record<PromptLanguage, Record<string, string>> = {
+  en: {
+    'you-are-number': 'You are number',
+    'in-line': 'in line.',
+    'estimated-wait': 'The estimated waiting time is',
+    minutes: 'minutes.',
+    'all-agents-busy': 'All our agents are busy at the moment.',
+    'please-hold': 'Please hold the line.',
+  },
+  et: {
+    'you-are-number': 'Teie järjekorranumber on',
+    'in-line': 'järjekorras.',
+    'estimated-wait': 'Eeldatav ooteaeg on',
+    minutes: 'minutit.',
+    'all-agents-busy': 'Kõik meie klienditeenindajad on hetkel hõivatud.',
+    'please-hold': 'Palun jääge liinile.',
+  },
+  ru: {
+    'you-are-number': 'Ваш номер в очереди',
+    'in-line': 'в очереди.',
+    'estimated-wait': 'Примерное время ожидания',
+    minutes: 'минут.',
+    'all-agents-busy': 'Все операторы сейчас заняты.',
+    'please-hold': 'Пожалуйста, оставайтесь на линии.',
+  },
+  hu: {
+    'you-are-number': 'Az Ön sorszáma',
+    'in-line': 'a sorban.',
+    'estimated-wait': 'A várható várakozási idő',
+    minutes: 'perc.',
+    'all-agents-busy': 'Jelenleg minden munkatársunk foglalt.',
+    'please-hold': 'Kérjük, tartsa a vonalat.',
+  },
+  fi: {
+    'you-are-number': 'Olette jonossa numero',
+    'in-line': 'jonossa.',
+    'estimated-wait': 'Arvioitu odotusaika on',
+    minutes: 'minuuttia.',
+    'all-agents-busy': 'Kaikki asiakaspalvelijamme ovat tällä hetkellä varattuja.',
+    'please-hold': 'Olkaa hyvä ja pysykää linjalla.',
+  },
+  de: {
+    'you-are-number': 'Sie sind Nummer',
+    'in-line': 'in der Warteschlange.',
+    'estimated-wait': 'Die voraussichtliche Wartezeit beträgt',
+    minutes: 'Minuten.',
+    'all-agents-busy': 'Alle unsere Mitarbeiter sind im Moment im Gespräch.',
+    'please-hold': 'Bitte bleiben Sie am Apparat.',
+  },
+};
+
+export const PROMPT_NAMES = [...Object.keys(PHRASES.en), ...Array.from({ length: 20 }, (_, i) => `n/${i + 1}`)];
+
+async function speak(lang: PromptLanguage, text: string, out: string): Promise<void> {
+  const tmp = `${out}.${process.pid}.espeak.wav`;
+  const fin = `${out}.${process.pid}.tmp.wav`;
+  try {
+    await run('espeak-ng', ['-v', lang, '-s', '150', '-w', tmp, text]);
+    // 8 kHz mono 16-bit, normalised to -3 dBFS, 150 ms of silence at each end so prompts join cleanly
+    await run('sox', [tmp, '-r', '8000', '-c', '1', '-b', '16', '-e', 'signed-integer', fin, 'norm', '-3', 'pad', '0.15', '0.15']);
+    renameSync(fin, out);
+  } finally {
+    rmSync(tmp, { force: true });
+    rmSync(fin, { force: true });
+  }
+}
+
+async function musicOnHold(out: string): Promise<void> {
+  // A slow arpeggio (G major / E minor / C major / D major), each note 0.5 s with a soft attack and decay, 16 s long.
+  const chords = [
+    [392, 494, 587, 494],
+    [330, 392, 494, 392],
+    [262, 330, 392, 330],
+    [294, 370, 440, 370],
+  ];
+  const notes = [...chords, ...chords].flat();
+  const args = ['-n', '-r', '8000', '-c', '1', '-b', '16', '-e', 'signed-integer', `${out}.${process.pid}.tmp.wav`];
+  notes.forEach((f, i) => {
+    if (i > 0) args.push(':');
+    args.push('synth', '0.5', 'sine', String(f), 'fade', 'q', '0.05', '0.5', '0.2', 'vol', '0.35');
+  });
+  await run('sox', args);
+  renameSync(`${out}.${process.pid}.tmp.wav`, out);
+}
+
+/** Creates the missing default prompts under outDir; returns how many files it wrote. */
+export async function makePrompts(outDir: string, options: { force?: boolean; concurrency?: number } = {}): Promise<number> {
+  const jobs: (() => Promise<void>)[] = [];
+  const want = (file: string): boolean => options.force === true || !existsSync(file);
+  for (const lang of PROMPT_LANGUAGES) {
+    mkdirSync(path.join(outDir, lang, 'n'), { recursive: true });
+    for (const [name, text] of Object.entries(PHRASES[lang])) {
+      const file = path.join(outDir, lang, `${name}.wav`);
+      if (want(file)) jobs.push(() => speak(lang, text, file));
+    }
+    for (let n = 1; n <= 20; n++) {
+      const file = path.join(outDir, lang, 'n', `${n}.wav`);
+      if (want(file)) jobs.push(() => speak(lang, String(n), file));
+    }
+  }
+  const moh = path.join(outDir, 'music-on-hold.wav');
+  if (want(moh)) jobs.push(() => musicOnHold(moh));
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < jobs.length) await jobs[next++]!();
+  };
+  await Promise.all(Array.from({ length: options.concurrency ?? 4 }, worker));
+  return jobs.length;
+}
+
+const isMain = process.argv[1] !== undefined && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname);
+if (isMain) {
+  const outDir = process.argv[2];
+  if (!outDir) {
+    process.stderr.write('usage: tsx scripts/make-prompts.ts <outDir> [--force]\n');
+    process.exit(2);
+  }
+  const t0 = Date.now();
+  makePrompts(outDir, { force: process.argv.includes('--force') }).then(
+    (n) => process.stdout.write(`make-prompts: ${n} file(s) written to ${outDir} in ${Date.now() - t0} ms (${PROMPT_LANGUAGES.join(', ')})\n`),
+    (err: Error) => {
+      const hint = /ENOENT/.test(err.message) ? ' (install them with: apt-get install espeak-ng sox)' : '';
+      process.stderr.write(`make-prompts failed: ${err.message}${hint}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -22,6 +22,8 @@ export interface OpenDatabaseOptions {
   dataDir: string;
   /** Run migrations to latest (default true). */
   migrate?: boolean;
+  /** Told about errors of idle pooled connections (a PostgreSQL restart), which must not crash the process. */
+  onIdleError?: (err: Error) => void;
 }
 
 // node-postgres returns int8 (count(*), sum of ints) as strings; our counts fit in a double.
@@ -32,6 +34,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   let handle: DatabaseHandle;
   if (options.databaseUrl !== null) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    pool.on('error', (err) => options.onIdleError?.(err));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     handle = { db, kind: 'postgres', close: () => db.destroy() };
   } else {

@@ -14,7 +14,11 @@ export interface RunningServer {
 
 /** The composition root: database, HTTP API (and, as they land, SIP, media and the ACD), started in order. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    onIdleError: (err) => logger.warn({ err }, 'idle database connection failed'),
+  });
   logger.info({ db: database.kind }, 'database ready');
   try {
     await ensureAdmin(database.db, config.adminPassword, logger);

@@ -1,0 +1,165 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { computeHa1 } from '../../sip/auth/ha1.ts';
+import { DATABASE_KINDS } from '../support/databases.ts';
+import { ADMIN_PASSWORD, type TestApp, testApp } from '../support/app.ts';
+
+describe.each(DATABASE_KINDS)('admin REST API on %s', (kind) => {
+  let t: TestApp;
+  let admin: { authorization: string };
+  beforeEach(async () => {
+    t = await testApp(kind);
+    admin = await t.auth('admin', ADMIN_PASSWORD);
+  });
+  afterEach(async () => {
+    await t?.close();
+  });
+
+  const call = (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, payload?: object, headers?: object) =>
+    t.app.inject({ method, url, ...(payload ? { payload } : {}), headers: { ...admin, ...headers } });
+
+  it('health needs no token and names the database', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/health' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ok', db: kind });
+  });
+
+  it('a wrong password or an unknown user gets 401 without telling which', async () => {
+    const wrong = await t.app.inject({ method: 'POST', url: '/api/login', payload: { username: 'admin', password: 'nope' } });
+    const unknown = await t.app.inject({ method: 'POST', url: '/api/login', payload: { username: 'ghost', password: 'nope' } });
+    expect(wrong.statusCode).toBe(401);
+    expect(unknown.statusCode).toBe(401);
+    expect(wrong.json().message).toBe(unknown.json().message);
+  });
+
+  it('every other /api route needs a valid bearer token', async () => {
+    expect((await t.app.inject({ method: 'GET', url: '/api/skills' })).statusCode).toBe(401);
+    const forged = await t.app.inject({ method: 'GET', url: '/api/skills', headers: { authorization: 'Bearer abc.def' } });
+    expect(forged.statusCode).toBe(401);
+    const tampered = admin.authorization.replace(/\.(.)/, (_m, c: string) => `.${c === 'A' ? 'B' : 'A'}`);
+    expect((await t.app.inject({ method: 'GET', url: '/api/skills', headers: { authorization: tampered } })).statusCode).toBe(401);
+    expect((await call('GET', '/api/skills')).statusCode).toBe(200);
+  });
+
+  it('creates, reads, pages, updates and deletes skills', async () => {
+    const created = await call('POST', '/api/skills', { name: 'billing', description: 'Invoices' });
+    expect(created.statusCode).toBe(201);
+    const skill = created.json();
+    expect(skill).toMatchObject({ id: expect.any(Number), name: 'billing', description: 'Invoices' });
+    for (const name of ['tech', 'sales']) expect((await call('POST', '/api/skills', { name })).statusCode).toBe(201);
+    expect((await call('GET', `/api/skills/${skill.id}`)).json()).toEqual(skill);
+    const page = (await call('GET', '/api/skills?limit=2&offset=1')).json();
+    expect(page).toMatchObject({ total: 3, limit: 2, offset: 1 });
+    expect(page.items.map((s: { name: string }) => s.name)).toEqual(['tech', 'sales']);
+    expect((await call('PATCH', `/api/skills/${skill.id}`, { description: 'Bills' })).json().description).toBe('Bills');
+    expect((await call('DELETE', `/api/skills/${skill.id}`)).statusCode).toBe(204);
+    expect((await call('GET', `/api/skills/${skill.id}`)).statusCode).toBe(404);
+  });
+
+  it('schema violations get 400 naming the field', async () => {
+    const missing = await call('POST', '/api/skills', {});
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().message).toMatch(/name/);
+    const extra = await call('POST', '/api/skills', { name: 'x', colour: 'red' });
+    expect(extra.statusCode).toBe(400);
+    expect(extra.json().message).toMatch(/colour/);
+    const level = await call('POST', '/api/agents', { login: 'a', name: 'A', password: 'password1', skills: { billing: 7 } });
+    expect(level.statusCode).toBe(400);
+    expect(level.json().field).toMatch(/skills/);
+    const strategy = await call('POST', '/api/queues', { name: 'q', strategy: 'random' });
+    expect(strategy.statusCode).toBe(400);
+    expect(strategy.json().message).toMatch(/strategy/);
+    const badId = await call('GET', '/api/queues/abc');
+    expect(badId.statusCode).toBe(400);
+    const notJson = await t.app.inject({ method: 'POST', url: '/api/skills', headers: { ...admin, 'content-type': 'application/json' }, payload: '{"name":' });
+    expect(notJson.statusCode).toBe(400);
+  });
+
+  it('duplicates get 409 and unknown references 422, and neither changes anything', async () => {
+    await call('POST', '/api/skills', { name: 'billing' });
+    const dup = await call('POST', '/api/skills', { name: 'billing' });
+    expect(dup.statusCode).toBe(409);
+    expect(dup.json().code).toBe('ERR_DUPLICATE');
+    const unknownSkill = await call('POST', '/api/queues', { name: 'q', skills: { billing: 2, nosuch: 1 } });
+    expect(unknownSkill.statusCode).toBe(422);
+    expect(unknownSkill.json().message).toMatch(/nosuch/);
+    const unknownOverflow = await call('POST', '/api/queues', { name: 'q', overflow: { queue: 'nowhere' } });
+    expect(unknownOverflow.statusCode).toBe(422);
+    const agentBadSkill = await call('POST', '/api/agents', { login: 'mari', name: 'Mari', password: 'password1', skills: { nosuch: 2 } });
+    expect(agentBadSkill.statusCode).toBe(422);
+    expect((await call('GET', '/api/queues')).json().total).toBe(0);
+    expect((await call('GET', '/api/agents')).json().total).toBe(0);
+    expect((await call('GET', '/api/skills')).json().total).toBe(1);
+  });
+
+  it('unknown ids get 404', async () => {
+    for (const url of ['/api/skills/999', '/api/agents/999', '/api/queues/999']) {
+      const res = await call('GET', url);
+      expect(res.statusCode).toBe(404);
+      expect(res.json().code).toBe('ERR_NOT_FOUND');
+    }
+    expect((await call('PUT', '/api/agents/999/sip-credentials', { username: 'u1', password: 'password1' })).statusCode).toBe(404);
+  });
+
+  it('creates an agent with skills and languages and a queue that routes to them', async () => {
+    await call('POST', '/api/skills', { name: 'billing' });
+    const agent = await call('POST', '/api/agents', {
+      login: 'mari', name: 'Mari Maasikas', password: 'mari-password', skills: { billing: 4 }, languages: { et: 5, en: 3 },
+    });
+    expect(agent.statusCode).toBe(201);
+    expect(agent.json()).toMatchObject({ login: 'mari', skills: { billing: 4 }, languages: { et: 5, en: 3 } });
+    expect(agent.json()).not.toHaveProperty('password');
+    const queue = await call('POST', '/api/queues', {
+      name: 'billing-et', skills: { billing: 2 }, language: 'et', strategy: 'longest-idle',
+      serviceLevel: { thresholdSeconds: 20, target: 0.8 }, wrapUpSeconds: 10, maxWaitSeconds: 120, maxLength: 20,
+      overflow: { action: 'callback' }, steps: [{ afterSeconds: 30, skills: { billing: 1 } }, { afterSeconds: 60, language: 'en' }],
+    });
+    expect(queue.statusCode).toBe(201);
+    expect(queue.json()).toMatchObject({
+      name: 'billing-et', skills: { billing: 2 }, language: 'et', strategy: 'longest-idle', priority: 0,
+      serviceLevel: { thresholdSeconds: 20, target: 0.8 }, overflow: { action: 'callback' }, ringTimeoutSeconds: 20,
+    });
+    const patched = await call('PATCH', `/api/queues/${queue.json().id}`, { priority: 3, strategy: 'ring-all' });
+    expect(patched.json()).toMatchObject({ priority: 3, strategy: 'ring-all', skills: { billing: 2 } });
+  });
+
+  it('SIP credentials are stored as digest HA1s for MD5 and SHA-256, never in plain text', async () => {
+    const agent = (await call('POST', '/api/agents', { login: 'mari', name: 'Mari', password: 'mari-password' })).json();
+    const res = await call('PUT', `/api/agents/${agent.id}/sip-credentials`, { username: '1001', password: 'sip-secret-1' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ username: '1001', realm: 'test.realm' });
+    const row = await t.database.db.selectFrom('sip_credentials').selectAll().executeTakeFirstOrThrow();
+    expect(row.ha1_md5).toBe(computeHa1('MD5', '1001', 'test.realm', 'sip-secret-1'));
+    expect(row.ha1_sha256).toBe(computeHa1('SHA-256', '1001', 'test.realm', 'sip-secret-1'));
+    expect(JSON.stringify(row)).not.toContain('sip-secret-1');
+    expect((await call('GET', `/api/agents/${agent.id}`)).json().sipUsername).toBe('1001');
+    const user = await t.database.db.selectFrom('users').select('password_hash').where('login', '=', 'mari').executeTakeFirstOrThrow();
+    expect(user.password_hash).toMatch(/^scrypt\$/);
+    expect(user.password_hash).not.toContain('mari-password');
+  });
+
+  it('an agent may read only their own profile and may not change anything', async () => {
+    const mari = (await call('POST', '/api/agents', { login: 'mari', name: 'Mari', password: 'mari-password' })).json();
+    const juhan = (await call('POST', '/api/agents', { login: 'juhan', name: 'Juhan', password: 'juhan-password' })).json();
+    const asMari = await t.auth('mari', 'mari-password');
+    expect((await t.app.inject({ method: 'GET', url: `/api/agents/${mari.id}`, headers: asMari })).statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'GET', url: '/api/me', headers: asMari })).json()).toMatchObject({ login: 'mari', role: 'agent' });
+    expect((await t.app.inject({ method: 'GET', url: `/api/agents/${juhan.id}`, headers: asMari })).statusCode).toBe(403);
+    expect((await t.app.inject({ method: 'GET', url: '/api/agents', headers: asMari })).statusCode).toBe(403);
+    expect((await t.app.inject({ method: 'POST', url: '/api/skills', headers: asMari, payload: { name: 'x' } })).statusCode).toBe(403);
+  });
+
+  it('a supervisor reads configuration but cannot change it', async () => {
+    await call('POST', '/api/users', { login: 'sue', name: 'Sue', password: 'sue-password', role: 'supervisor' });
+    const asSue = await t.auth('sue', 'sue-password');
+    expect((await t.app.inject({ method: 'GET', url: '/api/queues', headers: asSue })).statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'POST', url: '/api/queues', headers: asSue, payload: { name: 'q' } })).statusCode).toBe(403);
+  });
+
+  it('serves OpenAPI documentation at /docs', async () => {
+    const ui = await t.app.inject({ method: 'GET', url: '/docs' });
+    expect([200, 302]).toContain(ui.statusCode);
+    const spec = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json();
+    expect(spec.openapi).toMatch(/^3\./);
+    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/api/skills', '/api/agents/{id}/sip-credentials', '/api/queues/{id}']));
+  });
+});

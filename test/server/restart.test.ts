@@ -1,0 +1,77 @@
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../server/config.ts';
+import { type RunningServer, startServer } from '../../server/server.ts';
+import { DATABASE_KINDS, type ScratchDatabase, scratchDatabase } from '../support/databases.ts';
+
+function capturingLogger() {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  return { logger: pino({ level: 'info' }, stream), lines };
+}
+
+describe.each(DATABASE_KINDS)('the server on %s', (kind) => {
+  let scratch: ScratchDatabase | undefined;
+  let server: RunningServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    await scratch?.drop();
+    server = undefined;
+  });
+
+  function start(logger = pino({ level: 'silent' }), env: Record<string, string> = {}) {
+    const config = loadConfig({
+      HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', DATA_DIR: scratch!.dataDir, LOG_LEVEL: 'info',
+      ...(scratch!.databaseUrl ? { DATABASE_URL: scratch!.databaseUrl } : {}), ...env,
+    });
+    return startServer(config, logger);
+  }
+
+  it('creates admin with a random password printed once in the log, and never again', async () => {
+    scratch = await scratchDatabase(kind);
+    const first = capturingLogger();
+    server = await start(first.logger);
+    const line = first.lines.find((l) => l.includes('generated password'));
+    expect(line).toBeDefined();
+    const password = /generated password (\S+)/.exec(JSON.parse(line!).msg)![1]!;
+    const login = await fetch(`${server.httpUrl}/api/login`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }),
+    });
+    expect(login.status).toBe(200);
+    await server.close();
+    const second = capturingLogger();
+    server = await start(second.logger);
+    expect(second.lines.some((l) => l.includes('generated password'))).toBe(false);
+  });
+
+  it('keeps skills, agents, queues and tokens across a restart', async () => {
+    scratch = await scratchDatabase(kind);
+    server = await start(undefined, { ADMIN_PASSWORD: 'restart-admin-pw' });
+    const base = server.httpUrl;
+    const token = (
+      await (await fetch(`${base}/api/login`, {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: 'restart-admin-pw' }),
+      })).json()
+    ).token as string;
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+    const post = (url: string, body: object) => fetch(`${base}${url}`, { method: 'POST', headers, body: JSON.stringify(body) });
+    expect((await post('/api/skills', { name: 'billing' })).status).toBe(201);
+    const agent = await (await post('/api/agents', { login: 'mari', name: 'Mari', password: 'mari-password', skills: { billing: 4 }, languages: { et: 5 } })).json();
+    const queue = await (await post('/api/queues', { name: 'billing-et', skills: { billing: 2 }, language: 'et' })).json();
+    await server.close();
+
+    server = await start(undefined, { ADMIN_PASSWORD: 'ignored-now-123' });
+    const again = server.httpUrl;
+    const get = (url: string) => fetch(`${again}${url}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(await (await get(`/api/agents/${agent.id}`)).json()).toEqual(agent);
+    expect(await (await get(`/api/queues/${queue.id}`)).json()).toEqual(queue);
+    expect((await (await get('/api/skills')).json()).items.map((s: { name: string }) => s.name)).toEqual(['billing']);
+  });
+});

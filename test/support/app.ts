@@ -1,0 +1,42 @@
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import type { DatabaseHandle, DatabaseKind } from '../../db/connect.ts';
+import { buildApp } from '../../server/app.ts';
+import { ensureAdmin, loadTokenSigner } from '../../server/bootstrap.ts';
+import { loadConfig } from '../../server/config.ts';
+import { type ScratchDatabase, scratchDatabase } from './databases.ts';
+
+export const ADMIN_PASSWORD = 'admin-password-for-tests';
+
+export interface TestApp {
+  app: FastifyInstance;
+  database: DatabaseHandle;
+  /** Bearer token header for a login. */
+  auth(username: string, password: string): Promise<{ authorization: string }>;
+  close(): Promise<void>;
+}
+
+/** The real HTTP app on a fresh database of the given kind, driven with app.inject(). */
+export async function testApp(kind: DatabaseKind): Promise<TestApp> {
+  const scratch: ScratchDatabase = await scratchDatabase(kind);
+  const database = await scratch.open();
+  const logger = pino({ level: 'silent' });
+  const config = loadConfig({ ADMIN_PASSWORD, LOG_LEVEL: 'silent', DATA_DIR: scratch.dataDir, SIP_REALM: 'test.realm' });
+  await ensureAdmin(database.db, config.adminPassword, logger);
+  const tokens = await loadTokenSigner(database.db);
+  const app = await buildApp({ config, logger, database, tokens });
+  return {
+    app,
+    database,
+    async auth(username, password) {
+      const res = await app.inject({ method: 'POST', url: '/api/login', payload: { username, password } });
+      if (res.statusCode !== 200) throw new Error(`login ${username} failed: ${res.body}`);
+      return { authorization: `Bearer ${res.json().token}` };
+    },
+    async close() {
+      await app.close();
+      await database.close();
+      await scratch.drop();
+    },
+  };
+}

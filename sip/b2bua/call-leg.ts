@@ -1,0 +1,344 @@
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import { InvalidStateError, SipError } from '../message/errors.ts';
+import { createResponse, type SipRequest, type SipResponse } from '../message/message.ts';
+import { parseNameAddr } from '../message/name-addr.ts';
+import { formatUri } from '../message/uri.ts';
+import { MAGIC_COOKIE } from '../message/via.ts';
+import { randomToken } from '../message/grammar.ts';
+import type { ServerTransaction } from '../transaction/server-transactions.ts';
+import { responseTarget } from '../transaction/transaction.ts';
+import type { Dialog } from '../dialog/dialog.ts';
+import type { Flow, SendTarget } from '../transport/flow.ts';
+import { CALL_MOVES, CallState } from './call-state.ts';
+import type { LegContext } from './context.ts';
+
+/** Events common to both call legs. */
+export interface CallLegEvents {
+  stateChange: [CallState];
+  /** the peer hung up */
+  bye: [];
+  /** the peer sent a re-INVITE with this offer (hold/resume); the answer comes from setReinviteHandler */
+  reinvite: [string];
+  /** REFER received (RFC 3515): the transfer target URI and Referred-By, if any */
+  refer: [string, string | undefined];
+  /** DTMF digit received by INFO (application/dtmf-relay or application/dtmf) */
+  dtmf: [string];
+  /** the leg is over; reason e.g. 'bye', 'local-bye', 'cancelled', 'rejected', 'failed', 'timeout', 'closed' */
+  close: [string];
+}
+
+type ReinviteHandler = (offer: string) => string | Promise<string>;
+
+/**
+ * Behaviour shared by the incoming and the outgoing leg once a dialog exists: in-dialog requests
+ * (BYE, re-INVITE, INFO, REFER, OPTIONS, NOTIFY), BYE and re-INVITE from our side, 2xx retransmission (RFC 3261 13.3.1.4).
+ */
+export abstract class CallLeg<E extends CallLegEvents = CallLegEvents> extends EventEmitter {
+  state = CallState.Initial;
+  dialog: Dialog | undefined;
+  /** our most recent SDP (offer or answer) */
+  localSdp: string | undefined;
+  /** the peer's most recent SDP */
+  remoteSdp: string | undefined;
+  readonly callId: string;
+  protected readonly log: Logger;
+  private reinviteHandler: ReinviteHandler | undefined;
+  private pendingReinvite = false;
+  /** 2xx retransmission until ACK, keyed by CSeq number */
+  private readonly awaitingAck = new Map<number, { timer: NodeJS.Timeout | undefined; giveUp: NodeJS.Timeout; resolve: () => void; reject: (e: Error) => void }>();
+  private closed = false;
+  private referSubscription: { cseq: number } | undefined;
+
+  constructor(
+    protected readonly ctx: LegContext,
+    callId: string,
+  ) {
+    super();
+    this.callId = callId;
+    this.log = ctx.logger.child({ callId });
+  }
+
+  // typed emitter surface
+  override on<K extends keyof E & string>(event: K, listener: (...args: E[K] & unknown[]) => void): this {
+    return super.on(event, listener as (...a: unknown[]) => void);
+  }
+  override once<K extends keyof E & string>(event: K, listener: (...args: E[K] & unknown[]) => void): this {
+    return super.once(event, listener as (...a: unknown[]) => void);
+  }
+  override off<K extends keyof E & string>(event: K, listener: (...args: E[K] & unknown[]) => void): this {
+    return super.off(event, listener as (...a: unknown[]) => void);
+  }
+
+  /** Emits without letting a throwing listener unwind into the stack. */
+  protected fire(event: keyof E & string, ...args: unknown[]): void {
+    for (const l of this.listeners(event)) {
+      try {
+        (l as (...a: unknown[]) => void)(...args);
+      } catch (err) {
+        this.log.error({ err, event }, 'call listener threw');
+      }
+    }
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  protected transition(to: CallState): void {
+    if (this.state === to) return;
+    if (!CALL_MOVES[this.state].includes(to)) throw new InvalidStateError(`call cannot move ${this.state} -> ${to}`);
+    this.state = to;
+    this.fire('stateChange', to);
+  }
+
+  /** Supplies the SDP answer to a re-INVITE offer (default: our last SDP, i.e. no change). */
+  setReinviteHandler(fn: ReinviteHandler | undefined): void {
+    this.reinviteHandler = fn;
+  }
+
+  protected attachDialog(d: Dialog): void {
+    this.dialog = d;
+    this.ctx.registerDialog(d.id, this);
+  }
+
+  protected contactHeader(protocol: SendTarget['protocol']): string {
+    return `<${this.ctx.contactUri(protocol)}>`;
+  }
+
+  /** Called by the stack for a request inside our dialog. */
+  async handleInDialog(req: SipRequest, tx: ServerTransaction | undefined, flow: Flow): Promise<void> {
+    const d = this.dialog!;
+    if (req.method === 'ACK') {
+      const w = this.awaitingAck.get(req.cseq.seq);
+      if (w) {
+        if (w.timer) clearTimeout(w.timer);
+        clearTimeout(w.giveUp);
+        this.awaitingAck.delete(req.cseq.seq);
+        if (req.body.length > 0) this.remoteSdp = req.bodyText;
+        w.resolve();
+      }
+      return;
+    }
+    if (!tx) return;
+    const respond = (status: number, reason?: string, extra?: (r: SipResponse) => void): void => {
+      const r = createResponse(req, status, reason);
+      extra?.(r);
+      tx.respond(r);
+    };
+    // RFC 3261 12.2.2: out-of-order requests get 500
+    if (!d.acceptRemoteSeq(req)) return respond(500, 'Server Internal Error: CSeq out of order');
+    switch (req.method) {
+      case 'BYE':
+        respond(200);
+        this.terminate('bye');
+        return;
+      case 'INVITE':
+        return this.handleReinvite(req, tx, flow);
+      case 'INFO': {
+        const digit = parseDtmfInfo(req);
+        respond(200);
+        if (digit !== undefined) this.fire('dtmf', digit);
+        return;
+      }
+      case 'REFER': {
+        const rt = req.get('refer-to');
+        if (!rt) return respond(400, 'Bad Request: missing Refer-To');
+        let target: string;
+        try {
+          target = formatUri(parseNameAddr(rt).uri);
+        } catch {
+          return respond(400, 'Bad Request: bad Refer-To');
+        }
+        respond(202);
+        this.referSubscription = { cseq: 0 };
+        this.notifyRefer(100, 'Trying');
+        this.fire('refer', target, req.get('referred-by'));
+        return;
+      }
+      case 'OPTIONS':
+      case 'NOTIFY':
+        respond(200);
+        return;
+      case 'UPDATE':
+      case 'PRACK':
+        respond(501, 'Not Implemented');
+        return;
+      default:
+        respond(405, 'Method Not Allowed', (r) => r.set('allow', ALLOW));
+    }
+  }
+
+  private async handleReinvite(req: SipRequest, tx: ServerTransaction, flow: Flow): Promise<void> {
+    const d = this.dialog!;
+    // RFC 3261 14.2: a re-INVITE while ours is pending gets 491
+    if (this.pendingReinvite) {
+      tx.respond(createResponse(req, 491, 'Request Pending'));
+      return;
+    }
+    d.refreshTarget(req);
+    const offer = req.body.length > 0 ? req.bodyText : undefined;
+    if (offer !== undefined) {
+      this.remoteSdp = offer;
+      this.fire('reinvite', offer);
+    }
+    let answer = this.localSdp;
+    try {
+      if (offer !== undefined && this.reinviteHandler) answer = await this.reinviteHandler(offer);
+    } catch (err) {
+      this.log.warn({ err }, 're-INVITE handler failed');
+      tx.respond(createResponse(req, 488, 'Not Acceptable Here'));
+      return;
+    }
+    if (this.closed) return;
+    if (answer !== undefined) this.localSdp = answer;
+    const res = createResponse(req, 200, 'OK');
+    res.set('contact', this.contactHeader(flow.protocol));
+    if (answer !== undefined) {
+      res.set('content-type', 'application/sdp');
+      res.body = Buffer.from(answer, 'utf8');
+    }
+    tx.respond(res);
+    this.retransmit2xx(req, res, flow).catch(() => {
+      // RFC 3261 13.3.1.4: no ACK for a re-INVITE 2xx ends the dialog
+      void this.bye().catch(() => {});
+    });
+  }
+
+  /** RFC 3261 13.3.1.4: resend the 2xx (T1 doubling, capped at T2) until the ACK arrives; give up after 64*T1. */
+  protected retransmit2xx(req: SipRequest, res: SipResponse, flow: Flow): Promise<void> {
+    const { T1, T2 } = this.ctx.tl.timers;
+    const seq = req.cseq.seq;
+    const target = responseTarget(req, flow);
+    return new Promise((resolve, reject) => {
+      let interval = T1;
+      const entry = {
+        timer: undefined as NodeJS.Timeout | undefined,
+        giveUp: setTimeout(() => {
+          if (entry.timer) clearTimeout(entry.timer);
+          this.awaitingAck.delete(seq);
+          reject(new SipError('SIP_ERR_TIMEOUT', 'no ACK for 2xx', 408));
+        }, 64 * T1),
+        resolve,
+        reject,
+      };
+      const again = (): void => {
+        this.ctx.tl.sendStateless(res, target);
+        interval = Math.min(2 * interval, T2);
+        entry.timer = setTimeout(again, interval);
+      };
+      if (flow.protocol === 'udp') entry.timer = setTimeout(again, interval);
+      this.awaitingAck.set(seq, entry);
+    });
+  }
+
+  /** Sends a request inside the dialog in a client transaction; resolves with the final response. */
+  protected sendInDialog(req: SipRequest): Promise<SipResponse> {
+    const d = this.dialog;
+    if (!d) return Promise.reject(new InvalidStateError('no dialog'));
+    const target = d.nextHop();
+    return new Promise((resolve, reject) => {
+      this.ctx.tl.sendRequest(req, target, {
+        onResponse: (res) => {
+          if (res.status >= 200) resolve(res);
+        },
+        onTimeout: (status) => reject(new SipError('SIP_ERR_TIMEOUT', `${req.method} got no response`, status)),
+      });
+    });
+  }
+
+  /** Ends an established call with BYE (RFC 3261 15.1.1). Resolves when the BYE is answered or timed out. */
+  async bye(): Promise<void> {
+    if (this.closed) return;
+    if (this.state !== CallState.Established || !this.dialog) throw new InvalidStateError('bye() needs an established call');
+    const req = this.dialog.createRequest('BYE', { headers: { 'user-agent': this.ctx.userAgent } });
+    this.terminate('local-bye');
+    try {
+      await this.sendInDialog(req);
+    } catch (err) {
+      this.log.debug({ err: (err as Error).message }, 'BYE not answered');
+    }
+  }
+
+  /** Sends a re-INVITE with a new offer (hold/resume); resolves with the answer SDP (RFC 3261 14.1). */
+  async reinvite(sdp: string): Promise<string> {
+    if (this.closed || this.state !== CallState.Established || !this.dialog) throw new InvalidStateError('reinvite() needs an established call');
+    if (this.pendingReinvite) throw new InvalidStateError('a re-INVITE is already pending');
+    this.pendingReinvite = true;
+    const d = this.dialog;
+    const target = d.nextHop();
+    const req = d.createRequest('INVITE', { body: sdp, headers: { contact: this.contactHeader(target.protocol) } });
+    this.localSdp = sdp;
+    try {
+      const res = await this.sendInDialog(req);
+      if (res.status >= 300) throw new SipError('SIP_ERR_REJECTED', `re-INVITE rejected: ${res.status} ${res.reason}`, res.status);
+      d.refreshTarget(res);
+      // RFC 3261 13.2.2.4: ACK the 2xx, same CSeq number
+      const ack = d.createRequest('ACK', { cseq: req.cseq.seq });
+      ack.prepend('via', this.ctx.tl.makeVia(target.protocol, MAGIC_COOKIE + randomToken(10)));
+      this.ctx.tl.sendStateless(ack, target);
+      const answer = res.bodyText;
+      if (answer) this.remoteSdp = answer;
+      return answer;
+    } finally {
+      this.pendingReinvite = false;
+    }
+  }
+
+  /** Reports REFER progress with a NOTIFY carrying a sipfrag (RFC 3515 2.4.4); a final status ends the subscription. */
+  notifyRefer(status: number, reason = ''): void {
+    if (!this.referSubscription || !this.dialog || this.closed) return;
+    const final = status >= 200;
+    const req = this.dialog.createRequest('NOTIFY', {
+      body: `SIP/2.0 ${status} ${reason}\r\n`,
+      contentType: 'message/sipfrag;version=2.0',
+      headers: { event: 'refer', 'subscription-state': final ? 'terminated;reason=noresource' : 'active;expires=60' },
+    });
+    req.set('contact', this.contactHeader(this.dialog.nextHop().protocol));
+    if (final) this.referSubscription = undefined;
+    this.sendInDialog(req).catch(() => {});
+  }
+
+  /** Moves to Terminated, cleans up and emits `bye` (for a remote BYE) and `close`. */
+  protected terminate(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.state !== CallState.Terminated) this.transition(CallState.Terminated);
+    for (const w of this.awaitingAck.values()) {
+      if (w.timer) clearTimeout(w.timer);
+      clearTimeout(w.giveUp);
+      w.reject(new InvalidStateError('call closed'));
+    }
+    this.awaitingAck.clear();
+    if (this.dialog) this.ctx.unregisterDialog(this.dialog.id);
+    this.onTerminated();
+    if (reason === 'bye') this.fire('bye');
+    this.fire('close', reason);
+  }
+
+  protected onTerminated(): void {}
+
+  /** Drops the leg without signalling (stack shutdown). Safe to call twice. */
+  close(): void {
+    this.terminate('closed');
+  }
+}
+
+export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY';
+
+/** DTMF by SIP INFO: application/dtmf-relay ("Signal=5") or application/dtmf ("5"). */
+export function parseDtmfInfo(req: SipRequest): string | undefined {
+  const ct = req.contentType;
+  const body = req.bodyText;
+  if (ct === 'application/dtmf-relay') {
+    const m = /^\s*signal\s*=\s*([0-9A-Da-d*#]|1[0-5])\s*$/im.exec(body);
+    if (!m) return undefined;
+    const v = m[1]!;
+    return v === '10' ? '*' : v === '11' ? '#' : v.length === 2 ? 'ABCD'[Number(v) - 12] : v.toUpperCase();
+  }
+  if (ct === 'application/dtmf') {
+    const v = body.trim();
+    return /^[0-9A-Da-d*#]$/.test(v) ? v.toUpperCase() : undefined;
+  }
+  return undefined;
+}

@@ -1,0 +1,15 @@
+import type { Logger } from 'pino';
+import type { TransactionLayer } from '../transaction/transaction-layer.ts';
+import type { TransportProtocol } from '../transport/flow.ts';
+import type { CallLeg } from './call-leg.ts';
+
+/** What call legs need from the stack (kept narrow so legs never reach the stack itself). */
+export interface LegContext {
+  tl: TransactionLayer;
+  logger: Logger;
+  userAgent: string;
+  /** our Contact URI for a transport */
+  contactUri(protocol: TransportProtocol): string;
+  registerDialog(id: string, leg: CallLeg): void;
+  unregisterDialog(id: string): void;
+}

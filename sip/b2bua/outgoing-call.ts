@@ -1,0 +1,163 @@
+import { InvalidStateError, SipError } from '../message/errors.ts';
+import { SipRequest, type SipResponse } from '../message/message.ts';
+import { randomToken } from '../message/grammar.ts';
+import { MAGIC_COOKIE } from '../message/via.ts';
+import type { ClientTransaction } from '../transaction/client-transactions.ts';
+import { Dialog } from '../dialog/dialog.ts';
+import type { SendTarget } from '../transport/flow.ts';
+import { CallLeg, type CallLegEvents } from './call-leg.ts';
+import { CallState } from './call-state.ts';
+import type { LegContext } from './context.ts';
+
+export interface OutgoingCallEvents extends CallLegEvents {
+  /** 1xx from the callee (180 ringing, 183 with early media SDP) */
+  provisional: [number, string | undefined];
+  /** 2xx: the callee answered with this SDP (the ACK is already sent) */
+  answered: [string];
+  /** final failure: status (408 for no answer, 503 for transport failure, 487 after cancel) and reason */
+  failed: [number, string];
+}
+
+export interface OutgoingCallInit {
+  requestUri: string;
+  from: string;
+  to: string;
+  sdp: string;
+  headers: Record<string, string>;
+  route: string[];
+  target: SendTarget;
+}
+
+/** The UAC side of a call placed by the call layer (placeCall). */
+export class OutgoingCall extends CallLeg<OutgoingCallEvents> {
+  readonly invite: SipRequest;
+  readonly target: SendTarget;
+  private tx: ClientTransaction | undefined;
+  private gotProvisional = false;
+  private cancelRequested = false;
+  private cancelSent = false;
+  private ack: SipRequest | undefined;
+
+  constructor(ctx: LegContext, init: OutgoingCallInit) {
+    const callId = randomToken(12);
+    super(ctx, callId);
+    this.target = init.target;
+    const req = new SipRequest('INVITE', init.requestUri);
+    if (init.route.length) req.set('route', init.route);
+    req.set('max-forwards', '70');
+    req.set('from', `${init.from};tag=${randomToken(6)}`);
+    req.set('to', init.to);
+    req.set('call-id', callId);
+    req.set('cseq', '1 INVITE');
+    req.set('contact', this.contactHeader(init.target.protocol));
+    req.set('allow', 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY');
+    req.set('user-agent', ctx.userAgent);
+    for (const [k, v] of Object.entries(init.headers)) req.set(k, v);
+    req.set('content-type', 'application/sdp');
+    req.body = Buffer.from(init.sdp, 'utf8');
+    this.localSdp = init.sdp;
+    this.invite = req;
+  }
+
+  /** Sends the INVITE (called by the stack right after construction). */
+  start(): void {
+    this.tx = this.ctx.tl.sendRequest(this.invite, this.target, {
+      onResponse: (res) => this.onResponse(res),
+      onTimeout: (status) => this.fail(status, status === 408 ? 'Request Timeout' : 'Service Unavailable'),
+    });
+  }
+
+  private onResponse(res: SipResponse): void {
+    const s = res.status;
+    if (s < 200) {
+      if (s > 100 || this.cancelRequested) this.gotProvisional = true;
+      if (this.cancelRequested && !this.cancelSent) this.sendCancel();
+      if (s === 100 || this.isClosed) return;
+      const sdp = res.body.length > 0 ? res.bodyText : undefined;
+      if (sdp !== undefined) this.remoteSdp = sdp;
+      if (this.state === CallState.Initial && res.toTag) this.transition(CallState.Early);
+      this.fire('provisional', s, sdp);
+      return;
+    }
+    if (s < 300) {
+      this.on2xx(res);
+      return;
+    }
+    this.fail(s, res.reason);
+  }
+
+  private on2xx(res: SipResponse): void {
+    // RFC 3261 13.2.2.4: every 2xx is ACKed; retransmissions get the same ACK again
+    if (this.dialog && res.toTag === this.dialog.remoteTag && this.ack) {
+      this.ctx.tl.sendStateless(this.ack, this.dialog.nextHop());
+      return;
+    }
+    const d = Dialog.asUac(this.invite, res, this.target);
+    const ack = d.createRequest('ACK', { cseq: this.invite.cseq.seq });
+    const hop = d.nextHop();
+    ack.prepend('via', this.ctx.tl.makeVia(hop.protocol, MAGIC_COOKIE + randomToken(10)));
+    if (this.dialog || this.isClosed) {
+      // a second (forked) 2xx or one after we gave up: ACK and BYE it (RFC 3261 13.2.2.4)
+      this.ctx.tl.sendStateless(ack, hop);
+      const bye = d.createRequest('BYE');
+      this.ctx.tl.sendRequest(bye, hop, { onResponse: () => {} });
+      return;
+    }
+    this.ack = ack;
+    this.attachDialog(d);
+    this.ctx.tl.sendStateless(ack, hop);
+    this.remoteSdp = res.bodyText;
+    this.transition(CallState.Established);
+    if (this.cancelRequested) {
+      // answered while we were cancelling: hang up at once
+      void this.bye();
+      return;
+    }
+    this.fire('answered', res.bodyText);
+  }
+
+  private fail(status: number, reason: string): void {
+    if (this.isClosed) return;
+    this.fire('failed', status, reason);
+    this.terminate(this.cancelRequested ? 'cancelled' : status === 408 ? 'timeout' : 'failed');
+  }
+
+  /** RFC 3261 9.1: CANCEL a pending INVITE; sent once a provisional response has arrived. */
+  cancel(): void {
+    if (this.isClosed || this.state === CallState.Established) return;
+    this.cancelRequested = true;
+    if (this.gotProvisional && !this.cancelSent) this.sendCancel();
+  }
+
+  private sendCancel(): void {
+    this.cancelSent = true;
+    const inv = this.invite;
+    const c = new SipRequest('CANCEL', inv.uri);
+    c.set('via', inv.getAll('via')[0]!);
+    const route = inv.getAll('route');
+    if (route.length) c.set('route', route);
+    c.set('max-forwards', '70');
+    c.set('from', inv.get('from')!);
+    c.set('to', inv.get('to')!);
+    c.set('call-id', inv.callId);
+    c.set('cseq', `${inv.cseq.seq} CANCEL`);
+    this.ctx.tl.sendRequest(c, this.target, { onResponse: () => {} });
+  }
+
+  /** Hangs up: BYE when established, CANCEL while pending. */
+  override async bye(): Promise<void> {
+    if (this.isClosed) return;
+    if (this.state !== CallState.Established) {
+      this.cancel();
+      return;
+    }
+    return super.bye();
+  }
+
+  protected override onTerminated(): void {
+    // keep the INVITE client transaction: it absorbs 2xx retransmissions (RFC 6026)
+    void this.tx;
+  }
+}
+
+export { SipError, InvalidStateError };

@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Low-level lexical helpers shared by the SIP parsers (RFC 3261 25.1).
+ * Pure functions over strings; no allocation beyond the results.
+ */
+
+/** RFC 3261 25.1 token characters: alphanum and -.!%*_+`'~ */
+const TOKEN_CHARS = new Uint8Array(128);
+for (const ch of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`\'~') {
+  TOKEN_CHARS[ch.charCodeAt(0)] = 1;
+}
+
+export function isTokenChar(code: number): boolean {
+  return code < 128 && TOKEN_CHARS[code] === 1;
+}
+
+export function isToken(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) if (!isTokenChar(s.charCodeAt(i))) return false;
+  return true;
+}
+
+/** Splits on `sep` outside of double quotes and angle brackets. Returns trimmed pieces. */
+export function splitOutside(s: string, sep: string): string[] {
+  const out: string[] = [];
+  let depthAngle = 0;
+  let inQuote = false;
+  let start = 0;
+  const sepCode = sep.charCodeAt(0);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (inQuote) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inQuote = false;
+      continue;
+    }
+    if (c === 34) inQuote = true;
+    else if (c === 60 /* < */) depthAngle++;
+    else if (c === 62 /* > */) depthAngle = Math.max(0, depthAngle - 1);
+    else if (c === sepCode && depthAngle === 0) {
+      out.push(s.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  out.push(s.slice(start).trim());
+  return out;
+}
+
+/** True when every double quote opened in `s` is closed. */
+export function quotesBalanced(s: string): boolean {
+  let inQuote = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (inQuote && c === 92) {
+      i++;
+      continue;
+    }
+    if (c === 34) inQuote = !inQuote;
+  }
+  return !inQuote;
+}
+
+export function unquote(s: string): string {
+  if (s.length >= 2 && s.startsWith('"') && s.endsWith('"')) {
+    return s.slice(1, -1).replace(/\\(.)/g, '$1');
+  }
+  return s;
+}
+
+export function quote(s: string): string {
+  return `"${s.replace(/(["\\])/g, '\\$1')}"`;
+}
+
+/** Parses `;a=b;c` into an ordered map (names lower-cased). Throws on an empty name. */
+export function parseParams(s: string): Map<string, string | null> {
+  const params = new Map<string, string | null>();
+  if (s.trim() === '') return params;
+  const parts = splitOutside(s, ';');
+  // the text before the first ';' is not a parameter
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]!;
+    if (i === 0) {
+      if (p !== '') throw new SyntaxError(`unexpected text before parameters: ${p}`);
+      continue;
+    }
+    if (p === '') throw new SyntaxError('empty parameter');
+    const eq = p.indexOf('=');
+    if (eq < 0) {
+      if (!isToken(p)) throw new SyntaxError(`bad parameter name ${p}`);
+      params.set(p.toLowerCase(), null);
+    } else {
+      const name = p.slice(0, eq).trim();
+      const value = p.slice(eq + 1).trim();
+      if (!isToken(name)) throw new SyntaxError(`bad parameter name ${name}`);
+      if (value === '') throw new SyntaxError(`empty value for parameter ${name}`);
+      if (value.startsWith('"') ? !quotesBalanced(value) || !value.endsWith('"') : /[\s;,"<>]/.test(value)) {
+        throw new SyntaxError(`bad value for parameter ${name}`);
+      }
+      params.set(name.toLowerCase(), value);
+    }
+  }
+  return params;
+}
+
+export function formatParams(params: Map<string, string | null>): string {
+  let out = '';
+  for (const [k, v] of params) out += v === null ? `;${k}` : `;${k}=${v}`;
+  return out;
+}
+
+/** A non-negative decimal integer no larger than `max`, or null. */
+export function parseBoundedInt(s: string, max: number): number | null {
+  const t = s.trim();
+  if (!/^[0-9]{1,12}$/.test(t)) return null;
+  const n = Number(t);
+  return n <= max ? n : null;
+}
+
+/** Unguessable hex token for tags, branches and Call-IDs (RFC 3261 19.3: at least 32 bits of randomness). */
+export function randomToken(bytes = 8): string {
+  return randomBytes(bytes).toString('hex');
+}

@@ -1,0 +1,86 @@
+/** Header name handling: compact forms (RFC 3261 7.3.3), canonical spelling, list-valued headers. */
+
+const COMPACT: Record<string, string> = {
+  i: 'call-id',
+  m: 'contact',
+  e: 'content-encoding',
+  l: 'content-length',
+  c: 'content-type',
+  f: 'from',
+  s: 'subject',
+  k: 'supported',
+  t: 'to',
+  v: 'via',
+  o: 'event',
+  r: 'refer-to',
+  b: 'referred-by',
+  a: 'accept-contact',
+  u: 'allow-events',
+  x: 'session-expires',
+  j: 'reject-contact',
+  d: 'request-disposition',
+  y: 'identity',
+};
+
+const CANONICAL: Record<string, string> = {
+  'call-id': 'Call-ID',
+  cseq: 'CSeq',
+  'www-authenticate': 'WWW-Authenticate',
+  'mime-version': 'MIME-Version',
+  'rack': 'RAck',
+  'rseq': 'RSeq',
+};
+
+/** Lower-case long form of a header name. */
+export function normalizeHeaderName(name: string): string {
+  const lower = name.toLowerCase();
+  return COMPACT[lower] ?? lower;
+}
+
+export function canonicalHeaderName(lower: string): string {
+  const c = CANONICAL[lower];
+  if (c !== undefined) return c;
+  let out = '';
+  let up = true;
+  for (let i = 0; i < lower.length; i++) {
+    const ch = lower[i]!;
+    out += up ? ch.toUpperCase() : ch;
+    up = ch === '-';
+  }
+  return out;
+}
+
+/** Headers whose comma-separated values are independent entries (RFC 3261 7.3.1). */
+export const LIST_HEADERS = new Set([
+  'via',
+  'contact',
+  'route',
+  'record-route',
+  'path',
+  'allow',
+  'supported',
+  'require',
+  'proxy-require',
+  'unsupported',
+  'accept',
+  'accept-encoding',
+  'accept-language',
+  'allow-events',
+  'content-encoding',
+  'in-reply-to',
+  'service-route',
+]);
+
+/** Headers that may appear at most once (RFC 3261 7.3.1 / 20); more is a 400. */
+export const SINGLE_HEADERS = new Set([
+  'to',
+  'from',
+  'call-id',
+  'cseq',
+  'max-forwards',
+  'content-length',
+  'content-type',
+  'expires',
+  'min-expires',
+  'date',
+]);

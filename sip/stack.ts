@@ -1,0 +1,411 @@
+import { EventEmitter } from 'node:events';
+import type http from 'node:http';
+import type https from 'node:https';
+import type { Logger } from 'pino';
+import { createResponse, SipRequest, type SipResponse } from './message/message.ts';
+import { randomToken } from './message/grammar.ts';
+import { InvalidStateError, SipError } from './message/errors.ts';
+import { parseNameAddr } from './message/name-addr.ts';
+import { formatUri } from './message/uri.ts';
+import { KNOWN_METHODS } from './message/validate.ts';
+import { TransportLayer } from './transport/transport-layer.ts';
+import type { Flow, SendTarget, TransportProtocol } from './transport/flow.ts';
+import { TransactionLayer } from './transaction/transaction-layer.ts';
+import { InviteServerTransaction, type ServerTransaction } from './transaction/server-transactions.ts';
+import { DEFAULT_TIMERS, type TimerConfig } from './transaction/timers.ts';
+import { DigestAuthenticator, type DigestResult } from './auth/digest.ts';
+import { AuthLockout, type LockoutOptions } from './auth/lockout.ts';
+import { TrustedSources } from './auth/trusted.ts';
+import type { CredentialStore } from './auth/credential-store.ts';
+import type { DigestAlgorithm } from './auth/ha1.ts';
+import { Registrar, normalizeAor } from './registrar/registrar.ts';
+import { MemoryBindingStore, type Binding, type BindingRemovedReason, type BindingStore } from './registrar/binding.ts';
+import { dialogId, targetFromUri } from './dialog/dialog.ts';
+import type { CallLeg } from './b2bua/call-leg.ts';
+import { ALLOW } from './b2bua/call-leg.ts';
+import { IncomingCall } from './b2bua/incoming-call.ts';
+import { OutgoingCall } from './b2bua/outgoing-call.ts';
+import type { LegContext } from './b2bua/context.ts';
+
+export interface SipStackOptions {
+  /** address to bind and to put in Via/Contact, e.g. '127.0.0.1' */
+  host: string;
+  /** UDP port (0 = any free port) */
+  udpPort: number;
+  /** TCP port; defaults to the same number as the bound UDP port */
+  tcpPort?: number;
+  /** digest realm, also the domain of our AORs */
+  realm: string;
+  /** IPs / CIDRs whose REGISTER and INVITE are not challenged */
+  trustedSources?: string[];
+  ws?: { server?: http.Server | https.Server; port?: number; path?: string };
+  tls?: { cert: string | Buffer; key: string | Buffer; port: number; wssPort?: number };
+  logger: Logger;
+  /** default 65535 (RFC 3261 18.1.1 allows any size on streams; one UDP datagram carries at most ~64 kB) */
+  maxMessageSize?: number;
+  credentials: CredentialStore;
+  bindings?: BindingStore;
+  timers?: Partial<TimerConfig>;
+  digestAlgorithms?: DigestAlgorithm[];
+  nonceTtlMs?: number;
+  lockout?: LockoutOptions;
+  registrar?: { minExpires?: number; maxExpires?: number; defaultExpires?: number };
+  userAgent?: string;
+}
+
+export interface SipStackEvents {
+  /** an authenticated (or trusted) INVITE outside a dialog; answer, progress or reject it */
+  incomingCall: [IncomingCall];
+  bindingAdded: [Binding];
+  bindingRefreshed: [Binding];
+  /** a device went away: unregistered, expired, or its WebSocket/connection closed */
+  bindingRemoved: [Binding, BindingRemovedReason];
+}
+
+export interface PlaceCallOptions {
+  /** a binding from bindingsFor(), or a SIP URI to call directly (e.g. 'sip:1001@127.0.0.1:5070;transport=tcp') */
+  target: Binding | string;
+  /** From: a SIP URI or name-addr, e.g. '"Queue Sales" <sip:sales@example.com>' */
+  from: string;
+  /** To: defaults to the binding's AOR or the target URI */
+  to?: string;
+  sdp: string;
+  /** extra request headers, e.g. { 'X-Call-Token': 'abc' } */
+  headers?: Record<string, string>;
+}
+
+export interface SipStackStats {
+  received: number;
+  sent: number;
+  dropped: number;
+  invalidRequests: number;
+  droppedResponses: number;
+  activeDialogs: number;
+  bindings: number;
+  authFailures: number;
+  serverTransactions: number;
+  clientTransactions: number;
+}
+
+const SUPPORTED_EXTENSIONS = new Set(['path', 'outbound', 'gruu']);
+
+/**
+ * The SIP stack: transports, transactions, registrar with digest auth, OPTIONS, and B2BUA primitives.
+ * Composition root code creates it with createSipServer(options), then start() / close().
+ */
+export class SipStack extends EventEmitter<SipStackEvents> {
+  readonly transport: TransportLayer;
+  readonly transactions: TransactionLayer;
+  readonly registrar: Registrar;
+  private readonly auth: DigestAuthenticator;
+  private readonly lockout: AuthLockout;
+  private readonly trusted: TrustedSources;
+  private readonly log: Logger;
+  private readonly dialogs = new Map<string, CallLeg>();
+  private readonly pendingInvites = new Map<InviteServerTransaction, IncomingCall>();
+  private readonly legs = new Set<CallLeg>();
+  private readonly legCtx: LegContext;
+  private authFailures = 0;
+  private started = false;
+  private closed = false;
+  private readonly userAgent: string;
+
+  constructor(private readonly opts: SipStackOptions) {
+    super();
+    if (!opts.host) throw new TypeError('SipStack: host is required');
+    if (!opts.realm) throw new TypeError('SipStack: realm is required');
+    this.log = opts.logger.child({ component: 'sip' });
+    this.userAgent = opts.userAgent ?? 'callflow';
+    this.transport = new TransportLayer({
+      host: opts.host,
+      udpPort: opts.udpPort,
+      tcpPort: opts.tcpPort,
+      ws: opts.ws,
+      tls: opts.tls,
+      maxMessageSize: opts.maxMessageSize ?? 65535,
+      logger: this.log,
+    });
+    this.transactions = new TransactionLayer(this.transport, this.log, { ...DEFAULT_TIMERS, ...opts.timers });
+    this.transactions.onRequest = (req, tx, flow) => this.onRequest(req, tx, flow);
+    this.trusted = new TrustedSources(opts.trustedSources ?? []);
+    this.auth = new DigestAuthenticator({
+      realm: opts.realm,
+      credentials: opts.credentials,
+      logger: this.log,
+      algorithms: opts.digestAlgorithms,
+      nonceTtlMs: opts.nonceTtlMs,
+    });
+    this.lockout = new AuthLockout(opts.lockout);
+    this.registrar = new Registrar({ realm: opts.realm, store: opts.bindings ?? new MemoryBindingStore(), logger: this.log, ...opts.registrar });
+    this.registrar.on('bindingAdded', (b) => this.safeEmit('bindingAdded', b));
+    this.registrar.on('bindingRefreshed', (b) => this.safeEmit('bindingRefreshed', b));
+    this.registrar.on('bindingRemoved', (b, r) => this.safeEmit('bindingRemoved', b, r));
+    this.transport.onConnectionClosed = (id) => this.registrar.connectionClosed(id);
+    this.legCtx = {
+      tl: this.transactions,
+      logger: this.log,
+      userAgent: this.userAgent,
+      contactUri: (p) => this.contactUri(p),
+      registerDialog: (id, leg) => this.dialogs.set(id, leg),
+      unregisterDialog: (id) => this.dialogs.delete(id),
+    };
+  }
+
+  private safeEmit<K extends keyof SipStackEvents>(event: K, ...args: SipStackEvents[K]): void {
+    for (const l of this.listeners(event)) {
+      try {
+        (l as (...a: unknown[]) => void)(...args);
+      } catch (err) {
+        this.log.error({ err, event }, 'listener threw');
+      }
+    }
+  }
+
+  async start(): Promise<void> {
+    if (this.closed) throw new InvalidStateError('SipStack is closed');
+    if (this.started) return;
+    this.started = true;
+    await this.registrar.start();
+    await this.transport.start();
+    this.log.info({ ports: this.transport.ports }, 'sip stack listening');
+  }
+
+  /** Bound ports per transport (after start()). */
+  get ports(): Partial<Record<TransportProtocol, number>> {
+    return this.transport.ports;
+  }
+
+  contactUri(protocol: TransportProtocol): string {
+    const { host, port } = this.transport.sentBy(protocol);
+    return `sip:b2bua@${host}:${port};transport=${protocol}`;
+  }
+
+  /** Current bindings of an AOR ('1001' or 'sip:1001@realm'), best q first. */
+  bindingsFor(aor: string): Binding[] {
+    return this.registrar.bindingsFor(aor);
+  }
+
+  stats(): SipStackStats {
+    const t = this.transport.stats;
+    const x = this.transactions.stats;
+    return {
+      received: t.received,
+      sent: t.sent,
+      dropped: t.dropped,
+      invalidRequests: x.invalidRequests,
+      droppedResponses: x.droppedResponses,
+      activeDialogs: this.dialogs.size,
+      bindings: this.registrar.size,
+      authFailures: this.authFailures,
+      serverTransactions: this.transactions.activeServerTransactions,
+      clientTransactions: this.transactions.activeClientTransactions,
+    };
+  }
+
+  /** Places an outgoing INVITE to a registered device or a URI. */
+  placeCall(o: PlaceCallOptions): OutgoingCall {
+    if (this.closed || !this.started) throw new InvalidStateError('SipStack is not running');
+    if (typeof o.sdp !== 'string') throw new TypeError('placeCall: sdp must be a string');
+    if (typeof o.from !== 'string' || o.from === '') throw new TypeError('placeCall: from is required');
+    let requestUri: string;
+    let target: SendTarget;
+    let route: string[] = [];
+    let to: string;
+    if (typeof o.target === 'string') {
+      requestUri = o.target;
+      target = targetFromUri(o.target, undefined);
+      to = o.to ?? `<${o.target}>`;
+    } else {
+      const b = o.target;
+      requestUri = b.contact;
+      route = b.path;
+      const flowTarget: SendTarget = {
+        protocol: b.transport,
+        address: b.sourceAddress,
+        port: b.sourcePort,
+        connectionId: b.connectionId ?? undefined,
+      };
+      if (b.transport === 'ws' || b.transport === 'wss') {
+        if (!b.connectionId || !this.transport.hasConnection(b.connectionId)) {
+          throw new SipError('SIP_ERR_NO_BINDING', `the WebSocket of ${b.aor} is gone`, 480);
+        }
+      }
+      // RFC 3581 / symmetric signalling: reach the device where its REGISTER came from
+      target = route.length ? targetFromUri(formatUri(parseNameAddr(route[0]!).uri), undefined) : flowTarget;
+      to = o.to ?? `<${b.aor}>`;
+    }
+    const from = /<.*>/.test(o.from) ? o.from : `<${o.from}>`;
+    const call = new OutgoingCall(this.legCtx, { requestUri, from, to, sdp: o.sdp, headers: o.headers ?? {}, route, target });
+    this.track(call);
+    call.start();
+    return call;
+  }
+
+  private track(leg: CallLeg): void {
+    this.legs.add(leg);
+    leg.once('close', () => this.legs.delete(leg));
+  }
+
+  // ---- request dispatch (UA core, RFC 3261 8.2) ----
+
+  private onRequest(req: SipRequest, tx: ServerTransaction | undefined, flow: Flow): void {
+    const respond = (status: number, reason?: string, extra?: (r: SipResponse) => void): void => {
+      if (!tx) return;
+      const r = createResponse(req, status, reason, randomToken(4));
+      extra?.(r);
+      tx.respond(r);
+    };
+    // RFC 3261 8.2.2.3: Require with extensions we do not support -> 420 (never for ACK/CANCEL)
+    if (req.method !== 'ACK' && req.method !== 'CANCEL') {
+      const unsupported = req.getAll('require').filter((t) => !SUPPORTED_EXTENSIONS.has(t.toLowerCase()));
+      if (unsupported.length) return respond(420, 'Bad Extension', (r) => r.set('unsupported', unsupported.join(', ')));
+    }
+    const toTag = req.toTag;
+    if (toTag !== undefined && req.method !== 'CANCEL') {
+      // RFC 3261 12.2.2: in-dialog request
+      const leg = this.dialogs.get(dialogId(req.callId, toTag, req.fromTag ?? ''));
+      if (!leg) {
+        if (req.method !== 'ACK') respond(481, 'Call/Transaction Does Not Exist');
+        return;
+      }
+      leg.handleInDialog(req, tx, flow).catch((err: unknown) => this.log.error({ err }, 'in-dialog handling failed'));
+      return;
+    }
+    if (!tx) return; // stray ACK
+    switch (req.method) {
+      case 'OPTIONS':
+        return respond(200, 'OK', (r) => {
+          r.set('allow', ALLOW);
+          r.set('accept', 'application/sdp');
+          r.set('supported', 'path, outbound');
+          r.set('user-agent', this.userAgent);
+        });
+      case 'CANCEL': {
+        // RFC 3261 9.2
+        const inviteTx = this.transactions.findInviteFor(req);
+        const call = inviteTx ? this.pendingInvites.get(inviteTx) : undefined;
+        if (!inviteTx) return respond(481, 'Call/Transaction Does Not Exist');
+        respond(200, 'OK');
+        call?.handleCancel();
+        return;
+      }
+      case 'REGISTER':
+        void this.onRegister(req, tx, flow);
+        return;
+      case 'INVITE':
+        void this.onInvite(req, tx as InviteServerTransaction, flow);
+        return;
+      case 'BYE':
+      case 'INFO':
+      case 'REFER':
+      case 'NOTIFY':
+      case 'UPDATE':
+      case 'PRACK':
+        return respond(481, 'Call/Transaction Does Not Exist');
+      default:
+        if (KNOWN_METHODS.has(req.method)) return respond(405, 'Method Not Allowed', (r) => r.set('allow', ALLOW + ', REGISTER'));
+        return respond(501, 'Not Implemented', (r) => r.set('allow', ALLOW + ', REGISTER'));
+    }
+  }
+
+  /**
+   * Authenticates a REGISTER (401) or INVITE (407) unless the source is trusted. Returns the identity, or
+   * undefined after answering the request itself.
+   */
+  private async authenticate(
+    req: SipRequest,
+    tx: ServerTransaction,
+    flow: Flow,
+  ): Promise<{ username: string | undefined; agentId: string | undefined; trusted: boolean } | undefined> {
+    const source = flow.remoteAddress;
+    const isRegister = req.method === 'REGISTER';
+    const headerName = isRegister ? 'authorization' : 'proxy-authorization';
+    if (this.trusted.has(source)) {
+      return { username: undefined, agentId: undefined, trusted: true };
+    }
+    if (this.lockout.isLocked(source)) {
+      tx.respond(createResponse(req, 403, 'Forbidden', randomToken(4)));
+      return undefined;
+    }
+    let result: DigestResult;
+    try {
+      result = await this.auth.verify(req, headerName);
+    } catch (err) {
+      this.log.error({ err: (err as Error).message }, 'credential lookup failed');
+      tx.respond(createResponse(req, 500, 'Server Internal Error', randomToken(4)));
+      return undefined;
+    }
+    if (result.ok) {
+      this.lockout.succeed(source);
+      return { username: result.username, agentId: result.agentId, trusted: false };
+    }
+    if (result.reason !== 'no-credentials' && !result.stale) {
+      this.authFailures++;
+      // never log credentials: only the reason, the source and the claimed user name
+      this.log.info({ source, reason: result.reason, method: req.method }, 'sip authentication failed');
+      if (this.lockout.fail(source)) this.log.warn({ source }, 'sip source locked out after repeated authentication failures');
+    }
+    const status = isRegister ? 401 : 407;
+    const res = createResponse(req, status, isRegister ? 'Unauthorized' : 'Proxy Authentication Required', randomToken(4));
+    res.set(isRegister ? 'www-authenticate' : 'proxy-authenticate', this.auth.challenge(result.stale));
+    tx.respond(res);
+    return undefined;
+  }
+
+  private async onRegister(req: SipRequest, tx: ServerTransaction, flow: Flow): Promise<void> {
+    const who = await this.authenticate(req, tx, flow);
+    if (!who) return;
+    try {
+      tx.respond(await this.registrar.handle(req, flow, who.username));
+    } catch (err) {
+      this.log.error({ err }, 'registrar failed');
+      tx.respond(createResponse(req, 500, 'Server Internal Error', randomToken(4)));
+    }
+  }
+
+  private async onInvite(req: SipRequest, tx: InviteServerTransaction, flow: Flow): Promise<void> {
+    // RFC 3261 8.2.3: we only understand SDP bodies
+    const ct = req.contentType;
+    if (req.body.length > 0 && ct !== 'application/sdp' && !(ct ?? '').startsWith('multipart/')) {
+      tx.respond(createResponse(req, 415, 'Unsupported Media Type', randomToken(4)).set('accept', 'application/sdp'));
+      return;
+    }
+    // RFC 3261 8.2.3 / RFC 4475 3.3.15: the caller must accept SDP in our answer
+    const accept = req.getAll('accept');
+    if (accept.length && !accept.some((a) => /^(application\/sdp|application\/\*|\*\/\*)\s*(;|$)/i.test(a))) {
+      tx.respond(createResponse(req, 406, 'Not Acceptable', randomToken(4)).set('accept', 'application/sdp'));
+      return;
+    }
+    const who = await this.authenticate(req, tx, flow);
+    if (!who) return;
+    if (this.closed) return;
+    if (this.listenerCount('incomingCall') === 0) {
+      tx.respond(createResponse(req, 480, 'Temporarily Unavailable', randomToken(4)));
+      return;
+    }
+    const call = new IncomingCall(this.legCtx, tx, who);
+    this.pendingInvites.set(tx, call);
+    tx.onTerminated = () => this.pendingInvites.delete(tx);
+    this.track(call);
+    call.once('close', () => this.pendingInvites.delete(tx));
+    this.safeEmit('incomingCall', call);
+  }
+
+  /** Stops listening, drops calls and transactions. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const leg of [...this.legs]) leg.close();
+    this.registrar.close();
+    this.transactions.close();
+    await this.transport.close();
+  }
+}
+
+/** Creates the SIP stack (call start() to listen). */
+export function createSipServer(options: SipStackOptions): SipStack {
+  return new SipStack(options);
+}
+
+export { normalizeAor };
+export type { SipRequest };

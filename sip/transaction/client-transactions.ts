@@ -1,0 +1,254 @@
+import { SipRequest, type SipResponse } from '../message/message.ts';
+import type { SendTarget } from '../transport/flow.ts';
+import { TransactionBase, type TransactionContext } from './transaction.ts';
+
+export interface ClientTransactionUser {
+  /** every response the TU must see (1xx, final, 2xx retransmissions in Accepted) */
+  onResponse(res: SipResponse): void;
+  /** timer B/F fired, or the transport failed: the TU sees a synthesized 408/503 */
+  onTimeout?(status: 408 | 503): void;
+}
+
+/**
+ * INVITE client transaction (RFC 3261 17.1.1, with RFC 6026 Accepted state).
+ *
+ *            INVITE sent, start A (UDP), B
+ *                 v
+ *            +---------+ A fires: resend, double A
+ *            | Calling |-------------------------+ B fires / transport error -> Terminated (TU: 408/503)
+ *            +---------+                         |
+ *          1xx |  | 300-699: ACK, to TU          |
+ *              v  |                              |
+ *        +------------+ 1xx: to TU               |
+ *        | Proceeding |                          |
+ *        +------------+                          |
+ *    2xx |     | 300-699: ACK, to TU, start D    |
+ *        |     v                                 |
+ *        |  +-----------+ 300-699: resend ACK    |
+ *        |  | Completed | D fires -> Terminated  |
+ *        |  +-----------+                        |
+ *        v                                       |
+ *   +----------+ 2xx: to TU; M fires -> Terminated
+ *   | Accepted |
+ *   +----------+
+ */
+export enum InviteClientState {
+  Calling = 'calling',
+  Proceeding = 'proceeding',
+  Completed = 'completed',
+  Accepted = 'accepted',
+  Terminated = 'terminated',
+}
+
+const ICT_MOVES: Record<InviteClientState, InviteClientState[]> = {
+  [InviteClientState.Calling]: [InviteClientState.Proceeding, InviteClientState.Completed, InviteClientState.Accepted, InviteClientState.Terminated],
+  [InviteClientState.Proceeding]: [InviteClientState.Completed, InviteClientState.Accepted, InviteClientState.Terminated],
+  [InviteClientState.Completed]: [InviteClientState.Terminated],
+  [InviteClientState.Accepted]: [InviteClientState.Terminated],
+  [InviteClientState.Terminated]: [],
+};
+
+export interface ClientTransaction {
+  readonly request: SipRequest;
+  readonly target: SendTarget;
+  readonly key: string;
+  start(): void;
+  receive(res: SipResponse): void;
+  terminate(): void;
+}
+
+export class InviteClientTransaction extends TransactionBase implements ClientTransaction {
+  state = InviteClientState.Calling;
+  private ack: SipRequest | undefined;
+
+  constructor(
+    key: string,
+    ctx: TransactionContext,
+    readonly request: SipRequest,
+    readonly target: SendTarget,
+    private readonly tu: ClientTransactionUser,
+  ) {
+    super(key, ctx, target.protocol !== 'udp');
+  }
+
+  start(): void {
+    const { T1 } = this.ctx.timers;
+    this.sendSafe(this.request, this.target, () => this.fail(503));
+    if (!this.reliable) {
+      // RFC 3261 17.1.1.2: timer A starts at T1 and doubles on every retransmission
+      let interval = T1;
+      const a = (): void => {
+        this.sendSafe(this.request, this.target, () => this.fail(503));
+        interval *= 2;
+        this.startTimer('A', interval, a);
+      };
+      this.startTimer('A', interval, a);
+    }
+    this.startTimer('B', 64 * T1, () => this.fail(408));
+  }
+
+  private fail(status: 408 | 503): void {
+    if (this.state !== InviteClientState.Calling && this.state !== InviteClientState.Proceeding) return;
+    this.transition(InviteClientState.Terminated);
+    this.tu.onTimeout?.(status);
+  }
+
+  private transition(to: InviteClientState): void {
+    if (!ICT_MOVES[this.state].includes(to)) throw new Error(`INVITE client transaction cannot move ${this.state} -> ${to}`);
+    this.state = to;
+    const { T1 } = this.ctx.timers;
+    switch (to) {
+      case InviteClientState.Proceeding:
+        this.clearTimer('A');
+        break;
+      case InviteClientState.Completed:
+        this.clearTimer('A');
+        this.clearTimer('B');
+        // RFC 3261 17.1.1.2: timer D >= 32 s for unreliable transports, zero for reliable
+        this.startTimer('D', this.reliable ? 0 : 32_000, () => this.transition(InviteClientState.Terminated));
+        break;
+      case InviteClientState.Accepted:
+        this.clearTimer('A');
+        this.clearTimer('B');
+        // RFC 6026 8.4: timer M = 64*T1
+        this.startTimer('M', 64 * T1, () => this.transition(InviteClientState.Terminated));
+        break;
+      case InviteClientState.Terminated:
+        this.dispose();
+        break;
+    }
+  }
+
+  receive(res: SipResponse): void {
+    const s = res.status;
+    switch (this.state) {
+      case InviteClientState.Calling:
+      case InviteClientState.Proceeding:
+        if (s < 200) {
+          if (this.state === InviteClientState.Calling) this.transition(InviteClientState.Proceeding);
+          this.tu.onResponse(res);
+        } else if (s < 300) {
+          this.transition(InviteClientState.Accepted);
+          this.tu.onResponse(res);
+        } else {
+          // RFC 3261 17.1.1.3: the transaction itself ACKs a non-2xx final response
+          this.ack = buildNon2xxAck(this.request, res);
+          this.sendSafe(this.ack, this.target, () => {});
+          this.transition(InviteClientState.Completed);
+          this.tu.onResponse(res);
+        }
+        break;
+      case InviteClientState.Completed:
+        if (s >= 300 && this.ack) this.sendSafe(this.ack, this.target, () => {});
+        break;
+      case InviteClientState.Accepted:
+        if (s >= 200 && s < 300) this.tu.onResponse(res);
+        break;
+      case InviteClientState.Terminated:
+        break;
+    }
+  }
+
+  terminate(): void {
+    if (this.state !== InviteClientState.Terminated) this.transition(InviteClientState.Terminated);
+  }
+}
+
+/** RFC 3261 17.1.1.3: ACK for a non-2xx final response, same branch, To from the response. */
+function buildNon2xxAck(invite: SipRequest, res: SipResponse): SipRequest {
+  const ack = new SipRequest('ACK', invite.uri);
+  ack.set('via', invite.getAll('via')[0]!);
+  for (const h of ['route', 'max-forwards']) {
+    const v = invite.getAll(h);
+    if (v.length) ack.set(h, v);
+  }
+  ack.set('from', invite.get('from')!);
+  ack.set('to', res.get('to') ?? invite.get('to')!);
+  ack.set('call-id', invite.callId);
+  ack.set('cseq', `${invite.cseq.seq} ACK`);
+  return ack;
+}
+
+/**
+ * Non-INVITE client transaction (RFC 3261 17.1.2).
+ *
+ *   Trying --1xx--> Proceeding --final--> Completed --K--> Terminated
+ *      \---------------final-------------^
+ *   Timer E resends (T1 doubling, capped at T2; T2 in Proceeding), timer F (64*T1) times out.
+ */
+export enum NonInviteClientState {
+  Trying = 'trying',
+  Proceeding = 'proceeding',
+  Completed = 'completed',
+  Terminated = 'terminated',
+}
+
+const NICT_MOVES: Record<NonInviteClientState, NonInviteClientState[]> = {
+  [NonInviteClientState.Trying]: [NonInviteClientState.Proceeding, NonInviteClientState.Completed, NonInviteClientState.Terminated],
+  [NonInviteClientState.Proceeding]: [NonInviteClientState.Completed, NonInviteClientState.Terminated],
+  [NonInviteClientState.Completed]: [NonInviteClientState.Terminated],
+  [NonInviteClientState.Terminated]: [],
+};
+
+export class NonInviteClientTransaction extends TransactionBase implements ClientTransaction {
+  state = NonInviteClientState.Trying;
+  private interval: number;
+
+  constructor(
+    key: string,
+    ctx: TransactionContext,
+    readonly request: SipRequest,
+    readonly target: SendTarget,
+    private readonly tu: ClientTransactionUser,
+  ) {
+    super(key, ctx, target.protocol !== 'udp');
+    this.interval = ctx.timers.T1;
+  }
+
+  start(): void {
+    this.sendSafe(this.request, this.target, () => this.fail(503));
+    if (!this.reliable) this.startTimer('E', this.interval, () => this.retransmit());
+    this.startTimer('F', 64 * this.ctx.timers.T1, () => this.fail(408));
+  }
+
+  private retransmit(): void {
+    this.sendSafe(this.request, this.target, () => this.fail(503));
+    // RFC 3261 17.1.2.2: double up to T2 in Trying; T2 in Proceeding
+    this.interval = this.state === NonInviteClientState.Proceeding ? this.ctx.timers.T2 : Math.min(2 * this.interval, this.ctx.timers.T2);
+    this.startTimer('E', this.interval, () => this.retransmit());
+  }
+
+  private fail(status: 408 | 503): void {
+    if (this.state === NonInviteClientState.Completed || this.state === NonInviteClientState.Terminated) return;
+    this.transition(NonInviteClientState.Terminated);
+    this.tu.onTimeout?.(status);
+  }
+
+  private transition(to: NonInviteClientState): void {
+    if (!NICT_MOVES[this.state].includes(to)) throw new Error(`non-INVITE client transaction cannot move ${this.state} -> ${to}`);
+    this.state = to;
+    if (to === NonInviteClientState.Completed) {
+      this.clearTimer('E');
+      this.clearTimer('F');
+      // RFC 3261 17.1.2.2: timer K = T4 for unreliable, zero for reliable
+      this.startTimer('K', this.reliable ? 0 : this.ctx.timers.T4, () => this.transition(NonInviteClientState.Terminated));
+    } else if (to === NonInviteClientState.Terminated) {
+      this.dispose();
+    }
+  }
+
+  receive(res: SipResponse): void {
+    if (this.state === NonInviteClientState.Trying || this.state === NonInviteClientState.Proceeding) {
+      if (res.status < 200) {
+        if (this.state === NonInviteClientState.Trying) this.transition(NonInviteClientState.Proceeding);
+      } else {
+        this.transition(NonInviteClientState.Completed);
+      }
+      this.tu.onResponse(res);
+    }
+  }
+
+  terminate(): void {
+    if (this.state !== NonInviteClientState.Terminated) this.transition(NonInviteClientState.Terminated);
+  }
+}

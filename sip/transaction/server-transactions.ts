@@ -1,0 +1,228 @@
+import type { SipRequest, SipResponse } from '../message/message.ts';
+import type { Flow, SendTarget } from '../transport/flow.ts';
+import { responseTarget, TransactionBase, type TransactionContext } from './transaction.ts';
+
+/**
+ * INVITE server transaction (RFC 3261 17.2.1, with RFC 6026 Accepted state).
+ *
+ *               |INVITE, pass to TU, send 100
+ *               v
+ *          +------------+ 1xx from TU: send
+ *          | Proceeding |------------+
+ *          +------------+<-----------+
+ *     2xx from TU |   | 300-699 from TU: send, start G (UDP), H
+ *        send     |   v
+ *                 |  +-----------+  G fires: resend, double G (cap T2)
+ *                 |  | Completed |  H fires or transport error -> Terminated (tell TU: no ACK)
+ *                 |  +-----------+
+ *                 |        | ACK: start I
+ *                 v        v
+ *         +----------+  +-----------+
+ *         | Accepted |  | Confirmed | I fires -> Terminated
+ *         +----------+  +-----------+
+ *   L fires -> Terminated
+ */
+export enum InviteServerState {
+  Proceeding = 'proceeding',
+  Completed = 'completed',
+  Confirmed = 'confirmed',
+  Accepted = 'accepted',
+  Terminated = 'terminated',
+}
+
+const IST_MOVES: Record<InviteServerState, InviteServerState[]> = {
+  [InviteServerState.Proceeding]: [InviteServerState.Completed, InviteServerState.Accepted, InviteServerState.Terminated],
+  [InviteServerState.Completed]: [InviteServerState.Confirmed, InviteServerState.Terminated],
+  [InviteServerState.Confirmed]: [InviteServerState.Terminated],
+  [InviteServerState.Accepted]: [InviteServerState.Terminated],
+  [InviteServerState.Terminated]: [],
+};
+
+export interface ServerTransaction {
+  readonly request: SipRequest;
+  readonly flow: Flow;
+  readonly key: string;
+  /** sends a response through the transaction */
+  respond(res: SipResponse): void;
+  readonly isInvite: boolean;
+  /** true once a final response was sent */
+  readonly finalSent: boolean;
+}
+
+export class InviteServerTransaction extends TransactionBase implements ServerTransaction {
+  state = InviteServerState.Proceeding;
+  readonly isInvite = true;
+  private lastResponse: SipResponse | undefined;
+  private readonly target: SendTarget;
+  /** TU hooks */
+  onNoAck: () => void = () => {};
+  onTerminated: () => void = () => {};
+
+  constructor(
+    key: string,
+    ctx: TransactionContext,
+    readonly request: SipRequest,
+    readonly flow: Flow,
+  ) {
+    super(key, ctx, flow.protocol !== 'udp');
+    this.target = responseTarget(request, flow);
+  }
+
+  get finalSent(): boolean {
+    return this.state !== InviteServerState.Proceeding;
+  }
+
+  private transition(to: InviteServerState): void {
+    if (!IST_MOVES[this.state].includes(to)) {
+      throw new Error(`INVITE server transaction cannot move ${this.state} -> ${to}`);
+    }
+    this.state = to;
+    const { T1, T2, T4 } = this.ctx.timers;
+    switch (to) {
+      case InviteServerState.Completed: {
+        // RFC 3261 17.2.1: timer G only for unreliable transports; timer H always
+        if (!this.reliable) {
+          let interval = T1;
+          const g = (): void => {
+            if (this.lastResponse) this.sendSafe(this.lastResponse, this.target, () => {});
+            interval = Math.min(2 * interval, T2);
+            this.startTimer('G', interval, g);
+          };
+          this.startTimer('G', interval, g);
+        }
+        this.startTimer('H', 64 * T1, () => {
+          this.onNoAck();
+          this.transition(InviteServerState.Terminated);
+        });
+        break;
+      }
+      case InviteServerState.Confirmed:
+        this.clearTimer('G');
+        this.clearTimer('H');
+        // RFC 3261 17.2.1: timer I = T4 for unreliable, zero for reliable
+        this.startTimer('I', this.reliable ? 0 : T4, () => this.transition(InviteServerState.Terminated));
+        break;
+      case InviteServerState.Accepted:
+        // RFC 6026 7.1: timer L = 64*T1 absorbs INVITE retransmissions
+        this.startTimer('L', 64 * T1, () => this.transition(InviteServerState.Terminated));
+        break;
+      case InviteServerState.Terminated:
+        this.dispose();
+        this.onTerminated();
+        break;
+    }
+  }
+
+  respond(res: SipResponse): void {
+    if (this.state !== InviteServerState.Proceeding) {
+      // RFC 6026: 2xx retransmissions from the TU pass straight to the transport in Accepted
+      if (this.state === InviteServerState.Accepted && res.status >= 200 && res.status < 300) {
+        this.sendSafe(res, this.target, () => {});
+      }
+      return;
+    }
+    this.lastResponse = res;
+    this.sendSafe(res, this.target, (err) => {
+      this.ctx.logger.debug({ err: err.message }, 'response send failed');
+      if (this.state !== InviteServerState.Terminated) this.transition(InviteServerState.Terminated);
+    });
+    if (res.status >= 200 && res.status < 300) this.transition(InviteServerState.Accepted);
+    else if (res.status >= 300) this.transition(InviteServerState.Completed);
+  }
+
+  /** A retransmitted INVITE or an ACK matched this transaction. */
+  receive(req: SipRequest): void {
+    if (req.method === 'ACK') {
+      if (this.state === InviteServerState.Completed) this.transition(InviteServerState.Confirmed);
+      return;
+    }
+    // RFC 3261 17.2.1: retransmitted INVITE -> resend the most recent provisional / final response
+    if ((this.state === InviteServerState.Proceeding || this.state === InviteServerState.Completed) && this.lastResponse) {
+      this.sendSafe(this.lastResponse, this.target, () => {});
+    }
+  }
+
+  /** Ends the transaction at once (stack shutdown). */
+  terminate(): void {
+    if (this.state !== InviteServerState.Terminated) this.transition(InviteServerState.Terminated);
+  }
+}
+
+/**
+ * Non-INVITE server transaction (RFC 3261 17.2.2).
+ *
+ *   Trying --1xx--> Proceeding --final--> Completed --J--> Terminated
+ *      \----------------final----------------^
+ *   Requests retransmitted in Proceeding/Completed get the last response again.
+ */
+export enum NonInviteServerState {
+  Trying = 'trying',
+  Proceeding = 'proceeding',
+  Completed = 'completed',
+  Terminated = 'terminated',
+}
+
+const NIST_MOVES: Record<NonInviteServerState, NonInviteServerState[]> = {
+  [NonInviteServerState.Trying]: [NonInviteServerState.Proceeding, NonInviteServerState.Completed, NonInviteServerState.Terminated],
+  [NonInviteServerState.Proceeding]: [NonInviteServerState.Completed, NonInviteServerState.Terminated],
+  [NonInviteServerState.Completed]: [NonInviteServerState.Terminated],
+  [NonInviteServerState.Terminated]: [],
+};
+
+export class NonInviteServerTransaction extends TransactionBase implements ServerTransaction {
+  state = NonInviteServerState.Trying;
+  readonly isInvite = false;
+  private lastResponse: SipResponse | undefined;
+  private readonly target: SendTarget;
+
+  constructor(
+    key: string,
+    ctx: TransactionContext,
+    readonly request: SipRequest,
+    readonly flow: Flow,
+  ) {
+    super(key, ctx, flow.protocol !== 'udp');
+    this.target = responseTarget(request, flow);
+  }
+
+  get finalSent(): boolean {
+    return this.state === NonInviteServerState.Completed || this.state === NonInviteServerState.Terminated;
+  }
+
+  private transition(to: NonInviteServerState): void {
+    if (!NIST_MOVES[this.state].includes(to)) {
+      throw new Error(`non-INVITE server transaction cannot move ${this.state} -> ${to}`);
+    }
+    this.state = to;
+    if (to === NonInviteServerState.Completed) {
+      // RFC 3261 17.2.2: timer J = 64*T1 for unreliable transports, zero for reliable
+      this.startTimer('J', this.reliable ? 0 : 64 * this.ctx.timers.T1, () => this.transition(NonInviteServerState.Terminated));
+    } else if (to === NonInviteServerState.Terminated) {
+      this.dispose();
+    }
+  }
+
+  respond(res: SipResponse): void {
+    if (this.state === NonInviteServerState.Completed || this.state === NonInviteServerState.Terminated) return;
+    this.lastResponse = res;
+    this.sendSafe(res, this.target, (err) => {
+      this.ctx.logger.debug({ err: err.message }, 'response send failed');
+      if (this.state !== NonInviteServerState.Terminated) this.transition(NonInviteServerState.Terminated);
+    });
+    if (res.status < 200) {
+      if (this.state === NonInviteServerState.Trying) this.transition(NonInviteServerState.Proceeding);
+    } else {
+      this.transition(NonInviteServerState.Completed);
+    }
+  }
+
+  receive(_req: SipRequest): void {
+    if (this.lastResponse && this.state !== NonInviteServerState.Trying) {
+      this.sendSafe(this.lastResponse, this.target, () => {});
+    }
+  }
+
+  terminate(): void {
+    if (this.state !== NonInviteServerState.Terminated) this.transition(NonInviteServerState.Terminated);
+  }
+}

@@ -1,0 +1,49 @@
+/** Transport protocols we speak (RFC 3261 18, RFC 7118 for WS/WSS). */
+export type TransportProtocol = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
+
+/** Where a message came from / goes to. `connectionId` names a connection-oriented flow. */
+export interface Flow {
+  protocol: TransportProtocol;
+  remoteAddress: string;
+  remotePort: number;
+  localAddress: string;
+  localPort: number;
+  connectionId: string | undefined;
+}
+
+export interface SendTarget {
+  protocol: TransportProtocol;
+  address: string;
+  port: number;
+  /** Prefer this connection (WS clients can only be reached through their own connection). */
+  connectionId?: string | undefined;
+}
+
+export function isReliable(p: TransportProtocol): boolean {
+  return p !== 'udp';
+}
+
+export function viaTransport(p: TransportProtocol): string {
+  return p.toUpperCase();
+}
+
+export function protocolFromVia(t: string): TransportProtocol | undefined {
+  switch (t.toUpperCase()) {
+    case 'UDP':
+      return 'udp';
+    case 'TCP':
+      return 'tcp';
+    case 'TLS':
+      return 'tls';
+    case 'WS':
+      return 'ws';
+    case 'WSS':
+      return 'wss';
+    default:
+      return undefined;
+  }
+}
+
+export function defaultPort(p: TransportProtocol): number {
+  return p === 'tls' || p === 'wss' ? 5061 : 5060;
+}

@@ -1,0 +1,362 @@
+import dgram from 'node:dgram';
+import net from 'node:net';
+import tls from 'node:tls';
+import http from 'node:http';
+import https from 'node:https';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Logger } from 'pino';
+import { parseMessage } from '../message/parser.ts';
+import { SipRequest, type SipMessage } from '../message/message.ts';
+import { SipError } from '../message/errors.ts';
+import { StreamFramer } from './stream-framer.ts';
+import type { Flow, SendTarget, TransportProtocol } from './flow.ts';
+
+export interface TransportOptions {
+  host: string;
+  udpPort: number;
+  /** defaults to the UDP port number */
+  tcpPort?: number | undefined;
+  ws?: { server?: http.Server | https.Server; port?: number; path?: string } | undefined;
+  tls?: { cert: string | Buffer; key: string | Buffer; port: number; wssPort?: number } | undefined;
+  maxMessageSize: number;
+  logger: Logger;
+}
+
+export interface TransportStats {
+  received: number;
+  sent: number;
+  /** datagrams / frames / streams that could not be parsed and were dropped */
+  dropped: number;
+}
+
+interface Connection {
+  id: string;
+  protocol: TransportProtocol;
+  remoteAddress: string;
+  remotePort: number;
+  localAddress: string;
+  localPort: number;
+  write(data: Buffer): void;
+  close(): void;
+}
+
+export type MessageHandler = (msg: SipMessage, flow: Flow) => void;
+
+/**
+ * The transport layer (RFC 3261 18): owns the sockets, frames and parses inbound messages, stamps
+ * received/rport on requests (RFC 3581 4), and sends on the right socket or connection. Requests to a
+ * WebSocket client can only go down that client's own connection (RFC 7118 5).
+ */
+export class TransportLayer {
+  readonly stats: TransportStats = { received: 0, sent: 0, dropped: 0 };
+  onMessage: MessageHandler = () => {};
+  onConnectionClosed: (connectionId: string) => void = () => {};
+  private udp: dgram.Socket | undefined;
+  private tcpServer: net.Server | undefined;
+  private tlsServer: tls.Server | undefined;
+  private wsServer: WebSocketServer | undefined;
+  private wssServer: WebSocketServer | undefined;
+  private ownHttp: http.Server | undefined;
+  private ownHttps: https.Server | undefined;
+  private upgradeListener: ((req: http.IncomingMessage, socket: Duplex, head: Buffer) => void) | undefined;
+  private readonly connections = new Map<string, Connection>();
+  /** protocol:address:port -> connection id */
+  private readonly byRemote = new Map<string, string>();
+  private nextConnId = 1;
+  private closed = false;
+  /** bound ports, known after start() */
+  readonly ports: Partial<Record<TransportProtocol, number>> = {};
+
+  constructor(private readonly opts: TransportOptions) {}
+
+  async start(): Promise<void> {
+    const { host } = this.opts;
+    const udp = dgram.createSocket({ type: net.isIPv6(host) ? 'udp6' : 'udp4', reuseAddr: false });
+    udp.on('message', (buf, rinfo) => this.receive(buf, true, {
+      protocol: 'udp',
+      remoteAddress: rinfo.address,
+      remotePort: rinfo.port,
+      localAddress: host,
+      localPort: this.ports.udp ?? 0,
+      connectionId: undefined,
+    }));
+    udp.on('error', (err) => this.opts.logger.warn({ err: err.message }, 'udp socket error'));
+    await new Promise<void>((resolve, reject) => {
+      udp.once('error', reject);
+      udp.bind(this.opts.udpPort, host, () => {
+        udp.off('error', reject);
+        resolve();
+      });
+    });
+    try {
+      udp.setRecvBufferSize(8 * 1024 * 1024);
+      udp.setSendBufferSize(8 * 1024 * 1024);
+    } catch {
+      // the kernel may cap buffer sizes; defaults still work
+    }
+    this.udp = udp;
+    this.ports.udp = udp.address().port;
+
+    this.tcpServer = net.createServer((sock) => this.acceptStream(sock, 'tcp'));
+    const sameAsUdp = this.opts.tcpPort === undefined || this.opts.tcpPort === this.opts.udpPort;
+    this.ports.tcp = await listen(this.tcpServer, sameAsUdp ? this.ports.udp : this.opts.tcpPort!, host);
+
+    const ws = this.opts.ws;
+    if (ws) {
+      const path = ws.path ?? '/sip';
+      this.wsServer = this.makeWsServer('ws');
+      const server = ws.server ?? (this.ownHttp = http.createServer((_req, res) => res.writeHead(426).end()));
+      this.upgradeListener = (req, socket, head) => {
+        const url = (req.url ?? '').split('?')[0];
+        if (url !== path) return; // other upgrade paths belong to other handlers
+        this.wsServer!.handleUpgrade(req, socket, head, (client) => this.wsServer!.emit('connection', client, req));
+      };
+      server.on('upgrade', this.upgradeListener);
+      if (this.ownHttp) this.ports.ws = await listen(this.ownHttp, ws.port ?? 0, host);
+      else {
+        const a = server.address();
+        if (a && typeof a === 'object') this.ports.ws = a.port;
+      }
+    }
+    const t = this.opts.tls;
+    if (t) {
+      this.tlsServer = tls.createServer({ cert: t.cert, key: t.key }, (sock) => this.acceptStream(sock, 'tls'));
+      this.ports.tls = await listen(this.tlsServer, t.port, host);
+      if (t.wssPort !== undefined) {
+        this.wssServer = this.makeWsServer('wss');
+        this.ownHttps = https.createServer({ cert: t.cert, key: t.key }, (_req, res) => res.writeHead(426).end());
+        const path = ws?.path ?? '/sip';
+        this.ownHttps.on('upgrade', (req, socket, head) => {
+          if ((req.url ?? '').split('?')[0] !== path) return socket.destroy();
+          this.wssServer!.handleUpgrade(req, socket, head, (client) => this.wssServer!.emit('connection', client, req));
+        });
+        this.ports.wss = await listen(this.ownHttps, t.wssPort, host);
+      }
+    }
+  }
+
+  /** sent-by host and port for our Via on `protocol`. */
+  sentBy(protocol: TransportProtocol): { host: string; port: number } {
+    return { host: this.opts.host, port: this.ports[protocol] ?? this.ports.udp ?? 5060 };
+  }
+
+  hasConnection(id: string): boolean {
+    return this.connections.has(id);
+  }
+
+  /** Sends raw bytes. Connection-oriented targets reuse a live connection or open one (TCP/TLS only). */
+  async send(data: Buffer, target: SendTarget): Promise<void> {
+    if (this.closed) throw new SipError('SIP_ERR_TRANSPORT', 'transport closed');
+    this.stats.sent++;
+    if (target.protocol === 'udp') {
+      const udp = this.udp;
+      if (!udp) throw new SipError('SIP_ERR_TRANSPORT', 'udp not started');
+      udp.send(data, target.port, target.address);
+      return;
+    }
+    let conn = target.connectionId !== undefined ? this.connections.get(target.connectionId) : undefined;
+    if (!conn) {
+      const id = this.byRemote.get(`${target.protocol}:${target.address}:${target.port}`);
+      if (id !== undefined) conn = this.connections.get(id);
+    }
+    if (!conn) {
+      if (target.protocol === 'ws' || target.protocol === 'wss') {
+        throw new SipError('SIP_ERR_TRANSPORT', 'WebSocket flow is gone', 430);
+      }
+      conn = await this.connect(target.protocol, target.address, target.port);
+    }
+    conn.write(data);
+  }
+
+  private connect(protocol: 'tcp' | 'tls', address: string, port: number): Promise<Connection> {
+    return new Promise((resolve, reject) => {
+      const sock =
+        protocol === 'tcp'
+          ? net.connect({ host: address, port })
+          : tls.connect({ host: address, port, rejectUnauthorized: false });
+      const onError = (err: Error): void => reject(new SipError('SIP_ERR_TRANSPORT', `connect ${address}:${port}: ${err.message}`, 503));
+      sock.once('error', onError);
+      sock.once(protocol === 'tcp' ? 'connect' : 'secureConnect', () => {
+        sock.off('error', onError);
+        resolve(this.acceptStream(sock, protocol));
+      });
+    });
+  }
+
+  private acceptStream(sock: net.Socket, protocol: 'tcp' | 'tls'): Connection {
+    const id = `${protocol}-${this.nextConnId++}`;
+    sock.setNoDelay(true);
+    const conn: Connection = {
+      id,
+      protocol,
+      remoteAddress: normalizeAddress(sock.remoteAddress ?? ''),
+      remotePort: sock.remotePort ?? 0,
+      localAddress: normalizeAddress(sock.localAddress ?? ''),
+      localPort: sock.localPort ?? 0,
+      write: (d) => void sock.write(d),
+      close: () => sock.destroy(),
+    };
+    this.register(conn);
+    const flow = flowOf(conn);
+    const framer = new StreamFramer(
+      this.opts.maxMessageSize,
+      (msg) => this.receive(msg, false, flow),
+      () => sock.write('\r\n'),
+    );
+    sock.on('data', (chunk: Buffer) => {
+      try {
+        framer.push(chunk);
+      } catch (err) {
+        this.stats.dropped++;
+        this.opts.logger.debug({ err: (err as Error).message, connectionId: id }, 'closing unframeable stream');
+        sock.destroy();
+      }
+    });
+    sock.on('error', () => {});
+    sock.on('close', () => this.unregister(conn));
+    return conn;
+  }
+
+  private makeWsServer(protocol: 'ws' | 'wss'): WebSocketServer {
+    const wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: this.opts.maxMessageSize,
+      // RFC 7118 4.1: the "sip" subprotocol must be negotiated
+      handleProtocols: (protocols) => (protocols.has('sip') ? 'sip' : false),
+    });
+    wss.on('connection', (client: WebSocket, req: http.IncomingMessage) => {
+      if (client.protocol !== 'sip') {
+        client.close(1002, 'sip subprotocol required');
+        return;
+      }
+      const id = `${protocol}-${this.nextConnId++}`;
+      const conn: Connection = {
+        id,
+        protocol,
+        remoteAddress: normalizeAddress(req.socket.remoteAddress ?? ''),
+        remotePort: req.socket.remotePort ?? 0,
+        localAddress: normalizeAddress(req.socket.localAddress ?? ''),
+        localPort: req.socket.localPort ?? 0,
+        write: (d) => client.send(d.toString('utf8')),
+        close: () => client.terminate(),
+      };
+      this.register(conn);
+      const flow = flowOf(conn);
+      client.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
+        const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+        this.receive(buf, true, flow);
+      });
+      client.on('error', () => {});
+      client.on('close', () => this.unregister(conn));
+    });
+    return wss;
+  }
+
+  private register(conn: Connection): void {
+    this.connections.set(conn.id, conn);
+    this.byRemote.set(`${conn.protocol}:${conn.remoteAddress}:${conn.remotePort}`, conn.id);
+  }
+
+  private unregister(conn: Connection): void {
+    if (!this.connections.delete(conn.id)) return;
+    const key = `${conn.protocol}:${conn.remoteAddress}:${conn.remotePort}`;
+    if (this.byRemote.get(key) === conn.id) this.byRemote.delete(key);
+    try {
+      this.onConnectionClosed(conn.id);
+    } catch (err) {
+      this.opts.logger.error({ err }, 'connection-closed handler threw');
+    }
+  }
+
+  private receive(buf: Buffer, datagram: boolean, flow: Flow): void {
+    // RFC 5626 3.5.1: CRLF keep-alives on UDP/WS carry no message
+    if (buf.length <= 4 && buf.every((b) => b === 13 || b === 10)) {
+      if (flow.protocol === 'udp' && buf.length === 4) this.udp?.send('\r\n', flow.remotePort, flow.remoteAddress);
+      return;
+    }
+    let msg: SipMessage;
+    try {
+      msg = parseMessage(buf, { datagram, maxMessageSize: this.opts.maxMessageSize });
+    } catch (err) {
+      this.stats.dropped++;
+      this.opts.logger.debug({ err: (err as Error).message, from: `${flow.remoteAddress}:${flow.remotePort}` }, 'dropped unparseable message');
+      return;
+    }
+    this.stats.received++;
+    if (msg instanceof SipRequest) stampReceived(msg, flow);
+    try {
+      this.onMessage(msg, flow);
+    } catch (err) {
+      this.opts.logger.error({ err }, 'message handler threw');
+    }
+  }
+
+  /** Closes every socket and connection; safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const c of [...this.connections.values()]) c.close();
+    this.connections.clear();
+    this.byRemote.clear();
+    if (this.upgradeListener && this.opts.ws?.server) this.opts.ws.server.off('upgrade', this.upgradeListener);
+    this.wsServer?.close();
+    this.wssServer?.close();
+    const closers: Array<Promise<void>> = [];
+    if (this.udp) closers.push(new Promise((r) => this.udp!.close(() => r())));
+    for (const s of [this.tcpServer, this.tlsServer, this.ownHttp, this.ownHttps]) {
+      if (s) closers.push(new Promise((r) => s.close(() => r())));
+    }
+    await Promise.all(closers);
+  }
+}
+
+function flowOf(c: Connection): Flow {
+  return {
+    protocol: c.protocol,
+    remoteAddress: c.remoteAddress,
+    remotePort: c.remotePort,
+    localAddress: c.localAddress,
+    localPort: c.localPort,
+    connectionId: c.id,
+  };
+}
+
+function normalizeAddress(a: string): string {
+  return a.startsWith('::ffff:') ? a.slice(7) : a;
+}
+
+function listen(server: net.Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const a = server.address();
+      resolve(a && typeof a === 'object' ? a.port : port);
+    });
+  });
+}
+
+/**
+ * RFC 3261 18.2.1: add "received" when the sent-by host differs from the source address;
+ * RFC 3581 4: fill in an empty "rport" with the source port (and then always add received).
+ */
+function stampReceived(req: SipRequest, flow: Flow): void {
+  const top = req.get('via');
+  if (top === undefined) return;
+  let via;
+  try {
+    via = req.via;
+  } catch {
+    return; // invalid Via: the core answers 400 using the raw header
+  }
+  const hasRport = via.params.has('rport');
+  if (via.host === flow.remoteAddress && !hasRport) return;
+  via.params.set('received', flow.remoteAddress);
+  if (hasRport) via.params.set('rport', String(flow.remotePort));
+  const list = req.headers.get('via')!;
+  let value = top.replace(/;\s*(received|rport)(\s*=\s*[^;,]*)?/gi, '');
+  value += `;received=${flow.remoteAddress}`;
+  if (hasRport) value += `;rport=${flow.remotePort}`;
+  list[0] = value;
+}

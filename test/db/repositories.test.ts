@@ -142,3 +142,26 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
     expect(late.state).toBe('waiting');
   });
 });
+
+describe.each(DATABASE_KINDS)('registrar bindings on %s', (kind) => {
+  it('survive closing and reopening the database, and expired ones are dropped on load', async () => {
+    const { DbBindingStore } = await import('../../db/repositories/sip-bindings.ts');
+    const scratch = await scratchDatabase(kind);
+    try {
+      let h = await scratch.open();
+      const store = new DbBindingStore(h.db, () => 10_000);
+      await store.upsert({ aor: 'sip:1001@r', contact: 'sip:1001@127.0.0.1:5070', expiresAt: 70_000, transport: 'udp', path: [] });
+      await store.upsert({ aor: 'sip:1001@r', contact: 'sip:1001@127.0.0.1:5072', expiresAt: 5_000, transport: 'tcp', path: [] });
+      await store.upsert({ aor: 'sip:1001@r', contact: 'sip:1001@127.0.0.1:5070', expiresAt: 80_000, transport: 'udp', path: ['<sip:p>'] });
+      await h.close();
+      h = await scratch.open();
+      const loaded = await new DbBindingStore(h.db, () => 10_000).loadAll();
+      expect(loaded).toEqual([{ aor: 'sip:1001@r', contact: 'sip:1001@127.0.0.1:5070', expiresAt: 80_000, transport: 'udp', path: ['<sip:p>'] }]);
+      await new DbBindingStore(h.db).remove('sip:1001@r', 'sip:1001@127.0.0.1:5070');
+      expect(await new DbBindingStore(h.db, () => 0).loadAll()).toEqual([]);
+      await h.close();
+    } finally {
+      await scratch.drop();
+    }
+  });
+});

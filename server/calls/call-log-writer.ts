@@ -1,0 +1,51 @@
+import type { Kysely, Updateable } from 'kysely';
+import { type QueueEventInput, appendQueueEvents, insertCall, updateCall } from '../../db/repositories/call-log.ts';
+import type { CallsTable, Database, NewCall } from '../../db/schema.ts';
+import type { Logger } from '../logger.ts';
+
+type Job = () => Promise<void>;
+
+/**
+ * Writes call records and the queue event log off the routing path: writes are queued and run one after another
+ * in order, so a record is inserted before it is updated and the event log keeps the order things happened in.
+ * A failed write is logged and the next one goes on. `flush()` waits for everything queued so far.
+ */
+export class CallLogWriter {
+  #tail: Promise<void> = Promise.resolve();
+  #pendingEvents: QueueEventInput[] = [];
+  #eventsScheduled = false;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly logger: Logger,
+  ) {}
+
+  insertCall(call: NewCall): void {
+    this.#enqueue(() => insertCall(this.db, call), { callId: call.id, op: 'insert call' });
+  }
+
+  updateCall(id: string, patch: Updateable<CallsTable>): void {
+    this.#enqueue(() => updateCall(this.db, id, patch), { callId: id, op: 'update call' });
+  }
+
+  /** Events are batched: every event queued in the same tick goes in one INSERT. */
+  event(e: QueueEventInput): void {
+    this.#pendingEvents.push({ ...e, at: e.at ?? new Date() });
+    if (this.#eventsScheduled) return;
+    this.#eventsScheduled = true;
+    this.#enqueue(async () => {
+      const batch = this.#pendingEvents;
+      this.#pendingEvents = [];
+      this.#eventsScheduled = false;
+      await appendQueueEvents(this.db, batch);
+    }, { op: 'append queue events' });
+  }
+
+  flush(): Promise<void> {
+    return this.#tail;
+  }
+
+  #enqueue(job: Job, what: object): void {
+    this.#tail = this.#tail.then(job).catch((err: unknown) => this.logger.error({ err, ...what }, 'call log write failed'));
+  }
+}

@@ -1,0 +1,59 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type WebSocket, WebSocketServer } from 'ws';
+import type { Logger } from '../logger.ts';
+
+export type WsHandler = (socket: WebSocket, request: IncomingMessage, url: URL) => void;
+
+/**
+ * WebSocket endpoints on the HTTP server's port: `/ws/agent`, `/ws/customer` (ours) next to `/sip` (the SIP
+ * transport attaches its own upgrade listener for that path). An upgrade to any other path is answered 404.
+ */
+export class WsEndpoints {
+  readonly #wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  readonly #handlers = new Map<string, WsHandler>();
+  readonly #listener: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+  constructor(
+    private readonly server: Server,
+    private readonly logger: Logger,
+    /** Paths another listener on the same server answers (e.g. '/sip'). */
+    private readonly foreignPaths: readonly string[] = [],
+  ) {
+    this.#listener = (req, socket, head) => this.#upgrade(req, socket, head);
+    server.on('upgrade', this.#listener);
+  }
+
+  handle(path: string, handler: WsHandler): void {
+    this.#handlers.set(path, handler);
+  }
+
+  #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (this.foreignPaths.includes(url.pathname)) return;
+    const handler = this.#handlers.get(url.pathname);
+    if (handler === undefined) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      try {
+        handler(ws, req, url);
+      } catch (err) {
+        this.logger.error({ err, path: url.pathname }, 'WebSocket handler failed');
+        ws.close(1011, 'internal error');
+      }
+    });
+  }
+
+  close(): void {
+    this.server.off('upgrade', this.#listener);
+    for (const ws of this.#wss.clients) ws.terminate();
+    this.#wss.close();
+  }
+}
+
+/** Sends a JSON message if the socket is open; never throws. */
+export function sendJson(ws: WebSocket, message: object): void {
+  if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+}

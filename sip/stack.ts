@@ -7,7 +7,7 @@ import { randomToken } from './message/grammar.ts';
 import { InvalidStateError, SipError } from './message/errors.ts';
 import { parseNameAddr } from './message/name-addr.ts';
 import { formatUri } from './message/uri.ts';
-import { KNOWN_METHODS } from './message/validate.ts';
+import { checkRequestSemantics } from './core/request-checks.ts';
 import { TransportLayer } from './transport/transport-layer.ts';
 import type { Flow, SendTarget, TransportProtocol } from './transport/flow.ts';
 import { TransactionLayer } from './transaction/transaction-layer.ts';
@@ -22,7 +22,7 @@ import { Registrar, normalizeAor } from './registrar/registrar.ts';
 import { MemoryBindingStore, type Binding, type BindingRemovedReason, type BindingStore } from './registrar/binding.ts';
 import { dialogId, targetFromUri } from './dialog/dialog.ts';
 import type { CallLeg } from './b2bua/call-leg.ts';
-import { ALLOW } from './b2bua/call-leg.ts';
+import { ALLOW } from './core/request-checks.ts';
 import { IncomingCall } from './b2bua/incoming-call.ts';
 import { OutgoingCall } from './b2bua/outgoing-call.ts';
 import type { LegContext } from './b2bua/context.ts';
@@ -47,6 +47,11 @@ export interface SipStackOptions {
   bindings?: BindingStore;
   timers?: Partial<TimerConfig>;
   digestAlgorithms?: DigestAlgorithm[];
+  /**
+   * Requests whose User-Agent matches (or that have none) get the MD5 challenge first, because such clients take
+   * only the first challenge and cannot do SHA-256. Default: no User-Agent, sipp, SIP.js, baresip 0.x/1.x, Asterisk-era phones.
+   */
+  md5FirstUserAgents?: RegExp;
   nonceTtlMs?: number;
   lockout?: LockoutOptions;
   registrar?: { minExpires?: number; maxExpires?: number; defaultExpires?: number };
@@ -87,8 +92,6 @@ export interface SipStackStats {
   clientTransactions: number;
 }
 
-const SUPPORTED_EXTENSIONS = new Set(['path', 'outbound', 'gruu']);
-
 /**
  * The SIP stack: transports, transactions, registrar with digest auth, OPTIONS, and B2BUA primitives.
  * Composition root code creates it with createSipServer(options), then start() / close().
@@ -109,6 +112,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   private started = false;
   private closed = false;
   private readonly userAgent: string;
+  private readonly md5FirstUa: RegExp;
 
   constructor(private readonly opts: SipStackOptions) {
     super();
@@ -116,6 +120,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     if (!opts.realm) throw new TypeError('SipStack: realm is required');
     this.log = opts.logger.child({ component: 'sip' });
     this.userAgent = opts.userAgent ?? 'callflow';
+    this.md5FirstUa = opts.md5FirstUserAgents ?? /^(sipp|SIP\.js|JsSIP|baresip v?[01]\.|Asterisk|Grandstream|Cisco|Linksys|Sipura|snom[1-3]|PolycomSoundPoint|Yealink SIP-T[1-2])/i;
     this.transport = new TransportLayer({
       host: opts.host,
       udpPort: opts.udpPort,
@@ -255,10 +260,11 @@ export class SipStack extends EventEmitter<SipStackEvents> {
       extra?.(r);
       tx.respond(r);
     };
-    // RFC 3261 8.2.2.3: Require with extensions we do not support -> 420 (never for ACK/CANCEL)
-    if (req.method !== 'ACK' && req.method !== 'CANCEL') {
-      const unsupported = req.getAll('require').filter((t) => !SUPPORTED_EXTENSIONS.has(t.toLowerCase()));
-      if (unsupported.length) return respond(420, 'Bad Extension', (r) => r.set('unsupported', unsupported.join(', ')));
+    const problem = checkRequestSemantics(req);
+    if (problem && req.method !== 'ACK') {
+      return respond(problem.status, problem.reason, (r) => {
+        for (const [n, v] of problem.headers ?? []) r.set(n, v);
+      });
     }
     const toTag = req.toTag;
     if (toTag !== undefined && req.method !== 'CANCEL') {
@@ -303,7 +309,6 @@ export class SipStack extends EventEmitter<SipStackEvents> {
       case 'PRACK':
         return respond(481, 'Call/Transaction Does Not Exist');
       default:
-        if (KNOWN_METHODS.has(req.method)) return respond(405, 'Method Not Allowed', (r) => r.set('allow', ALLOW + ', REGISTER'));
         return respond(501, 'Not Implemented', (r) => r.set('allow', ALLOW + ', REGISTER'));
     }
   }
@@ -347,7 +352,9 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     }
     const status = isRegister ? 401 : 407;
     const res = createResponse(req, status, isRegister ? 'Unauthorized' : 'Proxy Authentication Required', randomToken(4));
-    res.set(isRegister ? 'www-authenticate' : 'proxy-authenticate', this.auth.challenge(result.stale));
+    const ua = req.get('user-agent');
+    const md5First = ua === undefined || this.md5FirstUa.test(ua);
+    res.set(isRegister ? 'www-authenticate' : 'proxy-authenticate', this.auth.challenge(result.stale, md5First));
     tx.respond(res);
     return undefined;
   }
@@ -364,18 +371,6 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   }
 
   private async onInvite(req: SipRequest, tx: InviteServerTransaction, flow: Flow): Promise<void> {
-    // RFC 3261 8.2.3: we only understand SDP bodies
-    const ct = req.contentType;
-    if (req.body.length > 0 && ct !== 'application/sdp' && !(ct ?? '').startsWith('multipart/')) {
-      tx.respond(createResponse(req, 415, 'Unsupported Media Type', randomToken(4)).set('accept', 'application/sdp'));
-      return;
-    }
-    // RFC 3261 8.2.3 / RFC 4475 3.3.15: the caller must accept SDP in our answer
-    const accept = req.getAll('accept');
-    if (accept.length && !accept.some((a) => /^(application\/sdp|application\/\*|\*\/\*)\s*(;|$)/i.test(a))) {
-      tx.respond(createResponse(req, 406, 'Not Acceptable', randomToken(4)).set('accept', 'application/sdp'));
-      return;
-    }
     const who = await this.authenticate(req, tx, flow);
     if (!who) return;
     if (this.closed) return;

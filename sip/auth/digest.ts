@@ -95,10 +95,15 @@ export class DigestAuthenticator {
     return this.now() - issued > this.ttl ? 'stale' : 'ok';
   }
 
-  /** WWW-Authenticate / Proxy-Authenticate values, one per algorithm, preferred first. */
-  challenge(stale = false): string[] {
+  /**
+   * WWW-Authenticate / Proxy-Authenticate values, one per algorithm, preferred (SHA-256) first (RFC 8760 2.4).
+   * Deliberate deviation: `md5First` puts MD5 on top for clients known to read only the first challenge and to
+   * support only MD5 (sipp 3.6, SIP.js 0.21, baresip 1.0 abort on a SHA-256 first challenge).
+   */
+  challenge(stale = false, md5First = false): string[] {
     const nonce = this.makeNonce();
-    return this.algorithms.map(
+    const algs = md5First ? [...this.algorithms].sort((a, b) => (a === 'MD5' ? -1 : b === 'MD5' ? 1 : 0)) : this.algorithms;
+    return algs.map(
       (alg) =>
         `Digest realm="${this.opts.realm}", nonce="${nonce}", algorithm=${alg}, qop="auth"${stale ? ', stale=true' : ''}`,
     );

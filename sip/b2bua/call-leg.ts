@@ -11,6 +11,7 @@ import { responseTarget } from '../transaction/transaction.ts';
 import type { Dialog } from '../dialog/dialog.ts';
 import type { Flow, SendTarget } from '../transport/flow.ts';
 import { CALL_MOVES, CallState } from './call-state.ts';
+import { ALLOW } from '../core/request-checks.ts';
 import type { LegContext } from './context.ts';
 
 /** Events common to both call legs. */
@@ -324,7 +325,6 @@ export abstract class CallLeg<E extends CallLegEvents = CallLegEvents> extends E
   }
 }
 
-export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY';
 
 /** DTMF by SIP INFO: application/dtmf-relay ("Signal=5") or application/dtmf ("5"). */
 export function parseDtmfInfo(req: SipRequest): string | undefined {

@@ -1,0 +1,219 @@
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MemoryBindingStore, type SipStack } from '../../sip/index.ts';
+import type { SipResponse } from '../../sip/message/message.ts';
+import { parseDigestHeader } from '../../sip/auth/digest.ts';
+import { digestResponse, RawUdp, register, startStack, waitFor } from './helpers.ts';
+
+const cleanup: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+
+async function setup(over: Parameters<typeof startStack>[0] = {}): Promise<{ stack: SipStack; ua: RawUdp; port: number }> {
+  const stack = await startStack(over);
+  cleanup.push(() => stack.close());
+  const ua = await new RawUdp().open();
+  cleanup.push(() => ua.close());
+  return { stack, ua, port: stack.ports.udp! };
+}
+
+const byCallId = (id: string) => (m: { callId: string }): boolean => m.callId === id;
+
+/** REGISTER, 401, REGISTER with digest; returns the final response. */
+async function registerWithAuth(ua: RawUdp, port: number, o: { user: string; password: string; ua?: string; expires?: number; contact?: string; callId?: string }): Promise<SipResponse> {
+  const callId = o.callId ?? `c-${Math.random()}`;
+  ua.send(register({ port, user: o.user, clientPort: ua.port, callId, cseq: 1, ua: o.ua, expires: o.expires, contact: o.contact }), port);
+  const ch = await ua.take(byCallId(callId));
+  expect(ch.status).toBe(401);
+  const auth = digestResponse(ch.getAll('www-authenticate')[0]!, { method: 'REGISTER', uri: `sip:127.0.0.1:${port}`, user: o.user, password: o.password });
+  ua.send(register({ port, user: o.user, clientPort: ua.port, callId, cseq: 2, ua: o.ua, expires: o.expires, contact: o.contact, auth }), port);
+  return ua.take(byCallId(callId));
+}
+
+describe('registrar with digest authentication', () => {
+  it('answers OPTIONS with 200 and the methods it allows', async () => {
+    const { ua, port } = await setup();
+    ua.send(`OPTIONS sip:127.0.0.1:${port} SIP/2.0\nVia: SIP/2.0/UDP 127.0.0.1:${ua.port};branch=z9hG4bKopt1;rport\nMax-Forwards: 70\nFrom: <sip:p@x>;tag=1\nTo: <sip:127.0.0.1>\nCall-ID: opt1\nCSeq: 1 OPTIONS\nContent-Length: 0\n\n`, port);
+    const res = await ua.take(byCallId('opt1'));
+    expect(res.status).toBe(200);
+    expect(res.get('allow')).toContain('INVITE');
+    expect(res.via.params.get('rport')).toBe(String(ua.port));
+  });
+
+  it('challenges a REGISTER with SHA-256 first and MD5 second, qop=auth', async () => {
+    const { ua, port } = await setup();
+    ua.send(register({ port, user: '1001', clientPort: ua.port, callId: 'ch1', ua: 'Linphone/5.2' }), port);
+    const res = await ua.take(byCallId('ch1'));
+    expect(res.status).toBe(401);
+    const [first, second] = res.getAll('www-authenticate').map((h) => parseDigestHeader(h)!);
+    expect(first!.get('algorithm')).toBe('SHA-256');
+    expect(second!.get('algorithm')).toBe('MD5');
+    expect(first!.get('qop')).toBe('auth');
+    expect(first!.get('realm')).toBe('test.local');
+  });
+
+  it('registers a device with SHA-256 digest and reports the binding', async () => {
+    const { stack, ua, port } = await setup();
+    const added = waitFor<{ aor: string; contact: string; username: string }>(stack, 'bindingAdded');
+    const res = await registerWithAuth(ua, port, { user: '1001', password: 'secret', ua: 'Linphone/5.2', expires: 120 });
+    expect(res.status).toBe(200);
+    expect(res.get('contact')).toMatch(/expires=(119|120)/);
+    const b = await added;
+    expect(b.aor).toBe('sip:1001@test.local');
+    expect(b.username).toBe('1001');
+    expect(stack.bindingsFor('1001')).toHaveLength(1);
+  });
+
+  it('registers an older phone with MD5 when it is challenged MD5 first', async () => {
+    const { stack, ua, port } = await setup();
+    const res = await registerWithAuth(ua, port, { user: '1002', password: 'secret' }); // no User-Agent -> MD5 first
+    expect(res.status).toBe(200);
+    expect(stack.bindingsFor('sip:1002@test.local')).toHaveLength(1);
+  });
+
+  it('challenges an unknown user exactly like a known user with a wrong password', async () => {
+    const { ua, port } = await setup();
+    const shapes: string[] = [];
+    for (const [user, password] of [['1001', 'wrong'], ['nobody', 'secret']] as const) {
+      const callId = `enum-${user}`;
+      ua.send(register({ port, user, clientPort: ua.port, callId, ua: 'X/1' }), port);
+      const ch = await ua.take(byCallId(callId));
+      const auth = digestResponse(ch.getAll('www-authenticate')[0]!, { method: 'REGISTER', uri: `sip:127.0.0.1:${port}`, user, password });
+      ua.send(register({ port, user, clientPort: ua.port, callId, cseq: 2, auth, ua: 'X/1' }), port);
+      const res = await ua.take(byCallId(callId));
+      shapes.push(`${res.status} ${res.reason} ${[...res.headers.keys()].join(',')} ${res.getAll('www-authenticate').map((h) => h.replace(/nonce="[^"]+"/, '')).join('|')}`);
+    }
+    expect(shapes[0]).toMatch(/^401 /);
+    expect(shapes[1]).toBe(shapes[0]);
+  });
+
+  it('refuses a replayed nonce count', async () => {
+    const { ua, port } = await setup();
+    ua.send(register({ port, user: '1001', clientPort: ua.port, callId: 'rp', ua: 'X/1' }), port);
+    const ch = await ua.take(byCallId('rp'));
+    const auth = digestResponse(ch.getAll('www-authenticate')[0]!, { method: 'REGISTER', uri: `sip:127.0.0.1:${port}`, user: '1001', password: 'secret', nc: 1 });
+    ua.send(register({ port, user: '1001', clientPort: ua.port, callId: 'rp', cseq: 2, auth, ua: 'X/1' }), port);
+    expect((await ua.take(byCallId('rp'))).status).toBe(200);
+    ua.send(register({ port, user: '1001', clientPort: ua.port, callId: 'rp', cseq: 3, auth, ua: 'X/1' }), port);
+    expect((await ua.take(byCallId('rp'))).status).toBe(401);
+  });
+
+  it('answers an expired nonce with stale=true', async () => {
+    const { ua, port } = await setup({ nonceTtlMs: 50 });
+    ua.send(register({ port, user: '1001', clientPort: ua.port, callId: 'st', ua: 'X/1' }), port);
+    const ch = await ua.take(byCallId('st'));
+    await new Promise((r) => setTimeout(r, 120));
+    const auth = digestResponse(ch.getAll('www-authenticate')[0]!, { method: 'REGISTER', uri: `sip:127.0.0.1:${port}`, user: '1001', password: 'secret' });
+    ua.send(register({ port, user: '1001', clientPort: ua.port, callId: 'st', cseq: 2, auth, ua: 'X/1' }), port);
+    const res = await ua.take(byCallId('st'));
+    expect(res.status).toBe(401);
+    expect(res.get('www-authenticate')).toContain('stale=true');
+  });
+
+  it('refuses a source for a while after repeated authentication failures', async () => {
+    const { ua, port } = await setup({ lockout: { maxFailures: 3, lockMs: 60_000 } });
+    for (let i = 0; i < 3; i++) {
+      const callId = `lock-${i}`;
+      ua.send(register({ port, user: '1001', clientPort: ua.port, callId, ua: 'X/1' }), port);
+      const ch = await ua.take(byCallId(callId));
+      const auth = digestResponse(ch.getAll('www-authenticate')[0]!, { method: 'REGISTER', uri: `sip:127.0.0.1:${port}`, user: '1001', password: 'bad' });
+      ua.send(register({ port, user: '1001', clientPort: ua.port, callId, cseq: 2, auth, ua: 'X/1' }), port);
+      expect((await ua.take(byCallId(callId))).status).toBe(401);
+    }
+    ua.send(register({ port, user: '1001', clientPort: ua.port, callId: 'lock-x', ua: 'X/1' }), port);
+    expect((await ua.take(byCallId('lock-x'))).status).toBe(403);
+  });
+
+  it('does not challenge a trusted source', async () => {
+    const { stack, ua, port } = await setup({ trustedSources: ['127.0.0.0/8'] });
+    ua.send(register({ port, user: '1001', clientPort: ua.port, callId: 'tr' }), port);
+    expect((await ua.take(byCallId('tr'))).status).toBe(200);
+    expect(stack.bindingsFor('1001')).toHaveLength(1);
+  });
+
+  it('keeps several contacts, removes them all with "*", and rejects "*" without Expires: 0', async () => {
+    const { stack, ua, port } = await setup({ trustedSources: ['127.0.0.1'] });
+    ua.send(register({ port, user: '1001', clientPort: ua.port, callId: 'm', cseq: 1, contact: '<sip:a@127.0.0.1:1111>, <sip:b@127.0.0.1:2222>;expires=300' }), port);
+    const ok = await ua.take(byCallId('m'));
+    expect(ok.getAll('contact')).toHaveLength(2);
+    expect(stack.bindingsFor('1001')).toHaveLength(2);
+    ua.send(register({ port, user: '1001', clientPort: ua.port, callId: 'm', cseq: 2, contact: '*' }), port);
+    expect((await ua.take(byCallId('m'))).status).toBe(400);
+    const removed: string[] = [];
+    stack.on('bindingRemoved', (b, why) => removed.push(`${b.contact} ${why}`));
+    ua.send(register({ port, user: '1001', clientPort: ua.port, callId: 'm', cseq: 3, contact: '*', expires: 0 }), port);
+    expect((await ua.take(byCallId('m'))).status).toBe(200);
+    expect(stack.bindingsFor('1001')).toHaveLength(0);
+    expect(removed.sort()).toEqual(['sip:a@127.0.0.1:1111 unregistered', 'sip:b@127.0.0.1:2222 unregistered']);
+  });
+
+  it('answers a too-short expiry with 423 and Min-Expires, and an out-of-order CSeq with 500', async () => {
+    const { ua, port } = await setup({ trustedSources: ['127.0.0.1'] });
+    ua.send(register({ port, user: '1001', clientPort: ua.port, callId: 'e', cseq: 5, expires: 10 }), port);
+    const r423 = await ua.take(byCallId('e'));
+    expect(r423.status).toBe(423);
+    expect(r423.get('min-expires')).toBe('60');
+    ua.send(register({ port, user: '1001', clientPort: ua.port, callId: 'e', cseq: 6, expires: 60 }), port);
+    expect((await ua.take(byCallId('e'))).status).toBe(200);
+    ua.send(register({ port, user: '1001', clientPort: ua.port, callId: 'e', cseq: 6, expires: 60 }), port);
+    expect((await ua.take(byCallId('e'))).status).toBe(500);
+  });
+
+  it('tells listeners when a binding expires', async () => {
+    const { stack, ua, port } = await setup({ trustedSources: ['127.0.0.1'], registrar: { minExpires: 1 } });
+    ua.send(register({ port, user: '1001', clientPort: ua.port, callId: 'x', expires: 1 }), port);
+    expect((await ua.take(byCallId('x'))).status).toBe(200);
+    const [b, reason] = await waitFor<[{ aor: string }, string]>(stack, 'bindingRemoved', 4000);
+    expect(b.aor).toBe('sip:1001@test.local');
+    expect(reason).toBe('expired');
+  });
+
+  it('keeps bindings across a restart through the binding store', async () => {
+    const store = new MemoryBindingStore();
+    const first = await setup({ trustedSources: ['127.0.0.1'], bindings: store });
+    first.ua.send(register({ port: first.port, user: '1001', clientPort: first.ua.port, callId: 'p', expires: 300 }), first.port);
+    expect((await first.ua.take(byCallId('p'))).status).toBe(200);
+    await first.stack.close();
+    const second = await startStack({ bindings: store });
+    cleanup.push(() => second.close());
+    const [b] = second.bindingsFor('1001');
+    expect(b?.contact).toBe(`sip:1001@127.0.0.1:${first.ua.port}`);
+    expect(b?.sourcePort).toBe(first.ua.port);
+  });
+
+  it('drops an unparseable datagram, counts it, and keeps serving', async () => {
+    const { stack, ua, port } = await setup();
+    ua.send(Buffer.from('this is not sip\r\n\r\n'), port);
+    ua.send(Buffer.from([0, 1, 2, 3, 255, 254]), port);
+    ua.send(`OPTIONS sip:127.0.0.1 SIP/2.0\nVia: SIP/2.0/UDP 127.0.0.1:${ua.port};branch=z9hG4bKok;rport\nFrom: <sip:a@b>;tag=1\nTo: <sip:c@d>\nCall-ID: alive\nCSeq: 1 OPTIONS\nContent-Length: 0\n\n`, port);
+    expect((await ua.take(byCallId('alive'))).status).toBe(200);
+    expect(stack.stats().dropped).toBe(2);
+  });
+
+  it('answers a request that parses but is invalid with 400 naming the problem', async () => {
+    const { ua, port } = await setup();
+    ua.send(`OPTIONS sip:127.0.0.1 SIP/2.0\nVia: SIP/2.0/UDP 127.0.0.1:${ua.port};branch=z9hG4bKbad;rport\nFrom: <sip:a@b>;tag=1\nTo: <sip:c@d>\nCall-ID: bad1\nCSeq: 1 INVITE\nContent-Length: 0\n\n`, port);
+    const res = await ua.take(byCallId('bad1'));
+    expect(res.status).toBe(400);
+    expect(res.reason).toBe('CSeq method does not match the Request-Line');
+  });
+
+  it('frames TCP messages by Content-Length across and within segments', async () => {
+    const { stack } = await setup({ trustedSources: ['127.0.0.1'] });
+    const sock = net.connect(stack.ports.tcp!, '127.0.0.1');
+    cleanup.push(() => sock.destroy());
+    await new Promise((r) => sock.once('connect', r));
+    let got = '';
+    sock.on('data', (d) => (got += d.toString()));
+    const opt = (id: string): string =>
+      `OPTIONS sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:${sock.localPort};branch=z9hG4bK${id}\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: ${id}\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n`;
+    const both = opt('tcp-a') + opt('tcp-b');
+    sock.write(both.slice(0, 37));
+    await new Promise((r) => setTimeout(r, 30));
+    sock.write(both.slice(37));
+    for (let i = 0; i < 50 && (got.match(/SIP\/2.0 200/g) ?? []).length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(got).toContain('Call-ID: tcp-a');
+    expect(got).toContain('Call-ID: tcp-b');
+  });
+});

@@ -1,0 +1,1479 @@
+/**
+ * The ACD routing engine: pure, deterministic, no I/O, no timers of its own. See index.ts for usage.
+ *
+ * Routing rules (the reference implementation in reference/ follows the same rules with linear scans):
+ * - Invariant after every input: no call waits while an agent eligible for it is available
+ *   (ready, device up, no call).
+ * - A call that becomes waiting (arrival, return after a miss, step change, overflow in, scheduled callback
+ *   due, transfer) takes the best available agent of its pool by the queue's strategy
+ *   (key, then longest idle, then agent definition order); ring-all rings all of them.
+ * - An agent that becomes available takes, over all pools it belongs to, the waiting call with the strongest
+ *   claim: higher priority, then earlier place-in-line time, then earlier arrival sequence.
+ * - Timers due at the same instant fire in order (deadline, kind, call sequence / agent index / queue index);
+ *   each input first fires every timer due at or before its time.
+ * - On a miss (reject, timeout) the call first goes back to the head of its queue (it keeps its place-in-line
+ *   time), then the agent is handled: ready again with a fresh idle time, or not-ready('missed-offers') after
+ *   maxMissedOffers consecutive misses.
+ */
+import { AgentState, agentTransitionAllowed } from './agent-state.ts';
+import { CallState, callTransitionAllowed } from './call-state.ts';
+import { AcdStateError, AcdTypeError } from './errors.ts';
+import { IndexedHeap } from './indexed-heap.ts';
+import { AgentRec, CallRec, Member, Pool, QueueRec, Timer, TimerKind, callLess, timerLess } from './records.ts';
+import {
+  effectiveRequirements,
+  normalizeAgentProfile,
+  normalizeCallOptions,
+  normalizeQueueConfig,
+  requirementsKey,
+  resolveLevel,
+  type LevelResolution,
+  type NormalizedCallOptions,
+  type Requirements,
+} from './requirements.ts';
+import type {
+  AcdEngineOptions,
+  AcdEventName,
+  AcdEvents,
+  AcdInput,
+  AcdListener,
+  AcdRouter,
+  AgentProfile,
+  CallKind,
+  CallOptions,
+  CancelReason,
+  Logger,
+  OverflowTarget,
+  QueueConfig,
+} from './types.ts';
+
+const MAX_OVERFLOW_HOPS = 8;
+const HANGUP: OverflowTarget = Object.freeze({ action: 'hangup' });
+const STRATEGY_CODE = { 'longest-idle': 0, 'most-skilled': 1, 'fewest-calls': 2, 'round-robin': 3, 'ring-all': 4 } as const;
+const EWMA_WEIGHT = 0.1;
+
+type ListenerLists = { [K in AcdEventName]: Array<AcdListener<K>> };
+
+export interface CallInfo {
+  readonly callId: string;
+  readonly state: CallState;
+  readonly kind: CallKind;
+  readonly queueId: string | null;
+  readonly agentId: string | null;
+  readonly ringingAgentIds: readonly string[];
+  readonly priority: number;
+  readonly claimAt: number;
+  readonly enteredAt: number;
+  readonly level: number;
+  readonly requirements: Requirements | null;
+  readonly context: unknown;
+}
+
+export interface AgentInfo {
+  readonly agentId: string;
+  readonly state: AgentState;
+  readonly reason: string;
+  readonly deviceUp: boolean;
+  readonly available: boolean;
+  readonly callId: string | null;
+  readonly idleSince: number;
+  readonly callsHandled: number;
+  readonly consecutiveMisses: number;
+  readonly skills: Readonly<Record<string, number>>;
+  readonly languages: Readonly<Record<string, number>>;
+}
+
+export class AcdEngine implements AcdRouter {
+  private now: number;
+  private closed = false;
+  private readonly ringTimeoutMs: number;
+  private readonly maxMissed: number;
+  private readonly knownAgentMs: number;
+  private readonly logger: Logger | undefined;
+  private readonly recorder: ((input: AcdInput) => void) | undefined;
+  private readonly listeners: ListenerLists = { offer: [], cancelOffer: [], assigned: [], overflow: [], positionChanged: [], agentStateChanged: [] };
+
+  private readonly agents: AgentRec[] = [];
+  private readonly agentById = new Map<string, AgentRec>();
+  private readonly queues: QueueRec[] = [];
+  private readonly queueById = new Map<string, QueueRec>();
+  private readonly calls: CallRec[] = [];
+  private readonly freeCalls: CallRec[] = [];
+  private readonly callById = new Map<string, CallRec>();
+  private readonly skillIds = new Map<string, number>();
+  private readonly languageIds = new Map<string, number>();
+  private readonly agentsBySkill: AgentRec[][] = [];
+  private readonly agentsByLanguage: AgentRec[][] = [];
+  private readonly poolsBySkill: Pool[][] = [];
+  private readonly poolsByLanguage: Pool[][] = [];
+  private readonly poolsAny: Pool[] = [];
+  private readonly timers = new IndexedHeap<Timer>(timerLess);
+
+  private callSeq = 0;
+  private offerSeq = 0;
+  private eventCount = 0;
+  private readonly level: LevelResolution = { level: 0, deadline: -1 };
+  private readonly offerAgents: AgentRec[] = [];
+  private readonly offerIds: string[] = [];
+  private readonly scratchAgents: AgentRec[] = [];
+  private readonly sweepCalls: CallRec[] = [];
+
+  constructor(options: AcdEngineOptions = {}) {
+    this.now = options.startAt ?? 0;
+    this.ringTimeoutMs = (options.ringTimeoutSeconds ?? 20) * 1000;
+    this.maxMissed = options.maxMissedOffers ?? 3;
+    this.knownAgentMs = (options.knownAgentSeconds ?? 30) * 1000;
+    this.logger = options.logger;
+    this.recorder = options.recorder;
+    if (!Number.isFinite(this.now)) throw new AcdTypeError('ACD_ERR_INVALID_ARGUMENT', 'startAt: must be a finite number');
+    if (!(this.ringTimeoutMs >= 0)) throw new AcdTypeError('ACD_ERR_INVALID_ARGUMENT', 'ringTimeoutSeconds: must be >= 0');
+    if (!(this.maxMissed >= 0)) throw new AcdTypeError('ACD_ERR_INVALID_ARGUMENT', 'maxMissedOffers: must be >= 0');
+  }
+
+  // ───────────────────────────── listeners ─────────────────────────────
+
+  on<K extends AcdEventName>(event: K, listener: AcdListener<K>): void {
+    (this.listeners[event] as Array<AcdListener<K>>).push(listener);
+  }
+
+  off<K extends AcdEventName>(event: K, listener: AcdListener<K>): void {
+    const list = this.listeners[event] as Array<AcdListener<K>>;
+    const i = list.indexOf(listener);
+    if (i >= 0) list.splice(i, 1);
+  }
+
+  private failed(event: string, err: unknown): void {
+    this.logger?.error({ err, event }, 'ACD listener threw; ignored');
+  }
+
+  private emitOffer(callId: string, agentIds: readonly string[], kind: CallKind): void {
+    for (const l of this.listeners.offer) {
+      try {
+        l(callId, agentIds, kind);
+      } catch (err) {
+        this.failed('offer', err);
+      }
+    }
+  }
+
+  private emitCancel(callId: string, agentId: string, reason: CancelReason): void {
+    for (const l of this.listeners.cancelOffer) {
+      try {
+        l(callId, agentId, reason);
+      } catch (err) {
+        this.failed('cancelOffer', err);
+      }
+    }
+  }
+
+  private emitAssigned(callId: string, agentId: string): void {
+    for (const l of this.listeners.assigned) {
+      try {
+        l(callId, agentId);
+      } catch (err) {
+        this.failed('assigned', err);
+      }
+    }
+  }
+
+  private emitOverflow(callId: string, target: OverflowTarget): void {
+    for (const l of this.listeners.overflow) {
+      try {
+        l(callId, target);
+      } catch (err) {
+        this.failed('overflow', err);
+      }
+    }
+  }
+
+  private emitPosition(callId: string, position: number, ewt: number | null): void {
+    for (const l of this.listeners.positionChanged) {
+      try {
+        l(callId, position, ewt);
+      } catch (err) {
+        this.failed('positionChanged', err);
+      }
+    }
+  }
+
+  private emitAgentState(agentId: string, state: AgentState, reason: string): void {
+    for (const l of this.listeners.agentStateChanged) {
+      try {
+        l(agentId, state, reason);
+      } catch (err) {
+        this.failed('agentStateChanged', err);
+      }
+    }
+  }
+
+  // ───────────────────────────── clock ─────────────────────────────
+
+  /** Earliest pending timer (ms), or null. Call advance(t) at or after it. */
+  nextDeadline(): number | null {
+    const t = this.timers.peek();
+    return t === undefined ? null : t.deadline;
+  }
+
+  /** Current engine time (ms). */
+  time(): number {
+    return this.now;
+  }
+
+  /** Number of inputs processed and timers fired. */
+  events(): number {
+    return this.eventCount;
+  }
+
+  /** Fires every timer due at or before `at`, in order, then sets the clock to `at`. */
+  advance(at: number): void {
+    this.record({ type: 'advance', at });
+    this.enter(at);
+  }
+
+  private record(input: AcdInput): void {
+    if (this.recorder !== undefined) this.recorder(input);
+  }
+
+  private enter(at: number): void {
+    if (this.closed) throw new AcdStateError('ACD_ERR_CLOSED', 'the engine is closed');
+    if (typeof at !== 'number' || !(at >= this.now)) {
+      throw new AcdTypeError('ACD_ERR_TIME_WENT_BACKWARDS', `at: ${String(at)} is before the engine time ${this.now}`);
+    }
+    this.eventCount++;
+    const timers = this.timers;
+    for (;;) {
+      const t = timers.peek();
+      if (t === undefined || t.deadline > at) break;
+      timers.pop();
+      if (t.deadline > this.now) this.now = t.deadline;
+      this.eventCount++;
+      this.fire(t);
+    }
+    this.now = at;
+  }
+
+  private schedule(t: Timer, deadline: number): void {
+    if (t.pos >= 0) this.timers.remove(t);
+    t.deadline = deadline;
+    this.timers.push(t);
+  }
+
+  private cancel(t: Timer): void {
+    if (t.pos >= 0) this.timers.remove(t);
+  }
+
+  private fire(t: Timer): void {
+    switch (t.kind) {
+      case TimerKind.WrapUp:
+        this.finishWork(t.agent!, 'wrap-up-ended');
+        return;
+      case TimerKind.Ring:
+        this.ringTimedOut(t.call!);
+        return;
+      case TimerKind.MaxWait: {
+        const c = t.call!;
+        if (c.state === CallState.Waiting) this.overflowCall(c);
+        else if (c.state === CallState.Offered) c.overdue = true;
+        return;
+      }
+      case TimerKind.Step: {
+        const c = t.call!;
+        if (c.state !== CallState.Waiting) return;
+        c.pool!.calls.remove(c);
+        this.applyLevel(c);
+        this.routeCall(c);
+        return;
+      }
+      case TimerKind.Scheduled: {
+        const c = t.call!;
+        this.enterQueue(c, c.queue!, t.deadline);
+        return;
+      }
+      case TimerKind.Sweep:
+        this.sweep(t.queue!);
+        return;
+    }
+  }
+
+  // ───────────────────────────── inputs ─────────────────────────────
+
+  /** Applies a serialised input (a journal entry). */
+  apply(input: AcdInput): void {
+    switch (input.type) {
+      case 'advance':
+        return this.advance(input.at);
+      case 'configureQueue':
+        return this.configureQueue(input.at, input.queueId, input.config);
+      case 'defineAgent':
+        return this.defineAgent(input.at, input.agentId, input.profile);
+      case 'agentLogin':
+        return this.agentLogin(input.at, input.agentId);
+      case 'agentLogout':
+        return this.agentLogout(input.at, input.agentId);
+      case 'agentReady':
+        return this.agentReady(input.at, input.agentId);
+      case 'agentNotReady':
+        return this.agentNotReady(input.at, input.agentId, input.reason);
+      case 'deviceUp':
+        return this.deviceUp(input.at, input.agentId);
+      case 'deviceDown':
+        return this.deviceDown(input.at, input.agentId);
+      case 'callArrived':
+        return this.callArrived(input.at, input.callId, input.queueId, input.options);
+      case 'offerAccepted':
+        return this.offerAccepted(input.at, input.callId, input.agentId);
+      case 'offerRejected':
+        return this.offerRejected(input.at, input.callId, input.agentId);
+      case 'offerTimedOut':
+        return this.offerTimedOut(input.at, input.callId, input.agentId);
+      case 'callConnected':
+        return this.callConnected(input.at, input.callId);
+      case 'callEnded':
+        return this.callEnded(input.at, input.callId);
+      case 'wrapUpEnded':
+        return this.wrapUpEnded(input.at, input.agentId);
+      case 'callerAbandoned':
+        return this.callerAbandoned(input.at, input.callId);
+      case 'callbackRequested':
+        return this.callbackRequested(input.at, input.callId);
+      case 'callbackScheduled':
+        return this.callbackScheduled(input.at, input.callId, input.queueId, input.dueAt, input.options);
+      case 'transferToQueue':
+        return this.transferToQueue(input.at, input.callId, input.queueId, input.options);
+      default:
+        throw new AcdTypeError('ACD_ERR_INVALID_ARGUMENT', `type: unknown input type ${String((input as { type: unknown }).type)}`);
+    }
+  }
+
+  /** Creates a queue or changes its configuration (waiting calls are re-routed under the new rules). */
+  configureQueue(at: number, queueId: string, config: QueueConfig): void {
+    this.record({ type: 'configureQueue', at, queueId, config });
+    const cfg = normalizeQueueConfig(config, { ringTimeoutMs: this.ringTimeoutMs, knownAgentMs: this.knownAgentMs });
+    checkId(queueId, 'queueId');
+    this.enter(at);
+    let q = this.queueById.get(queueId);
+    if (q === undefined) {
+      q = new QueueRec(this.queues.length, queueId, cfg, config);
+      this.queues.push(q);
+      this.queueById.set(queueId, q);
+      this.createLevelPools(q);
+      return;
+    }
+    q.cfg = cfg;
+    q.config = config;
+    this.dropPools(q);
+    this.createLevelPools(q);
+    const waiting = this.sortedWaiting(q);
+    for (const c of waiting) {
+      if (c.pos >= 0) c.pool!.calls.remove(c);
+      if (c.kind === 'call' && cfg.maxWaitMs !== null) this.schedule(c.maxWaitTimer, c.entered + cfg.maxWaitMs);
+      else this.cancel(c.maxWaitTimer);
+    }
+    for (const c of waiting) {
+      if (c.state !== CallState.Waiting || c.queue !== q) continue;
+      this.applyLevel(c);
+      this.routeCall(c);
+    }
+    this.markDirty(q);
+  }
+
+  /** Creates an agent (logged out) or changes its skills and languages. */
+  defineAgent(at: number, agentId: string, profile: AgentProfile): void {
+    this.record({ type: 'defineAgent', at, agentId, profile });
+    const p = normalizeAgentProfile(profile);
+    checkId(agentId, 'agentId');
+    this.enter(at);
+    let a = this.agentById.get(agentId);
+    if (a === undefined) {
+      a = new AgentRec(this.agents.length, agentId, p);
+      this.agents.push(a);
+      this.agentById.set(agentId, a);
+    } else {
+      this.removeFromReady(a);
+      const keep: typeof a.members = [];
+      for (const m of a.members) {
+        if (m.pool.onlyAgent === a) keep.push(m);
+        else this.detachMember(m);
+      }
+      a.members = keep;
+      for (const s of a.skillIds) removeItem(this.agentsBySkill[s]!, a);
+      for (const l of a.langIds) removeItem(this.agentsByLanguage[l]!, a);
+      a.profile = p;
+    }
+    a.skills = [];
+    a.langs = [];
+    a.skillIds = [];
+    a.langIds = [];
+    for (const [name, level] of p.skills) {
+      const s = this.skillId(name);
+      a.skills[s] = level;
+      a.skillIds.push(s);
+      this.agentsBySkill[s]!.push(a);
+    }
+    for (const [name, level] of p.languages) {
+      const l = this.languageId(name);
+      a.langs[l] = level;
+      a.langIds.push(l);
+      this.agentsByLanguage[l]!.push(a);
+    }
+    for (const s of a.skillIds) for (const pool of this.poolsBySkill[s]!) if (this.eligible(a, pool)) this.addMember(a, pool);
+    for (const l of a.langIds) for (const pool of this.poolsByLanguage[l]!) if (this.eligible(a, pool)) this.addMember(a, pool);
+    for (const pool of this.poolsAny) this.addMember(a, pool);
+    if (this.available(a)) this.makeAvailable(a);
+  }
+
+  agentLogin(at: number, agentId: string): void {
+    this.record({ type: 'agentLogin', at, agentId });
+    const a = this.agent(agentId);
+    this.enter(at);
+    if (a.state !== AgentState.LoggedOut) return;
+    a.misses = 0;
+    a.pendingNotReady = null;
+    this.transitionAgent(a, AgentState.NotReady, 'login');
+  }
+
+  agentLogout(at: number, agentId: string): void {
+    this.record({ type: 'agentLogout', at, agentId });
+    const a = this.agent(agentId);
+    this.enter(at);
+    if (a.state === AgentState.LoggedOut) return;
+    if (a.state === AgentState.Reserved) this.withdrawOffer(a, 'agent-logged-out');
+    else if (a.state === AgentState.Ready) this.removeFromReady(a);
+    a.pendingNotReady = null;
+    this.transitionAgent(a, AgentState.LoggedOut, 'logout');
+  }
+
+  agentReady(at: number, agentId: string): void {
+    this.record({ type: 'agentReady', at, agentId });
+    const a = this.agent(agentId);
+    this.enter(at);
+    switch (a.state) {
+      case AgentState.LoggedOut:
+        throw new AcdStateError('ACD_ERR_INVALID_STATE', `agent ${agentId} is logged out`);
+      case AgentState.NotReady:
+        a.misses = 0;
+        a.idleSince = this.now;
+        this.transitionAgent(a, AgentState.Ready, 'ready');
+        if (this.available(a)) this.makeAvailable(a);
+        return;
+      case AgentState.Busy:
+        a.pendingNotReady = null;
+        return;
+      case AgentState.WrapUp:
+        a.pendingNotReady = null;
+        this.finishWork(a, 'ready');
+        return;
+      default:
+        return;
+    }
+  }
+
+  agentNotReady(at: number, agentId: string, reason: string): void {
+    this.record({ type: 'agentNotReady', at, agentId, reason });
+    if (typeof reason !== 'string') throw new AcdTypeError('ACD_ERR_INVALID_ARGUMENT', 'reason: must be a string');
+    const a = this.agent(agentId);
+    this.enter(at);
+    switch (a.state) {
+      case AgentState.LoggedOut:
+        throw new AcdStateError('ACD_ERR_INVALID_STATE', `agent ${agentId} is logged out`);
+      case AgentState.NotReady:
+        a.reason = reason;
+        this.emitAgentState(a.id, a.state, reason);
+        return;
+      case AgentState.Ready:
+        this.removeFromReady(a);
+        this.transitionAgent(a, AgentState.NotReady, reason);
+        return;
+      case AgentState.Reserved:
+        this.withdrawOffer(a, 'agent-not-ready');
+        this.transitionAgent(a, AgentState.NotReady, reason);
+        return;
+      case AgentState.Busy:
+        a.pendingNotReady = reason;
+        return;
+      case AgentState.WrapUp:
+        this.transitionAgent(a, AgentState.NotReady, reason);
+        return;
+    }
+  }
+
+  deviceUp(at: number, agentId: string): void {
+    this.record({ type: 'deviceUp', at, agentId });
+    const a = this.agent(agentId);
+    this.enter(at);
+    if (a.device) return;
+    a.device = true;
+    if (this.available(a)) this.makeAvailable(a);
+  }
+
+  /** The agent's phone or browser went away: no offers until deviceUp; a ringing offer is withdrawn. */
+  deviceDown(at: number, agentId: string): void {
+    this.record({ type: 'deviceDown', at, agentId });
+    const a = this.agent(agentId);
+    this.enter(at);
+    if (!a.device) return;
+    const wasAvailable = this.available(a);
+    a.device = false;
+    if (wasAvailable) this.removeFromReady(a);
+    if (a.state === AgentState.Reserved) {
+      this.withdrawOffer(a, 'device-down');
+      this.transitionAgent(a, AgentState.Ready, 'device-down');
+    }
+  }
+
+  callArrived(at: number, callId: string, queueId: string, options?: CallOptions): void {
+    this.record(options === undefined ? { type: 'callArrived', at, callId, queueId } : { type: 'callArrived', at, callId, queueId, options });
+    const o = normalizeCallOptions(options);
+    const q = this.queue(queueId);
+    checkId(callId, 'callId');
+    if (this.callById.has(callId)) throw new AcdStateError('ACD_ERR_DUPLICATE_CALL', `callId: ${callId} already exists`);
+    this.enter(at);
+    const c = this.newCall(callId, 'call', o);
+    this.enterQueue(c, q, this.now);
+  }
+
+  offerAccepted(at: number, callId: string, agentId: string): void {
+    this.record({ type: 'offerAccepted', at, callId, agentId });
+    const c = this.call(callId);
+    const a = this.agent(agentId);
+    this.enter(at);
+    this.checkOffered(c, a);
+    this.detachRinging(c, a);
+    this.cancel(c.ringTimer);
+    this.cancel(c.maxWaitTimer);
+    this.cancel(c.stepTimer);
+    a.call = c;
+    c.agent = a;
+    c.assignedAt = this.now;
+    c.overdue = false;
+    this.transitionCall(c, CallState.Assigned);
+    a.calls++;
+    a.misses = 0;
+    this.transitionAgent(a, AgentState.Busy, 'accepted');
+    this.emitAssigned(c.id, a.id);
+    const n = this.takeRingList(c);
+    for (let i = 0; i < n; i++) {
+      const other = this.scratchAgents[i]!;
+      this.emitCancel(c.id, other.id, 'answered-elsewhere');
+    }
+    this.releaseScratch(n, 'offer-cancelled');
+  }
+
+  offerRejected(at: number, callId: string, agentId: string): void {
+    this.record({ type: 'offerRejected', at, callId, agentId });
+    this.missedByInput(at, callId, agentId);
+  }
+
+  /** The caller side reports the agent did not answer (e.g. SIP 408/480). The engine's own ring timer does the same. */
+  offerTimedOut(at: number, callId: string, agentId: string): void {
+    this.record({ type: 'offerTimedOut', at, callId, agentId });
+    this.missedByInput(at, callId, agentId);
+  }
+
+  private missedByInput(at: number, callId: string, agentId: string): void {
+    const c = this.call(callId);
+    const a = this.agent(agentId);
+    this.enter(at);
+    this.checkOffered(c, a);
+    this.detachRinging(c, a);
+    if (c.ringCount === 0) this.returnToQueue(c);
+    this.missAgent(a);
+  }
+
+  callConnected(at: number, callId: string): void {
+    this.record({ type: 'callConnected', at, callId });
+    const c = this.call(callId);
+    this.enter(at);
+    if (c.state === CallState.Connected) return;
+    if (c.state !== CallState.Assigned) throw new AcdStateError('ACD_ERR_INVALID_STATE', `call ${callId} is ${c.state}, not assigned`);
+    this.transitionCall(c, CallState.Connected);
+  }
+
+  /** The call is over (either side hung up). A call still waiting or ringing counts as abandoned. */
+  callEnded(at: number, callId: string): void {
+    this.record({ type: 'callEnded', at, callId });
+    const c = this.call(callId);
+    this.enter(at);
+    this.endCall(c);
+  }
+
+  wrapUpEnded(at: number, agentId: string): void {
+    this.record({ type: 'wrapUpEnded', at, agentId });
+    const a = this.agent(agentId);
+    this.enter(at);
+    if (a.state === AgentState.WrapUp) this.finishWork(a, 'wrap-up-ended');
+  }
+
+  callerAbandoned(at: number, callId: string): void {
+    this.record({ type: 'callerAbandoned', at, callId });
+    const c = this.call(callId);
+    this.enter(at);
+    this.endCall(c);
+  }
+
+  /** The waiting caller asks to be called back: the call becomes a callback and keeps its place in line. */
+  callbackRequested(at: number, callId: string): void {
+    this.record({ type: 'callbackRequested', at, callId });
+    const c = this.call(callId);
+    this.enter(at);
+    if (c.state !== CallState.Waiting && c.state !== CallState.Offered && c.state !== CallState.Scheduled) {
+      throw new AcdStateError('ACD_ERR_INVALID_STATE', `call ${callId} is ${c.state}, not waiting`);
+    }
+    c.kind = 'callback';
+    c.overdue = false;
+    this.cancel(c.maxWaitTimer);
+  }
+
+  /** A callback that joins queueId at dueAt (ms), with its place-in-line time = dueAt. */
+  callbackScheduled(at: number, callId: string, queueId: string, dueAt: number, options?: CallOptions): void {
+    this.record(
+      options === undefined
+        ? { type: 'callbackScheduled', at, callId, queueId, dueAt }
+        : { type: 'callbackScheduled', at, callId, queueId, dueAt, options },
+    );
+    const o = normalizeCallOptions(options);
+    const q = this.queue(queueId);
+    checkId(callId, 'callId');
+    if (typeof dueAt !== 'number' || !Number.isFinite(dueAt)) throw new AcdTypeError('ACD_ERR_INVALID_ARGUMENT', 'dueAt: must be a finite number');
+    if (this.callById.has(callId)) throw new AcdStateError('ACD_ERR_DUPLICATE_CALL', `callId: ${callId} already exists`);
+    this.enter(at);
+    const c = this.newCall(callId, 'callback', o);
+    c.queue = q;
+    c.state = CallState.Scheduled;
+    if (dueAt <= this.now) this.enterQueue(c, q, dueAt);
+    else {
+      c.claim = dueAt;
+      this.schedule(c.scheduledTimer, dueAt);
+    }
+  }
+
+  /** Moves a call (connected, ringing, waiting or scheduled) into another queue as a new entry. */
+  transferToQueue(at: number, callId: string, queueId: string, options?: CallOptions): void {
+    this.record(options === undefined ? { type: 'transferToQueue', at, callId, queueId } : { type: 'transferToQueue', at, callId, queueId, options });
+    const o = options === undefined ? null : normalizeCallOptions(options);
+    const c = this.call(callId);
+    const q = this.queue(queueId);
+    this.enter(at);
+    if (o !== null) this.setCallOptions(c, o);
+    if (c.state === CallState.Scheduled) {
+      c.queue = q;
+      return;
+    }
+    let n = 0;
+    if (c.state === CallState.Assigned || c.state === CallState.Connected) {
+      const a = c.agent;
+      c.agent = null;
+      if (a !== null && a.call === c) this.releaseAgentFromCall(a, c.queue!);
+    } else if (c.state === CallState.Waiting) {
+      this.takeFromQueue(c);
+    } else if (c.state === CallState.Offered) {
+      this.cancel(c.ringTimer);
+      n = this.takeRingList(c);
+      for (let i = 0; i < n; i++) this.emitCancel(c.id, this.scratchAgents[i]!.id, 'transferred');
+    }
+    this.cancel(c.maxWaitTimer);
+    this.cancel(c.stepTimer);
+    this.setSequence(c, ++this.callSeq);
+    c.hops = 0;
+    c.overdue = false;
+    this.enterQueue(c, q, this.now);
+    if (n > 0) this.releaseScratch(n, 'offer-cancelled');
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  // ───────────────────────────── routing core ─────────────────────────────
+
+  private available(a: AgentRec): boolean {
+    return a.state === AgentState.Ready && a.device && a.call === null;
+  }
+
+  /** Agent just became available: take the strongest waiting claim over its pools, or wait in their heaps. */
+  private makeAvailable(a: AgentRec): void {
+    let best: CallRec | null = null;
+    const members = a.members;
+    for (let i = 0; i < members.length; i++) {
+      const h = members[i]!.pool.calls;
+      if (h.size === 0) continue;
+      const c = h.items[0]!;
+      if (best === null || callLess(c, best)) best = c;
+    }
+    if (best !== null) {
+      this.takeFromQueue(best);
+      this.offerAgents[0] = a;
+      this.offer(best, 1);
+      return;
+    }
+    for (let i = 0; i < members.length; i++) this.insertReady(members[i]!);
+  }
+
+  /** Call is waiting, in its queue list, not in a heap: offer it or let it wait in its pool. */
+  private routeCall(c: CallRec): void {
+    const pool = c.pool!;
+    const h = pool.ready;
+    if (h.size === 0) {
+      pool.calls.push(c);
+      return;
+    }
+    let n = 1;
+    if (pool.queue.cfg.strategy === 'ring-all') {
+      n = h.size;
+      for (let i = 0; i < n; i++) this.offerAgents[i] = h.items[i]!.agent;
+      sortAgentsByIndex(this.offerAgents, n);
+    } else {
+      this.offerAgents[0] = h.items[0]!.agent;
+    }
+    this.takeFromQueue(c);
+    this.offer(c, n);
+  }
+
+  /** Offers c to offerAgents[0..n) (sorted by agent index), reserving them. */
+  private offer(c: CallRec, n: number): void {
+    const q = c.queue!;
+    this.transitionCall(c, CallState.Offered);
+    this.cancel(c.stepTimer);
+    const seq = ++this.offerSeq;
+    const ids = this.offerIds;
+    ids.length = n;
+    let prev: AgentRec | null = null;
+    for (let i = 0; i < n; i++) {
+      const a = this.offerAgents[i]!;
+      this.removeFromReady(a);
+      a.lastOffer.set(q.idx, seq);
+      for (const m of a.members) if (m.pool.queue === q) m.rr = seq;
+      a.call = c;
+      a.ringNext = null;
+      if (prev === null) c.ringHead = a;
+      else prev.ringNext = a;
+      prev = a;
+      ids[i] = a.id;
+      this.transitionAgent(a, AgentState.Reserved, 'offer');
+    }
+    c.ringCount = n;
+    this.schedule(c.ringTimer, this.now + q.cfg.ringTimeoutMs);
+    this.emitOffer(c.id, ids, c.kind);
+  }
+
+  private insertReady(m: Member): void {
+    if (m.pos >= 0) return;
+    const a = m.agent;
+    switch (STRATEGY_CODE[m.pool.queue.cfg.strategy]) {
+      case 1:
+        m.key = -m.score;
+        break;
+      case 2:
+        m.key = a.calls;
+        break;
+      case 3:
+        m.key = m.rr;
+        break;
+      default:
+        m.key = 0;
+    }
+    m.pool.ready.push(m);
+  }
+
+  private removeFromReady(a: AgentRec): void {
+    const members = a.members;
+    for (let i = 0; i < members.length; i++) {
+      const m = members[i]!;
+      if (m.pos >= 0) m.pool.ready.remove(m);
+    }
+  }
+
+  /** Removes a waiting call from its pool heap and its queue list. */
+  private takeFromQueue(c: CallRec): void {
+    if (c.pos >= 0) c.pool!.calls.remove(c);
+    if (c.inList) this.unlist(c);
+  }
+
+  /** Puts c (new, scheduled, overflowing or transferred) into q as a waiting call with place-in-line time claim. */
+  private enterQueue(c: CallRec, q: QueueRec, claim: number): void {
+    const cfg = q.cfg;
+    c.queue = q;
+    c.entered = this.now;
+    c.claim = claim;
+    c.priority = cfg.priority + c.basePriority;
+    const k = c.knownAgent;
+    c.knownActive = k !== null && k.state !== AgentState.LoggedOut && cfg.knownAgentMs > 0;
+    if (c.kind === 'call' && cfg.maxLength !== null && q.waiting >= cfg.maxLength) {
+      this.overflowCall(c);
+      return;
+    }
+    this.transitionCall(c, CallState.Waiting);
+    if (c.kind === 'call' && cfg.maxWaitMs !== null) this.schedule(c.maxWaitTimer, c.entered + cfg.maxWaitMs);
+    this.applyLevel(c);
+    this.list(c);
+    this.routeCall(c);
+  }
+
+  /** Back to the head of the queue after a miss: same place-in-line time, level recomputed. */
+  private returnToQueue(c: CallRec): void {
+    this.cancel(c.ringTimer);
+    c.ringHead = null;
+    this.transitionCall(c, CallState.Waiting);
+    if (c.overdue) {
+      c.overdue = false;
+      this.overflowCall(c);
+      return;
+    }
+    this.applyLevel(c);
+    this.list(c);
+    this.routeCall(c);
+  }
+
+  private applyLevel(c: CallRec): void {
+    const q = c.queue!;
+    const r = this.level;
+    resolveLevel(q.cfg, c.entered, this.now, c.knownActive, r);
+    c.level = r.level;
+    c.pool = this.poolFor(c, q, r.level);
+    if (r.deadline >= 0) {
+      this.schedule(c.stepTimer, r.deadline);
+    } else this.cancel(c.stepTimer);
+  }
+
+  private overflowCall(c: CallRec): void {
+    const from = c.queue!;
+    this.takeFromQueue(c);
+    this.cancel(c.maxWaitTimer);
+    this.cancel(c.stepTimer);
+    c.hops++;
+    let target = from.cfg.overflow;
+    let next: QueueRec | undefined;
+    if ('queue' in target) {
+      next = this.queueById.get(target.queue);
+      if (next === undefined || c.hops > MAX_OVERFLOW_HOPS) {
+        target = HANGUP;
+        next = undefined;
+      }
+    }
+    this.emitOverflow(c.id, target);
+    if (next !== undefined) {
+      this.enterQueue(c, next, c.claim);
+    } else if ('action' in target && target.action === 'callback') {
+      c.kind = 'callback';
+      this.enterQueue(c, from, c.claim);
+    } else {
+      this.freeCall(c);
+    }
+  }
+
+  private ringTimedOut(c: CallRec): void {
+    if (c.state !== CallState.Offered) return;
+    const n = this.takeRingList(c);
+    for (let i = 0; i < n; i++) this.emitCancel(c.id, this.scratchAgents[i]!.id, 'timeout');
+    this.returnToQueue(c);
+    // missAgent may route (and so reuse scratchAgents): copy first.
+    const missed = n === 1 ? null : this.scratchAgents.slice(0, n);
+    if (missed === null) this.missAgent(this.scratchAgents[0]!);
+    else for (const a of missed) this.missAgent(a);
+  }
+
+  private missAgent(a: AgentRec): void {
+    a.call = null;
+    a.misses++;
+    if (this.maxMissed > 0 && a.misses >= this.maxMissed) {
+      a.misses = 0;
+      this.transitionAgent(a, AgentState.NotReady, 'missed-offers');
+      return;
+    }
+    a.idleSince = this.now;
+    this.transitionAgent(a, AgentState.Ready, 'missed-offer');
+    if (this.available(a)) this.makeAvailable(a);
+  }
+
+  /** The agent stops ringing for its call (logout, not-ready, device down); the call goes back if nobody else rings. */
+  private withdrawOffer(a: AgentRec, reason: CancelReason): void {
+    const c = a.call!;
+    this.detachRinging(c, a);
+    a.call = null;
+    this.emitCancel(c.id, a.id, reason);
+    if (c.ringCount === 0) this.returnToQueue(c);
+  }
+
+  /** Detaches every ringing agent of c into scratchAgents (agent order); returns how many. */
+  private takeRingList(c: CallRec): number {
+    let n = 0;
+    for (let a = c.ringHead; a !== null; ) {
+      const next: AgentRec | null = a.ringNext;
+      a.ringNext = null;
+      a.call = null;
+      this.scratchAgents[n++] = a;
+      a = next;
+    }
+    c.ringHead = null;
+    c.ringCount = 0;
+    this.cancel(c.ringTimer);
+    return n;
+  }
+
+  /** Agents detached by takeRingList go back to ready (no miss) and are routed, in agent order. */
+  private releaseScratch(n: number, reason: string): void {
+    const list = n === 1 ? null : this.scratchAgents.slice(0, n);
+    for (let i = 0; i < n; i++) {
+      const a = list === null ? this.scratchAgents[0]! : list[i]!;
+      if (a.state !== AgentState.Reserved) continue;
+      this.transitionAgent(a, AgentState.Ready, reason);
+      if (this.available(a)) this.makeAvailable(a);
+    }
+  }
+
+  private detachRinging(c: CallRec, a: AgentRec): void {
+    let prev: AgentRec | null = null;
+    for (let x = c.ringHead; x !== null; x = x.ringNext) {
+      if (x === a) {
+        if (prev === null) c.ringHead = x.ringNext;
+        else prev.ringNext = x.ringNext;
+        x.ringNext = null;
+        c.ringCount--;
+        break;
+      }
+      prev = x;
+    }
+    a.call = null;
+    if (c.ringCount === 0) this.cancel(c.ringTimer);
+  }
+
+  private checkOffered(c: CallRec, a: AgentRec): void {
+    if (c.state !== CallState.Offered || a.call !== c || a.state !== AgentState.Reserved) {
+      throw new AcdStateError('ACD_ERR_INVALID_STATE', `call ${c.id} is not ringing agent ${a.id}`);
+    }
+  }
+
+  private endCall(c: CallRec): void {
+    switch (c.state) {
+      case CallState.Scheduled:
+      case CallState.Waiting:
+        this.freeCall(c);
+        return;
+      case CallState.Offered: {
+        const n = this.takeRingList(c);
+        for (let i = 0; i < n; i++) this.emitCancel(c.id, this.scratchAgents[i]!.id, 'caller-abandoned');
+        this.freeCall(c);
+        this.releaseScratch(n, 'offer-cancelled');
+        return;
+      }
+      case CallState.Assigned:
+      case CallState.Connected: {
+        const a = c.agent;
+        const q = c.queue!;
+        c.agent = null;
+        const handle = this.now - c.assignedAt + q.cfg.wrapUpMs;
+        q.ahtMs += EWMA_WEIGHT * (handle - q.ahtMs);
+        this.freeCall(c);
+        if (a !== null && a.call === c) this.releaseAgentFromCall(a, q);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** The agent's call is over (ended or transferred away): wrap-up, or ready, or stays as it is. */
+  private releaseAgentFromCall(a: AgentRec, q: QueueRec): void {
+    a.call = null;
+    if (a.state === AgentState.Busy) {
+      if (q.cfg.wrapUpMs > 0) {
+        a.wrapUpMs = q.cfg.wrapUpMs;
+        this.transitionAgent(a, AgentState.WrapUp, 'call-ended');
+      } else this.finishWork(a, 'call-ended');
+    } else if (this.available(a)) this.makeAvailable(a);
+  }
+
+  private finishWork(a: AgentRec, reason: string): void {
+    if (a.pendingNotReady !== null) {
+      const r = a.pendingNotReady;
+      a.pendingNotReady = null;
+      this.transitionAgent(a, AgentState.NotReady, r);
+      return;
+    }
+    a.idleSince = this.now;
+    this.transitionAgent(a, AgentState.Ready, reason);
+    if (this.available(a)) this.makeAvailable(a);
+  }
+
+  // ───────────────────────────── state machines ─────────────────────────────
+
+  /** The only place an agent's state changes: validates, keeps staffing counts and the wrap-up timer, emits. */
+  private transitionAgent(a: AgentRec, to: AgentState, reason: string): void {
+    const from = a.state;
+    if (!agentTransitionAllowed(from, to)) {
+      throw new AcdStateError('ACD_ERR_INVALID_STATE', `agent ${a.id}: ${from} -> ${to} is not allowed`);
+    }
+    if (from === AgentState.WrapUp) this.cancel(a.wrapTimer);
+    if (from === AgentState.LoggedOut || to === AgentState.LoggedOut) {
+      const d = to === AgentState.LoggedOut ? -1 : 1;
+      for (const m of a.members) {
+        m.pool.loggedIn += d;
+        if (m.pool === m.pool.queue.levelPools[0]) this.markDirty(m.pool.queue);
+      }
+    }
+    a.state = to;
+    a.reason = reason;
+    if (to === AgentState.WrapUp) this.schedule(a.wrapTimer, this.now + a.wrapUpMs);
+    this.emitAgentState(a.id, to, reason);
+  }
+
+  private transitionCall(c: CallRec, to: CallState): void {
+    if (!callTransitionAllowed(c.state, to)) {
+      throw new AcdStateError('ACD_ERR_INVALID_STATE', `call ${c.id}: ${c.state} -> ${to} is not allowed`);
+    }
+    c.state = to;
+  }
+
+  // ───────────────────────────── calls ─────────────────────────────
+
+  private newCall(id: string, kind: CallKind, o: NormalizedCallOptions): CallRec {
+    let c = this.freeCalls.pop();
+    if (c === undefined) {
+      c = new CallRec(this.calls.length);
+      this.calls.push(c);
+    }
+    c.id = id;
+    this.setSequence(c, ++this.callSeq);
+    c.state = CallState.Waiting;
+    c.kind = kind;
+    c.queue = null;
+    c.pool = null;
+    c.level = 0;
+    c.ringHead = null;
+    c.ringCount = 0;
+    c.agent = null;
+    c.assignedAt = 0;
+    c.overdue = false;
+    c.hops = 0;
+    c.lastPosition = 0;
+    c.lastEwt = -2;
+    c.basePriority = 0;
+    c.knownAgent = null;
+    c.language = null;
+    c.languageId = -1;
+    c.skills = [];
+    c.context = undefined;
+    this.setCallOptions(c, o);
+    this.callById.set(id, c);
+    return c;
+  }
+
+  /** Arrival sequence: FIFO tie-break, also of the call's timers (which are never in the heap here). */
+  private setSequence(c: CallRec, seq: number): void {
+    c.seq = seq;
+    c.ringTimer.order = seq;
+    c.maxWaitTimer.order = seq;
+    c.stepTimer.order = seq;
+    c.scheduledTimer.order = seq;
+  }
+
+  private setCallOptions(c: CallRec, o: NormalizedCallOptions): void {
+    c.basePriority = o.priority;
+    c.language = o.language;
+    c.languageId = o.language === null ? -1 : this.languageId(o.language);
+    c.skills = o.skills;
+    c.context = o.context;
+    c.knownAgent = o.knownAgentId === null ? null : (this.agentById.get(o.knownAgentId) ?? null);
+  }
+
+  private freeCall(c: CallRec): void {
+    this.takeFromQueue(c);
+    this.cancel(c.ringTimer);
+    this.cancel(c.maxWaitTimer);
+    this.cancel(c.stepTimer);
+    this.cancel(c.scheduledTimer);
+    c.state = CallState.Ended;
+    c.pool = null;
+    c.queue = null;
+    c.knownAgent = null;
+    c.context = undefined;
+    this.callById.delete(c.id);
+    this.freeCalls.push(c);
+  }
+
+  // ───────────────────────────── pools ─────────────────────────────
+
+  private poolFor(c: CallRec, q: QueueRec, level: number): Pool {
+    if (level < 0) {
+      const a = c.knownAgent!;
+      let p = q.knownPools.get(a.idx);
+      if (p === undefined) {
+        p = this.createPool(q, `@${a.idx}`, { skills: [], language: null }, a);
+        q.knownPools.set(a.idx, p);
+      }
+      return p;
+    }
+    if (c.skills.length > 0) return this.getPool(q, effectiveRequirements(q.cfg, level, c.language, c.skills));
+    let pools = q.levelPools;
+    if (c.languageId >= 0) {
+      let lp = q.languagePools.get(c.languageId);
+      if (lp === undefined) {
+        lp = new Array<Pool | null>(q.cfg.levels.length).fill(null);
+        q.languagePools.set(c.languageId, lp);
+      }
+      pools = lp;
+    }
+    let p = pools[level];
+    if (p === undefined || p === null) {
+      p = this.getPool(q, effectiveRequirements(q.cfg, level, c.language, c.skills));
+      pools[level] = p;
+    }
+    return p;
+  }
+
+  private createLevelPools(q: QueueRec): void {
+    q.levelPools = [];
+    for (let l = 0; l < q.cfg.levels.length; l++) q.levelPools.push(this.getPool(q, effectiveRequirements(q.cfg, l, null, [])));
+  }
+
+  private getPool(q: QueueRec, req: Requirements): Pool {
+    const key = requirementsKey(req);
+    return q.pools.get(key) ?? this.createPool(q, key, req, null);
+  }
+
+  private createPool(q: QueueRec, key: string, req: Requirements, onlyAgent: AgentRec | null): Pool {
+    const skillIds = req.skills.map(([s]) => this.skillId(s));
+    const levels = req.skills.map(([, l]) => l);
+    const lang = req.language === null ? -1 : this.languageId(req.language);
+    let anchorSkill = -1;
+    let anchorLang = -1;
+    let candidates: readonly AgentRec[];
+    if (onlyAgent !== null) candidates = [onlyAgent];
+    else if (skillIds.length > 0) {
+      anchorSkill = skillIds[0]!;
+      for (const s of skillIds) if (this.agentsBySkill[s]!.length < this.agentsBySkill[anchorSkill]!.length) anchorSkill = s;
+      candidates = this.agentsBySkill[anchorSkill]!;
+    } else if (lang >= 0) {
+      anchorLang = lang;
+      candidates = this.agentsByLanguage[lang]!;
+    } else candidates = this.agents;
+    const pool = new Pool(q, key, req, skillIds, levels, lang, onlyAgent, anchorSkill, anchorLang);
+    q.pools.set(key, pool);
+    if (onlyAgent === null) {
+      if (anchorSkill >= 0) this.poolsBySkill[anchorSkill]!.push(pool);
+      else if (anchorLang >= 0) this.poolsByLanguage[anchorLang]!.push(pool);
+      else this.poolsAny.push(pool);
+    }
+    for (const a of candidates) if (this.eligible(a, pool)) this.addMember(a, pool);
+    return pool;
+  }
+
+  private eligible(a: AgentRec, pool: Pool): boolean {
+    if (pool.onlyAgent !== null) return pool.onlyAgent === a;
+    const ids = pool.skillIds;
+    for (let i = 0; i < ids.length; i++) if ((a.skills[ids[i]!] ?? 0) < pool.skillLevels[i]!) return false;
+    return pool.languageId < 0 || (a.langs[pool.languageId] ?? 0) >= 1;
+  }
+
+  private addMember(a: AgentRec, pool: Pool): void {
+    let score = 0;
+    for (const s of pool.skillIds) score += a.skills[s] ?? 0;
+    if (pool.languageId >= 0) score += a.langs[pool.languageId] ?? 0;
+    const m = new Member(a, pool, score);
+    m.rr = a.lastOffer.get(pool.queue.idx) ?? 0;
+    a.members.push(m);
+    pool.members.push(m);
+    if (a.state !== AgentState.LoggedOut) {
+      pool.loggedIn++;
+      if (pool === pool.queue.levelPools[0]) this.markDirty(pool.queue);
+    }
+    if (this.available(a)) this.insertReady(m);
+  }
+
+  private detachMember(m: Member): void {
+    if (m.pos >= 0) m.pool.ready.remove(m);
+    removeItem(m.pool.members, m);
+    if (m.agent.state !== AgentState.LoggedOut) m.pool.loggedIn--;
+  }
+
+  private dropPools(q: QueueRec): void {
+    for (const pool of q.pools.values()) {
+      pool.alive = false;
+      for (const m of pool.members) {
+        if (m.pos >= 0) pool.ready.remove(m);
+        removeItem(m.agent.members, m);
+      }
+      pool.members = [];
+      if (pool.anchorSkill >= 0) removeItem(this.poolsBySkill[pool.anchorSkill]!, pool);
+      else if (pool.anchorLanguage >= 0) removeItem(this.poolsByLanguage[pool.anchorLanguage]!, pool);
+      else if (pool.onlyAgent === null) removeItem(this.poolsAny, pool);
+    }
+    q.pools.clear();
+    q.levelPools = [];
+    q.languagePools.clear();
+    q.knownPools.clear();
+  }
+
+  private skillId(name: string): number {
+    let id = this.skillIds.get(name);
+    if (id === undefined) {
+      id = this.skillIds.size;
+      this.skillIds.set(name, id);
+      this.agentsBySkill.push([]);
+      this.poolsBySkill.push([]);
+    }
+    return id;
+  }
+
+  private languageId(name: string): number {
+    let id = this.languageIds.get(name);
+    if (id === undefined) {
+      id = this.languageIds.size;
+      this.languageIds.set(name, id);
+      this.agentsByLanguage.push([]);
+      this.poolsByLanguage.push([]);
+    }
+    return id;
+  }
+
+  // ───────────────────────────── queue list, position, EWT ─────────────────────────────
+
+  private list(c: CallRec): void {
+    const q = c.queue!;
+    c.prev = q.tail;
+    c.next = null;
+    if (q.tail === null) q.head = c;
+    else q.tail.next = c;
+    q.tail = c;
+    c.inList = true;
+    q.waiting++;
+    this.markDirty(q);
+  }
+
+  private unlist(c: CallRec): void {
+    const q = c.queue!;
+    if (c.prev === null) q.head = c.next;
+    else c.prev.next = c.next;
+    if (c.next === null) q.tail = c.prev;
+    else c.next.prev = c.prev;
+    c.prev = null;
+    c.next = null;
+    c.inList = false;
+    q.waiting--;
+    this.markDirty(q);
+  }
+
+  private markDirty(q: QueueRec): void {
+    if (q.dirty) return;
+    q.dirty = true;
+    this.schedule(q.sweepTimer, this.now + q.cfg.positionUpdateMs);
+  }
+
+  private sortedWaiting(q: QueueRec): CallRec[] {
+    const out = this.sweepCalls;
+    out.length = 0;
+    for (let c = q.head; c !== null; c = c.next) out.push(c);
+    out.sort(compareCalls);
+    return out.slice();
+  }
+
+  private ewtMs(q: QueueRec, position: number): number {
+    const staffed = q.levelPools[0]?.loggedIn ?? 0;
+    return staffed > 0 ? (position * q.ahtMs) / staffed : -1;
+  }
+
+  /** Emits positionChanged for every waiting call of q whose position or EWT (whole seconds) changed. */
+  private sweep(q: QueueRec): void {
+    q.dirty = false;
+    const calls = this.sweepCalls;
+    calls.length = 0;
+    for (let c = q.head; c !== null; c = c.next) calls.push(c);
+    calls.sort(compareCalls);
+    for (let i = 0; i < calls.length; i++) {
+      const c = calls[i]!;
+      const pos = i + 1;
+      const ms = this.ewtMs(q, pos);
+      const ewt = ms < 0 ? -1 : Math.round(ms / 1000);
+      if (pos !== c.lastPosition || ewt !== c.lastEwt) {
+        c.lastPosition = pos;
+        c.lastEwt = ewt;
+        this.emitPosition(c.id, pos, ewt < 0 ? null : ewt);
+      }
+    }
+    calls.length = 0;
+  }
+
+  // ───────────────────────────── queries ─────────────────────────────
+
+  /** Current position (1 = next) and EWT of a waiting call, computed now; null when not waiting. O(queue length). */
+  position(callId: string): { position: number; ewtSeconds: number | null } | null {
+    const c = this.callById.get(callId);
+    if (c === undefined || c.state !== CallState.Waiting || !c.inList) return null;
+    let pos = 1;
+    for (let x = c.queue!.head; x !== null; x = x.next) if (x !== c && callLess(x, c)) pos++;
+    const ms = this.ewtMs(c.queue!, pos);
+    return { position: pos, ewtSeconds: ms < 0 ? null : Math.round(ms / 1000) };
+  }
+
+  waitingCount(queueId: string): number {
+    return this.queue(queueId).waiting;
+  }
+
+  hasAgent(agentId: string): boolean {
+    return this.agentById.has(agentId);
+  }
+
+  hasQueue(queueId: string): boolean {
+    return this.queueById.has(queueId);
+  }
+
+  agentInfo(agentId: string): AgentInfo {
+    const a = this.agent(agentId);
+    return {
+      agentId: a.id,
+      state: a.state,
+      reason: a.reason,
+      deviceUp: a.device,
+      available: this.available(a),
+      callId: a.call?.id ?? null,
+      idleSince: a.idleSince,
+      callsHandled: a.calls,
+      consecutiveMisses: a.misses,
+      skills: Object.fromEntries(a.profile.skills),
+      languages: Object.fromEntries(a.profile.languages),
+    };
+  }
+
+  callInfo(callId: string): CallInfo | null {
+    const c = this.callById.get(callId);
+    if (c === undefined) return null;
+    const ringing: string[] = [];
+    for (let a = c.ringHead; a !== null; a = a.ringNext) ringing.push(a.id);
+    return {
+      callId: c.id,
+      state: c.state,
+      kind: c.kind,
+      queueId: c.queue?.id ?? null,
+      agentId: c.agent?.id ?? null,
+      ringingAgentIds: ringing,
+      priority: c.priority,
+      claimAt: c.claim,
+      enteredAt: c.entered,
+      level: c.level,
+      requirements: c.state === CallState.Waiting && c.pool !== null ? c.pool.req : null,
+      context: c.context,
+    };
+  }
+
+  agentIds(): string[] {
+    return this.agents.map((a) => a.id);
+  }
+
+  callIds(): string[] {
+    return [...this.callById.keys()];
+  }
+
+  /**
+   * The complete routing state as plain data, for replay checks and debugging. Two engines that processed
+   * the same inputs produce equal snapshots (including heap layouts and timers).
+   */
+  snapshot(): unknown {
+    const callView = (c: CallRec) => ({
+      id: c.id,
+      seq: c.seq,
+      state: c.state,
+      kind: c.kind,
+      queue: c.queue?.id ?? null,
+      priority: c.priority,
+      claim: c.claim,
+      entered: c.entered,
+      level: c.level,
+      pool: c.pool?.key ?? null,
+      known: c.knownAgent?.id ?? null,
+      knownActive: c.knownActive,
+      language: c.language,
+      skills: c.skills,
+      agent: c.agent?.id ?? null,
+      ringing: this.callInfo(c.id)?.ringingAgentIds ?? [],
+      overdue: c.overdue,
+      hops: c.hops,
+      lastPosition: c.lastPosition,
+      lastEwt: c.lastEwt,
+      context: c.context,
+    });
+    return {
+      now: this.now,
+      callSeq: this.callSeq,
+      offerSeq: this.offerSeq,
+      agents: this.agents.map((a) => ({
+        id: a.id,
+        state: a.state,
+        reason: a.reason,
+        device: a.device,
+        idleSince: a.idleSince,
+        calls: a.calls,
+        misses: a.misses,
+        pending: a.pendingNotReady,
+        call: a.call?.id ?? null,
+        members: a.members.map((m) => `${m.pool.queue.id}/${m.pool.key}:${m.rr}:${m.pos}`),
+      })),
+      queues: this.queues.map((q) => ({
+        id: q.id,
+        waiting: q.waiting,
+        aht: q.ahtMs,
+        dirty: q.dirty,
+        list: listIds(q.head),
+        pools: [...q.pools.values()].map((p) => ({
+          key: p.key,
+          loggedIn: p.loggedIn,
+          ready: p.ready.items.slice(0, p.ready.size).map((m) => `${m.agent.id}:${m.key}`),
+          calls: p.calls.items.slice(0, p.calls.size).map((c) => c.id),
+        })),
+      })),
+      calls: this.calls.filter((c) => c.state !== CallState.Ended).map(callView),
+      freeSlots: this.freeCalls.map((c) => c.slot),
+      timers: this.timers.items
+        .slice(0, this.timers.size)
+        .map((t) => `${t.deadline}:${t.kind}:${t.order}:${t.agent?.id ?? t.call?.id ?? t.queue?.id ?? ''}`),
+    };
+  }
+
+  private agent(agentId: string): AgentRec {
+    const a = this.agentById.get(agentId);
+    if (a === undefined) throw new AcdTypeError('ACD_ERR_UNKNOWN_AGENT', `agentId: unknown agent ${String(agentId)}`);
+    return a;
+  }
+
+  private queue(queueId: string): QueueRec {
+    const q = this.queueById.get(queueId);
+    if (q === undefined) throw new AcdTypeError('ACD_ERR_UNKNOWN_QUEUE', `queueId: unknown queue ${String(queueId)}`);
+    return q;
+  }
+
+  private call(callId: string): CallRec {
+    const c = this.callById.get(callId);
+    if (c === undefined) throw new AcdTypeError('ACD_ERR_UNKNOWN_CALL', `callId: unknown call ${String(callId)}`);
+    return c;
+  }
+}
+
+function listIds(head: CallRec | null): string[] {
+  const out: string[] = [];
+  for (let c = head; c !== null; c = c.next) out.push(c.id);
+  return out;
+}
+
+function compareCalls(a: CallRec, b: CallRec): number {
+  return callLess(a, b) ? -1 : callLess(b, a) ? 1 : 0;
+}
+
+function sortAgentsByIndex(agents: AgentRec[], n: number): void {
+  for (let i = 1; i < n; i++) {
+    const a = agents[i]!;
+    let j = i - 1;
+    while (j >= 0 && agents[j]!.idx > a.idx) {
+      agents[j + 1] = agents[j]!;
+      j--;
+    }
+    agents[j + 1] = a;
+  }
+}
+
+function removeItem<T>(arr: T[], item: T): void {
+  const i = arr.indexOf(item);
+  if (i >= 0) arr.splice(i, 1);
+}
+
+function checkId(id: unknown, field: string): void {
+  if (typeof id !== 'string' || id.length === 0) throw new AcdTypeError('ACD_ERR_INVALID_ARGUMENT', `${field}: must be a non-empty string`);
+}

@@ -1,0 +1,191 @@
+/**
+ * The engine's internal records. Objects are created once (agents, queues, pools, memberships) or pooled
+ * and reused (calls), with every field set in the constructor so their shapes stay stable.
+ */
+import { AgentState } from './agent-state.ts';
+import { CallState } from './call-state.ts';
+import { IndexedHeap, type HeapItem } from './indexed-heap.ts';
+import type { NormalizedAgent, NormalizedQueue, Requirements } from './requirements.ts';
+import type { CallKind, QueueConfig } from './types.ts';
+
+/** Timer kinds; the number is also the tie-break between timers due at the same instant. */
+export const TimerKind = { WrapUp: 0, Ring: 1, MaxWait: 2, Step: 3, Scheduled: 4, Sweep: 5 } as const;
+
+export class Timer implements HeapItem {
+  pos = -1;
+  deadline = 0;
+  /** Tie-break within a kind: call sequence number, agent index or queue index. */
+  order = 0;
+  constructor(
+    readonly kind: number,
+    readonly agent: AgentRec | null,
+    readonly call: CallRec | null,
+    readonly queue: QueueRec | null,
+  ) {}
+}
+
+export function timerLess(a: Timer, b: Timer): boolean {
+  if (a.deadline !== b.deadline) return a.deadline < b.deadline;
+  if (a.kind !== b.kind) return a.kind < b.kind;
+  return a.order < b.order;
+}
+
+export class AgentRec {
+  state: AgentState = AgentState.LoggedOut;
+  reason = 'defined';
+  device = true;
+  /** Start of the current idle period (ready after a call, after not-ready, or after a miss). */
+  idleSince = 0;
+  /** Calls accepted since the engine started (fewest-calls). */
+  calls = 0;
+  /** Consecutive missed offers. */
+  misses = 0;
+  pendingNotReady: string | null = null;
+  /** The call offered to or handled by this agent. */
+  call: CallRec | null = null;
+  /** Next agent ringing for the same call (ring list, in agent index order). */
+  ringNext: AgentRec | null = null;
+  wrapUpMs = 0;
+  /** Level by interned skill / language id (0 or undefined = none). */
+  skills: number[] = [];
+  langs: number[] = [];
+  skillIds: number[] = [];
+  langIds: number[] = [];
+  members: Member[] = [];
+  /** Offer sequence of the last offer from each queue (by queue index), for round-robin. */
+  readonly lastOffer = new Map<number, number>();
+  readonly wrapTimer: Timer;
+  constructor(
+    readonly idx: number,
+    readonly id: string,
+    public profile: NormalizedAgent,
+  ) {
+    this.wrapTimer = new Timer(TimerKind.WrapUp, this, null, null);
+    this.wrapTimer.order = idx;
+  }
+}
+
+/** An agent's membership of a pool: the item of the pool's ready-agent heap. */
+export class Member implements HeapItem {
+  pos = -1;
+  /** Strategy key, fixed while in the heap: smaller is preferred. */
+  key = 0;
+  /** Offer sequence of the last offer of this queue to this agent (round-robin). */
+  rr = 0;
+  constructor(
+    readonly agent: AgentRec,
+    readonly pool: Pool,
+    readonly score: number,
+  ) {}
+}
+
+export function memberLess(a: Member, b: Member): boolean {
+  if (a.key !== b.key) return a.key < b.key;
+  const x = a.agent;
+  const y = b.agent;
+  if (x.idleSince !== y.idleSince) return x.idleSince < y.idleSince;
+  return x.idx < y.idx;
+}
+
+export class CallRec implements HeapItem {
+  pos = -1;
+  id = '';
+  seq = 0;
+  state: CallState = CallState.Ended;
+  kind: CallKind = 'call';
+  queue: QueueRec | null = null;
+  basePriority = 0;
+  priority = 0;
+  /** Place-in-line time: arrival (kept through overflow, callbacks and ring-no-answer). */
+  claim = 0;
+  /** Entry into the current queue (steps and max wait count from here). */
+  entered = 0;
+  level = 0;
+  pool: Pool | null = null;
+  knownAgent: AgentRec | null = null;
+  knownActive = false;
+  language: string | null = null;
+  languageId = -1;
+  skills: ReadonlyArray<readonly [string, number]> = [];
+  context: unknown = undefined;
+  ringHead: AgentRec | null = null;
+  ringCount = 0;
+  agent: AgentRec | null = null;
+  assignedAt = 0;
+  overdue = false;
+  hops = 0;
+  inList = false;
+  prev: CallRec | null = null;
+  next: CallRec | null = null;
+  lastPosition = 0;
+  lastEwt = -2;
+  readonly ringTimer: Timer;
+  readonly maxWaitTimer: Timer;
+  readonly stepTimer: Timer;
+  readonly scheduledTimer: Timer;
+  constructor(readonly slot: number) {
+    this.ringTimer = new Timer(TimerKind.Ring, null, this, null);
+    this.maxWaitTimer = new Timer(TimerKind.MaxWait, null, this, null);
+    this.stepTimer = new Timer(TimerKind.Step, null, this, null);
+    this.scheduledTimer = new Timer(TimerKind.Scheduled, null, this, null);
+  }
+}
+
+/** Strongest claim first: priority (higher), then place-in-line time, then arrival sequence. */
+export function callLess(a: CallRec, b: CallRec): boolean {
+  if (a.priority !== b.priority) return a.priority > b.priority;
+  if (a.claim !== b.claim) return a.claim < b.claim;
+  return a.seq < b.seq;
+}
+
+/**
+ * A set of agents that satisfy one requirement set of one queue (a queue level, a language variant of it,
+ * a call's extra skills, or a single known agent), with the ready ones in a heap ordered by the queue's
+ * strategy, and the waiting calls that currently need exactly these requirements in a heap by claim.
+ */
+export class Pool {
+  readonly ready = new IndexedHeap<Member>(memberLess);
+  readonly calls = new IndexedHeap<CallRec>(callLess);
+  members: Member[] = [];
+  /** Members that are logged in (staffing, for EWT). */
+  loggedIn = 0;
+  alive = true;
+  constructor(
+    readonly queue: QueueRec,
+    readonly key: string,
+    readonly req: Requirements,
+    readonly skillIds: readonly number[],
+    readonly skillLevels: readonly number[],
+    readonly languageId: number,
+    readonly onlyAgent: AgentRec | null,
+    /** Anchor list this pool is indexed in: skill id, or -1 - language id, or null (any / known agent). */
+    readonly anchorSkill: number,
+    readonly anchorLanguage: number,
+  ) {}
+}
+
+export class QueueRec {
+  pools = new Map<string, Pool>();
+  /** Pools of each level for calls without a language or skills of their own. */
+  levelPools: Array<Pool | null> = [];
+  /** Per call language id: pools of each level. */
+  languagePools = new Map<number, Array<Pool | null>>();
+  knownPools = new Map<number, Pool>();
+  waiting = 0;
+  head: CallRec | null = null;
+  tail: CallRec | null = null;
+  dirty = false;
+  /** Moving average of handle time (accept to end of wrap-up), ms. */
+  ahtMs: number;
+  readonly sweepTimer: Timer;
+  constructor(
+    readonly idx: number,
+    readonly id: string,
+    public cfg: NormalizedQueue,
+    public config: QueueConfig,
+  ) {
+    this.ahtMs = cfg.expectedHandleMs;
+    this.sweepTimer = new Timer(TimerKind.Sweep, null, null, this);
+    this.sweepTimer.order = idx;
+  }
+}

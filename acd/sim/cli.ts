@@ -1,0 +1,37 @@
+/**
+ * npm run sim -- <scenario.json>
+ * Prints one JSON report on stdout; errors go to stderr with exit code 2 (bad scenario or usage).
+ */
+import { readFileSync } from 'node:fs';
+import { parseScenario, ScenarioError } from './scenario.ts';
+import { simulate } from './simulator.ts';
+
+function die(message: string): never {
+  process.stderr.write(`sim: ${message}\n`);
+  process.exit(2);
+}
+
+const path = process.argv[2];
+if (path === undefined || process.argv.length > 3) die('usage: npm run sim -- <scenario.json>');
+let text: string;
+try {
+  text = readFileSync(path, 'utf8');
+} catch (e) {
+  die(`cannot read ${path}: ${(e as Error).message}`);
+}
+let raw: unknown;
+try {
+  raw = JSON.parse(text);
+} catch (e) {
+  die(`scenario: invalid JSON: ${(e as Error).message}`);
+}
+let scenario;
+try {
+  scenario = parseScenario(raw);
+} catch (e) {
+  if (e instanceof ScenarioError) die(e.message);
+  throw e;
+}
+const report = simulate(scenario);
+process.stderr.write(`sim: ${report.events} engine events in ${report.wallSeconds} s\n`);
+process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

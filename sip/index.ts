@@ -50,6 +50,7 @@ export type { SipStackOptions, SipStackEvents, PlaceCallOptions, SipStackStats }
 export { IncomingCall } from './b2bua/incoming-call.ts';
 export type { CallerIdentity, IncomingCallEvents } from './b2bua/incoming-call.ts';
 export { OutgoingCall } from './b2bua/outgoing-call.ts';
+export { bridge } from './b2bua/bridge.ts';
 export type { OutgoingCallEvents } from './b2bua/outgoing-call.ts';
 export { CallState } from './b2bua/call-state.ts';
 export { MemoryCredentialStore } from './auth/credential-store.ts';

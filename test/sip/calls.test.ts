@@ -1,0 +1,130 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { CallState, type IncomingCall, type SipStack } from '../../sip/index.ts';
+import type { SipRequest } from '../../sip/message/message.ts';
+import { RawUdp, SDP, startStack, waitFor } from './helpers.ts';
+
+const cleanup: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+
+/** Two stacks on loopback: `a` places calls into `b`, which trusts loopback. */
+async function pair(): Promise<{ a: SipStack; b: SipStack; uri: (proto?: string) => string }> {
+  const a = await startStack({ trustedSources: ['127.0.0.1'], timers: { T1: 50 } });
+  const b = await startStack({ trustedSources: ['127.0.0.1'], timers: { T1: 50 } });
+  cleanup.push(() => a.close(), () => b.close());
+  return { a, b, uri: (proto = 'udp') => `sip:agent@127.0.0.1:${proto === 'udp' ? b.ports.udp : b.ports.tcp};transport=${proto}` };
+}
+
+describe('call legs', () => {
+  for (const proto of ['udp', 'tcp']) {
+    it(`sets up a call over ${proto}, rings, answers, and ends it with BYE from the caller`, async () => {
+      const { a, b, uri } = await pair();
+      const incoming = waitFor<IncomingCall>(b, 'incomingCall');
+      const out = a.placeCall({ target: uri(proto), from: 'sip:queue@test.local', sdp: SDP(4000), headers: { 'X-Call-Token': 'tok-1' } });
+      const call = await incoming;
+      expect(call.header('X-Call-Token')).toBe('tok-1');
+      expect(call.remoteSdp).toContain('m=audio 4000');
+      expect(call.identity.trusted).toBe(true);
+      const ringing = waitFor<[number, string | undefined]>(out, 'provisional');
+      call.progress(180);
+      expect((await ringing)[0]).toBe(180);
+      const answered = waitFor<string>(out, 'answered');
+      const acked = call.answer(SDP(5000));
+      expect(await answered).toContain('m=audio 5000');
+      await acked;
+      expect(call.state).toBe(CallState.Established);
+      expect(b.stats().activeDialogs).toBe(1);
+      const bye = waitFor(call, 'bye');
+      await out.bye();
+      await bye;
+      expect(call.state).toBe(CallState.Terminated);
+      expect(b.stats().activeDialogs).toBe(0);
+      expect(a.stats().activeDialogs).toBe(0);
+    });
+  }
+
+  it('cancels before answer: the callee sees cancel and the caller gets 487', async () => {
+    const { a, b, uri } = await pair();
+    const incoming = waitFor<IncomingCall>(b, 'incomingCall');
+    const out = a.placeCall({ target: uri(), from: 'sip:queue@test.local', sdp: SDP(4000) });
+    const call = await incoming;
+    const ringing = waitFor(out, 'provisional');
+    call.progress(180);
+    await ringing;
+    const cancelled = waitFor(call, 'cancel');
+    const failed = waitFor<[number, string]>(out, 'failed');
+    out.cancel();
+    await cancelled;
+    expect((await failed)[0]).toBe(487);
+  });
+
+  it('passes a re-INVITE (hold) to the handler and returns its answer', async () => {
+    const { a, b, uri } = await pair();
+    const incoming = waitFor<IncomingCall>(b, 'incomingCall');
+    const out = a.placeCall({ target: uri(), from: 'sip:queue@test.local', sdp: SDP(4000) });
+    const call = await incoming;
+    await Promise.all([call.answer(SDP(5000)), waitFor(out, 'answered')]);
+    call.setReinviteHandler((offer) => SDP(5002) + (offer.includes('sendonly') ? 'a=recvonly\r\n' : ''));
+    const answer = await out.reinvite(SDP(4000) + 'a=sendonly\r\n');
+    expect(answer).toContain('a=recvonly');
+    expect(call.remoteSdp).toContain('a=sendonly');
+    // and the other way round, from the UAS side
+    out.setReinviteHandler(() => SDP(4004));
+    expect(await call.reinvite(SDP(5006))).toContain('m=audio 4004');
+    await call.bye();
+  });
+
+  it('reports DTMF sent by INFO and REFER targets', async () => {
+    const { a, b, uri } = await pair();
+    const incoming = waitFor<IncomingCall>(b, 'incomingCall');
+    const out = a.placeCall({ target: uri(), from: 'sip:queue@test.local', sdp: SDP(4000) });
+    const call = await incoming;
+    await Promise.all([call.answer(SDP(5000)), waitFor(out, 'answered')]);
+    // drive INFO and REFER through the dialog of the outgoing leg
+    const d = out.dialog!;
+    const digits: string[] = [];
+    call.on('dtmf', (dg) => digits.push(dg));
+    const send = (req: SipRequest): void => void a.transactions.sendRequest(req, d.nextHop(), { onResponse: () => {} });
+    send(d.createRequest('INFO', { body: 'Signal=5\r\nDuration=160\r\n', contentType: 'application/dtmf-relay' }));
+    send(d.createRequest('INFO', { body: '#', contentType: 'application/dtmf' }));
+    const refer = waitFor<[string, string | undefined]>(call, 'refer');
+    send(d.createRequest('REFER', { headers: { 'refer-to': '<sip:1002@test.local>' } }));
+    expect((await refer)[0]).toBe('sip:1002@test.local');
+    expect(digits).toEqual(['5', '#']);
+    await call.bye();
+  });
+
+  it('rejects with the status the call layer chooses', async () => {
+    const { a, b, uri } = await pair();
+    b.once('incomingCall', (c) => c.reject(486, 'Busy Here'));
+    const out = a.placeCall({ target: uri(), from: 'sip:queue@test.local', sdp: SDP(4000) });
+    const [status, reason] = await waitFor<[number, string]>(out, 'failed');
+    expect(status).toBe(486);
+    expect(reason).toBe('Busy Here');
+  });
+
+  it('challenges an INVITE from an untrusted source with 407', async () => {
+    const b = await startStack();
+    cleanup.push(() => b.close());
+    const ua = await new RawUdp().open();
+    cleanup.push(() => ua.close());
+    ua.send(`INVITE sip:1001@127.0.0.1 SIP/2.0\nVia: SIP/2.0/UDP 127.0.0.1:${ua.port};branch=z9hG4bKinv1;rport\nMax-Forwards: 70\nFrom: <sip:x@y>;tag=1\nTo: <sip:1001@test.local>\nCall-ID: inv407\nCSeq: 1 INVITE\nContact: <sip:x@127.0.0.1:${ua.port}>\nContent-Length: 0\n\n`, b.ports.udp!);
+    const res = await ua.take((m) => m.callId === 'inv407' && 'status' in m && (m as { status: number }).status >= 200);
+    expect(res.status).toBe(407);
+    expect(res.get('proxy-authenticate')).toContain('Digest realm="test.local"');
+  });
+
+  it('retransmits an unanswered INVITE over UDP with doubling intervals and fails with 408 after timer B', async () => {
+    const a = await startStack({ timers: { T1: 40 } });
+    cleanup.push(() => a.close());
+    const sink = await new RawUdp().open();
+    cleanup.push(() => sink.close());
+    const out = a.placeCall({ target: `sip:x@127.0.0.1:${sink.port}`, from: 'sip:q@test.local', sdp: SDP(4000) });
+    const [status] = await waitFor<[number, string]>(out, 'failed', 5000);
+    expect(status).toBe(408);
+    // 64*T1 = 2560 ms: sends at 0, 40, 120, 280, 600, 1240, 2520 ms -> 7 copies of the same INVITE
+    expect(sink.inbox).toHaveLength(7);
+    expect(new Set(sink.inbox.map((m) => m.get('via'))).size).toBe(1);
+  });
+});

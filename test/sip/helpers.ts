@@ -113,12 +113,13 @@ export function digestResponse(challenge: string, o: { method: string; uri: stri
 export const SDP = (port: number, ip = '127.0.0.1'): string =>
   ['v=0', `o=- ${port} 1 IN IP4 ${ip}`, 's=-', `c=IN IP4 ${ip}`, 't=0 0', `m=audio ${port} RTP/AVP 0`, 'a=rtpmap:0 PCMU/8000', ''].join('\r\n');
 
-export function waitFor<T>(emitter: { once(e: string, l: (...a: never[]) => void): unknown }, event: string, ms = 5000): Promise<T> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function waitFor<T>(emitter: { once(e: any, l: any): unknown }, event: string, ms = 5000): Promise<T> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`no ${event} within ${ms} ms`)), ms);
-    emitter.once(event, ((...a: unknown[]) => {
+    emitter.once(event, (...a: unknown[]) => {
       clearTimeout(t);
       resolve((a.length <= 1 ? a[0] : a) as T);
-    }) as (...a: never[]) => void);
+    });
   });
 }

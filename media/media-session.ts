@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { InvalidStateError, MediaError, MediaErrorCode } from './errors.ts';
 import type { NgClient, NgParams, NgReply } from './ng-client.ts';
 import { MediaSessionState, sessionTransitions, type DtmfEvent, type LegKind, type LegName } from './media-session-state.ts';
-import { firstMediaCodec, isTelephoneEvent, keepPayloadTypes, parseAudio, sinkAnswer } from './sdp.ts';
+import { firstMediaCodec, isTelephoneEvent, keepPayloadTypes, parseAudio, sinkAnswer, type AudioDescription } from './sdp.ts';
 import { MUSIC_ON_HOLD } from './prompts.ts';
 
 export interface AgentOfferOptions {
@@ -56,10 +56,16 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
   private _state: MediaSessionState = MediaSessionState.Idle;
   private readonly log: Logger;
   private chain: Promise<unknown> = Promise.resolve();
-  /** the customer's offer restricted to the codec agreed with the customer (re-offered to each agent) */
-  private customerOffer: string | undefined;
+  /** rtpengine's plain RTP offer towards the other side of the customer leg (answered by sink or agent) */
+  private internalOffer: string | undefined;
+  /** the SDP answer the customer got */
   private customerAnswer: string | undefined;
   private agentKind: LegKind | undefined;
+  /** agent offered but not answered yet; chainId = the chained rtpengine call of a WebRTC agent */
+  private pending: { kind: LegKind; chainId: string | undefined } | undefined;
+  /** chained rtpengine call of the connected WebRTC agent */
+  private currentChain: string | undefined;
+  private chainSeq = 0;
   private stateBeforeOffer: MediaSessionState | undefined;
   private mohOn = false;
   private playing: { timer: NodeJS.Timeout; done: (r: PlaybackResult) => void; durationMs: number; blocked: boolean } | undefined;
@@ -126,25 +132,35 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
   }
 
   /**
+   * The customer's leg in rtpengine: the customer's offer, turned into a plain RTP offer for the other side
+   * (`internalOffer`) that keeps the customer's codecs first and adds PCMU/PCMA (and telephone-event) by
+   * transcoding. This offer is made once per call; every later change of the other side (waiting-room sink,
+   * agent, next agent) is a new answer to it, which rtpengine applies without touching the customer's ports,
+   * ICE or DTLS. (Re-offering a WebRTC customer's SDP made rtpengine 10.5 move the customer to new ports.)
+   */
+  private async offerCustomerLeg(offerSdp: string): Promise<void> {
+    const d = parseAudio(offerSdp, this.callId);
+    const offer = await this.ctx.ng().offer({ ...this.base(), 'from-tag': this.customerTag, sdp: offerSdp, ...TO_PLAIN, ...transcodeFlags(d, ['PCMU', 'PCMA']) });
+    this.internalOffer = sdpOf(offer, this.callId);
+  }
+
+  /**
    * Waiting room: answers the customer's offer with our own media endpoint as the other side (it keeps the
    * customer's preferred codec, so the waiting room needs no transcoding). Returns the SDP answer for the customer.
    */
   answerCustomer(offerSdp: string): Promise<string> {
     return this.serial('answerCustomer', async () => {
       this.expect('answerCustomer', MediaSessionState.Idle);
-      parseAudio(offerSdp, this.callId);
-      const offer = await this.ctx.ng().offer({ ...this.base(), 'from-tag': this.customerTag, sdp: offerSdp, ...TO_PLAIN });
-      const towardsSink = parseAudio(sdpOf(offer, this.callId), this.callId);
+      await this.offerCustomerLeg(offerSdp);
       const answer = await this.ctx.ng().answer({
         ...this.base(),
         'from-tag': this.customerTag,
         'to-tag': this.otherTag,
-        sdp: sinkAnswer(towardsSink, this.ctx.sinkAddress, this.ctx.sinkPort, this.sinkVersion++),
+        sdp: sinkAnswer(parseAudio(this.internalOffer!, this.callId), this.ctx.sinkAddress, this.ctx.sinkPort, this.sinkVersion++),
       });
-      const customerSdp = sdpOf(answer, this.callId);
-      this.rememberCustomer(offerSdp, customerSdp);
+      this.customerAnswer = sdpOf(answer, this.callId);
       this.transition(MediaSessionState.Waiting);
-      return customerSdp;
+      return this.customerAnswer;
     });
   }
 
@@ -153,95 +169,135 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
    * Finish with answerFromAgent(), whose result is then the SDP answer for the customer.
    */
   offerFromCustomer(offerSdp: string, agent: AgentOfferOptions): Promise<string> {
+    checkAgent(agent);
     return this.serial('offerFromCustomer', async () => {
       this.expect('offerFromCustomer', MediaSessionState.Idle);
-      parseAudio(offerSdp, this.callId);
-      const agentOffer = await this.ctx.ng().offer({ ...this.base(), 'from-tag': this.customerTag, sdp: offerSdp, ...this.agentFlags(agent, offerSdp) });
-      this.customerOffer = offerSdp;
-      this.agentKind = agent.kind;
+      await this.offerCustomerLeg(offerSdp);
+      const sdp = await this.prepareAgent(agent);
       this.stateBeforeOffer = MediaSessionState.Idle;
       this.transition(MediaSessionState.AgentOffered);
-      return sdpOf(agentOffer, this.callId);
+      return sdp;
     });
   }
 
   /**
-   * Produces the offer SDP for an agent's device: plain RTP (PCMU/PCMA + telephone-event) for desk phones, WebRTC
-   * (ICE, DTLS-SRTP, rtcp-mux, Opus) for the browser softphone. Codecs the customer does not use are added by
-   * transcoding, so the agent's choice decides between passthrough and transcoding. From the bridged or held
-   * state this starts a transfer: the current agent stays connected until the new one answers.
+   * Produces the offer SDP for an agent's device: plain RTP (the customer's codec plus PCMU/PCMA and
+   * telephone-event) for desk phones, WebRTC (ICE, DTLS-SRTP, rtcp-mux, Opus) for the browser softphone. The
+   * agent's choice of codec decides between passthrough and transcoding. From the bridged or held state this
+   * starts a transfer: the current agent stays connected until the new one answers.
    */
   offerToAgent(agent: AgentOfferOptions): Promise<string> {
+    checkAgent(agent);
     return this.serial('offerToAgent', async () => {
       this.expect('offerToAgent', MediaSessionState.Waiting, MediaSessionState.Bridged, MediaSessionState.Held);
-      const sdp = this.customerOffer!;
-      const reply = await this.ctx.ng().offer({ ...this.base(), 'from-tag': this.customerTag, 'to-tag': this.otherTag, sdp, ...this.agentFlags(agent, sdp) });
-      this.agentKind = agent.kind;
+      await this.dropPending();
+      const sdp = await this.prepareAgent(agent);
       this.stateBeforeOffer = this._state;
       this.transition(MediaSessionState.AgentOffered);
-      return sdpOf(reply, this.callId);
+      return sdp;
     });
   }
 
-  private agentFlags(agent: AgentOfferOptions, customerSdp: string): NgParams {
-    if (!agent || (agent.kind !== 'rtp' && agent.kind !== 'webrtc')) throw new TypeError(`agent.kind must be 'rtp' or 'webrtc', not ${String(agent?.kind)}`);
-    const have = new Set(parseAudio(customerSdp, this.callId).codecs.map((c) => c.name.toLowerCase()));
-    const wanted = agent.codecs ?? (agent.kind === 'rtp' ? ['PCMU', 'PCMA'] : ['opus']);
-    const transcode = wanted.filter((c) => !have.has(c.toLowerCase()));
-    if (!have.has('telephone-event')) transcode.push('telephone-event');
-    return { ...(agent.kind === 'rtp' ? TO_PLAIN : TO_WEBRTC), ...(transcode.length ? { codec: { transcode } } : {}) };
+  /**
+   * The customer leg's other side keeps the codec first agreed (rtpengine 10.5 does not rebuild its codec
+   * handlers when a new answer changes the codec: audio came out in the old codec). So:
+   * - fast path, one rtpengine call: a plain RTP agent when the customer speaks G.711 gets the internal offer
+   *   restricted to the customer's codec — passthrough;
+   * - otherwise a second rtpengine call is chained to the internal side (`<callId>~<n>`, plain RTP with the
+   *   customer's codec on loopback on one side; the agent's protocol and codecs on the other), which converts
+   *   SRTP/RTP and transcodes where the agent picks another codec.
+   */
+  private async prepareAgent(agent: AgentOfferOptions): Promise<string> {
+    const d = parseAudio(this.internalOffer!, this.callId);
+    const main = firstMediaCodec(d);
+    if (!main) throw new MediaError(MediaErrorCode.BadSdp, `call ${this.callId}: the customer offered no usable audio codec`, { callId: this.callId });
+    const keep = [main.pt, ...d.codecs.filter((c) => isTelephoneEvent(c)).map((c) => c.pt)];
+    const restricted = keepPayloadTypes(this.internalOffer!, keep);
+    const g711 = /^(PCMU|PCMA)$/i.test(main.name) && main.rate === 8000;
+    if (agent.kind === 'rtp' && g711 && (agent.codecs === undefined || agent.codecs.some((c) => c.toUpperCase() === main.name.toUpperCase()))) {
+      this.pending = { kind: 'rtp', chainId: undefined };
+      return restricted;
+    }
+    const chainId = `${this.callId}~${++this.chainSeq}`;
+    this.pending = { kind: agent.kind, chainId };
+    const offer = await this.ctx.ng().offer({
+      'call-id': chainId,
+      ...COMMON,
+      'from-tag': `${chainId}.i`,
+      sdp: restricted,
+      ...(agent.kind === 'rtp' ? TO_PLAIN : TO_WEBRTC),
+      ...transcodeFlags(parseAudio(restricted, this.callId), agent.codecs ?? (agent.kind === 'rtp' ? ['PCMU', 'PCMA'] : ['opus'])),
+    });
+    return sdpOf(offer, this.callId);
+  }
+
+  private async dropPending(): Promise<void> {
+    const chain = this.pending?.chainId;
+    this.pending = undefined;
+    if (chain && chain !== this.currentChain) await this.deleteChain(chain);
+  }
+
+  private async deleteChain(chainId: string): Promise<void> {
+    try {
+      await this.ctx.ng().delete({ 'call-id': chainId });
+    } catch (err) {
+      this.log.info({ err: (err as Error).message, chainId }, 'rtpengine delete of a chained agent call failed (already gone)');
+    }
   }
 
   /**
    * Takes the agent's answer and connects customer and agent (rtpengine passes media through when both use one
    * codec and transcodes otherwise). Returns the SDP for the customer: after offerFromCustomer() it is the answer
    * to send; after a waiting room or a transfer the customer's ports and codec are unchanged and nothing needs to
-   * be sent to the customer.
+   * be sent to the customer (the SDP it already has is returned).
    */
   answerFromAgent(answerSdp: string): Promise<string> {
     return this.serial('answerFromAgent', async () => {
       this.expect('answerFromAgent', MediaSessionState.AgentOffered);
-      parseAudio(answerSdp, this.callId);
-      const wasIdle = this.stateBeforeOffer === MediaSessionState.Idle;
-      if (this.playing || this.mohOn) await this.stopPlaybackNow();
-      const reply = await this.ctx.ng().answer({ ...this.base(), 'from-tag': this.customerTag, 'to-tag': this.otherTag, sdp: answerSdp });
-      const customerSdp = sdpOf(reply, this.callId);
-      if (wasIdle) this.rememberCustomer(this.customerOffer!, customerSdp);
+      const pending = this.pending!;
+      const agent = parseAudio(answerSdp, this.callId);
+      if (pending.kind === 'rtp' && agent.webrtc) {
+        throw new MediaError(MediaErrorCode.BadSdp, `call ${this.callId}: a WebRTC answer to a plain RTP agent offer`, { callId: this.callId });
+      }
+      let towardsCustomerLeg = answerSdp;
+      if (pending.chainId) {
+        const a = await this.ctx.ng().answer({ 'call-id': pending.chainId, ...COMMON, 'from-tag': `${pending.chainId}.i`, 'to-tag': `${pending.chainId}.a`, sdp: answerSdp });
+        towardsCustomerLeg = sdpOf(a, this.callId);
+      }
+      if (this.playing || this.mohOn) {
+        this.mohOn = false;
+        await this.stopPlaybackNow();
+      }
+      const reply = await this.ctx.ng().answer({ ...this.base(), 'from-tag': this.customerTag, 'to-tag': this.otherTag, sdp: towardsCustomerLeg });
+      if (this.stateBeforeOffer === MediaSessionState.Held) {
+        await this.ctx.ng().unblockMedia({ 'call-id': this.callId, 'from-tag': this.otherTag });
+        await this.ctx.ng().unblockMedia({ 'call-id': this.callId, 'from-tag': this.customerTag });
+      }
+      const previousChain = this.currentChain;
+      this.currentChain = pending.chainId;
+      this.agentKind = pending.kind;
+      this.pending = undefined;
+      if (previousChain && previousChain !== this.currentChain) await this.deleteChain(previousChain);
+      if (this.customerAnswer === undefined) this.customerAnswer = sdpOf(reply, this.callId);
       this.transition(MediaSessionState.Bridged);
-      return wasIdle ? customerSdp : this.customerAnswer!;
+      return this.customerAnswer;
     });
   }
 
-  /** The agent did not answer the offer: the customer goes back to where it was (waiting room or the previous agent). */
+  /** The agent did not answer the offer: the customer stays where it was (waiting room or the previous agent). */
   cancelAgentOffer(): Promise<void> {
     return this.serial('cancelAgentOffer', async () => {
       this.expect('cancelAgentOffer', MediaSessionState.AgentOffered);
-      if (this.stateBeforeOffer !== MediaSessionState.Waiting) {
-        // Transfer cancelled: rtpengine still forwards to the previous agent, whose answer is still in force.
-        this.transition(this.stateBeforeOffer === MediaSessionState.Held ? MediaSessionState.Held : MediaSessionState.Bridged);
+      await this.dropPending();
+      const back = this.stateBeforeOffer ?? MediaSessionState.Waiting;
+      if (back === MediaSessionState.Idle) {
+        // a direct offer (no waiting room) has nowhere to go back to: the call's media is released
+        this.transition(MediaSessionState.Closed);
+        await this.releaseAll();
         return;
       }
-      const offer = await this.ctx.ng().offer({ ...this.base(), 'from-tag': this.customerTag, 'to-tag': this.otherTag, sdp: this.customerOffer!, ...TO_PLAIN });
-      await this.ctx.ng().answer({
-        ...this.base(),
-        'from-tag': this.customerTag,
-        'to-tag': this.otherTag,
-        sdp: sinkAnswer(parseAudio(sdpOf(offer, this.callId), this.callId), this.ctx.sinkAddress, this.ctx.sinkPort, this.sinkVersion++),
-      });
-      this.agentKind = undefined;
-      this.transition(MediaSessionState.Waiting);
+      this.transition(back);
     });
-  }
-
-  private rememberCustomer(offerSdp: string, customerAnswer: string): void {
-    // Keep the customer's offer restricted to the codec it agreed to (and its DTMF), so later re-offers
-    // never move the customer to another codec behind its back (RFC 3264 8.3.2).
-    const agreed = parseAudio(customerAnswer, this.callId);
-    const main = firstMediaCodec(agreed);
-    const offered = parseAudio(offerSdp, this.callId);
-    const keep = offered.codecs.filter((c) => (main && c.name.toLowerCase() === main.name.toLowerCase() && c.rate === main.rate) || isTelephoneEvent(c)).map((c) => c.pt);
-    this.customerOffer = keep.length ? keepPayloadTypes(offerSdp, keep) : offerSdp;
-    this.customerAnswer = customerAnswer;
   }
 
   /**
@@ -391,15 +447,39 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
   async close(): Promise<void> {
     if (this._state === MediaSessionState.Closed) return;
     this.transition(MediaSessionState.Closed);
-    this.ctx.released(this);
     await this.chain.catch(() => undefined);
+    await this.releaseAll();
+  }
+
+  private async releaseAll(): Promise<void> {
+    this.ctx.released(this);
+    const chains = [this.currentChain, this.pending?.chainId].filter((c): c is string => c !== undefined);
+    this.currentChain = undefined;
+    this.pending = undefined;
+    for (const c of chains) await this.deleteChain(c);
     if (!this.touched) return;
+    this.touched = false;
     try {
       await this.ctx.ng().delete({ 'call-id': this.callId });
     } catch (err) {
       this.log.info({ err: (err as Error).message }, 'rtpengine delete failed (call already gone)');
     }
   }
+}
+
+function checkAgent(agent: AgentOfferOptions): void {
+  if (!agent || (agent.kind !== 'rtp' && agent.kind !== 'webrtc')) throw new TypeError(`agent.kind must be 'rtp' or 'webrtc', not ${String(agent?.kind)}`);
+  if (agent.codecs !== undefined && (!Array.isArray(agent.codecs) || agent.codecs.some((c) => typeof c !== 'string' || !/^[A-Za-z0-9.-]+$/.test(c)))) {
+    throw new TypeError('agent.codecs must be a list of codec names such as ["PCMU", "opus"]');
+  }
+}
+
+/** rtpengine `codec.transcode` for the wanted codecs the description lacks, plus telephone-event when it has none. */
+function transcodeFlags(d: AudioDescription, wanted: readonly string[]): NgParams {
+  const have = new Set(d.codecs.map((c) => c.name.toLowerCase()));
+  const transcode = wanted.filter((c) => !have.has(c.toLowerCase()));
+  if (!have.has('telephone-event')) transcode.push('telephone-event');
+  return transcode.length ? { codec: { transcode } } : {};
 }
 
 function sdpOf(reply: NgReply, callId: string): string {

@@ -39,7 +39,7 @@ async function bridged(customerCodecs: ('PCMU' | 'PCMA')[], agentCodec: 'PCMU' |
   const agent = await peer();
   const s = session();
   customer.useRemote(await s.answerCustomer(customer.sdp(customerCodecs)));
-  const offer = await s.offerToAgent({ kind: 'rtp' });
+  const offer = await s.offerToAgent({ kind: 'rtp', codecs: [agentCodec] });
   await s.answerFromAgent(agent.answerFor(offer, agentCodec));
   return { customer, agent, s };
 }
@@ -167,7 +167,8 @@ describe('plain RTP legs bridged through rtpengine', () => {
     await waitFor(() => customer.received.length >= 4000, 5000, 'audio');
     expect(customer.peak(0.5)).toBe(440);
     const agent2 = await peer();
-    const offer = await s.offerToAgent({ kind: 'rtp' });
+    // the second agent's phone speaks only PCMA: the new agent leg transcodes, the customer leg is untouched
+    const offer = await s.offerToAgent({ kind: 'rtp', codecs: ['PCMA'] });
     // the call layer hangs up the first agent (BYE): its phone stops sending
     agent.stop();
     const before = customer.remote;

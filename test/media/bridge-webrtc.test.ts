@@ -1,0 +1,116 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { DtmfEvent, MediaSession } from '../../media/index.ts';
+import { parseAudio } from '../../media/sdp.ts';
+import { BrowserPeer } from './helpers/browser-peer.ts';
+import { RtpPeer } from './helpers/rtp-peer.ts';
+import { toneWav } from './helpers/audio.ts';
+import { sleep, startTestMedia, waitFor, type TestMedia } from './helpers/env.ts';
+
+let media: TestMedia;
+let browser: BrowserPeer | undefined;
+let peers: RtpPeer[] = [];
+let sessions: MediaSession[] = [];
+let n = 0;
+
+beforeAll(async () => {
+  media = await startTestMedia(41000, 41999);
+});
+afterAll(async () => {
+  await media?.cleanup();
+});
+afterEach(async () => {
+  await browser?.close();
+  browser = undefined;
+  for (const p of peers) p.close();
+  for (const s of sessions) await s.close();
+  peers = [];
+  sessions = [];
+});
+
+async function peer(): Promise<RtpPeer> {
+  const p = await RtpPeer.create();
+  peers.push(p);
+  return p;
+}
+function session(): MediaSession {
+  const s = media.engine.createSession(`webrtc-call-${process.pid}-${++n}`);
+  sessions.push(s);
+  return s;
+}
+
+describe('a WebRTC leg (headless Chromium) bridged with a plain RTP leg', () => {
+  it('a browser caller hears a prompt in the waiting room, then talks to a PCMU desk phone through Opus transcoding', async () => {
+    media.customPrompt('en', 'please-hold', toneWav(1200, 2));
+    browser = await BrowserPeer.launch(1000);
+    const s = session();
+    const offer = await browser.offer();
+    expect(parseAudio(offer).webrtc).toBe(true);
+    const answer = await s.answerCustomer(offer);
+    const a = parseAudio(answer);
+    expect(a.webrtc).toBe(true);
+    expect(a.codecs[0]?.name).toBe('opus'); // the waiting room keeps the browser's codec
+    await browser.accept(answer);
+
+    const prompt = s.playPrompts(['please-hold'], 'en');
+    const inRoom = await browser.measure(1200);
+    expect(inRoom.state).toBe('connected');
+    expect(Math.abs(inRoom.peakHz - 1200)).toBeLessThan(20);
+    expect((await prompt).completed).toBe(true);
+
+    const phone = await peer();
+    const agentOffer = await s.offerToAgent({ kind: 'rtp' });
+    const ao = parseAudio(agentOffer);
+    expect(ao.webrtc).toBe(false);
+    expect(ao.proto).toBe('RTP/AVP');
+    expect(ao.codecs.map((c) => c.name)).toContain('PCMU');
+    expect(ao.codecs.some((c) => c.name === 'telephone-event' && c.rate === 8000)).toBe(true);
+    await s.answerFromAgent(phone.answerFor(agentOffer, 'PCMU'));
+    phone.startTone(440);
+    await waitFor(() => phone.received.length >= 16000, 8000, 'two seconds of audio at the phone');
+    const m = await browser.measure(1500);
+    // browser → phone: Opus decoded and re-encoded as PCMU, the 1000 Hz tone measured at the phone
+    expect(phone.receivedByPt.get(0)).toBeGreaterThan(50);
+    expect(phone.peak(1)).toBe(1000);
+    expect(phone.toneShare(1000)).toBeGreaterThan(0.7);
+    // phone → browser: PCMU transcoded to Opus, the 440 Hz tone measured by the browser's analyser
+    expect(m.codec).toBe('audio/opus');
+    expect(m.packetsReceived).toBeGreaterThan(100);
+    expect(Math.abs(m.peakHz - 440)).toBeLessThan(15);
+    expect(m.toneShare).toBeGreaterThan(0.7);
+  });
+
+  it('digits a browser sends with insertDTMF arrive as events for the customer leg', async () => {
+    browser = await BrowserPeer.launch(1000);
+    const s = session();
+    const events: DtmfEvent[] = [];
+    s.on('dtmf', (e) => events.push(e));
+    await browser.accept(await s.answerCustomer(await browser.offer()));
+    await browser.measure(800);
+    expect(await browser.dtmf('12#')).toBe(true);
+    await waitFor(() => events.length >= 3, 5000, 'three DTMF events');
+    expect(events.map((e) => e.digit).join('')).toBe('12#');
+    expect(events.every((e) => e.leg === 'customer' && e.callId === s.callId)).toBe(true);
+  });
+
+  it('a plain RTP caller reaches a browser softphone agent; matching PCMU passes through with SRTP on the browser side', async () => {
+    browser = await BrowserPeer.launch(800);
+    const caller = await peer();
+    const s = session();
+    caller.useRemote(await s.answerCustomer(caller.sdp(['PCMU'])));
+    const agentOffer = await s.offerToAgent({ kind: 'webrtc' });
+    const ao = parseAudio(agentOffer);
+    expect(ao.webrtc).toBe(true);
+    expect(ao.proto).toBe('UDP/TLS/RTP/SAVPF');
+    expect(ao.codecs.map((c) => c.name)).toEqual(expect.arrayContaining(['PCMU', 'opus']));
+    await s.answerFromAgent(await browser.answer(agentOffer));
+    caller.startTone(600);
+    await waitFor(() => caller.received.length >= 16000, 8000, 'two seconds of audio at the caller');
+    const m = await browser.measure(1500);
+    expect(m.state).toBe('connected');
+    expect(m.codec).toBe('audio/PCMU'); // Chrome picked the caller's codec: no transcoding
+    expect(Math.abs(m.peakHz - 600)).toBeLessThan(15);
+    expect(m.toneShare).toBeGreaterThan(0.7);
+    expect(caller.peak(1)).toBe(800);
+    expect(caller.toneShare(800)).toBeGreaterThan(0.7);
+  });
+});

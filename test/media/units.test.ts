@@ -1,0 +1,106 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { bdecode, bencode } from '../../media/bencode.ts';
+import { alawToLinear, linearToAlaw, linearToMulaw, mulawToLinear } from '../../media/g711.ts';
+import { parseRtpengineUrl } from '../../media/media-engine.ts';
+import { PromptStore, parseWav } from '../../media/prompts.ts';
+import { keepPayloadTypes, parseAudio, sinkAnswer } from '../../media/sdp.ts';
+import { toneWav } from './helpers/audio.ts';
+
+describe('bencode', () => {
+  it('encodes dictionaries with sorted keys as the ng protocol expects', () => {
+    expect(bencode({ command: 'ping' }).toString()).toBe('d7:command4:pinge');
+    expect(bencode({ z: 1, a: ['x', 2], sdp: 'v=0' }).toString()).toBe('d1:al1:xi2ee3:sdp3:v=01:zi1ee');
+  });
+  it('decodes what it encodes, for any nesting of strings, integers, lists and dictionaries', () => {
+    const value = fc.letrec((tie) => ({
+      v: fc.oneof({ depthSize: 'small' }, fc.string(), fc.integer().map((n) => (n === 0 ? 0 : n)), fc.array(tie('v'), { maxLength: 4 }), fc.dictionary(fc.string().filter((k) => k !== '__proto__'), tie('v'), { maxKeys: 4 })),
+    })).v;
+    fc.assert(
+      fc.property(value, (v) => {
+        expect(bdecode(bencode(v as never)).value).toEqual(v);
+      }),
+    );
+  });
+  it('rejects truncated input', () => {
+    expect(() => bdecode(Buffer.from('d7:command4:pin'))).toThrow(SyntaxError);
+  });
+});
+
+describe('G.711', () => {
+  it('μ-law and A-law round trips stay within the quantisation step', () => {
+    for (let x = -32000; x <= 32000; x += 97) {
+      const u = mulawToLinear(linearToMulaw(x));
+      const a = alawToLinear(linearToAlaw(x));
+      const step = Math.max(16, Math.abs(x) / 16);
+      expect(Math.abs(u - x)).toBeLessThanOrEqual(step);
+      expect(Math.abs(a - x)).toBeLessThanOrEqual(step);
+    }
+    expect(linearToMulaw(0)).toBe(0xff);
+    expect(linearToAlaw(0)).toBe(0xd5);
+  });
+});
+
+describe('SDP helpers', () => {
+  const chrome = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=fingerprint:sha-256 AA\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111 0 110\r\nc=IN IP4 0.0.0.0\r\na=rtpmap:111 opus/48000/2\r\na=fmtp:111 minptime=10\r\na=rtcp-fb:111 transport-cc\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:110 telephone-event/48000\r\na=sendrecv\r\n';
+  it('tells WebRTC from plain RTP and lists codecs in order', () => {
+    const d = parseAudio(chrome);
+    expect(d.webrtc).toBe(true);
+    expect(d.codecs.map((c) => `${c.name}/${c.rate}`)).toEqual(['opus/48000', 'PCMU/8000', 'telephone-event/48000']);
+    expect(parseAudio('v=0\r\nc=IN IP4 1.2.3.4\r\nm=audio 4000 RTP/AVP 8\r\n').codecs[0]?.name).toBe('PCMA');
+  });
+  it('keeps only the chosen payload types and their attributes', () => {
+    const k = keepPayloadTypes(chrome, [111, 110]);
+    expect(k).toContain('m=audio 9 UDP/TLS/RTP/SAVPF 111 110');
+    expect(k).not.toContain('PCMU');
+    expect(k).toContain('a=fmtp:111 minptime=10');
+  });
+  it('the waiting-room sink answers the first codec with telephone-event at its rate', () => {
+    const a = parseAudio(sinkAnswer(parseAudio(chrome), '127.0.0.1', 4000, 1));
+    expect(a.codecs.map((c) => c.pt)).toEqual([111, 110]);
+    expect(a.port).toBe(4000);
+    expect(a.direction).toBe('sendrecv');
+  });
+  it('parses rtpengine URLs and refuses malformed ones', () => {
+    expect(parseRtpengineUrl('udp://127.0.0.1:22222')).toEqual({ host: '127.0.0.1', port: 22222 });
+    expect(parseRtpengineUrl('[::1]:2223')).toEqual({ host: '::1', port: 2223 });
+    expect(() => parseRtpengineUrl('udp://host')).toThrow(TypeError);
+  });
+});
+
+describe('prompt files', () => {
+  it('an admin override wins, a language file beats the neutral one, and bad names are refused', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'prompts-'));
+    try {
+      for (const f of ['prompts/en/please-hold.wav', 'prompts-custom/en/please-hold.wav', 'prompts/music-on-hold.wav', 'prompts/en/n/3.wav']) {
+        mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+        writeFileSync(path.join(dir, f), toneWav(440, 0.1));
+      }
+      const store = new PromptStore(dir);
+      expect(store.resolve('please-hold', 'en')).toBe(path.join(dir, 'prompts-custom/en/please-hold.wav'));
+      expect(store.resolve('n/3', 'en')).toBe(path.join(dir, 'prompts/en/n/3.wav'));
+      expect(store.resolve('music-on-hold', 'de')).toBe(path.join(dir, 'prompts/music-on-hold.wav'));
+      expect(() => store.resolve('../etc/passwd', 'en')).toThrow(TypeError);
+      expect(() => store.resolve('please-hold', 'en/../..')).toThrow(TypeError);
+      expect(() => store.resolve('minutes', 'en')).toThrow(expect.objectContaining({ code: 'MEDIA_ERR_UNKNOWN_PROMPT' }));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('a sequence of prompts becomes one WAV whose length is the sum', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'prompts-'));
+    try {
+      mkdirSync(path.join(dir, 'prompts/en/n'), { recursive: true });
+      writeFileSync(path.join(dir, 'prompts/en/a.wav'), toneWav(440, 0.5));
+      writeFileSync(path.join(dir, 'prompts/en/n/2.wav'), toneWav(440, 0.25));
+      const seq = await new PromptStore(dir).sequence(['a', 'n/2'], 'en');
+      expect(seq.durationMs).toBe(750);
+      expect(parseWav(seq.wav)?.samples.length).toBe(6000 * 2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

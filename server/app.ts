@@ -1,3 +1,7 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -10,6 +14,8 @@ import { authRoutes } from './routes/auth.ts';
 import { queueRoutes } from './routes/queues.ts';
 import { skillRoutes } from './routes/skills.ts';
 import { userRoutes } from './routes/users.ts';
+
+const WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'web-softphone', 'dist');
 
 export interface AppHooks {
   /** Called after an agent's profile or SIP credentials changed (the ACD reloads it). */
@@ -43,5 +49,11 @@ export async function buildApp(ctx: AppContext, hooks: AppHooks = {}): Promise<F
   await app.register(agentRoutes, { ctx, ...(hooks.onAgentChanged ? { onChange: hooks.onAgentChanged } : {}) });
   await app.register(queueRoutes, { ctx, ...(hooks.onQueueChanged ? { onChange: hooks.onQueueChanged } : {}) });
   await app.register(userRoutes, { ctx });
+
+  // The built browser apps: /widget.js, /agent/, /demo/ (npm run build:web; the README commands build them).
+  if (existsSync(WEB_ROOT)) {
+    await app.register(fastifyStatic, { root: WEB_ROOT, prefix: '/', redirect: true, index: ['index.html'] });
+    app.get('/', { schema: { hide: true } }, (_req, reply) => reply.redirect('/demo/'));
+  }
   return app;
 }

@@ -1,46 +1,112 @@
+import path from 'node:path';
+import { DbBindingStore } from '../db/repositories/sip-bindings.ts';
 import { openDatabase } from '../db/connect.ts';
+import { type MediaEngine, startMedia } from '../media/index.ts';
+import { type Binding, type SipStack, createSipServer } from '../sip/index.ts';
 import type { AppContext } from './app-context.ts';
 import { buildApp } from './app.ts';
 import { ensureAdmin, loadTokenSigner } from './bootstrap.ts';
+import { CallCenter } from './calls/call-center.ts';
+import { SipCredentialDirectory } from './calls/sip-credentials.ts';
 import type { Config } from './config.ts';
+import { seedDemo } from './demo.ts';
+import { installChannels } from './events/channels.ts';
+import { WsEndpoints } from './events/ws-endpoints.ts';
 import type { Logger } from './logger.ts';
+import { telephonyRoutes } from './routes/telephony.ts';
 
 export interface RunningServer {
   readonly ctx: AppContext;
   /** The HTTP address actually bound (port 0 in tests picks a free one). */
   readonly httpUrl: string;
+  readonly sip: SipStack;
+  readonly media: MediaEngine;
+  readonly center: CallCenter;
   close(): Promise<void>;
 }
 
-/** The composition root: database, HTTP API (and, as they land, SIP, media and the ACD), started in order. */
+/**
+ * The composition root: database, media engine, SIP stack, ACD call center and the HTTP API, started in order and
+ * closed in reverse order. Anything that fails half-way closes what was already started.
+ */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
-  const database = await openDatabase({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    onIdleError: (err) => logger.warn({ err }, 'idle database connection failed'),
-  });
-  logger.info({ db: database.kind }, 'database ready');
+  const closers: Array<() => Promise<void> | void> = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) {
+      try {
+        await close();
+      } catch (err) {
+        logger.warn({ err }, 'close failed');
+      }
+    }
+  };
   try {
+    const database = await openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      onIdleError: (err) => logger.warn({ err }, 'idle database connection failed'),
+    });
+    closers.push(() => database.close());
+    logger.info({ db: database.kind }, 'database ready');
     await ensureAdmin(database.db, config.adminPassword, logger);
+    if (config.demo) await seedDemo(database.db, config, logger);
     const tokens = await loadTokenSigner(database.db);
     const ctx: AppContext = { config, logger, database, tokens };
-    const app = await buildApp(ctx);
+
+    const media = await startMedia({
+      dataDir: path.resolve(config.dataDir),
+      logger: logger.child({ component: 'media' }),
+      ngPort: config.rtpengineNgPort,
+      rtpPortMin: config.rtpPortMin,
+      rtpPortMax: config.rtpPortMax,
+      listenAddress: config.mediaAddress,
+      ...(config.mediaAdvertisedAddress ? { advertisedAddress: config.mediaAdvertisedAddress } : {}),
+      ...(config.rtpengineUrl ? { rtpengineUrl: config.rtpengineUrl } : {}),
+    });
+    closers.push(() => media.close());
+
+    let center: CallCenter | undefined;
+    const app = await buildApp(ctx, {
+      onAgentChanged: (id) => void center?.reloadAgent(id),
+      onQueueChanged: (id) => void center?.reloadQueue(id),
+    });
+    closers.push(() => app.close());
+
+    const credentials = new SipCredentialDirectory(database.db, config.sipRealm);
+    const sip = createSipServer({
+      host: config.sipHost,
+      udpPort: config.sipPort,
+      realm: config.sipRealm,
+      trustedSources: [...config.sipTrustedSources],
+      ws: { server: app.server, path: '/sip' },
+      logger: logger.child({ component: 'sip' }),
+      credentials,
+      bindings: new DbBindingStore<Binding & { [k: string]: unknown }>(database.db),
+    });
+    closers.push(() => sip.close());
+    center = new CallCenter({ db: database.db, logger: logger.child({ component: 'calls' }), sip, media, credentials, tokens, realm: config.sipRealm });
+    await center.start();
+    closers.push(() => center!.close());
+    await sip.start();
+
+    const ws = new WsEndpoints(app.server, logger, ['/sip']);
+    closers.push(() => ws.close());
+    installChannels(ws, center, tokens, logger);
+    await app.register(telephonyRoutes, { ctx, center });
+
     const httpUrl = await app.listen({ host: config.httpHost, port: config.httpPort });
-    logger.info({ httpUrl, docs: `${httpUrl}/docs` }, 'HTTP API listening');
+    logger.info({ httpUrl, docs: `${httpUrl}/docs`, sip: `${config.sipHost}:${config.sipPort}` }, 'listening');
     let closed: Promise<void> | null = null;
     return {
       ctx,
       httpUrl,
-      close: () => {
-        closed ??= (async () => {
-          await app.close();
-          await database.close();
-        })();
-        return closed;
-      },
+      sip,
+      media,
+      center,
+      close: () => (closed ??= closeAll()),
     };
   } catch (err) {
-    await database.close();
+    await closeAll();
     throw err;
   }
 }

@@ -35,6 +35,8 @@ export class AcdRuntime {
   #timer: NodeJS.Timeout | null = null;
   #armedFor: number | null = null;
   #closed = false;
+  #running = false;
+  readonly #deferred: Array<(engine: AcdEngine, now: number) => void> = [];
   readonly #queueNames = new Map<string, string>();
 
   constructor(
@@ -59,10 +61,30 @@ export class AcdRuntime {
     return Math.max(this.clock(), this.engine.time());
   }
 
-  /** Runs one input against the engine at the current time, then re-arms the deadline timer. */
+  /**
+   * Runs one input against the engine at the current time, then re-arms the deadline timer. The engine calls its
+   * listeners synchronously; an input a listener gives (a device that fails at once, say) is queued and runs right
+   * after the current one, never inside it.
+   */
   run(input: (engine: AcdEngine, now: number) => void): void {
     if (this.#closed) return;
-    input(this.engine, this.now());
+    if (this.#running) {
+      this.#deferred.push(input);
+      return;
+    }
+    this.#running = true;
+    try {
+      for (let next: typeof input | undefined = input; next !== undefined && !this.#closed; next = this.#deferred.shift()) {
+        try {
+          next(this.engine, this.now());
+        } catch (err) {
+          // An input the engine refuses (a call that already left, say) is the caller's bug, not a reason to stop.
+          this.logger.error({ err }, 'ACD input refused');
+        }
+      }
+    } finally {
+      this.#running = false;
+    }
     this.arm();
   }
 

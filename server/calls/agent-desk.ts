@@ -1,0 +1,179 @@
+import type { WebSocket } from 'ws';
+import type { AgentState } from '../../acd/agent-state.ts';
+import type { QueueEventType } from '../../db/schema.ts';
+import type { Binding } from '../../sip/index.ts';
+import { sendJson } from '../events/ws-endpoints.ts';
+import type { Logger } from '../logger.ts';
+import type { AcdRuntime } from './acd-runtime.ts';
+import type { CallLogWriter } from './call-log-writer.ts';
+import type { SipCredentialDirectory } from './sip-credentials.ts';
+
+/** What an agent's desktop is told about the agent (the /ws/agent protocol, with the call events). */
+export interface AgentStateEvent {
+  type: 'state';
+  state: AgentState;
+  reason: string;
+  deviceUp: boolean;
+  wrapUpEndsAt: string | null;
+}
+
+const bindingKey = (b: Binding) => `${b.aor}\n${b.contact}`;
+
+/**
+ * The agents' side of the call center: their desktops (WebSocket connections), their devices (registrar bindings
+ * resolved to agents through the SIP credentials), their state in the ACD, and the agent lines of the queue log.
+ */
+export class AgentDesk {
+  readonly #sockets = new Map<string, Set<WebSocket>>();
+  readonly #devices = new Map<string, Map<string, Binding>>();
+  readonly #states = new Map<string, { state: AgentState; reason: string }>();
+  readonly #wrapUpEnds = new Map<string, number>();
+  readonly #names = new Map<string, string>();
+
+  constructor(
+    private readonly acd: AcdRuntime,
+    private readonly credentials: SipCredentialDirectory,
+    private readonly log: CallLogWriter,
+    private readonly logger: Logger,
+  ) {}
+
+  setName(agentId: string, name: string): void {
+    this.#names.set(agentId, name);
+  }
+
+  name(agentId: string): string {
+    return this.#names.get(agentId) ?? `agent ${agentId}`;
+  }
+
+  // --- desktops ---
+
+  attach(agentId: string, ws: WebSocket): void {
+    let set = this.#sockets.get(agentId);
+    if (set === undefined) this.#sockets.set(agentId, (set = new Set()));
+    set.add(ws);
+    ws.on('close', () => {
+      set.delete(ws);
+      if (set.size === 0) this.#sockets.delete(agentId);
+    });
+    if (this.state(agentId).state === 'logged-out') this.login(agentId);
+    sendJson(ws, this.stateEvent(agentId));
+  }
+
+  send(agentId: string, message: object): void {
+    for (const ws of this.#sockets.get(agentId) ?? []) sendJson(ws, message);
+  }
+
+  // --- state ---
+
+  state(agentId: string): { state: AgentState; reason: string } {
+    return this.#states.get(agentId) ?? { state: 'logged-out', reason: '' };
+  }
+
+  stateEvent(agentId: string): AgentStateEvent {
+    const s = this.state(agentId);
+    const ends = this.#wrapUpEnds.get(agentId);
+    return {
+      type: 'state',
+      state: s.state,
+      reason: s.reason,
+      deviceUp: this.deviceOf(agentId) !== undefined,
+      wrapUpEndsAt: s.state === 'wrap-up' && ends !== undefined ? new Date(ends).toISOString() : null,
+    };
+  }
+
+  login(agentId: string): void {
+    if (!this.acd.engine.hasAgent(agentId)) return;
+    this.acd.run((e, now) => {
+      e.agentLogin(now, agentId);
+      if (this.deviceOf(agentId) === undefined) e.deviceDown(now, agentId);
+    });
+  }
+
+  /** Asks the ACD for a state change the agent requested; false when the move is not possible now. */
+  request(agentId: string, want: 'ready' | 'not-ready' | 'logged-out' | 'wrap-up-done', reason = ''): boolean {
+    if (!this.acd.engine.hasAgent(agentId)) return false;
+    const current = this.state(agentId).state;
+    if (want !== 'logged-out' && current === 'logged-out') this.login(agentId);
+    this.acd.run((e, now) => {
+      switch (want) {
+        case 'ready':
+          if (current === 'wrap-up') e.wrapUpEnded(now, agentId);
+          else e.agentReady(now, agentId);
+          return;
+        case 'not-ready':
+          e.agentNotReady(now, agentId, reason || 'not-ready');
+          return;
+        case 'wrap-up-done':
+          e.wrapUpEnded(now, agentId);
+          return;
+        case 'logged-out':
+          e.agentLogout(now, agentId);
+      }
+    });
+    const now = this.state(agentId).state;
+    return want === 'logged-out' ? now === 'logged-out' : want === 'not-ready' ? now === 'not-ready' : now !== 'logged-out';
+  }
+
+  /** Called with every state change the ACD decides. */
+  stateChanged(agentId: string, state: AgentState, reason: string, wrapUpSeconds: number): void {
+    const prev = this.state(agentId).state;
+    this.#states.set(agentId, { state, reason });
+    if (state === 'wrap-up') this.#wrapUpEnds.set(agentId, Date.now() + wrapUpSeconds * 1000);
+    const event = agentQueueEvent(prev, state);
+    if (event !== null) this.log.event({ event, agentId: Number(agentId), data: { from: prev, to: state, reason } });
+    this.send(agentId, this.stateEvent(agentId));
+  }
+
+  // --- devices ---
+
+  /** The device to ring: the most recently registered binding. */
+  deviceOf(agentId: string): Binding | undefined {
+    let best: Binding | undefined;
+    for (const b of this.#devices.get(agentId)?.values() ?? []) if (best === undefined || b.expiresAt > best.expiresAt) best = b;
+    return best;
+  }
+
+  async bindingAdded(b: Binding): Promise<void> {
+    const agentId = await this.#agentOf(b);
+    if (agentId === null) return;
+    let devices = this.#devices.get(agentId);
+    if (devices === undefined) this.#devices.set(agentId, (devices = new Map()));
+    const first = devices.size === 0;
+    devices.set(bindingKey(b), b);
+    this.logger.info({ agentId, contact: b.contact, transport: b.transport }, 'agent device registered');
+    if (first && this.acd.engine.hasAgent(agentId)) {
+      this.acd.run((e, now) => e.deviceUp(now, agentId));
+      this.send(agentId, this.stateEvent(agentId));
+    }
+  }
+
+  async bindingRemoved(b: Binding, reason: string): Promise<void> {
+    const agentId = await this.#agentOf(b);
+    if (agentId === null) return;
+    const devices = this.#devices.get(agentId);
+    if (devices === undefined || !devices.delete(bindingKey(b))) return;
+    this.logger.info({ agentId, contact: b.contact, reason }, 'agent device went away');
+    if (devices.size === 0) {
+      this.#devices.delete(agentId);
+      if (this.acd.engine.hasAgent(agentId)) this.acd.run((e, now) => e.deviceDown(now, agentId));
+      this.send(agentId, this.stateEvent(agentId));
+    }
+  }
+
+  async #agentOf(b: Binding): Promise<string | null> {
+    if (b.username === null) return null;
+    const cred = await this.credentials.lookup(b.username);
+    return cred?.agentId ?? null;
+  }
+}
+
+/** The queue_log line for an agent's state move, if it has one. */
+function agentQueueEvent(from: AgentState, to: AgentState): QueueEventType | null {
+  if (from === to) return null;
+  if (from === 'logged-out') return 'AGENTLOGIN';
+  if (to === 'logged-out') return 'AGENTLOGOFF';
+  if (to === 'not-ready') return 'PAUSE';
+  if (from === 'not-ready' && to === 'ready') return 'UNPAUSE';
+  if (from === 'wrap-up' && to === 'ready') return 'WRAPUPEND';
+  return null;
+}

@@ -1,0 +1,221 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { type Queue, getQueue, getQueueByName } from '../../db/repositories/queues.ts';
+import { listAllAgents } from '../../db/repositories/users.ts';
+import type { Database } from '../../db/schema.ts';
+import type { MediaEngine } from '../../media/index.ts';
+import type { IncomingCall, SipStack } from '../../sip/index.ts';
+import type { TokenSigner } from '../auth/tokens.ts';
+import { sendJson } from '../events/ws-endpoints.ts';
+import type { Logger } from '../logger.ts';
+import { AcdRuntime } from './acd-runtime.ts';
+import { AgentDesk } from './agent-desk.ts';
+import { CallLogWriter } from './call-log-writer.ts';
+import { type CallEnvironment, CustomerCall, type CustomerEvent } from './customer-call.ts';
+import type { SipCredentialDirectory } from './sip-credentials.ts';
+import type { WebSocket } from 'ws';
+
+/** A browser call announced by POST /api/public/calls, waiting for its INVITE. */
+export interface PendingCall {
+  callId: string;
+  queue: Queue;
+  language: string;
+  page: Record<string, unknown>;
+  history: unknown[];
+  customerId: string | null;
+  sipUsername: string;
+  expiresAt: number;
+}
+
+export interface CallCenterDeps {
+  db: Kysely<Database>;
+  logger: Logger;
+  sip: SipStack;
+  media: MediaEngine;
+  credentials: SipCredentialDirectory;
+  tokens: TokenSigner;
+  realm: string;
+}
+
+const PENDING_TTL_MS = 5 * 60 * 1000;
+
+/**
+ * The call center: routes customers' calls through the ACD to agents' devices. It owns the live ACD, the agents'
+ * desks and the calls in progress, and answers the SIP stack's incoming calls and registrations.
+ */
+export class CallCenter {
+  readonly acd: AcdRuntime;
+  readonly desk: AgentDesk;
+  readonly log: CallLogWriter;
+  readonly #deps: CallCenterDeps;
+  readonly #calls = new Map<string, CustomerCall>();
+  readonly #pending = new Map<string, PendingCall>();
+  readonly #customerSockets = new Map<string, Set<WebSocket>>();
+  readonly #wrapUpSeconds = new Map<string, number>();
+  readonly #env: CallEnvironment;
+  #closed = false;
+
+  constructor(deps: CallCenterDeps) {
+    this.#deps = deps;
+    this.log = new CallLogWriter(deps.db, deps.logger);
+    this.acd = new AcdRuntime(deps.db, deps.logger);
+    this.desk = new AgentDesk(this.acd, deps.credentials, this.log, deps.logger);
+    this.#env = {
+      acd: this.acd,
+      media: deps.media,
+      sip: deps.sip,
+      log: this.log,
+      logger: deps.logger,
+      realm: deps.realm,
+      deviceOf: (agentId) => this.desk.deviceOf(agentId),
+      agentName: (agentId) => this.desk.name(agentId),
+      toAgent: (agentId, event) => this.desk.send(agentId, event),
+      toCustomer: (callId, event) => this.#toCustomer(callId, event),
+      ended: (call) => this.#ended(call),
+    };
+    const acd = this.acd;
+    acd.on('offer', (callId, agentIds) => this.#calls.get(callId)?.offer(agentIds));
+    acd.on('cancelOffer', (callId, agentId, reason) => this.#calls.get(callId)?.cancelOffer(agentId, reason));
+    acd.on('assigned', (callId, agentId) => {
+      const call = this.#calls.get(callId);
+      if (call) this.#wrapUpSeconds.set(agentId, call.wrapUpSeconds);
+    });
+    acd.on('overflow', (callId, target) => this.#calls.get(callId)?.overflow(target));
+    acd.on('positionChanged', (callId, position, ewt) => this.#calls.get(callId)?.positionChanged(position, ewt));
+    acd.on('agentStateChanged', (agentId, state, reason) =>
+      this.desk.stateChanged(agentId, state, reason, this.#wrapUpSeconds.get(agentId) ?? 0),
+    );
+  }
+
+  async start(): Promise<void> {
+    await this.acd.load();
+    for (const a of await listAllAgents(this.#deps.db)) this.desk.setName(String(a.id), a.name);
+    const sip = this.#deps.sip;
+    sip.on('incomingCall', (call) => void this.#incoming(call).catch((err: unknown) => {
+      this.#deps.logger.error({ err }, 'incoming call failed');
+      try {
+        call.reject(500, 'Server Internal Error');
+      } catch {
+        /* already answered or gone */
+      }
+    }));
+    sip.on('bindingAdded', (b) => void this.desk.bindingAdded(b));
+    sip.on('bindingRemoved', (b, reason) => void this.desk.bindingRemoved(b, reason));
+  }
+
+  async reloadAgent(id: number): Promise<void> {
+    await this.acd.reloadAgent(id);
+    const a = (await listAllAgents(this.#deps.db)).find((x) => x.id === id);
+    if (a) this.desk.setName(String(a.id), a.name);
+  }
+
+  async reloadQueue(id: number): Promise<void> {
+    await this.acd.reloadQueue(id);
+  }
+
+  /** POST /api/public/calls: a browser is about to call; returns what its widget needs to dial. */
+  prepareBrowserCall(input: { queue: Queue; language: string; page: Record<string, unknown>; history: unknown[]; customerId: string | null }): {
+    callId: string;
+    token: string;
+    username: string;
+    password: string;
+  } {
+    this.#sweepPending();
+    const callId = randomUUID();
+    const { username, password } = this.#deps.credentials.issue({ kind: 'customer', callId }, PENDING_TTL_MS / 1000 + 4 * 3600);
+    const expiresAt = Date.now() + PENDING_TTL_MS;
+    this.#pending.set(callId, { callId, ...input, sipUsername: username, expiresAt });
+    const token = this.#deps.tokens.sign({ scope: 'call', callId, exp: Math.floor(Date.now() / 1000) + 4 * 3600 });
+    return { callId, token, username, password };
+  }
+
+  /** SIP credentials for an agent's browser softphone, valid for `ttlSeconds`. */
+  issueAgentCredentials(agentId: number, ttlSeconds: number): { username: string; password: string } {
+    return this.#deps.credentials.issue({ kind: 'agent', agentId }, ttlSeconds);
+  }
+
+  /** The customer's event socket for a call. */
+  attachCustomer(callId: string, ws: WebSocket): void {
+    let set = this.#customerSockets.get(callId);
+    if (set === undefined) this.#customerSockets.set(callId, (set = new Set()));
+    set.add(ws);
+    ws.on('close', () => {
+      set.delete(ws);
+      if (set.size === 0 && this.#customerSockets.get(callId) === set) this.#customerSockets.delete(callId);
+    });
+    const call = this.#calls.get(callId);
+    const pos = call?.position;
+    if (pos) sendJson(ws, { type: 'position', ...pos });
+  }
+
+  #toCustomer(callId: string, event: CustomerEvent): void {
+    for (const ws of this.#customerSockets.get(callId) ?? []) sendJson(ws, event);
+  }
+
+  async #incoming(call: IncomingCall): Promise<void> {
+    const token = call.header('X-Call-Token');
+    let pending: PendingCall | undefined;
+    let queue: Queue | undefined;
+    if (token !== undefined) {
+      const claims = this.#deps.tokens.verifyCall(token);
+      pending = claims ? this.#pending.get(claims.callId) : undefined;
+      if (claims === null) return call.reject(403, 'Forbidden: invalid or expired X-Call-Token');
+      if (pending === undefined) return call.reject(404, 'Not Found: no call is waiting for this token (already used or expired)');
+      if (call.identity.username !== pending.sipUsername) return call.reject(403, 'Forbidden: the call token belongs to another caller');
+      this.#pending.delete(pending.callId);
+      queue = (await getQueue(this.#deps.db, pending.queue.id)) ?? pending.queue;
+    } else {
+      // A SIP phone or trunk dialling a queue by name: sip:<queue>@<realm>.
+      const user = /^sips?:([^@;?]+)@/i.exec(call.requestUri)?.[1];
+      const name = user ? decodeURIComponent(user) : '';
+      queue = name ? await getQueueByName(this.#deps.db, name) : undefined;
+      if (queue === undefined) return call.reject(404, `Not Found: no queue named ${JSON.stringify(name)}`);
+    }
+    if (this.#closed) return call.reject(503, 'Service Unavailable: shutting down');
+    const customer = new CustomerCall(this.#env, call, {
+      ...(pending ? { id: pending.callId } : {}),
+      queueId: queue.id,
+      queueName: queue.name,
+      announcements: queue.announcements,
+      wrapUpSeconds: queue.wrapUpSeconds,
+      language: pending?.language ?? queue.language,
+      channel: pending ? 'webrtc' : 'sip',
+      caller: pending ? 'web' : call.fromUri,
+      customerId: pending?.customerId ?? null,
+      page: pending?.page ?? null,
+      history: pending?.history ?? [],
+    });
+    this.#calls.set(customer.id, customer);
+    await customer.start();
+  }
+
+  #ended(call: CustomerCall): void {
+    this.#calls.delete(call.id);
+    setTimeout(() => {
+      for (const ws of this.#customerSockets.get(call.id) ?? []) ws.close(1000, 'call ended');
+      this.#customerSockets.delete(call.id);
+    }, 1000).unref();
+  }
+
+  #sweepPending(): void {
+    const now = Date.now();
+    for (const [id, p] of this.#pending) {
+      if (p.expiresAt <= now) {
+        this.#pending.delete(id);
+        this.#deps.credentials.revoke(p.sipUsername);
+      }
+    }
+  }
+
+  get activeCalls(): number {
+    return this.#calls.size;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.allSettled([...this.#calls.values()].map((c) => c.shutdown()));
+    this.acd.close();
+    await this.log.flush();
+  }
+}

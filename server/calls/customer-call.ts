@@ -1,0 +1,475 @@
+import { randomUUID } from 'node:crypto';
+import type { CancelReason, OverflowTarget } from '../../acd/types.ts';
+import type { Announcements } from '../../db/schema.ts';
+import type { MediaEngine, MediaSession } from '../../media/index.ts';
+import type { Binding, IncomingCall, OutgoingCall, SipStack } from '../../sip/index.ts';
+import type { Logger } from '../logger.ts';
+import type { AcdRuntime } from './acd-runtime.ts';
+import type { CallLogWriter } from './call-log-writer.ts';
+import { CustomerCallState, customerCallTransitionAllowed } from './customer-call-state.ts';
+
+/** Languages the shipped prompts speak; a call in another language hears English. */
+export const PROMPT_LANGUAGES = new Set(['en', 'et', 'ru', 'hu', 'fi', 'de']);
+
+/** What the customer's browser is told as the call moves (the /ws/customer protocol). */
+export type CustomerEvent =
+  | { type: 'queued'; position: number; ewtSeconds: number | null }
+  | { type: 'position'; position: number; ewtSeconds: number | null }
+  | { type: 'ringing' }
+  | { type: 'connected'; agentName: string }
+  | { type: 'ended'; reason: string };
+
+/** What the agent's desktop is told (part of the /ws/agent protocol). */
+export type AgentCallEvent =
+  | { type: 'offer'; callId: string; context: OfferContext }
+  | { type: 'offer-cancelled'; callId: string; reason: string }
+  | { type: 'call-ended'; callId: string };
+
+export interface OfferContext {
+  queue: string;
+  language: string | null;
+  page: Record<string, unknown> | null;
+  history: unknown[];
+  customerId: string | null;
+  caller: string;
+  waitedSeconds: number;
+}
+
+/** The call layer's collaborators, passed in by the call center. */
+export interface CallEnvironment {
+  readonly acd: AcdRuntime;
+  readonly media: MediaEngine;
+  readonly sip: SipStack;
+  readonly log: CallLogWriter;
+  readonly logger: Logger;
+  /** Our SIP domain (the digest realm). */
+  readonly realm: string;
+  /** The device to ring for an agent (their most recent registration), or undefined when none. */
+  deviceOf(agentId: string): Binding | undefined;
+  agentName(agentId: string): string;
+  toAgent(agentId: string, event: AgentCallEvent): void;
+  toCustomer(callId: string, event: CustomerEvent): void;
+  ended(call: CustomerCall): void;
+}
+
+export interface CustomerCallInit {
+  id?: string;
+  queueId: number;
+  queueName: string;
+  announcements: Announcements;
+  wrapUpSeconds: number;
+  language: string | null;
+  channel: 'webrtc' | 'sip';
+  caller: string;
+  customerId: string | null;
+  page: Record<string, unknown> | null;
+  history: unknown[];
+}
+
+interface AgentLeg {
+  agentId: string;
+  leg: OutgoingCall;
+  /** We cancelled it (engine withdrew the offer, or another agent answered): its failure is not a miss. */
+  withdrawn: boolean;
+}
+
+/**
+ * One customer's call from its INVITE to its end: answered into the waiting room (prompts, music on hold, place
+ * in line), offered to the agents the ACD picks, bridged to the one who answers, torn down when either side hangs
+ * up. Signalling (sip), media (rtpengine) and routing (acd) each do their part; this object sequences them and
+ * writes what happened to the call record and the queue event log.
+ */
+export class CustomerCall {
+  readonly id: string;
+  state: CustomerCallState = CustomerCallState.Answering;
+  readonly #env: CallEnvironment;
+  readonly #init: CustomerCallInit;
+  readonly #incoming: IncomingCall;
+  readonly #media: MediaSession;
+  readonly #log: Logger;
+  readonly #legs = new Map<string, AgentLeg>();
+  #agentId: string | null = null;
+  #agentLeg: OutgoingCall | null = null;
+  #queueId: number;
+  readonly #createdAt = Date.now();
+  #queuedAt = 0;
+  #answeredAt = 0;
+  #lastAnnouncedAt = 0;
+  #announcing = false;
+  #position: { position: number; ewtSeconds: number | null } | null = null;
+
+  constructor(env: CallEnvironment, incoming: IncomingCall, init: CustomerCallInit) {
+    this.id = init.id ?? randomUUID();
+    this.#env = env;
+    this.#init = init;
+    this.#incoming = incoming;
+    this.#queueId = init.queueId;
+    this.#log = env.logger.child({ callId: this.id, queueId: init.queueId });
+    this.#media = env.media.createSession(this.id);
+  }
+
+  get language(): string | null {
+    return this.#init.language;
+  }
+
+  get wrapUpSeconds(): number {
+    return this.#init.wrapUpSeconds;
+  }
+
+  get agentId(): string | null {
+    return this.#agentId;
+  }
+
+  /** The latest place in line, for a customer socket that connects late. */
+  get position(): { position: number; ewtSeconds: number | null } | null {
+    return this.#position;
+  }
+
+  get #ended(): boolean {
+    return this.state === CustomerCallState.Ended;
+  }
+
+  #transition(to: CustomerCallState): boolean {
+    if (this.state === to) return true;
+    if (!customerCallTransitionAllowed(this.state, to)) {
+      this.#log.warn({ from: this.state, to }, 'call state move refused');
+      return false;
+    }
+    this.#log.debug({ from: this.state, to }, 'call state');
+    this.state = to;
+    return true;
+  }
+
+  /** Answers the caller into the waiting room and puts the call in its queue. */
+  async start(): Promise<void> {
+    const incoming = this.#incoming;
+    incoming.on('bye', () => this.#callerHungUp('bye'));
+    incoming.on('cancel', () => this.#callerHungUp('cancel'));
+    incoming.on('close', (reason) => {
+      if (!this.#ended) this.#callerHungUp(reason);
+    });
+    incoming.on('dtmf', (digit) => this.#log.info({ digit }, 'DTMF from the caller (INFO)'));
+    incoming.setReinviteHandler(() => this.#media.query().then(() => incoming.localSdp ?? ''));
+    this.#env.log.insertCall({
+      id: this.id,
+      queue_id: this.#queueId,
+      agent_id: null,
+      direction: 'inbound',
+      channel: this.#init.channel,
+      caller: this.#init.caller,
+      customer_id: this.#init.customerId,
+      language: this.#init.language,
+      context: JSON.stringify({ page: this.#init.page, history: this.#init.history }),
+      sip_call_id: incoming.callId,
+      state: 'queued',
+      end_reason: null,
+      disposition: null,
+      queued_at: new Date(),
+      answered_at: null,
+      ended_at: null,
+      wait_seconds: null,
+      talk_seconds: null,
+      hold_seconds: null,
+      wrap_up_seconds: null,
+    });
+    const offer = incoming.remoteSdp;
+    if (offer === undefined) {
+      incoming.reject(488, 'Not Acceptable Here: the INVITE has no SDP offer');
+      this.#finish('no-sdp');
+      return;
+    }
+    let answer: string;
+    try {
+      answer = await this.#media.answerCustomer(offer);
+    } catch (err) {
+      this.#log.warn({ err }, 'media could not answer the caller');
+      if (!this.#ended) incoming.reject(488, 'Not Acceptable Here: no usable audio in the offer');
+      this.#finish('media-failed');
+      return;
+    }
+    if (this.#ended) return; // cancelled while media was set up
+    await incoming.answer(answer).catch((err: unknown) => this.#log.warn({ err }, 'the caller never acknowledged our answer'));
+    if (this.#ended) return;
+    this.#queuedAt = Date.now();
+    this.#transition(CustomerCallState.Waiting);
+    this.#env.log.event({ event: 'ENTERQUEUE', callId: this.id, queueId: this.#queueId, data: { language: this.#init.language, channel: this.#init.channel } });
+    this.#env.acd.run((e, now) =>
+      e.callArrived(now, this.id, String(this.#queueId), {
+        ...(this.#init.language ? { language: this.#init.language } : {}),
+        context: { page: this.#init.page, customerId: this.#init.customerId },
+      }),
+    );
+    if (this.#ended) return;
+    const pos = this.#env.acd.engine.position(this.id);
+    if (pos !== null) this.#position = pos;
+    this.#env.toCustomer(this.id, { type: 'queued', position: pos?.position ?? 0, ewtSeconds: pos?.ewtSeconds ?? null });
+    await this.#media.startMusicOnHold().catch((err: unknown) => this.#log.warn({ err }, 'music on hold failed'));
+    if (this.state === CustomerCallState.Waiting || this.state === CustomerCallState.Offering) await this.#announce(true);
+  }
+
+  #promptLanguage(): string {
+    const lang = this.#init.language?.slice(0, 2) ?? 'en';
+    return PROMPT_LANGUAGES.has(lang) ? lang : 'en';
+  }
+
+  /** "All agents are busy. You are number N in line. Estimated wait M minutes." Music on hold resumes after it. */
+  async #announce(greeting: boolean): Promise<void> {
+    const a = this.#init.announcements;
+    if (this.#announcing || this.state === CustomerCallState.Connected || this.#ended) return;
+    const names: string[] = greeting ? [...a.greeting] : [];
+    const pos = this.#position;
+    if (a.position && pos !== null && pos.position >= 1 && pos.position <= 20) names.push('you-are-number', `n/${pos.position}`, 'in-line');
+    if (a.estimatedWait && pos?.ewtSeconds != null && pos.ewtSeconds >= 60) {
+      names.push('estimated-wait', `n/${Math.min(20, Math.max(1, Math.round(pos.ewtSeconds / 60)))}`, 'minutes');
+    }
+    if (names.length === 0) return;
+    this.#announcing = true;
+    this.#lastAnnouncedAt = Date.now();
+    try {
+      await this.#media.playPrompts(names, this.#promptLanguage());
+    } catch (err) {
+      if (!this.#ended) this.#log.warn({ err, names }, 'prompt failed');
+    } finally {
+      this.#announcing = false;
+    }
+  }
+
+  /** The ACD moved the call in its queue. */
+  positionChanged(position: number, ewtSeconds: number | null): void {
+    this.#position = { position, ewtSeconds };
+    this.#env.toCustomer(this.id, { type: 'position', position, ewtSeconds });
+    const every = this.#init.announcements.periodicSeconds;
+    if (every > 0 && Date.now() - this.#lastAnnouncedAt >= every * 1000) void this.#announce(false);
+  }
+
+  /** The ACD reserved these agents for the call: ring their devices. */
+  offer(agentIds: readonly string[]): void {
+    if (this.#ended || this.state === CustomerCallState.Connected) return;
+    const ids = [...agentIds];
+    void this.#ring(ids).catch((err: unknown) => {
+      this.#log.error({ err }, 'offer failed');
+      for (const agentId of ids) if (!this.#legs.has(agentId)) this.#env.acd.run((e, now) => e.offerRejected(now, this.id, agentId));
+    });
+  }
+
+  async #ring(agentIds: string[]): Promise<void> {
+    // One media offer serves every device of one kind (ring-all rings them all with it; the first answer wins).
+    const devices = agentIds.map((agentId) => ({ agentId, device: this.#env.deviceOf(agentId) }));
+    const reachable = devices.filter((d) => d.device !== undefined);
+    const kind = reachable.length > 0 && isWebSocket(reachable[0]!.device!) ? 'webrtc' : 'rtp';
+    const fail = (agentId: string, why: string) => {
+      this.#log.info({ agentId, why }, 'cannot ring agent');
+      this.#env.acd.run((e, now) => e.offerRejected(now, this.id, agentId));
+    };
+    const ringable = reachable.filter((d) => (isWebSocket(d.device!) ? 'webrtc' : 'rtp') === kind);
+    for (const d of devices) if (!ringable.includes(d)) fail(d.agentId, d.device ? 'device of another kind (ring-all)' : 'no registered device');
+    if (ringable.length === 0) return;
+    this.#transition(CustomerCallState.Offering);
+    const sdp = await this.#media.offerToAgent({ kind });
+    if (this.state !== CustomerCallState.Offering) {
+      await this.#media.cancelAgentOffer().catch(() => {});
+      return;
+    }
+    const context = this.#offerContext();
+    for (const { agentId, device } of ringable) {
+      const leg = this.#env.sip.placeCall({
+        target: device!,
+        from: `"${escapeQuoted(this.#callerDisplay())}" <sip:${encodeURIComponent(this.#init.queueName)}@${this.#env.realm}>`,
+        sdp,
+        headers: { 'X-Callflow-Call-Id': this.id, 'X-Callflow-Queue': this.#init.queueName },
+      });
+      const entry: AgentLeg = { agentId, leg, withdrawn: false };
+      this.#legs.set(agentId, entry);
+      this.#env.toAgent(agentId, { type: 'offer', callId: this.id, context });
+      this.#env.log.event({ event: 'OFFER', callId: this.id, queueId: this.#queueId, agentId: Number(agentId), data: { device: device!.contact } });
+      leg.on('provisional', (status: number, _sdp: string | undefined) => {
+        if (status === 180 || status === 183) this.#env.toCustomer(this.id, { type: 'ringing' });
+      });
+      leg.on('answered', (answerSdp) => void this.#agentAnswered(entry, answerSdp));
+      leg.on('failed', (status, reason) => this.#agentFailed(entry, status, reason));
+    }
+  }
+
+  #callerDisplay(): string {
+    const page = this.#init.page as { title?: unknown } | null;
+    const title = typeof page?.title === 'string' ? page.title : '';
+    return (title ? `${this.#init.queueName}: ${title}` : this.#init.queueName).slice(0, 60);
+  }
+
+  #offerContext(): OfferContext {
+    return {
+      queue: this.#init.queueName,
+      language: this.#init.language,
+      page: this.#init.page,
+      history: this.#init.history,
+      customerId: this.#init.customerId,
+      caller: this.#init.caller,
+      waitedSeconds: Math.round((Date.now() - (this.#queuedAt || this.#createdAt)) / 1000),
+    };
+  }
+
+  async #agentAnswered(entry: AgentLeg, answerSdp: string): Promise<void> {
+    if (entry.withdrawn || this.state !== CustomerCallState.Offering) {
+      // Too late (another agent won, or the caller left): hang this one up.
+      await entry.leg.bye().catch(() => {});
+      return;
+    }
+    this.#legs.delete(entry.agentId);
+    for (const other of this.#legs.values()) this.#withdraw(other);
+    try {
+      await this.#media.answerFromAgent(answerSdp);
+    } catch (err) {
+      this.#log.warn({ err, agentId: entry.agentId }, 'media could not bridge the agent');
+      await entry.leg.bye().catch(() => {});
+      this.#env.acd.run((e, now) => e.offerRejected(now, this.id, entry.agentId));
+      return;
+    }
+    if (this.state !== CustomerCallState.Offering) {
+      await entry.leg.bye().catch(() => {});
+      return;
+    }
+    this.#transition(CustomerCallState.Connected);
+    this.#agentId = entry.agentId;
+    this.#agentLeg = entry.leg;
+    this.#answeredAt = Date.now();
+    const waited = (this.#answeredAt - this.#queuedAt) / 1000;
+    this.#env.acd.run((e, now) => {
+      e.offerAccepted(now, this.id, entry.agentId);
+      e.callConnected(now, this.id);
+    });
+    entry.leg.on('bye', () => this.#hangUp('agent'));
+    entry.leg.on('close', (reason) => {
+      if (this.state === CustomerCallState.Connected) this.#hangUp('agent', reason);
+    });
+    const agentName = this.#env.agentName(entry.agentId);
+    this.#env.toCustomer(this.id, { type: 'connected', agentName });
+    this.#env.log.event({ event: 'CONNECT', callId: this.id, queueId: this.#queueId, agentId: Number(entry.agentId), data: { waited } });
+    this.#env.log.updateCall(this.id, { state: 'connected', agent_id: Number(entry.agentId), answered_at: new Date(this.#answeredAt), wait_seconds: waited });
+  }
+
+  #agentFailed(entry: AgentLeg, status: number, reason: string): void {
+    if (this.#legs.get(entry.agentId) !== entry) return;
+    this.#legs.delete(entry.agentId);
+    if (entry.withdrawn) return;
+    this.#log.info({ agentId: entry.agentId, status, reason }, 'agent did not take the call');
+    this.#env.log.event({ event: 'RINGNOANSWER', callId: this.id, queueId: this.#queueId, agentId: Number(entry.agentId), data: { status, reason } });
+    this.#env.toAgent(entry.agentId, { type: 'offer-cancelled', callId: this.id, reason: `${status} ${reason}` });
+    this.#afterLegGone();
+    this.#env.acd.run((e, now) => (status === 408 ? e.offerTimedOut(now, this.id, entry.agentId) : e.offerRejected(now, this.id, entry.agentId)));
+  }
+
+  /** The ACD withdrew an offer (ring-no-answer timeout, the agent went away...). */
+  cancelOffer(agentId: string, reason: CancelReason): void {
+    const entry = this.#legs.get(agentId);
+    if (entry === undefined) return;
+    this.#legs.delete(agentId);
+    this.#withdraw(entry);
+    if (reason === 'timeout') {
+      this.#env.log.event({ event: 'RINGNOANSWER', callId: this.id, queueId: this.#queueId, agentId: Number(agentId), data: { reason } });
+    }
+    this.#env.toAgent(agentId, { type: 'offer-cancelled', callId: this.id, reason });
+    this.#afterLegGone();
+  }
+
+  #withdraw(entry: AgentLeg): void {
+    entry.withdrawn = true;
+    this.#legs.delete(entry.agentId);
+    try {
+      entry.leg.cancel();
+    } catch {
+      void entry.leg.bye().catch(() => {});
+    }
+    this.#env.toAgent(entry.agentId, { type: 'offer-cancelled', callId: this.id, reason: 'answered-elsewhere' });
+  }
+
+  /** No agent leg left ringing: back to the waiting room. */
+  #afterLegGone(): void {
+    if (this.#legs.size > 0 || this.state !== CustomerCallState.Offering) return;
+    this.#transition(CustomerCallState.Waiting);
+    void this.#media.cancelAgentOffer().catch((err: unknown) => this.#log.warn({ err }, 'media could not return the caller to the waiting room'));
+  }
+
+  /** The ACD moved the call out of its queue. */
+  overflow(target: OverflowTarget): void {
+    if ('queue' in target) {
+      this.#env.log.event({ event: 'OVERFLOW', callId: this.id, queueId: this.#queueId, data: { to: target.queue } });
+      const n = Number(target.queue);
+      if (Number.isInteger(n)) this.#queueId = n;
+      return;
+    }
+    this.#env.log.event({ event: 'EXITWITHTIMEOUT', callId: this.id, queueId: this.#queueId, data: { action: target.action } });
+    void this.#overflowHangup(target.action);
+  }
+
+  async #overflowHangup(action: string): Promise<void> {
+    for (const entry of [...this.#legs.values()]) this.#withdraw(entry);
+    await this.#media.playPrompts(['all-agents-busy'], this.#promptLanguage()).catch(() => {});
+    await this.#incoming.bye().catch(() => {});
+    this.#finish(`overflow-${action}`);
+  }
+
+  #callerHungUp(how: string): void {
+    if (this.#ended) return;
+    if (this.state === CustomerCallState.Connected) {
+      this.#hangUp('caller', how);
+      return;
+    }
+    // RFC-free but field-standard: a caller who leaves before an agent answers has abandoned.
+    const waited = this.#queuedAt ? (Date.now() - this.#queuedAt) / 1000 : 0;
+    for (const entry of [...this.#legs.values()]) this.#withdraw(entry);
+    if (this.#queuedAt) {
+      this.#env.log.event({ event: 'ABANDON', callId: this.id, queueId: this.#queueId, data: { waited, position: this.#position?.position ?? null } });
+      this.#env.acd.run((e, now) => e.callerAbandoned(now, this.id));
+    }
+    this.#env.log.updateCall(this.id, { wait_seconds: waited });
+    this.#finish('abandon');
+  }
+
+  /** Either side of a connected call hung up: end the other side, the agent goes to wrap-up. */
+  #hangUp(by: 'caller' | 'agent', how = 'bye'): void {
+    if (this.state !== CustomerCallState.Connected) return;
+    const agentId = this.#agentId!;
+    const talk = (Date.now() - this.#answeredAt) / 1000;
+    if (by === 'caller') void this.#agentLeg?.bye().catch(() => {});
+    else void this.#incoming.bye().catch(() => {});
+    this.#env.acd.run((e, now) => e.callEnded(now, this.id));
+    this.#env.log.event({
+      event: by === 'caller' ? 'COMPLETECALLER' : 'COMPLETEAGENT',
+      callId: this.id,
+      queueId: this.#queueId,
+      agentId: Number(agentId),
+      data: { talk, how },
+    });
+    this.#env.toAgent(agentId, { type: 'call-ended', callId: this.id });
+    this.#env.log.updateCall(this.id, { talk_seconds: talk });
+    this.#finish(by === 'caller' ? 'caller-hangup' : 'agent-hangup');
+  }
+
+  /** Ends everything still open; safe to call twice. */
+  #finish(reason: string): void {
+    if (this.#ended) return;
+    this.state = CustomerCallState.Ended;
+    for (const entry of [...this.#legs.values()]) this.#withdraw(entry);
+    this.#env.toCustomer(this.id, { type: 'ended', reason });
+    this.#env.log.updateCall(this.id, { state: 'ended', end_reason: reason, ended_at: new Date() });
+    void this.#media.close().catch((err: unknown) => this.#log.warn({ err }, 'media close failed'));
+    this.#incoming.close();
+    this.#agentLeg?.close();
+    this.#env.ended(this);
+  }
+
+  /** Server shutdown: hang up both sides. */
+  async shutdown(): Promise<void> {
+    if (this.#ended) return;
+    await Promise.allSettled([this.#incoming.bye(), this.#agentLeg?.bye()]);
+    this.#finish('shutdown');
+  }
+}
+
+function isWebSocket(b: Binding): boolean {
+  return b.transport === 'ws' || b.transport === 'wss';
+}
+
+function escapeQuoted(s: string): string {
+  return s.replace(/[\\"]/g, '').replace(/[\r\n]/g, ' ');
+}

@@ -1,0 +1,148 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { getQueueByName } from '../../db/repositories/queues.ts';
+import type { AppContext } from '../app-context.ts';
+import { caller } from '../auth/guard.ts';
+import type { CallCenter } from '../calls/call-center.ts';
+import { ApiError } from '../http/errors.ts';
+import { ErrorResponse, LanguageCode, Name, errors } from '../http/schemas.ts';
+
+const SipAccess = Type.Object({
+  wsUrl: Type.String(),
+  uri: Type.String(),
+  authorizationUsername: Type.String(),
+  authorizationPassword: Type.String(),
+  displayName: Type.String(),
+});
+
+const AgentStateBody = Type.Object(
+  {
+    state: Type.Union([Type.Literal('ready'), Type.Literal('not-ready'), Type.Literal('logged-out'), Type.Literal('wrap-up-done')]),
+    reason: Type.Optional(Type.String({ maxLength: 100 })),
+  },
+  { additionalProperties: false },
+);
+const AgentStateView = Type.Object({
+  state: Type.String(),
+  reason: Type.String(),
+  deviceUp: Type.Boolean(),
+  wrapUpEndsAt: Type.Union([Type.String(), Type.Null()]),
+});
+
+/** ws:// or wss:// base of this server as the browser reached it. */
+function wsBase(request: FastifyRequest): string {
+  return `${request.protocol === 'https' ? 'wss' : 'ws'}://${request.host}`;
+}
+
+/** The browser-facing telephony API: starting a customer's call, the agent softphone's SIP access and state. */
+export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; center: CallCenter }> = async (app, { ctx, center }) => {
+  const realm = ctx.config.sipRealm;
+
+  app.post('/api/public/calls', {
+    config: { roles: 'public' },
+    schema: {
+      tags: ['calls'],
+      summary: 'Start a customer\'s browser call: returns a call token and one-call SIP credentials for the widget',
+      body: Type.Object(
+        {
+          queue: Name,
+          language: LanguageCode,
+          page: Type.Object(
+            {
+              url: Type.String({ maxLength: 2048 }),
+              title: Type.String({ maxLength: 500 }),
+              category: Type.Optional(Type.String({ maxLength: 200 })),
+              language: Type.Optional(Type.String({ maxLength: 35 })),
+            },
+            { additionalProperties: false },
+          ),
+          history: Type.Optional(
+            Type.Array(
+              Type.Object(
+                { url: Type.String({ maxLength: 2048 }), title: Type.String({ maxLength: 500 }), at: Type.Optional(Type.String({ maxLength: 40 })) },
+                { additionalProperties: false },
+              ),
+              { maxItems: 20 },
+            ),
+          ),
+          customerId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+        },
+        { additionalProperties: false },
+      ),
+      response: {
+        201: Type.Object({ callId: Type.String(), token: Type.String(), sip: Type.Intersect([SipAccess, Type.Object({ target: Type.String() })]), eventsUrl: Type.String() }),
+        400: ErrorResponse,
+        404: ErrorResponse,
+      },
+    },
+  }, async (request, reply) => {
+    const body = request.body;
+    const queue = await getQueueByName(ctx.database.db, body.queue);
+    if (queue === undefined) throw new ApiError('ERR_UNKNOWN_QUEUE', `queue ${JSON.stringify(body.queue)} does not exist`, 'body.queue');
+    const call = center.prepareBrowserCall({
+      queue,
+      language: body.language,
+      page: body.page,
+      history: body.history ?? [],
+      customerId: body.customerId ?? null,
+    });
+    const ws = wsBase(request);
+    return reply.status(201).send({
+      callId: call.callId,
+      token: call.token,
+      sip: {
+        wsUrl: `${ws}/sip`,
+        uri: `sip:${call.username}@${realm}`,
+        target: `sip:${encodeURIComponent(queue.name)}@${realm}`,
+        authorizationUsername: call.username,
+        authorizationPassword: call.password,
+        displayName: 'Web customer',
+      },
+      eventsUrl: `${ws}/ws/customer?token=${encodeURIComponent(call.token)}`,
+    });
+  });
+
+  app.post('/api/agent/softphone', {
+    config: { roles: ['agent'] },
+    schema: {
+      tags: ['agent desk'],
+      security: [{ bearer: [] }],
+      summary: 'SIP access for the browser softphone of the logged-in agent (credentials valid for this session)',
+      body: Type.Optional(Type.Object({}, { additionalProperties: false })),
+      response: { 200: SipAccess, ...errors() },
+    },
+  }, async (request) => {
+    const me = caller(request);
+    const { username, password } = center.issueAgentCredentials(me.sub, ctx.config.tokenTtlSeconds);
+    return {
+      wsUrl: `${wsBase(request)}/sip`,
+      uri: `sip:${username}@${realm}`,
+      authorizationUsername: username,
+      authorizationPassword: password,
+      displayName: center.desk.name(String(me.sub)),
+    };
+  });
+
+  app.get('/api/agent/state', {
+    config: { roles: ['agent'] },
+    schema: { tags: ['agent desk'], security: [{ bearer: [] }], summary: 'The logged-in agent\'s ACD state', response: { 200: AgentStateView, ...errors() } },
+  }, async (request) => center.desk.stateEvent(String(caller(request).sub)));
+
+  app.put('/api/agent/state', {
+    config: { roles: ['agent'] },
+    schema: {
+      tags: ['agent desk'],
+      security: [{ bearer: [] }],
+      summary: 'Log in, go ready / not ready (with a reason), end wrap-up, or log out',
+      body: AgentStateBody,
+      response: { 200: AgentStateView, ...errors(409) },
+    },
+  }, async (request) => {
+    const agentId = String(caller(request).sub);
+    if (!center.desk.request(agentId, request.body.state, request.body.reason)) {
+      throw new ApiError('ERR_IN_USE', `cannot go ${request.body.state} now (state ${center.desk.state(agentId).state})`);
+    }
+    return center.desk.stateEvent(agentId);
+  });
+};

@@ -1,0 +1,192 @@
+import { WebError, userMessage } from '../shared/errors.ts';
+import { toEpochMs } from '../shared/format.ts';
+import type { Logger } from '../shared/logger.ts';
+import { AgentApi, tokenStore, type Me } from './api-client.ts';
+import type { AgentState, ServerMessage } from './agent-messages.ts';
+import { AgentSocket, agentSocketUrl } from './agent-socket.ts';
+import type { AgentView } from './agent-view.ts';
+import { CallDesk } from './call-desk.ts';
+import { Softphone } from './softphone.ts';
+
+/** Everything that exists while an agent is signed in; torn down as one on logout. */
+interface DeskSession {
+  token: string;
+  me: Me;
+  socket: AgentSocket;
+  desk: CallDesk;
+  softphone?: Softphone;
+  state: AgentState;
+  reason?: string;
+  wrapUpEndsAt?: number;
+  timer?: ReturnType<typeof setInterval>;
+}
+
+/**
+ * The agent softphone page: sign-in, then the desk (agent socket for state and offers, a registered sip.js
+ * phone for the calls, the call desk pairing them). Wires events to the view; owns no DOM itself.
+ */
+export class AgentApp {
+  readonly #view: AgentView;
+  readonly #api: AgentApi;
+  readonly #log: Logger;
+  readonly #origin: string;
+  #session: DeskSession | undefined;
+
+  constructor(view: AgentView, api: AgentApi, origin: string, log: Logger) {
+    this.#view = view;
+    this.#api = api;
+    this.#origin = origin;
+    this.#log = log;
+    view.loginForm.addEventListener('submit', (e) => {
+      e.preventDefault();
+      void this.login(view.username.value.trim(), view.password.value);
+    });
+    view.logout.addEventListener('click', () => void this.logout());
+    view.ready.addEventListener('click', () => this.#send({ type: 'ready' }));
+    view.notReady.addEventListener('click', () => this.#send({ type: 'not-ready', reason: view.notReadyReason.value }));
+    view.wrapupDone.addEventListener('click', () => this.#send({ type: 'wrap-up-done' }));
+    view.answer.addEventListener('click', () => {
+      void view.audio.play().catch(() => {}); // the click unlocks audio playback
+      void this.#session?.desk.answer();
+    });
+    view.decline.addEventListener('click', () => this.#session?.desk.decline());
+    view.hold.addEventListener('click', () => void this.#session?.desk.toggleHold());
+    view.mute.addEventListener('click', () => {
+      const desk = this.#session?.desk;
+      desk?.setMuted(!desk.snapshot.muted);
+    });
+    view.hangup.addEventListener('click', () => this.#session?.desk.hangup());
+  }
+
+  /** Resumes the session of this tab (token in sessionStorage) or shows the sign-in form. */
+  async start(): Promise<void> {
+    const token = tokenStore.get();
+    if (!token) {
+      this.#view.showLogin();
+      return;
+    }
+    try {
+      await this.#open(token, await this.#api.me(token));
+    } catch (err) {
+      tokenStore.clear();
+      this.#view.showLogin(err instanceof WebError && err.status === 401 ? undefined : userMessage(err));
+    }
+  }
+
+  async login(username: string, password: string): Promise<void> {
+    if (!username || !password) {
+      this.#view.loginMessage('Enter your user name and password.');
+      return;
+    }
+    this.#view.loginBusy(true);
+    this.#view.loginMessage();
+    try {
+      const { token } = await this.#api.login(username, password);
+      const me = await this.#api.me(token);
+      tokenStore.set(token);
+      await this.#open(token, me);
+    } catch (err) {
+      this.#log.warn({ err: String(err) }, 'sign-in failed');
+      this.#view.loginBusy(false);
+      this.#view.loginMessage(userMessage(err));
+    }
+  }
+
+  async logout(message?: string): Promise<void> {
+    const s = this.#session;
+    this.#session = undefined;
+    tokenStore.clear();
+    if (s) {
+      clearInterval(s.timer);
+      s.desk.close();
+      s.socket.send({ type: 'logout' });
+      s.socket.close();
+      await s.softphone?.close();
+    }
+    this.#view.showLogin(message);
+  }
+
+  async #open(token: string, me: Me): Promise<void> {
+    const log = this.#log.child({ agentId: me.id });
+    const view = this.#view;
+    view.showDesk(me.name || me.login);
+    view.deskMessage();
+    const desk = new CallDesk(view.audio, log.child({ component: 'call' }));
+    const socket = new AgentSocket(agentSocketUrl(this.#origin, token), log.child({ component: 'socket' }));
+    const s: DeskSession = { token, me, socket, desk, state: 'logged-out' };
+    this.#session = s;
+    desk.on('change', (snap) => {
+      view.renderCall(snap);
+      this.#renderState();
+    });
+    socket.on('status', (status) => {
+      view.renderSocket(status);
+      this.#renderState();
+    });
+    socket.on('message', (msg) => this.#onMessage(msg));
+    socket.on('refused', (reason) => void this.logout(`Signed out: ${reason}`));
+    view.renderSocket(socket.status);
+    view.renderCall(desk.snapshot);
+    this.#renderState();
+    view.renderSip('registering', '');
+    try {
+      const creds = await this.#api.softphone(token);
+      if (this.#session !== s) return;
+      const phone = new Softphone(creds, log.child({ component: 'softphone' }));
+      s.softphone = phone;
+      phone.on('registration', (status, detail) => view.renderSip(status, detail));
+      phone.on('invitation', (invitation, callId) => desk.invitation(invitation, callId));
+      await phone.start();
+    } catch (err) {
+      if (this.#session !== s) return;
+      this.#log.warn({ err: String(err) }, 'softphone failed');
+      view.renderSip('failed', userMessage(err));
+    }
+  }
+
+  #onMessage(msg: ServerMessage): void {
+    const s = this.#session;
+    if (!s) return;
+    switch (msg.type) {
+      case 'state': {
+        s.state = msg.state;
+        s.reason = msg.reason;
+        const ends = msg.wrapUpEndsAt === undefined ? Number.NaN : toEpochMs(msg.wrapUpEndsAt);
+        s.wrapUpEndsAt = msg.state === 'wrap-up' && Number.isFinite(ends) ? ends : undefined;
+        this.#view.deskMessage();
+        this.#renderState();
+        break;
+      }
+      case 'offer':
+        s.desk.offer(msg.callId, msg.context);
+        break;
+      case 'offer-cancelled':
+      case 'call-ended':
+        s.desk.ended(msg.callId);
+        break;
+      case 'error':
+        this.#view.deskMessage(msg.message);
+        break;
+    }
+  }
+
+  #renderState(): void {
+    const s = this.#session;
+    if (!s) return;
+    const onCall = s.desk.snapshot.state !== 'idle';
+    this.#view.renderAgentState(s.state, s.reason, s.socket.status === 'open', onCall);
+    clearInterval(s.timer);
+    s.timer = undefined;
+    if (s.state === 'wrap-up') {
+      const tick = (): void => {
+        this.#view.renderWrapUp(s.wrapUpEndsAt === undefined ? undefined : Math.max(0, (s.wrapUpEndsAt - Date.now()) / 1000));
+      };
+      tick();
+      if (s.wrapUpEndsAt !== undefined) s.timer = setInterval(tick, 250);
+    }
+  }
+
+  #send(msg: Parameters<AgentSocket['send']>[0]): void {
+    if (!this.#session?.socket.send(msg)) this.#view.deskMessage('Not connected to the server; trying again…');
+  }
+}

@@ -1,0 +1,82 @@
+/** The agent events WebSocket protocol (`/ws/agent?token=...`). */
+export type AgentState = 'logged-out' | 'not-ready' | 'ready' | 'reserved' | 'busy' | 'wrap-up';
+export const AGENT_STATES: readonly AgentState[] = ['logged-out', 'not-ready', 'ready', 'reserved', 'busy', 'wrap-up'];
+
+export interface VisitedPage {
+  url: string;
+  title: string;
+  at: string;
+}
+
+export interface OfferContext {
+  queue: string;
+  language: string;
+  page: { url: string; title: string; category?: string };
+  history: VisitedPage[];
+  customerId?: string;
+  waitedSeconds: number;
+}
+
+export type ServerMessage =
+  | { type: 'state'; state: AgentState; reason?: string; wrapUpEndsAt?: number | string }
+  | { type: 'offer'; callId: string; context: OfferContext }
+  | { type: 'offer-cancelled'; callId: string }
+  | { type: 'call-ended'; callId: string }
+  | { type: 'error'; message: string };
+
+export type ClientMessage =
+  | { type: 'ready' }
+  | { type: 'not-ready'; reason: string }
+  | { type: 'wrap-up-done' }
+  | { type: 'logout' };
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+function parseContext(v: unknown): OfferContext {
+  const c = (v && typeof v === 'object' ? v : {}) as Record<string, unknown>;
+  const page = (c.page && typeof c.page === 'object' ? c.page : {}) as Record<string, unknown>;
+  const history = Array.isArray(c.history) ? c.history : [];
+  const ctx: OfferContext = {
+    queue: str(c.queue),
+    language: str(c.language),
+    page: { url: str(page.url), title: str(page.title), ...(typeof page.category === 'string' ? { category: page.category } : {}) },
+    history: history
+      .filter((p): p is Record<string, unknown> => !!p && typeof p === 'object')
+      .map((p) => ({ url: str(p.url), title: str(p.title), at: typeof p.at === 'number' ? new Date(p.at).toISOString() : str(p.at) })),
+    waitedSeconds: typeof c.waitedSeconds === 'number' && Number.isFinite(c.waitedSeconds) ? c.waitedSeconds : 0,
+  };
+  if (typeof c.customerId === 'string' && c.customerId) ctx.customerId = c.customerId;
+  return ctx;
+}
+
+/** One server message checked against the protocol; undefined for anything unknown. */
+export function parseServerMessage(data: unknown): ServerMessage | undefined {
+  let msg: unknown;
+  try {
+    msg = typeof data === 'string' ? JSON.parse(data) : undefined;
+  } catch {
+    return undefined;
+  }
+  if (!msg || typeof msg !== 'object') return undefined;
+  const m = msg as Record<string, unknown>;
+  switch (m.type) {
+    case 'state': {
+      if (!AGENT_STATES.includes(m.state as AgentState)) return undefined;
+      const out: ServerMessage = { type: 'state', state: m.state as AgentState };
+      if (typeof m.reason === 'string' && m.reason) out.reason = m.reason;
+      if (typeof m.wrapUpEndsAt === 'number' || typeof m.wrapUpEndsAt === 'string') out.wrapUpEndsAt = m.wrapUpEndsAt;
+      return out;
+    }
+    case 'offer':
+      if (typeof m.callId !== 'string') return undefined;
+      return { type: 'offer', callId: m.callId, context: parseContext(m.context) };
+    case 'offer-cancelled':
+    case 'call-ended':
+      if (typeof m.callId !== 'string') return undefined;
+      return { type: m.type, callId: m.callId };
+    case 'error':
+      return { type: 'error', message: str(m.message) || 'The server reported an error.' };
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,216 @@
+import { clock } from '../shared/format.ts';
+import { englishLanguageName } from '../shared/languages.ts';
+import type { AgentState, OfferContext } from './agent-messages.ts';
+import type { CallDeskSnapshot } from './call-desk.ts';
+import type { SocketStatus } from './agent-socket.ts';
+import type { RegistrationStatus } from './softphone.ts';
+
+function byId<T extends HTMLElement>(doc: Document, id: string): T {
+  const el = doc.getElementById(id);
+  if (!el) throw new TypeError(`agent page: element #${id} is missing`);
+  return el as T;
+}
+
+const CALL_TITLES: Record<CallDeskSnapshot['state'], string> = {
+  idle: 'No call',
+  offered: 'Incoming call',
+  ringing: 'Incoming call',
+  connecting: 'Connecting…',
+  active: 'On a call',
+  held: 'On hold',
+};
+
+/** The agent page's DOM: looks elements up once and renders what the app tells it. No logic of its own. */
+export class AgentView {
+  readonly loginView: HTMLElement;
+  readonly deskView: HTMLElement;
+  readonly loginForm: HTMLFormElement;
+  readonly username: HTMLInputElement;
+  readonly password: HTMLInputElement;
+  readonly loginSubmit: HTMLButtonElement;
+  readonly loginError: HTMLElement;
+  readonly who: HTMLElement;
+  readonly agentName: HTMLElement;
+  readonly logout: HTMLButtonElement;
+  readonly agentState: HTMLElement;
+  readonly agentStateReason: HTMLElement;
+  readonly sipStatus: HTMLElement;
+  readonly sipDetail: HTMLElement;
+  readonly socketStatus: HTMLElement;
+  readonly ready: HTMLButtonElement;
+  readonly notReady: HTMLButtonElement;
+  readonly notReadyReason: HTMLSelectElement;
+  readonly wrapup: HTMLElement;
+  readonly wrapupCountdown: HTMLElement;
+  readonly wrapupDone: HTMLButtonElement;
+  readonly deskError: HTMLElement;
+  readonly incoming: HTMLElement;
+  readonly callTitle: HTMLElement;
+  readonly callStatus: HTMLElement;
+  readonly answer: HTMLButtonElement;
+  readonly decline: HTMLButtonElement;
+  readonly hold: HTMLButtonElement;
+  readonly mute: HTMLButtonElement;
+  readonly hangup: HTMLButtonElement;
+  readonly callError: HTMLElement;
+  readonly audio: HTMLAudioElement;
+  readonly #doc: Document;
+
+  constructor(doc: Document) {
+    this.#doc = doc;
+    const $ = <T extends HTMLElement>(id: string): T => byId<T>(doc, id);
+    this.loginView = $('login-view');
+    this.deskView = $('desk-view');
+    this.loginForm = $('login-form');
+    this.username = $('login-username');
+    this.password = $('login-password');
+    this.loginSubmit = $('login-submit');
+    this.loginError = $('login-error');
+    this.who = $('who');
+    this.agentName = $('agent-name');
+    this.logout = $('logout');
+    this.agentState = $('agent-state');
+    this.agentStateReason = $('agent-state-reason');
+    this.sipStatus = $('sip-status');
+    this.sipDetail = $('sip-detail');
+    this.socketStatus = $('socket-status');
+    this.ready = $('ready');
+    this.notReady = $('not-ready');
+    this.notReadyReason = $('not-ready-reason');
+    this.wrapup = $('wrapup');
+    this.wrapupCountdown = $('wrapup-countdown');
+    this.wrapupDone = $('wrapup-done');
+    this.deskError = $('desk-error');
+    this.incoming = $('incoming');
+    this.callTitle = $('call-title');
+    this.callStatus = $('call-status');
+    this.answer = $('answer');
+    this.decline = $('decline');
+    this.hold = $('hold');
+    this.mute = $('mute');
+    this.hangup = $('hangup');
+    this.callError = $('call-error');
+    this.audio = $('remote-audio');
+  }
+
+  showLogin(error?: string): void {
+    this.deskView.hidden = true;
+    this.who.hidden = true;
+    this.loginView.hidden = false;
+    this.loginBusy(false);
+    this.loginMessage(error);
+    this.password.value = '';
+    this.username.focus();
+  }
+
+  loginBusy(busy: boolean): void {
+    this.loginSubmit.disabled = busy;
+    this.loginSubmit.textContent = busy ? 'Signing in…' : 'Sign in';
+  }
+
+  loginMessage(error?: string): void {
+    this.loginError.hidden = !error;
+    this.loginError.textContent = error ?? '';
+  }
+
+  showDesk(name: string): void {
+    this.loginView.hidden = true;
+    this.deskView.hidden = false;
+    this.who.hidden = false;
+    this.agentName.textContent = name;
+    this.#doc.title = `${name} — agent softphone`;
+  }
+
+  deskMessage(error?: string): void {
+    this.deskError.hidden = !error;
+    this.deskError.textContent = error ?? '';
+  }
+
+  renderAgentState(state: AgentState, reason: string | undefined, socketOpen: boolean, onCall: boolean): void {
+    this.agentState.textContent = state;
+    this.agentState.dataset.state = state;
+    this.agentStateReason.textContent = state === 'not-ready' && reason ? `(${reason})` : '';
+    this.ready.disabled = !socketOpen || onCall || !(state === 'not-ready' || state === 'logged-out');
+    this.notReady.disabled = !socketOpen || onCall || !(state === 'ready' || state === 'not-ready' || state === 'logged-out');
+    this.wrapup.hidden = state !== 'wrap-up';
+  }
+
+  renderWrapUp(secondsLeft: number | undefined): void {
+    this.wrapupCountdown.textContent = secondsLeft === undefined ? '—' : clock(Math.ceil(secondsLeft));
+  }
+
+  renderSip(status: RegistrationStatus, detail: string): void {
+    this.sipStatus.textContent = status;
+    this.sipStatus.dataset.state = status;
+    this.sipDetail.textContent = detail;
+  }
+
+  renderSocket(status: SocketStatus): void {
+    this.socketStatus.textContent = status === 'open' ? 'connected' : status;
+  }
+
+  renderCall(s: CallDeskSnapshot): void {
+    const visible = s.state !== 'idle';
+    this.incoming.hidden = !visible;
+    this.incoming.dataset.callState = s.state;
+    this.callTitle.textContent = CALL_TITLES[s.state];
+    this.callStatus.textContent =
+      s.state === 'offered' ? 'Waiting for the call to ring…' : s.state === 'ringing' ? 'Ringing — answer when ready.' : '';
+    if (visible) this.#renderContext(s.context);
+    const live = s.state === 'active' || s.state === 'held';
+    this.answer.hidden = !(s.state === 'offered' || s.state === 'ringing');
+    this.answer.disabled = s.state !== 'ringing';
+    this.decline.hidden = this.answer.hidden;
+    this.decline.disabled = s.state !== 'ringing';
+    this.hold.hidden = !live;
+    this.hold.disabled = s.holdPending;
+    this.hold.textContent = s.state === 'held' ? 'Resume' : 'Hold';
+    this.hold.setAttribute('aria-pressed', String(s.state === 'held'));
+    this.mute.hidden = !live;
+    this.mute.textContent = s.muted ? 'Unmute' : 'Mute';
+    this.mute.setAttribute('aria-pressed', String(s.muted));
+    this.hangup.hidden = !(live || s.state === 'connecting');
+    this.callError.hidden = !s.error;
+    this.callError.textContent = s.error ?? '';
+    if (!visible && s.error) {
+      // The call is gone but the agent should see why.
+      this.deskMessage(s.error);
+    }
+  }
+
+  #renderContext(ctx: OfferContext | undefined): void {
+    const $ = (id: string): HTMLElement => byId(this.#doc, id);
+    const url = byId<HTMLAnchorElement>(this.#doc, 'incoming-page-url');
+    url.textContent = ctx?.page.url ?? '';
+    if (ctx?.page.url && /^https?:\/\//.test(ctx.page.url)) url.href = ctx.page.url;
+    else url.removeAttribute('href');
+    $('incoming-page-title').textContent = ctx?.page.title ?? '';
+    $('incoming-category').textContent = ctx?.page.category ?? '—';
+    $('incoming-language').textContent = ctx?.language ?? '';
+    $('incoming-language-name').textContent = ctx?.language ? englishLanguageName(ctx.language) : '';
+    $('incoming-queue').textContent = ctx?.queue ?? '';
+    $('incoming-wait').textContent = ctx ? `${Math.round(ctx.waitedSeconds)} s` : '';
+    $('incoming-customer').textContent = ctx?.customerId ?? '—';
+    const list = $('incoming-history');
+    list.replaceChildren(
+      ...(ctx?.history ?? []).map((p) => {
+        const li = this.#doc.createElement('li');
+        const title = this.#doc.createElement('span');
+        title.textContent = p.title || p.url;
+        title.title = p.url;
+        const url = this.#doc.createElement('span');
+        url.className = 'muted';
+        url.textContent = ` ${p.url}`;
+        li.append(title, url);
+        const at = Date.parse(p.at);
+        if (Number.isFinite(at)) {
+          const time = this.#doc.createElement('time');
+          time.dateTime = new Date(at).toISOString();
+          time.textContent = new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+          li.append(time);
+        }
+        return li;
+      }),
+    );
+  }
+}

@@ -1,0 +1,86 @@
+import { fetchJson, requireStrings } from '../shared/http.ts';
+import { WebError } from '../shared/errors.ts';
+
+export interface LoginResult {
+  token: string;
+  role: string;
+  userId: string;
+}
+
+export interface Me {
+  id: string;
+  login: string;
+  name: string;
+  role: string;
+  skills: unknown;
+  languages: unknown;
+  sipUsername: string | null;
+}
+
+export interface SoftphoneCredentials {
+  wsUrl: string;
+  uri: string;
+  authorizationUsername: string;
+  authorizationPassword: string;
+  displayName: string;
+}
+
+/** The agent's REST calls, against the page's own origin (or `base`). */
+export class AgentApi {
+  constructor(readonly base: string = '') {}
+
+  /** `POST /api/login`. A refused login throws WebError with the server's message and status 401. */
+  async login(username: string, password: string): Promise<LoginResult> {
+    const res = await fetchJson<Record<string, unknown>>(`${this.base}/api/login`, { method: 'POST', body: { username, password } });
+    if (typeof res.token !== 'string' || res.token === '') throw new WebError('WEB_ERR_BAD_RESPONSE', 'POST /api/login: no token in the answer');
+    return { token: res.token, role: String(res.role ?? ''), userId: String(res.userId ?? '') };
+  }
+
+  /** `GET /api/me`. */
+  async me(token: string): Promise<Me> {
+    const res = await fetchJson<Record<string, unknown>>(`${this.base}/api/me`, { token });
+    const name = typeof res.name === 'string' && res.name ? res.name : String(res.login ?? '');
+    return {
+      id: String(res.id ?? ''),
+      login: String(res.login ?? ''),
+      name,
+      role: String(res.role ?? ''),
+      skills: res.skills,
+      languages: res.languages,
+      sipUsername: typeof res.sipUsername === 'string' ? res.sipUsername : null,
+    };
+  }
+
+  /** `POST /api/agent/softphone`: SIP credentials for this browser's softphone. */
+  async softphone(token: string): Promise<SoftphoneCredentials> {
+    const res = await fetchJson<unknown>(`${this.base}/api/agent/softphone`, { method: 'POST', body: {}, token });
+    return requireStrings(res, ['wsUrl', 'uri', 'authorizationUsername', 'authorizationPassword', 'displayName'] as const, 'POST /api/agent/softphone');
+  }
+}
+
+const TOKEN_KEY = 'callflow.agent.token';
+
+/** The login token lives in sessionStorage: it survives a reload, not a closed tab. */
+export const tokenStore = {
+  get(): string | null {
+    try {
+      return sessionStorage.getItem(TOKEN_KEY);
+    } catch {
+      return null;
+    }
+  },
+  set(token: string): void {
+    try {
+      sessionStorage.setItem(TOKEN_KEY, token);
+    } catch {
+      // Storage refused: the token lives only as long as this page.
+    }
+  },
+  clear(): void {
+    try {
+      sessionStorage.removeItem(TOKEN_KEY);
+    } catch {
+      // nothing stored
+    }
+  },
+};

@@ -1,0 +1,192 @@
+import { SessionState, Web, type Invitation } from 'sip.js';
+import { Emitter } from '../shared/emitter.ts';
+import { userMessage } from '../shared/errors.ts';
+import type { Logger } from '../shared/logger.ts';
+import { AUDIO_ONLY, playRemoteAudio, setMicrophoneEnabled, stopRemoteAudio } from '../shared/media.ts';
+import { canTransitionCall, type AgentCallState } from './agent-call-state.ts';
+import type { OfferContext } from './agent-messages.ts';
+
+export interface CallDeskSnapshot {
+  state: AgentCallState;
+  callId?: string;
+  context?: OfferContext;
+  muted: boolean;
+  /** A hold or resume re-INVITE is under way. */
+  holdPending: boolean;
+  error?: string;
+}
+
+export interface CallDeskEvents extends Record<string, unknown[]> {
+  change: [CallDeskSnapshot];
+}
+
+/**
+ * One call at a time at the agent's desk: pairs the server's offer (context) with the INVITE (matched by
+ * X-Callflow-Call-Id), and runs answer, decline, hold/resume, mute and hang-up. All state changes go
+ * through transition(); returning to idle disposes the session.
+ */
+export class CallDesk extends Emitter<CallDeskEvents> {
+  readonly #audio: HTMLAudioElement;
+  readonly #log: Logger;
+  #snap: CallDeskSnapshot = { state: 'idle', muted: false, holdPending: false };
+  #invitation: Invitation | undefined;
+
+  constructor(audio: HTMLAudioElement, log: Logger) {
+    super(log);
+    this.#audio = audio;
+    this.#log = log;
+  }
+
+  get snapshot(): Readonly<CallDeskSnapshot> {
+    return this.#snap;
+  }
+
+  /** The server offers a call (agent socket). */
+  offer(callId: string, context: OfferContext): void {
+    const s = this.#snap;
+    if (s.state === 'idle') {
+      this.#transition('offered', { callId, context });
+    } else if (s.callId === callId || (s.state === 'ringing' && !s.callId)) {
+      this.#update({ callId, context }); // the INVITE came first
+    } else {
+      this.#log.warn({ callId, busyWith: s.callId }, 'offer while busy with another call');
+    }
+  }
+
+  /** An INVITE arrived. Busy with another call → 486. */
+  invitation(invitation: Invitation, callId: string): void {
+    const s = this.#snap;
+    const matches = s.state === 'idle' || (s.state === 'offered' && (!callId || !s.callId || callId === s.callId));
+    if (!matches) {
+      this.#log.warn({ callId, busyWith: s.callId }, 'rejecting an INVITE while busy');
+      void invitation.reject({ statusCode: 486 }).catch(() => {});
+      return;
+    }
+    this.#invitation = invitation;
+    invitation.delegate = {
+      onInvite: () => playRemoteAudio(invitation, this.#audio), // re-INVITE from the far end
+    };
+    invitation.stateChange.addListener((state) => {
+      if (invitation !== this.#invitation) return;
+      if (state === SessionState.Established) {
+        playRemoteAudio(invitation, this.#audio);
+        if (this.#snap.state === 'connecting') this.#transition('active', {});
+      } else if (state === SessionState.Terminated) {
+        this.#transition('idle', {});
+      }
+    });
+    this.#transition('ringing', callId ? { callId } : {});
+  }
+
+  /** The server withdrew the offer or ended the call (agent socket). */
+  ended(callId: string): void {
+    if (this.#snap.callId !== callId || this.#snap.state === 'idle') return;
+    this.#transition('idle', {});
+  }
+
+  async answer(): Promise<void> {
+    const inv = this.#invitation;
+    if (this.#snap.state !== 'ringing' || !inv) return;
+    this.#transition('connecting', { error: undefined });
+    try {
+      await inv.accept({ sessionDescriptionHandlerOptions: AUDIO_ONLY });
+    } catch (err) {
+      this.#log.warn({ err: String(err) }, 'answer failed');
+      this.#transition('idle', { error: userMessage(err) });
+    }
+  }
+
+  decline(): void {
+    const inv = this.#invitation;
+    if (this.#snap.state !== 'ringing' || !inv) return;
+    void inv.reject({ statusCode: 486 }).catch((err) => this.#log.warn({ err: String(err) }, 'decline failed'));
+    this.#transition('idle', {});
+  }
+
+  /** Holds (re-INVITE with a=sendonly) or resumes (a plain re-INVITE). */
+  async toggleHold(): Promise<void> {
+    const inv = this.#invitation;
+    const s = this.#snap;
+    if (!inv || s.holdPending || (s.state !== 'active' && s.state !== 'held')) return;
+    const hold = s.state === 'active';
+    this.#update({ holdPending: true, error: undefined });
+    await new Promise<void>((resolve) => {
+      const done = (ok: boolean, why?: string): void => {
+        if (this.#snap.state === 'active' || this.#snap.state === 'held') {
+          if (ok) this.#transition(hold ? 'held' : 'active', { holdPending: false });
+          else this.#update({ holdPending: false, error: why ?? (hold ? 'Hold failed.' : 'Resume failed.') });
+        }
+        resolve();
+      };
+      inv
+        .invite({
+          sessionDescriptionHandlerModifiers: hold ? [Web.holdModifier] : [],
+          requestDelegate: {
+            onAccept: () => {
+              playRemoteAudio(inv, this.#audio);
+              done(true);
+            },
+            onReject: (res) => done(false, `${hold ? 'Hold' : 'Resume'} refused (${res.message.statusCode} ${res.message.reasonPhrase}).`),
+          },
+        })
+        .catch((err) => done(false, userMessage(err)));
+    });
+  }
+
+  setMuted(muted: boolean): void {
+    const inv = this.#invitation;
+    if (!inv || (this.#snap.state !== 'active' && this.#snap.state !== 'held')) return;
+    if (setMicrophoneEnabled(inv, !muted)) this.#update({ muted });
+  }
+
+  hangup(): void {
+    if (this.#snap.state === 'active' || this.#snap.state === 'held' || this.#snap.state === 'connecting') this.#transition('idle', {});
+  }
+
+  close(): void {
+    if (this.#snap.state !== 'idle') this.#transition('idle', {});
+    this.removeAll();
+  }
+
+  /** The one place the call state changes. Going idle ends the SIP session (reject/cancel/bye as fits). */
+  #transition(to: AgentCallState, patch: Partial<CallDeskSnapshot>): void {
+    const from = this.#snap.state;
+    if (!canTransitionCall(from, to)) {
+      this.#log.warn({ from, to }, 'ignored an invalid call transition');
+      return;
+    }
+    if (to === 'idle') {
+      this.#endSession();
+      this.#snap = { state: 'idle', muted: false, holdPending: false, ...(patch.error ? { error: patch.error } : {}) };
+      this.emit('change', this.#snap);
+      return;
+    }
+    this.#update({ ...patch, state: to });
+  }
+
+  #update(patch: Partial<CallDeskSnapshot>): void {
+    const next = { ...this.#snap, ...patch };
+    for (const key of Object.keys(next) as (keyof CallDeskSnapshot)[]) if (next[key] === undefined) delete next[key];
+    this.#snap = next;
+    this.emit('change', next);
+  }
+
+  #endSession(): void {
+    const inv = this.#invitation;
+    this.#invitation = undefined;
+    stopRemoteAudio(this.#audio);
+    if (!inv) return;
+    const warn = (err: unknown): void => this.#log.warn({ err: String(err) }, 'ending the session failed');
+    if (inv.state === SessionState.Initial || inv.state === SessionState.Establishing) {
+      void inv.reject({ statusCode: 486 }).catch(() => {
+        // Already answered (200 sent, ACK pending): hang up as soon as the dialog is confirmed.
+        inv.stateChange.addListener((st) => {
+          if (st === SessionState.Established) void inv.bye().catch(warn);
+        });
+        if (inv.state === SessionState.Established) void inv.bye().catch(warn);
+      });
+    } else if (inv.state === SessionState.Established) {
+      void inv.bye().catch(warn);
+    }
+  }
+}

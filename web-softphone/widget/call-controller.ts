@@ -1,0 +1,181 @@
+import { Emitter } from '../shared/emitter.ts';
+import { InvalidStateError, WebError, userMessage } from '../shared/errors.ts';
+import type { Logger } from '../shared/logger.ts';
+import { startCall, type CallPage } from './api-client.ts';
+import { canTransition, isLive, type CallState } from './call-state.ts';
+import { CustomerEventsSocket, type CustomerEvent } from './events-socket.ts';
+import type { VisitedPage } from './page-history.ts';
+import { SipCall } from './sip-call.ts';
+import type { WidgetConfig } from './config.ts';
+
+/** Everything the UI shows about the call. */
+export interface CallSnapshot {
+  state: CallState;
+  language: string;
+  position?: number;
+  ewtSeconds?: number;
+  agentName?: string;
+  muted: boolean;
+  /** Why the call failed, in words for the customer (the server's message when it sent one). */
+  error?: string;
+  /** Why the call ended, as the server or the widget put it ("hangup", ...). */
+  endReason?: string;
+}
+
+export interface CallControllerEvents extends Record<string, unknown[]> {
+  change: [CallSnapshot];
+}
+
+export interface CallControllerDeps {
+  config: WidgetConfig;
+  /** The page and the history at the moment of the call. */
+  page: () => CallPage;
+  history: () => VisitedPage[];
+  audio: HTMLAudioElement;
+  log: Logger;
+}
+
+/**
+ * Runs one customer call at a time: asks the server for a call, opens its events socket, places the SIP call,
+ * and keeps a snapshot for the UI. All state changes go through transition().
+ */
+export class CallController extends Emitter<CallControllerEvents> {
+  readonly #deps: CallControllerDeps;
+  readonly #log: Logger;
+  #snapshot: CallSnapshot;
+  #sip: SipCall | undefined;
+  #events: CustomerEventsSocket | undefined;
+  #abort: AbortController | undefined;
+  #attempt = 0;
+  #closed = false;
+
+  constructor(deps: CallControllerDeps) {
+    super(deps.log);
+    this.#deps = deps;
+    this.#log = deps.log;
+    this.#snapshot = { state: 'idle', language: deps.config.language, muted: false };
+  }
+
+  get snapshot(): Readonly<CallSnapshot> {
+    return this.#snapshot;
+  }
+
+  get state(): CallState {
+    return this.#snapshot.state;
+  }
+
+  /** The language for the next call (and the widget's words). Ignored while a call is live. */
+  setLanguage(language: string): void {
+    if (isLive(this.state) || language === this.#snapshot.language) return;
+    this.#update({ language });
+  }
+
+  /** Starts a call. Does nothing while one is live. Failures end in the `failed` state, never throw. */
+  async call(language?: string): Promise<void> {
+    if (this.#closed) throw new InvalidStateError('the widget is closed');
+    if (isLive(this.state)) return;
+    const lang = language ?? this.#snapshot.language;
+    const attempt = ++this.#attempt;
+    this.#transition('starting', { language: lang, muted: false, position: undefined, ewtSeconds: undefined, agentName: undefined, error: undefined, endReason: undefined });
+    const { config } = this.#deps;
+    this.#abort = new AbortController();
+    try {
+      const res = await startCall(
+        config.apiBase,
+        {
+          queue: config.queue,
+          language: lang,
+          page: this.#deps.page(),
+          history: this.#deps.history(),
+          ...(config.customerId ? { customerId: config.customerId } : {}),
+        },
+        this.#abort.signal,
+      );
+      if (attempt !== this.#attempt || this.state !== 'starting') return; // hung up meanwhile
+      const log = this.#log.child({ callId: res.callId });
+      this.#events = new CustomerEventsSocket(res.eventsUrl, log.child({ component: 'events' }));
+      this.#events.on('event', (e) => this.#onEvent(e));
+      this.#sip = new SipCall(res.sip, res.token, this.#deps.audio, log.child({ component: 'sip' }));
+      this.#sip.on('terminated', (reason, error) => {
+        if (!isLive(this.state)) return;
+        if (error) this.#transition('failed', { error: error.message, endReason: reason });
+        else this.#transition('ended', { endReason: reason });
+      });
+      await this.#sip.start();
+    } catch (err) {
+      if (attempt !== this.#attempt || !isLive(this.state)) return;
+      if (err instanceof DOMException && err.name === 'AbortError') return;
+      this.#log.warn({ err: String(err), code: err instanceof WebError ? err.code : undefined }, 'call failed');
+      this.#transition('failed', { error: userMessage(err), endReason: 'failed' });
+    }
+  }
+
+  /** Ends the call: cancels before the answer, hangs up after it. Does nothing when no call is live. */
+  hangup(): void {
+    if (!isLive(this.state)) return;
+    this.#transition('ended', { endReason: 'hangup' });
+  }
+
+  /** Mutes or unmutes the microphone of the live call. */
+  setMuted(muted: boolean): void {
+    if (!this.#sip || !isLive(this.state)) return;
+    if (this.#sip.setMuted(muted)) this.#update({ muted });
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.hangup();
+    this.#closed = true;
+    this.removeAll();
+  }
+
+  #onEvent(e: CustomerEvent): void {
+    const state = this.state;
+    if (!isLive(state)) return;
+    switch (e.type) {
+      case 'queued':
+      case 'position':
+        if (state === 'starting' || state === 'ringing') this.#transition('queued', { position: e.position, ewtSeconds: e.ewtSeconds });
+        else this.#update({ position: e.position, ewtSeconds: e.ewtSeconds });
+        break;
+      case 'ringing':
+        if (state !== 'ringing' && canTransition(state, 'ringing')) this.#transition('ringing', {});
+        break;
+      case 'connected':
+        if (state === 'connected') this.#update({ agentName: e.agentName });
+        else this.#transition('connected', { agentName: e.agentName, position: undefined, ewtSeconds: undefined });
+        break;
+      case 'ended':
+        this.#transition('ended', { endReason: e.reason || 'ended' });
+        break;
+    }
+  }
+
+  /** The one place the call state changes: validates the move, disposes the call on a terminal state, emits. */
+  #transition(to: CallState, patch: Partial<CallSnapshot>): void {
+    const from = this.state;
+    if (!canTransition(from, to)) {
+      this.#log.warn({ from, to }, 'ignored an invalid call state transition');
+      return;
+    }
+    this.#log.debug({ from, to }, 'call state');
+    if (to === 'ended' || to === 'failed') this.#dispose();
+    this.#update({ ...patch, state: to });
+  }
+
+  #update(patch: Partial<CallSnapshot>): void {
+    const next = { ...this.#snapshot, ...patch };
+    for (const key of Object.keys(next) as (keyof CallSnapshot)[]) if (next[key] === undefined) delete next[key];
+    this.#snapshot = next;
+    this.emit('change', next);
+  }
+
+  #dispose(): void {
+    this.#abort?.abort();
+    this.#abort = undefined;
+    this.#sip?.close();
+    this.#sip = undefined;
+    this.#events?.close();
+    this.#events = undefined;
+  }
+}

@@ -1,0 +1,76 @@
+import { Emitter } from '../shared/emitter.ts';
+import type { Logger } from '../shared/logger.ts';
+
+/** What the server tells a waiting customer over the call's events socket. */
+export type CustomerEvent =
+  | { type: 'queued'; position: number; ewtSeconds: number }
+  | { type: 'position'; position: number; ewtSeconds: number }
+  | { type: 'ringing' }
+  | { type: 'connected'; agentName: string }
+  | { type: 'ended'; reason: string };
+
+export interface CustomerEventsMap extends Record<string, unknown[]> {
+  event: [CustomerEvent];
+  close: [];
+}
+
+/** Checks one message against the protocol; undefined for anything else (ignored, logged). */
+export function parseCustomerEvent(data: unknown): CustomerEvent | undefined {
+  let msg: unknown;
+  try {
+    msg = typeof data === 'string' ? JSON.parse(data) : undefined;
+  } catch {
+    return undefined;
+  }
+  if (!msg || typeof msg !== 'object') return undefined;
+  const m = msg as Record<string, unknown>;
+  const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+  switch (m.type) {
+    case 'queued':
+    case 'position': {
+      const position = num(m.position);
+      const ewtSeconds = num(m.ewtSeconds);
+      if (position === undefined || ewtSeconds === undefined) return undefined;
+      return { type: m.type, position, ewtSeconds };
+    }
+    case 'ringing':
+      return { type: 'ringing' };
+    case 'connected':
+      return { type: 'connected', agentName: typeof m.agentName === 'string' ? m.agentName : '' };
+    case 'ended':
+      return { type: 'ended', reason: typeof m.reason === 'string' ? m.reason : '' };
+    default:
+      return undefined;
+  }
+}
+
+/** The customer's live events WebSocket (place in line, ringing, connected, ended). close() is idempotent. */
+export class CustomerEventsSocket extends Emitter<CustomerEventsMap> {
+  readonly #ws: WebSocket;
+  readonly #log: Logger;
+  #closed = false;
+
+  constructor(url: string, log: Logger) {
+    super(log);
+    this.#log = log;
+    this.#ws = new WebSocket(url);
+    this.#ws.addEventListener('message', (e) => {
+      const event = parseCustomerEvent(e.data);
+      if (!event) {
+        this.#log.warn({ data: String(e.data).slice(0, 200) }, 'ignored an unknown customer event');
+        return;
+      }
+      this.emit('event', event);
+    });
+    this.#ws.addEventListener('close', () => this.close());
+    this.#ws.addEventListener('error', () => this.#log.warn({ url }, 'customer events socket error'));
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#ws.readyState === WebSocket.CONNECTING || this.#ws.readyState === WebSocket.OPEN) this.#ws.close(1000);
+    this.emit('close');
+    this.removeAll();
+  }
+}

@@ -1,0 +1,188 @@
+import { nativeLanguageName } from '../shared/languages.ts';
+import { isLive } from './call-state.ts';
+import type { CallSnapshot } from './call-controller.ts';
+import { messagesFor, type Messages } from './i18n.ts';
+import { WIDGET_CSS } from './styles.ts';
+
+export interface WidgetUiHandlers {
+  start(language: string): void;
+  hangup(): void;
+  setMuted(muted: boolean): void;
+  setLanguage(language: string): void;
+}
+
+const PHONE_ICON =
+  '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M6.6 10.8a15.1 15.1 0 0 0 6.6 6.6l2.2-2.2a1 1 0 0 1 1-.25 11.4 11.4 0 0 0 3.6.57 1 1 0 0 1 1 1V20a1 1 0 0 1-1 1A17 17 0 0 1 3 4a1 1 0 0 1 1-1h3.5a1 1 0 0 1 1 1c0 1.25.2 2.45.57 3.57a1 1 0 0 1-.25 1z"/></svg>';
+
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string> = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  node.append(...children);
+  return node;
+}
+
+/**
+ * The floating button and its panel, in an open shadow root on a host element appended to <body>.
+ * It only renders snapshots and forwards clicks; the controller owns the call.
+ */
+export class WidgetUi {
+  readonly host: HTMLElement;
+  readonly audio: HTMLAudioElement;
+  readonly #root: ShadowRoot;
+  readonly #launcher: HTMLButtonElement;
+  readonly #launcherText: HTMLSpanElement;
+  readonly #panel: HTMLElement;
+  readonly #title: HTMLHeadingElement;
+  readonly #close: HTMLButtonElement;
+  readonly #languageLabel: HTMLSpanElement;
+  readonly #language: HTMLSelectElement;
+  readonly #status: HTMLParagraphElement;
+  readonly #queue: HTMLParagraphElement;
+  readonly #position: HTMLSpanElement;
+  readonly #ewt: HTMLSpanElement;
+  readonly #error: HTMLParagraphElement;
+  readonly #hint: HTMLParagraphElement;
+  readonly #start: HTMLButtonElement;
+  readonly #mute: HTMLButtonElement;
+  readonly #hangup: HTMLButtonElement;
+  #snapshot: CallSnapshot | undefined;
+
+  constructor(doc: Document, languages: readonly string[], handlers: WidgetUiHandlers) {
+    this.host = doc.createElement('callflow-widget');
+    this.#root = this.host.attachShadow({ mode: 'open' });
+    const style = el('style');
+    style.textContent = WIDGET_CSS;
+
+    this.#launcherText = el('span');
+    this.#launcher = el('button', { type: 'button', class: 'launcher', 'data-testid': 'cf-call-button', 'aria-expanded': 'false', 'aria-controls': 'cf-panel' });
+    this.#launcher.innerHTML = PHONE_ICON;
+    this.#launcher.append(this.#launcherText);
+
+    this.#title = el('h2', { id: 'cf-title' });
+    this.#close = el('button', { type: 'button', class: 'close' }, '×');
+    this.#languageLabel = el('span');
+    this.#language = el('select', { 'data-testid': 'cf-language' });
+    for (const code of languages) this.#language.append(el('option', { value: code, lang: code }, nativeLanguageName(code)));
+    this.#status = el('p', { class: 'status', 'data-testid': 'cf-status', role: 'status', 'aria-live': 'polite' });
+    this.#position = el('span', { 'data-testid': 'cf-position' });
+    this.#ewt = el('span', { 'data-testid': 'cf-ewt' });
+    this.#queue = el('p', { class: 'queue', 'aria-live': 'polite' }, this.#position, ' · ', this.#ewt);
+    this.#error = el('p', { class: 'error', 'data-testid': 'cf-error', role: 'alert' });
+    this.#hint = el('p', { class: 'hint' });
+    this.#start = el('button', { type: 'button', class: 'btn start', 'data-testid': 'cf-start' });
+    this.#mute = el('button', { type: 'button', class: 'btn mute', 'data-testid': 'cf-mute', 'aria-pressed': 'false' });
+    this.#hangup = el('button', { type: 'button', class: 'btn hangup', 'data-testid': 'cf-hangup' });
+    this.audio = el('audio', { autoplay: '' });
+
+    this.#panel = el(
+      'section',
+      { class: 'panel', id: 'cf-panel', 'data-testid': 'cf-panel', role: 'dialog', 'aria-labelledby': 'cf-title', hidden: '' },
+      el('div', { class: 'head' }, this.#title, this.#close),
+      el(
+        'div',
+        { class: 'body' },
+        el('label', {}, this.#languageLabel, this.#language),
+        this.#status,
+        this.#queue,
+        this.#error,
+        this.#hint,
+        el('div', { class: 'actions' }, this.#start, this.#mute, this.#hangup),
+        this.audio,
+      ),
+    );
+    this.#root.append(style, el('div', { class: 'root' }, this.#panel, this.#launcher));
+
+    this.#launcher.addEventListener('click', () => (this.isOpen ? this.close() : this.open()));
+    this.#close.addEventListener('click', () => this.close());
+    this.#panel.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') this.close();
+    });
+    this.#language.addEventListener('change', () => handlers.setLanguage(this.#language.value));
+    this.#start.addEventListener('click', () => {
+      // A click is the user gesture that lets the remote audio play.
+      void this.audio.play().catch(() => {});
+      handlers.start(this.#language.value);
+    });
+    this.#hangup.addEventListener('click', () => handlers.hangup());
+    this.#mute.addEventListener('click', () => handlers.setMuted(!(this.#snapshot?.muted ?? false)));
+  }
+
+  get isOpen(): boolean {
+    return !this.#panel.hidden;
+  }
+
+  open(): void {
+    if (this.isOpen) return;
+    this.#panel.hidden = false;
+    this.#launcher.setAttribute('aria-expanded', 'true');
+    (isLive(this.#snapshot?.state ?? 'idle') ? this.#hangup : this.#start).focus();
+  }
+
+  close(): void {
+    if (!this.isOpen) return;
+    this.#panel.hidden = true;
+    this.#launcher.setAttribute('aria-expanded', 'false');
+    this.#launcher.focus();
+  }
+
+  render(s: CallSnapshot): void {
+    this.#snapshot = s;
+    const m: Messages = messagesFor(s.language);
+    const live = isLive(s.state);
+    this.#launcherText.textContent = m.callUs;
+    this.#title.textContent = m.title;
+    this.#close.setAttribute('aria-label', m.close);
+    this.#languageLabel.textContent = m.language;
+    if (this.#language.value !== s.language) this.#language.value = s.language;
+    this.#language.disabled = live;
+    this.#status.textContent = statusText(s, m);
+    const queued = s.state === 'queued' && s.position !== undefined;
+    this.#queue.hidden = !queued;
+    this.#position.textContent = queued ? m.position(s.position ?? 0) : '';
+    this.#ewt.textContent = queued && s.ewtSeconds !== undefined ? m.ewt(s.ewtSeconds) : '';
+    this.#error.hidden = !s.error;
+    this.#error.textContent = s.error ?? '';
+    this.#hint.textContent = m.micHint;
+    this.#hint.hidden = live || s.state === 'failed';
+    this.#start.textContent = m.start;
+    this.#start.hidden = live;
+    this.#mute.textContent = s.muted ? m.unmute : m.mute;
+    this.#mute.setAttribute('aria-pressed', String(s.muted));
+    this.#mute.hidden = !live;
+    this.#mute.disabled = s.state === 'starting';
+    this.#hangup.textContent = m.hangup;
+    this.#hangup.hidden = !live;
+    if (this.host.ownerDocument.activeElement === this.host) {
+      // Keep keyboard focus on a visible button after the buttons swap.
+      const focused = this.#root.activeElement;
+      if (focused instanceof HTMLButtonElement && focused.hidden) (live ? this.#hangup : this.#start).focus();
+    }
+  }
+
+  remove(): void {
+    this.host.remove();
+  }
+}
+
+function statusText(s: CallSnapshot, m: Messages): string {
+  switch (s.state) {
+    case 'idle':
+      return m.idle;
+    case 'starting':
+      return m.starting;
+    case 'queued':
+      return m.queued;
+    case 'ringing':
+      return m.ringing;
+    case 'connected':
+      return m.connected(s.agentName ?? '');
+    case 'ended':
+      return m.ended;
+    case 'failed':
+      return m.failed;
+  }
+}

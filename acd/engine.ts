@@ -1350,7 +1350,7 @@ export class AcdEngine implements AcdRouter {
       claimAt: c.claim,
       enteredAt: c.entered,
       level: c.level,
-      requirements: c.state === CallState.Waiting && c.pool !== null ? c.pool.req : null,
+      requirements: (c.state === CallState.Waiting || c.state === CallState.Offered) && c.pool !== null ? c.pool.req : null,
       context: c.context,
     };
   }

@@ -48,10 +48,11 @@ export interface SipStackOptions {
   timers?: Partial<TimerConfig>;
   digestAlgorithms?: DigestAlgorithm[];
   /**
-   * Requests whose User-Agent matches (or that have none) get the MD5 challenge first, because such clients take
-   * only the first challenge and cannot do SHA-256. Default: no User-Agent, sipp, SIP.js, baresip 0.x/1.x, Asterisk-era phones.
+   * Requests whose User-Agent matches (or that have none) get only the MD5 challenge, because such clients read a
+   * single challenge and cannot do SHA-256 (RFC 8760 deviation for interop). Default: no User-Agent, sipp, SIP.js,
+   * JsSIP, baresip 0.x/1.x and older desk phone families.
    */
-  md5FirstUserAgents?: RegExp;
+  md5OnlyUserAgents?: RegExp;
   nonceTtlMs?: number;
   lockout?: LockoutOptions;
   registrar?: { minExpires?: number; maxExpires?: number; defaultExpires?: number };
@@ -112,7 +113,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   private started = false;
   private closed = false;
   private readonly userAgent: string;
-  private readonly md5FirstUa: RegExp;
+  private readonly md5OnlyUa: RegExp;
 
   constructor(private readonly opts: SipStackOptions) {
     super();
@@ -120,7 +121,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     if (!opts.realm) throw new TypeError('SipStack: realm is required');
     this.log = opts.logger.child({ component: 'sip' });
     this.userAgent = opts.userAgent ?? 'callflow';
-    this.md5FirstUa = opts.md5FirstUserAgents ?? /^(sipp|SIP\.js|JsSIP|baresip v?[01]\.|Asterisk|Grandstream|Cisco|Linksys|Sipura|snom[1-3]|PolycomSoundPoint|Yealink SIP-T[1-2])/i;
+    this.md5OnlyUa = opts.md5OnlyUserAgents ?? /^(sipp|SIP\.js|JsSIP|baresip v?[01]\.|Asterisk|Grandstream|Cisco|Linksys|Sipura|snom[1-3]|PolycomSoundPoint|Yealink SIP-T[1-2])/i;
     this.transport = new TransportLayer({
       host: opts.host,
       udpPort: opts.udpPort,
@@ -353,8 +354,8 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     const status = isRegister ? 401 : 407;
     const res = createResponse(req, status, isRegister ? 'Unauthorized' : 'Proxy Authentication Required', randomToken(4));
     const ua = req.get('user-agent');
-    const md5First = ua === undefined || this.md5FirstUa.test(ua);
-    res.set(isRegister ? 'www-authenticate' : 'proxy-authenticate', this.auth.challenge(result.stale, md5First));
+    const md5Only = ua === undefined || this.md5OnlyUa.test(ua);
+    res.set(isRegister ? 'www-authenticate' : 'proxy-authenticate', this.auth.challenge(result.stale, md5Only));
     tx.respond(res);
     return undefined;
   }

@@ -97,12 +97,12 @@ export class DigestAuthenticator {
 
   /**
    * WWW-Authenticate / Proxy-Authenticate values, one per algorithm, preferred (SHA-256) first (RFC 8760 2.4).
-   * Deliberate deviation: `md5First` puts MD5 on top for clients known to read only the first challenge and to
-   * support only MD5 (sipp 3.6, SIP.js 0.21, baresip 1.0 abort on a SHA-256 first challenge).
+   * Deliberate deviation: `md5Only` sends just the MD5 challenge, for clients known to support only MD5 and to
+   * read a single challenge (sipp 3.6 reads the first and aborts on SHA-256; SIP.js 0.21 keeps only the last).
    */
-  challenge(stale = false, md5First = false): string[] {
+  challenge(stale = false, md5Only = false): string[] {
     const nonce = this.makeNonce();
-    const algs = md5First ? [...this.algorithms].sort((a, b) => (a === 'MD5' ? -1 : b === 'MD5' ? 1 : 0)) : this.algorithms;
+    const algs = md5Only && this.algorithms.includes('MD5') ? (['MD5'] as const) : this.algorithms;
     return algs.map(
       (alg) =>
         `Digest realm="${this.opts.realm}", nonce="${nonce}", algorithm=${alg}, qop="auth"${stale ? ', stale=true' : ''}`,

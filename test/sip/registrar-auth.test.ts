@@ -65,9 +65,12 @@ describe('registrar with digest authentication', () => {
     expect(stack.bindingsFor('1001')).toHaveLength(1);
   });
 
-  it('registers an older phone with MD5 when it is challenged MD5 first', async () => {
+  it('challenges a client without SHA-256 support with MD5 only and registers it', async () => {
     const { stack, ua, port } = await setup();
-    const res = await registerWithAuth(ua, port, { user: '1002', password: 'secret' }); // no User-Agent -> MD5 first
+    ua.send(register({ port, user: '1002', clientPort: ua.port, callId: 'md5', ua: 'SIP.js/0.21.1' }), port);
+    const ch = await ua.take(byCallId('md5'));
+    expect(ch.getAll('www-authenticate').map((h) => parseDigestHeader(h)!.get('algorithm'))).toEqual(['MD5']);
+    const res = await registerWithAuth(ua, port, { user: '1002', password: 'secret' }); // no User-Agent -> MD5 only
     expect(res.status).toBe(200);
     expect(stack.bindingsFor('sip:1002@test.local')).toHaveLength(1);
   });

@@ -33,9 +33,9 @@ describe('interop: sipp', () => {
     expect(r.code, r.out).toBe(0);
   });
 
-  for (const [transport, flag] of [['UDP', 'u1'], ['TCP', 't1']]) {
+  for (const [transport, flag] of [['UDP', 'u1'], ['TCP', 't1']] as const) {
     it(`sipp registers with digest over ${transport} after a 401 challenge`, async () => {
-      const r = await run('sipp', [`127.0.0.1:${port}`, '-t', flag!, '-sf', 'register-auth.xml', '-s', '1001', '-au', '1001', '-ap', 'secret', '-m', '1', ...S(await freePort())]);
+      const r = await run('sipp', [`127.0.0.1:${port}`, '-t', flag, '-sf', 'register-auth.xml', '-s', '1001', '-au', '1001', '-ap', 'secret', '-m', '1', ...S(await freePort())]);
       expect(r.code, r.out).toBe(0);
       expect(stack.bindingsFor('1001').some((b) => b.transport === transport.toLowerCase())).toBe(true);
     });

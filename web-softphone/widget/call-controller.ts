@@ -135,8 +135,11 @@ export class CallController extends Emitter<CallControllerEvents> {
     switch (e.type) {
       case 'queued':
       case 'position':
-        if (state === 'starting' || state === 'ringing') this.#transition('queued', { position: e.position, ewtSeconds: e.ewtSeconds });
-        else this.#update({ position: e.position, ewtSeconds: e.ewtSeconds });
+        {
+          const place = { position: e.position, ewtSeconds: e.ewtSeconds ?? undefined };
+          if (state === 'starting' || state === 'ringing') this.#transition('queued', place);
+          else this.#update(place);
+        }
         break;
       case 'ringing':
         if (state !== 'ringing' && canTransition(state, 'ringing')) this.#transition('ringing', {});
@@ -147,6 +150,9 @@ export class CallController extends Emitter<CallControllerEvents> {
         break;
       case 'ended':
         this.#transition('ended', { endReason: e.reason || 'ended' });
+        break;
+      case 'error':
+        this.#log.warn({ message: e.message }, 'the server reported an error on the events socket');
         break;
     }
   }

@@ -3,11 +3,12 @@ import type { Logger } from '../shared/logger.ts';
 
 /** What the server tells a waiting customer over the call's events socket. */
 export type CustomerEvent =
-  | { type: 'queued'; position: number; ewtSeconds: number }
-  | { type: 'position'; position: number; ewtSeconds: number }
+  | { type: 'queued'; position: number; ewtSeconds: number | null }
+  | { type: 'position'; position: number; ewtSeconds: number | null }
   | { type: 'ringing' }
   | { type: 'connected'; agentName: string }
-  | { type: 'ended'; reason: string };
+  | { type: 'ended'; reason: string }
+  | { type: 'error'; message: string };
 
 export interface CustomerEventsMap extends Record<string, unknown[]> {
   event: [CustomerEvent];
@@ -29,9 +30,9 @@ export function parseCustomerEvent(data: unknown): CustomerEvent | undefined {
     case 'queued':
     case 'position': {
       const position = num(m.position);
-      const ewtSeconds = num(m.ewtSeconds);
-      if (position === undefined || ewtSeconds === undefined) return undefined;
-      return { type: m.type, position, ewtSeconds };
+      if (position === undefined) return undefined;
+      // No estimate yet (a new queue without history) comes as null.
+      return { type: m.type, position, ewtSeconds: num(m.ewtSeconds) ?? null };
     }
     case 'ringing':
       return { type: 'ringing' };
@@ -39,6 +40,8 @@ export function parseCustomerEvent(data: unknown): CustomerEvent | undefined {
       return { type: 'connected', agentName: typeof m.agentName === 'string' ? m.agentName : '' };
     case 'ended':
       return { type: 'ended', reason: typeof m.reason === 'string' ? m.reason : '' };
+    case 'error':
+      return { type: 'error', message: typeof m.message === 'string' ? m.message : 'The server reported an error.' };
     default:
       return undefined;
   }

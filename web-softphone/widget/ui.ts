@@ -44,6 +44,7 @@ export class WidgetUi {
   readonly #queue: HTMLParagraphElement;
   readonly #position: HTMLSpanElement;
   readonly #ewt: HTMLSpanElement;
+  readonly #separator: HTMLSpanElement;
   readonly #error: HTMLParagraphElement;
   readonly #hint: HTMLParagraphElement;
   readonly #start: HTMLButtonElement;
@@ -70,7 +71,8 @@ export class WidgetUi {
     this.#status = el('p', { class: 'status', 'data-testid': 'cf-status', role: 'status', 'aria-live': 'polite' });
     this.#position = el('span', { 'data-testid': 'cf-position' });
     this.#ewt = el('span', { 'data-testid': 'cf-ewt' });
-    this.#queue = el('p', { class: 'queue', 'aria-live': 'polite' }, this.#position, ' · ', this.#ewt);
+    this.#separator = el('span', { 'aria-hidden': 'true' }, ' · ');
+    this.#queue = el('p', { class: 'queue', 'aria-live': 'polite' }, this.#position, this.#separator, this.#ewt);
     this.#error = el('p', { class: 'error', 'data-testid': 'cf-error', role: 'alert' });
     this.#hint = el('p', { class: 'hint' });
     this.#start = el('button', { type: 'button', class: 'btn start', 'data-testid': 'cf-start' });
@@ -140,10 +142,13 @@ export class WidgetUi {
     if (this.#language.value !== s.language) this.#language.value = s.language;
     this.#language.disabled = live;
     this.#status.textContent = statusText(s, m);
-    const queued = s.state === 'queued' && s.position !== undefined;
-    this.#queue.hidden = !queued;
-    this.#position.textContent = queued ? m.position(s.position ?? 0) : '';
-    this.#ewt.textContent = queued && s.ewtSeconds !== undefined ? m.ewt(s.ewtSeconds) : '';
+    // Position 0 means the server does not know the place yet; the estimate may be missing too.
+    const hasPosition = s.state === 'queued' && s.position !== undefined && s.position > 0;
+    const hasEwt = s.state === 'queued' && s.ewtSeconds !== undefined;
+    this.#queue.hidden = !hasPosition && !hasEwt;
+    this.#position.textContent = hasPosition ? m.position(s.position ?? 0) : '';
+    this.#ewt.textContent = hasEwt ? m.ewt(s.ewtSeconds ?? 0) : '';
+    this.#separator.hidden = !(hasPosition && hasEwt);
     this.#error.hidden = !s.error;
     this.#error.textContent = s.error ?? '';
     this.#hint.textContent = m.micHint;

@@ -1,0 +1,188 @@
+/**
+ * STAND-IN, not the real server: a tiny static HTTP server for the browser-app tests in test/web/.
+ *
+ * It serves the BUILT browser apps (web-softphone/dist) the way the real server lays them out (/widget.js,
+ * /agent/, /demo/), plus extra HTML pages a test supplies (a "foreign" site that embeds the widget).
+ * A test may also script a few API routes and WebSocket endpoints with canned answers. Those canned answers
+ * are deliberate, labelled stand-ins for the lead's server (server/), which the end-to-end tests drive for
+ * real; here they let the browser code be tested on its own: a 401 from /api/login, a refusal from
+ * /api/public/calls, events pushed down a socket. Every request is recorded so tests can assert what the
+ * browser sent.
+ */
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+export const DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'web-softphone', 'dist');
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json',
+  '.svg': 'image/svg+xml',
+};
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: unknown;
+}
+
+/** A canned answer for one API route. */
+export interface CannedResponse {
+  status: number;
+  body: unknown;
+}
+
+export type RouteHandler = (req: RecordedRequest) => CannedResponse | Promise<CannedResponse>;
+
+export interface StandIn {
+  /** http://127.0.0.1:PORT */
+  origin: string;
+  /** ws://127.0.0.1:PORT */
+  wsOrigin: string;
+  /** API requests received, in order (static files are not recorded). */
+  requests: RecordedRequest[];
+  /** Adds or replaces an HTML page served at `urlPath`. */
+  page(urlPath: string, html: string): void;
+  /** Scripts an API route ("POST /api/login"). */
+  route(methodAndPath: string, handler: RouteHandler): void;
+  /** Accepts WebSocket connections on `urlPath` (query string ignored); `protocol` is echoed when given ("sip"). */
+  socket(urlPath: string, onConnection: (ws: WebSocket, url: URL) => void, protocol?: string): void;
+  close(): Promise<void>;
+}
+
+/** Starts the stand-in on 127.0.0.1 with a free port. Cross-origin requests are allowed (CORS), as a widget on a foreign site needs. */
+export async function startStandIn(): Promise<StandIn> {
+  const pages = new Map<string, string>();
+  const routes = new Map<string, RouteHandler>();
+  const sockets = new Map<string, { onConnection: (ws: WebSocket, url: URL) => void; protocol?: string }>();
+  const requests: RecordedRequest[] = [];
+  const wss = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (offered, req) => {
+      const wanted = sockets.get(new URL(req.url ?? '/', 'http://x').pathname)?.protocol;
+      return wanted && offered.has(wanted) ? wanted : false;
+    },
+  });
+
+  const server = http.createServer((req, res) => {
+    void handle(req, res).catch((err: unknown) => {
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(String(err));
+    });
+  });
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const method = req.method ?? 'GET';
+    const cors = {
+      'access-control-allow-origin': req.headers.origin ?? '*',
+      'access-control-allow-headers': 'content-type, authorization',
+      'access-control-allow-methods': 'GET, POST, OPTIONS',
+    };
+    if (method === 'OPTIONS') {
+      res.writeHead(204, cors);
+      res.end();
+      return;
+    }
+    const handler = routes.get(`${method} ${url.pathname}`);
+    if (handler || url.pathname.startsWith('/api/')) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const text = Buffer.concat(chunks).toString('utf8');
+      let body: unknown = text;
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        // keep the raw text
+      }
+      const recorded: RecordedRequest = { method, path: url.pathname, headers: req.headers, body };
+      requests.push(recorded);
+      const answer = handler ? await handler(recorded) : { status: 404, body: { message: `stand-in: no route ${method} ${url.pathname}` } };
+      res.writeHead(answer.status, { ...cors, 'content-type': 'application/json' });
+      res.end(JSON.stringify(answer.body));
+      return;
+    }
+    const html = pages.get(url.pathname);
+    if (html !== undefined) {
+      res.writeHead(200, { 'content-type': TYPES['.html'] });
+      res.end(html);
+      return;
+    }
+    let file = path.join(DIST, decodeURIComponent(url.pathname));
+    if (!file.startsWith(DIST)) {
+      res.writeHead(403).end();
+      return;
+    }
+    if (existsSync(file) && statSync(file).isDirectory()) {
+      if (!url.pathname.endsWith('/')) {
+        res.writeHead(301, { location: `${url.pathname}/` }).end();
+        return;
+      }
+      file = path.join(file, 'index.html');
+    }
+    if (!existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    res.writeHead(200, { ...cors, 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+    createReadStream(file).pipe(res);
+  }
+
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const entry = sockets.get(url.pathname);
+    if (!entry) {
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => entry.onConnection(ws, url));
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    wsOrigin: `ws://127.0.0.1:${port}`,
+    requests,
+    page: (urlPath, html) => void pages.set(urlPath, html),
+    route: (key, handler) => void routes.set(key, handler),
+    socket: (urlPath, onConnection, protocol) => void sockets.set(urlPath, protocol ? { onConnection, protocol } : { onConnection }),
+    async close() {
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * STAND-IN for the SIP-over-WebSocket endpoint: records every SIP message the browser sends on `urlPath`
+ * and answers an INVITE with "100 Trying" only (never a final answer), which is enough to see what sip.js
+ * sends: the INVITE, its headers and SDP, a CANCEL. It is not a SIP server.
+ */
+export function recordSip(standIn: StandIn, urlPath: string): { messages: string[] } {
+  const messages: string[] = [];
+  standIn.socket(
+    urlPath,
+    (ws) => {
+      ws.on('message', (data) => {
+        const text = String(data);
+        messages.push(text);
+        if (!text.startsWith('INVITE ')) return;
+        const lines = text.split('\r\n');
+        const copy = lines.filter((l) => /^(Via|From|To|Call-ID|CSeq):/i.test(l));
+        ws.send(['SIP/2.0 100 Trying', ...copy, 'Content-Length: 0', '', ''].join('\r\n'));
+      });
+    },
+    'sip',
+  );
+  return { messages };
+}

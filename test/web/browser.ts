@@ -1,0 +1,35 @@
+/**
+ * Headless Chromium for the browser-app tests (flags from ARCHITECTURE.md: fake microphone, loopback WebRTC).
+ */
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { DIST } from '../support/web-stand-in.ts';
+
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+  '--allow-loopback-in-peer-connection',
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+  '--autoplay-policy=no-user-gesture-required',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** One headless Chromium for a test file; give each test its own `newContext()` (fresh storage). */
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ARGS });
+}
+
+/** The tests run against the built files; say how to make them when they are missing. */
+export function requireBuild(): void {
+  const marker = path.join(DIST, '.built');
+  if (!existsSync(marker) || statSync(marker).size === 0 || !existsSync(path.join(DIST, 'widget.js'))) {
+    throw new Error('web-softphone/dist is not built: run `npm run build:web` first (npm test does it for you)');
+  }
+}

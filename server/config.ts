@@ -129,7 +129,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: str(env, 'DATA_DIR', './var'),
     logLevel,
     rtpengineUrl,
-    rtpengineNgPort: int(env, 'RTPENGINE_NG_PORT', 22222, 1, 65535),
+    rtpengineNgPort: int(env, 'RTPENGINE_NG_PORT', 22222, 0, 65535),
     rtpPortMin,
     rtpPortMax,
     mediaAddress: host(env, 'MEDIA_ADDRESS', '127.0.0.1'),

@@ -96,6 +96,7 @@ export class CustomerCall {
   #answeredAt = 0;
   #lastAnnouncedAt = 0;
   #announcing = false;
+  #hangingUp = false;
   #position: { position: number; ewtSeconds: number | null } | null = null;
 
   constructor(env: CallEnvironment, incoming: IncomingCall, init: CustomerCallInit) {
@@ -427,7 +428,9 @@ export class CustomerCall {
 
   /** Either side of a connected call hung up: end the other side, the agent goes to wrap-up. */
   #hangUp(by: 'caller' | 'agent', how = 'bye'): void {
-    if (this.state !== CustomerCallState.Connected) return;
+    // Hanging up one leg makes the other close too: the first side to go is the one that hung up.
+    if (this.state !== CustomerCallState.Connected || this.#hangingUp) return;
+    this.#hangingUp = true;
     const agentId = this.#agentId!;
     const talk = (Date.now() - this.#answeredAt) / 1000;
     if (by === 'caller') void this.#agentLeg?.bye().catch(() => {});

@@ -1,0 +1,111 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { getCall, listCalls, listQueueEvents } from '../../db/repositories/call-log.ts';
+import type { CallRow } from '../../db/schema.ts';
+import type { AppContext } from '../app-context.ts';
+import { notFound } from '../http/errors.ts';
+import { PageOf, errors } from '../http/schemas.ts';
+
+const tags = ['calls'];
+const security = [{ bearer: [] }];
+const READERS = ['admin', 'supervisor'] as const;
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+const Time = Nullable(Type.String({ format: 'date-time' }));
+
+const Call = Type.Object({
+  id: Type.String(),
+  queueId: Nullable(Type.Integer()),
+  agentId: Nullable(Type.Integer()),
+  direction: Type.String(),
+  channel: Type.String(),
+  caller: Type.String(),
+  customerId: Nullable(Type.String()),
+  language: Nullable(Type.String()),
+  context: Type.Record(Type.String(), Type.Unknown()),
+  state: Type.String(),
+  endReason: Nullable(Type.String()),
+  disposition: Nullable(Type.String()),
+  createdAt: Type.String({ format: 'date-time' }),
+  queuedAt: Time,
+  answeredAt: Time,
+  endedAt: Time,
+  waitSeconds: Nullable(Type.Number()),
+  talkSeconds: Nullable(Type.Number()),
+});
+const QueueEvent = Type.Object({
+  at: Type.String({ format: 'date-time' }),
+  event: Type.String(),
+  queueId: Nullable(Type.Integer()),
+  agentId: Nullable(Type.Integer()),
+  data: Type.Record(Type.String(), Type.Unknown()),
+});
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+function view(c: CallRow) {
+  return {
+    id: c.id,
+    queueId: c.queue_id,
+    agentId: c.agent_id,
+    direction: c.direction,
+    channel: c.channel,
+    caller: c.caller,
+    customerId: c.customer_id,
+    language: c.language,
+    context: c.context,
+    state: c.state,
+    endReason: c.end_reason,
+    disposition: c.disposition,
+    createdAt: c.created_at.toISOString(),
+    queuedAt: iso(c.queued_at),
+    answeredAt: iso(c.answered_at),
+    endedAt: iso(c.ended_at),
+    waitSeconds: c.wait_seconds,
+    talkSeconds: c.talk_seconds,
+  };
+}
+
+/** Call records and their queue events, newest first (supervisors and admins). */
+export const callRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  const db = ctx.database.db;
+  app.get('/api/calls', {
+    config: { roles: READERS },
+    schema: {
+      tags,
+      security,
+      summary: 'Call records, newest first',
+      querystring: Type.Object(
+        {
+          limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+          offset: Type.Integer({ minimum: 0, default: 0 }),
+          queueId: Type.Optional(Type.Integer({ minimum: 1 })),
+        },
+        { additionalProperties: false },
+      ),
+      response: { 200: PageOf(Call), ...errors() },
+    },
+  }, async (request) => {
+    const { limit, offset, queueId } = request.query;
+    const page = await listCalls(db, { limit, offset }, queueId !== undefined ? { queueId } : {});
+    return { ...page, items: page.items.map(view) };
+  });
+
+  app.get('/api/calls/:id', {
+    config: { roles: READERS },
+    schema: {
+      tags,
+      security,
+      summary: 'One call record with its queue events in order',
+      params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
+      response: { 200: Type.Intersect([Call, Type.Object({ events: Type.Array(QueueEvent) })]), ...errors(404) },
+    },
+  }, async (request) => {
+    const call = await getCall(db, request.params.id);
+    if (call === undefined) throw notFound('call', request.params.id);
+    const events = await listQueueEvents(db, { callId: call.id });
+    return {
+      ...view(call),
+      events: events.map((e) => ({ at: e.at.toISOString(), event: e.event, queueId: e.queue_id, agentId: e.agent_id, data: e.data })),
+    };
+  });
+};

@@ -1,0 +1,89 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { peakFrequency, rms } from '../media/helpers/audio.ts';
+import { BaresipPhone, makeTone } from './support/baresip.ts';
+import { type TestBrowser, launchBrowser } from './support/browser.ts';
+import { type Harness, createAgent, eventually, startCallCenter } from './support/harness.ts';
+import { readWav } from './support/wav.ts';
+
+describe('a customer on the demo page calls and reaches a desk phone', () => {
+  let h: Harness;
+  let dir: string;
+  const phones: BaresipPhone[] = [];
+  let customer: TestBrowser | undefined;
+  let mari: { id: number; password: string; sipPassword: string };
+  let john: { id: number; password: string; sipPassword: string };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'e2e-desk-'));
+    h = await startCallCenter({ rtpPortMin: 41000, rtpPortMax: 41199 });
+    expect((await h.api('POST', '/api/skills', { name: 'support' }, h.admin)).status).toBe(201);
+    expect((await h.api('POST', '/api/queues', { name: 'support', skills: { support: 1 }, ringTimeoutSeconds: 10 }, h.admin)).status).toBe(201);
+    mari = await createAgent(h, { login: 'mari', name: 'Mari Tamm', languages: { et: 5 }, sipUser: '1001' });
+    john = await createAgent(h, { login: 'john', name: 'John Smith', languages: { en: 5 }, sipUser: '1002' });
+    for (const [user, pw, port, tone] of [['1001', mari.sipPassword, 5402, 1000], ['1002', john.sipPassword, 5406, 700]] as const) {
+      const phone = new BaresipPhone({
+        dir: path.join(dir, user), sipPort: port, ctrlPort: port + 100, rtpMin: port * 4, answer: 'auto',
+        toneWav: makeTone(path.join(dir, `tone-${tone}.wav`), tone), registrar: `127.0.0.1:${h.sipPort}`, username: user, password: pw,
+      });
+      phones.push(phone);
+      await phone.start();
+      await phone.waitRegistered();
+    }
+    for (const [login, pw] of [['mari', mari.password], ['john', john.password]] as const) {
+      const token = await h.login(login, pw);
+      const r = await h.api('PUT', '/api/agent/state', { state: 'ready' }, token);
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      expect(r.body).toMatchObject({ state: 'ready', deviceUp: true });
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await customer?.close();
+    for (const p of phones) await p.stop();
+    await h?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('an Estonian speaker is connected to the Estonian-speaking agent, with audio both ways', async () => {
+    customer = await launchBrowser(makeTone(path.join(dir, 'tone-440.wav'), 440));
+    const page = customer.page;
+    await page.goto(`${h.baseUrl}/demo/`);
+    await page.getByTestId('cf-call-button').click();
+    await page.getByTestId('cf-language').selectOption('et');
+    await page.getByTestId('cf-start').click();
+
+    const [maribox, johnbox] = phones as [BaresipPhone, BaresipPhone];
+    await maribox.waitEvent('CALL_ESTABLISHED', 20_000);
+    await eventually(async () => /connected|Mari/i.test((await page.getByTestId('cf-status').textContent()) ?? ''), 10_000, 'the widget to show the agent');
+    // Let audio flow, then measure what each side hears.
+    await new Promise((r) => setTimeout(r, 4000));
+    const heard = await customer.hearing(1.5);
+    expect(heard.frames).toBeGreaterThan(0);
+    expect(Math.abs(heard.peakHz - 1000)).toBeLessThan(30);
+    expect(heard.rms).toBeGreaterThan(0.01);
+
+    await page.getByTestId('cf-hangup').click();
+    await maribox.waitEvent('CALL_CLOSED', 10_000);
+    const rec = maribox.receivedRecording();
+    expect(rec, 'mari recorded the call').toBeDefined();
+    const { samples, rate } = readWav(rec!);
+    const tail = samples.subarray(Math.max(0, samples.length - rate * 2));
+    expect(Math.abs(peakFrequency(tail, rate) - 440)).toBeLessThan(20);
+    expect(rms(tail)).toBeGreaterThan(300);
+
+    expect(johnbox.events.some((e) => e.type === 'CALL_INCOMING' || e.type === 'CALL_ESTABLISHED')).toBe(false);
+
+    // The call record and the queue log say the same.
+    await h.server.center.log.flush();
+    const calls = await h.api('GET', '/api/calls?limit=10', undefined, h.admin);
+    expect(calls.status).toBe(200);
+    const call = calls.body.items[0];
+    expect(call).toMatchObject({ channel: 'webrtc', language: 'et', agentId: mari.id, state: 'ended', endReason: 'caller-hangup' });
+    expect(call.context.page.url).toContain('/demo/');
+    const events = await h.api('GET', `/api/calls/${call.id}`, undefined, h.admin);
+    expect(events.body.events.map((e: { event: string }) => e.event)).toEqual(['ENTERQUEUE', 'OFFER', 'CONNECT', 'COMPLETECALLER']);
+  }, 90_000);
+});

@@ -1,0 +1,117 @@
+/**
+ * A whole call center for end-to-end tests: the real server (startServer: PGlite or PostgreSQL, our rtpengine, SIP
+ * on UDP/TCP/WebSocket, the ACD), configured through its own REST API. Runs only inside scripts/in-netns.sh.
+ */
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { loadConfig } from '../../../server/config.ts';
+import { type RunningServer, startServer } from '../../../server/server.ts';
+import { sharedPrompts } from '../../media/helpers/env.ts';
+
+export const ADMIN_PASSWORD = 'e2e-admin-password';
+
+export interface Harness {
+  server: RunningServer;
+  baseUrl: string;
+  sipPort: number;
+  realm: string;
+  api<T = any>(method: string, url: string, body?: unknown, token?: string): Promise<{ status: number; body: T }>;
+  admin: string;
+  login(username: string, password: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export function requireNetns(): void {
+  if (process.env.CALLFLOW_NETNS !== '1') throw new Error('end-to-end tests must run inside scripts/in-netns.sh (loopback-only namespace)');
+}
+
+export async function startCallCenter(opts: { rtpPortMin: number; rtpPortMax: number; env?: Record<string, string> }): Promise<Harness> {
+  requireNetns();
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'callflow-e2e-'));
+  symlinkSync(await sharedPrompts(), path.join(dataDir, 'prompts'));
+  const realm = 'e2e.callflow';
+  const config = loadConfig({
+    HTTP_HOST: '127.0.0.1',
+    HTTP_PORT: '0',
+    SIP_HOST: '127.0.0.1',
+    SIP_PORT: '0',
+    SIP_REALM: realm,
+    DATA_DIR: dataDir,
+    ADMIN_PASSWORD,
+    RTPENGINE_NG_PORT: '0',
+    RTP_PORT_MIN: String(opts.rtpPortMin),
+    RTP_PORT_MAX: String(opts.rtpPortMax),
+    LOG_LEVEL: process.env.E2E_LOG ?? 'warn',
+    ...opts.env,
+  });
+  const logger = pino({ level: config.logLevel });
+  let server: RunningServer;
+  try {
+    server = await startServer(config, logger);
+  } catch (err) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  const baseUrl = server.httpUrl;
+  const api = async (method: string, url: string, body?: unknown, token?: string) => {
+    const res = await fetch(`${baseUrl}${url}`, {
+      method,
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  };
+  const login = async (username: string, password: string) => {
+    const r = await api('POST', '/api/login', { username, password });
+    if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body.token as string;
+  };
+  return {
+    server,
+    baseUrl,
+    sipPort: server.sip.ports.udp!,
+    realm,
+    api,
+    admin: await login('admin', ADMIN_PASSWORD),
+    login,
+    async close() {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Creates through the REST API what most tests need: a skill, an agent with languages and SIP credentials. */
+export async function createAgent(
+  h: Harness,
+  a: { login: string; name: string; languages: Record<string, number>; skills?: Record<string, number>; sipUser?: string },
+): Promise<{ id: number; password: string; sipPassword: string }> {
+  const password = `${a.login}-password`;
+  const r = await h.api('POST', '/api/agents', { login: a.login, name: a.name, password, skills: a.skills ?? { support: 3 }, languages: a.languages }, h.admin);
+  if (r.status !== 201) throw new Error(`create agent ${a.login}: ${r.status} ${JSON.stringify(r.body)}`);
+  const sipPassword = `${a.login}-sip-secret`;
+  if (a.sipUser) {
+    const s = await h.api('PUT', `/api/agents/${r.body.id}/sip-credentials`, { username: a.sipUser, password: sipPassword }, h.admin);
+    if (s.status !== 200) throw new Error(`sip credentials ${a.login}: ${s.status} ${JSON.stringify(s.body)}`);
+  }
+  return { id: r.body.id, password, sipPassword };
+}
+
+/** Polls until `check` returns a truthy value. */
+export async function eventually<T>(check: () => T | Promise<T>, ms = 15000, what = 'condition'): Promise<NonNullable<T>> {
+  const end = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v as NonNullable<T>;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -469,7 +469,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
 
 function checkAgent(agent: AgentOfferOptions): void {
   if (!agent || (agent.kind !== 'rtp' && agent.kind !== 'webrtc')) throw new TypeError(`agent.kind must be 'rtp' or 'webrtc', not ${String(agent?.kind)}`);
-  if (agent.codecs !== undefined && (!Array.isArray(agent.codecs) || agent.codecs.some((c) => typeof c !== 'string' || !/^[A-Za-z0-9.-]+$/.test(c)))) {
+  if (agent.codecs !== undefined && (!Array.isArray(agent.codecs) || agent.codecs.some((c) => typeof c !== 'string' || !/^[A-Za-z0-9.-]+(\/[A-Za-z0-9.=;_-]*)*$/.test(c)))) {
     throw new TypeError('agent.codecs must be a list of codec names such as ["PCMU", "opus"]');
   }
 }

@@ -1,0 +1,204 @@
+/**
+ * npm run bench:sip — sipp UAC -> our B2BUA -> sipp UAS (INVITE/100/180/200/ACK/BYE, signalling only, fixed route),
+ * stepping the call rate up. Prints the highest rate held for HOLD seconds with zero failed calls, the p99
+ * INVITE->180 time at that rate, the sipp->sipp rate measured the same way in the same run, their ratio, and the
+ * number of concurrent dialogs held (with heap samples). Last line: one JSON object.
+ * Env: BENCH_HOLD_S (default 30), BENCH_CONCURRENT (calls to hold at once, default 5000).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { createSipServer, MemoryCredentialStore, type SipStack } from '../sip/index.ts';
+import { startTestRouter } from './sip-router.ts';
+
+const HOLD_S = Number(process.env.BENCH_HOLD_S ?? 30);
+const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 5000);
+const SCENARIO = path.join(path.dirname(fileURLToPath(import.meta.url)), 'sip/uac.xml');
+const IP = '127.0.0.1';
+
+if (process.env.CALLFLOW_NETNS !== '1') {
+  console.error('run through npm run bench:sip (it enters the loopback-only namespace)');
+  process.exit(2);
+}
+
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
+
+function spawnSipp(args: string[], cwd: string): { child: ChildProcess; done: Promise<{ code: number | null; out: string }> } {
+  const child = spawn('sipp', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let out = '';
+  child.stdout!.on('data', (d) => (out = (out + d).slice(-20000)));
+  child.stderr!.on('data', (d) => (out = (out + d).slice(-20000)));
+  const done = new Promise<{ code: number | null; out: string }>((resolve) =>
+    child.on('close', (code) => {
+      children.delete(child);
+      resolve({ code, out });
+    }),
+  );
+  return { child, done };
+}
+
+function counts(out: string): { ok: number; failed: number } {
+  const num = (label: string): number => Number(new RegExp(`${label}\\s*\\|\\s*\\d+\\s*\\|\\s*(\\d+)`).exec(out)?.[1] ?? -1);
+  return { ok: num('Successful call'), failed: num('Failed call') };
+}
+
+function p99FromRtt(dir: string): number | undefined {
+  const f = readdirSync(dir).find((n) => n.endsWith('_rtt.csv'));
+  if (!f) return undefined;
+  const vals = readFileSync(path.join(dir, f), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => Number(l.split(';')[1]))
+    .filter((v) => Number.isFinite(v))
+    .sort((a, b) => a - b);
+  if (vals.length === 0) return undefined;
+  return vals[Math.min(vals.length - 1, Math.floor(vals.length * 0.99))];
+}
+
+let nextPort = 16000;
+const port = (): number => (nextPort += 2);
+
+/** One run at `rate` calls/s for HOLD_S seconds; passes when every call succeeded within the time. */
+async function runAt(target: number, rate: number, label: string): Promise<{ pass: boolean; p99?: number; elapsed: number }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-sip-'));
+  const total = Math.round(rate * HOLD_S);
+  const t0 = Date.now();
+  const uac = spawnSipp(
+    [`${IP}:${target}`, '-sf', SCENARIO, '-s', 'bench', '-i', IP, '-p', String(port()), '-r', String(rate), '-m', String(total),
+      '-l', String(Math.max(1000, rate * 4)), '-nostdin', '-timeout', `${HOLD_S * 3}s`, '-timeout_error', '-trace_rtt', '-rtt_freq', String(Math.max(1, total)),
+      '-max_socket', '100'],
+    dir,
+  );
+  const r = await uac.done;
+  const elapsed = (Date.now() - t0) / 1000;
+  const c = counts(r.out);
+  // held: all calls succeeded and the run did not stretch beyond the hold time (sipp fell behind otherwise)
+  const pass = r.code === 0 && c.failed === 0 && c.ok === total && elapsed <= HOLD_S * 1.15 + 3;
+  const p99 = p99FromRtt(dir);
+  console.log(`${label}: ${rate} calls/s x ${HOLD_S}s -> ok ${c.ok}/${total}, failed ${c.failed}, ${elapsed.toFixed(1)} s, p99 INVITE->180 ${p99 ?? '?'} ms ${pass ? 'PASS' : 'FAIL'}`);
+  rmSync(dir, { recursive: true, force: true });
+  return { pass, p99, elapsed };
+}
+
+/** Steps the rate up (doubling, then one step between the last pass and the first failure). */
+async function maxRate(target: number, label: string, start: number): Promise<{ rate: number; p99: number | undefined }> {
+  let best = 0;
+  let bestP99: number | undefined;
+  let rate = start;
+  let failedAt = 0;
+  for (;;) {
+    const r = await runAt(target, rate, label);
+    await new Promise((res) => setTimeout(res, 2000)); // let retransmissions and timers drain
+    if (!r.pass) {
+      failedAt = rate;
+      break;
+    }
+    best = rate;
+    bestP99 = r.p99;
+    if (rate >= 16000) break;
+    rate *= 2;
+  }
+  if (failedAt && best) {
+    const mid = Math.round((best + failedAt) / 2 / 50) * 50;
+    if (mid > best && mid < failedAt) {
+      const r = await runAt(target, mid, label);
+      if (r.pass) {
+        best = mid;
+        bestP99 = r.p99;
+      }
+    }
+  }
+  return { rate: best, p99: bestP99 };
+}
+
+async function main(): Promise<void> {
+  const logger = pino({ level: 'warn' });
+  const workDir = mkdtempSync(path.join(os.tmpdir(), 'bench-uas-'));
+
+  // sipp -> sipp baseline
+  const uasPort = port();
+  const uas = spawnSipp(['-sn', 'uas', '-i', IP, '-p', String(uasPort), '-nostdin'], workDir);
+  await new Promise((r) => setTimeout(r, 500));
+  console.log('--- sipp UAC -> sipp UAS (baseline) ---');
+  const base = await maxRate(uasPort, 'sipp->sipp', 500);
+
+  // through the B2BUA
+  const stack: SipStack = createSipServer({
+    host: IP,
+    udpPort: port(),
+    realm: 'bench.local',
+    trustedSources: ['127.0.0.1'],
+    logger,
+    credentials: new MemoryCredentialStore(),
+  });
+  await stack.start();
+  startTestRouter(stack, () => `sip:bench@${IP}:${uasPort}`);
+  console.log('--- sipp UAC -> B2BUA -> sipp UAS ---');
+  const b2b = await maxRate(stack.ports.udp!, 'b2bua', 250);
+
+  // concurrent dialogs: hold CONCURRENT calls at once, sample the heap while they are up
+  console.log(`--- ${CONCURRENT} concurrent calls through the B2BUA ---`);
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const heap = (): number => {
+    gc?.();
+    return Math.round(process.memoryUsage().heapUsed / 1048576);
+  };
+  const heapBefore = heap();
+  const rampRate = 500;
+  const holdMs = Math.round((CONCURRENT / rampRate) * 1000) + 15_000;
+  const cdir = mkdtempSync(path.join(os.tmpdir(), 'bench-cc-'));
+  const cc = spawnSipp(
+    [`${IP}:${stack.ports.udp}`, '-sf', SCENARIO, '-s', 'bench', '-i', IP, '-p', String(port()), '-r', String(rampRate), '-m', String(CONCURRENT),
+      '-d', String(holdMs), '-l', String(CONCURRENT), '-nostdin', '-timeout', `${Math.round(holdMs / 1000) * 3}s`, '-timeout_error', '-max_socket', '100'],
+    cdir,
+  );
+  let maxDialogs = 0;
+  const samples: Array<{ t: number; dialogs: number; heapMb: number }> = [];
+  const t0 = Date.now();
+  const sampler = setInterval(() => {
+    const d = stack.stats().activeDialogs;
+    maxDialogs = Math.max(maxDialogs, d);
+  }, 200);
+  const heapSampler = setInterval(() => samples.push({ t: Math.round((Date.now() - t0) / 1000), dialogs: stack.stats().activeDialogs, heapMb: heap() }), 5000);
+  const ccr = await cc.done;
+  clearInterval(sampler);
+  clearInterval(heapSampler);
+  await new Promise((r) => setTimeout(r, 3000));
+  const heapAfter = heap();
+  const ccCounts = counts(ccr.out);
+  for (const s of samples) console.log(`  t=${s.t}s dialogs=${s.dialogs} heap=${s.heapMb} MB`);
+  console.log(`concurrent run: ok ${ccCounts.ok}, failed ${ccCounts.failed}; peak ${maxDialogs} dialogs (${maxDialogs / 2} bridged calls, two dialogs each); heap before ${heapBefore} MB, after ${heapAfter} MB`);
+  rmSync(cdir, { recursive: true, force: true });
+
+  await stack.close();
+  uas.child.kill('SIGTERM');
+  await uas.done;
+  rmSync(workDir, { recursive: true, force: true });
+
+  const ratio = base.rate > 0 ? Math.round((b2b.rate / base.rate) * 1000) / 1000 : 0;
+  console.log(`B2BUA: ${b2b.rate} calls/s held ${HOLD_S}s with zero failures (target >= 1000), p99 INVITE->180 ${b2b.p99 ?? '?'} ms`);
+  console.log(`sipp->sipp: ${base.rate} calls/s; ratio ${ratio} (target >= 0.333)`);
+  console.log(
+    JSON.stringify({
+      maxCps: b2b.rate,
+      p99InviteTo180Ms: b2b.p99 ?? null,
+      sippToSippCps: base.rate,
+      ratio,
+      concurrentDialogs: ccCounts.failed === 0 ? maxDialogs : 0,
+    }),
+  );
+  process.exit(0);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

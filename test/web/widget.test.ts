@@ -128,6 +128,36 @@ describe('customer widget', () => {
     expect(await page.getByTestId('cf-start').isVisible()).toBe(true);
   });
 
+  it('the demo shop embeds the widget with English selected, six languages and the page category', async () => {
+    server.route('POST /api/public/calls', () => ({ status: 404, body: { message: 'queue "support" does not exist' } }));
+    const failed: string[] = [];
+    page.on('response', (r) => {
+      if (r.status() >= 400 && !r.url().includes('/api/')) failed.push(`${r.status()} ${r.url()}`);
+    });
+    await page.goto(`${server.origin}/demo/`);
+    await page.getByRole('link', { name: 'Tents' }).click();
+    await page.waitForURL(`${server.origin}/demo/tents.html`);
+    await page.getByTestId('cf-call-button').click();
+    const select = page.getByTestId('cf-language');
+    expect(await select.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(['en', 'et', 'ru', 'fi', 'de', 'hu']);
+    expect(await select.inputValue()).toBe('en');
+    // The shop's stylesheet loaded from /demo/assets/.
+    expect(await page.locator('header').evaluate((h) => getComputedStyle(h).backgroundColor)).toBe('rgb(29, 77, 58)');
+    await page.getByTestId('cf-start').click();
+    await page.getByTestId('cf-error').waitFor({ state: 'visible' });
+    expect(await page.getByTestId('cf-error').textContent()).toBe('queue "support" does not exist');
+    expect(server.requests[0]?.body).toMatchObject({
+      queue: 'support',
+      language: 'en',
+      page: { url: `${server.origin}/demo/tents.html`, title: 'Tents — Nordic Outdoor', category: 'tents', language: 'en' },
+    });
+    expect((server.requests[0]?.body as { history: { title: string }[] }).history.map((h) => h.title)).toEqual([
+      'Nordic Outdoor — gear for the northern seasons',
+      'Tents — Nordic Outdoor',
+    ]);
+    expect(failed).toEqual([]);
+  });
+
   describe('with a call placed (stand-in API, events socket and SIP endpoint)', () => {
     let events: WebSocket | undefined;
     let sip: { messages: string[] };

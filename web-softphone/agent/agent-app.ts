@@ -101,9 +101,10 @@ export class AgentApp {
       s.desk.close();
       s.socket.send({ type: 'logout' });
       s.socket.close();
-      await s.softphone?.close();
     }
     this.#view.showLogin(message);
+    // Unregistering may wait for the server; the sign-in form does not.
+    await s?.softphone?.close();
   }
 
   async #open(token: string, me: Me): Promise<void> {

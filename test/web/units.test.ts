@@ -1,0 +1,152 @@
+// The browser apps' pure parts, run in Node (no DOM needed).
+import { describe, expect, it } from 'vitest';
+import { parseServerMessage } from '../../web-softphone/agent/agent-messages.ts';
+import { AGENT_CALL_TRANSITIONS, canTransitionCall } from '../../web-softphone/agent/agent-call-state.ts';
+import { agentSocketUrl } from '../../web-softphone/agent/agent-socket.ts';
+import { clock, toEpochMs, waitMinutes } from '../../web-softphone/shared/format.ts';
+import { CALL_TRANSITIONS, canTransition, isLive } from '../../web-softphone/widget/call-state.ts';
+import { readWidgetConfig } from '../../web-softphone/widget/config.ts';
+import { parseCustomerEvent } from '../../web-softphone/widget/events-socket.ts';
+import { messagesFor } from '../../web-softphone/widget/i18n.ts';
+import { HISTORY_KEY, readHistory, recordVisit } from '../../web-softphone/widget/page-history.ts';
+
+/** A Map-backed Storage (Node has no localStorage), with a switch to make it refuse writes. */
+function memoryStorage(): Storage & { refuse: boolean } {
+  const map = new Map<string, string>();
+  return {
+    refuse: false,
+    get length() {
+      return map.size;
+    },
+    clear: () => map.clear(),
+    getItem: (k) => map.get(k) ?? null,
+    key: (i) => [...map.keys()][i] ?? null,
+    removeItem: (k) => void map.delete(k),
+    setItem(k, v) {
+      if (this.refuse) throw new Error('QuotaExceededError');
+      map.set(k, v);
+    },
+  };
+}
+
+describe('widget configuration', () => {
+  const src = 'https://calls.example.com:8443/widget.js?v=3';
+
+  it('takes the API base from the script src and the languages from the data attributes', () => {
+    const c = readWidgetConfig({ src, documentLanguage: 'et', dataset: { queue: 'support', language: 'ru', languages: 'en, et,RU,et', customerId: 'c-1', category: 'tents' } });
+    expect(c).toEqual({ apiBase: 'https://calls.example.com:8443', queue: 'support', language: 'ru', languages: ['en', 'et', 'ru'], customerId: 'c-1', category: 'tents' });
+  });
+
+  it('falls back to the page language, then English, and always offers the default', () => {
+    expect(readWidgetConfig({ src, documentLanguage: 'de-AT', dataset: { queue: 'q', languages: 'en,et' } })).toMatchObject({ language: 'de', languages: ['de', 'en', 'et'] });
+    expect(readWidgetConfig({ src, documentLanguage: '', dataset: { queue: 'q' } })).toMatchObject({ language: 'en', languages: ['en'] });
+  });
+
+  it('refuses an embedding without data-queue, naming the attribute', () => {
+    expect(() => readWidgetConfig({ src, documentLanguage: 'en', dataset: {} })).toThrow(/data-queue/);
+  });
+});
+
+describe('page history', () => {
+  it('keeps the last ten visits and refreshes a reloaded page instead of repeating it', () => {
+    const storage = memoryStorage();
+    for (let i = 1; i <= 11; i++) recordVisit(storage, { url: `/p${i}`, title: `P${i}`, at: `2026-01-01T00:00:${String(i).padStart(2, '0')}Z` });
+    const list = recordVisit(storage, { url: '/p11', title: 'P11 again', at: '2026-01-01T00:01:00Z' });
+    expect(list.map((p) => p.url)).toEqual(['/p2', '/p3', '/p4', '/p5', '/p6', '/p7', '/p8', '/p9', '/p10', '/p11']);
+    expect(list[9]).toEqual({ url: '/p11', title: 'P11 again', at: '2026-01-01T00:01:00Z' });
+    expect(readHistory(storage)).toEqual(list);
+  });
+
+  it('ignores storage that refuses writes or holds garbage', () => {
+    const storage = memoryStorage();
+    storage.setItem(HISTORY_KEY, '{not json');
+    expect(readHistory(storage)).toEqual([]);
+    storage.setItem(HISTORY_KEY, JSON.stringify([{ url: '/ok', title: 'ok', at: 'x' }, { url: 3 }]));
+    expect(readHistory(storage)).toEqual([{ url: '/ok', title: 'ok', at: 'x' }]);
+    storage.refuse = true;
+    expect(recordVisit(storage, { url: '/new', title: 'new', at: 'y' }).map((p) => p.url)).toEqual(['/ok', '/new']);
+    expect(recordVisit(undefined, { url: '/only', title: 'only', at: 'z' })).toEqual([{ url: '/only', title: 'only', at: 'z' }]);
+  });
+});
+
+describe('customer events', () => {
+  it('accepts the protocol messages, with a missing wait estimate as null', () => {
+    expect(parseCustomerEvent('{"type":"queued","position":2,"ewtSeconds":150}')).toEqual({ type: 'queued', position: 2, ewtSeconds: 150 });
+    expect(parseCustomerEvent('{"type":"position","position":1,"ewtSeconds":null}')).toEqual({ type: 'position', position: 1, ewtSeconds: null });
+    expect(parseCustomerEvent('{"type":"connected","agentName":"Mari"}')).toEqual({ type: 'connected', agentName: 'Mari' });
+    expect(parseCustomerEvent('{"type":"ended","reason":"caller-hangup"}')).toEqual({ type: 'ended', reason: 'caller-hangup' });
+  });
+
+  it('drops what is not the protocol', () => {
+    expect(parseCustomerEvent('nope')).toBeUndefined();
+    expect(parseCustomerEvent('{"type":"queued"}')).toBeUndefined();
+    expect(parseCustomerEvent('{"type":"teleport"}')).toBeUndefined();
+  });
+
+  it('words the place in line and the wait as the customer reads them', () => {
+    const en = messagesFor('en');
+    expect(`${en.position(2)} · ${en.ewt(150)}`).toBe('You are number 2 in line · about 3 min');
+    expect(en.ewt(59)).toBe('less than a minute');
+    expect(messagesFor('xx').start).toBe('Start call');
+    expect(messagesFor('hu').start).toBe('Hívás indítása');
+  });
+});
+
+describe('agent messages', () => {
+  it('reads state, offer and cancellation messages and drops unknown states', () => {
+    expect(parseServerMessage('{"type":"state","state":"wrap-up","reason":"","deviceUp":true,"wrapUpEndsAt":"2026-11-23T10:00:30.000Z"}')).toEqual({
+      type: 'state',
+      state: 'wrap-up',
+      wrapUpEndsAt: '2026-11-23T10:00:30.000Z',
+    });
+    expect(parseServerMessage('{"type":"state","state":"sleeping"}')).toBeUndefined();
+    const offer = parseServerMessage(
+      '{"type":"offer","callId":"c1","context":{"queue":"support","language":"et","page":{"url":"u","title":"t"},"history":[{"url":"h","title":"ht","at":"a"}],"waitedSeconds":12}}',
+    );
+    expect(offer).toEqual({
+      type: 'offer',
+      callId: 'c1',
+      context: { queue: 'support', language: 'et', page: { url: 'u', title: 't' }, history: [{ url: 'h', title: 'ht', at: 'a' }], waitedSeconds: 12 },
+    });
+    expect(parseServerMessage('{"type":"offer-cancelled","callId":"c1","reason":"x"}')).toEqual({ type: 'offer-cancelled', callId: 'c1' });
+  });
+
+  it('builds the agent socket URL from the page origin', () => {
+    expect(agentSocketUrl('https://pbx.example', 'a b')).toBe('wss://pbx.example/ws/agent?token=a%20b');
+    expect(agentSocketUrl('http://127.0.0.1:8080', 't')).toBe('ws://127.0.0.1:8080/ws/agent?token=t');
+  });
+});
+
+describe('state machines', () => {
+  it('a finished customer call can only start again, and a live one can always end', () => {
+    expect(CALL_TRANSITIONS.ended).toEqual(['starting']);
+    expect(CALL_TRANSITIONS.failed).toEqual(['starting']);
+    for (const s of ['starting', 'queued', 'ringing', 'connected'] as const) {
+      expect(isLive(s)).toBe(true);
+      expect(canTransition(s, 'ended')).toBe(true);
+    }
+    expect(canTransition('connected', 'queued')).toBe(false);
+    expect(canTransition('ringing', 'queued')).toBe(true); // ring-no-answer puts the call back in line
+  });
+
+  it("an agent's call is answered only after it rings, and every state can return to idle", () => {
+    expect(canTransitionCall('offered', 'connecting')).toBe(false);
+    expect(canTransitionCall('ringing', 'connecting')).toBe(true);
+    for (const s of Object.keys(AGENT_CALL_TRANSITIONS) as (keyof typeof AGENT_CALL_TRANSITIONS)[]) {
+      if (s !== 'idle') expect(canTransitionCall(s, 'idle')).toBe(true);
+    }
+  });
+});
+
+describe('formatting', () => {
+  it('shows timers as m:ss and reads instants as numbers or ISO strings', () => {
+    expect(clock(29.2)).toBe('0:29');
+    expect(clock(3725)).toBe('1:02:05');
+    expect(clock(-4)).toBe('0:00');
+    expect(waitMinutes(89)).toBe(1);
+    expect(waitMinutes(91)).toBe(2);
+    expect(toEpochMs('2026-11-23T10:00:00.000Z')).toBe(Date.UTC(2026, 10, 23, 10));
+    expect(toEpochMs(5)).toBe(5);
+    expect(toEpochMs(null)).toBeNaN();
+  });
+});

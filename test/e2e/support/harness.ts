@@ -14,6 +14,8 @@ export const ADMIN_PASSWORD = 'e2e-admin-password';
 
 export interface Harness {
   server: RunningServer;
+  /** DATA_DIR of the server (prompts-custom/<lang>/<name>.wav replaces a prompt). */
+  dataDir: string;
   baseUrl: string;
   sipPort: number;
   realm: string;
@@ -71,6 +73,7 @@ export async function startCallCenter(opts: { rtpPortMin: number; rtpPortMax: nu
   };
   return {
     server,
+    dataDir,
     baseUrl,
     sipPort: server.sip.ports.udp!,
     realm,

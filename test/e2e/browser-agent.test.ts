@@ -1,0 +1,76 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTone } from './support/baresip.ts';
+import { type TestBrowser, launchBrowser } from './support/browser.ts';
+import { type Harness, createAgent, eventually, startCallCenter } from './support/harness.ts';
+
+describe('an agent on the browser softphone', () => {
+  let h: Harness;
+  let dir: string;
+  let agent: TestBrowser | undefined;
+  let customer: TestBrowser | undefined;
+  let kaja: { id: number; password: string };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'e2e-softphone-'));
+    h = await startCallCenter({ rtpPortMin: 43000, rtpPortMax: 43199 });
+    await h.api('POST', '/api/skills', { name: 'support' }, h.admin);
+    await h.api('POST', '/api/queues', { name: 'support', skills: { support: 1 }, wrapUpSeconds: 30 }, h.admin);
+    kaja = await createAgent(h, { login: 'kaja', name: 'Kaja Kask', languages: { et: 5, en: 2 } });
+    await createAgent(h, { login: 'peter', name: 'Peter Pan', languages: { en: 5 } }); // logged out: never offered
+  }, 60_000);
+
+  afterAll(async () => {
+    await customer?.close();
+    await agent?.close();
+    await h?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('logs in, goes ready, sees the caller\'s page and language, answers by clicking, and talks both ways', async () => {
+    agent = await launchBrowser(makeTone(path.join(dir, 'tone-1000.wav'), 1000));
+    const ap = agent.page;
+    await ap.goto(`${h.baseUrl}/agent/`);
+    await ap.getByTestId('login-username').fill('kaja');
+    await ap.getByTestId('login-password').fill(kaja.password);
+    await ap.getByTestId('login-submit').click();
+    await eventually(async () => /registered/i.test((await ap.getByTestId('sip-status').textContent()) ?? ''), 15_000, 'the softphone to register');
+    await eventually(async () => (await ap.getByTestId('ready').isEnabled()) || undefined, 10_000, 'the Ready button');
+    await ap.getByTestId('ready').click();
+    await eventually(async () => (await ap.getByTestId('agent-state').textContent())?.includes('ready'), 10_000, 'state ready');
+
+    customer = await launchBrowser(makeTone(path.join(dir, 'tone-440.wav'), 440));
+    const cp = customer.page;
+    await cp.goto(`${h.baseUrl}/demo/tents.html`);
+    await cp.getByTestId('cf-call-button').click();
+    await cp.getByTestId('cf-language').selectOption('et');
+    await cp.getByTestId('cf-start').click();
+
+    await eventually(async () => (await ap.getByTestId('incoming').isVisible()) || undefined, 20_000, 'the incoming call on the agent page');
+    expect(await ap.getByTestId('incoming-page-url').textContent()).toContain('/demo/tents.html');
+    expect(await ap.getByTestId('incoming-language').textContent()).toContain('et');
+    await eventually(async () => (await ap.getByTestId('answer').isEnabled()) || undefined, 15_000, 'the Answer button');
+    await ap.getByTestId('answer').click();
+
+    await eventually(async () => (await ap.getByTestId('agent-state').textContent())?.includes('busy'), 15_000, 'state busy');
+    await new Promise((r) => setTimeout(r, 4000));
+    const customerHears = await customer.hearing(1.5);
+    const agentHears = await agent.hearing(1.5);
+    expect(Math.abs(customerHears.peakHz - 1000)).toBeLessThan(30);
+    expect(Math.abs(agentHears.peakHz - 440)).toBeLessThan(30);
+
+    await ap.getByTestId('hangup').click();
+    await eventually(async () => (await ap.getByTestId('agent-state').textContent())?.includes('wrap-up'), 10_000, 'wrap-up');
+    await eventually(async () => /\d:\d\d/.test((await ap.getByTestId('wrapup-countdown').textContent()) ?? ''), 5_000, 'the countdown');
+    await ap.getByTestId('wrapup-done').click();
+    await eventually(async () => (await ap.getByTestId('agent-state').textContent())?.includes('ready'), 10_000, 'ready again');
+
+    await h.server.center.log.flush();
+    const call = (await h.api('GET', '/api/calls?limit=1', undefined, h.admin)).body.items[0];
+    expect(call).toMatchObject({ agentId: kaja.id, endReason: 'agent-hangup', language: 'et' });
+    const events = (await h.api('GET', `/api/calls/${call.id}`, undefined, h.admin)).body.events.map((e: { event: string }) => e.event);
+    expect(events).toEqual(['ENTERQUEUE', 'OFFER', 'CONNECT', 'COMPLETEAGENT']);
+  }, 120_000);
+});

@@ -127,8 +127,12 @@ async function main(): Promise<void> {
   const uasPort = port();
   const uas = spawnSipp(['-sn', 'uas', '-i', IP, '-p', String(uasPort), '-nostdin'], workDir);
   await new Promise((r) => setTimeout(r, 500));
-  console.log('--- sipp UAC -> sipp UAS (baseline) ---');
-  const base = await maxRate(uasPort, 'sipp->sipp', 500);
+  const fixed = process.env.BENCH_B2BUA_RATE ? Number(process.env.BENCH_B2BUA_RATE) : undefined;
+  let base = { rate: 0, p99: undefined as number | undefined };
+  if (fixed === undefined) {
+    console.log('--- sipp UAC -> sipp UAS (baseline) ---');
+    base = await maxRate(uasPort, 'sipp->sipp', 500);
+  }
 
   // through the B2BUA
   const stack: SipStack = createSipServer({
@@ -142,6 +146,21 @@ async function main(): Promise<void> {
   await stack.start();
   startTestRouter(stack, () => `sip:bench@${IP}:${uasPort}`);
   console.log('--- sipp UAC -> B2BUA -> sipp UAS ---');
+  if (fixed !== undefined) {
+    // profiling aid: one run at a fixed rate, nothing else
+    const cpu0 = process.cpuUsage();
+    const { monitorEventLoopDelay } = await import('node:perf_hooks');
+    const h = monitorEventLoopDelay({ resolution: 5 });
+    h.enable();
+    await runAt(stack.ports.udp!, fixed, 'b2bua');
+    h.disable();
+    console.log(`event loop delay p50 ${(h.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(h.percentile(99) / 1e6).toFixed(1)} ms, max ${(h.max / 1e6).toFixed(1)} ms`);
+    const cpu = process.cpuUsage(cpu0);
+    console.log(`b2bua cpu: ${((cpu.user + cpu.system) / 1000 / (fixed * HOLD_S)).toFixed(3)} ms per call (user ${Math.round(cpu.user / 1000)} ms, system ${Math.round(cpu.system / 1000)} ms)`);
+    console.log(JSON.stringify(stack.stats()));
+    await stack.close();
+    process.exit(0);
+  }
   const b2b = await maxRate(stack.ports.udp!, 'b2bua', 250);
 
   // concurrent dialogs: hold CONCURRENT calls at once, sample the heap while they are up

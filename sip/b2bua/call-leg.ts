@@ -43,7 +43,7 @@ export abstract class CallLeg<E extends CallLegEvents = CallLegEvents> extends E
   /** the peer's most recent SDP */
   remoteSdp: string | undefined;
   readonly callId: string;
-  protected readonly log: Logger;
+  private childLog: Logger | undefined;
   private reinviteHandler: ReinviteHandler | undefined;
   private pendingReinvite = false;
   /** 2xx retransmission until ACK, keyed by CSeq number */
@@ -57,7 +57,13 @@ export abstract class CallLeg<E extends CallLegEvents = CallLegEvents> extends E
   ) {
     super();
     this.callId = callId;
-    this.log = ctx.logger.child({ callId });
+
+  }
+
+  /** per-call child logger, made on first use (a pino child per call is not free on the hot path) */
+  protected get log(): Logger {
+    this.childLog ??= this.ctx.logger.child({ callId: this.callId });
+    return this.childLog;
   }
 
   // typed emitter surface

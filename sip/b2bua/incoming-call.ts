@@ -46,8 +46,19 @@ export class IncomingCall extends CallLeg<IncomingCallEvents> {
     this.flow = tx.flow;
     this.identity = identity;
     this.remoteSdp = this.request.body.length > 0 ? this.request.bodyText : undefined;
-    // RFC 3261 17.2.1: a 100 Trying right away stops the caller's INVITE retransmissions
-    tx.respond(createResponse(this.request, 100, 'Trying'));
+    // RFC 3261 17.2.1: send 100 Trying unless the TU answers within 200 ms; we wait 100 ms so that a fast
+    // 180/200 (the common B2BUA case) saves a datagram, and still stay well inside the caller's timer A.
+    this.tryingTimer = setTimeout(() => {
+      this.tryingTimer = undefined;
+      if (!this.tx.finalSent && !this.sentProvisional && !this.isClosed) tx.respond(createResponse(this.request, 100, 'Trying'));
+    }, 100);
+  }
+
+  private tryingTimer: NodeJS.Timeout | undefined;
+  private sentProvisional = false;
+
+  protected override onTerminated(): void {
+    if (this.tryingTimer) clearTimeout(this.tryingTimer);
   }
 
   /** A request header value (e.g. 'X-Call-Token'), or undefined. */
@@ -84,6 +95,7 @@ export class IncomingCall extends CallLeg<IncomingCallEvents> {
       this.localSdp = sdp;
     }
     this.tx.respond(res);
+    this.sentProvisional = true;
     if (this.state === CallState.Initial) this.transition(CallState.Early);
   }
 
@@ -98,6 +110,7 @@ export class IncomingCall extends CallLeg<IncomingCallEvents> {
     res.body = Buffer.from(sdp, 'utf8');
     this.localSdp = sdp;
     this.attachDialog(Dialog.asUas(this.request, this.localTag, this.flow));
+    if (this.tryingTimer) clearTimeout(this.tryingTimer);
     this.tx.respond(res);
     this.transition(CallState.Established);
     this.answering = this.retransmit2xx(this.request, res, this.flow).then(

@@ -117,7 +117,20 @@ export function parseBoundedInt(s: string, max: number): number | null {
   return n <= max ? n : null;
 }
 
-/** Unguessable hex token for tags, branches and Call-IDs (RFC 3261 19.3: at least 32 bits of randomness). */
+const POOL_SIZE = 8192;
+let pool = randomBytes(POOL_SIZE);
+let poolPos = 0;
+
+/**
+ * Unguessable hex token for tags, branches and Call-IDs (RFC 3261 19.3: at least 32 bits of randomness).
+ * Cryptographic randomness drawn from a pool, so the hot path does not call into the CSPRNG per token.
+ */
 export function randomToken(bytes = 8): string {
-  return randomBytes(bytes).toString('hex');
+  if (poolPos + bytes > POOL_SIZE) {
+    pool = randomBytes(POOL_SIZE);
+    poolPos = 0;
+  }
+  const s = pool.toString('hex', poolPos, poolPos + bytes);
+  poolPos += bytes;
+  return s;
 }

@@ -1,0 +1,163 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import tls from 'node:tls';
+import fc from 'fast-check';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { parseMessage } from '../../sip/message/parser.ts';
+import { SipParseError } from '../../sip/message/errors.ts';
+import { SipRequest } from '../../sip/message/message.ts';
+import { validateRequest } from '../../sip/message/validate.ts';
+import { RawUdp, startStack } from './helpers.ts';
+
+const cleanup: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+
+let certDir: string;
+let cert: string;
+let key: string;
+beforeAll(() => {
+  certDir = mkdtempSync(path.join(os.tmpdir(), 'sip-tls-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+    '-keyout', path.join(certDir, 'key.pem'), '-out', path.join(certDir, 'cert.pem')], { stdio: 'ignore' });
+  cert = readFileSync(path.join(certDir, 'cert.pem'), 'utf8');
+  key = readFileSync(path.join(certDir, 'key.pem'), 'utf8');
+});
+afterAll(() => rmSync(certDir, { recursive: true, force: true }));
+
+const options = (proto: string, port: number, id: string): string =>
+  `OPTIONS sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/${proto} 127.0.0.1:${port};branch=z9hG4bK${id}\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: ${id}\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n`;
+
+describe('transports', () => {
+  it('answers OPTIONS over TLS when a certificate is configured', async () => {
+    const stack = await startStack({ tls: { cert, key, port: 0 } });
+    cleanup.push(() => stack.close());
+    const sock = tls.connect({ host: '127.0.0.1', port: stack.ports.tls!, rejectUnauthorized: false });
+    cleanup.push(() => sock.destroy());
+    await new Promise((r) => sock.once('secureConnect', r));
+    let got = '';
+    sock.on('data', (d) => (got += d));
+    sock.write(options('TLS', sock.localPort!, 'tls1'));
+    for (let i = 0; i < 100 && !got.includes('\r\n\r\n'); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(got).toMatch(/^SIP\/2.0 200 OK/);
+  });
+
+  it('answers OPTIONS over WSS with the sip subprotocol and refuses a WebSocket without it', async () => {
+    const stack = await startStack({ tls: { cert, key, port: 0, wssPort: 0 } });
+    cleanup.push(() => stack.close());
+    const ws = new WebSocket(`wss://127.0.0.1:${stack.ports.wss}/sip`, 'sip', { rejectUnauthorized: false });
+    cleanup.push(() => ws.terminate());
+    await new Promise((r, j) => {
+      ws.once('open', r);
+      ws.once('error', j);
+    });
+    const reply = new Promise<string>((r) => ws.once('message', (d) => r(d.toString())));
+    ws.send(options('WSS', 1, 'wss1'));
+    expect(await reply).toMatch(/^SIP\/2.0 200 OK/);
+    const plain = new WebSocket(`wss://127.0.0.1:${stack.ports.wss}/sip`, { rejectUnauthorized: false });
+    cleanup.push(() => plain.terminate());
+    const closed = await new Promise<number>((r) => {
+      plain.once('close', (code) => r(code));
+      plain.once('error', () => r(-1));
+    });
+    expect(closed).not.toBe(1000);
+  });
+
+  it('attaches the WebSocket transport to an existing HTTP server on /sip only', async () => {
+    const http = await import('node:http');
+    const server = http.createServer((_q, s) => s.end('ok'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    cleanup.push(() => new Promise((r) => server.close(r)));
+    const stack = await startStack({ ws: { server } });
+    cleanup.push(() => stack.close());
+    const port = (server.address() as net.AddressInfo).port;
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/sip`, 'sip');
+    cleanup.push(() => ws.terminate());
+    await new Promise((r) => ws.once('open', r));
+    const reply = new Promise<string>((r) => ws.once('message', (d) => r(d.toString())));
+    ws.send(options('WS', 1, 'ws1'));
+    expect(await reply).toContain('Call-ID: ws1');
+  });
+
+  it('drops a datagram larger than the maximum message size and closes a stream that exceeds it', async () => {
+    const stack = await startStack({ maxMessageSize: 2000 });
+    cleanup.push(() => stack.close());
+    const ua = await new RawUdp().open();
+    cleanup.push(() => ua.close());
+    const big = options('UDP', ua.port, 'big').replace('Content-Length: 0', `X-Pad: ${'a'.repeat(3000)}\r\nContent-Length: 0`);
+    ua.send(big, stack.ports.udp!);
+    const sock = net.connect(stack.ports.tcp!, '127.0.0.1');
+    cleanup.push(() => sock.destroy());
+    await new Promise((r) => sock.once('connect', r));
+    const closed = new Promise((r) => sock.once('close', r));
+    sock.write(big);
+    await closed;
+    expect(stack.stats().dropped).toBe(2);
+  });
+
+  it('survives a listener that throws', async () => {
+    const stack = await startStack({ trustedSources: ['127.0.0.1'] });
+    cleanup.push(() => stack.close());
+    stack.on('bindingAdded', () => {
+      throw new Error('listener bug');
+    });
+    const ua = await new RawUdp().open();
+    cleanup.push(() => ua.close());
+    const { register } = await import('./helpers.ts');
+    ua.send(register({ port: stack.ports.udp!, user: '1001', clientPort: ua.port, callId: 'thr' }), stack.ports.udp!);
+    expect((await ua.take((m) => m.callId === 'thr')).status).toBe(200);
+  });
+});
+
+describe('parser properties', () => {
+  it('arbitrary bytes either parse or fail with SipParseError, never anything else', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 600 }), fc.boolean(), (bytes, datagram) => {
+        try {
+          const m = parseMessage(Buffer.from(bytes), { datagram, maxMessageSize: 65535 });
+          if (m instanceof SipRequest) validateRequest(m);
+        } catch (e) {
+          if (!(e instanceof SipParseError)) throw e;
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('a serialized request parses back to the same headers and body', () => {
+    const token = fc.stringMatching(/^[a-zA-Z0-9.!%*_+`'~-]{1,12}$/);
+    fc.assert(
+      fc.property(token, token, fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.string({ maxLength: 200 }), (user, tag, seq, body) => {
+        const r = new SipRequest('MESSAGE', `sip:${user}@example.com`);
+        r.set('via', 'SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKabc');
+        r.set('from', `<sip:${user}@example.com>;tag=${tag}`);
+        r.set('to', `<sip:x@example.com>`);
+        r.set('call-id', `${tag}@h`);
+        r.set('cseq', `${seq} MESSAGE`);
+        r.set('content-type', 'text/plain;charset=utf-8');
+        r.body = Buffer.from(body, 'utf8');
+        const back = parseMessage(r.toBuffer(), { datagram: false }) as SipRequest;
+        expect(validateRequest(back)).toBeUndefined();
+        expect(back.fromTag).toBe(tag);
+        expect(back.cseq.seq).toBe(seq);
+        expect(back.bodyText).toBe(body);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('compact header names and comma-separated values are read like long names and repeated headers', () => {
+    const raw = 'INVITE sip:a@b SIP/2.0\r\nv: SIP/2.0/UDP h1;branch=z9hG4bK1, SIP/2.0/TCP h2;branch=z9hG4bK2\r\nVia: SIP/2.0/UDP h3;branch=z9hG4bK3\r\nf: <sip:x@y>;tag=1\r\nt: "A, B" <sip:a@b>\r\ni: c1\r\nCSeq: 1 INVITE\r\nm: <sip:x@h>;q=0.5, "Display, Name" <sip:y@h>\r\nl: 0\r\n\r\n';
+    const m = parseMessage(Buffer.from(raw), { datagram: true }) as SipRequest;
+    expect(m.getAll('via')).toHaveLength(3);
+    expect(m.getAll('contact')).toEqual(['<sip:x@h>;q=0.5', '"Display, Name" <sip:y@h>']);
+    expect(m.to.displayName).toBe('A, B');
+    expect(validateRequest(m)).toBeUndefined();
+  });
+
+});

@@ -45,9 +45,8 @@ export class Softphone extends Emitter<SoftphoneEvents> {
       sessionDescriptionHandlerFactoryOptions: SDH_FACTORY_OPTIONS,
       logBuiltinEnabled: false,
       logLevel: 'warn',
+      logConfiguration: false,
       logConnector: sipLogConnector(log.child({ component: 'sip.js' })),
-      reconnectionAttempts: 5,
-      reconnectionDelay: 2,
       delegate: {
         onInvite: (invitation) => {
           const callId = invitation.request.getHeader('X-Callflow-Call-Id')?.trim() ?? '';

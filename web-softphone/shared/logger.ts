@@ -41,7 +41,6 @@ export function sipLogConnector(log: Logger): (level: string, category: string, 
     const fields = { category };
     if (level === 'error') log.error(fields, content);
     else if (level === 'warn') log.warn(fields, content);
-    else if (level === 'log') log.info(fields, content);
-    else log.debug(fields, content);
+    else log.debug(fields, content); // sip.js hands every line to the connector, 'log' included: keep them at debug
   };
 }

@@ -42,6 +42,7 @@ export class SipCall extends Emitter<SipCallEvents> {
       sessionDescriptionHandlerFactoryOptions: SDH_FACTORY_OPTIONS,
       logBuiltinEnabled: false,
       logLevel: 'warn',
+      logConfiguration: false,
       logConnector: sipLogConnector(log.child({ component: 'sip.js' })),
       delegate: {
         onDisconnect: (err) => {

@@ -14,7 +14,7 @@
  *           media.on('rtpengineExit' | 'rtpengineRestarted' | 'close', ...)
  *
  * ## One session per call (the call layer works with SDP strings)
- *   const s = media.createSession(callId);
+ *   const s = media.createSession(callId, { injectDtmf? });   // injectDtmf: allow s.sendDtmf()
  *   Waiting room (IVR/queue, no second party yet):
  *     const answer = await s.answerCustomer(customerOfferSdp);     // send in the 200 OK to the customer
  *     await s.playPrompts(['all-agents-busy', 'you-are-number', 'n/3'], 'en');  // resolves when finished/stopped
@@ -45,9 +45,10 @@
  * Errors: MediaError with a stable code (MediaErrorCode), TypeError for bad arguments, InvalidStateError after close.
  */
 export { startMedia, MediaEngine, parseRtpengineUrl, type MediaOptions, type MediaEngineEvents } from './media-engine.ts';
-export { MediaSession, type AgentOfferOptions, type PlaybackResult, type MediaSessionEvents } from './media-session.ts';
+export { MediaSession, type AgentOfferOptions, type PlaybackResult, type MediaSessionEvents, type MediaSessionOptions } from './media-session.ts';
 export { MediaSessionState, type DtmfEvent, type LegKind, type LegName } from './media-session-state.ts';
 export { MediaError, MediaErrorCode, InvalidStateError } from './errors.ts';
 export { NgClient, type NgParams, type NgReply } from './ng-client.ts';
 export { PromptStore, MUSIC_ON_HOLD } from './prompts.ts';
 export { RtpengineState } from './rtpengine-process.ts';
+export { answerReinvite, type ReinviteAnswer } from './reinvite-answer.ts';

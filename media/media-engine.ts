@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { InvalidStateError, MediaError, MediaErrorCode } from './errors.ts';
 import { NgClient } from './ng-client.ts';
-import { MediaSession } from './media-session.ts';
+import { MediaSession, type MediaSessionOptions } from './media-session.ts';
 import type { DtmfEvent } from './media-session-state.ts';
 import { PromptStore } from './prompts.ts';
 import { RtpengineProcess } from './rtpengine-process.ts';
@@ -102,7 +102,7 @@ export class MediaEngine extends EventEmitter<MediaEngineEvents> {
   }
 
   /** A new media session for a call; its DTMF also comes out of the engine's 'dtmf' event. */
-  createSession(callId: string): MediaSession {
+  createSession(callId: string, options: MediaSessionOptions = {}): MediaSession {
     if (this.closed) throw new InvalidStateError('media engine is closed');
     if (typeof callId !== 'string' || !/^[\x21-\x7e]{1,200}$/.test(callId)) throw new TypeError(`callId "${String(callId)}" must be 1-200 visible ASCII characters`);
     if (this.sessions.has(callId)) throw new TypeError(`a media session for call ${callId} already exists`);
@@ -116,7 +116,7 @@ export class MediaEngine extends EventEmitter<MediaEngineEvents> {
       released: (s) => {
         if (this.sessions.get(s.callId) === s) this.sessions.delete(s.callId);
       },
-    });
+    }, options);
     session.on('dtmf', (e) => this.safeEmit('dtmf', e));
     this.sessions.set(callId, session);
     return session;

@@ -20,6 +20,11 @@ export interface AgentOfferOptions {
   codecs?: string[];
 }
 
+export interface MediaSessionOptions {
+  /** allow sendDtmf(): rtpengine then runs this call through its codec handlers (some CPU even without transcoding) */
+  injectDtmf?: boolean;
+}
+
 export interface PlaybackResult {
   /** true when the prompt played to its end, false when it was stopped or replaced */
   completed: boolean;
@@ -73,8 +78,11 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
   /** something was sent to rtpengine for this call, so close() must delete it */
   private touched = false;
 
-  constructor(callId: string, private readonly ctx: SessionContext) {
+  private readonly injectDtmf: boolean;
+
+  constructor(callId: string, private readonly ctx: SessionContext, options: MediaSessionOptions = {}) {
     super();
+    this.injectDtmf = options.injectDtmf === true;
     this.callId = callId;
     this.customerTag = `${callId}.c`;
     this.otherTag = `${callId}.o`;
@@ -128,7 +136,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
 
   private base(): NgParams {
     this.touched = true;
-    return { 'call-id': this.callId, ...COMMON };
+    return { 'call-id': this.callId, ...COMMON, ...(this.injectDtmf ? { flags: [...(COMMON.flags as string[]), 'inject-DTMF'] } : {}) };
   }
 
   /**
@@ -406,12 +414,22 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
     });
   }
 
-  /** Sends RFC 4733 DTMF digits to one leg (e.g. to an IVR of the agent side, or a tone to the customer). */
+  /**
+   * Sends RFC 4733 DTMF digits to one leg (e.g. to an IVR on the agent's side). Needs the session to be created
+   * with { injectDtmf: true }. rtpengine injects them into the media flowing towards that leg.
+   */
   sendDtmf(to: LegName, digits: string, durationMs = 160): Promise<void> {
+    if (to !== 'customer' && to !== 'agent') throw new TypeError(`DTMF target must be 'customer' or 'agent', not ${String(to)}`);
     if (!/^[0-9*#A-D]+$/.test(digits)) throw new TypeError(`DTMF digits "${digits}" must be 0-9, *, #, A-D`);
     return this.serial('sendDtmf', async () => {
+      if (!this.injectDtmf) {
+        throw new MediaError(MediaErrorCode.WrongOrder, `call ${this.callId}: sendDtmf needs a session created with { injectDtmf: true }`, { callId: this.callId });
+      }
+      this.expect('sendDtmf', MediaSessionState.Waiting, MediaSessionState.Bridged, MediaSessionState.Held, MediaSessionState.AgentOffered);
       for (const d of digits) {
-        await this.ctx.ng().playDtmf({ 'call-id': this.callId, 'from-tag': to === 'customer' ? this.customerTag : this.otherTag, code: d, duration: durationMs });
+        // the digit is injected as if the other party had sent it
+        await this.ctx.ng().playDtmf({ 'call-id': this.callId, 'from-tag': to === 'customer' ? this.otherTag : this.customerTag, code: d, duration: durationMs });
+        await new Promise((r) => setTimeout(r, durationMs + 60));
       }
     });
   }

@@ -27,17 +27,17 @@ async function peer(): Promise<RtpPeer> {
   peers.push(p);
   return p;
 }
-function session(): MediaSession {
-  const s = media.engine.createSession(`rtp-call-${process.pid}-${++n}`);
+function session(options: { injectDtmf?: boolean } = {}): MediaSession {
+  const s = media.engine.createSession(`rtp-call-${process.pid}-${++n}`, options);
   sessions.push(s);
   return s;
 }
 
 /** Customer (plain RTP) offers, waits in the waiting room, then is bridged to an agent answering with `agentCodec`. */
-async function bridged(customerCodecs: ('PCMU' | 'PCMA')[], agentCodec: 'PCMU' | 'PCMA') {
+async function bridged(customerCodecs: ('PCMU' | 'PCMA')[], agentCodec: 'PCMU' | 'PCMA', options: { injectDtmf?: boolean } = {}) {
   const customer = await peer();
   const agent = await peer();
-  const s = session();
+  const s = session(options);
   customer.useRemote(await s.answerCustomer(customer.sdp(customerCodecs)));
   const offer = await s.offerToAgent({ kind: 'rtp', codecs: [agentCodec] });
   await s.answerFromAgent(agent.answerFor(offer, agentCodec));
@@ -119,7 +119,7 @@ describe('plain RTP legs bridged through rtpengine', () => {
   });
 
   it('DTMF digits from either leg arrive as events naming call and leg', async () => {
-    const { customer, agent, s } = await bridged(['PCMU'], 'PCMU');
+    const { customer, agent, s } = await bridged(['PCMU'], 'PCMU', { injectDtmf: true });
     const events: DtmfEvent[] = [];
     media.engine.on('dtmf', (e) => events.push(e));
     customer.startTone(0);
@@ -134,6 +134,27 @@ describe('plain RTP legs bridged through rtpengine', () => {
       ['customer', '5'],
       ['agent', '#'],
     ]);
+    // and the other way: the application sends digits to a leg as RFC 4733 events
+    await s.sendDtmf('customer', '9');
+    await s.sendDtmf('agent', '*');
+    await waitFor(() => customer.receivedDtmf.includes(9) && agent.receivedDtmf.includes(10), 3000, 'digit 9 at the customer and * at the agent');
+  });
+
+  it('a prompt during a bridged call replaces the agent\'s voice, which comes back after it', async () => {
+    media.customPrompt('en', 'please-hold', toneWav(1200, 1.5));
+    const { customer, agent, s } = await bridged(['PCMU'], 'PCMU');
+    customer.startTone(1000);
+    agent.startTone(440);
+    await waitFor(() => customer.received.length >= 4000, 5000, 'audio');
+    const done = s.playPrompts(['please-hold'], 'en');
+    await sleep(1000);
+    expect(customer.peak(0.6)).toBe(1200);
+    expect(customer.toneShare(440, 0.6)).toBeLessThan(0.05);
+    expect((await done).completed).toBe(true);
+    await sleep(400);
+    customer.clear();
+    await sleep(700);
+    expect(customer.peak(0.5)).toBe(440);
   });
 
   it('hold plays music to the customer and cuts the agent; resume reconnects them', async () => {

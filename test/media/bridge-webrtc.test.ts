@@ -8,6 +8,7 @@ import { sleep, startTestMedia, waitFor, type TestMedia } from './helpers/env.ts
 
 let media: TestMedia;
 let browser: BrowserPeer | undefined;
+let browser2: BrowserPeer | undefined;
 let peers: RtpPeer[] = [];
 let sessions: MediaSession[] = [];
 let n = 0;
@@ -20,7 +21,9 @@ afterAll(async () => {
 });
 afterEach(async () => {
   await browser?.close();
+  await browser2?.close();
   browser = undefined;
+  browser2 = undefined;
   for (const p of peers) p.close();
   for (const s of sessions) await s.close();
   peers = [];
@@ -112,5 +115,33 @@ describe('a WebRTC leg (headless Chromium) bridged with a plain RTP leg', () => 
     expect(m.toneShare).toBeGreaterThan(0.7);
     expect(caller.peak(1)).toBe(800);
     expect(caller.toneShare(800)).toBeGreaterThan(0.7);
+  });
+
+  it('a browser caller and a browser softphone agent talk over Opus with no transcoding, and the agent\'s DTMF names the agent leg', async () => {
+    browser = await BrowserPeer.launch(1000);
+    browser2 = await BrowserPeer.launch(600);
+    const s = session();
+    const events: DtmfEvent[] = [];
+    s.on('dtmf', (e) => events.push(e));
+    await browser.accept(await s.answerCustomer(await browser.offer()));
+    const agentOffer = await s.offerToAgent({ kind: 'webrtc' });
+    expect(parseAudio(agentOffer).codecs[0]?.name).toBe('opus');
+    await s.answerFromAgent(await browser2.answer(agentOffer));
+    await browser2.measure(1500);
+    const [atCustomer, atAgent] = await Promise.all([browser.measure(1000), browser2.measure(1000)]);
+    expect(atCustomer.codec).toBe('audio/opus');
+    expect(atAgent.codec).toBe('audio/opus');
+    expect(Math.abs(atCustomer.peakHz - 600)).toBeLessThan(15);
+    expect(Math.abs(atAgent.peakHz - 1000)).toBeLessThan(15);
+    expect(atCustomer.toneShare).toBeGreaterThan(0.7);
+    expect(atAgent.toneShare).toBeGreaterThan(0.7);
+    // Opus end to end: rtpengine decrypts and re-encrypts but does not transcode the customer's media
+    const q = await s.query();
+    const tags = q.tags as Record<string, { medias: { flags: string[]; codec: string }[] }>;
+    expect(tags[s.customerTag]?.medias[0]?.codec).toMatch(/^opus/);
+    expect(tags[s.customerTag]?.medias[0]?.flags).not.toContain('transcoding');
+    expect(await browser2.dtmf('7')).toBe(true);
+    await waitFor(() => events.length >= 1, 5000, 'a DTMF event from the agent');
+    expect(events[0]).toMatchObject({ callId: s.callId, leg: 'agent', digit: '7' });
   });
 });

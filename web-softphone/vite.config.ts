@@ -7,7 +7,7 @@
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig, type InlineConfig } from 'vite';
+import { createLogger, defineConfig, type InlineConfig } from 'vite';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 export const DIST = resolve(here, 'dist');
@@ -15,10 +15,25 @@ export const DIST = resolve(here, 'dist');
 export const APP_MODES = ['widget', 'agent', 'demo'] as const;
 export type AppMode = (typeof APP_MODES)[number];
 
+/**
+ * Vite's logger minus one expected warning: the demo pages embed /widget.js as a classic script, exactly as a
+ * customer's site would, and Vite notes that it cannot bundle it. That is the point, so it is not shown.
+ */
+function quietLogger(): ReturnType<typeof createLogger> {
+  const logger = createLogger('warn');
+  const warn = logger.warn.bind(logger);
+  logger.warn = (msg, options) => {
+    if (msg.includes('<script src="/widget.js">') && msg.includes('can\'t be bundled')) return;
+    warn(msg, options);
+  };
+  return logger;
+}
+
 export function appConfig(mode: AppMode): InlineConfig {
   const common: InlineConfig = {
     configFile: false,
     logLevel: 'warn',
+    customLogger: quietLogger(),
     publicDir: false,
     build: { target: 'es2020', sourcemap: true, reportCompressedSize: false },
   };

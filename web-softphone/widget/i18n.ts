@@ -59,7 +59,7 @@ const et: Partial<Messages> = {
   connected: (name) => (name ? `Ühendatud: ${name}` : 'Ühendatud'),
   ended: 'Kõne on lõppenud.',
   failed: 'Kõnet ei õnnestunud alustada.',
-  position: (n) => `Oled järjekorras ${n}.`,
+  position: (n) => `Sinu koht järjekorras: ${n}`,
   ewt: (s) => (waitMinutes(s) === 0 ? 'alla minuti' : `umbes ${waitMinutes(s)} min`),
   micHint: 'Brauser küsib luba mikrofoni kasutamiseks.',
 };
@@ -101,7 +101,7 @@ const fi: Partial<Messages> = {
   connected: (name) => (name ? `Yhdistetty: ${name}` : 'Yhdistetty'),
   ended: 'Puhelu on päättynyt.',
   failed: 'Puhelua ei voitu soittaa.',
-  position: (n) => `Olet jonossa ${n}.`,
+  position: (n) => `Paikkasi jonossa: ${n}`,
   ewt: (s) => (waitMinutes(s) === 0 ? 'alle minuutti' : `noin ${waitMinutes(s)} min`),
   micHint: 'Selain pyytää lupaa käyttää mikrofonia.',
 };

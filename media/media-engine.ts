@@ -55,6 +55,7 @@ const DTMF_DIGITS = '0123456789*#ABCD';
 export class MediaEngine extends EventEmitter<MediaEngineEvents> {
   private readonly sessions = new Map<string, MediaSession>();
   private closed = false;
+  private _sinkPackets = 0;
   readonly prompts: PromptStore;
 
   constructor(
@@ -67,7 +68,10 @@ export class MediaEngine extends EventEmitter<MediaEngineEvents> {
     super();
     this.prompts = new PromptStore(o.dataDir);
     dtmfSocket.on('message', (msg) => this.onDtmfLog(msg));
-    sink.on('message', () => undefined); // the waiting room's far end: it only receives
+    // the waiting room's far end: it receives the waiting callers' audio (sendrecv keeps their DTMF coming) and drops it
+    sink.on('message', () => {
+      this._sinkPackets++;
+    });
     process?.on('exit', (info) => {
       for (const s of this.sessions.values()) s.handleMediaLost();
       this.safeEmit('rtpengineExit', info);
@@ -82,6 +86,10 @@ export class MediaEngine extends EventEmitter<MediaEngineEvents> {
   /** pid of our rtpengine (undefined with rtpengineUrl) */
   get rtpenginePid(): number | undefined {
     return this.process?.pid;
+  }
+  /** packets that reached the waiting-room sink (waiting callers' audio, dropped) */
+  get sinkPackets(): number {
+    return this._sinkPackets;
   }
   get sessionCount(): number {
     return this.sessions.size;

@@ -119,7 +119,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     super();
     if (!opts.host) throw new TypeError('SipStack: host is required');
     if (!opts.realm) throw new TypeError('SipStack: realm is required');
-    this.log = opts.logger.child({ component: 'sip' });
+    this.log = opts.logger;
     this.userAgent = opts.userAgent ?? 'callflow';
     this.md5OnlyUa = opts.md5OnlyUserAgents ?? /^(sipp|SIP\.js|JsSIP|baresip v?[01]\.|Asterisk|Grandstream|Cisco|Linksys|Sipura|snom[1-3]|PolycomSoundPoint|Yealink SIP-T[1-2])/i;
     this.transport = new TransportLayer({

@@ -26,7 +26,9 @@ function commonChecks(m: SipRequest | SipResponse): MessageProblem | undefined {
     if (v && v.length > 1) return bad(`Multiple ${canonicalHeaderName(h)} header fields`);
   }
   try {
-    for (const v of m.getAll('via')) parseVia(v);
+    const vias = m.getAll('via');
+    m.via; // the top one is cached for the transaction layer
+    for (let i = 1; i < vias.length; i++) parseVia(vias[i]!);
   } catch (e) {
     return bad(`Bad Via header: ${(e as Error).message}`);
   }
@@ -37,7 +39,8 @@ function commonChecks(m: SipRequest | SipResponse): MessageProblem | undefined {
   }
   for (const h of ['from', 'to'] as const) {
     try {
-      parseNameAddr(m.get(h)!);
+      if (h === 'from') m.from;
+      else m.to; // parsed once and cached on the message
     } catch (e) {
       return bad(`Bad ${NAMES[h]} header: ${(e as Error).message}`);
     }

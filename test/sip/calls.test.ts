@@ -123,8 +123,15 @@ describe('call legs', () => {
     const out = a.placeCall({ target: `sip:x@127.0.0.1:${sink.port}`, from: 'sip:q@test.local', sdp: SDP(4000) });
     const [status] = await waitFor<[number, string]>(out, 'failed', 5000);
     expect(status).toBe(408);
-    // 64*T1 = 2560 ms: sends at 0, 40, 120, 280, 600, 1240, 2520 ms -> 7 copies of the same INVITE
-    expect(sink.inbox).toHaveLength(7);
+    // 64*T1 = 2560 ms: sends at 0, 40, 120, 280, 600, 1240 and (timing permitting) 2520 ms, all the same INVITE
+    expect(sink.inbox.length).toBeGreaterThanOrEqual(6);
+    expect(sink.inbox.length).toBeLessThanOrEqual(7);
     expect(new Set(sink.inbox.map((m) => m.get('via'))).size).toBe(1);
+    const gaps = sink.arrivals.slice(1).map((t, i) => t - sink.arrivals[i]!);
+    for (let i = 1; i < 5; i++) {
+      const ratio = gaps[i]! / gaps[i - 1]!;
+      expect(ratio).toBeGreaterThan(1.4);
+      expect(ratio).toBeLessThan(2.8);
+    }
   });
 });

@@ -27,6 +27,8 @@ export async function startStack(over: Partial<SipStackOptions> = {}): Promise<S
 export class RawUdp {
   readonly sock = dgram.createSocket('udp4');
   readonly inbox: SipMessage[] = [];
+  /** arrival time (ms) of every parsed message, in order */
+  readonly arrivals: number[] = [];
   private waiters: Array<() => void> = [];
   port = 0;
   constructor(readonly host = '127.0.0.1') {}
@@ -34,6 +36,7 @@ export class RawUdp {
     this.sock.on('message', (buf) => {
       try {
         this.inbox.push(parseMessage(buf, { datagram: true }));
+        this.arrivals.push(performance.now());
       } catch {
         return;
       }

@@ -104,3 +104,27 @@ describe('prompt files', () => {
     }
   });
 });
+
+describe('the default prompt set (scripts/make-prompts.ts)', () => {
+  it('holds every prompt for en, et, ru, hu, fi and de as 8 kHz mono speech, and a second run writes nothing', async () => {
+    const { makePrompts, PROMPT_LANGUAGES, PROMPT_NAMES } = await import('../../scripts/make-prompts.ts');
+    const { sharedPrompts } = await import('./helpers/env.ts');
+    const dir = await sharedPrompts();
+    expect([...PROMPT_LANGUAGES]).toEqual(['en', 'et', 'ru', 'hu', 'fi', 'de']);
+    expect(PROMPT_NAMES).toEqual(expect.arrayContaining(['you-are-number', 'in-line', 'estimated-wait', 'minutes', 'all-agents-busy', 'please-hold', 'n/1', 'n/20']));
+    const { readFileSync } = await import('node:fs');
+    for (const lang of PROMPT_LANGUAGES) {
+      for (const name of PROMPT_NAMES) {
+        const pcm = parseWav(readFileSync(path.join(dir, lang, `${name}.wav`)));
+        expect(pcm?.rate).toBe(8000);
+        // at least 0.4 s with sound in it
+        expect(pcm!.samples.length / 2).toBeGreaterThan(3200);
+        let peak = 0;
+        for (let i = 0; i < pcm!.samples.length; i += 2) peak = Math.max(peak, Math.abs(pcm!.samples.readInt16LE(i)));
+        expect(peak).toBeGreaterThan(8000);
+      }
+    }
+    expect(parseWav(readFileSync(path.join(dir, 'music-on-hold.wav')))?.rate).toBe(8000);
+    expect(await makePrompts(dir)).toBe(0);
+  });
+});

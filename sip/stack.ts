@@ -225,16 +225,18 @@ export class SipStack extends EventEmitter<SipStackEvents> {
       const b = o.target;
       requestUri = b.contact;
       route = b.path;
-      const flowTarget: SendTarget = {
+      const alive = b.connectionId !== null && this.transport.hasConnection(b.connectionId);
+      let flowTarget: SendTarget = {
         protocol: b.transport,
         address: b.sourceAddress,
         port: b.sourcePort,
-        connectionId: b.connectionId ?? undefined,
+        connectionId: alive ? b.connectionId! : undefined,
       };
       if (b.transport === 'ws' || b.transport === 'wss') {
-        if (!b.connectionId || !this.transport.hasConnection(b.connectionId)) {
-          throw new SipError('SIP_ERR_NO_BINDING', `the WebSocket of ${b.aor} is gone`, 480);
-        }
+        if (!alive) throw new SipError('SIP_ERR_NO_BINDING', `the WebSocket of ${b.aor} is gone`, 480);
+      } else if (b.transport !== 'udp' && !alive) {
+        // the phone's connection is gone (e.g. after a restart): open a new one to its Contact address
+        flowTarget = targetFromUri(b.contact, undefined);
       }
       // RFC 3581 / symmetric signalling: reach the device where its REGISTER came from
       target = route.length ? targetFromUri(formatUri(parseNameAddr(route[0]!).uri), undefined) : flowTarget;

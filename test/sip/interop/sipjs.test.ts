@@ -78,3 +78,36 @@ describe('interop: sip.js over WebSocket', () => {
     expect(stack.bindingsFor('1001')).toHaveLength(0);
   });
 });
+
+describe('interop: sip.js calling in over WebSocket', () => {
+  it('sip.js places a call that is challenged with 407, answered by the call layer and hung up by us', async () => {
+    const { Inviter } = await import('sip.js');
+    const caller = new UserAgent({
+      uri: UserAgent.makeURI('sip:1002@test.local'),
+      transportOptions: { server: `ws://127.0.0.1:${stack.ports.ws}/sip` },
+      authorizationUsername: '1002',
+      authorizationPassword: 'secret',
+      logBuiltinEnabled: false,
+      sessionDescriptionHandlerFactory: () => new StaticSdh(SDP(9100)),
+    });
+    await caller.start();
+    try {
+      const incoming = waitFor<import('../../../sip/index.ts').IncomingCall>(stack, 'incomingCall');
+      const inviter = new Inviter(caller, UserAgent.makeURI('sip:queue-sales@test.local')!, { extraHeaders: ['X-Call-Token: widget-7'] });
+      const established = new Promise<void>((resolve) => inviter.stateChange.addListener((s) => s === SessionState.Established && resolve()));
+      const ended = new Promise<void>((resolve) => inviter.stateChange.addListener((s) => s === SessionState.Terminated && resolve()));
+      await inviter.invite();
+      const call = await incoming;
+      expect(call.identity.username).toBe('1002');
+      expect(call.header('X-Call-Token')).toBe('widget-7');
+      expect(call.remoteSdp).toContain('m=audio 9100');
+      call.progress(180);
+      await call.answer(SDP(4100));
+      await established;
+      await call.bye();
+      await ended;
+    } finally {
+      await caller.stop();
+    }
+  });
+});

@@ -59,7 +59,7 @@ export interface ClientTransaction {
 
 export class InviteClientTransaction extends TransactionBase implements ClientTransaction {
   state = InviteClientState.Calling;
-  private ack: SipRequest | undefined;
+  private ack: Buffer | undefined;
 
   constructor(
     key: string,
@@ -73,12 +73,13 @@ export class InviteClientTransaction extends TransactionBase implements ClientTr
 
   start(): void {
     const { T1 } = this.ctx.timers;
-    this.sendSafe(this.request, this.target, () => this.fail(503));
+    const bytes = this.request.toBuffer();
+    this.sendSafe(bytes, this.target, () => this.fail(503));
     if (!this.reliable) {
       // RFC 3261 17.1.1.2: timer A starts at T1 and doubles on every retransmission
       let interval = T1;
       const a = (): void => {
-        this.sendSafe(this.request, this.target, () => this.fail(503));
+        this.sendSafe(bytes, this.target, () => this.fail(503));
         interval *= 2;
         this.startTimer('A', interval, a);
       };
@@ -132,7 +133,7 @@ export class InviteClientTransaction extends TransactionBase implements ClientTr
           this.tu.onResponse(res);
         } else {
           // RFC 3261 17.1.1.3: the transaction itself ACKs a non-2xx final response
-          this.ack = buildNon2xxAck(this.request, res);
+          this.ack = buildNon2xxAck(this.request, res).toBuffer();
           this.sendSafe(this.ack, this.target, () => {});
           this.transition(InviteClientState.Completed);
           this.tu.onResponse(res);
@@ -193,6 +194,7 @@ const NICT_MOVES: Record<NonInviteClientState, NonInviteClientState[]> = {
 export class NonInviteClientTransaction extends TransactionBase implements ClientTransaction {
   state = NonInviteClientState.Trying;
   private interval: number;
+  private bytes: Buffer | undefined;
 
   constructor(
     key: string,
@@ -206,13 +208,14 @@ export class NonInviteClientTransaction extends TransactionBase implements Clien
   }
 
   start(): void {
-    this.sendSafe(this.request, this.target, () => this.fail(503));
+    this.bytes = this.request.toBuffer();
+    this.sendSafe(this.bytes, this.target, () => this.fail(503));
     if (!this.reliable) this.startTimer('E', this.interval, () => this.retransmit());
     this.startTimer('F', 64 * this.ctx.timers.T1, () => this.fail(408));
   }
 
   private retransmit(): void {
-    this.sendSafe(this.request, this.target, () => this.fail(503));
+    this.sendSafe(this.bytes!, this.target, () => this.fail(503));
     // RFC 3261 17.1.2.2: double up to T2 in Trying; T2 in Proceeding
     this.interval = this.state === NonInviteClientState.Proceeding ? this.ctx.timers.T2 : Math.min(2 * this.interval, this.ctx.timers.T2);
     this.startTimer('E', this.interval, () => this.retransmit());

@@ -52,7 +52,8 @@ export interface ServerTransaction {
 export class InviteServerTransaction extends TransactionBase implements ServerTransaction {
   state = InviteServerState.Proceeding;
   readonly isInvite = true;
-  private lastResponse: SipResponse | undefined;
+  /** serialized last response, for retransmissions */
+  private lastResponse: Buffer | undefined;
   private readonly target: SendTarget;
   /** TU hooks */
   onNoAck: () => void = () => {};
@@ -103,6 +104,7 @@ export class InviteServerTransaction extends TransactionBase implements ServerTr
         this.startTimer('I', this.reliable ? 0 : T4, () => this.transition(InviteServerState.Terminated));
         break;
       case InviteServerState.Accepted:
+        this.lastResponse = undefined; // 2xx retransmission is the TU's job
         // RFC 6026 7.1: timer L = 64*T1 absorbs INVITE retransmissions
         this.startTimer('L', 64 * T1, () => this.transition(InviteServerState.Terminated));
         break;
@@ -121,8 +123,9 @@ export class InviteServerTransaction extends TransactionBase implements ServerTr
       }
       return;
     }
-    this.lastResponse = res;
-    this.sendSafe(res, this.target, (err) => {
+    const buf = res.toBuffer();
+    this.lastResponse = buf;
+    this.sendSafe(buf, this.target, (err) => {
       this.ctx.logger.debug({ err: err.message }, 'response send failed');
       if (this.state !== InviteServerState.Terminated) this.transition(InviteServerState.Terminated);
     });
@@ -172,7 +175,8 @@ const NIST_MOVES: Record<NonInviteServerState, NonInviteServerState[]> = {
 export class NonInviteServerTransaction extends TransactionBase implements ServerTransaction {
   state = NonInviteServerState.Trying;
   readonly isInvite = false;
-  private lastResponse: SipResponse | undefined;
+  /** serialized last response, for retransmissions */
+  private lastResponse: Buffer | undefined;
   private readonly target: SendTarget;
 
   constructor(
@@ -204,8 +208,9 @@ export class NonInviteServerTransaction extends TransactionBase implements Serve
 
   respond(res: SipResponse): void {
     if (this.state === NonInviteServerState.Completed || this.state === NonInviteServerState.Terminated) return;
-    this.lastResponse = res;
-    this.sendSafe(res, this.target, (err) => {
+    const buf = res.toBuffer();
+    this.lastResponse = buf;
+    this.sendSafe(buf, this.target, (err) => {
       this.ctx.logger.debug({ err: err.message }, 'response send failed');
       if (this.state !== NonInviteServerState.Terminated) this.transition(NonInviteServerState.Terminated);
     });

@@ -49,7 +49,7 @@ export class TransactionLayer {
     private readonly logger: Logger,
     readonly timers: TimerConfig,
   ) {
-    const send = (msg: SipMessage, target: SendTarget): Promise<void> => this.transport.send(msg.toBuffer(), target);
+    const send = (data: Buffer, target: SendTarget): Promise<void> => this.transport.send(data, target);
     this.serverCtx = { timers, logger, send, forget: (k) => void this.servers.delete(k) };
     this.clientCtx = { timers, logger, send, forget: (k) => void this.clients.delete(k) };
     transport.onMessage = (msg, flow) => {

@@ -7,7 +7,8 @@ import type { TimerConfig } from './timers.ts';
 export interface TransactionContext {
   timers: TimerConfig;
   logger: Logger;
-  send(msg: SipMessage, target: SendTarget): Promise<void>;
+  /** sends serialized bytes (transactions keep bytes, not message objects, for retransmission) */
+  send(data: Buffer, target: SendTarget): Promise<void>;
   /** removes the transaction from the matching table */
   forget(key: string): void;
 }
@@ -55,8 +56,8 @@ export abstract class TransactionBase {
     this.ctx.forget(this.key);
   }
 
-  protected sendSafe(msg: SipMessage, target: SendTarget, onError: (err: Error) => void): void {
-    this.ctx.send(msg, target).catch(onError);
+  protected sendSafe(msg: SipMessage | Buffer, target: SendTarget, onError: (err: Error) => void): void {
+    this.ctx.send(Buffer.isBuffer(msg) ? msg : msg.toBuffer(), target).catch(onError);
   }
 }
 

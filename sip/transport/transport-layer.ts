@@ -41,6 +41,8 @@ interface Connection {
   close(): void;
 }
 
+const RESOLVED: Promise<void> = Promise.resolve();
+
 export type MessageHandler = (msg: SipMessage, flow: Flow) => void;
 
 /**
@@ -146,15 +148,19 @@ export class TransportLayer {
   }
 
   /** Sends raw bytes. Connection-oriented targets reuse a live connection or open one (TCP/TLS only). */
-  async send(data: Buffer, target: SendTarget): Promise<void> {
-    if (this.closed) throw new SipError('SIP_ERR_TRANSPORT', 'transport closed');
+  send(data: Buffer, target: SendTarget): Promise<void> {
+    if (this.closed) return Promise.reject(new SipError('SIP_ERR_TRANSPORT', 'transport closed'));
     this.stats.sent++;
     if (target.protocol === 'udp') {
-      const udp = this.udp;
-      if (!udp) throw new SipError('SIP_ERR_TRANSPORT', 'udp not started');
-      udp.send(data, target.port, target.address);
-      return;
+      // hot path: no async function, no per-send promise
+      if (!this.udp) return Promise.reject(new SipError('SIP_ERR_TRANSPORT', 'udp not started'));
+      this.udp.send(data, target.port, target.address);
+      return RESOLVED;
     }
+    return this.sendStream(data, target);
+  }
+
+  private async sendStream(data: Buffer, target: SendTarget): Promise<void> {
     let conn = target.connectionId !== undefined ? this.connections.get(target.connectionId) : undefined;
     if (!conn) {
       const id = this.byRemote.get(`${target.protocol}:${target.address}:${target.port}`);
@@ -164,7 +170,7 @@ export class TransportLayer {
       if (target.protocol === 'ws' || target.protocol === 'wss') {
         throw new SipError('SIP_ERR_TRANSPORT', 'WebSocket flow is gone', 430);
       }
-      conn = await this.connect(target.protocol, target.address, target.port);
+      conn = await this.connect(target.protocol as 'tcp' | 'tls', target.address, target.port);
     }
     conn.write(data);
   }

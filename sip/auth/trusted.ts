@@ -25,9 +25,17 @@ export class TrustedSources {
     }
   }
 
+  /** answers cached per address: BlockList.check allocates on every call */
+  private readonly cache = new Map<string, boolean>();
+
   has(address: string): boolean {
     if (this.empty) return false;
-    const type = net.isIPv6(address) ? 'ipv6' : 'ipv4';
-    return this.list.check(address, type);
+    let hit = this.cache.get(address);
+    if (hit === undefined) {
+      hit = this.list.check(address, net.isIPv6(address) ? 'ipv6' : 'ipv4');
+      if (this.cache.size > 10_000) this.cache.clear();
+      this.cache.set(address, hit);
+    }
+    return hit;
   }
 }

@@ -18,8 +18,8 @@
 import { AgentState, agentTransitionAllowed } from './agent-state.ts';
 import { CallState, callTransitionAllowed } from './call-state.ts';
 import { AcdStateError, AcdTypeError } from './errors.ts';
-import { IndexedHeap } from './indexed-heap.ts';
-import { AgentRec, CallRec, Member, Pool, QueueRec, Timer, TimerKind, callLess, timerLess } from './records.ts';
+import { AgentRec, CallRec, Member, Pool, QueueRec, Timer, TimerKind, callLess } from './records.ts';
+import { TimerQueue } from './timer-queue.ts';
 import {
   effectiveRequirements,
   normalizeAgentProfile,
@@ -107,8 +107,10 @@ export class AcdEngine implements AcdRouter {
   private readonly poolsBySkill: Pool[][] = [];
   private readonly poolsByLanguage: Pool[][] = [];
   private readonly poolsAny: Pool[] = [];
-  private readonly timers = new IndexedHeap<Timer>(timerLess);
+  private readonly timers = new TimerQueue();
 
+  /** Kind of the timer being fired, or -1 while applying an input. */
+  private firing = -1;
   private callSeq = 0;
   private offerSeq = 0;
   private eventCount = 0;
@@ -247,15 +249,15 @@ export class AcdEngine implements AcdRouter {
       timers.pop();
       if (t.deadline > this.now) this.now = t.deadline;
       this.eventCount++;
+      this.firing = t.kind;
       this.fire(t);
+      this.firing = -1;
     }
     this.now = at;
   }
 
   private schedule(t: Timer, deadline: number): void {
-    if (t.pos >= 0) this.timers.remove(t);
-    t.deadline = deadline;
-    this.timers.push(t);
+    this.timers.schedule(t, deadline, this.now);
   }
 
   private cancel(t: Timer): void {
@@ -279,7 +281,7 @@ export class AcdEngine implements AcdRouter {
       case TimerKind.Step: {
         const c = t.call!;
         if (c.state !== CallState.Waiting) return;
-        c.pool!.calls.remove(c);
+        this.poolRemove(c);
         this.applyLevel(c);
         this.routeCall(c);
         return;
@@ -365,9 +367,9 @@ export class AcdEngine implements AcdRouter {
     this.createLevelPools(q);
     const waiting = this.sortedWaiting(q);
     for (const c of waiting) {
-      if (c.pos >= 0) c.pool!.calls.remove(c);
-      if (c.kind === 'call' && cfg.maxWaitMs !== null) this.schedule(c.maxWaitTimer, c.entered + cfg.maxWaitMs);
-      else this.cancel(c.maxWaitTimer);
+      if (c.pos >= 0) this.poolRemove(c);
+      c.maxWaitAt = c.kind === 'call' && cfg.maxWaitMs !== null ? c.entered + cfg.maxWaitMs : -1;
+      this.cancel(c.maxWaitTimer);
     }
     for (const c of waiting) {
       if (c.state !== CallState.Waiting || c.queue !== q) continue;
@@ -544,6 +546,7 @@ export class AcdEngine implements AcdRouter {
     this.cancel(c.stepTimer);
     a.call = c;
     c.agent = a;
+    c.maxWaitAt = -1;
     c.assignedAt = this.now;
     c.overdue = false;
     this.transitionCall(c, CallState.Assigned);
@@ -621,6 +624,7 @@ export class AcdEngine implements AcdRouter {
     }
     c.kind = 'callback';
     c.overdue = false;
+    c.maxWaitAt = -1;
     this.cancel(c.maxWaitTimer);
   }
 
@@ -673,6 +677,7 @@ export class AcdEngine implements AcdRouter {
     }
     this.cancel(c.maxWaitTimer);
     this.cancel(c.stepTimer);
+    c.maxWaitAt = -1;
     this.setSequence(c, ++this.callSeq);
     c.hops = 0;
     c.overdue = false;
@@ -692,21 +697,39 @@ export class AcdEngine implements AcdRouter {
 
   /** Agent just became available: take the strongest waiting claim over its pools, or wait in their heaps. */
   private makeAvailable(a: AgentRec): void {
-    let best: CallRec | null = null;
+    let best: Pool | null = null;
     const members = a.members;
     for (let i = 0; i < members.length; i++) {
-      const h = members[i]!.pool.calls;
-      if (h.size === 0) continue;
-      const c = h.items[0]!;
-      if (best === null || callLess(c, best)) best = c;
+      const p = members[i]!.pool;
+      if (p.calls.size === 0) continue;
+      if (
+        best === null ||
+        p.headPriority > best.headPriority ||
+        (p.headPriority === best.headPriority && (p.headClaim < best.headClaim || (p.headClaim === best.headClaim && p.headSeq < best.headSeq)))
+      ) {
+        best = p;
+      }
     }
     if (best !== null) {
-      this.takeFromQueue(best);
+      const c = best.calls.items[0]!;
+      this.takeFromQueue(c);
       this.offerAgents[0] = a;
-      this.offer(best, 1);
+      this.offer(c, 1);
       return;
     }
     for (let i = 0; i < members.length; i++) this.insertReady(members[i]!);
+  }
+
+  private poolPush(pool: Pool, c: CallRec): void {
+    pool.calls.push(c);
+    if (pool.calls.items[0] === c) syncHead(pool);
+  }
+
+  private poolRemove(c: CallRec): void {
+    const pool = c.pool!;
+    const wasHead = c.pos === 0;
+    pool.calls.remove(c);
+    if (wasHead) syncHead(pool);
   }
 
   /** Call is waiting, in its queue list, not in a heap: offer it or let it wait in its pool. */
@@ -714,7 +737,10 @@ export class AcdEngine implements AcdRouter {
     const pool = c.pool!;
     const h = pool.ready;
     if (h.size === 0) {
-      pool.calls.push(c);
+      this.poolPush(pool, c);
+      if (c.stepAt >= 0) this.schedule(c.stepTimer, c.stepAt);
+      else this.cancel(c.stepTimer);
+      if (c.maxWaitAt >= 0 && c.maxWaitTimer.pos < 0) this.schedule(c.maxWaitTimer, c.maxWaitAt);
       return;
     }
     let n = 1;
@@ -785,7 +811,7 @@ export class AcdEngine implements AcdRouter {
 
   /** Removes a waiting call from its pool heap and its queue list. */
   private takeFromQueue(c: CallRec): void {
-    if (c.pos >= 0) c.pool!.calls.remove(c);
+    if (c.pos >= 0) this.poolRemove(c);
     if (c.inList) this.unlist(c);
   }
 
@@ -803,7 +829,7 @@ export class AcdEngine implements AcdRouter {
       return;
     }
     this.transitionCall(c, CallState.Waiting);
-    if (c.kind === 'call' && cfg.maxWaitMs !== null) this.schedule(c.maxWaitTimer, c.entered + cfg.maxWaitMs);
+    c.maxWaitAt = c.kind === 'call' && cfg.maxWaitMs !== null ? c.entered + cfg.maxWaitMs : -1;
     this.applyLevel(c);
     this.list(c);
     this.routeCall(c);
@@ -814,7 +840,10 @@ export class AcdEngine implements AcdRouter {
     this.cancel(c.ringTimer);
     c.ringHead = null;
     this.transitionCall(c, CallState.Waiting);
-    if (c.overdue) {
+    // Max wait passed while it rang: the timer fired, or would have fired had it been armed (a timer due
+    // now fires after ring and wrap-up timers due now, and before any input at this time).
+    const passed = c.maxWaitAt >= 0 && (c.maxWaitAt < this.now || (c.maxWaitAt === this.now && !(this.firing >= 0 && this.firing < TimerKind.MaxWait)));
+    if (c.overdue || passed) {
       c.overdue = false;
       this.overflowCall(c);
       return;
@@ -830,9 +859,7 @@ export class AcdEngine implements AcdRouter {
     resolveLevel(q.cfg, c.entered, this.now, c.knownActive, r);
     c.level = r.level;
     c.pool = this.poolFor(c, q, r.level);
-    if (r.deadline >= 0) {
-      this.schedule(c.stepTimer, r.deadline);
-    } else this.cancel(c.stepTimer);
+    c.stepAt = r.deadline;
   }
 
   private overflowCall(c: CallRec): void {
@@ -840,6 +867,7 @@ export class AcdEngine implements AcdRouter {
     this.takeFromQueue(c);
     this.cancel(c.maxWaitTimer);
     this.cancel(c.stepTimer);
+    c.maxWaitAt = -1;
     c.hops++;
     let target = from.cfg.overflow;
     let next: QueueRec | undefined;
@@ -1039,6 +1067,8 @@ export class AcdEngine implements AcdRouter {
     c.queue = null;
     c.pool = null;
     c.level = 0;
+    c.stepAt = -1;
+    c.maxWaitAt = -1;
     c.ringHead = null;
     c.ringCount = 0;
     c.agent = null;
@@ -1230,6 +1260,7 @@ export class AcdEngine implements AcdRouter {
 
   private list(c: CallRec): void {
     const q = c.queue!;
+    if (q.tail !== null && callLess(c, q.tail)) q.sorted = false;
     c.prev = q.tail;
     c.next = null;
     if (q.tail === null) q.head = c;
@@ -1250,6 +1281,7 @@ export class AcdEngine implements AcdRouter {
     c.next = null;
     c.inList = false;
     q.waiting--;
+    if (q.head === null) q.sorted = true;
     this.markDirty(q);
   }
 
@@ -1275,13 +1307,10 @@ export class AcdEngine implements AcdRouter {
   /** Emits positionChanged for every waiting call of q whose position or EWT (whole seconds) changed. */
   private sweep(q: QueueRec): void {
     q.dirty = false;
-    const calls = this.sweepCalls;
-    calls.length = 0;
-    for (let c = q.head; c !== null; c = c.next) calls.push(c);
-    calls.sort(compareCalls);
-    for (let i = 0; i < calls.length; i++) {
-      const c = calls[i]!;
-      const pos = i + 1;
+    if (!q.sorted) this.sortList(q);
+    let pos = 0;
+    for (let c = q.head; c !== null; c = c.next) {
+      pos++;
       const ms = this.ewtMs(q, pos);
       const ewt = ms < 0 ? -1 : Math.round(ms / 1000);
       if (pos !== c.lastPosition || ewt !== c.lastEwt) {
@@ -1290,6 +1319,24 @@ export class AcdEngine implements AcdRouter {
         this.emitPosition(c.id, pos, ewt < 0 ? null : ewt);
       }
     }
+  }
+
+  /** Relinks q's waiting list in claim order (needed only after out-of-order entries). */
+  private sortList(q: QueueRec): void {
+    const calls = this.sweepCalls;
+    calls.length = 0;
+    for (let c = q.head; c !== null; c = c.next) calls.push(c);
+    calls.sort(compareCalls);
+    let prev: CallRec | null = null;
+    for (const c of calls) {
+      c.prev = prev;
+      c.next = null;
+      if (prev === null) q.head = c;
+      else prev.next = c;
+      prev = c;
+    }
+    q.tail = prev;
+    q.sorted = true;
     calls.length = 0;
   }
 
@@ -1422,8 +1469,9 @@ export class AcdEngine implements AcdRouter {
       })),
       calls: this.calls.filter((c) => c.state !== CallState.Ended).map(callView),
       freeSlots: this.freeCalls.map((c) => c.slot),
-      timers: this.timers.items
-        .slice(0, this.timers.size)
+      timers: this.timers
+        .all()
+        .sort((a, b) => (a.deadline - b.deadline) || (a.kind - b.kind) || (a.order - b.order))
         .map((t) => `${t.deadline}:${t.kind}:${t.order}:${t.agent?.id ?? t.call?.id ?? t.queue?.id ?? ''}`),
     };
   }
@@ -1445,6 +1493,14 @@ export class AcdEngine implements AcdRouter {
     if (c === undefined) throw new AcdTypeError('ACD_ERR_UNKNOWN_CALL', `callId: unknown call ${String(callId)}`);
     return c;
   }
+}
+
+function syncHead(pool: Pool): void {
+  const c = pool.calls.items[0];
+  if (pool.calls.size === 0 || c === undefined) return;
+  pool.headPriority = c.priority;
+  pool.headClaim = c.claim;
+  pool.headSeq = c.seq;
 }
 
 function listIds(head: CallRec | null): string[] {

@@ -12,8 +12,13 @@ import type { CallKind, QueueConfig } from './types.ts';
 export const TimerKind = { WrapUp: 0, Ring: 1, MaxWait: 2, Step: 3, Scheduled: 4, Sweep: 5 } as const;
 
 export class Timer implements HeapItem {
+  /** Position in a heap, or 0 while in a duration list; -1 when not scheduled. */
   pos = -1;
   deadline = 0;
+  /** Duration list (timer-queue.ts) holding this timer, and its neighbours there. */
+  list: object | null = null;
+  prev: Timer | null = null;
+  next: Timer | null = null;
   /** Tie-break within a kind: call sequence number, agent index or queue index. */
   order = 0;
   constructor(
@@ -101,6 +106,10 @@ export class CallRec implements HeapItem {
   /** Entry into the current queue (steps and max wait count from here). */
   entered = 0;
   level = 0;
+  /** Next level change (ms) or -1; the step timer is armed only while the call waits in a pool. */
+  stepAt = -1;
+  /** Max-wait deadline (ms) or -1; its timer is armed once the call has had to wait. */
+  maxWaitAt = -1;
   pool: Pool | null = null;
   knownAgent: AgentRec | null = null;
   knownActive = false;
@@ -147,6 +156,10 @@ export class Pool {
   readonly ready = new IndexedHeap<Member>(memberLess);
   readonly calls = new IndexedHeap<CallRec>(callLess);
   members: Member[] = [];
+  /** Key of the first waiting call (priority, claim, seq), kept here so agents compare pools without touching calls. */
+  headPriority = 0;
+  headClaim = 0;
+  headSeq = 0;
   /** Members that are logged in (staffing, for EWT). */
   loggedIn = 0;
   alive = true;
@@ -172,6 +185,8 @@ export class QueueRec {
   languagePools = new Map<number, Array<Pool | null>>();
   knownPools = new Map<number, Pool>();
   waiting = 0;
+  /** True while the waiting list is in claim order (appends usually keep it so; sweeps sort otherwise). */
+  sorted = true;
   head: CallRec | null = null;
   tail: CallRec | null = null;
   dirty = false;

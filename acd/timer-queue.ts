@@ -1,0 +1,113 @@
+/**
+ * The engine's timer queue. Most timers are "now + a fixed duration" (ring timeout, wrap-up, a step
+ * threshold counted from a call's entry): like Node's lib/timers, such timers go into one FIFO list per
+ * duration, where deadlines only rise, so insertion and removal are O(1); a small heap orders the lists by
+ * their first timer. Timers of other durations go into a plain position-tracking heap. The order is exactly
+ * timerLess (deadline, kind, order), as with a single heap.
+ */
+import { IndexedHeap, type HeapItem } from './indexed-heap.ts';
+import { Timer, timerLess } from './records.ts';
+
+const MAX_LISTS = 64;
+
+class TimerList implements HeapItem {
+  pos = -1;
+  head: Timer | null = null;
+  tail: Timer | null = null;
+  constructor(readonly duration: number) {}
+}
+
+function listLess(a: TimerList, b: TimerList): boolean {
+  return timerLess(a.head!, b.head!);
+}
+
+export class TimerQueue {
+  private readonly lists = new Map<number, TimerList>();
+  private readonly listHeap = new IndexedHeap<TimerList>(listLess);
+  private readonly other = new IndexedHeap<Timer>(timerLess);
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  peek(): Timer | undefined {
+    const l = this.listHeap.peek();
+    const o = this.other.peek();
+    if (l === undefined) return o;
+    if (o === undefined) return l.head!;
+    return timerLess(l.head!, o) ? l.head! : o;
+  }
+
+  /** Schedules t at deadline (now = the current time, to find its duration list). Reschedules if pending. */
+  schedule(t: Timer, deadline: number, now: number): void {
+    if (t.pos >= 0) this.remove(t);
+    t.deadline = deadline;
+    this.count++;
+    const duration = deadline - now;
+    let list = this.lists.get(duration);
+    if (list === undefined && this.lists.size < MAX_LISTS) {
+      list = new TimerList(duration);
+      this.lists.set(duration, list);
+    }
+    if (list === undefined) {
+      t.list = null;
+      this.other.push(t);
+      return;
+    }
+    // Deadlines in a list only rise (now never goes back); equal deadlines keep timerLess order.
+    let after = list.tail;
+    while (after !== null && timerLess(t, after)) after = after.prev;
+    t.list = list;
+    t.pos = 0;
+    t.prev = after;
+    t.next = after === null ? list.head : after.next;
+    if (t.next === null) list.tail = t;
+    else t.next.prev = t;
+    if (after === null) list.head = t;
+    else after.next = t;
+    if (after === null) this.headChanged(list);
+  }
+
+  remove(t: Timer): void {
+    if (t.pos < 0) return;
+    this.count--;
+    const list = t.list as TimerList | null;
+    if (list === null) {
+      this.other.remove(t);
+      return;
+    }
+    const wasHead = list.head === t;
+    if (t.prev === null) list.head = t.next;
+    else t.prev.next = t.next;
+    if (t.next === null) list.tail = t.prev;
+    else t.next.prev = t.prev;
+    t.prev = null;
+    t.next = null;
+    t.list = null;
+    t.pos = -1;
+    if (wasHead) this.headChanged(list);
+  }
+
+  pop(): Timer | undefined {
+    const t = this.peek();
+    if (t !== undefined) this.remove(t);
+    return t;
+  }
+
+  /** All pending timers, in no particular order (for snapshots). */
+  all(): Timer[] {
+    const out: Timer[] = this.other.items.slice(0, this.other.size);
+    for (const l of this.lists.values()) for (let t = l.head; t !== null; t = t.next) out.push(t);
+    return out;
+  }
+
+  private headChanged(list: TimerList): void {
+    if (list.head === null) {
+      this.listHeap.remove(list);
+      return;
+    }
+    if (list.pos >= 0) this.listHeap.remove(list);
+    this.listHeap.push(list);
+  }
+}

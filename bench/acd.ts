@@ -1,0 +1,383 @@
+/**
+ * ACD engine benchmark: npm run bench:acd   (tsx --expose-gc bench/acd.ts)
+ *
+ * Full size: 10 000 agents, 64 skills, 20 languages, 500 queues (every strategy, steps that relax skill
+ * levels after 30 s and, in a quarter of the queues, the language after 90 s, priorities, wrap-up, max wait with overflow), 100 000 waiting calls, then a mixed
+ * stream of input events (arrivals, accepts, rejects, call ends, abandons, not-ready/ready) that keeps about
+ * 100 000 calls waiting; the engine's own timers (wrap-up ends, steps, max wait, position batches) fire inside.
+ * Prints events per second, p50/p99 time of the inputs that made a routing decision, heap growth in steady
+ * state, and the speed ratio against the linear-scan reference (acd/reference) on the same stream at
+ * 10 000 agents with fewer waiting calls (a size the reference finishes). Last line: one JSON object.
+ * Environment: ACD_BENCH_EVENTS (default 5 000 000), ACD_BENCH_REF_EVENTS (default 3 000).
+ */
+import { AcdEngine } from '../acd/engine.ts';
+import { ReferenceAcd } from '../acd/reference/reference-engine.ts';
+import { Rng } from '../acd/sim/prng.ts';
+import type { AcdEventName, AcdListener, CallOptions, QueueConfig, Strategy } from '../acd/types.ts';
+
+interface Target {
+  on<K extends AcdEventName>(event: K, listener: AcdListener<K>): void;
+  configureQueue(at: number, id: string, cfg: QueueConfig): void;
+  defineAgent(at: number, id: string, p: { skills: Record<string, number>; languages: Record<string, number> }): void;
+  agentLogin(at: number, id: string): void;
+  agentReady(at: number, id: string): void;
+  agentNotReady(at: number, id: string, reason: string): void;
+  callArrived(at: number, id: string, q: string, o?: CallOptions): void;
+  offerAccepted(at: number, c: string, a: string): void;
+  offerRejected(at: number, c: string, a: string): void;
+  callEnded(at: number, c: string): void;
+  callerAbandoned(at: number, c: string): void;
+}
+
+/** The reference takes serialised inputs; this adapter gives it the engine's method surface. */
+class ReferenceTarget implements Target {
+  readonly r = new ReferenceAcd({ ringTimeoutSeconds: 20, maxMissedOffers: 3 });
+  on<K extends AcdEventName>(event: K, listener: AcdListener<K>): void {
+    this.r.on(event, listener);
+  }
+  configureQueue(at: number, queueId: string, config: QueueConfig): void {
+    this.r.apply({ type: 'configureQueue', at, queueId, config });
+  }
+  defineAgent(at: number, agentId: string, profile: { skills: Record<string, number>; languages: Record<string, number> }): void {
+    this.r.apply({ type: 'defineAgent', at, agentId, profile });
+  }
+  agentLogin(at: number, agentId: string): void {
+    this.r.apply({ type: 'agentLogin', at, agentId });
+  }
+  agentReady(at: number, agentId: string): void {
+    this.r.apply({ type: 'agentReady', at, agentId });
+  }
+  agentNotReady(at: number, agentId: string, reason: string): void {
+    this.r.apply({ type: 'agentNotReady', at, agentId, reason });
+  }
+  callArrived(at: number, callId: string, queueId: string, options?: CallOptions): void {
+    this.r.apply(options === undefined ? { type: 'callArrived', at, callId, queueId } : { type: 'callArrived', at, callId, queueId, options });
+  }
+  offerAccepted(at: number, callId: string, agentId: string): void {
+    this.r.apply({ type: 'offerAccepted', at, callId, agentId });
+  }
+  offerRejected(at: number, callId: string, agentId: string): void {
+    this.r.apply({ type: 'offerRejected', at, callId, agentId });
+  }
+  callEnded(at: number, callId: string): void {
+    this.r.apply({ type: 'callEnded', at, callId });
+  }
+  callerAbandoned(at: number, callId: string): void {
+    this.r.apply({ type: 'callerAbandoned', at, callId });
+  }
+}
+
+interface Size {
+  agents: number;
+  skills: number;
+  languages: number;
+  queues: number;
+  waiting: number;
+}
+
+/** A set of small ints with O(1) add, remove and random pick. */
+class IntSet {
+  readonly items: Int32Array;
+  readonly pos: Int32Array;
+  size = 0;
+  constructor(cap: number) {
+    this.items = new Int32Array(cap);
+    this.pos = new Int32Array(cap).fill(-1);
+  }
+  add(x: number): void {
+    if (this.pos[x]! >= 0) return;
+    this.pos[x] = this.size;
+    this.items[this.size++] = x;
+  }
+  delete(x: number): void {
+    const p = this.pos[x]!;
+    if (p < 0) return;
+    const last = this.items[--this.size]!;
+    this.items[p] = last;
+    this.pos[last] = p;
+    this.pos[x] = -1;
+  }
+  pick(rng: Rng): number {
+    return this.items[Math.floor(rng.uniform() * this.size)]!;
+  }
+}
+
+/** Ring-all is for small teams: 1 queue in 25 here; the rest cycle through the other strategies. */
+const strategyOf = (q: number): Strategy => (q % 25 === 24 ? 'ring-all' : (['longest-idle', 'most-skilled', 'fewest-calls', 'round-robin'] as const)[q % 4]!);
+
+/** Drives one target with a deterministic stream; the stream depends only on the seed and the decisions. */
+class Driver {
+  readonly rng: Rng;
+  readonly agentIds: string[];
+  readonly agentIndex = new Map<string, number>();
+  readonly callIds: string[];
+  readonly callIndex = new Map<string, number>();
+  readonly freeCalls: number[] = [];
+  readonly queueIds: string[];
+  readonly waiting: IntSet;
+  readonly busy: IntSet;
+  readonly notReady: IntSet;
+  readonly agentCall: Int32Array;
+  /** Agent a call is ringing (first listed), or -1: offers cancelled before we answer them are skipped. */
+  readonly offeredTo: Int32Array;
+  readonly pendCall: Int32Array;
+  readonly pendAgent: Int32Array;
+  pendHead = 0;
+  pendTail = 0;
+  decisions = 0;
+  checksum = 0;
+  positions = 0;
+  t = 0;
+
+  constructor(
+    readonly target: Target,
+    readonly size: Size,
+    seed: number,
+  ) {
+    this.rng = new Rng(seed, 1);
+    const callCap = size.waiting + size.agents * 3 + 1000;
+    this.agentIds = Array.from({ length: size.agents }, (_, i) => `agent-${i}`);
+    this.agentIds.forEach((id, i) => this.agentIndex.set(id, i));
+    this.callIds = Array.from({ length: callCap }, (_, i) => `call-${i}`);
+    this.callIds.forEach((id, i) => this.callIndex.set(id, i));
+    for (let i = callCap - 1; i >= 0; i--) this.freeCalls.push(i);
+    this.queueIds = Array.from({ length: size.queues }, (_, i) => `queue-${i}`);
+    this.waiting = new IntSet(callCap);
+    this.busy = new IntSet(size.agents);
+    this.notReady = new IntSet(size.agents);
+    this.agentCall = new Int32Array(size.agents).fill(-1);
+    this.offeredTo = new Int32Array(callCap).fill(-1);
+    this.pendCall = new Int32Array(1 << 16);
+    this.pendAgent = new Int32Array(1 << 16);
+    const t = target;
+    t.on('offer', (callId, agentIds) => {
+      this.decisions++;
+      const i = this.pendTail++ & 0xffff;
+      this.pendCall[i] = this.callIndex.get(callId)!;
+      this.pendAgent[i] = this.agentIndex.get(agentIds[0]!)!;
+      this.offeredTo[this.pendCall[i]!] = this.pendAgent[i]!;
+      this.checksum = (this.checksum * 31 + this.pendAgent[i]! * 7 + this.pendCall[i]!) % 1_000_000_007;
+    });
+    t.on('cancelOffer', (callId) => {
+      this.offeredTo[this.callIndex.get(callId)!] = -1;
+    });
+    t.on('assigned', (callId, agentId) => {
+      const c = this.callIndex.get(callId)!;
+      const a = this.agentIndex.get(agentId)!;
+      this.offeredTo[c] = -1;
+      this.waiting.delete(c);
+      this.busy.add(a);
+      this.agentCall[a] = c;
+    });
+    t.on('overflow', (callId, target) => {
+      if ('action' in target && target.action !== 'callback') this.release(this.callIndex.get(callId)!);
+    });
+    t.on('agentStateChanged', (agentId, state) => {
+      const a = this.agentIndex.get(agentId)!;
+      if (state === 'not-ready') this.notReady.add(a);
+      else this.notReady.delete(a);
+    });
+    t.on('positionChanged', () => {
+      this.positions++;
+    });
+  }
+
+  private release(c: number): void {
+    this.waiting.delete(c);
+    this.freeCalls.push(c);
+  }
+
+  setup(): void {
+    const { rng, target: t, size } = this;
+    const skill = (i: number) => `skill-${i}`;
+    const lang = (i: number) => `lang-${i}`;
+    for (let q = 0; q < size.queues; q++) {
+      const skills: Record<string, number> = { [skill(Math.floor(rng.uniform() * size.skills))]: 1 + Math.floor(rng.uniform() * 3) };
+      if (rng.uniform() < 0.2) skills[skill(Math.floor(rng.uniform() * size.skills))] = 1;
+      const relaxed = Object.fromEntries(Object.keys(skills).map((k) => [k, 1]));
+      const overflowTo = this.queueIds[(q + 1) % size.queues]!;
+      t.configureQueue(0, this.queueIds[q]!, {
+        skills,
+        language: lang(Math.floor(rng.uniform() * size.languages)),
+        strategy: strategyOf(q),
+        priority: Math.floor(rng.uniform() * 3),
+        wrapUpSeconds: Math.floor(rng.uniform() * 3),
+        maxWaitSeconds: q % 10 === 0 ? 600 : null,
+        overflow: q % 20 === 0 ? { action: 'voicemail' } : { queue: overflowTo },
+        steps: q % 4 === 0 ? [{ afterSeconds: 30, skills: relaxed }, { afterSeconds: 90, language: null }] : [{ afterSeconds: 30, skills: relaxed }],
+        positionUpdateSeconds: 30,
+      });
+    }
+    for (let a = 0; a < size.agents; a++) {
+      const skills: Record<string, number> = {};
+      const languages: Record<string, number> = {};
+      for (let k = 0; k < 5; k++) skills[skill(Math.floor(rng.uniform() * size.skills))] = 1 + Math.floor(rng.uniform() * 5);
+      for (let k = 0; k < 3; k++) languages[lang(Math.floor(rng.uniform() * size.languages))] = 1 + Math.floor(rng.uniform() * 5);
+      const id = this.agentIds[a]!;
+      t.defineAgent(0, id, { skills, languages });
+      t.agentLogin(0, id);
+      t.agentReady(0, id);
+    }
+    while (this.waiting.size < size.waiting) {
+      this.arrive();
+      this.resolveOffers(false);
+    }
+  }
+
+  private arrive(): void {
+    const c = this.freeCalls.pop();
+    if (c === undefined) return;
+    this.waiting.add(c);
+    const q = this.queueIds[Math.floor(this.rng.uniform() * this.size.queues)]!;
+    this.target.callArrived(this.t, this.callIds[c]!, q);
+  }
+
+  /** Accept (or now and then reject) every pending offer. */
+  private resolveOffers(allowReject: boolean): number {
+    let n = 0;
+    while (this.pendHead !== this.pendTail) {
+      const i = this.pendHead++ & 0xffff;
+      if (this.offeredTo[this.pendCall[i]!] !== this.pendAgent[i]!) continue;
+      const c = this.callIds[this.pendCall[i]!]!;
+      const a = this.agentIds[this.pendAgent[i]!]!;
+      n++;
+      if (allowReject && this.rng.uniform() < 0.02) this.target.offerRejected(this.t, c, a);
+      else this.target.offerAccepted(this.t, c, a);
+    }
+    return n;
+  }
+
+  /** One input event of the mixed stream (or the resolution of the offers the previous one made). */
+  step(): void {
+    this.t += 0.2;
+    while (this.pendHead !== this.pendTail) {
+      const i = this.pendHead++ & 0xffff;
+      if (this.offeredTo[this.pendCall[i]!] !== this.pendAgent[i]!) continue;
+      const c = this.callIds[this.pendCall[i]!]!;
+      const a = this.agentIds[this.pendAgent[i]!]!;
+      if (this.rng.uniform() < 0.02) this.target.offerRejected(this.t, c, a);
+      else this.target.offerAccepted(this.t, c, a);
+      return;
+    }
+    const r = this.rng.uniform();
+    const arriveP = this.waiting.size < this.size.waiting ? 0.45 : 0.3;
+    if (r < arriveP) this.arrive();
+    else if (r < 0.8) {
+      if (this.busy.size === 0) return this.arrive();
+      const a = this.busy.pick(this.rng);
+      const c = this.agentCall[a]!;
+      this.busy.delete(a);
+      this.agentCall[a] = -1;
+      this.freeCalls.push(c);
+      this.target.callEnded(this.t, this.callIds[c]!);
+    } else if (r < 0.9) {
+      if (this.waiting.size === 0) return this.arrive();
+      const c = this.waiting.pick(this.rng);
+      this.release(c);
+      this.target.callerAbandoned(this.t, this.callIds[c]!);
+    } else if (r < 0.95) {
+      const a = Math.floor(this.rng.uniform() * this.size.agents);
+      this.target.agentNotReady(this.t, this.agentIds[a]!, 'break');
+    } else {
+      if (this.notReady.size === 0) return this.arrive();
+      const a = this.notReady.pick(this.rng);
+      this.target.agentReady(this.t, this.agentIds[a]!);
+    }
+  }
+}
+
+function heapUsed(): number {
+  const g = (globalThis as { gc?: () => void }).gc;
+  if (g !== undefined) {
+    g();
+    g();
+  }
+  return process.memoryUsage().heapUsed;
+}
+
+const FULL: Size = { agents: 10_000, skills: 64, languages: 20, queues: 500, waiting: 100_000 };
+const REF: Size = { agents: 10_000, skills: 64, languages: 20, queues: 500, waiting: 2_000 };
+const EVENTS = Number(process.env.ACD_BENCH_EVENTS ?? 5_000_000);
+const REF_EVENTS = Number(process.env.ACD_BENCH_REF_EVENTS ?? 3_000);
+const log = (s: string) => process.stdout.write(`${s}\n`);
+
+// ── full size ──
+let t0 = performance.now();
+const engine = new AcdEngine({ ringTimeoutSeconds: 20, maxMissedOffers: 3 });
+const full = new Driver(engine, FULL, 42);
+full.setup();
+log(`setup: ${FULL.agents} agents, ${FULL.skills} skills, ${FULL.languages} languages, ${FULL.queues} queues, ${full.waiting.size} waiting calls in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+for (let i = 0; i < 500_000; i++) full.step(); // warm-up (JIT, steady state)
+const heapBefore = heapUsed();
+const timersBefore = engine.events();
+const decisionsBefore = full.decisions;
+t0 = performance.now();
+const cpu0 = process.cpuUsage();
+for (let i = 0; i < EVENTS; i++) full.step();
+const wall = (performance.now() - t0) / 1000;
+const cpuUsed = process.cpuUsage(cpu0);
+const cpuSeconds = (cpuUsed.user + cpuUsed.system) / 1e6;
+const heapAfter = heapUsed();
+const wallEventsPerSecond = EVENTS / wall;
+// On a shared machine wall-clock time includes waiting for a core; CPU time is the one-core figure.
+const eventsPerSecond = EVENTS / Math.max(cpuSeconds, 1e-9);
+const engineEvents = engine.events() - timersBefore;
+log(
+  `throughput: ${EVENTS} input events in ${wall.toFixed(2)} s wall = ${Math.round(wallEventsPerSecond).toLocaleString('en')} events/s; ` +
+    `${cpuSeconds.toFixed(2)} s CPU = ${Math.round(eventsPerSecond).toLocaleString('en')} events/s per CPU-second (single thread; load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)})`,
+);
+log(`  engine events incl. timers fired: ${engineEvents} (${Math.round(engineEvents / wall).toLocaleString('en')}/s); routing decisions (offers): ${full.decisions - decisionsBefore}; simulated time ${(EVENTS * 0.2) / 1000} s; waiting calls now ${full.waiting.size}; position notifications ${full.positions}`);
+log(`heap: ${(heapBefore / 1e6).toFixed(1)} MB before, ${(heapAfter / 1e6).toFixed(1)} MB after -> growth ${heapAfter - heapBefore} bytes`);
+
+// ── latency of inputs that made a routing decision ──
+const SAMPLES = 1_000_000;
+const lat = new Float64Array(SAMPLES);
+let n = 0;
+for (let i = 0; i < SAMPLES; i++) {
+  const before = full.decisions;
+  const s = performance.now();
+  full.step();
+  const e = performance.now();
+  if (full.decisions !== before) lat[n++] = (e - s) * 1000;
+}
+const sorted = lat.subarray(0, n).sort();
+const p50 = sorted[Math.floor(n * 0.5)]!;
+const p99 = sorted[Math.floor(n * 0.99)]!;
+log(`decision latency over ${n} inputs that offered a call: p50 ${p50.toFixed(2)} us, p99 ${p99.toFixed(2)} us (includes ~0.05 us timer overhead)`);
+
+// ── reference comparison on the same stream ──
+function runSame(target: Target): { seconds: number; checksum: number; decisions: number } {
+  const d = new Driver(target, REF, 7);
+  d.setup();
+  const before = d.decisions;
+  const s = performance.now();
+  for (let i = 0; i < REF_EVENTS; i++) d.step();
+  return { seconds: (performance.now() - s) / 1000, checksum: d.checksum, decisions: d.decisions - before };
+}
+if (REF_EVENTS <= 0) {
+  log(JSON.stringify({ eventsPerSecond: Math.round(eventsPerSecond), p99DecisionMicros: Number(p99.toFixed(2)), referenceRatio: null, heapGrowthBytes: heapAfter - heapBefore }));
+  process.exit(0);
+}
+t0 = performance.now();
+const refRun = runSame(new ReferenceTarget());
+const refWall = (performance.now() - t0) / 1000;
+let engRun = runSame(new AcdEngine({ ringTimeoutSeconds: 20, maxMissedOffers: 3 }));
+for (let i = 0; i < 2; i++) {
+  const again = runSame(new AcdEngine({ ringTimeoutSeconds: 20, maxMissedOffers: 3 }));
+  if (again.seconds < engRun.seconds) engRun = again;
+}
+const referenceRatio = refRun.seconds / engRun.seconds;
+log(
+  `reference (linear scans) at ${REF.agents} agents, ${REF.waiting} waiting calls, same ${REF_EVENTS}-event stream: ` +
+    `${Math.round(REF_EVENTS / refRun.seconds).toLocaleString('en')} events/s vs engine ${Math.round(REF_EVENTS / engRun.seconds).toLocaleString('en')} events/s ` +
+    `-> ratio ${referenceRatio.toFixed(0)}x; identical decisions: ${refRun.checksum === engRun.checksum && refRun.decisions === engRun.decisions ? 'yes' : 'NO'} (${refRun.decisions} offers); reference run took ${refWall.toFixed(1)} s incl. setup`,
+);
+log(
+  JSON.stringify({
+    eventsPerSecond: Math.round(eventsPerSecond),
+    p99DecisionMicros: Number(p99.toFixed(2)),
+    referenceRatio: Number(referenceRatio.toFixed(1)),
+    heapGrowthBytes: heapAfter - heapBefore,
+  }),
+);

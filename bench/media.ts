@@ -14,6 +14,8 @@
  * The Opus side answers mono (stereo=0), as a voice endpoint does. The load generator runs on the same 2 cores as
  * rtpengine, so Node's own packet work and other processes on the machine count against the figures.
  *
+ * env: BENCH_ONLY=passthrough|transcoded runs one sweep; BENCH_RTPENGINE_CONFIG='{"poller-per-thread":"true"}' adds
+ * rtpengine.conf settings.
  * usage: npm run bench:media  [-- --quick]   (runs inside scripts/in-netns.sh: loopback only)
  */
 import dgram from 'node:dgram';
@@ -238,13 +240,13 @@ async function sweep(engine: MediaEngine, mode: 'passthrough' | 'transcoded', st
 async function main(): Promise<void> {
   if (process.env.CALLFLOW_NETNS !== '1') throw new Error('run through scripts/in-netns.sh (npm run bench:media)');
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-media-'));
-  const engine = await startMedia({ dataDir, logger: pino({ level: 'error' }), ngPort: 0, rtpPortMin: 20000, rtpPortMax: 59999 });
+  const engine = await startMedia({ dataDir, logger: pino({ level: 'error' }), ngPort: 0, rtpPortMin: 20000, rtpPortMax: 59999, ...(process.env.BENCH_RTPENGINE_CONFIG ? { rtpengineConfig: JSON.parse(process.env.BENCH_RTPENGINE_CONFIG) as Record<string, string> } : {}) });
   try {
     process.stdout.write(
       `bench:media  ${os.cpus().length} cores (load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at start), rtpengine pid ${engine.rtpenginePid}, ${WINDOW_MS / 1000} s window per step, 50 packets/s each way per call\n`,
     );
-    const pass = await sweep(engine, 'passthrough', quick ? [50, 200, 300] : [50, 100, 200, 300, 400, 500, 600, 800]);
-    const trans = await sweep(engine, 'transcoded', quick ? [25, 50] : [25, 50, 75, 100, 125, 150, 200]);
+    const pass = await sweep(engine, 'passthrough', process.env.BENCH_ONLY === 'transcoded' ? [] : quick ? [50, 200, 300] : [50, 100, 200, 300, 400, 500, 600, 800]);
+    const trans = await sweep(engine, 'transcoded', process.env.BENCH_ONLY === 'passthrough' ? [] : quick ? [25, 50] : [25, 50, 75, 100, 125, 150, 200]);
     const out = {
       passthroughCalls: pass?.calls ?? 0,
       transcodedCalls: trans?.calls ?? 0,

@@ -36,6 +36,8 @@ export interface MediaOptions {
   rtpengineBinary?: string;
   /** rtpengine worker threads (default: rtpengine's own default) */
   threads?: number;
+  /** more settings for the generated rtpengine.conf, e.g. { 'poller-per-thread': true } */
+  rtpengineConfig?: Record<string, string | number | boolean>;
   /** ng request timeout per try, ms (default 1000) and retries (default 2) */
   ngTimeoutMs?: number;
   ngRetries?: number;
@@ -249,6 +251,7 @@ export async function startMedia(options: MediaOptions): Promise<MediaEngine> {
         advertisedAddress: o.advertisedAddress,
         dtmfLogPort: dtmfSocket.address().port,
         threads: o.threads,
+        extraConfig: o.rtpengineConfig,
         logger,
       });
       await proc.start();

@@ -146,5 +146,12 @@ describe('starting the media bridge', () => {
     expect(conf).toContain('port-max = 30999');
     expect(conf).toContain('dtmf-log-dest = 127.0.0.1:23001');
     expect(conf).not.toMatch(/^;/m);
+    const tuned = rtpengineConfig({
+      dir: '/x', ngPort: 1, rtpPortMin: 2, rtpPortMax: 3, listenAddress: '127.0.0.1', dtmfLogPort: 4, logger: testLogger, extraConfig: { 'poller-per-thread': true, 'log-level': 7 },
+    });
+    expect(tuned).toContain('poller-per-thread = true');
+    expect(tuned.match(/^log-level = /gm)).toHaveLength(1);
+    expect(tuned).toContain('log-level = 7');
+    expect(() => rtpengineConfig({ dir: '/x', ngPort: 1, rtpPortMin: 2, rtpPortMax: 3, listenAddress: '127.0.0.1', dtmfLogPort: 4, logger: testLogger, extraConfig: { 'table\ninterface': 1 } })).toThrow(TypeError);
   });
 });

@@ -295,7 +295,11 @@ export class SipStack extends EventEmitter<SipStackEvents> {
         const call = inviteTx ? this.pendingInvites.get(inviteTx) : undefined;
         if (!inviteTx) return respond(481, 'Call/Transaction Does Not Exist');
         respond(200, 'OK');
-        call?.handleCancel();
+        if (call) call.handleCancel();
+        else if (!inviteTx.finalSent) {
+          // cancelled while still being authenticated: end the INVITE here (RFC 3261 9.2)
+          inviteTx.respond(createResponse(inviteTx.request, 487, 'Request Terminated', randomToken(4)));
+        }
         return;
       }
       case 'REGISTER':
@@ -376,7 +380,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   private async onInvite(req: SipRequest, tx: InviteServerTransaction, flow: Flow): Promise<void> {
     const who = await this.authenticate(req, tx, flow);
     if (!who) return;
-    if (this.closed) return;
+    if (this.closed || tx.finalSent) return; // cancelled meanwhile
     if (this.listenerCount('incomingCall') === 0) {
       tx.respond(createResponse(req, 480, 'Temporarily Unavailable', randomToken(4)));
       return;

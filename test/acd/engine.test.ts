@@ -1,0 +1,379 @@
+import { describe, expect, it } from 'vitest';
+import { AcdEngine, AcdStateError, AcdTypeError, ACD_ERROR_HTTP_STATUS, type AcdEngineOptions, type QueueConfig } from '../../acd/index.ts';
+
+const S = 1000;
+
+/** An engine with a decision log. */
+function setup(options: AcdEngineOptions = {}) {
+  const engine = new AcdEngine(options);
+  const log: string[] = [];
+  const positions = new Map<string, [number, number | null]>();
+  engine.on('offer', (c, agents, kind) => log.push(`offer ${c} ${agents.join(',')}${kind === 'callback' ? ' callback' : ''}`));
+  engine.on('cancelOffer', (c, a, r) => log.push(`cancel ${c} ${a} ${r}`));
+  engine.on('assigned', (c, a) => log.push(`assigned ${c} ${a}`));
+  engine.on('overflow', (c, t) => log.push(`overflow ${c} ${'queue' in t ? t.queue : t.action}`));
+  engine.on('positionChanged', (c, p, e) => positions.set(c, [p, e]));
+  const offers = () => log.filter((l) => l.startsWith('offer'));
+  const agent = (id: string, skills: Record<string, number> = {}, languages: Record<string, number> = {}, at = 0) => {
+    engine.defineAgent(at, id, { skills, languages });
+    engine.agentLogin(at, id);
+    engine.agentReady(at, id);
+  };
+  const queue = (id: string, cfg: QueueConfig = {}, at = 0) => engine.configureQueue(at, id, cfg);
+  return { engine, log, offers, agent, queue, positions };
+}
+
+describe('agent states', () => {
+  it('an agent in wrap-up is not offered a call', () => {
+    const { engine, offers, agent, queue } = setup();
+    queue('q', { wrapUpSeconds: 30 });
+    agent('a');
+    engine.callArrived(0, 'c1', 'q');
+    engine.offerAccepted(1 * S, 'c1', 'a');
+    engine.callEnded(10 * S, 'c1');
+    expect(engine.agentInfo('a').state).toBe('wrap-up');
+    engine.callArrived(20 * S, 'c2', 'q');
+    expect(offers()).toEqual(['offer c1 a']);
+    engine.advance(40 * S);
+    expect(offers()).toEqual(['offer c1 a', 'offer c2 a']);
+  });
+
+  it('an agent who asks for not-ready during a call goes not-ready after wrap-up instead of ready', () => {
+    const { engine, agent, queue } = setup();
+    queue('q', { wrapUpSeconds: 5 });
+    agent('a');
+    engine.callArrived(0, 'c1', 'q');
+    engine.offerAccepted(0, 'c1', 'a');
+    engine.agentNotReady(1 * S, 'a', 'lunch');
+    expect(engine.agentInfo('a').state).toBe('busy');
+    engine.callEnded(2 * S, 'c1');
+    engine.advance(10 * S);
+    expect(engine.agentInfo('a')).toMatchObject({ state: 'not-ready', reason: 'lunch' });
+  });
+
+  it('an agent whose device went away is not offered calls until it is back', () => {
+    const { engine, offers, agent, queue } = setup();
+    queue('q');
+    agent('a');
+    engine.deviceDown(0, 'a');
+    engine.callArrived(1 * S, 'c1', 'q');
+    expect(offers()).toEqual([]);
+    engine.deviceUp(2 * S, 'a');
+    expect(offers()).toEqual(['offer c1 a']);
+  });
+
+  it('a logged-out agent cannot go ready and the error has a stable code', () => {
+    const { engine } = setup();
+    engine.defineAgent(0, 'a', {});
+    try {
+      engine.agentReady(0, 'a');
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(AcdStateError);
+      expect((e as AcdStateError).code).toBe('ACD_ERR_INVALID_STATE');
+      expect(ACD_ERROR_HTTP_STATUS[(e as AcdStateError).code]).toBe(409);
+    }
+  });
+});
+
+describe('ring-no-answer', () => {
+  it('a call that is not answered goes back to the head of its queue and the agent is paused after N misses', () => {
+    const { engine, offers, agent, queue, log } = setup({ ringTimeoutSeconds: 10, maxMissedOffers: 2 });
+    queue('q');
+    agent('a');
+    engine.callArrived(0, 'c1', 'q');
+    engine.callArrived(1 * S, 'c2', 'q');
+    engine.advance(10 * S);
+    expect(log).toContain('cancel c1 a timeout');
+    // c1 was first in line and still is: it is offered again before c2
+    expect(offers()).toEqual(['offer c1 a', 'offer c1 a']);
+    engine.advance(20 * S);
+    expect(engine.agentInfo('a')).toMatchObject({ state: 'not-ready', reason: 'missed-offers' });
+    agent('b', {}, {}, 21 * S);
+    expect(offers().at(-1)).toBe('offer c1 b');
+  });
+
+  it('a rejected offer goes to the next agent', () => {
+    const { engine, offers, agent, queue } = setup();
+    queue('q');
+    agent('a');
+    agent('b', {}, {}, 1);
+    engine.callArrived(2, 'c1', 'q');
+    engine.offerRejected(3, 'c1', 'a');
+    expect(offers()).toEqual(['offer c1 a', 'offer c1 b']);
+  });
+});
+
+describe('strategies', () => {
+  it('longest-idle offers the call to the agent idle the longest', () => {
+    const { engine, offers, agent, queue } = setup();
+    queue('q', { strategy: 'longest-idle' });
+    agent('b', {}, {}, 1 * S);
+    agent('c', {}, {}, 3 * S);
+    agent('a', {}, {}, 5 * S);
+    engine.callArrived(10 * S, 'c1', 'q');
+    expect(offers()).toEqual(['offer c1 b']);
+  });
+
+  it('most-skilled offers the call to the agent with the highest level in the required skills', () => {
+    const { engine, offers, agent, queue } = setup();
+    queue('q', { strategy: 'most-skilled', skills: { billing: 2 } });
+    agent('a', { billing: 3 });
+    agent('c', { billing: 1 });
+    agent('b', { billing: 5 }, {}, 1);
+    engine.callArrived(10, 'c1', 'q');
+    expect(offers()).toEqual(['offer c1 b']);
+  });
+
+  it('fewest-calls offers the call to the agent who handled the fewest', () => {
+    const { engine, offers, agent, queue } = setup();
+    queue('q', { strategy: 'fewest-calls' });
+    agent('a');
+    engine.callArrived(1, 'c1', 'q');
+    engine.offerAccepted(1, 'c1', 'a');
+    engine.callEnded(2, 'c1');
+    agent('b', {}, {}, 3);
+    engine.callArrived(4, 'c2', 'q');
+    // a has been idle longer (since 2) but has handled a call; b has handled none
+    expect(offers()).toEqual(['offer c1 a', 'offer c2 b']);
+  });
+
+  it('round-robin rotates through the agents', () => {
+    const { engine, offers, agent, queue } = setup();
+    queue('q', { strategy: 'round-robin' });
+    for (const id of ['a', 'b', 'c']) agent(id);
+    for (let i = 1; i <= 4; i++) {
+      engine.callArrived(i * S, `c${i}`, 'q');
+      engine.offerAccepted(i * S, `c${i}`, offers().at(-1)!.split(' ')[2]!);
+      engine.callEnded(i * S + 1, `c${i}`);
+    }
+    expect(offers().map((o) => o.split(' ')[2])).toEqual(['a', 'b', 'c', 'a']);
+  });
+
+  it('ring-all rings every eligible ready agent and cancels the others when one answers', () => {
+    const { engine, log, agent, queue } = setup();
+    queue('q', { strategy: 'ring-all', language: 'de' });
+    agent('a', {}, { de: 3 });
+    agent('b', {}, { en: 3 });
+    agent('c', {}, { de: 1 });
+    engine.callArrived(1, 'c1', 'q');
+    engine.offerAccepted(2, 'c1', 'c');
+    expect(log).toEqual(['offer c1 a,c', 'assigned c1 c', 'cancel c1 a answered-elsewhere']);
+    expect(engine.agentInfo('a').state).toBe('ready');
+  });
+});
+
+describe('skills, languages and steps', () => {
+  it('a call is offered only to agents with the required skill levels and language', () => {
+    const { engine, offers, agent, queue } = setup();
+    queue('q', { skills: { tech: 3 }, language: 'et' });
+    agent('low', { tech: 2 }, { et: 5 });
+    agent('nolang', { tech: 5 }, { en: 5 });
+    agent('ok', { tech: 3 }, { et: 1 }, 5);
+    engine.callArrived(10, 'c1', 'q');
+    expect(offers()).toEqual(['offer c1 ok']);
+  });
+
+  it('a call that has waited past a step accepts the relaxed requirements', () => {
+    const { engine, offers, agent, queue } = setup();
+    queue('q', { skills: { tech: 4 }, language: 'de', steps: [{ afterSeconds: 30, skills: { tech: 2 } }, { afterSeconds: 60, language: 'en' }] });
+    agent('de2', { tech: 2 }, { de: 4 });
+    engine.agentNotReady(0, 'de2', 'busy elsewhere');
+    agent('en2', { tech: 2 }, { en: 4 });
+    engine.callArrived(0, 'c1', 'q');
+    engine.advance(59 * S);
+    expect(offers()).toEqual([]);
+    engine.advance(60 * S);
+    expect(offers()).toEqual(['offer c1 en2']);
+    expect(engine.callInfo('c1')!.level).toBe(2);
+  });
+
+  it("a call's own language overrides the queue's and picks the right agents", () => {
+    const { engine, offers, agent, queue } = setup();
+    queue('q', { skills: { billing: 1 } });
+    agent('en', { billing: 1 }, { en: 5 });
+    agent('hu', { billing: 1 }, { hu: 2 }, 1);
+    engine.callArrived(5, 'c1', 'q', { language: 'hu' });
+    expect(offers()).toEqual(['offer c1 hu']);
+  });
+});
+
+describe('priorities and fairness across queues', () => {
+  it('an agent serving several queues gets the call with the highest priority, then the longest wait', () => {
+    const { engine, offers, agent, queue } = setup();
+    queue('low', { priority: 0 });
+    queue('high', { priority: 5 });
+    engine.callArrived(1 * S, 'old-low', 'low');
+    engine.callArrived(2 * S, 'new-high', 'high');
+    engine.callArrived(3 * S, 'newer-high', 'high');
+    engine.callArrived(4 * S, 'vip-low', 'low', { priority: 5 });
+    agent('a', {}, {}, 5 * S);
+    expect(offers()).toEqual(['offer new-high a']);
+    engine.offerAccepted(5 * S, 'new-high', 'a');
+    engine.callEnded(6 * S, 'new-high');
+    engine.offerAccepted(6 * S, 'newer-high', 'a');
+    engine.callEnded(7 * S, 'newer-high');
+    expect(offers()).toEqual(['offer new-high a', 'offer newer-high a', 'offer vip-low a']);
+  });
+});
+
+describe('known agent', () => {
+  it('a returning customer waits for the agent who served them before, then goes to anyone', () => {
+    const { engine, offers, agent, queue } = setup({ knownAgentSeconds: 20 });
+    queue('q');
+    agent('other');
+    engine.defineAgent(0, 'known', {});
+    engine.agentLogin(0, 'known');
+    engine.callArrived(1 * S, 'c1', 'q', { knownAgentId: 'known' });
+    expect(offers()).toEqual([]);
+    engine.agentReady(5 * S, 'known');
+    expect(offers()).toEqual(['offer c1 known']);
+    engine.offerAccepted(5 * S, 'c1', 'known');
+    engine.callArrived(6 * S, 'c2', 'q', { knownAgentId: 'known' });
+    engine.advance(25 * S);
+    expect(offers()).toEqual(['offer c1 known']);
+    engine.advance(26 * S);
+    expect(offers()).toEqual(['offer c1 known', 'offer c2 other']);
+  });
+});
+
+describe('overflow', () => {
+  it('a call that waits longer than max wait moves to the overflow queue and keeps its place', () => {
+    const { engine, offers, agent, queue, log } = setup();
+    queue('first', { language: 'fi', maxWaitSeconds: 60, overflow: { queue: 'backup' } });
+    queue('backup');
+    engine.callArrived(0, 'c1', 'first');
+    engine.callArrived(30 * S, 'c2', 'backup');
+    engine.advance(60 * S);
+    expect(log).toContain('overflow c1 backup');
+    agent('a', {}, {}, 61 * S);
+    // c1 arrived before c2, so it is served first in the backup queue
+    expect(offers()).toEqual(['offer c1 a']);
+  });
+
+  it('a queue at max length overflows new calls at once', () => {
+    const { engine, log, queue } = setup();
+    queue('q', { maxLength: 1, overflow: { action: 'voicemail' } });
+    engine.callArrived(0, 'c1', 'q');
+    engine.callArrived(1, 'c2', 'q');
+    expect(log).toEqual(['overflow c2 voicemail']);
+    expect(engine.callInfo('c2')).toBeNull();
+    expect(engine.waitingCount('q')).toBe(1);
+  });
+});
+
+describe('callbacks', () => {
+  it('a caller who asks for a callback keeps their place in line and the offer says callback', () => {
+    const { engine, offers, agent, queue } = setup();
+    queue('q', { maxWaitSeconds: 60 });
+    engine.callArrived(0, 'c1', 'q');
+    engine.callArrived(1 * S, 'c2', 'q');
+    engine.callbackRequested(2 * S, 'c1');
+    engine.advance(120 * S); // max wait does not apply to callbacks
+    expect(engine.callInfo('c1')!.kind).toBe('callback');
+    agent('a', {}, {}, 121 * S);
+    expect(offers()).toEqual(['offer c1 a callback']);
+  });
+
+  it('a scheduled callback joins the queue at its time', () => {
+    const { engine, offers, agent, queue } = setup();
+    queue('q');
+    agent('a');
+    engine.callbackScheduled(0, 'cb', 'q', 3600 * S);
+    expect(engine.callInfo('cb')!.state).toBe('scheduled');
+    engine.advance(3599 * S);
+    expect(engine.callInfo('cb')!.state).toBe('scheduled');
+    expect(engine.nextDeadline()).toBe(3600 * S);
+    expect(offers()).toEqual([]);
+    engine.advance(3600 * S);
+    expect(offers()).toEqual(['offer cb a callback']);
+  });
+});
+
+describe('position and estimated wait', () => {
+  it('waiting calls are told their position and estimated wait, and again when the line moves', () => {
+    const { engine, agent, queue, positions } = setup();
+    queue('q', { positionUpdateSeconds: 1, expectedHandleSeconds: 120 });
+    agent('a');
+    engine.agentNotReady(0, 'a', 'meeting');
+    engine.defineAgent(0, 'b', {});
+    engine.agentLogin(0, 'b');
+    for (let i = 1; i <= 3; i++) engine.callArrived(0, `c${i}`, 'q');
+    engine.advance(1 * S);
+    // 2 agents logged in, 120 s per call: position p waits about p * 60 s
+    expect(positions.get('c1')).toEqual([1, 60]);
+    expect(positions.get('c3')).toEqual([3, 180]);
+    expect(engine.position('c2')).toEqual({ position: 2, ewtSeconds: 120 });
+    engine.agentReady(2 * S, 'a');
+    engine.advance(3 * S);
+    expect(positions.get('c2')).toEqual([1, 60]);
+    expect(positions.get('c3')).toEqual([2, 120]);
+  });
+});
+
+describe('queue changes and transfers', () => {
+  it('changing a queue re-routes its waiting calls under the new requirements', () => {
+    const { engine, offers, agent, queue } = setup();
+    queue('q', { skills: { tech: 5 } });
+    agent('a', { tech: 3 });
+    engine.callArrived(0, 'c1', 'q');
+    expect(offers()).toEqual([]);
+    queue('q', { skills: { tech: 3 } }, 5);
+    expect(offers()).toEqual(['offer c1 a']);
+  });
+
+  it('a connected call transferred to a queue frees the agent and waits there as a new entry', () => {
+    const { engine, offers, agent, queue } = setup();
+    queue('sales');
+    queue('tech', { skills: { tech: 1 } });
+    agent('a');
+    engine.callArrived(0, 'c1', 'sales');
+    engine.offerAccepted(0, 'c1', 'a');
+    engine.callConnected(0, 'c1');
+    engine.transferToQueue(5 * S, 'c1', 'tech');
+    expect(engine.agentInfo('a').state).toBe('ready');
+    expect(engine.callInfo('c1')).toMatchObject({ state: 'waiting', queueId: 'tech', claimAt: 5 * S });
+    agent('t', { tech: 2 }, {}, 6 * S);
+    expect(offers()).toEqual(['offer c1 a', 'offer c1 t']);
+  });
+});
+
+describe('robustness', () => {
+  it('bad input is refused with a code that names the problem, and changes nothing', () => {
+    const { engine, queue } = setup();
+    queue('q');
+    expect(() => engine.callArrived(0, 'c', 'nope')).toThrow(expect.objectContaining({ code: 'ACD_ERR_UNKNOWN_QUEUE' }));
+    expect(() => engine.configureQueue(0, 'x', { strategy: 'random' as never })).toThrow(AcdTypeError);
+    expect(() => engine.configureQueue(0, 'x', { skills: { a: 9 } })).toThrow(/skills\.a/);
+    engine.advance(10);
+    expect(() => engine.advance(5)).toThrow(expect.objectContaining({ code: 'ACD_ERR_TIME_WENT_BACKWARDS' }));
+    engine.callArrived(10, 'c', 'q');
+    expect(() => engine.callArrived(10, 'c', 'q')).toThrow(expect.objectContaining({ code: 'ACD_ERR_DUPLICATE_CALL' }));
+    expect(engine.hasQueue('x')).toBe(false);
+  });
+
+  it('a listener that throws is logged and the engine goes on', () => {
+    const errors: object[] = [];
+    const engine = new AcdEngine({ logger: { warn: () => {}, error: (o) => errors.push(o) } });
+    const seen: string[] = [];
+    engine.on('offer', () => {
+      throw new Error('boom');
+    });
+    engine.on('offer', (c) => seen.push(c));
+    engine.configureQueue(0, 'q', {});
+    engine.defineAgent(0, 'a', {});
+    engine.agentLogin(0, 'a');
+    engine.agentReady(0, 'a');
+    engine.callArrived(0, 'c1', 'q');
+    expect(seen).toEqual(['c1']);
+    expect(errors).toHaveLength(1);
+    expect(engine.agentInfo('a').state).toBe('reserved');
+  });
+
+  it('close is idempotent and a closed engine refuses input', () => {
+    const engine = new AcdEngine();
+    engine.close();
+    engine.close();
+    expect(() => engine.advance(1)).toThrow(expect.objectContaining({ name: 'InvalidStateError', code: 'ACD_ERR_CLOSED' }));
+  });
+});

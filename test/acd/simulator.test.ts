@@ -1,0 +1,158 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { erlangA, erlangC } from '../../acd/queueing.ts';
+import { parseScenario, ScenarioError } from '../../acd/sim/scenario.ts';
+import { simulate } from '../../acd/sim/simulator.ts';
+
+function singleQueue(seed: number, durationSeconds: number, agents: number, ratePerHour: number, handle: number, patience?: number) {
+  return {
+    seed,
+    durationSeconds,
+    warmupSeconds: 3600,
+    serviceLevelSeconds: 20,
+    queues: [{ id: 'q', skills: { s: 1 }, strategy: 'longest-idle' }],
+    agentGroups: [{ id: 'g', count: agents, skills: { s: 2 } }],
+    arrivals: [
+      {
+        queue: 'q',
+        ratePerHour,
+        handleSeconds: { dist: 'exponential', mean: handle },
+        ...(patience === undefined ? {} : { patienceSeconds: { dist: 'exponential', mean: patience } }),
+      },
+    ],
+  };
+}
+
+describe('simulator against queueing theory', () => {
+  // Waits in M/M/c are strongly autocorrelated: ASA needs about 1.5 million calls to be within a few percent.
+  it('an M/M/c queue matches Erlang C: service level within 1 point, ASA within 5 %', () => {
+    const r = simulate(parseScenario(singleQueue(7, 30_000_000, 14, 200, 180)));
+    const theory = erlangC({ ratePerHour: 200, handleSeconds: 180, agents: 14, serviceLevelSeconds: 20 });
+    const q = r.queues.q!;
+    expect(q.offered).toBeGreaterThan(1_500_000);
+    expect(Math.abs(q.serviceLevel - theory.serviceLevel)).toBeLessThan(0.01);
+    expect(Math.abs(q.asa / theory.asa - 1)).toBeLessThan(0.05);
+    expect(Math.abs(q.probWait - theory.probWait)).toBeLessThan(0.01);
+    expect(Math.abs(r.agentGroups.g!.occupancy - theory.occupancy)).toBeLessThan(0.01);
+    expect(q.abandoned).toBe(0);
+  });
+
+  it('an M/M/c+M queue matches Erlang A: service level within 1 point, ASA within 5 %, abandonment close', () => {
+    const r = simulate(parseScenario(singleQueue(8, 10_000_000, 12, 200, 180, 180)));
+    const theory = erlangA({ ratePerHour: 200, handleSeconds: 180, agents: 12, serviceLevelSeconds: 20, patienceSeconds: 180 });
+    const q = r.queues.q!;
+    expect(Math.abs(q.serviceLevel - theory.serviceLevel)).toBeLessThan(0.01);
+    expect(Math.abs(q.serviceLevelOffered - theory.serviceLevelOffered)).toBeLessThan(0.01);
+    expect(Math.abs(q.asa / theory.asa - 1)).toBeLessThan(0.05);
+    expect(Math.abs(q.abandonRate - theory.abandonRate)).toBeLessThan(0.005);
+    expect(Math.abs(q.meanWaitAll / theory.meanWaitAll - 1)).toBeLessThan(0.05);
+  });
+
+  it('a small, impatient M/M/c+M queue matches Erlang A too', () => {
+    const r = simulate(parseScenario(singleQueue(9, 5_000_000, 5, 60, 240, 120)));
+    const theory = erlangA({ ratePerHour: 60, handleSeconds: 240, agents: 5, serviceLevelSeconds: 20, patienceSeconds: 120 });
+    const q = r.queues.q!;
+    expect(Math.abs(q.serviceLevel - theory.serviceLevel)).toBeLessThan(0.01);
+    expect(Math.abs(q.asa / theory.asa - 1)).toBeLessThan(0.05);
+    expect(Math.abs(q.abandonRate - theory.abandonRate)).toBeLessThan(0.01);
+  });
+});
+
+describe('simulator behaviour', () => {
+  it('the same scenario and seed give the same report, and another seed a different one', () => {
+    const sc = singleQueue(3, 200_000, 6, 100, 180, 200);
+    const strip = (r: ReturnType<typeof simulate>) => JSON.stringify({ ...r, wallSeconds: 0 });
+    expect(strip(simulate(parseScenario(sc)))).toBe(strip(simulate(parseScenario(sc))));
+    expect(strip(simulate(parseScenario({ ...sc, seed: 4 })))).not.toBe(strip(simulate(parseScenario(sc))));
+  });
+
+  it('overflow, steps, priorities and several groups run through the real engine', () => {
+    const r = simulate(
+      parseScenario({
+        seed: 5,
+        durationSeconds: 50_000,
+        warmupSeconds: 1000,
+        serviceLevelSeconds: 20,
+        queues: [
+          { id: 'vip', skills: { billing: 1 }, priority: 2, strategy: 'most-skilled', wrapUpSeconds: 10 },
+          { id: 'de', skills: { billing: 3 }, language: 'de', maxWaitSeconds: 60, overflow: { queue: 'en' }, steps: [{ afterSeconds: 20, skills: { billing: 1 } }] },
+          { id: 'en', skills: { billing: 1 }, language: 'en', strategy: 'round-robin', maxLength: 30, overflow: { action: 'hangup' } },
+        ],
+        agentGroups: [
+          { id: 'de-experts', count: 2, skills: { billing: 4 }, languages: { de: 5, en: 3 } },
+          { id: 'en-juniors', count: 6, skills: { billing: 1 }, languages: { en: 5 } },
+        ],
+        arrivals: [
+          { queue: 'vip', ratePerHour: 20, handleSeconds: { dist: 'lognormal', mean: 200, sd: 100 } },
+          { queue: 'de', ratePerHour: 40, handleSeconds: { dist: 'fixed', mean: 150 }, patienceSeconds: { dist: 'exponential', mean: 300 } },
+          { queue: 'en', ratePerHour: 80, handleSeconds: { dist: 'exponential', mean: 180 }, patienceSeconds: { dist: 'exponential', mean: 120 } },
+        ],
+      }),
+    );
+    const { vip, de, en } = r.queues as Record<string, (typeof r.queues)[string]>;
+    expect(de!.overflowed).toBeGreaterThan(0);
+    expect(en!.offered).toBeGreaterThan(Math.round((80 * 49_000) / 3600) * 0.9);
+    // the vip queue has the highest priority: its callers wait least
+    expect(vip!.asa).toBeLessThan(en!.asa);
+    for (const q of [vip!, de!, en!]) expect(q.answered + q.abandoned + q.overflowed).toBeLessThanOrEqual(q.offered);
+    expect(r.agentGroups['de-experts']!.occupancy).toBeGreaterThan(0);
+    expect(r.events).toBeGreaterThan(5_000);
+  });
+});
+
+describe('scenario validation', () => {
+  const good = singleQueue(1, 10_000, 2, 10, 100);
+  const bad: Array<[string, (s: Record<string, unknown>) => void]> = [
+    ['scenario.seed', (s) => delete s.seed],
+    ['scenario.bogus', (s) => (s.bogus = 1)],
+    ['scenario.durationSeconds', (s) => (s.durationSeconds = -5)],
+    ['scenario.queues[0].strategy', (s) => ((s.queues as Array<Record<string, unknown>>)[0]!.strategy = 'random')],
+    ['scenario.queues[0].skills.cooking', (s) => ((s.queues as Array<Record<string, unknown>>)[0]!.skills = { cooking: 1 })],
+    ['scenario.queues[0].colour', (s) => ((s.queues as Array<Record<string, unknown>>)[0]!.colour = 'red')],
+    ['scenario.arrivals[0].queue', (s) => ((s.arrivals as Array<Record<string, unknown>>)[0]!.queue = 'nowhere')],
+    ['scenario.arrivals[0].ratePerHour', (s) => ((s.arrivals as Array<Record<string, unknown>>)[0]!.ratePerHour = -1)],
+    ['scenario.arrivals[0].handleSeconds.dist', (s) => ((s.arrivals as Array<Record<string, unknown>>)[0]!.handleSeconds = { dist: 'gamma', mean: 3 })],
+    ['scenario.agentGroups[0].count', (s) => delete (s.agentGroups as Array<Record<string, unknown>>)[0]!.count],
+  ];
+  for (const [field, mutate] of bad) {
+    it(`a scenario with a bad ${field} is rejected naming that field`, () => {
+      const s = structuredClone(good) as unknown as Record<string, unknown>;
+      mutate(s);
+      expect(() => parseScenario(s)).toThrow(ScenarioError);
+      try {
+        parseScenario(s);
+      } catch (e) {
+        expect((e as ScenarioError).field).toBe(field);
+      }
+    });
+  }
+
+  const dir = mkdtempSync(join(tmpdir(), 'acd-sim-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const cli = (scenario: unknown) => {
+    const file = join(dir, `s${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(file, typeof scenario === 'string' ? scenario : JSON.stringify(scenario));
+    return spawnSync(process.execPath, ['--import', 'tsx', 'acd/sim/cli.ts', file], { encoding: 'utf8', timeout: 60_000 });
+  };
+
+  it('npm run sim prints one JSON report on stdout for a good scenario', () => {
+    const r = cli(good);
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout) as { queues: Record<string, { offered: number }>; events: number };
+    expect(report.queues.q!.offered).toBeGreaterThan(0);
+    expect(report.events).toBeGreaterThan(0);
+  });
+
+  it('npm run sim exits with code 2, names the field on stderr and prints nothing on stdout for a bad scenario', () => {
+    const r = cli({ ...good, queues: [{ id: 'q', skills: { s: 1 }, strategy: 'fastest' }] });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('scenario.queues[0].strategy');
+    const notJson = cli('{ seed: 1');
+    expect(notJson.status).toBe(2);
+    expect(notJson.stdout).toBe('');
+  });
+});

@@ -134,6 +134,8 @@ describe('plain RTP legs bridged through rtpengine', () => {
       ['customer', '5'],
       ['agent', '#'],
     ]);
+    // our peer's events last 800 timestamp units at 8 kHz
+    expect(mine.map((e) => e.durationMs)).toEqual([100, 100]);
     // and the other way: the application sends digits to a leg as RFC 4733 events
     await s.sendDtmf('customer', '9');
     await s.sendDtmf('agent', '*');
@@ -155,6 +157,19 @@ describe('plain RTP legs bridged through rtpengine', () => {
     customer.clear();
     await sleep(700);
     expect(customer.peak(0.5)).toBe(440);
+  });
+
+  it('music on hold loops past the end of its file', async () => {
+    media.customPrompt(null, 'music-on-hold', toneWav(500, 0.6));
+    const customer = await peer();
+    const s = session();
+    customer.useRemote(await s.answerCustomer(customer.sdp(['PCMU'])));
+    await s.startMusicOnHold();
+    await sleep(2000);
+    customer.clear();
+    await sleep(600);
+    expect(customer.peak(0.5)).toBe(500);
+    await s.stopMusicOnHold();
   });
 
   it('hold plays music to the customer and cuts the agent; resume reconnects them', async () => {

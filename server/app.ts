@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import cors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -36,6 +37,18 @@ export async function buildApp(ctx: AppContext, hooks: AppHooks = {}): Promise<F
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installErrorHandler(app);
+
+  // The widget runs on customers' own sites: the public call API answers cross-origin requests from the
+  // configured sites (WIDGET_ORIGINS, default any). Nothing else is cross-origin.
+  const allowed = ctx.config.widgetOrigins;
+  await app.register(cors, {
+    delegator: (req, done) => {
+      const isPublic = (req.url ?? '').startsWith('/api/public/');
+      const origin = req.headers.origin;
+      const ok = isPublic && origin !== undefined && (allowed.includes('*') || allowed.includes(origin));
+      done(null, ok ? { origin: allowed.includes('*') ? '*' : origin, methods: ['POST'], allowedHeaders: ['content-type'], maxAge: 600 } : { origin: false });
+    },
+  });
   installAuthGuard(app, ctx.tokens);
 
   await app.register(swagger, {

@@ -31,6 +31,8 @@ export interface Config {
   readonly tokenTtlSeconds: number;
   /** Create demo skills, queues and agents on an empty database. */
   readonly demo: boolean;
+  /** Origins (scheme://host[:port]) whose pages may embed the widget; '*' = any site. */
+  readonly widgetOrigins: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -97,6 +99,18 @@ function trustedSources(env: Env, name: string): string[] {
   return items;
 }
 
+function origins(env: Env, name: string): string[] {
+  const v = optional(env, name);
+  if (v === null || v.trim() === '*') return ['*'];
+  const items = v.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const item of items) {
+    if (!/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(item)) {
+      throw new ConfigError(name, `not an origin like https://shop.example.com: ${JSON.stringify(item)}`);
+    }
+  }
+  return items;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const databaseUrl = optional(env, 'DATABASE_URL');
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -137,6 +151,11 @@ export function loadConfig(env: Env = process.env): Config {
     adminPassword,
     tokenTtlSeconds: int(env, 'TOKEN_TTL_SECONDS', 12 * 3600, 60, 30 * 24 * 3600),
     demo: bool(env, 'DEMO', false),
+    widgetOrigins: origins(env, 'WIDGET_ORIGINS'),
   };
-  return Object.freeze({ ...config, sipTrustedSources: Object.freeze([...config.sipTrustedSources]) });
+  return Object.freeze({
+    ...config,
+    sipTrustedSources: Object.freeze([...config.sipTrustedSources]),
+    widgetOrigins: Object.freeze([...config.widgetOrigins]),
+  });
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CancelReason, OverflowTarget } from '../../acd/types.ts';
 import type { Announcements } from '../../db/schema.ts';
-import type { MediaEngine, MediaSession } from '../../media/index.ts';
+import { type MediaEngine, type MediaSession, answerReinvite } from '../../media/index.ts';
 import type { Binding, IncomingCall, OutgoingCall, SipStack } from '../../sip/index.ts';
 import type { Logger } from '../logger.ts';
 import type { AcdRuntime } from './acd-runtime.ts';
@@ -97,6 +97,8 @@ export class CustomerCall {
   #lastAnnouncedAt = 0;
   #announcing = false;
   #hangingUp = false;
+  #held = false;
+  #customerRemoteSdp: string | undefined;
   #position: { position: number; ewtSeconds: number | null } | null = null;
 
   constructor(env: CallEnvironment, incoming: IncomingCall, init: CustomerCallInit) {
@@ -150,7 +152,8 @@ export class CustomerCall {
       if (!this.#ended) this.#callerHungUp(reason);
     });
     incoming.on('dtmf', (digit) => this.#log.info({ digit }, 'DTMF from the caller (INFO)'));
-    incoming.setReinviteHandler(() => this.#media.query().then(() => incoming.localSdp ?? ''));
+    // The caller's re-INVITE (hold, or a refresh): same media, direction mirrored; the caller's hold plays nothing.
+    incoming.setReinviteHandler((offer) => answerReinvite(incoming.localSdp ?? '', this.#customerRemoteSdp, offer).sdp);
     this.#env.log.insertCall({
       id: this.id,
       queue_id: this.#queueId,
@@ -174,6 +177,7 @@ export class CustomerCall {
       wrap_up_seconds: null,
     });
     const offer = incoming.remoteSdp;
+    this.#customerRemoteSdp = offer;
     if (offer === undefined) {
       incoming.reject(488, 'Not Acceptable Here: the INVITE has no SDP offer');
       this.#finish('no-sdp');
@@ -337,6 +341,17 @@ export class CustomerCall {
     this.#env.acd.run((e, now) => {
       e.offerAccepted(now, this.id, entry.agentId);
       e.callConnected(now, this.id);
+    });
+    // The agent's hold / resume (a re-INVITE from the phone or the softphone): music on hold to the caller.
+    const agentAnswerSdp = answerSdp;
+    entry.leg.setReinviteHandler(async (offer) => {
+      const answer = answerReinvite(entry.leg.localSdp ?? '', agentAnswerSdp, offer);
+      if (answer.hold !== this.#held) {
+        this.#held = answer.hold;
+        this.#env.log.event({ event: answer.hold ? 'HOLD' : 'UNHOLD', callId: this.id, queueId: this.#queueId, agentId: Number(entry.agentId) });
+        await (answer.hold ? this.#media.hold() : this.#media.resume());
+      }
+      return answer.sdp;
     });
     entry.leg.on('bye', () => this.#hangUp('agent'));
     entry.leg.on('close', (reason) => {

@@ -15,7 +15,7 @@ describe('an agent on the browser softphone', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'e2e-softphone-'));
-    h = await startCallCenter({ rtpPortMin: 43000, rtpPortMax: 43199 });
+    h = await startCallCenter({ rtpPortMin: 44500, rtpPortMax: 44699 });
     await h.api('POST', '/api/skills', { name: 'support' }, h.admin);
     await h.api('POST', '/api/queues', { name: 'support', skills: { support: 1 }, wrapUpSeconds: 30 }, h.admin);
     kaja = await createAgent(h, { login: 'kaja', name: 'Kaja Kask', languages: { et: 5, en: 2 } });
@@ -61,6 +61,22 @@ describe('an agent on the browser softphone', () => {
     expect(Math.abs(customerHears.peakHz - 1000)).toBeLessThan(30);
     expect(Math.abs(agentHears.peakHz - 440)).toBeLessThan(30);
 
+    // Hold: the caller hears music on hold instead of the agent; resume brings the agent back.
+    await ap.getByTestId('hold').click();
+    await eventually(async () => (await ap.getByTestId('hold').getAttribute('aria-pressed')) === 'true', 10_000, 'hold pressed');
+    await eventually(async () => {
+      const m = await customer!.hearing(1);
+      if (process.env.E2E_DEBUG) console.log("hold hearing", m);
+      return Math.abs(m.peakHz - 1000) > 50 && m.rms > 0.003;
+    }, 10_000, 'music on hold instead of the agent');
+    await ap.getByTestId('hold').click();
+    await eventually(async () => Math.abs((await customer!.hearing(1)).peakHz - 1000) < 30, 10_000, 'the agent again after resume');
+    // Mute: the caller stops hearing the agent's microphone.
+    await ap.getByTestId('mute').click();
+    await eventually(async () => (await customer!.hearing(1)).rms < 0.002, 10_000, 'silence while muted');
+    await ap.getByTestId('mute').click();
+    await eventually(async () => Math.abs((await customer!.hearing(1)).peakHz - 1000) < 30, 10_000, 'the agent again after unmute');
+
     await ap.getByTestId('hangup').click();
     await eventually(async () => (await ap.getByTestId('agent-state').textContent())?.includes('wrap-up'), 10_000, 'wrap-up');
     await eventually(async () => /\d:\d\d/.test((await ap.getByTestId('wrapup-countdown').textContent()) ?? ''), 5_000, 'the countdown');
@@ -71,6 +87,6 @@ describe('an agent on the browser softphone', () => {
     const call = (await h.api('GET', '/api/calls?limit=1', undefined, h.admin)).body.items[0];
     expect(call).toMatchObject({ agentId: kaja.id, endReason: 'agent-hangup', language: 'et' });
     const events = (await h.api('GET', `/api/calls/${call.id}`, undefined, h.admin)).body.events.map((e: { event: string }) => e.event);
-    expect(events).toEqual(['ENTERQUEUE', 'OFFER', 'CONNECT', 'COMPLETEAGENT']);
+    expect(events).toEqual(['ENTERQUEUE', 'OFFER', 'CONNECT', 'HOLD', 'UNHOLD', 'COMPLETEAGENT']);
   }, 120_000);
 });

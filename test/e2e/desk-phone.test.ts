@@ -18,7 +18,7 @@ describe('a customer on the demo page calls and reaches a desk phone', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'e2e-desk-'));
-    h = await startCallCenter({ rtpPortMin: 41000, rtpPortMax: 41199 });
+    h = await startCallCenter({ rtpPortMin: 44000, rtpPortMax: 44199 });
     expect((await h.api('POST', '/api/skills', { name: 'support' }, h.admin)).status).toBe(201);
     expect((await h.api('POST', '/api/queues', { name: 'support', skills: { support: 1 }, ringTimeoutSeconds: 10 }, h.admin)).status).toBe(201);
     mari = await createAgent(h, { login: 'mari', name: 'Mari Tamm', languages: { et: 5 }, sipUser: '1001' });

@@ -53,7 +53,7 @@ describe('waiting in line, abandoning and ring-no-answer', () => {
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'e2e-queue-'));
     makeTone(path.join(dir, 'tone-440.wav'), 440);
-    h = await startCallCenter({ rtpPortMin: 42000, rtpPortMax: 42299 });
+    h = await startCallCenter({ rtpPortMin: 44200, rtpPortMax: 44499 });
     await h.api('POST', '/api/skills', { name: 'support' }, h.admin);
     const q = await h.api('POST', '/api/queues', { name: 'support', skills: { support: 1 }, ringTimeoutSeconds: 6, wrapUpSeconds: 0 }, h.admin);
     expect(q.status).toBe(201);

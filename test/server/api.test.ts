@@ -155,6 +155,16 @@ describe.each(DATABASE_KINDS)('admin REST API on %s', (kind) => {
     expect((await t.app.inject({ method: 'POST', url: '/api/queues', headers: asSue, payload: { name: 'q' } })).statusCode).toBe(403);
   });
 
+  it('answers cross-origin preflights for the widget\'s public API only', async () => {
+    const headers = { origin: 'https://shop.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' };
+    const pub = await t.app.inject({ method: 'OPTIONS', url: '/api/public/calls', headers });
+    expect(pub.statusCode).toBe(204);
+    expect(pub.headers['access-control-allow-origin']).toBe('*');
+    expect(String(pub.headers['access-control-allow-headers'])).toMatch(/content-type/);
+    const admin = await t.app.inject({ method: 'OPTIONS', url: '/api/skills', headers });
+    expect(admin.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
   it('serves OpenAPI documentation at /docs', async () => {
     const ui = await t.app.inject({ method: 'GET', url: '/docs' });
     expect([200, 302]).toContain(ui.statusCode);

@@ -42,6 +42,7 @@ describe('configuration', () => {
     ['HTTP_HOST', 'bad host!'],
     ['SIP_TRUSTED_SOURCES', '300.1.1.1'],
     ['DEMO', 'perhaps'],
+    ['WIDGET_ORIGINS', 'shop.example.com'],
   ])('a malformed %s=%s stops the start with a message naming it', (name, value) => {
     let error: unknown;
     try {
@@ -52,6 +53,11 @@ describe('configuration', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).variable).toBe(name);
     expect((error as Error).message).toMatch(new RegExp(`^${name}: `));
+  });
+
+  it('lets the widget be embedded anywhere unless WIDGET_ORIGINS names the sites', () => {
+    expect(loadConfig({}).widgetOrigins).toEqual(['*']);
+    expect(loadConfig({ WIDGET_ORIGINS: 'https://a.example, http://localhost:3000' }).widgetOrigins).toEqual(['https://a.example', 'http://localhost:3000']);
   });
 
   it('rejects an RTP port range that is empty', () => {

@@ -27,7 +27,8 @@ describe.each(DATABASE_KINDS)('the server on %s', (kind) => {
 
   function start(logger = pino({ level: 'silent' }), env: Record<string, string> = {}) {
     const config = loadConfig({
-      HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', DATA_DIR: scratch!.dataDir, LOG_LEVEL: 'info',
+      HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', SIP_PORT: '0', RTPENGINE_NG_PORT: '0', RTP_PORT_MIN: '44800', RTP_PORT_MAX: '44899',
+      DATA_DIR: scratch!.dataDir, LOG_LEVEL: 'info',
       ...(scratch!.databaseUrl ? { DATABASE_URL: scratch!.databaseUrl } : {}), ...env,
     });
     return startServer(config, logger);

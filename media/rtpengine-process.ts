@@ -74,9 +74,10 @@ export function rtpengineConfig(o: RtpengineProcessOptions): string {
     `dtmf-log-dest = 127.0.0.1:${o.dtmfLogPort}`,
     // free ports as soon as a call is deleted instead of after 30 s
     'delete-delay = 0',
-    'timeout = 60',
+    // a call with no packets at all for 10 min is dropped (a server that died without deleting its calls);
+    // callers waiting in a queue keep sending, phones with silence suppression may send nothing for minutes
+    'timeout = 600',
     'silent-timeout = 3600',
-    'final-timeout = 10800',
     ...(o.threads ? [`num-threads = ${o.threads}`, `media-num-threads = ${o.threads}`] : []),
   ];
   for (const [key, value] of Object.entries(o.extraConfig ?? {})) {

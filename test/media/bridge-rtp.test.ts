@@ -220,6 +220,18 @@ describe('plain RTP legs bridged through rtpengine', () => {
     const old = agent.receivedPackets;
     await sleep(300);
     expect(agent.receivedPackets - old).toBeLessThan(3);
+    // the PCMA agent runs through a chained rtpengine call; a transfer on to a PCMU phone releases it
+    expect((await media.engine.ng.query({ 'call-id': `${s.callId}~1` })).result).toBe('ok');
+    const agent3 = await peer();
+    const offer3 = await s.offerToAgent({ kind: 'rtp' });
+    agent2.stop();
+    await s.answerFromAgent(agent3.answerFor(offer3, 'PCMU'));
+    agent3.startTone(900);
+    await sleep(300);
+    customer.clear();
+    await sleep(800);
+    expect(customer.peak(0.5)).toBe(900);
+    await expect(media.engine.ng.query({ 'call-id': `${s.callId}~1` })).rejects.toMatchObject({ code: 'MEDIA_ERR_NG_FAILED' });
   });
 
   it('close releases the call in rtpengine, also after an abnormal end', async () => {

@@ -234,6 +234,23 @@ describe('plain RTP legs bridged through rtpengine', () => {
     await expect(media.engine.ng.query({ 'call-id': `${s.callId}~1` })).rejects.toMatchObject({ code: 'MEDIA_ERR_NG_FAILED' });
   });
 
+  it('an agent who does not answer leaves the caller in the waiting room, hearing prompts', async () => {
+    media.customPrompt('en', 'please-hold', toneWav(1200, 1));
+    const customer = await peer();
+    const s = session();
+    customer.useRemote(await s.answerCustomer(customer.sdp(['PCMU'])));
+    await s.offerToAgent({ kind: 'rtp', codecs: ['PCMA'] });
+    expect(s.state).toBe('agent-offered');
+    await s.cancelAgentOffer();
+    expect(s.state).toBe('waiting');
+    await expect(media.engine.ng.query({ 'call-id': `${s.callId}~1` })).rejects.toMatchObject({ code: 'MEDIA_ERR_NG_FAILED' });
+    await expect(s.answerFromAgent(customer.sdp(['PCMU']))).rejects.toMatchObject({ code: 'MEDIA_ERR_WRONG_ORDER' });
+    const played = s.playPrompts(['please-hold'], 'en');
+    await sleep(700);
+    expect(customer.peak(0.5)).toBe(1200);
+    expect((await played).completed).toBe(true);
+  });
+
   it('close releases the call in rtpengine, also after an abnormal end', async () => {
     const { customer, s } = await bridged(['PCMU'], 'PCMU');
     customer.startTone(1000);

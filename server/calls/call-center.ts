@@ -52,6 +52,8 @@ export class CallCenter {
   readonly #pending = new Map<string, PendingCall>();
   readonly #customerSockets = new Map<string, Set<WebSocket>>();
   readonly #wrapUpSeconds = new Map<string, number>();
+  /** The one-call SIP username of each browser call, revoked when the call ends. */
+  readonly #callUsernames = new Map<string, string>();
   readonly #env: CallEnvironment;
   #closed = false;
 
@@ -163,6 +165,7 @@ export class CallCenter {
       if (pending === undefined) return call.reject(404, 'Not Found: no call is waiting for this token (already used or expired)');
       if (call.identity.username !== pending.sipUsername) return call.reject(403, 'Forbidden: the call token belongs to another caller');
       this.#pending.delete(pending.callId);
+      this.#callUsernames.set(pending.callId, pending.sipUsername);
       queue = (await getQueue(this.#deps.db, pending.queue.id)) ?? pending.queue;
     } else {
       // A SIP phone or trunk dialling a queue by name: sip:<queue>@<realm>.
@@ -191,6 +194,10 @@ export class CallCenter {
 
   #ended(call: CustomerCall): void {
     this.#calls.delete(call.id);
+    const username = this.#callUsernames.get(call.id);
+    this.#callUsernames.delete(call.id);
+    // Keep the credential a little longer: the browser's BYE may still need to authenticate.
+    if (username !== undefined) setTimeout(() => this.#deps.credentials.revoke(username), 30_000).unref();
     setTimeout(() => {
       for (const ws of this.#customerSockets.get(call.id) ?? []) ws.close(1000, 'call ended');
       this.#customerSockets.delete(call.id);

@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SipResponse } from '../../sip/index.ts';
+import { RawUdp, SDP, digestResponse } from '../sip/helpers.ts';
+import { type Harness, createAgent, startCallCenter } from './support/harness.ts';
+
+/** Who may call a queue: a browser with its call token and one-call credentials, or an authenticated SIP phone. */
+describe('call admission', () => {
+  let h: Harness;
+  let udp: RawUdp;
+  let deskPhone: { sipPassword: string };
+
+  beforeAll(async () => {
+    h = await startCallCenter({ rtpPortMin: 44900, rtpPortMax: 44999 });
+    await h.api('POST', '/api/skills', { name: 'support' }, h.admin);
+    await h.api('POST', '/api/queues', { name: 'support', skills: { support: 1 } }, h.admin);
+    deskPhone = await createAgent(h, { login: 'desk', name: 'Desk', languages: { en: 5 }, sipUser: '1201' });
+    udp = await new RawUdp().open();
+  }, 60_000);
+
+  afterAll(async () => {
+    udp?.close();
+    await h?.close();
+  });
+
+  let n = 0;
+  /** Sends an INVITE, answers the 407 with the given credentials, and returns the final response. */
+  async function invite(o: { to: string; user: string; password: string; headers?: string[] }): Promise<SipResponse> {
+    const callId = `admission-${++n}`;
+    const uri = `sip:${o.to}@${h.realm}`;
+    const body = SDP(20000 + n * 2);
+    const msg = (cseq: number, auth?: string) =>
+      [
+        `INVITE ${uri} SIP/2.0`,
+        `Via: SIP/2.0/UDP 127.0.0.1:${udp.port};branch=z9hG4bK-${callId}-${cseq};rport`,
+        'Max-Forwards: 70',
+        `From: <sip:${o.user}@${h.realm}>;tag=t${n}`,
+        `To: <${uri}>`,
+        `Call-ID: ${callId}`,
+        `CSeq: ${cseq} INVITE`,
+        `Contact: <sip:${o.user}@127.0.0.1:${udp.port}>`,
+        ...(o.headers ?? []),
+        ...(auth ? [`Proxy-Authorization: ${auth}`] : []),
+        'Content-Type: application/sdp',
+        `Content-Length: ${Buffer.byteLength(body)}`,
+        '',
+        body,
+      ].join('\r\n');
+    const isFinal = (m: { callId?: string; status?: number }) => m.callId === callId && (m.status ?? 0) >= 200;
+    udp.send(msg(1), h.sipPort);
+    const challenge = await udp.take(isFinal as never);
+    expect(challenge.status).toBe(407);
+    const auth = digestResponse(challenge.get('proxy-authenticate')!, { method: 'INVITE', uri, user: o.user, password: o.password });
+    udp.send(msg(2, auth), h.sipPort);
+    return udp.take((m) => isFinal(m as never) && (m as SipResponse).cseq.seq === 2);
+  }
+
+  async function browserCall(): Promise<{ token: string; sip: { authorizationUsername: string; authorizationPassword: string } }> {
+    const r = await h.api('POST', '/api/public/calls', { queue: 'support', language: 'en', page: { url: 'https://shop/x', title: 'X' } });
+    expect(r.status).toBe(201);
+    return r.body;
+  }
+
+  it('a browser call token that is forged is refused with 403', async () => {
+    const call = await browserCall();
+    const forged = `${call.token.slice(0, -3)}abc`;
+    const res = await invite({ to: 'support', user: call.sip.authorizationUsername, password: call.sip.authorizationPassword, headers: [`X-Call-Token: ${forged}`] });
+    expect(res.status).toBe(403);
+    expect(res.reason).toMatch(/token/i);
+  });
+
+  it('a call token used with another caller\'s credentials is refused with 403', async () => {
+    const a = await browserCall();
+    const b = await browserCall();
+    const res = await invite({ to: 'support', user: b.sip.authorizationUsername, password: b.sip.authorizationPassword, headers: [`X-Call-Token: ${a.token}`] });
+    expect(res.status).toBe(403);
+    expect(res.reason).toMatch(/another caller/);
+  });
+
+  it('a wrong password never gets past the challenge', async () => {
+    const call = await browserCall();
+    const res = await invite({ to: 'support', user: call.sip.authorizationUsername, password: 'not-the-password', headers: [`X-Call-Token: ${call.token}`] });
+    expect([401, 403, 407]).toContain(res.status);
+  });
+
+  it('a desk phone dialling a queue that does not exist gets 404 naming it', async () => {
+    const res = await invite({ to: 'nosuchqueue', user: '1201', password: deskPhone.sipPassword });
+    expect(res.status).toBe(404);
+    expect(res.reason).toContain('nosuchqueue');
+  });
+
+  it('the public call API names what is wrong with a request', async () => {
+    const unknown = await h.api('POST', '/api/public/calls', { queue: 'nosuch', language: 'en', page: { url: 'u', title: 't' } });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.code).toBe('ERR_UNKNOWN_QUEUE');
+    const bad = await h.api('POST', '/api/public/calls', { queue: 'support', language: 'English', page: { url: 'u', title: 't' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toMatch(/language/);
+  });
+});

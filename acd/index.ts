@@ -41,7 +41,8 @@
  * // in the server's timer loop:
  * const next = acd.nextDeadline(); if (next !== null) setTimeout(() => acd.advance(Date.now()), Math.max(0, next - Date.now()));
  *
- * Queueing theory: erlangC / erlangA / staffing in ./queueing.ts. Simulator: ./sim (npm run sim -- scenario.json).
+ * Queueing theory: erlangC / erlangA / staffing in ./queueing.ts. Simulator: ./sim/simulator.ts (simulate(parseScenario(json)));
+ * its command line is bench/acd-sim.ts (npm run sim -- scenario.json).
  */
 export { AcdEngine, type AgentInfo, type CallInfo } from './engine.ts';
 export { AgentState, agentTransitionAllowed } from './agent-state.ts';

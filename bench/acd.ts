@@ -10,6 +10,7 @@
  * 10 000 agents with fewer waiting calls (a size the reference finishes). Last line: one JSON object.
  * Environment: ACD_BENCH_EVENTS (default 5 000 000), ACD_BENCH_REF_EVENTS (default 3 000).
  */
+import { loadavg } from 'node:os';
 import { AcdEngine } from '../acd/engine.ts';
 import { ReferenceAcd } from '../acd/reference/reference-engine.ts';
 import { Rng } from '../acd/sim/prng.ts';
@@ -325,7 +326,7 @@ const eventsPerSecond = EVENTS / Math.max(cpuSeconds, 1e-9);
 const engineEvents = engine.events() - timersBefore;
 log(
   `throughput: ${EVENTS} input events in ${wall.toFixed(2)} s wall = ${Math.round(wallEventsPerSecond).toLocaleString('en')} events/s; ` +
-    `${cpuSeconds.toFixed(2)} s CPU = ${Math.round(eventsPerSecond).toLocaleString('en')} events/s per CPU-second (single thread; load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)})`,
+    `${cpuSeconds.toFixed(2)} s CPU = ${Math.round(eventsPerSecond).toLocaleString('en')} events/s per CPU-second (single thread; load average ${loadavg()[0]!.toFixed(1)})`,
 );
 log(`  engine events incl. timers fired: ${engineEvents} (${Math.round(engineEvents / wall).toLocaleString('en')}/s); routing decisions (offers): ${full.decisions - decisionsBefore}; simulated time ${(EVENTS * 0.2) / 1000} s; waiting calls now ${full.waiting.size}; position notifications ${full.positions}`);
 log(`heap: ${(heapBefore / 1e6).toFixed(1)} MB before, ${(heapAfter / 1e6).toFixed(1)} MB after -> growth ${heapAfter - heapBefore} bytes`);

@@ -135,7 +135,7 @@ describe('scenario validation', () => {
   const cli = (scenario: unknown) => {
     const file = join(dir, `s${Math.random().toString(36).slice(2)}.json`);
     writeFileSync(file, typeof scenario === 'string' ? scenario : JSON.stringify(scenario));
-    return spawnSync(process.execPath, ['--import', 'tsx', 'acd/sim/cli.ts', file], { encoding: 'utf8', timeout: 60_000 });
+    return spawnSync(process.execPath, ['--import', 'tsx', 'bench/acd-sim.ts', file], { encoding: 'utf8', timeout: 60_000 });
   };
 
   it('npm run sim prints one JSON report on stdout for a good scenario', () => {

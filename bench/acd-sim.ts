@@ -1,10 +1,11 @@
 /**
- * npm run sim -- <scenario.json>
+ * npm run sim -- <scenario.json>   (the ACD simulator's command line; the simulator itself is acd/sim/)
  * Prints one JSON report on stdout; errors go to stderr with exit code 2 (bad scenario or usage).
+ * It lives outside acd/ because it reads a file: everything in acd/ stays free of I/O.
  */
 import { readFileSync } from 'node:fs';
-import { parseScenario, ScenarioError } from './scenario.ts';
-import { simulate } from './simulator.ts';
+import { parseScenario, ScenarioError } from '../acd/sim/scenario.ts';
+import { simulate } from '../acd/sim/simulator.ts';
 
 function die(message: string): never {
   process.stderr.write(`sim: ${message}\n`);

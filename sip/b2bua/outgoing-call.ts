@@ -155,8 +155,20 @@ export class OutgoingCall extends CallLeg<OutgoingCallEvents> {
   }
 
   protected override onTerminated(): void {
-    // keep the INVITE client transaction: it absorbs 2xx retransmissions (RFC 6026)
-    void this.tx;
+    // The INVITE client transaction lives on (RFC 6026 timer M) to absorb 2xx retransmissions; hand it a small
+    // user that only re-sends our ACK, so that this call's objects can be collected now.
+    const tx = this.tx;
+    if (!tx) return;
+    const tl = this.ctx.tl;
+    const ack = this.ack;
+    const hop = this.dialog?.nextHop();
+    const remoteTag = this.dialog?.remoteTag;
+    this.tx = undefined;
+    tx.setUser({
+      onResponse: (res) => {
+        if (ack && hop && res.status >= 200 && res.status < 300 && res.toTag === remoteTag) tl.sendStateless(ack, hop);
+      },
+    });
   }
 }
 

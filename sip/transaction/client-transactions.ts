@@ -55,6 +55,8 @@ export interface ClientTransaction {
   start(): void;
   receive(res: SipResponse): void;
   terminate(): void;
+  /** replaces the transaction user (a finished call hands over a small one so it can be collected) */
+  setUser(tu: ClientTransactionUser): void;
 }
 
 export class InviteClientTransaction extends TransactionBase implements ClientTransaction {
@@ -66,9 +68,13 @@ export class InviteClientTransaction extends TransactionBase implements ClientTr
     ctx: TransactionContext,
     readonly request: SipRequest,
     readonly target: SendTarget,
-    private readonly tu: ClientTransactionUser,
+    private tu: ClientTransactionUser,
   ) {
     super(key, ctx, target.protocol !== 'udp');
+  }
+
+  setUser(tu: ClientTransactionUser): void {
+    this.tu = tu;
   }
 
   start(): void {
@@ -201,10 +207,14 @@ export class NonInviteClientTransaction extends TransactionBase implements Clien
     ctx: TransactionContext,
     readonly request: SipRequest,
     readonly target: SendTarget,
-    private readonly tu: ClientTransactionUser,
+    private tu: ClientTransactionUser,
   ) {
     super(key, ctx, target.protocol !== 'udp');
     this.interval = ctx.timers.T1;
+  }
+
+  setUser(tu: ClientTransactionUser): void {
+    this.tu = tu;
   }
 
   start(): void {

@@ -1,4 +1,4 @@
-import type { SipRequest, SipResponse } from '../message/message.ts';
+import { SipRequest, type SipResponse } from '../message/message.ts';
 import type { Flow, SendTarget } from '../transport/flow.ts';
 import { responseTarget, TransactionBase, type TransactionContext } from './transaction.ts';
 
@@ -38,7 +38,14 @@ const IST_MOVES: Record<InviteServerState, InviteServerState[]> = {
   [InviteServerState.Terminated]: [],
 };
 
+/**
+ * After the final response a lingering transaction (timers J/L, up to 32 s) only needs its key and the response
+ * bytes: it drops the request for this placeholder so the parsed message can be collected early.
+ */
+const RELEASED = new SipRequest('RELEASED', 'sip:released.invalid');
+
 export interface ServerTransaction {
+  /** the request; after the final response it is a placeholder (keep your own reference) */
   readonly request: SipRequest;
   readonly flow: Flow;
   readonly key: string;
@@ -62,7 +69,7 @@ export class InviteServerTransaction extends TransactionBase implements ServerTr
   constructor(
     key: string,
     ctx: TransactionContext,
-    readonly request: SipRequest,
+    public request: SipRequest,
     readonly flow: Flow,
   ) {
     super(key, ctx, flow.protocol !== 'udp');
@@ -78,6 +85,7 @@ export class InviteServerTransaction extends TransactionBase implements ServerTr
       throw new Error(`INVITE server transaction cannot move ${this.state} -> ${to}`);
     }
     this.state = to;
+    if (to !== InviteServerState.Proceeding) this.request = RELEASED;
     const { T1, T2, T4 } = this.ctx.timers;
     switch (to) {
       case InviteServerState.Completed: {
@@ -182,7 +190,7 @@ export class NonInviteServerTransaction extends TransactionBase implements Serve
   constructor(
     key: string,
     ctx: TransactionContext,
-    readonly request: SipRequest,
+    public request: SipRequest,
     readonly flow: Flow,
   ) {
     super(key, ctx, flow.protocol !== 'udp');
@@ -198,6 +206,7 @@ export class NonInviteServerTransaction extends TransactionBase implements Serve
       throw new Error(`non-INVITE server transaction cannot move ${this.state} -> ${to}`);
     }
     this.state = to;
+    if (to === NonInviteServerState.Completed || to === NonInviteServerState.Terminated) this.request = RELEASED;
     if (to === NonInviteServerState.Completed) {
       // RFC 3261 17.2.2: timer J = 64*T1 for unreliable transports, zero for reliable
       this.startTimer('J', this.reliable ? 0 : 64 * this.ctx.timers.T1, () => this.transition(NonInviteServerState.Terminated));

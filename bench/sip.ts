@@ -106,14 +106,17 @@ async function maxRate(target: number, label: string, start: number): Promise<{ 
     if (rate >= 16000) break;
     rate *= 2;
   }
-  if (failedAt && best) {
-    const mid = Math.round((best + failedAt) / 2 / 50) * 50;
-    if (mid > best && mid < failedAt) {
-      const r = await runAt(target, mid, label);
-      if (r.pass) {
-        best = mid;
-        bestP99 = r.p99;
-      }
+  // two bisection steps between the last pass and the first failure
+  for (let step = 0; step < 2 && failedAt && best; step++) {
+    const mid = Math.round((best + failedAt) / 2 / 25) * 25;
+    if (mid <= best || mid >= failedAt) break;
+    const r = await runAt(target, mid, label);
+    await new Promise((res) => setTimeout(res, 2000));
+    if (r.pass) {
+      best = mid;
+      bestP99 = r.p99;
+    } else {
+      failedAt = mid;
     }
   }
   return { rate: best, p99: bestP99 };

@@ -34,7 +34,6 @@ import {
 import type {
   AcdEngineOptions,
   AcdEventName,
-  AcdEvents,
   AcdInput,
   AcdListener,
   AcdRouter,
@@ -148,64 +147,43 @@ export class AcdEngine implements AcdRouter {
     this.logger?.error({ err, event }, 'ACD listener threw; ignored');
   }
 
-  private emitOffer(callId: string, agentIds: readonly string[], kind: CallKind): void {
-    for (const l of this.listeners.offer) {
+  /**
+   * Calls every listener of one event with up to three arguments (fixed arity instead of rest arrays, so
+   * nothing is allocated per decision). A listener that throws is logged and the others still run.
+   */
+  private deliver(event: AcdEventName, a: unknown, b: unknown, c: unknown): void {
+    const list = this.listeners[event] as unknown as Array<(a: unknown, b: unknown, c: unknown) => void>;
+    for (let i = 0; i < list.length; i++) {
       try {
-        l(callId, agentIds, kind);
+        list[i]!(a, b, c);
       } catch (err) {
-        this.failed('offer', err);
+        this.failed(event, err);
       }
     }
+  }
+
+  private emitOffer(callId: string, agentIds: readonly string[], kind: CallKind): void {
+    this.deliver('offer', callId, agentIds, kind);
   }
 
   private emitCancel(callId: string, agentId: string, reason: CancelReason): void {
-    for (const l of this.listeners.cancelOffer) {
-      try {
-        l(callId, agentId, reason);
-      } catch (err) {
-        this.failed('cancelOffer', err);
-      }
-    }
+    this.deliver('cancelOffer', callId, agentId, reason);
   }
 
   private emitAssigned(callId: string, agentId: string): void {
-    for (const l of this.listeners.assigned) {
-      try {
-        l(callId, agentId);
-      } catch (err) {
-        this.failed('assigned', err);
-      }
-    }
+    this.deliver('assigned', callId, agentId, undefined);
   }
 
   private emitOverflow(callId: string, target: OverflowTarget): void {
-    for (const l of this.listeners.overflow) {
-      try {
-        l(callId, target);
-      } catch (err) {
-        this.failed('overflow', err);
-      }
-    }
+    this.deliver('overflow', callId, target, undefined);
   }
 
   private emitPosition(callId: string, position: number, ewt: number | null): void {
-    for (const l of this.listeners.positionChanged) {
-      try {
-        l(callId, position, ewt);
-      } catch (err) {
-        this.failed('positionChanged', err);
-      }
-    }
+    this.deliver('positionChanged', callId, position, ewt);
   }
 
   private emitAgentState(agentId: string, state: AgentState, reason: string): void {
-    for (const l of this.listeners.agentStateChanged) {
-      try {
-        l(agentId, state, reason);
-      } catch (err) {
-        this.failed('agentStateChanged', err);
-      }
-    }
+    this.deliver('agentStateChanged', agentId, state, reason);
   }
 
   // ───────────────────────────── clock ─────────────────────────────
@@ -767,7 +745,6 @@ export class AcdEngine implements AcdRouter {
     for (let i = 0; i < n; i++) {
       const a = this.offerAgents[i]!;
       this.removeFromReady(a);
-      a.lastOffer.set(q.idx, seq);
       for (const m of a.members) if (m.pool.queue === q) m.rr = seq;
       a.call = c;
       a.ringNext = null;
@@ -1201,6 +1178,7 @@ export class AcdEngine implements AcdRouter {
     if (pool.languageId >= 0) score += a.langs[pool.languageId] ?? 0;
     const m = new Member(a, pool, score);
     m.rr = a.lastOffer.get(pool.queue.idx) ?? 0;
+    for (const o of a.members) if (o.pool.queue === pool.queue && o.rr > m.rr) m.rr = o.rr;
     a.members.push(m);
     pool.members.push(m);
     if (a.state !== AgentState.LoggedOut) {
@@ -1210,7 +1188,14 @@ export class AcdEngine implements AcdRouter {
     if (this.available(a)) this.insertReady(m);
   }
 
+  /** Keeps the round-robin memory of a membership that goes away (it lives on the memberships otherwise). */
+  private rememberLastOffer(m: Member): void {
+    const q = m.pool.queue.idx;
+    if (m.rr > (m.agent.lastOffer.get(q) ?? 0)) m.agent.lastOffer.set(q, m.rr);
+  }
+
   private detachMember(m: Member): void {
+    this.rememberLastOffer(m);
     if (m.pos >= 0) m.pool.ready.remove(m);
     removeItem(m.pool.members, m);
     if (m.agent.state !== AgentState.LoggedOut) m.pool.loggedIn--;
@@ -1220,6 +1205,7 @@ export class AcdEngine implements AcdRouter {
     for (const pool of q.pools.values()) {
       pool.alive = false;
       for (const m of pool.members) {
+        this.rememberLastOffer(m);
         if (m.pos >= 0) pool.ready.remove(m);
         removeItem(m.agent.members, m);
       }
@@ -1496,11 +1482,11 @@ export class AcdEngine implements AcdRouter {
 }
 
 function syncHead(pool: Pool): void {
-  const c = pool.calls.items[0];
-  if (pool.calls.size === 0 || c === undefined) return;
-  pool.headPriority = c.priority;
-  pool.headClaim = c.claim;
-  pool.headSeq = c.seq;
+  const h = pool.calls;
+  if (h.size === 0) return;
+  pool.headPriority = h.priority[0]!;
+  pool.headClaim = h.claim[0]!;
+  pool.headSeq = h.seq[0]!;
 }
 
 function listIds(head: CallRec | null): string[] {

@@ -4,6 +4,7 @@
  */
 import { AgentState } from './agent-state.ts';
 import { CallState } from './call-state.ts';
+import { CallHeap } from './call-heap.ts';
 import { IndexedHeap, type HeapItem } from './indexed-heap.ts';
 import type { NormalizedAgent, NormalizedQueue, Requirements } from './requirements.ts';
 import type { CallKind, QueueConfig } from './types.ts';
@@ -57,7 +58,7 @@ export class AgentRec {
   skillIds: number[] = [];
   langIds: number[] = [];
   members: Member[] = [];
-  /** Offer sequence of the last offer from each queue (by queue index), for round-robin. */
+  /** Round-robin memory (last offer sequence by queue index) of memberships that were dropped. */
   readonly lastOffer = new Map<number, number>();
   readonly wrapTimer: Timer;
   constructor(
@@ -154,7 +155,7 @@ export function callLess(a: CallRec, b: CallRec): boolean {
  */
 export class Pool {
   readonly ready = new IndexedHeap<Member>(memberLess);
-  readonly calls = new IndexedHeap<CallRec>(callLess);
+  readonly calls = new CallHeap();
   members: Member[] = [];
   /** Key of the first waiting call (priority, claim, seq), kept here so agents compare pools without touching calls. */
   headPriority = 0;

@@ -19,7 +19,7 @@ import { AgentState, agentTransitionAllowed } from './agent-state.ts';
 import { CallState, callTransitionAllowed } from './call-state.ts';
 import { AcdStateError, AcdTypeError } from './errors.ts';
 import { AgentRec, CallRec, Member, Pool, QueueRec, Timer, TimerKind, callLess } from './records.ts';
-import { TimerQueue } from './timer-queue.ts';
+import { NO_DURATION, TimerQueue } from './timer-queue.ts';
 import {
   effectiveRequirements,
   normalizeAgentProfile,
@@ -113,7 +113,7 @@ export class AcdEngine implements AcdRouter {
   private callSeq = 0;
   private offerSeq = 0;
   private eventCount = 0;
-  private readonly level: LevelResolution = { level: 0, deadline: -1 };
+  private readonly level: LevelResolution = { level: 0, deadline: -1, threshold: -1 };
   private readonly offerAgents: AgentRec[] = [];
   private readonly offerIds: string[] = [];
   private readonly scratchAgents: AgentRec[] = [];
@@ -234,8 +234,9 @@ export class AcdEngine implements AcdRouter {
     this.now = at;
   }
 
-  private schedule(t: Timer, deadline: number): void {
-    this.timers.schedule(t, deadline, this.now);
+  /** duration: the configured duration the deadline comes from (groups timers in O(1) lists), or NO_DURATION. */
+  private schedule(t: Timer, deadline: number, duration: number): void {
+    this.timers.schedule(t, deadline, duration);
   }
 
   private cancel(t: Timer): void {
@@ -625,7 +626,7 @@ export class AcdEngine implements AcdRouter {
     if (dueAt <= this.now) this.enterQueue(c, q, dueAt);
     else {
       c.claim = dueAt;
-      this.schedule(c.scheduledTimer, dueAt);
+      this.schedule(c.scheduledTimer, dueAt, NO_DURATION);
     }
   }
 
@@ -679,7 +680,7 @@ export class AcdEngine implements AcdRouter {
     const members = a.members;
     for (let i = 0; i < members.length; i++) {
       const p = members[i]!.pool;
-      if (p.calls.size === 0) continue;
+      if (p.waiting === 0) continue;
       if (
         best === null ||
         p.headPriority > best.headPriority ||
@@ -696,10 +697,12 @@ export class AcdEngine implements AcdRouter {
       return;
     }
     for (let i = 0; i < members.length; i++) this.insertReady(members[i]!);
+    a.inReady = true;
   }
 
   private poolPush(pool: Pool, c: CallRec): void {
     pool.calls.push(c);
+    pool.waiting = pool.calls.size;
     if (pool.calls.items[0] === c) syncHead(pool);
   }
 
@@ -707,6 +710,7 @@ export class AcdEngine implements AcdRouter {
     const pool = c.pool!;
     const wasHead = c.pos === 0;
     pool.calls.remove(c);
+    pool.waiting = pool.calls.size;
     if (wasHead) syncHead(pool);
   }
 
@@ -716,9 +720,9 @@ export class AcdEngine implements AcdRouter {
     const h = pool.ready;
     if (h.size === 0) {
       this.poolPush(pool, c);
-      if (c.stepAt >= 0) this.schedule(c.stepTimer, c.stepAt);
+      if (c.stepAt >= 0) this.schedule(c.stepTimer, c.stepAt, c.stepAfter);
       else this.cancel(c.stepTimer);
-      if (c.maxWaitAt >= 0 && c.maxWaitTimer.pos < 0) this.schedule(c.maxWaitTimer, c.maxWaitAt);
+      if (c.maxWaitAt >= 0 && c.maxWaitTimer.pos < 0) this.schedule(c.maxWaitTimer, c.maxWaitAt, pool.queue.cfg.maxWaitMs ?? NO_DURATION);
       return;
     }
     let n = 1;
@@ -745,7 +749,7 @@ export class AcdEngine implements AcdRouter {
     for (let i = 0; i < n; i++) {
       const a = this.offerAgents[i]!;
       this.removeFromReady(a);
-      for (const m of a.members) if (m.pool.queue === q) m.rr = seq;
+      if (q.cfg.strategy === 'round-robin') for (const m of a.members) if (m.pool.queue === q) m.rr = seq;
       a.call = c;
       a.ringNext = null;
       if (prev === null) c.ringHead = a;
@@ -755,7 +759,7 @@ export class AcdEngine implements AcdRouter {
       this.transitionAgent(a, AgentState.Reserved, 'offer');
     }
     c.ringCount = n;
-    this.schedule(c.ringTimer, this.now + q.cfg.ringTimeoutMs);
+    this.schedule(c.ringTimer, this.now + q.cfg.ringTimeoutMs, q.cfg.ringTimeoutMs);
     this.emitOffer(c.id, ids, c.kind);
   }
 
@@ -779,6 +783,8 @@ export class AcdEngine implements AcdRouter {
   }
 
   private removeFromReady(a: AgentRec): void {
+    if (!a.inReady) return;
+    a.inReady = false;
     const members = a.members;
     for (let i = 0; i < members.length; i++) {
       const m = members[i]!;
@@ -837,6 +843,7 @@ export class AcdEngine implements AcdRouter {
     c.level = r.level;
     c.pool = this.poolFor(c, q, r.level);
     c.stepAt = r.deadline;
+    c.stepAfter = r.threshold;
   }
 
   private overflowCall(c: CallRec): void {
@@ -1018,7 +1025,7 @@ export class AcdEngine implements AcdRouter {
     }
     a.state = to;
     a.reason = reason;
-    if (to === AgentState.WrapUp) this.schedule(a.wrapTimer, this.now + a.wrapUpMs);
+    if (to === AgentState.WrapUp) this.schedule(a.wrapTimer, this.now + a.wrapUpMs, a.wrapUpMs);
     this.emitAgentState(a.id, to, reason);
   }
 
@@ -1185,7 +1192,10 @@ export class AcdEngine implements AcdRouter {
       pool.loggedIn++;
       if (pool === pool.queue.levelPools[0]) this.markDirty(pool.queue);
     }
-    if (this.available(a)) this.insertReady(m);
+    if (this.available(a)) {
+      this.insertReady(m);
+      a.inReady = true;
+    }
   }
 
   /** Keeps the round-robin memory of a membership that goes away (it lives on the memberships otherwise). */
@@ -1274,7 +1284,7 @@ export class AcdEngine implements AcdRouter {
   private markDirty(q: QueueRec): void {
     if (q.dirty) return;
     q.dirty = true;
-    this.schedule(q.sweepTimer, this.now + q.cfg.positionUpdateMs);
+    this.schedule(q.sweepTimer, this.now + q.cfg.positionUpdateMs, q.cfg.positionUpdateMs);
   }
 
   private sortedWaiting(q: QueueRec): CallRec[] {

@@ -58,6 +58,8 @@ export class AgentRec {
   skillIds: number[] = [];
   langIds: number[] = [];
   members: Member[] = [];
+  /** True while the agent's memberships sit in their pools' ready heaps. */
+  inReady = false;
   /** Round-robin memory (last offer sequence by queue index) of memberships that were dropped. */
   readonly lastOffer = new Map<number, number>();
   readonly wrapTimer: Timer;
@@ -109,6 +111,8 @@ export class CallRec implements HeapItem {
   level = 0;
   /** Next level change (ms) or -1; the step timer is armed only while the call waits in a pool. */
   stepAt = -1;
+  /** The step threshold (ms of waiting) that stepAt stands for: the step timer's duration list. */
+  stepAfter = -1;
   /** Max-wait deadline (ms) or -1; its timer is armed once the call has had to wait. */
   maxWaitAt = -1;
   pool: Pool | null = null;
@@ -157,6 +161,8 @@ export class Pool {
   readonly ready = new IndexedHeap<Member>(memberLess);
   readonly calls = new CallHeap();
   members: Member[] = [];
+  /** calls.size, mirrored here so an agent scanning its pools reads one object per pool. */
+  waiting = 0;
   /** Key of the first waiting call (priority, claim, seq), kept here so agents compare pools without touching calls. */
   headPriority = 0;
   headClaim = 0;

@@ -237,6 +237,8 @@ export interface LevelResolution {
   level: number;
   /** Absolute time (ms) of the next level change, or -1. */
   deadline: number;
+  /** The wait (ms since entry) at which that change happens, or -1. */
+  threshold: number;
 }
 
 /**
@@ -255,4 +257,5 @@ export function resolveLevel(q: NormalizedQueue, entered: number, now: number, k
   }
   out.level = level;
   out.deadline = next < 0 ? -1 : entered + next;
+  out.threshold = next;
 }

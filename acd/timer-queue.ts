@@ -1,14 +1,19 @@
 /**
- * The engine's timer queue. Most timers are "now + a fixed duration" (ring timeout, wrap-up, a step
- * threshold counted from a call's entry): like Node's lib/timers, such timers go into one FIFO list per
- * duration, where deadlines only rise, so insertion and removal are O(1); a small heap orders the lists by
- * their first timer. Timers of other durations go into a plain position-tracking heap. The order is exactly
+ * The engine's timer queue. Most timers are "a start time + a configured duration" (ring timeout, wrap-up,
+ * a step threshold or max wait counted from a call's entry, the position interval): like Node's lib/timers,
+ * such timers go into one list per duration, where deadlines almost always arrive in rising order, so
+ * insertion and removal are O(1); a small heap orders the lists by their first timer. Other timers (and a
+ * timer that would land deep inside its list) go into a plain position-tracking heap. The order is exactly
  * timerLess (deadline, kind, order), as with a single heap.
  */
 import { IndexedHeap, type HeapItem } from './indexed-heap.ts';
 import { Timer, timerLess } from './records.ts';
 
 const MAX_LISTS = 64;
+/** How far back from a list's tail a timer may be inserted before it goes to the heap instead. */
+const MAX_WALK = 8;
+/** Duration key for timers that have no configured duration. */
+export const NO_DURATION = -1;
 
 class TimerList implements HeapItem {
   pos = -1;
@@ -39,25 +44,31 @@ export class TimerQueue {
     return timerLess(l.head!, o) ? l.head! : o;
   }
 
-  /** Schedules t at deadline (now = the current time, to find its duration list). Reschedules if pending. */
-  schedule(t: Timer, deadline: number, now: number): void {
+  /** Schedules t at deadline; duration is the configured duration it comes from (or NO_DURATION). */
+  schedule(t: Timer, deadline: number, duration: number): void {
     if (t.pos >= 0) this.remove(t);
     t.deadline = deadline;
     this.count++;
-    const duration = deadline - now;
-    let list = this.lists.get(duration);
-    if (list === undefined && this.lists.size < MAX_LISTS) {
-      list = new TimerList(duration);
-      this.lists.set(duration, list);
+    let list: TimerList | undefined;
+    if (duration >= 0) {
+      list = this.lists.get(duration);
+      if (list === undefined && this.lists.size < MAX_LISTS) {
+        list = new TimerList(duration);
+        this.lists.set(duration, list);
+      }
     }
-    if (list === undefined) {
+    // Usually the new timer goes last; equal deadlines keep timerLess order.
+    let after = list === undefined ? null : list.tail;
+    let walked = 0;
+    while (after !== null && timerLess(t, after) && walked < MAX_WALK) {
+      after = after.prev;
+      walked++;
+    }
+    if (list === undefined || walked === MAX_WALK) {
       t.list = null;
       this.other.push(t);
       return;
     }
-    // Deadlines in a list only rise (now never goes back); equal deadlines keep timerLess order.
-    let after = list.tail;
-    while (after !== null && timerLess(t, after)) after = after.prev;
     t.list = list;
     t.pos = 0;
     t.prev = after;

@@ -84,7 +84,7 @@ export class ReferenceAcd implements AcdRouter {
   private calls: RCall[] = [];
   private callSeq = 0;
   private offerSeq = 0;
-  private readonly lr: LevelResolution = { level: 0, deadline: -1 };
+  private readonly lr: LevelResolution = { level: 0, deadline: -1, threshold: -1 };
   private readonly listeners: { [K in AcdEventName]: Array<AcdListener<K>> } = {
     offer: [],
     cancelOffer: [],
@@ -473,7 +473,8 @@ export class ReferenceAcd implements AcdRouter {
     c.stepAt = -1;
     const seq = ++this.offerSeq;
     for (const a of agents) {
-      a.lastOffer.set(c.queue.id, seq);
+      // round-robin remembers the offers made while the queue is round-robin
+      if (c.queue.cfg.strategy === 'round-robin') a.lastOffer.set(c.queue.id, seq);
       a.call = c;
       this.setState(a, AgentState.Reserved, 'offer');
     }

@@ -509,7 +509,7 @@ export class AcdEngine implements AcdRouter {
     checkId(callId, 'callId');
     if (this.callById.has(callId)) throw new AcdStateError('ACD_ERR_DUPLICATE_CALL', `callId: ${callId} already exists`);
     this.enter(at);
-    const c = this.newCall(callId, 'call', o);
+    const c = this.newCall(callId, 'call', o, CallState.Waiting);
     this.enterQueue(c, q, this.now);
   }
 
@@ -620,9 +620,8 @@ export class AcdEngine implements AcdRouter {
     if (typeof dueAt !== 'number' || !Number.isFinite(dueAt)) throw new AcdTypeError('ACD_ERR_INVALID_ARGUMENT', 'dueAt: must be a finite number');
     if (this.callById.has(callId)) throw new AcdStateError('ACD_ERR_DUPLICATE_CALL', `callId: ${callId} already exists`);
     this.enter(at);
-    const c = this.newCall(callId, 'callback', o);
+    const c = this.newCall(callId, 'callback', o, CallState.Scheduled);
     c.queue = q;
-    c.state = CallState.Scheduled;
     if (dueAt <= this.now) this.enterQueue(c, q, dueAt);
     else {
       c.claim = dueAt;
@@ -1038,7 +1037,8 @@ export class AcdEngine implements AcdRouter {
 
   // ───────────────────────────── calls ─────────────────────────────
 
-  private newCall(id: string, kind: CallKind, o: NormalizedCallOptions): CallRec {
+  /** A call record (reused from the pool) in its initial state: waiting (about to enter a queue) or scheduled. */
+  private newCall(id: string, kind: CallKind, o: NormalizedCallOptions, initial: CallState): CallRec {
     let c = this.freeCalls.pop();
     if (c === undefined) {
       c = new CallRec(this.calls.length);
@@ -1046,7 +1046,7 @@ export class AcdEngine implements AcdRouter {
     }
     c.id = id;
     this.setSequence(c, ++this.callSeq);
-    c.state = CallState.Waiting;
+    c.state = initial;
     c.kind = kind;
     c.queue = null;
     c.pool = null;
@@ -1096,7 +1096,7 @@ export class AcdEngine implements AcdRouter {
     this.cancel(c.maxWaitTimer);
     this.cancel(c.stepTimer);
     this.cancel(c.scheduledTimer);
-    c.state = CallState.Ended;
+    this.transitionCall(c, CallState.Ended);
     c.pool = null;
     c.queue = null;
     c.knownAgent = null;

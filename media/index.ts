@@ -30,7 +30,8 @@
  *     const agentOffer = await s.offerFromCustomer(customerOfferSdp, { kind });
  *     const customerAnswer = await s.answerFromAgent(agentAnswerSdp);               // 200 OK body for the customer
  *   During the call: s.hold() / s.resume() (music on hold to the customer, legs muted both ways),
- *     s.playPrompts(...) (replaces the agent's audio while it plays), s.sendDtmf('agent'|'customer', '123'),
+ *     s.playPrompts(names, lang, { duringCall: true }) (replaces the agent's audio while it plays; without
+ *     duringCall a prompt whose turn comes after an agent was connected is skipped), s.sendDtmf('agent'|'customer', '123'),
  *     s.query(); s.on('dtmf' | 'stateChange' | 'mediaLost' | 'close', ...)
  *   await s.close();   // releases the call in rtpengine; safe twice, also after an abnormal end
  *

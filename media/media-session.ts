@@ -29,6 +29,8 @@ export interface PlaybackResult {
   /** true when the prompt played to its end, false when it was stopped or replaced */
   completed: boolean;
   durationMs: number;
+  /** not played: an agent was connected and the request did not say duringCall */
+  skipped?: boolean;
 }
 
 export type MediaSessionEvents = {
@@ -310,12 +312,19 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
 
   /**
    * Plays prompts (names like 'all-agents-busy', 'you-are-number', 'n/3') to the customer, one after another,
-   * replacing any other audio (music on hold or the agent) while they play. Resolves when they finished or were
-   * stopped/replaced; music on hold that was on resumes afterwards.
+   * replacing any other audio while they play (music on hold; with { duringCall: true } also the connected
+   * agent's voice). Resolves when they finished or were stopped/replaced; music on hold that was on resumes after.
+   * Without duringCall, a request that only gets its turn after an agent was connected (the call layer asked while
+   * the caller was waiting) plays nothing and resolves with skipped: true.
    */
-  async playPrompts(names: readonly string[], lang: string): Promise<PlaybackResult> {
+  async playPrompts(names: readonly string[], lang: string, options: { duringCall?: boolean } = {}): Promise<PlaybackResult> {
     const started = await this.serial('playPrompts', async () => {
       this.expect('playPrompts', MediaSessionState.Waiting, MediaSessionState.Bridged, MediaSessionState.Held, MediaSessionState.AgentOffered);
+      const connected = this._state === MediaSessionState.Bridged || this._state === MediaSessionState.Held;
+      if (connected && options.duringCall !== true) {
+        this.log.debug({ names }, 'prompt for a waiting caller skipped: an agent is connected');
+        return { done: Promise.resolve<PlaybackResult>({ completed: false, durationMs: 0, skipped: true }) };
+      }
       const { file, durationMs } = await this.ctx.promptFile(names, lang);
       return this.startPlayback(file, durationMs, 1);
     });
@@ -357,10 +366,17 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
     await this.startPlayback(file, durationMs, 100_000);
   }
 
-  /** Music on hold to the customer until stopMusicOnHold(); a prompt interrupts it and it resumes after. */
+  /**
+   * Music on hold to a waiting customer until stopMusicOnHold() or until an agent is connected; a prompt
+   * interrupts it and it resumes after. Once an agent is connected, music is hold()'s business: calling this then
+   * fails with MEDIA_ERR_WRONG_ORDER instead of playing music over the conversation.
+   */
   startMusicOnHold(): Promise<void> {
     return this.serial('startMusicOnHold', async () => {
-      this.expect('startMusicOnHold', MediaSessionState.Waiting, MediaSessionState.Bridged, MediaSessionState.Held, MediaSessionState.AgentOffered);
+      this.expect('startMusicOnHold', MediaSessionState.Waiting, MediaSessionState.AgentOffered);
+      if (this.stateBeforeOffer !== undefined && this.stateBeforeOffer !== MediaSessionState.Waiting && this._state === MediaSessionState.AgentOffered) {
+        throw new MediaError(MediaErrorCode.WrongOrder, `call ${this.callId}: music on hold during a transfer is hold()'s business`, { callId: this.callId });
+      }
       this.mohOn = true;
       await this.startMoh();
     });

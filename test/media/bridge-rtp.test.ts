@@ -148,7 +148,9 @@ describe('plain RTP legs bridged through rtpengine', () => {
     customer.startTone(1000);
     agent.startTone(440);
     await waitFor(() => customer.received.length >= 4000, 5000, 'audio');
-    const done = s.playPrompts(['please-hold'], 'en');
+    // a waiting-room announcement that comes too late is not played over the conversation
+    expect(await s.playPrompts(['please-hold'], 'en')).toMatchObject({ skipped: true, completed: false });
+    const done = s.playPrompts(['please-hold'], 'en', { duringCall: true });
     await sleep(1000);
     expect(customer.peak(0.6)).toBe(1200);
     expect(customer.toneShare(440, 0.6)).toBeLessThan(0.05);
@@ -233,6 +235,31 @@ describe('plain RTP legs bridged through rtpengine', () => {
     expect(customer.peak(0.5)).toBe(900);
     await expect(media.engine.ng.query({ 'call-id': `${s.callId}~1` })).rejects.toMatchObject({ code: 'MEDIA_ERR_NG_FAILED' });
   });
+
+  for (const agentCodec of ['PCMU', 'PCMA'] as const) {
+    it(`music on hold stops when an agent (${agentCodec}) is connected`, async () => {
+      media.customPrompt(null, 'music-on-hold', toneWav(500, 5));
+      const customer = await peer();
+      const agent = await peer();
+      const s = session();
+      customer.useRemote(await s.answerCustomer(customer.sdp(['PCMU'])));
+      customer.startTone(1000);
+      await s.startMusicOnHold();
+      await sleep(600);
+      expect(customer.peak(0.4)).toBe(500);
+      const offer = await s.offerToAgent({ kind: 'rtp', codecs: [agentCodec] });
+      await s.answerFromAgent(agent.answerFor(offer, agentCodec));
+      agent.startTone(440);
+      await sleep(500);
+      customer.clear();
+      await sleep(1100);
+      expect(customer.peak(1)).toBe(440);
+      expect(customer.toneShare(500, 1)).toBeLessThan(0.05);
+      expect(agent.peak(1)).toBe(1000);
+      // a late request for music (the call layer raced the agent's answer) does not play over the conversation
+      await expect(s.startMusicOnHold()).rejects.toMatchObject({ code: 'MEDIA_ERR_WRONG_ORDER' });
+    });
+  }
 
   it('an agent who does not answer leaves the caller in the waiting room, hearing prompts', async () => {
     media.customPrompt('en', 'please-hold', toneWav(1200, 1));

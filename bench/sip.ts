@@ -29,8 +29,11 @@ process.on('exit', () => {
   for (const c of children) c.kill('SIGKILL');
 });
 
+/** sipp's default socket buffer is 64 kB, which drops datagrams in bursts well below its own limits */
+const SIPP_COMMON = ['-buff_size', '4194304', '-max_recv_loops', '10000', '-max_sched_loops', '10000'];
+
 function spawnSipp(args: string[], cwd: string): { child: ChildProcess; done: Promise<{ code: number | null; out: string }> } {
-  const child = spawn('sipp', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('sipp', [...args, ...SIPP_COMMON], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let out = '';
   child.stdout!.on('data', (d) => (out = (out + d).slice(-20000)));

@@ -33,6 +33,6 @@ try {
   if (e instanceof ScenarioError) die(e.message);
   throw e;
 }
-const report = simulate(scenario);
+const report = simulate(scenario, () => performance.now());
 process.stderr.write(`sim: ${report.events} engine events in ${report.wallSeconds} s\n`);
 process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

@@ -29,7 +29,8 @@
  *   Direct bridge without waiting room:
  *     const agentOffer = await s.offerFromCustomer(customerOfferSdp, { kind });
  *     const customerAnswer = await s.answerFromAgent(agentAnswerSdp);               // 200 OK body for the customer
- *   During the call: s.hold() / s.resume() (music on hold to the customer, legs muted both ways),
+ *   During the call: s.hold({ music? }) / s.resume() (music on hold to the customer, legs muted both ways;
+ *     for a browser customer (s.customerIsBrowser) use { music: false }: see media/README.md, known limits),
  *     s.playPrompts(names, lang, { duringCall: true }) (replaces the agent's audio while it plays; without
  *     duringCall a prompt whose turn comes after an agent was connected is skipped), s.sendDtmf('agent'|'customer', '123'),
  *     s.query(); s.on('dtmf' | 'stateChange' | 'mediaLost' | 'close', ...)

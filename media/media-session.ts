@@ -73,6 +73,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
   /** chained rtpengine call of the connected WebRTC agent */
   private currentChain: string | undefined;
   private chainSeq = 0;
+  private customerWebrtc = false;
   private stateBeforeOffer: MediaSessionState | undefined;
   private mohOn = false;
   private playing: { timer: NodeJS.Timeout; done: (r: PlaybackResult) => void; durationMs: number; blocked: boolean } | undefined;
@@ -150,6 +151,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
    */
   private async offerCustomerLeg(offerSdp: string): Promise<void> {
     const d = parseAudio(offerSdp, this.callId);
+    this.customerWebrtc = d.webrtc;
     const offer = await this.ctx.ng().offer({ ...this.base(), 'from-tag': this.customerTag, sdp: offerSdp, ...TO_PLAIN, ...transcodeFlags(d, ['PCMU', 'PCMA']) });
     this.internalOffer = sdpOf(offer, this.callId);
   }
@@ -404,17 +406,27 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
     if (blocked && this._state === MediaSessionState.Bridged) await this.ctx.ng().unblockMedia({ 'call-id': this.callId, 'from-tag': this.otherTag });
   }
 
-  /** Hold: customer and agent no longer hear each other; the customer hears music on hold. */
-  hold(): Promise<void> {
+  /**
+   * Hold: customer and agent no longer hear each other; the customer hears music on hold unless
+   * { music: false } (silence). For a browser customer, music makes the agent's audio disappear from the browser's
+   * track after resume (Chrome and a returning SSRC, see media/README.md); { music: false } avoids that.
+   */
+  hold(options: { music?: boolean } = {}): Promise<void> {
     return this.serial('hold', async () => {
       this.expect('hold', MediaSessionState.Bridged, MediaSessionState.Held);
       if (this._state === MediaSessionState.Held) return;
       this.transition(MediaSessionState.Held);
       await this.ctx.ng().blockMedia({ 'call-id': this.callId, 'from-tag': this.otherTag });
       await this.ctx.ng().blockMedia({ 'call-id': this.callId, 'from-tag': this.customerTag });
+      if (options.music === false) return;
       this.mohOn = true;
       await this.startMoh();
     });
+  }
+
+  /** The customer's leg is WebRTC (a browser): see hold(). */
+  get customerIsBrowser(): boolean {
+    return this.internalOffer !== undefined && this.customerWebrtc;
   }
 
   resume(): Promise<void> {

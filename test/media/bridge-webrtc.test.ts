@@ -153,4 +153,23 @@ describe('a WebRTC leg (headless Chromium) bridged with a plain RTP leg', () => 
     await s.resume();
     expect(s.state).toBe('bridged');
   });
+
+  it('a browser caller on hold without music hears the agent again after resume', async () => {
+    browser = await BrowserPeer.launch(1000);
+    browser2 = await BrowserPeer.launch(600);
+    const s = session();
+    await browser.accept(await s.answerCustomer(await browser.offer()));
+    expect(s.customerIsBrowser).toBe(true);
+    await s.answerFromAgent(await browser2.answer(await s.offerToAgent({ kind: 'webrtc' })));
+    expect(Math.abs((await browser.measure(1500)).peakHz - 600)).toBeLessThan(15);
+    await s.hold({ music: false });
+    const [held, agentHeld] = await Promise.all([browser.measure(2000), browser2.measure(2000)]);
+    expect(held.rms).toBeLessThan(0.01);
+    expect(agentHeld.rms).toBeLessThan(0.01);
+    await s.resume();
+    const [back, agentBack] = await Promise.all([browser.measure(1200), browser2.measure(1200)]);
+    expect(Math.abs(back.peakHz - 600)).toBeLessThan(15);
+    expect(back.rms).toBeGreaterThan(0.02);
+    expect(Math.abs(agentBack.peakHz - 1000)).toBeLessThan(15);
+  });
 });

@@ -57,6 +57,8 @@ export interface SipStackOptions {
   lockout?: LockoutOptions;
   registrar?: { minExpires?: number; maxExpires?: number; defaultExpires?: number };
   userAgent?: string;
+  /** established calls are ended with BYE after this long; default 4 h, 0 = never (RFC 4028 session timers are not implemented) */
+  maxCallDurationMs?: number;
 }
 
 export interface SipStackEvents {
@@ -151,6 +153,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
       tl: this.transactions,
       logger: this.log,
       userAgent: this.userAgent,
+      maxCallDurationMs: opts.maxCallDurationMs ?? 4 * 3600_000,
       contactUri: (p) => this.contactUri(p),
       registerDialog: (id, leg) => this.dialogs.set(id, leg),
       unregisterDialog: (id) => this.dialogs.delete(id),

@@ -33,6 +33,9 @@ export function bridge(a: IncomingCall, b: OutgoingCall): void {
   a.on('close', (reason) => {
     if (reason !== 'bye' && !b.isClosed) void b.bye().catch(() => {});
   });
+  b.on('close', (reason) => {
+    if (reason !== 'bye' && !a.isClosed) void a.bye().catch(() => {});
+  });
   a.setReinviteHandler((offer) => b.reinvite(offer));
   b.setReinviteHandler((offer) => a.reinvite(offer));
 }

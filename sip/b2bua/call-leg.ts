@@ -50,6 +50,7 @@ export abstract class CallLeg<E extends CallLegEvents = CallLegEvents> extends E
   private readonly awaitingAck = new Map<number, { timer: NodeJS.Timeout | undefined; giveUp: NodeJS.Timeout; resolve: () => void; reject: (e: Error) => void }>();
   private closed = false;
   private referSubscription: { cseq: number } | undefined;
+  private durationTimer: NodeJS.Timeout | undefined;
 
   constructor(
     protected readonly ctx: LegContext,
@@ -96,6 +97,13 @@ export abstract class CallLeg<E extends CallLegEvents = CallLegEvents> extends E
     if (this.state === to) return;
     if (!CALL_MOVES[this.state].includes(to)) throw new InvalidStateError(`call cannot move ${this.state} -> ${to}`);
     this.state = to;
+    if (to === CallState.Established && this.ctx.maxCallDurationMs > 0) {
+      this.durationTimer = setTimeout(() => {
+        this.log.info({ ms: this.ctx.maxCallDurationMs }, 'call reached its maximum duration');
+        void this.bye('max-duration').catch(() => {});
+      }, this.ctx.maxCallDurationMs);
+      this.durationTimer.unref();
+    }
     this.fire('stateChange', to);
   }
 
@@ -255,11 +263,11 @@ export abstract class CallLeg<E extends CallLegEvents = CallLegEvents> extends E
   }
 
   /** Ends an established call with BYE (RFC 3261 15.1.1). Resolves when the BYE is answered or timed out. */
-  async bye(): Promise<void> {
+  async bye(reason = 'local-bye'): Promise<void> {
     if (this.closed) return;
     if (this.state !== CallState.Established || !this.dialog) throw new InvalidStateError('bye() needs an established call');
     const req = this.dialog.createRequest('BYE', { headers: { 'user-agent': this.ctx.userAgent } });
-    this.terminate('local-bye');
+    this.terminate(reason);
     try {
       await this.sendInDialog(req);
     } catch (err) {
@@ -310,6 +318,7 @@ export abstract class CallLeg<E extends CallLegEvents = CallLegEvents> extends E
   protected terminate(reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.durationTimer) clearTimeout(this.durationTimer);
     if (this.state !== CallState.Terminated) this.transition(CallState.Terminated);
     for (const w of this.awaitingAck.values()) {
       if (w.timer) clearTimeout(w.timer);

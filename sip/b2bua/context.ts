@@ -8,6 +8,8 @@ export interface LegContext {
   tl: TransactionLayer;
   logger: Logger;
   userAgent: string;
+  /** an established call is ended with BYE after this long (0 = never); guards against peers that vanish */
+  maxCallDurationMs: number;
   /** our Contact URI for a transport */
   contactUri(protocol: TransportProtocol): string;
   registerDialog(id: string, leg: CallLeg): void;

@@ -145,12 +145,12 @@ export class IncomingCall extends CallLeg<IncomingCallEvents> {
   }
 
   /** Hangs up: BYE when established, otherwise rejects the pending INVITE with 480. */
-  override async bye(): Promise<void> {
+  override async bye(reason?: string): Promise<void> {
     if (this.isClosed) return;
     if (this.state !== CallState.Established) {
       this.reject(480, 'Temporarily Unavailable');
       return;
     }
-    return super.bye();
+    return super.bye(reason);
   }
 }

@@ -145,13 +145,13 @@ export class OutgoingCall extends CallLeg<OutgoingCallEvents> {
   }
 
   /** Hangs up: BYE when established, CANCEL while pending. */
-  override async bye(): Promise<void> {
+  override async bye(reason?: string): Promise<void> {
     if (this.isClosed) return;
     if (this.state !== CallState.Established) {
       this.cancel();
       return;
     }
-    return super.bye();
+    return super.bye(reason);
   }
 
   protected override onTerminated(): void {

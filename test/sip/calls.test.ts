@@ -95,6 +95,21 @@ describe('call legs', () => {
     await call.bye();
   });
 
+  it('ends a call that outlives the maximum call duration with BYE', async () => {
+    const a = await startStack({ trustedSources: ['127.0.0.1'] });
+    const b = await startStack({ trustedSources: ['127.0.0.1'], maxCallDurationMs: 300 });
+    cleanup.push(() => a.close(), () => b.close());
+    const incoming = waitFor<IncomingCall>(b, 'incomingCall');
+    const out = a.placeCall({ target: `sip:x@127.0.0.1:${b.ports.udp}`, from: 'sip:q@test.local', sdp: SDP(4000) });
+    const call = await incoming;
+    const closed = waitFor<string>(call, 'close', 3000);
+    await Promise.all([call.answer(SDP(5000)), waitFor(out, 'answered')]);
+    const remoteBye = waitFor(out, 'bye', 3000);
+    expect(await closed).toBe('max-duration');
+    await remoteBye;
+    expect(b.stats().activeDialogs).toBe(0);
+  });
+
   it('rejects with the status the call layer chooses', async () => {
     const { a, b, uri } = await pair();
     b.once('incomingCall', (c) => c.reject(486, 'Busy Here'));

@@ -208,7 +208,9 @@ export class CustomerCall {
     const pos = this.#env.acd.engine.position(this.id);
     if (pos !== null) this.#position = pos;
     this.#env.toCustomer(this.id, { type: 'queued', position: pos?.position ?? 0, ewtSeconds: pos?.ewtSeconds ?? null });
-    await this.#media.startMusicOnHold().catch((err: unknown) => this.#log.warn({ err }, 'music on hold failed'));
+    if (this.state === CustomerCallState.Waiting || this.state === CustomerCallState.Offering) {
+      await this.#media.startMusicOnHold().catch((err: unknown) => this.#log.warn({ err }, 'music on hold failed'));
+    }
     if (this.state === CustomerCallState.Waiting || this.state === CustomerCallState.Offering) await this.#announce(true);
   }
 
@@ -349,7 +351,9 @@ export class CustomerCall {
       if (answer.hold !== this.#held) {
         this.#held = answer.hold;
         this.#env.log.event({ event: answer.hold ? 'HOLD' : 'UNHOLD', callId: this.id, queueId: this.#queueId, agentId: Number(entry.agentId) });
-        await (answer.hold ? this.#media.hold() : this.#media.resume());
+        // Music on hold for a browser caller would leave its audio track dead after resume (Chrome ignores the
+        // agent's returning SSRC; see media/README.md), so a browser caller on hold hears silence.
+        await (answer.hold ? this.#media.hold({ music: !this.#media.customerIsBrowser }) : this.#media.resume());
       }
       return answer.sdp;
     });

@@ -1,108 +1,147 @@
 /**
  * A pool's waiting calls, strongest claim first: priority (higher), then place-in-line time, then arrival
- * sequence. Like IndexedHeap, but the keys sit in typed arrays beside the items, so sifting compares
- * contiguous numbers instead of reading scattered call records (the hot path at 100 000 waiting calls).
- * A call's key must not change while it is in a heap; its `pos` is kept up to date.
+ * sequence. Structure of arrays: each entry is four float64s side by side (priority, claim, seq, call slot),
+ * so a sift step reads one cache line of this heap instead of scattered call records, and the position of
+ * every call sits in one Int32Array shared by all heaps of an engine (CallSlots.pos, indexed by call slot),
+ * so moving an entry writes a compact array rather than the moved call's record. This is the hot path at
+ * 100 000 waiting calls. A call's key must not change while it is in a heap.
  */
 import type { CallRec } from './records.ts';
 
+const STRIDE = 4;
+
+/** The call records of an engine by slot, and each slot's position in the call heap that holds it (-1: none). */
+export class CallSlots {
+  pos = new Int32Array(1024).fill(-1);
+  readonly recs: CallRec[] = [];
+
+  /** Registers a new call record (its slot must be recs.length). */
+  add(c: CallRec): void {
+    if (c.slot >= this.pos.length) {
+      const next = new Int32Array(this.pos.length * 2).fill(-1);
+      next.set(this.pos);
+      this.pos = next;
+    }
+    this.pos[c.slot] = -1;
+    this.recs.push(c);
+  }
+}
+
 export class CallHeap {
-  items: CallRec[] = [];
   size = 0;
-  priority = new Float64Array(16);
-  claim = new Float64Array(16);
-  seq = new Float64Array(16);
+  /** Entry i at [4i .. 4i+3]: priority, claim, seq, slot. */
+  keys = new Float64Array(16 * STRIDE);
+
+  constructor(readonly slots: CallSlots) {}
+
+  /** The strongest call (size must be > 0). */
+  head(): CallRec {
+    return this.slots.recs[this.keys[3]!]!;
+  }
+
+  /** The calls in heap layout order (snapshots). */
+  toArray(): CallRec[] {
+    const out: CallRec[] = [];
+    for (let i = 0; i < this.size; i++) out.push(this.slots.recs[this.keys[i * STRIDE + 3]!]!);
+    return out;
+  }
 
   push(c: CallRec): void {
     const i = this.size++;
-    if (i === this.priority.length) this.grow();
-    this.up(i, c, c.priority, c.claim, c.seq);
+    if (i * STRIDE === this.keys.length) this.grow();
+    this.up(i, c.priority, c.claim, c.seq, c.slot);
   }
 
   remove(c: CallRec): void {
-    const i = c.pos;
-    if (i < 0 || i >= this.size || this.items[i] !== c) return;
-    c.pos = -1;
+    const pos = this.slots.pos;
+    const slot = c.slot;
+    const i = pos[slot]!;
+    const k = this.keys;
+    if (i < 0 || i >= this.size || k[i * STRIDE + 3] !== slot) return;
+    pos[slot] = -1;
     const last = --this.size;
     if (i === last) return;
-    const moved = this.items[last]!;
-    const p = this.priority[last]!;
-    const cl = this.claim[last]!;
-    const s = this.seq[last]!;
-    if (i > 0 && this.before(p, cl, s, (i - 1) >> 1)) this.up(i, moved, p, cl, s);
-    else this.down(i, moved, p, cl, s);
+    const b = last * STRIDE;
+    const p = k[b]!;
+    const cl = k[b + 1]!;
+    const s = k[b + 2]!;
+    const sl = k[b + 3]!;
+    if (i > 0 && this.before(p, cl, s, (i - 1) >> 1)) this.up(i, p, cl, s, sl);
+    else this.down(i, p, cl, s, sl);
   }
 
   /** True if key (p, cl, s) comes before the entry at j. */
   private before(p: number, cl: number, s: number, j: number): boolean {
-    const q = this.priority[j]!;
+    const k = this.keys;
+    const b = j * STRIDE;
+    const q = k[b]!;
     if (p !== q) return p > q;
-    const c = this.claim[j]!;
+    const c = k[b + 1]!;
     if (cl !== c) return cl < c;
-    return s < this.seq[j]!;
+    return s < k[b + 2]!;
   }
 
-  private place(i: number, c: CallRec, p: number, cl: number, s: number): void {
-    this.items[i] = c;
-    this.priority[i] = p;
-    this.claim[i] = cl;
-    this.seq[i] = s;
-    c.pos = i;
-  }
-
-  private moveTo(to: number, from: number): void {
-    const c = this.items[from]!;
-    this.items[to] = c;
-    this.priority[to] = this.priority[from]!;
-    this.claim[to] = this.claim[from]!;
-    this.seq[to] = this.seq[from]!;
-    c.pos = to;
-  }
-
-  private up(i: number, c: CallRec, p: number, cl: number, s: number): void {
+  private up(i: number, p: number, cl: number, s: number, sl: number): void {
+    const k = this.keys;
+    const pos = this.slots.pos;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       if (!this.before(p, cl, s, parent)) break;
-      this.moveTo(i, parent);
+      const to = i * STRIDE;
+      const from = parent * STRIDE;
+      k[to] = k[from]!;
+      k[to + 1] = k[from + 1]!;
+      k[to + 2] = k[from + 2]!;
+      const moved = k[from + 3]!;
+      k[to + 3] = moved;
+      pos[moved] = i;
       i = parent;
     }
-    this.place(i, c, p, cl, s);
+    const b = i * STRIDE;
+    k[b] = p;
+    k[b + 1] = cl;
+    k[b + 2] = s;
+    k[b + 3] = sl;
+    pos[sl] = i;
   }
 
-  private down(i: number, c: CallRec, p: number, cl: number, s: number): void {
+  private down(i: number, p: number, cl: number, s: number, sl: number): void {
+    const k = this.keys;
+    const pos = this.slots.pos;
     const n = this.size;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= n) break;
       const r = l + 1;
       let child = l;
-      if (r < n && this.before(this.priority[r]!, this.claim[r]!, this.seq[r]!, l)) child = r;
-      if (!this.childBefore(child, p, cl, s)) break;
-      this.moveTo(i, child);
+      if (r < n) {
+        const rb = r * STRIDE;
+        if (this.before(k[rb]!, k[rb + 1]!, k[rb + 2]!, l)) child = r;
+      }
+      const cb = child * STRIDE;
+      // The child goes up if it comes before (p, cl, s).
+      const q = k[cb]!;
+      if (q !== p ? q < p : k[cb + 1] !== cl ? k[cb + 1]! > cl : k[cb + 2]! >= s) break;
+      const to = i * STRIDE;
+      k[to] = q;
+      k[to + 1] = k[cb + 1]!;
+      k[to + 2] = k[cb + 2]!;
+      const moved = k[cb + 3]!;
+      k[to + 3] = moved;
+      pos[moved] = i;
       i = child;
     }
-    this.place(i, c, p, cl, s);
-  }
-
-  /** True if the entry at j comes before key (p, cl, s). */
-  private childBefore(j: number, p: number, cl: number, s: number): boolean {
-    const q = this.priority[j]!;
-    if (q !== p) return q > p;
-    const c = this.claim[j]!;
-    if (c !== cl) return c < cl;
-    return this.seq[j]! < s;
+    const b = i * STRIDE;
+    k[b] = p;
+    k[b + 1] = cl;
+    k[b + 2] = s;
+    k[b + 3] = sl;
+    pos[sl] = i;
   }
 
   private grow(): void {
-    const n = this.priority.length * 2;
-    const pr = new Float64Array(n);
-    pr.set(this.priority);
-    const cl = new Float64Array(n);
-    cl.set(this.claim);
-    const sq = new Float64Array(n);
-    sq.set(this.seq);
-    this.priority = pr;
-    this.claim = cl;
-    this.seq = sq;
+    const next = new Float64Array(this.keys.length * 2);
+    next.set(this.keys);
+    this.keys = next;
   }
 }

@@ -18,7 +18,8 @@
 import { AgentState, agentTransitionAllowed } from './agent-state.ts';
 import { CallState, callTransitionAllowed } from './call-state.ts';
 import { AcdStateError, AcdTypeError } from './errors.ts';
-import { AgentRec, CallRec, Member, Pool, QueueRec, Timer, TimerKind, callLess } from './records.ts';
+import { CallSlots } from './call-heap.ts';
+import { AgentRec, CallRec, Member, Pool, PoolTable, QueueRec, Timer, TimerKind, callLess } from './records.ts';
 import { NO_DURATION, TimerQueue } from './timer-queue.ts';
 import {
   effectiveRequirements,
@@ -96,7 +97,10 @@ export class AcdEngine implements AcdRouter {
   private readonly agentById = new Map<string, AgentRec>();
   private readonly queues: QueueRec[] = [];
   private readonly queueById = new Map<string, QueueRec>();
-  private readonly calls: CallRec[] = [];
+  private readonly slots = new CallSlots();
+  /** Call records by slot (live and free). */
+  private readonly calls: CallRec[] = this.slots.recs;
+  private readonly poolTable = new PoolTable();
   private readonly freeCalls: CallRec[] = [];
   private readonly callById = new Map<string, CallRec>();
   private readonly skillIds = new Map<string, number>();
@@ -206,7 +210,7 @@ export class AcdEngine implements AcdRouter {
 
   /** Fires every timer due at or before `at`, in order, then sets the clock to `at`. */
   advance(at: number): void {
-    this.record({ type: 'advance', at });
+    if (this.recorder !== undefined) this.record({ type: 'advance', at });
     this.enter(at);
   }
 
@@ -328,7 +332,7 @@ export class AcdEngine implements AcdRouter {
 
   /** Creates a queue or changes its configuration (waiting calls are re-routed under the new rules). */
   configureQueue(at: number, queueId: string, config: QueueConfig): void {
-    this.record({ type: 'configureQueue', at, queueId, config });
+    if (this.recorder !== undefined) this.record({ type: 'configureQueue', at, queueId, config });
     const cfg = normalizeQueueConfig(config, { ringTimeoutMs: this.ringTimeoutMs, knownAgentMs: this.knownAgentMs });
     checkId(queueId, 'queueId');
     this.enter(at);
@@ -360,7 +364,7 @@ export class AcdEngine implements AcdRouter {
 
   /** Creates an agent (logged out) or changes its skills and languages. */
   defineAgent(at: number, agentId: string, profile: AgentProfile): void {
-    this.record({ type: 'defineAgent', at, agentId, profile });
+    if (this.recorder !== undefined) this.record({ type: 'defineAgent', at, agentId, profile });
     const p = normalizeAgentProfile(profile);
     checkId(agentId, 'agentId');
     this.enter(at);
@@ -377,6 +381,7 @@ export class AcdEngine implements AcdRouter {
         else this.detachMember(m);
       }
       a.members = keep;
+      syncMemberGids(a);
       for (const s of a.skillIds) removeItem(this.agentsBySkill[s]!, a);
       for (const l of a.langIds) removeItem(this.agentsByLanguage[l]!, a);
       a.profile = p;
@@ -404,7 +409,7 @@ export class AcdEngine implements AcdRouter {
   }
 
   agentLogin(at: number, agentId: string): void {
-    this.record({ type: 'agentLogin', at, agentId });
+    if (this.recorder !== undefined) this.record({ type: 'agentLogin', at, agentId });
     const a = this.agent(agentId);
     this.enter(at);
     if (a.state !== AgentState.LoggedOut) return;
@@ -414,7 +419,7 @@ export class AcdEngine implements AcdRouter {
   }
 
   agentLogout(at: number, agentId: string): void {
-    this.record({ type: 'agentLogout', at, agentId });
+    if (this.recorder !== undefined) this.record({ type: 'agentLogout', at, agentId });
     const a = this.agent(agentId);
     this.enter(at);
     if (a.state === AgentState.LoggedOut) return;
@@ -425,7 +430,7 @@ export class AcdEngine implements AcdRouter {
   }
 
   agentReady(at: number, agentId: string): void {
-    this.record({ type: 'agentReady', at, agentId });
+    if (this.recorder !== undefined) this.record({ type: 'agentReady', at, agentId });
     const a = this.agent(agentId);
     this.enter(at);
     switch (a.state) {
@@ -450,7 +455,7 @@ export class AcdEngine implements AcdRouter {
   }
 
   agentNotReady(at: number, agentId: string, reason: string): void {
-    this.record({ type: 'agentNotReady', at, agentId, reason });
+    if (this.recorder !== undefined) this.record({ type: 'agentNotReady', at, agentId, reason });
     if (typeof reason !== 'string') throw new AcdTypeError('ACD_ERR_INVALID_ARGUMENT', 'reason: must be a string');
     const a = this.agent(agentId);
     this.enter(at);
@@ -479,7 +484,7 @@ export class AcdEngine implements AcdRouter {
   }
 
   deviceUp(at: number, agentId: string): void {
-    this.record({ type: 'deviceUp', at, agentId });
+    if (this.recorder !== undefined) this.record({ type: 'deviceUp', at, agentId });
     const a = this.agent(agentId);
     this.enter(at);
     if (a.device) return;
@@ -489,7 +494,7 @@ export class AcdEngine implements AcdRouter {
 
   /** The agent's phone or browser went away: no offers until deviceUp; a ringing offer is withdrawn. */
   deviceDown(at: number, agentId: string): void {
-    this.record({ type: 'deviceDown', at, agentId });
+    if (this.recorder !== undefined) this.record({ type: 'deviceDown', at, agentId });
     const a = this.agent(agentId);
     this.enter(at);
     if (!a.device) return;
@@ -503,7 +508,7 @@ export class AcdEngine implements AcdRouter {
   }
 
   callArrived(at: number, callId: string, queueId: string, options?: CallOptions): void {
-    this.record(options === undefined ? { type: 'callArrived', at, callId, queueId } : { type: 'callArrived', at, callId, queueId, options });
+    if (this.recorder !== undefined) this.record(options === undefined ? { type: 'callArrived', at, callId, queueId } : { type: 'callArrived', at, callId, queueId, options });
     const o = normalizeCallOptions(options);
     const q = this.queue(queueId);
     checkId(callId, 'callId');
@@ -514,7 +519,7 @@ export class AcdEngine implements AcdRouter {
   }
 
   offerAccepted(at: number, callId: string, agentId: string): void {
-    this.record({ type: 'offerAccepted', at, callId, agentId });
+    if (this.recorder !== undefined) this.record({ type: 'offerAccepted', at, callId, agentId });
     const c = this.call(callId);
     const a = this.agent(agentId);
     this.enter(at);
@@ -542,13 +547,13 @@ export class AcdEngine implements AcdRouter {
   }
 
   offerRejected(at: number, callId: string, agentId: string): void {
-    this.record({ type: 'offerRejected', at, callId, agentId });
+    if (this.recorder !== undefined) this.record({ type: 'offerRejected', at, callId, agentId });
     this.missedByInput(at, callId, agentId);
   }
 
   /** The caller side reports the agent did not answer (e.g. SIP 408/480). The engine's own ring timer does the same. */
   offerTimedOut(at: number, callId: string, agentId: string): void {
-    this.record({ type: 'offerTimedOut', at, callId, agentId });
+    if (this.recorder !== undefined) this.record({ type: 'offerTimedOut', at, callId, agentId });
     this.missedByInput(at, callId, agentId);
   }
 
@@ -563,7 +568,7 @@ export class AcdEngine implements AcdRouter {
   }
 
   callConnected(at: number, callId: string): void {
-    this.record({ type: 'callConnected', at, callId });
+    if (this.recorder !== undefined) this.record({ type: 'callConnected', at, callId });
     const c = this.call(callId);
     this.enter(at);
     if (c.state === CallState.Connected) return;
@@ -573,21 +578,21 @@ export class AcdEngine implements AcdRouter {
 
   /** The call is over (either side hung up). A call still waiting or ringing counts as abandoned. */
   callEnded(at: number, callId: string): void {
-    this.record({ type: 'callEnded', at, callId });
+    if (this.recorder !== undefined) this.record({ type: 'callEnded', at, callId });
     const c = this.call(callId);
     this.enter(at);
     this.endCall(c);
   }
 
   wrapUpEnded(at: number, agentId: string): void {
-    this.record({ type: 'wrapUpEnded', at, agentId });
+    if (this.recorder !== undefined) this.record({ type: 'wrapUpEnded', at, agentId });
     const a = this.agent(agentId);
     this.enter(at);
     if (a.state === AgentState.WrapUp) this.finishWork(a, 'wrap-up-ended');
   }
 
   callerAbandoned(at: number, callId: string): void {
-    this.record({ type: 'callerAbandoned', at, callId });
+    if (this.recorder !== undefined) this.record({ type: 'callerAbandoned', at, callId });
     const c = this.call(callId);
     this.enter(at);
     this.endCall(c);
@@ -595,7 +600,7 @@ export class AcdEngine implements AcdRouter {
 
   /** The waiting caller asks to be called back: the call becomes a callback and keeps its place in line. */
   callbackRequested(at: number, callId: string): void {
-    this.record({ type: 'callbackRequested', at, callId });
+    if (this.recorder !== undefined) this.record({ type: 'callbackRequested', at, callId });
     const c = this.call(callId);
     this.enter(at);
     if (c.state !== CallState.Waiting && c.state !== CallState.Offered && c.state !== CallState.Scheduled) {
@@ -609,7 +614,7 @@ export class AcdEngine implements AcdRouter {
 
   /** A callback that joins queueId at dueAt (ms), with its place-in-line time = dueAt. */
   callbackScheduled(at: number, callId: string, queueId: string, dueAt: number, options?: CallOptions): void {
-    this.record(
+    if (this.recorder !== undefined) this.record(
       options === undefined
         ? { type: 'callbackScheduled', at, callId, queueId, dueAt }
         : { type: 'callbackScheduled', at, callId, queueId, dueAt, options },
@@ -631,7 +636,7 @@ export class AcdEngine implements AcdRouter {
 
   /** Moves a call (connected, ringing, waiting or scheduled) into another queue as a new entry. */
   transferToQueue(at: number, callId: string, queueId: string, options?: CallOptions): void {
-    this.record(options === undefined ? { type: 'transferToQueue', at, callId, queueId } : { type: 'transferToQueue', at, callId, queueId, options });
+    if (this.recorder !== undefined) this.record(options === undefined ? { type: 'transferToQueue', at, callId, queueId } : { type: 'transferToQueue', at, callId, queueId, options });
     const o = options === undefined ? null : normalizeCallOptions(options);
     const c = this.call(callId);
     const q = this.queue(queueId);
@@ -675,42 +680,46 @@ export class AcdEngine implements AcdRouter {
 
   /** Agent just became available: take the strongest waiting claim over its pools, or wait in their heaps. */
   private makeAvailable(a: AgentRec): void {
-    let best: Pool | null = null;
-    const members = a.members;
-    for (let i = 0; i < members.length; i++) {
-      const p = members[i]!.pool;
-      if (p.waiting === 0) continue;
-      if (
-        best === null ||
-        p.headPriority > best.headPriority ||
-        (p.headPriority === best.headPriority && (p.headClaim < best.headClaim || (p.headClaim === best.headClaim && p.headSeq < best.headSeq)))
-      ) {
-        best = p;
+    const gids = a.memberGids;
+    const t = this.poolTable.head;
+    let best = -1;
+    let bp = 0;
+    let bc = 0;
+    let bs = 0;
+    for (let i = 0; i < gids.length; i++) {
+      const b = gids[i]! * 4;
+      if (t[b] === 0) continue;
+      const p = t[b + 1]!;
+      const cl = t[b + 2]!;
+      const s = t[b + 3]!;
+      if (best < 0 || p > bp || (p === bp && (cl < bc || (cl === bc && s < bs)))) {
+        best = b >> 2;
+        bp = p;
+        bc = cl;
+        bs = s;
       }
     }
-    if (best !== null) {
-      const c = best.calls.items[0]!;
+    if (best >= 0) {
+      const c = this.poolTable.pools[best]!.calls.head();
       this.takeFromQueue(c);
       this.offerAgents[0] = a;
       this.offer(c, 1);
       return;
     }
+    const members = a.members;
     for (let i = 0; i < members.length; i++) this.insertReady(members[i]!);
     a.inReady = true;
   }
 
   private poolPush(pool: Pool, c: CallRec): void {
     pool.calls.push(c);
-    pool.waiting = pool.calls.size;
-    if (pool.calls.items[0] === c) syncHead(pool);
+    this.poolTable.sync(pool);
   }
 
   private poolRemove(c: CallRec): void {
     const pool = c.pool!;
-    const wasHead = c.pos === 0;
     pool.calls.remove(c);
-    pool.waiting = pool.calls.size;
-    if (wasHead) syncHead(pool);
+    this.poolTable.sync(pool);
   }
 
   /** Call is waiting, in its queue list, not in a heap: offer it or let it wait in its pool. */
@@ -1041,8 +1050,8 @@ export class AcdEngine implements AcdRouter {
   private newCall(id: string, kind: CallKind, o: NormalizedCallOptions, initial: CallState): CallRec {
     let c = this.freeCalls.pop();
     if (c === undefined) {
-      c = new CallRec(this.calls.length);
-      this.calls.push(c);
+      c = new CallRec(this.calls.length, this.slots);
+      this.slots.add(c);
     }
     c.id = id;
     this.setSequence(c, ++this.callSeq);
@@ -1161,7 +1170,8 @@ export class AcdEngine implements AcdRouter {
       anchorLang = lang;
       candidates = this.agentsByLanguage[lang]!;
     } else candidates = this.agents;
-    const pool = new Pool(q, key, req, skillIds, levels, lang, onlyAgent, anchorSkill, anchorLang);
+    const pool = new Pool(this.poolTable.nextGid(), this.slots, q, key, req, skillIds, levels, lang, onlyAgent, anchorSkill, anchorLang);
+    this.poolTable.add(pool);
     q.pools.set(key, pool);
     if (onlyAgent === null) {
       if (anchorSkill >= 0) this.poolsBySkill[anchorSkill]!.push(pool);
@@ -1187,6 +1197,7 @@ export class AcdEngine implements AcdRouter {
     m.rr = a.lastOffer.get(pool.queue.idx) ?? 0;
     for (const o of a.members) if (o.pool.queue === pool.queue && o.rr > m.rr) m.rr = o.rr;
     a.members.push(m);
+    syncMemberGids(a);
     pool.members.push(m);
     if (a.state !== AgentState.LoggedOut) {
       pool.loggedIn++;
@@ -1218,8 +1229,10 @@ export class AcdEngine implements AcdRouter {
         this.rememberLastOffer(m);
         if (m.pos >= 0) pool.ready.remove(m);
         removeItem(m.agent.members, m);
+        syncMemberGids(m.agent);
       }
       pool.members = [];
+      this.poolTable.release(pool);
       if (pool.anchorSkill >= 0) removeItem(this.poolsBySkill[pool.anchorSkill]!, pool);
       else if (pool.anchorLanguage >= 0) removeItem(this.poolsByLanguage[pool.anchorLanguage]!, pool);
       else if (pool.onlyAgent === null) removeItem(this.poolsAny, pool);
@@ -1460,7 +1473,7 @@ export class AcdEngine implements AcdRouter {
           key: p.key,
           loggedIn: p.loggedIn,
           ready: p.ready.items.slice(0, p.ready.size).map((m) => `${m.agent.id}:${m.key}`),
-          calls: p.calls.items.slice(0, p.calls.size).map((c) => c.id),
+          calls: p.calls.toArray().map((c) => c.id),
         })),
       })),
       calls: this.calls.filter((c) => c.state !== CallState.Ended).map(callView),
@@ -1491,12 +1504,11 @@ export class AcdEngine implements AcdRouter {
   }
 }
 
-function syncHead(pool: Pool): void {
-  const h = pool.calls;
-  if (h.size === 0) return;
-  pool.headPriority = h.priority[0]!;
-  pool.headClaim = h.claim[0]!;
-  pool.headSeq = h.seq[0]!;
+/** Rebuilds an agent's membership gid list after its memberships changed (configuration time only). */
+function syncMemberGids(a: AgentRec): void {
+  const g = new Int32Array(a.members.length);
+  for (let i = 0; i < g.length; i++) g[i] = a.members[i]!.pool.gid;
+  a.memberGids = g;
 }
 
 function listIds(head: CallRec | null): string[] {

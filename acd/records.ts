@@ -4,7 +4,7 @@
  */
 import { AgentState } from './agent-state.ts';
 import { CallState } from './call-state.ts';
-import { CallHeap } from './call-heap.ts';
+import { CallHeap, type CallSlots } from './call-heap.ts';
 import { IndexedHeap, type HeapItem } from './indexed-heap.ts';
 import type { NormalizedAgent, NormalizedQueue, Requirements } from './requirements.ts';
 import type { CallKind, QueueConfig } from './types.ts';
@@ -58,6 +58,8 @@ export class AgentRec {
   skillIds: number[] = [];
   langIds: number[] = [];
   members: Member[] = [];
+  /** Pool gid of each membership (same order as members), for the scan in makeAvailable. */
+  memberGids: Int32Array = new Int32Array(0);
   /** True while the agent's memberships sit in their pools' ready heaps. */
   inReady = false;
   /** Round-robin memory (last offer sequence by queue index) of memberships that were dropped. */
@@ -95,8 +97,7 @@ export function memberLess(a: Member, b: Member): boolean {
   return x.idx < y.idx;
 }
 
-export class CallRec implements HeapItem {
-  pos = -1;
+export class CallRec {
   id = '';
   seq = 0;
   state: CallState = CallState.Ended;
@@ -137,11 +138,19 @@ export class CallRec implements HeapItem {
   readonly maxWaitTimer: Timer;
   readonly stepTimer: Timer;
   readonly scheduledTimer: Timer;
-  constructor(readonly slot: number) {
+  constructor(
+    readonly slot: number,
+    private readonly slots: CallSlots,
+  ) {
     this.ringTimer = new Timer(TimerKind.Ring, null, this, null);
     this.maxWaitTimer = new Timer(TimerKind.MaxWait, null, this, null);
     this.stepTimer = new Timer(TimerKind.Step, null, this, null);
     this.scheduledTimer = new Timer(TimerKind.Scheduled, null, this, null);
+  }
+
+  /** Position in the call heap of its pool, or -1 (kept in CallSlots.pos, see call-heap.ts). */
+  get pos(): number {
+    return this.slots.pos[this.slot]!;
   }
 }
 
@@ -159,18 +168,15 @@ export function callLess(a: CallRec, b: CallRec): boolean {
  */
 export class Pool {
   readonly ready = new IndexedHeap<Member>(memberLess);
-  readonly calls = new CallHeap();
+  readonly calls: CallHeap;
   members: Member[] = [];
-  /** calls.size, mirrored here so an agent scanning its pools reads one object per pool. */
-  waiting = 0;
-  /** Key of the first waiting call (priority, claim, seq), kept here so agents compare pools without touching calls. */
-  headPriority = 0;
-  headClaim = 0;
-  headSeq = 0;
   /** Members that are logged in (staffing, for EWT). */
   loggedIn = 0;
   alive = true;
   constructor(
+    /** Index in the engine's pool table (PoolTable), where its waiting count and head key are mirrored. */
+    readonly gid: number,
+    slots: CallSlots,
     readonly queue: QueueRec,
     readonly key: string,
     readonly req: Requirements,
@@ -181,7 +187,62 @@ export class Pool {
     /** Anchor list this pool is indexed in: skill id, or -1 - language id, or null (any / known agent). */
     readonly anchorSkill: number,
     readonly anchorLanguage: number,
-  ) {}
+  ) {
+    this.calls = new CallHeap(slots);
+  }
+}
+
+/**
+ * Every pool's waiting count and head key (priority, claim, seq) in one Float64Array, four numbers per pool,
+ * so an agent that becomes available compares its ~14 pools by reading a few compact cache lines instead of
+ * 14 pool objects (and their heaps) scattered over the heap.
+ */
+export class PoolTable {
+  /** Pool gid -> [waiting, head priority, head claim, head seq]. */
+  head = new Float64Array(256 * 4);
+  readonly pools: Array<Pool | null> = [];
+  /** Gids of dropped pools, reused by new ones. */
+  private readonly free: number[] = [];
+
+  nextGid(): number {
+    return this.free.length > 0 ? this.free[this.free.length - 1]! : this.pools.length;
+  }
+
+  add(p: Pool): void {
+    if (this.free.length > 0 && this.free[this.free.length - 1] === p.gid) {
+      this.free.pop();
+      this.pools[p.gid] = p;
+    } else {
+      if ((p.gid + 1) * 4 > this.head.length) {
+        const next = new Float64Array(this.head.length * 2);
+        next.set(this.head);
+        this.head = next;
+      }
+      this.pools.push(p);
+    }
+    this.head[p.gid * 4] = 0;
+  }
+
+  /** A dropped pool (alive = false) gives its gid back; it is never synced again. */
+  release(p: Pool): void {
+    this.pools[p.gid] = null;
+    this.head[p.gid * 4] = 0;
+    this.free.push(p.gid);
+  }
+
+  /** Mirrors pool p's waiting count and head key. */
+  sync(p: Pool): void {
+    if (!p.alive) return;
+    const h = p.calls;
+    const b = p.gid * 4;
+    const t = this.head;
+    t[b] = h.size;
+    if (h.size === 0) return;
+    const k = h.keys;
+    t[b + 1] = k[0]!;
+    t[b + 2] = k[1]!;
+    t[b + 3] = k[2]!;
+  }
 }
 
 export class QueueRec {

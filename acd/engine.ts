@@ -229,6 +229,7 @@ export class AcdEngine implements AcdRouter {
       const t = timers.peek();
       if (t === undefined || t.deadline > at) break;
       timers.pop();
+      if (t.call !== null) t.call.armed &= ~(1 << t.kind);
       if (t.deadline > this.now) this.now = t.deadline;
       this.eventCount++;
       this.firing = t.kind;
@@ -245,6 +246,22 @@ export class AcdEngine implements AcdRouter {
 
   private cancel(t: Timer): void {
     if (t.pos >= 0) this.timers.remove(t);
+  }
+
+  /**
+   * A call's timers are armed and cancelled through these two, which keep c.armed (one bit per timer kind)
+   * so that cancelling a timer that is not armed (the usual case) never reads the cold timer object.
+   */
+  private scheduleCall(c: CallRec, t: Timer, kind: number, deadline: number, duration: number): void {
+    c.armed |= 1 << kind;
+    this.timers.schedule(t, deadline, duration);
+  }
+
+  private cancelCall(c: CallRec, t: Timer, kind: number): void {
+    const bit = 1 << kind;
+    if ((c.armed & bit) === 0) return;
+    c.armed &= ~bit;
+    this.timers.remove(t);
   }
 
   private fire(t: Timer): void {
@@ -352,7 +369,7 @@ export class AcdEngine implements AcdRouter {
     for (const c of waiting) {
       if (c.pos >= 0) this.poolRemove(c);
       c.maxWaitAt = c.kind === 'call' && cfg.maxWaitMs !== null ? c.entered + cfg.maxWaitMs : -1;
-      this.cancel(c.maxWaitTimer);
+      this.cancelCall(c, c.maxWaitTimer, TimerKind.MaxWait);
     }
     for (const c of waiting) {
       if (c.state !== CallState.Waiting || c.queue !== q) continue;
@@ -525,9 +542,9 @@ export class AcdEngine implements AcdRouter {
     this.enter(at);
     this.checkOffered(c, a);
     this.detachRinging(c, a);
-    this.cancel(c.ringTimer);
-    this.cancel(c.maxWaitTimer);
-    this.cancel(c.stepTimer);
+    this.cancelCall(c, c.ringTimer, TimerKind.Ring);
+    this.cancelCall(c, c.maxWaitTimer, TimerKind.MaxWait);
+    this.cancelCall(c, c.stepTimer, TimerKind.Step);
     a.call = c;
     c.agent = a;
     c.maxWaitAt = -1;
@@ -609,7 +626,7 @@ export class AcdEngine implements AcdRouter {
     c.kind = 'callback';
     c.overdue = false;
     c.maxWaitAt = -1;
-    this.cancel(c.maxWaitTimer);
+    this.cancelCall(c, c.maxWaitTimer, TimerKind.MaxWait);
   }
 
   /** A callback that joins queueId at dueAt (ms), with its place-in-line time = dueAt. */
@@ -630,7 +647,7 @@ export class AcdEngine implements AcdRouter {
     if (dueAt <= this.now) this.enterQueue(c, q, dueAt);
     else {
       c.claim = dueAt;
-      this.schedule(c.scheduledTimer, dueAt, NO_DURATION);
+      this.scheduleCall(c, c.scheduledTimer, TimerKind.Scheduled, dueAt, NO_DURATION);
     }
   }
 
@@ -654,12 +671,12 @@ export class AcdEngine implements AcdRouter {
     } else if (c.state === CallState.Waiting) {
       this.takeFromQueue(c);
     } else if (c.state === CallState.Offered) {
-      this.cancel(c.ringTimer);
+      this.cancelCall(c, c.ringTimer, TimerKind.Ring);
       n = this.takeRingList(c);
       for (let i = 0; i < n; i++) this.emitCancel(c.id, this.scratchAgents[i]!.id, 'transferred');
     }
-    this.cancel(c.maxWaitTimer);
-    this.cancel(c.stepTimer);
+    this.cancelCall(c, c.maxWaitTimer, TimerKind.MaxWait);
+    this.cancelCall(c, c.stepTimer, TimerKind.Step);
     c.maxWaitAt = -1;
     this.setSequence(c, ++this.callSeq);
     c.hops = 0;
@@ -728,9 +745,9 @@ export class AcdEngine implements AcdRouter {
     const h = pool.ready;
     if (h.size === 0) {
       this.poolPush(pool, c);
-      if (c.stepAt >= 0) this.schedule(c.stepTimer, c.stepAt, c.stepAfter);
-      else this.cancel(c.stepTimer);
-      if (c.maxWaitAt >= 0 && c.maxWaitTimer.pos < 0) this.schedule(c.maxWaitTimer, c.maxWaitAt, pool.queue.cfg.maxWaitMs ?? NO_DURATION);
+      if (c.stepAt >= 0) this.scheduleCall(c, c.stepTimer, TimerKind.Step, c.stepAt, c.stepAfter);
+      else this.cancelCall(c, c.stepTimer, TimerKind.Step);
+      if (c.maxWaitAt >= 0 && (c.armed & (1 << TimerKind.MaxWait)) === 0) this.scheduleCall(c, c.maxWaitTimer, TimerKind.MaxWait, c.maxWaitAt, pool.queue.cfg.maxWaitMs ?? NO_DURATION);
       return;
     }
     let n = 1;
@@ -749,7 +766,7 @@ export class AcdEngine implements AcdRouter {
   private offer(c: CallRec, n: number): void {
     const q = c.queue!;
     this.transitionCall(c, CallState.Offered);
-    this.cancel(c.stepTimer);
+    this.cancelCall(c, c.stepTimer, TimerKind.Step);
     const seq = ++this.offerSeq;
     const ids = this.offerIds;
     ids.length = n;
@@ -757,7 +774,10 @@ export class AcdEngine implements AcdRouter {
     for (let i = 0; i < n; i++) {
       const a = this.offerAgents[i]!;
       this.removeFromReady(a);
-      if (q.cfg.strategy === 'round-robin') for (const m of a.members) if (m.pool.queue === q) m.rr = seq;
+      if (q.cfg.strategy === 'round-robin') {
+        const mq = a.memberQueues;
+        for (let j = 0; j < mq.length; j++) if (mq[j] === q.idx) a.members[j]!.rr = seq;
+      }
       a.call = c;
       a.ringNext = null;
       if (prev === null) c.ringHead = a;
@@ -767,7 +787,7 @@ export class AcdEngine implements AcdRouter {
       this.transitionAgent(a, AgentState.Reserved, 'offer');
     }
     c.ringCount = n;
-    this.schedule(c.ringTimer, this.now + q.cfg.ringTimeoutMs, q.cfg.ringTimeoutMs);
+    this.scheduleCall(c, c.ringTimer, TimerKind.Ring, this.now + q.cfg.ringTimeoutMs, q.cfg.ringTimeoutMs);
     this.emitOffer(c.id, ids, c.kind);
   }
 
@@ -828,7 +848,7 @@ export class AcdEngine implements AcdRouter {
 
   /** Back to the head of the queue after a miss: same place-in-line time, level recomputed. */
   private returnToQueue(c: CallRec): void {
-    this.cancel(c.ringTimer);
+    this.cancelCall(c, c.ringTimer, TimerKind.Ring);
     c.ringHead = null;
     this.transitionCall(c, CallState.Waiting);
     // Max wait passed while it rang: the timer fired, or would have fired had it been armed (a timer due
@@ -857,8 +877,8 @@ export class AcdEngine implements AcdRouter {
   private overflowCall(c: CallRec): void {
     const from = c.queue!;
     this.takeFromQueue(c);
-    this.cancel(c.maxWaitTimer);
-    this.cancel(c.stepTimer);
+    this.cancelCall(c, c.maxWaitTimer, TimerKind.MaxWait);
+    this.cancelCall(c, c.stepTimer, TimerKind.Step);
     c.maxWaitAt = -1;
     c.hops++;
     let target = from.cfg.overflow;
@@ -926,7 +946,7 @@ export class AcdEngine implements AcdRouter {
     }
     c.ringHead = null;
     c.ringCount = 0;
-    this.cancel(c.ringTimer);
+    this.cancelCall(c, c.ringTimer, TimerKind.Ring);
     return n;
   }
 
@@ -954,7 +974,7 @@ export class AcdEngine implements AcdRouter {
       prev = x;
     }
     a.call = null;
-    if (c.ringCount === 0) this.cancel(c.ringTimer);
+    if (c.ringCount === 0) this.cancelCall(c, c.ringTimer, TimerKind.Ring);
   }
 
   private checkOffered(c: CallRec, a: AgentRec): void {
@@ -1101,10 +1121,10 @@ export class AcdEngine implements AcdRouter {
 
   private freeCall(c: CallRec): void {
     this.takeFromQueue(c);
-    this.cancel(c.ringTimer);
-    this.cancel(c.maxWaitTimer);
-    this.cancel(c.stepTimer);
-    this.cancel(c.scheduledTimer);
+    this.cancelCall(c, c.ringTimer, TimerKind.Ring);
+    this.cancelCall(c, c.maxWaitTimer, TimerKind.MaxWait);
+    this.cancelCall(c, c.stepTimer, TimerKind.Step);
+    this.cancelCall(c, c.scheduledTimer, TimerKind.Scheduled);
     this.transitionCall(c, CallState.Ended);
     c.pool = null;
     c.queue = null;
@@ -1507,8 +1527,13 @@ export class AcdEngine implements AcdRouter {
 /** Rebuilds an agent's membership gid list after its memberships changed (configuration time only). */
 function syncMemberGids(a: AgentRec): void {
   const g = new Int32Array(a.members.length);
-  for (let i = 0; i < g.length; i++) g[i] = a.members[i]!.pool.gid;
+  const q = new Int32Array(a.members.length);
+  for (let i = 0; i < g.length; i++) {
+    g[i] = a.members[i]!.pool.gid;
+    q[i] = a.members[i]!.pool.queue.idx;
+  }
   a.memberGids = g;
+  a.memberQueues = q;
 }
 
 function listIds(head: CallRec | null): string[] {

@@ -42,6 +42,13 @@ export class IndexedHeap<T extends HeapItem> {
     this.removeAt(i);
   }
 
+  /** Restores the order after item's key changed (item must be in this heap). */
+  update(item: T): void {
+    const i = item.pos;
+    if (i > 0 && this.less(item, this.items[(i - 1) >> 1]!)) this.up(i);
+    else this.down(i);
+  }
+
   private removeAt(i: number): void {
     const items = this.items;
     const removed = items[i]!;

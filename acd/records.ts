@@ -60,6 +60,8 @@ export class AgentRec {
   members: Member[] = [];
   /** Pool gid of each membership (same order as members), for the scan in makeAvailable. */
   memberGids: Int32Array = new Int32Array(0);
+  /** Queue index of each membership (same order as members), so round-robin bookkeeping touches only that queue's. */
+  memberQueues: Int32Array = new Int32Array(0);
   /** True while the agent's memberships sit in their pools' ready heaps. */
   inReady = false;
   /** Round-robin memory (last offer sequence by queue index) of memberships that were dropped. */
@@ -134,6 +136,8 @@ export class CallRec {
   next: CallRec | null = null;
   lastPosition = 0;
   lastEwt = -2;
+  /** Bit (1 << TimerKind) set while that timer of this call is scheduled (see AcdEngine.scheduleCall). */
+  armed = 0;
   readonly ringTimer: Timer;
   readonly maxWaitTimer: Timer;
   readonly stepTimer: Timer;

@@ -19,11 +19,17 @@ class TimerList implements HeapItem {
   pos = -1;
   head: Timer | null = null;
   tail: Timer | null = null;
+  /** The head's key (deadline, kind, order), copied here so ordering the lists never reads cold timers. */
+  headDeadline = 0.5;
+  headKind = 0;
+  headOrder = 0;
   constructor(readonly duration: number) {}
 }
 
 function listLess(a: TimerList, b: TimerList): boolean {
-  return timerLess(a.head!, b.head!);
+  if (a.headDeadline !== b.headDeadline) return a.headDeadline < b.headDeadline;
+  if (a.headKind !== b.headKind) return a.headKind < b.headKind;
+  return a.headOrder < b.headOrder;
 }
 
 export class TimerQueue {
@@ -114,11 +120,15 @@ export class TimerQueue {
   }
 
   private headChanged(list: TimerList): void {
-    if (list.head === null) {
+    const h = list.head;
+    if (h === null) {
       this.listHeap.remove(list);
       return;
     }
-    if (list.pos >= 0) this.listHeap.remove(list);
-    this.listHeap.push(list);
+    list.headDeadline = h.deadline;
+    list.headKind = h.kind;
+    list.headOrder = h.order;
+    if (list.pos >= 0) this.listHeap.update(list);
+    else this.listHeap.push(list);
   }
 }

@@ -173,10 +173,10 @@ class Driver {
     t.on('overflow', (callId, target) => {
       if ('action' in target && target.action !== 'callback') this.release(this.callIndex.get(callId)!);
     });
+    // Only not-ready -> ready / logged-out leaves the not-ready set, so other changes need no id lookup.
     t.on('agentStateChanged', (agentId, state) => {
-      const a = this.agentIndex.get(agentId)!;
-      if (state === 'not-ready') this.notReady.add(a);
-      else this.notReady.delete(a);
+      if (state === 'not-ready') this.notReady.add(this.agentIndex.get(agentId)!);
+      else if ((state === 'ready' || state === 'logged-out') && this.notReady.size > 0) this.notReady.delete(this.agentIndex.get(agentId)!);
     });
     t.on('positionChanged', () => {
       this.positions++;

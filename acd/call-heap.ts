@@ -13,6 +13,8 @@ const STRIDE = 4;
 /** The call records of an engine by slot, and each slot's position in the call heap that holds it (-1: none). */
 export class CallSlots {
   pos = new Int32Array(1024).fill(-1);
+  /** Per slot, 8 float64s: the call record's numeric fields (see CallRec's accessors). */
+  num = new Float64Array(1024 * 8);
   readonly recs: CallRec[] = [];
 
   /** Registers a new call record (its slot must be recs.length). */
@@ -21,8 +23,16 @@ export class CallSlots {
       const next = new Int32Array(this.pos.length * 2).fill(-1);
       next.set(this.pos);
       this.pos = next;
+      const num = new Float64Array(this.num.length * 2);
+      num.set(this.num);
+      this.num = num;
     }
     this.pos[c.slot] = -1;
+    const b = c.slot * 8;
+    this.num.fill(0, b, b + 8);
+    this.num[b + 4] = -1;
+    this.num[b + 5] = -1;
+    this.num[b + 6] = -1;
     this.recs.push(c);
   }
 }

@@ -51,6 +51,7 @@ const MAX_OVERFLOW_HOPS = 8;
 const HANGUP: OverflowTarget = Object.freeze({ action: 'hangup' });
 const STRATEGY_CODE = { 'longest-idle': 0, 'most-skilled': 1, 'fewest-calls': 2, 'round-robin': 3, 'ring-all': 4 } as const;
 const EWMA_WEIGHT = 0.1;
+const NO_SKILLS: ReadonlyArray<readonly [string, number]> = Object.freeze([]);
 
 type ListenerLists = { [K in AcdEventName]: Array<AcdListener<K>> };
 
@@ -151,43 +152,74 @@ export class AcdEngine implements AcdRouter {
     this.logger?.error({ err, event }, 'ACD listener threw; ignored');
   }
 
-  /**
-   * Calls every listener of one event with up to three arguments (fixed arity instead of rest arrays, so
-   * nothing is allocated per decision). A listener that throws is logged and the others still run.
-   */
-  private deliver(event: AcdEventName, a: unknown, b: unknown, c: unknown): void {
-    const list = this.listeners[event] as unknown as Array<(a: unknown, b: unknown, c: unknown) => void>;
+  // One emit method per event, each with its own loop: every call site sees the listeners of one event only
+  // (monomorphic, so they can be inlined), arguments are passed by fixed arity (nothing allocated per
+  // decision), and a listener that throws is logged while the others still run.
+
+  private emitOffer(callId: string, agentIds: readonly string[], kind: CallKind): void {
+    const list = this.listeners.offer;
     for (let i = 0; i < list.length; i++) {
       try {
-        list[i]!(a, b, c);
+        list[i]!(callId, agentIds, kind);
       } catch (err) {
-        this.failed(event, err);
+        this.failed('offer', err);
       }
     }
   }
 
-  private emitOffer(callId: string, agentIds: readonly string[], kind: CallKind): void {
-    this.deliver('offer', callId, agentIds, kind);
-  }
-
   private emitCancel(callId: string, agentId: string, reason: CancelReason): void {
-    this.deliver('cancelOffer', callId, agentId, reason);
+    const list = this.listeners.cancelOffer;
+    for (let i = 0; i < list.length; i++) {
+      try {
+        list[i]!(callId, agentId, reason);
+      } catch (err) {
+        this.failed('cancelOffer', err);
+      }
+    }
   }
 
   private emitAssigned(callId: string, agentId: string): void {
-    this.deliver('assigned', callId, agentId, undefined);
+    const list = this.listeners.assigned;
+    for (let i = 0; i < list.length; i++) {
+      try {
+        list[i]!(callId, agentId);
+      } catch (err) {
+        this.failed('assigned', err);
+      }
+    }
   }
 
   private emitOverflow(callId: string, target: OverflowTarget): void {
-    this.deliver('overflow', callId, target, undefined);
+    const list = this.listeners.overflow;
+    for (let i = 0; i < list.length; i++) {
+      try {
+        list[i]!(callId, target);
+      } catch (err) {
+        this.failed('overflow', err);
+      }
+    }
   }
 
   private emitPosition(callId: string, position: number, ewt: number | null): void {
-    this.deliver('positionChanged', callId, position, ewt);
+    const list = this.listeners.positionChanged;
+    for (let i = 0; i < list.length; i++) {
+      try {
+        list[i]!(callId, position, ewt);
+      } catch (err) {
+        this.failed('positionChanged', err);
+      }
+    }
   }
 
   private emitAgentState(agentId: string, state: AgentState, reason: string): void {
-    this.deliver('agentStateChanged', agentId, state, reason);
+    const list = this.listeners.agentStateChanged;
+    for (let i = 0; i < list.length; i++) {
+      try {
+        list[i]!(agentId, state, reason);
+      } catch (err) {
+        this.failed('agentStateChanged', err);
+      }
+    }
   }
 
   // ───────────────────────────── clock ─────────────────────────────
@@ -254,6 +286,7 @@ export class AcdEngine implements AcdRouter {
    */
   private scheduleCall(c: CallRec, t: Timer, kind: number, deadline: number, duration: number): void {
     c.armed |= 1 << kind;
+    t.order = c.seq;
     this.timers.schedule(t, deadline, duration);
   }
 
@@ -1094,20 +1127,16 @@ export class AcdEngine implements AcdRouter {
     c.knownAgent = null;
     c.language = null;
     c.languageId = -1;
-    c.skills = [];
+    c.skills = NO_SKILLS;
     c.context = undefined;
     this.setCallOptions(c, o);
     this.callById.set(id, c);
     return c;
   }
 
-  /** Arrival sequence: FIFO tie-break, also of the call's timers (which are never in the heap here). */
+  /** Arrival sequence: FIFO tie-break, also of the call's timers (scheduleCall copies it; none is armed here). */
   private setSequence(c: CallRec, seq: number): void {
     c.seq = seq;
-    c.ringTimer.order = seq;
-    c.maxWaitTimer.order = seq;
-    c.stepTimer.order = seq;
-    c.scheduledTimer.order = seq;
   }
 
   private setCallOptions(c: CallRec, o: NormalizedCallOptions): void {

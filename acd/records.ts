@@ -105,19 +105,7 @@ export class CallRec {
   state: CallState = CallState.Ended;
   kind: CallKind = 'call';
   queue: QueueRec | null = null;
-  basePriority = 0;
-  priority = 0;
-  /** Place-in-line time: arrival (kept through overflow, callbacks and ring-no-answer). */
-  claim = 0;
-  /** Entry into the current queue (steps and max wait count from here). */
-  entered = 0;
   level = 0;
-  /** Next level change (ms) or -1; the step timer is armed only while the call waits in a pool. */
-  stepAt = -1;
-  /** The step threshold (ms of waiting) that stepAt stands for: the step timer's duration list. */
-  stepAfter = -1;
-  /** Max-wait deadline (ms) or -1; its timer is armed once the call has had to wait. */
-  maxWaitAt = -1;
   pool: Pool | null = null;
   knownAgent: AgentRec | null = null;
   knownActive = false;
@@ -128,7 +116,6 @@ export class CallRec {
   ringHead: AgentRec | null = null;
   ringCount = 0;
   agent: AgentRec | null = null;
-  assignedAt = 0;
   overdue = false;
   hops = 0;
   inList = false;
@@ -150,6 +137,65 @@ export class CallRec {
     this.maxWaitTimer = new Timer(TimerKind.MaxWait, null, this, null);
     this.stepTimer = new Timer(TimerKind.Step, null, this, null);
     this.scheduledTimer = new Timer(TimerKind.Scheduled, null, this, null);
+  }
+
+  // The call's numbers live in CallSlots.num (8 float64s per slot, one cache line) instead of fields:
+  // without pointer compression every double field is a separate heap box, a cache miss of its own.
+  /** Priority given with the call (added to the queue's). */
+  get basePriority(): number {
+    return this.slots.num[this.slot * 8 + 0]!;
+  }
+  set basePriority(v: number) {
+    this.slots.num[this.slot * 8 + 0] = v;
+  }
+  /** Queue priority + base priority while in a queue. */
+  get priority(): number {
+    return this.slots.num[this.slot * 8 + 1]!;
+  }
+  set priority(v: number) {
+    this.slots.num[this.slot * 8 + 1] = v;
+  }
+  /** Place-in-line time: arrival (kept through overflow, callbacks and ring-no-answer). */
+  get claim(): number {
+    return this.slots.num[this.slot * 8 + 2]!;
+  }
+  set claim(v: number) {
+    this.slots.num[this.slot * 8 + 2] = v;
+  }
+  /** Entry into the current queue (steps and max wait count from here). */
+  get entered(): number {
+    return this.slots.num[this.slot * 8 + 3]!;
+  }
+  set entered(v: number) {
+    this.slots.num[this.slot * 8 + 3] = v;
+  }
+  /** Next level change (ms) or -1; the step timer is armed only while the call waits in a pool. */
+  get stepAt(): number {
+    return this.slots.num[this.slot * 8 + 4]!;
+  }
+  set stepAt(v: number) {
+    this.slots.num[this.slot * 8 + 4] = v;
+  }
+  /** The step threshold (ms of waiting) that stepAt stands for: the step timer's duration list. */
+  get stepAfter(): number {
+    return this.slots.num[this.slot * 8 + 5]!;
+  }
+  set stepAfter(v: number) {
+    this.slots.num[this.slot * 8 + 5] = v;
+  }
+  /** Max-wait deadline (ms) or -1; its timer is armed once the call has had to wait. */
+  get maxWaitAt(): number {
+    return this.slots.num[this.slot * 8 + 6]!;
+  }
+  set maxWaitAt(v: number) {
+    this.slots.num[this.slot * 8 + 6] = v;
+  }
+  /** When an agent accepted it (ms). */
+  get assignedAt(): number {
+    return this.slots.num[this.slot * 8 + 7]!;
+  }
+  set assignedAt(v: number) {
+    this.slots.num[this.slot * 8 + 7] = v;
   }
 
   /** Position in the call heap of its pool, or -1 (kept in CallSlots.pos, see call-heap.ts). */

@@ -8,7 +8,11 @@
  * Prints events per second, p50/p99 time of the inputs that made a routing decision, heap growth in steady
  * state, and the speed ratio against the linear-scan reference (acd/reference) on the same stream at
  * 10 000 agents with fewer waiting calls (a size the reference finishes). Last line: one JSON object.
- * Environment: ACD_BENCH_EVENTS (default 5 000 000), ACD_BENCH_REF_EVENTS (default 3 000).
+ * eventsPerSecond counts the live run (driver included) per CPU-second; engineOnlyEventsPerSecond replays
+ * the very same recorded inputs on a twin engine brought to the same state, with listeners that only count
+ * (the run is checked identical: engine events, offers, position notifications, every queue's length).
+ * Environment: ACD_BENCH_EVENTS (default 5 000 000), ACD_BENCH_REF_EVENTS (default 3 000),
+ * ACD_BENCH_REPLAY=0 skips the engine-only replay.
  */
 import { loadavg } from 'node:os';
 import { AcdEngine } from '../acd/engine.ts';
@@ -103,6 +107,31 @@ class IntSet {
   }
 }
 
+/** Input ops of a recorded stream (Tape). */
+const OP_ARRIVE = 0, OP_ACCEPT = 1, OP_REJECT = 2, OP_END = 3, OP_ABANDON = 4, OP_NOT_READY = 5, OP_READY = 6;
+
+/** The inputs a driver issued, as numbers (op, call or agent index, agent or queue index, time), to replay them. */
+class Tape {
+  readonly op: Uint8Array;
+  readonly a: Int32Array;
+  readonly b: Int32Array;
+  readonly t: Float64Array;
+  n = 0;
+  constructor(cap: number) {
+    this.op = new Uint8Array(cap);
+    this.a = new Int32Array(cap);
+    this.b = new Int32Array(cap);
+    this.t = new Float64Array(cap);
+  }
+  rec(op: number, a: number, b: number, t: number): void {
+    const i = this.n++;
+    this.op[i] = op;
+    this.a[i] = a;
+    this.b[i] = b;
+    this.t[i] = t;
+  }
+}
+
 /** Ring-all is for small teams: 1 queue in 25 here; the rest cycle through the other strategies. */
 const strategyOf = (q: number): Strategy => (q % 25 === 24 ? 'ring-all' : (['longest-idle', 'most-skilled', 'fewest-calls', 'round-robin'] as const)[q % 4]!);
 
@@ -129,6 +158,10 @@ class Driver {
   checksum = 0;
   positions = 0;
   t = 0;
+  /** When set, every input issued is recorded here. */
+  tape: Tape | null = null;
+  /** Passive: the stream comes from a tape, the listeners only count (offers in decisions, positions). */
+  passive = false;
 
   constructor(
     readonly target: Target,
@@ -153,6 +186,7 @@ class Driver {
     const t = target;
     t.on('offer', (callId, agentIds) => {
       this.decisions++;
+      if (this.passive) return;
       const i = this.pendTail++ & 0xffff;
       this.pendCall[i] = this.callIndex.get(callId)!;
       this.pendAgent[i] = this.agentIndex.get(agentIds[0]!)!;
@@ -160,9 +194,11 @@ class Driver {
       this.checksum = (this.checksum * 31 + this.pendAgent[i]! * 7 + this.pendCall[i]!) % 1_000_000_007;
     });
     t.on('cancelOffer', (callId) => {
+      if (this.passive) return;
       this.offeredTo[this.callIndex.get(callId)!] = -1;
     });
     t.on('assigned', (callId, agentId) => {
+      if (this.passive) return;
       const c = this.callIndex.get(callId)!;
       const a = this.agentIndex.get(agentId)!;
       this.offeredTo[c] = -1;
@@ -171,16 +207,48 @@ class Driver {
       this.agentCall[a] = c;
     });
     t.on('overflow', (callId, target) => {
+      if (this.passive) return;
       if ('action' in target && target.action !== 'callback') this.release(this.callIndex.get(callId)!);
     });
     // Only not-ready -> ready / logged-out leaves the not-ready set, so other changes need no id lookup.
     t.on('agentStateChanged', (agentId, state) => {
+      if (this.passive) return;
       if (state === 'not-ready') this.notReady.add(this.agentIndex.get(agentId)!);
       else if ((state === 'ready' || state === 'logged-out') && this.notReady.size > 0) this.notReady.delete(this.agentIndex.get(agentId)!);
     });
     t.on('positionChanged', () => {
       this.positions++;
     });
+  }
+
+  /** Issues the recorded inputs tape[from, to) again, as the same method calls with the same strings. */
+  replay(tape: Tape, from: number, to: number): void {
+    const e = this.target;
+    const { op, a, b, t } = tape;
+    for (let i = from; i < to; i++) {
+      switch (op[i]) {
+        case OP_ARRIVE:
+          e.callArrived(t[i]!, this.callIds[a[i]!]!, this.queueIds[b[i]!]!);
+          break;
+        case OP_ACCEPT:
+          e.offerAccepted(t[i]!, this.callIds[a[i]!]!, this.agentIds[b[i]!]!);
+          break;
+        case OP_REJECT:
+          e.offerRejected(t[i]!, this.callIds[a[i]!]!, this.agentIds[b[i]!]!);
+          break;
+        case OP_END:
+          e.callEnded(t[i]!, this.callIds[a[i]!]!);
+          break;
+        case OP_ABANDON:
+          e.callerAbandoned(t[i]!, this.callIds[a[i]!]!);
+          break;
+        case OP_NOT_READY:
+          e.agentNotReady(t[i]!, this.agentIds[a[i]!]!, 'break');
+          break;
+        default:
+          e.agentReady(t[i]!, this.agentIds[a[i]!]!);
+      }
+    }
   }
 
   private release(c: number): void {
@@ -229,8 +297,9 @@ class Driver {
     const c = this.freeCalls.pop();
     if (c === undefined) return;
     this.waiting.add(c);
-    const q = this.queueIds[Math.floor(this.rng.uniform() * this.size.queues)]!;
-    this.target.callArrived(this.t, this.callIds[c]!, q);
+    const qi = Math.floor(this.rng.uniform() * this.size.queues);
+    if (this.tape !== null) this.tape.rec(OP_ARRIVE, c, qi, this.t);
+    this.target.callArrived(this.t, this.callIds[c]!, this.queueIds[qi]!);
   }
 
   /** Accept (or now and then reject) every pending offer. */
@@ -256,7 +325,9 @@ class Driver {
       if (this.offeredTo[this.pendCall[i]!] !== this.pendAgent[i]!) continue;
       const c = this.callIds[this.pendCall[i]!]!;
       const a = this.agentIds[this.pendAgent[i]!]!;
-      if (this.rng.uniform() < 0.02) this.target.offerRejected(this.t, c, a);
+      const reject = this.rng.uniform() < 0.02;
+      if (this.tape !== null) this.tape.rec(reject ? OP_REJECT : OP_ACCEPT, this.pendCall[i]!, this.pendAgent[i]!, this.t);
+      if (reject) this.target.offerRejected(this.t, c, a);
       else this.target.offerAccepted(this.t, c, a);
       return;
     }
@@ -270,18 +341,22 @@ class Driver {
       this.busy.delete(a);
       this.agentCall[a] = -1;
       this.freeCalls.push(c);
+      if (this.tape !== null) this.tape.rec(OP_END, c, 0, this.t);
       this.target.callEnded(this.t, this.callIds[c]!);
     } else if (r < 0.9) {
       if (this.waiting.size === 0) return this.arrive();
       const c = this.waiting.pick(this.rng);
       this.release(c);
+      if (this.tape !== null) this.tape.rec(OP_ABANDON, c, 0, this.t);
       this.target.callerAbandoned(this.t, this.callIds[c]!);
     } else if (r < 0.95) {
       const a = Math.floor(this.rng.uniform() * this.size.agents);
+      if (this.tape !== null) this.tape.rec(OP_NOT_READY, a, 0, this.t);
       this.target.agentNotReady(this.t, this.agentIds[a]!, 'break');
     } else {
       if (this.notReady.size === 0) return this.arrive();
       const a = this.notReady.pick(this.rng);
+      if (this.tape !== null) this.tape.rec(OP_READY, a, 0, this.t);
       this.target.agentReady(this.t, this.agentIds[a]!);
     }
   }
@@ -300,6 +375,7 @@ const FULL: Size = { agents: 10_000, skills: 64, languages: 20, queues: 500, wai
 const REF: Size = { agents: 10_000, skills: 64, languages: 20, queues: 500, waiting: 2_000 };
 const EVENTS = Number(process.env.ACD_BENCH_EVENTS ?? 5_000_000);
 const REF_EVENTS = Number(process.env.ACD_BENCH_REF_EVENTS ?? 3_000);
+const REPLAY = process.env.ACD_BENCH_REPLAY !== '0';
 const log = (s: string) => process.stdout.write(`${s}\n`);
 
 // ── full size ──
@@ -312,14 +388,21 @@ log(`setup: ${FULL.agents} agents, ${FULL.skills} skills, ${FULL.languages} lang
 // Warm-up: JIT, and the one-off growth of pool arrays and maps as calls spread over the pools (about 1 MB,
 // almost all in the first million events); heap growth is measured in the steady state after it.
 for (let i = 0; i < 1_500_000; i++) full.step();
+const tape = REPLAY ? new Tape(EVENTS) : null;
 const heapBefore = heapUsed();
 const timersBefore = engine.events();
 const decisionsBefore = full.decisions;
+const positionsBefore = full.positions;
+full.tape = tape;
 t0 = performance.now();
 const cpu0 = process.cpuUsage();
 for (let i = 0; i < EVENTS; i++) full.step();
 const wall = (performance.now() - t0) / 1000;
 const cpuUsed = process.cpuUsage(cpu0);
+full.tape = null;
+const liveOffers = full.decisions - decisionsBefore;
+const livePositions = full.positions - positionsBefore;
+const liveWaiting = full.queueIds.map((q) => engine.waitingCount(q)).join(',');
 const cpuSeconds = (cpuUsed.user + cpuUsed.system) / 1e6;
 const heapAfter = heapUsed();
 const wallEventsPerSecond = EVENTS / wall;
@@ -349,6 +432,39 @@ const p50 = sorted[Math.floor(n * 0.5)]!;
 const p99 = sorted[Math.floor(n * 0.99)]!;
 log(`decision latency over ${n} inputs that offered a call: p50 ${p50.toFixed(2)} us, p99 ${p99.toFixed(2)} us (includes ~0.05 us timer overhead)`);
 
+// ── engine only: the measured stream, recorded, replayed on a second engine brought to the same state ──
+// The live figure above includes the driver (random choices, its own id -> index maps in every listener,
+// about a tenth of the time). Here the same inputs are issued again from the tape, with listeners that
+// only count, so the time is the engine's (plus one listener call per decision, as in any server).
+let engineOnlyEventsPerSecond: number | null = null;
+if (tape !== null) {
+  const twinEngine = new AcdEngine({ ringTimeoutSeconds: 20, maxMissedOffers: 3 });
+  const twin = new Driver(twinEngine, FULL, 42);
+  twin.setup();
+  for (let i = 0; i < 1_500_000; i++) twin.step();
+  twin.passive = true;
+  const e0 = twinEngine.events();
+  const d0 = twin.decisions;
+  const p0 = twin.positions;
+  heapUsed();
+  const w = performance.now();
+  const c = process.cpuUsage();
+  twin.replay(tape, 0, tape.n);
+  const replayWall = (performance.now() - w) / 1000;
+  const replayCpuUsed = process.cpuUsage(c);
+  const replayCpu = (replayCpuUsed.user + replayCpuUsed.system) / 1e6;
+  const same =
+    twinEngine.events() - e0 === engineEvents &&
+    twin.decisions - d0 === liveOffers &&
+    twin.positions - p0 === livePositions &&
+    twin.queueIds.map((q) => twinEngine.waitingCount(q)).join(',') === liveWaiting;
+  engineOnlyEventsPerSecond = tape.n / Math.max(replayCpu, 1e-9);
+  log(
+    `engine only (the ${tape.n} recorded inputs replayed on a twin engine, counting listeners): ${replayWall.toFixed(2)} s wall = ${Math.round(tape.n / replayWall).toLocaleString('en')} events/s; ` +
+      `${replayCpu.toFixed(2)} s CPU = ${Math.round(engineOnlyEventsPerSecond).toLocaleString('en')} events/s per CPU-second; identical run (events, offers, positions, queue lengths): ${same ? 'yes' : 'NO'}`,
+  );
+}
+
 // ── reference comparison on the same stream ──
 function runSame(target: Target): { seconds: number; checksum: number; decisions: number } {
   const d = new Driver(target, REF, 7);
@@ -359,7 +475,15 @@ function runSame(target: Target): { seconds: number; checksum: number; decisions
   return { seconds: (performance.now() - s) / 1000, checksum: d.checksum, decisions: d.decisions - before };
 }
 if (REF_EVENTS <= 0) {
-  log(JSON.stringify({ eventsPerSecond: Math.round(eventsPerSecond), p99DecisionMicros: Number(p99.toFixed(2)), referenceRatio: null, heapGrowthBytes: heapAfter - heapBefore }));
+  log(
+    JSON.stringify({
+      eventsPerSecond: Math.round(eventsPerSecond),
+      p99DecisionMicros: Number(p99.toFixed(2)),
+      referenceRatio: null,
+      heapGrowthBytes: heapAfter - heapBefore,
+      engineOnlyEventsPerSecond: engineOnlyEventsPerSecond === null ? null : Math.round(engineOnlyEventsPerSecond),
+    }),
+  );
   process.exit(0);
 }
 t0 = performance.now();
@@ -382,5 +506,6 @@ log(
     p99DecisionMicros: Number(p99.toFixed(2)),
     referenceRatio: Number(referenceRatio.toFixed(1)),
     heapGrowthBytes: heapAfter - heapBefore,
+    engineOnlyEventsPerSecond: engineOnlyEventsPerSecond === null ? null : Math.round(engineOnlyEventsPerSecond),
   }),
 );

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { peakFrequency, rms } from '../media/helpers/audio.ts';
-import { BaresipPhone, makeTone } from './support/baresip.ts';
+import { BaresipPhone, makeTone } from '../support/baresip.ts';
 import { type TestBrowser, launchBrowser } from './support/browser.ts';
 import { type Harness, createAgent, eventually, startCallCenter } from './support/harness.ts';
 import { readWav } from './support/wav.ts';

@@ -4,27 +4,32 @@ import { parseSipUri } from '../../../sip/message/uri.ts';
 import { startTestRouter } from '../../../bench/sip-router.ts';
 import { startStack, waitFor } from '../helpers.ts';
 import { freePort, requireNetns, run, stopAll } from './peers.ts';
-import { PHONE_IP, startPhone, type Phone } from './baresip.ts';
+import { BaresipPhone, PHONE_ADDRESS as PHONE_IP } from '../../support/baresip.ts';
 
 // sipp caller -> our B2BUA (fixed test route: Request-URI user -> its registered device) -> baresip callee
 let stack: SipStack;
-const phones: Phone[] = [];
-let auto: Phone;
-let manual: Phone;
+const phones: BaresipPhone[] = [];
+let auto: BaresipPhone;
+let manual: BaresipPhone;
 
 beforeAll(async () => {
   requireNetns();
   stack = await startStack({ host: PHONE_IP, udpPort: await freePort(PHONE_IP), trustedSources: ['10.250.0.1'] });
   startTestRouter(stack, (call) => stack.bindingsFor(parseSipUri(call.requestUri).user ?? '')[0]);
-  const reg = async (user: string, mode: string, rtpMin: number): Promise<Phone> => {
+  const reg = async (user: string, mode: 'auto' | 'manual', rtpMin: number): Promise<BaresipPhone> => {
     const added = waitFor(stack, 'bindingAdded', 10_000);
-    const p = await startPhone({
+    const p = new BaresipPhone({
       sipPort: await freePort(PHONE_IP),
       ctrlPort: await freePort(),
       rtpMin,
-      account: `<sip:${user}@${PHONE_IP}:${stack.ports.udp};transport=udp>;auth_user=${user};auth_pass=secret;answermode=${mode};regint=60`,
+      registrar: `${PHONE_IP}:${stack.ports.udp}`,
+      username: user,
+      password: 'secret',
+      answer: mode,
+      regint: 60,
     });
     phones.push(p);
+    await p.start();
     await added;
     return p;
   };
@@ -33,7 +38,7 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  for (const p of phones) await p.close();
+  for (const p of phones) await p.stop();
   await stopAll();
   await stack?.close();
 });
@@ -43,8 +48,8 @@ const sipp = async (scenario: string[], user: string): Promise<{ code: number | 
 
 describe('interop: B2BUA bridging sipp to baresip', () => {
   it('bridges a sipp call to baresip, and the caller\'s BYE ends both legs', async () => {
-    const established = auto.ctl.waitEvent('CALL_ESTABLISHED');
-    const closed = auto.ctl.waitEvent('CALL_CLOSED', 15_000);
+    const established = auto.waitEvent('CALL_ESTABLISHED');
+    const closed = auto.waitEvent('CALL_CLOSED', 15_000);
     const r = await sipp(['-sn', 'uac', '-d', '500'], '1001');
     expect(r.code, r.out).toBe(0);
     await established;
@@ -53,11 +58,11 @@ describe('interop: B2BUA bridging sipp to baresip', () => {
   });
 
   it('a BYE from the baresip callee ends the sipp caller\'s leg too', async () => {
-    const established = auto.ctl.waitEvent('CALL_ESTABLISHED');
+    const established = auto.waitEvent('CALL_ESTABLISHED');
     const call = sipp(['-sf', 'uac-wait-bye.xml'], '1001');
     await established;
     await new Promise((r) => setTimeout(r, 300));
-    await auto.ctl.cmd('hangup');
+    await auto.command('hangup');
     const r = await call;
     expect(r.code, r.out).toBe(0);
     await new Promise((res) => setTimeout(res, 100));
@@ -65,8 +70,8 @@ describe('interop: B2BUA bridging sipp to baresip', () => {
   });
 
   it('a CANCEL from sipp before the answer stops baresip ringing', async () => {
-    const ringing = manual.ctl.waitEvent('CALL_INCOMING');
-    const closed = manual.ctl.waitEvent('CALL_CLOSED', 15_000);
+    const ringing = manual.waitEvent('CALL_INCOMING');
+    const closed = manual.waitEvent('CALL_CLOSED', 15_000);
     const r = await sipp(['-sf', 'uac-cancel.xml'], '1002');
     expect(r.code, r.out).toBe(0);
     await ringing;

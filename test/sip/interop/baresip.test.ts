@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Binding, SipStack } from '../../../sip/index.ts';
 import { SDP, startStack, waitFor } from '../helpers.ts';
 import { freePort, requireNetns, stopAll } from './peers.ts';
-import { PHONE_IP, startPhone, type Phone } from './baresip.ts';
+import { BaresipPhone, PHONE_ADDRESS as PHONE_IP } from '../../support/baresip.ts';
 
 // baresip 1.0 as a desk phone: registers with digest over UDP, then receives calls our UAC places.
 let stack: SipStack;
-let phone: Phone;
+let phone: BaresipPhone;
 
 beforeAll(async () => {
   requireNetns();
@@ -14,7 +14,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await phone?.close();
+  await phone?.stop();
   await stopAll();
   await stack?.close();
 });
@@ -22,12 +22,17 @@ afterAll(async () => {
 describe('interop: baresip', () => {
   it('baresip registers with digest authentication', async () => {
     const added = waitFor<Binding>(stack, 'bindingAdded', 10_000);
-    phone = await startPhone({
+    phone = new BaresipPhone({
       sipPort: await freePort(PHONE_IP),
       ctrlPort: await freePort(),
       rtpMin: 21000,
-      account: `<sip:1001@${PHONE_IP}:${stack.ports.udp};transport=udp>;auth_user=1001;auth_pass=secret;answermode=auto;regint=60`,
+      registrar: `${PHONE_IP}:${stack.ports.udp}`,
+      username: '1001',
+      password: 'secret',
+      answer: 'auto',
+      regint: 60,
     });
+    await phone.start();
     const b = await added;
     expect(b.aor).toBe('sip:1001@test.local');
     expect(b.transport).toBe('udp');
@@ -39,8 +44,8 @@ describe('interop: baresip', () => {
     const out = stack.placeCall({ target: binding!, from: '"Queue" <sip:queue@test.local>', sdp: SDP(30000, PHONE_IP) });
     const answer = await waitFor<string>(out, 'answered', 10_000);
     expect(answer).toMatch(/m=audio \d+ RTP\/AVP/);
-    await phone.ctl.waitEvent('CALL_ESTABLISHED');
-    const closed = phone.ctl.waitEvent('CALL_CLOSED');
+    await phone.waitEvent('CALL_ESTABLISHED');
+    const closed = phone.waitEvent('CALL_CLOSED');
     await out.bye();
     await closed;
   });
@@ -49,9 +54,9 @@ describe('interop: baresip', () => {
     const [binding] = stack.bindingsFor('1001');
     const out = stack.placeCall({ target: binding!, from: 'sip:queue@test.local', sdp: SDP(30002, PHONE_IP) });
     await waitFor(out, 'answered', 10_000);
-    await phone.ctl.waitEvent('CALL_ESTABLISHED');
+    await phone.waitEvent('CALL_ESTABLISHED');
     const bye = waitFor(out, 'bye');
-    await phone.ctl.cmd('hangup');
+    await phone.command('hangup');
     await bye;
     expect(out.isClosed).toBe(true);
   });

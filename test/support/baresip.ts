@@ -5,7 +5,8 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -20,17 +21,20 @@ export interface BaresipEvent {
 }
 
 export interface PhoneOptions {
-  dir: string;
+  /** working folder (config, accounts, recordings); default: a new temporary folder, removed by stop() */
+  dir?: string;
   sipPort: number;
   ctrlPort: number;
   rtpMin: number;
-  /** 48 kHz mono WAV the phone sends as its microphone */
-  toneWav: string;
+  /** 48 kHz mono WAV the phone sends as its microphone; default: a 440 Hz tone made with sox */
+  toneWav?: string;
   /** registrar host:port */
   registrar: string;
   username: string;
   password: string;
   answer: 'auto' | 'manual';
+  /** REGISTER refresh interval, seconds (default 600) */
+  regint?: number;
 }
 
 /** sox: a 48 kHz mono 16-bit sine tone (baresip's aufile wants the ausrc rate). */
@@ -40,8 +44,15 @@ export function makeTone(file: string, hz: number, seconds = 120): string {
   return file;
 }
 
+/**
+ * One phone. `events` keeps every event it reported; `waitEvent` hands out each event once (oldest unclaimed
+ * first), so successive waits for the same type follow successive calls.
+ */
 export class BaresipPhone extends EventEmitter<{ event: [BaresipEvent] }> {
   readonly events: BaresipEvent[] = [];
+  readonly dir: string;
+  readonly #claimed = new Set<BaresipEvent>();
+  readonly #ownDir: boolean;
   #child: ChildProcess | null = null;
   #sock: net.Socket | null = null;
   #buf = Buffer.alloc(0);
@@ -51,10 +62,12 @@ export class BaresipPhone extends EventEmitter<{ event: [BaresipEvent] }> {
 
   constructor(readonly opts: PhoneOptions) {
     super();
+    this.#ownDir = opts.dir === undefined;
+    this.dir = opts.dir ?? mkdtempSync(path.join(os.tmpdir(), 'baresip-'));
   }
 
   get recordings(): string {
-    return path.join(this.opts.dir, 'rec');
+    return path.join(this.dir, 'rec');
   }
 
   get log(): string {
@@ -64,13 +77,14 @@ export class BaresipPhone extends EventEmitter<{ event: [BaresipEvent] }> {
   async start(): Promise<void> {
     const o = this.opts;
     mkdirSync(this.recordings, { recursive: true });
+    const tone = o.toneWav ?? makeTone(path.join(this.dir, 'tone-440.wav'), 440);
     writeFileSync(
-      path.join(o.dir, 'config'),
+      path.join(this.dir, 'config'),
       [
         'poll_method epoll',
         `sip_listen ${PHONE_ADDRESS}:${o.sipPort}`,
         'net_interface lo',
-        `audio_source aufile,${o.toneWav}`,
+        `audio_source aufile,${tone}`,
         'audio_player alsa,null',
         'audio_alert alsa,null',
         'ausrc_srate 48000',
@@ -92,10 +106,10 @@ export class BaresipPhone extends EventEmitter<{ event: [BaresipEvent] }> {
       ].join('\n'),
     );
     writeFileSync(
-      path.join(o.dir, 'accounts'),
-      `<sip:${o.username}@${o.registrar};transport=udp>;auth_user=${o.username};auth_pass=${o.password};answermode=${o.answer};regint=600\n`,
+      path.join(this.dir, 'accounts'),
+      `<sip:${o.username}@${o.registrar};transport=udp>;auth_user=${o.username};auth_pass=${o.password};answermode=${o.answer};regint=${o.regint ?? 600}\n`,
     );
-    this.#child = spawn('baresip', ['-f', o.dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.#child = spawn('baresip', ['-f', this.dir], { stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (d: Buffer) => {
       this.#log = (this.#log + d.toString()).slice(-20000);
     };
@@ -151,15 +165,19 @@ export class BaresipPhone extends EventEmitter<{ event: [BaresipEvent] }> {
   }
 
   waitEvent(type: string, ms = 15000): Promise<BaresipEvent> {
-    const seen = this.events.find((e) => e.type === type);
-    if (seen) return Promise.resolve(seen);
+    const seen = this.events.find((e) => e.type === type && !this.#claimed.has(e));
+    if (seen) {
+      this.#claimed.add(seen);
+      return Promise.resolve(seen);
+    }
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => {
         this.off('event', h);
         reject(new Error(`${this.opts.username}: no ${type} within ${ms} ms`));
       }, ms);
       const h = (e: BaresipEvent) => {
-        if (e.type !== type) return;
+        if (e.type !== type || this.#claimed.has(e)) return;
+        this.#claimed.add(e);
         clearTimeout(t);
         this.off('event', h);
         resolve(e);
@@ -194,5 +212,6 @@ export class BaresipPhone extends EventEmitter<{ event: [BaresipEvent] }> {
       setTimeout(() => child.kill('SIGKILL'), 1500).unref();
       await exited;
     }
+    if (this.#ownDir) rmSync(this.dir, { recursive: true, force: true });
   }
 }

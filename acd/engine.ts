@@ -19,6 +19,7 @@ import { AgentState, agentTransitionAllowed } from './agent-state.ts';
 import { CallState, callTransitionAllowed } from './call-state.ts';
 import { AcdStateError, AcdTypeError } from './errors.ts';
 import { CallSlots } from './call-heap.ts';
+import { IdTable } from './id-table.ts';
 import { AgentRec, CallRec, Member, Pool, PoolTable, QueueRec, Timer, TimerKind, callLess } from './records.ts';
 import { NO_DURATION, TimerQueue } from './timer-queue.ts';
 import {
@@ -103,7 +104,9 @@ export class AcdEngine implements AcdRouter {
   private readonly calls: CallRec[] = this.slots.recs;
   private readonly poolTable = new PoolTable();
   private readonly freeCalls: CallRec[] = [];
-  private readonly callById = new Map<string, CallRec>();
+  private readonly callById = new IdTable<CallRec>();
+  /** Creation number of the next call record use (callIds() lists live calls in creation order). */
+  private created = 0;
   private readonly skillIds = new Map<string, number>();
   private readonly languageIds = new Map<string, number>();
   private readonly agentsBySkill: AgentRec[][] = [];
@@ -1107,6 +1110,7 @@ export class AcdEngine implements AcdRouter {
       this.slots.add(c);
     }
     c.id = id;
+    c.created = this.created++;
     this.setSequence(c, ++this.callSeq);
     c.state = initial;
     c.kind = kind;
@@ -1465,7 +1469,10 @@ export class AcdEngine implements AcdRouter {
   }
 
   callIds(): string[] {
-    return [...this.callById.keys()];
+    return this.callById
+      .values()
+      .sort((a, b) => a.created - b.created)
+      .map((c) => c.id);
   }
 
   /**

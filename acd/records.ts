@@ -101,6 +101,8 @@ export function memberLess(a: Member, b: Member): boolean {
 
 export class CallRec {
   id = '';
+  /** Creation order among calls (for listing). */
+  created = 0;
   seq = 0;
   state: CallState = CallState.Ended;
   kind: CallKind = 'call';

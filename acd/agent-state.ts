@@ -31,6 +31,25 @@ const ALLOWED: Record<AgentState, readonly AgentState[]> = {
   'wrap-up': ['ready', 'not-ready', 'logged-out'],
 };
 
+/** The same table as a switch: a keyed lookup by a state string plus includes() is slow on the hot path. */
 export function agentTransitionAllowed(from: AgentState, to: AgentState): boolean {
-  return ALLOWED[from].includes(to);
+  switch (from) {
+    case 'logged-out':
+      return to === 'not-ready';
+    case 'not-ready':
+      return to === 'ready' || to === 'logged-out';
+    case 'ready':
+      return to === 'reserved' || to === 'not-ready' || to === 'logged-out';
+    case 'reserved':
+      return to === 'busy' || to === 'ready' || to === 'not-ready' || to === 'logged-out';
+    case 'busy':
+      return to === 'wrap-up' || to === 'ready' || to === 'not-ready' || to === 'logged-out';
+    case 'wrap-up':
+      return to === 'ready' || to === 'not-ready' || to === 'logged-out';
+    default:
+      return false;
+  }
 }
+
+/** The transition table as data (documentation and tests): agentTransitionAllowed must agree with it. */
+export const AGENT_TRANSITIONS: Readonly<Record<AgentState, readonly AgentState[]>> = ALLOWED;

@@ -26,6 +26,23 @@ const ALLOWED: Record<CallState, readonly CallState[]> = {
   ended: [],
 };
 
+/** The same table as a switch: a keyed lookup by a state string plus includes() is slow on the hot path. */
 export function callTransitionAllowed(from: CallState, to: CallState): boolean {
-  return ALLOWED[from].includes(to);
+  switch (from) {
+    case 'scheduled':
+      return to === 'waiting' || to === 'ended';
+    case 'waiting':
+      return to === 'offered' || to === 'ended' || to === 'waiting';
+    case 'offered':
+      return to === 'waiting' || to === 'assigned' || to === 'ended';
+    case 'assigned':
+      return to === 'connected' || to === 'waiting' || to === 'ended';
+    case 'connected':
+      return to === 'waiting' || to === 'ended';
+    default:
+      return false;
+  }
 }
+
+/** The transition table as data (documentation and tests): callTransitionAllowed must agree with it. */
+export const CALL_TRANSITIONS: Readonly<Record<CallState, readonly CallState[]>> = ALLOWED;

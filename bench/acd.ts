@@ -419,6 +419,8 @@ log(`heap: ${(heapBefore / 1e6).toFixed(1)} MB before, ${(heapAfter / 1e6).toFix
 // ── latency of inputs that made a routing decision ──
 const SAMPLES = 1_000_000;
 const lat = new Float64Array(SAMPLES);
+const latencyTape = REPLAY ? new Tape(SAMPLES) : null;
+full.tape = latencyTape;
 let n = 0;
 for (let i = 0; i < SAMPLES; i++) {
   const before = full.decisions;
@@ -427,6 +429,7 @@ for (let i = 0; i < SAMPLES; i++) {
   const e = performance.now();
   if (full.decisions !== before) lat[n++] = (e - s) * 1000;
 }
+full.tape = null;
 const sorted = lat.subarray(0, n).sort();
 const p50 = sorted[Math.floor(n * 0.5)]!;
 const p99 = sorted[Math.floor(n * 0.99)]!;
@@ -437,6 +440,8 @@ log(`decision latency over ${n} inputs that offered a call: p50 ${p50.toFixed(2)
 // about a tenth of the time). Here the same inputs are issued again from the tape, with listeners that
 // only count, so the time is the engine's (plus one listener call per decision, as in any server).
 let engineOnlyEventsPerSecond: number | null = null;
+let engineOnlyP50: number | null = null;
+let engineOnlyP99: number | null = null;
 if (tape !== null) {
   const twinEngine = new AcdEngine({ ringTimeoutSeconds: 20, maxMissedOffers: 3 });
   const twin = new Driver(twinEngine, FULL, 42);
@@ -459,6 +464,22 @@ if (tape !== null) {
     twin.positions - p0 === livePositions &&
     twin.queueIds.map((q) => twinEngine.waitingCount(q)).join(',') === liveWaiting;
   engineOnlyEventsPerSecond = tape.n / Math.max(replayCpu, 1e-9);
+  // The twin is now where the live engine was when the latency samples began: replay those inputs one by one.
+  if (latencyTape !== null) {
+    const tl = new Float64Array(latencyTape.n);
+    let m = 0;
+    for (let i = 0; i < latencyTape.n; i++) {
+      const before = twin.decisions;
+      const s0 = performance.now();
+      twin.replay(latencyTape, i, i + 1);
+      const s1 = performance.now();
+      if (twin.decisions !== before) tl[m++] = (s1 - s0) * 1000;
+    }
+    const ts = tl.subarray(0, m).sort();
+    engineOnlyP50 = ts[Math.floor(m * 0.5)]!;
+    engineOnlyP99 = ts[Math.floor(m * 0.99)]!;
+    log(`engine only decision latency over ${m} replayed inputs that offered a call: p50 ${engineOnlyP50.toFixed(2)} us, p99 ${engineOnlyP99.toFixed(2)} us`);
+  }
   log(
     `engine only (the ${tape.n} recorded inputs replayed on a twin engine, counting listeners): ${replayWall.toFixed(2)} s wall = ${Math.round(tape.n / replayWall).toLocaleString('en')} events/s; ` +
       `${replayCpu.toFixed(2)} s CPU = ${Math.round(engineOnlyEventsPerSecond).toLocaleString('en')} events/s per CPU-second; identical run (events, offers, positions, queue lengths): ${same ? 'yes' : 'NO'}`,
@@ -482,6 +503,7 @@ if (REF_EVENTS <= 0) {
       referenceRatio: null,
       heapGrowthBytes: heapAfter - heapBefore,
       engineOnlyEventsPerSecond: engineOnlyEventsPerSecond === null ? null : Math.round(engineOnlyEventsPerSecond),
+      engineOnlyP99DecisionMicros: engineOnlyP99 === null ? null : Number(engineOnlyP99.toFixed(2)),
     }),
   );
   process.exit(0);
@@ -507,5 +529,6 @@ log(
     referenceRatio: Number(referenceRatio.toFixed(1)),
     heapGrowthBytes: heapAfter - heapBefore,
     engineOnlyEventsPerSecond: engineOnlyEventsPerSecond === null ? null : Math.round(engineOnlyEventsPerSecond),
+    engineOnlyP99DecisionMicros: engineOnlyP99 === null ? null : Number(engineOnlyP99.toFixed(2)),
   }),
 );

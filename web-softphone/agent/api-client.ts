@@ -1,3 +1,4 @@
+import type { SipAccess } from '../shared/user-agent.ts';
 import { fetchJson, requireStrings } from '../shared/http.ts';
 import { WebError } from '../shared/errors.ts';
 
@@ -17,13 +18,8 @@ export interface Me {
   sipUsername: string | null;
 }
 
-export interface SoftphoneCredentials {
-  wsUrl: string;
-  uri: string;
-  authorizationUsername: string;
-  authorizationPassword: string;
-  displayName: string;
-}
+/** POST /api/agent/softphone: SIP access for this login session. */
+export type SoftphoneCredentials = SipAccess;
 
 /** The agent's REST calls, against the page's own origin (or `base`). */
 export class AgentApi {

@@ -1,8 +1,8 @@
-import { Registerer, RegistererState, UserAgent, type Invitation } from 'sip.js';
+import { Registerer, RegistererState, type Invitation, type UserAgent } from 'sip.js';
 import { Emitter } from '../shared/emitter.ts';
 import { WebError } from '../shared/errors.ts';
-import { sipLogConnector, type Logger } from '../shared/logger.ts';
-import { SDH_FACTORY_OPTIONS } from '../shared/media.ts';
+import type { Logger } from '../shared/logger.ts';
+import { createUserAgent } from '../shared/user-agent.ts';
 import type { SoftphoneCredentials } from './api-client.ts';
 
 /**
@@ -34,32 +34,18 @@ export class Softphone extends Emitter<SoftphoneEvents> {
   constructor(creds: SoftphoneCredentials, log: Logger) {
     super(log);
     this.#log = log;
-    const uri = UserAgent.makeURI(creds.uri);
-    if (!uri) throw new WebError('WEB_ERR_BAD_RESPONSE', `softphone uri "${creds.uri}" is not a SIP URI`);
-    this.#ua = new UserAgent({
-      uri,
-      transportOptions: { server: creds.wsUrl },
-      authorizationUsername: creds.authorizationUsername,
-      authorizationPassword: creds.authorizationPassword,
-      displayName: creds.displayName,
-      sessionDescriptionHandlerFactoryOptions: SDH_FACTORY_OPTIONS,
-      logBuiltinEnabled: false,
-      logLevel: 'warn',
-      logConfiguration: false,
-      logConnector: sipLogConnector(log.child({ component: 'sip.js' })),
-      delegate: {
-        onInvite: (invitation) => {
-          const callId = invitation.request.getHeader('X-Callflow-Call-Id')?.trim() ?? '';
-          this.emit('invitation', invitation, callId);
-        },
-        onConnect: () => {
-          if (!this.#closed) this.#register();
-        },
-        onDisconnect: (err) => {
-          if (!this.#closed) this.#setStatus(err ? 'failed' : 'unregistered', err ? 'connection to the server lost' : '');
-        },
+    this.#ua = createUserAgent(creds, log, {
+      onInvite: (invitation) => {
+        const callId = invitation.request.getHeader('X-Callflow-Call-Id')?.trim() ?? '';
+        this.emit('invitation', invitation, callId);
       },
-    });
+      onConnect: () => {
+        if (!this.#closed) this.#register();
+      },
+      onDisconnect: (err) => {
+        if (!this.#closed) this.#setStatus(err ? 'failed' : 'unregistered', err ? 'connection to the server lost' : '');
+      },
+    }, 'softphone uri');
     this.#registerer = new Registerer(this.#ua);
     this.#registerer.stateChange.addListener((state) => {
       if (state === RegistererState.Registered) this.#setStatus('registered', '');

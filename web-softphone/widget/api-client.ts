@@ -1,3 +1,4 @@
+import type { SipAccess } from '../shared/user-agent.ts';
 import { fetchJson, requireStrings } from '../shared/http.ts';
 import { WebError } from '../shared/errors.ts';
 import type { VisitedPage } from './page-history.ts';
@@ -18,13 +19,9 @@ export interface StartCallRequest {
   customerId?: string;
 }
 
-export interface CallSipCredentials {
-  wsUrl: string;
-  uri: string;
+/** The widget's one-call SIP access and the queue's address to call. */
+export interface CallSipCredentials extends SipAccess {
   target: string;
-  authorizationUsername: string;
-  authorizationPassword: string;
-  displayName: string;
 }
 
 export interface StartCallResponse {

@@ -1,8 +1,9 @@
 import { Inviter, SessionState, UserAgent, type Session } from 'sip.js';
 import { Emitter } from '../shared/emitter.ts';
 import { WebError } from '../shared/errors.ts';
-import { sipLogConnector, type Logger } from '../shared/logger.ts';
-import { AUDIO_ONLY, SDH_FACTORY_OPTIONS, playRemoteAudio, setMicrophoneEnabled, stopRemoteAudio } from '../shared/media.ts';
+import type { Logger } from '../shared/logger.ts';
+import { createUserAgent } from '../shared/user-agent.ts';
+import { AUDIO_ONLY, playRemoteAudio, setMicrophoneEnabled, stopRemoteAudio } from '../shared/media.ts';
 import type { CallSipCredentials } from './api-client.ts';
 
 export interface SipCallEvents extends Record<string, unknown[]> {
@@ -29,25 +30,11 @@ export class SipCall extends Emitter<SipCallEvents> {
     super(log);
     this.#log = log;
     this.#audio = audio;
-    const uri = UserAgent.makeURI(creds.uri);
     const target = UserAgent.makeURI(creds.target);
-    if (!uri) throw new WebError('WEB_ERR_BAD_RESPONSE', `sip.uri "${creds.uri}" is not a SIP URI`);
     if (!target) throw new WebError('WEB_ERR_BAD_RESPONSE', `sip.target "${creds.target}" is not a SIP URI`);
-    this.#ua = new UserAgent({
-      uri,
-      transportOptions: { server: creds.wsUrl },
-      authorizationUsername: creds.authorizationUsername,
-      authorizationPassword: creds.authorizationPassword,
-      displayName: creds.displayName,
-      sessionDescriptionHandlerFactoryOptions: SDH_FACTORY_OPTIONS,
-      logBuiltinEnabled: false,
-      logLevel: 'warn',
-      logConfiguration: false,
-      logConnector: sipLogConnector(log.child({ component: 'sip.js' })),
-      delegate: {
-        onDisconnect: (err) => {
-          if (err) this.#fail(new WebError('WEB_ERR_SIP', 'The connection to the server was lost.'));
-        },
+    this.#ua = createUserAgent(creds, log, {
+      onDisconnect: (err) => {
+        if (err) this.#fail(new WebError('WEB_ERR_SIP', 'The connection to the server was lost.'));
       },
     });
     this.#inviter = new Inviter(this.#ua, target, {

@@ -31,6 +31,11 @@ export interface Config {
   readonly tokenTtlSeconds: number;
   /** Create demo skills, queues and agents on an empty database. */
   readonly demo: boolean;
+  /** PEM certificate and key: with both set, SIP also listens on TLS (sipTlsPort) and WSS (sipWssPort). */
+  readonly tlsCertFile: string | null;
+  readonly tlsKeyFile: string | null;
+  readonly sipTlsPort: number;
+  readonly sipWssPort: number;
   /** Origins (scheme://host[:port]) whose pages may embed the widget; '*' = any site. */
   readonly widgetOrigins: readonly string[];
 }
@@ -152,7 +157,14 @@ export function loadConfig(env: Env = process.env): Config {
     tokenTtlSeconds: int(env, 'TOKEN_TTL_SECONDS', 12 * 3600, 60, 30 * 24 * 3600),
     demo: bool(env, 'DEMO', false),
     widgetOrigins: origins(env, 'WIDGET_ORIGINS'),
+    tlsCertFile: optional(env, 'TLS_CERT_FILE'),
+    tlsKeyFile: optional(env, 'TLS_KEY_FILE'),
+    sipTlsPort: int(env, 'SIP_TLS_PORT', 5061, 0, 65535),
+    sipWssPort: int(env, 'SIP_WSS_PORT', 8443, 0, 65535),
   };
+  if ((config.tlsCertFile === null) !== (config.tlsKeyFile === null)) {
+    throw new ConfigError(config.tlsCertFile === null ? 'TLS_CERT_FILE' : 'TLS_KEY_FILE', 'TLS needs both TLS_CERT_FILE and TLS_KEY_FILE');
+  }
   return Object.freeze({
     ...config,
     sipTrustedSources: Object.freeze([...config.sipTrustedSources]),

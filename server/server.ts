@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DbBindingStore } from '../db/repositories/sip-bindings.ts';
 import { openDatabase } from '../db/connect.ts';
@@ -79,6 +80,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       realm: config.sipRealm,
       trustedSources: [...config.sipTrustedSources],
       ws: { server: app.server, path: '/sip' },
+      ...(config.tlsCertFile && config.tlsKeyFile
+        ? { tls: { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile), port: config.sipTlsPort, wssPort: config.sipWssPort } }
+        : {}),
       logger: logger.child({ component: 'sip' }),
       credentials,
       bindings: new DbBindingStore<Binding & { [k: string]: unknown }>(database.db),

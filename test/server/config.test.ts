@@ -60,6 +60,12 @@ describe('configuration', () => {
     expect(loadConfig({ WIDGET_ORIGINS: 'https://a.example, http://localhost:3000' }).widgetOrigins).toEqual(['https://a.example', 'http://localhost:3000']);
   });
 
+  it('turns TLS on only with both a certificate and a key', () => {
+    expect(loadConfig({}).tlsCertFile).toBeNull();
+    expect(loadConfig({ TLS_CERT_FILE: '/c.pem', TLS_KEY_FILE: '/k.pem' })).toMatchObject({ tlsCertFile: '/c.pem', sipTlsPort: 5061, sipWssPort: 8443 });
+    expect(() => loadConfig({ TLS_CERT_FILE: '/c.pem' })).toThrow(/^TLS_KEY_FILE: /);
+  });
+
   it('rejects an RTP port range that is empty', () => {
     expect(() => loadConfig({ RTP_PORT_MIN: '40000', RTP_PORT_MAX: '30000' })).toThrow(/RTP_PORT_MAX/);
   });

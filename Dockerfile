@@ -20,6 +20,6 @@ ENV NODE_ENV=production
 
 VOLUME ["/data"]
 # HTTP + WebSocket, SIP over UDP and TCP, RTP (rtpengine)
-EXPOSE 8080 5060/udp 5060/tcp 30000-39999/udp
+EXPOSE 8080 5060/udp 5060/tcp 5061/tcp 8443/tcp 30000-39999/udp
 
 CMD ["node_modules/.bin/tsx", "server/main.ts"]

@@ -24,6 +24,7 @@ const TEST_PACKAGES = [
   ['chromium', '/usr/bin/chromium'],
   ['iproute2', '/usr/sbin/ip'],
   ['util-linux', '/usr/bin/unshare'],
+  ['openssl', '/usr/bin/openssl'],
 ];
 
 function log(msg) {

@@ -49,6 +49,8 @@ import type {
 } from './types.ts';
 
 const MAX_OVERFLOW_HOPS = 8;
+/** How many calls from the head list() looks at to link an early call in at its place. */
+const LIST_WALK = 16;
 const HANGUP: OverflowTarget = Object.freeze({ action: 'hangup' });
 const STRATEGY_CODE = { 'longest-idle': 0, 'most-skilled': 1, 'fewest-calls': 2, 'round-robin': 3, 'ring-all': 4 } as const;
 const EWMA_WEIGHT = 0.1;
@@ -1320,17 +1322,44 @@ export class AcdEngine implements AcdRouter {
 
   // ───────────────────────────── queue list, position, EWT ─────────────────────────────
 
+  /**
+   * Appends c to q's waiting list; a call that belongs further forward (back after a miss, overflowed in
+   * with its old place in line) is linked in at its place when that is within a few calls of the head,
+   * where such calls usually belong, so that sweeps rarely have to sort.
+   */
   private list(c: CallRec): void {
     const q = c.queue!;
-    if (q.tail !== null && callLess(c, q.tail)) q.sorted = false;
-    c.prev = q.tail;
-    c.next = null;
-    if (q.tail === null) q.head = c;
-    else q.tail.next = c;
-    q.tail = c;
     c.inList = true;
     q.waiting++;
     this.markDirty(q);
+    const tail = q.tail;
+    if (tail === null || !callLess(c, tail)) {
+      c.prev = tail;
+      c.next = null;
+      if (tail === null) q.head = c;
+      else tail.next = c;
+      q.tail = c;
+      return;
+    }
+    if (q.sorted) {
+      // The list is in order: find the first call c comes before, looking at most LIST_WALK calls from the head.
+      let x = q.head;
+      for (let i = 0; i < LIST_WALK && x !== null; i++, x = x.next) {
+        if (callLess(c, x)) {
+          c.prev = x.prev;
+          c.next = x;
+          if (x.prev === null) q.head = c;
+          else x.prev.next = c;
+          x.prev = c;
+          return;
+        }
+      }
+    }
+    q.sorted = false;
+    c.prev = tail;
+    c.next = null;
+    tail.next = c;
+    q.tail = c;
   }
 
   private unlist(c: CallRec): void {

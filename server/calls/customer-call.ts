@@ -98,6 +98,7 @@ export class CustomerCall {
   #announcing = false;
   #hangingUp = false;
   #held = false;
+  #mediaGone = false;
   #customerRemoteSdp: string | undefined;
   #position: { position: number; ewtSeconds: number | null } | null = null;
 
@@ -152,6 +153,8 @@ export class CustomerCall {
       if (!this.#ended) this.#callerHungUp(reason);
     });
     incoming.on('dtmf', (digit) => this.#log.info({ digit }, 'DTMF from the caller (INFO)'));
+    // rtpengine died and was restarted: this call's media is gone, so the call ends on both sides.
+    this.#media.on('mediaLost', () => this.#mediaLost());
     // The caller's re-INVITE (hold, or a refresh): same media, direction mirrored; the caller's hold plays nothing.
     incoming.setReinviteHandler((offer) => answerReinvite(incoming.localSdp ?? '', this.#customerRemoteSdp, offer).sdp);
     this.#env.log.insertCall({
@@ -429,7 +432,7 @@ export class CustomerCall {
   }
 
   #callerHungUp(how: string): void {
-    if (this.#ended) return;
+    if (this.#ended || (this.#mediaGone && this.state !== CustomerCallState.Connected)) return;
     if (this.state === CustomerCallState.Connected) {
       this.#hangUp('caller', how);
       return;
@@ -445,6 +448,20 @@ export class CustomerCall {
     this.#finish('abandon');
   }
 
+  #mediaLost(): void {
+    if (this.#ended) return;
+    this.#log.warn('media lost (rtpengine restarted): ending the call');
+    this.#mediaGone = true;
+    if (this.state === CustomerCallState.Connected) {
+      this.#hangUp('caller', 'media-lost');
+      return;
+    }
+    for (const entry of [...this.#legs.values()]) this.#withdraw(entry);
+    if (this.#queuedAt) this.#env.acd.run((e, now) => e.callerAbandoned(now, this.id));
+    void this.#incoming.bye().catch(() => {});
+    this.#finish('media-lost');
+  }
+
   /** Either side of a connected call hung up: end the other side, the agent goes to wrap-up. */
   #hangUp(by: 'caller' | 'agent', how = 'bye'): void {
     // Hanging up one leg makes the other close too: the first side to go is the one that hung up.
@@ -452,8 +469,9 @@ export class CustomerCall {
     this.#hangingUp = true;
     const agentId = this.#agentId!;
     const talk = (Date.now() - this.#answeredAt) / 1000;
-    if (by === 'caller') void this.#agentLeg?.bye().catch(() => {});
-    else void this.#incoming.bye().catch(() => {});
+    // Media lost: neither side hung up, both are told.
+    if (by === 'caller' || how === 'media-lost') void this.#agentLeg?.bye().catch(() => {});
+    if (by === 'agent' || how === 'media-lost') void this.#incoming.bye().catch(() => {});
     this.#env.acd.run((e, now) => e.callEnded(now, this.id));
     this.#env.log.event({
       event: by === 'caller' ? 'COMPLETECALLER' : 'COMPLETEAGENT',
@@ -464,7 +482,7 @@ export class CustomerCall {
     });
     this.#env.toAgent(agentId, { type: 'call-ended', callId: this.id });
     this.#env.log.updateCall(this.id, { talk_seconds: talk });
-    this.#finish(by === 'caller' ? 'caller-hangup' : 'agent-hangup');
+    this.#finish(how === 'media-lost' ? 'media-lost' : by === 'caller' ? 'caller-hangup' : 'agent-hangup');
   }
 
   /** Ends everything still open; safe to call twice. */

@@ -86,4 +86,31 @@ describe('a customer on the demo page calls and reaches a desk phone', () => {
     const events = await h.api('GET', `/api/calls/${call.id}`, undefined, h.admin);
     expect(events.body.events.map((e: { event: string }) => e.event)).toEqual(['ENTERQUEUE', 'OFFER', 'CONNECT', 'COMPLETECALLER']);
   }, 90_000);
+
+  it('when rtpengine dies mid-call both sides are hung up, and the next call works again', async () => {
+    const [maribox] = phones as [BaresipPhone];
+    const page = customer!.page;
+    await page.reload();
+    await page.getByTestId('cf-call-button').click();
+    await page.getByTestId('cf-language').selectOption('et');
+    await page.getByTestId('cf-start').click();
+    await maribox.waitEvent('CALL_ESTABLISHED', 20_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    process.kill(h.server.media.rtpenginePid!, 'SIGKILL');
+    await maribox.waitEvent('CALL_CLOSED', 15_000);
+    await h.server.center.log.flush();
+    const call = (await h.api('GET', '/api/calls?limit=1', undefined, h.admin)).body.items[0];
+    expect(call).toMatchObject({ state: 'ended', endReason: 'media-lost' });
+
+    // Mari is back after wrap-up; the supervisor restarted rtpengine, so a new call connects with audio.
+    await eventually(async () => (await h.api('GET', '/api/agent/state', undefined, await h.login('mari', mari.password))).body.state === 'ready', 10_000, 'mari ready');
+    await page.reload();
+    await page.getByTestId('cf-call-button').click();
+    await page.getByTestId('cf-language').selectOption('et');
+    await page.getByTestId('cf-start').click();
+    await maribox.waitEvent('CALL_ESTABLISHED', 20_000);
+    await eventually(async () => Math.abs((await customer!.hearing(1)).peakHz - 1000) < 30, 15_000, 'audio after the restart');
+    await page.getByTestId('cf-hangup').click();
+    await maribox.waitEvent('CALL_CLOSED', 10_000);
+  }, 90_000);
 });

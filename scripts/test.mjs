@@ -3,7 +3,7 @@
 // namespace (scripts/in-netns.sh), so no test traffic can leave loopback. Arguments are passed to vitest, e.g.
 // `node scripts/test.mjs test/sip/interop` runs only those files (and skips the type check).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, ensureDebianPackages, setupForTest } from './setup.mjs';
 
@@ -76,11 +76,20 @@ async function main() {
   const pg = await ensurePostgres();
   try {
     log(`PostgreSQL for the tests: ${pg.url}`);
-    const res = spawnSync(path.join(ROOT, 'scripts', 'in-netns.sh'), [path.join(ROOT, 'node_modules', '.bin', 'vitest'), 'run', ...args], {
+    const report = path.join(ROOT, '.tmp', 'vitest-report.json');
+    rmSync(report, { force: true });
+    const vitest = [path.join(ROOT, 'node_modules', '.bin', 'vitest'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...args];
+    const res = spawnSync(path.join(ROOT, 'scripts', 'in-netns.sh'), vitest, {
       cwd: ROOT,
       stdio: 'inherit',
       env: { ...process.env, TEST_DATABASE_URL: pg.url },
     });
+    // One plain closing line with the counts, for whoever reads the end of the log.
+    if (existsSync(report)) {
+      const r = JSON.parse(readFileSync(report, 'utf8'));
+      process.stdout.write(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed\n`);
+      if (r.numTotalTests === 0) return 1;
+    }
     return res.status ?? 1;
   } finally {
     pg.stop();

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { AcdEngine } from '../../acd/engine.ts';
 import type { AcdEventName, AcdListener, QueueConfig } from '../../acd/types.ts';
 import { type Queue, getQueue, listAllQueues } from '../../db/repositories/queues.ts';
-import { type Agent, getAgent, listAllAgents } from '../../db/repositories/users.ts';
+import { type Agent, listAllAgents } from '../../db/repositories/users.ts';
 import type { Database } from '../../db/schema.ts';
 import type { Logger } from '../logger.ts';
 
@@ -98,9 +98,9 @@ export class AcdRuntime {
     if (q !== undefined) this.run(() => this.#defineQueue(q));
   }
 
-  async reloadAgent(id: number): Promise<void> {
-    const a = await getAgent(this.db, id);
-    if (a !== undefined) this.run(() => this.#defineAgent(a));
+  /** An agent's profile changed (undefined: the agent was deleted and is logged out). */
+  updateAgent(id: number, agent: Agent | undefined): void {
+    if (agent !== undefined) this.run(() => this.#defineAgent(agent));
     else if (this.engine.hasAgent(String(id))) this.run((e, now) => e.agentLogout(now, String(id)));
   }
 

@@ -1,8 +1,8 @@
 import type { WebSocket } from 'ws';
-import type { AgentState } from '../../acd/agent-state.ts';
+import { type AgentState, agentTransitionAllowed } from '../../acd/agent-state.ts';
 import type { QueueEventType } from '../../db/schema.ts';
 import type { Binding } from '../../sip/index.ts';
-import { sendJson } from '../events/ws-endpoints.ts';
+import { SocketGroups, sendJson } from '../events/ws-endpoints.ts';
 import type { Logger } from '../logger.ts';
 import type { AcdRuntime } from './acd-runtime.ts';
 import type { CallLogWriter } from './call-log-writer.ts';
@@ -24,7 +24,7 @@ const bindingKey = (b: Binding) => `${b.aor}\n${b.contact}`;
  * resolved to agents through the SIP credentials), their state in the ACD, and the agent lines of the queue log.
  */
 export class AgentDesk {
-  readonly #sockets = new Map<string, Set<WebSocket>>();
+  readonly #sockets = new SocketGroups();
   readonly #devices = new Map<string, Map<string, Binding>>();
   readonly #states = new Map<string, { state: AgentState; reason: string }>();
   readonly #wrapUpEnds = new Map<string, number>();
@@ -48,19 +48,13 @@ export class AgentDesk {
   // --- desktops ---
 
   attach(agentId: string, ws: WebSocket): void {
-    let set = this.#sockets.get(agentId);
-    if (set === undefined) this.#sockets.set(agentId, (set = new Set()));
-    set.add(ws);
-    ws.on('close', () => {
-      set.delete(ws);
-      if (set.size === 0) this.#sockets.delete(agentId);
-    });
+    this.#sockets.add(agentId, ws);
     if (this.state(agentId).state === 'logged-out') this.login(agentId);
     sendJson(ws, this.stateEvent(agentId));
   }
 
   send(agentId: string, message: object): void {
-    for (const ws of this.#sockets.get(agentId) ?? []) sendJson(ws, message);
+    this.#sockets.send(agentId, message);
   }
 
   // --- state ---
@@ -89,29 +83,24 @@ export class AgentDesk {
     });
   }
 
-  /** Asks the ACD for a state change the agent requested; false when the move is not possible now. */
+  /** Asks the ACD for a state change the agent requested; false when that move is not possible from here. */
   request(agentId: string, want: 'ready' | 'not-ready' | 'logged-out' | 'wrap-up-done', reason = ''): boolean {
     if (!this.acd.engine.hasAgent(agentId)) return false;
+    if (want !== 'logged-out' && this.state(agentId).state === 'logged-out') this.login(agentId);
     const current = this.state(agentId).state;
-    if (want !== 'logged-out' && current === 'logged-out') this.login(agentId);
+    if (want === 'wrap-up-done' && current !== 'wrap-up') return false;
+    const target = want === 'wrap-up-done' ? 'ready' : want;
+    // Ready comes from not-ready or the end of wrap-up; a reserved or busy agent gets there by the call ending.
+    if (target === 'ready' && current !== 'not-ready' && current !== 'wrap-up' && current !== 'ready') return false;
+    if (current !== target && !agentTransitionAllowed(current, target)) return false;
     this.acd.run((e, now) => {
-      switch (want) {
-        case 'ready':
-          if (current === 'wrap-up') e.wrapUpEnded(now, agentId);
-          else e.agentReady(now, agentId);
-          return;
-        case 'not-ready':
-          e.agentNotReady(now, agentId, reason || 'not-ready');
-          return;
-        case 'wrap-up-done':
-          e.wrapUpEnded(now, agentId);
-          return;
-        case 'logged-out':
-          e.agentLogout(now, agentId);
-      }
+      if (target === 'ready') {
+        if (current === 'wrap-up') e.wrapUpEnded(now, agentId);
+        else if (current === 'not-ready') e.agentReady(now, agentId);
+      } else if (target === 'not-ready') e.agentNotReady(now, agentId, reason || 'not-ready');
+      else e.agentLogout(now, agentId);
     });
-    const now = this.state(agentId).state;
-    return want === 'logged-out' ? now === 'logged-out' : want === 'not-ready' ? now === 'not-ready' : now !== 'logged-out';
+    return true;
   }
 
   /** Called with every state change the ACD decides. */

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { type Queue, getQueue, getQueueByName } from '../../db/repositories/queues.ts';
-import { listAllAgents } from '../../db/repositories/users.ts';
+import { getAgent, listAllAgents } from '../../db/repositories/users.ts';
 import type { Database } from '../../db/schema.ts';
 import type { MediaEngine } from '../../media/index.ts';
 import type { IncomingCall, SipStack } from '../../sip/index.ts';
 import type { TokenSigner } from '../auth/tokens.ts';
-import { sendJson } from '../events/ws-endpoints.ts';
+import { SocketGroups, sendJson } from '../events/ws-endpoints.ts';
 import type { Logger } from '../logger.ts';
 import { AcdRuntime } from './acd-runtime.ts';
 import { AgentDesk } from './agent-desk.ts';
@@ -50,7 +50,7 @@ export class CallCenter {
   readonly #deps: CallCenterDeps;
   readonly #calls = new Map<string, CustomerCall>();
   readonly #pending = new Map<string, PendingCall>();
-  readonly #customerSockets = new Map<string, Set<WebSocket>>();
+  readonly #customerSockets = new SocketGroups();
   readonly #wrapUpSeconds = new Map<string, number>();
   /** The one-call SIP username of each browser call, revoked when the call ends. */
   readonly #callUsernames = new Map<string, string>();
@@ -106,8 +106,8 @@ export class CallCenter {
   }
 
   async reloadAgent(id: number): Promise<void> {
-    await this.acd.reloadAgent(id);
-    const a = (await listAllAgents(this.#deps.db)).find((x) => x.id === id);
+    const a = await getAgent(this.#deps.db, id);
+    this.acd.updateAgent(id, a);
     if (a) this.desk.setName(String(a.id), a.name);
   }
 
@@ -138,20 +138,14 @@ export class CallCenter {
 
   /** The customer's event socket for a call. */
   attachCustomer(callId: string, ws: WebSocket): void {
-    let set = this.#customerSockets.get(callId);
-    if (set === undefined) this.#customerSockets.set(callId, (set = new Set()));
-    set.add(ws);
-    ws.on('close', () => {
-      set.delete(ws);
-      if (set.size === 0 && this.#customerSockets.get(callId) === set) this.#customerSockets.delete(callId);
-    });
+    this.#customerSockets.add(callId, ws);
     const call = this.#calls.get(callId);
     const pos = call?.position;
     if (pos) sendJson(ws, { type: 'position', ...pos });
   }
 
   #toCustomer(callId: string, event: CustomerEvent): void {
-    for (const ws of this.#customerSockets.get(callId) ?? []) sendJson(ws, event);
+    this.#customerSockets.send(callId, event);
   }
 
   async #incoming(call: IncomingCall): Promise<void> {
@@ -199,8 +193,7 @@ export class CallCenter {
     // Keep the credential a little longer: the browser's BYE may still need to authenticate.
     if (username !== undefined) setTimeout(() => this.#deps.credentials.revoke(username), 30_000).unref();
     setTimeout(() => {
-      for (const ws of this.#customerSockets.get(call.id) ?? []) ws.close(1000, 'call ended');
-      this.#customerSockets.delete(call.id);
+      this.#customerSockets.close(call.id, 1000, 'call ended');
     }, 1000).unref();
   }
 

@@ -57,3 +57,27 @@ export class WsEndpoints {
 export function sendJson(ws: WebSocket, message: object): void {
   if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
 }
+
+/** Open sockets grouped by a key (an agent, a call): each forgets itself when it closes. */
+export class SocketGroups {
+  readonly #groups = new Map<string, Set<WebSocket>>();
+
+  add(key: string, ws: WebSocket): void {
+    let set = this.#groups.get(key);
+    if (set === undefined) this.#groups.set(key, (set = new Set()));
+    set.add(ws);
+    ws.on('close', () => {
+      set.delete(ws);
+      if (set.size === 0 && this.#groups.get(key) === set) this.#groups.delete(key);
+    });
+  }
+
+  send(key: string, message: object): void {
+    for (const ws of this.#groups.get(key) ?? []) sendJson(ws, message);
+  }
+
+  close(key: string, code: number, reason: string): void {
+    for (const ws of this.#groups.get(key) ?? []) ws.close(code, reason);
+    this.#groups.delete(key);
+  }
+}

@@ -7,7 +7,7 @@ import { type Harness, createAgent, startCallCenter } from './support/harness.ts
 describe('call admission', () => {
   let h: Harness;
   let udp: RawUdp;
-  let deskPhone: { sipPassword: string };
+  let deskPhone: { password: string; sipPassword: string };
 
   beforeAll(async () => {
     h = await startCallCenter({ rtpPortMin: 44900, rtpPortMax: 44999 });
@@ -95,5 +95,15 @@ describe('call admission', () => {
     const bad = await h.api('POST', '/api/public/calls', { queue: 'support', language: 'English', page: { url: 'u', title: 't' } });
     expect(bad.status).toBe(400);
     expect(bad.body.message).toMatch(/language/);
+  });
+
+  it('an agent asking for a state move that is not possible now gets 409 naming the state', async () => {
+    const token = await h.login('desk', deskPhone.password);
+    const done = await h.api('PUT', '/api/agent/state', { state: 'wrap-up-done' }, token);
+    expect(done.status).toBe(409);
+    expect(done.body.message).toMatch(/wrap-up-done.*not-ready/);
+    const pause = await h.api('PUT', '/api/agent/state', { state: 'not-ready', reason: 'lunch' }, token);
+    expect(pause.status).toBe(200);
+    expect(pause.body).toMatchObject({ state: 'not-ready', reason: 'lunch', deviceUp: false });
   });
 });

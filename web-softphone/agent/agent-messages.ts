@@ -1,4 +1,6 @@
 /** The agent events WebSocket protocol (`/ws/agent?token=...`). */
+import { parseJsonObject } from '../shared/json.ts';
+
 export type AgentState = 'logged-out' | 'not-ready' | 'ready' | 'reserved' | 'busy' | 'wrap-up';
 export const AGENT_STATES: readonly AgentState[] = ['logged-out', 'not-ready', 'ready', 'reserved', 'busy', 'wrap-up'];
 
@@ -51,14 +53,8 @@ function parseContext(v: unknown): OfferContext {
 
 /** One server message checked against the protocol; undefined for anything unknown. */
 export function parseServerMessage(data: unknown): ServerMessage | undefined {
-  let msg: unknown;
-  try {
-    msg = typeof data === 'string' ? JSON.parse(data) : undefined;
-  } catch {
-    return undefined;
-  }
-  if (!msg || typeof msg !== 'object') return undefined;
-  const m = msg as Record<string, unknown>;
+  const m = parseJsonObject(data);
+  if (m === undefined) return undefined;
   switch (m.type) {
     case 'state': {
       if (!AGENT_STATES.includes(m.state as AgentState)) return undefined;

@@ -1,5 +1,6 @@
 import { Emitter } from '../shared/emitter.ts';
 import type { Logger } from '../shared/logger.ts';
+import { parseJsonObject } from '../shared/json.ts';
 
 /** What the server tells a waiting customer over the call's events socket. */
 export type CustomerEvent =
@@ -17,14 +18,8 @@ export interface CustomerEventsMap extends Record<string, unknown[]> {
 
 /** Checks one message against the protocol; undefined for anything else (ignored, logged). */
 export function parseCustomerEvent(data: unknown): CustomerEvent | undefined {
-  let msg: unknown;
-  try {
-    msg = typeof data === 'string' ? JSON.parse(data) : undefined;
-  } catch {
-    return undefined;
-  }
-  if (!msg || typeof msg !== 'object') return undefined;
-  const m = msg as Record<string, unknown>;
+  const m = parseJsonObject(data);
+  if (m === undefined) return undefined;
   const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
   switch (m.type) {
     case 'queued':

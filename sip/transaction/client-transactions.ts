@@ -1,6 +1,6 @@
 import { SipRequest, type SipResponse } from '../message/message.ts';
 import type { SendTarget } from '../transport/flow.ts';
-import { TransactionBase, type TransactionContext } from './transaction.ts';
+import { keepBytes, keptBytes, RELEASED, Timer, TransactionBase, type TransactionContext } from './transaction.ts';
 
 export interface ClientTransactionUser {
   /** every response the TU must see (1xx, final, 2xx retransmissions in Accepted) */
@@ -8,6 +8,9 @@ export interface ClientTransactionUser {
   /** timer B/F fired, or the transport failed: the TU sees a synthesized 408/503 */
   onTimeout?(status: 408 | 503): void;
 }
+
+/** The user of a transaction that has nothing more to deliver. */
+const NO_USER: ClientTransactionUser = { onResponse: () => {} };
 
 /**
  * INVITE client transaction (RFC 3261 17.1.1, with RFC 6026 Accepted state).
@@ -49,6 +52,7 @@ const ICT_MOVES: Record<InviteClientState, InviteClientState[]> = {
 };
 
 export interface ClientTransaction {
+  /** the request; once a final response came it is a placeholder (keep your own reference) */
   readonly request: SipRequest;
   readonly target: SendTarget;
   readonly key: string;
@@ -61,12 +65,15 @@ export interface ClientTransaction {
 
 export class InviteClientTransaction extends TransactionBase implements ClientTransaction {
   state = InviteClientState.Calling;
-  private ack: Buffer | undefined;
+  /** the INVITE's bytes while timer A may resend them (see keepBytes) */
+  private bytes: string | undefined;
+  private aInterval = 0;
+  private ack: string | undefined;
 
   constructor(
     key: string,
     ctx: TransactionContext,
-    readonly request: SipRequest,
+    public request: SipRequest,
     readonly target: SendTarget,
     private tu: ClientTransactionUser,
   ) {
@@ -80,18 +87,27 @@ export class InviteClientTransaction extends TransactionBase implements ClientTr
   start(): void {
     const { T1 } = this.ctx.timers;
     const bytes = this.request.toBuffer();
-    this.sendSafe(bytes, this.target, () => this.fail(503));
     if (!this.reliable) {
       // RFC 3261 17.1.1.2: timer A starts at T1 and doubles on every retransmission
-      let interval = T1;
-      const a = (): void => {
-        this.sendSafe(bytes, this.target, () => this.fail(503));
-        interval *= 2;
-        this.startTimer('A', interval, a);
-      };
-      this.startTimer('A', interval, a);
+      this.bytes = keepBytes(bytes);
+      this.aInterval = T1;
+      this.startRetransmit(Timer.A, T1);
     }
-    this.startTimer('B', 64 * T1, () => this.fail(408));
+    this.startLifetime(Timer.B, 64 * T1);
+    this.sendSafe(bytes, this.target, () => this.fail(503));
+  }
+
+  onTimer(kind: Timer): void {
+    if (this.disposed) return;
+    if (kind === Timer.A) {
+      this.sendSafe(keptBytes(this.bytes!), this.target, () => this.fail(503));
+      this.aInterval *= 2;
+      this.startRetransmit(Timer.A, this.aInterval);
+    } else if (kind === Timer.B) {
+      this.fail(408);
+    } else {
+      this.transition(InviteClientState.Terminated); // D or M
+    }
   }
 
   private fail(status: 408 | 503): void {
@@ -103,22 +119,24 @@ export class InviteClientTransaction extends TransactionBase implements ClientTr
   private transition(to: InviteClientState): void {
     if (!ICT_MOVES[this.state].includes(to)) throw new Error(`INVITE client transaction cannot move ${this.state} -> ${to}`);
     this.state = to;
+    if (to !== InviteClientState.Calling && to !== InviteClientState.Proceeding) {
+      this.bytes = undefined;
+      this.request = RELEASED;
+    }
     const { T1 } = this.ctx.timers;
     switch (to) {
       case InviteClientState.Proceeding:
-        this.clearTimer('A');
+        this.stopRetransmit();
         break;
       case InviteClientState.Completed:
-        this.clearTimer('A');
-        this.clearTimer('B');
-        // RFC 3261 17.1.1.2: timer D >= 32 s for unreliable transports, zero for reliable
-        this.startTimer('D', this.reliable ? 0 : 32_000, () => this.transition(InviteClientState.Terminated));
+        this.stopRetransmit();
+        // RFC 3261 17.1.1.2: timer D >= 32 s for unreliable transports, zero for reliable (replaces B)
+        this.startLifetime(Timer.D, this.reliable ? 0 : 32_000);
         break;
       case InviteClientState.Accepted:
-        this.clearTimer('A');
-        this.clearTimer('B');
-        // RFC 6026 8.4: timer M = 64*T1
-        this.startTimer('M', 64 * T1, () => this.transition(InviteClientState.Terminated));
+        this.stopRetransmit();
+        // RFC 6026 8.4: timer M = 64*T1 (replaces B)
+        this.startLifetime(Timer.M, 64 * T1);
         break;
       case InviteClientState.Terminated:
         this.dispose();
@@ -139,14 +157,15 @@ export class InviteClientTransaction extends TransactionBase implements ClientTr
           this.tu.onResponse(res);
         } else {
           // RFC 3261 17.1.1.3: the transaction itself ACKs a non-2xx final response
-          this.ack = buildNon2xxAck(this.request, res).toBuffer();
-          this.sendSafe(this.ack, this.target, () => {});
+          const ack = buildNon2xxAck(this.request, res).toBuffer();
+          this.ack = keepBytes(ack);
+          this.sendSafe(ack, this.target);
           this.transition(InviteClientState.Completed);
           this.tu.onResponse(res);
         }
         break;
       case InviteClientState.Completed:
-        if (s >= 300 && this.ack) this.sendSafe(this.ack, this.target, () => {});
+        if (s >= 300 && this.ack !== undefined) this.sendSafe(keptBytes(this.ack), this.target);
         break;
       case InviteClientState.Accepted:
         if (s >= 200 && s < 300) this.tu.onResponse(res);
@@ -200,12 +219,13 @@ const NICT_MOVES: Record<NonInviteClientState, NonInviteClientState[]> = {
 export class NonInviteClientTransaction extends TransactionBase implements ClientTransaction {
   state = NonInviteClientState.Trying;
   private interval: number;
-  private bytes: Buffer | undefined;
+  /** the request's bytes while timer E may resend them (see keepBytes) */
+  private bytes: string | undefined;
 
   constructor(
     key: string,
     ctx: TransactionContext,
-    readonly request: SipRequest,
+    public request: SipRequest,
     readonly target: SendTarget,
     private tu: ClientTransactionUser,
   ) {
@@ -218,17 +238,27 @@ export class NonInviteClientTransaction extends TransactionBase implements Clien
   }
 
   start(): void {
-    this.bytes = this.request.toBuffer();
-    this.sendSafe(this.bytes, this.target, () => this.fail(503));
-    if (!this.reliable) this.startTimer('E', this.interval, () => this.retransmit());
-    this.startTimer('F', 64 * this.ctx.timers.T1, () => this.fail(408));
+    const bytes = this.request.toBuffer();
+    if (!this.reliable) {
+      this.bytes = keepBytes(bytes);
+      this.startRetransmit(Timer.E, this.interval);
+    }
+    this.startLifetime(Timer.F, 64 * this.ctx.timers.T1);
+    this.sendSafe(bytes, this.target, () => this.fail(503));
   }
 
-  private retransmit(): void {
-    this.sendSafe(this.bytes!, this.target, () => this.fail(503));
-    // RFC 3261 17.1.2.2: double up to T2 in Trying; T2 in Proceeding
-    this.interval = this.state === NonInviteClientState.Proceeding ? this.ctx.timers.T2 : Math.min(2 * this.interval, this.ctx.timers.T2);
-    this.startTimer('E', this.interval, () => this.retransmit());
+  onTimer(kind: Timer): void {
+    if (this.disposed) return;
+    if (kind === Timer.E) {
+      this.sendSafe(keptBytes(this.bytes!), this.target, () => this.fail(503));
+      // RFC 3261 17.1.2.2: double up to T2 in Trying; T2 in Proceeding
+      this.interval = this.state === NonInviteClientState.Proceeding ? this.ctx.timers.T2 : Math.min(2 * this.interval, this.ctx.timers.T2);
+      this.startRetransmit(Timer.E, this.interval);
+    } else if (kind === Timer.F) {
+      this.fail(408);
+    } else {
+      this.transition(NonInviteClientState.Terminated); // K
+    }
   }
 
   private fail(status: 408 | 503): void {
@@ -241,23 +271,28 @@ export class NonInviteClientTransaction extends TransactionBase implements Clien
     if (!NICT_MOVES[this.state].includes(to)) throw new Error(`non-INVITE client transaction cannot move ${this.state} -> ${to}`);
     this.state = to;
     if (to === NonInviteClientState.Completed) {
-      this.clearTimer('E');
-      this.clearTimer('F');
-      // RFC 3261 17.1.2.2: timer K = T4 for unreliable, zero for reliable
-      this.startTimer('K', this.reliable ? 0 : this.ctx.timers.T4, () => this.transition(NonInviteClientState.Terminated));
+      this.bytes = undefined;
+      this.request = RELEASED;
+      this.stopRetransmit();
+      // RFC 3261 17.1.2.2: timer K = T4 for unreliable, zero for reliable (replaces F)
+      this.startLifetime(Timer.K, this.reliable ? 0 : this.ctx.timers.T4);
     } else if (to === NonInviteClientState.Terminated) {
+      this.bytes = undefined;
       this.dispose();
     }
   }
 
   receive(res: SipResponse): void {
     if (this.state === NonInviteClientState.Trying || this.state === NonInviteClientState.Proceeding) {
+      const tu = this.tu;
       if (res.status < 200) {
         if (this.state === NonInviteClientState.Trying) this.transition(NonInviteClientState.Proceeding);
       } else {
         this.transition(NonInviteClientState.Completed);
+        // timer K keeps this transaction for T4 more; it must not keep the TU (a whole call) with it
+        this.tu = NO_USER;
       }
-      this.tu.onResponse(res);
+      tu.onResponse(res);
     }
   }
 

@@ -1,6 +1,6 @@
-import { SipRequest, type SipResponse } from '../message/message.ts';
+import type { SipRequest, SipResponse } from '../message/message.ts';
 import type { Flow, SendTarget } from '../transport/flow.ts';
-import { responseTarget, TransactionBase, type TransactionContext } from './transaction.ts';
+import { keepBytes, keptBytes, RELEASED, responseTarget, Timer, TransactionBase, type TransactionContext } from './transaction.ts';
 
 /**
  * INVITE server transaction (RFC 3261 17.2.1, with RFC 6026 Accepted state).
@@ -38,12 +38,6 @@ const IST_MOVES: Record<InviteServerState, InviteServerState[]> = {
   [InviteServerState.Terminated]: [],
 };
 
-/**
- * After the final response a lingering transaction (timers J/L, up to 32 s) only needs its key and the response
- * bytes: it drops the request for this placeholder so the parsed message can be collected early.
- */
-const RELEASED = new SipRequest('RELEASED', 'sip:released.invalid');
-
 export interface ServerTransaction {
   /** the request; after the final response it is a placeholder (keep your own reference) */
   readonly request: SipRequest;
@@ -59,8 +53,10 @@ export interface ServerTransaction {
 export class InviteServerTransaction extends TransactionBase implements ServerTransaction {
   state = InviteServerState.Proceeding;
   readonly isInvite = true;
-  /** serialized last response, for retransmissions */
-  private lastResponse: Buffer | undefined;
+  /** last response, for retransmissions (see keepBytes) */
+  private lastResponse: string | undefined;
+  /** current timer G interval */
+  private gInterval = 0;
   private readonly target: SendTarget;
   /** TU hooks */
   onNoAck: () => void = () => {};
@@ -86,35 +82,25 @@ export class InviteServerTransaction extends TransactionBase implements ServerTr
     }
     this.state = to;
     if (to !== InviteServerState.Proceeding) this.request = RELEASED;
-    const { T1, T2, T4 } = this.ctx.timers;
+    const { T1, T4 } = this.ctx.timers;
     switch (to) {
-      case InviteServerState.Completed: {
+      case InviteServerState.Completed:
         // RFC 3261 17.2.1: timer G only for unreliable transports; timer H always
         if (!this.reliable) {
-          let interval = T1;
-          const g = (): void => {
-            if (this.lastResponse) this.sendSafe(this.lastResponse, this.target, () => {});
-            interval = Math.min(2 * interval, T2);
-            this.startTimer('G', interval, g);
-          };
-          this.startTimer('G', interval, g);
+          this.gInterval = T1;
+          this.startRetransmit(Timer.G, T1);
         }
-        this.startTimer('H', 64 * T1, () => {
-          this.onNoAck();
-          this.transition(InviteServerState.Terminated);
-        });
+        this.startLifetime(Timer.H, 64 * T1);
         break;
-      }
       case InviteServerState.Confirmed:
-        this.clearTimer('G');
-        this.clearTimer('H');
-        // RFC 3261 17.2.1: timer I = T4 for unreliable, zero for reliable
-        this.startTimer('I', this.reliable ? 0 : T4, () => this.transition(InviteServerState.Terminated));
+        this.stopRetransmit();
+        // RFC 3261 17.2.1: timer I = T4 for unreliable, zero for reliable (replaces H)
+        this.startLifetime(Timer.I, this.reliable ? 0 : T4);
         break;
       case InviteServerState.Accepted:
         this.lastResponse = undefined; // 2xx retransmission is the TU's job
         // RFC 6026 7.1: timer L = 64*T1 absorbs INVITE retransmissions
-        this.startTimer('L', 64 * T1, () => this.transition(InviteServerState.Terminated));
+        this.startLifetime(Timer.L, 64 * T1);
         break;
       case InviteServerState.Terminated:
         this.dispose();
@@ -123,16 +109,28 @@ export class InviteServerTransaction extends TransactionBase implements ServerTr
     }
   }
 
+  onTimer(kind: Timer): void {
+    if (this.disposed) return;
+    if (kind === Timer.G) {
+      if (this.lastResponse !== undefined) this.sendSafe(keptBytes(this.lastResponse), this.target);
+      this.gInterval = Math.min(2 * this.gInterval, this.ctx.timers.T2);
+      this.startRetransmit(Timer.G, this.gInterval);
+      return;
+    }
+    if (kind === Timer.H) this.onNoAck();
+    this.transition(InviteServerState.Terminated);
+  }
+
   respond(res: SipResponse): void {
     if (this.state !== InviteServerState.Proceeding) {
       // RFC 6026: 2xx retransmissions from the TU pass straight to the transport in Accepted
       if (this.state === InviteServerState.Accepted && res.status >= 200 && res.status < 300) {
-        this.sendSafe(res, this.target, () => {});
+        this.sendSafe(res, this.target);
       }
       return;
     }
     const buf = res.toBuffer();
-    this.lastResponse = buf;
+    this.lastResponse = res.status >= 200 && res.status < 300 ? undefined : keepBytes(buf);
     this.sendSafe(buf, this.target, (err) => {
       this.ctx.logger.debug({ err: err.message }, 'response send failed');
       if (this.state !== InviteServerState.Terminated) this.transition(InviteServerState.Terminated);
@@ -148,8 +146,8 @@ export class InviteServerTransaction extends TransactionBase implements ServerTr
       return;
     }
     // RFC 3261 17.2.1: retransmitted INVITE -> resend the most recent provisional / final response
-    if ((this.state === InviteServerState.Proceeding || this.state === InviteServerState.Completed) && this.lastResponse) {
-      this.sendSafe(this.lastResponse, this.target, () => {});
+    if ((this.state === InviteServerState.Proceeding || this.state === InviteServerState.Completed) && this.lastResponse !== undefined) {
+      this.sendSafe(keptBytes(this.lastResponse), this.target);
     }
   }
 
@@ -183,8 +181,8 @@ const NIST_MOVES: Record<NonInviteServerState, NonInviteServerState[]> = {
 export class NonInviteServerTransaction extends TransactionBase implements ServerTransaction {
   state = NonInviteServerState.Trying;
   readonly isInvite = false;
-  /** serialized last response, for retransmissions */
-  private lastResponse: Buffer | undefined;
+  /** last response, for retransmissions (see keepBytes) */
+  private lastResponse: string | undefined;
   private readonly target: SendTarget;
 
   constructor(
@@ -209,16 +207,20 @@ export class NonInviteServerTransaction extends TransactionBase implements Serve
     if (to === NonInviteServerState.Completed || to === NonInviteServerState.Terminated) this.request = RELEASED;
     if (to === NonInviteServerState.Completed) {
       // RFC 3261 17.2.2: timer J = 64*T1 for unreliable transports, zero for reliable
-      this.startTimer('J', this.reliable ? 0 : 64 * this.ctx.timers.T1, () => this.transition(NonInviteServerState.Terminated));
+      this.startLifetime(Timer.J, this.reliable ? 0 : 64 * this.ctx.timers.T1);
     } else if (to === NonInviteServerState.Terminated) {
       this.dispose();
     }
   }
 
+  onTimer(_kind: Timer): void {
+    if (!this.disposed) this.transition(NonInviteServerState.Terminated);
+  }
+
   respond(res: SipResponse): void {
     if (this.state === NonInviteServerState.Completed || this.state === NonInviteServerState.Terminated) return;
     const buf = res.toBuffer();
-    this.lastResponse = buf;
+    this.lastResponse = keepBytes(buf);
     this.sendSafe(buf, this.target, (err) => {
       this.ctx.logger.debug({ err: err.message }, 'response send failed');
       if (this.state !== NonInviteServerState.Terminated) this.transition(NonInviteServerState.Terminated);
@@ -231,8 +233,8 @@ export class NonInviteServerTransaction extends TransactionBase implements Serve
   }
 
   receive(_req: SipRequest): void {
-    if (this.lastResponse && this.state !== NonInviteServerState.Trying) {
-      this.sendSafe(this.lastResponse, this.target, () => {});
+    if (this.lastResponse !== undefined && this.state !== NonInviteServerState.Trying) {
+      this.sendSafe(keptBytes(this.lastResponse), this.target);
     }
   }
 

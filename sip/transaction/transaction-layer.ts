@@ -20,6 +20,7 @@ import {
 } from './server-transactions.ts';
 import { responseTarget, type TransactionContext } from './transaction.ts';
 import type { TimerConfig } from './timers.ts';
+import { TimerQueues } from './timer-queues.ts';
 
 export interface TransactionStats {
   serverTransactions: number;
@@ -42,6 +43,7 @@ export class TransactionLayer {
   private readonly clients = new Map<string, ClientTransaction>();
   private readonly serverCtx: TransactionContext;
   private readonly clientCtx: TransactionContext;
+  private readonly clock: TimerQueues;
   private closed = false;
 
   constructor(
@@ -49,9 +51,11 @@ export class TransactionLayer {
     private readonly logger: Logger,
     readonly timers: TimerConfig,
   ) {
-    const send = (data: Buffer, target: SendTarget): Promise<void> => this.transport.send(data, target);
-    this.serverCtx = { timers, logger, send, forget: (k) => void this.servers.delete(k) };
-    this.clientCtx = { timers, logger, send, forget: (k) => void this.clients.delete(k) };
+    const send = (data: Buffer, target: SendTarget, onError?: (err: Error) => void): void => this.transport.send(data, target, onError);
+    this.clock = new TimerQueues((err) => this.logger.error({ err }, 'transaction timer handler threw'));
+    const clock = this.clock;
+    this.serverCtx = { timers, logger, clock, send, forget: (k) => void this.servers.delete(k) };
+    this.clientCtx = { timers, logger, clock, send, forget: (k) => void this.clients.delete(k) };
     transport.onMessage = (msg, flow) => {
       if (msg instanceof SipRequest) this.receiveRequest(msg, flow);
       else this.receiveResponse(msg as SipResponse, flow);
@@ -172,9 +176,7 @@ export class TransactionLayer {
   /** Stateless send (2xx ACKs, 2xx retransmissions, stateless error responses). */
   sendStateless(msg: SipMessage, target: SendTarget): void {
     if (this.closed) return;
-    this.transport.send(msg.toBuffer(), target).catch((err: Error) => {
-      this.logger.debug({ err: err.message }, 'stateless send failed');
-    });
+    this.transport.send(msg.toBuffer(), target, (err) => this.logger.debug({ err: err.message }, 'stateless send failed'));
   }
 
   close(): void {
@@ -182,5 +184,6 @@ export class TransactionLayer {
     this.closed = true;
     for (const tx of [...this.servers.values()]) tx.terminate();
     for (const tx of [...this.clients.values()]) tx.terminate();
+    this.clock.close();
   }
 }

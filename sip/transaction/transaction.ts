@@ -1,24 +1,35 @@
 import type { Logger } from 'pino';
-import type { SipMessage } from '../message/message.ts';
+import { SipRequest, type SipMessage } from '../message/message.ts';
 import type { Flow, SendTarget } from '../transport/flow.ts';
 import type { TimerConfig } from './timers.ts';
+import type { TimerOwner, TimerQueues } from './timer-queues.ts';
 
 /** What a transaction needs from the layer below and around it. */
 export interface TransactionContext {
   timers: TimerConfig;
   logger: Logger;
-  /** sends serialized bytes (transactions keep bytes, not message objects, for retransmission) */
-  send(data: Buffer, target: SendTarget): Promise<void>;
+  /** the shared timer FIFOs (one Node timer per duration, not per transaction) */
+  clock: TimerQueues;
+  /** sends bytes; `onError` hears of a failed send (UDP sends fail silently, as datagrams do) */
+  send(data: Buffer, target: SendTarget, onError?: (err: Error) => void): void;
   /** removes the transaction from the matching table */
   forget(key: string): void;
 }
 
+/** RFC 3261 17 timer names, as the numbers handed to the timer queues. */
+export enum Timer {
+  A, B, D, E, F, G, H, I, J, K, L, M,
+}
+
 /**
- * Base of the four RFC 3261 17 state machines: named timers that are cleared on every transition and on dispose.
- * Subclasses own their state enum and the single transition() that validates moves.
+ * Base of the four RFC 3261 17 state machines. A transaction runs at most one retransmission timer (A, E or G)
+ * and one lifetime timer (B, D, F, H, I, J, K, L or M) at a time, so it holds two timer slots; expiries arrive
+ * in `onTimer`. Subclasses own their state enum and the single transition() that validates moves.
  */
-export abstract class TransactionBase {
-  private readonly timerHandles = new Map<string, NodeJS.Timeout>();
+export abstract class TransactionBase implements TimerOwner {
+  /** timer slot generations (slot 0: retransmission timer, slot 1: lifetime timer), see TimerQueues */
+  timerGen0 = 0;
+  timerGen1 = 0;
   protected disposed = false;
 
   constructor(
@@ -27,26 +38,25 @@ export abstract class TransactionBase {
     readonly reliable: boolean,
   ) {}
 
-  protected startTimer(name: string, ms: number, fn: () => void): void {
-    this.clearTimer(name);
-    const h = setTimeout(() => {
-      this.timerHandles.delete(name);
-      if (!this.disposed) fn();
-    }, ms);
-    this.timerHandles.set(name, h);
+  abstract onTimer(kind: Timer): void;
+
+  /** Starts the retransmission timer (A, E, G), replacing the running one. */
+  protected startRetransmit(kind: Timer.A | Timer.E | Timer.G, ms: number): void {
+    this.ctx.clock.start(ms, this, 0, kind);
   }
 
-  protected clearTimer(name: string): void {
-    const h = this.timerHandles.get(name);
-    if (h !== undefined) {
-      clearTimeout(h);
-      this.timerHandles.delete(name);
-    }
+  protected stopRetransmit(): void {
+    this.ctx.clock.cancel(this, 0);
+  }
+
+  /** Starts the lifetime timer, replacing the running one. */
+  protected startLifetime(kind: Exclude<Timer, Timer.A | Timer.E | Timer.G>, ms: number): void {
+    this.ctx.clock.start(ms, this, 1, kind);
   }
 
   protected clearAllTimers(): void {
-    for (const h of this.timerHandles.values()) clearTimeout(h);
-    this.timerHandles.clear();
+    this.ctx.clock.cancel(this, 0);
+    this.ctx.clock.cancel(this, 1);
   }
 
   protected dispose(): void {
@@ -56,10 +66,23 @@ export abstract class TransactionBase {
     this.ctx.forget(this.key);
   }
 
-  protected sendSafe(msg: SipMessage | Buffer, target: SendTarget, onError: (err: Error) => void): void {
-    this.ctx.send(Buffer.isBuffer(msg) ? msg : msg.toBuffer(), target).catch(onError);
+  protected sendSafe(msg: SipMessage | Buffer, target: SendTarget, onError?: (err: Error) => void): void {
+    this.ctx.send(Buffer.isBuffer(msg) ? msg : msg.toBuffer(), target, onError);
   }
 }
+
+/**
+ * A lingering transaction (timers J, L, M: up to 32 s) only needs its key and maybe some bytes: it drops its
+ * request for this placeholder so the parsed message can be collected early.
+ */
+export const RELEASED = new SipRequest('RELEASED', 'sip:released.invalid');
+
+/**
+ * Bytes a transaction keeps for retransmission while it lingers (up to 32 s). A Buffer from Node's pool would
+ * pin its whole 8 kB slab for that long; a latin1 string holds the same bytes in the JS heap.
+ */
+export const keepBytes = (buf: Buffer): string => buf.toString('latin1');
+export const keptBytes = (kept: string): Buffer => Buffer.from(kept, 'latin1');
 
 /** RFC 3261 18.2.2 + RFC 3581 4: where a response to a request received on `flow` goes. */
 export function responseTarget(msg: SipMessage, flow: Flow): SendTarget {

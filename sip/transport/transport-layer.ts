@@ -41,7 +41,6 @@ interface Connection {
   close(): void;
 }
 
-const RESOLVED: Promise<void> = Promise.resolve();
 
 export type MessageHandler = (msg: SipMessage, flow: Flow) => void;
 
@@ -147,17 +146,21 @@ export class TransportLayer {
     return this.connections.has(id);
   }
 
-  /** Sends raw bytes. Connection-oriented targets reuse a live connection or open one (TCP/TLS only). */
-  send(data: Buffer, target: SendTarget): Promise<void> {
-    if (this.closed) return Promise.reject(new SipError('SIP_ERR_TRANSPORT', 'transport closed'));
+  /**
+   * Sends raw bytes. Connection-oriented targets reuse a live connection or open one (TCP/TLS only); `onError`
+   * hears of a failure there. UDP sends are fire-and-forget, as datagrams are.
+   */
+  send(data: Buffer, target: SendTarget, onError?: (err: Error) => void): void {
+    // failures are reported asynchronously, never from inside the caller's own state change
+    const fail = (reason: string): void => queueMicrotask(() => onError?.(new SipError('SIP_ERR_TRANSPORT', reason)));
+    if (this.closed) return fail('transport closed');
     this.stats.sent++;
     if (target.protocol === 'udp') {
-      // hot path: no async function, no per-send promise
-      if (!this.udp) return Promise.reject(new SipError('SIP_ERR_TRANSPORT', 'udp not started'));
-      this.udp.send(data, target.port, target.address);
-      return RESOLVED;
+      if (this.udp) this.udp.send(data, target.port, target.address);
+      else fail('udp not started');
+      return;
     }
-    return this.sendStream(data, target);
+    this.sendStream(data, target).catch((err: Error) => onError?.(err));
   }
 
   private async sendStream(data: Buffer, target: SendTarget): Promise<void> {

@@ -22,4 +22,4 @@ VOLUME ["/data"]
 # HTTP + WebSocket, SIP over UDP and TCP, RTP (rtpengine)
 EXPOSE 8080 5060/udp 5060/tcp 5061/tcp 8443/tcp 30000-39999/udp
 
-CMD ["node_modules/.bin/tsx", "server/main.ts"]
+CMD ["node_modules/.bin/tsx", "--max-semi-space-size=64", "server/main.ts"]

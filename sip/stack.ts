@@ -392,7 +392,10 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     this.pendingInvites.set(tx, call);
     tx.onTerminated = () => this.pendingInvites.delete(tx);
     this.track(call);
-    call.once('close', () => this.pendingInvites.delete(tx));
+    call.once('close', () => {
+      this.pendingInvites.delete(tx);
+      tx.onTerminated = NOOP; // the transaction may linger 32 s more (timer L): let it hold nothing
+    });
     this.safeEmit('incomingCall', call);
   }
 
@@ -406,6 +409,8 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     await this.transport.close();
   }
 }
+
+const NOOP = (): void => {};
 
 /** Creates the SIP stack (call start() to listen). */
 export function createSipServer(options: SipStackOptions): SipStack {

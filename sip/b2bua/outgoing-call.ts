@@ -3,6 +3,7 @@ import { SipRequest, type SipResponse } from '../message/message.ts';
 import { randomToken } from '../message/grammar.ts';
 import { MAGIC_COOKIE } from '../message/via.ts';
 import type { ClientTransaction } from '../transaction/client-transactions.ts';
+import { keepBytes, keptBytes } from '../transaction/transaction.ts';
 import { Dialog } from '../dialog/dialog.ts';
 import type { SendTarget } from '../transport/flow.ts';
 import { CallLeg, type CallLegEvents } from './call-leg.ts';
@@ -157,16 +158,17 @@ export class OutgoingCall extends CallLeg<OutgoingCallEvents> {
   protected override onTerminated(): void {
     // The INVITE client transaction lives on (RFC 6026 timer M) to absorb 2xx retransmissions; hand it a small
     // user that only re-sends our ACK, so that this call's objects can be collected now.
+    // The ACK is kept as bytes: a parsed message would keep some twenty objects alive for 32 s.
     const tx = this.tx;
     if (!tx) return;
     const tl = this.ctx.tl;
-    const ack = this.ack;
+    const ack = this.ack === undefined ? undefined : keepBytes(this.ack.toBuffer());
     const hop = this.dialog?.nextHop();
     const remoteTag = this.dialog?.remoteTag;
     this.tx = undefined;
     tx.setUser({
       onResponse: (res) => {
-        if (ack && hop && res.status >= 200 && res.status < 300 && res.toTag === remoteTag) tl.sendStateless(ack, hop);
+        if (ack !== undefined && hop && res.status >= 200 && res.status < 300 && res.toTag === remoteTag) tl.sendBytes(keptBytes(ack), hop);
       },
     });
   }

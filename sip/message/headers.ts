@@ -37,16 +37,23 @@ export function normalizeHeaderName(name: string): string {
   return COMPACT[lower] ?? lower;
 }
 
+/** Canonical spellings already computed (serialization asks for the same few names all the time). */
+const CANONICAL_CACHE = new Map<string, string>();
+
 export function canonicalHeaderName(lower: string): string {
-  const c = CANONICAL[lower];
-  if (c !== undefined) return c;
-  let out = '';
-  let up = true;
-  for (let i = 0; i < lower.length; i++) {
-    const ch = lower[i]!;
-    out += up ? ch.toUpperCase() : ch;
-    up = ch === '-';
+  const cached = CANONICAL_CACHE.get(lower);
+  if (cached !== undefined) return cached;
+  let out = CANONICAL[lower];
+  if (out === undefined) {
+    out = '';
+    let up = true;
+    for (let i = 0; i < lower.length; i++) {
+      const ch = lower[i]!;
+      out += up ? ch.toUpperCase() : ch;
+      up = ch === '-';
+    }
   }
+  if (CANONICAL_CACHE.size < 512) CANONICAL_CACHE.set(lower, out);
   return out;
 }
 

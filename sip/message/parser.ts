@@ -15,6 +15,25 @@ const LFLF = Buffer.from('\n\n');
 const REQUEST_LINE_STRICT = /^([^ ]+) ([^ ]+) (SIP\/[0-9]+\.[0-9]+)$/;
 const STATUS_LINE = /^SIP\/([0-9]+\.[0-9]+) ([0-9]{3})(?: (.*))?$/;
 
+/** Raw header-name spellings already seen (e.g. "Call-ID", "i") and their normalized names. */
+const KNOWN_NAMES = new Map<string, string>();
+
+/** Splits the header block into lines (CRLF or bare LF) and unfolds continuation lines (RFC 3261 7.3.1). */
+function headerLines(head: string): string[] {
+  const lines: string[] = [];
+  let pos = 0;
+  while (pos <= head.length) {
+    let nl = head.indexOf('\n', pos);
+    if (nl < 0) nl = head.length;
+    const line = head.slice(pos, nl > pos && head.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
+    pos = nl + 1;
+    const first = line.charCodeAt(0);
+    if ((first === 32 || first === 9) && lines.length > 0) lines[lines.length - 1] += ' ' + line.trim();
+    else lines.push(line);
+  }
+  return lines;
+}
+
 /** Where the header block ends: index of the first body byte and length of the separator. */
 export function findHeaderEnd(buf: Buffer, from = 0): { headEnd: number; bodyStart: number } | null {
   const i = buf.indexOf(CRLFCRLF, from);
@@ -42,17 +61,7 @@ export function parseMessage(buf: Buffer, opts: ParseOptions): SipMessage {
     // a datagram whose header block lacks the empty line: take it all as headers
     end = { headEnd: buf.length, bodyStart: buf.length };
   }
-  const head = buf.toString('utf8', start, end.headEnd);
-  const rawLines = head.split(/\r?\n/);
-  // unfold continuation lines (RFC 3261 7.3.1)
-  const lines: string[] = [];
-  for (const line of rawLines) {
-    if ((line.startsWith(' ') || line.startsWith('\t')) && lines.length > 0) {
-      lines[lines.length - 1] += ' ' + line.trim();
-    } else {
-      lines.push(line);
-    }
-  }
+  const lines = headerLines(buf.toString('utf8', start, end.headEnd));
   const startLine = lines[0] ?? '';
   let msg: SipMessage;
   let problem: { status: number; reason: string } | undefined;
@@ -90,19 +99,26 @@ export function parseMessage(buf: Buffer, opts: ParseOptions): SipMessage {
       problem ??= { status: 400, reason: 'Malformed header line' };
       continue;
     }
-    const rawName = line.slice(0, colon).trim();
-    if (!isToken(rawName)) {
-      problem ??= { status: 400, reason: `Malformed header name "${rawName}"` };
-      continue;
+    const rawName = line.slice(0, colon);
+    // names seen before are valid tokens; only a new spelling is trimmed, checked and normalized
+    let name = KNOWN_NAMES.get(rawName);
+    if (name === undefined) {
+      const trimmed = rawName.trim();
+      if (!isToken(trimmed)) {
+        problem ??= { status: 400, reason: `Malformed header name "${trimmed}"` };
+        continue;
+      }
+      name = normalizeHeaderName(trimmed);
+      if (KNOWN_NAMES.size < 512) KNOWN_NAMES.set(rawName, name);
     }
-    const name = normalizeHeaderName(rawName);
     const value = line.slice(colon + 1).trim();
     let list = msg.headers.get(name);
     if (!list) {
       list = [];
       msg.headers.set(name, list);
     }
-    if (LIST_HEADERS.has(name) && !(name === 'contact' && value === '*')) {
+    // only a value with a comma can hold several entries
+    if (LIST_HEADERS.has(name) && value.includes(',') && !(name === 'contact' && value === '*')) {
       for (const v of splitOutside(value, ',')) list.push(v);
     } else {
       list.push(value);

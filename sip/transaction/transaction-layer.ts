@@ -175,8 +175,13 @@ export class TransactionLayer {
 
   /** Stateless send (2xx ACKs, 2xx retransmissions, stateless error responses). */
   sendStateless(msg: SipMessage, target: SendTarget): void {
+    this.sendBytes(msg.toBuffer(), target);
+  }
+
+  /** Stateless send of bytes serialized earlier. */
+  sendBytes(data: Buffer, target: SendTarget): void {
     if (this.closed) return;
-    this.transport.send(msg.toBuffer(), target, (err) => this.logger.debug({ err: err.message }, 'stateless send failed'));
+    this.transport.send(data, target, (err) => this.logger.debug({ err: err.message }, 'stateless send failed'));
   }
 
   close(): void {

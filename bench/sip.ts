@@ -1,6 +1,6 @@
 /**
  * npm run bench:sip — sipp UAC -> our B2BUA -> sipp UAS (INVITE/100/180/200/ACK/BYE, signalling only, fixed route),
- * stepping the call rate up. Prints the highest rate held for HOLD seconds with zero failed calls, the p99
+ * stepping the call rate up (each step with a fresh sipp UAS). Prints the highest rate held for HOLD seconds with zero failed calls, the p99
  * INVITE->180 time at that rate, the sipp->sipp rate measured the same way in the same run, their ratio, and the
  * number of concurrent dialogs held (with heap samples). Last line: one JSON object.
  * Env: BENCH_HOLD_S (default 30), BENCH_CONCURRENT (calls to hold at once, default 5000).
@@ -69,8 +69,30 @@ function p99FromRtt(dir: string): number | undefined {
 let nextPort = 16000;
 const port = (): number => (nextPort += 2);
 
+/** Where the sipp UAC sends, given the port of the step's sipp UAS. */
+type TargetFor = (uasPort: number) => number;
+
+/** Runs `fn` with a fresh sipp UAS: one that lived through a failed step stays slowed down by its dead calls. */
+async function withUas<T>(fn: (uasPort: number) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-uas-'));
+  const uasPort = port();
+  const uas = spawnSipp(['-sn', 'uas', '-i', IP, '-p', String(uasPort), '-nostdin'], dir);
+  await new Promise((r) => setTimeout(r, 300));
+  try {
+    return await fn(uasPort);
+  } finally {
+    uas.child.kill('SIGKILL');
+    await uas.done;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** One run at `rate` calls/s for HOLD_S seconds; passes when every call succeeded within the time. */
-async function runAt(target: number, rate: number, label: string): Promise<{ pass: boolean; p99?: number; elapsed: number }> {
+function runAt(targetFor: TargetFor, rate: number, label: string): Promise<{ pass: boolean; p99?: number; elapsed: number }> {
+  return withUas((uasPort) => runStep(targetFor(uasPort), rate, label));
+}
+
+async function runStep(target: number, rate: number, label: string): Promise<{ pass: boolean; p99?: number; elapsed: number }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-sip-'));
   const total = Math.round(rate * HOLD_S);
   const t0 = Date.now();
@@ -92,7 +114,7 @@ async function runAt(target: number, rate: number, label: string): Promise<{ pas
 }
 
 /** Steps the rate up (doubling, then one step between the last pass and the first failure). */
-async function maxRate(target: number, label: string, start: number): Promise<{ rate: number; p99: number | undefined }> {
+async function maxRate(target: TargetFor, label: string, start: number): Promise<{ rate: number; p99: number | undefined }> {
   let best = 0;
   let bestP99: number | undefined;
   let rate = start;
@@ -127,17 +149,13 @@ async function maxRate(target: number, label: string, start: number): Promise<{ 
 
 async function main(): Promise<void> {
   const logger = pino({ level: 'warn' });
-  const workDir = mkdtempSync(path.join(os.tmpdir(), 'bench-uas-'));
 
   // sipp -> sipp baseline
-  const uasPort = port();
-  const uas = spawnSipp(['-sn', 'uas', '-i', IP, '-p', String(uasPort), '-nostdin'], workDir);
-  await new Promise((r) => setTimeout(r, 500));
   const fixed = process.env.BENCH_B2BUA_RATE ? Number(process.env.BENCH_B2BUA_RATE) : undefined;
   let base = { rate: 0, p99: undefined as number | undefined };
   if (fixed === undefined) {
     console.log('--- sipp UAC -> sipp UAS (baseline) ---');
-    base = await maxRate(uasPort, 'sipp->sipp', 500);
+    base = await maxRate((uasPort) => uasPort, 'sipp->sipp', 500);
   }
 
   // through the B2BUA
@@ -150,7 +168,12 @@ async function main(): Promise<void> {
     credentials: new MemoryCredentialStore(),
   });
   await stack.start();
+  let uasPort = 0;
   startTestRouter(stack, () => `sip:bench@${IP}:${uasPort}`);
+  const viaB2bua: TargetFor = (p) => {
+    uasPort = p;
+    return stack.ports.udp!;
+  };
   console.log('--- sipp UAC -> B2BUA -> sipp UAS ---');
   if (fixed !== undefined) {
     // profiling aid: one run at a fixed rate, nothing else
@@ -158,7 +181,7 @@ async function main(): Promise<void> {
     const { monitorEventLoopDelay } = await import('node:perf_hooks');
     const h = monitorEventLoopDelay({ resolution: 5 });
     h.enable();
-    await runAt(stack.ports.udp!, fixed, 'b2bua');
+    await runAt(viaB2bua, fixed, 'b2bua');
     h.disable();
     console.log(`event loop delay p50 ${(h.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(h.percentile(99) / 1e6).toFixed(1)} ms, max ${(h.max / 1e6).toFixed(1)} ms`);
     const cpu = process.cpuUsage(cpu0);
@@ -167,7 +190,7 @@ async function main(): Promise<void> {
     await stack.close();
     process.exit(0);
   }
-  const b2b = await maxRate(stack.ports.udp!, 'b2bua', 250);
+  const b2b = await maxRate(viaB2bua, 'b2bua', 250);
 
   // concurrent dialogs: hold CONCURRENT calls at once, sample the heap while they are up
   console.log(`--- ${CONCURRENT} concurrent calls through the B2BUA ---`);
@@ -180,39 +203,39 @@ async function main(): Promise<void> {
   for (let i = 0; i < 45 && stack.stats().serverTransactions + stack.stats().clientTransactions > 0; i++) {
     await new Promise((r) => setTimeout(r, 1000));
   }
-  // dialogs left by calls that sipp abandoned during failed steps (no BYE ever came) are not counted below
-  const leftover = stack.stats().activeDialogs;
-  const heapBefore = heap();
-  const rampRate = 500;
-  const holdMs = Math.round((CONCURRENT / rampRate) * 1000) + 15_000;
-  const cdir = mkdtempSync(path.join(os.tmpdir(), 'bench-cc-'));
-  const cc = spawnSipp(
-    [`${IP}:${stack.ports.udp}`, '-sf', SCENARIO, '-s', 'bench', '-i', IP, '-p', String(port()), '-r', String(rampRate), '-m', String(CONCURRENT),
-      '-d', String(holdMs), '-l', String(CONCURRENT), '-nostdin', '-timeout', `${Math.round(holdMs / 1000) * 3}s`, '-timeout_error', '-max_socket', '100'],
-    cdir,
-  );
-  let maxDialogs = 0;
-  const samples: Array<{ t: number; dialogs: number; heapMb: number }> = [];
-  const t0 = Date.now();
-  const sampler = setInterval(() => {
-    const d = stack.stats().activeDialogs - leftover;
-    maxDialogs = Math.max(maxDialogs, d);
-  }, 200);
-  const heapSampler = setInterval(() => samples.push({ t: Math.round((Date.now() - t0) / 1000), dialogs: stack.stats().activeDialogs, heapMb: heap() }), 5000);
-  const ccr = await cc.done;
-  clearInterval(sampler);
-  clearInterval(heapSampler);
-  await new Promise((r) => setTimeout(r, 3000));
-  const heapAfter = heap();
-  const ccCounts = counts(ccr.out);
-  for (const s of samples) console.log(`  t=${s.t}s dialogs=${s.dialogs} heap=${s.heapMb} MB`);
-  console.log(`concurrent run: ok ${ccCounts.ok}, failed ${ccCounts.failed}; peak ${maxDialogs} dialogs (${maxDialogs / 2} bridged calls, two dialogs each; ${leftover} dialogs abandoned by sipp in failed steps not counted); heap before ${heapBefore} MB, after ${heapAfter} MB`);
-  rmSync(cdir, { recursive: true, force: true });
-
+  const concurrent = await withUas(async (p) => {
+    uasPort = p;
+    // dialogs left by calls that sipp abandoned during failed steps (no BYE ever came) are not counted below
+    const leftover = stack.stats().activeDialogs;
+    const heapBefore = heap();
+    const rampRate = 500;
+    const holdMs = Math.round((CONCURRENT / rampRate) * 1000) + 15_000;
+    const cdir = mkdtempSync(path.join(os.tmpdir(), 'bench-cc-'));
+    const cc = spawnSipp(
+      [`${IP}:${stack.ports.udp}`, '-sf', SCENARIO, '-s', 'bench', '-i', IP, '-p', String(port()), '-r', String(rampRate), '-m', String(CONCURRENT),
+        '-d', String(holdMs), '-l', String(CONCURRENT), '-nostdin', '-timeout', `${Math.round(holdMs / 1000) * 3}s`, '-timeout_error', '-max_socket', '100'],
+      cdir,
+    );
+    let maxDialogs = 0;
+    const samples: Array<{ t: number; dialogs: number; heapMb: number }> = [];
+    const t0 = Date.now();
+    const sampler = setInterval(() => {
+      const d = stack.stats().activeDialogs - leftover;
+      maxDialogs = Math.max(maxDialogs, d);
+    }, 200);
+    const heapSampler = setInterval(() => samples.push({ t: Math.round((Date.now() - t0) / 1000), dialogs: stack.stats().activeDialogs, heapMb: heap() }), 5000);
+    const ccr = await cc.done;
+    clearInterval(sampler);
+    clearInterval(heapSampler);
+    await new Promise((r) => setTimeout(r, 3000));
+    const heapAfter = heap();
+    const ccCounts = counts(ccr.out);
+    for (const s of samples) console.log(`  t=${s.t}s dialogs=${s.dialogs} heap=${s.heapMb} MB`);
+    console.log(`concurrent run: ok ${ccCounts.ok}, failed ${ccCounts.failed}; peak ${maxDialogs} dialogs (${maxDialogs / 2} bridged calls, two dialogs each; ${leftover} dialogs abandoned by sipp in failed steps not counted); heap before ${heapBefore} MB, after ${heapAfter} MB`);
+    rmSync(cdir, { recursive: true, force: true });
+    return { ok: ccCounts.failed === 0, maxDialogs };
+  });
   await stack.close();
-  uas.child.kill('SIGTERM');
-  await uas.done;
-  rmSync(workDir, { recursive: true, force: true });
 
   const ratio = base.rate > 0 ? Math.round((b2b.rate / base.rate) * 1000) / 1000 : 0;
   console.log(`B2BUA: ${b2b.rate} calls/s held ${HOLD_S}s with zero failures (target >= 1000), p99 INVITE->180 ${b2b.p99 ?? '?'} ms`);
@@ -223,7 +246,7 @@ async function main(): Promise<void> {
       p99InviteTo180Ms: b2b.p99 ?? null,
       sippToSippCps: base.rate,
       ratio,
-      concurrentDialogs: ccCounts.failed === 0 ? maxDialogs : 0,
+      concurrentDialogs: concurrent.ok ? concurrent.maxDialogs : 0,
     }),
   );
   process.exit(0);

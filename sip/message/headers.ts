@@ -31,10 +31,17 @@ const CANONICAL: Record<string, string> = {
   'rseq': 'RSeq',
 };
 
+/** Spellings already normalized: header access by name (get('Call-ID'), has('via')) is on every message's path. */
+const NORMALIZED = new Map<string, string>();
+
 /** Lower-case long form of a header name. */
 export function normalizeHeaderName(name: string): string {
+  const known = NORMALIZED.get(name);
+  if (known !== undefined) return known;
   const lower = name.toLowerCase();
-  return COMPACT[lower] ?? lower;
+  const normalized = COMPACT[lower] ?? lower;
+  if (NORMALIZED.size < 512) NORMALIZED.set(name, normalized);
+  return normalized;
 }
 
 /** Canonical spellings already computed (serialization asks for the same few names all the time). */

@@ -8,6 +8,8 @@
  * that slot (`TimerOwner.timerGen`); stale slots are skipped when their time comes. At thousands of calls per
  * second this keeps the hundreds of thousands of timers of lingering transactions (J, L, M wait 32 s) out of the
  * garbage collector's way; with a Node Timeout and a closure per timer, collection was the stack's largest cost.
+ * A cancelled timer keeps its slot until its due time, so this is for short timers (seconds, as RFC 3261's are),
+ * not for hour-long ones such as a maximum call duration.
  */
 
 /**

@@ -1,4 +1,5 @@
 import dgram from 'node:dgram';
+import dns from 'node:dns';
 import net from 'node:net';
 import tls from 'node:tls';
 import http from 'node:http';
@@ -73,7 +74,7 @@ export class TransportLayer {
 
   async start(): Promise<void> {
     const { host } = this.opts;
-    const udp = dgram.createSocket({ type: net.isIPv6(host) ? 'udp6' : 'udp4', reuseAddr: false });
+    const udp = dgram.createSocket({ type: net.isIPv6(host) ? 'udp6' : 'udp4', reuseAddr: false, lookup: literalLookup });
     udp.on('message', (buf, rinfo) => this.receive(buf, true, {
       protocol: 'udp',
       remoteAddress: rinfo.address,
@@ -350,6 +351,16 @@ function listen(server: net.Server, port: number, host: string): Promise<number>
  * RFC 3261 18.2.1: add "received" when the sent-by host differs from the source address;
  * RFC 3581 4: fill in an empty "rport" with the source port (and then always add received).
  */
+/**
+ * dgram resolves the address of every send with dns.lookup, which answers an IP literal on the next tick. Our
+ * targets are IP literals (Via received/rport, registered contacts); a name is still resolved by dns.lookup.
+ */
+function literalLookup(hostname: string, options: dns.LookupOneOptions, callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void): void {
+  const family = net.isIP(hostname);
+  if (family !== 0) callback(null, hostname, family);
+  else dns.lookup(hostname, options, callback);
+}
+
 function stampReceived(req: SipRequest, flow: Flow): void {
   const top = req.get('via');
   if (top === undefined) return;

@@ -20,8 +20,11 @@ import { CallState, callTransitionAllowed } from './call-state.ts';
 import { AcdStateError, AcdTypeError } from './errors.ts';
 import { CallSlots } from './call-heap.ts';
 import { IdTable } from './id-table.ts';
-import { AgentRec, CallRec, Member, Pool, PoolTable, QueueRec, Timer, TimerKind, callLess } from './records.ts';
-import { NO_DURATION, TimerQueue } from './timer-queue.ts';
+import { IndexRows } from './index-rows.ts';
+import { MemberTable } from './member-table.ts';
+import { AgentRec, AgentTimes, CallRec, Member, Pool, PoolTable, QueueRec, TimerKind, callLess, isCallTimer } from './records.ts';
+import { NO_DURATION, TimerQueue, timerHandle, timerKind, timerTarget } from './timer-queue.ts';
+import { WaitingList } from './waiting-list.ts';
 import {
   effectiveRequirements,
   normalizeAgentProfile,
@@ -49,11 +52,11 @@ import type {
 } from './types.ts';
 
 const MAX_OVERFLOW_HOPS = 8;
-/** How many calls from the head list() looks at to link an early call in at its place. */
-const LIST_WALK = 16;
 const HANGUP: OverflowTarget = Object.freeze({ action: 'hangup' });
 const STRATEGY_CODE = { 'longest-idle': 0, 'most-skilled': 1, 'fewest-calls': 2, 'round-robin': 3, 'ring-all': 4 } as const;
 const EWMA_WEIGHT = 0.1;
+/** The key of a ready-heap entry that holds the agent index (see Pool.ready). */
+const READY_AGENT = 2;
 const NO_SKILLS: ReadonlyArray<readonly [string, number]> = Object.freeze([]);
 
 type ListenerLists = { [K in AcdEventName]: Array<AcdListener<K>> };
@@ -88,7 +91,7 @@ export interface AgentInfo {
 }
 
 export class AcdEngine implements AcdRouter {
-  private now: number;
+  private now = 0;
   private closed = false;
   private readonly ringTimeoutMs: number;
   private readonly maxMissed: number;
@@ -98,13 +101,17 @@ export class AcdEngine implements AcdRouter {
   private readonly listeners: ListenerLists = { offer: [], cancelOffer: [], assigned: [], overflow: [], positionChanged: [], agentStateChanged: [] };
 
   private readonly agents: AgentRec[] = [];
+  private readonly agentTimes = new AgentTimes();
   private readonly agentById = new Map<string, AgentRec>();
   private readonly queues: QueueRec[] = [];
   private readonly queueById = new Map<string, QueueRec>();
-  private readonly slots = new CallSlots();
+  /** Per-call indexes (heap position, list index, timers) and agents' and queues' timers, see index-rows.ts. */
+  private readonly rows = new IndexRows();
+  private readonly slots = new CallSlots(this.rows);
   /** Call records by slot (live and free). */
   private readonly calls: CallRec[] = this.slots.recs;
   private readonly poolTable = new PoolTable();
+  private readonly memberTable = new MemberTable(this.agents);
   private readonly freeCalls: CallRec[] = [];
   private readonly callById = new IdTable<CallRec>();
   /** Creation number of the next call record use (callIds() lists live calls in creation order). */
@@ -116,7 +123,7 @@ export class AcdEngine implements AcdRouter {
   private readonly poolsBySkill: Pool[][] = [];
   private readonly poolsByLanguage: Pool[][] = [];
   private readonly poolsAny: Pool[] = [];
-  private readonly timers = new TimerQueue();
+  private readonly timers = new TimerQueue(this.rows);
 
   /** Kind of the timer being fired, or -1 while applying an input. */
   private firing = -1;
@@ -127,7 +134,8 @@ export class AcdEngine implements AcdRouter {
   private readonly offerAgents: AgentRec[] = [];
   private readonly offerIds: string[] = [];
   private readonly scratchAgents: AgentRec[] = [];
-  private readonly sweepCalls: CallRec[] = [];
+  /** Scratch for sorting a waiting list. */
+  private readonly sweepSlots: number[] = [];
 
   constructor(options: AcdEngineOptions = {}) {
     this.now = options.startAt ?? 0;
@@ -231,8 +239,8 @@ export class AcdEngine implements AcdRouter {
 
   /** Earliest pending timer (ms), or null. Call advance(t) at or after it. */
   nextDeadline(): number | null {
-    const t = this.timers.peek();
-    return t === undefined ? null : t.deadline;
+    const d = this.timers.nextDeadline();
+    return d === Infinity ? null : d;
   }
 
   /** Current engine time (ms). */
@@ -262,62 +270,57 @@ export class AcdEngine implements AcdRouter {
     }
     this.eventCount++;
     const timers = this.timers;
-    for (;;) {
-      const t = timers.peek();
-      if (t === undefined || t.deadline > at) break;
-      timers.pop();
-      if (t.call !== null) t.call.armed &= ~(1 << t.kind);
-      if (t.deadline > this.now) this.now = t.deadline;
+    // (due() answers with a boolean: nothing is boxed on the common path, an input with no timer due.)
+    while (timers.due(at)) {
+      const deadline = timers.nextDeadline();
+      const h = timers.pop();
+      const kind = timerKind(h);
+      const target = timerTarget(h);
+      if (isCallTimer(kind)) this.calls[target]!.armed &= ~(1 << kind);
+      if (deadline > this.now) this.now = deadline;
       this.eventCount++;
-      this.firing = t.kind;
-      this.fire(t);
+      this.firing = kind;
+      this.fire(kind, target, deadline);
       this.firing = -1;
     }
     this.now = at;
   }
 
-  /** duration: the configured duration the deadline comes from (groups timers in O(1) lists), or NO_DURATION. */
-  private schedule(t: Timer, deadline: number, duration: number): void {
-    this.timers.schedule(t, deadline, duration);
-  }
-
-  private cancel(t: Timer): void {
-    if (t.pos >= 0) this.timers.remove(t);
-  }
-
   /**
    * A call's timers are armed and cancelled through these two, which keep c.armed (one bit per timer kind)
-   * so that cancelling a timer that is not armed (the usual case) never reads the cold timer object.
+   * so that cancelling a timer that is not armed (the usual case) touches nothing else. The tie-break of a
+   * call's timers is its arrival sequence; duration: the configured duration the deadline comes from (groups
+   * timers in FIFO rings), or NO_DURATION.
    */
-  private scheduleCall(c: CallRec, t: Timer, kind: number, deadline: number, duration: number): void {
+  private scheduleCall(c: CallRec, kind: number, deadline: number, duration: number): void {
     c.armed |= 1 << kind;
-    t.order = c.seq;
-    this.timers.schedule(t, deadline, duration);
+    this.timers.schedule(timerHandle(kind, c.slot), deadline, c.seq, duration);
   }
 
-  private cancelCall(c: CallRec, t: Timer, kind: number): void {
+  private cancelCall(c: CallRec, kind: number): void {
     const bit = 1 << kind;
     if ((c.armed & bit) === 0) return;
     c.armed &= ~bit;
-    this.timers.remove(t);
+    this.timers.remove(timerHandle(kind, c.slot));
   }
 
-  private fire(t: Timer): void {
-    switch (t.kind) {
+  /** Fires a timer of this kind on its target (call slot, agent index or queue index), due at deadline. */
+  private fire(kind: number, target: number, deadline: number): void {
+    switch (kind) {
       case TimerKind.WrapUp:
-        this.finishWork(t.agent!, 'wrap-up-ended');
+        this.finishWork(this.agents[target]!, 'wrap-up-ended');
         return;
       case TimerKind.Ring:
-        this.ringTimedOut(t.call!);
+        this.ringTimedOut(this.calls[target]!);
         return;
       case TimerKind.MaxWait: {
-        const c = t.call!;
+        const c = this.calls[target]!;
         if (c.state === CallState.Waiting) this.overflowCall(c);
         else if (c.state === CallState.Offered) c.overdue = true;
         return;
       }
       case TimerKind.Step: {
-        const c = t.call!;
+        const c = this.calls[target]!;
         if (c.state !== CallState.Waiting) return;
         this.poolRemove(c);
         this.applyLevel(c);
@@ -325,12 +328,12 @@ export class AcdEngine implements AcdRouter {
         return;
       }
       case TimerKind.Scheduled: {
-        const c = t.call!;
-        this.enterQueue(c, c.queue!, t.deadline);
+        const c = this.calls[target]!;
+        this.enterQueue(c, c.queue!, deadline);
         return;
       }
       case TimerKind.Sweep:
-        this.sweep(t.queue!);
+        this.sweep(this.queues[target]!);
         return;
     }
   }
@@ -393,7 +396,7 @@ export class AcdEngine implements AcdRouter {
     this.enter(at);
     let q = this.queueById.get(queueId);
     if (q === undefined) {
-      q = new QueueRec(this.queues.length, queueId, cfg, config);
+      q = new QueueRec(this.queues.length, queueId, cfg, config, new WaitingList(this.rows));
       this.queues.push(q);
       this.queueById.set(queueId, q);
       this.createLevelPools(q);
@@ -407,7 +410,7 @@ export class AcdEngine implements AcdRouter {
     for (const c of waiting) {
       if (c.pos >= 0) this.poolRemove(c);
       c.maxWaitAt = c.kind === 'call' && cfg.maxWaitMs !== null ? c.entered + cfg.maxWaitMs : -1;
-      this.cancelCall(c, c.maxWaitTimer, TimerKind.MaxWait);
+      this.cancelCall(c, TimerKind.MaxWait);
     }
     for (const c of waiting) {
       if (c.state !== CallState.Waiting || c.queue !== q) continue;
@@ -425,7 +428,7 @@ export class AcdEngine implements AcdRouter {
     this.enter(at);
     let a = this.agentById.get(agentId);
     if (a === undefined) {
-      a = new AgentRec(this.agents.length, agentId, p);
+      a = new AgentRec(this.agents.length, agentId, p, this.agentTimes);
       this.agents.push(a);
       this.agentById.set(agentId, a);
     } else {
@@ -436,7 +439,7 @@ export class AcdEngine implements AcdRouter {
         else this.detachMember(m);
       }
       a.members = keep;
-      syncMemberGids(a);
+      this.memberTable.sync(a);
       for (const s of a.skillIds) removeItem(this.agentsBySkill[s]!, a);
       for (const l of a.langIds) removeItem(this.agentsByLanguage[l]!, a);
       a.profile = p;
@@ -580,9 +583,9 @@ export class AcdEngine implements AcdRouter {
     this.enter(at);
     this.checkOffered(c, a);
     this.detachRinging(c, a);
-    this.cancelCall(c, c.ringTimer, TimerKind.Ring);
-    this.cancelCall(c, c.maxWaitTimer, TimerKind.MaxWait);
-    this.cancelCall(c, c.stepTimer, TimerKind.Step);
+    this.cancelCall(c, TimerKind.Ring);
+    this.cancelCall(c, TimerKind.MaxWait);
+    this.cancelCall(c, TimerKind.Step);
     a.call = c;
     c.agent = a;
     c.maxWaitAt = -1;
@@ -664,7 +667,7 @@ export class AcdEngine implements AcdRouter {
     c.kind = 'callback';
     c.overdue = false;
     c.maxWaitAt = -1;
-    this.cancelCall(c, c.maxWaitTimer, TimerKind.MaxWait);
+    this.cancelCall(c, TimerKind.MaxWait);
   }
 
   /** A callback that joins queueId at dueAt (ms), with its place-in-line time = dueAt. */
@@ -685,7 +688,7 @@ export class AcdEngine implements AcdRouter {
     if (dueAt <= this.now) this.enterQueue(c, q, dueAt);
     else {
       c.claim = dueAt;
-      this.scheduleCall(c, c.scheduledTimer, TimerKind.Scheduled, dueAt, NO_DURATION);
+      this.scheduleCall(c, TimerKind.Scheduled, dueAt, NO_DURATION);
     }
   }
 
@@ -709,12 +712,12 @@ export class AcdEngine implements AcdRouter {
     } else if (c.state === CallState.Waiting) {
       this.takeFromQueue(c);
     } else if (c.state === CallState.Offered) {
-      this.cancelCall(c, c.ringTimer, TimerKind.Ring);
+      this.cancelCall(c, TimerKind.Ring);
       n = this.takeRingList(c);
       for (let i = 0; i < n; i++) this.emitCancel(c.id, this.scratchAgents[i]!.id, 'transferred');
     }
-    this.cancelCall(c, c.maxWaitTimer, TimerKind.MaxWait);
-    this.cancelCall(c, c.stepTimer, TimerKind.Step);
+    this.cancelCall(c, TimerKind.MaxWait);
+    this.cancelCall(c, TimerKind.Step);
     c.maxWaitAt = -1;
     this.setSequence(c, ++this.callSeq);
     c.hops = 0;
@@ -735,13 +738,14 @@ export class AcdEngine implements AcdRouter {
 
   /** Agent just became available: take the strongest waiting claim over its pools, or wait in their heaps. */
   private makeAvailable(a: AgentRec): void {
-    const gids = a.memberGids;
+    const gids = this.memberTable.gids;
+    const end = a.memberStart + a.memberCount;
     const t = this.poolTable.head;
     let best = -1;
     let bp = 0;
     let bc = 0;
     let bs = 0;
-    for (let i = 0; i < gids.length; i++) {
+    for (let i = a.memberStart; i < end; i++) {
       const b = gids[i]! * 4;
       if (t[b] === 0) continue;
       const p = t[b + 1]!;
@@ -755,25 +759,23 @@ export class AcdEngine implements AcdRouter {
       }
     }
     if (best >= 0) {
-      const c = this.poolTable.pools[best]!.calls.head();
-      this.takeFromQueue(c);
+      const c = this.takeHead(this.poolTable.pools[best]!);
       this.offerAgents[0] = a;
       this.offer(c, 1);
       return;
     }
-    const members = a.members;
-    for (let i = 0; i < members.length; i++) this.insertReady(members[i]!);
+    for (let j = a.memberStart; j < end; j++) this.insertReady(a, j);
     a.inReady = true;
   }
 
   private poolPush(pool: Pool, c: CallRec): void {
-    pool.calls.push(c);
+    pool.calls.pushCall(c);
     this.poolTable.sync(pool);
   }
 
   private poolRemove(c: CallRec): void {
     const pool = c.pool!;
-    pool.calls.remove(c);
+    pool.calls.removeCall(c);
     this.poolTable.sync(pool);
   }
 
@@ -783,18 +785,18 @@ export class AcdEngine implements AcdRouter {
     const h = pool.ready;
     if (h.size === 0) {
       this.poolPush(pool, c);
-      if (c.stepAt >= 0) this.scheduleCall(c, c.stepTimer, TimerKind.Step, c.stepAt, c.stepAfter);
-      else this.cancelCall(c, c.stepTimer, TimerKind.Step);
-      if (c.maxWaitAt >= 0 && (c.armed & (1 << TimerKind.MaxWait)) === 0) this.scheduleCall(c, c.maxWaitTimer, TimerKind.MaxWait, c.maxWaitAt, pool.queue.cfg.maxWaitMs ?? NO_DURATION);
+      if (c.stepAt >= 0) this.scheduleCall(c, TimerKind.Step, c.stepAt, c.stepAfter);
+      else this.cancelCall(c, TimerKind.Step);
+      if (c.maxWaitAt >= 0 && (c.armed & (1 << TimerKind.MaxWait)) === 0) this.scheduleCall(c, TimerKind.MaxWait, c.maxWaitAt, pool.queue.cfg.maxWaitMs ?? NO_DURATION);
       return;
     }
     let n = 1;
     if (pool.queue.cfg.strategy === 'ring-all') {
       n = h.size;
-      for (let i = 0; i < n; i++) this.offerAgents[i] = h.items[i]!.agent;
+      for (let i = 0; i < n; i++) this.offerAgents[i] = this.agents[h.keyAt(i, READY_AGENT)]!;
       sortAgentsByIndex(this.offerAgents, n);
     } else {
-      this.offerAgents[0] = h.items[0]!.agent;
+      this.offerAgents[0] = this.agents[h.keyAt(0, READY_AGENT)]!;
     }
     this.takeFromQueue(c);
     this.offer(c, n);
@@ -804,7 +806,7 @@ export class AcdEngine implements AcdRouter {
   private offer(c: CallRec, n: number): void {
     const q = c.queue!;
     this.transitionCall(c, CallState.Offered);
-    this.cancelCall(c, c.stepTimer, TimerKind.Step);
+    this.cancelCall(c, TimerKind.Step);
     const seq = ++this.offerSeq;
     const ids = this.offerIds;
     ids.length = n;
@@ -813,8 +815,9 @@ export class AcdEngine implements AcdRouter {
       const a = this.offerAgents[i]!;
       this.removeFromReady(a);
       if (q.cfg.strategy === 'round-robin') {
-        const mq = a.memberQueues;
-        for (let j = 0; j < mq.length; j++) if (mq[j] === q.idx) a.members[j]!.rr = seq;
+        const mt = this.memberTable;
+        const end = a.memberStart + a.memberCount;
+        for (let j = a.memberStart; j < end; j++) if (mt.queues[j] === q.idx) mt.rr[j] = seq;
       }
       a.call = c;
       a.ringNext = null;
@@ -825,41 +828,68 @@ export class AcdEngine implements AcdRouter {
       this.transitionAgent(a, AgentState.Reserved, 'offer');
     }
     c.ringCount = n;
-    this.scheduleCall(c, c.ringTimer, TimerKind.Ring, this.now + q.cfg.ringTimeoutMs, q.cfg.ringTimeoutMs);
+    this.scheduleCall(c, TimerKind.Ring, this.now + q.cfg.ringTimeoutMs, q.cfg.ringTimeoutMs);
     this.emitOffer(c.id, ids, c.kind);
   }
 
-  private insertReady(m: Member): void {
-    if (m.pos >= 0) return;
-    const a = m.agent;
-    switch (STRATEGY_CODE[m.pool.queue.cfg.strategy]) {
+  /** Puts membership j (an index of a's MemberTable block) into its pool's ready heap, if not there. */
+  private insertReady(a: AgentRec, j: number): void {
+    const mt = this.memberTable;
+    const id = mt.ids[j]!;
+    if (mt.pos[id]! >= 0) return;
+    const pool = this.poolTable.pools[mt.gids[j]!]!;
+    let key = 0;
+    switch (STRATEGY_CODE[pool.queue.cfg.strategy]) {
       case 1:
-        m.key = -m.score;
+        key = -mt.scores[j]!;
         break;
       case 2:
-        m.key = a.calls;
+        key = a.calls;
         break;
       case 3:
-        m.key = m.rr;
+        key = mt.rr[j]!;
         break;
-      default:
-        m.key = 0;
     }
-    m.pool.ready.push(m);
+    pool.ready.push(key, a.idleSince, a.idx, id);
   }
 
   private removeFromReady(a: AgentRec): void {
     if (!a.inReady) return;
     a.inReady = false;
-    const members = a.members;
-    for (let i = 0; i < members.length; i++) {
-      const m = members[i]!;
-      if (m.pos >= 0) m.pool.ready.remove(m);
+    const mt = this.memberTable;
+    const end = a.memberStart + a.memberCount;
+    for (let j = a.memberStart; j < end; j++) {
+      const i = mt.pos[mt.ids[j]!]!;
+      if (i >= 0) this.poolTable.pools[mt.gids[j]!]!.ready.removeAt(i);
     }
+  }
+
+  /** Takes membership m out of its pool's ready heap, if there. */
+  private leaveReady(m: Member): void {
+    const i = this.memberTable.pos[m.id]!;
+    if (i >= 0) m.pool.ready.removeAt(i);
+  }
+
+  /**
+   * Takes the strongest waiting call out of pool (which has one) and out of its queue's list. The head's
+   * slot is known from the heap, so nothing here waits for the call's record (a likely cache miss), which
+   * loads meanwhile. (Every call in a pool's heap is waiting in the pool's queue's list.)
+   */
+  private takeHead(pool: Pool): CallRec {
+    const calls = pool.calls;
+    const slot = calls.topId();
+    const c = this.calls[slot]!;
+    calls.removeAt(0);
+    this.poolTable.sync(pool);
+    pool.queue.list.remove(slot);
+    this.markDirty(pool.queue);
+    return c;
   }
 
   /** Removes a waiting call from its pool heap and its queue list. */
   private takeFromQueue(c: CallRec): void {
+    // Only a waiting call is in a heap or a list: the others (most calls that end) skip reading their index row.
+    if (c.state !== CallState.Waiting) return;
     if (c.pos >= 0) this.poolRemove(c);
     if (c.inList) this.unlist(c);
   }
@@ -886,7 +916,7 @@ export class AcdEngine implements AcdRouter {
 
   /** Back to the head of the queue after a miss: same place-in-line time, level recomputed. */
   private returnToQueue(c: CallRec): void {
-    this.cancelCall(c, c.ringTimer, TimerKind.Ring);
+    this.cancelCall(c, TimerKind.Ring);
     c.ringHead = null;
     this.transitionCall(c, CallState.Waiting);
     // Max wait passed while it rang: the timer fired, or would have fired had it been armed (a timer due
@@ -915,8 +945,8 @@ export class AcdEngine implements AcdRouter {
   private overflowCall(c: CallRec): void {
     const from = c.queue!;
     this.takeFromQueue(c);
-    this.cancelCall(c, c.maxWaitTimer, TimerKind.MaxWait);
-    this.cancelCall(c, c.stepTimer, TimerKind.Step);
+    this.cancelCall(c, TimerKind.MaxWait);
+    this.cancelCall(c, TimerKind.Step);
     c.maxWaitAt = -1;
     c.hops++;
     let target = from.cfg.overflow;
@@ -984,13 +1014,14 @@ export class AcdEngine implements AcdRouter {
     }
     c.ringHead = null;
     c.ringCount = 0;
-    this.cancelCall(c, c.ringTimer, TimerKind.Ring);
+    this.cancelCall(c, TimerKind.Ring);
     return n;
   }
 
   /** Agents detached by takeRingList go back to ready (no miss) and are routed, in agent order. */
   private releaseScratch(n: number, reason: string): void {
-    const list = n === 1 ? null : this.scratchAgents.slice(0, n);
+    // Routing may reuse scratchAgents: copy when there are several (ring-all); none or one needs no copy.
+    const list = n <= 1 ? null : this.scratchAgents.slice(0, n);
     for (let i = 0; i < n; i++) {
       const a = list === null ? this.scratchAgents[0]! : list[i]!;
       if (a.state !== AgentState.Reserved) continue;
@@ -1012,7 +1043,7 @@ export class AcdEngine implements AcdRouter {
       prev = x;
     }
     a.call = null;
-    if (c.ringCount === 0) this.cancelCall(c, c.ringTimer, TimerKind.Ring);
+    if (c.ringCount === 0) this.cancelCall(c, TimerKind.Ring);
   }
 
   private checkOffered(c: CallRec, a: AgentRec): void {
@@ -1081,7 +1112,7 @@ export class AcdEngine implements AcdRouter {
     if (!agentTransitionAllowed(from, to)) {
       throw new AcdStateError('ACD_ERR_INVALID_STATE', `agent ${a.id}: ${from} -> ${to} is not allowed`);
     }
-    if (from === AgentState.WrapUp) this.cancel(a.wrapTimer);
+    if (from === AgentState.WrapUp) this.timers.remove(timerHandle(TimerKind.WrapUp, a.idx));
     if (from === AgentState.LoggedOut || to === AgentState.LoggedOut) {
       const d = to === AgentState.LoggedOut ? -1 : 1;
       for (const m of a.members) {
@@ -1091,7 +1122,7 @@ export class AcdEngine implements AcdRouter {
     }
     a.state = to;
     a.reason = reason;
-    if (to === AgentState.WrapUp) this.schedule(a.wrapTimer, this.now + a.wrapUpMs, a.wrapUpMs);
+    if (to === AgentState.WrapUp) this.timers.schedule(timerHandle(TimerKind.WrapUp, a.idx), this.now + a.wrapUpMs, a.idx, a.wrapUpMs);
     this.emitAgentState(a.id, to, reason);
   }
 
@@ -1112,6 +1143,7 @@ export class AcdEngine implements AcdRouter {
       this.slots.add(c);
     }
     c.id = id;
+    this.slots.ids[c.slot] = id;
     c.created = this.created++;
     this.setSequence(c, ++this.callSeq);
     c.state = initial;
@@ -1156,10 +1188,10 @@ export class AcdEngine implements AcdRouter {
 
   private freeCall(c: CallRec): void {
     this.takeFromQueue(c);
-    this.cancelCall(c, c.ringTimer, TimerKind.Ring);
-    this.cancelCall(c, c.maxWaitTimer, TimerKind.MaxWait);
-    this.cancelCall(c, c.stepTimer, TimerKind.Step);
-    this.cancelCall(c, c.scheduledTimer, TimerKind.Scheduled);
+    this.cancelCall(c, TimerKind.Ring);
+    this.cancelCall(c, TimerKind.MaxWait);
+    this.cancelCall(c, TimerKind.Step);
+    this.cancelCall(c, TimerKind.Scheduled);
     this.transitionCall(c, CallState.Ended);
     c.pool = null;
     c.queue = null;
@@ -1225,7 +1257,7 @@ export class AcdEngine implements AcdRouter {
       anchorLang = lang;
       candidates = this.agentsByLanguage[lang]!;
     } else candidates = this.agents;
-    const pool = new Pool(this.poolTable.nextGid(), this.slots, q, key, req, skillIds, levels, lang, onlyAgent, anchorSkill, anchorLang);
+    const pool = new Pool(this.poolTable.nextGid(), this.slots, q, key, req, skillIds, levels, lang, onlyAgent, anchorSkill, anchorLang, this.memberTable);
     this.poolTable.add(pool);
     q.pools.set(key, pool);
     if (onlyAgent === null) {
@@ -1248,18 +1280,20 @@ export class AcdEngine implements AcdRouter {
     let score = 0;
     for (const s of pool.skillIds) score += a.skills[s] ?? 0;
     if (pool.languageId >= 0) score += a.langs[pool.languageId] ?? 0;
-    const m = new Member(a, pool, score);
-    m.rr = a.lastOffer.get(pool.queue.idx) ?? 0;
-    for (const o of a.members) if (o.pool.queue === pool.queue && o.rr > m.rr) m.rr = o.rr;
+    const m = new Member(this.memberTable.newId(), a, pool, score);
+    // Round-robin memory is per agent and queue: take it from another membership of the queue, or the dropped ones.
+    let rr = a.lastOffer.get(pool.queue.idx) ?? 0;
+    for (const o of a.members) if (o.pool.queue === pool.queue) rr = Math.max(rr, this.memberTable.rrOf(o));
     a.members.push(m);
-    syncMemberGids(a);
+    this.memberTable.sync(a);
+    this.memberTable.setRr(m, rr);
     pool.members.push(m);
     if (a.state !== AgentState.LoggedOut) {
       pool.loggedIn++;
       if (pool === pool.queue.levelPools[0]) this.markDirty(pool.queue);
     }
     if (this.available(a)) {
-      this.insertReady(m);
+      this.insertReady(a, a.memberStart + m.index);
       a.inReady = true;
     }
   }
@@ -1267,12 +1301,14 @@ export class AcdEngine implements AcdRouter {
   /** Keeps the round-robin memory of a membership that goes away (it lives on the memberships otherwise). */
   private rememberLastOffer(m: Member): void {
     const q = m.pool.queue.idx;
-    if (m.rr > (m.agent.lastOffer.get(q) ?? 0)) m.agent.lastOffer.set(q, m.rr);
+    const rr = this.memberTable.rrOf(m);
+    if (rr > (m.agent.lastOffer.get(q) ?? 0)) m.agent.lastOffer.set(q, rr);
   }
 
   private detachMember(m: Member): void {
     this.rememberLastOffer(m);
-    if (m.pos >= 0) m.pool.ready.remove(m);
+    this.leaveReady(m);
+    this.memberTable.releaseId(m.id);
     removeItem(m.pool.members, m);
     if (m.agent.state !== AgentState.LoggedOut) m.pool.loggedIn--;
   }
@@ -1282,9 +1318,10 @@ export class AcdEngine implements AcdRouter {
       pool.alive = false;
       for (const m of pool.members) {
         this.rememberLastOffer(m);
-        if (m.pos >= 0) pool.ready.remove(m);
+        this.leaveReady(m);
+        this.memberTable.releaseId(m.id);
         removeItem(m.agent.members, m);
-        syncMemberGids(m.agent);
+        this.memberTable.sync(m.agent);
       }
       pool.members = [];
       this.poolTable.release(pool);
@@ -1322,72 +1359,30 @@ export class AcdEngine implements AcdRouter {
 
   // ───────────────────────────── queue list, position, EWT ─────────────────────────────
 
-  /**
-   * Appends c to q's waiting list; a call that belongs further forward (back after a miss, overflowed in
-   * with its old place in line) is linked in at its place when that is within a few calls of the head,
-   * where such calls usually belong, so that sweeps rarely have to sort.
-   */
+  /** c becomes waiting in its queue's list (positions and EWT). */
   private list(c: CallRec): void {
     const q = c.queue!;
-    c.inList = true;
-    q.waiting++;
+    q.list.add(c);
     this.markDirty(q);
-    const tail = q.tail;
-    if (tail === null || !callLess(c, tail)) {
-      c.prev = tail;
-      c.next = null;
-      if (tail === null) q.head = c;
-      else tail.next = c;
-      q.tail = c;
-      return;
-    }
-    if (q.sorted) {
-      // The list is in order: find the first call c comes before, looking at most LIST_WALK calls from the head.
-      let x = q.head;
-      for (let i = 0; i < LIST_WALK && x !== null; i++, x = x.next) {
-        if (callLess(c, x)) {
-          c.prev = x.prev;
-          c.next = x;
-          if (x.prev === null) q.head = c;
-          else x.prev.next = c;
-          x.prev = c;
-          return;
-        }
-      }
-    }
-    q.sorted = false;
-    c.prev = tail;
-    c.next = null;
-    tail.next = c;
-    q.tail = c;
   }
 
   private unlist(c: CallRec): void {
     const q = c.queue!;
-    if (c.prev === null) q.head = c.next;
-    else c.prev.next = c.next;
-    if (c.next === null) q.tail = c.prev;
-    else c.next.prev = c.prev;
-    c.prev = null;
-    c.next = null;
-    c.inList = false;
-    q.waiting--;
-    if (q.head === null) q.sorted = true;
+    q.list.remove(c.slot);
     this.markDirty(q);
   }
 
   private markDirty(q: QueueRec): void {
     if (q.dirty) return;
     q.dirty = true;
-    this.schedule(q.sweepTimer, this.now + q.cfg.positionUpdateMs, q.cfg.positionUpdateMs);
+    this.timers.schedule(timerHandle(TimerKind.Sweep, q.idx), this.now + q.cfg.positionUpdateMs, q.idx, q.cfg.positionUpdateMs);
   }
 
   private sortedWaiting(q: QueueRec): CallRec[] {
-    const out = this.sweepCalls;
-    out.length = 0;
-    for (let c = q.head; c !== null; c = c.next) out.push(c);
-    out.sort(compareCalls);
-    return out.slice();
+    return q.list
+      .live()
+      .map((slot) => this.calls[slot]!)
+      .sort(compareCalls);
   }
 
   private ewtMs(q: QueueRec, position: number): number {
@@ -1395,40 +1390,28 @@ export class AcdEngine implements AcdRouter {
     return staffed > 0 ? (position * q.ahtMs) / staffed : -1;
   }
 
-  /** Emits positionChanged for every waiting call of q whose position or EWT (whole seconds) changed. */
+  /**
+   * Emits positionChanged for every waiting call of q whose position or EWT (whole seconds) changed. Reads the
+   * list's slots in sequence and the compact per-slot arrays (last notified values, ids), no call records.
+   */
   private sweep(q: QueueRec): void {
     q.dirty = false;
-    if (!q.sorted) this.sortList(q);
+    const list = q.list;
+    list.pack(this.sweepSlots);
     let pos = 0;
-    for (let c = q.head; c !== null; c = c.next) {
+    for (let i = list.start; i < list.end; i++) {
+      const slot = list.slotAt(i);
+      if (slot < 0) continue; // (a listener ended a call during this sweep)
       pos++;
       const ms = this.ewtMs(q, pos);
       const ewt = ms < 0 ? -1 : Math.round(ms / 1000);
-      if (pos !== c.lastPosition || ewt !== c.lastEwt) {
-        c.lastPosition = pos;
-        c.lastEwt = ewt;
-        this.emitPosition(c.id, pos, ewt < 0 ? null : ewt);
+      const seen = this.slots.seen;
+      if (pos !== seen[2 * slot] || ewt !== seen[2 * slot + 1]) {
+        seen[2 * slot] = pos;
+        seen[2 * slot + 1] = ewt;
+        this.emitPosition(this.slots.ids[slot]!, pos, ewt < 0 ? null : ewt);
       }
     }
-  }
-
-  /** Relinks q's waiting list in claim order (needed only after out-of-order entries). */
-  private sortList(q: QueueRec): void {
-    const calls = this.sweepCalls;
-    calls.length = 0;
-    for (let c = q.head; c !== null; c = c.next) calls.push(c);
-    calls.sort(compareCalls);
-    let prev: CallRec | null = null;
-    for (const c of calls) {
-      c.prev = prev;
-      c.next = null;
-      if (prev === null) q.head = c;
-      else prev.next = c;
-      prev = c;
-    }
-    q.tail = prev;
-    q.sorted = true;
-    calls.length = 0;
   }
 
   // ───────────────────────────── queries ─────────────────────────────
@@ -1438,7 +1421,10 @@ export class AcdEngine implements AcdRouter {
     const c = this.callById.get(callId);
     if (c === undefined || c.state !== CallState.Waiting || !c.inList) return null;
     let pos = 1;
-    for (let x = c.queue!.head; x !== null; x = x.next) if (x !== c && callLess(x, c)) pos++;
+    for (const slot of c.queue!.list.live()) {
+      const x = this.calls[slot]!;
+      if (x !== c && callLess(x, c)) pos++;
+    }
     const ms = this.ewtMs(c.queue!, pos);
     return { position: pos, ewtSeconds: ms < 0 ? null : Math.round(ms / 1000) };
   }
@@ -1546,18 +1532,18 @@ export class AcdEngine implements AcdRouter {
         misses: a.misses,
         pending: a.pendingNotReady,
         call: a.call?.id ?? null,
-        members: a.members.map((m) => `${m.pool.queue.id}/${m.pool.key}:${m.rr}:${m.pos}`),
+        members: a.members.map((m) => `${m.pool.queue.id}/${m.pool.key}:${this.memberTable.rrOf(m)}:${this.memberTable.pos[m.id]}`),
       })),
       queues: this.queues.map((q) => ({
         id: q.id,
         waiting: q.waiting,
         aht: q.ahtMs,
         dirty: q.dirty,
-        list: listIds(q.head),
+        list: q.list.live().map((slot) => this.calls[slot]!.id),
         pools: [...q.pools.values()].map((p) => ({
           key: p.key,
           loggedIn: p.loggedIn,
-          ready: p.ready.items.slice(0, p.ready.size).map((m) => `${m.agent.id}:${m.key}`),
+          ready: Array.from({ length: p.ready.size }, (_, i) => `${this.agents[p.ready.keyAt(i, READY_AGENT)]!.id}:${p.ready.keyAt(i, 0)}`),
           calls: p.calls.toArray().map((c) => c.id),
         })),
       })),
@@ -1565,9 +1551,16 @@ export class AcdEngine implements AcdRouter {
       freeSlots: this.freeCalls.map((c) => c.slot),
       timers: this.timers
         .all()
+        .map((h) => ({ deadline: this.timers.deadlineOf(h), kind: timerKind(h), order: this.timers.orderOf(h), target: timerTarget(h) }))
         .sort((a, b) => (a.deadline - b.deadline) || (a.kind - b.kind) || (a.order - b.order))
-        .map((t) => `${t.deadline}:${t.kind}:${t.order}:${t.agent?.id ?? t.call?.id ?? t.queue?.id ?? ''}`),
+        .map((t) => `${t.deadline}:${t.kind}:${t.order}:${this.timerTargetId(t.kind, t.target)}`),
     };
+  }
+
+  private timerTargetId(kind: number, target: number): string {
+    if (kind === TimerKind.WrapUp) return this.agents[target]!.id;
+    if (kind === TimerKind.Sweep) return this.queues[target]!.id;
+    return this.calls[target]!.id;
   }
 
   private agent(agentId: string): AgentRec {
@@ -1587,24 +1580,6 @@ export class AcdEngine implements AcdRouter {
     if (c === undefined) throw new AcdTypeError('ACD_ERR_UNKNOWN_CALL', `callId: unknown call ${String(callId)}`);
     return c;
   }
-}
-
-/** Rebuilds an agent's membership gid list after its memberships changed (configuration time only). */
-function syncMemberGids(a: AgentRec): void {
-  const g = new Int32Array(a.members.length);
-  const q = new Int32Array(a.members.length);
-  for (let i = 0; i < g.length; i++) {
-    g[i] = a.members[i]!.pool.gid;
-    q[i] = a.members[i]!.pool.queue.idx;
-  }
-  a.memberGids = g;
-  a.memberQueues = q;
-}
-
-function listIds(head: CallRec | null): string[] {
-  const out: string[] = [];
-  for (let c = head; c !== null; c = c.next) out.push(c.id);
-  return out;
 }
 
 function compareCalls(a: CallRec, b: CallRec): number {

@@ -1,144 +1,154 @@
 /**
  * The engine's internal records. Objects are created once (agents, queues, pools, memberships) or pooled
  * and reused (calls), with every field set in the constructor so their shapes stay stable.
+ *
+ * Data layout. The routing state is far larger than the CPU caches (100 000 calls), so each input costs
+ * roughly its count of cold cache lines; what the hot paths read is kept compact and together:
+ * - a call: its CallRec (the fields most paths read first), its numbers in CallSlots.num (one 64-byte row),
+ *   and its index row (index-rows.ts: its timers, heap position and waiting-list index, 32 bytes);
+ *   CallSlots.seen and CallSlots.ids serve the position sweeps.
+ * - an agent: its AgentRec, its memberships' pool gids, queues and round-robin memory in one block of the
+ *   MemberTable (member-table.ts), its idle time in AgentTimes.
+ * - a pool: its waiting calls in a KeyHeap of slots (call-heap.ts), mirrored (count, head key) in the
+ *   PoolTable; its ready memberships in a KeyHeap of member ids.
+ * - a queue: its waiting calls in claim order in a WaitingList (waiting-list.ts).
+ * - timers: TimerQueue (timer-queue.ts), FIFO rings per kind and duration over integer handles.
  */
 import { AgentState } from './agent-state.ts';
 import { CallState } from './call-state.ts';
 import { CallHeap, type CallSlots } from './call-heap.ts';
-import { IndexedHeap, type HeapItem } from './indexed-heap.ts';
+import { HEAP_CELL, LIST_CELL, ROW } from './index-rows.ts';
+import { KeyHeap, type PositionTable } from './key-heap.ts';
 import type { NormalizedAgent, NormalizedQueue, Requirements } from './requirements.ts';
+import type { WaitingList } from './waiting-list.ts';
 import type { CallKind, QueueConfig } from './types.ts';
 
 /** Timer kinds; the number is also the tie-break between timers due at the same instant. */
 export const TimerKind = { WrapUp: 0, Ring: 1, MaxWait: 2, Step: 3, Scheduled: 4, Sweep: 5 } as const;
 
-export class Timer implements HeapItem {
-  /** Position in a heap, or 0 while in a duration list; -1 when not scheduled. */
-  pos = -1;
-  deadline = 0;
-  /** Duration list (timer-queue.ts) holding this timer, and its neighbours there. */
-  list: object | null = null;
-  prev: Timer | null = null;
-  next: Timer | null = null;
-  /** Tie-break within a kind: call sequence number, agent index or queue index. */
-  order = 0;
-  constructor(
-    readonly kind: number,
-    readonly agent: AgentRec | null,
-    readonly call: CallRec | null,
-    readonly queue: QueueRec | null,
-  ) {}
-}
 
-export function timerLess(a: Timer, b: Timer): boolean {
-  if (a.deadline !== b.deadline) return a.deadline < b.deadline;
-  if (a.kind !== b.kind) return a.kind < b.kind;
-  return a.order < b.order;
+/** True for the kinds whose target is a call slot. */
+export function isCallTimer(kind: number): boolean {
+  return kind >= TimerKind.Ring && kind <= TimerKind.Scheduled;
 }
 
 export class AgentRec {
+  // Field order is memory order: what routing reads on every offer and every end of a call comes first.
+  readonly idx: number;
+  readonly id: string;
+  private readonly times: AgentTimes;
   state: AgentState = AgentState.LoggedOut;
-  reason = 'defined';
   device = true;
-  /** Start of the current idle period (ready after a call, after not-ready, or after a miss). */
-  idleSince = 0;
-  /** Calls accepted since the engine started (fewest-calls). */
-  calls = 0;
-  /** Consecutive missed offers. */
-  misses = 0;
-  pendingNotReady: string | null = null;
   /** The call offered to or handled by this agent. */
   call: CallRec | null = null;
+  /** True while the agent's memberships sit in their pools' ready heaps. */
+  inReady = false;
+  /** The block of the memberships (same order as members) in the engine's MemberTable (member-table.ts). */
+  memberStart = 0;
+  memberCount = 0;
+  members: Member[] = [];
   /** Next agent ringing for the same call (ring list, in agent index order). */
   ringNext: AgentRec | null = null;
+  pendingNotReady: string | null = null;
+  /** Consecutive missed offers. */
+  misses = 0;
+  /** Calls accepted since the engine started (fewest-calls). */
+  calls = 0;
+  reason = 'defined';
   wrapUpMs = 0;
   /** Level by interned skill / language id (0 or undefined = none). */
   skills: number[] = [];
   langs: number[] = [];
   skillIds: number[] = [];
   langIds: number[] = [];
-  members: Member[] = [];
-  /** Pool gid of each membership (same order as members), for the scan in makeAvailable. */
-  memberGids: Int32Array = new Int32Array(0);
-  /** Queue index of each membership (same order as members), so round-robin bookkeeping touches only that queue's. */
-  memberQueues: Int32Array = new Int32Array(0);
-  /** True while the agent's memberships sit in their pools' ready heaps. */
-  inReady = false;
   /** Round-robin memory (last offer sequence by queue index) of memberships that were dropped. */
   readonly lastOffer = new Map<number, number>();
-  readonly wrapTimer: Timer;
   constructor(
-    readonly idx: number,
-    readonly id: string,
+    idx: number,
+    id: string,
     public profile: NormalizedAgent,
+    times: AgentTimes,
   ) {
-    this.wrapTimer = new Timer(TimerKind.WrapUp, this, null, null);
-    this.wrapTimer.order = idx;
+    this.idx = idx;
+    this.id = id;
+    this.times = times;
+    times.add(idx);
+  }
+
+  /** Start of the current idle period (ready after a call, after not-ready, or after a miss). */
+  get idleSince(): number {
+    return this.times.idleSince[this.idx]!;
+  }
+  set idleSince(v: number) {
+    this.times.idleSince[this.idx] = v;
   }
 }
 
-/** An agent's membership of a pool: the item of the pool's ready-agent heap. */
-export class Member implements HeapItem {
-  pos = -1;
-  /** Strategy key, fixed while in the heap: smaller is preferred. */
-  key = 0;
-  /** Offer sequence of the last offer of this queue to this agent (round-robin). */
-  rr = 0;
+/**
+ * The agents' idle-since times by agent index, in one Float64Array: a double field of a record is a heap box
+ * of its own (a cache miss of its own), and the ready heaps compare these times on every sift.
+ */
+export class AgentTimes {
+  idleSince = new Float64Array(1024);
+
+  add(idx: number): void {
+    if (idx >= this.idleSince.length) {
+      const next = new Float64Array(this.idleSince.length * 2);
+      next.set(this.idleSince);
+      this.idleSince = next;
+    }
+    this.idleSince[idx] = 0;
+  }
+}
+
+/**
+ * An agent's membership of a pool. While the agent is available and has no call to take, the membership
+ * sits in the pool's ready heap under its id (see Pool.ready); its routing data is in the MemberTable.
+ */
+export class Member {
+  /** Index in agent.members and in the agent's MemberTable block; -1 until laid out. */
+  index = -1;
   constructor(
+    /** Stable id (MemberTable.newId), the id of its ready-heap entry and its cell of MemberTable.pos. */
+    readonly id: number,
     readonly agent: AgentRec,
     readonly pool: Pool,
+    /** most-skilled score: the agent's levels in the pool's skills and language. */
     readonly score: number,
   ) {}
 }
 
-export function memberLess(a: Member, b: Member): boolean {
-  if (a.key !== b.key) return a.key < b.key;
-  const x = a.agent;
-  const y = b.agent;
-  if (x.idleSince !== y.idleSince) return x.idleSince < y.idleSince;
-  return x.idx < y.idx;
-}
-
 export class CallRec {
+  // Field order is memory order: the fields most paths read come first, so that they share the record's
+  // first cache line or two (the record spans four); the rarely read ones follow.
+  readonly slot: number;
+  private readonly slots: CallSlots;
   id = '';
-  /** Creation order among calls (for listing). */
-  created = 0;
   seq = 0;
   state: CallState = CallState.Ended;
   kind: CallKind = 'call';
   queue: QueueRec | null = null;
-  level = 0;
   pool: Pool | null = null;
-  knownAgent: AgentRec | null = null;
-  knownActive = false;
-  language: string | null = null;
-  languageId = -1;
-  skills: ReadonlyArray<readonly [string, number]> = [];
-  context: unknown = undefined;
+  agent: AgentRec | null = null;
   ringHead: AgentRec | null = null;
   ringCount = 0;
-  agent: AgentRec | null = null;
-  overdue = false;
-  hops = 0;
-  inList = false;
-  prev: CallRec | null = null;
-  next: CallRec | null = null;
-  lastPosition = 0;
-  lastEwt = -2;
   /** Bit (1 << TimerKind) set while that timer of this call is scheduled (see AcdEngine.scheduleCall). */
   armed = 0;
-  readonly ringTimer: Timer;
-  readonly maxWaitTimer: Timer;
-  readonly stepTimer: Timer;
-  readonly scheduledTimer: Timer;
-  constructor(
-    readonly slot: number,
-    private readonly slots: CallSlots,
-  ) {
-    this.ringTimer = new Timer(TimerKind.Ring, null, this, null);
-    this.maxWaitTimer = new Timer(TimerKind.MaxWait, null, this, null);
-    this.stepTimer = new Timer(TimerKind.Step, null, this, null);
-    this.scheduledTimer = new Timer(TimerKind.Scheduled, null, this, null);
+  // (Read whenever the call's level is resolved: arrival, return, each routing step.)
+  level = 0;
+  skills: ReadonlyArray<readonly [string, number]> = [];
+  languageId = -1;
+  knownActive = false;
+  overdue = false;
+  knownAgent: AgentRec | null = null;
+  /** Creation order among calls (for listing). */
+  created = 0;
+  language: string | null = null;
+  context: unknown = undefined;
+  hops = 0;
+  constructor(slot: number, slots: CallSlots) {
+    this.slot = slot;
+    this.slots = slots;
   }
 
   // The call's numbers live in CallSlots.num (8 float64s per slot, one cache line) instead of fields:
@@ -178,7 +188,7 @@ export class CallRec {
   set stepAt(v: number) {
     this.slots.num[this.slot * 8 + 4] = v;
   }
-  /** The step threshold (ms of waiting) that stepAt stands for: the step timer's duration list. */
+  /** The step threshold (ms of waiting) that stepAt stands for: the step timer's duration (its FIFO ring). */
   get stepAfter(): number {
     return this.slots.num[this.slot * 8 + 5]!;
   }
@@ -200,9 +210,29 @@ export class CallRec {
     this.slots.num[this.slot * 8 + 7] = v;
   }
 
-  /** Position in the call heap of its pool, or -1 (kept in CallSlots.pos, see call-heap.ts). */
+  /** Position in the call heap of its pool, or -1 (kept in the index rows, see index-rows.ts). */
   get pos(): number {
-    return this.slots.pos[this.slot]!;
+    return this.slots.rows.pos[this.slot * ROW + HEAP_CELL]!;
+  }
+
+  /** True while in its queue's waiting list (its index there is kept in the index rows). */
+  get inList(): boolean {
+    return this.slots.rows.pos[this.slot * ROW + LIST_CELL]! >= 0;
+  }
+
+  /** Last position notified (0: none yet), kept in CallSlots.seen for the sweeps. */
+  get lastPosition(): number {
+    return this.slots.seen[this.slot * 2]!;
+  }
+  set lastPosition(v: number) {
+    this.slots.seen[this.slot * 2] = v;
+  }
+  /** Last EWT notified, whole seconds (-1: none, -2: never notified). */
+  get lastEwt(): number {
+    return this.slots.seen[this.slot * 2 + 1]!;
+  }
+  set lastEwt(v: number) {
+    this.slots.seen[this.slot * 2 + 1] = v;
   }
 }
 
@@ -219,7 +249,13 @@ export function callLess(a: CallRec, b: CallRec): boolean {
  * strategy, and the waiting calls that currently need exactly these requirements in a heap by claim.
  */
 export class Pool {
-  readonly ready = new IndexedHeap<Member>(memberLess);
+  /**
+   * The ready memberships, best first: keys (strategy key, agent idle-since, agent index), id = member id,
+   * positions in MemberTable.pos. The keys are fixed while in the heap, and a sift reads only the heap.
+   * Strategy key (smaller is preferred): 0 (longest-idle), -score (most-skilled), calls accepted
+   * (fewest-calls), last offer sequence of the queue (round-robin).
+   */
+  readonly ready: KeyHeap;
   readonly calls: CallHeap;
   members: Member[] = [];
   /** Members that are logged in (staffing, for EWT). */
@@ -239,8 +275,10 @@ export class Pool {
     /** Anchor list this pool is indexed in: skill id, or -1 - language id, or null (any / known agent). */
     readonly anchorSkill: number,
     readonly anchorLanguage: number,
+    readyPositions: PositionTable,
   ) {
     this.calls = new CallHeap(slots);
+    this.ready = new KeyHeap(readyPositions);
   }
 }
 
@@ -291,7 +329,7 @@ export class PoolTable {
     t[b] = h.size;
     if (h.size === 0) return;
     const k = h.keys;
-    t[b + 1] = k[0]!;
+    t[b + 1] = -k[0]!; // the heap keeps the priority negated
     t[b + 2] = k[1]!;
     t[b + 3] = k[2]!;
   }
@@ -304,23 +342,21 @@ export class QueueRec {
   /** Per call language id: pools of each level. */
   languagePools = new Map<number, Array<Pool | null>>();
   knownPools = new Map<number, Pool>();
-  waiting = 0;
-  /** True while the waiting list is in claim order (appends usually keep it so; sweeps sort otherwise). */
-  sorted = true;
-  head: CallRec | null = null;
-  tail: CallRec | null = null;
   dirty = false;
   /** Moving average of handle time (accept to end of wrap-up), ms. */
-  ahtMs: number;
-  readonly sweepTimer: Timer;
+  ahtMs = 0;
   constructor(
     readonly idx: number,
     readonly id: string,
     public cfg: NormalizedQueue,
     public config: QueueConfig,
+    /** The waiting calls in claim order (positions, EWT). */
+    readonly list: WaitingList,
   ) {
     this.ahtMs = cfg.expectedHandleMs;
-    this.sweepTimer = new Timer(TimerKind.Sweep, null, null, this);
-    this.sweepTimer.order = idx;
+  }
+
+  get waiting(): number {
+    return this.list.size;
   }
 }

@@ -1,134 +1,290 @@
 /**
- * The engine's timer queue. Most timers are "a start time + a configured duration" (ring timeout, wrap-up,
- * a step threshold or max wait counted from a call's entry, the position interval): like Node's lib/timers,
- * such timers go into one list per duration, where deadlines almost always arrive in rising order, so
- * insertion and removal are O(1); a small heap orders the lists by their first timer. Other timers (and a
- * timer that would land deep inside its list) go into a plain position-tracking heap. The order is exactly
- * timerLess (deadline, kind, order), as with a single heap.
+ * The engine's timer queue, over integer timer handles (no object per timer). A timer is named by its kind
+ * and its target (call slot, agent index or queue index; the kind says which): handle = target * 8 + kind,
+ * which is also its cell in the index rows (index-rows.ts), so a call's timers sit in one cache line with
+ * its other indexes, and firing a timer needs no lookup to know what it is.
+ *
+ * Most timers are "a start time + a configured duration" (ring timeout, wrap-up, a step threshold or max
+ * wait counted from a call's entry, the position interval). As in Node's lib/timers, such timers go into one
+ * FIFO per (kind, duration), where deadlines arrive in rising order: here a ring buffer of entries in a
+ * Float64Array, so scheduling appends one entry and cancelling marks it dead (no neighbours to relink, no
+ * timer record to read). Dead entries are dropped when they reach the head of their ring, or compacted away
+ * when a full ring is at least half dead, so a ring holds at most about twice its live timers. A small heap
+ * orders the rings by their head entry. A timer that would not go last in its ring (a deadline earlier than
+ * the tail's, e.g. a step threshold counted from an entry long ago), or that has no configured duration,
+ * goes into a KeyHeap instead. The order is exactly (deadline, kind, order) over all timers, as with a
+ * single heap.
+ *
+ * Layout:
+ * - per handle, rows.pos[h]: -1 when not scheduled, i (< 2^24) at index i of the heap, or
+ *   ((r + 1) << 24) | i at index i of ring r.
+ * - ring entry i at entries[4i .. 4i+3]: deadline, order, handle (-1 once cancelled), unused.
+ * - heap entry: (deadline, kind, order) keys, id = handle.
  */
+import { ROW, type IndexRows } from './index-rows.ts';
 import { IndexedHeap, type HeapItem } from './indexed-heap.ts';
-import { Timer, timerLess } from './records.ts';
+import { KeyHeap } from './key-heap.ts';
 
-const MAX_LISTS = 64;
-/** How far back from a list's tail a timer may be inserted before it goes to the heap instead. */
-const MAX_WALK = 8;
 /** Duration key for timers that have no configured duration. */
 export const NO_DURATION = -1;
+/** How many rings at most (distinct kind and duration pairs); later pairs use the heap. */
+const MAX_RINGS = 64;
+const NOT_SCHEDULED = -1;
+/** Index bits of a position; the bits above say where (0: the heap, r + 1: ring r). */
+const INDEX_BITS = 24;
+const INDEX_MASK = (1 << INDEX_BITS) - 1;
+/** A ring never holds more entries than an index can name (beyond, its timers go to the heap). */
+const MAX_RING_ENTRIES = 1 << INDEX_BITS;
+const ENTRY = 4;
+const CANCELLED = -1;
+/** handle = target * ROW + kind. */
+const KIND_BITS = 31 - Math.clz32(ROW);
 
-class TimerList implements HeapItem {
-  pos = -1;
-  head: Timer | null = null;
-  tail: Timer | null = null;
-  /** The head's key (deadline, kind, order), copied here so ordering the lists never reads cold timers. */
-  headDeadline = 0.5;
-  headKind = 0;
-  headOrder = 0;
-  constructor(readonly duration: number) {}
+/** The handle of the timer of this kind (< 8) on this target. */
+export function timerHandle(kind: number, target: number): number {
+  return (target << KIND_BITS) | kind;
 }
 
-function listLess(a: TimerList, b: TimerList): boolean {
+export function timerKind(h: number): number {
+  return h & ((1 << KIND_BITS) - 1);
+}
+
+export function timerTarget(h: number): number {
+  return h >> KIND_BITS;
+}
+
+/** The timers of one kind and one configured duration, in deadline order. */
+class Ring implements HeapItem {
+  /** Position in the ring heap, -1 while empty. */
+  pos = -1;
+  entries = new Float64Array(64 * ENTRY);
+  mask = 63;
+  /** Index of the first entry (live: dead ones at the head are dropped at once). */
+  head = 0;
+  /** Entries from the head on, live and dead. */
+  count = 0;
+  live = 0;
+  /** The head's deadline and order, copied here so ordering the rings reads only ring objects. */
+  headDeadline = 0;
+  headOrder = 0;
+  constructor(
+    readonly id: number,
+    readonly kind: number,
+  ) {}
+
+  /** True if an entry (deadline, order) goes after the current tail (dead or not), keeping the ring in order. */
+  accepts(deadline: number, order: number): boolean {
+    if (this.count === 0) return true;
+    const t = ((this.head + this.count - 1) & this.mask) * ENTRY;
+    const d = this.entries[t]!;
+    return deadline > d || (deadline === d && order >= this.entries[t + 1]!);
+  }
+}
+
+function ringLess(a: Ring, b: Ring): boolean {
   if (a.headDeadline !== b.headDeadline) return a.headDeadline < b.headDeadline;
-  if (a.headKind !== b.headKind) return a.headKind < b.headKind;
+  if (a.kind !== b.kind) return a.kind < b.kind;
   return a.headOrder < b.headOrder;
 }
 
 export class TimerQueue {
-  private readonly lists = new Map<number, TimerList>();
-  private readonly listHeap = new IndexedHeap<TimerList>(listLess);
-  private readonly other = new IndexedHeap<Timer>(timerLess);
   private count = 0;
+  private readonly rings: Ring[] = [];
+  /** Per kind: configured duration -> ring. */
+  private readonly ringsByKind: Array<Map<number, Ring>> = [];
+  private readonly ringHeap = new IndexedHeap<Ring>(ringLess);
+  private readonly heap: KeyHeap;
 
+  /**
+   * rows: where the position of each handle is kept (shared with other per-call indexes); the heap writes
+   * its positions there too, as plain indexes (it never holds 2^24 timers).
+   */
+  constructor(private readonly rows: IndexRows) {
+    this.heap = new KeyHeap(rows, 1, 0);
+  }
+
+  /** Number of scheduled timers. */
   get size(): number {
     return this.count;
   }
 
-  peek(): Timer | undefined {
-    const l = this.listHeap.peek();
-    const o = this.other.peek();
-    if (l === undefined) return o;
-    if (o === undefined) return l.head!;
-    return timerLess(l.head!, o) ? l.head! : o;
+  scheduled(h: number): boolean {
+    return h < this.rows.pos.length && this.rows.pos[h] !== NOT_SCHEDULED;
   }
 
-  /** Schedules t at deadline; duration is the configured duration it comes from (or NO_DURATION). */
-  schedule(t: Timer, deadline: number, duration: number): void {
-    if (t.pos >= 0) this.remove(t);
-    t.deadline = deadline;
+  deadlineOf(h: number): number {
+    return this.keyOf(h, 0);
+  }
+
+  orderOf(h: number): number {
+    return this.keyOf(h, 1);
+  }
+
+  /** The earliest timer's handle, or -1. */
+  peek(): number {
+    const r = this.ringHeap.peek();
+    const heap = this.heap;
+    if (r === undefined) return heap.size === 0 ? -1 : heap.topId();
+    const fromRing = r.entries[r.head * ENTRY + 2]!;
+    if (heap.size === 0) return fromRing;
+    const k = heap.keys;
+    if (r.headDeadline !== k[0]) return r.headDeadline < k[0]! ? fromRing : heap.topId();
+    if (r.kind !== k[1]) return r.kind < k[1]! ? fromRing : heap.topId();
+    return r.headOrder < k[2]! ? fromRing : heap.topId();
+  }
+
+  /** The earliest deadline, or Infinity when nothing is scheduled (from the ring and heap heads alone: checked on every input). */
+  nextDeadline(): number {
+    const r = this.ringHeap.peek();
+    const fromRing = r === undefined ? Infinity : r.headDeadline;
+    return this.heap.size === 0 ? fromRing : Math.min(fromRing, this.heap.keys[0]!);
+  }
+
+  /** True if a timer is due at or before `at`. */
+  due(at: number): boolean {
+    const r = this.ringHeap.peek();
+    if (r !== undefined && r.headDeadline <= at) return true;
+    return this.heap.size > 0 && this.heap.keys[0]! <= at;
+  }
+
+  /** Removes and returns the earliest timer's handle, or -1. */
+  pop(): number {
+    const h = this.peek();
+    if (h >= 0) this.remove(h);
+    return h;
+  }
+
+  /** Schedules timer h at deadline, tie-break `order`; duration is the configured duration the deadline comes from, or NO_DURATION. */
+  schedule(h: number, deadline: number, order: number, duration: number): void {
+    if (h >= this.rows.pos.length) this.rows.ensure(timerTarget(h) + 1);
+    else if (this.rows.pos[h] !== NOT_SCHEDULED) this.remove(h);
     this.count++;
-    let list: TimerList | undefined;
-    if (duration >= 0) {
-      list = this.lists.get(duration);
-      if (list === undefined && this.lists.size < MAX_LISTS) {
-        list = new TimerList(duration);
-        this.lists.set(duration, list);
+    const kind = timerKind(h);
+    const ring = duration >= 0 ? this.ringFor(kind, duration) : null;
+    if (ring === null || !ring.accepts(deadline, order) || !this.append(ring, h, deadline, order)) this.heap.push(deadline, kind, order, h);
+  }
+
+  remove(h: number): void {
+    if (!this.scheduled(h)) return;
+    const p = this.rows.pos[h]!;
+    this.count--;
+    const i = p & INDEX_MASK;
+    const where = p >> INDEX_BITS;
+    if (where === 0) {
+      this.heap.removeAt(i);
+      return;
+    }
+    this.rows.pos[h] = NOT_SCHEDULED;
+    const ring = this.rings[where - 1]!;
+    ring.entries[i * ENTRY + 2] = CANCELLED;
+    ring.live--;
+    if (i === ring.head) {
+      this.dropDeadHead(ring);
+      this.headChanged(ring);
+    }
+  }
+
+  /** All scheduled handles, in no particular order (for snapshots). */
+  all(): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < this.heap.size; i++) out.push(this.heap.idAt(i));
+    for (const r of this.rings) {
+      for (let n = 0; n < r.count; n++) {
+        const h = r.entries[((r.head + n) & r.mask) * ENTRY + 2]!;
+        if (h !== CANCELLED) out.push(h);
       }
     }
-    // Usually the new timer goes last; equal deadlines keep timerLess order.
-    let after = list === undefined ? null : list.tail;
-    let walked = 0;
-    while (after !== null && timerLess(t, after) && walked < MAX_WALK) {
-      after = after.prev;
-      walked++;
-    }
-    if (list === undefined || walked === MAX_WALK) {
-      t.list = null;
-      this.other.push(t);
-      return;
-    }
-    t.list = list;
-    t.pos = 0;
-    t.prev = after;
-    t.next = after === null ? list.head : after.next;
-    if (t.next === null) list.tail = t;
-    else t.next.prev = t;
-    if (after === null) list.head = t;
-    else after.next = t;
-    if (after === null) this.headChanged(list);
-  }
-
-  remove(t: Timer): void {
-    if (t.pos < 0) return;
-    this.count--;
-    const list = t.list as TimerList | null;
-    if (list === null) {
-      this.other.remove(t);
-      return;
-    }
-    const wasHead = list.head === t;
-    if (t.prev === null) list.head = t.next;
-    else t.prev.next = t.next;
-    if (t.next === null) list.tail = t.prev;
-    else t.next.prev = t.prev;
-    t.prev = null;
-    t.next = null;
-    t.list = null;
-    t.pos = -1;
-    if (wasHead) this.headChanged(list);
-  }
-
-  pop(): Timer | undefined {
-    const t = this.peek();
-    if (t !== undefined) this.remove(t);
-    return t;
-  }
-
-  /** All pending timers, in no particular order (for snapshots). */
-  all(): Timer[] {
-    const out: Timer[] = this.other.items.slice(0, this.other.size);
-    for (const l of this.lists.values()) for (let t = l.head; t !== null; t = t.next) out.push(t);
     return out;
   }
 
-  private headChanged(list: TimerList): void {
-    const h = list.head;
-    if (h === null) {
-      this.listHeap.remove(list);
+  /** Key 0 (deadline) or 1 (order) of a scheduled timer. */
+  private keyOf(h: number, key: 0 | 1): number {
+    const p = this.rows.pos[h]!;
+    const i = p & INDEX_MASK;
+    const where = p >> INDEX_BITS;
+    if (where === 0) return this.heap.keys[i * 4 + key * 2]!;
+    return this.rings[where - 1]!.entries[i * ENTRY + key]!;
+  }
+
+  private ringFor(kind: number, duration: number): Ring | null {
+    let byDuration = this.ringsByKind[kind];
+    if (byDuration === undefined) {
+      byDuration = new Map();
+      this.ringsByKind[kind] = byDuration;
+    }
+    let ring = byDuration.get(duration);
+    if (ring === undefined) {
+      if (this.rings.length === MAX_RINGS) return null;
+      ring = new Ring(this.rings.length, kind);
+      this.rings.push(ring);
+      byDuration.set(duration, ring);
+    }
+    return ring;
+  }
+
+  /** Appends to ring; false if the ring is full at its largest size. */
+  private append(ring: Ring, h: number, deadline: number, order: number): boolean {
+    if (ring.count > ring.mask) {
+      if (ring.live * 2 > ring.count && ring.count * 2 > MAX_RING_ENTRIES) return false;
+      this.makeRoom(ring);
+    }
+    const i = (ring.head + ring.count) & ring.mask;
+    const e = ring.entries;
+    e[i * ENTRY] = deadline;
+    e[i * ENTRY + 1] = order;
+    e[i * ENTRY + 2] = h;
+    ring.count++;
+    ring.live++;
+    this.rows.pos[h] = ((ring.id + 1) << INDEX_BITS) | i;
+    if (ring.count === 1) this.headChanged(ring);
+    return true;
+  }
+
+  /** A full ring: compact it in place when at least half of it is dead, else double it. */
+  private makeRoom(ring: Ring): void {
+    const old = ring.entries;
+    const oldMask = ring.mask;
+    const grow = ring.live * 2 > ring.count;
+    const e = grow ? new Float64Array(old.length * 2) : old;
+    const mask = grow ? oldMask * 2 + 1 : oldMask;
+    // Live entries keep their order; written from the head on (in place, the write index never passes the read index).
+    const start = grow ? 0 : ring.head;
+    let w = 0;
+    for (let n = 0; n < ring.count; n++) {
+      const from = ((ring.head + n) & oldMask) * ENTRY;
+      const h = old[from + 2]!;
+      if (h === CANCELLED) continue;
+      const to = ((start + w) & mask) * ENTRY;
+      e[to] = old[from]!;
+      e[to + 1] = old[from + 1]!;
+      e[to + 2] = h;
+      this.rows.pos[h] = ((ring.id + 1) << INDEX_BITS) | (to / ENTRY);
+      w++;
+    }
+    ring.entries = e;
+    ring.mask = mask;
+    ring.head = start;
+    ring.count = w;
+  }
+
+  private dropDeadHead(ring: Ring): void {
+    const e = ring.entries;
+    while (ring.count > 0 && e[ring.head * ENTRY + 2] === CANCELLED) {
+      ring.head = (ring.head + 1) & ring.mask;
+      ring.count--;
+    }
+  }
+
+  private headChanged(ring: Ring): void {
+    if (ring.count === 0) {
+      ring.head = 0;
+      this.ringHeap.remove(ring);
       return;
     }
-    list.headDeadline = h.deadline;
-    list.headKind = h.kind;
-    list.headOrder = h.order;
-    if (list.pos >= 0) this.listHeap.update(list);
-    else this.listHeap.push(list);
+    ring.headDeadline = ring.entries[ring.head * ENTRY]!;
+    ring.headOrder = ring.entries[ring.head * ENTRY + 1]!;
+    if (ring.pos >= 0) this.ringHeap.update(ring);
+    else this.ringHeap.push(ring);
   }
 }
+

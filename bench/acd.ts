@@ -6,9 +6,11 @@
  * stream of input events (arrivals, accepts, rejects, call ends, abandons, not-ready/ready) that keeps about
  * 100 000 calls waiting; the engine's own timers (wrap-up ends, steps, max wait, position batches) fire inside.
  * Prints events per second, p50/p99 time of the inputs that made a routing decision, heap growth in steady
- * state, and the speed ratio against the linear-scan reference (acd/reference) on the same stream at
+ * state (the V8 heap, and apart from it the typed array buffers, where the engine keeps much of its state;
+ * both in the JSON line), and the speed ratio against the linear-scan reference (acd/reference) on the same stream at
  * 10 000 agents with fewer waiting calls (a size the reference finishes). Last line: one JSON object.
- * eventsPerSecond counts the live run (driver included) per CPU-second; engineOnlyEventsPerSecond replays
+ * eventsPerSecond counts the live run (driver included: its listeners read their own indexes back out of
+ * the ids, `call-123` -> 123, rather than keeping a map) per CPU-second; engineOnlyEventsPerSecond replays
  * the very same recorded inputs on a twin engine brought to the same state, with listeners that only count
  * (the run is checked identical: engine events, offers, position notifications, every queue's length).
  * The replay runs last: run before the reference comparison it made the reference 2x slower (JIT state
@@ -137,13 +139,25 @@ class Tape {
 /** Ring-all is for small teams: 1 queue in 25 here; the rest cycle through the other strategies. */
 const strategyOf = (q: number): Strategy => (q % 25 === 24 ? 'ring-all' : (['longest-idle', 'most-skilled', 'fewest-calls', 'round-robin'] as const)[q % 4]!);
 
+const CALL_PREFIX = 'call-';
+const AGENT_PREFIX = 'agent-';
+
+/**
+ * The driver's index of one of its own ids (prefix + decimal index), read back from the id a listener got.
+ * Parsing the digits reads only the string itself; a Map from id to index would add two cold cache lines per
+ * lookup at 130 000 ids, which the live figure would count as engine time.
+ */
+function idIndex(id: string, prefix: string): number {
+  let n = 0;
+  for (let i = prefix.length; i < id.length; i++) n = n * 10 + (id.charCodeAt(i) - 48);
+  return n;
+}
+
 /** Drives one target with a deterministic stream; the stream depends only on the seed and the decisions. */
 class Driver {
   readonly rng: Rng;
   readonly agentIds: string[];
-  readonly agentIndex = new Map<string, number>();
   readonly callIds: string[];
-  readonly callIndex = new Map<string, number>();
   readonly freeCalls: number[] = [];
   readonly queueIds: string[];
   readonly waiting: IntSet;
@@ -172,10 +186,8 @@ class Driver {
   ) {
     this.rng = new Rng(seed, 1);
     const callCap = size.waiting + size.agents * 3 + 1000;
-    this.agentIds = Array.from({ length: size.agents }, (_, i) => `agent-${i}`);
-    this.agentIds.forEach((id, i) => this.agentIndex.set(id, i));
-    this.callIds = Array.from({ length: callCap }, (_, i) => `call-${i}`);
-    this.callIds.forEach((id, i) => this.callIndex.set(id, i));
+    this.agentIds = Array.from({ length: size.agents }, (_, i) => `${AGENT_PREFIX}${i}`);
+    this.callIds = Array.from({ length: callCap }, (_, i) => `${CALL_PREFIX}${i}`);
     for (let i = callCap - 1; i >= 0; i--) this.freeCalls.push(i);
     this.queueIds = Array.from({ length: size.queues }, (_, i) => `queue-${i}`);
     this.waiting = new IntSet(callCap);
@@ -190,19 +202,19 @@ class Driver {
       this.decisions++;
       if (this.passive) return;
       const i = this.pendTail++ & 0xffff;
-      this.pendCall[i] = this.callIndex.get(callId)!;
-      this.pendAgent[i] = this.agentIndex.get(agentIds[0]!)!;
+      this.pendCall[i] = idIndex(callId, CALL_PREFIX);
+      this.pendAgent[i] = idIndex(agentIds[0]!, AGENT_PREFIX);
       this.offeredTo[this.pendCall[i]!] = this.pendAgent[i]!;
       this.checksum = (this.checksum * 31 + this.pendAgent[i]! * 7 + this.pendCall[i]!) % 1_000_000_007;
     });
     t.on('cancelOffer', (callId) => {
       if (this.passive) return;
-      this.offeredTo[this.callIndex.get(callId)!] = -1;
+      this.offeredTo[idIndex(callId, CALL_PREFIX)] = -1;
     });
     t.on('assigned', (callId, agentId) => {
       if (this.passive) return;
-      const c = this.callIndex.get(callId)!;
-      const a = this.agentIndex.get(agentId)!;
+      const c = idIndex(callId, CALL_PREFIX);
+      const a = idIndex(agentId, AGENT_PREFIX);
       this.offeredTo[c] = -1;
       this.waiting.delete(c);
       this.busy.add(a);
@@ -210,13 +222,13 @@ class Driver {
     });
     t.on('overflow', (callId, target) => {
       if (this.passive) return;
-      if ('action' in target && target.action !== 'callback') this.release(this.callIndex.get(callId)!);
+      if ('action' in target && target.action !== 'callback') this.release(idIndex(callId, CALL_PREFIX));
     });
-    // Only not-ready -> ready / logged-out leaves the not-ready set, so other changes need no id lookup.
+    // Only not-ready -> ready / logged-out leaves the not-ready set, so other changes need no id parsing.
     t.on('agentStateChanged', (agentId, state) => {
       if (this.passive) return;
-      if (state === 'not-ready') this.notReady.add(this.agentIndex.get(agentId)!);
-      else if ((state === 'ready' || state === 'logged-out') && this.notReady.size > 0) this.notReady.delete(this.agentIndex.get(agentId)!);
+      if (state === 'not-ready') this.notReady.add(idIndex(agentId, AGENT_PREFIX));
+      else if ((state === 'ready' || state === 'logged-out') && this.notReady.size > 0) this.notReady.delete(idIndex(agentId, AGENT_PREFIX));
     });
     t.on('positionChanged', () => {
       this.positions++;
@@ -392,6 +404,8 @@ log(`setup: ${FULL.agents} agents, ${FULL.skills} skills, ${FULL.languages} lang
 for (let i = 0; i < 1_500_000; i++) full.step();
 const tape = REPLAY ? new Tape(EVENTS) : null;
 const heapBefore = heapUsed();
+// The engine keeps much of its state in typed arrays, whose memory is outside the V8 heap: reported too.
+const buffersBefore = process.memoryUsage().arrayBuffers;
 const timersBefore = engine.events();
 const decisionsBefore = full.decisions;
 const positionsBefore = full.positions;
@@ -407,6 +421,7 @@ const livePositions = full.positions - positionsBefore;
 const liveWaiting = full.queueIds.map((q) => engine.waitingCount(q)).join(',');
 const cpuSeconds = (cpuUsed.user + cpuUsed.system) / 1e6;
 const heapAfter = heapUsed();
+const buffersAfter = process.memoryUsage().arrayBuffers;
 const wallEventsPerSecond = EVENTS / wall;
 // On a shared machine wall-clock time includes waiting for a core; CPU time is the one-core figure.
 const eventsPerSecond = EVENTS / Math.max(cpuSeconds, 1e-9);
@@ -416,7 +431,10 @@ log(
     `${cpuSeconds.toFixed(2)} s CPU = ${Math.round(eventsPerSecond).toLocaleString('en')} events/s per CPU-second (single thread; load average ${loadavg()[0]!.toFixed(1)})`,
 );
 log(`  engine events incl. timers fired: ${engineEvents} (${Math.round(engineEvents / wall).toLocaleString('en')}/s); routing decisions (offers): ${full.decisions - decisionsBefore}; simulated time ${(EVENTS * 0.2) / 1000} s; waiting calls now ${full.waiting.size}; position notifications ${full.positions}`);
-log(`heap: ${(heapBefore / 1e6).toFixed(1)} MB before, ${(heapAfter / 1e6).toFixed(1)} MB after -> growth ${heapAfter - heapBefore} bytes`);
+log(
+  `heap: ${(heapBefore / 1e6).toFixed(1)} MB before, ${(heapAfter / 1e6).toFixed(1)} MB after -> growth ${heapAfter - heapBefore} bytes; ` +
+    `typed array buffers: ${(buffersBefore / 1e6).toFixed(1)} MB before, ${(buffersAfter / 1e6).toFixed(1)} MB after -> growth ${buffersAfter - buffersBefore} bytes`,
+);
 
 // ── latency of inputs that made a routing decision ──
 const SAMPLES = 1_000_000;
@@ -448,7 +466,7 @@ function runSame(target: Target): { seconds: number; checksum: number; decisions
 }
 
 // ── engine only: the measured stream, recorded, replayed on a second engine brought to the same state ──
-// The live figure above includes the driver (random choices, its own id -> index maps in every listener,
+// The live figure above includes the driver (random choices, reading its own index back out of the ids in every listener,
 // about a tenth of the time). Here the same inputs are issued again from the tape, with listeners that
 // only count, so the time is the engine's (plus one listener call per decision, as in any server).
 // (Assigned inside engineOnly(); the casts keep TypeScript from narrowing them to null at the top level.)
@@ -509,6 +527,7 @@ if (REF_EVENTS <= 0) {
       p99DecisionMicros: Number(p99.toFixed(2)),
       referenceRatio: null,
       heapGrowthBytes: heapAfter - heapBefore,
+      arrayBufferGrowthBytes: buffersAfter - buffersBefore,
       engineOnlyEventsPerSecond: engineOnlyEventsPerSecond === null ? null : Math.round(engineOnlyEventsPerSecond),
       engineOnlyP99DecisionMicros: engineOnlyP99 === null ? null : Number(engineOnlyP99.toFixed(2)),
     }),
@@ -536,6 +555,7 @@ log(
     p99DecisionMicros: Number(p99.toFixed(2)),
     referenceRatio: Number(referenceRatio.toFixed(1)),
     heapGrowthBytes: heapAfter - heapBefore,
+    arrayBufferGrowthBytes: buffersAfter - buffersBefore,
     engineOnlyEventsPerSecond: engineOnlyEventsPerSecond === null ? null : Math.round(engineOnlyEventsPerSecond),
     engineOnlyP99DecisionMicros: engineOnlyP99 === null ? null : Number(engineOnlyP99.toFixed(2)),
   }),

@@ -1,0 +1,59 @@
+import { runInNewContext } from 'node:vm';
+import { setFlagsFromString } from 'node:v8';
+import { afterEach, describe, expect, it } from 'vitest';
+import { bridge, type IncomingCall, type OutgoingCall, type SipStack } from '../../sip/index.ts';
+import { SDP, startStack, waitFor } from './helpers.ts';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+const cleanup: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+
+async function collect(): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    await new Promise((r) => setImmediate(r));
+    gc();
+  }
+}
+
+describe('finished calls and lingering transactions', () => {
+  it('a B2BUA call that ended can be garbage-collected while its transactions still absorb retransmissions', async () => {
+    // caller -> b2bua -> callee, all on loopback UDP; the B2BUA keeps RFC 3261's 32 s linger timers (T1 = 500 ms)
+    const caller = await startStack({ trustedSources: ['127.0.0.1'], timers: { T1: 50 } });
+    const b2bua = await startStack({ trustedSources: ['127.0.0.1'] });
+    const callee = await startStack({ trustedSources: ['127.0.0.1'], timers: { T1: 50 } });
+    cleanup.push(() => caller.close(), () => b2bua.close(), () => callee.close());
+    const legs: Array<WeakRef<IncomingCall | OutgoingCall>> = [];
+    b2bua.on('incomingCall', (call) => {
+      const out = b2bua.placeCall({ target: `sip:agent@127.0.0.1:${callee.ports.udp}`, from: `<${call.fromUri}>`, sdp: call.remoteSdp ?? '' });
+      bridge(call, out);
+      legs.push(new WeakRef(call), new WeakRef(out));
+    });
+    callee.on('incomingCall', (call) => {
+      call.progress(180);
+      void call.answer(SDP(6000)).catch(() => {});
+    });
+
+    for (let i = 0; i < 10; i++) {
+      const out = caller.placeCall({ target: `sip:queue@127.0.0.1:${b2bua.ports.udp}`, from: 'sip:customer@test.local', sdp: SDP(4000 + i) });
+      await waitFor(out, 'answered');
+      const closed = waitFor(out, 'close');
+      await out.bye();
+      await closed;
+    }
+    // both legs of every call ended at the B2BUA
+    await expect.poll(() => b2bua.stats().activeDialogs).toBe(0);
+    expect(legs).toHaveLength(20);
+    const lingering = (s: SipStack): number => s.stats().serverTransactions + s.stats().clientTransactions;
+    expect(lingering(b2bua)).toBeGreaterThan(0);
+
+    await collect();
+    const alive = legs.filter((w) => w.deref() !== undefined).length;
+    // the transactions are still there (timers J/L/M run 32 s), the calls are not
+    expect(lingering(b2bua)).toBeGreaterThan(0);
+    expect(alive).toBe(0);
+  });
+});

@@ -297,6 +297,12 @@ export class AcdEngine implements AcdRouter {
     this.timers.schedule(timerHandle(kind, c.slot), deadline, c.seq, duration);
   }
 
+  /** Stops the timers that count a call's time in line (max wait, relaxation step). */
+  private cancelLineTimers(c: CallRec): void {
+    this.cancelCall(c, TimerKind.MaxWait);
+    this.cancelCall(c, TimerKind.Step);
+  }
+
   private cancelCall(c: CallRec, kind: number): void {
     const bit = 1 << kind;
     if ((c.armed & bit) === 0) return;
@@ -584,8 +590,7 @@ export class AcdEngine implements AcdRouter {
     this.checkOffered(c, a);
     this.detachRinging(c, a);
     this.cancelCall(c, TimerKind.Ring);
-    this.cancelCall(c, TimerKind.MaxWait);
-    this.cancelCall(c, TimerKind.Step);
+    this.cancelLineTimers(c);
     a.call = c;
     c.agent = a;
     c.maxWaitAt = -1;
@@ -716,8 +721,7 @@ export class AcdEngine implements AcdRouter {
       n = this.takeRingList(c);
       for (let i = 0; i < n; i++) this.emitCancel(c.id, this.scratchAgents[i]!.id, 'transferred');
     }
-    this.cancelCall(c, TimerKind.MaxWait);
-    this.cancelCall(c, TimerKind.Step);
+    this.cancelLineTimers(c);
     c.maxWaitAt = -1;
     this.setSequence(c, ++this.callSeq);
     c.hops = 0;
@@ -945,8 +949,7 @@ export class AcdEngine implements AcdRouter {
   private overflowCall(c: CallRec): void {
     const from = c.queue!;
     this.takeFromQueue(c);
-    this.cancelCall(c, TimerKind.MaxWait);
-    this.cancelCall(c, TimerKind.Step);
+    this.cancelLineTimers(c);
     c.maxWaitAt = -1;
     c.hops++;
     let target = from.cfg.overflow;
@@ -1189,8 +1192,7 @@ export class AcdEngine implements AcdRouter {
   private freeCall(c: CallRec): void {
     this.takeFromQueue(c);
     this.cancelCall(c, TimerKind.Ring);
-    this.cancelCall(c, TimerKind.MaxWait);
-    this.cancelCall(c, TimerKind.Step);
+    this.cancelLineTimers(c);
     this.cancelCall(c, TimerKind.Scheduled);
     this.transitionCall(c, CallState.Ended);
     c.pool = null;

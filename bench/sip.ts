@@ -92,14 +92,18 @@ function runAt(targetFor: TargetFor, rate: number, label: string): Promise<{ pas
   return withUas((uasPort) => runStep(targetFor(uasPort), rate, label));
 }
 
+/** sipp UAC running the bench scenario: `total` calls at `rate`, at most `limit` at once, failing after `timeoutS`. */
+function uacArgs(target: number, rate: number, total: number, limit: number, timeoutS: number, extra: string[]): string[] {
+  return [`${IP}:${target}`, '-sf', SCENARIO, '-s', 'bench', '-i', IP, '-p', String(port()), '-r', String(rate), '-m', String(total),
+    '-l', String(limit), '-nostdin', '-timeout', `${timeoutS}s`, '-timeout_error', '-max_socket', '100', ...extra];
+}
+
 async function runStep(target: number, rate: number, label: string): Promise<{ pass: boolean; p99?: number; elapsed: number }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-sip-'));
   const total = Math.round(rate * HOLD_S);
   const t0 = Date.now();
   const uac = spawnSipp(
-    [`${IP}:${target}`, '-sf', SCENARIO, '-s', 'bench', '-i', IP, '-p', String(port()), '-r', String(rate), '-m', String(total),
-      '-l', String(Math.max(1000, rate * 4)), '-nostdin', '-timeout', `${HOLD_S * 3}s`, '-timeout_error', '-trace_rtt', '-rtt_freq', String(Math.max(1, total)),
-      '-max_socket', '100'],
+    uacArgs(target, rate, total, Math.max(1000, rate * 4), HOLD_S * 3, ['-trace_rtt', '-rtt_freq', String(Math.max(1, total))]),
     dir,
   );
   const r = await uac.done;
@@ -211,11 +215,7 @@ async function main(): Promise<void> {
     const rampRate = 500;
     const holdMs = Math.round((CONCURRENT / rampRate) * 1000) + 15_000;
     const cdir = mkdtempSync(path.join(os.tmpdir(), 'bench-cc-'));
-    const cc = spawnSipp(
-      [`${IP}:${stack.ports.udp}`, '-sf', SCENARIO, '-s', 'bench', '-i', IP, '-p', String(port()), '-r', String(rampRate), '-m', String(CONCURRENT),
-        '-d', String(holdMs), '-l', String(CONCURRENT), '-nostdin', '-timeout', `${Math.round(holdMs / 1000) * 3}s`, '-timeout_error', '-max_socket', '100'],
-      cdir,
-    );
+    const cc = spawnSipp(uacArgs(stack.ports.udp!, rampRate, CONCURRENT, CONCURRENT, Math.round(holdMs / 1000) * 3, ['-d', String(holdMs)]), cdir);
     let maxDialogs = 0;
     const samples: Array<{ t: number; dialogs: number; heapMb: number }> = [];
     const t0 = Date.now();

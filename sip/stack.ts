@@ -117,7 +117,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   private readonly userAgent: string;
   private readonly md5OnlyUa: RegExp;
 
-  constructor(private readonly opts: SipStackOptions) {
+  constructor(opts: SipStackOptions) {
     super();
     if (!opts.host) throw new TypeError('SipStack: host is required');
     if (!opts.realm) throw new TypeError('SipStack: realm is required');

@@ -15,9 +15,6 @@ const LFLF = Buffer.from('\n\n');
 const REQUEST_LINE_STRICT = /^([^ ]+) ([^ ]+) (SIP\/[0-9]+\.[0-9]+)$/;
 const STATUS_LINE = /^SIP\/([0-9]+\.[0-9]+) ([0-9]{3})(?: (.*))?$/;
 
-/** Raw header-name spellings already seen (e.g. "Call-ID", "i") and their normalized names. */
-const KNOWN_NAMES = new Map<string, string>();
-
 /** Splits the header block into lines (CRLF or bare LF) and unfolds continuation lines (RFC 3261 7.3.1). */
 function headerLines(head: string): string[] {
   const lines: string[] = [];
@@ -99,18 +96,12 @@ export function parseMessage(buf: Buffer, opts: ParseOptions): SipMessage {
       problem ??= { status: 400, reason: 'Malformed header line' };
       continue;
     }
-    const rawName = line.slice(0, colon);
-    // names seen before are valid tokens; only a new spelling is trimmed, checked and normalized
-    let name = KNOWN_NAMES.get(rawName);
-    if (name === undefined) {
-      const trimmed = rawName.trim();
-      if (!isToken(trimmed)) {
-        problem ??= { status: 400, reason: `Malformed header name "${trimmed}"` };
-        continue;
-      }
-      name = normalizeHeaderName(trimmed);
-      if (KNOWN_NAMES.size < 512) KNOWN_NAMES.set(rawName, name);
+    const rawName = line.slice(0, colon).trim();
+    if (!isToken(rawName)) {
+      problem ??= { status: 400, reason: `Malformed header name "${rawName}"` };
+      continue;
     }
+    const name = normalizeHeaderName(rawName);
     const value = line.slice(colon + 1).trim();
     let list = msg.headers.get(name);
     if (!list) {

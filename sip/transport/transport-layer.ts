@@ -152,13 +152,11 @@ export class TransportLayer {
    * hears of a failure there. UDP sends are fire-and-forget, as datagrams are.
    */
   send(data: Buffer, target: SendTarget, onError?: (err: Error) => void): void {
-    // failures are reported asynchronously, never from inside the caller's own state change
-    const fail = (reason: string): void => queueMicrotask(() => onError?.(new SipError('SIP_ERR_TRANSPORT', reason)));
-    if (this.closed) return fail('transport closed');
+    if (this.closed) return failLater(onError, 'transport closed');
     this.stats.sent++;
     if (target.protocol === 'udp') {
       if (this.udp) this.udp.send(data, target.port, target.address);
-      else fail('udp not started');
+      else failLater(onError, 'udp not started');
       return;
     }
     this.sendStream(data, target).catch((err: Error) => onError?.(err));
@@ -351,6 +349,11 @@ function listen(server: net.Server, port: number, host: string): Promise<number>
  * RFC 3261 18.2.1: add "received" when the sent-by host differs from the source address;
  * RFC 3581 4: fill in an empty "rport" with the source port (and then always add received).
  */
+/** Reports a send failure asynchronously, never from inside the caller's own state change. */
+function failLater(onError: ((err: Error) => void) | undefined, reason: string): void {
+  if (onError) queueMicrotask(() => onError(new SipError('SIP_ERR_TRANSPORT', reason)));
+}
+
 /**
  * dgram resolves the address of every send with dns.lookup, which answers an IP literal on the next tick. Our
  * targets are IP literals (Via received/rport, registered contacts); a name is still resolved by dns.lookup.

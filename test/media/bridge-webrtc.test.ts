@@ -4,7 +4,7 @@ import { parseAudio } from '../../media/sdp.ts';
 import { BrowserPeer } from './helpers/browser-peer.ts';
 import { RtpPeer } from './helpers/rtp-peer.ts';
 import { toneWav } from './helpers/audio.ts';
-import { sleep, startTestMedia, waitFor, type TestMedia } from './helpers/env.ts';
+import { startTestMedia, waitFor, type TestMedia } from './helpers/env.ts';
 
 let media: TestMedia;
 let browser: BrowserPeer | undefined;

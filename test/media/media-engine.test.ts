@@ -6,7 +6,7 @@ import { MediaError, startMedia, type MediaSession } from '../../media/index.ts'
 import { rtpengineConfig } from '../../media/rtpengine-process.ts';
 import { NgClient } from '../../media/ng-client.ts';
 import { RtpPeer } from './helpers/rtp-peer.ts';
-import { sleep, startTestMedia, testLogger, waitFor, type TestMedia } from './helpers/env.ts';
+import { startTestMedia, testLogger, waitFor, type TestMedia } from './helpers/env.ts';
 
 describe('rtpengine lifecycle', () => {
   let media: TestMedia;

@@ -18,6 +18,7 @@
  * Environment: ACD_BENCH_EVENTS (default 5 000 000), ACD_BENCH_REF_EVENTS (default 3 000),
  * ACD_BENCH_REPLAY=0 skips the engine-only replay.
  */
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { AcdEngine } from '../acd/engine.ts';
 import { ReferenceAcd } from '../acd/reference/reference-engine.ts';
@@ -385,6 +386,15 @@ function heapUsed(): number {
   return process.memoryUsage().heapUsed;
 }
 
+function hugePagesMb(): number {
+  try {
+    const m = /AnonHugePages:\s+(\d+) kB/.exec(readFileSync('/proc/self/smaps_rollup', 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : 0;
+  } catch {
+    return 0;
+  }
+}
+
 const FULL: Size = { agents: 10_000, skills: 64, languages: 20, queues: 500, waiting: 100_000 };
 const REF: Size = { agents: 10_000, skills: 64, languages: 20, queues: 500, waiting: 2_000 };
 const EVENTS = Number(process.env.ACD_BENCH_EVENTS ?? 5_000_000);
@@ -435,6 +445,10 @@ log(
   `heap: ${(heapBefore / 1e6).toFixed(1)} MB before, ${(heapAfter / 1e6).toFixed(1)} MB after -> growth ${heapAfter - heapBefore} bytes; ` +
     `typed array buffers: ${(buffersBefore / 1e6).toFixed(1)} MB before, ${(buffersAfter / 1e6).toFixed(1)} MB after -> growth ${buffersAfter - buffersBefore} bytes`,
 );
+
+// Typed arrays on transparent huge pages (npm run bench:acd sets GLIBC_TUNABLES=glibc.malloc.hugetlb=1, as npm start
+// does): fewer TLB misses on the engine's large arrays; on a machine with THP 'madvise' only this asks for them.
+log(`transparent huge pages in use: ${hugePagesMb()} MB (GLIBC_TUNABLES=${process.env.GLIBC_TUNABLES ?? ''})`);
 
 // ── latency of inputs that made a routing decision ──
 const SAMPLES = 1_000_000;

@@ -106,11 +106,20 @@ async function runStep(target: number, rate: number, label: string): Promise<{ p
     uacArgs(target, rate, total, Math.max(1000, rate * 4), HOLD_S * 3, ['-trace_rtt', '-rtt_freq', String(Math.max(1, total))]),
     dir,
   );
+  // sipp's own -timeout should end the run; a sipp UAC was seen hanging in a futex wait at 32 000 calls/s
+  // (no CPU, no exit for 35 min): past that time plus a margin it is killed and the step fails.
+  let hung = false;
+  const watchdog = setTimeout(() => {
+    hung = true;
+    uac.child.kill('SIGKILL');
+  }, (HOLD_S * 3 + 30) * 1000);
   const r = await uac.done;
+  clearTimeout(watchdog);
   const elapsed = (Date.now() - t0) / 1000;
   const c = counts(r.out);
+  if (hung) console.log(`${label}: sipp UAC did not exit ${HOLD_S * 3 + 30} s after it started: killed`);
   // held: all calls succeeded and the run did not stretch beyond the hold time (sipp fell behind otherwise)
-  const pass = r.code === 0 && c.failed === 0 && c.ok === total && elapsed <= HOLD_S * 1.15 + 3;
+  const pass = !hung && r.code === 0 && c.failed === 0 && c.ok === total && elapsed <= HOLD_S * 1.15 + 3;
   const p99 = p99FromRtt(dir);
   console.log(`${label}: ${rate} calls/s x ${HOLD_S}s -> ok ${c.ok}/${total}, failed ${c.failed}, ${elapsed.toFixed(1)} s, p99 INVITE->180 ${p99 ?? '?'} ms ${pass ? 'PASS' : 'FAIL'}`);
   rmSync(dir, { recursive: true, force: true });

@@ -2,7 +2,8 @@ import { InvalidStateError, SipError } from '../message/errors.ts';
 import { SipRequest, type SipResponse } from '../message/message.ts';
 import { randomToken } from '../message/grammar.ts';
 import { MAGIC_COOKIE } from '../message/via.ts';
-import type { ClientTransaction } from '../transaction/client-transactions.ts';
+import { IGNORE_RESPONSES, type ClientTransaction, type ClientTransactionUser } from '../transaction/client-transactions.ts';
+import type { TransactionLayer } from '../transaction/transaction-layer.ts';
 import { keepBytes, keptBytes } from '../transaction/transaction.ts';
 import { Dialog } from '../dialog/dialog.ts';
 import type { SendTarget } from '../transport/flow.ts';
@@ -101,7 +102,7 @@ export class OutgoingCall extends CallLeg<OutgoingCallEvents> {
       // a second (forked) 2xx or one after we gave up: ACK and BYE it (RFC 3261 13.2.2.4)
       this.ctx.tl.sendStateless(ack, hop);
       const bye = d.createRequest('BYE');
-      this.ctx.tl.sendRequest(bye, hop, { onResponse: () => {} });
+      this.ctx.tl.sendRequest(bye, hop, IGNORE_RESPONSES);
       return;
     }
     this.ack = ack;
@@ -142,7 +143,7 @@ export class OutgoingCall extends CallLeg<OutgoingCallEvents> {
     c.set('to', inv.get('to')!);
     c.set('call-id', inv.callId);
     c.set('cseq', `${inv.cseq.seq} CANCEL`);
-    this.ctx.tl.sendRequest(c, this.target, { onResponse: () => {} });
+    this.ctx.tl.sendRequest(c, this.target, IGNORE_RESPONSES);
   }
 
   /** Hangs up: BYE when established, CANCEL while pending. */
@@ -161,16 +162,24 @@ export class OutgoingCall extends CallLeg<OutgoingCallEvents> {
     // The ACK is kept as bytes: a parsed message would keep some twenty objects alive for 32 s.
     const tx = this.tx;
     if (!tx) return;
-    const tl = this.ctx.tl;
-    const ack = this.ack === undefined ? undefined : keepBytes(this.ack.toBuffer());
-    const hop = this.dialog?.nextHop();
-    const remoteTag = this.dialog?.remoteTag;
     this.tx = undefined;
-    tx.setUser({
-      onResponse: (res) => {
-        if (ack !== undefined && hop && res.status >= 200 && res.status < 300 && res.toTag === remoteTag) tl.sendBytes(keptBytes(ack), hop);
-      },
-    });
+    const hop = this.dialog?.nextHop();
+    if (this.ack === undefined || hop === undefined) tx.setUser(IGNORE_RESPONSES);
+    else tx.setUser(new ReAck(this.ctx.tl, keepBytes(this.ack.toBuffer()), hop, this.dialog!.remoteTag));
+  }
+}
+
+/** What a finished call's lingering INVITE transaction keeps: our ACK as bytes, re-sent for a retransmitted 2xx. */
+class ReAck implements ClientTransactionUser {
+  constructor(
+    private readonly tl: TransactionLayer,
+    private readonly ack: string,
+    private readonly hop: SendTarget,
+    private readonly remoteTag: string,
+  ) {}
+
+  onResponse(res: SipResponse): void {
+    if (res.status >= 200 && res.status < 300 && res.toTag === this.remoteTag) this.tl.sendBytes(keptBytes(this.ack), this.hop);
   }
 }
 

@@ -98,3 +98,23 @@ export const SINGLE_HEADERS = new Set([
   'min-expires',
   'date',
 ]);
+
+/** Header names as phones usually spell them, by length: read in place by the parser, without a string per line. */
+const COMMON_SPELLINGS: Array<Array<[string, string]>> = [];
+for (const long of ['via', 'from', 'to', 'call-id', 'cseq', 'contact', 'content-length', 'content-type', 'max-forwards', 'record-route', 'route',
+  'allow', 'supported', 'user-agent', 'server', 'expires', 'authorization', 'www-authenticate', 'proxy-authorization', 'proxy-authenticate',
+  'accept', 'date', 'subject', 'event', 'require', 'session-expires', 'min-se', 'p-asserted-identity', 'refer-to', 'referred-by']) {
+  for (const spelling of new Set([long, canonicalHeaderName(long)])) (COMMON_SPELLINGS[spelling.length] ??= []).push([spelling, long]);
+}
+for (const [c, long] of Object.entries(COMPACT)) (COMMON_SPELLINGS[1] ??= []).push([c, long], [c.toUpperCase(), long]);
+
+/** The lower-case long name of the header spelled text[start, end) if it is a common spelling; undefined otherwise. */
+export function commonHeaderName(text: string, start: number, end: number): string | undefined {
+  const bucket = COMMON_SPELLINGS[end - start];
+  if (bucket === undefined) return undefined;
+  for (let i = 0; i < bucket.length; i++) {
+    const [spelling, long] = bucket[i]!;
+    if (text.startsWith(spelling, start)) return long;
+  }
+  return undefined;
+}

@@ -1,5 +1,5 @@
 import { SipParseError } from './errors.ts';
-import { LIST_HEADERS, normalizeHeaderName } from './headers.ts';
+import { commonHeaderName, LIST_HEADERS, normalizeHeaderName } from './headers.ts';
 import { splitOutside, isToken } from './grammar.ts';
 import { SipRequest, SipResponse, type SipMessage } from './message.ts';
 
@@ -15,6 +15,28 @@ const LFLF = Buffer.from('\n\n');
 const REQUEST_LINE_STRICT = /^([^ ]+) ([^ ]+) (SIP\/[0-9]+\.[0-9]+)$/;
 const STATUS_LINE = /^SIP\/([0-9]+\.[0-9]+) ([0-9]{3})(?: (.*))?$/;
 
+/** `SIP/2.0 200 OK` read without a regular expression (the common case); undefined for anything else. */
+function commonStatusLine(line: string): SipResponse | undefined {
+  const d0 = line.charCodeAt(8) - 48;
+  const d1 = line.charCodeAt(9) - 48;
+  const d2 = line.charCodeAt(10) - 48;
+  if (!(d0 >= 1 && d0 <= 6 && d1 >= 0 && d1 <= 9 && d2 >= 0 && d2 <= 9)) return undefined;
+  if (line.length > 11 && line.charCodeAt(11) !== 32) return undefined;
+  if (line.includes('\r')) return undefined; // the exact pattern's reason phrase (.*) stops at a CR
+  return new SipResponse(d0 * 100 + d1 * 10 + d2, line.length > 12 ? line.slice(12) : '');
+}
+
+/** `METHOD uri SIP/2.0` with single spaces read without a regular expression; undefined for anything else. */
+function commonRequestLine(line: string): SipRequest | undefined {
+  const sp1 = line.indexOf(' ');
+  if (sp1 <= 0) return undefined;
+  const sp2 = line.indexOf(' ', sp1 + 1);
+  if (sp2 !== line.length - 8 || sp2 === sp1 + 1 || !line.endsWith(' SIP/2.0')) return undefined;
+  const method = line.slice(0, sp1);
+  if (!isToken(method)) return undefined;
+  return new SipRequest(method, line.slice(sp1 + 1, sp2));
+}
+
 /** Splits the header block into lines (CRLF or bare LF) and unfolds continuation lines (RFC 3261 7.3.1). */
 function headerLines(head: string): string[] {
   const lines: string[] = [];
@@ -29,6 +51,46 @@ function headerLines(head: string): string[] {
     else lines.push(line);
   }
   return lines;
+}
+
+type Problem = { status: number; reason: string } | undefined;
+
+const isWsp = (c: number): boolean => c === 32 || c === 9;
+const isVisible = (c: number): boolean => c > 32 && c < 127;
+
+/** Adds the header on text[from, to) (one unfolded line) to msg; returns the message's first problem. */
+function addHeaderLine(msg: SipMessage, text: string, from: number, to: number, problem: Problem): Problem {
+  if (from === to) return problem;
+  const colon = text.indexOf(':', from);
+  if (colon <= from || colon >= to) return problem ?? { status: 400, reason: 'Malformed header line' };
+  let ne = colon;
+  while (ne > from && isWsp(text.charCodeAt(ne - 1))) ne--;
+  let ns = from;
+  while (ns < ne && isWsp(text.charCodeAt(ns))) ns++;
+  let name = commonHeaderName(text, ns, ne);
+  if (name === undefined) {
+    const rawName = text.slice(ns, ne);
+    if (!isToken(rawName)) return problem ?? { status: 400, reason: `Malformed header name "${rawName}"` };
+    name = normalizeHeaderName(rawName);
+  }
+  let vs = colon + 1;
+  while (vs < to && isWsp(text.charCodeAt(vs))) vs++;
+  let ve = to;
+  while (ve > vs && isWsp(text.charCodeAt(ve - 1))) ve--;
+  // (trim() also drops other white space, a stray CR or a Unicode space: such a value takes the exact way)
+  const value = ve > vs && isVisible(text.charCodeAt(ve - 1)) && isVisible(text.charCodeAt(vs)) ? text.slice(vs, ve) : text.slice(vs, ve).trim();
+  let list = msg.headers.get(name);
+  if (!list) {
+    list = [];
+    msg.headers.set(name, list);
+  }
+  // only a value with a comma can hold several entries
+  if (LIST_HEADERS.has(name) && value.includes(',') && !(name === 'contact' && value === '*')) {
+    for (const v of splitOutside(value, ',')) list.push(v);
+  } else {
+    list.push(value);
+  }
+  return problem;
 }
 
 /** Where the header block ends: index of the first body byte and length of the separator. */
@@ -58,11 +120,19 @@ export function parseMessage(buf: Buffer, opts: ParseOptions): SipMessage {
     // a datagram whose header block lacks the empty line: take it all as headers
     end = { headEnd: buf.length, bodyStart: buf.length };
   }
-  const lines = headerLines(buf.toString('utf8', start, end.headEnd));
-  const startLine = lines[0] ?? '';
+  const head = buf.toString('utf8', start, end.headEnd);
+  // Folded lines (RFC 3261 7.3.1) are rare: only then is the header block split into unfolded lines first.
+  const folded = head.includes('\n ') || head.includes('\n\t');
+  const lines = folded ? headerLines(head) : null;
+  let firstEnd = head.indexOf('\n');
+  if (firstEnd < 0) firstEnd = head.length;
+  const startLine = lines !== null ? (lines[0] ?? '') : head.slice(0, firstEnd > 0 && head.charCodeAt(firstEnd - 1) === 13 ? firstEnd - 1 : firstEnd);
   let msg: SipMessage;
   let problem: { status: number; reason: string } | undefined;
-  if (startLine.startsWith('SIP/')) {
+  const fast = startLine.startsWith('SIP/2.0 ') ? commonStatusLine(startLine) : commonRequestLine(startLine);
+  if (fast !== undefined) {
+    msg = fast;
+  } else if (startLine.startsWith('SIP/')) {
     const m = STATUS_LINE.exec(startLine);
     if (!m) throw new SipParseError('malformed status line');
     const status = Number(m[2]);
@@ -88,31 +158,15 @@ export function parseMessage(buf: Buffer, opts: ParseOptions): SipMessage {
       msg = req;
     }
   }
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line === '') continue;
-    const colon = line.indexOf(':');
-    if (colon <= 0) {
-      problem ??= { status: 400, reason: 'Malformed header line' };
-      continue;
-    }
-    const rawName = line.slice(0, colon).trim();
-    if (!isToken(rawName)) {
-      problem ??= { status: 400, reason: `Malformed header name "${rawName}"` };
-      continue;
-    }
-    const name = normalizeHeaderName(rawName);
-    const value = line.slice(colon + 1).trim();
-    let list = msg.headers.get(name);
-    if (!list) {
-      list = [];
-      msg.headers.set(name, list);
-    }
-    // only a value with a comma can hold several entries
-    if (LIST_HEADERS.has(name) && value.includes(',') && !(name === 'contact' && value === '*')) {
-      for (const v of splitOutside(value, ',')) list.push(v);
-    } else {
-      list.push(value);
+  if (lines !== null) {
+    for (let i = 1; i < lines.length; i++) problem = addHeaderLine(msg, lines[i]!, 0, lines[i]!.length, problem);
+  } else {
+    // each line [pos, eol) read straight out of the header block, without a string per line
+    for (let pos = firstEnd + 1; pos < head.length; ) {
+      let nl = head.indexOf('\n', pos);
+      if (nl < 0) nl = head.length;
+      problem = addHeaderLine(msg, head, pos, nl > pos && head.charCodeAt(nl - 1) === 13 ? nl - 1 : nl, problem);
+      pos = nl + 1;
     }
   }
   // Content-Length (RFC 3261 18.3, 20.14)

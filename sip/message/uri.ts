@@ -25,16 +25,35 @@ export function isSipUri(u: AnyUri): u is SipUri {
   return (u.scheme === 'sip' || u.scheme === 'sips') && 'host' in u;
 }
 
-const SCHEME_RE = /^([A-Za-z][A-Za-z0-9+.-]*):/;
+/** Index of the ':' that ends the scheme (RFC 3986 3.1: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )), or -1. */
+function schemeEnd(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i) | 0x20; // letters folded to lower case
+    if (c >= 97 && c <= 122) continue;
+    const d = text.charCodeAt(i);
+    if (i > 0 && ((d >= 48 && d <= 57) || d === 43 || d === 45 || d === 46)) continue;
+    return i > 0 && d === 58 ? i : -1;
+  }
+  return -1;
+}
+
+/** Index of the ':' before a port (1 to 5 digits at the end of host[:port]), or -1 (no port, or an IPv6 reference's colons). */
+function portColon(hostPart: string): number {
+  let i = hostPart.length - 1;
+  while (i >= 0 && hostPart.charCodeAt(i) >= 48 && hostPart.charCodeAt(i) <= 57) i--;
+  const digits = hostPart.length - 1 - i;
+  return i >= 0 && hostPart.charCodeAt(i) === 58 && digits >= 1 && digits <= 5 ? i : -1;
+}
 const HOST_RE = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?)$/;
 
 /** Parses any absolute URI; SIP/SIPS are parsed in full. Throws SyntaxError. */
 export function parseUri(text: string): AnyUri {
   if (/[\s<>"]/.test(text)) throw new SyntaxError('URI contains whitespace or delimiters');
-  const m = SCHEME_RE.exec(text);
-  if (!m) throw new SyntaxError('URI has no scheme');
-  const scheme = m[1]!.toLowerCase();
-  const rest = text.slice(m[0].length);
+  const colon = schemeEnd(text);
+  if (colon < 0) throw new SyntaxError('URI has no scheme');
+  const raw = text.slice(0, colon);
+  const scheme = raw === 'sip' || raw === 'sips' ? raw : raw.toLowerCase();
+  const rest = text.slice(colon + 1);
   if (scheme !== 'sip' && scheme !== 'sips') {
     if (rest === '') throw new SyntaxError('empty URI');
     return { scheme, opaque: rest };
@@ -73,10 +92,10 @@ function parseSipUriRest(scheme: 'sip' | 'sips', rest: string): SipUri {
   }
   let host = hostPart;
   let port: number | undefined;
-  const pm = /^(.*?)(?::([0-9]{1,5}))?$/.exec(hostPart);
-  if (pm && pm[2] !== undefined && !hostPart.endsWith(']')) {
-    host = pm[1]!;
-    port = Number(pm[2]);
+  const pc = portColon(hostPart);
+  if (pc >= 0) {
+    host = hostPart.slice(0, pc);
+    port = Number(hostPart.slice(pc + 1));
     if (port > 65535) throw new SyntaxError('port out of range');
   }
   if (!HOST_RE.test(host)) throw new SyntaxError(`bad host "${host}"`);

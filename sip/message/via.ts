@@ -15,7 +15,47 @@ const VIA_RE =
 /** RFC 3261 8.1.1.7: branches starting with this cookie are RFC 3261 transaction ids. */
 export const MAGIC_COOKIE = 'z9hG4bK';
 
+/** Transport tokens as they usually come, mapped to the upper-case spelling we keep. */
+const TRANSPORTS: Record<string, string> = { UDP: 'UDP', TCP: 'TCP', TLS: 'TLS', WS: 'WS', WSS: 'WSS', SCTP: 'SCTP', udp: 'UDP', tcp: 'TCP', tls: 'TLS', ws: 'WS', wss: 'WSS' };
+const PREFIX = 'SIP/2.0/';
+
+/**
+ * The usual spelling, `SIP/2.0/UDP host[:port][;params]` with a known transport and a lower-case host name or
+ * IPv4 address, read without a regular expression (a Via is parsed for every message); anything else, undefined.
+ */
+function parseCommonVia(text: string): Via | undefined {
+  if (!text.startsWith(PREFIX)) return undefined;
+  const sp = text.indexOf(' ', PREFIX.length);
+  if (sp < 0) return undefined;
+  const transport = TRANSPORTS[text.slice(PREFIX.length, sp)];
+  if (transport === undefined) return undefined;
+  let i = sp + 1;
+  const hostStart = i;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // a-z, 0-9, '-', '.': a host name already in lower case, or an IPv4 address
+    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45 || c === 46)) break;
+  }
+  if (i === hostStart) return undefined;
+  const host = text.slice(hostStart, i);
+  let port: number | undefined;
+  if (i < text.length && text.charCodeAt(i) === 58) {
+    const portStart = ++i;
+    for (; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+    }
+    if (i === portStart || i - portStart > 5) return undefined;
+    port = Number(text.slice(portStart, i));
+    if (port === 0 || port > 65535) return undefined;
+  }
+  if (i < text.length && text.charCodeAt(i) !== 59) return undefined; // only ';params' may follow
+  return { protocol: 'SIP/2.0', transport, host, port, params: parseParams(i < text.length ? text.slice(i) : '') };
+}
+
 export function parseVia(text: string): Via {
+  const common = parseCommonVia(text);
+  if (common !== undefined) return common;
   const m = VIA_RE.exec(text.trim());
   if (!m) throw new SyntaxError(`malformed Via "${text}"`);
   const port = m[4] !== undefined ? Number(m[4]) : undefined;

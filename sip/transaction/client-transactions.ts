@@ -10,7 +10,9 @@ export interface ClientTransactionUser {
 }
 
 /** The user of a transaction that has nothing more to deliver. */
-const NO_USER: ClientTransactionUser = { onResponse: () => {} };
+/** A user that ignores responses (fire-and-forget requests, finished transactions). */
+export const IGNORE_RESPONSES: ClientTransactionUser = { onResponse: () => {} };
+const NO_USER = IGNORE_RESPONSES;
 
 /**
  * INVITE client transaction (RFC 3261 17.1.1, with RFC 6026 Accepted state).

@@ -50,6 +50,9 @@ export interface ServerTransaction {
   readonly finalSent: boolean;
 }
 
+/** The hooks' default: one shared function (a closure per transaction would live as long as the transaction). */
+const NOOP = (): void => {};
+
 export class InviteServerTransaction extends TransactionBase implements ServerTransaction {
   state = InviteServerState.Proceeding;
   readonly isInvite = true;
@@ -59,8 +62,8 @@ export class InviteServerTransaction extends TransactionBase implements ServerTr
   private gInterval = 0;
   private readonly target: SendTarget;
   /** TU hooks */
-  onNoAck: () => void = () => {};
-  onTerminated: () => void = () => {};
+  onNoAck: () => void = NOOP;
+  onTerminated: () => void = NOOP;
 
   constructor(
     key: string,

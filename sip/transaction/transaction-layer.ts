@@ -18,7 +18,7 @@ import {
   NonInviteServerTransaction,
   type ServerTransaction,
 } from './server-transactions.ts';
-import { responseTarget, type TransactionContext } from './transaction.ts';
+import { ownString, responseTarget, type TransactionContext } from './transaction.ts';
 import type { TimerConfig } from './timers.ts';
 import { TimerQueues } from './timer-queues.ts';
 
@@ -75,10 +75,10 @@ export class TransactionLayer {
     const method = req.method === 'ACK' ? 'INVITE' : req.method;
     const branch = viaBranch(via);
     if (branch !== undefined && branch.startsWith(MAGIC_COOKIE) && branch.length > MAGIC_COOKIE.length) {
-      return `${branch}|${via.host}:${via.port ?? ''}|${method}`;
+      return ownString(`${branch}|${via.host}:${via.port ?? ''}|${method}`);
     }
     // RFC 3261 17.2.3: RFC 2543 matching by Request-URI, tags, Call-ID, CSeq and top Via
-    return `2543|${req.callId}|${req.cseq.seq}|${req.fromTag ?? ''}|${via.host}:${via.port ?? ''}|${branch ?? ''}|${method}`;
+    return ownString(`2543|${req.callId}|${req.cseq.seq}|${req.fromTag ?? ''}|${via.host}:${via.port ?? ''}|${branch ?? ''}|${method}`);
   }
 
   private receiveRequest(req: SipRequest, flow: Flow): void {
@@ -162,7 +162,7 @@ export class TransactionLayer {
     if (this.closed) throw new Error('transaction layer closed');
     if (!req.has('via')) req.prepend('via', this.makeVia(target.protocol));
     const branch = viaBranch(req.via) ?? '';
-    const key = `${branch}|${req.method}`;
+    const key = ownString(`${branch}|${req.method}`);
     const tx =
       req.method === 'INVITE'
         ? new InviteClientTransaction(key, this.clientCtx, req, target, tu)

@@ -84,6 +84,18 @@ export const RELEASED = new SipRequest('RELEASED', 'sip:released.invalid');
 export const keepBytes = (buf: Buffer): string => buf.toString('latin1');
 export const keptBytes = (kept: string): Buffer => Buffer.from(kept, 'latin1');
 
+/**
+ * The same text as a string of its own. A header value is a slice of the whole received message (V8 keeps a
+ * substring of 13+ characters as a view of its parent) and a template of such slices is a rope of them: kept by
+ * a lingering transaction for 32 s, either holds the whole message text. Reading a character of the rope makes
+ * V8 flatten it in place into one fresh string; the last slice is a view of that small copy.
+ */
+export function ownString(s: string): string {
+  const rope = `${s}|`;
+  rope.charCodeAt(0);
+  return rope.slice(0, -1);
+}
+
 /** RFC 3261 18.2.2 + RFC 3581 4: where a response to a request received on `flow` goes. */
 export function responseTarget(msg: SipMessage, flow: Flow): SendTarget {
   if (flow.protocol !== 'udp') {
@@ -94,7 +106,7 @@ export function responseTarget(msg: SipMessage, flow: Flow): SendTarget {
   try {
     const via = msg.via;
     const received = via.params.get('received');
-    address = received ?? via.host;
+    address = ownString(received ?? via.host);
     const rport = via.params.get('rport');
     port = rport ? Number(rport) : (via.port ?? 5060);
   } catch {

@@ -147,9 +147,12 @@ describe('a WebRTC leg (headless Chromium) bridged with a plain RTP leg', () => 
     // after resume is not asserted: Chrome does not switch back to an SSRC it has heard before — see media/README.md.)
     media.customPrompt(null, 'music-on-hold', toneWav(500, 5));
     await s.hold();
+    // what was already in flight or in the agent's jitter buffer when hold began plays out first (seen in a full,
+    // loaded run: rms 0.027 over a window that started at once); the agent's window starts after it
+    await browser2.measure(400);
     const [onHold, agentOnHold] = await Promise.all([browser.measure(1200), browser2.measure(1200)]);
     expect(Math.abs(onHold.peakHz - 500), `on hold ${JSON.stringify(onHold)}`).toBeLessThan(15);
-    expect(agentOnHold.rms, 'the agent hears nothing on hold').toBeLessThan(0.01);
+    expect(agentOnHold.rms, `the agent hears nothing on hold ${JSON.stringify(agentOnHold)}`).toBeLessThan(0.01);
     await s.resume();
     expect(s.state).toBe('bridged');
   });

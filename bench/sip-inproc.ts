@@ -5,7 +5,11 @@
  * transport layer directly instead of going through the kernel, so what it prints is our parse / transaction /
  * dialog / B2BUA / serialize work per call, without syscalls and without competing for the CPU with sipp.
  * It is not the benchmark of the issue (that is bench/sip.ts with real sipp over UDP).
+ * It also prints what a finished call keeps while its transactions linger (heap after GC per lingering call), and
+ * with SIP_INPROC_ALLOC=1 the bytes allocated per call and where (V8's sampling heap profiler, garbage included).
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import pino from 'pino';
 import { createSipServer, MemoryCredentialStore } from '../sip/index.ts';
 import type { SendTarget } from '../sip/transport/flow.ts';
@@ -105,7 +109,17 @@ async function run(calls: number): Promise<number> {
   return (cpu.user + cpu.system) / calls;
 }
 
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+const heapAfterGc = (): number => {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+};
+const heapAtStart = heapAfterGc();
+
 await run(Math.min(20_000, CALLS)); // warm-up
+const sampling = process.env.SIP_INPROC_ALLOC === '1' ? await startAllocationSampling() : undefined;
 const { PerformanceObserver, constants } = await import('node:perf_hooks');
 const gcMs = { minor: 0, major: 0, other: 0 };
 const gcObserver = new PerformanceObserver((list) => {
@@ -119,9 +133,45 @@ const gcObserver = new PerformanceObserver((list) => {
 gcObserver.observe({ entryTypes: ['gc'] });
 const us = await run(CALLS);
 gcObserver.disconnect();
+if (sampling !== undefined) await sampling.report(CALLS);
 const mem = process.memoryUsage();
 console.log(`gc pauses per call: minor ${((gcMs.minor * 1000) / CALLS).toFixed(1)} µs, major ${((gcMs.major * 1000) / CALLS).toFixed(1)} µs, other ${((gcMs.other * 1000) / CALLS).toFixed(1)} µs`);
 console.log(`in-process B2BUA: ${CALLS} calls, ${us.toFixed(1)} µs CPU per call (${Math.round(1e6 / us)} calls/s on one core without I/O); ` +
   `heap ${Math.round(mem.heapUsed / 1048576)} MB, external ${Math.round(mem.external / 1048576)} MB, ${JSON.stringify(stack.stats())}`);
+// What a finished call leaves behind while its transactions linger (RFC 3261 timers J, L, M: 32 s): every call of
+// the run still lingers unless the run took longer than that. Two server transactions per call (INVITE, BYE).
+const lingeringCalls = stack.stats().serverTransactions / 2;
+console.log(`held while lingering: ${Math.round((heapAfterGc() - heapAtStart) / lingeringCalls)} bytes per finished call (${lingeringCalls} calls lingering)`);
 await stack.close();
 process.exit(0);
+
+/**
+ * SIP_INPROC_ALLOC=1: V8's sampling heap profiler over the measured run, garbage included; prints bytes
+ * allocated per call and the functions that allocate most (built-ins under their caller).
+ */
+async function startAllocationSampling(): Promise<{ report(calls: number): Promise<void> }> {
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMinorGC: true, includeObjectsCollectedByMajorGC: true });
+  return {
+    async report(calls: number): Promise<void> {
+      const { profile } = await session.post('HeapProfiler.stopSampling');
+      const bySite = new Map<string, number>();
+      let total = 0;
+      const walk = (node: typeof profile.head, caller: string): void => {
+        const f = node.callFrame;
+        const own = `${f.functionName || '(anonymous)'} ${f.url.split('/').slice(-2).join('/')}:${f.lineNumber + 1}`;
+        const builtin = f.url === '' || f.url.startsWith('node:');
+        const site = builtin ? `${own} <- ${caller}` : own;
+        total += node.selfSize;
+        bySite.set(site, (bySite.get(site) ?? 0) + node.selfSize);
+        for (const child of node.children) walk(child, builtin ? caller : own);
+      };
+      walk(profile.head, '');
+      console.log(`allocated: ${Math.round(total / calls)} bytes per call (sampled); most:`);
+      for (const [site, bytes] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${String(Math.round(bytes / calls)).padStart(7)} ${site}`);
+      session.disconnect();
+    },
+  };
+}

@@ -23,7 +23,7 @@ const PREFIX = 'SIP/2.0/';
  * The usual spelling, `SIP/2.0/UDP host[:port][;params]` with a known transport and a lower-case host name or
  * IPv4 address, read without a regular expression (a Via is parsed for every message); anything else, undefined.
  */
-function parseCommonVia(text: string): Via | undefined {
+export function parseCommonVia(text: string): Via | undefined {
   if (!text.startsWith(PREFIX)) return undefined;
   const sp = text.indexOf(' ', PREFIX.length);
   if (sp < 0) return undefined;
@@ -54,8 +54,11 @@ function parseCommonVia(text: string): Via | undefined {
 }
 
 export function parseVia(text: string): Via {
-  const common = parseCommonVia(text);
-  if (common !== undefined) return common;
+  return parseCommonVia(text) ?? parseViaExact(text);
+}
+
+/** The full grammar (RFC 3261 25.1 via-parm), any spelling. */
+export function parseViaExact(text: string): Via {
   const m = VIA_RE.exec(text.trim());
   if (!m) throw new SyntaxError(`malformed Via "${text}"`);
   const port = m[4] !== undefined ? Number(m[4]) : undefined;

@@ -1,0 +1,158 @@
+/**
+ * The parser reads the usual spellings (start lines, Via, URI scheme and port, header lines) without regular
+ * expressions; these properties check that the fast readings give what the full grammar gives, on generated
+ * inputs that mix the usual spellings with the unusual ones the fast paths must leave to the full grammar.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseMessage } from '../../../sip/message/parser.ts';
+import { isRequest, type SipMessage, type SipResponse } from '../../../sip/message/message.ts';
+import { parseUri } from '../../../sip/message/uri.ts';
+import { parseCommonVia, parseViaExact, parseVia } from '../../../sip/message/via.ts';
+
+const pick = <T>(...xs: T[]): fc.Arbitrary<T> => fc.constantFrom(...xs);
+const outcome = <T>(f: () => T): { ok: T } | { error: string } => {
+  try {
+    return { ok: f() };
+  } catch (err) {
+    return { error: (err as Error).constructor.name };
+  }
+};
+
+describe('Via: the usual spelling read without the regular expression', () => {
+  const via = fc
+    .tuple(
+      pick('SIP/2.0/', 'SIP/2.0 /', 'SIP / 2.0 / ', 'sip/2.0/', 'SIP/3.0/'),
+      pick('UDP', 'udp', 'TCP', 'TLS', 'WS', 'wss', 'SCTP', 'XYZ', 'U DP'),
+      pick(' ', '  ', '\t'),
+      pick('127.0.0.1', 'pc33.atlanta.com', 'PC33.Atlanta.COM', '[2001:db8::1]', 'host_name', 'a-b.c', '10.0.0.1.', ''),
+      pick('', ':5060', ':0', ':65535', ':65536', ':123456', ':', ' : 5060', ':50x'),
+      pick('', ';branch=z9hG4bK776asdhds', ';branch=z9hG4bK1;rport', ';rport;received=10.0.0.1', ';branch', ';=x', ';branch=a b', ' ;branch=x', ';ttl=16;maddr=224.2.0.1'),
+      pick('', ' ', '\t'),
+    )
+    .map((parts) => parts.join(''));
+
+  it('agrees with the full grammar wherever it answers, and parseVia always agrees with it', () => {
+    fc.assert(
+      fc.property(via, (text) => {
+        const exact = outcome(() => parseViaExact(text));
+        const common = outcome(() => parseCommonVia(text));
+        if ('ok' in common && common.ok !== undefined) expect(common).toEqual(exact);
+        expect(outcome(() => parseVia(text))).toEqual(exact);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('takes the usual spelling itself', () => {
+    expect(parseCommonVia('SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-1-1;rport')).toEqual(parseViaExact('SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-1-1;rport'));
+    expect(parseCommonVia('SIP/2.0/TCP pc33.atlanta.com;branch=z9hG4bK776asdhds')?.host).toBe('pc33.atlanta.com');
+  });
+});
+
+describe('URI scheme and host:port read without regular expressions', () => {
+  /** RFC 3986 3.1 scheme and RFC 3261 25.1 hostport, as the regular expressions the parser used to run. */
+  const reference = (text: string): unknown => {
+    const m = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(text);
+    if (!m) return 'no scheme';
+    const scheme = m[1]!.toLowerCase();
+    if (scheme !== 'sip' && scheme !== 'sips') return { scheme };
+    let hostPart = text.slice(m[0].length);
+    const at = hostPart.lastIndexOf('@');
+    if (at >= 0) hostPart = hostPart.slice(at + 1);
+    hostPart = hostPart.split('?')[0]!.split(';')[0]!;
+    const pm = /^(.*?)(?::([0-9]{1,5}))?$/.exec(hostPart);
+    if (pm && pm[2] !== undefined && !hostPart.endsWith(']')) return { scheme, host: pm[1]!.toLowerCase(), port: Number(pm[2]) };
+    return { scheme, host: hostPart.toLowerCase(), port: undefined };
+  };
+  const uri = fc
+    .tuple(
+      pick('sip:', 'SIP:', 'sips:', 'tel:', 'urn:x', 'x-1.a+b:', '1sip:', ':', 'sip'),
+      pick('', 'alice@', 'bob:secret@', '+15551234@'),
+      pick('atlanta.com', '127.0.0.1', '[::1]', '[2001:db8::1]', 'HOST.example'),
+      pick('', ':5060', ':0', ':65535', ':123456', ':', ':5o60'),
+      pick('', ';transport=tcp', ';lr', '?subject=x'),
+    )
+    .map((parts) => parts.join(''));
+
+  it('gives the scheme, host and port the full grammar gives', () => {
+    fc.assert(
+      fc.property(uri, (text) => {
+        const ref = reference(text);
+        const got = outcome(() => parseUri(text));
+        if (ref === 'no scheme') {
+          expect(got).toEqual({ error: 'SyntaxError' });
+          return;
+        }
+        if (!('ok' in got)) return; // a bad host or port: refused either way (the host check is unchanged)
+        const u = got.ok as { scheme: string; host?: string; port?: number };
+        const r = ref as { scheme: string; host?: string; port?: number };
+        expect(u.scheme).toBe(r.scheme);
+        if (r.host !== undefined) expect({ host: u.host, port: u.port }).toEqual({ host: r.host, port: r.port });
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe('start lines and header lines read in place', () => {
+  const STATUS = /^SIP\/([0-9]+\.[0-9]+) ([0-9]{3})(?: (.*))?$/;
+  const REQUEST = /^([^ ]+) ([^ ]+) (SIP\/[0-9]+\.[0-9]+)$/;
+  const startLine = fc.oneof(
+    fc.tuple(pick('SIP/2.0', 'SIP/2.1', 'SIP/20'), pick(' ', '  '), pick('200', '180', '099', '700', '1000', '20', '486'), pick('', ' ', ' OK', ' Busy Here', '  x', ' a\rb')).map((p) => p.join('')),
+    fc.tuple(pick('INVITE', 'BYE', 'OPTIONS', 'NEWMETHOD', 'IN VITE', 'INV"TE', ''), pick(' ', '  ', '\t'), pick('sip:bob@biloxi.com', 'sip:a b', '<sip:x>', ''), pick(' SIP/2.0', '  SIP/2.0', ' SIP/2.1', ' SIP/2.0 ', ' sip/2.0')).map((p) => p.join('')),
+  );
+  const header = fc.tuple(
+    pick('Via', 'v', 'VIA', 'From', 'f', 'To', 't', 'Call-ID', 'i', 'CSeq', 'Contact', 'm', 'Max-Forwards', 'X-Custom', 'Subject', 'Bad Name', ' Via', 'Via '),
+    pick(':', ' :', ': ', ':\t', ' : '),
+    pick('SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1', 'a, b', '<sip:x@y>;tag=1', '1 INVITE', '70', 'x ', ' y', 'value\u00a0', '', 'é'),
+  );
+  const message = fc.tuple(startLine, fc.array(header, { maxLength: 6 }), pick('\r\n', '\n')).map(([first, hs, eol]) =>
+    Buffer.from(`${first}${eol}${hs.map(([n, c, v]) => `${n}${c}${v}`).join(eol)}${eol}Content-Length: 0${eol}${eol}`, 'utf8'),
+  );
+
+  /** The same bytes, every header line folded onto a continuation line: the parser's general path. */
+  const folded = (buf: Buffer): Buffer => {
+    const text = buf.toString('utf8');
+    const eol = text.includes('\r\n') ? '\r\n' : '\n';
+    const [head, ...rest] = text.split(`${eol}${eol}`);
+    const [first, ...lines] = head!.split(eol);
+    return Buffer.from(`${first}${eol}${lines.map((l) => `${l}${eol} `).join(eol)}${eol}${eol}${rest.join(`${eol}${eol}`)}`, 'utf8');
+  };
+  const view = (m: SipMessage): unknown => ({
+    start: isRequest(m) ? [m.method, m.uri, m.version] : [(m as SipResponse).status, (m as SipResponse).reason, (m as SipResponse).version],
+    headers: [...m.headers],
+    problem: m.problem,
+  });
+
+  it('agree with the general path and with the start-line grammar', () => {
+    fc.assert(
+      fc.property(message, (buf) => {
+        // a message that already has a continuation line takes the general path itself: nothing to compare
+        fc.pre(!/\n[ \t]/.test(buf.toString('utf8')));
+        const fast = outcome(() => parseMessage(buf, { datagram: true }));
+        const general = outcome(() => parseMessage(folded(buf), { datagram: true }));
+        expect('ok' in fast).toBe('ok' in general);
+        if (!('ok' in fast) || !('ok' in general)) return;
+        const a = view(fast.ok) as { start: unknown; headers: unknown; problem: unknown };
+        const b = view(general.ok) as { start: unknown; headers: unknown; problem: unknown };
+        expect(a.start).toEqual(b.start);
+        expect(a.problem).toEqual(b.problem);
+        // (folding adds a space at the end of each value, which the general path trims away)
+        expect(a.headers).toEqual(b.headers);
+        const first = buf.toString('utf8').split(/\r?\n/)[0]!;
+        const m = first.startsWith('SIP/') ? STATUS.exec(first) : REQUEST.exec(first);
+        if (m && isRequest(fast.ok)) expect([fast.ok.method, fast.ok.uri, fast.ok.version]).toEqual([m[1], m[2], m[3]]);
+        if (m && !isRequest(fast.ok)) expect([(fast.ok as SipResponse).status, (fast.ok as SipResponse).reason]).toEqual([Number(m[2]), m[3] ?? '']);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('trims header values as String.prototype.trim does (tabs, a stray vertical tab, Unicode spaces)', () => {
+    const raw = ['\tx-1\t', '\u00a0x-2', 'x-3\u00a0', '\u2028x-4', 'x-5\v', ' \ufeffx-6 ', 'x 7'];
+    const text = `OPTIONS sip:a@b SIP/2.0\r\n${raw.map((v, i) => `X-H${i}:${v}`).join('\r\n')}\r\nContent-Length: 0\r\n\r\n`;
+    const msg = parseMessage(Buffer.from(text, 'utf8'), { datagram: true });
+    expect(raw.map((_, i) => msg.get(`x-h${i}`))).toEqual(raw.map((v) => v.trim()));
+  });
+});

@@ -9,6 +9,8 @@
  * state (the V8 heap, and apart from it the typed array buffers, where the engine keeps much of its state;
  * both in the JSON line), and the speed ratio against the linear-scan reference (acd/reference) on the same stream at
  * 10 000 agents with fewer waiting calls (a size the reference finishes). Last line: one JSON object.
+ * The machine's memory latency is measured in the same run (memoryLatencyNs): the engine's speed is bound by it,
+ * and it differs between machines (and between days on a shared host) by 2x and more.
  * eventsPerSecond counts the live run (driver included: its listeners read their own indexes back out of
  * the ids, `call-123` -> 123, rather than keeping a map) per CPU-second; engineOnlyEventsPerSecond replays
  * the very same recorded inputs on a twin engine brought to the same state, with listeners that only count
@@ -377,6 +379,31 @@ class Driver {
   }
 }
 
+/**
+ * The machine's memory latency, measured in the same run: nanoseconds per dependent random read over a 64 MB
+ * typed array (one random cycle through it, as the engine's cold cache lines are). The engine's figure is
+ * bounded by it (a few cold lines per input), so it tells how far a figure from another machine carries.
+ */
+function memoryLatencyNs(): number {
+  const n = (64 << 20) >> 2;
+  const next = new Int32Array(n);
+  // Sattolo's shuffle: one cycle through every cell
+  for (let i = 0; i < n; i++) next[i] = i;
+  const rng = new Rng(99, 1);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rng.uniform() * i);
+    const t = next[i]!;
+    next[i] = next[j]!;
+    next[j] = t;
+  }
+  const reads = 4_000_000;
+  let p = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < reads; i++) p = next[p]!;
+  const ns = ((performance.now() - t0) * 1e6) / reads;
+  return p < 0 ? -1 : ns; // (p read, so the loop is not dropped)
+}
+
 function heapUsed(): number {
   const g = (globalThis as { gc?: () => void }).gc;
   if (g !== undefined) {
@@ -407,6 +434,8 @@ let t0 = performance.now();
 const engine = new AcdEngine({ ringTimeoutSeconds: 20, maxMissedOffers: 3 });
 const full = new Driver(engine, FULL, 42);
 full.setup();
+const latencyNs = memoryLatencyNs();
+log(`memory latency on this machine: ${latencyNs.toFixed(0)} ns per dependent random read over 64 MB (the engine's figures scale with it)`);
 log(`setup: ${FULL.agents} agents, ${FULL.skills} skills, ${FULL.languages} languages, ${FULL.queues} queues, ${full.waiting.size} waiting calls in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
 // Warm-up: JIT, and the one-off growth of pool arrays and maps as calls spread over the pools (about 1 MB,
@@ -544,6 +573,7 @@ if (REF_EVENTS <= 0) {
       arrayBufferGrowthBytes: buffersAfter - buffersBefore,
       engineOnlyEventsPerSecond: engineOnlyEventsPerSecond === null ? null : Math.round(engineOnlyEventsPerSecond),
       engineOnlyP99DecisionMicros: engineOnlyP99 === null ? null : Number(engineOnlyP99.toFixed(2)),
+      memoryLatencyNs: Math.round(latencyNs),
     }),
   );
   process.exit(0);
@@ -572,5 +602,6 @@ log(
     arrayBufferGrowthBytes: buffersAfter - buffersBefore,
     engineOnlyEventsPerSecond: engineOnlyEventsPerSecond === null ? null : Math.round(engineOnlyEventsPerSecond),
     engineOnlyP99DecisionMicros: engineOnlyP99 === null ? null : Number(engineOnlyP99.toFixed(2)),
+    memoryLatencyNs: Math.round(latencyNs),
   }),
 );

@@ -163,9 +163,9 @@ export abstract class SipMessage {
     parts[n++] = '\r\nContent-Length: ';
     parts[n++] = String(this.body.length);
     parts[n++] = '\r\n\r\n';
-    for (let i = n; i < parts.length; i++) parts[i] = '';
+    // (entries past n are blank: the list keeps its longest length, since shrinking and regrowing it reallocated
+    // it, and is blanked after each use so that it holds no message's strings)
     const head = parts.join('');
-    // the list keeps its longest length (shrinking and regrowing it reallocated it), blanked: it holds no message's strings
     for (let i = 0; i < n; i++) parts[i] = '';
     if (this.body.length === 0) return Buffer.from(head, 'utf8');
     const headBytes = Buffer.byteLength(head, 'utf8');

@@ -9,10 +9,8 @@ export interface ClientTransactionUser {
   onTimeout?(status: 408 | 503): void;
 }
 
-/** The user of a transaction that has nothing more to deliver. */
-/** A user that ignores responses (fire-and-forget requests, finished transactions). */
+/** A user that ignores responses: of fire-and-forget requests, and of a transaction with nothing more to deliver. */
 export const IGNORE_RESPONSES: ClientTransactionUser = { onResponse: () => {} };
-const NO_USER = IGNORE_RESPONSES;
 
 /**
  * INVITE client transaction (RFC 3261 17.1.1, with RFC 6026 Accepted state).
@@ -292,7 +290,7 @@ export class NonInviteClientTransaction extends TransactionBase implements Clien
       } else {
         this.transition(NonInviteClientState.Completed);
         // timer K keeps this transaction for T4 more; it must not keep the TU (a whole call) with it
-        this.tu = NO_USER;
+        this.tu = IGNORE_RESPONSES;
       }
       tu.onResponse(res);
     }

@@ -99,22 +99,31 @@ export const SINGLE_HEADERS = new Set([
   'date',
 ]);
 
-/** Header names as phones usually spell them, by length: read in place by the parser, without a string per line. */
-const COMMON_SPELLINGS: Array<Array<[string, string]>> = [];
+/**
+ * Header names as phones usually spell them, found by (length, first and last character) and checked with one
+ * comparison: the parser reads them in place, without a string per line.
+ */
+const COMMON_SPELLINGS = new Map<number, [string, string]>();
+const spellingKey = (length: number, first: number, last: number): number => length * 65536 * 128 + first * 128 + (last & 127);
 for (const long of ['via', 'from', 'to', 'call-id', 'cseq', 'contact', 'content-length', 'content-type', 'max-forwards', 'record-route', 'route',
   'allow', 'supported', 'user-agent', 'server', 'expires', 'authorization', 'www-authenticate', 'proxy-authorization', 'proxy-authenticate',
   'accept', 'date', 'subject', 'event', 'require', 'session-expires', 'min-se', 'p-asserted-identity', 'refer-to', 'referred-by']) {
-  for (const spelling of new Set([long, canonicalHeaderName(long)])) (COMMON_SPELLINGS[spelling.length] ??= []).push([spelling, long]);
+  for (const spelling of [long, canonicalHeaderName(long)]) addSpelling(spelling, long);
 }
-for (const [c, long] of Object.entries(COMPACT)) (COMMON_SPELLINGS[1] ??= []).push([c, long], [c.toUpperCase(), long]);
+for (const [c, long] of Object.entries(COMPACT)) {
+  addSpelling(c, long);
+  addSpelling(c.toUpperCase(), long);
+}
+
+function addSpelling(spelling: string, long: string): void {
+  const key = spellingKey(spelling.length, spelling.charCodeAt(0), spelling.charCodeAt(spelling.length - 1));
+  // two spellings that share a key: the first one keeps the fast way, the other is read the usual way
+  if (!COMMON_SPELLINGS.has(key)) COMMON_SPELLINGS.set(key, [spelling, long]);
+}
 
 /** The lower-case long name of the header spelled text[start, end) if it is a common spelling; undefined otherwise. */
 export function commonHeaderName(text: string, start: number, end: number): string | undefined {
-  const bucket = COMMON_SPELLINGS[end - start];
-  if (bucket === undefined) return undefined;
-  for (let i = 0; i < bucket.length; i++) {
-    const [spelling, long] = bucket[i]!;
-    if (text.startsWith(spelling, start)) return long;
-  }
-  return undefined;
+  if (end <= start) return undefined;
+  const hit = COMMON_SPELLINGS.get(spellingKey(end - start, text.charCodeAt(start), text.charCodeAt(end - 1)));
+  return hit !== undefined && text.startsWith(hit[0], start) ? hit[1] : undefined;
 }

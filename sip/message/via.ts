@@ -15,8 +15,8 @@ const VIA_RE =
 /** RFC 3261 8.1.1.7: branches starting with this cookie are RFC 3261 transaction ids. */
 export const MAGIC_COOKIE = 'z9hG4bK';
 
-/** Transport tokens as they usually come, mapped to the upper-case spelling we keep. */
-const TRANSPORTS: Record<string, string> = { UDP: 'UDP', TCP: 'TCP', TLS: 'TLS', WS: 'WS', WSS: 'WSS', SCTP: 'SCTP', udp: 'UDP', tcp: 'TCP', tls: 'TLS', ws: 'WS', wss: 'WSS' };
+/** Transport tokens as they usually come (upper case); others take the full grammar. */
+const TRANSPORTS = ['UDP', 'TCP', 'TLS', 'WSS', 'WS'];
 const PREFIX = 'SIP/2.0/';
 
 /**
@@ -27,7 +27,11 @@ export function parseCommonVia(text: string): Via | undefined {
   if (!text.startsWith(PREFIX)) return undefined;
   const sp = text.indexOf(' ', PREFIX.length);
   if (sp < 0) return undefined;
-  const transport = TRANSPORTS[text.slice(PREFIX.length, sp)];
+  let transport: string | undefined;
+  for (let t = 0; t < TRANSPORTS.length && transport === undefined; t++) {
+    const name = TRANSPORTS[t]!;
+    if (sp - PREFIX.length === name.length && text.startsWith(name, PREFIX.length)) transport = name;
+  }
   if (transport === undefined) return undefined;
   let i = sp + 1;
   const hostStart = i;

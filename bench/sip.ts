@@ -107,7 +107,7 @@ async function runStep(target: number, rate: number, label: string): Promise<{ p
     dir,
   );
   // sipp's own -timeout should end the run; a sipp UAC was seen hanging in a futex wait at 32 000 calls/s
-  // (no CPU, no exit for 35 min): past that time plus a margin it is killed and the step fails.
+  // (no CPU, still there some 10 min after its 90 s timeout): past that time plus a margin it is killed and the step fails.
   let hung = false;
   const watchdog = setTimeout(() => {
     hung = true;

@@ -17,6 +17,8 @@ RUN npm ci --no-audit --no-fund
 COPY . .
 RUN node scripts/setup.mjs --run
 ENV NODE_ENV=production
+# typed arrays (the ACD engine keeps its routing state in them) on transparent huge pages: malloc madvises them
+ENV GLIBC_TUNABLES=glibc.malloc.hugetlb=1
 
 VOLUME ["/data"]
 # HTTP + WebSocket, SIP over UDP and TCP, RTP (rtpengine)

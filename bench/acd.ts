@@ -475,9 +475,10 @@ log(
     `typed array buffers: ${(buffersBefore / 1e6).toFixed(1)} MB before, ${(buffersAfter / 1e6).toFixed(1)} MB after -> growth ${buffersAfter - buffersBefore} bytes`,
 );
 
-// Transparent huge pages: with GLIBC_TUNABLES=glibc.malloc.hugetlb=1 malloc asks for them for the typed arrays
-// (fewer TLB misses: +10-20 % here on a machine with slow memory). Not the default: in the server the same
-// setting put PGlite's WebAssembly heap on huge pages too and doubled the resident memory (474 -> 930 MB idle).
+// Typed arrays on transparent huge pages (npm run bench:acd sets GLIBC_TUNABLES=glibc.malloc.hugetlb=1, as npm start
+// does): fewer TLB misses on the engine's large arrays (+8 % and +22 % in two paired runs on a machine with slow
+// memory); with THP 'madvise' only this asks for them. The server idles at the same resident memory with it
+// (461 MB without, 461-481 MB with, 10 s after start; right after start it peaks near 950 MB either way).
 log(`transparent huge pages in use: ${hugePagesMb()} MB (GLIBC_TUNABLES=${process.env.GLIBC_TUNABLES ?? ''})`);
 
 // ── latency of inputs that made a routing decision ──

@@ -11,7 +11,7 @@ import { checkRequestSemantics } from './core/request-checks.ts';
 import { TransportLayer } from './transport/transport-layer.ts';
 import type { Flow, SendTarget, TransportProtocol } from './transport/flow.ts';
 import { TransactionLayer } from './transaction/transaction-layer.ts';
-import { InviteServerTransaction, type ServerTransaction } from './transaction/server-transactions.ts';
+import { InviteServerTransaction, NOOP, type ServerTransaction } from './transaction/server-transactions.ts';
 import { DEFAULT_TIMERS, type TimerConfig } from './transaction/timers.ts';
 import { DigestAuthenticator, type DigestResult } from './auth/digest.ts';
 import { AuthLockout, type LockoutOptions } from './auth/lockout.ts';
@@ -410,7 +410,6 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   }
 }
 
-const NOOP = (): void => {};
 
 /** Creates the SIP stack (call start() to listen). */
 export function createSipServer(options: SipStackOptions): SipStack {

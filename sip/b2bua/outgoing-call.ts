@@ -163,9 +163,9 @@ export class OutgoingCall extends CallLeg<OutgoingCallEvents> {
     const tx = this.tx;
     if (!tx) return;
     this.tx = undefined;
-    const hop = this.dialog?.nextHop();
-    if (this.ack === undefined || hop === undefined) tx.setUser(IGNORE_RESPONSES);
-    else tx.setUser(new ReAck(this.ctx.tl, keepBytes(this.ack.toBuffer()), hop, this.dialog!.remoteTag));
+    const d = this.dialog;
+    if (this.ack === undefined || d === undefined) tx.setUser(IGNORE_RESPONSES);
+    else tx.setUser(new ReAck(this.ctx.tl, keepBytes(this.ack.toBuffer()), d.nextHop(), d.remoteTag));
   }
 }
 

@@ -105,9 +105,10 @@ export const SINGLE_HEADERS = new Set([
  */
 const COMMON_SPELLINGS = new Map<number, [string, string]>();
 const spellingKey = (length: number, first: number, last: number): number => length * 65536 * 128 + first * 128 + (last & 127);
-for (const long of ['via', 'from', 'to', 'call-id', 'cseq', 'contact', 'content-length', 'content-type', 'max-forwards', 'record-route', 'route',
-  'allow', 'supported', 'user-agent', 'server', 'expires', 'authorization', 'www-authenticate', 'proxy-authorization', 'proxy-authenticate',
-  'accept', 'date', 'subject', 'event', 'require', 'session-expires', 'min-se', 'p-asserted-identity', 'refer-to', 'referred-by']) {
+// the names the tables above know, and a few more that phones send on every message
+const COMMON_NAMES = new Set([...LIST_HEADERS, ...SINGLE_HEADERS, ...Object.values(COMPACT), ...Object.keys(CANONICAL),
+  'user-agent', 'server', 'authorization', 'proxy-authorization', 'proxy-authenticate', 'min-se', 'p-asserted-identity']);
+for (const long of COMMON_NAMES) {
   for (const spelling of [long, canonicalHeaderName(long)]) addSpelling(spelling, long);
 }
 for (const [c, long] of Object.entries(COMPACT)) {

@@ -51,7 +51,7 @@ export interface ServerTransaction {
 }
 
 /** The hooks' default: one shared function (a closure per transaction would live as long as the transaction). */
-const NOOP = (): void => {};
+export const NOOP = (): void => {};
 
 export class InviteServerTransaction extends TransactionBase implements ServerTransaction {
   state = InviteServerState.Proceeding;

@@ -3,7 +3,9 @@
  * stepping the call rate up (each step with a fresh sipp UAS). Prints the highest rate held for HOLD seconds with zero failed calls, the p99
  * INVITE->180 time at that rate, the sipp->sipp rate measured the same way in the same run, their ratio, and the
  * number of concurrent dialogs held (with heap samples). Last line: one JSON object.
- * Env: BENCH_HOLD_S (default 30), BENCH_CONCURRENT (calls to hold at once, default 5000).
+ * Env: BENCH_HOLD_S (default 30), BENCH_CONCURRENT (calls to hold at once, default 5000), BENCH_B2BUA_RATE (one run at
+ * this rate through the B2BUA, nothing else: a profiling aid), BENCH_SIP_MAX_LOAD (overload control's SIP_MAX_LOAD, percent;
+ * default the server's 90, 0 = off).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -179,6 +181,7 @@ async function main(): Promise<void> {
     trustedSources: ['127.0.0.1'],
     logger,
     credentials: new MemoryCredentialStore(),
+    overload: { maxLoad: Number(process.env.BENCH_SIP_MAX_LOAD ?? 90) / 100 },
   });
   await stack.start();
   let uasPort = 0;
@@ -194,7 +197,13 @@ async function main(): Promise<void> {
     const { monitorEventLoopDelay } = await import('node:perf_hooks');
     const h = monitorEventLoopDelay({ resolution: 5 });
     h.enable();
+    const watch = setInterval(() => {
+      const o = stack.stats().overload;
+      const x = stack.transactions.stats;
+      console.log(`  load ${o.load.toFixed(2)}, received ${stack.stats().received}, retransmissions: theirs unanswered ${x.unansweredRetransmissions}, ours ${x.retransmissions}; refusing ${Math.round(o.rejectShare * 100)} %, refused ${o.rejected}`);
+    }, 2000);
     await runAt(viaB2bua, fixed, 'b2bua');
+    clearInterval(watch);
     h.disable();
     console.log(`event loop delay p50 ${(h.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(h.percentile(99) / 1e6).toFixed(1)} ms, max ${(h.max / 1e6).toFixed(1)} ms`);
     const cpu = process.cpuUsage(cpu0);

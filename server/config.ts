@@ -14,6 +14,8 @@ export interface Config {
   readonly sipRealm: string;
   /** Source addresses (IPs or CIDRs) whose REGISTER/INVITE are not challenged. */
   readonly sipTrustedSources: readonly string[];
+  /** Overload control: event-loop load (percent) above which, with callers retransmitting, new INVITEs get 503; 0 = off. */
+  readonly sipMaxLoadPercent: number;
   /** Unset: embedded PGlite under `dataDir`. Set: PostgreSQL. */
   readonly databaseUrl: string | null;
   readonly dataDir: string;
@@ -144,6 +146,7 @@ export function loadConfig(env: Env = process.env): Config {
     sipPort: int(env, 'SIP_PORT', 5060, 0, 65535),
     sipRealm: host(env, 'SIP_REALM', 'callflow'),
     sipTrustedSources: trustedSources(env, 'SIP_TRUSTED_SOURCES'),
+    sipMaxLoadPercent: int(env, 'SIP_MAX_LOAD', 90, 0, 99),
     databaseUrl,
     dataDir: str(env, 'DATA_DIR', './var'),
     logLevel,

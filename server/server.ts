@@ -79,6 +79,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       udpPort: config.sipPort,
       realm: config.sipRealm,
       trustedSources: [...config.sipTrustedSources],
+      overload: { maxLoad: config.sipMaxLoadPercent / 100 },
       ws: { server: app.server, path: '/sip' },
       ...(config.tlsCertFile && config.tlsKeyFile
         ? { tls: { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile), port: config.sipTlsPort, wssPort: config.sipWssPort } }

@@ -8,6 +8,7 @@ import { InvalidStateError, SipError } from './message/errors.ts';
 import { parseNameAddr } from './message/name-addr.ts';
 import { formatUri } from './message/uri.ts';
 import { checkRequestSemantics } from './core/request-checks.ts';
+import { OverloadControl, type OverloadOptions, type OverloadState } from './core/overload.ts';
 import { TransportLayer } from './transport/transport-layer.ts';
 import type { Flow, SendTarget, TransportProtocol } from './transport/flow.ts';
 import { TransactionLayer } from './transaction/transaction-layer.ts';
@@ -59,6 +60,8 @@ export interface SipStackOptions {
   userAgent?: string;
   /** established calls are ended with BYE after this long; default 4 h, 0 = never (RFC 4028 session timers are not implemented) */
   maxCallDurationMs?: number;
+  /** new INVITEs refused with 503 while the process is overloaded (core/overload.ts); default maxLoad 0.9 */
+  overload?: OverloadOptions;
 }
 
 export interface SipStackEvents {
@@ -93,6 +96,8 @@ export interface SipStackStats {
   authFailures: number;
   serverTransactions: number;
   clientTransactions: number;
+  /** event-loop load, share of new INVITEs refused and how many were (overload control) */
+  overload: OverloadState;
 }
 
 /**
@@ -116,6 +121,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   private closed = false;
   private readonly userAgent: string;
   private readonly md5OnlyUa: RegExp;
+  private readonly overload: OverloadControl;
 
   constructor(opts: SipStackOptions) {
     super();
@@ -144,6 +150,14 @@ export class SipStack extends EventEmitter<SipStackEvents> {
       nonceTtlMs: opts.nonceTtlMs,
     });
     this.lockout = new AuthLockout(opts.lockout);
+    this.overload = new OverloadControl(opts.overload ?? {}, () => {
+      const x = this.transactions.stats;
+      return { received: this.transport.stats.received, retransmissions: x.unansweredRetransmissions + x.retransmissions };
+    });
+    this.overload.onChange = (shedding, state) => {
+      if (shedding) this.log.warn(state, 'sip overload: refusing a share of new calls with 503');
+      else this.log.info(state, 'sip overload over: taking every new call again');
+    };
     this.registrar = new Registrar({ realm: opts.realm, store: opts.bindings ?? new MemoryBindingStore(), logger: this.log, ...opts.registrar });
     this.registrar.on('bindingAdded', (b) => this.safeEmit('bindingAdded', b));
     this.registrar.on('bindingRefreshed', (b) => this.safeEmit('bindingRefreshed', b));
@@ -176,6 +190,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     this.started = true;
     await this.registrar.start();
     await this.transport.start();
+    this.overload.start();
     this.log.info({ ports: this.transport.ports }, 'sip stack listening');
   }
 
@@ -208,6 +223,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
       authFailures: this.authFailures,
       serverTransactions: this.transactions.activeServerTransactions,
       clientTransactions: this.transactions.activeClientTransactions,
+      overload: this.overload.state(),
     };
   }
 
@@ -309,6 +325,12 @@ export class SipStack extends EventEmitter<SipStackEvents> {
         void this.onRegister(req, tx, flow);
         return;
       case 'INVITE':
+        if (!this.overload.admit()) {
+          const retryAfter = this.overload.retryAfterSeconds;
+          return respond(503, 'Service Unavailable (overloaded)', (r) => {
+            if (retryAfter !== undefined) r.set('retry-after', String(retryAfter));
+          });
+        }
         void this.onInvite(req, tx as InviteServerTransaction, flow);
         return;
       case 'BYE':
@@ -403,6 +425,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.overload.stop();
     for (const leg of [...this.legs]) leg.close();
     this.registrar.close();
     this.transactions.close();

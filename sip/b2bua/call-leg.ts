@@ -238,7 +238,7 @@ export abstract class CallLeg<E extends CallLegEvents = CallLegEvents> extends E
         reject,
       };
       const again = (): void => {
-        this.ctx.tl.sendStateless(res, target);
+        this.ctx.tl.retransmitStateless(res, target);
         interval = Math.min(2 * interval, T2);
         entry.timer = setTimeout(again, interval);
       };

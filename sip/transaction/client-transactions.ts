@@ -100,6 +100,7 @@ export class InviteClientTransaction extends TransactionBase implements ClientTr
   onTimer(kind: Timer): void {
     if (this.disposed) return;
     if (kind === Timer.A) {
+      this.ctx.retransmitted();
       this.sendSafe(keptBytes(this.bytes!), this.target, () => this.fail(503));
       this.aInterval *= 2;
       this.startRetransmit(Timer.A, this.aInterval);
@@ -250,6 +251,7 @@ export class NonInviteClientTransaction extends TransactionBase implements Clien
   onTimer(kind: Timer): void {
     if (this.disposed) return;
     if (kind === Timer.E) {
+      this.ctx.retransmitted();
       this.sendSafe(keptBytes(this.bytes!), this.target, () => this.fail(503));
       // RFC 3261 17.1.2.2: double up to T2 in Trying; T2 in Proceeding
       this.interval = this.state === NonInviteClientState.Proceeding ? this.ctx.timers.T2 : Math.min(2 * this.interval, this.ctx.timers.T2);

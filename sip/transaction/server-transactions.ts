@@ -48,6 +48,8 @@ export interface ServerTransaction {
   readonly isInvite: boolean;
   /** true once a final response was sent */
   readonly finalSent: boolean;
+  /** true once any response (provisional or final) was sent */
+  readonly answered: boolean;
 }
 
 /** The hooks' default: one shared function (a closure per transaction would live as long as the transaction). */
@@ -77,6 +79,10 @@ export class InviteServerTransaction extends TransactionBase implements ServerTr
 
   get finalSent(): boolean {
     return this.state !== InviteServerState.Proceeding;
+  }
+
+  get answered(): boolean {
+    return this.state !== InviteServerState.Proceeding || this.lastResponse !== undefined;
   }
 
   private transition(to: InviteServerState): void {
@@ -115,6 +121,7 @@ export class InviteServerTransaction extends TransactionBase implements ServerTr
   onTimer(kind: Timer): void {
     if (this.disposed) return;
     if (kind === Timer.G) {
+      this.ctx.retransmitted();
       if (this.lastResponse !== undefined) this.sendSafe(keptBytes(this.lastResponse), this.target);
       this.gInterval = Math.min(2 * this.gInterval, this.ctx.timers.T2);
       this.startRetransmit(Timer.G, this.gInterval);
@@ -200,6 +207,10 @@ export class NonInviteServerTransaction extends TransactionBase implements Serve
 
   get finalSent(): boolean {
     return this.state === NonInviteServerState.Completed || this.state === NonInviteServerState.Terminated;
+  }
+
+  get answered(): boolean {
+    return this.state !== NonInviteServerState.Trying;
   }
 
   private transition(to: NonInviteServerState): void {

@@ -27,6 +27,13 @@ export interface TransactionStats {
   clientTransactions: number;
   invalidRequests: number;
   droppedResponses: number;
+  /**
+   * Request retransmissions that came before we had sent any response: the client waited T1 (500 ms) or more
+   * for us, a sign that we are behind (overload control reads it).
+   */
+  unansweredRetransmissions: number;
+  /** Our own retransmissions: requests (timers A, E), responses awaiting an ACK (timer G), 2xx awaiting an ACK (the TU's). */
+  retransmissions: number;
 }
 
 /**
@@ -38,7 +45,7 @@ export class TransactionLayer {
   onRequest: (req: SipRequest, tx: ServerTransaction | undefined, flow: Flow) => void = () => {};
   /** Responses matching no client transaction (e.g. 2xx retransmissions after the transaction ended). */
   onStrayResponse: (res: SipResponse, flow: Flow) => void = () => {};
-  readonly stats: TransactionStats = { serverTransactions: 0, clientTransactions: 0, invalidRequests: 0, droppedResponses: 0 };
+  readonly stats: TransactionStats = { serverTransactions: 0, clientTransactions: 0, invalidRequests: 0, droppedResponses: 0, unansweredRetransmissions: 0, retransmissions: 0 };
   private readonly servers = new Map<string, InviteServerTransaction | NonInviteServerTransaction>();
   private readonly clients = new Map<string, ClientTransaction>();
   private readonly serverCtx: TransactionContext;
@@ -54,8 +61,9 @@ export class TransactionLayer {
     const send = (data: Buffer, target: SendTarget, onError?: (err: Error) => void): void => this.transport.send(data, target, onError);
     this.clock = new TimerQueues((err) => this.logger.error({ err }, 'transaction timer handler threw'));
     const clock = this.clock;
-    this.serverCtx = { timers, logger, clock, send, forget: (k) => void this.servers.delete(k) };
-    this.clientCtx = { timers, logger, clock, send, forget: (k) => void this.clients.delete(k) };
+    const retransmitted = (): void => void this.stats.retransmissions++;
+    this.serverCtx = { timers, logger, clock, send, retransmitted, forget: (k) => void this.servers.delete(k) };
+    this.clientCtx = { timers, logger, clock, send, retransmitted, forget: (k) => void this.clients.delete(k) };
     transport.onMessage = (msg, flow) => {
       if (msg instanceof SipRequest) this.receiveRequest(msg, flow);
       else this.receiveResponse(msg as SipResponse, flow);
@@ -98,6 +106,7 @@ export class TransactionLayer {
         this.deliver(req, undefined, flow); // RFC 2543-style ACK for a 2xx: the TU's
         return;
       }
+      if (req.method !== 'ACK' && !existing.answered) this.stats.unansweredRetransmissions++;
       existing.receive(req);
       return;
     }
@@ -176,6 +185,12 @@ export class TransactionLayer {
   /** Stateless send (2xx ACKs, 2xx retransmissions, stateless error responses). */
   sendStateless(msg: SipMessage, target: SendTarget): void {
     this.sendBytes(msg.toBuffer(), target);
+  }
+
+  /** A retransmission the TU makes itself (a 2xx to an INVITE until its ACK comes): sent statelessly, and counted. */
+  retransmitStateless(msg: SipMessage, target: SendTarget): void {
+    this.stats.retransmissions++;
+    this.sendStateless(msg, target);
   }
 
   /** Stateless send of bytes serialized earlier. */

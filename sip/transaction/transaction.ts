@@ -14,6 +14,8 @@ export interface TransactionContext {
   send(data: Buffer, target: SendTarget, onError?: (err: Error) => void): void;
   /** removes the transaction from the matching table */
   forget(key: string): void;
+  /** counts a retransmission timer (A, E, G) that fired: the peer did not answer within its interval */
+  retransmitted(): void;
 }
 
 /** RFC 3261 17 timer names, as the numbers handed to the timer queues. */

@@ -22,6 +22,7 @@ import type { DigestAlgorithm } from './auth/ha1.ts';
 import { Registrar, normalizeAor } from './registrar/registrar.ts';
 import { MemoryBindingStore, type Binding, type BindingRemovedReason, type BindingStore } from './registrar/binding.ts';
 import { dialogId, targetFromUri } from './dialog/dialog.ts';
+import { MIN_SE_SECONDS, planAsUas, refusal } from './dialog/session-timer.ts';
 import type { CallLeg } from './b2bua/call-leg.ts';
 import { ALLOW } from './core/request-checks.ts';
 import { IncomingCall } from './b2bua/incoming-call.ts';
@@ -58,8 +59,10 @@ export interface SipStackOptions {
   lockout?: LockoutOptions;
   registrar?: { minExpires?: number; maxExpires?: number; defaultExpires?: number };
   userAgent?: string;
-  /** established calls are ended with BYE after this long; default 4 h, 0 = never (RFC 4028 session timers are not implemented) */
+  /** established calls are ended with BYE after this long; default 4 h, 0 = never (a backstop: RFC 4028 session timers end calls whose caller asked for them and stopped refreshing) */
   maxCallDurationMs?: number;
+  /** RFC 4028 Min-SE: the smallest session interval a caller may ask for (422 below it); default and floor in the RFC: 90 s */
+  sessionMinSeconds?: number;
   /** new INVITEs refused with 503 while the process is overloaded (core/overload.ts); default maxLoad 0.9 */
   overload?: OverloadOptions;
 }
@@ -168,6 +171,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
       logger: this.log,
       userAgent: this.userAgent,
       maxCallDurationMs: opts.maxCallDurationMs ?? 4 * 3600_000,
+      sessionMinSeconds: opts.sessionMinSeconds ?? MIN_SE_SECONDS,
       contactUri: (p) => this.contactUri(p),
       registerDialog: (id, leg) => this.dialogs.set(id, leg),
       unregisterDialog: (id) => this.dialogs.delete(id),
@@ -305,7 +309,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
         return respond(200, 'OK', (r) => {
           r.set('allow', ALLOW);
           r.set('accept', 'application/sdp');
-          r.set('supported', 'path, outbound');
+          r.set('supported', 'path, outbound, timer');
           r.set('user-agent', this.userAgent);
         });
       case 'CANCEL': {
@@ -406,11 +410,17 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     const who = await this.authenticate(req, tx, flow);
     if (!who) return;
     if (this.closed || tx.finalSent) return; // cancelled meanwhile
+    const sessionPlan = planAsUas(req, this.legCtx.sessionMinSeconds);
+    const refused = refusal(sessionPlan, req, (r, status, reason) => createResponse(r, status, reason, randomToken(4)));
+    if (refused) {
+      tx.respond(refused);
+      return;
+    }
     if (this.listenerCount('incomingCall') === 0) {
       tx.respond(createResponse(req, 480, 'Temporarily Unavailable', randomToken(4)));
       return;
     }
-    const call = new IncomingCall(this.legCtx, tx, who);
+    const call = new IncomingCall(this.legCtx, tx, who, sessionPlan);
     this.pendingInvites.set(tx, call);
     tx.onTerminated = () => this.pendingInvites.delete(tx);
     this.track(call);

@@ -9,6 +9,7 @@ import { randomToken } from '../message/grammar.ts';
 import type { ServerTransaction } from '../transaction/server-transactions.ts';
 import { responseTarget } from '../transaction/transaction.ts';
 import type { Dialog } from '../dialog/dialog.ts';
+import { applyToResponse, expiryDelayMs, planAsUas, refreshDelayMs, refusal, type SessionTimerPlan } from '../dialog/session-timer.ts';
 import type { Flow, SendTarget } from '../transport/flow.ts';
 import { CALL_MOVES, CallState } from './call-state.ts';
 import { ALLOW } from '../core/request-checks.ts';
@@ -51,6 +52,8 @@ export abstract class CallLeg<E extends CallLegEvents = CallLegEvents> extends E
   private closed = false;
   private referSubscription: { cseq: number } | undefined;
   private durationTimer: NodeJS.Timeout | undefined;
+  /** RFC 4028: our next refresh, or the end of the session if the peer does not refresh it */
+  private sessionTimer: NodeJS.Timeout | undefined;
 
   constructor(
     protected readonly ctx: LegContext,
@@ -191,6 +194,13 @@ export abstract class CallLeg<E extends CallLegEvents = CallLegEvents> extends E
       tx.respond(createResponse(req, 491, 'Request Pending'));
       return;
     }
+    // RFC 4028 9: a refresh (or any re-INVITE) names the session interval again; refuse a bad or too small one first
+    const plan = planAsUas(req, this.ctx.sessionMinSeconds);
+    const refused = refusal(plan, req, createResponse);
+    if (refused) {
+      tx.respond(refused);
+      return;
+    }
     d.refreshTarget(req);
     const offer = req.body.length > 0 ? req.bodyText : undefined;
     if (offer !== undefined) {
@@ -213,7 +223,9 @@ export abstract class CallLeg<E extends CallLegEvents = CallLegEvents> extends E
       res.set('content-type', 'application/sdp');
       res.body = Buffer.from(answer, 'utf8');
     }
+    if (plan.kind === 'timer') applyToResponse(plan, res);
     tx.respond(res);
+    this.armSessionTimer(plan);
     this.retransmit2xx(req, res, flow).catch(() => {
       // RFC 3261 13.3.1.4: no ACK for a re-INVITE 2xx ends the dialog
       void this.bye().catch(() => {});
@@ -275,14 +287,53 @@ export abstract class CallLeg<E extends CallLegEvents = CallLegEvents> extends E
     }
   }
 
+  /**
+   * RFC 4028 10, once our 2xx named a session interval: as the refresher we re-INVITE (same SDP) at half the
+   * interval; otherwise, if the peer has not refreshed by interval - min(32 s, interval / 3), we end the call with
+   * BYE. A plan without a timer stops it (a re-INVITE without Session-Expires turns the timer off).
+   */
+  protected armSessionTimer(plan: SessionTimerPlan): void {
+    if (this.sessionTimer) clearTimeout(this.sessionTimer);
+    this.sessionTimer = undefined;
+    if (plan.kind !== 'timer' || this.closed) return;
+    const { seconds } = plan;
+    this.sessionTimer =
+      plan.refresher === 'uas'
+        ? setTimeout(() => void this.refreshSession(seconds), refreshDelayMs(seconds))
+        : setTimeout(() => {
+            this.log.info({ seconds }, 'session expired: the peer did not refresh it (RFC 4028)');
+            void this.bye('session-expired').catch(() => {});
+          }, expiryDelayMs(seconds));
+    this.sessionTimer.unref();
+  }
+
+  private async refreshSession(seconds: number): Promise<void> {
+    if (this.closed || this.state !== CallState.Established || this.localSdp === undefined) return;
+    const plan: SessionTimerPlan = { kind: 'timer', seconds, refresher: 'uas', uacSupports: false };
+    if (this.pendingReinvite) {
+      // a re-INVITE of ours (hold, resume) is under way: refresh right after it
+      this.sessionTimer = setTimeout(() => void this.refreshSession(seconds), 1000);
+      this.sessionTimer.unref();
+      return;
+    }
+    try {
+      await this.reinvite(this.localSdp, { 'session-expires': `${seconds};refresher=uas`, supported: 'timer' });
+      this.armSessionTimer(plan);
+    } catch (err) {
+      if (this.closed) return;
+      this.log.info({ err: (err as Error).message }, 'session refresh failed: ending the call (RFC 4028 10)');
+      void this.bye('session-expired').catch(() => {});
+    }
+  }
+
   /** Sends a re-INVITE with a new offer (hold/resume); resolves with the answer SDP (RFC 3261 14.1). */
-  async reinvite(sdp: string): Promise<string> {
+  async reinvite(sdp: string, headers: Record<string, string> = {}): Promise<string> {
     if (this.closed || this.state !== CallState.Established || !this.dialog) throw new InvalidStateError('reinvite() needs an established call');
     if (this.pendingReinvite) throw new InvalidStateError('a re-INVITE is already pending');
     this.pendingReinvite = true;
     const d = this.dialog;
     const target = d.nextHop();
-    const req = d.createRequest('INVITE', { body: sdp, headers: { contact: this.contactHeader(target.protocol) } });
+    const req = d.createRequest('INVITE', { body: sdp, headers: { ...headers, contact: this.contactHeader(target.protocol) } });
     this.localSdp = sdp;
     try {
       const res = await this.sendInDialog(req);
@@ -319,6 +370,7 @@ export abstract class CallLeg<E extends CallLegEvents = CallLegEvents> extends E
     if (this.closed) return;
     this.closed = true;
     if (this.durationTimer) clearTimeout(this.durationTimer);
+    if (this.sessionTimer) clearTimeout(this.sessionTimer);
     if (this.state !== CallState.Terminated) this.transition(CallState.Terminated);
     for (const w of this.awaitingAck.values()) {
       if (w.timer) clearTimeout(w.timer);

@@ -10,6 +10,8 @@ export interface LegContext {
   userAgent: string;
   /** an established call is ended with BYE after this long (0 = never); guards against peers that vanish */
   maxCallDurationMs: number;
+  /** RFC 4028 Min-SE: the smallest session interval we accept (422 below it) */
+  sessionMinSeconds: number;
   /** our Contact URI for a transport */
   contactUri(protocol: TransportProtocol): string;
   registerDialog(id: string, leg: CallLeg): void;

@@ -4,6 +4,7 @@ import { randomToken } from '../message/grammar.ts';
 import { formatUri } from '../message/uri.ts';
 import type { InviteServerTransaction } from '../transaction/server-transactions.ts';
 import { Dialog } from '../dialog/dialog.ts';
+import { applyToResponse, type SessionTimerPlan } from '../dialog/session-timer.ts';
 import type { Flow } from '../transport/flow.ts';
 import { CallLeg, type CallLegEvents } from './call-leg.ts';
 import { CallState } from './call-state.ts';
@@ -40,6 +41,8 @@ export class IncomingCall extends CallLeg<IncomingCallEvents> {
     ctx: LegContext,
     private readonly tx: InviteServerTransaction,
     identity: CallerIdentity,
+    /** RFC 4028: the session interval the INVITE asked for (the stack refused bad and too small ones) */
+    private readonly sessionPlan: SessionTimerPlan = { kind: 'none' },
   ) {
     super(ctx, tx.request.callId);
     this.request = tx.request;
@@ -108,11 +111,13 @@ export class IncomingCall extends CallLeg<IncomingCallEvents> {
     res.set('allow', 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY');
     res.set('content-type', 'application/sdp');
     res.body = Buffer.from(sdp, 'utf8');
+    if (this.sessionPlan.kind === 'timer') applyToResponse(this.sessionPlan, res);
     this.localSdp = sdp;
     this.attachDialog(Dialog.asUas(this.request, this.localTag, this.flow));
     if (this.tryingTimer) clearTimeout(this.tryingTimer);
     this.tx.respond(res);
     this.transition(CallState.Established);
+    this.armSessionTimer(this.sessionPlan);
     this.answering = this.retransmit2xx(this.request, res, this.flow).then(
       () => {
         this.fire('ack');

@@ -6,7 +6,7 @@ import { KNOWN_METHODS } from '../message/validate.ts';
 export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY';
 const HANDLED = new Set(['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'INFO', 'REFER', 'NOTIFY', 'REGISTER', 'UPDATE', 'PRACK']);
 /** option tags we understand in Require (RFC 3261 8.2.2.3) */
-export const SUPPORTED_EXTENSIONS = new Set(['path', 'outbound', 'gruu']);
+export const SUPPORTED_EXTENSIONS = new Set(['path', 'outbound', 'gruu', 'timer']);
 
 /**
  * UAS checks after syntax validation (RFC 3261 8.2.1 - 8.2.3), in the RFC's order:

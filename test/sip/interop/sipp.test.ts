@@ -70,4 +70,23 @@ describe('interop: sipp', () => {
     await new Promise((res) => setTimeout(res, 100));
     expect(stack.stats().activeDialogs).toBe(0);
   });
+
+  it('sipp asks for RFC 4028 session timers, never refreshes, and the stack ends the call when the session expires', async () => {
+    // a stack of its own with a 2 s Min-SE (RFC 4028's floor of 90 s would make this test last a minute)
+    const timed = await startStack({ udpPort: await freePort(), trustedSources: ['127.0.0.1'], sessionMinSeconds: 2 });
+    const closed: string[] = [];
+    timed.on('incomingCall', (call) => {
+      call.once('close', (reason) => closed.push(reason));
+      void call.answer(SDP(7002)).catch(() => {});
+    });
+    try {
+      const t0 = Date.now();
+      const r = await run('sipp', [`127.0.0.1:${timed.ports.udp}`, '-sf', 'uac-session-timer.xml', '-s', '2000', '-m', '1', ...S(await freePort())]);
+      expect(r.code, r.out).toBe(0);
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(1900); // the BYE came at 3 s - min(32 s, 1 s)
+      expect(closed).toEqual(['session-expired']);
+    } finally {
+      await timed.close();
+    }
+  });
 });

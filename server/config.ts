@@ -16,6 +16,8 @@ export interface Config {
   readonly sipTrustedSources: readonly string[];
   /** Overload control: event-loop load (percent) above which, with callers retransmitting, new INVITEs get 503; 0 = off. */
   readonly sipMaxLoadPercent: number;
+  /** Seconds between OPTIONS to each registered desk phone (a device that does not answer is down); 0 = off. */
+  readonly sipQualifySeconds: number;
   /** Unset: embedded PGlite under `dataDir`. Set: PostgreSQL. */
   readonly databaseUrl: string | null;
   readonly dataDir: string;
@@ -147,6 +149,7 @@ export function loadConfig(env: Env = process.env): Config {
     sipRealm: host(env, 'SIP_REALM', 'callflow'),
     sipTrustedSources: trustedSources(env, 'SIP_TRUSTED_SOURCES'),
     sipMaxLoadPercent: int(env, 'SIP_MAX_LOAD', 90, 0, 99),
+    sipQualifySeconds: int(env, 'SIP_QUALIFY_SECONDS', 30, 0, 3600),
     databaseUrl,
     dataDir: str(env, 'DATA_DIR', './var'),
     logLevel,

@@ -80,6 +80,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       realm: config.sipRealm,
       trustedSources: [...config.sipTrustedSources],
       overload: { maxLoad: config.sipMaxLoadPercent / 100 },
+      qualify: { intervalSeconds: config.sipQualifySeconds },
       ws: { server: app.server, path: '/sip' },
       ...(config.tlsCertFile && config.tlsKeyFile
         ? { tls: { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile), port: config.sipTlsPort, wssPort: config.sipWssPort } }

@@ -9,6 +9,7 @@ import { parseNameAddr } from './message/name-addr.ts';
 import { formatUri } from './message/uri.ts';
 import { checkRequestSemantics } from './core/request-checks.ts';
 import { OverloadControl, type OverloadOptions, type OverloadState } from './core/overload.ts';
+import { Qualifier, type QualifyOptions } from './core/qualify.ts';
 import { TransportLayer } from './transport/transport-layer.ts';
 import type { Flow, SendTarget, TransportProtocol } from './transport/flow.ts';
 import { TransactionLayer } from './transaction/transaction-layer.ts';
@@ -63,6 +64,8 @@ export interface SipStackOptions {
   maxCallDurationMs?: number;
   /** RFC 4028 Min-SE: the smallest session interval a caller may ask for (422 below it); default and floor in the RFC: 90 s */
   sessionMinSeconds?: number;
+  /** OPTIONS to registered UDP/TCP/TLS devices to find those that went away (core/qualify.ts); default every 30 s */
+  qualify?: QualifyOptions;
   /** new INVITEs refused with 503 while the process is overloaded (core/overload.ts); default maxLoad 0.9 */
   overload?: OverloadOptions;
 }
@@ -74,6 +77,8 @@ export interface SipStackEvents {
   bindingRefreshed: [Binding];
   /** a device went away: unregistered, expired, or its WebSocket/connection closed */
   bindingRemoved: [Binding, BindingRemovedReason];
+  /** a registered device stopped (false) or started again (true) answering its OPTIONS */
+  bindingReachability: [Binding, boolean];
 }
 
 export interface PlaceCallOptions {
@@ -125,6 +130,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   private readonly userAgent: string;
   private readonly md5OnlyUa: RegExp;
   private readonly overload: OverloadControl;
+  private readonly qualifier: Qualifier;
 
   constructor(opts: SipStackOptions) {
     super();
@@ -166,6 +172,18 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     this.registrar.on('bindingRefreshed', (b) => this.safeEmit('bindingRefreshed', b));
     this.registrar.on('bindingRemoved', (b, r) => this.safeEmit('bindingRemoved', b, r));
     this.transport.onConnectionClosed = (id) => this.registrar.connectionClosed(id);
+    this.qualifier = new Qualifier(
+      {
+        registrar: this.registrar,
+        tl: this.transactions,
+        targetOf: (b) => this.targetOf(b),
+        realm: opts.realm,
+        userAgent: this.userAgent,
+        logger: this.log,
+        onChange: (b, reachable) => this.safeEmit('bindingReachability', b, reachable),
+      },
+      opts.qualify,
+    );
     this.legCtx = {
       tl: this.transactions,
       logger: this.log,
@@ -195,6 +213,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     await this.registrar.start();
     await this.transport.start();
     this.overload.start();
+    this.qualifier.start();
     this.log.info({ ports: this.transport.ports }, 'sip stack listening');
   }
 
@@ -206,6 +225,11 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   contactUri(protocol: TransportProtocol): string {
     const { host, port } = this.transport.sentBy(protocol);
     return `sip:b2bua@${host}:${port};transport=${protocol}`;
+  }
+
+  /** False while the device behind a binding does not answer the OPTIONS we send it (qualify). */
+  isReachable(b: Binding): boolean {
+    return this.qualifier.isReachable(b);
   }
 
   /** Current bindings of an AOR ('1001' or 'sip:1001@realm'), best q first. */
@@ -248,21 +272,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
       const b = o.target;
       requestUri = b.contact;
       route = b.path;
-      const alive = b.connectionId !== null && this.transport.hasConnection(b.connectionId);
-      let flowTarget: SendTarget = {
-        protocol: b.transport,
-        address: b.sourceAddress,
-        port: b.sourcePort,
-        connectionId: alive ? b.connectionId! : undefined,
-      };
-      if (b.transport === 'ws' || b.transport === 'wss') {
-        if (!alive) throw new SipError('SIP_ERR_NO_BINDING', `the WebSocket of ${b.aor} is gone`, 480);
-      } else if (b.transport !== 'udp' && !alive) {
-        // the phone's connection is gone (e.g. after a restart): open a new one to its Contact address
-        flowTarget = targetFromUri(b.contact, undefined);
-      }
-      // RFC 3581 / symmetric signalling: reach the device where its REGISTER came from
-      target = route.length ? targetFromUri(formatUri(parseNameAddr(route[0]!).uri), undefined) : flowTarget;
+      target = this.targetOf(b);
       to = o.to ?? `<${b.aor}>`;
     }
     const from = /<.*>/.test(o.from) ? o.from : `<${o.from}>`;
@@ -270,6 +280,25 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     this.track(call);
     call.start();
     return call;
+  }
+
+  /** Where a request to a registered device goes; throws 480 for a WebSocket device whose connection is gone. */
+  private targetOf(b: Binding): SendTarget {
+    const alive = b.connectionId !== null && this.transport.hasConnection(b.connectionId);
+    let flowTarget: SendTarget = {
+      protocol: b.transport,
+      address: b.sourceAddress,
+      port: b.sourcePort,
+      connectionId: alive ? b.connectionId! : undefined,
+    };
+    if (b.transport === 'ws' || b.transport === 'wss') {
+      if (!alive) throw new SipError('SIP_ERR_NO_BINDING', `the WebSocket of ${b.aor} is gone`, 480);
+    } else if (b.transport !== 'udp' && !alive) {
+      // the phone's connection is gone (e.g. after a restart): open a new one to its Contact address
+      flowTarget = targetFromUri(b.contact, undefined);
+    }
+    // RFC 3581 / symmetric signalling: reach the device where its REGISTER came from
+    return b.path.length ? targetFromUri(formatUri(parseNameAddr(b.path[0]!).uri), undefined) : flowTarget;
   }
 
   private track(leg: CallLeg): void {
@@ -436,6 +465,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     if (this.closed) return;
     this.closed = true;
     this.overload.stop();
+    this.qualifier.stop();
     for (const leg of [...this.legs]) leg.close();
     this.registrar.close();
     this.transactions.close();

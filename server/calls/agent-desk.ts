@@ -26,6 +26,8 @@ const bindingKey = (b: Binding) => `${b.aor}\n${b.contact}`;
 export class AgentDesk {
   readonly #sockets = new SocketGroups();
   readonly #devices = new Map<string, Map<string, Binding>>();
+  /** bindings whose device does not answer the registrar's OPTIONS (qualify) */
+  readonly #unreachable = new Set<string>();
   readonly #states = new Map<string, { state: AgentState; reason: string }>();
   readonly #wrapUpEnds = new Map<string, number>();
   readonly #names = new Map<string, string>();
@@ -115,38 +117,56 @@ export class AgentDesk {
 
   // --- devices ---
 
-  /** The device to ring: the most recently registered binding. */
+  /** The device to ring: the most recently registered binding among those that answer. */
   deviceOf(agentId: string): Binding | undefined {
     let best: Binding | undefined;
-    for (const b of this.#devices.get(agentId)?.values() ?? []) if (best === undefined || b.expiresAt > best.expiresAt) best = b;
+    for (const b of this.#devices.get(agentId)?.values() ?? []) {
+      if (this.#unreachable.has(bindingKey(b))) continue;
+      if (best === undefined || b.expiresAt > best.expiresAt) best = b;
+    }
     return best;
   }
 
   async bindingAdded(b: Binding): Promise<void> {
     const agentId = await this.#agentOf(b);
     if (agentId === null) return;
+    const wasUp = this.deviceOf(agentId) !== undefined;
     let devices = this.#devices.get(agentId);
     if (devices === undefined) this.#devices.set(agentId, (devices = new Map()));
-    const first = devices.size === 0;
     devices.set(bindingKey(b), b);
     this.logger.info({ agentId, contact: b.contact, transport: b.transport }, 'agent device registered');
-    if (first && this.acd.engine.hasAgent(agentId)) {
-      this.acd.run((e, now) => e.deviceUp(now, agentId));
-      this.send(agentId, this.stateEvent(agentId));
-    }
+    this.#deviceMoved(agentId, wasUp);
   }
 
   async bindingRemoved(b: Binding, reason: string): Promise<void> {
     const agentId = await this.#agentOf(b);
     if (agentId === null) return;
     const devices = this.#devices.get(agentId);
+    const wasUp = this.deviceOf(agentId) !== undefined;
+    this.#unreachable.delete(bindingKey(b));
     if (devices === undefined || !devices.delete(bindingKey(b))) return;
     this.logger.info({ agentId, contact: b.contact, reason }, 'agent device went away');
-    if (devices.size === 0) {
-      this.#devices.delete(agentId);
-      if (this.acd.engine.hasAgent(agentId)) this.acd.run((e, now) => e.deviceDown(now, agentId));
-      this.send(agentId, this.stateEvent(agentId));
-    }
+    if (devices.size === 0) this.#devices.delete(agentId);
+    this.#deviceMoved(agentId, wasUp);
+  }
+
+  /** A registered device stopped or started answering the registrar's OPTIONS: it is down while it does not. */
+  async bindingReachability(b: Binding, reachable: boolean): Promise<void> {
+    const agentId = await this.#agentOf(b);
+    if (agentId === null) return;
+    const wasUp = this.deviceOf(agentId) !== undefined;
+    if (reachable) this.#unreachable.delete(bindingKey(b));
+    else this.#unreachable.add(bindingKey(b));
+    this.logger.info({ agentId, contact: b.contact, reachable }, reachable ? 'agent device answers again' : 'agent device does not answer: down');
+    this.#deviceMoved(agentId, wasUp);
+  }
+
+  /** Tells the ACD and the agent's desktop when the agent's device comes up or goes down. */
+  #deviceMoved(agentId: string, wasUp: boolean): void {
+    const up = this.deviceOf(agentId) !== undefined;
+    if (up === wasUp) return;
+    if (this.acd.engine.hasAgent(agentId)) this.acd.run((e, now) => (up ? e.deviceUp(now, agentId) : e.deviceDown(now, agentId)));
+    this.send(agentId, this.stateEvent(agentId));
   }
 
   async #agentOf(b: Binding): Promise<string | null> {

@@ -103,6 +103,7 @@ export class CallCenter {
     }));
     sip.on('bindingAdded', (b) => void this.desk.bindingAdded(b));
     sip.on('bindingRemoved', (b, reason) => void this.desk.bindingRemoved(b, reason));
+    sip.on('bindingReachability', (b, reachable) => void this.desk.bindingReachability(b, reachable));
   }
 
   async reloadAgent(id: number): Promise<void> {

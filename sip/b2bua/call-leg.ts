@@ -20,7 +20,7 @@ export interface CallLegEvents {
   stateChange: [CallState];
   /** the peer hung up */
   bye: [];
-  /** the peer sent a re-INVITE with this offer (hold/resume); the answer comes from setReinviteHandler */
+  /** the peer sent a re-INVITE or an UPDATE with this offer (hold/resume); the answer comes from setReinviteHandler */
   reinvite: [string];
   /** REFER received (RFC 3515): the transfer target URI and Referred-By, if any */
   refer: [string, string | undefined];
@@ -152,7 +152,8 @@ export abstract class CallLeg<E extends CallLegEvents = CallLegEvents> extends E
         this.terminate('bye');
         return;
       case 'INVITE':
-        return this.handleReinvite(req, tx, flow);
+      case 'UPDATE':
+        return this.handleSessionChange(req, tx, flow);
       case 'INFO': {
         const digit = parseDtmfInfo(req);
         respond(200);
@@ -178,7 +179,6 @@ export abstract class CallLeg<E extends CallLegEvents = CallLegEvents> extends E
       case 'NOTIFY':
         respond(200);
         return;
-      case 'UPDATE':
       case 'PRACK':
         respond(501, 'Not Implemented');
         return;
@@ -187,9 +187,14 @@ export abstract class CallLeg<E extends CallLegEvents = CallLegEvents> extends E
     }
   }
 
-  private async handleReinvite(req: SipRequest, tx: ServerTransaction, flow: Flow): Promise<void> {
+  /**
+   * A re-INVITE (RFC 3261 14.2) or an UPDATE (RFC 3311) in our dialog: an offer to answer (hold, resume) or none
+   * (a session refresh, RFC 4028), and the session interval again. An UPDATE is not ACKed; its 2xx is retransmitted
+   * by its non-INVITE transaction.
+   */
+  private async handleSessionChange(req: SipRequest, tx: ServerTransaction, flow: Flow): Promise<void> {
     const d = this.dialog!;
-    // RFC 3261 14.2: a re-INVITE while ours is pending gets 491
+    // RFC 3261 14.2 / RFC 3311 5.2: a re-INVITE or UPDATE while our offer is pending gets 491
     if (this.pendingReinvite) {
       tx.respond(createResponse(req, 491, 'Request Pending'));
       return;
@@ -207,11 +212,12 @@ export abstract class CallLeg<E extends CallLegEvents = CallLegEvents> extends E
       this.remoteSdp = offer;
       this.fire('reinvite', offer);
     }
-    let answer = this.localSdp;
+    // an offerless re-INVITE gets our SDP as an offer; an offerless UPDATE (a refresh) gets no SDP at all
+    let answer = offer !== undefined || req.method === 'INVITE' ? this.localSdp : undefined;
     try {
       if (offer !== undefined && this.reinviteHandler) answer = await this.reinviteHandler(offer);
     } catch (err) {
-      this.log.warn({ err }, 're-INVITE handler failed');
+      this.log.warn({ err, method: req.method }, 'offer handler failed');
       tx.respond(createResponse(req, 488, 'Not Acceptable Here'));
       return;
     }
@@ -226,6 +232,7 @@ export abstract class CallLeg<E extends CallLegEvents = CallLegEvents> extends E
     if (plan.kind === 'timer') applyToResponse(plan, res);
     tx.respond(res);
     this.armSessionTimer(plan);
+    if (req.method !== 'INVITE') return;
     this.retransmit2xx(req, res, flow).catch(() => {
       // RFC 3261 13.3.1.4: no ACK for a re-INVITE 2xx ends the dialog
       void this.bye().catch(() => {});

@@ -6,6 +6,7 @@ import type { InviteServerTransaction } from '../transaction/server-transactions
 import { Dialog } from '../dialog/dialog.ts';
 import { applyToResponse, type SessionTimerPlan } from '../dialog/session-timer.ts';
 import type { Flow } from '../transport/flow.ts';
+import { ALLOW } from '../core/request-checks.ts';
 import { CallLeg, type CallLegEvents } from './call-leg.ts';
 import { CallState } from './call-state.ts';
 import type { LegContext } from './context.ts';
@@ -108,7 +109,7 @@ export class IncomingCall extends CallLeg<IncomingCallEvents> {
     this.assertPending('answer()');
     const res = createResponse(this.request, 200, 'OK', this.localTag);
     res.set('contact', this.contactHeader(this.flow.protocol));
-    res.set('allow', 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY');
+    res.set('allow', ALLOW);
     res.set('content-type', 'application/sdp');
     res.body = Buffer.from(sdp, 'utf8');
     if (this.sessionPlan.kind === 'timer') applyToResponse(this.sessionPlan, res);

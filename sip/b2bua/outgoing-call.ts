@@ -7,6 +7,7 @@ import type { TransactionLayer } from '../transaction/transaction-layer.ts';
 import { keepBytes, keptBytes } from '../transaction/transaction.ts';
 import { Dialog } from '../dialog/dialog.ts';
 import type { SendTarget } from '../transport/flow.ts';
+import { ALLOW } from '../core/request-checks.ts';
 import { CallLeg, type CallLegEvents } from './call-leg.ts';
 import { CallState } from './call-state.ts';
 import type { LegContext } from './context.ts';
@@ -52,7 +53,7 @@ export class OutgoingCall extends CallLeg<OutgoingCallEvents> {
     req.set('call-id', callId);
     req.set('cseq', '1 INVITE');
     req.set('contact', this.contactHeader(init.target.protocol));
-    req.set('allow', 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY');
+    req.set('allow', ALLOW);
     req.set('user-agent', ctx.userAgent);
     for (const [k, v] of Object.entries(init.headers)) req.set(k, v);
     req.set('content-type', 'application/sdp');

@@ -3,7 +3,7 @@ import type { SipRequest } from '../message/message.ts';
 import { KNOWN_METHODS } from '../message/validate.ts';
 
 /** Methods this UA core handles. */
-export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY';
+export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY, UPDATE';
 const HANDLED = new Set(['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'INFO', 'REFER', 'NOTIFY', 'REGISTER', 'UPDATE', 'PRACK']);
 /** option tags we understand in Require (RFC 3261 8.2.2.3) */
 export const SUPPORTED_EXTENSIONS = new Set(['path', 'outbound', 'gruu', 'timer']);

@@ -90,6 +90,11 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
     return [...m.values()].filter((b) => b.expiresAt > now).sort((a, b) => b.q - a.q).map((b) => ({ ...b, path: [...b.path] }));
   }
 
+  /** Every current binding (the registrar's own objects: read, do not change). */
+  *all(): Generator<Binding> {
+    for (const m of this.byAor.values()) yield* m.values();
+  }
+
   get size(): number {
     let n = 0;
     for (const m of this.byAor.values()) n += m.size;

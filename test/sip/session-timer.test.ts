@@ -129,6 +129,44 @@ describe('session timers on an incoming call', () => {
     ctx.ua.send(answer(bye, 200, false), ctx.port);
   });
 
+  it('an UPDATE refreshes the session too (RFC 3311: without SDP no SDP comes back), and an UPDATE with an offer is answered', async () => {
+    const ctx = await setup();
+    const { res, t0 } = await establish(ctx, 'st-update', ['Supported: timer', 'Session-Expires: 3;refresher=uac']);
+    const toTag = res.toTag!;
+    const update = (cseq: number, sdp: boolean): string =>
+      [
+        `UPDATE sip:b2bua@127.0.0.1:${ctx.port} SIP/2.0`,
+        `Via: SIP/2.0/UDP 127.0.0.1:${ctx.ua.port};branch=z9hG4bK-st-${++n}`,
+        'Max-Forwards: 70',
+        'From: <sip:caller@127.0.0.1>;tag=caller-st-update',
+        `To: <sip:queue@127.0.0.1>;tag=${toTag}`,
+        'Call-ID: st-update',
+        `CSeq: ${cseq} UPDATE`,
+        `Contact: <sip:caller@127.0.0.1:${ctx.ua.port}>`,
+        'Supported: timer',
+        'Session-Expires: 3;refresher=uac',
+        ...(sdp ? ['Content-Type: application/sdp', `Content-Length: ${Buffer.byteLength(SDP(4002))}`, '', SDP(4002)] : ['Content-Length: 0', '', '']),
+      ].join('\r\n');
+    await new Promise((r) => setTimeout(r, 1200));
+    ctx.ua.send(update(2, false), ctx.port);
+    const refreshed = await ctx.ua.take<SipResponse>(isFinal('st-update'));
+    const tRefresh = Date.now();
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.get('session-expires')).toBe('3;refresher=uac');
+    expect(refreshed.body.length).toBe(0);
+    const offers: string[] = [];
+    ctx.calls[0]!.on('reinvite', (offer) => offers.push(offer));
+    ctx.ua.send(update(3, true), ctx.port);
+    const answered = await ctx.ua.take<SipResponse>(isFinal('st-update'));
+    expect(answered.status).toBe(200);
+    expect(answered.bodyText).toContain('m=audio 6000');
+    expect(offers[0]).toContain('m=audio 4002');
+    const bye = await ctx.ua.take<SipRequest>(isRequest('st-update', 'BYE'), 6000);
+    expect(Date.now() - t0).toBeGreaterThan(2800);
+    expect(Date.now() - tRefresh).toBeGreaterThanOrEqual(1900);
+    ctx.ua.send(answer(bye, 200, false), ctx.port);
+  });
+
   it('as the refresher (asked by the caller, or because the caller does not support timers) re-INVITEs at half the interval, and hangs up when the refresh fails', async () => {
     const ctx = await setup();
     const { res } = await establish(ctx, 'st-uas', ['Session-Expires: 2']); // no Supported: timer (a proxy put it there)

@@ -200,6 +200,19 @@ export class BaresipPhone extends EventEmitter<{ event: [BaresipEvent] }> {
     return files.length ? path.join(this.recordings, files.at(-1)!) : undefined;
   }
 
+  /** Kills baresip at once, without unregistering: a desk phone that lost its power or its network. */
+  async crash(): Promise<void> {
+    const child = this.#child;
+    this.#child = null;
+    this.#sock?.destroy();
+    this.#sock = null;
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+    }
+  }
+
   async stop(): Promise<void> {
     const child = this.#child;
     this.#child = null;

@@ -317,17 +317,19 @@ export abstract class CallLeg<E extends CallLegEvents = CallLegEvents> extends E
   private async refreshSession(seconds: number): Promise<void> {
     if (this.closed || this.state !== CallState.Established || this.localSdp === undefined) return;
     const plan: SessionTimerPlan = { kind: 'timer', seconds, refresher: 'uas', uacSupports: false };
-    if (this.pendingReinvite) {
-      // a re-INVITE of ours (hold, resume) is under way: refresh right after it
-      this.sessionTimer = setTimeout(() => void this.refreshSession(seconds), 1000);
+    const retrySoon = (): void => {
+      this.sessionTimer = setTimeout(() => void this.refreshSession(seconds), 1000 + Math.random() * 1000);
       this.sessionTimer.unref();
-      return;
-    }
+    };
+    // a re-INVITE of ours (hold, resume) is under way: refresh right after it
+    if (this.pendingReinvite) return retrySoon();
     try {
       await this.reinvite(this.localSdp, { 'session-expires': `${seconds};refresher=uas`, supported: 'timer' });
       this.armSessionTimer(plan);
     } catch (err) {
       if (this.closed) return;
+      // RFC 3261 14.1: glare with the peer's own re-INVITE (491): try again after a moment
+      if (err instanceof SipError && err.status === 491) return retrySoon();
       this.log.info({ err: (err as Error).message }, 'session refresh failed: ending the call (RFC 4028 10)');
       void this.bye('session-expired').catch(() => {});
     }

@@ -78,7 +78,8 @@ describe('session timers on an incoming call', () => {
 
   /** Answers a request the stack sent us (its Via, From, To, Call-ID and CSeq copied back). */
   function answer(req: SipRequest, status: number, withSdp: boolean): string {
-    const lines = [`SIP/2.0 ${status} ${status === 200 ? 'OK' : 'Call/Transaction Does Not Exist'}`];
+    const reasons: Record<number, string> = { 200: 'OK', 481: 'Call/Transaction Does Not Exist', 491: 'Request Pending' };
+    const lines = [`SIP/2.0 ${status} ${reasons[status]}`];
     for (const v of req.getAll('via')) lines.push(`Via: ${v}`);
     lines.push(`From: ${req.get('from')}`, `To: ${req.get('to')}`, `Call-ID: ${req.callId}`, `CSeq: ${req.get('cseq')}`);
     if (withSdp) lines.push('Contact: <sip:caller@127.0.0.1>', 'Content-Type: application/sdp', `Content-Length: ${Buffer.byteLength(SDP(4000))}`, '', SDP(4000));
@@ -175,7 +176,11 @@ describe('session timers on an incoming call', () => {
     const first = await ctx.ua.take<SipRequest>(isRequest('st-uas', 'INVITE'), 4000);
     expect(first.get('session-expires')).toBe('2;refresher=uas');
     expect(first.bodyText).toContain('m=audio 6000'); // the same session, unchanged
-    ctx.ua.send(answer(first, 200, true), ctx.port);
+    // glare: our refresh meets a re-INVITE of the caller's (491), and is tried again a moment later
+    ctx.ua.send(answer(first, 491, false), ctx.port);
+    const retried = await ctx.ua.take<SipRequest>(isRequest('st-uas', 'INVITE'), 4000);
+    expect(retried.cseq.seq).toBeGreaterThan(first.cseq.seq);
+    ctx.ua.send(answer(retried, 200, true), ctx.port);
     await ctx.ua.take<SipRequest>(isRequest('st-uas', 'ACK'));
     const second = await ctx.ua.take<SipRequest>(isRequest('st-uas', 'INVITE'), 4000);
     const closed = new Promise<string>((r) => ctx.calls[0]!.once('close', r));

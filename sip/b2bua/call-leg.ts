@@ -285,10 +285,10 @@ export abstract class CallLeg<E extends CallLegEvents = CallLegEvents> extends E
   async bye(reason = 'local-bye'): Promise<void> {
     if (this.closed) return;
     if (this.state !== CallState.Established || !this.dialog) throw new InvalidStateError('bye() needs an established call');
-    const req = this.dialog.createRequest('BYE', { headers: { 'user-agent': this.ctx.userAgent } });
+    const dialog = this.dialog;
     this.terminate(reason);
     try {
-      await this.sendInDialog(req);
+      await this.sendInDialog(dialog.createRequest('BYE', { headers: { 'user-agent': this.ctx.userAgent } }));
     } catch (err) {
       this.log.debug({ err: (err as Error).message }, 'BYE not answered');
     }

@@ -94,6 +94,8 @@ export function validateRequest(req: SipRequest): MessageProblem | undefined {
       return bad(`Bad Contact header: ${(e as Error).message}`);
     }
   }
+  const routes = routeProblem(req, ['record-route', 'route']);
+  if (routes) return bad(routes);
   const cseq = req.cseq;
   // RFC 3261 8.1.1.5 / 8.2: CSeq method must match the request method
   if (cseq.method !== req.method) {
@@ -105,6 +107,21 @@ export function validateRequest(req: SipRequest): MessageProblem | undefined {
 }
 
 /** RFC 3261 18.1.2 / RFC 4475 3.1.2.5: an invalid response is dropped, not answered. */
+/** RFC 3261 20.30 / 20.34: every Record-Route and Route value is a name-addr (a dialog's route set is built from them). */
+function routeProblem(m: SipRequest | SipResponse, names: Array<'record-route' | 'route'>): string | undefined {
+  for (const name of names) {
+    for (const v of m.getAll(name)) {
+      try {
+        if (!v.includes('<')) throw new Error('expected <uri>');
+        parseNameAddr(v);
+      } catch (e) {
+        return `Bad ${name === 'route' ? 'Route' : 'Record-Route'} header: ${(e as Error).message}`;
+      }
+    }
+  }
+  return undefined;
+}
+
 export function validateResponse(res: SipResponse): string | undefined {
   if (res.version !== 'SIP/2.0') return 'bad version';
   if (res.problem) return res.problem.reason;
@@ -112,5 +129,5 @@ export function validateResponse(res: SipResponse): string | undefined {
   if (common) return common.reason;
   const ra = res.get('retry-after');
   if (ra !== undefined && parseBoundedInt(ra.split(/[;(\s]/)[0] ?? '', 2 ** 32 - 1) === null) return 'bad Retry-After';
-  return undefined;
+  return routeProblem(res, ['record-route']);
 }

@@ -65,7 +65,15 @@ export class OutgoingCall extends CallLeg<OutgoingCallEvents> {
   /** Sends the INVITE (called by the stack right after construction). */
   start(): void {
     this.tx = this.ctx.tl.sendRequest(this.invite, this.target, {
-      onResponse: (res) => this.onResponse(res),
+      onResponse: (res) => {
+        try {
+          this.onResponse(res);
+        } catch (err) {
+          // a response we cannot build a dialog from: the call fails here rather than hang in its state forever
+          this.log.warn({ err: (err as Error).message, status: res.status }, 'unusable response to our INVITE');
+          this.fail(502, 'Bad Gateway');
+        }
+      },
       onTimeout: (status) => this.fail(status, status === 408 ? 'Request Timeout' : 'Service Unavailable'),
     });
   }

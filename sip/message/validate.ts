@@ -129,5 +129,12 @@ export function validateResponse(res: SipResponse): string | undefined {
   if (common) return common.reason;
   const ra = res.get('retry-after');
   if (ra !== undefined && parseBoundedInt(ra.split(/[;(\s]/)[0] ?? '', 2 ** 32 - 1) === null) return 'bad Retry-After';
+  for (const c of res.getAll('contact')) {
+    try {
+      parseNameAddr(c);
+    } catch (e) {
+      return `bad Contact: ${(e as Error).message}`;
+    }
+  }
   return routeProblem(res, ['record-route']);
 }

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IncomingCall, SipStack } from '../../sip/index.ts';
-import type { SipMessage, SipResponse } from '../../sip/message/message.ts';
-import { RawUdp, SDP, startStack } from './helpers.ts';
+import { CallState, type IncomingCall, type OutgoingCall, type SipStack } from '../../sip/index.ts';
+import type { SipMessage, SipRequest, SipResponse } from '../../sip/message/message.ts';
+import { RawUdp, SDP, digestResponse, startStack } from './helpers.ts';
 
 /**
  * Bad input, structured: valid messages with a few lines deleted, doubled, garbled or added (the headers the
@@ -157,12 +157,81 @@ describe('mutated SIP messages against a running stack', () => {
     expect(stack.stats().activeDialogs).toBe(0);
   });
 
+  it('from an untrusted source: mutated digest credentials are refused with a status, never a crash', async () => {
+    const stranger = await new RawUdp('127.0.0.2').open();
+    try {
+      // a real challenge to answer, then the answer mutated
+      const callId = `fz-auth-${++n}`;
+      const reg = (cseq: number, extra: string[]) =>
+        request('REGISTER', { callId, cseq, extra: ['Expires: 60', ...extra] }).replace(`127.0.0.1:${ua.port}`, `127.0.0.2:${stranger.port}`);
+      stranger.send(reg(1, []), port);
+      const challenge = await stranger.take<SipResponse>(finalFor(callId), 3000);
+      expect(challenge.status).toBe(401);
+      const auth = digestResponse(challenge.getAll('www-authenticate')[0]!, { method: 'REGISTER', uri: `sip:127.0.0.1:${port}`, user: '1001', password: 'secret' });
+      await fc.assert(
+        fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 3 }), fc.boolean(), async (ms, invite) => {
+          const cseq = ++n;
+          const text = invite
+            ? request('INVITE', { callId: `fz-auth-i-${cseq}`, cseq: 1, body: SDP(4000), extra: [`Proxy-Authorization: ${auth}`] })
+                .replace(`127.0.0.1:${ua.port}`, `127.0.0.2:${stranger.port}`)
+            : reg(cseq, [`Authorization: ${auth}`]);
+          stranger.send(mutate(text, ms), port);
+          await new Promise((r) => setTimeout(r, 2));
+        }),
+        { seed: SEED, numRuns: Math.max(20, Math.round(RUNS / 3)) },
+      );
+      await stillAnswers();
+    } finally {
+      stranger.close();
+    }
+  });
+
+  it('as the caller: whatever mutated response the callee sends, hanging up ends our leg', async () => {
+    const closing: Array<Promise<string>> = [];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(180, 183, 200, 486), fc.array(mutation, { minLength: 1, maxLength: 3 }), async (status, ms) => {
+        const out: OutgoingCall = stack.placeCall({ target: `sip:callee@127.0.0.1:${ua.port}`, from: 'sip:queue@test.local', sdp: SDP(5000) });
+        closing.push(new Promise<string>((r) => out.once('close', r)));
+        const invite = await ua.take<SipRequest>((m) => m.callId === out.callId && (m as SipRequest).method === 'INVITE', 3000);
+        const lines = [`SIP/2.0 ${status} ${status === 200 ? 'OK' : 'Whatever'}`, ...invite.getAll('via').map((v) => `Via: ${v}`),
+          `From: ${invite.get('from')}`, `To: ${invite.get('to')};tag=callee-${++n}`, `Call-ID: ${invite.callId}`, `CSeq: ${invite.get('cseq')}`,
+          `Contact: <sip:callee@127.0.0.1:${ua.port}>`, 'Record-Route: <sip:127.0.0.1:' + ua.port + ';lr>'];
+        const body = status === 200 || status === 183 ? SDP(4010) : '';
+        if (body) lines.push('Content-Type: application/sdp');
+        lines.push(`Content-Length: ${Buffer.byteLength(body)}`, '', body);
+        ua.send(mutate(lines.join('\r\n'), ms), port);
+        await new Promise((r) => setTimeout(r, 20));
+        // BYE when established, CANCEL before (sent once a provisional came; without one the INVITE times out)
+        if (out.state === CallState.Established) void out.bye().catch(() => {});
+        else out.cancel();
+      }),
+      { seed: SEED, numRuns: Math.max(20, Math.round(RUNS / 3)) },
+    );
+    // every leg ends: 64*T1 (3.2 s here) is the longest any of them can wait
+    const reasons = await Promise.race([Promise.all(closing), new Promise<never>((_, no) => setTimeout(() => no(new Error('a leg never ended')), 10_000))]);
+    for (const r of reasons) expect(['local-bye', 'cancelled', 'failed', 'timeout', 'bye']).toContain(r);
+    await stillAnswers();
+  }, 60_000);
+
   it('refuses an INVITE whose Record-Route is not a name-addr with 400 (found by this fuzzer: the call was answered and could never be hung up)', async () => {
     const callId = `fz-rr-${++n}`;
     ua.send(request('INVITE', { callId, cseq: 1, body: SDP(4000), extra: ['Record-Route: ,fWRQm8]:t'] }), port);
     const res = await ua.take<SipResponse>(finalFor(callId), 3000);
     expect(res.status).toBe(400);
     expect(res.reason).toMatch(/Record-Route/);
+  });
+
+  it('drops a 2xx whose Contact is not a URI, and our leg fails by its timeout (found by this fuzzer: the leg hung forever)', async () => {
+    const before = stack.stats().droppedResponses;
+    const out = stack.placeCall({ target: `sip:callee@127.0.0.1:${ua.port}`, from: 'sip:queue@test.local', sdp: SDP(5000) });
+    const closed = new Promise<string>((r) => out.once('close', r));
+    const invite = await ua.take<SipRequest>((m) => m.callId === out.callId && (m as SipRequest).method === 'INVITE', 3000);
+    ua.send([
+      'SIP/2.0 200 OK', ...invite.getAll('via').map((v) => `Via: ${v}`), `From: ${invite.get('from')}`, `To: ${invite.get('to')};tag=callee`,
+      `Call-ID: ${invite.callId}`, `CSeq: ${invite.get('cseq')}`, 'Contact: 5634786154', 'Content-Length: 0', '', '',
+    ].join('\r\n'), port);
+    expect(await closed).toBe('timeout');
+    expect(stack.stats().droppedResponses).toBeGreaterThan(before);
   });
 
   it('counts what it could not parse or found invalid', () => {

@@ -129,12 +129,17 @@ export function validateResponse(res: SipResponse): string | undefined {
   if (common) return common.reason;
   const ra = res.get('retry-after');
   if (ra !== undefined && parseBoundedInt(ra.split(/[;(\s]/)[0] ?? '', 2 ** 32 - 1) === null) return 'bad Retry-After';
-  for (const c of res.getAll('contact')) {
-    try {
-      parseNameAddr(c);
-    } catch (e) {
-      return `bad Contact: ${(e as Error).message}`;
+  // a 2xx to an INVITE makes a dialog: its remote target and route set must be usable (other responses are not read)
+  if (res.status >= 200 && res.status < 300 && res.cseq.method === 'INVITE') {
+    const contact = res.get('contact');
+    if (contact !== undefined) {
+      try {
+        parseNameAddr(contact);
+      } catch (e) {
+        return `bad Contact: ${(e as Error).message}`;
+      }
     }
+    return routeProblem(res, ['record-route']);
   }
-  return routeProblem(res, ['record-route']);
+  return undefined;
 }

@@ -68,8 +68,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 
     let center: CallCenter | undefined;
     const app = await buildApp(ctx, {
-      onAgentChanged: (id) => void center?.reloadAgent(id),
-      onQueueChanged: (id) => void center?.reloadQueue(id),
+      // the admin API changed an agent or a queue: the running ACD picks it up (a failure, e.g. the database closing
+      // during shutdown, is logged: an unhandled rejection would end the process)
+      onAgentChanged: (id) => void center?.reloadAgent(id).catch((err: unknown) => logger.error({ err, agentId: id }, 'agent reload failed')),
+      onQueueChanged: (id) => void center?.reloadQueue(id).catch((err: unknown) => logger.error({ err, queueId: id }, 'queue reload failed')),
     });
     closers.push(() => app.close());
 

@@ -57,7 +57,7 @@ export { MemoryCredentialStore } from './auth/credential-store.ts';
 export type { CredentialStore, SipCredential } from './auth/credential-store.ts';
 export { computeHa1 } from './auth/ha1.ts';
 export type { DigestAlgorithm } from './auth/ha1.ts';
-export { MemoryBindingStore } from './registrar/binding.ts';
+export { MemoryBindingStore, bindingKey } from './registrar/binding.ts';
 export type { Binding, BindingStore, BindingRemovedReason } from './registrar/binding.ts';
 export { normalizeAor } from './registrar/registrar.ts';
 export { SipError, InvalidStateError, SipParseError } from './message/errors.ts';

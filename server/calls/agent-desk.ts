@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws';
 import { type AgentState, agentTransitionAllowed } from '../../acd/agent-state.ts';
 import type { QueueEventType } from '../../db/schema.ts';
-import type { Binding } from '../../sip/index.ts';
+import { type Binding, bindingKey } from '../../sip/index.ts';
 import { SocketGroups, sendJson } from '../events/ws-endpoints.ts';
 import type { Logger } from '../logger.ts';
 import type { AcdRuntime } from './acd-runtime.ts';
@@ -16,8 +16,6 @@ export interface AgentStateEvent {
   deviceUp: boolean;
   wrapUpEndsAt: string | null;
 }
-
-const bindingKey = (b: Binding) => `${b.aor}\n${b.contact}`;
 
 /**
  * The agents' side of the call center: their desktops (WebSocket connections), their devices (registrar bindings

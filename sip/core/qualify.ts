@@ -3,7 +3,7 @@ import { SipRequest } from '../message/message.ts';
 import { randomToken } from '../message/grammar.ts';
 import type { TransactionLayer } from '../transaction/transaction-layer.ts';
 import type { SendTarget } from '../transport/flow.ts';
-import type { Binding } from '../registrar/binding.ts';
+import { bindingKey as key, type Binding } from '../registrar/binding.ts';
 import type { Registrar } from '../registrar/registrar.ts';
 
 export interface QualifyOptions {
@@ -30,8 +30,6 @@ interface Probe {
   reachable: boolean;
   inFlight: boolean;
 }
-
-const key = (b: Binding): string => `${b.aor}\n${b.contact}`;
 
 /**
  * Qualifies registered devices (like Asterisk's qualify_frequency): an OPTIONS to each UDP/TCP/TLS contact every

@@ -94,7 +94,7 @@ export function validateRequest(req: SipRequest): MessageProblem | undefined {
       return bad(`Bad Contact header: ${(e as Error).message}`);
     }
   }
-  const routes = routeProblem(req, ['record-route', 'route']);
+  const routes = routeProblem(req, REQUEST_ROUTES);
   if (routes) return bad(routes);
   const cseq = req.cseq;
   // RFC 3261 8.1.1.5 / 8.2: CSeq method must match the request method
@@ -106,11 +106,14 @@ export function validateRequest(req: SipRequest): MessageProblem | undefined {
   return undefined;
 }
 
-/** RFC 3261 18.1.2 / RFC 4475 3.1.2.5: an invalid response is dropped, not answered. */
+const NONE: readonly string[] = [];
+const REQUEST_ROUTES = ['record-route', 'route'] as const;
+const RESPONSE_ROUTES = ['record-route'] as const;
+
 /** RFC 3261 20.30 / 20.34: every Record-Route and Route value is a name-addr (a dialog's route set is built from them). */
-function routeProblem(m: SipRequest | SipResponse, names: Array<'record-route' | 'route'>): string | undefined {
+function routeProblem(m: SipRequest | SipResponse, names: readonly ('record-route' | 'route')[]): string | undefined {
   for (const name of names) {
-    for (const v of m.getAll(name)) {
+    for (const v of m.headers.get(name) ?? NONE) {
       try {
         if (!v.includes('<')) throw new Error('expected <uri>');
         parseNameAddr(v);
@@ -122,6 +125,7 @@ function routeProblem(m: SipRequest | SipResponse, names: Array<'record-route' |
   return undefined;
 }
 
+/** RFC 3261 18.1.2 / RFC 4475 3.1.2.5: an invalid response is dropped, not answered. */
 export function validateResponse(res: SipResponse): string | undefined {
   if (res.version !== 'SIP/2.0') return 'bad version';
   if (res.problem) return res.problem.reason;
@@ -139,7 +143,7 @@ export function validateResponse(res: SipResponse): string | undefined {
         return `bad Contact: ${(e as Error).message}`;
       }
     }
-    return routeProblem(res, ['record-route']);
+    return routeProblem(res, RESPONSE_ROUTES);
   }
   return undefined;
 }

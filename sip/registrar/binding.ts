@@ -32,6 +32,11 @@ export interface Binding {
   username: string | null;
 }
 
+/** One binding per (AOR, contact): the key the registrar's users index bindings by. */
+export function bindingKey(b: Pick<Binding, 'aor' | 'contact'>): string {
+  return `${b.aor}\n${b.contact}`;
+}
+
 /** Registrar persistence: bindings survive a restart. The lead implements it on PostgreSQL. */
 export interface BindingStore {
   loadAll(): Promise<Binding[]>;
@@ -47,11 +52,11 @@ export class MemoryBindingStore implements BindingStore {
   }
 
   async upsert(binding: Binding): Promise<void> {
-    this.rows.set(`${binding.aor}\n${binding.contact}`, { ...binding, path: [...binding.path] });
+    this.rows.set(bindingKey(binding), { ...binding, path: [...binding.path] });
   }
 
   async remove(aor: string, contact: string): Promise<void> {
-    this.rows.delete(`${aor}\n${contact}`);
+    this.rows.delete(bindingKey({ aor, contact }));
   }
 
   get size(): number {

@@ -42,6 +42,10 @@ export interface Config {
   readonly sipWssPort: number;
   /** Origins (scheme://host[:port]) whose pages may embed the widget; '*' = any site. */
   readonly widgetOrigins: readonly string[];
+  /** Wrong passwords from one address within a minute before POST /api/login refuses it for 5 minutes; 0 = off. */
+  readonly loginMaxFailures: number;
+  /** Browser calls announced (POST /api/public/calls) but not dialled yet that one address may have at once; 0 = no limit. */
+  readonly publicCallsPerSource: number;
 }
 
 export class ConfigError extends Error {
@@ -163,6 +167,8 @@ export function loadConfig(env: Env = process.env): Config {
     tokenTtlSeconds: int(env, 'TOKEN_TTL_SECONDS', 12 * 3600, 60, 30 * 24 * 3600),
     demo: bool(env, 'DEMO', false),
     widgetOrigins: origins(env, 'WIDGET_ORIGINS'),
+    loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES', 10, 0, 1000),
+    publicCallsPerSource: int(env, 'PUBLIC_CALLS_PER_SOURCE', 20, 0, 100_000),
     tlsCertFile: optional(env, 'TLS_CERT_FILE'),
     tlsKeyFile: optional(env, 'TLS_KEY_FILE'),
     sipTlsPort: int(env, 'SIP_TLS_PORT', 5061, 0, 65535),

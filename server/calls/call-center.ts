@@ -23,6 +23,8 @@ export interface PendingCall {
   page: Record<string, unknown>;
   history: unknown[];
   customerId: string | null;
+  /** The address the announcement came from (limits per address: PUBLIC_CALLS_PER_SOURCE). */
+  source: string;
   sipUsername: string;
   expiresAt: number;
 }
@@ -38,6 +40,8 @@ export interface CallCenterDeps {
 }
 
 const PENDING_TTL_MS = 5 * 60 * 1000;
+/** Announced browser calls not dialled yet, from all addresses together: beyond this, new ones get 503. */
+export const MAX_PENDING_CALLS = 10_000;
 
 /**
  * The call center: routes customers' calls through the ACD to agents' devices. It owns the live ACD, the agents'
@@ -49,7 +53,9 @@ export class CallCenter {
   readonly log: CallLogWriter;
   readonly #deps: CallCenterDeps;
   readonly #calls = new Map<string, CustomerCall>();
+  /** In announcement order, which is also expiry order (one TTL for all). */
   readonly #pending = new Map<string, PendingCall>();
+  readonly #pendingBySource = new Map<string, number>();
   readonly #customerSockets = new SocketGroups();
   readonly #wrapUpSeconds = new Map<string, number>();
   /** The one-call SIP username of each browser call, revoked when the call ends. */
@@ -117,17 +123,17 @@ export class CallCenter {
   }
 
   /** POST /api/public/calls: a browser is about to call; returns what its widget needs to dial. */
-  prepareBrowserCall(input: { queue: Queue; language: string; page: Record<string, unknown>; history: unknown[]; customerId: string | null }): {
+  prepareBrowserCall(input: { queue: Queue; language: string; page: Record<string, unknown>; history: unknown[]; customerId: string | null; source: string }): {
     callId: string;
     token: string;
     username: string;
     password: string;
   } {
-    this.#sweepPending();
     const callId = randomUUID();
     const { username, password } = this.#deps.credentials.issue({ kind: 'customer', callId }, PENDING_TTL_MS / 1000 + 4 * 3600);
     const expiresAt = Date.now() + PENDING_TTL_MS;
     this.#pending.set(callId, { callId, ...input, sipUsername: username, expiresAt });
+    this.#pendingBySource.set(input.source, (this.#pendingBySource.get(input.source) ?? 0) + 1);
     const token = this.#deps.tokens.sign({ scope: 'call', callId, exp: Math.floor(Date.now() / 1000) + 4 * 3600 });
     return { callId, token, username, password };
   }
@@ -159,7 +165,7 @@ export class CallCenter {
       if (claims === null) return call.reject(403, 'Forbidden: invalid or expired X-Call-Token');
       if (pending === undefined) return call.reject(404, 'Not Found: no call is waiting for this token (already used or expired)');
       if (call.identity.username !== pending.sipUsername) return call.reject(403, 'Forbidden: the call token belongs to another caller');
-      this.#pending.delete(pending.callId);
+      this.#unpend(pending);
       this.#callUsernames.set(pending.callId, pending.sipUsername);
       queue = (await getQueue(this.#deps.db, pending.queue.id)) ?? pending.queue;
     } else {
@@ -198,13 +204,30 @@ export class CallCenter {
     }, 1000).unref();
   }
 
+  /**
+   * Announced browser calls not dialled yet from `source`, and from everywhere (expired ones dropped first).
+   * The route refuses a new one beyond PUBLIC_CALLS_PER_SOURCE or MAX_PENDING_CALLS: each holds SIP
+   * credentials and memory for 5 minutes, and the endpoint needs no login.
+   */
+  pendingCalls(source: string): { fromSource: number; total: number } {
+    this.#sweepPending();
+    return { fromSource: this.#pendingBySource.get(source) ?? 0, total: this.#pending.size };
+  }
+
+  #unpend(p: PendingCall): void {
+    this.#pending.delete(p.callId);
+    const n = (this.#pendingBySource.get(p.source) ?? 1) - 1;
+    if (n > 0) this.#pendingBySource.set(p.source, n);
+    else this.#pendingBySource.delete(p.source);
+  }
+
   #sweepPending(): void {
     const now = Date.now();
-    for (const [id, p] of this.#pending) {
-      if (p.expiresAt <= now) {
-        this.#pending.delete(id);
-        this.#deps.credentials.revoke(p.sipUsername);
-      }
+    // in expiry order: stop at the first that is still valid
+    for (const p of this.#pending.values()) {
+      if (p.expiresAt > now) break;
+      this.#unpend(p);
+      this.#deps.credentials.revoke(p.sipUsername);
     }
   }
 

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { findUserByLogin, getAgent, getUser } from '../../db/repositories/users.ts';
+import { AuthLockout } from '../../sip/auth/lockout.ts';
 import { caller } from '../auth/guard.ts';
 import { DUMMY_HASH, verifyPassword } from '../auth/password.ts';
 import { ApiError } from '../http/errors.ts';
@@ -8,6 +9,11 @@ import { ErrorResponse, Role, errors } from '../http/schemas.ts';
 import type { AppContext } from '../app-context.ts';
 
 export const authRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  // Password guessing: an address with LOGIN_MAX_FAILURES wrong passwords within a minute is refused for
+  // 5 minutes, with the right password too (per address, not per login: a login can't be locked out by others).
+  const maxFailures = ctx.config.loginMaxFailures;
+  const lockout = new AuthLockout({ maxFailures, windowMs: 60_000, lockMs: 300_000 });
+
   app.get('/api/health', {
     config: { roles: 'public' },
     schema: {
@@ -30,17 +36,25 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
         200: Type.Object({ token: Type.String(), expiresAt: Type.String({ format: 'date-time' }), role: Role, userId: Type.Integer() }),
         400: ErrorResponse,
         401: ErrorResponse,
+        429: ErrorResponse,
       },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const { username, password } = request.body;
+    const lockedMs = maxFailures > 0 ? lockout.lockedForMs(request.ip) : 0;
+    if (lockedMs > 0) {
+      reply.header('retry-after', String(Math.ceil(lockedMs / 1000)));
+      throw new ApiError('ERR_TOO_MANY_REQUESTS', `too many failed logins from ${request.ip}; try again in ${Math.ceil(lockedMs / 1000)} s`);
+    }
     const user = await findUserByLogin(ctx.database.db, username);
     // Verify against a dummy hash for unknown users too, so the answer time does not tell which logins exist.
     const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
     if (user === undefined || !ok || user.disabled) {
-      request.log.info({ login: username }, 'login failed');
+      request.log.info({ login: username, source: request.ip }, 'login failed');
+      if (maxFailures > 0 && lockout.fail(request.ip)) request.log.warn({ source: request.ip }, 'login refused from this address for 5 min after repeated failures');
       throw new ApiError('ERR_BAD_CREDENTIALS', 'wrong username or password');
     }
+    lockout.succeed(request.ip);
     const exp = Math.floor(Date.now() / 1000) + ctx.config.tokenTtlSeconds;
     const token = ctx.tokens.sign({ sub: user.id, login: user.login, role: user.role, exp });
     return { token, expiresAt: new Date(exp * 1000).toISOString(), role: user.role, userId: user.id };

@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { getQueueByName } from '../../db/repositories/queues.ts';
 import type { AppContext } from '../app-context.ts';
 import { caller } from '../auth/guard.ts';
-import type { CallCenter } from '../calls/call-center.ts';
+import { type CallCenter, MAX_PENDING_CALLS } from '../calls/call-center.ts';
 import { ApiError } from '../http/errors.ts';
 import { ErrorResponse, LanguageCode, Name, errors } from '../http/schemas.ts';
 
@@ -74,10 +74,22 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
         201: Type.Object({ callId: Type.String(), token: Type.String(), sip: Type.Intersect([SipAccess, Type.Object({ target: Type.String() })]), eventsUrl: Type.String() }),
         400: ErrorResponse,
         404: ErrorResponse,
+        429: ErrorResponse,
+        503: ErrorResponse,
       },
     },
   }, async (request, reply) => {
     const body = request.body;
+    const pending = center.pendingCalls(request.ip);
+    const perSource = ctx.config.publicCallsPerSource;
+    if (perSource > 0 && pending.fromSource >= perSource) {
+      reply.header('retry-after', '60');
+      throw new ApiError('ERR_TOO_MANY_REQUESTS', `${pending.fromSource} calls from ${request.ip} are waiting to be dialled; dial them or wait for them to expire`);
+    }
+    if (pending.total >= MAX_PENDING_CALLS) {
+      reply.header('retry-after', '10');
+      throw new ApiError('ERR_UNAVAILABLE', 'too many calls are being set up right now; try again shortly');
+    }
     const queue = await getQueueByName(ctx.database.db, body.queue);
     if (queue === undefined) throw new ApiError('ERR_UNKNOWN_QUEUE', `queue ${JSON.stringify(body.queue)} does not exist`, 'body.queue');
     const call = center.prepareBrowserCall({
@@ -86,6 +98,7 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
       page: body.page,
       history: body.history ?? [],
       customerId: body.customerId ?? null,
+      source: request.ip,
     });
     const ws = wsBase(request);
     return reply.status(201).send({

@@ -1,6 +1,7 @@
 /**
  * Refuses a source address for a while after repeated authentication failures (brute force protection).
  * Only wrong credentials count; a first request without credentials is a normal challenge round.
+ * Used for SIP digest (REGISTER/INVITE) and for the HTTP login.
  */
 export interface LockoutOptions {
   /** failures within `windowMs` that lock the source; default 10 */
@@ -23,6 +24,7 @@ export class AuthLockout {
   private readonly windowMs: number;
   private readonly lockMs: number;
   private readonly now: () => number;
+  private lastSweep = 0;
 
   constructor(opts: LockoutOptions = {}) {
     this.max = opts.maxFailures ?? 10;
@@ -32,16 +34,27 @@ export class AuthLockout {
   }
 
   isLocked(source: string): boolean {
+    return this.lockedForMs(source) > 0;
+  }
+
+  /** Milliseconds the source stays refused (0: not locked), e.g. for an HTTP Retry-After. */
+  lockedForMs(source: string): number {
     const e = this.entries.get(source);
-    if (!e) return false;
-    if (e.lockedUntil > this.now()) return true;
+    if (!e) return 0;
+    const left = e.lockedUntil - this.now();
+    if (left > 0) return left;
     if (e.lockedUntil !== 0) this.entries.delete(source);
-    return false;
+    return 0;
   }
 
   /** Records a failure; returns true when this failure locked the source. */
   fail(source: string): boolean {
     const now = this.now();
+    // entries of sources that failed once and never came back go at most one window after it (no timer of our own)
+    if (now - this.lastSweep > this.windowMs) {
+      this.lastSweep = now;
+      this.sweep();
+    }
     let e = this.entries.get(source);
     if (!e || now - e.windowStart > this.windowMs) {
       e = { failures: 0, windowStart: now, lockedUntil: 0 };

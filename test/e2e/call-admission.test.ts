@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SipResponse } from '../../sip/index.ts';
-import { RawUdp, SDP, digestResponse } from '../sip/helpers.ts';
+import { RawUdp } from '../sip/helpers.ts';
 import { type Harness, createAgent, startCallCenter } from './support/harness.ts';
+import { inviteQueue } from './support/queue-invite.ts';
 
 /** Who may call a queue: a browser with its call token and one-call credentials, or an authenticated SIP phone. */
 describe('call admission', () => {
@@ -22,37 +23,7 @@ describe('call admission', () => {
     await h?.close();
   });
 
-  let n = 0;
-  /** Sends an INVITE, answers the 407 with the given credentials, and returns the final response. */
-  async function invite(o: { to: string; user: string; password: string; headers?: string[] }): Promise<SipResponse> {
-    const callId = `admission-${++n}`;
-    const uri = `sip:${o.to}@${h.realm}`;
-    const body = SDP(20000 + n * 2);
-    const msg = (cseq: number, auth?: string) =>
-      [
-        `INVITE ${uri} SIP/2.0`,
-        `Via: SIP/2.0/UDP 127.0.0.1:${udp.port};branch=z9hG4bK-${callId}-${cseq};rport`,
-        'Max-Forwards: 70',
-        `From: <sip:${o.user}@${h.realm}>;tag=t${n}`,
-        `To: <${uri}>`,
-        `Call-ID: ${callId}`,
-        `CSeq: ${cseq} INVITE`,
-        `Contact: <sip:${o.user}@127.0.0.1:${udp.port}>`,
-        ...(o.headers ?? []),
-        ...(auth ? [`Proxy-Authorization: ${auth}`] : []),
-        'Content-Type: application/sdp',
-        `Content-Length: ${Buffer.byteLength(body)}`,
-        '',
-        body,
-      ].join('\r\n');
-    const isFinal = (m: { callId?: string; status?: number }) => m.callId === callId && (m.status ?? 0) >= 200;
-    udp.send(msg(1), h.sipPort);
-    const challenge = await udp.take(isFinal as never);
-    expect(challenge.status).toBe(407);
-    const auth = digestResponse(challenge.get('proxy-authenticate')!, { method: 'INVITE', uri, user: o.user, password: o.password });
-    udp.send(msg(2, auth), h.sipPort);
-    return udp.take((m) => isFinal(m as never) && (m as SipResponse).cseq.seq === 2);
-  }
+  const invite = (o: { to: string; user: string; password: string; headers?: string[] }): Promise<SipResponse> => inviteQueue(h, udp, o);
 
   async function browserCall(): Promise<{ token: string; sip: { authorizationUsername: string; authorizationPassword: string } }> {
     const r = await h.api('POST', '/api/public/calls', { queue: 'support', language: 'en', page: { url: 'https://shop/x', title: 'X' } });

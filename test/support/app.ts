@@ -17,11 +17,11 @@ export interface TestApp {
 }
 
 /** The real HTTP app on a fresh database of the given kind, driven with app.inject(). */
-export async function testApp(kind: DatabaseKind): Promise<TestApp> {
+export async function testApp(kind: DatabaseKind, env: Record<string, string> = {}): Promise<TestApp> {
   const scratch: ScratchDatabase = await scratchDatabase(kind);
   const database = await scratch.open();
   const logger = pino({ level: 'silent' });
-  const config = loadConfig({ ADMIN_PASSWORD, LOG_LEVEL: 'silent', DATA_DIR: scratch.dataDir, SIP_REALM: 'test.realm' });
+  const config = loadConfig({ ADMIN_PASSWORD, LOG_LEVEL: 'silent', DATA_DIR: scratch.dataDir, SIP_REALM: 'test.realm', ...env });
   await ensureAdmin(database.db, config.adminPassword, logger);
   const tokens = await loadTokenSigner(database.db);
   const app = await buildApp({ config, logger, database, tokens });

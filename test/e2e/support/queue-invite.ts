@@ -1,0 +1,69 @@
+import { expect } from 'vitest';
+import type { SipResponse } from '../../../sip/index.ts';
+import { type RawUdp, SDP, digestResponse } from '../../sip/helpers.ts';
+import type { Harness } from './harness.ts';
+
+let n = 0;
+
+/**
+ * A caller dialling a queue over raw UDP: sends an INVITE, answers the 407 with the given credentials, and returns
+ * the first response to the authenticated INVITE that `until` accepts (default: the final one).
+ */
+export async function inviteQueue(
+  h: Harness,
+  udp: RawUdp,
+  o: { to: string; user: string; password: string; headers?: string[] },
+  until: (status: number) => boolean = (status) => status >= 200,
+): Promise<SipResponse> {
+  const callId = `queue-invite-${process.pid}-${++n}`;
+  const uri = `sip:${o.to}@${h.realm}`;
+  const body = SDP(20000 + n * 2);
+  const msg = (cseq: number, auth?: string) =>
+    [
+      `INVITE ${uri} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${udp.port};branch=z9hG4bK-${callId}-${cseq};rport`,
+      'Max-Forwards: 70',
+      `From: <sip:${o.user}@${h.realm}>;tag=t${n}`,
+      `To: <${uri}>`,
+      `Call-ID: ${callId}`,
+      `CSeq: ${cseq} INVITE`,
+      `Contact: <sip:${o.user}@127.0.0.1:${udp.port}>`,
+      ...(o.headers ?? []),
+      ...(auth ? [`Proxy-Authorization: ${auth}`] : []),
+      'Content-Type: application/sdp',
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      '',
+      body,
+    ].join('\r\n');
+  const isFinal = (m: { callId?: string; status?: number }) => m.callId === callId && (m.status ?? 0) >= 200;
+  udp.send(msg(1), h.sipPort);
+  const challenge = await udp.take(isFinal as never);
+  expect(challenge.status).toBe(407);
+  const auth = digestResponse(challenge.get('proxy-authenticate')!, { method: 'INVITE', uri, user: o.user, password: o.password });
+  udp.send(msg(2, auth), h.sipPort);
+  return udp.take((m) => {
+    const r = m as SipResponse;
+    return r.callId === callId && typeof r.status === 'number' && r.cseq.seq === 2 && until(r.status);
+  });
+}
+
+/** An in-dialog request (ACK or BYE) of the caller for the dialog a 2xx to `inviteQueue` set up. */
+export function inDialog(h: Harness, udp: RawUdp, ok: SipResponse, method: 'ACK' | 'BYE'): void {
+  const target = /<([^>]+)>/.exec(ok.get('contact') ?? '')?.[1] ?? `sip:${h.realm}`;
+  const cseq = method === 'ACK' ? ok.cseq.seq : ok.cseq.seq + 1;
+  udp.send(
+    [
+      `${method} ${target} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${udp.port};branch=z9hG4bK-${ok.callId}-${method}-${cseq};rport`,
+      'Max-Forwards: 70',
+      `From: ${ok.get('from')}`,
+      `To: ${ok.get('to')}`,
+      `Call-ID: ${ok.callId}`,
+      `CSeq: ${cseq} ${method}`,
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n'),
+    h.sipPort,
+  );
+}

@@ -5,7 +5,7 @@
  * number of concurrent dialogs held (with heap samples). Last line: one JSON object.
  * Env: BENCH_HOLD_S (default 30), BENCH_CONCURRENT (calls to hold at once, default 5000), BENCH_B2BUA_RATE (one run at
  * this rate through the B2BUA, nothing else: a profiling aid), BENCH_SIP_MAX_LOAD (overload control's SIP_MAX_LOAD, percent;
- * default the server's 90, 0 = off).
+ * default the server's 90, 0 = off), BENCH_WARMUP_RATE (with BENCH_B2BUA_RATE: a first, unmeasured run at this rate).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -128,6 +128,14 @@ async function runStep(target: number, rate: number, label: string): Promise<{ p
   return { pass, p99, elapsed };
 }
 
+/** The kernel's UDP counters of this network namespace (/proc/net/snmp): drops show as RcvbufErrors / SndbufErrors. */
+function udpCounters(): Record<string, number> {
+  const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp:'));
+  const names = lines[0]!.split(/\s+/).slice(1);
+  const values = lines[1]!.split(/\s+/).slice(1).map(Number);
+  return Object.fromEntries(names.map((n, i) => [n, values[i]!]).filter(([n]) => ['InDatagrams', 'OutDatagrams', 'RcvbufErrors', 'SndbufErrors', 'InErrors'].includes(n as string)));
+}
+
 /** Steps the rate up (doubling), then bisects between the last pass and the first failure. */
 async function maxRate(target: TargetFor, label: string, start: number): Promise<{ rate: number; p99: number | undefined }> {
   let best = 0;
@@ -193,6 +201,11 @@ async function main(): Promise<void> {
   console.log('--- sipp UAC -> B2BUA -> sipp UAS ---');
   if (fixed !== undefined) {
     // profiling aid: one run at a fixed rate, nothing else
+    // BENCH_WARMUP_RATE: a first run at that rate (not measured) so the measured one starts with a warm JIT, as in the steps
+    if (process.env.BENCH_WARMUP_RATE) {
+      await runAt(viaB2bua, Number(process.env.BENCH_WARMUP_RATE), 'warm-up');
+      await new Promise((res) => setTimeout(res, 2000));
+    }
     const cpu0 = process.cpuUsage();
     const { monitorEventLoopDelay } = await import('node:perf_hooks');
     const h = monitorEventLoopDelay({ resolution: 5 });
@@ -202,8 +215,11 @@ async function main(): Promise<void> {
       const x = stack.transactions.stats;
       console.log(`  load ${o.load.toFixed(2)}, received ${stack.stats().received}, retransmissions: theirs unanswered ${x.unansweredRetransmissions}, ours ${x.retransmissions}; refusing ${Math.round(o.rejectShare * 100)} %, refused ${o.rejected}`);
     }, 2000);
+    const udp0 = udpCounters();
     await runAt(viaB2bua, fixed, 'b2bua');
     clearInterval(watch);
+    const udp1 = udpCounters();
+    console.log(`udp (this namespace): ${Object.keys(udp1).map((k) => `${k} +${udp1[k]! - (udp0[k] ?? 0)}`).join(', ')}`);
     h.disable();
     console.log(`event loop delay p50 ${(h.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(h.percentile(99) / 1e6).toFixed(1)} ms, max ${(h.max / 1e6).toFixed(1)} ms`);
     const cpu = process.cpuUsage(cpu0);

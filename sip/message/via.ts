@@ -54,7 +54,7 @@ export function parseCommonVia(text: string): Via | undefined {
     if (port === 0 || port > 65535) return undefined;
   }
   if (i < text.length && text.charCodeAt(i) !== 59) return undefined; // only ';params' may follow
-  return { protocol: 'SIP/2.0', transport, host, port, params: parseParams(i < text.length ? text.slice(i) : '') };
+  return { protocol: 'SIP/2.0', transport, host, port, params: parseParams(i < text.length ? text.slice(i) : '', true) };
 }
 
 export function parseVia(text: string): Via {
@@ -67,7 +67,7 @@ export function parseViaExact(text: string): Via {
   if (!m) throw new SyntaxError(`malformed Via "${text}"`);
   const port = m[4] !== undefined ? Number(m[4]) : undefined;
   if (port !== undefined && (port === 0 || port > 65535)) throw new SyntaxError('Via port out of range');
-  const params = parseParams(m[5] ?? '');
+  const params = parseParams(m[5] ?? '', true);
   return { protocol: `SIP/${m[1]}`, transport: m[2]!.toUpperCase(), host: m[3]!.toLowerCase(), port, params };
 }
 

@@ -171,7 +171,12 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     this.registrar.on('bindingAdded', (b) => this.safeEmit('bindingAdded', b));
     this.registrar.on('bindingRefreshed', (b) => this.safeEmit('bindingRefreshed', b));
     this.registrar.on('bindingRemoved', (b, r) => this.safeEmit('bindingRemoved', b, r));
-    this.transport.onConnectionClosed = (id) => this.registrar.connectionClosed(id);
+    this.transport.onConnectionClosed = (id) => {
+      this.registrar.connectionClosed(id);
+      // (a leg that ends leaves the set during the loop, which a Set allows; one pass over the calls per closed
+      // WebSocket, cheap next to the call that closing it usually ends)
+      for (const leg of this.legs) leg.connectionClosed(id);
+    };
     this.qualifier = new Qualifier(
       {
         registrar: this.registrar,

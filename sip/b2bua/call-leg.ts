@@ -395,6 +395,32 @@ export abstract class CallLeg<E extends CallLegEvents = CallLegEvents> extends E
 
   protected onTerminated(): void {}
 
+  /**
+   * The WebSocket connection through which alone the peer is reached, if any: a browser (RFC 7118) has no address
+   * of its own (its Contact is a `.invalid` host), so once that connection closes no request can reach it.
+   */
+  protected peerWebSocket(): string | undefined {
+    const d = this.dialog;
+    const t = d !== undefined && d.routeSet.length === 0 ? d.flowTarget : undefined;
+    return t !== undefined && (t.protocol === 'ws' || t.protocol === 'wss') ? t.connectionId : undefined;
+  }
+
+  /**
+   * The stack saw a WebSocket connection close: if the peer was behind it, the call ends ('connection-lost';
+   * the call layer then ends the other leg), since neither a BYE nor a re-INVITE can reach the peer any more and
+   * a closed browser tab would otherwise keep its agent busy. Returns whether this leg ended.
+   */
+  connectionClosed(connectionId: string): boolean {
+    if (this.closed || this.peerWebSocket() !== connectionId) return false;
+    this.log.info({ connectionId }, "the peer's WebSocket closed: the call ends (nothing can reach the peer now)");
+    this.endUnreachable();
+    return true;
+  }
+
+  protected endUnreachable(): void {
+    this.terminate('connection-lost');
+  }
+
   /** Drops the leg without signalling (stack shutdown). Safe to call twice. */
   close(): void {
     this.terminate('closed');

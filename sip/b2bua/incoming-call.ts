@@ -65,6 +65,19 @@ export class IncomingCall extends CallLeg<IncomingCallEvents> {
     if (this.tryingTimer) clearTimeout(this.tryingTimer);
   }
 
+  /** Before there is a dialog, the caller is reached through the connection its INVITE came on. */
+  protected override peerWebSocket(): string | undefined {
+    if (this.dialog !== undefined) return super.peerWebSocket();
+    const f = this.flow;
+    return f.protocol === 'ws' || f.protocol === 'wss' ? f.connectionId : undefined;
+  }
+
+  /** An INVITE still unanswered gets its final response all the same (nobody hears it), ending the transaction. */
+  protected override endUnreachable(): void {
+    if (!this.tx.finalSent) this.tx.respond(createResponse(this.request, 480, 'Temporarily Unavailable', this.localTag));
+    super.endUnreachable();
+  }
+
   /** A request header value (e.g. 'X-Call-Token'), or undefined. */
   header(name: string): string | undefined {
     return this.request.get(name);

@@ -127,6 +127,19 @@ export class OutgoingCall extends CallLeg<OutgoingCallEvents> {
     this.fire('answered', res.bodyText);
   }
 
+  /** Before the answer, the callee is reached where the INVITE went (and no route set was given). */
+  protected override peerWebSocket(): string | undefined {
+    if (this.dialog !== undefined) return super.peerWebSocket();
+    const t = this.target;
+    return (t.protocol === 'ws' || t.protocol === 'wss') && !this.invite.has('route') ? t.connectionId : undefined;
+  }
+
+  /** A callee that can no longer be reached before answering has failed (480): the call layer offers the call elsewhere at once. */
+  protected override endUnreachable(): void {
+    if (this.state === CallState.Established) super.endUnreachable();
+    else this.fail(480, 'Temporarily Unavailable (connection closed)');
+  }
+
   private fail(status: number, reason: string): void {
     if (this.isClosed) return;
     this.fire('failed', status, reason);

@@ -113,4 +113,24 @@ describe('a customer on the demo page calls and reaches a desk phone', () => {
     await page.getByTestId('cf-hangup').click();
     await maribox.waitEvent('CALL_CLOSED', 10_000);
   }, 90_000);
+
+  it('a customer whose browser tab dies mid-call (no BYE) frees the agent at once', async () => {
+    const [maribox] = phones as [BaresipPhone];
+    await eventually(async () => (await h.api('GET', '/api/agent/state', undefined, await h.login('mari', mari.password))).body.state === 'ready', 15_000, 'mari ready');
+    const page = await customer!.context.newPage();
+    await page.goto(`${h.baseUrl}/demo/`);
+    await page.getByTestId('cf-call-button').click();
+    await page.getByTestId('cf-language').selectOption('et');
+    await page.getByTestId('cf-start').click();
+    await maribox.waitEvent('CALL_ESTABLISHED', 20_000);
+    // The renderer crashes: no unload handler, no BYE; only its WebSocket (its one SIP path) closes.
+    const cdp = await customer!.context.newCDPSession(page);
+    void cdp.send('Page.crash').catch(() => {}); // (never answers: the page is gone)
+    await maribox.waitEvent('CALL_CLOSED', 10_000);
+    await h.server.center.log.flush();
+    const call = (await h.api('GET', '/api/calls?limit=1', undefined, h.admin)).body.items[0];
+    expect(call).toMatchObject({ state: 'ended', endReason: 'caller-hangup' });
+    const events = (await h.api('GET', `/api/calls/${call.id}`, undefined, h.admin)).body.events;
+    expect(events.at(-1)).toMatchObject({ event: 'COMPLETECALLER', data: { how: 'connection-lost' } });
+  }, 90_000);
 });

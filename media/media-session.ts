@@ -467,6 +467,20 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
     return this.serial('query', () => this.ctx.ng().query({ 'call-id': this.callId }));
   }
 
+  /**
+   * Seconds since RTP last came in from each side (rtpengine's per-stream `last packet`, whole seconds; a side
+   * that never sent counts from when its stream was set up), null for a side rtpengine does not have. For the
+   * media inactivity timeout: a phone that lost power or its network sends no BYE, only silence.
+   */
+  async silentSeconds(nowMs = Date.now()): Promise<Record<LegName, number | null>> {
+    const q = await this.query();
+    const age = (tag: string): number | null => {
+      const last = lastRtpPacket(q, tag);
+      return last === null ? null : Math.max(0, nowMs / 1000 - last);
+    };
+    return { customer: age(this.customerTag), agent: age(this.otherTag) };
+  }
+
   /** Which kind of device the agent leg is (undefined while waiting). */
   get agentLegKind(): LegKind | undefined {
     return this.agentKind;
@@ -531,4 +545,15 @@ function transcodeFlags(d: AudioDescription, wanted: readonly string[]): NgParam
 function sdpOf(reply: NgReply, callId: string): string {
   if (typeof reply.sdp !== 'string') throw new MediaError(MediaErrorCode.NgProtocol, `rtpengine reply for call ${callId} has no SDP`, { callId });
   return reply.sdp;
+}
+
+/** The latest `last packet` (unix seconds) of the RTP streams (the first of each media) rtpengine reports for a tag. */
+function lastRtpPacket(reply: NgReply, tag: string): number | null {
+  const tags = reply.tags as Record<string, { medias?: Array<{ streams?: Array<Record<string, unknown>> }> }> | undefined;
+  let latest: number | null = null;
+  for (const media of tags?.[tag]?.medias ?? []) {
+    const v = Number(media.streams?.[0]?.['last packet']);
+    if (Number.isFinite(v) && (latest === null || v > latest)) latest = v;
+  }
+  return latest;
 }

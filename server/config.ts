@@ -46,6 +46,8 @@ export interface Config {
   readonly loginMaxFailures: number;
   /** Browser calls announced (POST /api/public/calls) but not dialled yet that one address may have at once; 0 = no limit. */
   readonly publicCallsPerSource: number;
+  /** A connected call in which one side has sent no RTP for this long is hung up on both sides; 0 = off. */
+  readonly mediaTimeoutSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -169,6 +171,7 @@ export function loadConfig(env: Env = process.env): Config {
     widgetOrigins: origins(env, 'WIDGET_ORIGINS'),
     loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES', 10, 0, 1000),
     publicCallsPerSource: int(env, 'PUBLIC_CALLS_PER_SOURCE', 20, 0, 100_000),
+    mediaTimeoutSeconds: int(env, 'MEDIA_TIMEOUT_SECONDS', 60, 0, 24 * 3600),
     tlsCertFile: optional(env, 'TLS_CERT_FILE'),
     tlsKeyFile: optional(env, 'TLS_KEY_FILE'),
     sipTlsPort: int(env, 'SIP_TLS_PORT', 5061, 0, 65535),

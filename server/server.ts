@@ -92,7 +92,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       bindings: new DbBindingStore<Binding & { [k: string]: unknown }>(database.db),
     });
     closers.push(() => sip.close());
-    center = new CallCenter({ db: database.db, logger: logger.child({ component: 'calls' }), sip, media, credentials, tokens, realm: config.sipRealm });
+    center = new CallCenter({ db: database.db, logger: logger.child({ component: 'calls' }), sip, media, credentials, tokens, realm: config.sipRealm, mediaTimeoutSeconds: config.mediaTimeoutSeconds });
     await center.start();
     closers.push(() => center!.close());
     await sip.start();

@@ -37,6 +37,8 @@ export interface CallCenterDeps {
   credentials: SipCredentialDirectory;
   tokens: TokenSigner;
   realm: string;
+  /** MEDIA_TIMEOUT_SECONDS: a connected call with one side silent (no RTP) this long is hung up; 0 = off. */
+  mediaTimeoutSeconds?: number;
 }
 
 const PENDING_TTL_MS = 5 * 60 * 1000;
@@ -62,6 +64,7 @@ export class CallCenter {
   readonly #callUsernames = new Map<string, string>();
   readonly #env: CallEnvironment;
   #closed = false;
+  #mediaWatch: NodeJS.Timeout | undefined;
 
   constructor(deps: CallCenterDeps) {
     this.#deps = deps;
@@ -96,6 +99,14 @@ export class CallCenter {
   }
 
   async start(): Promise<void> {
+    const timeout = this.#deps.mediaTimeoutSeconds ?? 0;
+    if (timeout > 0) {
+      // a third of the timeout between looks (1 to 10 s): a dead call ends within timeout + that
+      this.#mediaWatch = setInterval(() => {
+        for (const call of this.#calls.values()) void call.checkMedia(timeout);
+      }, Math.min(10, Math.max(1, timeout / 3)) * 1000);
+      this.#mediaWatch.unref();
+    }
     await this.acd.load();
     for (const a of await listAllAgents(this.#deps.db)) this.desk.setName(String(a.id), a.name);
     const sip = this.#deps.sip;
@@ -238,6 +249,7 @@ export class CallCenter {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#mediaWatch);
     await Promise.allSettled([...this.#calls.values()].map((c) => c.shutdown()));
     this.acd.close();
     await this.log.flush();

@@ -98,6 +98,9 @@ export class CustomerCall {
   #announcing = false;
   #hangingUp = false;
   #held = false;
+  /** The caller put the call on hold (its re-INVITE offered sendonly or inactive): it may send no RTP meanwhile. */
+  #callerHolds = false;
+  #checkingMedia = false;
   #mediaGone = false;
   #customerRemoteSdp: string | undefined;
   #position: { position: number; ewtSeconds: number | null } | null = null;
@@ -156,7 +159,10 @@ export class CustomerCall {
     // rtpengine died and was restarted: this call's media is gone, so the call ends on both sides.
     this.#media.on('mediaLost', () => this.#mediaLost());
     // The caller's re-INVITE (hold, or a refresh): same media, direction mirrored; the caller's hold plays nothing.
-    incoming.setReinviteHandler((offer) => answerReinvite(incoming.localSdp ?? '', this.#customerRemoteSdp, offer).sdp);
+    incoming.setReinviteHandler((offer) => {
+      this.#callerHolds = /^a=(sendonly|inactive)\s*$/m.test(offer);
+      return answerReinvite(incoming.localSdp ?? '', this.#customerRemoteSdp, offer).sdp;
+    });
     this.#env.log.insertCall({
       id: this.id,
       queue_id: this.#queueId,
@@ -462,6 +468,28 @@ export class CustomerCall {
     this.#finish('media-lost');
   }
 
+  /**
+   * Media inactivity (MEDIA_TIMEOUT_SECONDS): a connected call in which one side has sent no RTP for `timeoutSeconds`
+   * is hung up on both sides ('media-timeout'): a desk phone that lost power or its network, or a browser whose
+   * network went away, sends no BYE, and its agent would stay busy. Not while either side holds the call.
+   */
+  async checkMedia(timeoutSeconds: number): Promise<void> {
+    if (this.state !== CustomerCallState.Connected || this.#held || this.#callerHolds || this.#checkingMedia) return;
+    this.#checkingMedia = true;
+    try {
+      const silent = await this.#media.silentSeconds();
+      if (this.state !== CustomerCallState.Connected || this.#held || this.#callerHolds) return;
+      const dead = (silent.customer ?? 0) >= timeoutSeconds ? 'caller' : (silent.agent ?? 0) >= timeoutSeconds ? 'agent' : null;
+      if (dead === null) return;
+      this.#log.warn({ silentSeconds: silent, timeoutSeconds }, `no media from the ${dead} for ${timeoutSeconds} s: ending the call`);
+      this.#hangUp(dead, 'media-timeout');
+    } catch (err) {
+      this.#log.debug({ err }, 'media query failed');
+    } finally {
+      this.#checkingMedia = false;
+    }
+  }
+
   /** Either side of a connected call hung up: end the other side, the agent goes to wrap-up. */
   #hangUp(by: 'caller' | 'agent', how = 'bye'): void {
     // Hanging up one leg makes the other close too: the first side to go is the one that hung up.
@@ -469,9 +497,10 @@ export class CustomerCall {
     this.#hangingUp = true;
     const agentId = this.#agentId!;
     const talk = (Date.now() - this.#answeredAt) / 1000;
-    // Media lost: neither side hung up, both are told.
-    if (by === 'caller' || how === 'media-lost') void this.#agentLeg?.bye().catch(() => {});
-    if (by === 'agent' || how === 'media-lost') void this.#incoming.bye().catch(() => {});
+    // Media lost or silent: neither side hung up, both are told.
+    const both = how === 'media-lost' || how === 'media-timeout';
+    if (by === 'caller' || both) void this.#agentLeg?.bye().catch(() => {});
+    if (by === 'agent' || both) void this.#incoming.bye().catch(() => {});
     this.#env.acd.run((e, now) => e.callEnded(now, this.id));
     this.#env.log.event({
       event: by === 'caller' ? 'COMPLETECALLER' : 'COMPLETEAGENT',
@@ -482,7 +511,7 @@ export class CustomerCall {
     });
     this.#env.toAgent(agentId, { type: 'call-ended', callId: this.id });
     this.#env.log.updateCall(this.id, { talk_seconds: talk });
-    this.#finish(how === 'media-lost' ? 'media-lost' : by === 'caller' ? 'caller-hangup' : 'agent-hangup');
+    this.#finish(both ? how : by === 'caller' ? 'caller-hangup' : 'agent-hangup');
   }
 
   /** Ends everything still open; safe to call twice. */

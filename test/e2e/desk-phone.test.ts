@@ -18,7 +18,7 @@ describe('a customer on the demo page calls and reaches a desk phone', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'e2e-desk-'));
-    h = await startCallCenter({ rtpPortMin: 44000, rtpPortMax: 44199 });
+    h = await startCallCenter({ rtpPortMin: 44000, rtpPortMax: 44199, env: { MEDIA_TIMEOUT_SECONDS: '3' } });
     expect((await h.api('POST', '/api/skills', { name: 'support' }, h.admin)).status).toBe(201);
     expect((await h.api('POST', '/api/queues', { name: 'support', skills: { support: 1 }, ringTimeoutSeconds: 10 }, h.admin)).status).toBe(201);
     mari = await createAgent(h, { login: 'mari', name: 'Mari Tamm', languages: { et: 5 }, sipUser: '1001' });
@@ -132,5 +132,27 @@ describe('a customer on the demo page calls and reaches a desk phone', () => {
     expect(call).toMatchObject({ state: 'ended', endReason: 'caller-hangup' });
     const events = (await h.api('GET', `/api/calls/${call.id}`, undefined, h.admin)).body.events;
     expect(events.at(-1)).toMatchObject({ event: 'COMPLETECALLER', data: { how: 'connection-lost' } });
+  }, 90_000);
+
+  it('a desk phone that dies mid-call (no BYE, no RTP) is hung up on after MEDIA_TIMEOUT_SECONDS, and the customer is told', async () => {
+    const [maribox] = phones as [BaresipPhone];
+    await eventually(async () => (await h.api('GET', '/api/agent/state', undefined, await h.login('mari', mari.password))).body.state === 'ready', 15_000, 'mari ready');
+    const page = await customer!.context.newPage();
+    await page.goto(`${h.baseUrl}/demo/`);
+    await page.getByTestId('cf-call-button').click();
+    await page.getByTestId('cf-language').selectOption('et');
+    await page.getByTestId('cf-start').click();
+    await maribox.waitEvent('CALL_ESTABLISHED', 20_000);
+    // several timeouts' worth of talking first: a live call is never cut
+    await new Promise((r) => setTimeout(r, 7000));
+    const live = (await h.api('GET', '/api/calls?limit=1', undefined, h.admin)).body.items[0];
+    expect(live.state).toBe('connected');
+    const died = Date.now();
+    await maribox.crash();
+    await eventually(async () => (await h.api('GET', '/api/calls?limit=1', undefined, h.admin)).body.items[0].state === 'ended', 15_000, 'the call to end');
+    expect(Date.now() - died).toBeGreaterThanOrEqual(2000);
+    const call = (await h.api('GET', '/api/calls?limit=1', undefined, h.admin)).body.items[0];
+    expect(call).toMatchObject({ id: live.id, endReason: 'media-timeout' });
+    await eventually(async () => /lõppenud/i.test((await page.getByTestId('cf-status').textContent()) ?? ''), 10_000, 'the widget to say the call has ended (in Estonian)');
   }, 90_000);
 });

@@ -59,6 +59,21 @@ describe('plain RTP legs bridged through rtpengine', () => {
     expect(customer.receivedByPt.get(0)).toBeGreaterThan(40);
   });
 
+  it('tells how long each side has been silent (no RTP), for the media inactivity timeout', async () => {
+    const { customer, agent, s } = await bridged(['PCMU'], 'PCMU');
+    customer.startTone(1000);
+    agent.startTone(440);
+    await waitFor(() => customer.received.length >= 8000 && agent.received.length >= 8000, 5000, 'a second of audio each way');
+    const talking = await s.silentSeconds();
+    expect(talking.customer).toBeLessThan(1.5);
+    expect(talking.agent).toBeLessThan(1.5);
+    agent.stop();
+    await sleep(2600);
+    const quiet = await s.silentSeconds();
+    expect(quiet.customer).toBeLessThan(1.5);
+    expect(quiet.agent).toBeGreaterThanOrEqual(1.5);
+  });
+
   it('transcodes between a PCMU customer and a PCMA agent and the tone survives', async () => {
     const { customer, agent, s } = await bridged(['PCMU'], 'PCMA');
     customer.startTone(1000);

@@ -202,7 +202,11 @@ export class CustomerCall {
       return;
     }
     if (this.#ended) return; // cancelled while media was set up
-    await incoming.answer(answer).catch((err: unknown) => this.#log.warn({ err }, 'the caller never acknowledged our answer'));
+    await incoming.answer(answer).catch((err: unknown) => {
+      // (a call that closed meanwhile, by CANCEL, a closed WebSocket or shutdown, rejects this too: not a lost ACK)
+      if ((err as { code?: string }).code === 'SIP_ERR_TIMEOUT') this.#log.warn({ err }, 'the caller never acknowledged our answer');
+      else this.#log.debug({ err }, 'the call closed before the caller acknowledged our answer');
+    });
     if (this.#ended) return;
     this.#queuedAt = Date.now();
     this.#transition(CustomerCallState.Waiting);

@@ -147,6 +147,8 @@ export class SipStack extends EventEmitter<SipStackEvents> {
       tls: opts.tls,
       maxMessageSize: opts.maxMessageSize ?? 65535,
       logger: this.log,
+      // browsers are kept alive with WebSocket pings at the rate desk phones get OPTIONS (0 turns both off)
+      wsPingMs: (opts.qualify?.intervalSeconds ?? 30) * 1000,
     });
     this.transactions = new TransactionLayer(this.transport, this.log, { ...DEFAULT_TIMERS, ...opts.timers });
     this.transactions.onRequest = (req, tx, flow) => this.onRequest(req, tx, flow);

@@ -22,6 +22,12 @@ export interface TransportOptions {
   tls?: { cert: string | Buffer; key: string | Buffer; port: number; wssPort?: number } | undefined;
   maxMessageSize: number;
   logger: Logger;
+  /**
+   * WebSocket keep-alive: a ping to every SIP WebSocket this often; one that has not answered the previous ping
+   * (pong) by then is closed (a browser whose network vanished sends no close, and its TCP connection could stay
+   * up for hours). Default 30 000; 0 = off.
+   */
+  wsPingMs?: number;
 }
 
 export interface TransportStats {
@@ -59,6 +65,9 @@ export class TransportLayer {
   private tlsServer: tls.Server | undefined;
   private wsServer: WebSocketServer | undefined;
   private wssServer: WebSocketServer | undefined;
+  /** WebSockets pinged and not answered yet (see wsPingMs) */
+  private readonly unanswered = new WeakSet<WebSocket>();
+  private pingTimer: NodeJS.Timeout | undefined;
   private ownHttp: http.Server | undefined;
   private ownHttps: https.Server | undefined;
   private upgradeListener: ((req: http.IncomingMessage, socket: Duplex, head: Buffer) => void) | undefined;
@@ -74,6 +83,11 @@ export class TransportLayer {
 
   async start(): Promise<void> {
     const { host } = this.opts;
+    const pingMs = this.opts.wsPingMs ?? 30_000;
+    if (pingMs > 0 && (this.opts.ws !== undefined || this.opts.tls !== undefined)) {
+      this.pingTimer = setInterval(() => this.pingWebSockets(), pingMs);
+      this.pingTimer.unref();
+    }
     const udp = dgram.createSocket({ type: net.isIPv6(host) ? 'udp6' : 'udp4', reuseAddr: false, lookup: literalLookup });
     udp.on('message', (buf, rinfo) => this.receive(buf, true, {
       protocol: 'udp',
@@ -237,6 +251,21 @@ export class TransportLayer {
     return conn;
   }
 
+  /** Pings every SIP WebSocket; closes those that did not answer the previous ping (see wsPingMs). */
+  private pingWebSockets(): void {
+    for (const wss of [this.wsServer, this.wssServer]) {
+      for (const client of wss?.clients ?? []) {
+        if (this.unanswered.has(client)) {
+          this.opts.logger.info('closing a SIP WebSocket that did not answer our ping');
+          client.terminate();
+          continue;
+        }
+        this.unanswered.add(client);
+        client.ping();
+      }
+    }
+  }
+
   private makeWsServer(protocol: 'ws' | 'wss'): WebSocketServer {
     const wss = new WebSocketServer({
       noServer: true,
@@ -266,6 +295,7 @@ export class TransportLayer {
         const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
         this.receive(buf, true, flow);
       });
+      client.on('pong', () => this.unanswered.delete(client));
       client.on('error', () => {});
       client.on('close', () => this.unregister(conn));
     });
@@ -315,6 +345,7 @@ export class TransportLayer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.pingTimer);
     for (const c of [...this.connections.values()]) c.close();
     this.connections.clear();
     this.byRemote.clear();

@@ -17,18 +17,18 @@ interface Browser {
 }
 
 /** A stack with SIP over WebSocket on an HTTP server, calls from 127.0.0.1 trusted. */
-async function wsStack(): Promise<{ stack: SipStack; url: string }> {
+async function wsStack(qualifySeconds?: number): Promise<{ stack: SipStack; url: string }> {
   const server = http.createServer((_q, s) => s.end());
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   cleanup.push(() => new Promise((r) => server.close(r)));
-  const stack = await startStack({ ws: { server }, trustedSources: ['127.0.0.1'] });
+  const stack = await startStack({ ws: { server }, trustedSources: ['127.0.0.1'], ...(qualifySeconds !== undefined ? { qualify: { intervalSeconds: qualifySeconds } } : {}) });
   cleanup.push(() => stack.close());
   return { stack, url: `ws://127.0.0.1:${(server.address() as net.AddressInfo).port}/sip` };
 }
 
 /** A browser-like caller: SIP over its own WebSocket (RFC 7118), Contact on a .invalid host. */
-async function browser(url: string): Promise<Browser> {
-  const ws = new WebSocket(url, 'sip');
+async function browser(url: string, answersPings = true): Promise<Browser> {
+  const ws = new WebSocket(url, 'sip', { autoPong: answersPings });
   cleanup.push(() => ws.terminate());
   await new Promise((r) => ws.once('open', r));
   const inbox: string[] = [];
@@ -154,5 +154,21 @@ describe('a WebSocket caller whose connection closes', () => {
     agent.ws.close();
     expect((await failed)[0]).toBe(480);
     expect(out.isClosed).toBe(true);
+  });
+
+  it('closes a WebSocket that stops answering pings (a browser whose network vanished), which ends its calls', async () => {
+    const { stack, url } = await wsStack(0.3);
+    const gone = await browser(url, false);
+    const alive = await browser(url);
+    const incoming = waitFor<IncomingCall>(stack, 'incomingCall');
+    gone.invite('wsping1');
+    const call = await incoming;
+    call.progress(180);
+    const closedWs = new Promise((r) => gone.ws.once('close', r));
+    expect(await waitFor<string>(call, 'close', 3000)).toBe('connection-lost');
+    await closedWs;
+    // one that answers its pings stays, however many intervals pass
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(alive.ws.readyState).toBe(WebSocket.OPEN);
   });
 });

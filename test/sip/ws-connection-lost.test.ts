@@ -157,7 +157,7 @@ describe('a WebSocket caller whose connection closes', () => {
   });
 
   it('closes a WebSocket that stops answering pings (a browser whose network vanished), which ends its calls', async () => {
-    const { stack, url } = await wsStack(0.3);
+    const { stack, url } = await wsStack(1);
     const gone = await browser(url, false);
     const alive = await browser(url);
     const incoming = waitFor<IncomingCall>(stack, 'incomingCall');
@@ -165,10 +165,10 @@ describe('a WebSocket caller whose connection closes', () => {
     const call = await incoming;
     call.progress(180);
     const closedWs = new Promise((r) => gone.ws.once('close', r));
-    expect(await waitFor<string>(call, 'close', 3000)).toBe('connection-lost');
+    expect(await waitFor<string>(call, 'close', 5000)).toBe('connection-lost');
     await closedWs;
     // one that answers its pings stays, however many intervals pass
-    await new Promise((r) => setTimeout(r, 1000));
+    await new Promise((r) => setTimeout(r, 2500));
     expect(alive.ws.readyState).toBe(WebSocket.OPEN);
   });
 });

@@ -1,3 +1,4 @@
+import type { Page } from 'playwright-core';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -114,15 +115,21 @@ describe('a customer on the demo page calls and reaches a desk phone', () => {
     await maribox.waitEvent('CALL_CLOSED', 10_000);
   }, 90_000);
 
-  it('a customer whose browser tab dies mid-call (no BYE) frees the agent at once', async () => {
-    const [maribox] = phones as [BaresipPhone];
+  /** Once Mari is ready again: a customer calls her from a new page of the browser; resolves when she has answered. */
+  async function callMariFromANewPage(): Promise<Page> {
     await eventually(async () => (await h.api('GET', '/api/agent/state', undefined, await h.login('mari', mari.password))).body.state === 'ready', 15_000, 'mari ready');
     const page = await customer!.context.newPage();
     await page.goto(`${h.baseUrl}/demo/`);
     await page.getByTestId('cf-call-button').click();
     await page.getByTestId('cf-language').selectOption('et');
     await page.getByTestId('cf-start').click();
-    await maribox.waitEvent('CALL_ESTABLISHED', 20_000);
+    await (phones[0] as BaresipPhone).waitEvent('CALL_ESTABLISHED', 20_000);
+    return page;
+  }
+
+  it('a customer whose browser tab dies mid-call (no BYE) frees the agent at once', async () => {
+    const [maribox] = phones as [BaresipPhone];
+    const page = await callMariFromANewPage();
     // The renderer crashes: no unload handler, no BYE; only its WebSocket (its one SIP path) closes.
     const cdp = await customer!.context.newCDPSession(page);
     void cdp.send('Page.crash').catch(() => {}); // (never answers: the page is gone)
@@ -136,13 +143,7 @@ describe('a customer on the demo page calls and reaches a desk phone', () => {
 
   it('a desk phone that dies mid-call (no BYE, no RTP) is hung up on after MEDIA_TIMEOUT_SECONDS, and the customer is told', async () => {
     const [maribox] = phones as [BaresipPhone];
-    await eventually(async () => (await h.api('GET', '/api/agent/state', undefined, await h.login('mari', mari.password))).body.state === 'ready', 15_000, 'mari ready');
-    const page = await customer!.context.newPage();
-    await page.goto(`${h.baseUrl}/demo/`);
-    await page.getByTestId('cf-call-button').click();
-    await page.getByTestId('cf-language').selectOption('et');
-    await page.getByTestId('cf-start').click();
-    await maribox.waitEvent('CALL_ESTABLISHED', 20_000);
+    const page = await callMariFromANewPage();
     // several timeouts' worth of talking first: a live call is never cut
     await new Promise((r) => setTimeout(r, 8000));
     const live = (await h.api('GET', '/api/calls?limit=1', undefined, h.admin)).body.items[0];

@@ -150,7 +150,7 @@ describe('a WebSocket caller whose connection closes', () => {
         `Call-ID: ${header('Call-ID')}\r\nCSeq: ${header('CSeq')}\r\nContact: <sip:agent@abc.invalid;transport=ws>\r\nContent-Length: 0\r\n\r\n`,
     );
     await waitFor(out, 'provisional');
-    const failed = waitFor<[number, string]>(out, 'failed', 2000);
+    const failed = waitFor<[number, string]>(out, 'failed', 5000);
     agent.ws.close();
     expect((await failed)[0]).toBe(480);
     expect(out.isClosed).toBe(true);

@@ -11,8 +11,7 @@ import type { AppContext } from '../app-context.ts';
 export const authRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
   // Password guessing: an address with LOGIN_MAX_FAILURES wrong passwords within a minute is refused for
   // 5 minutes, with the right password too (per address, not per login: a login can't be locked out by others).
-  const maxFailures = ctx.config.loginMaxFailures;
-  const lockout = new AuthLockout({ maxFailures, windowMs: 60_000, lockMs: 300_000 });
+  const lockout = new AuthLockout({ maxFailures: ctx.config.loginMaxFailures, windowMs: 60_000, lockMs: 300_000 });
 
   app.get('/api/health', {
     config: { roles: 'public' },
@@ -41,7 +40,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
     },
   }, async (request, reply) => {
     const { username, password } = request.body;
-    const lockedMs = maxFailures > 0 ? lockout.lockedForMs(request.ip) : 0;
+    const lockedMs = lockout.lockedForMs(request.ip);
     if (lockedMs > 0) {
       reply.header('retry-after', String(Math.ceil(lockedMs / 1000)));
       throw new ApiError('ERR_TOO_MANY_REQUESTS', `too many failed logins from ${request.ip}; try again in ${Math.ceil(lockedMs / 1000)} s`);
@@ -51,7 +50,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
     const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
     if (user === undefined || !ok || user.disabled) {
       request.log.info({ login: username, source: request.ip }, 'login failed');
-      if (maxFailures > 0 && lockout.fail(request.ip)) request.log.warn({ source: request.ip }, 'login refused from this address for 5 min after repeated failures');
+      if (lockout.fail(request.ip)) request.log.warn({ source: request.ip }, 'login refused from this address for 5 min after repeated failures');
       throw new ApiError('ERR_BAD_CREDENTIALS', 'wrong username or password');
     }
     lockout.succeed(request.ip);

@@ -4,7 +4,7 @@
  * Used for SIP digest (REGISTER/INVITE) and for the HTTP login.
  */
 export interface LockoutOptions {
-  /** failures within `windowMs` that lock the source; default 10 */
+  /** failures within `windowMs` that lock the source; default 10; 0 = never lock */
   maxFailures?: number;
   windowMs?: number;
   /** how long a locked source is refused; default 5 min */
@@ -49,6 +49,7 @@ export class AuthLockout {
 
   /** Records a failure; returns true when this failure locked the source. */
   fail(source: string): boolean {
+    if (this.max === 0) return false;
     const now = this.now();
     // entries of sources that failed once and never came back go at most one window after it (no timer of our own)
     if (now - this.lastSweep > this.windowMs) {

@@ -396,22 +396,23 @@ export abstract class CallLeg<E extends CallLegEvents = CallLegEvents> extends E
   protected onTerminated(): void {}
 
   /**
-   * The WebSocket connection through which alone the peer is reached, if any: a browser (RFC 7118) has no address
-   * of its own (its Contact is a `.invalid` host), so once that connection closes no request can reach it.
+   * Where the peer is reached directly (no route set in between): the dialog's flow; a leg without a dialog yet
+   * says where its INVITE came from or went.
    */
-  protected peerWebSocket(): string | undefined {
+  protected directPeer(): { protocol: string; connectionId?: string | undefined } | undefined {
     const d = this.dialog;
-    const t = d !== undefined && d.routeSet.length === 0 ? d.flowTarget : undefined;
-    return t !== undefined && (t.protocol === 'ws' || t.protocol === 'wss') ? t.connectionId : undefined;
+    return d !== undefined && d.routeSet.length === 0 ? d.flowTarget : undefined;
   }
 
   /**
-   * The stack saw a WebSocket connection close: if the peer was behind it, the call ends ('connection-lost';
-   * the call layer then ends the other leg), since neither a BYE nor a re-INVITE can reach the peer any more and
-   * a closed browser tab would otherwise keep its agent busy. Returns whether this leg ended.
+   * The stack saw a WebSocket connection close: if the peer was reached through it alone, the call ends
+   * ('connection-lost'; the call layer then ends the other leg). A browser (RFC 7118) has no address of its own
+   * (its Contact is a `.invalid` host), so neither a BYE nor a re-INVITE can reach it any more, and a closed
+   * browser tab would otherwise keep its agent busy. Returns whether this leg ended.
    */
   connectionClosed(connectionId: string): boolean {
-    if (this.closed || this.peerWebSocket() !== connectionId) return false;
+    const p = this.directPeer();
+    if (this.closed || p === undefined || (p.protocol !== 'ws' && p.protocol !== 'wss') || p.connectionId !== connectionId) return false;
     this.log.info({ connectionId }, "the peer's WebSocket closed: the call ends (nothing can reach the peer now)");
     this.endUnreachable();
     return true;

@@ -65,11 +65,9 @@ export class IncomingCall extends CallLeg<IncomingCallEvents> {
     if (this.tryingTimer) clearTimeout(this.tryingTimer);
   }
 
-  /** Before there is a dialog, the caller is reached through the connection its INVITE came on. */
-  protected override peerWebSocket(): string | undefined {
-    if (this.dialog !== undefined) return super.peerWebSocket();
-    const f = this.flow;
-    return f.protocol === 'ws' || f.protocol === 'wss' ? f.connectionId : undefined;
+  /** Before there is a dialog, the caller is reached where its INVITE came from. */
+  protected override directPeer(): { protocol: string; connectionId?: string | undefined } | undefined {
+    return this.dialog !== undefined ? super.directPeer() : this.flow;
   }
 
   /** An INVITE still unanswered gets its final response all the same (nobody hears it), ending the transaction. */

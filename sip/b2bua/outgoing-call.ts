@@ -127,11 +127,10 @@ export class OutgoingCall extends CallLeg<OutgoingCallEvents> {
     this.fire('answered', res.bodyText);
   }
 
-  /** Before the answer, the callee is reached where the INVITE went (and no route set was given). */
-  protected override peerWebSocket(): string | undefined {
-    if (this.dialog !== undefined) return super.peerWebSocket();
-    const t = this.target;
-    return (t.protocol === 'ws' || t.protocol === 'wss') && !this.invite.has('route') ? t.connectionId : undefined;
+  /** Before the answer, the callee is reached where the INVITE went (unless a route set was given). */
+  protected override directPeer(): { protocol: string; connectionId?: string | undefined } | undefined {
+    if (this.dialog !== undefined) return super.directPeer();
+    return this.invite.has('route') ? undefined : this.target;
   }
 
   /** A callee that can no longer be reached before answering has failed (480): the call layer offers the call elsewhere at once. */

@@ -68,8 +68,11 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
   /** the SDP answer the customer got */
   private customerAnswer: string | undefined;
   private agentKind: LegKind | undefined;
-  /** agent offered but not answered yet; chainId = the chained rtpengine call of a WebRTC agent */
-  private pending: { kind: LegKind; chainId: string | undefined } | undefined;
+  /**
+   * Offers made to agents' devices and not answered yet, at most one per kind (every device of a kind gets the same
+   * offer: an agent's desk phones, or the agents of a ring-all); chainId = the chained rtpengine call, if any.
+   */
+  private readonly pending = new Map<LegKind, { chainId: string | undefined; sdp: string }>();
   /** chained rtpengine call of the connected WebRTC agent */
   private currentChain: string | undefined;
   private chainSeq = 0;
@@ -196,12 +199,17 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
    * Produces the offer SDP for an agent's device: plain RTP (the customer's codec plus PCMU/PCMA and
    * telephone-event) for desk phones, WebRTC (ICE, DTLS-SRTP, rtcp-mux, Opus) for the browser softphone. The
    * agent's choice of codec decides between passthrough and transcoding. From the bridged or held state this
-   * starts a transfer: the current agent stays connected until the new one answers.
+   * starts a transfer: the current agent stays connected until the new one answers. While an offer is out, an offer
+   * for the other kind of device may be added (an agent with a desk phone and the softphone, or a ring-all over
+   * both): the first answer, of either kind, wins; asking again for a kind already offered returns that offer.
    */
   offerToAgent(agent: AgentOfferOptions): Promise<string> {
     checkAgent(agent);
     return this.serial('offerToAgent', async () => {
-      this.expect('offerToAgent', MediaSessionState.Waiting, MediaSessionState.Bridged, MediaSessionState.Held);
+      this.expect('offerToAgent', MediaSessionState.Waiting, MediaSessionState.Bridged, MediaSessionState.Held, MediaSessionState.AgentOffered);
+      if (this._state === MediaSessionState.AgentOffered) {
+        return this.pending.get(agent.kind)?.sdp ?? (await this.prepareAgent(agent));
+      }
       await this.dropPending();
       const sdp = await this.prepareAgent(agent);
       this.stateBeforeOffer = this._state;
@@ -227,26 +235,34 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
     const restricted = keepPayloadTypes(this.internalOffer!, keep);
     const g711 = /^(PCMU|PCMA)$/i.test(main.name) && main.rate === 8000;
     if (agent.kind === 'rtp' && g711 && (agent.codecs === undefined || agent.codecs.some((c) => c.toUpperCase() === main.name.toUpperCase()))) {
-      this.pending = { kind: 'rtp', chainId: undefined };
+      this.pending.set('rtp', { chainId: undefined, sdp: restricted });
       return restricted;
     }
     const chainId = `${this.callId}~${++this.chainSeq}`;
-    this.pending = { kind: agent.kind, chainId };
-    const offer = await this.ctx.ng().offer({
-      'call-id': chainId,
-      ...COMMON,
-      'from-tag': `${chainId}.i`,
-      sdp: restricted,
-      ...(agent.kind === 'rtp' ? TO_PLAIN : TO_WEBRTC),
-      ...transcodeFlags(parseAudio(restricted, this.callId), agent.codecs ?? (agent.kind === 'rtp' ? ['PCMU', 'PCMA'] : ['opus'])),
-    });
-    return sdpOf(offer, this.callId);
+    let sdp: string;
+    try {
+      const offer = await this.ctx.ng().offer({
+        'call-id': chainId,
+        ...COMMON,
+        'from-tag': `${chainId}.i`,
+        sdp: restricted,
+        ...(agent.kind === 'rtp' ? TO_PLAIN : TO_WEBRTC),
+        ...transcodeFlags(parseAudio(restricted, this.callId), agent.codecs ?? (agent.kind === 'rtp' ? ['PCMU', 'PCMA'] : ['opus'])),
+      });
+      sdp = sdpOf(offer, this.callId);
+    } catch (err) {
+      await this.deleteChain(chainId);
+      throw err;
+    }
+    this.pending.set(agent.kind, { chainId, sdp });
+    return sdp;
   }
 
-  private async dropPending(): Promise<void> {
-    const chain = this.pending?.chainId;
-    this.pending = undefined;
-    if (chain && chain !== this.currentChain) await this.deleteChain(chain);
+  /** Forgets the offers not answered (except: keep), deleting their chained rtpengine calls. */
+  private async dropPending(keep?: string): Promise<void> {
+    const chains = [...this.pending.values()].map((p) => p.chainId).filter((c): c is string => c !== undefined && c !== keep && c !== this.currentChain);
+    this.pending.clear();
+    for (const c of chains) await this.deleteChain(c);
   }
 
   private async deleteChain(chainId: string): Promise<void> {
@@ -261,14 +277,19 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
    * Takes the agent's answer and connects customer and agent (rtpengine passes media through when both use one
    * codec and transcodes otherwise). Returns the SDP for the customer: after offerFromCustomer() it is the answer
    * to send; after a waiting room or a transfer the customer's ports and codec are unchanged and nothing needs to
-   * be sent to the customer (the SDP it already has is returned).
+   * be sent to the customer (the SDP it already has is returned). kind: which offer this answers, when offers of
+   * both kinds are out (by default the one offered, or the kind of the answer).
    */
-  answerFromAgent(answerSdp: string): Promise<string> {
+  answerFromAgent(answerSdp: string, kind?: LegKind): Promise<string> {
     return this.serial('answerFromAgent', async () => {
       this.expect('answerFromAgent', MediaSessionState.AgentOffered);
-      const pending = this.pending!;
       const agent = parseAudio(answerSdp, this.callId);
-      if (pending.kind === 'rtp' && agent.webrtc) {
+      const answered: LegKind = kind ?? (this.pending.size === 1 ? [...this.pending.keys()][0]! : agent.webrtc ? 'webrtc' : 'rtp');
+      const pending = this.pending.get(answered);
+      if (pending === undefined) {
+        throw new MediaError(MediaErrorCode.WrongOrder, `call ${this.callId}: no ${answered} agent offer to answer`, { callId: this.callId });
+      }
+      if (answered === 'rtp' && agent.webrtc) {
         throw new MediaError(MediaErrorCode.BadSdp, `call ${this.callId}: a WebRTC answer to a plain RTP agent offer`, { callId: this.callId });
       }
       let towardsCustomerLeg = answerSdp;
@@ -286,9 +307,9 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
         await this.ctx.ng().unblockMedia({ 'call-id': this.callId, 'from-tag': this.customerTag });
       }
       const previousChain = this.currentChain;
+      await this.dropPending(pending.chainId);
       this.currentChain = pending.chainId;
-      this.agentKind = pending.kind;
-      this.pending = undefined;
+      this.agentKind = answered;
       if (previousChain && previousChain !== this.currentChain) await this.deleteChain(previousChain);
       if (this.customerAnswer === undefined) this.customerAnswer = sdpOf(reply, this.callId);
       this.transition(MediaSessionState.Bridged);
@@ -513,9 +534,9 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
 
   private async releaseAll(): Promise<void> {
     this.ctx.released(this);
-    const chains = [this.currentChain, this.pending?.chainId].filter((c): c is string => c !== undefined);
+    const chains = [this.currentChain, ...[...this.pending.values()].map((p) => p.chainId)].filter((c): c is string => c !== undefined);
     this.currentChain = undefined;
-    this.pending = undefined;
+    this.pending.clear();
     for (const c of chains) await this.deleteChain(c);
     if (!this.touched) return;
     this.touched = false;

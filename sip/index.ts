@@ -49,7 +49,7 @@ export { createSipServer, SipStack } from './stack.ts';
 export type { SipStackOptions, SipStackEvents, PlaceCallOptions, SipStackStats } from './stack.ts';
 export { IncomingCall } from './b2bua/incoming-call.ts';
 export type { CallerIdentity, IncomingCallEvents } from './b2bua/incoming-call.ts';
-export { OutgoingCall } from './b2bua/outgoing-call.ts';
+export { ANSWERED_ELSEWHERE, OutgoingCall } from './b2bua/outgoing-call.ts';
 export { bridge } from './b2bua/bridge.ts';
 export type { OutgoingCallEvents } from './b2bua/outgoing-call.ts';
 export { CallState } from './b2bua/call-state.ts';

@@ -70,7 +70,7 @@ export class AgentDesk {
       type: 'state',
       state: s.state,
       reason: s.reason,
-      deviceUp: this.deviceOf(agentId) !== undefined,
+      deviceUp: this.#hasDevice(agentId),
       wrapUpEndsAt: s.state === 'wrap-up' && ends !== undefined ? new Date(ends).toISOString() : null,
     };
   }
@@ -79,7 +79,7 @@ export class AgentDesk {
     if (!this.acd.engine.hasAgent(agentId)) return;
     this.acd.run((e, now) => {
       e.agentLogin(now, agentId);
-      if (this.deviceOf(agentId) === undefined) e.deviceDown(now, agentId);
+      if (!this.#hasDevice(agentId)) e.deviceDown(now, agentId);
     });
   }
 
@@ -115,20 +115,24 @@ export class AgentDesk {
 
   // --- devices ---
 
-  /** The device to ring: the most recently registered binding among those that answer. */
-  deviceOf(agentId: string): Binding | undefined {
-    let best: Binding | undefined;
-    for (const b of this.#devices.get(agentId)?.values() ?? []) {
-      if (this.#unreachable.has(bindingKey(b))) continue;
-      if (best === undefined || b.expiresAt > best.expiresAt) best = b;
-    }
-    return best;
+  /**
+   * The devices to ring for an agent: every registered binding that answers (a desk phone and the browser
+   * softphone ring together; the first to answer takes the call), the most recently registered first.
+   */
+  devicesOf(agentId: string): Binding[] {
+    const up: Binding[] = [];
+    for (const b of this.#devices.get(agentId)?.values() ?? []) if (!this.#unreachable.has(bindingKey(b))) up.push(b);
+    return up.sort((x, y) => y.expiresAt - x.expiresAt);
+  }
+
+  #hasDevice(agentId: string): boolean {
+    return this.devicesOf(agentId).length > 0;
   }
 
   async bindingAdded(b: Binding): Promise<void> {
     const agentId = await this.#agentOf(b);
     if (agentId === null) return;
-    const wasUp = this.deviceOf(agentId) !== undefined;
+    const wasUp = this.#hasDevice(agentId);
     let devices = this.#devices.get(agentId);
     if (devices === undefined) this.#devices.set(agentId, (devices = new Map()));
     devices.set(bindingKey(b), b);
@@ -140,7 +144,7 @@ export class AgentDesk {
     const agentId = await this.#agentOf(b);
     if (agentId === null) return;
     const devices = this.#devices.get(agentId);
-    const wasUp = this.deviceOf(agentId) !== undefined;
+    const wasUp = this.#hasDevice(agentId);
     this.#unreachable.delete(bindingKey(b));
     if (devices === undefined || !devices.delete(bindingKey(b))) return;
     this.logger.info({ agentId, contact: b.contact, reason }, 'agent device went away');
@@ -152,7 +156,7 @@ export class AgentDesk {
   async bindingReachability(b: Binding, reachable: boolean): Promise<void> {
     const agentId = await this.#agentOf(b);
     if (agentId === null) return;
-    const wasUp = this.deviceOf(agentId) !== undefined;
+    const wasUp = this.#hasDevice(agentId);
     if (reachable) this.#unreachable.delete(bindingKey(b));
     else this.#unreachable.add(bindingKey(b));
     this.logger.info({ agentId, contact: b.contact, reachable }, reachable ? 'agent device answers again' : 'agent device does not answer: down');
@@ -161,7 +165,7 @@ export class AgentDesk {
 
   /** Tells the ACD and the agent's desktop when the agent's device comes up or goes down. */
   #deviceMoved(agentId: string, wasUp: boolean): void {
-    const up = this.deviceOf(agentId) !== undefined;
+    const up = this.#hasDevice(agentId);
     if (up === wasUp) return;
     if (this.acd.engine.hasAgent(agentId)) this.acd.run((e, now) => (up ? e.deviceUp(now, agentId) : e.deviceDown(now, agentId)));
     this.send(agentId, this.stateEvent(agentId));

@@ -78,7 +78,7 @@ export class CallCenter {
       log: this.log,
       logger: deps.logger,
       realm: deps.realm,
-      deviceOf: (agentId) => this.desk.deviceOf(agentId),
+      devicesOf: (agentId) => this.desk.devicesOf(agentId),
       agentName: (agentId) => this.desk.name(agentId),
       toAgent: (agentId, event) => this.desk.send(agentId, event),
       toCustomer: (callId, event) => this.#toCustomer(callId, event),

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { CancelReason, OverflowTarget } from '../../acd/types.ts';
 import type { Announcements } from '../../db/schema.ts';
-import { type MediaEngine, type MediaSession, answerReinvite } from '../../media/index.ts';
-import type { Binding, IncomingCall, OutgoingCall, SipStack } from '../../sip/index.ts';
+import { type LegKind, type MediaEngine, type MediaSession, answerReinvite } from '../../media/index.ts';
+import { ANSWERED_ELSEWHERE, type Binding, type IncomingCall, type OutgoingCall, type SipStack } from '../../sip/index.ts';
 import type { Logger } from '../logger.ts';
 import type { AcdRuntime } from './acd-runtime.ts';
 import type { CallLogWriter } from './call-log-writer.ts';
@@ -44,8 +44,8 @@ export interface CallEnvironment {
   readonly logger: Logger;
   /** Our SIP domain (the digest realm). */
   readonly realm: string;
-  /** The device to ring for an agent (their most recent registration), or undefined when none. */
-  deviceOf(agentId: string): Binding | undefined;
+  /** The devices to ring for an agent (every reachable registration, the most recent first); empty when none. */
+  devicesOf(agentId: string): Binding[];
   agentName(agentId: string): string;
   toAgent(agentId: string, event: AgentCallEvent): void;
   toCustomer(callId: string, event: CustomerEvent): void;
@@ -66,11 +66,24 @@ export interface CustomerCallInit {
   history: unknown[];
 }
 
+/** One device ringing for an offer. */
 interface AgentLeg {
   agentId: string;
   leg: OutgoingCall;
-  /** We cancelled it (engine withdrew the offer, or another agent answered): its failure is not a miss. */
+  kind: LegKind;
+  /** We cancelled it (engine withdrew the offer, another device or agent answered): its failure is not a miss. */
   withdrawn: boolean;
+}
+
+/**
+ * An offer to one agent: every device of theirs rings (RFC 3261 forking: a desk phone and the softphone together).
+ * It fails when the last device fails, or at once when one declines with a 6xx (the agent said no).
+ */
+interface AgentOffer {
+  agentId: string;
+  legs: AgentLeg[];
+  /** every device that failed so far did not answer in time (408): the ACD counts a timeout, not a rejection */
+  timedOut: boolean;
 }
 
 /**
@@ -87,7 +100,8 @@ export class CustomerCall {
   readonly #incoming: IncomingCall;
   readonly #media: MediaSession;
   readonly #log: Logger;
-  readonly #legs = new Map<string, AgentLeg>();
+  /** Offers ringing, by agent. */
+  readonly #offers = new Map<string, AgentOffer>();
   #agentId: string | null = null;
   #agentLeg: OutgoingCall | null = null;
   #queueId: number;
@@ -268,45 +282,58 @@ export class CustomerCall {
     const ids = [...agentIds];
     void this.#ring(ids).catch((err: unknown) => {
       this.#log.error({ err }, 'offer failed');
-      for (const agentId of ids) if (!this.#legs.has(agentId)) this.#env.acd.run((e, now) => e.offerRejected(now, this.id, agentId));
+      for (const agentId of ids) if (!this.#offers.has(agentId)) this.#env.acd.run((e, now) => e.offerRejected(now, this.id, agentId));
     });
   }
 
   async #ring(agentIds: string[]): Promise<void> {
-    // One media offer serves every device of one kind (ring-all rings them all with it; the first answer wins).
-    const devices = agentIds.map((agentId) => ({ agentId, device: this.#env.deviceOf(agentId) }));
-    const reachable = devices.filter((d) => d.device !== undefined);
-    const kind = reachable.length > 0 && isWebSocket(reachable[0]!.device!) ? 'webrtc' : 'rtp';
-    const fail = (agentId: string, why: string) => {
-      this.#log.info({ agentId, why }, 'cannot ring agent');
+    const targets: Array<{ agentId: string; devices: Binding[] }> = [];
+    for (const agentId of agentIds) {
+      const devices = this.#env.devicesOf(agentId);
+      if (devices.length > 0) {
+        targets.push({ agentId, devices });
+        continue;
+      }
+      this.#log.info({ agentId }, 'cannot ring agent: no registered device');
       this.#env.acd.run((e, now) => e.offerRejected(now, this.id, agentId));
-    };
-    const ringable = reachable.filter((d) => (isWebSocket(d.device!) ? 'webrtc' : 'rtp') === kind);
-    for (const d of devices) if (!ringable.includes(d)) fail(d.agentId, d.device ? 'device of another kind (ring-all)' : 'no registered device');
-    if (ringable.length === 0) return;
+    }
+    if (targets.length === 0) return;
     this.#transition(CustomerCallState.Offering);
-    const sdp = await this.#media.offerToAgent({ kind });
+    // One media offer per kind of device serves every device of that kind (an agent's phones, a ring-all's agents).
+    const offers = new Map<LegKind, string>();
+    try {
+      for (const kind of new Set(targets.flatMap((t) => t.devices.map(deviceKind)))) offers.set(kind, await this.#media.offerToAgent({ kind }));
+    } catch (err) {
+      this.#transition(CustomerCallState.Waiting);
+      await this.#media.cancelAgentOffer().catch(() => {});
+      throw err;
+    }
     if (this.state !== CustomerCallState.Offering) {
       await this.#media.cancelAgentOffer().catch(() => {});
       return;
     }
     const context = this.#offerContext();
-    for (const { agentId, device } of ringable) {
-      const leg = this.#env.sip.placeCall({
-        target: device!,
-        from: `"${escapeQuoted(this.#callerDisplay())}" <sip:${encodeURIComponent(this.#init.queueName)}@${this.#env.realm}>`,
-        sdp,
-        headers: { 'X-Callflow-Call-Id': this.id, 'X-Callflow-Queue': this.#init.queueName },
-      });
-      const entry: AgentLeg = { agentId, leg, withdrawn: false };
-      this.#legs.set(agentId, entry);
+    for (const { agentId, devices } of targets) {
+      const offer: AgentOffer = { agentId, legs: [], timedOut: true };
+      this.#offers.set(agentId, offer);
+      for (const device of devices) {
+        const kind = deviceKind(device);
+        const leg = this.#env.sip.placeCall({
+          target: device,
+          from: `"${escapeQuoted(this.#callerDisplay())}" <sip:${encodeURIComponent(this.#init.queueName)}@${this.#env.realm}>`,
+          sdp: offers.get(kind)!,
+          headers: { 'X-Callflow-Call-Id': this.id, 'X-Callflow-Queue': this.#init.queueName },
+        });
+        const entry: AgentLeg = { agentId, leg, kind, withdrawn: false };
+        offer.legs.push(entry);
+        leg.on('provisional', (status: number, _sdp: string | undefined) => {
+          if (status === 180 || status === 183) this.#env.toCustomer(this.id, { type: 'ringing' });
+        });
+        leg.on('answered', (answerSdp) => void this.#agentAnswered(entry, answerSdp));
+        leg.on('failed', (status, reason) => this.#deviceFailed(entry, status, reason));
+      }
       this.#env.toAgent(agentId, { type: 'offer', callId: this.id, context });
-      this.#env.log.event({ event: 'OFFER', callId: this.id, queueId: this.#queueId, agentId: Number(agentId), data: { device: device!.contact } });
-      leg.on('provisional', (status: number, _sdp: string | undefined) => {
-        if (status === 180 || status === 183) this.#env.toCustomer(this.id, { type: 'ringing' });
-      });
-      leg.on('answered', (answerSdp) => void this.#agentAnswered(entry, answerSdp));
-      leg.on('failed', (status, reason) => this.#agentFailed(entry, status, reason));
+      this.#env.log.event({ event: 'OFFER', callId: this.id, queueId: this.#queueId, agentId: Number(agentId), data: { devices: devices.map((d) => d.contact) } });
     }
   }
 
@@ -329,15 +356,17 @@ export class CustomerCall {
   }
 
   async #agentAnswered(entry: AgentLeg, answerSdp: string): Promise<void> {
-    if (entry.withdrawn || this.state !== CustomerCallState.Offering) {
-      // Too late (another agent won, or the caller left): hang this one up.
+    const offer = this.#offers.get(entry.agentId);
+    if (entry.withdrawn || this.state !== CustomerCallState.Offering || offer === undefined) {
+      // Too late (another device or agent won, or the caller left): hang this one up.
       await entry.leg.bye().catch(() => {});
       return;
     }
-    this.#legs.delete(entry.agentId);
-    for (const other of this.#legs.values()) this.#withdraw(other);
+    this.#offers.delete(entry.agentId);
+    for (const other of offer.legs) if (other !== entry) this.#cancelLeg(other, ANSWERED_ELSEWHERE);
+    this.#withdrawAll('answered-elsewhere');
     try {
-      await this.#media.answerFromAgent(answerSdp);
+      await this.#media.answerFromAgent(answerSdp, entry.kind);
     } catch (err) {
       this.#log.warn({ err, agentId: entry.agentId }, 'media could not bridge the agent');
       await entry.leg.bye().catch(() => {});
@@ -380,44 +409,63 @@ export class CustomerCall {
     this.#env.log.updateCall(this.id, { state: 'connected', agent_id: Number(entry.agentId), answered_at: new Date(this.#answeredAt), wait_seconds: waited });
   }
 
-  #agentFailed(entry: AgentLeg, status: number, reason: string): void {
-    if (this.#legs.get(entry.agentId) !== entry) return;
-    this.#legs.delete(entry.agentId);
+  /** One of the devices ringing for an agent failed; the agent's offer fails with the last of them, or with a 6xx. */
+  #deviceFailed(entry: AgentLeg, status: number, reason: string): void {
+    const offer = this.#offers.get(entry.agentId);
+    const i = offer?.legs.indexOf(entry) ?? -1;
+    if (offer === undefined || i < 0) return;
+    offer.legs.splice(i, 1);
     if (entry.withdrawn) return;
+    if (status !== 408) offer.timedOut = false;
+    if (offer.legs.length > 0) {
+      this.#log.info({ agentId: entry.agentId, status, reason }, "one of the agent's devices did not take the call");
+      // RFC 3261 16.7: a 6xx (the agent declined) ends the other branches too.
+      if (status < 600) return;
+      for (const other of offer.legs) this.#cancelLeg(other);
+    }
+    this.#offers.delete(entry.agentId);
     this.#log.info({ agentId: entry.agentId, status, reason }, 'agent did not take the call');
     this.#env.log.event({ event: 'RINGNOANSWER', callId: this.id, queueId: this.#queueId, agentId: Number(entry.agentId), data: { status, reason } });
     this.#env.toAgent(entry.agentId, { type: 'offer-cancelled', callId: this.id, reason: `${status} ${reason}` });
     this.#afterLegGone();
-    this.#env.acd.run((e, now) => (status === 408 ? e.offerTimedOut(now, this.id, entry.agentId) : e.offerRejected(now, this.id, entry.agentId)));
+    const timedOut = offer.timedOut;
+    this.#env.acd.run((e, now) => (timedOut ? e.offerTimedOut(now, this.id, entry.agentId) : e.offerRejected(now, this.id, entry.agentId)));
   }
 
   /** The ACD withdrew an offer (ring-no-answer timeout, the agent went away...). */
   cancelOffer(agentId: string, reason: CancelReason): void {
-    const entry = this.#legs.get(agentId);
-    if (entry === undefined) return;
-    this.#legs.delete(agentId);
-    this.#withdraw(entry);
+    const offer = this.#offers.get(agentId);
+    if (offer === undefined) return;
     if (reason === 'timeout') {
       this.#env.log.event({ event: 'RINGNOANSWER', callId: this.id, queueId: this.#queueId, agentId: Number(agentId), data: { reason } });
     }
-    this.#env.toAgent(agentId, { type: 'offer-cancelled', callId: this.id, reason });
+    this.#withdraw(offer, reason);
     this.#afterLegGone();
   }
 
-  #withdraw(entry: AgentLeg): void {
+  /** Stops ringing an agent's devices and tells the agent's desktop why. */
+  #withdraw(offer: AgentOffer, reason: string): void {
+    this.#offers.delete(offer.agentId);
+    for (const entry of offer.legs) this.#cancelLeg(entry, reason === 'answered-elsewhere' ? ANSWERED_ELSEWHERE : undefined);
+    this.#env.toAgent(offer.agentId, { type: 'offer-cancelled', callId: this.id, reason });
+  }
+
+  #withdrawAll(reason: string): void {
+    for (const offer of [...this.#offers.values()]) this.#withdraw(offer, reason);
+  }
+
+  #cancelLeg(entry: AgentLeg, sipReason?: string): void {
     entry.withdrawn = true;
-    this.#legs.delete(entry.agentId);
     try {
-      entry.leg.cancel();
+      entry.leg.cancel(sipReason);
     } catch {
       void entry.leg.bye().catch(() => {});
     }
-    this.#env.toAgent(entry.agentId, { type: 'offer-cancelled', callId: this.id, reason: 'answered-elsewhere' });
   }
 
   /** No agent leg left ringing: back to the waiting room. */
   #afterLegGone(): void {
-    if (this.#legs.size > 0 || this.state !== CustomerCallState.Offering) return;
+    if (this.#offers.size > 0 || this.state !== CustomerCallState.Offering) return;
     this.#transition(CustomerCallState.Waiting);
     void this.#media.cancelAgentOffer().catch((err: unknown) => this.#log.warn({ err }, 'media could not return the caller to the waiting room'));
   }
@@ -435,7 +483,7 @@ export class CustomerCall {
   }
 
   async #overflowHangup(action: string): Promise<void> {
-    for (const entry of [...this.#legs.values()]) this.#withdraw(entry);
+    this.#withdrawAll('overflow');
     await this.#media.playPrompts(['all-agents-busy'], this.#promptLanguage()).catch(() => {});
     await this.#incoming.bye().catch(() => {});
     this.#finish(`overflow-${action}`);
@@ -449,7 +497,7 @@ export class CustomerCall {
     }
     // RFC-free but field-standard: a caller who leaves before an agent answers has abandoned.
     const waited = this.#queuedAt ? (Date.now() - this.#queuedAt) / 1000 : 0;
-    for (const entry of [...this.#legs.values()]) this.#withdraw(entry);
+    this.#withdrawAll('caller-hangup');
     if (this.#queuedAt) {
       this.#env.log.event({ event: 'ABANDON', callId: this.id, queueId: this.#queueId, data: { waited, position: this.#position?.position ?? null } });
       this.#env.acd.run((e, now) => e.callerAbandoned(now, this.id));
@@ -466,7 +514,7 @@ export class CustomerCall {
       this.#hangUp('caller', 'media-lost');
       return;
     }
-    for (const entry of [...this.#legs.values()]) this.#withdraw(entry);
+    this.#withdrawAll('media-lost');
     if (this.#queuedAt) this.#env.acd.run((e, now) => e.callerAbandoned(now, this.id));
     void this.#incoming.bye().catch(() => {});
     this.#finish('media-lost');
@@ -522,7 +570,7 @@ export class CustomerCall {
   #finish(reason: string): void {
     if (this.#ended) return;
     this.state = CustomerCallState.Ended;
-    for (const entry of [...this.#legs.values()]) this.#withdraw(entry);
+    this.#withdrawAll('call-ended');
     this.#env.toCustomer(this.id, { type: 'ended', reason });
     this.#env.log.updateCall(this.id, { state: 'ended', end_reason: reason, ended_at: new Date() });
     void this.#media.close().catch((err: unknown) => this.#log.warn({ err }, 'media close failed'));
@@ -539,8 +587,9 @@ export class CustomerCall {
   }
 }
 
-function isWebSocket(b: Binding): boolean {
-  return b.transport === 'ws' || b.transport === 'wss';
+/** Browsers (the softphone) register over WebSocket and speak WebRTC; everything else gets plain RTP. */
+function deviceKind(b: Binding): LegKind {
+  return b.transport === 'ws' || b.transport === 'wss' ? 'webrtc' : 'rtp';
 }
 
 function escapeQuoted(s: string): string {

@@ -32,6 +32,9 @@ export interface OutgoingCallInit {
 }
 
 /** The UAC side of a call placed by the call layer (placeCall). */
+/** RFC 3326 Reason for a CANCEL because another device or agent took the call (RFC 3261 forking; phones log no missed call). */
+export const ANSWERED_ELSEWHERE = 'SIP;cause=200;text="Call completed elsewhere"';
+
 export class OutgoingCall extends CallLeg<OutgoingCallEvents> {
   readonly invite: SipRequest;
   readonly target: SendTarget;
@@ -39,6 +42,7 @@ export class OutgoingCall extends CallLeg<OutgoingCallEvents> {
   private gotProvisional = false;
   private cancelRequested = false;
   private cancelSent = false;
+  private cancelReason: string | undefined;
   private ack: SipRequest | undefined;
 
   constructor(ctx: LegContext, init: OutgoingCallInit) {
@@ -145,9 +149,13 @@ export class OutgoingCall extends CallLeg<OutgoingCallEvents> {
     this.terminate(this.cancelRequested ? 'cancelled' : status === 408 ? 'timeout' : 'failed');
   }
 
-  /** RFC 3261 9.1: CANCEL a pending INVITE; sent once a provisional response has arrived. */
-  cancel(): void {
+  /**
+   * RFC 3261 9.1: CANCEL a pending INVITE; sent once a provisional response has arrived. reason: an RFC 3326 Reason
+   * header value for the CANCEL, such as ANSWERED_ELSEWHERE (the phone then shows no missed call).
+   */
+  cancel(reason?: string): void {
     if (this.isClosed || this.state === CallState.Established) return;
+    if (reason !== undefined && !this.cancelRequested) this.cancelReason = reason;
     this.cancelRequested = true;
     if (this.gotProvisional && !this.cancelSent) this.sendCancel();
   }
@@ -164,6 +172,7 @@ export class OutgoingCall extends CallLeg<OutgoingCallEvents> {
     c.set('to', inv.get('to')!);
     c.set('call-id', inv.callId);
     c.set('cseq', `${inv.cseq.seq} CANCEL`);
+    if (this.cancelReason !== undefined) c.set('reason', this.cancelReason);
     this.ctx.tl.sendRequest(c, this.target, IGNORE_RESPONSES);
   }
 

@@ -117,6 +117,41 @@ describe('a WebRTC leg (headless Chromium) bridged with a plain RTP leg', () => 
     expect(caller.toneShare(800)).toBeGreaterThan(0.7);
   });
 
+  it('offers to a desk phone and a softphone at once: the first answer of either kind wins, the other offer is released', async () => {
+    // The softphone answers: the desk phone's offer (the caller's own ports, no chained call) is simply dropped.
+    browser = await BrowserPeer.launch(800);
+    const caller = await peer();
+    const s = session();
+    caller.useRemote(await s.answerCustomer(caller.sdp(['PCMU'])));
+    const forPhone = await s.offerToAgent({ kind: 'rtp' });
+    const forBrowser = await s.offerToAgent({ kind: 'webrtc' });
+    expect(parseAudio(forPhone).webrtc).toBe(false);
+    expect(parseAudio(forBrowser).webrtc).toBe(true);
+    expect(await s.offerToAgent({ kind: 'webrtc' })).toBe(forBrowser); // asked again: the same offer
+    await s.answerFromAgent(await browser.answer(forBrowser), 'webrtc');
+    expect(s.state).toBe('bridged');
+    caller.startTone(600);
+    const m = await browser.measure(1500);
+    expect(Math.abs(m.peakHz - 600)).toBeLessThan(15);
+    await waitFor(() => caller.peak(1) === 800, 8000, 'the softphone at the caller');
+
+    // The desk phone answers: the softphone's chained rtpengine call is deleted.
+    const caller2 = await peer();
+    const phone = await peer();
+    const s2 = session();
+    caller2.useRemote(await s2.answerCustomer(caller2.sdp(['PCMU'])));
+    const webrtcOffer = await s2.offerToAgent({ kind: 'webrtc' });
+    const rtpOffer = await s2.offerToAgent({ kind: 'rtp' });
+    expect(parseAudio(webrtcOffer).webrtc).toBe(true);
+    await media.engine.ng.query({ 'call-id': `${s2.callId}~1` }); // the chained call for the softphone exists
+    await s2.answerFromAgent(phone.answerFor(rtpOffer, 'PCMU')); // kind told by the answer: plain RTP
+    await expect(media.engine.ng.query({ 'call-id': `${s2.callId}~1` })).rejects.toMatchObject({ code: 'MEDIA_ERR_NG_FAILED' });
+    phone.startTone(700);
+    caller2.startTone(500);
+    await waitFor(() => caller2.peak(1) === 700 && phone.peak(1) === 500, 8000, 'the desk phone and the caller hear each other');
+    await expect(s2.answerFromAgent(phone.answerFor(rtpOffer, 'PCMU'))).rejects.toMatchObject({ code: 'MEDIA_ERR_WRONG_ORDER' });
+  });
+
   it('a browser caller and a browser softphone agent talk over Opus with no transcoding, and the agent\'s DTMF names the agent leg', async () => {
     browser = await BrowserPeer.launch(1000);
     browser2 = await BrowserPeer.launch(600);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CallState, type IncomingCall, type SipStack } from '../../sip/index.ts';
+import { ANSWERED_ELSEWHERE, CallState, type IncomingCall, type SipStack } from '../../sip/index.ts';
 import type { SipRequest } from '../../sip/message/message.ts';
 import { RawUdp, SDP, startStack, waitFor } from './helpers.ts';
 
@@ -56,6 +56,28 @@ describe('call legs', () => {
     const failed = waitFor<[number, string]>(out, 'failed');
     out.cancel();
     await cancelled;
+    expect((await failed)[0]).toBe(487);
+  });
+
+  it('a CANCEL carries the RFC 3326 Reason it is given (a call answered on another device)', async () => {
+    const a = await startStack({ timers: { T1: 50 } });
+    cleanup.push(() => a.close());
+    const phone = await new RawUdp().open();
+    cleanup.push(() => phone.close());
+    const out = a.placeCall({ target: `sip:1201@127.0.0.1:${phone.port}`, from: 'sip:q@test.local', sdp: SDP(4000) });
+    const invite = await phone.take<SipRequest>((m) => 'method' in m && m.method === 'INVITE');
+    const reply = (req: SipRequest, status: string) =>
+      [`SIP/2.0 ${status}`, ...req.getAll('via').map((v) => `Via: ${v}`), `From: ${req.get('from')}`, `To: ${req.get('to')};tag=ph1`, `Call-ID: ${req.callId}`, `CSeq: ${req.get('cseq')}`, 'Content-Length: 0', '', ''].join('\r\n');
+    const ringing = waitFor(out, 'provisional');
+    phone.send(reply(invite, '180 Ringing'), a.ports.udp!);
+    await ringing;
+    const failed = waitFor<[number, string]>(out, 'failed');
+    out.cancel(ANSWERED_ELSEWHERE);
+    const cancel = await phone.take<SipRequest>((m) => 'method' in m && m.method === 'CANCEL');
+    expect(cancel.get('reason')).toBe('SIP;cause=200;text="Call completed elsewhere"');
+    expect(cancel.get('cseq')).toBe(`${invite.cseq.seq} CANCEL`);
+    phone.send(reply(cancel, '200 OK'), a.ports.udp!);
+    phone.send(reply(invite, '487 Request Terminated'), a.ports.udp!);
     expect((await failed)[0]).toBe(487);
   });
 

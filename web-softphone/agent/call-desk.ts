@@ -99,7 +99,8 @@ export class CallDesk extends Emitter<CallDeskEvents> {
   decline(): void {
     const inv = this.#invitation;
     if (this.#snap.state !== 'ringing' || !inv) return;
-    void inv.reject({ statusCode: 486 }).catch((err) => this.#log.warn({ err: String(err) }, 'decline failed'));
+    // 603 Decline (RFC 3261 21.6.2): the agent said no, so the server stops ringing the agent's other devices too.
+    void inv.reject({ statusCode: 603 }).catch((err) => this.#log.warn({ err: String(err) }, 'decline failed'));
     this.#transition('idle', {});
   }
 

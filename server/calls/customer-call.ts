@@ -23,6 +23,8 @@ export type CustomerEvent =
 export type AgentCallEvent =
   | { type: 'offer'; callId: string; context: OfferContext }
   | { type: 'offer-cancelled'; callId: string; reason: string }
+  /** answered; device: which kind of the agent's devices took it (a softphone that did not shows the caller still) */
+  | { type: 'connected'; callId: string; context: OfferContext; device: 'desk-phone' | 'softphone' }
   | { type: 'call-ended'; callId: string };
 
 export interface OfferContext {
@@ -403,6 +405,7 @@ export class CustomerCall {
     entry.leg.on('close', (reason) => {
       if (this.state === CustomerCallState.Connected) this.#hangUp('agent', reason);
     });
+    this.#env.toAgent(entry.agentId, { type: 'connected', callId: this.id, context: this.#offerContext(), device: entry.kind === 'webrtc' ? 'softphone' : 'desk-phone' });
     const agentName = this.#env.agentName(entry.agentId);
     this.#env.toCustomer(this.id, { type: 'connected', agentName });
     this.#env.log.event({ event: 'CONNECT', callId: this.id, queueId: this.#queueId, agentId: Number(entry.agentId), data: { waited } });

@@ -78,13 +78,18 @@ describe('an agent with a desk phone and the browser softphone', () => {
     expect((await desk.command('accept')).ok).toBe(true);
     await desk.waitEvent('CALL_ESTABLISHED', 10_000);
     const ap = agent!.page;
-    await eventually(async () => !(await ap.getByTestId('answer').isVisible()) || !(await ap.getByTestId('answer').isEnabled()) || undefined, 10_000, 'the softphone to stop ringing');
+    // The softphone stops ringing, and the agent page keeps showing the caller while Anu talks on the desk phone.
+    await eventually(async () => /desk phone/.test((await ap.locator('#call-status').textContent()) ?? ''), 10_000, 'the page to say the desk phone took the call');
+    expect(await ap.getByTestId('answer').isVisible()).toBe(false);
+    expect(await ap.getByTestId('incoming').isVisible()).toBe(true);
+    expect(await ap.getByTestId('incoming-page-url').textContent()).toContain('/demo/');
     await eventually(async () => (await ap.getByTestId('agent-state').textContent())?.includes('busy'), 10_000, 'state busy');
     await eventually(async () => Math.abs((await customer!.hearing(1)).peakHz - 700) < 30, 15_000, 'the desk phone\'s tone at the caller');
     expect((await agent!.hearing(1)).rms).toBeLessThan(0.002); // the softphone is not in the call
 
     await cp.getByTestId('cf-hangup').click();
     await desk.waitEvent('CALL_CLOSED', 10_000);
+    await eventually(async () => !(await ap.getByTestId('incoming').isVisible()) || undefined, 10_000, 'the caller card to go when the call ends');
     const { call, events } = await lastCall();
     expect(call).toMatchObject({ agentId: anu.id, endReason: 'caller-hangup' });
     expect(events.map((e) => e.event)).toEqual(['ENTERQUEUE', 'OFFER', 'CONNECT', 'COMPLETECALLER']);

@@ -176,6 +176,22 @@ describe('agent softphone', () => {
       await page.getByTestId('incoming').waitFor({ state: 'hidden' });
     });
 
+    it('keeps the caller on screen when the call was answered on the desk phone, until it ends', async () => {
+      await signIn();
+      const context = { queue: 'support', language: 'et', page: { url: 'https://shop.example/tents', title: 'Tents' }, history: [], waitedSeconds: 5 };
+      send({ type: 'offer', callId: 'call-10', context });
+      await page.getByTestId('incoming').waitFor({ state: 'visible' });
+      send({ type: 'connected', callId: 'call-10', context, device: 'desk-phone' });
+      await expect.poll(() => page.locator('#call-status').textContent()).toBe('Answered on your desk phone.');
+      expect(await visible('incoming')).toBe(true);
+      expect(await text('incoming-page-url')).toBe('https://shop.example/tents');
+      expect(await visible('answer')).toBe(false);
+      expect(await visible('hangup')).toBe(false);
+      expect(await page.getByTestId('ready').isDisabled()).toBe(true);
+      send({ type: 'call-ended', callId: 'call-10' });
+      await page.getByTestId('incoming').waitFor({ state: 'hidden' });
+    });
+
     it('counts the wrap-up down from wrapUpEndsAt and sends Done', async () => {
       await signIn();
       const endsAt = new Date(Date.now() + 30_000).toISOString();

@@ -109,6 +109,10 @@ describe('agent messages', () => {
       context: { queue: 'support', language: 'et', page: { url: 'u', title: 't' }, history: [{ url: 'h', title: 'ht', at: 'a' }], waitedSeconds: 12 },
     });
     expect(parseServerMessage('{"type":"offer-cancelled","callId":"c1","reason":"x"}')).toEqual({ type: 'offer-cancelled', callId: 'c1' });
+    const connected = parseServerMessage('{"type":"connected","callId":"c1","device":"desk-phone","context":{"queue":"q","page":{"url":"u","title":"t"},"waitedSeconds":3}}');
+    expect(connected).toMatchObject({ type: 'connected', callId: 'c1', device: 'desk-phone', context: { queue: 'q', page: { url: 'u' }, waitedSeconds: 3 } });
+    expect(parseServerMessage('{"type":"connected","callId":"c1","device":"softphone"}')).toMatchObject({ device: 'softphone' });
+    expect(parseServerMessage('{"type":"connected","device":"softphone"}')).toBeUndefined();
   });
 
   it('builds the agent socket URL from the page origin', () => {
@@ -132,6 +136,10 @@ describe('state machines', () => {
   it("an agent's call is answered only after it rings, and every state can return to idle", () => {
     expect(canTransitionCall('offered', 'connecting')).toBe(false);
     expect(canTransitionCall('ringing', 'connecting')).toBe(true);
+    // answered on another of the agent's devices: the caller stays on screen until the call ends
+    expect(canTransitionCall('ringing', 'elsewhere')).toBe(true);
+    expect(canTransitionCall('active', 'elsewhere')).toBe(false);
+    expect(AGENT_CALL_TRANSITIONS.elsewhere).toEqual(['idle']);
     for (const s of Object.keys(AGENT_CALL_TRANSITIONS) as (keyof typeof AGENT_CALL_TRANSITIONS)[]) {
       if (s !== 'idle') expect(canTransitionCall(s, 'idle')).toBe(true);
     }

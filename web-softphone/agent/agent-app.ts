@@ -161,6 +161,9 @@ export class AgentApp {
       case 'offer':
         s.desk.offer(msg.callId, msg.context);
         break;
+      case 'connected':
+        s.desk.connected(msg.callId, msg.context, msg.device);
+        break;
       case 'offer-cancelled':
       case 'call-ended':
         s.desk.ended(msg.callId);

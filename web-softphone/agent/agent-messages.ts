@@ -4,6 +4,8 @@ import { parseJsonObject } from '../shared/json.ts';
 export type AgentState = 'logged-out' | 'not-ready' | 'ready' | 'reserved' | 'busy' | 'wrap-up';
 export const AGENT_STATES: readonly AgentState[] = ['logged-out', 'not-ready', 'ready', 'reserved', 'busy', 'wrap-up'];
 
+export type AgentDevice = 'desk-phone' | 'softphone';
+
 export interface VisitedPage {
   url: string;
   title: string;
@@ -23,6 +25,8 @@ export type ServerMessage =
   | { type: 'state'; state: AgentState; reason?: string; wrapUpEndsAt?: number | string }
   | { type: 'offer'; callId: string; context: OfferContext }
   | { type: 'offer-cancelled'; callId: string }
+  /** The call was answered; device: the kind of the agent's device that took it. */
+  | { type: 'connected'; callId: string; context: OfferContext; device: AgentDevice }
   | { type: 'call-ended'; callId: string }
   | { type: 'error'; message: string };
 
@@ -66,6 +70,9 @@ export function parseServerMessage(data: unknown): ServerMessage | undefined {
     case 'offer':
       if (typeof m.callId !== 'string') return undefined;
       return { type: 'offer', callId: m.callId, context: parseContext(m.context) };
+    case 'connected':
+      if (typeof m.callId !== 'string') return undefined;
+      return { type: 'connected', callId: m.callId, context: parseContext(m.context), device: m.device === 'softphone' ? 'softphone' : 'desk-phone' };
     case 'offer-cancelled':
     case 'call-ended':
       if (typeof m.callId !== 'string') return undefined;

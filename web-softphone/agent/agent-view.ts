@@ -18,6 +18,7 @@ const CALL_TITLES: Record<CallDeskSnapshot['state'], string> = {
   connecting: 'Connecting…',
   active: 'On a call',
   held: 'On hold',
+  elsewhere: 'On a call',
 };
 
 /** The agent page's DOM: looks elements up once and renders what the app tells it. No logic of its own. */
@@ -155,7 +156,13 @@ export class AgentView {
     this.incoming.dataset.callState = s.state;
     this.callTitle.textContent = CALL_TITLES[s.state];
     this.callStatus.textContent =
-      s.state === 'offered' ? 'Waiting for the call to ring…' : s.state === 'ringing' ? 'Ringing — answer when ready.' : '';
+      s.state === 'offered'
+        ? 'Waiting for the call to ring…'
+        : s.state === 'ringing'
+          ? 'Ringing — answer when ready.'
+          : s.state === 'elsewhere'
+            ? `Answered on your ${s.device === 'softphone' ? 'other softphone' : 'desk phone'}.`
+            : '';
     if (visible) this.#renderContext(s.context);
     const live = s.state === 'active' || s.state === 'held';
     this.answer.hidden = !(s.state === 'offered' || s.state === 'ringing');

@@ -4,12 +4,14 @@ import { userMessage } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { AUDIO_ONLY, playRemoteAudio, setMicrophoneEnabled, stopRemoteAudio } from '../shared/media.ts';
 import { canTransitionCall, type AgentCallState } from './agent-call-state.ts';
-import type { OfferContext } from './agent-messages.ts';
+import type { AgentDevice, OfferContext } from './agent-messages.ts';
 
 export interface CallDeskSnapshot {
   state: AgentCallState;
   callId?: string;
   context?: OfferContext;
+  /** In state elsewhere: the device that took the call. */
+  device?: AgentDevice;
   muted: boolean;
   /** A hold or resume re-INVITE is under way. */
   holdPending: boolean;
@@ -76,6 +78,19 @@ export class CallDesk extends Emitter<CallDeskEvents> {
       }
     });
     this.#transition('ringing', callId ? { callId } : {});
+  }
+
+  /**
+   * The server says the call was answered. Unless this softphone answered it, another of the agent's devices did:
+   * keep the caller's details on screen while the agent talks there. (The CANCEL of this softphone's INVITE may come
+   * before or after this message; the INVITE is left to it.)
+   */
+  connected(callId: string, context: OfferContext, device: AgentDevice): void {
+    const s = this.#snap;
+    const mine = s.callId === callId && (s.state === 'connecting' || s.state === 'active' || s.state === 'held');
+    if (mine || (s.state !== 'idle' && s.callId !== undefined && s.callId !== callId)) return;
+    this.#invitation = undefined;
+    this.#transition('elsewhere', { callId, context, device });
   }
 
   /** The server withdrew the offer or ended the call (agent socket). */

@@ -7,6 +7,7 @@
  *     │ offerFromCustomer()      └───────────────────────────────┘  └───── offerToAgent() (transfer) ┘
  *     └──────────────────────────────────────────────────────────▶ agent-offered
  *
+ *   bridged | held ── returnToWaitingRoom() (blind transfer to a queue) ──▶ waiting
  *   any state ── close() / rtpengine lost the call ──▶ closed
  */
 export const MediaSessionState = {
@@ -23,8 +24,8 @@ export const sessionTransitions: Record<MediaSessionState, readonly MediaSession
   idle: ['waiting', 'agent-offered', 'closed'],
   waiting: ['agent-offered', 'closed'],
   'agent-offered': ['bridged', 'waiting', 'held', 'closed'],
-  bridged: ['agent-offered', 'held', 'closed'],
-  held: ['bridged', 'agent-offered', 'closed'],
+  bridged: ['agent-offered', 'held', 'waiting', 'closed'],
+  held: ['bridged', 'agent-offered', 'waiting', 'closed'],
   closed: [],
 };
 

@@ -317,6 +317,33 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
     });
   }
 
+  /**
+   * The agent let go of the customer (a blind transfer to a queue): the other side is our waiting-room sink again
+   * (a new answer, as for any change of the other side), the agent's chain is deleted, hold is undone. The caller
+   * then hears what the waiting room plays (startMusicOnHold, playPrompts).
+   */
+  returnToWaitingRoom(): Promise<void> {
+    return this.serial('returnToWaitingRoom', async () => {
+      this.expect('returnToWaitingRoom', MediaSessionState.Bridged, MediaSessionState.Held);
+      const held = this._state === MediaSessionState.Held;
+      if (this.playing || this.mohOn) {
+        this.mohOn = false;
+        await this.stopPlaybackNow();
+      }
+      const sink = sinkAnswer(parseAudio(this.internalOffer!, this.callId), this.ctx.sinkAddress, this.ctx.sinkPort, this.sinkVersion++);
+      await this.ctx.ng().answer({ ...this.base(), 'from-tag': this.customerTag, 'to-tag': this.otherTag, sdp: sink });
+      if (held) {
+        await this.ctx.ng().unblockMedia({ 'call-id': this.callId, 'from-tag': this.otherTag });
+        await this.ctx.ng().unblockMedia({ 'call-id': this.callId, 'from-tag': this.customerTag });
+      }
+      const chain = this.currentChain;
+      this.currentChain = undefined;
+      this.agentKind = undefined;
+      if (chain) await this.deleteChain(chain);
+      this.transition(MediaSessionState.Waiting);
+    });
+  }
+
   /** The agent did not answer the offer: the customer stays where it was (waiting room or the previous agent). */
   cancelAgentOffer(): Promise<void> {
     return this.serial('cancelAgentOffer', async () => {

@@ -80,6 +80,10 @@ export class CallCenter {
       realm: deps.realm,
       devicesOf: (agentId) => this.desk.devicesOf(agentId),
       agentName: (agentId) => this.desk.name(agentId),
+      queueNamed: async (name) => {
+        const q = await getQueueByName(this.#deps.db, name);
+        return q && { id: q.id, name: q.name, announcements: q.announcements, wrapUpSeconds: q.wrapUpSeconds };
+      },
       toAgent: (agentId, event) => this.desk.send(agentId, event),
       toCustomer: (callId, event) => this.#toCustomer(callId, event),
       ended: (call) => this.#ended(call),

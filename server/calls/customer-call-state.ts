@@ -3,7 +3,8 @@
  *
  *   answering ──answered──▶ waiting ──offer──▶ offering ──agent answered──▶ connected
  *       │                     ▲                   │                            │
- *       │                     └── offer failed ───┘                            │
+ *       │                     ├── offer failed ───┘                            │
+ *       │                     └──────── transfer to a queue ───────────────────┤
  *       └──────────────── caller hangs up / overflow / failure (any state) ────┴──▶ ended
  */
 export const CustomerCallState = {
@@ -19,7 +20,7 @@ const ALLOWED: Record<CustomerCallState, readonly CustomerCallState[]> = {
   answering: ['waiting', 'offering', 'ended'],
   waiting: ['offering', 'ended'],
   offering: ['waiting', 'connected', 'ended'],
-  connected: ['ended'],
+  connected: ['waiting', 'ended'],
   ended: [],
 };
 

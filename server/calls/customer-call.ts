@@ -49,9 +49,19 @@ export interface CallEnvironment {
   /** The devices to ring for an agent (every reachable registration, the most recent first); empty when none. */
   devicesOf(agentId: string): Binding[];
   agentName(agentId: string): string;
+  /** A queue by its name (the target of a transfer), or undefined when there is none. */
+  queueNamed(name: string): Promise<QueueRef | undefined>;
   toAgent(agentId: string, event: AgentCallEvent): void;
   toCustomer(callId: string, event: CustomerEvent): void;
   ended(call: CustomerCall): void;
+}
+
+/** The queue a call is in (it changes when an agent transfers the call). */
+export interface QueueRef {
+  id: number;
+  name: string;
+  announcements: Announcements;
+  wrapUpSeconds: number;
 }
 
 export interface CustomerCallInit {
@@ -107,6 +117,9 @@ export class CustomerCall {
   #agentId: string | null = null;
   #agentLeg: OutgoingCall | null = null;
   #queueId: number;
+  #queueName: string;
+  #announcements: Announcements;
+  #wrapUpSeconds: number;
   readonly #createdAt = Date.now();
   #queuedAt = 0;
   #answeredAt = 0;
@@ -127,6 +140,9 @@ export class CustomerCall {
     this.#init = init;
     this.#incoming = incoming;
     this.#queueId = init.queueId;
+    this.#queueName = init.queueName;
+    this.#announcements = init.announcements;
+    this.#wrapUpSeconds = init.wrapUpSeconds;
     this.#log = env.logger.child({ callId: this.id, queueId: init.queueId });
     this.#media = env.media.createSession(this.id);
   }
@@ -136,7 +152,7 @@ export class CustomerCall {
   }
 
   get wrapUpSeconds(): number {
-    return this.#init.wrapUpSeconds;
+    return this.#wrapUpSeconds;
   }
 
   get agentId(): string | null {
@@ -250,7 +266,7 @@ export class CustomerCall {
 
   /** "All agents are busy. You are number N in line. Estimated wait M minutes." Music on hold resumes after it. */
   async #announce(greeting: boolean): Promise<void> {
-    const a = this.#init.announcements;
+    const a = this.#announcements;
     if (this.#announcing || this.state === CustomerCallState.Connected || this.#ended) return;
     const names: string[] = greeting ? [...a.greeting] : [];
     const pos = this.#position;
@@ -274,7 +290,7 @@ export class CustomerCall {
   positionChanged(position: number, ewtSeconds: number | null): void {
     this.#position = { position, ewtSeconds };
     this.#env.toCustomer(this.id, { type: 'position', position, ewtSeconds });
-    const every = this.#init.announcements.periodicSeconds;
+    const every = this.#announcements.periodicSeconds;
     if (every > 0 && Date.now() - this.#lastAnnouncedAt >= every * 1000) void this.#announce(false);
   }
 
@@ -322,9 +338,9 @@ export class CustomerCall {
         const kind = deviceKind(device);
         const leg = this.#env.sip.placeCall({
           target: device,
-          from: `"${escapeQuoted(this.#callerDisplay())}" <sip:${encodeURIComponent(this.#init.queueName)}@${this.#env.realm}>`,
+          from: `"${escapeQuoted(this.#callerDisplay())}" <sip:${encodeURIComponent(this.#queueName)}@${this.#env.realm}>`,
           sdp: offers.get(kind)!,
-          headers: { 'X-Callflow-Call-Id': this.id, 'X-Callflow-Queue': this.#init.queueName },
+          headers: { 'X-Callflow-Call-Id': this.id, 'X-Callflow-Queue': this.#queueName },
         });
         const entry: AgentLeg = { agentId, leg, kind, withdrawn: false };
         offer.legs.push(entry);
@@ -342,12 +358,12 @@ export class CustomerCall {
   #callerDisplay(): string {
     const page = this.#init.page as { title?: unknown } | null;
     const title = typeof page?.title === 'string' ? page.title : '';
-    return (title ? `${this.#init.queueName}: ${title}` : this.#init.queueName).slice(0, 60);
+    return (title ? `${this.#queueName}: ${title}` : this.#queueName).slice(0, 60);
   }
 
   #offerContext(): OfferContext {
     return {
-      queue: this.#init.queueName,
+      queue: this.#queueName,
       language: this.#init.language,
       page: this.#init.page,
       history: this.#init.history,
@@ -401,15 +417,84 @@ export class CustomerCall {
       }
       return answer.sdp;
     });
-    entry.leg.on('bye', () => this.#hangUp('agent'));
-    entry.leg.on('close', (reason) => {
-      if (this.state === CustomerCallState.Connected) this.#hangUp('agent', reason);
+    // (after a transfer this leg is no longer the call's: its end ends nothing)
+    entry.leg.on('bye', () => {
+      if (this.#agentLeg === entry.leg) this.#hangUp('agent');
     });
+    entry.leg.on('close', (reason) => {
+      if (this.#agentLeg === entry.leg && this.state === CustomerCallState.Connected) this.#hangUp('agent', reason);
+    });
+    // Blind transfer (RFC 3515 REFER from the desk phone or the softphone): Refer-To names a queue, sip:<queue>@<realm>.
+    entry.leg.on('refer', (target, _referredBy) => void this.#referred(entry.leg, target));
     this.#env.toAgent(entry.agentId, { type: 'connected', callId: this.id, context: this.#offerContext(), device: entry.kind === 'webrtc' ? 'softphone' : 'desk-phone' });
     const agentName = this.#env.agentName(entry.agentId);
     this.#env.toCustomer(this.id, { type: 'connected', agentName });
     this.#env.log.event({ event: 'CONNECT', callId: this.id, queueId: this.#queueId, agentId: Number(entry.agentId), data: { waited } });
     this.#env.log.updateCall(this.id, { state: 'connected', agent_id: Number(entry.agentId), answered_at: new Date(this.#answeredAt), wait_seconds: waited });
+  }
+
+  /** The agent's device sent REFER: a blind transfer to the queue Refer-To names (404 in the NOTIFY if none). */
+  async #referred(leg: OutgoingCall, target: string): Promise<void> {
+    const user = /^sips?:([^@;?]+)@/i.exec(target)?.[1];
+    let name = '';
+    try {
+      name = user ? decodeURIComponent(user) : '';
+    } catch {
+      /* a malformed escape: no such queue */
+    }
+    const queue = name ? await this.#env.queueNamed(name) : undefined;
+    if (queue === undefined) {
+      this.#log.info({ target }, 'transfer refused: no such queue');
+      leg.notifyRefer(404, 'Not Found');
+      return;
+    }
+    if (this.#agentLeg !== leg || this.state !== CustomerCallState.Connected || this.#hangingUp) {
+      leg.notifyRefer(481, 'Call/Transaction Does Not Exist');
+      return;
+    }
+    leg.notifyRefer(200, 'OK');
+    await this.#transferToQueue(queue);
+  }
+
+  /**
+   * Blind transfer of the connected call to a queue: the agent is released (to wrap-up; the device is hung up), the
+   * caller goes back to the waiting room (music, place in line in the widget) and into the queue as a new entry.
+   */
+  async #transferToQueue(queue: QueueRef): Promise<void> {
+    const agentId = this.#agentId!;
+    const leg = this.#agentLeg!;
+    const talk = (Date.now() - this.#answeredAt) / 1000;
+    const from = this.#queueId;
+    this.#transition(CustomerCallState.Waiting);
+    this.#agentId = null;
+    this.#agentLeg = null;
+    this.#held = false;
+    this.#queueId = queue.id;
+    this.#queueName = queue.name;
+    this.#announcements = queue.announcements;
+    this.#wrapUpSeconds = queue.wrapUpSeconds;
+    this.#queuedAt = Date.now();
+    // Queued on the session ahead of any offer the ACD makes for the new queue.
+    const back = this.#media.returnToWaitingRoom();
+    this.#env.log.event({ event: 'TRANSFER', callId: this.id, queueId: from, agentId: Number(agentId), data: { to: queue.name, toQueueId: queue.id, talk } });
+    this.#env.log.event({ event: 'ENTERQUEUE', callId: this.id, queueId: queue.id, data: { transferredFrom: from } });
+    this.#env.log.updateCall(this.id, { queue_id: queue.id, state: 'queued', talk_seconds: talk });
+    this.#env.toAgent(agentId, { type: 'call-ended', callId: this.id });
+    void leg.bye().catch(() => {});
+    this.#env.acd.run((e, now) => e.transferToQueue(now, this.id, String(queue.id)));
+    try {
+      await back;
+    } catch (err) {
+      this.#log.warn({ err }, 'media could not take the caller back to the waiting room');
+    }
+    if (this.state !== CustomerCallState.Waiting && this.state !== CustomerCallState.Offering) return;
+    const pos = this.#env.acd.engine.position(this.id);
+    if (pos !== null) this.#position = pos;
+    this.#env.toCustomer(this.id, { type: 'queued', position: pos?.position ?? 0, ewtSeconds: pos?.ewtSeconds ?? null });
+    if (this.state === CustomerCallState.Waiting || this.state === CustomerCallState.Offering) {
+      await this.#media.startMusicOnHold().catch((err: unknown) => this.#log.warn({ err }, 'music on hold failed'));
+    }
+    if (this.state === CustomerCallState.Waiting || this.state === CustomerCallState.Offering) await this.#announce(false);
   }
 
   /** One of the devices ringing for an agent failed; the agent's offer fails with the last of them, or with a 6xx. */

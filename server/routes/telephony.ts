@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { getQueueByName } from '../../db/repositories/queues.ts';
+import { getQueueByName, listAllQueues } from '../../db/repositories/queues.ts';
 import type { AppContext } from '../app-context.ts';
 import { caller } from '../auth/guard.ts';
 import { type CallCenter, MAX_PENDING_CALLS } from '../calls/call-center.ts';
@@ -136,6 +136,18 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
       displayName: center.desk.name(String(me.sub)),
     };
   });
+
+  app.get('/api/agent/transfer-targets', {
+    config: { roles: ['agent'] },
+    schema: {
+      tags: ['agent desk'],
+      security: [{ bearer: [] }],
+      summary: 'The queues a call can be transferred to (REFER to sip:<name>@<realm> from the softphone or a desk phone)',
+      response: { 200: Type.Object({ queues: Type.Array(Type.Object({ id: Type.Integer(), name: Type.String(), uri: Type.String() })) }), ...errors() },
+    },
+  }, async () => ({
+    queues: (await listAllQueues(ctx.database.db)).map((q) => ({ id: q.id, name: q.name, uri: `sip:${encodeURIComponent(q.name)}@${realm}` })),
+  }));
 
   app.get('/api/agent/state', {
     config: { roles: ['agent'] },

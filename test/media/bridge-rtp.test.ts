@@ -251,6 +251,34 @@ describe('plain RTP legs bridged through rtpengine', () => {
     await expect(media.engine.ng.query({ 'call-id': `${s.callId}~1` })).rejects.toMatchObject({ code: 'MEDIA_ERR_NG_FAILED' });
   });
 
+  it('a blind transfer puts the customer back in the waiting room (music, then the next agent), from bridged or held', async () => {
+    media.customPrompt(null, 'music-on-hold', toneWav(500, 5));
+    for (const fromHeld of [false, true]) {
+      // a PCMA agent: its leg runs through a chained call, which the return to the waiting room deletes
+      const { customer, agent, s } = await bridged(['PCMU'], 'PCMA');
+      customer.startTone(1000);
+      agent.startTone(440);
+      await waitFor(() => customer.peak(0.5) === 440, 5000, 'the agent at the customer');
+      if (fromHeld) await s.hold();
+      await s.returnToWaitingRoom();
+      expect(s.state).toBe('waiting');
+      await expect(media.engine.ng.query({ 'call-id': `${s.callId}~1` })).rejects.toMatchObject({ code: 'MEDIA_ERR_NG_FAILED' });
+      await s.startMusicOnHold();
+      await sleep(400);
+      customer.clear();
+      await sleep(900);
+      expect(customer.peak(0.8)).toBe(500); // music, not the agent any more
+      const old = agent.receivedPackets;
+      await sleep(300);
+      expect(agent.receivedPackets - old).toBeLessThan(3); // and the agent no longer hears the customer
+      agent.stop();
+      const next = await peer();
+      await s.answerFromAgent(next.answerFor(await s.offerToAgent({ kind: 'rtp' }), 'PCMU'));
+      next.startTone(900);
+      await waitFor(() => customer.peak(0.5) === 900 && next.peak(0.5) === 1000, 5000, 'the next agent and the customer hear each other');
+    }
+  });
+
   for (const agentCodec of ['PCMU', 'PCMA'] as const) {
     it(`music on hold stops when an agent (${agentCodec}) is connected`, async () => {
       media.customPrompt(null, 'music-on-hold', toneWav(500, 5));

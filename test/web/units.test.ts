@@ -129,7 +129,8 @@ describe('state machines', () => {
       expect(isLive(s)).toBe(true);
       expect(canTransition(s, 'ended')).toBe(true);
     }
-    expect(canTransition('connected', 'queued')).toBe(false);
+    expect(canTransition('connected', 'queued')).toBe(true); // the agent transferred the call to another queue
+    expect(canTransition('connected', 'ringing')).toBe(false);
     expect(canTransition('ringing', 'queued')).toBe(true); // ring-no-answer puts the call back in line
   });
 

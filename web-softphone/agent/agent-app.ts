@@ -56,6 +56,9 @@ export class AgentApp {
       desk?.setMuted(!desk.snapshot.muted);
     });
     view.hangup.addEventListener('click', () => this.#session?.desk.hangup());
+    view.transfer.addEventListener('click', () => {
+      if (view.transferQueue.value) this.#session?.desk.transfer(view.transferQueue.value);
+    });
   }
 
   /** Resumes the session of this tab (token in sessionStorage) or shows the sign-in form. */
@@ -130,6 +133,14 @@ export class AgentApp {
     view.renderCall(desk.snapshot);
     this.#renderState();
     view.renderSip('registering', '');
+    void this.#api
+      .transferTargets(token)
+      .then((targets) => {
+        if (this.#session !== s) return;
+        view.renderTransferTargets(targets);
+        view.renderCall(desk.snapshot);
+      })
+      .catch((err: unknown) => log.warn({ err: String(err) }, 'no transfer targets'));
     try {
       const creds = await this.#api.softphone(token);
       if (this.#session !== s) return;

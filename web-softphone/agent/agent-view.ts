@@ -53,6 +53,9 @@ export class AgentView {
   readonly hold: HTMLButtonElement;
   readonly mute: HTMLButtonElement;
   readonly hangup: HTMLButtonElement;
+  readonly transferRow: HTMLElement;
+  readonly transferQueue: HTMLSelectElement;
+  readonly transfer: HTMLButtonElement;
   readonly callError: HTMLElement;
   readonly audio: HTMLAudioElement;
   readonly #doc: Document;
@@ -90,6 +93,9 @@ export class AgentView {
     this.hold = $('hold');
     this.mute = $('mute');
     this.hangup = $('hangup');
+    this.transferRow = $('transfer-row');
+    this.transferQueue = $('transfer-queue');
+    this.transfer = $('transfer');
     this.callError = $('call-error');
     this.audio = $('remote-audio');
   }
@@ -177,12 +183,26 @@ export class AgentView {
     this.mute.textContent = s.muted ? 'Unmute' : 'Mute';
     this.mute.setAttribute('aria-pressed', String(s.muted));
     this.hangup.hidden = !(live || s.state === 'connecting');
+    this.transferRow.hidden = !live || this.transferQueue.options.length === 0;
+    this.transfer.disabled = s.holdPending || s.transferPending === true;
     this.callError.hidden = !s.error;
     this.callError.textContent = s.error ?? '';
     if (!visible && s.error) {
       // The call is gone but the agent should see why.
       this.deskMessage(s.error);
     }
+  }
+
+  /** The queues the Transfer control offers (value: the queue's SIP URI). */
+  renderTransferTargets(targets: readonly { name: string; uri: string }[]): void {
+    this.transferQueue.replaceChildren(
+      ...targets.map((t) => {
+        const o = this.#doc.createElement('option');
+        o.value = t.uri;
+        o.textContent = t.name;
+        return o;
+      }),
+    );
   }
 
   #renderContext(ctx: OfferContext | undefined): void {

@@ -18,6 +18,12 @@ export interface Me {
   sipUsername: string | null;
 }
 
+/** A queue a call can be transferred to (GET /api/agent/transfer-targets). */
+export interface TransferTarget {
+  name: string;
+  uri: string;
+}
+
 /** POST /api/agent/softphone: SIP access for this login session. */
 export type SoftphoneCredentials = SipAccess;
 
@@ -45,6 +51,15 @@ export class AgentApi {
       languages: res.languages,
       sipUsername: typeof res.sipUsername === 'string' ? res.sipUsername : null,
     };
+  }
+
+  /** `GET /api/agent/transfer-targets`: the queues a call can be transferred to. */
+  async transferTargets(token: string): Promise<TransferTarget[]> {
+    const res = await fetchJson<{ queues?: unknown }>(`${this.base}/api/agent/transfer-targets`, { token });
+    const list = Array.isArray(res.queues) ? res.queues : [];
+    return list
+      .filter((q): q is Record<string, unknown> => !!q && typeof q === 'object' && typeof (q as { name?: unknown }).name === 'string' && typeof (q as { uri?: unknown }).uri === 'string')
+      .map((q) => ({ name: q.name as string, uri: q.uri as string }));
   }
 
   /** `POST /api/agent/softphone`: SIP credentials for this browser's softphone. */

@@ -1,4 +1,4 @@
-import { SessionState, Web, type Invitation } from 'sip.js';
+import { SessionState, UserAgent, Web, type Invitation } from 'sip.js';
 import { Emitter } from '../shared/emitter.ts';
 import { userMessage } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -15,6 +15,8 @@ export interface CallDeskSnapshot {
   muted: boolean;
   /** A hold or resume re-INVITE is under way. */
   holdPending: boolean;
+  /** A transfer (REFER) is under way: the server hangs up this call once it took the caller. */
+  transferPending?: boolean;
   error?: string;
 }
 
@@ -117,6 +119,33 @@ export class CallDesk extends Emitter<CallDeskEvents> {
     // 603 Decline (RFC 3261 21.6.2): the agent said no, so the server stops ringing the agent's other devices too.
     void inv.reject({ statusCode: 603 }).catch((err) => this.#log.warn({ err: String(err) }, 'decline failed'));
     this.#transition('idle', {});
+  }
+
+  /**
+   * Blind transfer to a queue (uri: sip:<queue>@<realm>): REFER (RFC 3515). The server takes the caller back into
+   * line and hangs this call up; a NOTIFY with a failure (404: no such queue) leaves the call as it was.
+   */
+  transfer(uri: string): void {
+    const inv = this.#invitation;
+    const s = this.#snap;
+    if (!inv || (s.state !== 'active' && s.state !== 'held') || s.transferPending) return;
+    const target = UserAgent.makeURI(uri);
+    if (!target) {
+      this.#update({ error: `Cannot transfer to ${uri}.` });
+      return;
+    }
+    const failed = (why: string): void => this.#update({ transferPending: undefined, error: `Transfer failed (${why}).` });
+    this.#update({ transferPending: true, error: undefined });
+    inv
+      .refer(target, {
+        requestDelegate: { onReject: (res) => failed(`${res.message.statusCode} ${res.message.reasonPhrase}`) },
+        onNotify: (n) => {
+          n.accept().catch(() => {});
+          const m = /^SIP\/2\.0 (\d{3}) ?(.*)$/m.exec(n.request.body ?? '');
+          if (m && Number(m[1]) >= 300) failed(`${m[1]} ${m[2]}`);
+        },
+      })
+      .catch((err: unknown) => failed(userMessage(err)));
   }
 
   /** Holds (re-INVITE with a=sendonly) or resumes (a plain re-INVITE). */

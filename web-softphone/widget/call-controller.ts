@@ -138,6 +138,8 @@ export class CallController extends Emitter<CallControllerEvents> {
         {
           const place = { position: e.position, ewtSeconds: e.ewtSeconds ?? undefined };
           if (state === 'starting' || state === 'ringing') this.#transition('queued', place);
+          // back in line: the agent transferred the call to another queue
+          else if (state === 'connected' && e.type === 'queued') this.#transition('queued', { ...place, agentName: undefined });
           else this.#update(place);
         }
         break;

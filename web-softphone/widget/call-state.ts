@@ -17,7 +17,7 @@ export const CALL_TRANSITIONS: Readonly<Record<CallState, readonly CallState[]>>
   starting: ['queued', 'ringing', 'connected', 'ended', 'failed'],
   queued: ['ringing', 'connected', 'ended', 'failed'],
   ringing: ['queued', 'connected', 'ended', 'failed'],
-  connected: ['ended', 'failed'],
+  connected: ['queued', 'ended', 'failed'], // queued again: the agent transferred the call to another queue
   ended: ['starting'],
   failed: ['starting'],
 };

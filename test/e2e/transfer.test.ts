@@ -1,0 +1,138 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BaresipPhone, makeTone } from '../support/baresip.ts';
+import { type TestBrowser, launchBrowser } from './support/browser.ts';
+import { type Harness, createAgent, eventually, startCallCenter } from './support/harness.ts';
+
+/**
+ * Blind transfer to a queue: the agent sends REFER (from the agent page's Transfer control, or from a desk phone),
+ * the caller goes back into line in the target queue and reaches an agent there; the first agent is free.
+ */
+describe('an agent transfers a caller to another queue', () => {
+  let h: Harness;
+  let dir: string;
+  let kalleDesk: BaresipPhone;
+  let anuPage: TestBrowser | undefined;
+  let customer: TestBrowser | undefined;
+  let anu: { id: number; password: string };
+  let kalle: { id: number; password: string; sipPassword: string };
+  let billing: number;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'e2e-transfer-'));
+    h = await startCallCenter({ rtpPortMin: 45400, rtpPortMax: 45599 });
+    for (const skill of ['support', 'billing']) await h.api('POST', '/api/skills', { name: skill }, h.admin);
+    expect((await h.api('POST', '/api/queues', { name: 'support', skills: { support: 1 }, wrapUpSeconds: 0 }, h.admin)).status).toBe(201);
+    const b = await h.api('POST', '/api/queues', { name: 'billing', skills: { billing: 1 }, wrapUpSeconds: 0 }, h.admin);
+    expect(b.status).toBe(201);
+    billing = b.body.id;
+    anu = await createAgent(h, { login: 'anu', name: 'Anu Saar', languages: { et: 5 }, skills: { support: 3 } });
+    kalle = await createAgent(h, { login: 'kalle', name: 'Kalle Kask', languages: { et: 5 }, skills: { billing: 3 }, sipUser: '1301' });
+    kalleDesk = new BaresipPhone({
+      dir: path.join(dir, 'kalle'), sipPort: 5812, ctrlPort: 5912, rtpMin: 23300, answer: 'auto',
+      toneWav: makeTone(path.join(dir, 'tone-700.wav'), 700), registrar: `127.0.0.1:${h.sipPort}`, username: '1301', password: kalle.sipPassword,
+    });
+    await kalleDesk.start();
+    await kalleDesk.waitRegistered();
+    expect((await h.api('PUT', '/api/agent/state', { state: 'ready' }, await h.login('kalle', kalle.password))).status).toBe(200);
+
+    anuPage = await launchBrowser(makeTone(path.join(dir, 'tone-1000.wav'), 1000));
+    const ap = anuPage.page;
+    await ap.goto(`${h.baseUrl}/agent/`);
+    await ap.getByTestId('login-username').fill('anu');
+    await ap.getByTestId('login-password').fill(anu.password);
+    await ap.getByTestId('login-submit').click();
+    await eventually(async () => /registered/i.test((await ap.getByTestId('sip-status').textContent()) ?? ''), 15_000, 'the softphone to register');
+    await eventually(async () => (await ap.getByTestId('ready').isEnabled()) || undefined, 10_000, 'the Ready button');
+    await ap.getByTestId('ready').click();
+    customer = await launchBrowser(makeTone(path.join(dir, 'tone-440.wav'), 440));
+  }, 120_000);
+
+  afterAll(async () => {
+    await customer?.close();
+    await anuPage?.close();
+    await kalleDesk?.stop();
+    await h?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const hears = (hz: number, what: string) => eventually(async () => Math.abs((await customer!.hearing(1)).peakHz - hz) < 30, 20_000, what);
+
+  async function lastCall(): Promise<{ call: Record<string, unknown>; events: Array<{ event: string; queueId: number | null; agentId: number | null; data: Record<string, unknown> | null }> }> {
+    await h.server.center.log.flush();
+    const call = (await h.api('GET', '/api/calls?limit=1', undefined, h.admin)).body.items[0];
+    return { call, events: (await h.api('GET', `/api/calls/${call.id}`, undefined, h.admin)).body.events };
+  }
+
+  it('the transfer targets are the queues, for agents only', async () => {
+    const targets = await h.api('GET', '/api/agent/transfer-targets', undefined, await h.login('kalle', kalle.password));
+    expect(targets.status).toBe(200);
+    expect(targets.body.queues).toEqual([
+      { id: expect.any(Number), name: 'support', uri: 'sip:support@e2e.callflow' },
+      { id: billing, name: 'billing', uri: 'sip:billing@e2e.callflow' },
+    ]);
+    expect((await h.api('GET', '/api/agent/transfer-targets', undefined, h.admin)).status).toBe(403);
+    expect((await h.api('GET', '/api/agent/transfer-targets')).status).toBe(401);
+  });
+
+  it('from the agent page: the caller leaves Anu (support) for Kalle (billing), and Anu is free at once', async () => {
+    const ap = anuPage!.page;
+    await eventually(async () => (await ap.getByTestId('agent-state').textContent())?.includes('ready'), 10_000, 'anu ready');
+    const cp = customer!.page;
+    await cp.goto(`${h.baseUrl}/demo/`);
+    await cp.getByTestId('cf-call-button').click();
+    await cp.getByTestId('cf-language').selectOption('et');
+    await cp.getByTestId('cf-start').click();
+    await eventually(async () => (await ap.getByTestId('answer').isEnabled()) || undefined, 20_000, 'the softphone ringing');
+    await ap.getByTestId('answer').click();
+    await hears(1000, 'Anu at the caller');
+
+    await eventually(async () => (await ap.getByTestId('transfer').isVisible()) || undefined, 5_000, 'the Transfer control');
+    expect(await ap.getByTestId('transfer-queue').locator('option').allTextContents()).toEqual(['support', 'billing']);
+    // A queue deleted after the page listed it: the server's NOTIFY says 404, the call goes on, the page says why.
+    await ap.evaluate(() => {
+      const o = document.createElement('option');
+      o.value = `sip:closed-queue@${location.hostname}`;
+      o.textContent = 'closed-queue';
+      document.querySelector('#transfer-queue')!.append(o);
+    });
+    await ap.getByTestId('transfer-queue').selectOption({ label: 'closed-queue' });
+    await ap.getByTestId('transfer').click();
+    await eventually(async () => /404/.test((await ap.locator('#call-error').textContent()) ?? ''), 10_000, 'the page to show the refusal');
+    await hears(1000, 'Anu still at the caller');
+    expect(await ap.getByTestId('transfer').isEnabled()).toBe(true);
+
+    await ap.getByTestId('transfer-queue').selectOption({ label: 'billing' });
+    await ap.getByTestId('transfer').click();
+    await kalleDesk.waitEvent('CALL_ESTABLISHED', 20_000);
+    await hears(700, 'Kalle at the caller');
+    await eventually(async () => /Kalle/.test((await cp.getByTestId('cf-status').textContent()) ?? ''), 10_000, 'the widget to name Kalle');
+    await eventually(async () => !(await ap.getByTestId('incoming').isVisible()) || undefined, 10_000, 'the call to leave Anu\'s page');
+    await eventually(async () => (await ap.getByTestId('agent-state').textContent())?.includes('ready'), 10_000, 'anu ready again');
+
+    const { call, events } = await lastCall();
+    expect(call).toMatchObject({ agentId: kalle.id, queueId: billing, state: 'connected' });
+    expect(events.map((e) => e.event)).toEqual(['ENTERQUEUE', 'OFFER', 'CONNECT', 'TRANSFER', 'ENTERQUEUE', 'OFFER', 'CONNECT']);
+    expect(events[3]).toMatchObject({ agentId: anu.id, data: { to: 'billing' } });
+  }, 90_000);
+
+  it('from the desk phone (REFER): back to support, to Anu', async () => {
+    await kalleDesk.command('transfer', `sip:support@127.0.0.1:${h.sipPort}`);
+    const ap = anuPage!.page;
+    await eventually(async () => (await ap.getByTestId('answer').isEnabled()) || undefined, 20_000, 'Anu\'s softphone ringing');
+    await kalleDesk.waitEvent('CALL_CLOSED', 10_000);
+    await ap.getByTestId('answer').click();
+    await hears(1000, 'Anu at the caller again');
+    await customer!.page.getByTestId('cf-hangup').click();
+    await eventually(async () => !(await ap.getByTestId('incoming').isVisible()) || undefined, 10_000, 'the end on Anu\'s page');
+
+    const { call, events } = await lastCall();
+    expect(call).toMatchObject({ agentId: anu.id, state: 'ended', endReason: 'caller-hangup' });
+    expect(events.map((e) => e.event)).toEqual([
+      'ENTERQUEUE', 'OFFER', 'CONNECT', 'TRANSFER', 'ENTERQUEUE', 'OFFER', 'CONNECT', 'TRANSFER', 'ENTERQUEUE', 'OFFER', 'CONNECT', 'COMPLETECALLER',
+    ]);
+    expect(events[7]).toMatchObject({ agentId: kalle.id, queueId: billing, data: { to: 'support' } });
+  }, 90_000);
+});

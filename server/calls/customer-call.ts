@@ -116,10 +116,8 @@ export class CustomerCall {
   readonly #offers = new Map<string, AgentOffer>();
   #agentId: string | null = null;
   #agentLeg: OutgoingCall | null = null;
-  #queueId: number;
-  #queueName: string;
-  #announcements: Announcements;
-  #wrapUpSeconds: number;
+  /** The queue the call is in now (a transfer moves it). */
+  #queue: QueueRef;
   readonly #createdAt = Date.now();
   #queuedAt = 0;
   #answeredAt = 0;
@@ -139,10 +137,7 @@ export class CustomerCall {
     this.#env = env;
     this.#init = init;
     this.#incoming = incoming;
-    this.#queueId = init.queueId;
-    this.#queueName = init.queueName;
-    this.#announcements = init.announcements;
-    this.#wrapUpSeconds = init.wrapUpSeconds;
+    this.#queue = { id: init.queueId, name: init.queueName, announcements: init.announcements, wrapUpSeconds: init.wrapUpSeconds };
     this.#log = env.logger.child({ callId: this.id, queueId: init.queueId });
     this.#media = env.media.createSession(this.id);
   }
@@ -152,7 +147,7 @@ export class CustomerCall {
   }
 
   get wrapUpSeconds(): number {
-    return this.#wrapUpSeconds;
+    return this.#queue.wrapUpSeconds;
   }
 
   get agentId(): string | null {
@@ -197,7 +192,7 @@ export class CustomerCall {
     });
     this.#env.log.insertCall({
       id: this.id,
-      queue_id: this.#queueId,
+      queue_id: this.#queue.id,
       agent_id: null,
       direction: 'inbound',
       channel: this.#init.channel,
@@ -242,21 +237,25 @@ export class CustomerCall {
     if (this.#ended) return;
     this.#queuedAt = Date.now();
     this.#transition(CustomerCallState.Waiting);
-    this.#env.log.event({ event: 'ENTERQUEUE', callId: this.id, queueId: this.#queueId, data: { language: this.#init.language, channel: this.#init.channel } });
+    this.#env.log.event({ event: 'ENTERQUEUE', callId: this.id, queueId: this.#queue.id, data: { language: this.#init.language, channel: this.#init.channel } });
     this.#env.acd.run((e, now) =>
-      e.callArrived(now, this.id, String(this.#queueId), {
+      e.callArrived(now, this.id, String(this.#queue.id), {
         ...(this.#init.language ? { language: this.#init.language } : {}),
         context: { page: this.#init.page, customerId: this.#init.customerId },
       }),
     );
-    if (this.#ended) return;
+    await this.#inLine(true);
+  }
+
+  /** The caller is in line (new, or transferred): the widget learns the place; music and the announcement play. */
+  async #inLine(greeting: boolean): Promise<void> {
+    const inLine = (): boolean => this.state === CustomerCallState.Waiting || this.state === CustomerCallState.Offering;
+    if (!inLine()) return;
     const pos = this.#env.acd.engine.position(this.id);
     if (pos !== null) this.#position = pos;
     this.#env.toCustomer(this.id, { type: 'queued', position: pos?.position ?? 0, ewtSeconds: pos?.ewtSeconds ?? null });
-    if (this.state === CustomerCallState.Waiting || this.state === CustomerCallState.Offering) {
-      await this.#media.startMusicOnHold().catch((err: unknown) => this.#log.warn({ err }, 'music on hold failed'));
-    }
-    if (this.state === CustomerCallState.Waiting || this.state === CustomerCallState.Offering) await this.#announce(true);
+    if (inLine()) await this.#media.startMusicOnHold().catch((err: unknown) => this.#log.warn({ err }, 'music on hold failed'));
+    if (inLine()) await this.#announce(greeting);
   }
 
   #promptLanguage(): string {
@@ -266,7 +265,7 @@ export class CustomerCall {
 
   /** "All agents are busy. You are number N in line. Estimated wait M minutes." Music on hold resumes after it. */
   async #announce(greeting: boolean): Promise<void> {
-    const a = this.#announcements;
+    const a = this.#queue.announcements;
     if (this.#announcing || this.state === CustomerCallState.Connected || this.#ended) return;
     const names: string[] = greeting ? [...a.greeting] : [];
     const pos = this.#position;
@@ -290,7 +289,7 @@ export class CustomerCall {
   positionChanged(position: number, ewtSeconds: number | null): void {
     this.#position = { position, ewtSeconds };
     this.#env.toCustomer(this.id, { type: 'position', position, ewtSeconds });
-    const every = this.#announcements.periodicSeconds;
+    const every = this.#queue.announcements.periodicSeconds;
     if (every > 0 && Date.now() - this.#lastAnnouncedAt >= every * 1000) void this.#announce(false);
   }
 
@@ -338,9 +337,9 @@ export class CustomerCall {
         const kind = deviceKind(device);
         const leg = this.#env.sip.placeCall({
           target: device,
-          from: `"${escapeQuoted(this.#callerDisplay())}" <sip:${encodeURIComponent(this.#queueName)}@${this.#env.realm}>`,
+          from: `"${escapeQuoted(this.#callerDisplay())}" <sip:${encodeURIComponent(this.#queue.name)}@${this.#env.realm}>`,
           sdp: offers.get(kind)!,
-          headers: { 'X-Callflow-Call-Id': this.id, 'X-Callflow-Queue': this.#queueName },
+          headers: { 'X-Callflow-Call-Id': this.id, 'X-Callflow-Queue': this.#queue.name },
         });
         const entry: AgentLeg = { agentId, leg, kind, withdrawn: false };
         offer.legs.push(entry);
@@ -351,19 +350,19 @@ export class CustomerCall {
         leg.on('failed', (status, reason) => this.#deviceFailed(entry, status, reason));
       }
       this.#env.toAgent(agentId, { type: 'offer', callId: this.id, context });
-      this.#env.log.event({ event: 'OFFER', callId: this.id, queueId: this.#queueId, agentId: Number(agentId), data: { devices: devices.map((d) => d.contact) } });
+      this.#env.log.event({ event: 'OFFER', callId: this.id, queueId: this.#queue.id, agentId: Number(agentId), data: { devices: devices.map((d) => d.contact) } });
     }
   }
 
   #callerDisplay(): string {
     const page = this.#init.page as { title?: unknown } | null;
     const title = typeof page?.title === 'string' ? page.title : '';
-    return (title ? `${this.#queueName}: ${title}` : this.#queueName).slice(0, 60);
+    return (title ? `${this.#queue.name}: ${title}` : this.#queue.name).slice(0, 60);
   }
 
   #offerContext(): OfferContext {
     return {
-      queue: this.#queueName,
+      queue: this.#queue.name,
       language: this.#init.language,
       page: this.#init.page,
       history: this.#init.history,
@@ -410,7 +409,7 @@ export class CustomerCall {
       const answer = answerReinvite(entry.leg.localSdp ?? '', agentAnswerSdp, offer);
       if (answer.hold !== this.#held) {
         this.#held = answer.hold;
-        this.#env.log.event({ event: answer.hold ? 'HOLD' : 'UNHOLD', callId: this.id, queueId: this.#queueId, agentId: Number(entry.agentId) });
+        this.#env.log.event({ event: answer.hold ? 'HOLD' : 'UNHOLD', callId: this.id, queueId: this.#queue.id, agentId: Number(entry.agentId) });
         // Music on hold for a browser caller would leave its audio track dead after resume (Chrome ignores the
         // agent's returning SSRC; see media/README.md), so a browser caller on hold hears silence.
         await (answer.hold ? this.#media.hold({ music: !this.#media.customerIsBrowser }) : this.#media.resume());
@@ -429,7 +428,7 @@ export class CustomerCall {
     this.#env.toAgent(entry.agentId, { type: 'connected', callId: this.id, context: this.#offerContext(), device: entry.kind === 'webrtc' ? 'softphone' : 'desk-phone' });
     const agentName = this.#env.agentName(entry.agentId);
     this.#env.toCustomer(this.id, { type: 'connected', agentName });
-    this.#env.log.event({ event: 'CONNECT', callId: this.id, queueId: this.#queueId, agentId: Number(entry.agentId), data: { waited } });
+    this.#env.log.event({ event: 'CONNECT', callId: this.id, queueId: this.#queue.id, agentId: Number(entry.agentId), data: { waited } });
     this.#env.log.updateCall(this.id, { state: 'connected', agent_id: Number(entry.agentId), answered_at: new Date(this.#answeredAt), wait_seconds: waited });
   }
 
@@ -464,15 +463,12 @@ export class CustomerCall {
     const agentId = this.#agentId!;
     const leg = this.#agentLeg!;
     const talk = (Date.now() - this.#answeredAt) / 1000;
-    const from = this.#queueId;
+    const from = this.#queue.id;
     this.#transition(CustomerCallState.Waiting);
     this.#agentId = null;
     this.#agentLeg = null;
     this.#held = false;
-    this.#queueId = queue.id;
-    this.#queueName = queue.name;
-    this.#announcements = queue.announcements;
-    this.#wrapUpSeconds = queue.wrapUpSeconds;
+    this.#queue = queue;
     this.#queuedAt = Date.now();
     // Queued on the session ahead of any offer the ACD makes for the new queue.
     const back = this.#media.returnToWaitingRoom();
@@ -487,14 +483,7 @@ export class CustomerCall {
     } catch (err) {
       this.#log.warn({ err }, 'media could not take the caller back to the waiting room');
     }
-    if (this.state !== CustomerCallState.Waiting && this.state !== CustomerCallState.Offering) return;
-    const pos = this.#env.acd.engine.position(this.id);
-    if (pos !== null) this.#position = pos;
-    this.#env.toCustomer(this.id, { type: 'queued', position: pos?.position ?? 0, ewtSeconds: pos?.ewtSeconds ?? null });
-    if (this.state === CustomerCallState.Waiting || this.state === CustomerCallState.Offering) {
-      await this.#media.startMusicOnHold().catch((err: unknown) => this.#log.warn({ err }, 'music on hold failed'));
-    }
-    if (this.state === CustomerCallState.Waiting || this.state === CustomerCallState.Offering) await this.#announce(false);
+    await this.#inLine(false);
   }
 
   /** One of the devices ringing for an agent failed; the agent's offer fails with the last of them, or with a 6xx. */
@@ -513,7 +502,7 @@ export class CustomerCall {
     }
     this.#offers.delete(entry.agentId);
     this.#log.info({ agentId: entry.agentId, status, reason }, 'agent did not take the call');
-    this.#env.log.event({ event: 'RINGNOANSWER', callId: this.id, queueId: this.#queueId, agentId: Number(entry.agentId), data: { status, reason } });
+    this.#env.log.event({ event: 'RINGNOANSWER', callId: this.id, queueId: this.#queue.id, agentId: Number(entry.agentId), data: { status, reason } });
     this.#env.toAgent(entry.agentId, { type: 'offer-cancelled', callId: this.id, reason: `${status} ${reason}` });
     this.#afterLegGone();
     const timedOut = offer.timedOut;
@@ -525,7 +514,7 @@ export class CustomerCall {
     const offer = this.#offers.get(agentId);
     if (offer === undefined) return;
     if (reason === 'timeout') {
-      this.#env.log.event({ event: 'RINGNOANSWER', callId: this.id, queueId: this.#queueId, agentId: Number(agentId), data: { reason } });
+      this.#env.log.event({ event: 'RINGNOANSWER', callId: this.id, queueId: this.#queue.id, agentId: Number(agentId), data: { reason } });
     }
     this.#withdraw(offer, reason);
     this.#afterLegGone();
@@ -561,12 +550,12 @@ export class CustomerCall {
   /** The ACD moved the call out of its queue. */
   overflow(target: OverflowTarget): void {
     if ('queue' in target) {
-      this.#env.log.event({ event: 'OVERFLOW', callId: this.id, queueId: this.#queueId, data: { to: target.queue } });
+      this.#env.log.event({ event: 'OVERFLOW', callId: this.id, queueId: this.#queue.id, data: { to: target.queue } });
       const n = Number(target.queue);
-      if (Number.isInteger(n)) this.#queueId = n;
+      if (Number.isInteger(n)) this.#queue = { ...this.#queue, id: n };
       return;
     }
-    this.#env.log.event({ event: 'EXITWITHTIMEOUT', callId: this.id, queueId: this.#queueId, data: { action: target.action } });
+    this.#env.log.event({ event: 'EXITWITHTIMEOUT', callId: this.id, queueId: this.#queue.id, data: { action: target.action } });
     void this.#overflowHangup(target.action);
   }
 
@@ -587,7 +576,7 @@ export class CustomerCall {
     const waited = this.#queuedAt ? (Date.now() - this.#queuedAt) / 1000 : 0;
     this.#withdrawAll('caller-hangup');
     if (this.#queuedAt) {
-      this.#env.log.event({ event: 'ABANDON', callId: this.id, queueId: this.#queueId, data: { waited, position: this.#position?.position ?? null } });
+      this.#env.log.event({ event: 'ABANDON', callId: this.id, queueId: this.#queue.id, data: { waited, position: this.#position?.position ?? null } });
       this.#env.acd.run((e, now) => e.callerAbandoned(now, this.id));
     }
     this.#env.log.updateCall(this.id, { wait_seconds: waited });
@@ -645,7 +634,7 @@ export class CustomerCall {
     this.#env.log.event({
       event: by === 'caller' ? 'COMPLETECALLER' : 'COMPLETEAGENT',
       callId: this.id,
-      queueId: this.#queueId,
+      queueId: this.#queue.id,
       agentId: Number(agentId),
       data: { talk, how },
     });

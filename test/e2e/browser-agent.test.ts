@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTone } from '../support/baresip.ts';
 import { type TestBrowser, launchBrowser } from './support/browser.ts';
-import { type Harness, createAgent, eventually, startCallCenter } from './support/harness.ts';
+import { type Harness, agentPageReady, createAgent, eventually, startCallCenter } from './support/harness.ts';
 
 describe('an agent on the browser softphone', () => {
   let h: Harness;
@@ -32,14 +32,7 @@ describe('an agent on the browser softphone', () => {
   it('logs in, goes ready, sees the caller\'s page and language, answers by clicking, and talks both ways', async () => {
     agent = await launchBrowser(makeTone(path.join(dir, 'tone-1000.wav'), 1000));
     const ap = agent.page;
-    await ap.goto(`${h.baseUrl}/agent/`);
-    await ap.getByTestId('login-username').fill('kaja');
-    await ap.getByTestId('login-password').fill(kaja.password);
-    await ap.getByTestId('login-submit').click();
-    await eventually(async () => /registered/i.test((await ap.getByTestId('sip-status').textContent()) ?? ''), 15_000, 'the softphone to register');
-    await eventually(async () => (await ap.getByTestId('ready').isEnabled()) || undefined, 10_000, 'the Ready button');
-    await ap.getByTestId('ready').click();
-    await eventually(async () => (await ap.getByTestId('agent-state').textContent())?.includes('ready'), 10_000, 'state ready');
+    await agentPageReady(ap, h, 'kaja', kaja.password);
 
     customer = await launchBrowser(makeTone(path.join(dir, 'tone-440.wav'), 440));
     const cp = customer.page;

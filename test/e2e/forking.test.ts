@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BaresipPhone, makeTone } from '../support/baresip.ts';
 import { type TestBrowser, launchBrowser } from './support/browser.ts';
-import { type Harness, createAgent, eventually, startCallCenter } from './support/harness.ts';
+import { type Harness, agentPageReady, createAgent, eventually, startCallCenter } from './support/harness.ts';
 
 /**
  * An agent signed in on the browser softphone who also has a desk phone registered: a call rings both (RFC 3261
@@ -33,15 +33,7 @@ describe('an agent with a desk phone and the browser softphone', () => {
     await desk.waitRegistered();
 
     agent = await launchBrowser(makeTone(path.join(dir, 'tone-1000.wav'), 1000));
-    const ap = agent.page;
-    await ap.goto(`${h.baseUrl}/agent/`);
-    await ap.getByTestId('login-username').fill('anu');
-    await ap.getByTestId('login-password').fill(anu.password);
-    await ap.getByTestId('login-submit').click();
-    await eventually(async () => /registered/i.test((await ap.getByTestId('sip-status').textContent()) ?? ''), 15_000, 'the softphone to register');
-    await eventually(async () => (await ap.getByTestId('ready').isEnabled()) || undefined, 10_000, 'the Ready button');
-    await ap.getByTestId('ready').click();
-    await eventually(async () => (await ap.getByTestId('agent-state').textContent())?.includes('ready'), 10_000, 'state ready');
+    await agentPageReady(agent.page, h, 'anu', anu.password);
     customer = await launchBrowser(makeTone(path.join(dir, 'tone-440.wav'), 440));
   }, 120_000);
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BaresipPhone, makeTone } from '../support/baresip.ts';
 import { type TestBrowser, launchBrowser } from './support/browser.ts';
-import { type Harness, createAgent, eventually, startCallCenter } from './support/harness.ts';
+import { type Harness, agentPageReady, createAgent, eventually, startCallCenter } from './support/harness.ts';
 
 /**
  * Blind transfer to a queue: the agent sends REFER (from the agent page's Transfer control, or from a desk phone),
@@ -39,14 +39,7 @@ describe('an agent transfers a caller to another queue', () => {
     expect((await h.api('PUT', '/api/agent/state', { state: 'ready' }, await h.login('kalle', kalle.password))).status).toBe(200);
 
     anuPage = await launchBrowser(makeTone(path.join(dir, 'tone-1000.wav'), 1000));
-    const ap = anuPage.page;
-    await ap.goto(`${h.baseUrl}/agent/`);
-    await ap.getByTestId('login-username').fill('anu');
-    await ap.getByTestId('login-password').fill(anu.password);
-    await ap.getByTestId('login-submit').click();
-    await eventually(async () => /registered/i.test((await ap.getByTestId('sip-status').textContent()) ?? ''), 15_000, 'the softphone to register');
-    await eventually(async () => (await ap.getByTestId('ready').isEnabled()) || undefined, 10_000, 'the Ready button');
-    await ap.getByTestId('ready').click();
+    await agentPageReady(anuPage.page, h, 'anu', anu.password);
     customer = await launchBrowser(makeTone(path.join(dir, 'tone-440.wav'), 440));
   }, 120_000);
 

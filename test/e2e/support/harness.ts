@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Page } from 'playwright-core';
 import { pino } from 'pino';
 import { loadConfig } from '../../../server/config.ts';
 import { type RunningServer, startServer } from '../../../server/server.ts';
@@ -117,4 +118,16 @@ export async function eventually<T>(check: () => T | Promise<T>, ms = 15000, wha
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** Signs an agent in on the agent page, waits for the softphone to register, and presses Ready. */
+export async function agentPageReady(page: Page, h: Harness, login: string, password: string): Promise<void> {
+  await page.goto(`${h.baseUrl}/agent/`);
+  await page.getByTestId('login-username').fill(login);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
+  await eventually(async () => /registered/i.test((await page.getByTestId('sip-status').textContent()) ?? ''), 15_000, 'the softphone to register');
+  await eventually(async () => (await page.getByTestId('ready').isEnabled()) || undefined, 10_000, 'the Ready button');
+  await page.getByTestId('ready').click();
+  await eventually(async () => (await page.getByTestId('agent-state').textContent())?.includes('ready'), 10_000, 'state ready');
 }

@@ -704,6 +704,7 @@ export class AcdEngine implements AcdRouter {
     const c = this.call(callId);
     const q = this.queue(queueId);
     this.enter(at);
+    if (c.state === CallState.Ended) throw new AcdStateError('ACD_ERR_INVALID_STATE', `call ${callId} has ended`);
     if (o !== null) this.setCallOptions(c, o);
     if (c.state === CallState.Scheduled) {
       c.queue = q;
@@ -906,7 +907,9 @@ export class AcdEngine implements AcdRouter {
     c.claim = claim;
     c.priority = cfg.priority + c.basePriority;
     const k = c.knownAgent;
-    c.knownActive = k !== null && k.state !== AgentState.LoggedOut && cfg.knownAgentMs > 0;
+    const knownMs = c.knownOwnMs >= 0 ? c.knownOwnMs : cfg.knownAgentMs;
+    c.knownActive = k !== null && k.state !== AgentState.LoggedOut && knownMs > 0;
+    c.knownMs = c.knownActive ? knownMs : 0;
     if (c.kind === 'call' && cfg.maxLength !== null && q.waiting >= cfg.maxLength) {
       this.overflowCall(c);
       return;
@@ -939,7 +942,7 @@ export class AcdEngine implements AcdRouter {
   private applyLevel(c: CallRec): void {
     const q = c.queue!;
     const r = this.level;
-    resolveLevel(q.cfg, c.entered, this.now, c.knownActive, r);
+    resolveLevel(q.cfg, c.entered, this.now, c.knownMs, r);
     c.level = r.level;
     c.pool = this.poolFor(c, q, r.level);
     c.stepAt = r.deadline;
@@ -1187,6 +1190,7 @@ export class AcdEngine implements AcdRouter {
     c.skills = o.skills;
     c.context = o.context;
     c.knownAgent = o.knownAgentId === null ? null : (this.agentById.get(o.knownAgentId) ?? null);
+    c.knownOwnMs = o.knownAgentMs ?? -1;
   }
 
   private freeCall(c: CallRec): void {

@@ -139,6 +139,9 @@ export class CallRec {
   skills: ReadonlyArray<readonly [string, number]> = [];
   languageId = -1;
   knownActive = false;
+  /** How long this entry waits for its known agent only (ms; 0 when not), and the call's own such time (-1: the queue's). */
+  knownMs = 0;
+  knownOwnMs = -1;
   overdue = false;
   knownAgent: AgentRec | null = null;
   /** Creation order among calls (for listing). */

@@ -160,6 +160,8 @@ export interface NormalizedCallOptions {
   readonly skills: ReadonlyArray<readonly [string, number]>;
   readonly context: unknown;
   readonly knownAgentId: string | null;
+  /** The call's own known-agent time (ms), or null for the queue's. */
+  readonly knownAgentMs: number | null;
 }
 
 export function normalizeCallOptions(o: CallOptions | undefined): NormalizedCallOptions {
@@ -174,10 +176,11 @@ export function normalizeCallOptions(o: CallOptions | undefined): NormalizedCall
     skills: normalizeLevels(o.skills, 'options.skills'),
     context: o.context,
     knownAgentId: o.knownAgentId ?? null,
+    knownAgentMs: o.knownAgentSeconds === undefined ? null : nonNegative(o.knownAgentSeconds, 'options.knownAgentSeconds', 0) * 1000,
   };
 }
 
-const NO_OPTIONS: NormalizedCallOptions = Object.freeze({ priority: 0, language: null, skills: [], context: undefined, knownAgentId: null });
+const NO_OPTIONS: NormalizedCallOptions = Object.freeze({ priority: 0, language: null, skills: [], context: undefined, knownAgentId: null, knownAgentMs: null });
 
 /** Requirements of a call at a level (>= 0): the level's skills merged with the call's (higher minimum wins). */
 export function effectiveRequirements(q: NormalizedQueue, level: number, callLanguage: string | null, callSkills: ReadonlyArray<readonly [string, number]>): Requirements {
@@ -190,9 +193,9 @@ export function effectiveRequirements(q: NormalizedQueue, level: number, callLan
   return { skills, language };
 }
 
-/** The level that applies after waiting waitMs. */
-export function levelAt(q: NormalizedQueue, waitMs: number, knownActive: boolean): number {
-  if (knownActive && waitMs < q.knownAgentMs) return -1;
+/** The level that applies after waiting waitMs; knownMs: how long the call waits for its known agent only (0: not). */
+export function levelAt(q: NormalizedQueue, waitMs: number, knownMs: number): number {
+  if (waitMs < knownMs) return -1;
   let level = 0;
   const a = q.afterMs;
   for (let i = 1; i < a.length; i++) if (a[i]! <= waitMs) level = i;
@@ -200,9 +203,9 @@ export function levelAt(q: NormalizedQueue, waitMs: number, knownActive: boolean
 }
 
 /** The next wait (ms) at which the level changes, or -1 when it never changes again. */
-export function nextThreshold(q: NormalizedQueue, waitMs: number, knownActive: boolean): number {
+export function nextThreshold(q: NormalizedQueue, waitMs: number, knownMs: number): number {
   let next = -1;
-  if (knownActive && waitMs < q.knownAgentMs) next = q.knownAgentMs;
+  if (waitMs < knownMs) next = knownMs;
   const a = q.afterMs;
   for (let i = 1; i < a.length; i++) {
     const t = a[i]!;
@@ -246,14 +249,14 @@ export interface LevelResolution {
  * Thresholds whose absolute time is <= now count as passed even if float rounding says otherwise,
  * so a step timer firing at its deadline always moves the call on.
  */
-export function resolveLevel(q: NormalizedQueue, entered: number, now: number, knownActive: boolean, out: LevelResolution): void {
+export function resolveLevel(q: NormalizedQueue, entered: number, now: number, knownMs: number, out: LevelResolution): void {
   let wait = now - entered;
-  let level = levelAt(q, wait, knownActive);
-  let next = nextThreshold(q, wait, knownActive);
+  let level = levelAt(q, wait, knownMs);
+  let next = nextThreshold(q, wait, knownMs);
   while (next >= 0 && entered + next <= now) {
     wait = next;
-    level = levelAt(q, wait, knownActive);
-    next = nextThreshold(q, wait, knownActive);
+    level = levelAt(q, wait, knownMs);
+    next = nextThreshold(q, wait, knownMs);
   }
   out.level = level;
   out.deadline = next < 0 ? -1 : entered + next;

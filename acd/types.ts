@@ -59,6 +59,11 @@ export interface CallOptions {
   readonly context?: unknown;
   /** Route first to this agent only, for the queue's knownAgentSeconds, if the agent is logged in. */
   readonly knownAgentId?: string;
+  /**
+   * How long this call waits for knownAgentId only, instead of the queue's knownAgentSeconds (a transfer to an
+   * agent: that agent for a while, then anyone in the queue).
+   */
+  readonly knownAgentSeconds?: number;
 }
 
 export type CallKind = 'call' | 'callback';

@@ -53,6 +53,8 @@ interface RCall {
   level: number;
   known: RAgent | null;
   knownActive: boolean;
+  knownMs: number;
+  knownOwnMs: number | null;
   language: string | null;
   skills: ReadonlyArray<readonly [string, number]>;
   ringing: RAgent[];
@@ -380,6 +382,7 @@ export class ReferenceAcd implements AcdRouter {
         const c = this.call(i.callId);
         const q = this.queue(i.queueId);
         this.enter(i.at);
+        if (c.state === CallState.Ended) throw new AcdStateError('ACD_ERR_INVALID_STATE', `call ${c.id} has ended`);
         if (o !== null) this.setOptions(c, o);
         if (c.state === CallState.Scheduled) {
           c.queue = q;
@@ -493,7 +496,9 @@ export class ReferenceAcd implements AcdRouter {
     c.entered = this.now;
     c.claim = claim;
     c.priority = q.cfg.priority + c.basePriority;
-    c.knownActive = c.known !== null && c.known.state !== AgentState.LoggedOut && q.cfg.knownAgentMs > 0;
+    const knownMs = c.knownOwnMs ?? q.cfg.knownAgentMs;
+    c.knownActive = c.known !== null && c.known.state !== AgentState.LoggedOut && knownMs > 0;
+    c.knownMs = c.knownActive ? knownMs : 0;
     const waiting = this.calls.filter((x) => x.queue === q && x.state === CallState.Waiting && x !== c).length;
     if (c.kind === 'call' && q.cfg.maxLength !== null && waiting >= q.cfg.maxLength) {
       this.overflow(c);
@@ -506,7 +511,7 @@ export class ReferenceAcd implements AcdRouter {
   }
 
   private applyLevel(c: RCall): void {
-    resolveLevel(c.queue.cfg, c.entered, this.now, c.knownActive, this.lr);
+    resolveLevel(c.queue.cfg, c.entered, this.now, c.knownMs, this.lr);
     c.level = this.lr.level;
     c.stepAt = this.lr.deadline;
   }
@@ -656,6 +661,8 @@ export class ReferenceAcd implements AcdRouter {
       level: 0,
       known: null,
       knownActive: false,
+      knownMs: 0,
+      knownOwnMs: null,
       language: null,
       skills: [],
       ringing: [],
@@ -678,6 +685,7 @@ export class ReferenceAcd implements AcdRouter {
     c.language = o.language;
     c.skills = o.skills;
     c.known = o.knownAgentId === null ? null : (this.agents.find((a) => a.id === o.knownAgentId) ?? null);
+    c.knownOwnMs = o.knownAgentMs;
   }
 
   private agent(id: string): RAgent {

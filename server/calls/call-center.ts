@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { type Queue, getQueue, getQueueByName } from '../../db/repositories/queues.ts';
-import { getAgent, listAllAgents } from '../../db/repositories/users.ts';
+import { findUserByLogin, getAgent, listAllAgents } from '../../db/repositories/users.ts';
 import type { Database } from '../../db/schema.ts';
 import type { MediaEngine } from '../../media/index.ts';
 import type { IncomingCall, SipStack } from '../../sip/index.ts';
@@ -80,6 +80,14 @@ export class CallCenter {
       realm: deps.realm,
       devicesOf: (agentId) => this.desk.devicesOf(agentId),
       agentName: (agentId) => this.desk.name(agentId),
+      agentNamed: async (name) => {
+        const user = await findUserByLogin(this.#deps.db, name);
+        if (user !== undefined && user.role === 'agent') return { id: String(user.id), login: user.login };
+        const cred = await this.#deps.credentials.lookup(name);
+        const agent = cred?.agentId === undefined ? undefined : await getAgent(this.#deps.db, Number(cred.agentId));
+        return agent && { id: String(agent.id), login: agent.login };
+      },
+      agentState: (agentId) => this.desk.state(agentId).state,
       queueNamed: async (name) => {
         const q = await getQueueByName(this.#deps.db, name);
         return q && { id: q.id, name: q.name, announcements: q.announcements, wrapUpSeconds: q.wrapUpSeconds };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CancelReason, OverflowTarget } from '../../acd/types.ts';
+import type { CallOptions, CancelReason, OverflowTarget } from '../../acd/types.ts';
 import type { Announcements } from '../../db/schema.ts';
 import { type LegKind, type MediaEngine, type MediaSession, answerReinvite } from '../../media/index.ts';
 import { ANSWERED_ELSEWHERE, type Binding, type IncomingCall, type OutgoingCall, type SipStack } from '../../sip/index.ts';
@@ -51,6 +51,10 @@ export interface CallEnvironment {
   agentName(agentId: string): string;
   /** A queue by its name (the target of a transfer), or undefined when there is none. */
   queueNamed(name: string): Promise<QueueRef | undefined>;
+  /** An agent by login or desk-phone SIP username (the target of a transfer), or undefined when there is none. */
+  agentNamed(name: string): Promise<AgentRef | undefined>;
+  /** The agent's ACD state now. */
+  agentState(agentId: string): string;
   toAgent(agentId: string, event: AgentCallEvent): void;
   toCustomer(callId: string, event: CustomerEvent): void;
   ended(call: CustomerCall): void;
@@ -63,6 +67,15 @@ export interface QueueRef {
   announcements: Announcements;
   wrapUpSeconds: number;
 }
+
+/** An agent a call can be transferred to. */
+export interface AgentRef {
+  id: string;
+  login: string;
+}
+
+/** How long a call transferred to an agent waits for that agent only before anyone in the queue may take it. */
+export const TRANSFER_TO_AGENT_SECONDS = 30;
 
 export interface CustomerCallInit {
   id?: string;
@@ -238,13 +251,16 @@ export class CustomerCall {
     this.#queuedAt = Date.now();
     this.#transition(CustomerCallState.Waiting);
     this.#env.log.event({ event: 'ENTERQUEUE', callId: this.id, queueId: this.#queue.id, data: { language: this.#init.language, channel: this.#init.channel } });
-    this.#env.acd.run((e, now) =>
-      e.callArrived(now, this.id, String(this.#queue.id), {
-        ...(this.#init.language ? { language: this.#init.language } : {}),
-        context: { page: this.#init.page, customerId: this.#init.customerId },
-      }),
-    );
+    this.#env.acd.run((e, now) => e.callArrived(now, this.id, String(this.#queue.id), this.#routingOptions()));
     await this.#inLine(true);
+  }
+
+  /** What the ACD routes the call by besides its queue: the caller's language, and the page (context). */
+  #routingOptions(): CallOptions {
+    return {
+      ...(this.#init.language ? { language: this.#init.language } : {}),
+      context: { page: this.#init.page, customerId: this.#init.customerId },
+    };
   }
 
   /** The caller is in line (new, or transferred): the widget learns the place; music and the announcement play. */
@@ -432,34 +448,41 @@ export class CustomerCall {
     this.#env.log.updateCall(this.id, { state: 'connected', agent_id: Number(entry.agentId), answered_at: new Date(this.#answeredAt), wait_seconds: waited });
   }
 
-  /** The agent's device sent REFER: a blind transfer to the queue Refer-To names (404 in the NOTIFY if none). */
+  /**
+   * The agent's device sent REFER: a blind transfer to what Refer-To's user part names, a queue (its name) or else
+   * an agent (login or desk-phone SIP username). The NOTIFY says 404 when it names neither, 480 for an agent who is
+   * logged out, 403 for the agent who has the call; the call then goes on.
+   */
   async #referred(leg: OutgoingCall, target: string): Promise<void> {
     const user = /^sips?:([^@;?]+)@/i.exec(target)?.[1];
     let name = '';
     try {
       name = user ? decodeURIComponent(user) : '';
     } catch {
-      /* a malformed escape: no such queue */
+      /* a malformed escape: names nothing */
     }
     const queue = name ? await this.#env.queueNamed(name) : undefined;
-    if (queue === undefined) {
-      this.#log.info({ target }, 'transfer refused: no such queue');
-      leg.notifyRefer(404, 'Not Found');
-      return;
-    }
+    const agent = name && queue === undefined ? await this.#env.agentNamed(name) : undefined;
+    const refuse = (status: number, reason: string, why: string): void => {
+      this.#log.info({ target }, `transfer refused: ${why}`);
+      leg.notifyRefer(status, reason);
+    };
+    if (queue === undefined && agent === undefined) return refuse(404, 'Not Found', 'no such queue or agent');
     if (this.#agentLeg !== leg || this.state !== CustomerCallState.Connected || this.#hangingUp) {
-      leg.notifyRefer(481, 'Call/Transaction Does Not Exist');
-      return;
+      return refuse(481, 'Call/Transaction Does Not Exist', 'the call is no longer connected to this device');
     }
+    if (agent !== undefined && agent.id === this.#agentId) return refuse(403, 'Forbidden', 'the agent has the call');
+    if (agent !== undefined && this.#env.agentState(agent.id) === 'logged-out') return refuse(480, 'Temporarily Unavailable', 'the agent is logged out');
     leg.notifyRefer(200, 'OK');
-    await this.#transferToQueue(queue);
+    await this.#transfer(queue ?? this.#queue, agent);
   }
 
   /**
    * Blind transfer of the connected call to a queue: the agent is released (to wrap-up; the device is hung up), the
    * caller goes back to the waiting room (music, place in line in the widget) and into the queue as a new entry.
+   * To an agent: into the same queue, waiting for that agent only for TRANSFER_TO_AGENT_SECONDS, then for anyone.
    */
-  async #transferToQueue(queue: QueueRef): Promise<void> {
+  async #transfer(queue: QueueRef, toAgent?: AgentRef): Promise<void> {
     const agentId = this.#agentId!;
     const leg = this.#agentLeg!;
     const talk = (Date.now() - this.#answeredAt) / 1000;
@@ -472,12 +495,14 @@ export class CustomerCall {
     this.#queuedAt = Date.now();
     // Queued on the session ahead of any offer the ACD makes for the new queue.
     const back = this.#media.returnToWaitingRoom();
-    this.#env.log.event({ event: 'TRANSFER', callId: this.id, queueId: from, agentId: Number(agentId), data: { to: queue.name, toQueueId: queue.id, talk } });
+    const to = toAgent === undefined ? { to: queue.name, toQueueId: queue.id } : { to: toAgent.login, toAgentId: Number(toAgent.id) };
+    this.#env.log.event({ event: 'TRANSFER', callId: this.id, queueId: from, agentId: Number(agentId), data: { ...to, talk } });
     this.#env.log.event({ event: 'ENTERQUEUE', callId: this.id, queueId: queue.id, data: { transferredFrom: from } });
     this.#env.log.updateCall(this.id, { queue_id: queue.id, state: 'queued', talk_seconds: talk });
     this.#env.toAgent(agentId, { type: 'call-ended', callId: this.id });
     void leg.bye().catch(() => {});
-    this.#env.acd.run((e, now) => e.transferToQueue(now, this.id, String(queue.id)));
+    const options = toAgent && { ...this.#routingOptions(), knownAgentId: toAgent.id, knownAgentSeconds: TRANSFER_TO_AGENT_SECONDS };
+    this.#env.acd.run((e, now) => e.transferToQueue(now, this.id, String(queue.id), options));
     try {
       await back;
     } catch (err) {

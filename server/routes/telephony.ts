@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { getQueueByName, listAllQueues } from '../../db/repositories/queues.ts';
+import { listAllAgents } from '../../db/repositories/users.ts';
 import type { AppContext } from '../app-context.ts';
 import { caller } from '../auth/guard.ts';
 import { type CallCenter, MAX_PENDING_CALLS } from '../calls/call-center.ts';
@@ -142,12 +143,24 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
     schema: {
       tags: ['agent desk'],
       security: [{ bearer: [] }],
-      summary: 'The queues a call can be transferred to (REFER to sip:<name>@<realm> from the softphone or a desk phone)',
-      response: { 200: Type.Object({ queues: Type.Array(Type.Object({ id: Type.Integer(), name: Type.String(), uri: Type.String() })) }), ...errors() },
+      summary: 'The queues and the other agents a call can be transferred to (REFER to the uri from the softphone or a desk phone)',
+      response: {
+        200: Type.Object({
+          queues: Type.Array(Type.Object({ id: Type.Integer(), name: Type.String(), uri: Type.String() })),
+          agents: Type.Array(Type.Object({ id: Type.Integer(), name: Type.String(), uri: Type.String() })),
+        }),
+        ...errors(),
+      },
     },
-  }, async () => ({
-    queues: (await listAllQueues(ctx.database.db)).map((q) => ({ id: q.id, name: q.name, uri: `sip:${encodeURIComponent(q.name)}@${realm}` })),
-  }));
+  }, async (request) => {
+    const me = caller(request).sub;
+    const uri = (user: string): string => `sip:${encodeURIComponent(user)}@${realm}`;
+    const [queues, agents] = await Promise.all([listAllQueues(ctx.database.db), listAllAgents(ctx.database.db)]);
+    return {
+      queues: queues.map((q) => ({ id: q.id, name: q.name, uri: uri(q.name) })),
+      agents: agents.filter((a) => a.id !== me && !a.disabled).map((a) => ({ id: a.id, name: a.name, uri: uri(a.login) })),
+    };
+  });
 
   app.get('/api/agent/state', {
     config: { roles: ['agent'] },

@@ -237,6 +237,46 @@ describe('known agent', () => {
   });
 });
 
+describe('transfer to an agent', () => {
+  it('a call transferred with its own known-agent time waits that long for that agent only, even where the queue has none', () => {
+    const { engine, offers, agent, queue } = setup({ knownAgentSeconds: 0 });
+    queue('q', { knownAgentSeconds: 0 });
+    agent('first');
+    agent('other');
+    engine.defineAgent(0, 'target', {});
+    engine.agentLogin(0, 'target');
+    engine.callArrived(1 * S, 'c1', 'q');
+    expect(offers()).toEqual(['offer c1 first']);
+    engine.offerAccepted(1 * S, 'c1', 'first');
+    engine.callConnected(1 * S, 'c1');
+    // 'first' hands the caller to 'target' (busy with nobody, but not ready): 'other', though ready, is not offered it
+    engine.transferToQueue(10 * S, 'c1', 'q', { knownAgentId: 'target', knownAgentSeconds: 15 });
+    expect(engine.agentInfo('first').state).not.toBe('busy');
+    expect(offers()).toEqual(['offer c1 first']);
+    engine.advance(24 * S);
+    expect(offers()).toEqual(['offer c1 first']);
+    // after its 15 s the queue takes it: anyone who fits
+    engine.advance(25 * S);
+    expect(offers()).toEqual(['offer c1 first', 'offer c1 other']);
+    expect(() => engine.callArrived(30 * S, 'c2', 'q', { knownAgentSeconds: -1 })).toThrow(/knownAgentSeconds/);
+  });
+
+  it('the agent named takes it at once when ready', () => {
+    const { engine, offers, agent, queue } = setup({ knownAgentSeconds: 0 });
+    queue('q');
+    agent('first');
+    agent('other');
+    agent('target', {}, {}, 0);
+    engine.callArrived(1 * S, 'c1', 'q');
+    const first = offers()[0]!.split(' ')[2]!;
+    engine.offerAccepted(1 * S, 'c1', first);
+    engine.callConnected(1 * S, 'c1');
+    const to = first === 'target' ? 'other' : 'target';
+    engine.transferToQueue(5 * S, 'c1', 'q', { knownAgentId: to, knownAgentSeconds: 30 });
+    expect(offers().at(-1)).toBe(`offer c1 ${to}`);
+  });
+});
+
 describe('overflow', () => {
   it('a call that waits longer than max wait moves to the overflow queue and keeps its place', () => {
     const { engine, offers, agent, queue, log } = setup();

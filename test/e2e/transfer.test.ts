@@ -30,6 +30,7 @@ describe('an agent transfers a caller to another queue', () => {
     billing = b.body.id;
     anu = await createAgent(h, { login: 'anu', name: 'Anu Saar', languages: { et: 5 }, skills: { support: 3 } });
     kalle = await createAgent(h, { login: 'kalle', name: 'Kalle Kask', languages: { et: 5 }, skills: { billing: 3 }, sipUser: '1301' });
+    await createAgent(h, { login: 'peter', name: 'Peter Pan', languages: { et: 5 }, skills: { billing: 3 } }); // never logs in
     kalleDesk = new BaresipPhone({
       dir: path.join(dir, 'kalle'), sipPort: 5812, ctrlPort: 5912, rtpMin: 23300, answer: 'auto',
       toneWav: makeTone(path.join(dir, 'tone-700.wav'), 700), registrar: `127.0.0.1:${h.sipPort}`, username: '1301', password: kalle.sipPassword,
@@ -59,12 +60,16 @@ describe('an agent transfers a caller to another queue', () => {
     return { call, events: (await h.api('GET', `/api/calls/${call.id}`, undefined, h.admin)).body.events };
   }
 
-  it('the transfer targets are the queues, for agents only', async () => {
+  it('the transfer targets are the queues and the other agents, for agents only', async () => {
     const targets = await h.api('GET', '/api/agent/transfer-targets', undefined, await h.login('kalle', kalle.password));
     expect(targets.status).toBe(200);
     expect(targets.body.queues).toEqual([
       { id: expect.any(Number), name: 'support', uri: 'sip:support@e2e.callflow' },
       { id: billing, name: 'billing', uri: 'sip:billing@e2e.callflow' },
+    ]);
+    expect(targets.body.agents).toEqual([
+      { id: anu.id, name: 'Anu Saar', uri: 'sip:anu@e2e.callflow' },
+      { id: expect.any(Number), name: 'Peter Pan', uri: 'sip:peter@e2e.callflow' },
     ]);
     expect((await h.api('GET', '/api/agent/transfer-targets', undefined, h.admin)).status).toBe(403);
     expect((await h.api('GET', '/api/agent/transfer-targets')).status).toBe(401);
@@ -83,7 +88,7 @@ describe('an agent transfers a caller to another queue', () => {
     await hears(1000, 'Anu at the caller');
 
     await eventually(async () => (await ap.getByTestId('transfer').isVisible()) || undefined, 5_000, 'the Transfer control');
-    expect(await ap.getByTestId('transfer-queue').locator('option').allTextContents()).toEqual(['support', 'billing']);
+    expect(await ap.getByTestId('transfer-queue').locator('option').allTextContents()).toEqual(['support', 'billing', 'Kalle Kask', 'Peter Pan']);
     // A queue deleted after the page listed it: the server's NOTIFY says 404, the call goes on, the page says why.
     await ap.evaluate(() => {
       const o = document.createElement('option');
@@ -96,6 +101,12 @@ describe('an agent transfers a caller to another queue', () => {
     await eventually(async () => /404/.test((await ap.locator('#call-error').textContent()) ?? ''), 10_000, 'the page to show the refusal');
     await hears(1000, 'Anu still at the caller');
     expect(await ap.getByTestId('transfer').isEnabled()).toBe(true);
+
+    // Peter is logged out: 480, and the call goes on.
+    await ap.getByTestId('transfer-queue').selectOption({ label: 'Peter Pan' });
+    await ap.getByTestId('transfer').click();
+    await eventually(async () => /480/.test((await ap.locator('#call-error').textContent()) ?? ''), 10_000, 'the page to show 480');
+    await hears(1000, 'Anu still at the caller');
 
     await ap.getByTestId('transfer-queue').selectOption({ label: 'billing' });
     await ap.getByTestId('transfer').click();
@@ -111,8 +122,8 @@ describe('an agent transfers a caller to another queue', () => {
     expect(events[3]).toMatchObject({ agentId: anu.id, data: { to: 'billing' } });
   }, 90_000);
 
-  it('from the desk phone (REFER): back to support, to Anu', async () => {
-    await kalleDesk.command('transfer', `sip:support@127.0.0.1:${h.sipPort}`);
+  it('from the desk phone (REFER) to an agent: Anu gets the billing call though billing is not her skill', async () => {
+    await kalleDesk.command('transfer', `sip:anu@127.0.0.1:${h.sipPort}`);
     const ap = anuPage!.page;
     await eventually(async () => (await ap.getByTestId('answer').isEnabled()) || undefined, 20_000, 'Anu\'s softphone ringing');
     await kalleDesk.waitEvent('CALL_CLOSED', 10_000);
@@ -126,6 +137,8 @@ describe('an agent transfers a caller to another queue', () => {
     expect(events.map((e) => e.event)).toEqual([
       'ENTERQUEUE', 'OFFER', 'CONNECT', 'TRANSFER', 'ENTERQUEUE', 'OFFER', 'CONNECT', 'TRANSFER', 'ENTERQUEUE', 'OFFER', 'CONNECT', 'COMPLETECALLER',
     ]);
-    expect(events[7]).toMatchObject({ agentId: kalle.id, queueId: billing, data: { to: 'support' } });
+    expect(events[7]).toMatchObject({ agentId: kalle.id, queueId: billing, data: { to: 'anu', toAgentId: anu.id } });
+    expect(events[8]).toMatchObject({ queueId: billing });
+    expect(call).toMatchObject({ queueId: billing });
   }, 90_000);
 });

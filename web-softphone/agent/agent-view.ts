@@ -193,16 +193,20 @@ export class AgentView {
     }
   }
 
-  /** The queues the Transfer control offers (value: the queue's SIP URI). */
-  renderTransferTargets(targets: readonly { name: string; uri: string }[]): void {
-    this.transferQueue.replaceChildren(
-      ...targets.map((t) => {
+  /** The queues and agents the Transfer control offers (value: the target's SIP URI). */
+  renderTransferTargets(targets: { queues: readonly { name: string; uri: string }[]; agents: readonly { name: string; uri: string }[] }): void {
+    const group = (label: string, list: readonly { name: string; uri: string }[]): HTMLOptGroupElement => {
+      const g = this.#doc.createElement('optgroup');
+      g.label = label;
+      for (const t of list) {
         const o = this.#doc.createElement('option');
         o.value = t.uri;
         o.textContent = t.name;
-        return o;
-      }),
-    );
+        g.append(o);
+      }
+      return g;
+    };
+    this.transferQueue.replaceChildren(group('Queues', targets.queues), ...(targets.agents.length ? [group('Agents', targets.agents)] : []));
   }
 
   #renderContext(ctx: OfferContext | undefined): void {

@@ -18,10 +18,15 @@ export interface Me {
   sipUsername: string | null;
 }
 
-/** A queue a call can be transferred to (GET /api/agent/transfer-targets). */
+/** A queue or an agent a call can be transferred to (GET /api/agent/transfer-targets). */
 export interface TransferTarget {
   name: string;
   uri: string;
+}
+
+export interface TransferTargets {
+  queues: TransferTarget[];
+  agents: TransferTarget[];
 }
 
 /** POST /api/agent/softphone: SIP access for this login session. */
@@ -53,13 +58,14 @@ export class AgentApi {
     };
   }
 
-  /** `GET /api/agent/transfer-targets`: the queues a call can be transferred to. */
-  async transferTargets(token: string): Promise<TransferTarget[]> {
-    const res = await fetchJson<{ queues?: unknown }>(`${this.base}/api/agent/transfer-targets`, { token });
-    const list = Array.isArray(res.queues) ? res.queues : [];
-    return list
-      .filter((q): q is Record<string, unknown> => !!q && typeof q === 'object' && typeof (q as { name?: unknown }).name === 'string' && typeof (q as { uri?: unknown }).uri === 'string')
-      .map((q) => ({ name: q.name as string, uri: q.uri as string }));
+  /** `GET /api/agent/transfer-targets`: the queues and agents a call can be transferred to. */
+  async transferTargets(token: string): Promise<TransferTargets> {
+    const res = await fetchJson<{ queues?: unknown; agents?: unknown }>(`${this.base}/api/agent/transfer-targets`, { token });
+    const targets = (list: unknown): TransferTarget[] =>
+      (Array.isArray(list) ? list : [])
+        .filter((t): t is { name: string; uri: string } => !!t && typeof t === 'object' && typeof t.name === 'string' && typeof t.uri === 'string')
+        .map((t) => ({ name: t.name, uri: t.uri }));
+    return { queues: targets(res.queues), agents: targets(res.agents) };
   }
 
   /** `POST /api/agent/softphone`: SIP credentials for this browser's softphone. */

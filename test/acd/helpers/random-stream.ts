@@ -101,10 +101,11 @@ export function randomStream(opts: StreamOptions): AcdInput[] {
     const agent = pick(rng, agentIds);
     safely(() => {
       if (roll < 0.22) {
-        const options: { priority?: number; language?: string; knownAgentId?: string; skills?: Record<string, number>; context?: unknown } = {};
+        const options: { priority?: number; language?: string; knownAgentId?: string; knownAgentSeconds?: number; skills?: Record<string, number>; context?: unknown } = {};
         if (chance(rng, 0.3)) options.priority = Math.floor(rng.uniform() * 3);
         if (chance(rng, 0.4)) options.language = pick(rng, LANGS);
         if (chance(rng, 0.15)) options.knownAgentId = pick(rng, agentIds);
+        if (options.knownAgentId !== undefined && chance(rng, 0.5)) options.knownAgentSeconds = pick(rng, [0, 3, 20]);
         if (chance(rng, 0.1)) options.skills = randomLevels(rng, SKILLS, 0.3);
         if (chance(rng, 0.2)) options.context = { page: `/p/${callNo}` };
         engine.callArrived(t, `c${++callNo}`, pick(rng, queueIds), Object.keys(options).length > 0 ? options : undefined);
@@ -122,7 +123,8 @@ export function randomStream(opts: StreamOptions): AcdInput[] {
         const r = rng.uniform();
         if (r < 0.25 && c.state === 'assigned') engine.callConnected(t, c.callId);
         else if (r < 0.9) engine.callEnded(t, c.callId);
-        else engine.transferToQueue(t, c.callId, pick(rng, queueIds));
+        // (half of the transfers go to an agent: that agent for a while, then the queue)
+        else engine.transferToQueue(t, c.callId, pick(rng, queueIds), chance(rng, 0.5) ? { knownAgentId: pick(rng, agentIds), knownAgentSeconds: pick(rng, [0, 4, 15]) } : undefined);
       } else if (roll < 0.6) {
         if (liveCalls.length === 0) return engine.advance(t);
         engine.callerAbandoned(t, pick(rng, liveCalls));

@@ -439,7 +439,7 @@ export class CustomerCall {
     entry.leg.on('close', (reason) => {
       if (this.#agentLeg === entry.leg && this.state === CustomerCallState.Connected) this.#hangUp('agent', reason);
     });
-    // Blind transfer (RFC 3515 REFER from the desk phone or the softphone): Refer-To names a queue, sip:<queue>@<realm>.
+    // Blind transfer (RFC 3515 REFER from the desk phone or the softphone): Refer-To names a queue or an agent.
     entry.leg.on('refer', (target, _referredBy) => void this.#referred(entry.leg, target));
     this.#env.toAgent(entry.agentId, { type: 'connected', callId: this.id, context: this.#offerContext(), device: entry.kind === 'webrtc' ? 'softphone' : 'desk-phone' });
     const agentName = this.#env.agentName(entry.agentId);

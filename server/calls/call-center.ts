@@ -254,6 +254,12 @@ export class CallCenter {
     }
   }
 
+  /** The call an agent is connected to, if any. */
+  callOfAgent(agentId: string): CustomerCall | undefined {
+    for (const call of this.#calls.values()) if (call.agentId === agentId) return call;
+    return undefined;
+  }
+
   get activeCalls(): number {
     return this.#calls.size;
   }

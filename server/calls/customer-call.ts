@@ -74,6 +74,17 @@ export interface AgentRef {
   login: string;
 }
 
+export type TransferOutcome = 'transferred' | 'not-found' | 'not-connected' | 'same-agent' | 'logged-out';
+
+/** A transfer's outcome as the status of the REFER's final NOTIFY. */
+const TRANSFER_SIP_STATUS: Record<TransferOutcome, [number, string]> = {
+  transferred: [200, 'OK'],
+  'not-found': [404, 'Not Found'],
+  'not-connected': [481, 'Call/Transaction Does Not Exist'],
+  'same-agent': [403, 'Forbidden'],
+  'logged-out': [480, 'Temporarily Unavailable'],
+};
+
 /** How long a call transferred to an agent waits for that agent only before anyone in the queue may take it. */
 export const TRANSFER_TO_AGENT_SECONDS = 30;
 
@@ -401,8 +412,9 @@ export class CustomerCall {
     try {
       await this.#media.answerFromAgent(answerSdp, entry.kind);
     } catch (err) {
-      this.#log.warn({ err, agentId: entry.agentId }, 'media could not bridge the agent');
       await entry.leg.bye().catch(() => {});
+      if (this.#ended) return; // the call ended meanwhile (the caller left, media lost): nothing to bridge or route
+      this.#log.warn({ err, agentId: entry.agentId }, 'media could not bridge the agent');
       this.#env.acd.run((e, now) => e.offerRejected(now, this.id, entry.agentId));
       return;
     }
@@ -448,13 +460,21 @@ export class CustomerCall {
     this.#env.log.updateCall(this.id, { state: 'connected', agent_id: Number(entry.agentId), answered_at: new Date(this.#answeredAt), wait_seconds: waited });
   }
 
-  /**
-   * The agent's device sent REFER: a blind transfer to what Refer-To's user part names, a queue (its name) or else
-   * an agent (login or desk-phone SIP username). The NOTIFY says 404 when it names neither, 480 for an agent who is
-   * logged out, 403 for the agent who has the call; the call then goes on.
-   */
+  /** The agent's device sent REFER (RFC 3515): transferTo, its outcome reported in the NOTIFY. */
   async #referred(leg: OutgoingCall, target: string): Promise<void> {
-    const user = /^sips?:([^@;?]+)@/i.exec(target)?.[1];
+    const outcome = await this.transferTo(target, leg);
+    if (outcome === 'transferred') return; // (its 200 went out before the BYE)
+    this.#log.info({ target, outcome }, 'transfer refused');
+    leg.notifyRefer(...TRANSFER_SIP_STATUS[outcome]);
+  }
+
+  /**
+   * Blind transfer by the connected agent (REFER from their device, or their desktop: from = undefined) to what
+   * `target` names: a SIP URI's user part or a plain name, a queue's name or else an agent's login or desk-phone SIP
+   * username. When it is refused the call goes on as it was.
+   */
+  async transferTo(target: string, from?: OutgoingCall): Promise<TransferOutcome> {
+    const user = /^sips?:([^@;?]+)@/i.exec(target)?.[1] ?? (/^[^:@;?]+$/.test(target) ? target : undefined);
     let name = '';
     try {
       name = user ? decodeURIComponent(user) : '';
@@ -463,18 +483,20 @@ export class CustomerCall {
     }
     const queue = name ? await this.#env.queueNamed(name) : undefined;
     const agent = name && queue === undefined ? await this.#env.agentNamed(name) : undefined;
-    const refuse = (status: number, reason: string, why: string): void => {
-      this.#log.info({ target }, `transfer refused: ${why}`);
-      leg.notifyRefer(status, reason);
-    };
-    if (queue === undefined && agent === undefined) return refuse(404, 'Not Found', 'no such queue or agent');
-    if (this.#agentLeg !== leg || this.state !== CustomerCallState.Connected || this.#hangingUp) {
-      return refuse(481, 'Call/Transaction Does Not Exist', 'the call is no longer connected to this device');
-    }
-    if (agent !== undefined && agent.id === this.#agentId) return refuse(403, 'Forbidden', 'the agent has the call');
-    if (agent !== undefined && this.#env.agentState(agent.id) === 'logged-out') return refuse(480, 'Temporarily Unavailable', 'the agent is logged out');
-    leg.notifyRefer(200, 'OK');
+    if (queue === undefined && agent === undefined) return 'not-found';
+    if (this.state !== CustomerCallState.Connected || this.#hangingUp || (from !== undefined && this.#agentLeg !== from)) return 'not-connected';
+    if (agent !== undefined && agent.id === this.#agentId) return 'same-agent';
+    if (agent !== undefined && this.#env.agentState(agent.id) === 'logged-out') return 'logged-out';
+    if (from !== undefined) from.notifyRefer(200, 'OK'); // before the BYE that #transfer sends
     await this.#transfer(queue ?? this.#queue, agent);
+    return 'transferred';
+  }
+
+  /** The agent hangs up from their desktop (a call on their desk phone): as if the device had sent BYE. */
+  hangUpByAgent(): boolean {
+    if (this.state !== CustomerCallState.Connected || this.#hangingUp) return false;
+    this.#hangUp('agent', 'desktop');
+    return true;
   }
 
   /**
@@ -653,7 +675,8 @@ export class CustomerCall {
     const talk = (Date.now() - this.#answeredAt) / 1000;
     // Media lost or silent: neither side hung up, both are told.
     const both = how === 'media-lost' || how === 'media-timeout';
-    if (by === 'caller' || both) void this.#agentLeg?.bye().catch(() => {});
+    // (an agent who hangs up from the desktop: their device is told too)
+    if (by === 'caller' || both || how === 'desktop') void this.#agentLeg?.bye().catch(() => {});
     if (by === 'agent' || both) void this.#incoming.bye().catch(() => {});
     this.#env.acd.run((e, now) => e.callEnded(now, this.id));
     this.#env.log.event({

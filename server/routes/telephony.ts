@@ -162,6 +162,47 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
     };
   });
 
+  app.post('/api/agent/call/transfer', {
+    config: { roles: ['agent'] },
+    schema: {
+      tags: ['agent desk'],
+      security: [{ bearer: [] }],
+      summary: 'Transfers the agent\'s connected call (on any of their devices) to a queue or an agent, named or by SIP URI',
+      body: Type.Object({ target: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+      response: { 200: Type.Object({ transferred: Type.Literal(true) }), ...errors(404, 409) },
+    },
+  }, async (request) => {
+    const call = center.callOfAgent(String(caller(request).sub));
+    if (call === undefined) throw new ApiError('ERR_IN_USE', 'you have no connected call');
+    const outcome = await call.transferTo(request.body.target);
+    switch (outcome) {
+      case 'transferred':
+        return { transferred: true as const };
+      case 'not-found':
+        throw new ApiError('ERR_NOT_FOUND', `no queue or agent named ${JSON.stringify(request.body.target)}`);
+      case 'logged-out':
+        throw new ApiError('ERR_IN_USE', `${request.body.target} is logged out`);
+      case 'same-agent':
+        throw new ApiError('ERR_IN_USE', 'the call is already yours');
+      default:
+        throw new ApiError('ERR_IN_USE', 'you have no connected call');
+    }
+  });
+
+  app.post('/api/agent/call/hangup', {
+    config: { roles: ['agent'] },
+    schema: {
+      tags: ['agent desk'],
+      security: [{ bearer: [] }],
+      summary: 'Hangs up the agent\'s connected call (on any of their devices)',
+      response: { 200: Type.Object({ hungUp: Type.Literal(true) }), ...errors(409) },
+    },
+  }, async (request) => {
+    const call = center.callOfAgent(String(caller(request).sub));
+    if (call === undefined || !call.hangUpByAgent()) throw new ApiError('ERR_IN_USE', 'you have no connected call');
+    return { hungUp: true as const };
+  });
+
   app.get('/api/agent/state', {
     config: { roles: ['agent'] },
     schema: { tags: ['agent desk'], security: [{ bearer: [] }], summary: 'The logged-in agent\'s ACD state', response: { 200: AgentStateView, ...errors() } },

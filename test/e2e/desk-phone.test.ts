@@ -115,7 +115,7 @@ describe('a customer on the demo page calls and reaches a desk phone', () => {
     await maribox.waitEvent('CALL_CLOSED', 10_000);
   }, 90_000);
 
-  /** Once Mari is ready again: a customer calls her from a new page of the browser; resolves when she has answered. */
+  /** Once Mari is ready again: a customer calls her from a new page of the browser; resolves when they are connected. */
   async function callMariFromANewPage(): Promise<Page> {
     await eventually(async () => (await h.api('GET', '/api/agent/state', undefined, await h.login('mari', mari.password))).body.state === 'ready', 15_000, 'mari ready');
     const page = await customer!.context.newPage();
@@ -124,6 +124,8 @@ describe('a customer on the demo page calls and reaches a desk phone', () => {
     await page.getByTestId('cf-language').selectOption('et');
     await page.getByTestId('cf-start').click();
     await (phones[0] as BaresipPhone).waitEvent('CALL_ESTABLISHED', 20_000);
+    // (the phone has answered; the server bridges the media before the call counts as connected: the widget says so)
+    await eventually(async () => /Mari/.test((await page.getByTestId('cf-status').textContent()) ?? ''), 10_000, 'the widget to show Mari');
     return page;
   }
 

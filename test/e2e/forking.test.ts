@@ -65,7 +65,7 @@ describe('an agent with a desk phone and the browser softphone', () => {
     return { call, events: (await h.api('GET', `/api/calls/${call.id}`, undefined, h.admin)).body.events };
   }
 
-  it('a call rings both; the desk phone answers, the softphone stops ringing, the caller hears the desk phone', async () => {
+  it('a call rings both; the desk phone answers, the softphone stops ringing, the caller hears the desk phone; Hang up on the page ends it', async () => {
     const cp = await callAnu();
     expect((await desk.command('accept')).ok).toBe(true);
     await desk.waitEvent('CALL_ESTABLISHED', 10_000);
@@ -79,12 +79,15 @@ describe('an agent with a desk phone and the browser softphone', () => {
     await eventually(async () => Math.abs((await customer!.hearing(1)).peakHz - 700) < 30, 15_000, 'the desk phone\'s tone at the caller');
     expect((await agent!.hearing(1)).rms).toBeLessThan(0.002); // the softphone is not in the call
 
-    await cp.getByTestId('cf-hangup').click();
+    // Anu hangs up from the page: the server ends the desk phone's call and the caller's.
+    await ap.getByTestId('hangup').click();
     await desk.waitEvent('CALL_CLOSED', 10_000);
+    await eventually(async () => /ended|lõppenud/i.test((await cp.getByTestId('cf-status').textContent()) ?? ''), 10_000, 'the widget to show the end');
     await eventually(async () => !(await ap.getByTestId('incoming').isVisible()) || undefined, 10_000, 'the caller card to go when the call ends');
     const { call, events } = await lastCall();
-    expect(call).toMatchObject({ agentId: anu.id, endReason: 'caller-hangup' });
-    expect(events.map((e) => e.event)).toEqual(['ENTERQUEUE', 'OFFER', 'CONNECT', 'COMPLETECALLER']);
+    expect(call).toMatchObject({ agentId: anu.id, endReason: 'agent-hangup' });
+    expect(events.map((e) => e.event)).toEqual(['ENTERQUEUE', 'OFFER', 'CONNECT', 'COMPLETEAGENT']);
+    expect(events[3]!.data).toMatchObject({ how: 'desktop' });
     const offered = events[1]!.data!.devices as string[];
     expect(offered).toHaveLength(2);
     expect(offered.filter((c) => c.startsWith('sip:1201'))).toHaveLength(1);

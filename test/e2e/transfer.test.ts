@@ -60,6 +60,16 @@ describe('an agent transfers a caller to another queue', () => {
     return { call, events: (await h.api('GET', `/api/calls/${call.id}`, undefined, h.admin)).body.events };
   }
 
+  /** Once Anu is ready, the customer calls the support line from the demo page. */
+  async function callSupport(): Promise<void> {
+    await eventually(async () => (await anuPage!.page.getByTestId('agent-state').textContent())?.includes('ready'), 10_000, 'anu ready');
+    const cp = customer!.page;
+    await cp.goto(`${h.baseUrl}/demo/`);
+    await cp.getByTestId('cf-call-button').click();
+    await cp.getByTestId('cf-language').selectOption('et');
+    await cp.getByTestId('cf-start').click();
+  }
+
   it('the transfer targets are the queues and the other agents, for agents only', async () => {
     const targets = await h.api('GET', '/api/agent/transfer-targets', undefined, await h.login('kalle', kalle.password));
     expect(targets.status).toBe(200);
@@ -77,12 +87,7 @@ describe('an agent transfers a caller to another queue', () => {
 
   it('from the agent page: the caller leaves Anu (support) for Kalle (billing), and Anu is free at once', async () => {
     const ap = anuPage!.page;
-    await eventually(async () => (await ap.getByTestId('agent-state').textContent())?.includes('ready'), 10_000, 'anu ready');
-    const cp = customer!.page;
-    await cp.goto(`${h.baseUrl}/demo/`);
-    await cp.getByTestId('cf-call-button').click();
-    await cp.getByTestId('cf-language').selectOption('et');
-    await cp.getByTestId('cf-start').click();
+    await callSupport();
     await eventually(async () => (await ap.getByTestId('answer').isEnabled()) || undefined, 20_000, 'the softphone ringing');
     await ap.getByTestId('answer').click();
     await hears(1000, 'Anu at the caller');
@@ -112,7 +117,7 @@ describe('an agent transfers a caller to another queue', () => {
     await ap.getByTestId('transfer').click();
     await kalleDesk.waitEvent('CALL_ESTABLISHED', 20_000);
     await hears(700, 'Kalle at the caller');
-    await eventually(async () => /Kalle/.test((await cp.getByTestId('cf-status').textContent()) ?? ''), 10_000, 'the widget to name Kalle');
+    await eventually(async () => /Kalle/.test((await customer!.page.getByTestId('cf-status').textContent()) ?? ''), 10_000, 'the widget to name Kalle');
     await eventually(async () => !(await ap.getByTestId('incoming').isVisible()) || undefined, 10_000, 'the call to leave Anu\'s page');
     await eventually(async () => (await ap.getByTestId('agent-state').textContent())?.includes('ready'), 10_000, 'anu ready again');
 
@@ -140,5 +145,31 @@ describe('an agent transfers a caller to another queue', () => {
     expect(events[7]).toMatchObject({ agentId: kalle.id, queueId: billing, data: { to: 'anu', toAgentId: anu.id } });
     expect(events[8]).toMatchObject({ queueId: billing });
     expect(call).toMatchObject({ queueId: billing });
+  }, 90_000);
+
+  it('through the REST API (the desktop of an agent on any device): refusals name the problem; Anu hands the caller to Kalle', async () => {
+    const anuToken = await h.login('anu', anu.password);
+    const transfer = (target: string, token = anuToken) => h.api('POST', '/api/agent/call/transfer', { target }, token);
+    expect((await transfer('support')).body).toMatchObject({ statusCode: 409, message: 'you have no connected call' });
+    await callSupport();
+    await eventually(async () => (await anuPage!.page.getByTestId('answer').isEnabled()) || undefined, 20_000, 'Anu\'s softphone ringing');
+    await anuPage!.page.getByTestId('answer').click();
+    await hears(1000, 'Anu at the caller');
+    expect((await transfer('nobody')).body).toMatchObject({ statusCode: 404, code: 'ERR_NOT_FOUND', message: 'no queue or agent named "nobody"' });
+    expect((await transfer('peter')).body).toMatchObject({ statusCode: 409, message: 'peter is logged out' });
+    expect((await transfer('anu')).body).toMatchObject({ statusCode: 409, message: 'the call is already yours' });
+    expect((await h.api('POST', '/api/agent/call/transfer', {}, anuToken)).status).toBe(400);
+    await hears(1000, 'Anu still at the caller');
+    const done = await transfer('sip:kalle@e2e.callflow');
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    await eventually(() => kalleDesk.events.filter((e) => e.type === 'CALL_ESTABLISHED').length >= 2 || undefined, 20_000, 'Kalle\'s desk phone to take it');
+    await hears(700, 'Kalle at the caller');
+    // Kalle hangs up from his desktop (REST): the desk phone's call and the caller's end
+    expect((await h.api('POST', '/api/agent/call/hangup', {}, await h.login('kalle', kalle.password))).status).toBe(200);
+    await eventually(() => kalleDesk.events.filter((e) => e.type === 'CALL_CLOSED').length >= 2 || undefined, 10_000, 'Kalle\'s call to close');
+    const { call, events } = await lastCall();
+    expect(call).toMatchObject({ agentId: kalle.id, endReason: 'agent-hangup' });
+    expect(events.map((e) => e.event)).toEqual(['ENTERQUEUE', 'OFFER', 'CONNECT', 'TRANSFER', 'ENTERQUEUE', 'OFFER', 'CONNECT', 'COMPLETEAGENT']);
+    expect((await h.api('POST', '/api/agent/call/hangup', {}, anuToken)).status).toBe(409);
   }, 90_000);
 });

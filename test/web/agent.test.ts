@@ -186,8 +186,11 @@ describe('agent softphone', () => {
       expect(await visible('incoming')).toBe(true);
       expect(await text('incoming-page-url')).toBe('https://shop.example/tents');
       expect(await visible('answer')).toBe(false);
-      expect(await visible('hangup')).toBe(false);
       expect(await page.getByTestId('ready').isDisabled()).toBe(true);
+      // Hang up works from the page too: through the server, which hangs up the desk phone's call
+      server.route('POST /api/agent/call/hangup', () => ({ status: 200, body: { hungUp: true } }));
+      await page.getByTestId('hangup').click();
+      await expect.poll(() => server.requests.find((r) => r.path === '/api/agent/call/hangup')?.headers.authorization).toBe('Bearer agent-token-1');
       send({ type: 'call-ended', callId: 'call-10' });
       await page.getByTestId('incoming').waitFor({ state: 'hidden' });
     });

@@ -55,9 +55,18 @@ export class AgentApp {
       const desk = this.#session?.desk;
       desk?.setMuted(!desk.snapshot.muted);
     });
-    view.hangup.addEventListener('click', () => this.#session?.desk.hangup());
+    // A call on another of the agent's devices (a desk phone) is hung up and transferred through the server.
+    view.hangup.addEventListener('click', () => {
+      const s = this.#session;
+      if (s?.desk.snapshot.state === 'elsewhere') void this.#api.hangupCall(s.token).catch((err: unknown) => s.desk.showError(userMessage(err)));
+      else s?.desk.hangup();
+    });
     view.transfer.addEventListener('click', () => {
-      if (view.transferQueue.value) this.#session?.desk.transfer(view.transferQueue.value);
+      const s = this.#session;
+      const target = view.transferQueue.value;
+      if (!s || !target) return;
+      if (s.desk.snapshot.state === 'elsewhere') void this.#api.transferCall(s.token, target).catch((err: unknown) => s.desk.showError(`Transfer failed (${userMessage(err)}).`));
+      else s.desk.transfer(target);
     });
   }
 

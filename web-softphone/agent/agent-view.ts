@@ -182,8 +182,8 @@ export class AgentView {
     this.mute.hidden = !live;
     this.mute.textContent = s.muted ? 'Unmute' : 'Mute';
     this.mute.setAttribute('aria-pressed', String(s.muted));
-    this.hangup.hidden = !(live || s.state === 'connecting');
-    this.transferRow.hidden = !live || this.transferQueue.options.length === 0;
+    this.hangup.hidden = !(live || s.state === 'connecting' || s.state === 'elsewhere');
+    this.transferRow.hidden = !(live || s.state === 'elsewhere') || this.transferQueue.options.length === 0;
     this.transfer.disabled = s.holdPending || s.transferPending === true;
     this.callError.hidden = !s.error;
     this.callError.textContent = s.error ?? '';

@@ -68,6 +68,16 @@ export class AgentApi {
     return { queues: targets(res.queues), agents: targets(res.agents) };
   }
 
+  /** `POST /api/agent/call/transfer`: transfers the call the agent has on another device (a desk phone). */
+  async transferCall(token: string, target: string): Promise<void> {
+    await fetchJson<unknown>(`${this.base}/api/agent/call/transfer`, { method: 'POST', body: { target }, token });
+  }
+
+  /** `POST /api/agent/call/hangup`: hangs up the call the agent has on another device (a desk phone). */
+  async hangupCall(token: string): Promise<void> {
+    await fetchJson<unknown>(`${this.base}/api/agent/call/hangup`, { method: 'POST', body: {}, token });
+  }
+
   /** `POST /api/agent/softphone`: SIP credentials for this browser's softphone. */
   async softphone(token: string): Promise<SoftphoneCredentials> {
     const res = await fetchJson<unknown>(`${this.base}/api/agent/softphone`, { method: 'POST', body: {}, token });

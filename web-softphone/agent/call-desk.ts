@@ -95,6 +95,11 @@ export class CallDesk extends Emitter<CallDeskEvents> {
     this.#transition('elsewhere', { callId, context, device });
   }
 
+  /** Shows why something about the current call did not work. */
+  showError(message: string): void {
+    if (this.#snap.state !== 'idle') this.#update({ error: message });
+  }
+
   /** The server withdrew the offer or ended the call (agent socket). */
   ended(callId: string): void {
     if (this.#snap.callId !== callId || this.#snap.state === 'idle') return;

@@ -127,8 +127,8 @@ export class CallDesk extends Emitter<CallDeskEvents> {
   }
 
   /**
-   * Blind transfer to a queue (uri: sip:<queue>@<realm>): REFER (RFC 3515). The server takes the caller back into
-   * line and hangs this call up; a NOTIFY with a failure (404: no such queue) leaves the call as it was.
+   * Blind transfer to a queue or an agent (uri: sip:<queue or login>@<realm>): REFER (RFC 3515). The server takes the
+   * caller back into line and hangs this call up; a NOTIFY with a failure (404, 480) leaves the call as it was.
    */
   transfer(uri: string): void {
     const inv = this.#invitation;

@@ -357,6 +357,7 @@ export class CustomerCall {
       return;
     }
     const context = this.#offerContext();
+    let toldRinging = false;
     for (const { agentId, devices } of targets) {
       const offer: AgentOffer = { agentId, legs: [], timedOut: true };
       this.#offers.set(agentId, offer);
@@ -371,7 +372,10 @@ export class CustomerCall {
         const entry: AgentLeg = { agentId, leg, kind, withdrawn: false };
         offer.legs.push(entry);
         leg.on('provisional', (status: number, _sdp: string | undefined) => {
-          if (status === 180 || status === 183) this.#env.toCustomer(this.id, { type: 'ringing' });
+          if ((status === 180 || status === 183) && !toldRinging) {
+            toldRinging = true; // (once per round of offers, not once per ringing device)
+            this.#env.toCustomer(this.id, { type: 'ringing' });
+          }
         });
         leg.on('answered', (answerSdp) => void this.#agentAnswered(entry, answerSdp));
         leg.on('failed', (status, reason) => this.#deviceFailed(entry, status, reason));

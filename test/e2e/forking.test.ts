@@ -66,6 +66,9 @@ describe('an agent with a desk phone and the browser softphone', () => {
   }
 
   it('a call rings both; the desk phone answers, the softphone stops ringing, the caller hears the desk phone; Hang up on the page ends it', async () => {
+    // what the widget is told over its events socket: "ringing" once, though two devices ring
+    const told: string[] = [];
+    customer!.page.on('websocket', (ws) => ws.on('framereceived', (f) => told.push(String(f.payload))));
     const cp = await callAnu();
     expect((await desk.command('accept')).ok).toBe(true);
     await desk.waitEvent('CALL_ESTABLISHED', 10_000);
@@ -90,6 +93,7 @@ describe('an agent with a desk phone and the browser softphone', () => {
     expect(events[3]!.data).toMatchObject({ how: 'desktop' });
     const offered = events[1]!.data!.devices as string[];
     expect(offered).toHaveLength(2);
+    expect(told.filter((m) => m.includes('"type":"ringing"'))).toHaveLength(1);
     expect(offered.filter((c) => c.startsWith('sip:1201'))).toHaveLength(1);
     expect(offered.filter((c) => c.endsWith(';transport=ws'))).toHaveLength(1);
   }, 90_000);

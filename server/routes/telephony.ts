@@ -31,6 +31,14 @@ const AgentStateView = Type.Object({
   wrapUpEndsAt: Type.Union([Type.String(), Type.Null()]),
 });
 
+/** Route options of the agent desk: agents only, documented under one tag. */
+function agentDesk<S extends object>(summary: string, schema: S) {
+  return { config: { roles: ['agent'] as const }, schema: { tags: ['agent desk'], security: [{ bearer: [] }], summary, ...schema } };
+}
+
+/** A queue or an agent a call can be transferred to, with the URI to REFER to. */
+const TransferTarget = Type.Object({ id: Type.Integer(), name: Type.String(), uri: Type.String() });
+
 /** ws:// or wss:// base of this server as the browser reached it. */
 function wsBase(request: FastifyRequest): string {
   return `${request.protocol === 'https' ? 'wss' : 'ws'}://${request.host}`;
@@ -117,16 +125,10 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
     });
   });
 
-  app.post('/api/agent/softphone', {
-    config: { roles: ['agent'] },
-    schema: {
-      tags: ['agent desk'],
-      security: [{ bearer: [] }],
-      summary: 'SIP access for the browser softphone of the logged-in agent (credentials valid for this session)',
-      body: Type.Optional(Type.Object({}, { additionalProperties: false })),
-      response: { 200: SipAccess, ...errors() },
-    },
-  }, async (request) => {
+  app.post('/api/agent/softphone', agentDesk('SIP access for the browser softphone of the logged-in agent (credentials valid for this session)', {
+    body: Type.Optional(Type.Object({}, { additionalProperties: false })),
+    response: { 200: SipAccess, ...errors() },
+  }), async (request) => {
     const me = caller(request);
     const { username, password } = center.issueAgentCredentials(me.sub, ctx.config.tokenTtlSeconds);
     return {
@@ -138,21 +140,15 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
     };
   });
 
-  app.get('/api/agent/transfer-targets', {
-    config: { roles: ['agent'] },
-    schema: {
-      tags: ['agent desk'],
-      security: [{ bearer: [] }],
-      summary: 'The queues and the other agents a call can be transferred to (REFER to the uri from the softphone or a desk phone)',
-      response: {
-        200: Type.Object({
-          queues: Type.Array(Type.Object({ id: Type.Integer(), name: Type.String(), uri: Type.String() })),
-          agents: Type.Array(Type.Object({ id: Type.Integer(), name: Type.String(), uri: Type.String() })),
-        }),
-        ...errors(),
-      },
+  app.get('/api/agent/transfer-targets', agentDesk('The queues and the other agents a call can be transferred to (REFER to the uri from the softphone or a desk phone)', {
+    response: {
+      200: Type.Object({
+        queues: Type.Array(TransferTarget),
+        agents: Type.Array(TransferTarget),
+      }),
+      ...errors(),
     },
-  }, async (request) => {
+  }), async (request) => {
     const me = caller(request).sub;
     const uri = (user: string): string => `sip:${encodeURIComponent(user)}@${realm}`;
     const [queues, agents] = await Promise.all([listAllQueues(ctx.database.db), listAllAgents(ctx.database.db)]);
@@ -162,16 +158,10 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
     };
   });
 
-  app.post('/api/agent/call/transfer', {
-    config: { roles: ['agent'] },
-    schema: {
-      tags: ['agent desk'],
-      security: [{ bearer: [] }],
-      summary: 'Transfers the agent\'s connected call (on any of their devices) to a queue or an agent, named or by SIP URI',
-      body: Type.Object({ target: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
-      response: { 200: Type.Object({ transferred: Type.Literal(true) }), ...errors(404, 409) },
-    },
-  }, async (request) => {
+  app.post('/api/agent/call/transfer', agentDesk('Transfers the agent\'s connected call (on any of their devices) to a queue or an agent, named or by SIP URI', {
+    body: Type.Object({ target: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+    response: { 200: Type.Object({ transferred: Type.Literal(true) }), ...errors(404, 409) },
+  }), async (request) => {
     const call = center.callOfAgent(String(caller(request).sub));
     if (call === undefined) throw new ApiError('ERR_IN_USE', 'you have no connected call');
     const outcome = await call.transferTo(request.body.target);
@@ -189,35 +179,20 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
     }
   });
 
-  app.post('/api/agent/call/hangup', {
-    config: { roles: ['agent'] },
-    schema: {
-      tags: ['agent desk'],
-      security: [{ bearer: [] }],
-      summary: 'Hangs up the agent\'s connected call (on any of their devices)',
-      response: { 200: Type.Object({ hungUp: Type.Literal(true) }), ...errors(409) },
-    },
-  }, async (request) => {
+  app.post('/api/agent/call/hangup', agentDesk('Hangs up the agent\'s connected call (on any of their devices)', {
+    response: { 200: Type.Object({ hungUp: Type.Literal(true) }), ...errors(409) },
+  }), async (request) => {
     const call = center.callOfAgent(String(caller(request).sub));
     if (call === undefined || !call.hangUpByAgent()) throw new ApiError('ERR_IN_USE', 'you have no connected call');
     return { hungUp: true as const };
   });
 
-  app.get('/api/agent/state', {
-    config: { roles: ['agent'] },
-    schema: { tags: ['agent desk'], security: [{ bearer: [] }], summary: 'The logged-in agent\'s ACD state', response: { 200: AgentStateView, ...errors() } },
-  }, async (request) => center.desk.stateEvent(String(caller(request).sub)));
+  app.get('/api/agent/state', agentDesk('The logged-in agent\'s ACD state', { response: { 200: AgentStateView, ...errors() } }), async (request) => center.desk.stateEvent(String(caller(request).sub)));
 
-  app.put('/api/agent/state', {
-    config: { roles: ['agent'] },
-    schema: {
-      tags: ['agent desk'],
-      security: [{ bearer: [] }],
-      summary: 'Log in, go ready / not ready (with a reason), end wrap-up, or log out',
-      body: AgentStateBody,
-      response: { 200: AgentStateView, ...errors(409) },
-    },
-  }, async (request) => {
+  app.put('/api/agent/state', agentDesk('Log in, go ready / not ready (with a reason), end wrap-up, or log out', {
+    body: AgentStateBody,
+    response: { 200: AgentStateView, ...errors(409) },
+  }), async (request) => {
     const agentId = String(caller(request).sub);
     if (!center.desk.request(agentId, request.body.state, request.body.reason)) {
       throw new ApiError('ERR_IN_USE', `cannot go ${request.body.state} now (state ${center.desk.state(agentId).state})`);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { peakFrequency, rms } from '../media/helpers/audio.ts';
 import { BaresipPhone, makeTone } from '../support/baresip.ts';
 import { type TestBrowser, launchBrowser } from './support/browser.ts';
-import { type Harness, createAgent, eventually, startCallCenter } from './support/harness.ts';
+import { type Harness, createAgent, deskPhone, eventually, startCallCenter } from './support/harness.ts';
 import { readWav } from './support/wav.ts';
 
 describe('a customer on the demo page calls and reaches a desk phone', () => {
@@ -24,14 +24,8 @@ describe('a customer on the demo page calls and reaches a desk phone', () => {
     expect((await h.api('POST', '/api/queues', { name: 'support', skills: { support: 1 }, ringTimeoutSeconds: 10 }, h.admin)).status).toBe(201);
     mari = await createAgent(h, { login: 'mari', name: 'Mari Tamm', languages: { et: 5 }, sipUser: '1001' });
     john = await createAgent(h, { login: 'john', name: 'John Smith', languages: { en: 5 }, sipUser: '1002' });
-    for (const [user, pw, port, tone] of [['1001', mari.sipPassword, 5402, 1000], ['1002', john.sipPassword, 5406, 700]] as const) {
-      const phone = new BaresipPhone({
-        dir: path.join(dir, user), sipPort: port, ctrlPort: port + 100, rtpMin: port * 4, answer: 'auto',
-        toneWav: makeTone(path.join(dir, `tone-${tone}.wav`), tone), registrar: `127.0.0.1:${h.sipPort}`, username: user, password: pw,
-      });
-      phones.push(phone);
-      await phone.start();
-      await phone.waitRegistered();
+    for (const [user, password, port, tone] of [['1001', mari.sipPassword, 5402, 1000], ['1002', john.sipPassword, 5406, 700]] as const) {
+      phones.push(await deskPhone(h, dir, { user, password, port, tone, answer: 'auto' }));
     }
     for (const [login, pw] of [['mari', mari.password], ['john', john.password]] as const) {
       const token = await h.login(login, pw);

@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BaresipPhone, makeTone } from '../support/baresip.ts';
 import { type TestBrowser, launchBrowser } from './support/browser.ts';
-import { type Harness, agentPageReady, createAgent, eventually, startCallCenter } from './support/harness.ts';
+import { type Harness, agentPageReady, createAgent, deskPhone, eventually, startCallCenter } from './support/harness.ts';
 
 /**
  * An agent signed in on the browser softphone who also has a desk phone registered: a call rings both (RFC 3261
@@ -25,12 +25,7 @@ describe('an agent with a desk phone and the browser softphone', () => {
     await h.api('POST', '/api/skills', { name: 'support' }, h.admin);
     expect((await h.api('POST', '/api/queues', { name: 'support', skills: { support: 1 }, wrapUpSeconds: 0, ringTimeoutSeconds: 20 }, h.admin)).status).toBe(201);
     anu = await createAgent(h, { login: 'anu', name: 'Anu Saar', languages: { et: 5 }, sipUser: '1201' });
-    desk = new BaresipPhone({
-      dir: path.join(dir, 'desk'), sipPort: 5802, ctrlPort: 5902, rtpMin: 23200, answer: 'manual',
-      toneWav: makeTone(path.join(dir, 'tone-700.wav'), 700), registrar: `127.0.0.1:${h.sipPort}`, username: '1201', password: anu.sipPassword,
-    });
-    await desk.start();
-    await desk.waitRegistered();
+    desk = await deskPhone(h, dir, { user: '1201', password: anu.sipPassword, port: 5802, tone: 700, answer: 'manual' });
 
     agent = await launchBrowser(makeTone(path.join(dir, 'tone-1000.wav'), 1000));
     await agentPageReady(agent.page, h, 'anu', anu.password);

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { toneWav } from '../media/helpers/audio.ts';
 import { BaresipPhone, makeTone } from '../support/baresip.ts';
 import { type TestBrowser, launchBrowser } from './support/browser.ts';
-import { type Harness, createAgent, eventually, startCallCenter } from './support/harness.ts';
+import { type Harness, createAgent, deskPhone, eventually, startCallCenter } from './support/harness.ts';
 
 type Agent = { id: number; password: string; sipPassword: string; token: string };
 
@@ -17,13 +17,8 @@ describe('waiting in line, abandoning and ring-no-answer', () => {
   const agents = new Map<string, Agent>();
 
   async function phone(user: string, password: string, port: number, tone: number, answer: 'auto' | 'manual'): Promise<BaresipPhone> {
-    const p = new BaresipPhone({
-      dir: path.join(dir, user), sipPort: port, ctrlPort: port + 100, rtpMin: port * 4, answer,
-      toneWav: makeTone(path.join(dir, `tone-${tone}.wav`), tone), registrar: `127.0.0.1:${h.sipPort}`, username: user, password,
-    });
+    const p = await deskPhone(h, dir, { user, password, port, tone, answer });
     phones.set(user, p);
-    await p.start();
-    await p.waitRegistered();
     return p;
   }
 

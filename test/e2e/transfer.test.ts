@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BaresipPhone, makeTone } from '../support/baresip.ts';
 import { type TestBrowser, launchBrowser } from './support/browser.ts';
-import { type Harness, agentPageReady, createAgent, eventually, startCallCenter } from './support/harness.ts';
+import { type Harness, agentPageReady, createAgent, deskPhone, eventually, startCallCenter } from './support/harness.ts';
 
 /**
  * Blind transfer to a queue: the agent sends REFER (from the agent page's Transfer control, or from a desk phone),
@@ -31,12 +31,7 @@ describe('an agent transfers a caller to another queue', () => {
     anu = await createAgent(h, { login: 'anu', name: 'Anu Saar', languages: { et: 5 }, skills: { support: 3 } });
     kalle = await createAgent(h, { login: 'kalle', name: 'Kalle Kask', languages: { et: 5 }, skills: { billing: 3 }, sipUser: '1301' });
     await createAgent(h, { login: 'peter', name: 'Peter Pan', languages: { et: 5 }, skills: { billing: 3 } }); // never logs in
-    kalleDesk = new BaresipPhone({
-      dir: path.join(dir, 'kalle'), sipPort: 5812, ctrlPort: 5912, rtpMin: 23300, answer: 'auto',
-      toneWav: makeTone(path.join(dir, 'tone-700.wav'), 700), registrar: `127.0.0.1:${h.sipPort}`, username: '1301', password: kalle.sipPassword,
-    });
-    await kalleDesk.start();
-    await kalleDesk.waitRegistered();
+    kalleDesk = await deskPhone(h, dir, { user: '1301', password: kalle.sipPassword, port: 5832, tone: 700, answer: 'auto' });
     expect((await h.api('PUT', '/api/agent/state', { state: 'ready' }, await h.login('kalle', kalle.password))).status).toBe(200);
 
     anuPage = await launchBrowser(makeTone(path.join(dir, 'tone-1000.wav'), 1000));

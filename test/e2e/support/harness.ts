@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
+import { BaresipPhone, makeTone } from '../../support/baresip.ts';
 import { pino } from 'pino';
 import { loadConfig } from '../../../server/config.ts';
 import { type RunningServer, startServer } from '../../../server/server.ts';
@@ -130,4 +131,28 @@ export async function agentPageReady(page: Page, h: Harness, login: string, pass
   await eventually(async () => (await page.getByTestId('ready').isEnabled()) || undefined, 10_000, 'the Ready button');
   await page.getByTestId('ready').click();
   await eventually(async () => (await page.getByTestId('agent-state').textContent())?.includes('ready'), 10_000, 'state ready');
+}
+
+/**
+ * A baresip desk phone registered to the call center as SIP user `user`: SIP on `port`, its control socket on
+ * port + 100, RTP from port * 4 (keep the ports of test files that may run at the same time apart); its microphone
+ * plays a `tone` Hz sine. Stop it with stop().
+ */
+export async function deskPhone(
+  h: Harness,
+  dir: string,
+  p: { user: string; password: string; port: number; tone: number; answer: 'auto' | 'manual' },
+): Promise<BaresipPhone> {
+  const phone = new BaresipPhone({
+    dir: path.join(dir, p.user), sipPort: p.port, ctrlPort: p.port + 100, rtpMin: p.port * 4, answer: p.answer,
+    toneWav: makeTone(path.join(dir, `tone-${p.tone}.wav`), p.tone), registrar: `127.0.0.1:${h.sipPort}`, username: p.user, password: p.password,
+  });
+  try {
+    await phone.start();
+    await phone.waitRegistered();
+  } catch (err) {
+    await phone.stop(); // (no process left behind when it does not come up)
+    throw err;
+  }
+  return phone;
 }

@@ -908,8 +908,7 @@ export class AcdEngine implements AcdRouter {
     c.priority = cfg.priority + c.basePriority;
     const k = c.knownAgent;
     const knownMs = c.knownOwnMs >= 0 ? c.knownOwnMs : cfg.knownAgentMs;
-    c.knownActive = k !== null && k.state !== AgentState.LoggedOut && knownMs > 0;
-    c.knownMs = c.knownActive ? knownMs : 0;
+    c.knownMs = k !== null && k.state !== AgentState.LoggedOut ? knownMs : 0;
     if (c.kind === 'call' && cfg.maxLength !== null && q.waiting >= cfg.maxLength) {
       this.overflowCall(c);
       return;
@@ -1513,7 +1512,7 @@ export class AcdEngine implements AcdRouter {
       level: c.level,
       pool: c.pool?.key ?? null,
       known: c.knownAgent?.id ?? null,
-      knownActive: c.knownActive,
+      knownActive: c.knownMs > 0,
       language: c.language,
       skills: c.skills,
       agent: c.agent?.id ?? null,

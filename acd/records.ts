@@ -138,7 +138,6 @@ export class CallRec {
   level = 0;
   skills: ReadonlyArray<readonly [string, number]> = [];
   languageId = -1;
-  knownActive = false;
   /** How long this entry waits for its known agent only (ms; 0 when not), and the call's own such time (-1: the queue's). */
   knownMs = 0;
   knownOwnMs = -1;

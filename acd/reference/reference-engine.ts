@@ -52,7 +52,6 @@ interface RCall {
   entered: number;
   level: number;
   known: RAgent | null;
-  knownActive: boolean;
   knownMs: number;
   knownOwnMs: number | null;
   language: string | null;
@@ -497,8 +496,7 @@ export class ReferenceAcd implements AcdRouter {
     c.claim = claim;
     c.priority = q.cfg.priority + c.basePriority;
     const knownMs = c.knownOwnMs ?? q.cfg.knownAgentMs;
-    c.knownActive = c.known !== null && c.known.state !== AgentState.LoggedOut && knownMs > 0;
-    c.knownMs = c.knownActive ? knownMs : 0;
+    c.knownMs = c.known !== null && c.known.state !== AgentState.LoggedOut ? knownMs : 0;
     const waiting = this.calls.filter((x) => x.queue === q && x.state === CallState.Waiting && x !== c).length;
     if (c.kind === 'call' && q.cfg.maxLength !== null && waiting >= q.cfg.maxLength) {
       this.overflow(c);
@@ -660,7 +658,6 @@ export class ReferenceAcd implements AcdRouter {
       entered: 0,
       level: 0,
       known: null,
-      knownActive: false,
       knownMs: 0,
       knownOwnMs: null,
       language: null,

@@ -145,6 +145,11 @@ export class CustomerCall {
   readonly #createdAt = Date.now();
   #queuedAt = 0;
   #answeredAt = 0;
+  /** The first agent's answer (the call record's answered_at: service level counts the first answer). */
+  #firstAnsweredAt = 0;
+  /** Wait and talk of the segments before the last transfer: the call record holds the call's totals. */
+  #waitedBefore = 0;
+  #talkedBefore = 0;
   #lastAnnouncedAt = 0;
   #announcing = false;
   #hangingUp = false;
@@ -430,6 +435,7 @@ export class CustomerCall {
     this.#agentId = entry.agentId;
     this.#agentLeg = entry.leg;
     this.#answeredAt = Date.now();
+    if (this.#firstAnsweredAt === 0) this.#firstAnsweredAt = this.#answeredAt;
     const waited = (this.#answeredAt - this.#queuedAt) / 1000;
     this.#env.acd.run((e, now) => {
       e.offerAccepted(now, this.id, entry.agentId);
@@ -461,7 +467,12 @@ export class CustomerCall {
     const agentName = this.#env.agentName(entry.agentId);
     this.#env.toCustomer(this.id, { type: 'connected', agentName });
     this.#env.log.event({ event: 'CONNECT', callId: this.id, queueId: this.#queue.id, agentId: Number(entry.agentId), data: { waited } });
-    this.#env.log.updateCall(this.id, { state: 'connected', agent_id: Number(entry.agentId), answered_at: new Date(this.#answeredAt), wait_seconds: waited });
+    this.#env.log.updateCall(this.id, {
+      state: 'connected',
+      agent_id: Number(entry.agentId),
+      answered_at: new Date(this.#firstAnsweredAt),
+      wait_seconds: this.#waitedBefore + waited,
+    });
   }
 
   /** The agent's device sent REFER (RFC 3515): transferTo, its outcome reported in the NOTIFY. */
@@ -512,6 +523,8 @@ export class CustomerCall {
     const agentId = this.#agentId!;
     const leg = this.#agentLeg!;
     const talk = (Date.now() - this.#answeredAt) / 1000;
+    this.#waitedBefore += (this.#answeredAt - this.#queuedAt) / 1000;
+    this.#talkedBefore += talk;
     const from = this.#queue.id;
     this.#transition(CustomerCallState.Waiting);
     this.#agentId = null;
@@ -524,7 +537,8 @@ export class CustomerCall {
     const to = toAgent === undefined ? { to: queue.name, toQueueId: queue.id } : { to: toAgent.login, toAgentId: Number(toAgent.id) };
     this.#env.log.event({ event: 'TRANSFER', callId: this.id, queueId: from, agentId: Number(agentId), data: { ...to, talk } });
     this.#env.log.event({ event: 'ENTERQUEUE', callId: this.id, queueId: queue.id, data: { transferredFrom: from } });
-    this.#env.log.updateCall(this.id, { queue_id: queue.id, state: 'queued', talk_seconds: talk });
+    // The record shows the call back in line (no agent) with the totals so far; the queue log keeps each segment.
+    this.#env.log.updateCall(this.id, { queue_id: queue.id, state: 'queued', agent_id: null, talk_seconds: this.#talkedBefore });
     this.#env.toAgent(agentId, { type: 'call-ended', callId: this.id });
     void leg.bye().catch(() => {});
     const options = toAgent && { ...this.#routingOptions(), knownAgentId: toAgent.id, knownAgentSeconds: TRANSFER_TO_AGENT_SECONDS };
@@ -630,7 +644,7 @@ export class CustomerCall {
       this.#env.log.event({ event: 'ABANDON', callId: this.id, queueId: this.#queue.id, data: { waited, position: this.#position?.position ?? null } });
       this.#env.acd.run((e, now) => e.callerAbandoned(now, this.id));
     }
-    this.#env.log.updateCall(this.id, { wait_seconds: waited });
+    this.#env.log.updateCall(this.id, { wait_seconds: this.#waitedBefore + waited });
     this.#finish('abandon');
   }
 
@@ -691,7 +705,7 @@ export class CustomerCall {
       data: { talk, how },
     });
     this.#env.toAgent(agentId, { type: 'call-ended', callId: this.id });
-    this.#env.log.updateCall(this.id, { talk_seconds: talk });
+    this.#env.log.updateCall(this.id, { talk_seconds: this.#talkedBefore + talk });
     this.#finish(both ? how : by === 'caller' ? 'caller-hangup' : 'agent-hangup');
   }
 

@@ -49,7 +49,7 @@ describe('an agent transfers a caller to another queue', () => {
 
   const hears = (hz: number, what: string) => eventually(async () => Math.abs((await customer!.hearing(1)).peakHz - hz) < 30, 20_000, what);
 
-  async function lastCall(): Promise<{ call: Record<string, unknown>; events: Array<{ event: string; queueId: number | null; agentId: number | null; data: Record<string, unknown> | null }> }> {
+  async function lastCall(): Promise<{ call: Record<string, unknown>; events: Array<{ at: string; event: string; queueId: number | null; agentId: number | null; data: Record<string, unknown> | null }> }> {
     await h.server.center.log.flush();
     const call = (await h.api('GET', '/api/calls?limit=1', undefined, h.admin)).body.items[0];
     return { call, events: (await h.api('GET', `/api/calls/${call.id}`, undefined, h.admin)).body.events };
@@ -127,6 +127,8 @@ describe('an agent transfers a caller to another queue', () => {
     const ap = anuPage!.page;
     await eventually(async () => (await ap.getByTestId('answer').isEnabled()) || undefined, 20_000, 'Anu\'s softphone ringing');
     await kalleDesk.waitEvent('CALL_CLOSED', 10_000);
+    // Back in line: the call record names no agent while the caller waits for Anu.
+    expect((await lastCall()).call).toMatchObject({ agentId: null, state: 'queued', queueId: billing });
     await ap.getByTestId('answer').click();
     await hears(1000, 'Anu at the caller again');
     await customer!.page.getByTestId('cf-hangup').click();
@@ -140,6 +142,12 @@ describe('an agent transfers a caller to another queue', () => {
     expect(events[7]).toMatchObject({ agentId: kalle.id, queueId: billing, data: { to: 'anu', toAgentId: anu.id } });
     expect(events[8]).toMatchObject({ queueId: billing });
     expect(call).toMatchObject({ queueId: billing });
+    // The record holds the call's totals over its three agents (the queue log has each segment) and the first answer.
+    const sum = (name: string, key: string) => events.filter((e) => e.event === name).reduce((t, e) => t + Number(e.data![key]), 0);
+    expect(call.waitSeconds).toBeCloseTo(sum('CONNECT', 'waited'), 2);
+    expect(call.talkSeconds).toBeCloseTo(sum('TRANSFER', 'talk') + sum('COMPLETECALLER', 'talk'), 2);
+    expect(Number(call.talkSeconds)).toBeGreaterThan(Number(events[11]!.data!.talk));
+    expect(Date.parse(String(call.answeredAt))).toBeLessThanOrEqual(Date.parse(events[3]!.at));
   }, 90_000);
 
   it('through the REST API (the desktop of an agent on any device): refusals name the problem; Anu hands the caller to Kalle', async () => {

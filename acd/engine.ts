@@ -18,7 +18,7 @@
 import { AgentState, agentTransitionAllowed } from './agent-state.ts';
 import { CallState, callTransitionAllowed } from './call-state.ts';
 import { AcdStateError, AcdTypeError } from './errors.ts';
-import { CallSlots } from './call-heap.ts';
+import { CallSlots } from './pool-calls.ts';
 import { IdTable } from './id-table.ts';
 import { IndexRows } from './index-rows.ts';
 import { MemberTable } from './member-table.ts';
@@ -105,7 +105,7 @@ export class AcdEngine implements AcdRouter {
   private readonly agentById = new Map<string, AgentRec>();
   private readonly queues: QueueRec[] = [];
   private readonly queueById = new Map<string, QueueRec>();
-  /** Per-call indexes (heap position, list index, timers) and agents' and queues' timers, see index-rows.ts. */
+  /** Per-call indexes (pool index, list index, timers) and agents' and queues' timers, see index-rows.ts. */
   private readonly rows = new IndexRows();
   private readonly slots = new CallSlots(this.rows);
   /** Call records by slot (live and free). */
@@ -414,7 +414,7 @@ export class AcdEngine implements AcdRouter {
     this.createLevelPools(q);
     const waiting = this.sortedWaiting(q);
     for (const c of waiting) {
-      if (c.pos >= 0) this.poolRemove(c);
+      if (c.inPool) this.poolRemove(c);
       c.maxWaitAt = c.kind === 'call' && cfg.maxWaitMs !== null ? c.entered + cfg.maxWaitMs : -1;
       this.cancelCall(c, TimerKind.MaxWait);
     }
@@ -774,13 +774,13 @@ export class AcdEngine implements AcdRouter {
   }
 
   private poolPush(pool: Pool, c: CallRec): void {
-    pool.calls.pushCall(c);
+    pool.calls.push(c);
     this.poolTable.sync(pool);
   }
 
   private poolRemove(c: CallRec): void {
     const pool = c.pool!;
-    pool.calls.removeCall(c);
+    pool.calls.remove(c);
     this.poolTable.sync(pool);
   }
 
@@ -877,14 +877,12 @@ export class AcdEngine implements AcdRouter {
 
   /**
    * Takes the strongest waiting call out of pool (which has one) and out of its queue's list. The head's
-   * slot is known from the heap, so nothing here waits for the call's record (a likely cache miss), which
-   * loads meanwhile. (Every call in a pool's heap is waiting in the pool's queue's list.)
+   * slot is known from the pool, so nothing here waits for the call's record (a likely cache miss), which
+   * loads meanwhile. (Every call in a pool is waiting in the pool's queue's list.)
    */
   private takeHead(pool: Pool): CallRec {
-    const calls = pool.calls;
-    const slot = calls.topId();
+    const slot = pool.calls.popTop();
     const c = this.calls[slot]!;
-    calls.removeAt(0);
     this.poolTable.sync(pool);
     pool.queue.list.remove(slot);
     this.markDirty(pool.queue);
@@ -895,7 +893,7 @@ export class AcdEngine implements AcdRouter {
   private takeFromQueue(c: CallRec): void {
     // Only a waiting call is in a heap or a list: the others (most calls that end) skip reading their index row.
     if (c.state !== CallState.Waiting) return;
-    if (c.pos >= 0) this.poolRemove(c);
+    if (c.inPool) this.poolRemove(c);
     if (c.inList) this.unlist(c);
   }
 
@@ -1549,7 +1547,7 @@ export class AcdEngine implements AcdRouter {
           key: p.key,
           loggedIn: p.loggedIn,
           ready: Array.from({ length: p.ready.size }, (_, i) => `${this.agents[p.ready.keyAt(i, READY_AGENT)]!.id}:${p.ready.keyAt(i, 0)}`),
-          calls: p.calls.toArray().map((c) => c.id),
+          calls: p.calls.toArray().map((slot) => this.calls[slot]!.id),
         })),
       })),
       calls: this.calls.filter((c) => c.state !== CallState.Ended).map(callView),

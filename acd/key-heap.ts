@@ -8,8 +8,8 @@
  * any id is O(log n) without a search and moving an entry writes a compact array rather than a record.
  * The keys of an id must not change while it is in the heap; (k0, k1, k2) must be unique among the entries
  * (the engine's keys end with a sequence number or an index) so that the order is total and deterministic.
- * Used for the waiting calls and the ready agents of a pool (call-heap.ts, records.ts) and the out-of-order
- * timers (timer-queue.ts).
+ * Used for the ready agents of a pool (records.ts), and for the calls and timers that come out of order
+ * (pool-calls.ts, timer-queue.ts).
  */
 const STRIDE = 4;
 /** Children per node. */

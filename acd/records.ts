@@ -5,18 +5,18 @@
  * Data layout. The routing state is far larger than the CPU caches (100 000 calls), so each input costs
  * roughly its count of cold cache lines; what the hot paths read is kept compact and together:
  * - a call: its CallRec (the fields most paths read first), its numbers in CallSlots.num (one 64-byte row),
- *   and its index row (index-rows.ts: its timers, heap position and waiting-list index, 32 bytes);
+ *   and its index row (index-rows.ts: its timers, pool index and waiting-list index, 32 bytes);
  *   CallSlots.seen and CallSlots.ids serve the position sweeps.
  * - an agent: its AgentRec, its memberships' pool gids, queues and round-robin memory in one block of the
  *   MemberTable (member-table.ts), its idle time in AgentTimes.
- * - a pool: its waiting calls in a KeyHeap of slots (call-heap.ts), mirrored (count, head key) in the
+ * - a pool: its waiting calls in a FIFO ring of slots and a small heap (pool-calls.ts), mirrored (count, head key) in the
  *   PoolTable; its ready memberships in a KeyHeap of member ids.
  * - a queue: its waiting calls in claim order in a WaitingList (waiting-list.ts).
  * - timers: TimerQueue (timer-queue.ts), FIFO rings per kind and duration over integer handles.
  */
 import { AgentState } from './agent-state.ts';
 import { CallState } from './call-state.ts';
-import { CallHeap, type CallSlots } from './call-heap.ts';
+import { PoolCalls, type CallSlots } from './pool-calls.ts';
 import { HEAP_CELL, LIST_CELL, ROW } from './index-rows.ts';
 import { KeyHeap, type PositionTable } from './key-heap.ts';
 import type { NormalizedAgent, NormalizedQueue, Requirements } from './requirements.ts';
@@ -212,9 +212,9 @@ export class CallRec {
     this.slots.num[this.slot * 8 + 7] = v;
   }
 
-  /** Position in the call heap of its pool, or -1 (kept in the index rows, see index-rows.ts). */
-  get pos(): number {
-    return this.slots.rows.pos[this.slot * ROW + HEAP_CELL]!;
+  /** True while in its pool's waiting calls (where it is there is kept in the index rows, see pool-calls.ts). */
+  get inPool(): boolean {
+    return this.slots.rows.pos[this.slot * ROW + HEAP_CELL]! !== -1;
   }
 
   /** True while in its queue's waiting list (its index there is kept in the index rows). */
@@ -258,7 +258,7 @@ export class Pool {
    * (fewest-calls), last offer sequence of the queue (round-robin).
    */
   readonly ready: KeyHeap;
-  readonly calls: CallHeap;
+  readonly calls: PoolCalls;
   members: Member[] = [];
   /** Members that are logged in (staffing, for EWT). */
   loggedIn = 0;
@@ -279,7 +279,7 @@ export class Pool {
     readonly anchorLanguage: number,
     readyPositions: PositionTable,
   ) {
-    this.calls = new CallHeap(slots);
+    this.calls = new PoolCalls(slots);
     this.ready = new KeyHeap(readyPositions);
   }
 }
@@ -330,10 +330,10 @@ export class PoolTable {
     const t = this.head;
     t[b] = h.size;
     if (h.size === 0) return;
-    const k = h.keys;
-    t[b + 1] = -k[0]!; // the heap keeps the priority negated
-    t[b + 2] = k[1]!;
-    t[b + 3] = k[2]!;
+    const top = h.top;
+    t[b + 1] = -top[0]!; // the pool keeps the priority negated
+    t[b + 2] = top[1]!;
+    t[b + 3] = top[2]!;
   }
 }
 

@@ -7,8 +7,8 @@
  * its index row (index-rows.ts), so a call leaves in O(1) by becoming a hole, without touching its
  * neighbours (a linked list of call records read two cold records per removal, and a sweep walked the
  * records one dependent cache miss after another; here a sweep reads the entries in sequence).
- * pack() (at each position sweep) drops the holes, sorts if needed, and keeps FRONT_GAP free entries
- * before the head.
+ * pack() (at each position sweep) sorts if needed, and drops the holes (restoring FRONT_GAP free entries
+ * before the head) when they outnumber the live entries or the gap is nearly used up.
  *
  * Order: appends usually keep it (a new call has the weakest claim). A call that belongs further forward
  * (back after a miss, overflowed in with its old place in line) is put at its place when that is within
@@ -19,6 +19,8 @@ import { LIST_CELL, ROW, type IndexRows } from './index-rows.ts';
 
 /** Free entries kept before the head for calls that come back to the front. */
 const FRONT_GAP = 16;
+/** pack() restores the front gap when fewer entries than this are left of it. */
+const MIN_FRONT_GAP = 4;
 /** How many entries from the head add() looks at to put an early call at its place. */
 const WALK = 16;
 const GONE = -1;
@@ -103,7 +105,9 @@ export class WaitingList {
       scratch.length = 0;
       this.reindex();
     }
-    if (this.end - this.start > this.size || this.start < FRONT_GAP) this.compact();
+    // Holes are left in place until they outnumber the live entries (a sweep skips them): compacting re-indexes
+    // every live call, a cold index row each, which at every sweep cost more than the sweep itself.
+    if (this.end - this.start > 2 * this.size + FRONT_GAP || this.start < MIN_FRONT_GAP) this.compact();
   }
 
   /** The live slots, in list order (queries and snapshots). */

@@ -38,7 +38,8 @@ describe('waiting list', () => {
         const want = [...model].sort((a, b) => (less(a, b) ? -1 : 1));
         expect(list.live()).toEqual(want);
         expect(list.sorted).toBe(true);
-        expect(list.end - list.start).toBe(model.size);
+        // Holes stay until they outnumber the live entries (so a sweep reads O(live) entries).
+        expect(list.end - list.start).toBeLessThanOrEqual(2 * model.size + 16);
       }
       expect(list.size).toBe(model.size);
       expect(index(slot) >= 0).toBe(model.has(slot));

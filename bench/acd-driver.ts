@@ -1,7 +1,6 @@
 /**
  * The ACD benchmark's stream: a deterministic driver of the engine (or of the linear-scan reference, through
- * ReferenceTarget) at a given size, which records what it issues on a Tape to replay it. Used by bench/acd.ts
- * and bench/acd-misses.ts.
+ * ReferenceTarget) at a given size, which records what it issues on a Tape to replay it (bench/acd.ts).
  */
 import { ReferenceAcd } from '../acd/reference/reference-engine.ts';
 import { Rng } from '../acd/sim/prng.ts';

@@ -33,6 +33,8 @@ export async function buildApp(ctx: AppContext, hooks: AppHooks = {}): Promise<F
     // Per-request access lines only when debugging.
     logController: new LogController({ disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace' }),
     bodyLimit: 256 * 1024,
+    // Behind a reverse proxy (TRUSTED_PROXIES), request.ip is the client's address from X-Forwarded-For.
+    trustProxy: ctx.config.trustedProxies.length > 0 ? [...ctx.config.trustedProxies] : false,
     ajv: { customOptions: { removeAdditional: false, allErrors: false, coerceTypes: 'array' } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

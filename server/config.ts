@@ -42,6 +42,11 @@ export interface Config {
   readonly sipWssPort: number;
   /** Origins (scheme://host[:port]) whose pages may embed the widget; '*' = any site. */
   readonly widgetOrigins: readonly string[];
+  /**
+   * Reverse proxies (IPs or CIDRs) in front of the HTTP port: from these, the client's address is taken from
+   * X-Forwarded-For (login lockout, per-address call limits, SIP over WebSocket's digest lockout). Empty: none.
+   */
+  readonly trustedProxies: readonly string[];
   /** Wrong passwords from one address within a minute before POST /api/login refuses it for 5 minutes; 0 = off. */
   readonly loginMaxFailures: number;
   /** Browser calls announced (POST /api/public/calls) but not dialled yet that one address may have at once; 0 = no limit. */
@@ -100,7 +105,7 @@ function host(env: Env, name: string, fallback: string): string {
   return v;
 }
 
-function trustedSources(env: Env, name: string): string[] {
+function addresses(env: Env, name: string): string[] {
   const v = optional(env, name);
   if (v === null) return [];
   const items = v.split(',').map((s) => s.trim()).filter(Boolean);
@@ -153,7 +158,7 @@ export function loadConfig(env: Env = process.env): Config {
     sipHost: host(env, 'SIP_HOST', httpHost),
     sipPort: int(env, 'SIP_PORT', 5060, 0, 65535),
     sipRealm: host(env, 'SIP_REALM', 'callflow'),
-    sipTrustedSources: trustedSources(env, 'SIP_TRUSTED_SOURCES'),
+    sipTrustedSources: addresses(env, 'SIP_TRUSTED_SOURCES'),
     sipMaxLoadPercent: int(env, 'SIP_MAX_LOAD', 90, 0, 99),
     sipQualifySeconds: int(env, 'SIP_QUALIFY_SECONDS', 30, 0, 3600),
     databaseUrl,
@@ -169,6 +174,7 @@ export function loadConfig(env: Env = process.env): Config {
     tokenTtlSeconds: int(env, 'TOKEN_TTL_SECONDS', 12 * 3600, 60, 30 * 24 * 3600),
     demo: bool(env, 'DEMO', false),
     widgetOrigins: origins(env, 'WIDGET_ORIGINS'),
+    trustedProxies: addresses(env, 'TRUSTED_PROXIES'),
     loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES', 10, 0, 1000),
     publicCallsPerSource: int(env, 'PUBLIC_CALLS_PER_SOURCE', 20, 0, 100_000),
     mediaTimeoutSeconds: int(env, 'MEDIA_TIMEOUT_SECONDS', 60, 0, 24 * 3600),
@@ -183,6 +189,7 @@ export function loadConfig(env: Env = process.env): Config {
   return Object.freeze({
     ...config,
     sipTrustedSources: Object.freeze([...config.sipTrustedSources]),
+    trustedProxies: Object.freeze([...config.trustedProxies]),
     widgetOrigins: Object.freeze([...config.widgetOrigins]),
   });
 }

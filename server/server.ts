@@ -1,3 +1,4 @@
+import proxyAddr from '@fastify/proxy-addr';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DbBindingStore } from '../db/repositories/sip-bindings.ts';
@@ -76,6 +77,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     closers.push(() => app.close());
 
     const credentials = new SipCredentialDirectory(database.db, config.sipRealm);
+    // A browser's SIP WebSocket through a trusted reverse proxy: its address as the proxy reports it (as request.ip).
+    const trustProxy = config.trustedProxies.length > 0 ? proxyAddr.compile([...config.trustedProxies]) : null;
     const sip = createSipServer({
       host: config.sipHost,
       udpPort: config.sipPort,
@@ -83,7 +86,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       trustedSources: [...config.sipTrustedSources],
       overload: { maxLoad: config.sipMaxLoadPercent / 100 },
       qualify: { intervalSeconds: config.sipQualifySeconds },
-      ws: { server: app.server, path: '/sip' },
+      ws: { server: app.server, path: '/sip', ...(trustProxy === null ? {} : { clientAddress: (req) => proxyAddr(req, trustProxy) }) },
       ...(config.tlsCertFile && config.tlsKeyFile
         ? { tls: { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile), port: config.sipTlsPort, wssPort: config.sipWssPort } }
         : {}),

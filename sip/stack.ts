@@ -1,6 +1,4 @@
 import { EventEmitter } from 'node:events';
-import type http from 'node:http';
-import type https from 'node:https';
 import type { Logger } from 'pino';
 import { createResponse, SipRequest, type SipResponse } from './message/message.ts';
 import { randomToken } from './message/grammar.ts';
@@ -10,8 +8,8 @@ import { formatUri } from './message/uri.ts';
 import { checkRequestSemantics } from './core/request-checks.ts';
 import { OverloadControl, type OverloadOptions, type OverloadState } from './core/overload.ts';
 import { Qualifier, type QualifyOptions } from './core/qualify.ts';
-import { TransportLayer } from './transport/transport-layer.ts';
-import type { Flow, SendTarget, TransportProtocol } from './transport/flow.ts';
+import { TransportLayer, type TransportOptions } from './transport/transport-layer.ts';
+import { type Flow, type SendTarget, type TransportProtocol, sourceOf } from './transport/flow.ts';
 import { TransactionLayer } from './transaction/transaction-layer.ts';
 import { InviteServerTransaction, NOOP, type ServerTransaction } from './transaction/server-transactions.ts';
 import { DEFAULT_TIMERS, type TimerConfig } from './transaction/timers.ts';
@@ -41,7 +39,7 @@ export interface SipStackOptions {
   realm: string;
   /** IPs / CIDRs whose REGISTER and INVITE are not challenged */
   trustedSources?: string[];
-  ws?: { server?: http.Server | https.Server; port?: number; path?: string };
+  ws?: TransportOptions['ws'];
   tls?: { cert: string | Buffer; key: string | Buffer; port: number; wssPort?: number };
   logger: Logger;
   /** default 65535 (RFC 3261 18.1.1 allows any size on streams; one UDP datagram carries at most ~64 kB) */
@@ -394,7 +392,8 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     tx: ServerTransaction,
     flow: Flow,
   ): Promise<{ username: string | undefined; agentId: string | undefined; trusted: boolean } | undefined> {
-    const source = flow.remoteAddress;
+    // (Behind a trusted reverse proxy, the client's address: one client's failures must not lock out the proxy.)
+    const source = sourceOf(flow);
     const isRegister = req.method === 'REGISTER';
     const headerName = isRegister ? 'authorization' : 'proxy-authorization';
     if (this.trusted.has(source)) {

@@ -9,6 +9,16 @@ export interface Flow {
   localAddress: string;
   localPort: number;
   connectionId: string | undefined;
+  /**
+   * The client's address as a trusted reverse proxy reported it (X-Forwarded-For), on a WebSocket that came
+   * through one (see TransportOptions.ws.clientAddress); unset: remoteAddress is the client's.
+   */
+  clientAddress?: string | undefined;
+}
+
+/** The address a request comes from as far as we know it: the client's behind a trusted proxy, else the peer's. */
+export function sourceOf(flow: Flow): string {
+  return flow.clientAddress ?? flow.remoteAddress;
 }
 
 export interface SendTarget {

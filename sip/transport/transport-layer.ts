@@ -18,7 +18,15 @@ export interface TransportOptions {
   udpPort: number;
   /** defaults to the UDP port number */
   tcpPort?: number | undefined;
-  ws?: { server?: http.Server | https.Server; port?: number; path?: string } | undefined;
+  ws?:
+    | {
+        server?: http.Server | https.Server;
+        port?: number;
+        path?: string;
+        /** The client's address from a WebSocket's HTTP upgrade request (e.g. X-Forwarded-For from a trusted proxy). */
+        clientAddress?: (req: http.IncomingMessage) => string;
+      }
+    | undefined;
   tls?: { cert: string | Buffer; key: string | Buffer; port: number; wssPort?: number } | undefined;
   maxMessageSize: number;
   logger: Logger;
@@ -44,6 +52,7 @@ interface Connection {
   remotePort: number;
   localAddress: string;
   localPort: number;
+  clientAddress?: string | undefined;
   write(data: Buffer): void;
   close(): void;
 }
@@ -267,6 +276,7 @@ export class TransportLayer {
   }
 
   private makeWsServer(protocol: 'ws' | 'wss'): WebSocketServer {
+    const clientAddress = this.opts.ws?.clientAddress;
     const wss = new WebSocketServer({
       noServer: true,
       maxPayload: this.opts.maxMessageSize,
@@ -286,6 +296,7 @@ export class TransportLayer {
         remotePort: req.socket.remotePort ?? 0,
         localAddress: normalizeAddress(req.socket.localAddress ?? ''),
         localPort: req.socket.localPort ?? 0,
+        clientAddress: clientAddress === undefined ? undefined : normalizeAddress(clientAddress(req)),
         write: (d) => client.send(d.toString('utf8')),
         close: () => client.terminate(),
       };
@@ -369,6 +380,7 @@ function flowOf(c: Connection): Flow {
     localAddress: c.localAddress,
     localPort: c.localPort,
     connectionId: c.id,
+    clientAddress: c.clientAddress,
   };
 }
 

@@ -9,8 +9,8 @@
  *   CallSlots.seen and CallSlots.ids serve the position sweeps.
  * - an agent: its AgentRec, its memberships' pool gids, queues and round-robin memory in one block of the
  *   MemberTable (member-table.ts), its idle time in AgentTimes.
- * - a pool: its waiting calls in a FIFO ring of slots and a small heap (pool-calls.ts), mirrored (count, head key) in the
- *   PoolTable; its ready memberships in a KeyHeap of member ids.
+ * - a pool: its waiting calls in a FIFO ring of slots and a small heap (pool-calls.ts), mirrored (count, head
+ *   key) in the PoolTable; its ready memberships in a KeyHeap of member ids.
  * - a queue: its waiting calls in claim order in a WaitingList (waiting-list.ts).
  * - timers: TimerQueue (timer-queue.ts), FIFO rings per kind and duration over integer handles.
  */

@@ -4,30 +4,28 @@
  *
  * Calls almost always join a pool in key order: a new call has the weakest claim of its queue, and a call that
  * reaches a relaxation step joins the wider pool in the order of its arrival, as the calls of its queue before
- * it did. So, as the timer queue does with its timers (timer-queue.ts), a pool keeps its calls in a FIFO ring
- * of entries in a Float64Array, where joining appends one entry and leaving from the middle (an abandon) only
+ * it did. So, as the timer queue does with its timers (timer-queue.ts), a pool keeps its calls in an
+ * OrderedRing (ordered-ring.ts), where joining appends one entry and leaving from the middle (an abandon) only
  * marks the entry dead: nothing else moves, and no other call's index is rewritten. (A heap re-indexes the calls
  * it moves on every removal: each a cold cache line of another call's index row.) A call whose key would not go
  * last in the ring (one that comes back after a missed offer, keeping its place in line, or that has a higher
  * priority than the calls before it) goes into a small KeyHeap instead; the head of the pool is the smaller of
  * the ring's head and the heap's top. The order is exactly the key order, as with one heap.
  *
- * Dead entries are dropped when they reach the head of the ring, or compacted away when a full ring is at
- * least half dead, so a ring holds at most about twice its live calls.
- *
  * Where a call is: its index row's HEAP_CELL (index-rows.ts) holds its ring index (>= 0), IN_HEAP, or -1;
  * its index in the heap is in CallSlots.heapPos.
  */
 import { HEAP_CELL, ROW, type IndexRows } from './index-rows.ts';
 import { KeyHeap, type PositionTable } from './key-heap.ts';
+import { OrderedRing } from './ordered-ring.ts';
 import type { CallRec } from './records.ts';
 
-const ENTRY = 4;
-const DEAD = -1;
 const NOWHERE = -1;
 /** HEAP_CELL value of a call that is in its pool's out-of-order heap. */
 const IN_HEAP = -2;
 const INITIAL_ENTRIES = 16;
+/** Ring indexes are kept as they are in an int32 cell: a ring stays below 2^30 entries (beyond, calls go to the heap). */
+const MAX_ENTRIES = 1 << 30;
 
 /**
  * The call records of an engine by slot, and per-slot data kept in compact arrays (one cache line or less per
@@ -77,14 +75,8 @@ export class CallSlots {
 export class PoolCalls {
   /** Live calls (ring and heap). */
   size = 0;
-  /** Ring entry i at [4i .. 4i+3]: -priority, claim, seq, slot (DEAD once it left). */
-  private entries = new Float64Array(INITIAL_ENTRIES * ENTRY);
-  private mask = INITIAL_ENTRIES - 1;
-  /** Index of the first entry (always live while the ring has live entries: dead heads are dropped at once). */
-  private head = 0;
-  /** Entries from the head on, live and dead. */
-  private count = 0;
-  private live = 0;
+  /** Calls that joined in key order: keys (-priority, claim, seq), id = slot. */
+  private readonly ring: OrderedRing;
   /** Calls that joined out of key order. */
   private readonly heap: KeyHeap;
   /**
@@ -94,6 +86,7 @@ export class PoolCalls {
   readonly top = new Float64Array(4);
 
   constructor(readonly slots: CallSlots) {
+    this.ring = new OrderedRing(slots.rows, ROW, HEAP_CELL, 0, INITIAL_ENTRIES, MAX_ENTRIES);
     this.heap = new KeyHeap(slots.heapPos);
   }
 
@@ -101,21 +94,10 @@ export class PoolCalls {
     const k0 = -c.priority;
     const k1 = c.claim;
     const k2 = c.seq;
-    const cells = this.slots.rows.pos;
-    if (this.accepts(k0, k1, k2)) {
-      if (this.count > this.mask) this.makeRoom();
-      const i = (this.head + this.count++) & this.mask;
-      const e = this.entries;
-      const b = i * ENTRY;
-      e[b] = k0;
-      e[b + 1] = k1;
-      e[b + 2] = k2;
-      e[b + 3] = c.slot;
-      this.live++;
-      cells[c.slot * ROW + HEAP_CELL] = i;
-    } else {
+    const ring = this.ring;
+    if (!ring.accepts(k0, k1, k2) || !ring.append(k0, k1, k2, c.slot)) {
       this.heap.push(k0, k1, k2, c.slot);
-      cells[c.slot * ROW + HEAP_CELL] = IN_HEAP;
+      this.slots.rows.pos[c.slot * ROW + HEAP_CELL] = IN_HEAP;
     }
     this.size++;
     this.findTop();
@@ -132,11 +114,7 @@ export class PoolCalls {
     if (i === IN_HEAP) {
       this.heap.removeAt(this.slots.heapPos.pos[slot]!);
       this.slots.heapPos.pos[slot] = NOWHERE;
-    } else {
-      this.entries[i * ENTRY + 3] = DEAD;
-      this.live--;
-      if (i === this.head) this.dropDeadHead();
-    }
+    } else this.ring.kill(i);
     this.size--;
     this.findTop();
   }
@@ -144,16 +122,12 @@ export class PoolCalls {
   /** Takes the strongest call out (size must be > 0) and returns its slot. */
   popTop(): number {
     const slot = this.top[3]!;
-    const cell = slot * ROW + HEAP_CELL;
     const cells = this.slots.rows.pos;
+    const cell = slot * ROW + HEAP_CELL;
     if (cells[cell] === IN_HEAP) {
       this.heap.removeAt(0);
       this.slots.heapPos.pos[slot] = NOWHERE;
-    } else {
-      this.entries[this.head * ENTRY + 3] = DEAD;
-      this.live--;
-      this.dropDeadHead();
-    }
+    } else this.ring.kill(this.ring.head);
     cells[cell] = NOWHERE;
     this.size--;
     this.findTop();
@@ -163,38 +137,10 @@ export class PoolCalls {
   /** The slots in key order (snapshots). */
   toArray(): number[] {
     const out: Array<[number, number, number, number]> = [];
-    for (let n = 0; n < this.count; n++) {
-      const b = ((this.head + n) & this.mask) * ENTRY;
-      const e = this.entries;
-      if (e[b + 3] !== DEAD) out.push([e[b]!, e[b + 1]!, e[b + 2]!, e[b + 3]!]);
-    }
+    this.ring.forEach((k0, k1, k2, slot) => out.push([k0, k1, k2, slot]));
     for (let i = 0; i < this.heap.size; i++) out.push([this.heap.keyAt(i, 0), this.heap.keyAt(i, 1), this.heap.keyAt(i, 2), this.heap.idAt(i)]);
     out.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
     return out.map((x) => x[3]);
-  }
-
-  /** True if (k0, k1, k2) comes after the ring's last entry (dead or not), so appending keeps the ring in order. */
-  private accepts(k0: number, k1: number, k2: number): boolean {
-    if (this.count === 0) return true;
-    const e = this.entries;
-    const b = ((this.head + this.count - 1) & this.mask) * ENTRY;
-    if (k0 !== e[b]) return k0 > e[b]!;
-    if (k1 !== e[b + 1]) return k1 > e[b + 1]!;
-    return k2 > e[b + 2]!;
-  }
-
-  /** The head entry just died: drop it and the dead entries after it. */
-  private dropDeadHead(): void {
-    if (this.live === 0) {
-      this.head = 0;
-      this.count = 0;
-      return;
-    }
-    const e = this.entries;
-    do {
-      this.head = (this.head + 1) & this.mask;
-      this.count--;
-    } while (e[this.head * ENTRY + 3] === DEAD);
   }
 
   /** Sets top: the smaller of the ring's head and the heap's top. */
@@ -205,17 +151,16 @@ export class PoolCalls {
       return;
     }
     const h = this.heap;
-    if (this.live > 0) {
-      const e = this.entries;
-      const b = this.head * ENTRY;
-      const k0 = e[b]!;
-      const k1 = e[b + 1]!;
-      const k2 = e[b + 2]!;
+    const ring = this.ring;
+    if (ring.live > 0) {
+      const k0 = ring.headKey(0);
+      const k1 = ring.headKey(1);
+      const k2 = ring.headKey(2);
       if (h.size === 0 || k0 < h.keyAt(0, 0) || (k0 === h.keyAt(0, 0) && (k1 < h.keyAt(0, 1) || (k1 === h.keyAt(0, 1) && k2 < h.keyAt(0, 2))))) {
         top[0] = k0;
         top[1] = k1;
         top[2] = k2;
-        top[3] = e[b + 3]!;
+        top[3] = ring.headId();
         return;
       }
     }
@@ -223,33 +168,5 @@ export class PoolCalls {
     top[1] = h.keyAt(0, 1);
     top[2] = h.keyAt(0, 2);
     top[3] = h.topId();
-  }
-
-  /** The ring is full: compact it in place when at least half of it is dead, else double it (re-indexing its live calls). */
-  private makeRoom(): void {
-    const cells = this.slots.rows.pos;
-    const from = this.entries;
-    const compact = this.live * 2 <= this.mask + 1;
-    // Compacting keeps the head where it is and moves live entries back over the dead ones (the write index
-    // never passes the read index); growing lays the ring out from index 0 of a new array.
-    const to = compact ? from : new Float64Array(from.length * 2);
-    const toMask = compact ? this.mask : (this.mask << 1) | 1;
-    let w = compact ? this.head : 0;
-    for (let k = 0; k < this.count; k++) {
-      const b = ((this.head + k) & this.mask) * ENTRY;
-      const slot = from[b + 3]!;
-      if (slot === DEAD) continue;
-      const t = w * ENTRY;
-      to[t] = from[b]!;
-      to[t + 1] = from[b + 1]!;
-      to[t + 2] = from[b + 2]!;
-      to[t + 3] = slot;
-      cells[slot * ROW + HEAP_CELL] = w;
-      w = (w + 1) & toMask;
-    }
-    if (!compact) this.head = 0;
-    this.entries = to;
-    this.mask = toMask;
-    this.count = this.live;
   }
 }

@@ -6,10 +6,9 @@
  *
  * Most timers are "a start time + a configured duration" (ring timeout, wrap-up, a step threshold or max
  * wait counted from a call's entry, the position interval). As in Node's lib/timers, such timers go into one
- * FIFO per (kind, duration), where deadlines arrive in rising order: here a ring buffer of entries in a
- * Float64Array, so scheduling appends one entry and cancelling marks it dead (no neighbours to relink, no
- * timer record to read). Dead entries are dropped when they reach the head of their ring, or compacted away
- * when a full ring is at least half dead, so a ring holds at most about twice its live timers. A small heap
+ * FIFO per (kind, duration), where deadlines arrive in rising order: here an OrderedRing (ordered-ring.ts),
+ * so scheduling appends one entry and cancelling marks it dead (no neighbours to relink, no timer record to
+ * read). A small heap
  * orders the rings by their head entry. A timer that would not go last in its ring (a deadline earlier than
  * the tail's, e.g. a step threshold counted from an entry long ago), or that has no configured duration,
  * goes into a KeyHeap instead. The order is exactly (deadline, kind, order) over all timers, as with a
@@ -18,12 +17,13 @@
  * Layout:
  * - per handle, rows.pos[h]: -1 when not scheduled, i (< 2^24) at index i of the heap, or
  *   ((r + 1) << 24) | i at index i of ring r.
- * - ring entry i at entries[4i .. 4i+3]: deadline, order, handle (-1 once cancelled), unused.
+ * - ring entry: keys (deadline, order, 0), id = handle.
  * - heap entry: (deadline, kind, order) keys, id = handle.
  */
 import { ROW, type IndexRows } from './index-rows.ts';
 import { IndexedHeap, type HeapItem } from './indexed-heap.ts';
 import { KeyHeap } from './key-heap.ts';
+import { OrderedRing } from './ordered-ring.ts';
 
 /** Duration key for timers that have no configured duration. */
 export const NO_DURATION = -1;
@@ -35,8 +35,6 @@ const INDEX_BITS = 24;
 const INDEX_MASK = (1 << INDEX_BITS) - 1;
 /** A ring never holds more entries than an index can name (beyond, its timers go to the heap). */
 const MAX_RING_ENTRIES = 1 << INDEX_BITS;
-const ENTRY = 4;
-const CANCELLED = -1;
 /** handle = target * ROW + kind. */
 const KIND_BITS = 31 - Math.clz32(ROW);
 
@@ -57,27 +55,17 @@ export function timerTarget(h: number): number {
 class Ring implements HeapItem {
   /** Position in the ring heap, -1 while empty. */
   pos = -1;
-  entries = new Float64Array(64 * ENTRY);
-  mask = 63;
-  /** Index of the first entry (live: dead ones at the head are dropped at once). */
-  head = 0;
-  /** Entries from the head on, live and dead. */
-  count = 0;
-  live = 0;
   /** The head's deadline and order, copied here so ordering the rings reads only ring objects. */
   headDeadline = 0;
   headOrder = 0;
+  /** (Held, not inherited: the pools' rings and these share one class, so the calls into it stay monomorphic.) */
+  readonly timers: OrderedRing;
   constructor(
     readonly id: number,
     readonly kind: number,
-  ) {}
-
-  /** True if an entry (deadline, order) goes after the current tail (dead or not), keeping the ring in order. */
-  accepts(deadline: number, order: number): boolean {
-    if (this.count === 0) return true;
-    const t = ((this.head + this.count - 1) & this.mask) * ENTRY;
-    const d = this.entries[t]!;
-    return deadline > d || (deadline === d && order >= this.entries[t + 1]!);
+    rows: IndexRows,
+  ) {
+    this.timers = new OrderedRing(rows, 1, 0, (id + 1) << INDEX_BITS, 64, MAX_RING_ENTRIES);
   }
 }
 
@@ -125,7 +113,7 @@ export class TimerQueue {
     const r = this.ringHeap.peek();
     const heap = this.heap;
     if (r === undefined) return heap.size === 0 ? -1 : heap.topId();
-    const fromRing = r.entries[r.head * ENTRY + 2]!;
+    const fromRing = r.timers.headId();
     if (heap.size === 0) return fromRing;
     const k = heap.keys;
     if (r.headDeadline !== k[0]) return r.headDeadline < k[0]! ? fromRing : heap.topId();
@@ -161,7 +149,8 @@ export class TimerQueue {
     this.count++;
     const kind = timerKind(h);
     const ring = duration >= 0 ? this.ringFor(kind, duration) : null;
-    if (ring === null || !ring.accepts(deadline, order) || !this.append(ring, h, deadline, order)) this.heap.push(deadline, kind, order, h);
+    if (ring === null || !ring.timers.accepts(deadline, order, 0) || !ring.timers.append(deadline, order, 0, h)) this.heap.push(deadline, kind, order, h);
+    else if (ring.timers.count === 1) this.headChanged(ring);
   }
 
   remove(h: number): void {
@@ -176,24 +165,14 @@ export class TimerQueue {
     }
     this.rows.pos[h] = NOT_SCHEDULED;
     const ring = this.rings[where - 1]!;
-    ring.entries[i * ENTRY + 2] = CANCELLED;
-    ring.live--;
-    if (i === ring.head) {
-      this.dropDeadHead(ring);
-      this.headChanged(ring);
-    }
+    if (ring.timers.kill(i)) this.headChanged(ring);
   }
 
   /** All scheduled handles, in no particular order (for snapshots). */
   all(): number[] {
     const out: number[] = [];
     for (let i = 0; i < this.heap.size; i++) out.push(this.heap.idAt(i));
-    for (const r of this.rings) {
-      for (let n = 0; n < r.count; n++) {
-        const h = r.entries[((r.head + n) & r.mask) * ENTRY + 2]!;
-        if (h !== CANCELLED) out.push(h);
-      }
-    }
+    for (const r of this.rings) r.timers.forEach((_d, _o, _z, h) => out.push(h));
     return out;
   }
 
@@ -203,7 +182,7 @@ export class TimerQueue {
     const i = p & INDEX_MASK;
     const where = p >> INDEX_BITS;
     if (where === 0) return this.heap.keys[i * 4 + key * 2]!;
-    return this.rings[where - 1]!.entries[i * ENTRY + key]!;
+    return this.rings[where - 1]!.timers.keyAt(i, key);
   }
 
   private ringFor(kind: number, duration: number): Ring | null {
@@ -215,74 +194,20 @@ export class TimerQueue {
     let ring = byDuration.get(duration);
     if (ring === undefined) {
       if (this.rings.length === MAX_RINGS) return null;
-      ring = new Ring(this.rings.length, kind);
+      ring = new Ring(this.rings.length, kind, this.rows);
       this.rings.push(ring);
       byDuration.set(duration, ring);
     }
     return ring;
   }
 
-  /** Appends to ring; false if the ring is full at its largest size. */
-  private append(ring: Ring, h: number, deadline: number, order: number): boolean {
-    if (ring.count > ring.mask) {
-      if (ring.live * 2 > ring.count && ring.count * 2 > MAX_RING_ENTRIES) return false;
-      this.makeRoom(ring);
-    }
-    const i = (ring.head + ring.count) & ring.mask;
-    const e = ring.entries;
-    e[i * ENTRY] = deadline;
-    e[i * ENTRY + 1] = order;
-    e[i * ENTRY + 2] = h;
-    ring.count++;
-    ring.live++;
-    this.rows.pos[h] = ((ring.id + 1) << INDEX_BITS) | i;
-    if (ring.count === 1) this.headChanged(ring);
-    return true;
-  }
-
-  /** A full ring: compact it in place when at least half of it is dead, else double it. */
-  private makeRoom(ring: Ring): void {
-    const old = ring.entries;
-    const oldMask = ring.mask;
-    const grow = ring.live * 2 > ring.count;
-    const e = grow ? new Float64Array(old.length * 2) : old;
-    const mask = grow ? oldMask * 2 + 1 : oldMask;
-    // Live entries keep their order; written from the head on (in place, the write index never passes the read index).
-    const start = grow ? 0 : ring.head;
-    let w = 0;
-    for (let n = 0; n < ring.count; n++) {
-      const from = ((ring.head + n) & oldMask) * ENTRY;
-      const h = old[from + 2]!;
-      if (h === CANCELLED) continue;
-      const to = ((start + w) & mask) * ENTRY;
-      e[to] = old[from]!;
-      e[to + 1] = old[from + 1]!;
-      e[to + 2] = h;
-      this.rows.pos[h] = ((ring.id + 1) << INDEX_BITS) | (to / ENTRY);
-      w++;
-    }
-    ring.entries = e;
-    ring.mask = mask;
-    ring.head = start;
-    ring.count = w;
-  }
-
-  private dropDeadHead(ring: Ring): void {
-    const e = ring.entries;
-    while (ring.count > 0 && e[ring.head * ENTRY + 2] === CANCELLED) {
-      ring.head = (ring.head + 1) & ring.mask;
-      ring.count--;
-    }
-  }
-
   private headChanged(ring: Ring): void {
-    if (ring.count === 0) {
-      ring.head = 0;
+    if (ring.timers.count === 0) {
       this.ringHeap.remove(ring);
       return;
     }
-    ring.headDeadline = ring.entries[ring.head * ENTRY]!;
-    ring.headOrder = ring.entries[ring.head * ENTRY + 1]!;
+    ring.headDeadline = ring.timers.headKey(0);
+    ring.headOrder = ring.timers.headKey(1);
     if (ring.pos >= 0) this.ringHeap.update(ring);
     else this.ringHeap.push(ring);
   }

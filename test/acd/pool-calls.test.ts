@@ -69,7 +69,7 @@ describe('pool calls (FIFO ring + out-of-order heap)', () => {
         expect([...pool.top]).toEqual([-want.priority, want.claim, want.seq, want.slot]);
       }
       expect(slots.rows.pos[slot * ROW + HEAP_CELL] !== -1).toBe(where[slot] !== -1);
-      maxRing = Math.max(maxRing, (pool as unknown as { mask: number }).mask + 1);
+      maxRing = Math.max(maxRing, (pool as unknown as { ring: { mask: number } }).ring.mask + 1);
       if (step % 500 === 0) {
         const sorted = [...model].map((s) => calls[s]!).sort((a, b) => (less(a, b) ? -1 : 1));
         expect(pool.toArray()).toEqual(sorted.map((c) => c.slot));
@@ -89,7 +89,7 @@ describe('pool calls (FIFO ring + out-of-order heap)', () => {
       slots.add(c as unknown as CallRec);
     }
     const pool = new PoolCalls(slots);
-    const ring = pool as unknown as { mask: number; head: number; count: number };
+    const ring = (pool as unknown as { ring: { mask: number; head: number; count: number } }).ring;
     const cell = (slot: number) => slots.rows.pos[slot * ROW + HEAP_CELL]!;
     // 9 calls taken from the head, so the ring wraps; then it fills up to its 16 entries.
     for (let s = 0; s < 10; s++) pool.push(calls[s] as CallRec);

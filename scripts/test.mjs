@@ -87,7 +87,9 @@ async function main() {
     // One plain closing line with the counts, for whoever reads the end of the log.
     if (existsSync(report)) {
       const r = JSON.parse(readFileSync(report, 'utf8'));
-      process.stdout.write(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed\n`);
+      // (vitest also fails the run on an unhandled error or rejection, with every test passed: say so here)
+      const exit = res.status === 0 ? '' : `; vitest exited with ${res.status ?? res.signal}: look for "Unhandled Errors" above`;
+      process.stdout.write(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed${exit}\n`);
       if (r.numTotalTests === 0) return 1;
     }
     return res.status ?? 1;

@@ -4,7 +4,7 @@ import { type Queue, getQueue, getQueueByName } from '../../db/repositories/queu
 import { findUserByLogin, getAgent, listAllAgents } from '../../db/repositories/users.ts';
 import type { Database } from '../../db/schema.ts';
 import type { MediaEngine } from '../../media/index.ts';
-import type { IncomingCall, SipStack } from '../../sip/index.ts';
+import type { Binding, BindingRemovedReason, IncomingCall, SipStack } from '../../sip/index.ts';
 import type { TokenSigner } from '../auth/tokens.ts';
 import { SocketGroups, sendJson } from '../events/ws-endpoints.ts';
 import type { Logger } from '../logger.ts';
@@ -130,9 +130,21 @@ export class CallCenter {
         /* already answered or gone */
       }
     }));
-    sip.on('bindingAdded', (b) => void this.desk.bindingAdded(b));
-    sip.on('bindingRemoved', (b, reason) => void this.desk.bindingRemoved(b, reason));
-    sip.on('bindingReachability', (b, reachable) => void this.desk.bindingReachability(b, reachable));
+    sip.on('bindingAdded', this.#onBindingAdded);
+    sip.on('bindingRemoved', this.#onBindingRemoved);
+    sip.on('bindingReachability', this.#onBindingReachability);
+  }
+
+  // A device's binding moves look up its agent in the database: once closed, the center hears no more of them,
+  // and a lookup that fails (the database going away under a late OPTIONS timeout) is logged, not left unhandled.
+  readonly #onBindingAdded = (b: Binding): void => this.#deviceMove(this.desk.bindingAdded(b));
+  readonly #onBindingRemoved = (b: Binding, reason: BindingRemovedReason): void => this.#deviceMove(this.desk.bindingRemoved(b, reason));
+  readonly #onBindingReachability = (b: Binding, reachable: boolean): void => this.#deviceMove(this.desk.bindingReachability(b, reachable));
+
+  #deviceMove(move: Promise<void>): void {
+    move.catch((err: unknown) => {
+      if (!this.#closed) this.#deps.logger.error({ err }, 'agent device update failed');
+    });
   }
 
   async reloadAgent(id: number): Promise<void> {
@@ -268,6 +280,9 @@ export class CallCenter {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#mediaWatch);
+    this.#deps.sip.off('bindingAdded', this.#onBindingAdded);
+    this.#deps.sip.off('bindingRemoved', this.#onBindingRemoved);
+    this.#deps.sip.off('bindingReachability', this.#onBindingReachability);
     await Promise.allSettled([...this.#calls.values()].map((c) => c.shutdown()));
     this.acd.close();
     await this.log.flush();

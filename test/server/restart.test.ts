@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/config.ts';
+import type { Binding } from '../../sip/index.ts';
 import { type RunningServer, startServer } from '../../server/server.ts';
 import { DATABASE_KINDS, type ScratchDatabase, scratchDatabase } from '../support/databases.ts';
 
@@ -74,5 +75,22 @@ describe.each(DATABASE_KINDS)('the server on %s', (kind) => {
     expect(await (await get(`/api/agents/${agent.id}`)).json()).toEqual(agent);
     expect(await (await get(`/api/queues/${queue.id}`)).json()).toEqual(queue);
     expect((await (await get('/api/skills')).json()).items.map((s: { name: string }) => s.name)).toEqual(['billing']);
+  });
+
+  it("logs a device move whose agent lookup fails, and hears none once closed (never an unhandled rejection)", async () => {
+    scratch = await scratchDatabase(kind);
+    const log = capturingLogger();
+    server = await start(log.logger);
+    const device: Binding = {
+      aor: 'sip:1001@localhost', contact: 'sip:1001@127.0.0.1:5999', expiresAt: Date.now() + 60_000, transport: 'udp',
+      sourceAddress: '127.0.0.1', sourcePort: 5999, connectionId: null, instanceId: null, regId: null,
+      callId: 'move-test', cseq: 1, path: [], q: 1, userAgent: null, username: '1001',
+    };
+    // the database goes away under a late qualify answer (as it can while the server shuts down)
+    await server.ctx.database.close();
+    server.sip.emit('bindingReachability', device, false);
+    await expect.poll(() => log.lines.some((l) => l.includes('agent device update failed'))).toBe(true);
+    await server.close();
+    expect(server.sip.listenerCount('bindingAdded') + server.sip.listenerCount('bindingRemoved') + server.sip.listenerCount('bindingReachability')).toBe(0);
   });
 });

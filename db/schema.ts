@@ -106,6 +106,8 @@ export interface QueuesTable {
   steps: Json<RoutingStep[]>;
   announcements: Json<Announcements>;
   known_agent_seconds: number;
+  /** the dispositions (wrap-up codes) an agent picks from for a call of this queue, in display order */
+  dispositions: Json<string[]>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }
@@ -147,11 +149,11 @@ export interface CallsTable {
 export type QueueEventType =
   | 'ENTERQUEUE' | 'OFFER' | 'CONNECT' | 'ABANDON' | 'COMPLETEAGENT' | 'COMPLETECALLER' | 'TRANSFER'
   | 'RINGNOANSWER' | 'EXITWITHTIMEOUT' | 'OVERFLOW' | 'EXITWITHKEY' | 'CALLBACKREQUESTED' | 'HOLD' | 'UNHOLD'
-  | 'AGENTLOGIN' | 'AGENTLOGOFF' | 'PAUSE' | 'UNPAUSE' | 'WRAPUPEND';
+  | 'AGENTLOGIN' | 'AGENTLOGOFF' | 'PAUSE' | 'UNPAUSE' | 'WRAPUPEND' | 'DISPOSITION';
 export const QUEUE_EVENT_TYPES: readonly QueueEventType[] = [
   'ENTERQUEUE', 'OFFER', 'CONNECT', 'ABANDON', 'COMPLETEAGENT', 'COMPLETECALLER', 'TRANSFER', 'RINGNOANSWER',
   'EXITWITHTIMEOUT', 'OVERFLOW', 'EXITWITHKEY', 'CALLBACKREQUESTED', 'HOLD', 'UNHOLD', 'AGENTLOGIN', 'AGENTLOGOFF', 'PAUSE',
-  'UNPAUSE', 'WRAPUPEND',
+  'UNPAUSE', 'WRAPUPEND', 'DISPOSITION',
 ];
 
 export interface QueueEventsTable {

@@ -33,6 +33,7 @@ export async function seedDemo(db: Kysely<Database>, config: Config, logger: Log
     serviceLevel: { thresholdSeconds: 20, target: 0.8 },
     // Nobody speaks the customer's language: after a minute, any agent may take the call.
     steps: [{ afterSeconds: 60, language: null }],
+    dispositions: ['Resolved', 'Follow-up needed', 'Sale', 'Complaint'],
   });
   for (const a of DEMO_AGENTS) {
     if ((await findUserByLogin(db, a.login)) !== undefined) continue;

@@ -24,6 +24,8 @@ export interface Queue {
   steps: RoutingStep[];
   announcements: Announcements;
   knownAgentSeconds: number;
+  /** the dispositions (wrap-up codes) an agent picks from for a call of this queue; empty: none asked */
+  dispositions: string[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -57,6 +59,7 @@ function toRow(input: Partial<QueueInput>): Record<string, unknown> {
   if (input.steps !== undefined) row.steps = JSON.stringify(input.steps);
   if (input.announcements !== undefined) row.announcements = JSON.stringify(input.announcements);
   if (input.knownAgentSeconds !== undefined) row.known_agent_seconds = input.knownAgentSeconds;
+  if (input.dispositions !== undefined) row.dispositions = JSON.stringify(input.dispositions);
   return row;
 }
 
@@ -177,6 +180,7 @@ function fromRow(q: QueueRow, skills: Record<string, number>): Queue {
     steps: q.steps,
     announcements: q.announcements,
     knownAgentSeconds: q.known_agent_seconds,
+    dispositions: q.dispositions,
     createdAt: q.created_at,
     updatedAt: q.updated_at,
   };

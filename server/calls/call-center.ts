@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { getCall, listQueueEvents } from '../../db/repositories/call-log.ts';
 import { type Queue, getQueue, getQueueByName } from '../../db/repositories/queues.ts';
 import { findUserByLogin, getAgent, listAllAgents } from '../../db/repositories/users.ts';
 import type { Database } from '../../db/schema.ts';
@@ -11,7 +12,7 @@ import type { Logger } from '../logger.ts';
 import { AcdRuntime } from './acd-runtime.ts';
 import { AgentDesk } from './agent-desk.ts';
 import { CallLogWriter } from './call-log-writer.ts';
-import { type CallEnvironment, CustomerCall, type CustomerEvent } from './customer-call.ts';
+import { type CallEnvironment, CustomerCall, type CustomerEvent, type QueueRef } from './customer-call.ts';
 import type { SipCredentialDirectory } from './sip-credentials.ts';
 import type { WebSocket } from 'ws';
 
@@ -90,7 +91,7 @@ export class CallCenter {
       agentState: (agentId) => this.desk.state(agentId).state,
       queueNamed: async (name) => {
         const q = await getQueueByName(this.#deps.db, name);
-        return q && { id: q.id, name: q.name, announcements: q.announcements, wrapUpSeconds: q.wrapUpSeconds };
+        return q && queueRef(q);
       },
       toAgent: (agentId, event) => this.desk.send(agentId, event),
       toCustomer: (callId, event) => this.#toCustomer(callId, event),
@@ -213,10 +214,7 @@ export class CallCenter {
     if (this.#closed) return call.reject(503, 'Service Unavailable: shutting down');
     const customer = new CustomerCall(this.#env, call, {
       ...(pending ? { id: pending.callId } : {}),
-      queueId: queue.id,
-      queueName: queue.name,
-      announcements: queue.announcements,
-      wrapUpSeconds: queue.wrapUpSeconds,
+      queue: queueRef(queue),
       language: pending?.language ?? queue.language,
       channel: pending ? 'webrtc' : 'sip',
       caller: pending ? 'web' : call.fromUri,
@@ -272,6 +270,27 @@ export class CallCenter {
     return undefined;
   }
 
+  /**
+   * Sets the disposition (wrap-up code) of a call: by an agent who talked on it (a CONNECT of theirs in its queue
+   * events), to one of the dispositions of the queue they took it in. It may be changed later (the last one counts;
+   * each choice is a DISPOSITION queue event).
+   */
+  async setDisposition(agentId: string, callId: string, disposition: string): Promise<DispositionOutcome> {
+    await this.log.flush(); // the call's record and its CONNECT events are in the database
+    const db = this.#deps.db;
+    if ((await getCall(db, callId)) === undefined) return { outcome: 'unknown-call' };
+    const connect = (await listQueueEvents(db, { callId })).findLast((e) => e.event === 'CONNECT' && e.agent_id === Number(agentId));
+    if (connect === undefined) return { outcome: 'not-yours' };
+    const queue = connect.queue_id === null ? undefined : await getQueue(db, connect.queue_id);
+    if (queue === undefined || !queue.dispositions.includes(disposition)) {
+      return { outcome: 'not-a-disposition', queue: queue?.name ?? null, choices: queue?.dispositions ?? [] };
+    }
+    this.log.updateCall(callId, { disposition });
+    this.log.event({ event: 'DISPOSITION', callId, queueId: queue.id, agentId: Number(agentId), data: { disposition } });
+    await this.log.flush();
+    return { outcome: 'set', queue: queue.name };
+  }
+
   get activeCalls(): number {
     return this.#calls.size;
   }
@@ -287,4 +306,15 @@ export class CallCenter {
     this.acd.close();
     await this.log.flush();
   }
+}
+
+export type DispositionOutcome =
+  | { outcome: 'set'; queue: string }
+  | { outcome: 'unknown-call' }
+  | { outcome: 'not-yours' }
+  | { outcome: 'not-a-disposition'; queue: string | null; choices: string[] };
+
+/** What a customer call keeps of its queue. */
+function queueRef(q: Queue): QueueRef {
+  return { id: q.id, name: q.name, announcements: q.announcements, wrapUpSeconds: q.wrapUpSeconds, dispositions: q.dispositions };
 }

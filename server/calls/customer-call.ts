@@ -35,6 +35,8 @@ export interface OfferContext {
   customerId: string | null;
   caller: string;
   waitedSeconds: number;
+  /** the queue's dispositions (wrap-up codes) the agent picks one of for the call; empty: none asked */
+  dispositions: string[];
 }
 
 /** The call layer's collaborators, passed in by the call center. */
@@ -66,6 +68,7 @@ export interface QueueRef {
   name: string;
   announcements: Announcements;
   wrapUpSeconds: number;
+  dispositions: string[];
 }
 
 /** An agent a call can be transferred to. */
@@ -90,10 +93,7 @@ export const TRANSFER_TO_AGENT_SECONDS = 30;
 
 export interface CustomerCallInit {
   id?: string;
-  queueId: number;
-  queueName: string;
-  announcements: Announcements;
-  wrapUpSeconds: number;
+  queue: QueueRef;
   language: string | null;
   channel: 'webrtc' | 'sip';
   caller: string;
@@ -166,8 +166,8 @@ export class CustomerCall {
     this.#env = env;
     this.#init = init;
     this.#incoming = incoming;
-    this.#queue = { id: init.queueId, name: init.queueName, announcements: init.announcements, wrapUpSeconds: init.wrapUpSeconds };
-    this.#log = env.logger.child({ callId: this.id, queueId: init.queueId });
+    this.#queue = init.queue;
+    this.#log = env.logger.child({ callId: this.id, queueId: init.queue.id });
     this.#media = env.media.createSession(this.id);
   }
 
@@ -405,6 +405,7 @@ export class CustomerCall {
       customerId: this.#init.customerId,
       caller: this.#init.caller,
       waitedSeconds: Math.round((Date.now() - (this.#queuedAt || this.#createdAt)) / 1000),
+      dispositions: this.#queue.dispositions,
     };
   }
 

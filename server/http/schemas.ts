@@ -139,6 +139,8 @@ export const ServiceLevel = Type.Object(
   { thresholdSeconds: Type.Integer({ minimum: 1, maximum: 3600 }), target: Type.Number({ minimum: 0, maximum: 1 }) },
   { additionalProperties: false },
 );
+/** A disposition (wrap-up code) as agents see it: "Resolved", "Sale", "Call back"; no white space at its ends. */
+export const Disposition = Type.String({ minLength: 1, maxLength: 100, pattern: '^\\S(.*\\S)?$' });
 const queueFields = {
   name: Name,
   description: Type.Optional(Type.String({ maxLength: 500 })),
@@ -155,6 +157,7 @@ const queueFields = {
   steps: Type.Optional(Type.Array(RoutingStep, { maxItems: 20 })),
   announcements: Type.Optional(Announcements),
   knownAgentSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 86400 })),
+  dispositions: Type.Optional(Type.Array(Disposition, { maxItems: 50, uniqueItems: true })),
 };
 export const QueueCreate = Type.Object(queueFields, { additionalProperties: false });
 export const QueueUpdate = Type.Object(
@@ -184,6 +187,7 @@ export const Queue = Type.Object({
   ),
   announcements: Announcements,
   knownAgentSeconds: Type.Integer(),
+  dispositions: Type.Array(Type.String()),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });

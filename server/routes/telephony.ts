@@ -6,8 +6,8 @@ import { listAllAgents } from '../../db/repositories/users.ts';
 import type { AppContext } from '../app-context.ts';
 import { caller } from '../auth/guard.ts';
 import { type CallCenter, MAX_PENDING_CALLS } from '../calls/call-center.ts';
-import { ApiError } from '../http/errors.ts';
-import { ErrorResponse, LanguageCode, Name, errors } from '../http/schemas.ts';
+import { ApiError, notFound } from '../http/errors.ts';
+import { Disposition, ErrorResponse, LanguageCode, Name, errors } from '../http/schemas.ts';
 
 const SipAccess = Type.Object({
   wsUrl: Type.String(),
@@ -185,6 +185,32 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
     const call = center.callOfAgent(String(caller(request).sub));
     if (call === undefined || !call.hangUpByAgent()) throw new ApiError('ERR_IN_USE', 'you have no connected call');
     return { hungUp: true as const };
+  });
+
+  app.post('/api/agent/calls/:callId/disposition', agentDesk('Sets the disposition (wrap-up code) of a call the agent talked on, from its queue\'s list; a later choice replaces it', {
+    params: Type.Object({ callId: Type.String({ minLength: 1, maxLength: 64 }) }),
+    body: Type.Object({ disposition: Disposition }, { additionalProperties: false }),
+    response: { 200: Type.Object({ callId: Type.String(), queue: Type.String(), disposition: Type.String() }), ...errors(404) },
+  }), async (request) => {
+    const { callId } = request.params;
+    const { disposition } = request.body;
+    const r = await center.setDisposition(String(caller(request).sub), callId, disposition);
+    switch (r.outcome) {
+      case 'set':
+        return { callId, queue: r.queue, disposition };
+      case 'unknown-call':
+        throw notFound('call', callId);
+      case 'not-yours':
+        throw new ApiError('ERR_FORBIDDEN', `you did not talk on call ${callId}`);
+      default:
+        throw new ApiError(
+          'ERR_VALIDATION',
+          r.choices.length === 0
+            ? `queue ${r.queue ?? '(deleted)'} has no dispositions to choose from`
+            : `${JSON.stringify(disposition)} is not a disposition of queue ${r.queue}; choose one of: ${r.choices.join(', ')}`,
+          'body.disposition',
+        );
+    }
   });
 
   app.get('/api/agent/state', agentDesk('The logged-in agent\'s ACD state', { response: { 200: AgentStateView, ...errors() } }), async (request) => center.desk.stateEvent(String(caller(request).sub)));

@@ -17,7 +17,7 @@ describe('an agent on the browser softphone', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'e2e-softphone-'));
     h = await startCallCenter({ rtpPortMin: 44500, rtpPortMax: 44699 });
     await h.api('POST', '/api/skills', { name: 'support' }, h.admin);
-    await h.api('POST', '/api/queues', { name: 'support', skills: { support: 1 }, wrapUpSeconds: 30 }, h.admin);
+    await h.api('POST', '/api/queues', { name: 'support', skills: { support: 1 }, wrapUpSeconds: 30, dispositions: ['Resolved', 'Sale', 'Complaint'] }, h.admin);
     kaja = await createAgent(h, { login: 'kaja', name: 'Kaja Kask', languages: { et: 5, en: 2 } });
     await createAgent(h, { login: 'peter', name: 'Peter Pan', languages: { en: 5 } }); // logged out: never offered
   }, 60_000);
@@ -67,16 +67,24 @@ describe('an agent on the browser softphone', () => {
     await ap.getByTestId('mute').click();
     await eventually(async () => Math.abs((await customer!.hearing(1)).peakHz - 1000) < 30, 10_000, 'the agent again after unmute');
 
+    // The queue asks for a disposition: the form offers its list while the agent talks and after.
+    expect(await ap.getByTestId('disposition').isVisible()).toBe(true);
+    expect(await ap.getByTestId('disposition-code').locator('option').allTextContents()).toEqual(['Resolved', 'Sale', 'Complaint']);
+    expect(await ap.getByTestId('disposition-status').textContent()).toBe('Not filed yet');
+
     await ap.getByTestId('hangup').click();
     await eventually(async () => (await ap.getByTestId('agent-state').textContent())?.includes('wrap-up'), 10_000, 'wrap-up');
     await eventually(async () => /\d:\d\d/.test((await ap.getByTestId('wrapup-countdown').textContent()) ?? ''), 5_000, 'the countdown');
+    await ap.getByTestId('disposition-code').selectOption('Sale');
+    await ap.getByTestId('disposition-save').click();
+    await eventually(async () => (await ap.getByTestId('disposition-status').textContent()) === 'Saved: Sale', 10_000, 'the disposition saved');
     await ap.getByTestId('wrapup-done').click();
     await eventually(async () => (await ap.getByTestId('agent-state').textContent())?.includes('ready'), 10_000, 'ready again');
 
     await h.server.center.log.flush();
     const call = (await h.api('GET', '/api/calls?limit=1', undefined, h.admin)).body.items[0];
-    expect(call).toMatchObject({ agentId: kaja.id, endReason: 'agent-hangup', language: 'et' });
+    expect(call).toMatchObject({ agentId: kaja.id, endReason: 'agent-hangup', language: 'et', disposition: 'Sale' });
     const events = (await h.api('GET', `/api/calls/${call.id}`, undefined, h.admin)).body.events.map((e: { event: string }) => e.event);
-    expect(events).toEqual(['ENTERQUEUE', 'OFFER', 'CONNECT', 'HOLD', 'UNHOLD', 'COMPLETEAGENT']);
+    expect(events).toEqual(['ENTERQUEUE', 'OFFER', 'CONNECT', 'HOLD', 'UNHOLD', 'COMPLETEAGENT', 'DISPOSITION']);
   }, 120_000);
 });

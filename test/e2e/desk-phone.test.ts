@@ -21,7 +21,8 @@ describe('a customer on the demo page calls and reaches a desk phone', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'e2e-desk-'));
     h = await startCallCenter({ rtpPortMin: 44000, rtpPortMax: 44199, env: { MEDIA_TIMEOUT_SECONDS: '5' } });
     expect((await h.api('POST', '/api/skills', { name: 'support' }, h.admin)).status).toBe(201);
-    expect((await h.api('POST', '/api/queues', { name: 'support', skills: { support: 1 }, ringTimeoutSeconds: 10 }, h.admin)).status).toBe(201);
+    const queue = { name: 'support', skills: { support: 1 }, ringTimeoutSeconds: 10, dispositions: ['Resolved', 'Follow-up needed'] };
+    expect((await h.api('POST', '/api/queues', queue, h.admin)).status).toBe(201);
     mari = await createAgent(h, { login: 'mari', name: 'Mari Tamm', languages: { et: 5 }, sipUser: '1001' });
     john = await createAgent(h, { login: 'john', name: 'John Smith', languages: { en: 5 }, sipUser: '1002' });
     for (const [user, password, port, tone] of [['1001', mari.sipPassword, 5402, 1000], ['1002', john.sipPassword, 5406, 700]] as const) {
@@ -80,6 +81,30 @@ describe('a customer on the demo page calls and reaches a desk phone', () => {
     expect(call.context.page.url).toContain('/demo/');
     const events = await h.api('GET', `/api/calls/${call.id}`, undefined, h.admin);
     expect(events.body.events.map((e: { event: string }) => e.event)).toEqual(['ENTERQUEUE', 'OFFER', 'CONNECT', 'COMPLETECALLER']);
+
+    // Mari files the call under one of the queue's dispositions (and corrects it); nobody else can, nor anything else.
+    const [mariToken, johnToken] = [await h.login('mari', mari.password), await h.login('john', john.password)];
+    const dispose = (id: string, disposition: string, token: string) => h.api('POST', `/api/agent/calls/${id}/disposition`, { disposition }, token);
+    const set = await dispose(call.id, 'Follow-up needed', mariToken);
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+    expect(set.body).toEqual({ callId: call.id, queue: 'support', disposition: 'Follow-up needed' });
+    expect((await h.api('GET', `/api/calls/${call.id}`, undefined, h.admin)).body.disposition).toBe('Follow-up needed');
+    const john403 = await dispose(call.id, 'Resolved', johnToken);
+    expect(john403.status).toBe(403);
+    expect(john403.body.message).toContain('did not talk on call');
+    const unknownCode = await dispose(call.id, 'Sold a yacht', mariToken);
+    expect(unknownCode.status).toBe(400);
+    expect(unknownCode.body).toMatchObject({ field: 'body.disposition' });
+    expect(unknownCode.body.message).toContain('choose one of: Resolved, Follow-up needed');
+    expect((await dispose('no-such-call', 'Resolved', mariToken)).status).toBe(404);
+    expect((await h.api('POST', `/api/agent/calls/${call.id}/disposition`, { disposition: 'Resolved' }, h.admin)).status).toBe(403);
+    expect((await dispose(call.id, 'Resolved', mariToken)).status).toBe(200);
+    const filed = (await h.api('GET', `/api/calls/${call.id}`, undefined, h.admin)).body;
+    expect(filed.disposition).toBe('Resolved');
+    expect(filed.events.filter((e: { event: string }) => e.event === 'DISPOSITION')).toMatchObject([
+      { agentId: mari.id, data: { disposition: 'Follow-up needed' } },
+      { agentId: mari.id, data: { disposition: 'Resolved' } },
+    ]);
   }, 90_000);
 
   it('when rtpengine dies mid-call both sides are hung up, and the next call works again', async () => {

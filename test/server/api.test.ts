@@ -122,6 +122,22 @@ describe.each(DATABASE_KINDS)('admin REST API on %s', (kind) => {
     expect(patched.json()).toMatchObject({ priority: 3, strategy: 'ring-all', skills: { billing: 2 } });
   });
 
+  it('keeps a queue\'s dispositions in order, and refuses duplicates, blanks and padded ones naming the field', async () => {
+    const created = await call('POST', '/api/queues', { name: 'sales' });
+    expect(created.json().dispositions).toEqual([]);
+    const id = created.json().id;
+    const set = await call('PATCH', `/api/queues/${id}`, { dispositions: ['Sale', 'No sale', 'Call back later'] });
+    expect(set.statusCode).toBe(200);
+    expect(set.json().dispositions).toEqual(['Sale', 'No sale', 'Call back later']);
+    expect((await call('GET', `/api/queues/${id}`)).json().dispositions).toEqual(['Sale', 'No sale', 'Call back later']);
+    for (const bad of [['Sale', 'Sale'], [''], [' Sale'], ['x'.repeat(101)]]) {
+      const res = await call('PATCH', `/api/queues/${id}`, { dispositions: bad });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().field).toMatch(/^body\.dispositions/);
+    }
+    expect((await call('GET', `/api/queues/${id}`)).json().dispositions).toEqual(['Sale', 'No sale', 'Call back later']);
+  });
+
   it('SIP credentials are stored as digest HA1s for MD5 and SHA-256, never in plain text', async () => {
     const agent = (await call('POST', '/api/agents', { login: 'mari', name: 'Mari', password: 'mari-password' })).json();
     const res = await call('PUT', `/api/agents/${agent.id}/sip-credentials`, { username: '1001', password: 'sip-secret-1' });

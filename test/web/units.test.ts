@@ -106,11 +106,14 @@ describe('agent messages', () => {
     expect(offer).toEqual({
       type: 'offer',
       callId: 'c1',
-      context: { queue: 'support', language: 'et', page: { url: 'u', title: 't' }, history: [{ url: 'h', title: 'ht', at: 'a' }], waitedSeconds: 12 },
+      context: { queue: 'support', language: 'et', page: { url: 'u', title: 't' }, history: [{ url: 'h', title: 'ht', at: 'a' }], waitedSeconds: 12, dispositions: [] },
     });
     expect(parseServerMessage('{"type":"offer-cancelled","callId":"c1","reason":"x"}')).toEqual({ type: 'offer-cancelled', callId: 'c1' });
     const connected = parseServerMessage('{"type":"connected","callId":"c1","device":"desk-phone","context":{"queue":"q","page":{"url":"u","title":"t"},"waitedSeconds":3}}');
     expect(connected).toMatchObject({ type: 'connected', callId: 'c1', device: 'desk-phone', context: { queue: 'q', page: { url: 'u' }, waitedSeconds: 3 } });
+    // the queue's dispositions, strings only
+    const withCodes = parseServerMessage('{"type":"connected","callId":"c1","context":{"queue":"q","dispositions":["Sale",3,"","No sale"]}}');
+    expect(withCodes).toMatchObject({ context: { dispositions: ['Sale', 'No sale'] } });
     expect(parseServerMessage('{"type":"connected","callId":"c1","device":"softphone"}')).toMatchObject({ device: 'softphone' });
     expect(parseServerMessage('{"type":"connected","device":"softphone"}')).toBeUndefined();
   });

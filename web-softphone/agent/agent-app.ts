@@ -4,7 +4,7 @@ import type { Logger } from '../shared/logger.ts';
 import { AgentApi, tokenStore, type Me } from './api-client.ts';
 import type { AgentState, ServerMessage } from './agent-messages.ts';
 import { AgentSocket, agentSocketUrl } from './agent-socket.ts';
-import type { AgentView } from './agent-view.ts';
+import type { AgentView, Filing } from './agent-view.ts';
 import { CallDesk } from './call-desk.ts';
 import { Softphone } from './softphone.ts';
 
@@ -19,6 +19,8 @@ interface DeskSession {
   reason?: string;
   wrapUpEndsAt?: number;
   timer?: ReturnType<typeof setInterval>;
+  /** The last call the agent took, while its queue asks for a disposition: shown until the next call. */
+  filing?: Filing;
 }
 
 /**
@@ -45,6 +47,10 @@ export class AgentApp {
     view.ready.addEventListener('click', () => this.#send({ type: 'ready' }));
     view.notReady.addEventListener('click', () => this.#send({ type: 'not-ready', reason: view.notReadyReason.value }));
     view.wrapupDone.addEventListener('click', () => this.#send({ type: 'wrap-up-done' }));
+    view.disposition.addEventListener('submit', (e) => {
+      e.preventDefault();
+      void this.#file(view.dispositionCode.value);
+    });
     view.answer.addEventListener('click', () => {
       void view.audio.play().catch(() => {}); // the click unlocks audio playback
       void this.#session?.desk.answer();
@@ -140,6 +146,7 @@ export class AgentApp {
     socket.on('refused', (reason) => void this.logout(`Signed out: ${reason}`));
     view.renderSocket(socket.status);
     view.renderCall(desk.snapshot);
+    view.renderDisposition(undefined);
     this.#renderState();
     view.renderSip('registering', '');
     void this.#api
@@ -183,6 +190,10 @@ export class AgentApp {
         break;
       case 'connected':
         s.desk.connected(msg.callId, msg.context, msg.device);
+        if (s.filing?.callId !== msg.callId) {
+          s.filing = msg.context.dispositions.length > 0 ? { callId: msg.callId, queue: msg.context.queue, choices: msg.context.dispositions, busy: false } : undefined;
+          this.#view.renderDisposition(s.filing);
+        }
         break;
       case 'offer-cancelled':
       case 'call-ended':
@@ -191,6 +202,26 @@ export class AgentApp {
       case 'error':
         this.#view.deskMessage(msg.message);
         break;
+    }
+  }
+
+  /** Files the last call under a disposition (it may be changed: the last choice counts). */
+  async #file(disposition: string): Promise<void> {
+    const s = this.#session;
+    const f = s?.filing;
+    if (!s || !f || !disposition || f.busy) return;
+    const show = (patch: Partial<Filing>): void => {
+      if (s.filing?.callId !== f.callId) return; // a new call came meanwhile
+      s.filing = { ...s.filing, ...patch };
+      if (patch.error === undefined) delete s.filing.error;
+      this.#view.renderDisposition(s.filing);
+    };
+    show({ busy: true });
+    try {
+      await this.#api.setDisposition(s.token, f.callId, disposition);
+      show({ busy: false, saved: disposition });
+    } catch (err) {
+      show({ busy: false, error: `Not saved: ${userMessage(err)}` });
     }
   }
 

@@ -19,6 +19,8 @@ export interface OfferContext {
   history: VisitedPage[];
   customerId?: string;
   waitedSeconds: number;
+  /** the queue's dispositions (wrap-up codes) to file the call under; empty: none asked */
+  dispositions: string[];
 }
 
 export type ServerMessage =
@@ -50,6 +52,7 @@ function parseContext(v: unknown): OfferContext {
       .filter((p): p is Record<string, unknown> => !!p && typeof p === 'object')
       .map((p) => ({ url: str(p.url), title: str(p.title), at: typeof p.at === 'number' ? new Date(p.at).toISOString() : str(p.at) })),
     waitedSeconds: typeof c.waitedSeconds === 'number' && Number.isFinite(c.waitedSeconds) ? c.waitedSeconds : 0,
+    dispositions: Array.isArray(c.dispositions) ? c.dispositions.filter((d): d is string => typeof d === 'string' && d !== '') : [],
   };
   if (typeof c.customerId === 'string' && c.customerId) ctx.customerId = c.customerId;
   return ctx;

@@ -2,6 +2,16 @@ import { clock } from '../shared/format.ts';
 import { englishLanguageName } from '../shared/languages.ts';
 import type { AgentState, OfferContext } from './agent-messages.ts';
 import type { CallDeskSnapshot } from './call-desk.ts';
+
+/** The disposition (wrap-up code) the agent files their last call under. */
+export interface Filing {
+  callId: string;
+  queue: string;
+  choices: readonly string[];
+  saved?: string;
+  busy: boolean;
+  error?: string;
+}
 import type { SocketStatus } from './agent-socket.ts';
 import type { RegistrationStatus } from './softphone.ts';
 
@@ -45,6 +55,11 @@ export class AgentView {
   readonly wrapupCountdown: HTMLElement;
   readonly wrapupDone: HTMLButtonElement;
   readonly deskError: HTMLElement;
+  readonly disposition: HTMLFormElement;
+  readonly dispositionCall: HTMLElement;
+  readonly dispositionCode: HTMLSelectElement;
+  readonly dispositionSave: HTMLButtonElement;
+  readonly dispositionStatus: HTMLElement;
   readonly incoming: HTMLElement;
   readonly callTitle: HTMLElement;
   readonly callStatus: HTMLElement;
@@ -85,6 +100,11 @@ export class AgentView {
     this.wrapupCountdown = $('wrapup-countdown');
     this.wrapupDone = $('wrapup-done');
     this.deskError = $('desk-error');
+    this.disposition = $('disposition');
+    this.dispositionCall = $('disposition-call');
+    this.dispositionCode = $('disposition-code');
+    this.dispositionSave = $('disposition-save');
+    this.dispositionStatus = $('disposition-status');
     this.incoming = $('incoming');
     this.callTitle = $('call-title');
     this.callStatus = $('call-status');
@@ -144,6 +164,28 @@ export class AgentView {
 
   renderWrapUp(secondsLeft: number | undefined): void {
     this.wrapupCountdown.textContent = secondsLeft === undefined ? '—' : clock(Math.ceil(secondsLeft));
+  }
+
+  /** The disposition form of the agent's last call (hidden when its queue asks for none). */
+  renderDisposition(f: Filing | undefined): void {
+    this.disposition.hidden = f === undefined;
+    if (f === undefined) return;
+    this.disposition.dataset.callId = f.callId;
+    this.dispositionCall.textContent = `(${f.queue} call)`;
+    const current = [...this.dispositionCode.options].map((o) => o.value);
+    if (current.length !== f.choices.length || current.some((v, i) => v !== f.choices[i])) {
+      this.dispositionCode.replaceChildren(
+        ...f.choices.map((c) => {
+          const o = this.#doc.createElement('option');
+          o.value = c;
+          o.textContent = c;
+          return o;
+        }),
+      );
+    }
+    this.dispositionSave.disabled = f.busy;
+    this.dispositionStatus.textContent = f.error ? f.error : f.saved ? `Saved: ${f.saved}` : 'Not filed yet';
+    this.dispositionStatus.className = f.error ? 'error' : 'muted';
   }
 
   renderSip(status: RegistrationStatus, detail: string): void {

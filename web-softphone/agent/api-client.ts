@@ -78,6 +78,11 @@ export class AgentApi {
     await fetchJson<unknown>(`${this.base}/api/agent/call/hangup`, { method: 'POST', body: {}, token });
   }
 
+  /** `POST /api/agent/calls/:callId/disposition`: files a call the agent talked on under one of its queue's dispositions. */
+  async setDisposition(token: string, callId: string, disposition: string): Promise<void> {
+    await fetchJson<unknown>(`${this.base}/api/agent/calls/${encodeURIComponent(callId)}/disposition`, { method: 'POST', body: { disposition }, token });
+  }
+
   /** `POST /api/agent/softphone`: SIP credentials for this browser's softphone. */
   async softphone(token: string): Promise<SoftphoneCredentials> {
     const res = await fetchJson<unknown>(`${this.base}/api/agent/softphone`, { method: 'POST', body: {}, token });

@@ -478,7 +478,15 @@ export class CustomerCall {
 
   /** The agent's device sent REFER (RFC 3515): transferTo, its outcome reported in the NOTIFY. */
   async #referred(leg: OutgoingCall, target: string): Promise<void> {
-    const outcome = await this.transferTo(target, leg);
+    let outcome: TransferOutcome;
+    try {
+      outcome = await this.transferTo(target, leg);
+    } catch (err) {
+      // (the database gone under a late REFER, say: the NOTIFY says so, unless its 200 went out already)
+      this.#log.error({ err, target }, 'transfer failed');
+      leg.notifyRefer(500, 'Server Internal Error');
+      return;
+    }
     if (outcome === 'transferred') return; // (its 200 went out before the BYE)
     this.#log.info({ target, outcome }, 'transfer refused');
     leg.notifyRefer(...TRANSFER_SIP_STATUS[outcome]);

@@ -69,7 +69,8 @@ describe('an agent on the browser softphone', () => {
 
     // The queue asks for a disposition: the form offers its list while the agent talks and after.
     expect(await ap.getByTestId('disposition').isVisible()).toBe(true);
-    expect(await ap.getByTestId('disposition-code').locator('option').allTextContents()).toEqual(['Resolved', 'Sale', 'Complaint']);
+    expect(await ap.getByTestId('disposition-code').locator('option').allTextContents()).toEqual(['Choose…', 'Resolved', 'Sale', 'Complaint']);
+    expect(await ap.getByTestId('disposition-code').inputValue()).toBe('');
     expect(await ap.getByTestId('disposition-status').textContent()).toBe('Not filed yet');
 
     await ap.getByTestId('hangup').click();

@@ -170,19 +170,22 @@ export class AgentView {
   renderDisposition(f: Filing | undefined): void {
     this.disposition.hidden = f === undefined;
     if (f === undefined) return;
-    this.disposition.dataset.callId = f.callId;
     this.dispositionCall.textContent = `(${f.queue} call)`;
-    const current = [...this.dispositionCode.options].map((o) => o.value);
-    if (current.length !== f.choices.length || current.some((v, i) => v !== f.choices[i])) {
-      this.dispositionCode.replaceChildren(
-        ...f.choices.map((c) => {
-          const o = this.#doc.createElement('option');
-          o.value = c;
-          o.textContent = c;
-          return o;
-        }),
-      );
+    // a new call's list starts on "Choose…", so that nothing looks filed before the agent picks
+    const current = [...this.dispositionCode.options].slice(1).map((o) => o.value);
+    if (this.disposition.dataset.callId !== f.callId || current.length !== f.choices.length || current.some((v, i) => v !== f.choices[i])) {
+      const option = (value: string, text: string): HTMLOptionElement => {
+        const o = this.#doc.createElement('option');
+        o.value = value;
+        o.textContent = text;
+        return o;
+      };
+      const placeholder = option('', 'Choose…');
+      placeholder.disabled = true;
+      this.dispositionCode.replaceChildren(placeholder, ...f.choices.map((c) => option(c, c)));
+      this.dispositionCode.value = f.saved ?? '';
     }
+    this.disposition.dataset.callId = f.callId;
     this.dispositionSave.disabled = f.busy;
     this.dispositionStatus.textContent = f.error ? f.error : f.saved ? `Saved: ${f.saved}` : 'Not filed yet';
     this.dispositionStatus.className = f.error ? 'error' : 'muted';

@@ -22,11 +22,13 @@ export async function getCall(db: Db, id: string): Promise<CallRow | undefined> 
 export async function listCalls(
   db: Db,
   page: PageRequest,
-  filter: { state?: CallState; queueId?: number } = {},
+  filter: { state?: CallState; queueId?: number; agentId?: number; disposition?: string } = {},
 ): Promise<Page<CallRow>> {
   let q = db.selectFrom('calls');
   if (filter.state !== undefined) q = q.where('state', '=', filter.state);
   if (filter.queueId !== undefined) q = q.where('queue_id', '=', filter.queueId);
+  if (filter.agentId !== undefined) q = q.where('agent_id', '=', filter.agentId);
+  if (filter.disposition !== undefined) q = q.where('disposition', '=', filter.disposition);
   const [items, count] = await Promise.all([
     q.selectAll().orderBy('created_at', 'desc').orderBy('id').limit(page.limit).offset(page.offset).execute(),
     q.select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),

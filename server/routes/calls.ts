@@ -73,20 +73,22 @@ export const callRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
     schema: {
       tags,
       security,
-      summary: 'Call records, newest first',
+      summary: 'Call records, newest first; of one queue, one agent (the last who had the call) or one disposition',
       querystring: Type.Object(
         {
           limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
           offset: Type.Integer({ minimum: 0, default: 0 }),
           queueId: Type.Optional(Type.Integer({ minimum: 1 })),
+          agentId: Type.Optional(Type.Integer({ minimum: 1 })),
+          disposition: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
         },
         { additionalProperties: false },
       ),
       response: { 200: PageOf(Call), ...errors() },
     },
   }, async (request) => {
-    const { limit, offset, queueId } = request.query;
-    const page = await listCalls(db, { limit, offset }, queueId !== undefined ? { queueId } : {});
+    const { limit, offset, ...filter } = request.query;
+    const page = await listCalls(db, { limit, offset }, filter);
     return { ...page, items: page.items.map(view) };
   });
 

@@ -105,6 +105,12 @@ describe('a customer on the demo page calls and reaches a desk phone', () => {
       { agentId: mari.id, data: { disposition: 'Follow-up needed' } },
       { agentId: mari.id, data: { disposition: 'Resolved' } },
     ]);
+    // the supervisor lists calls by disposition and by agent
+    const ids = async (query: string) => (await h.api('GET', `/api/calls?${query}`, undefined, h.admin)).body.items.map((c: { id: string }) => c.id);
+    expect(await ids('disposition=Resolved')).toEqual([call.id]);
+    expect(await ids('disposition=Follow-up%20needed')).toEqual([]);
+    expect(await ids(`agentId=${mari.id}`)).toEqual([call.id]);
+    expect(await ids(`agentId=${john.id}`)).toEqual([]);
   }, 90_000);
 
   it('when rtpengine dies mid-call both sides are hung up, and the next call works again', async () => {

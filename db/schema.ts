@@ -108,6 +108,8 @@ export interface QueuesTable {
   known_agent_seconds: number;
   /** the dispositions (wrap-up codes) an agent picks from for a call of this queue, in display order */
   dispositions: Json<string[]>;
+  /** the agent cannot end wrap-up early (Done, Ready) before filing the call under one; the wrap-up time still ends it */
+  disposition_required: boolean;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }

@@ -26,6 +26,8 @@ export interface Queue {
   knownAgentSeconds: number;
   /** the dispositions (wrap-up codes) an agent picks from for a call of this queue; empty: none asked */
   dispositions: string[];
+  /** the agent cannot end wrap-up early before filing the call under one of them (the wrap-up time still ends it) */
+  dispositionRequired: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -60,6 +62,7 @@ function toRow(input: Partial<QueueInput>): Record<string, unknown> {
   if (input.announcements !== undefined) row.announcements = JSON.stringify(input.announcements);
   if (input.knownAgentSeconds !== undefined) row.known_agent_seconds = input.knownAgentSeconds;
   if (input.dispositions !== undefined) row.dispositions = JSON.stringify(input.dispositions);
+  if (input.dispositionRequired !== undefined) row.disposition_required = input.dispositionRequired;
   return row;
 }
 
@@ -181,6 +184,7 @@ function fromRow(q: QueueRow, skills: Record<string, number>): Queue {
     announcements: q.announcements,
     knownAgentSeconds: q.known_agent_seconds,
     dispositions: q.dispositions,
+    dispositionRequired: q.disposition_required,
     createdAt: q.created_at,
     updatedAt: q.updated_at,
   };

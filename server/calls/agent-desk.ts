@@ -29,6 +29,8 @@ export class AgentDesk {
   readonly #states = new Map<string, { state: AgentState; reason: string }>();
   readonly #wrapUpEnds = new Map<string, number>();
   readonly #names = new Map<string, string>();
+  /** agents whose last call's queue requires a disposition they have not filed yet: the call and its queue */
+  readonly #unfiled = new Map<string, { callId: string; queue: string }>();
 
   constructor(
     private readonly acd: AcdRuntime,
@@ -83,16 +85,37 @@ export class AgentDesk {
     });
   }
 
-  /** Asks the ACD for a state change the agent requested; false when that move is not possible from here. */
-  request(agentId: string, want: 'ready' | 'not-ready' | 'logged-out' | 'wrap-up-done', reason = ''): boolean {
-    if (!this.acd.engine.hasAgent(agentId)) return false;
+  /**
+   * The agent took a call (the ACD assigned it): from a queue that requires a disposition (its name), or not (null).
+   * Until the agent files it, they cannot end wrap-up early (Done, Ready); the wrap-up time still ends it.
+   */
+  callTaken(agentId: string, callId: string, requiredBy: string | null): void {
+    if (requiredBy === null) this.#unfiled.delete(agentId);
+    else this.#unfiled.set(agentId, { callId, queue: requiredBy });
+  }
+
+  /** The agent filed a call under a disposition. */
+  callFiled(agentId: string, callId: string): void {
+    if (this.#unfiled.get(agentId)?.callId === callId) this.#unfiled.delete(agentId);
+  }
+
+  /** Asks the ACD for a state change the agent requested; the reason it is refused, or undefined when it was asked. */
+  request(agentId: string, want: 'ready' | 'not-ready' | 'logged-out' | 'wrap-up-done', reason = ''): string | undefined {
+    const refused = (): string => `cannot go ${want} now (state ${this.state(agentId).state})`;
+    if (!this.acd.engine.hasAgent(agentId)) return refused();
     if (want !== 'logged-out' && this.state(agentId).state === 'logged-out') this.login(agentId);
     const current = this.state(agentId).state;
-    if (want === 'wrap-up-done' && current !== 'wrap-up') return false;
+    if (want === 'wrap-up-done' && current !== 'wrap-up') return refused();
     const target = want === 'wrap-up-done' ? 'ready' : want;
     // Ready comes from not-ready or the end of wrap-up; a reserved or busy agent gets there by the call ending.
-    if (target === 'ready' && current !== 'not-ready' && current !== 'wrap-up' && current !== 'ready') return false;
-    if (current !== target && !agentTransitionAllowed(current, target)) return false;
+    if (target === 'ready' && current !== 'not-ready' && current !== 'wrap-up' && current !== 'ready') return refused();
+    if (current !== target && !agentTransitionAllowed(current, target)) return refused();
+    // (a break taken during wrap-up does not end it early either: until its time is up)
+    const unfiled = this.#unfiled.get(agentId);
+    const wrapUpTime = current === 'wrap-up' || (current === 'not-ready' && (this.#wrapUpEnds.get(agentId) ?? 0) > Date.now());
+    if (target === 'ready' && wrapUpTime && unfiled !== undefined) {
+      return `file a disposition for your last call first (queue ${unfiled.queue} requires one)`;
+    }
     this.acd.run((e, now) => {
       if (target === 'ready') {
         if (current === 'wrap-up') e.wrapUpEnded(now, agentId);
@@ -100,7 +123,7 @@ export class AgentDesk {
       } else if (target === 'not-ready') e.agentNotReady(now, agentId, reason || 'not-ready');
       else e.agentLogout(now, agentId);
     });
-    return true;
+    return undefined;
   }
 
   /** Called with every state change the ACD decides. */

@@ -102,7 +102,9 @@ export class CallCenter {
     acd.on('cancelOffer', (callId, agentId, reason) => this.#calls.get(callId)?.cancelOffer(agentId, reason));
     acd.on('assigned', (callId, agentId) => {
       const call = this.#calls.get(callId);
-      if (call) this.#wrapUpSeconds.set(agentId, call.wrapUpSeconds);
+      if (call === undefined) return;
+      this.#wrapUpSeconds.set(agentId, call.wrapUpSeconds);
+      this.desk.callTaken(agentId, callId, call.queue.dispositionRequired ? call.queue.name : null);
     });
     acd.on('overflow', (callId, target) => this.#calls.get(callId)?.overflow(target));
     acd.on('positionChanged', (callId, position, ewt) => this.#calls.get(callId)?.positionChanged(position, ewt));
@@ -285,6 +287,7 @@ export class CallCenter {
     if (queue === undefined || !queue.dispositions.includes(disposition)) {
       return { outcome: 'not-a-disposition', queue: queue?.name ?? null, choices: queue?.dispositions ?? [] };
     }
+    this.desk.callFiled(agentId, callId);
     this.log.updateCall(callId, { disposition });
     this.log.event({ event: 'DISPOSITION', callId, queueId: queue.id, agentId: Number(agentId), data: { disposition } });
     await this.log.flush();
@@ -316,5 +319,12 @@ export type DispositionOutcome =
 
 /** What a customer call keeps of its queue. */
 function queueRef(q: Queue): QueueRef {
-  return { id: q.id, name: q.name, announcements: q.announcements, wrapUpSeconds: q.wrapUpSeconds, dispositions: q.dispositions };
+  return {
+    id: q.id,
+    name: q.name,
+    announcements: q.announcements,
+    wrapUpSeconds: q.wrapUpSeconds,
+    dispositions: q.dispositions,
+    dispositionRequired: q.dispositionRequired && q.dispositions.length > 0,
+  };
 }

@@ -69,6 +69,7 @@ export interface QueueRef {
   announcements: Announcements;
   wrapUpSeconds: number;
   dispositions: string[];
+  dispositionRequired: boolean;
 }
 
 /** An agent a call can be transferred to. */
@@ -177,6 +178,11 @@ export class CustomerCall {
 
   get wrapUpSeconds(): number {
     return this.#queue.wrapUpSeconds;
+  }
+
+  /** The queue the call is in (or was connected from): after a transfer, the new one. */
+  get queue(): QueueRef {
+    return this.#queue;
   }
 
   get agentId(): string | null {

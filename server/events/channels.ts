@@ -49,9 +49,8 @@ export function installChannels(ws: WsEndpoints, center: CallCenter, tokens: Tok
         return;
       }
       const want = m.type === 'logout' ? 'logged-out' : m.type;
-      if (!center.desk.request(agentId, want, m.type === 'not-ready' ? m.reason : undefined)) {
-        sendJson(socket, { type: 'error', message: `cannot ${m.type} now (state ${center.desk.state(agentId).state})` });
-      }
+      const refused = center.desk.request(agentId, want, m.type === 'not-ready' ? m.reason : undefined);
+      if (refused !== undefined) sendJson(socket, { type: 'error', message: refused });
     });
     socket.on('error', (err) => logger.debug({ err, agentId }, 'agent socket error'));
   });

@@ -158,6 +158,7 @@ const queueFields = {
   announcements: Type.Optional(Announcements),
   knownAgentSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 86400 })),
   dispositions: Type.Optional(Type.Array(Disposition, { maxItems: 50, uniqueItems: true })),
+  dispositionRequired: Type.Optional(Type.Boolean()),
 };
 export const QueueCreate = Type.Object(queueFields, { additionalProperties: false });
 export const QueueUpdate = Type.Object(
@@ -188,6 +189,7 @@ export const Queue = Type.Object({
   announcements: Announcements,
   knownAgentSeconds: Type.Integer(),
   dispositions: Type.Array(Type.String()),
+  dispositionRequired: Type.Boolean(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });

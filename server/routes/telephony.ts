@@ -220,9 +220,8 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
     response: { 200: AgentStateView, ...errors(409) },
   }), async (request) => {
     const agentId = String(caller(request).sub);
-    if (!center.desk.request(agentId, request.body.state, request.body.reason)) {
-      throw new ApiError('ERR_IN_USE', `cannot go ${request.body.state} now (state ${center.desk.state(agentId).state})`);
-    }
+    const refused = center.desk.request(agentId, request.body.state, request.body.reason);
+    if (refused !== undefined) throw new ApiError('ERR_IN_USE', refused);
     return center.desk.stateEvent(agentId);
   });
 };

@@ -17,7 +17,7 @@ describe('an agent on the browser softphone', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'e2e-softphone-'));
     h = await startCallCenter({ rtpPortMin: 44500, rtpPortMax: 44699 });
     await h.api('POST', '/api/skills', { name: 'support' }, h.admin);
-    await h.api('POST', '/api/queues', { name: 'support', skills: { support: 1 }, wrapUpSeconds: 30, dispositions: ['Resolved', 'Sale', 'Complaint'] }, h.admin);
+    await h.api('POST', '/api/queues', { name: 'support', skills: { support: 1 }, wrapUpSeconds: 30, dispositions: ['Resolved', 'Sale', 'Complaint'], dispositionRequired: true }, h.admin);
     kaja = await createAgent(h, { login: 'kaja', name: 'Kaja Kask', languages: { et: 5, en: 2 } });
     await createAgent(h, { login: 'peter', name: 'Peter Pan', languages: { en: 5 } }); // logged out: never offered
   }, 60_000);
@@ -76,6 +76,13 @@ describe('an agent on the browser softphone', () => {
     await ap.getByTestId('hangup').click();
     await eventually(async () => (await ap.getByTestId('agent-state').textContent())?.includes('wrap-up'), 10_000, 'wrap-up');
     await eventually(async () => /\d:\d\d/.test((await ap.getByTestId('wrapup-countdown').textContent()) ?? ''), 5_000, 'the countdown');
+    // The queue requires a disposition: wrap-up cannot end early before one is filed (Done, or the REST call).
+    await ap.getByTestId('wrapup-done').click();
+    await eventually(async () => /file a disposition/.test((await ap.getByTestId('desk-error').textContent()) ?? ''), 5_000, 'the refusal');
+    const early = await h.api('PUT', '/api/agent/state', { state: 'wrap-up-done' }, await h.login('kaja', kaja.password));
+    expect(early.status).toBe(409);
+    expect(early.body.message).toBe('file a disposition for your last call first (queue support requires one)');
+    expect(await ap.getByTestId('agent-state').textContent()).toContain('wrap-up');
     await ap.getByTestId('disposition-code').selectOption('Sale');
     await ap.getByTestId('disposition-save').click();
     await eventually(async () => (await ap.getByTestId('disposition-status').textContent()) === 'Saved: Sale', 10_000, 'the disposition saved');

@@ -122,13 +122,13 @@ describe.each(DATABASE_KINDS)('admin REST API on %s', (kind) => {
     expect(patched.json()).toMatchObject({ priority: 3, strategy: 'ring-all', skills: { billing: 2 } });
   });
 
-  it('keeps a queue\'s dispositions in order, and refuses duplicates, blanks and padded ones naming the field', async () => {
+  it('keeps a queue\'s dispositions in order and whether one is required, and refuses duplicates, blanks and padded ones naming the field', async () => {
     const created = await call('POST', '/api/queues', { name: 'sales' });
-    expect(created.json().dispositions).toEqual([]);
+    expect(created.json()).toMatchObject({ dispositions: [], dispositionRequired: false });
     const id = created.json().id;
-    const set = await call('PATCH', `/api/queues/${id}`, { dispositions: ['Sale', 'No sale', 'Call back later'] });
+    const set = await call('PATCH', `/api/queues/${id}`, { dispositions: ['Sale', 'No sale', 'Call back later'], dispositionRequired: true });
     expect(set.statusCode).toBe(200);
-    expect(set.json().dispositions).toEqual(['Sale', 'No sale', 'Call back later']);
+    expect(set.json()).toMatchObject({ dispositions: ['Sale', 'No sale', 'Call back later'], dispositionRequired: true });
     expect((await call('GET', `/api/queues/${id}`)).json().dispositions).toEqual(['Sale', 'No sale', 'Call back later']);
     for (const bad of [['Sale', 'Sale'], [''], [' Sale'], ['x'.repeat(101)]]) {
       const res = await call('PATCH', `/api/queues/${id}`, { dispositions: bad });

@@ -90,13 +90,9 @@ export class TransportLayer {
 
   constructor(private readonly opts: TransportOptions) {}
 
-  async start(): Promise<void> {
-    const { host } = this.opts;
-    const pingMs = this.opts.wsPingMs ?? 30_000;
-    if (pingMs > 0 && (this.opts.ws !== undefined || this.opts.tls !== undefined)) {
-      this.pingTimer = setInterval(() => this.pingWebSockets(), pingMs);
-      this.pingTimer.unref();
-    }
+  /** The UDP socket on udpPort (0: any free port), with large buffers (see start). */
+  private async bindUdp(): Promise<dgram.Socket> {
+    const host = this.opts.host;
     const udp = dgram.createSocket({ type: net.isIPv6(host) ? 'udp6' : 'udp4', reuseAddr: false, lookup: literalLookup });
     udp.on('message', (buf, rinfo) => this.receive(buf, true, {
       protocol: 'udp',
@@ -114,29 +110,50 @@ export class TransportLayer {
         resolve();
       });
     });
-    // A datagram takes some 2.7 kB of receive buffer (measured on loopback with 500-byte messages): 8 MB holds
-    // about 3 000, a fifth of a second at 2 500 calls/s. The kernel caps the size at net.core.rmem_max (Debian's
-    // default gives some 150 datagrams: a 10 ms pause under load then drops requests, which come back as
-    // retransmissions half a second later); the operator is told once at start.
     try {
       udp.setRecvBufferSize(UDP_BUFFER_BYTES);
       udp.setSendBufferSize(UDP_BUFFER_BYTES);
     } catch {
       // the kernel may cap buffer sizes; defaults still work
     }
-    const got = udp.getRecvBufferSize();
+    return udp;
+  }
+
+  async start(): Promise<void> {
+    const { host } = this.opts;
+    const pingMs = this.opts.wsPingMs ?? 30_000;
+    if (pingMs > 0 && (this.opts.ws !== undefined || this.opts.tls !== undefined)) {
+      this.pingTimer = setInterval(() => this.pingWebSockets(), pingMs);
+      this.pingTimer.unref();
+    }
+    // UDP and TCP on the same port number unless tcpPort says otherwise. With port 0 the kernel picks a free UDP
+    // port, whose number TCP may have in use (a connection's local port elsewhere): then pick again.
+    this.tcpServer = net.createServer((sock) => this.acceptStream(sock, 'tcp'));
+    const sameAsUdp = this.opts.tcpPort === undefined || this.opts.tcpPort === this.opts.udpPort;
+    for (let attempt = 1; ; attempt++) {
+      const udp = await this.bindUdp();
+      try {
+        this.ports.tcp = await listen(this.tcpServer, sameAsUdp ? udp.address().port : this.opts.tcpPort!, host);
+        this.udp = udp;
+        this.ports.udp = udp.address().port;
+        break;
+      } catch (err) {
+        udp.close();
+        const retry = this.opts.udpPort === 0 && sameAsUdp && (err as NodeJS.ErrnoException).code === 'EADDRINUSE' && attempt < 20;
+        if (!retry) throw err;
+      }
+    }
+    // A datagram takes some 2.7 kB of receive buffer (measured on loopback with 500-byte messages): 8 MB holds
+    // about 3 000, a fifth of a second at 2 500 calls/s. The kernel caps the size at net.core.rmem_max (Debian's
+    // default gives some 150 datagrams: a 10 ms pause under load then drops requests, which come back as
+    // retransmissions half a second later); the operator is told once at start.
+    const got = this.udp.getRecvBufferSize();
     if (got < UDP_BUFFER_BYTES) {
       this.opts.logger.warn(
         { requested: UDP_BUFFER_BYTES, got },
         `SIP UDP receive buffer is ${Math.round(got / 1024)} kB (net.core.rmem_max caps it): bursts may drop datagrams; raise it with sysctl -w net.core.rmem_max=${UDP_BUFFER_BYTES / 2}`,
       );
     }
-    this.udp = udp;
-    this.ports.udp = udp.address().port;
-
-    this.tcpServer = net.createServer((sock) => this.acceptStream(sock, 'tcp'));
-    const sameAsUdp = this.opts.tcpPort === undefined || this.opts.tcpPort === this.opts.udpPort;
-    this.ports.tcp = await listen(this.tcpServer, sameAsUdp ? this.ports.udp : this.opts.tcpPort!, host);
 
     const ws = this.opts.ws;
     if (ws) {

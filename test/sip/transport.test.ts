@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import dgram from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -98,6 +99,23 @@ describe('transports', () => {
     sock.write(big);
     await closed;
     expect(stack.stats().dropped).toBe(2);
+  });
+
+  it('refuses to start on a SIP port whose TCP number is taken, naming EADDRINUSE, and leaves its UDP port free', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      await expect(startStack({ udpPort: port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      const again = dgram.createSocket('udp4');
+      await new Promise<void>((resolve, reject) => {
+        again.once('error', reject);
+        again.bind(port, '127.0.0.1', () => resolve());
+      });
+      again.close();
+    } finally {
+      blocker.close();
+    }
   });
 
   it('survives a listener that throws', async () => {

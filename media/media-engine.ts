@@ -240,22 +240,35 @@ export async function startMedia(options: MediaOptions): Promise<MediaEngine> {
       if (!(Number.isInteger(rtpPortMin) && Number.isInteger(rtpPortMax) && rtpPortMin > 1023 && rtpPortMax <= 65535 && rtpPortMax - rtpPortMin >= 3)) {
         throw new TypeError(`rtpPortMin/rtpPortMax (${rtpPortMin}-${rtpPortMax}) must be a range of at least 4 ports above 1023`);
       }
-      const ngPort = o.ngPort === undefined ? 22222 : o.ngPort === 0 ? await freeUdpPort('127.0.0.1') : o.ngPort;
-      proc = new RtpengineProcess({
-        binary: o.rtpengineBinary,
-        dir: path.join(o.dataDir, 'rtpengine'),
-        ngPort,
-        rtpPortMin,
-        rtpPortMax,
-        listenAddress,
-        advertisedAddress: o.advertisedAddress,
-        dtmfLogPort: dtmfSocket.address().port,
-        threads: o.threads,
-        extraConfig: o.rtpengineConfig,
-        logger,
-      });
-      await proc.start();
-      ng = new NgClient({ host: '127.0.0.1', port: ngPort, logger, timeoutMs: o.ngTimeoutMs, retries: o.ngRetries });
+      // ngPort 0: a port that was free a moment ago, which something else may take before rtpengine binds it: then
+      // rtpengine cannot start, and another free port is tried (twice more)
+      for (let attempt = 1; ; attempt++) {
+        const ngPort = o.ngPort === undefined ? 22222 : o.ngPort === 0 ? await freeUdpPort('127.0.0.1') : o.ngPort;
+        proc = new RtpengineProcess({
+          binary: o.rtpengineBinary,
+          dir: path.join(o.dataDir, 'rtpengine'),
+          ngPort,
+          rtpPortMin,
+          rtpPortMax,
+          listenAddress,
+          advertisedAddress: o.advertisedAddress,
+          dtmfLogPort: dtmfSocket.address().port,
+          threads: o.threads,
+          extraConfig: o.rtpengineConfig,
+          logger,
+        });
+        try {
+          await proc.start();
+        } catch (err) {
+          const again = o.ngPort === 0 && attempt < 3 && err instanceof MediaError && err.code === MediaErrorCode.RtpengineStart;
+          if (!again) throw err;
+          logger.warn({ err, ngPort }, 'rtpengine did not start on a free ng port: trying another');
+          await proc.close();
+          continue;
+        }
+        ng = new NgClient({ host: '127.0.0.1', port: ngPort, logger, timeoutMs: o.ngTimeoutMs, retries: o.ngRetries });
+        break;
+      }
     }
   } catch (err) {
     ng?.close();

@@ -121,11 +121,6 @@ export class TransportLayer {
 
   async start(): Promise<void> {
     const { host } = this.opts;
-    const pingMs = this.opts.wsPingMs ?? 30_000;
-    if (pingMs > 0 && (this.opts.ws !== undefined || this.opts.tls !== undefined)) {
-      this.pingTimer = setInterval(() => this.pingWebSockets(), pingMs);
-      this.pingTimer.unref();
-    }
     // UDP and TCP on the same port number unless tcpPort says otherwise. With port 0 the kernel picks a free UDP
     // port, whose number TCP may have in use (a connection's local port elsewhere): then pick again.
     this.tcpServer = net.createServer((sock) => this.acceptStream(sock, 'tcp'));
@@ -147,6 +142,11 @@ export class TransportLayer {
     // about 3 000, a fifth of a second at 2 500 calls/s. The kernel caps the size at net.core.rmem_max (Debian's
     // default gives some 150 datagrams: a 10 ms pause under load then drops requests, which come back as
     // retransmissions half a second later); the operator is told once at start.
+    const pingMs = this.opts.wsPingMs ?? 30_000;
+    if (pingMs > 0 && (this.opts.ws !== undefined || this.opts.tls !== undefined)) {
+      this.pingTimer = setInterval(() => this.pingWebSockets(), pingMs);
+      this.pingTimer.unref();
+    }
     const got = this.udp.getRecvBufferSize();
     if (got < UDP_BUFFER_BYTES) {
       this.opts.logger.warn(

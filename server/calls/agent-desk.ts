@@ -15,6 +15,15 @@ export interface AgentStateEvent {
   reason: string;
   deviceUp: boolean;
   wrapUpEndsAt: string | null;
+  /** the last call, while its queue requires a disposition the agent has not filed (a reloaded page shows it again) */
+  unfiledCall: UnfiledCall | null;
+}
+
+/** A call whose queue requires a disposition, with the queue's choices. */
+export interface UnfiledCall {
+  callId: string;
+  queue: string;
+  dispositions: string[];
 }
 
 /**
@@ -30,7 +39,7 @@ export class AgentDesk {
   readonly #wrapUpEnds = new Map<string, number>();
   readonly #names = new Map<string, string>();
   /** agents whose last call's queue requires a disposition they have not filed yet: the call and its queue */
-  readonly #unfiled = new Map<string, { callId: string; queue: string }>();
+  readonly #unfiled = new Map<string, UnfiledCall>();
 
   constructor(
     private readonly acd: AcdRuntime,
@@ -74,6 +83,7 @@ export class AgentDesk {
       reason: s.reason,
       deviceUp: this.#hasDevice(agentId),
       wrapUpEndsAt: s.state === 'wrap-up' && ends !== undefined ? new Date(ends).toISOString() : null,
+      unfiledCall: this.#unfiled.get(agentId) ?? null,
     };
   }
 
@@ -89,9 +99,9 @@ export class AgentDesk {
    * The agent took a call (the ACD assigned it): from a queue that requires a disposition (its name), or not (null).
    * Until the agent files it, they cannot end wrap-up early (Done, Ready); the wrap-up time still ends it.
    */
-  callTaken(agentId: string, callId: string, requiredBy: string | null): void {
+  callTaken(agentId: string, callId: string, requiredBy: { queue: string; dispositions: string[] } | null): void {
     if (requiredBy === null) this.#unfiled.delete(agentId);
-    else this.#unfiled.set(agentId, { callId, queue: requiredBy });
+    else this.#unfiled.set(agentId, { callId, queue: requiredBy.queue, dispositions: requiredBy.dispositions });
   }
 
   /** The agent filed a call under a disposition. */

@@ -29,6 +29,7 @@ const AgentStateView = Type.Object({
   reason: Type.String(),
   deviceUp: Type.Boolean(),
   wrapUpEndsAt: Type.Union([Type.String(), Type.Null()]),
+  unfiledCall: Type.Union([Type.Object({ callId: Type.String(), queue: Type.String(), dispositions: Type.Array(Type.String()) }), Type.Null()]),
 });
 
 /** Route options of the agent desk: agents only, documented under one tag. */

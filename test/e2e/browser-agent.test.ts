@@ -83,6 +83,10 @@ describe('an agent on the browser softphone', () => {
     expect(early.status).toBe(409);
     expect(early.body.message).toBe('file a disposition for your last call first (queue support requires one)');
     expect(await ap.getByTestId('agent-state').textContent()).toContain('wrap-up');
+    // The agent reloads the page: the call still to be filed is offered again.
+    await ap.reload();
+    await eventually(async () => (await ap.getByTestId('disposition').isVisible()) || undefined, 15_000, 'the form after a reload');
+    expect(await ap.getByTestId('disposition-code').locator('option').allTextContents()).toEqual(['Choose…', 'Resolved', 'Sale', 'Complaint']);
     await ap.getByTestId('disposition-code').selectOption('Sale');
     await ap.getByTestId('disposition-save').click();
     await eventually(async () => (await ap.getByTestId('disposition-status').textContent()) === 'Saved: Sale', 10_000, 'the disposition saved');

@@ -33,9 +33,11 @@ it('an agent whose queue requires a disposition cannot end wrap-up early before 
     e.offerAccepted(now, 'c1', '7');
     e.callConnected(now, 'c1');
   });
-  desk.callTaken('7', 'c1', 'support');
+  desk.callTaken('7', 'c1', { queue: 'support', dispositions: ['Sale', 'No sale'] });
   acd.run((e, now) => e.callEnded(now, 'c1'));
   expect(desk.state('7').state).toBe('wrap-up');
+  // (what a reloaded agent page is told, to offer the form again)
+  expect(desk.stateEvent('7').unfiledCall).toEqual({ callId: 'c1', queue: 'support', dispositions: ['Sale', 'No sale'] });
 
   const refusal = 'file a disposition for your last call first (queue support requires one)';
   expect(desk.request('7', 'wrap-up-done')).toBe(refusal);
@@ -48,6 +50,7 @@ it('an agent whose queue requires a disposition cannot end wrap-up early before 
   desk.callFiled('7', 'c1');
   expect(desk.request('7', 'ready')).toBeUndefined();
   expect(desk.state('7').state).toBe('ready');
+  expect(desk.stateEvent('7').unfiledCall).toBeNull();
 
   // a call from a queue that requires none: nothing to file
   acd.run((e, now) => {

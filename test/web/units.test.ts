@@ -100,6 +100,13 @@ describe('agent messages', () => {
       wrapUpEndsAt: '2026-11-23T10:00:30.000Z',
     });
     expect(parseServerMessage('{"type":"state","state":"sleeping"}')).toBeUndefined();
+    // a call still to be filed comes with the state; without choices it is no such call
+    expect(parseServerMessage('{"type":"state","state":"wrap-up","unfiledCall":{"callId":"c9","queue":"sales","dispositions":["Sale",7]}}')).toEqual({
+      type: 'state',
+      state: 'wrap-up',
+      unfiledCall: { callId: 'c9', queue: 'sales', dispositions: ['Sale'] },
+    });
+    expect(parseServerMessage('{"type":"state","state":"wrap-up","unfiledCall":{"callId":"c9","dispositions":[]}}')).toEqual({ type: 'state', state: 'wrap-up' });
     const offer = parseServerMessage(
       '{"type":"offer","callId":"c1","context":{"queue":"support","language":"et","page":{"url":"u","title":"t"},"history":[{"url":"h","title":"ht","at":"a"}],"waitedSeconds":12}}',
     );

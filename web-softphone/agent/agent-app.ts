@@ -181,6 +181,12 @@ export class AgentApp {
         s.reason = msg.reason;
         const ends = msg.wrapUpEndsAt === undefined ? Number.NaN : toEpochMs(msg.wrapUpEndsAt);
         s.wrapUpEndsAt = msg.state === 'wrap-up' && Number.isFinite(ends) ? ends : undefined;
+        // a call still to be filed (this page was reloaded after it, say): offer the form for it
+        const u = msg.unfiledCall;
+        if (u !== undefined && s.filing?.callId !== u.callId) {
+          s.filing = { callId: u.callId, queue: u.queue, choices: u.dispositions, busy: false };
+          this.#view.renderDisposition(s.filing);
+        }
         this.#view.deskMessage();
         this.#renderState();
         break;

@@ -23,8 +23,15 @@ export interface OfferContext {
   dispositions: string[];
 }
 
+export interface UnfiledCall {
+  callId: string;
+  queue: string;
+  dispositions: string[];
+}
+
 export type ServerMessage =
-  | { type: 'state'; state: AgentState; reason?: string; wrapUpEndsAt?: number | string }
+  /** unfiledCall: the last call, while its queue requires a disposition not filed yet (to offer the form again) */
+  | { type: 'state'; state: AgentState; reason?: string; wrapUpEndsAt?: number | string; unfiledCall?: UnfiledCall }
   | { type: 'offer'; callId: string; context: OfferContext }
   | { type: 'offer-cancelled'; callId: string }
   /** The call was answered; device: the kind of the agent's device that took it. */
@@ -39,6 +46,14 @@ export type ClientMessage =
   | { type: 'logout' };
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((d): d is string => typeof d === 'string' && d !== '') : []);
+
+function parseUnfiled(v: unknown): UnfiledCall | undefined {
+  const u = (v && typeof v === 'object' ? v : {}) as Record<string, unknown>;
+  const dispositions = strings(u.dispositions);
+  if (typeof u.callId !== 'string' || !u.callId || dispositions.length === 0) return undefined;
+  return { callId: u.callId, queue: str(u.queue), dispositions };
+}
 
 function parseContext(v: unknown): OfferContext {
   const c = (v && typeof v === 'object' ? v : {}) as Record<string, unknown>;
@@ -52,7 +67,7 @@ function parseContext(v: unknown): OfferContext {
       .filter((p): p is Record<string, unknown> => !!p && typeof p === 'object')
       .map((p) => ({ url: str(p.url), title: str(p.title), at: typeof p.at === 'number' ? new Date(p.at).toISOString() : str(p.at) })),
     waitedSeconds: typeof c.waitedSeconds === 'number' && Number.isFinite(c.waitedSeconds) ? c.waitedSeconds : 0,
-    dispositions: Array.isArray(c.dispositions) ? c.dispositions.filter((d): d is string => typeof d === 'string' && d !== '') : [],
+    dispositions: strings(c.dispositions),
   };
   if (typeof c.customerId === 'string' && c.customerId) ctx.customerId = c.customerId;
   return ctx;
@@ -68,6 +83,8 @@ export function parseServerMessage(data: unknown): ServerMessage | undefined {
       const out: ServerMessage = { type: 'state', state: m.state as AgentState };
       if (typeof m.reason === 'string' && m.reason) out.reason = m.reason;
       if (typeof m.wrapUpEndsAt === 'number' || typeof m.wrapUpEndsAt === 'string') out.wrapUpEndsAt = m.wrapUpEndsAt;
+      const unfiled = parseUnfiled(m.unfiledCall);
+      if (unfiled) out.unfiledCall = unfiled;
       return out;
     }
     case 'offer':

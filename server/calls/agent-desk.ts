@@ -6,6 +6,7 @@ import { SocketGroups, sendJson } from '../events/ws-endpoints.ts';
 import type { Logger } from '../logger.ts';
 import type { AcdRuntime } from './acd-runtime.ts';
 import type { CallLogWriter } from './call-log-writer.ts';
+import type { QueueRef } from './customer-call.ts';
 import type { SipCredentialDirectory } from './sip-credentials.ts';
 
 /** What an agent's desktop is told about the agent (the /ws/agent protocol, with the call events). */
@@ -96,12 +97,12 @@ export class AgentDesk {
   }
 
   /**
-   * The agent took a call (the ACD assigned it): from a queue that requires a disposition (its name), or not (null).
-   * Until the agent files it, they cannot end wrap-up early (Done, Ready); the wrap-up time still ends it.
+   * The agent took a call (the ACD assigned it) of this queue. If the queue requires a disposition, the agent cannot
+   * end wrap-up early (Done, Ready) until they file the call; the wrap-up time still ends it.
    */
-  callTaken(agentId: string, callId: string, requiredBy: { queue: string; dispositions: string[] } | null): void {
-    if (requiredBy === null) this.#unfiled.delete(agentId);
-    else this.#unfiled.set(agentId, { callId, queue: requiredBy.queue, dispositions: requiredBy.dispositions });
+  callTaken(agentId: string, callId: string, queue: Pick<QueueRef, 'name' | 'dispositions' | 'dispositionRequired'>): void {
+    if (queue.dispositionRequired) this.#unfiled.set(agentId, { callId, queue: queue.name, dispositions: queue.dispositions });
+    else this.#unfiled.delete(agentId);
   }
 
   /** The agent filed a call under a disposition. */

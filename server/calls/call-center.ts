@@ -104,7 +104,7 @@ export class CallCenter {
       const call = this.#calls.get(callId);
       if (call === undefined) return;
       this.#wrapUpSeconds.set(agentId, call.wrapUpSeconds);
-      this.desk.callTaken(agentId, callId, call.queue.dispositionRequired ? { queue: call.queue.name, dispositions: call.queue.dispositions } : null);
+      this.desk.callTaken(agentId, callId, call.queue);
     });
     acd.on('overflow', (callId, target) => this.#calls.get(callId)?.overflow(target));
     acd.on('positionChanged', (callId, position, ewt) => this.#calls.get(callId)?.positionChanged(position, ewt));

@@ -33,7 +33,7 @@ it('an agent whose queue requires a disposition cannot end wrap-up early before 
     e.offerAccepted(now, 'c1', '7');
     e.callConnected(now, 'c1');
   });
-  desk.callTaken('7', 'c1', { queue: 'support', dispositions: ['Sale', 'No sale'] });
+  desk.callTaken('7', 'c1', { name: 'support', dispositions: ['Sale', 'No sale'], dispositionRequired: true });
   acd.run((e, now) => e.callEnded(now, 'c1'));
   expect(desk.state('7').state).toBe('wrap-up');
   // (what a reloaded agent page is told, to offer the form again)
@@ -58,7 +58,7 @@ it('an agent whose queue requires a disposition cannot end wrap-up early before 
     e.offerAccepted(now, 'c2', '7');
     e.callConnected(now, 'c2');
   });
-  desk.callTaken('7', 'c2', null);
+  desk.callTaken('7', 'c2', { name: 'support', dispositions: ['Sale'], dispositionRequired: false });
   acd.run((e, now) => e.callEnded(now, 'c2'));
   expect(desk.request('7', 'wrap-up-done')).toBeUndefined();
   expect(desk.state('7').state).toBe('ready');

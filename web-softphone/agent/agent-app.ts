@@ -182,11 +182,7 @@ export class AgentApp {
         const ends = msg.wrapUpEndsAt === undefined ? Number.NaN : toEpochMs(msg.wrapUpEndsAt);
         s.wrapUpEndsAt = msg.state === 'wrap-up' && Number.isFinite(ends) ? ends : undefined;
         // a call still to be filed (this page was reloaded after it, say): offer the form for it
-        const u = msg.unfiledCall;
-        if (u !== undefined && s.filing?.callId !== u.callId) {
-          s.filing = { callId: u.callId, queue: u.queue, choices: u.dispositions, busy: false };
-          this.#view.renderDisposition(s.filing);
-        }
+        if (msg.unfiledCall !== undefined) this.#startFiling(s, msg.unfiledCall.callId, msg.unfiledCall.queue, msg.unfiledCall.dispositions);
         this.#view.deskMessage();
         this.#renderState();
         break;
@@ -196,10 +192,7 @@ export class AgentApp {
         break;
       case 'connected':
         s.desk.connected(msg.callId, msg.context, msg.device);
-        if (s.filing?.callId !== msg.callId) {
-          s.filing = msg.context.dispositions.length > 0 ? { callId: msg.callId, queue: msg.context.queue, choices: msg.context.dispositions, busy: false } : undefined;
-          this.#view.renderDisposition(s.filing);
-        }
+        this.#startFiling(s, msg.callId, msg.context.queue, msg.context.dispositions);
         break;
       case 'offer-cancelled':
       case 'call-ended':
@@ -209,6 +202,13 @@ export class AgentApp {
         this.#view.deskMessage(msg.message);
         break;
     }
+  }
+
+  /** The form for a new call (none if its queue has no dispositions); the same call keeps its form as it is. */
+  #startFiling(s: DeskSession, callId: string, queue: string, choices: readonly string[]): void {
+    if (s.filing?.callId === callId) return;
+    s.filing = choices.length > 0 ? { callId, queue, choices, busy: false } : undefined;
+    this.#view.renderDisposition(s.filing);
   }
 
   /** Files the last call under a disposition (it may be changed: the last choice counts). */

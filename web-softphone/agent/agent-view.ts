@@ -2,6 +2,8 @@ import { clock } from '../shared/format.ts';
 import { englishLanguageName } from '../shared/languages.ts';
 import type { AgentState, OfferContext } from './agent-messages.ts';
 import type { CallDeskSnapshot } from './call-desk.ts';
+import type { SocketStatus } from './agent-socket.ts';
+import type { RegistrationStatus } from './softphone.ts';
 
 /** The disposition (wrap-up code) the agent files their last call under. */
 export interface Filing {
@@ -12,8 +14,6 @@ export interface Filing {
   busy: boolean;
   error?: string;
 }
-import type { SocketStatus } from './agent-socket.ts';
-import type { RegistrationStatus } from './softphone.ts';
 
 function byId<T extends HTMLElement>(doc: Document, id: string): T {
   const el = doc.getElementById(id);

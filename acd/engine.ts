@@ -76,6 +76,15 @@ export interface CallInfo {
   readonly context: unknown;
 }
 
+/** A queue now, for dashboards (AcdEngine.queueStatus). */
+export interface QueueStatus {
+  readonly waiting: number;
+  /** When the call that has waited longest in this queue entered it (ms), or null when none waits. */
+  readonly oldestEnteredAt: number | null;
+  /** The agents who meet the queue's base requirements, in the order they joined it. */
+  readonly agentIds: readonly string[];
+}
+
 export interface AgentInfo {
   readonly agentId: string;
   readonly state: AgentState;
@@ -1434,6 +1443,22 @@ export class AcdEngine implements AcdRouter {
 
   waitingCount(queueId: string): number {
     return this.queue(queueId).waiting;
+  }
+
+  /**
+   * A queue as a supervisor sees it now: its waiting calls, when the one waiting longest in it entered it (ms),
+   * and the agents who serve it (they meet its base requirements, logged in or not). A query for dashboards:
+   * O(calls waiting in the queue + agents serving it), never on a routing path.
+   */
+  queueStatus(queueId: string): QueueStatus {
+    const q = this.queue(queueId);
+    let oldest = Infinity;
+    for (const slot of q.list.live()) oldest = Math.min(oldest, this.calls[slot]!.entered);
+    return {
+      waiting: q.waiting,
+      oldestEnteredAt: oldest === Infinity ? null : oldest,
+      agentIds: (q.levelPools[0]?.members ?? []).map((m) => m.agent.id),
+    };
   }
 
   hasAgent(agentId: string): boolean {

@@ -44,7 +44,7 @@
  * Queueing theory: erlangC / erlangA / staffing in ./queueing.ts. Simulator: ./sim/simulator.ts (simulate(parseScenario(json)));
  * its command line is bench/acd-sim.ts (npm run sim -- scenario.json).
  */
-export { AcdEngine, type AgentInfo, type CallInfo } from './engine.ts';
+export { AcdEngine, type AgentInfo, type CallInfo, type QueueStatus } from './engine.ts';
 export { AgentState, agentTransitionAllowed } from './agent-state.ts';
 export { CallState, callTransitionAllowed } from './call-state.ts';
 export { ACD_ERROR_HTTP_STATUS, AcdStateError, AcdTypeError, isAcdError, type AcdError, type AcdErrorCode } from './errors.ts';

@@ -1,7 +1,8 @@
 /**
- * Builds the browser apps into web-softphone/dist/, one mode per app (see build.ts, which runs all three):
+ * Builds the browser apps into web-softphone/dist/, one mode per app (see build.ts, which runs them all):
  *   --mode widget  dist/widget.js          one self-contained classic script (IIFE, sip.js inside)
  *   --mode agent   dist/agent/index.html   the agent softphone, served at /agent/
+ *   --mode supervisor dist/supervisor/index.html the supervisors' wall-board, served at /supervisor/
  *   --mode demo    dist/demo/*.html        the demo shop that embeds /widget.js, served at /demo/
  * Each app keeps its assets under its own prefix (/agent/assets/, /demo/assets/).
  */
@@ -12,7 +13,7 @@ import { createLogger, defineConfig, type InlineConfig } from 'vite';
 const here = fileURLToPath(new URL('.', import.meta.url));
 export const DIST = resolve(here, 'dist');
 
-export const APP_MODES = ['widget', 'agent', 'demo'] as const;
+export const APP_MODES = ['widget', 'agent', 'supervisor', 'demo'] as const;
 export type AppMode = (typeof APP_MODES)[number];
 
 /**
@@ -56,12 +57,12 @@ export function appConfig(mode: AppMode): InlineConfig {
       },
     };
   }
-  if (mode === 'agent') {
+  if (mode === 'agent' || mode === 'supervisor') {
     return {
       ...common,
-      root: resolve(here, 'agent'),
-      base: '/agent/',
-      build: { ...common.build, outDir: resolve(DIST, 'agent'), emptyOutDir: true },
+      root: resolve(here, mode),
+      base: `/${mode}/`,
+      build: { ...common.build, outDir: resolve(DIST, mode), emptyOutDir: true },
     };
   }
   const demo = resolve(here, 'demo');

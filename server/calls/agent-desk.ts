@@ -37,6 +37,8 @@ export class AgentDesk {
   /** bindings whose device does not answer the registrar's OPTIONS (qualify) */
   readonly #unreachable = new Set<string>();
   readonly #states = new Map<string, { state: AgentState; reason: string }>();
+  /** when each agent's current state (or not-ready reason) began, ms */
+  readonly #since = new Map<string, number>();
   readonly #wrapUpEnds = new Map<string, number>();
   readonly #names = new Map<string, string>();
   /** agents whose last call's queue requires a disposition they have not filed yet: the call and its queue */
@@ -73,6 +75,11 @@ export class AgentDesk {
 
   state(agentId: string): { state: AgentState; reason: string } {
     return this.#states.get(agentId) ?? { state: 'logged-out', reason: '' };
+  }
+
+  /** When the agent's current state (with its reason) began, ms; null if they have not had one since the start. */
+  stateSince(agentId: string): number | null {
+    return this.#since.get(agentId) ?? null;
   }
 
   stateEvent(agentId: string): AgentStateEvent {
@@ -139,7 +146,8 @@ export class AgentDesk {
 
   /** Called with every state change the ACD decides. */
   stateChanged(agentId: string, state: AgentState, reason: string, wrapUpSeconds: number): void {
-    const prev = this.state(agentId).state;
+    const { state: prev, reason: prevReason } = this.state(agentId);
+    if (prev !== state || prevReason !== reason || !this.#since.has(agentId)) this.#since.set(agentId, Date.now());
     this.#states.set(agentId, { state, reason });
     if (state === 'wrap-up') this.#wrapUpEnds.set(agentId, Date.now() + wrapUpSeconds * 1000);
     const event = agentQueueEvent(prev, state);

@@ -14,6 +14,7 @@ import { AgentDesk } from './agent-desk.ts';
 import { CallLogWriter } from './call-log-writer.ts';
 import { type CallEnvironment, CustomerCall, type CustomerEvent, type QueueRef } from './customer-call.ts';
 import type { SipCredentialDirectory } from './sip-credentials.ts';
+import { WallBoard } from './wall-board.ts';
 import type { WebSocket } from 'ws';
 
 /** A browser call announced by POST /api/public/calls, waiting for its INVITE. */
@@ -54,6 +55,8 @@ export class CallCenter {
   readonly acd: AcdRuntime;
   readonly desk: AgentDesk;
   readonly log: CallLogWriter;
+  /** the supervisors' live view */
+  readonly board: WallBoard;
   readonly #deps: CallCenterDeps;
   readonly #calls = new Map<string, CustomerCall>();
   /** In announcement order, which is also expiry order (one TTL for all). */
@@ -72,6 +75,7 @@ export class CallCenter {
     this.log = new CallLogWriter(deps.db, deps.logger);
     this.acd = new AcdRuntime(deps.db, deps.logger);
     this.desk = new AgentDesk(this.acd, deps.credentials, this.log, deps.logger);
+    this.board = new WallBoard(deps.db, this.acd, this.desk, this.log, deps.logger);
     this.#env = {
       acd: this.acd,
       media: deps.media,
@@ -302,6 +306,7 @@ export class CallCenter {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#mediaWatch);
+    this.board.close();
     this.#deps.sip.off('bindingAdded', this.#onBindingAdded);
     this.#deps.sip.off('bindingRemoved', this.#onBindingRemoved);
     this.#deps.sip.off('bindingReachability', this.#onBindingReachability);

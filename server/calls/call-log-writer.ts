@@ -14,6 +14,7 @@ export class CallLogWriter {
   #tail: Promise<void> = Promise.resolve();
   #pendingEvents: QueueEventInput[] = [];
   #eventsScheduled = false;
+  #eventsWritten = 0;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -38,7 +39,13 @@ export class CallLogWriter {
       this.#pendingEvents = [];
       this.#eventsScheduled = false;
       await appendQueueEvents(this.db, batch);
+      this.#eventsWritten += batch.length;
     }, { op: 'append queue events' });
+  }
+
+  /** Queue events written so far (readers of the log know from it whether it changed). */
+  get eventsWritten(): number {
+    return this.#eventsWritten;
   }
 
   flush(): Promise<void> {

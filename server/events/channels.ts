@@ -28,6 +28,7 @@ function parseAgentMessage(raw: string): AgentMessage | string {
 }
 
 /**
+ * `/ws/supervisor?token=<session token>` (supervisors, admins): the wall-board, at once and on every change.
  * `/ws/agent?token=<session token>`: the agent desktop's live channel (state, offers with the caller's context,
  * call ends; the agent sends ready / not-ready / wrap-up-done / logout).
  * `/ws/customer?token=<call token>`: the customer widget's live channel (place in line, EWT, ringing, connected).
@@ -53,6 +54,17 @@ export function installChannels(ws: WsEndpoints, center: CallCenter, tokens: Tok
       if (refused !== undefined) sendJson(socket, { type: 'error', message: refused });
     });
     socket.on('error', (err) => logger.debug({ err, agentId }, 'agent socket error'));
+  });
+
+  ws.handle('/ws/supervisor', (socket, _req, url) => {
+    const claims = tokens.verify(url.searchParams.get('token') ?? '');
+    if (claims === null || (claims.role !== 'supervisor' && claims.role !== 'admin')) {
+      sendJson(socket, { type: 'error', message: claims === null ? 'invalid or expired token' : 'only supervisors and admins see the wall-board' });
+      socket.close(4401, 'unauthorized');
+      return;
+    }
+    center.board.watch(socket);
+    socket.on('error', (err) => logger.debug({ err }, 'supervisor socket error'));
   });
 
   ws.handle('/ws/customer', (socket, _req, url) => {

@@ -417,3 +417,28 @@ describe('robustness', () => {
     expect(() => engine.advance(1)).toThrow(expect.objectContaining({ name: 'InvalidStateError', code: 'ACD_ERR_CLOSED' }));
   });
 });
+
+describe('queueStatus (dashboards)', () => {
+  it('counts the waiting calls, finds the one that entered the queue first whatever its priority, and lists the agents who serve the queue', () => {
+    const { engine, agent, queue } = setup();
+    queue('sales', { skills: { sales: 2 }, language: 'en' });
+    queue('other', { skills: { billing: 1 } });
+    agent('fits', { sales: 3 }, { en: 2 });
+    agent('low', { sales: 1 }, { en: 5 });
+    agent('no-lang', { sales: 5 }, { de: 5 });
+    engine.defineAgent(0, 'out', { skills: { sales: 2 }, languages: { en: 1 } });
+    expect(engine.queueStatus('sales')).toEqual({ waiting: 0, oldestEnteredAt: null, agentIds: ['fits', 'out'] });
+    engine.agentNotReady(1 * S, 'fits', 'break');
+    engine.callArrived(5 * S, 'c1', 'sales');
+    engine.callArrived(7 * S, 'c2', 'sales', { priority: 5 });
+    const s = engine.queueStatus('sales');
+    expect(s.waiting).toBe(2);
+    // c2 is first in line (priority), c1 has waited longest
+    expect(engine.position('c2')?.position).toBe(1);
+    expect(s.oldestEnteredAt).toBe(5 * S);
+    engine.callerAbandoned(9 * S, 'c1');
+    expect(engine.queueStatus('sales')).toMatchObject({ waiting: 1, oldestEnteredAt: 7 * S });
+    expect(engine.queueStatus('other')).toEqual({ waiting: 0, oldestEnteredAt: null, agentIds: [] });
+    expect(() => engine.queueStatus('nope')).toThrow(AcdTypeError);
+  });
+});

@@ -4,6 +4,7 @@ import { DuplicateError, InUseError, UnknownReferenceError } from '../../db/erro
 import { migrateToLatest } from '../../db/migrate.ts';
 import { appendQueueEvents, getCall, insertCall, listQueueEvents, updateCall } from '../../db/repositories/call-log.ts';
 import { createCallback, listOpenCallbacks, setCallbackState } from '../../db/repositories/callbacks.ts';
+import { queueTrafficSince } from '../../db/repositories/queue-stats.ts';
 import { createQueue, deleteQueue, getQueueByName, listQueues, updateQueue } from '../../db/repositories/queues.ts';
 import { findSipCredential, upsertSipCredential } from '../../db/repositories/sip-credentials.ts';
 import { createSkill, deleteSkill, listSkills } from '../../db/repositories/skills.ts';
@@ -68,6 +69,33 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
       upsertSipCredential(h.db, { userId: b.id, username: '1002', realm: 'r', ha1Md5: 'm', ha1Sha256: 's' }),
     ).rejects.toBeInstanceOf(DuplicateError);
     expect((await getAgent(h.db, a.id))?.sipUsername).toBe('1002');
+  });
+
+  it("a queue's traffic since a moment: offered, answered within its threshold, wait, abandons, overflows, missed offers", async () => {
+    const sales = await createQueue(h.db, { name: 'sales', serviceLevel: { thresholdSeconds: 20, target: 0.8 } });
+    const tech = await createQueue(h.db, { name: 'tech', serviceLevel: { thresholdSeconds: 60, target: 0.9 } });
+    const since = new Date('2026-12-06T00:00:00Z');
+    const at = (m: number) => new Date(since.getTime() + m * 60_000);
+    const ev = (event: Parameters<typeof appendQueueEvents>[1][number]['event'], queueId: number, m: number, data: Record<string, unknown> = {}) =>
+      ({ event, queueId, callId: `c${m}`, at: at(m), data });
+    await appendQueueEvents(h.db, [
+      ev('ENTERQUEUE', sales.id, -5), ev('CONNECT', sales.id, -4, { waited: 3 }), // yesterday: not counted
+      ev('ENTERQUEUE', sales.id, 1), ev('CONNECT', sales.id, 1, { waited: 20 }), // at the threshold: within
+      ev('ENTERQUEUE', sales.id, 2), ev('RINGNOANSWER', sales.id, 2), ev('CONNECT', sales.id, 3, { waited: 40.5 }),
+      ev('ENTERQUEUE', sales.id, 4), ev('ABANDON', sales.id, 4, { waited: 7 }),
+      ev('ENTERQUEUE', sales.id, 5), ev('OVERFLOW', sales.id, 6, { to: 'tech' }),
+      ev('ENTERQUEUE', tech.id, 6), ev('CONNECT', tech.id, 6, { waited: 40 }), // within tech's 60 s
+      ev('ENTERQUEUE', tech.id, 7), ev('EXITWITHTIMEOUT', tech.id, 8, { action: 'voicemail' }),
+    ]);
+    await appendQueueEvents(h.db, [{ event: 'PAUSE', agentId: null, at: at(2) }]); // no queue: ignored
+    const t = await queueTrafficSince(h.db, since);
+    expect(t.get(sales.id)).toEqual({
+      queueId: sales.id, offered: 4, answered: 2, answeredInThreshold: 1, waitSeconds: 60.5, abandoned: 1, overflowed: 1, missedOffers: 1,
+    });
+    expect(t.get(tech.id)).toEqual({
+      queueId: tech.id, offered: 2, answered: 1, answeredInThreshold: 1, waitSeconds: 40, abandoned: 0, overflowed: 1, missedOffers: 0,
+    });
+    expect((await queueTrafficSince(h.db, at(100))).size).toBe(0);
   });
 
   it('a queue keeps everything the ACD needs', async () => {

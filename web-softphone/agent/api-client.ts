@@ -1,6 +1,7 @@
 import type { SipAccess } from '../shared/user-agent.ts';
 import { fetchJson, requireStrings } from '../shared/http.ts';
 import { WebError } from '../shared/errors.ts';
+import { sessionTokenStore } from '../shared/session-token.ts';
 
 export interface LoginResult {
   token: string;
@@ -90,29 +91,5 @@ export class AgentApi {
   }
 }
 
-const TOKEN_KEY = 'callflow.agent.token';
-
 /** The login token lives in sessionStorage: it survives a reload, not a closed tab. */
-export const tokenStore = {
-  get(): string | null {
-    try {
-      return sessionStorage.getItem(TOKEN_KEY);
-    } catch {
-      return null;
-    }
-  },
-  set(token: string): void {
-    try {
-      sessionStorage.setItem(TOKEN_KEY, token);
-    } catch {
-      // Storage refused: the token lives only as long as this page.
-    }
-  },
-  clear(): void {
-    try {
-      sessionStorage.removeItem(TOKEN_KEY);
-    } catch {
-      // nothing stored
-    }
-  },
-};
+export const tokenStore = sessionTokenStore('callflow.agent.token');

@@ -1,0 +1,250 @@
+import type { Kysely } from 'kysely';
+import type { WebSocket } from 'ws';
+import { AgentState } from '../../acd/agent-state.ts';
+import { type QueueTraffic, queueTrafficSince } from '../../db/repositories/queue-stats.ts';
+import { type Queue, listAllQueues } from '../../db/repositories/queues.ts';
+import { type Agent, listAllAgents } from '../../db/repositories/users.ts';
+import type { Database } from '../../db/schema.ts';
+import { sendJson } from '../events/ws-endpoints.ts';
+import type { Logger } from '../logger.ts';
+import type { AcdRuntime } from './acd-runtime.ts';
+import type { AgentDesk } from './agent-desk.ts';
+import type { CallLogWriter } from './call-log-writer.ts';
+
+/** Agents by state. */
+export type StateCounts = Record<AgentState, number>;
+
+/** The day's figures of a queue, or of all queues together. */
+export interface Traffic {
+  offered: number;
+  answered: number;
+  answeredInThreshold: number;
+  abandoned: number;
+  overflowed: number;
+  missedOffers: number;
+  /** answered within the threshold ÷ answered, percent (the simulator's serviceLevel); null before any answer */
+  serviceLevelPercent: number | null;
+  /** answered within the threshold ÷ (answered + abandoned), percent: abandons count against it */
+  serviceLevelOfferedPercent: number | null;
+  /** mean wait of the answered calls, seconds */
+  asaSeconds: number | null;
+  /** abandoned ÷ (answered + abandoned), percent */
+  abandonPercent: number | null;
+}
+
+export interface WallBoardQueue extends Traffic {
+  id: number;
+  name: string;
+  /** the queue's service-level objective: target (0..1) of calls answered within thresholdSeconds */
+  thresholdSeconds: number;
+  target: number;
+  /** waiting now, and how long the one waiting longest has been in this queue (seconds) */
+  waiting: number;
+  longestWaitSeconds: number | null;
+  /** the agents who serve the queue (they meet its requirements), by state */
+  agents: StateCounts;
+}
+
+export interface WallBoardAgent {
+  id: number;
+  name: string;
+  state: AgentState;
+  reason: string;
+  /** when the current state began (ISO), null if not since the server started */
+  since: string | null;
+  deviceUp: boolean;
+  /** the call the agent has (ringing, talking, or wrapping up after), and its queue */
+  callId: string | null;
+  callQueueId: number | null;
+}
+
+/** What a supervisor's wall-board shows: `GET /api/wallboard` and every message of `/ws/supervisor`. */
+export interface WallBoardView {
+  type: 'wallboard';
+  at: string;
+  /** start of the period the figures count (today, from local midnight, unless asked otherwise) */
+  since: string;
+  totals: Traffic & { waiting: number; longestWaitSeconds: number | null; agents: StateCounts };
+  queues: WallBoardQueue[];
+  agents: WallBoardAgent[];
+}
+
+interface Stored {
+  since: number;
+  written: number;
+  readAt: number;
+  queues: Queue[];
+  agents: Agent[];
+  traffic: Map<number, QueueTraffic>;
+}
+
+const STATES = Object.values(AgentState);
+const NO_TRAFFIC: Omit<QueueTraffic, 'queueId'> = { offered: 0, answered: 0, answeredInThreshold: 0, waitSeconds: 0, abandoned: 0, overflowed: 0, missedOffers: 0 };
+/** the database part of the live view (queues, agents, the day's counts) is read again when the log grew, or after this */
+const REREAD_MS = 5000;
+
+/** Local midnight of the day `now` falls in (the server's time zone). */
+export function startOfDay(now: number): Date {
+  const d = new Date(now);
+  d.setHours(0, 0, 0, 0);
+  return d;
+}
+
+const percent = (part: number, whole: number): number | null => (whole > 0 ? Math.round((1000 * part) / whole) / 10 : null);
+
+function traffic(t: Omit<QueueTraffic, 'queueId'>): Traffic {
+  const { offered, answered, answeredInThreshold, abandoned, overflowed, missedOffers, waitSeconds } = t;
+  return {
+    offered,
+    answered,
+    answeredInThreshold,
+    abandoned,
+    overflowed,
+    missedOffers,
+    serviceLevelPercent: percent(answeredInThreshold, answered),
+    serviceLevelOfferedPercent: percent(answeredInThreshold, answered + abandoned),
+    asaSeconds: answered > 0 ? Math.round((10 * waitSeconds) / answered) / 10 : null,
+    abandonPercent: percent(abandoned, answered + abandoned),
+  };
+}
+
+function noCounts(): StateCounts {
+  return Object.fromEntries(STATES.map((s) => [s, 0])) as StateCounts;
+}
+
+/**
+ * The supervisors' live view: each queue's calls waiting and longest wait, the day's service level, ASA and
+ * abandons (from the queue log), and the agents by state (from the ACD and the agents' desks). Pushed to every
+ * `/ws/supervisor` connection once a second when it changed.
+ */
+export class WallBoard {
+  readonly #watchers = new Set<WebSocket>();
+  #timer: NodeJS.Timeout | undefined;
+  #busy = false;
+  #lastSent = '';
+  #stored: Stored | null = null;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly acd: AcdRuntime,
+    private readonly desk: AgentDesk,
+    private readonly log: CallLogWriter,
+    private readonly logger: Logger,
+    private readonly intervalMs = 1000,
+  ) {}
+
+  /** The view now, its figures counted from `since` (default: today). */
+  async view(since?: Date): Promise<WallBoardView> {
+    const now = Date.now();
+    const from = since ?? startOfDay(now);
+    const stored = await this.#read(from, now);
+    const engine = this.acd.engine;
+    const agents: WallBoardAgent[] = [];
+    const totalAgents = noCounts();
+    const known = new Set<string>();
+    for (const a of stored.agents) {
+      const id = String(a.id);
+      known.add(id);
+      const { state, reason } = this.desk.state(id);
+      const info = engine.hasAgent(id) ? engine.agentInfo(id) : null;
+      const call = info?.callId ? engine.callInfo(info.callId) : null;
+      const since = this.desk.stateSince(id);
+      totalAgents[state]++;
+      agents.push({
+        id: a.id,
+        name: a.name,
+        state,
+        reason: state === 'not-ready' ? reason : '',
+        since: since === null ? null : new Date(since).toISOString(),
+        deviceUp: info?.deviceUp ?? false,
+        callId: info?.callId ?? null,
+        callQueueId: call?.queueId ? Number(call.queueId) : null,
+      });
+    }
+    const sum = { ...NO_TRAFFIC };
+    let waiting = 0;
+    let oldest = Infinity;
+    const queues = stored.queues.map((q): WallBoardQueue => {
+      const status = engine.hasQueue(String(q.id)) ? engine.queueStatus(String(q.id)) : { waiting: 0, oldestEnteredAt: null, agentIds: [] };
+      const counts = noCounts();
+      for (const id of status.agentIds) if (known.has(id)) counts[this.desk.state(id).state]++;
+      const t = stored.traffic.get(q.id) ?? NO_TRAFFIC;
+      for (const k of Object.keys(sum) as Array<keyof typeof sum>) sum[k] += t[k];
+      waiting += status.waiting;
+      if (status.oldestEnteredAt !== null) oldest = Math.min(oldest, status.oldestEnteredAt);
+      return {
+        id: q.id,
+        name: q.name,
+        thresholdSeconds: q.serviceLevel.thresholdSeconds,
+        target: q.serviceLevel.target,
+        waiting: status.waiting,
+        longestWaitSeconds: status.oldestEnteredAt === null ? null : waitedSeconds(now, status.oldestEnteredAt),
+        ...traffic(t),
+        agents: counts,
+      };
+    });
+    return {
+      type: 'wallboard',
+      at: new Date(now).toISOString(),
+      since: from.toISOString(),
+      totals: { ...traffic(sum), waiting, longestWaitSeconds: oldest === Infinity ? null : waitedSeconds(now, oldest), agents: totalAgents },
+      queues,
+      agents,
+    };
+  }
+
+  /** A supervisor's connection: gets the view at once, then each change (checked once a second). */
+  watch(ws: WebSocket): void {
+    this.#watchers.add(ws);
+    ws.on('close', () => this.#watchers.delete(ws));
+    this.view().then(
+      (v) => sendJson(ws, v),
+      (err: unknown) => this.logger.error({ err }, 'wall-board view failed'),
+    );
+    this.#timer ??= setInterval(() => void this.#tick(), this.intervalMs);
+  }
+
+  close(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    for (const ws of this.#watchers) ws.close(1001, 'server closing');
+    this.#watchers.clear();
+  }
+
+  async #tick(): Promise<void> {
+    if (this.#watchers.size === 0) {
+      clearInterval(this.#timer);
+      this.#timer = undefined;
+      this.#lastSent = '';
+      return;
+    }
+    if (this.#busy) return;
+    this.#busy = true;
+    try {
+      const v = await this.view();
+      const key = JSON.stringify({ ...v, at: undefined });
+      if (key === this.#lastSent) return;
+      this.#lastSent = key;
+      for (const ws of this.#watchers) sendJson(ws, v);
+    } catch (err) {
+      this.logger.error({ err }, 'wall-board view failed');
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  /** Queues, agents and the period's counts: kept for the live view's period while the log has not grown. */
+  async #read(since: Date, now: number): Promise<Stored> {
+    const s = this.#stored;
+    const written = this.log.eventsWritten;
+    if (s !== null && s.since === since.getTime() && s.written === written && now - s.readAt < REREAD_MS) return s;
+    const [queues, agents, traffic] = await Promise.all([listAllQueues(this.db), listAllAgents(this.db), queueTrafficSince(this.db, since)]);
+    const stored: Stored = { since: since.getTime(), written, readAt: now, queues, agents, traffic };
+    if (since.getTime() === startOfDay(now).getTime()) this.#stored = stored;
+    return stored;
+  }
+}
+
+function waitedSeconds(now: number, since: number): number {
+  return Math.max(0, Math.floor((now - since) / 1000));
+}

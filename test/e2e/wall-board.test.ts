@@ -1,0 +1,149 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { BaresipPhone, makeTone } from '../support/baresip.ts';
+import { type TestBrowser, launchBrowser } from './support/browser.ts';
+import { type Harness, createAgent, deskPhone, eventually, startCallCenter } from './support/harness.ts';
+
+/**
+ * The supervisors' wall-board, live: a desk-phone agent, a caller dialling the queue from another phone, and the
+ * board in Chromium (/supervisor/, fed by /ws/supervisor) and over REST (GET /api/wallboard) as calls wait, are
+ * answered and are abandoned.
+ */
+describe('supervisor wall-board', () => {
+  let h: Harness;
+  let dir: string;
+  let anna: BaresipPhone | undefined;
+  let kiosk: BaresipPhone | undefined;
+  let board: TestBrowser | undefined;
+  let annaToken: string;
+  let sue: string;
+
+  const state = async (want: 'ready' | 'not-ready') => {
+    const r = await h.api('PUT', '/api/agent/state', { state: want, reason: 'coffee' }, annaToken);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+  };
+  const view = async () => {
+    await h.server.center!.log.flush();
+    const r = await h.api('GET', '/api/wallboard', undefined, sue);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    return r.body;
+  };
+  const sales = async () => (await view()).queues.find((q: { name: string }) => q.name === 'sales');
+  const tile = (testId: string) => board!.page.getByTestId('wb-queue-sales').getByTestId(testId);
+  const text = async (testId: string) => (await tile(testId).textContent()) ?? '';
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'e2e-wallboard-'));
+    makeTone(path.join(dir, 'tone-440.wav'), 440);
+    h = await startCallCenter({ rtpPortMin: 44800, rtpPortMax: 44899 });
+    await h.api('POST', '/api/skills', { name: 'support' }, h.admin);
+    const q = await h.api('POST', '/api/queues', {
+      name: 'sales', skills: { support: 1 }, ringTimeoutSeconds: 6, wrapUpSeconds: 0, serviceLevel: { thresholdSeconds: 20, target: 0.8 },
+    }, h.admin);
+    expect(q.status).toBe(201);
+    const a = await createAgent(h, { login: 'anna', name: 'Anna', languages: { en: 5 }, sipUser: '1901' });
+    const k = await createAgent(h, { login: 'kiosk', name: 'Kiosk', languages: {}, skills: {}, sipUser: '3091' });
+    annaToken = await h.login('anna', a.password);
+    const u = await h.api('POST', '/api/users', { login: 'sue', name: 'Sue', password: 'sue-password-1', role: 'supervisor' }, h.admin);
+    expect(u.status, JSON.stringify(u.body)).toBe(201);
+    sue = await h.login('sue', 'sue-password-1');
+    anna = await deskPhone(h, dir, { user: '1901', password: a.sipPassword, port: 5902, tone: 1000, answer: 'auto' });
+    kiosk = await deskPhone(h, dir, { user: '3091', password: k.sipPassword, port: 5906, tone: 700, answer: 'auto' });
+  }, 120_000);
+
+  afterAll(async () => {
+    await board?.close();
+    await anna?.stop();
+    await kiosk?.stop();
+    await h?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is for supervisors and admins only, and refuses a bad period', async () => {
+    expect((await h.api('GET', '/api/wallboard')).status).toBe(401);
+    const agent = await h.api('GET', '/api/wallboard', undefined, annaToken);
+    expect(agent.status).toBe(403);
+    expect((await h.api('GET', '/api/wallboard', undefined, h.admin)).status).toBe(200);
+    const future = await h.api('GET', `/api/wallboard?since=${new Date(Date.now() + 3_600_000).toISOString()}`, undefined, sue);
+    expect(future.status).toBe(400);
+    expect(future.body.message).toMatch(/since/);
+    const junk = await h.api('GET', '/api/wallboard?since=yesterday', undefined, sue);
+    expect(junk.status).toBe(400);
+    expect(junk.body.message).toMatch(/since/);
+    // the live channel too: an agent's token is refused with a message and close code 4401
+    const ws = new WebSocket(`${h.baseUrl.replace(/^http/, 'ws')}/ws/supervisor?token=${encodeURIComponent(annaToken)}`);
+    const [message, code] = await new Promise<[string, number]>((resolve, reject) => {
+      let first = '';
+      ws.on('message', (d) => (first ||= String(d)));
+      ws.on('close', (c) => resolve([first, c]));
+      ws.on('error', reject);
+    });
+    expect(code).toBe(4401);
+    expect(JSON.parse(message)).toMatchObject({ type: 'error', message: expect.stringMatching(/supervisors/) });
+  });
+
+  it('shows a caller waiting, then answered within the service level, then an abandon, live in the browser and over REST', async () => {
+    board = await launchBrowser(path.join(dir, 'tone-440.wav'));
+    const page = board.page;
+    await page.goto(`${h.baseUrl}/supervisor/`);
+    await page.getByTestId('login-username').fill('sue');
+    await page.getByTestId('login-password').fill('sue-password-1');
+    await page.getByTestId('login-submit').click();
+    await eventually(async () => (await text('wb-waiting')) === '0', 10_000, 'the sales tile');
+    expect(await page.getByTestId('wb-live').textContent()).toBe('live');
+
+    await state('not-ready');
+    await eventually(async () => (await page.getByTestId('wb-agent-Anna').getByTestId('wb-agent-state').textContent()) === 'not ready', 10_000, 'Anna not ready on the board');
+    expect(await tile('wb-queue-agents').textContent()).toBe('1 not ready');
+
+    // a caller waits: the board counts them and their wait goes up by itself
+    await kiosk!.command('dial', `sip:sales@127.0.0.1:${h.sipPort}`);
+    await eventually(async () => (await text('wb-waiting')) === '1', 10_000, 'one caller waiting on the board');
+    await eventually(async () => /^0:0[2-9]$/.test(await text('wb-longest')), 10_000, 'the longest wait ticking');
+    const waiting = await sales();
+    expect(waiting).toMatchObject({ waiting: 1, offered: 1, answered: 0, serviceLevelPercent: null });
+    expect(waiting.longestWaitSeconds).toBeGreaterThanOrEqual(1);
+    expect((await view()).totals).toMatchObject({ waiting: 1 });
+
+    // Anna takes it (her phone answers): waiting 0, answered within 20 s, Anna talking on a sales call
+    await state('ready');
+    await anna!.waitEvent('CALL_ESTABLISHED');
+    await eventually(async () => (await text('wb-answered')) === '1', 10_000, 'answered on the board');
+    expect(await text('wb-waiting')).toBe('0');
+    expect(await text('wb-sl')).toBe('100%');
+    expect(await tile('wb-sl').getAttribute('data-met')).toBe('yes');
+    const annaRow = page.getByTestId('wb-agent-Anna');
+    await eventually(async () => (await annaRow.getByTestId('wb-agent-state').textContent()) === 'talking', 10_000, 'Anna talking');
+    expect(await annaRow.textContent()).toContain('sales');
+    const answered = await sales();
+    expect(answered).toMatchObject({ waiting: 0, longestWaitSeconds: null, answered: 1, answeredInThreshold: 1, serviceLevelPercent: 100 });
+    expect(answered.asaSeconds).toBeGreaterThanOrEqual(1);
+    expect(answered.asaSeconds).toBeLessThan(20);
+    expect(answered.agents).toMatchObject({ busy: 1, ready: 0 });
+    await kiosk!.command('hangup');
+    await anna!.waitEvent('CALL_CLOSED');
+
+    // a second caller gives up while Anna is on a break: an abandon, which the offered-based level counts
+    await state('not-ready');
+    await kiosk!.command('dial', `sip:sales@127.0.0.1:${h.sipPort}`);
+    await eventually(async () => (await text('wb-waiting')) === '1', 10_000, 'the second caller waiting');
+    await kiosk!.command('hangup');
+    await eventually(async () => (await text('wb-abandoned')) === '1', 10_000, 'the abandon on the board');
+    expect(await text('wb-waiting')).toBe('0');
+    expect(await page.getByTestId('wb-total-abandoned').textContent()).toBe('1 (50%)');
+    const end = await sales();
+    expect(end).toMatchObject({
+      offered: 2, answered: 1, answeredInThreshold: 1, abandoned: 1,
+      serviceLevelPercent: 100, serviceLevelOfferedPercent: 50, abandonPercent: 50, thresholdSeconds: 20, target: 0.8,
+    });
+    const annaNow = (await view()).agents.find((a: { name: string }) => a.name === 'Anna');
+    expect(annaNow).toMatchObject({ state: 'not-ready', reason: 'coffee', callId: null });
+    expect(Date.now() - Date.parse(annaNow.since)).toBeLessThan(60_000);
+    // figures count from the start of the period: from now on, nothing yet
+    const later = await h.api('GET', `/api/wallboard?since=${encodeURIComponent(new Date().toISOString())}`, undefined, sue);
+    expect(later.body.queues[0]).toMatchObject({ offered: 0, answered: 0, serviceLevelPercent: null });
+  }, 120_000);
+});

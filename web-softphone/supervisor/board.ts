@@ -1,0 +1,152 @@
+/**
+ * The wall-board's data (the messages of /ws/supervisor, as GET /api/wallboard) and its rendering. Times that
+ * move by themselves (longest wait, time in state) are drawn from the last view plus the time since it came.
+ */
+import { clock, toEpochMs } from '../shared/format.ts';
+
+export type AgentStateName = 'logged-out' | 'not-ready' | 'ready' | 'reserved' | 'busy' | 'wrap-up';
+type Counts = Record<AgentStateName, number>;
+
+interface Traffic {
+  offered: number;
+  answered: number;
+  abandoned: number;
+  overflowed: number;
+  missedOffers: number;
+  serviceLevelPercent: number | null;
+  serviceLevelOfferedPercent: number | null;
+  asaSeconds: number | null;
+  abandonPercent: number | null;
+}
+
+export interface BoardQueue extends Traffic {
+  id: number;
+  name: string;
+  thresholdSeconds: number;
+  target: number;
+  waiting: number;
+  longestWaitSeconds: number | null;
+  agents: Counts;
+}
+
+export interface BoardAgent {
+  id: number;
+  name: string;
+  state: AgentStateName;
+  reason: string;
+  since: string | null;
+  callQueueId: number | null;
+}
+
+export interface Board {
+  type: 'wallboard';
+  at: string;
+  since: string;
+  totals: Traffic & { waiting: number; longestWaitSeconds: number | null; agents: Counts };
+  queues: BoardQueue[];
+  agents: BoardAgent[];
+}
+
+/** A /ws/supervisor message: the board, or an error the server sends before it closes. */
+export function parseBoardMessage(data: unknown): Board | { type: 'error'; message: string } | null {
+  let m: unknown;
+  try {
+    m = JSON.parse(String(data));
+  } catch {
+    return null;
+  }
+  if (typeof m !== 'object' || m === null) return null;
+  const o = m as Record<string, unknown>;
+  if (o.type === 'error' && typeof o.message === 'string') return { type: 'error', message: o.message };
+  if (o.type !== 'wallboard' || !Array.isArray(o.queues) || !Array.isArray(o.agents) || typeof o.totals !== 'object') return null;
+  return m as Board;
+}
+
+const STATE_LABEL: Record<AgentStateName, string> = {
+  'logged-out': 'logged out',
+  'not-ready': 'not ready',
+  ready: 'ready',
+  reserved: 'ringing',
+  busy: 'talking',
+  'wrap-up': 'wrap-up',
+};
+
+const pct = (v: number | null): string => (v === null ? '–' : `${v}%`);
+
+/** Seconds waited by now: the view's figure plus the time since the view was made. */
+function since(base: number | null, board: Board, now: number): string {
+  return base === null ? '–' : clock(base + Math.max(0, (now - toEpochMs(board.at)) / 1000));
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(doc: Document, tag: K, attrs: Record<string, string> = {}, text = ''): HTMLElementTagNameMap[K] {
+  const e = doc.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text) e.textContent = text;
+  return e;
+}
+
+function figure(doc: Document, label: string, value: string, testId: string, attrs: Record<string, string> = {}): HTMLElement {
+  const f = el(doc, 'div', { class: 'figure' });
+  f.append(el(doc, 'span', { class: 'label' }, label), el(doc, 'span', { class: 'value', 'data-testid': testId, ...attrs }, value));
+  return f;
+}
+
+function agentsLine(c: Counts): string {
+  return (['ready', 'reserved', 'busy', 'wrap-up', 'not-ready'] as const)
+    .filter((s) => c[s] > 0)
+    .map((s) => `${c[s]} ${STATE_LABEL[s]}`)
+    .join(' · ') || 'no agent logged in';
+}
+
+/** Draws the whole board into the page's sections (`now`: the browser's clock, for the times that tick). */
+export function renderBoard(doc: Document, board: Board, now: number): void {
+  const t = board.totals;
+  doc.getElementById('period')!.textContent = `Since ${new Date(board.since).toLocaleString()} · service level = answered within the queue's threshold ÷ answered`;
+  const totals = doc.querySelector<HTMLElement>('[data-testid="wb-totals"]')!;
+  totals.replaceChildren(
+    figure(doc, 'Waiting', String(t.waiting), 'wb-total-waiting'),
+    figure(doc, 'Longest wait', since(t.longestWaitSeconds, board, now), 'wb-total-longest'),
+    figure(doc, 'Service level', pct(t.serviceLevelPercent), 'wb-total-sl'),
+    figure(doc, 'Answered', String(t.answered), 'wb-total-answered'),
+    figure(doc, 'Abandoned', `${t.abandoned}${t.abandonPercent === null ? '' : ` (${t.abandonPercent}%)`}`, 'wb-total-abandoned'),
+    figure(doc, 'ASA', t.asaSeconds === null ? '–' : `${t.asaSeconds} s`, 'wb-total-asa'),
+    figure(doc, 'Agents', agentsLine(t.agents), 'wb-total-agents'),
+  );
+  const queues = doc.getElementById('queues')!;
+  queues.replaceChildren(
+    ...board.queues.map((q) => {
+      const card = el(doc, 'article', { class: 'card queue', 'data-testid': `wb-queue-${q.name}` });
+      const h = el(doc, 'h2');
+      h.append(el(doc, 'span', {}, q.name), el(doc, 'span', { class: 'muted' }, `target ${Math.round(q.target * 100)}% in ${q.thresholdSeconds} s`));
+      const met = q.serviceLevelPercent === null ? '' : q.serviceLevelPercent >= q.target * 100 ? 'yes' : 'no';
+      const figures = el(doc, 'div', { class: 'figures' });
+      figures.append(
+        figure(doc, 'Waiting', String(q.waiting), 'wb-waiting', { class: 'value waiting', 'data-alert': q.waiting > 0 && q.agents.ready === 0 ? 'yes' : 'no' }),
+        figure(doc, 'Longest wait', since(q.longestWaitSeconds, board, now), 'wb-longest'),
+        figure(doc, 'Service level', pct(q.serviceLevelPercent), 'wb-sl', { class: 'value sl', 'data-met': met }),
+        figure(doc, 'Answered', String(q.answered), 'wb-answered'),
+        figure(doc, 'Abandoned', String(q.abandoned), 'wb-abandoned'),
+        figure(doc, 'ASA', q.asaSeconds === null ? '–' : `${q.asaSeconds} s`, 'wb-asa'),
+      );
+      const foot = el(doc, 'p', { class: 'muted', 'data-testid': 'wb-queue-agents' }, agentsLine(q.agents));
+      const more = el(doc, 'p', { class: 'muted' }, `offered ${q.offered} · overflowed ${q.overflowed} · missed offers ${q.missedOffers} · incl. abandons ${pct(q.serviceLevelOfferedPercent)}`);
+      card.append(h, figures, foot, more);
+      return card;
+    }),
+  );
+  const names = new Map(board.queues.map((q) => [q.id, q.name]));
+  const present = board.agents.filter((a) => a.state !== 'logged-out');
+  const away = board.agents.length - present.length;
+  doc.getElementById('agents-away')!.textContent = away > 0 ? `(${away} logged out)` : '';
+  doc.getElementById('agents')!.replaceChildren(
+    ...present.map((a) => {
+      const row = el(doc, 'tr', { 'data-testid': `wb-agent-${a.name}` });
+      const state = el(doc, 'td');
+      state.append(el(doc, 'span', { class: 'pill', 'data-state': a.state, 'data-testid': 'wb-agent-state' }, STATE_LABEL[a.state]));
+      if (a.reason) state.append(el(doc, 'span', { class: 'muted' }, ` ${a.reason}`));
+      const forTime = a.since === null ? '–' : clock((now - toEpochMs(a.since)) / 1000);
+      row.append(el(doc, 'td', {}, a.name), state, el(doc, 'td', {}, forTime), el(doc, 'td', {}, a.callQueueId === null ? '' : (names.get(a.callQueueId) ?? '')));
+      return row;
+    }),
+  );
+}

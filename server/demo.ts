@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { createQueue, getQueueByName } from '../db/repositories/queues.ts';
 import { upsertSipCredential } from '../db/repositories/sip-credentials.ts';
 import { createSkill } from '../db/repositories/skills.ts';
-import { createAgent, findUserByLogin } from '../db/repositories/users.ts';
+import { createAgent, createUser, findUserByLogin } from '../db/repositories/users.ts';
 import type { Database } from '../db/schema.ts';
 import { computeHa1 } from '../sip/auth/ha1.ts';
 import { hashPassword } from './auth/password.ts';
@@ -18,9 +18,14 @@ const DEMO_AGENTS = [
 
 /**
  * DEMO=true on an empty configuration: a `support` queue that routes each call by the language the customer
- * chose, and three agents who speak different languages, each with a browser login and a desk-phone account.
+ * chose, three agents who speak different languages, each with a browser login and a desk-phone account, and a
+ * supervisor (sue / demo-sue) for the wall-board.
  */
 export async function seedDemo(db: Kysely<Database>, config: Config, logger: Logger): Promise<void> {
+  // (the supervisor also joins a demo database made before there was one)
+  if ((await findUserByLogin(db, 'sue')) === undefined) {
+    await createUser(db, { login: 'sue', name: 'Sue Supervisor', role: 'supervisor', passwordHash: await hashPassword('demo-sue') });
+  }
   if ((await getQueueByName(db, 'support')) !== undefined) return;
   await createSkill(db, { name: 'support', description: 'General customer support' });
   await createQueue(db, {
@@ -55,6 +60,7 @@ export async function seedDemo(db: Kysely<Database>, config: Config, logger: Log
   }
   logger.warn(
     'DEMO: created queue "support" and agents mari/demo-mari (et, en), john/demo-john (en, de), olga/demo-olga (ru, en, et); ' +
-      'desk phones 1001/demo-1001, 1002/demo-1002, 1003/demo-1003. Customer page: /demo/  Agent page: /agent/',
+      'desk phones 1001/demo-1001, 1002/demo-1002, 1003/demo-1003; supervisor sue/demo-sue. ' +
+      'Customer page: /demo/  Agent page: /agent/  Wall-board: /supervisor/',
   );
 }

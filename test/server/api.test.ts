@@ -1,4 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { loadConfig } from '../../server/config.ts';
+import { seedDemo } from '../../server/demo.ts';
 import { computeHa1 } from '../../sip/auth/ha1.ts';
 import { DATABASE_KINDS } from '../support/databases.ts';
 import { ADMIN_PASSWORD, type TestApp, testApp } from '../support/app.ts';
@@ -179,6 +182,21 @@ describe.each(DATABASE_KINDS)('admin REST API on %s', (kind) => {
     expect(String(pub.headers['access-control-allow-headers'])).toMatch(/content-type/);
     const admin = await t.app.inject({ method: 'OPTIONS', url: '/api/skills', headers });
     expect(admin.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('DEMO seeds the support queue, three agents and a supervisor who can sign in; seeding again changes nothing', async () => {
+    const config = loadConfig({ SIP_REALM: 'test.realm', LOG_LEVEL: 'silent' });
+    await seedDemo(t.database.db, config, pino({ level: 'silent' }));
+    await seedDemo(t.database.db, config, pino({ level: 'silent' }));
+    const queues = (await call('GET', '/api/queues')).json().items;
+    expect(queues.map((q: { name: string }) => q.name)).toEqual(['support']);
+    expect(queues[0]).toMatchObject({ serviceLevel: { thresholdSeconds: 20, target: 0.8 }, dispositions: expect.arrayContaining(['Sale']) });
+    const agents = (await call('GET', '/api/agents')).json().items;
+    expect(agents.map((a: { login: string }) => a.login).sort()).toEqual(['john', 'mari', 'olga']);
+    const sue = await t.auth('sue', 'demo-sue');
+    const me = (await t.app.inject({ method: 'GET', url: '/api/me', headers: sue })).json();
+    expect(me).toMatchObject({ login: 'sue', role: 'supervisor' });
+    expect((await t.app.inject({ method: 'POST', url: '/api/skills', payload: { name: 'x' }, headers: sue })).statusCode).toBe(403);
   });
 
   it('serves OpenAPI documentation at /docs', async () => {

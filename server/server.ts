@@ -105,7 +105,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     closers.push(() => ws.close());
     installChannels(ws, center, tokens, logger);
     await app.register(telephonyRoutes, { ctx, center });
-    await app.register(supervisionRoutes, { center });
+    await app.register(supervisionRoutes, { ctx, center });
 
     const httpUrl = await app.listen({ host: config.httpHost, port: config.httpPort });
     logger.info({ httpUrl, docs: `${httpUrl}/docs`, sip: `${config.sipHost}:${config.sipPort}` }, 'listening');

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, type Transaction, sql } from 'kysely';
 import type { CallRow, CallState, CallsTable, Database, NewCall, QueueEvent, QueueEventType } from '../schema.ts';
 import type { Updateable } from 'kysely';
 import type { Page, PageRequest } from './page.ts';
@@ -13,6 +13,15 @@ export async function insertCall(db: Db, call: NewCall): Promise<void> {
 
 export async function updateCall(db: Db, id: string, patch: Updateable<CallsTable>): Promise<void> {
   await db.updateTable('calls').set(patch).where('id', '=', id).execute();
+}
+
+/** Adds after-call work (seconds) to a call's wrap_up_seconds. */
+export async function addCallWrapUp(db: Db, id: string, seconds: number): Promise<void> {
+  await db
+    .updateTable('calls')
+    .set((eb) => ({ wrap_up_seconds: sql<number>`coalesce(${eb.ref('wrap_up_seconds')}, 0) + ${seconds}` }))
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function getCall(db: Db, id: string): Promise<CallRow | undefined> {

@@ -41,6 +41,8 @@ export class AgentDesk {
   readonly #since = new Map<string, number>();
   readonly #wrapUpEnds = new Map<string, number>();
   readonly #names = new Map<string, string>();
+  /** the call each agent took last, and its queue (whose wrap-up the agent's next wrap-up is) */
+  readonly #lastCall = new Map<string, { callId: string; queueId: number }>();
   /** agents whose last call's queue requires a disposition they have not filed yet: the call and its queue */
   readonly #unfiled = new Map<string, UnfiledCall>();
 
@@ -107,7 +109,8 @@ export class AgentDesk {
    * The agent took a call (the ACD assigned it) of this queue. If the queue requires a disposition, the agent cannot
    * end wrap-up early (Done, Ready) until they file the call; the wrap-up time still ends it.
    */
-  callTaken(agentId: string, callId: string, queue: Pick<QueueRef, 'name' | 'dispositions' | 'dispositionRequired'>): void {
+  callTaken(agentId: string, callId: string, queue: Pick<QueueRef, 'id' | 'name' | 'dispositions' | 'dispositionRequired'>): void {
+    this.#lastCall.set(agentId, { callId, queueId: queue.id });
     if (queue.dispositionRequired) this.#unfiled.set(agentId, { callId, queue: queue.name, dispositions: queue.dispositions });
     else this.#unfiled.delete(agentId);
   }
@@ -147,8 +150,17 @@ export class AgentDesk {
   /** Called with every state change the ACD decides. */
   stateChanged(agentId: string, state: AgentState, reason: string, wrapUpSeconds: number): void {
     const { state: prev, reason: prevReason } = this.state(agentId);
-    if (prev !== state || prevReason !== reason || !this.#since.has(agentId)) this.#since.set(agentId, Date.now());
+    const now = Date.now();
+    const prevSince = this.#since.get(agentId);
+    if (prev !== state || prevReason !== reason || prevSince === undefined) this.#since.set(agentId, now);
     this.#states.set(agentId, { state, reason });
+    const last = this.#lastCall.get(agentId);
+    if (prev === 'wrap-up' && state !== 'wrap-up' && last !== undefined) {
+      // the after-call work of the agent's last call: in the queue log (reports' AHT) and in the call record
+      const wrapUp = prevSince === undefined ? 0 : (now - prevSince) / 1000;
+      this.log.event({ event: 'WRAPUPEND', callId: last.callId, queueId: last.queueId, agentId: Number(agentId), data: { to: state, wrapUp } });
+      this.log.addWrapUp(last.callId, wrapUp);
+    }
     if (state === 'wrap-up') this.#wrapUpEnds.set(agentId, Date.now() + wrapUpSeconds * 1000);
     const event = agentQueueEvent(prev, state);
     if (event !== null) this.log.event({ event, agentId: Number(agentId), data: { from: prev, to: state, reason } });
@@ -227,6 +239,5 @@ function agentQueueEvent(from: AgentState, to: AgentState): QueueEventType | nul
   if (to === 'logged-out') return 'AGENTLOGOFF';
   if (to === 'not-ready') return 'PAUSE';
   if (from === 'not-ready' && to === 'ready') return 'UNPAUSE';
-  if (from === 'wrap-up' && to === 'ready') return 'WRAPUPEND';
-  return null;
+  return null; // (the end of wrap-up is logged with its call: WRAPUPEND)
 }

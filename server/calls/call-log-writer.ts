@@ -1,5 +1,5 @@
 import type { Kysely, Updateable } from 'kysely';
-import { type QueueEventInput, appendQueueEvents, insertCall, updateCall } from '../../db/repositories/call-log.ts';
+import { type QueueEventInput, addCallWrapUp, appendQueueEvents, insertCall, updateCall } from '../../db/repositories/call-log.ts';
 import type { CallsTable, Database, NewCall } from '../../db/schema.ts';
 import type { Logger } from '../logger.ts';
 
@@ -27,6 +27,11 @@ export class CallLogWriter {
 
   updateCall(id: string, patch: Updateable<CallsTable>): void {
     this.#enqueue(() => updateCall(this.db, id, patch), { callId: id, op: 'update call' });
+  }
+
+  /** Adds an agent's after-call work to the call's record (a transferred call has one per agent). */
+  addWrapUp(id: string, seconds: number): void {
+    this.#enqueue(() => addCallWrapUp(this.db, id, seconds), { callId: id, op: 'add wrap-up' });
   }
 
   /** Events are batched: every event queued in the same tick goes in one INSERT. */

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { WebSocket } from 'ws';
 import { AgentState } from '../../acd/agent-state.ts';
-import { type QueueTraffic, queueTrafficSince } from '../../db/repositories/queue-stats.ts';
+import { type QueueTraffic, queueTraffic } from '../../db/repositories/queue-stats.ts';
 import { type Queue, listAllQueues } from '../../db/repositories/queues.ts';
 import { type Agent, listAllAgents } from '../../db/repositories/users.ts';
 import type { Database } from '../../db/schema.ts';
@@ -14,7 +14,10 @@ import type { CallLogWriter } from './call-log-writer.ts';
 /** Agents by state. */
 export type StateCounts = Record<AgentState, number>;
 
-/** The day's figures of a queue, or of all queues together. */
+/** The counts a queue's traffic is made of (QueueTraffic without its queue and interval). */
+export type TrafficCounts = Omit<QueueTraffic, 'queueId' | 'start'>;
+
+/** The figures of a queue's traffic over a period (or of all queues together). */
 export interface Traffic {
   offered: number;
   answered: number;
@@ -30,6 +33,9 @@ export interface Traffic {
   asaSeconds: number | null;
   /** abandoned ÷ (answered + abandoned), percent */
   abandonPercent: number | null;
+  /** agents' conversations that ended, and their mean handle time (talk + after-call work), seconds */
+  handled: number;
+  ahtSeconds: number | null;
 }
 
 export interface WallBoardQueue extends Traffic {
@@ -75,11 +81,13 @@ interface Stored {
   readAt: number;
   queues: Queue[];
   agents: Agent[];
-  traffic: Map<number, QueueTraffic>;
+  traffic: Map<number, TrafficCounts>;
 }
 
 const STATES = Object.values(AgentState);
-const NO_TRAFFIC: Omit<QueueTraffic, 'queueId'> = { offered: 0, answered: 0, answeredInThreshold: 0, waitSeconds: 0, abandoned: 0, overflowed: 0, missedOffers: 0 };
+const NO_TRAFFIC: TrafficCounts = {
+  offered: 0, answered: 0, answeredInThreshold: 0, waitSeconds: 0, abandoned: 0, overflowed: 0, missedOffers: 0, handled: 0, talkSeconds: 0, wrapUpSeconds: 0,
+};
 /** the database part of the live view (queues, agents, the day's counts) is read again when the log grew, or after this */
 const REREAD_MS = 5000;
 
@@ -91,9 +99,11 @@ export function startOfDay(now: number): Date {
 }
 
 const percent = (part: number, whole: number): number | null => (whole > 0 ? Math.round((1000 * part) / whole) / 10 : null);
+const mean = (sum: number, n: number): number | null => (n > 0 ? Math.round((10 * sum) / n) / 10 : null);
 
-function traffic(t: Omit<QueueTraffic, 'queueId'>): Traffic {
-  const { offered, answered, answeredInThreshold, abandoned, overflowed, missedOffers, waitSeconds } = t;
+/** The figures of traffic counts (the wall-board's and the reports'). */
+export function trafficFigures(t: TrafficCounts): Traffic {
+  const { offered, answered, answeredInThreshold, abandoned, overflowed, missedOffers, waitSeconds, handled } = t;
   return {
     offered,
     answered,
@@ -103,8 +113,10 @@ function traffic(t: Omit<QueueTraffic, 'queueId'>): Traffic {
     missedOffers,
     serviceLevelPercent: percent(answeredInThreshold, answered),
     serviceLevelOfferedPercent: percent(answeredInThreshold, answered + abandoned),
-    asaSeconds: answered > 0 ? Math.round((10 * waitSeconds) / answered) / 10 : null,
+    asaSeconds: mean(waitSeconds, answered),
     abandonPercent: percent(abandoned, answered + abandoned),
+    handled,
+    ahtSeconds: mean(t.talkSeconds + t.wrapUpSeconds, handled),
   };
 }
 
@@ -179,7 +191,7 @@ export class WallBoard {
         target: q.serviceLevel.target,
         waiting: status.waiting,
         longestWaitSeconds: status.oldestEnteredAt === null ? null : waitedSeconds(now, status.oldestEnteredAt),
-        ...traffic(t),
+        ...trafficFigures(t),
         agents: counts,
       };
     });
@@ -187,7 +199,7 @@ export class WallBoard {
       type: 'wallboard',
       at: new Date(now).toISOString(),
       since: from.toISOString(),
-      totals: { ...traffic(sum), waiting, longestWaitSeconds: oldest === Infinity ? null : waitedSeconds(now, oldest), agents: totalAgents },
+      totals: { ...trafficFigures(sum), waiting, longestWaitSeconds: oldest === Infinity ? null : waitedSeconds(now, oldest), agents: totalAgents },
       queues,
       agents,
     };
@@ -238,7 +250,8 @@ export class WallBoard {
     const s = this.#stored;
     const written = this.log.eventsWritten;
     if (s !== null && s.since === since.getTime() && s.written === written && now - s.readAt < REREAD_MS) return s;
-    const [queues, agents, traffic] = await Promise.all([listAllQueues(this.db), listAllAgents(this.db), queueTrafficSince(this.db, since)]);
+    const [queues, agents, rows] = await Promise.all([listAllQueues(this.db), listAllAgents(this.db), queueTraffic(this.db, { from: since })]);
+    const traffic = new Map<number, TrafficCounts>(rows.map(({ queueId, start: _start, ...counts }) => [queueId, counts]));
     const stored: Stored = { since: since.getTime(), written, readAt: now, queues, agents, traffic };
     if (since.getTime() === startOfDay(now).getTime()) this.#stored = stored;
     return stored;

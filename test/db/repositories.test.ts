@@ -4,7 +4,7 @@ import { DuplicateError, InUseError, UnknownReferenceError } from '../../db/erro
 import { migrateToLatest } from '../../db/migrate.ts';
 import { appendQueueEvents, getCall, insertCall, listQueueEvents, updateCall } from '../../db/repositories/call-log.ts';
 import { createCallback, listOpenCallbacks, setCallbackState } from '../../db/repositories/callbacks.ts';
-import { queueTrafficSince } from '../../db/repositories/queue-stats.ts';
+import { queueTraffic } from '../../db/repositories/queue-stats.ts';
 import { createQueue, deleteQueue, getQueueByName, listQueues, updateQueue } from '../../db/repositories/queues.ts';
 import { findSipCredential, upsertSipCredential } from '../../db/repositories/sip-credentials.ts';
 import { createSkill, deleteSkill, listSkills } from '../../db/repositories/skills.ts';
@@ -71,7 +71,7 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
     expect((await getAgent(h.db, a.id))?.sipUsername).toBe('1002');
   });
 
-  it("a queue's traffic since a moment: offered, answered within its threshold, wait, abandons, overflows, missed offers", async () => {
+  it("queue traffic from the event log: offered, answered within each queue's threshold, wait, abandons, overflows, missed offers, handle time; per hour or day in a time zone", async () => {
     const sales = await createQueue(h.db, { name: 'sales', serviceLevel: { thresholdSeconds: 20, target: 0.8 } });
     const tech = await createQueue(h.db, { name: 'tech', serviceLevel: { thresholdSeconds: 60, target: 0.9 } });
     const since = new Date('2026-12-06T00:00:00Z');
@@ -79,23 +79,40 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
     const ev = (event: Parameters<typeof appendQueueEvents>[1][number]['event'], queueId: number, m: number, data: Record<string, unknown> = {}) =>
       ({ event, queueId, callId: `c${m}`, at: at(m), data });
     await appendQueueEvents(h.db, [
-      ev('ENTERQUEUE', sales.id, -5), ev('CONNECT', sales.id, -4, { waited: 3 }), // yesterday: not counted
+      ev('ENTERQUEUE', sales.id, -5), ev('CONNECT', sales.id, -4, { waited: 3 }), // the day before: not counted
       ev('ENTERQUEUE', sales.id, 1), ev('CONNECT', sales.id, 1, { waited: 20 }), // at the threshold: within
+      ev('COMPLETECALLER', sales.id, 3, { talk: 100 }), ev('WRAPUPEND', sales.id, 4, { wrapUp: 10 }),
       ev('ENTERQUEUE', sales.id, 2), ev('RINGNOANSWER', sales.id, 2), ev('CONNECT', sales.id, 3, { waited: 40.5 }),
+      ev('TRANSFER', sales.id, 5, { talk: 30, to: 'tech' }), ev('ENTERQUEUE', tech.id, 5),
       ev('ENTERQUEUE', sales.id, 4), ev('ABANDON', sales.id, 4, { waited: 7 }),
-      ev('ENTERQUEUE', sales.id, 5), ev('OVERFLOW', sales.id, 6, { to: 'tech' }),
-      ev('ENTERQUEUE', tech.id, 6), ev('CONNECT', tech.id, 6, { waited: 40 }), // within tech's 60 s
-      ev('ENTERQUEUE', tech.id, 7), ev('EXITWITHTIMEOUT', tech.id, 8, { action: 'voicemail' }),
+      ev('ENTERQUEUE', sales.id, 65), ev('OVERFLOW', sales.id, 66, { to: 'tech' }), // the next hour
+      ev('ENTERQUEUE', tech.id, 66), ev('CONNECT', tech.id, 66, { waited: 40 }), // within tech's 60 s
+      ev('ENTERQUEUE', tech.id, 67), ev('EXITWITHTIMEOUT', tech.id, 68, { action: 'voicemail' }),
     ]);
-    await appendQueueEvents(h.db, [{ event: 'PAUSE', agentId: null, at: at(2) }]); // no queue: ignored
-    const t = await queueTrafficSince(h.db, since);
-    expect(t.get(sales.id)).toEqual({
-      queueId: sales.id, offered: 4, answered: 2, answeredInThreshold: 1, waitSeconds: 60.5, abandoned: 1, overflowed: 1, missedOffers: 1,
-    });
-    expect(t.get(tech.id)).toEqual({
-      queueId: tech.id, offered: 2, answered: 1, answeredInThreshold: 1, waitSeconds: 40, abandoned: 0, overflowed: 1, missedOffers: 0,
-    });
-    expect((await queueTrafficSince(h.db, at(100))).size).toBe(0);
+    await appendQueueEvents(h.db, [{ event: 'PAUSE', agentId: null, at: at(2) }]); // no queue: not counted
+    const day = await queueTraffic(h.db, { from: since });
+    expect(day).toEqual([
+      {
+        queueId: sales.id, start: since, offered: 4, answered: 2, answeredInThreshold: 1, waitSeconds: 60.5, abandoned: 1, overflowed: 1, missedOffers: 1,
+        handled: 2, talkSeconds: 130, wrapUpSeconds: 10,
+      },
+      {
+        queueId: tech.id, start: since, offered: 3, answered: 1, answeredInThreshold: 1, waitSeconds: 40, abandoned: 0, overflowed: 1, missedOffers: 0,
+        handled: 0, talkSeconds: 0, wrapUpSeconds: 0,
+      },
+    ]);
+    const hours = await queueTraffic(h.db, { from: since, interval: 'hour' });
+    expect(hours.map((r) => [r.start.toISOString(), r.queueId, r.offered])).toEqual([
+      ['2026-12-06T00:00:00.000Z', sales.id, 3], ['2026-12-06T00:00:00.000Z', tech.id, 1],
+      ['2026-12-06T01:00:00.000Z', sales.id, 1], ['2026-12-06T01:00:00.000Z', tech.id, 2],
+    ]);
+    // days cut in a time zone: in Tallinn (UTC+2) the 6th began at 22:00 UTC on the 5th, so the entry at 23:55 UTC is on the 6th
+    const days = await queueTraffic(h.db, { from: at(-600), interval: 'day', timeZone: 'Europe/Tallinn', queueId: sales.id });
+    expect(days.map((r) => [r.start.toISOString(), r.offered])).toEqual([['2026-12-05T22:00:00.000Z', 5]]);
+    const utcDays = await queueTraffic(h.db, { from: at(-600), interval: 'day', queueId: sales.id });
+    expect(utcDays.map((r) => [r.start.toISOString(), r.offered])).toEqual([['2026-12-05T00:00:00.000Z', 1], ['2026-12-06T00:00:00.000Z', 4]]);
+    expect((await queueTraffic(h.db, { from: since, to: at(60) })).map((r) => r.offered)).toEqual([3, 1]);
+    expect(await queueTraffic(h.db, { from: at(100) })).toEqual([]);
   });
 
   it('a queue keeps everything the ACD needs', async () => {

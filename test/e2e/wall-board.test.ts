@@ -142,6 +142,33 @@ describe('supervisor wall-board', () => {
     const annaNow = (await view()).agents.find((a: { name: string }) => a.name === 'Anna');
     expect(annaNow).toMatchObject({ state: 'not-ready', reason: 'coffee', callId: null });
     expect(Date.now() - Date.parse(annaNow.since)).toBeLessThan(60_000);
+    // the same day in the history report, as JSON and as CSV (handle time: the answered call's talk)
+    const report = await h.api('GET', '/api/reports/queues?interval=total', undefined, sue);
+    expect(report.status, JSON.stringify(report.body)).toBe(200);
+    const row = report.body.rows.find((r: { queue: string }) => r.queue === 'sales');
+    expect(row).toMatchObject({ offered: 2, answered: 1, abandoned: 1, serviceLevelPercent: 100, handled: 1 });
+    expect(row.ahtSeconds).toBeGreaterThan(0);
+    const csv = await fetch(`${h.baseUrl}/api/reports/queues?interval=hour&format=csv`, { headers: { authorization: `Bearer ${sue}` } });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect(csv.headers.get('content-disposition')).toMatch(/attachment; filename="queues-.*-hour\.csv"/);
+    const lines = (await csv.text()).trim().split('\r\n');
+    expect(lines[0]).toBe('queue,start,offered,answered,answeredInThreshold,serviceLevelPercent,serviceLevelOfferedPercent,asaSeconds,abandoned,abandonPercent,overflowed,missedOffers,handled,ahtSeconds');
+    const cells = lines.slice(1).map((l) => l.split(',')).filter((c) => c[0] === 'sales');
+    expect(cells.reduce((n, c) => n + Number(c[2]), 0)).toBe(2); // offered, over the hours the calls fell in
+    // a report is for supervisors and admins, over a bounded period, in a real time zone
+    expect((await h.api('GET', '/api/reports/queues', undefined, annaToken)).status).toBe(403);
+    const backwards = await h.api('GET', `/api/reports/queues?from=${new Date().toISOString()}&to=2026-01-01T00:00:00Z`, undefined, sue);
+    expect(backwards.status).toBe(400);
+    expect(backwards.body.message).toMatch(/from must be before to/);
+    const tooLong = await h.api('GET', '/api/reports/queues?interval=hour&from=2026-01-01T00:00:00Z&to=2026-03-01T00:00:00Z', undefined, sue);
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.message).toMatch(/at most 31 days/);
+    const mars = await h.api('GET', '/api/reports/queues?timeZone=Mars/Olympus', undefined, sue);
+    expect(mars.status).toBe(400);
+    expect(mars.body.message).toMatch(/timeZone/);
+    expect((await h.api('GET', '/api/reports/queues?interval=week', undefined, sue)).status).toBe(400);
+
     // figures count from the start of the period: from now on, nothing yet
     const later = await h.api('GET', `/api/wallboard?since=${encodeURIComponent(new Date().toISOString())}`, undefined, sue);
     expect(later.body.queues[0]).toMatchObject({ offered: 0, answered: 0, serviceLevelPercent: null });

@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { afterEach, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../db/connect.ts';
+import { listQueueEvents } from '../../db/repositories/call-log.ts';
 import { AcdRuntime } from '../../server/calls/acd-runtime.ts';
 import { AgentDesk } from '../../server/calls/agent-desk.ts';
 import { CallLogWriter } from '../../server/calls/call-log-writer.ts';
@@ -33,7 +34,7 @@ it('an agent whose queue requires a disposition cannot end wrap-up early before 
     e.offerAccepted(now, 'c1', '7');
     e.callConnected(now, 'c1');
   });
-  desk.callTaken('7', 'c1', { name: 'support', dispositions: ['Sale', 'No sale'], dispositionRequired: true });
+  desk.callTaken('7', 'c1', { id: 1, name: 'support', dispositions: ['Sale', 'No sale'], dispositionRequired: true });
   acd.run((e, now) => e.callEnded(now, 'c1'));
   expect(desk.state('7').state).toBe('wrap-up');
   // (what a reloaded agent page is told, to offer the form again)
@@ -58,10 +59,20 @@ it('an agent whose queue requires a disposition cannot end wrap-up early before 
     e.offerAccepted(now, 'c2', '7');
     e.callConnected(now, 'c2');
   });
-  desk.callTaken('7', 'c2', { name: 'support', dispositions: ['Sale'], dispositionRequired: false });
+  desk.callTaken('7', 'c2', { id: 1, name: 'support', dispositions: ['Sale'], dispositionRequired: false });
   acd.run((e, now) => e.callEnded(now, 'c2'));
   expect(desk.request('7', 'wrap-up-done')).toBeUndefined();
   expect(desk.state('7').state).toBe('ready');
   acd.close();
   await log.flush();
+  // each end of wrap-up is in the queue log with its call and queue, and how long the after-call work took
+  const events = (await listQueueEvents(database.db, { since: new Date(0) })).filter((e) => e.agent_id === 7).map((e) => [e.event, e.call_id, e.queue_id]);
+  expect(events).toEqual([
+    ['AGENTLOGIN', null, null],
+    ['UNPAUSE', null, null],
+    ['WRAPUPEND', 'c1', 1],
+    ['PAUSE', null, null],
+    ['UNPAUSE', null, null],
+    ['WRAPUPEND', 'c2', 1],
+  ]);
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -156,6 +156,32 @@ describe('supervisor wall-board', () => {
     expect(lines[0]).toBe('queue,start,offered,answered,answeredInThreshold,serviceLevelPercent,serviceLevelOfferedPercent,asaSeconds,abandoned,abandonPercent,overflowed,missedOffers,handled,ahtSeconds');
     const cells = lines.slice(1).map((l) => l.split(',')).filter((c) => c[0] === 'sales');
     expect(cells.reduce((n, c) => n + Number(c[2]), 0)).toBe(2); // offered, over the hours the calls fell in
+    // and on the page: the week by day (today's row), the day by hour, and the CSV download
+    await page.getByTestId('history-interval').selectOption('day');
+    await page.getByTestId('history-show').click();
+    const dayRow = page.getByTestId('history-rows').getByTestId('history-sales');
+    await eventually(async () => (await dayRow.count()) === 1, 10_000, "the day's row in the history");
+    const dayCells = await dayRow.locator('td').allTextContents();
+    expect(dayCells.slice(1, 5)).toEqual(['sales', '2', '1', '100%']);
+    // the chart has the week's seven days, one of them with a call answered and one abandoned
+    const heights = async (cls: string) =>
+      page.getByTestId('history-chart').locator(`rect.${cls}`).evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('height'))));
+    expect((await heights('answered')).length).toBe(7);
+    expect((await heights('answered')).filter((x) => x > 0).length).toBe(1);
+    expect((await heights('abandoned')).filter((x) => x > 0).length).toBe(1);
+    await page.getByTestId('history-interval').selectOption('hour');
+    await page.getByTestId('history-show').click();
+    await eventually(async () => (await heights('answered')).length === 24, 10_000, 'the hourly chart');
+    const hourly = await page.getByTestId('history-rows').getByTestId('history-sales').all();
+    let offeredByHour = 0;
+    for (const r of hourly) offeredByHour += Number(await r.locator('td').nth(2).textContent());
+    expect(offeredByHour).toBe(2);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('history-csv').click()]);
+    expect(download.suggestedFilename()).toMatch(/^queues-.*-hour\.csv$/);
+    const file = path.join(dir, 'history.csv');
+    await download.saveAs(file);
+    expect(readFileSync(file, 'utf8').split('\r\n')[0]).toMatch(/^queue,start,offered,answered,/);
+
     // a report is for supervisors and admins, over a bounded period, in a real time zone
     expect((await h.api('GET', '/api/reports/queues', undefined, annaToken)).status).toBe(403);
     const backwards = await h.api('GET', `/api/reports/queues?from=${new Date().toISOString()}&to=2026-01-01T00:00:00Z`, undefined, sue);

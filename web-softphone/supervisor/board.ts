@@ -150,3 +150,85 @@ export function renderBoard(doc: Document, board: Board, now: number): void {
     }),
   );
 }
+
+/** A row of GET /api/reports/queues. */
+export interface ReportRow {
+  queue: string;
+  start: string;
+  offered: number;
+  answered: number;
+  abandoned: number;
+  serviceLevelPercent: number | null;
+  asaSeconds: number | null;
+  ahtSeconds: number | null;
+}
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+/**
+ * Draws the history: a row per queue and interval that had calls, and a bar for each of the period's intervals
+ * (`slots`, ISO starts: every hour of the day, every day of the week) with its answered and abandoned calls.
+ */
+export function renderHistory(doc: Document, rows: ReportRow[], interval: 'hour' | 'day', slots: readonly string[]): void {
+  const when = (iso: string) =>
+    interval === 'hour' ? new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : new Date(iso).toLocaleDateString();
+  const seconds = (v: number | null) => (v === null ? '–' : `${v} s`);
+  const body = doc.getElementById('history-rows')!;
+  if (rows.length === 0) {
+    const tr = el(doc, 'tr');
+    tr.append(el(doc, 'td', { colspan: '8', class: 'muted' }, 'No calls in this period.'));
+    body.replaceChildren(tr);
+  } else {
+    body.replaceChildren(
+      ...rows.map((r) => {
+        const tr = el(doc, 'tr', { 'data-testid': `history-${r.queue}` });
+        for (const v of [when(r.start), r.queue, String(r.offered), String(r.answered), pct(r.serviceLevelPercent), seconds(r.asaSeconds), String(r.abandoned), seconds(r.ahtSeconds)]) {
+          tr.append(el(doc, 'td', {}, v));
+        }
+        return tr;
+      }),
+    );
+  }
+  // one bar per interval: answered (bottom) and abandoned (on top), all queues together
+  const byStart = new Map(slots.map((start) => [start, { answered: 0, abandoned: 0 }]));
+  for (const r of rows) {
+    const b = byStart.get(r.start);
+    if (b === undefined) continue;
+    b.answered += r.answered;
+    b.abandoned += r.abandoned;
+  }
+  const bars = [...byStart.entries()];
+  const max = Math.max(1, ...bars.map(([, b]) => b.answered + b.abandoned));
+  const w = 600;
+  const hgt = 120;
+  const step = w / bars.length;
+  const svg = doc.createElementNS(SVG, 'svg');
+  svg.setAttribute('viewBox', `0 0 ${w} ${hgt + 16}`);
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', 'Answered and abandoned calls by interval');
+  bars.forEach(([start, b], i) => {
+    const x = i * step + step * 0.15;
+    const bw = step * 0.7;
+    const ha = (b.answered / max) * hgt;
+    const hb = (b.abandoned / max) * hgt;
+    for (const [cls, y, height, n] of [['answered', hgt - ha, ha, b.answered], ['abandoned', hgt - ha - hb, hb, b.abandoned]] as const) {
+      const rect = doc.createElementNS(SVG, 'rect');
+      rect.setAttribute('class', cls);
+      rect.setAttribute('x', String(x));
+      rect.setAttribute('y', String(y));
+      rect.setAttribute('width', String(bw));
+      rect.setAttribute('height', String(height));
+      const title = doc.createElementNS(SVG, 'title');
+      title.textContent = `${when(start)}: ${n} ${cls}`;
+      rect.append(title);
+      svg.append(rect);
+    }
+    if (interval === 'hour' && i % 3 !== 0) return; // (a label every third hour)
+    const label = doc.createElementNS(SVG, 'text');
+    label.setAttribute('x', String(x));
+    label.setAttribute('y', String(hgt + 12));
+    label.textContent = when(start);
+    svg.append(label);
+  });
+  doc.getElementById('history-chart')!.replaceChildren(svg);
+}

@@ -3,7 +3,7 @@ import { fetchJson } from '../shared/http.ts';
 import { LiveSocket, liveSocketUrl } from '../shared/live-socket.ts';
 import { createLogger } from '../shared/logger.ts';
 import { sessionTokenStore } from '../shared/session-token.ts';
-import { type Board, parseBoardMessage, renderBoard } from './board.ts';
+import { type Board, type ReportRow, parseBoardMessage, renderBoard, renderHistory } from './board.ts';
 
 const log = createLogger((level, msg, fields) => console[level](`[wall-board] ${msg}`, fields), 'info');
 const tokens = sessionTokenStore('callflow.supervisor.token');
@@ -68,6 +68,62 @@ $<HTMLFormElement>('login-form').addEventListener('submit', (e) => {
   );
 });
 $('logout').addEventListener('click', () => signOut());
+
+// History: the chosen day by hour, or the week up to it by day, in the browser's time zone.
+const dayInput = $<HTMLInputElement>('history-day');
+const intervalInput = $<HTMLSelectElement>('history-interval');
+const historyError = $<HTMLParagraphElement>('history-error');
+dayInput.value = new Date(Date.now() - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 10);
+
+/** The chosen period: its interval, and the start of each of its hours (the day) or days (the week up to it). */
+function period(): { interval: 'hour' | 'day'; slots: Date[] } {
+  const [y, m, d] = dayInput.value.split('-').map(Number) as [number, number, number];
+  const interval = intervalInput.value === 'day' ? 'day' : 'hour';
+  const slots = interval === 'hour' ? Array.from({ length: 24 }, (_, h) => new Date(y, m - 1, d, h)) : Array.from({ length: 7 }, (_, i) => new Date(y, m - 1, d - 6 + i));
+  return { interval, slots };
+}
+
+function reportQuery(format: 'json' | 'csv'): string {
+  const { interval, slots } = period();
+  const last = slots[slots.length - 1]!;
+  const to = interval === 'hour' ? new Date(last.getTime() + 3_600_000) : new Date(last.getFullYear(), last.getMonth(), last.getDate() + 1);
+  const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const q = new URLSearchParams({ from: slots[0]!.toISOString(), to: to.toISOString(), interval, timeZone, format });
+  return `/api/reports/queues?${q}`;
+}
+
+function historyFailed(e: unknown): void {
+  historyError.textContent = e instanceof Error ? e.message : String(e);
+  historyError.hidden = false;
+}
+
+$<HTMLFormElement>('history-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  historyError.hidden = true;
+  if (!dayInput.value) return historyFailed(new Error('Choose a day.'));
+  const { interval, slots } = period();
+  fetchJson<{ rows: ReportRow[] }>(reportQuery('json'), { token: tokens.get() ?? '' }).then(
+    (r) => renderHistory(document, r.rows, interval, slots.map((d) => d.toISOString())),
+    historyFailed,
+  );
+});
+
+$('history-csv').addEventListener('click', () => {
+  historyError.hidden = true;
+  if (!dayInput.value) return historyFailed(new Error('Choose a day.'));
+  fetch(reportQuery('csv'), { headers: { authorization: `Bearer ${tokens.get() ?? ''}` } })
+    .then(async (res) => {
+      if (!res.ok) throw new Error(`${res.status} ${(await res.text()).slice(0, 200)}`);
+      const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'queues.csv';
+      const url = URL.createObjectURL(await res.blob());
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = name;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    })
+    .catch(historyFailed);
+});
 // the times that tick (longest wait, time in state) move between the server's views
 setInterval(() => {
   if (board !== null) renderBoard(document, board, Date.now());

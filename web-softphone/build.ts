@@ -1,5 +1,5 @@
 /**
- * `npm run build:web`: builds the widget, the agent softphone, the supervisors' wall-board and the demo shop into web-softphone/dist/, then,
+ * `npm run build:web`: builds the widget, the agent softphone, the supervisors' wall-board, the admin console and the demo shop into web-softphone/dist/, then,
  * as the very last step, touches dist/.built (scripts/setup.mjs rebuilds when it is missing or stale).
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';

@@ -3,6 +3,7 @@
  *   --mode widget  dist/widget.js          one self-contained classic script (IIFE, sip.js inside)
  *   --mode agent   dist/agent/index.html   the agent softphone, served at /agent/
  *   --mode supervisor dist/supervisor/index.html the supervisors' wall-board, served at /supervisor/
+ *   --mode admin   dist/admin/index.html   the admin console, served at /admin/
  *   --mode demo    dist/demo/*.html        the demo shop that embeds /widget.js, served at /demo/
  * Each app keeps its assets under its own prefix (/agent/assets/, /demo/assets/).
  */
@@ -13,7 +14,7 @@ import { createLogger, defineConfig, type InlineConfig } from 'vite';
 const here = fileURLToPath(new URL('.', import.meta.url));
 export const DIST = resolve(here, 'dist');
 
-export const APP_MODES = ['widget', 'agent', 'supervisor', 'demo'] as const;
+export const APP_MODES = ['widget', 'agent', 'supervisor', 'admin', 'demo'] as const;
 export type AppMode = (typeof APP_MODES)[number];
 
 /**
@@ -57,7 +58,7 @@ export function appConfig(mode: AppMode): InlineConfig {
       },
     };
   }
-  if (mode === 'agent' || mode === 'supervisor') {
+  if (mode === 'agent' || mode === 'supervisor' || mode === 'admin') {
     return {
       ...common,
       root: resolve(here, mode),

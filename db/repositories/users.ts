@@ -46,6 +46,11 @@ export async function getUser(db: Db, id: number): Promise<User | undefined> {
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** The admin and supervisor accounts, oldest first. */
+export async function listStaff(db: Db): Promise<User[]> {
+  return db.selectFrom('users').selectAll().where('role', 'in', ['admin', 'supervisor']).orderBy('id').execute();
+}
+
 export async function countUsers(db: Db): Promise<number> {
   const r = await db.selectFrom('users').select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return Number(r.n);

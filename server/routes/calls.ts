@@ -31,6 +31,7 @@ const Call = Type.Object({
   endedAt: Time,
   waitSeconds: Nullable(Type.Number()),
   talkSeconds: Nullable(Type.Number()),
+  wrapUpSeconds: Nullable(Type.Number()),
 });
 const QueueEvent = Type.Object({
   at: Type.String({ format: 'date-time' }),
@@ -62,6 +63,7 @@ function view(c: CallRow) {
     endedAt: iso(c.ended_at),
     waitSeconds: c.wait_seconds,
     talkSeconds: c.talk_seconds,
+    wrapUpSeconds: c.wrap_up_seconds,
   };
 }
 

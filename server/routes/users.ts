@@ -1,11 +1,21 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { createUser } from '../../db/repositories/users.ts';
+import { Type } from 'typebox';
+import { createUser, listStaff } from '../../db/repositories/users.ts';
 import type { AppContext } from '../app-context.ts';
 import { hashPassword } from '../auth/password.ts';
 import { User, UserCreate, errors } from '../http/schemas.ts';
 
 /** Admin and supervisor accounts (agents have their own resource). */
 export const userRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+  app.get('/api/users', {
+    schema: {
+      tags: ['users'],
+      security: [{ bearer: [] }],
+      summary: 'The admin and supervisor accounts',
+      response: { 200: Type.Object({ items: Type.Array(User) }), ...errors() },
+    },
+  }, async () => ({ items: (await listStaff(ctx.database.db)).map((u) => ({ id: u.id, login: u.login, name: u.name, role: u.role })) }));
+
   app.post('/api/users', {
     schema: {
       tags: ['users'],

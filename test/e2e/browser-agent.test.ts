@@ -97,6 +97,8 @@ describe('an agent on the browser softphone', () => {
     const call = (await h.api('GET', '/api/calls?limit=1', undefined, h.admin)).body.items[0];
     expect(call).toMatchObject({ agentId: kaja.id, endReason: 'agent-hangup', language: 'et', disposition: 'Sale' });
     const events = (await h.api('GET', `/api/calls/${call.id}`, undefined, h.admin)).body.events.map((e: { event: string }) => e.event);
-    expect(events).toEqual(['ENTERQUEUE', 'OFFER', 'CONNECT', 'HOLD', 'UNHOLD', 'COMPLETEAGENT', 'DISPOSITION']);
+    expect(events).toEqual(['ENTERQUEUE', 'OFFER', 'CONNECT', 'HOLD', 'UNHOLD', 'COMPLETEAGENT', 'DISPOSITION', 'WRAPUPEND']);
+    // (the after-call work, from the call's end to Done, is in the record)
+    expect(call.wrapUpSeconds).toBeGreaterThan(0);
   }, 120_000);
 });

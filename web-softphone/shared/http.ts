@@ -1,7 +1,7 @@
 import { WebError } from './errors.ts';
 
 export interface JsonRequest {
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   body?: unknown;
   token?: string;
   signal?: AbortSignal;
@@ -42,6 +42,7 @@ export async function fetchJson<T>(url: string, req: JsonRequest = {}): Promise<
         : `${res.status} ${res.statusText || 'error'}`;
     throw new WebError('WEB_ERR_HTTP', message, res.status);
   }
+  if (json === undefined && res.status === 204) return undefined as T;
   if (json === undefined) throw new WebError('WEB_ERR_BAD_RESPONSE', `${url} answered without JSON`, res.status);
   return json as T;
 }

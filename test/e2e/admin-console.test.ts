@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { ADMIN_PASSWORD, type Harness, eventually, startCallCenter } from './support/harness.ts';
+
+/** The admin console (/admin/) in Chromium against the real server: what it saves is what the API and the ACD hold. */
+describe('admin console', () => {
+  let h: Harness;
+  let browser: Browser;
+  let page: Page;
+
+  const notice = async () => eventually(async () => (await page.getByTestId('notice').isVisible()) && (await page.getByTestId('notice').textContent()), 10_000, 'a notice');
+  const error = async () => eventually(async () => (await page.getByTestId('error').isVisible()) && (await page.getByTestId('error').textContent()), 10_000, 'an error');
+  const agents = async () => (await h.api('GET', '/api/agents', undefined, h.admin)).body.items as Array<Record<string, unknown>>;
+  const queue = async (name: string) => ((await h.api('GET', '/api/queues', undefined, h.admin)).body.items as Array<{ name: string }>).find((q) => q.name === name) as Record<string, unknown> | undefined;
+
+  beforeAll(async () => {
+    h = await startCallCenter({ rtpPortMin: 45600, rtpPortMax: 45699 });
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+    page = await browser.newPage();
+    page.on('dialog', (d) => void d.accept()); // (Delete asks to confirm)
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await h?.close();
+  });
+
+  it('refuses an agent, and lets the admin set up skills, agents with desk phones, queues and supervisors', async () => {
+    const agentLogin = await h.api('POST', '/api/agents', { login: 'olga', name: 'Olga', password: 'olga-password-1' }, h.admin);
+    expect(agentLogin.status).toBe(201);
+    await page.goto(`${h.baseUrl}/admin/`);
+    await page.getByTestId('login-username').fill('olga');
+    await page.getByTestId('login-password').fill('olga-password-1');
+    await page.getByTestId('login-submit').click();
+    await eventually(async () => (await page.getByTestId('login-error').textContent()) === 'The admin console is for admins.', 10_000, 'the refusal');
+    await page.getByTestId('login-username').fill('admin');
+    await page.getByTestId('login-password').fill(ADMIN_PASSWORD);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('skill-form').waitFor();
+
+    // skills: one saved, the same name again is refused with the server's message
+    await page.getByTestId('skill-name').fill('billing');
+    await page.getByTestId('skill-description').fill('Invoices and payments');
+    await page.getByTestId('skill-save').click();
+    expect(await notice()).toBe('Skill billing saved.');
+    await page.getByTestId('skill-billing').waitFor();
+    await page.getByTestId('skill-name').fill('billing');
+    await page.getByTestId('skill-save').click();
+    expect(await error()).toMatch(/billing/);
+
+    // agents: levels read from the form, a desk phone's credentials set; a bad level names the field
+    await page.getByTestId('tab-agents').click();
+    await page.getByTestId('agent-login').fill('mari');
+    await page.getByTestId('agent-name').fill('Mari Tamm');
+    await page.getByTestId('agent-password').fill('mari-password-1');
+    await page.getByTestId('agent-skills').fill('billing:9');
+    await page.getByTestId('agent-save').click();
+    expect(await error()).toBe('skills: "billing:9" is not name:level (a level from 1 to 5)');
+    await page.getByTestId('agent-skills').fill('billing:4');
+    await page.getByTestId('agent-languages').fill('et:5, en:3');
+    await page.getByTestId('agent-sip-user').fill('1001');
+    await page.getByTestId('agent-sip-password').fill('sip-secret-1');
+    await page.getByTestId('agent-save').click();
+    expect(await notice()).toBe('Agent mari saved.');
+    expect(await page.getByTestId('agent-mari').locator('td').allTextContents()).toEqual(expect.arrayContaining(['mari', 'Mari Tamm', 'billing:4', 'et:5, en:3', '1001']));
+    expect((await agents()).find((a) => a.login === 'mari')).toMatchObject({ skills: { billing: 4 }, languages: { et: 5, en: 3 }, sipUsername: '1001' });
+    // (the new agent signs in with the password the admin gave)
+    expect(await h.login('mari', 'mari-password-1')).toBeTruthy();
+    // editing keeps the password and the desk phone when those fields stay empty
+    await page.getByTestId('edit-mari').click();
+    await page.getByTestId('agent-skills').fill('billing:5');
+    await page.getByTestId('agent-save').click();
+    expect(await notice()).toBe('Agent mari saved.');
+    expect((await agents()).find((a) => a.login === 'mari')).toMatchObject({ skills: { billing: 5 }, sipUsername: '1001' });
+    expect(await h.login('mari', 'mari-password-1')).toBeTruthy();
+
+    // queues: every field the form has, saved and live in the ACD at once; then an edit
+    await page.getByTestId('tab-queues').click();
+    await page.getByTestId('queue-name').fill('billing-et');
+    await page.getByTestId('queue-skills').fill('billing:2');
+    await page.getByTestId('queue-language').fill('et');
+    await page.getByTestId('queue-strategy').selectOption('most-skilled');
+    await page.getByTestId('queue-sl-target').fill('90');
+    await page.getByTestId('queue-sl-threshold').fill('15');
+    await page.getByTestId('queue-wrap-up').fill('5');
+    await page.getByTestId('queue-max-wait').fill('120');
+    await page.getByTestId('queue-overflow').selectOption('action:voicemail');
+    await page.getByTestId('queue-dispositions').fill('Resolved, Sale');
+    await page.getByTestId('queue-disposition-required').check();
+    await page.getByTestId('queue-save').click();
+    expect(await notice()).toBe('Queue billing-et saved.');
+    const q = await queue('billing-et');
+    expect(q).toMatchObject({
+      skills: { billing: 2 }, language: 'et', strategy: 'most-skilled', serviceLevel: { thresholdSeconds: 15, target: 0.9 }, wrapUpSeconds: 5,
+      maxWaitSeconds: 120, overflow: { action: 'voicemail' }, dispositions: ['Resolved', 'Sale'], dispositionRequired: true,
+    });
+    await eventually(() => h.server.center!.acd.engine.hasQueue(String(q!.id)), 5_000, 'the queue in the ACD');
+    // mari (billing 5, Estonian) serves it
+    expect(h.server.center!.acd.engine.queueStatus(String(q!.id)).agentIds).toEqual([String((await agents()).find((a) => a.login === 'mari')!.id)]);
+    await page.getByTestId('edit-billing-et').click();
+    expect(await page.getByTestId('queue-wrap-up').inputValue()).toBe('5');
+    await page.getByTestId('queue-wrap-up').fill('30');
+    await page.getByTestId('queue-max-wait').fill('');
+    await page.getByTestId('queue-overflow').selectOption('');
+    await page.getByTestId('queue-save').click();
+    expect(await notice()).toBe('Queue billing-et saved.');
+    expect(await queue('billing-et')).toMatchObject({ wrapUpSeconds: 30, maxWaitSeconds: null, overflow: null, strategy: 'most-skilled' });
+
+    // a skill still in use cannot be deleted: the server says why
+    await page.getByTestId('tab-skills').click();
+    await page.getByTestId('delete-billing').click();
+    expect(await error()).toMatch(/still required/);
+    await page.getByTestId('skill-billing').waitFor();
+
+    // an account for a supervisor
+    await page.getByTestId('tab-users').click();
+    await page.getByTestId('user-login').fill('sue');
+    await page.getByTestId('user-name').fill('Sue');
+    await page.getByTestId('user-password').fill('sue-password-1');
+    await page.getByTestId('user-save').click();
+    expect(await notice()).toBe('Supervisor sue created.');
+    expect(await page.getByTestId('user-sue').locator('td').allTextContents()).toEqual(['sue', 'Sue', 'supervisor']);
+    const sue = await h.api('POST', '/api/login', { username: 'sue', password: 'sue-password-1' });
+    expect(sue.body.role).toBe('supervisor');
+
+    // deleting an agent
+    await page.getByTestId('tab-agents').click();
+    await page.getByTestId('delete-olga').click();
+    expect(await notice()).toBe('Agent olga deleted.');
+    expect((await agents()).map((a) => a.login)).toEqual(['mari']);
+  }, 120_000);
+});

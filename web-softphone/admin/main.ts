@@ -1,6 +1,7 @@
 /** Entry of the admin console (/admin/): skills, agents (with their desk phones), queues, and admin/supervisor accounts over the REST API. */
 import { fetchJson } from '../shared/http.ts';
 import { sessionTokenStore } from '../shared/session-token.ts';
+import { wireSignIn } from '../shared/sign-in.ts';
 import { formatLevels, parseCount, parseLevels, parseList } from './forms.ts';
 
 interface Skill { id: number; name: string; description: string }
@@ -56,26 +57,51 @@ function cell(text: string): HTMLTableCellElement {
   return td;
 }
 
-function actions(name: string, onEdit: (() => void) | null, onDelete: () => void): HTMLTableCellElement {
+/** Edit and Delete buttons of a row (Delete asks first). */
+function actions(name: string, onEdit: (() => void) | undefined, onDelete: () => void): HTMLTableCellElement {
   const td = document.createElement('td');
   td.className = 'actions';
-  if (onEdit) {
-    const edit = document.createElement('button');
-    edit.type = 'button';
-    edit.textContent = 'Edit';
-    edit.dataset.testid = `edit-${name}`;
-    edit.addEventListener('click', onEdit);
-    td.append(edit, ' ');
-  }
-  const del = document.createElement('button');
-  del.type = 'button';
-  del.textContent = 'Delete';
-  del.dataset.testid = `delete-${name}`;
-  del.addEventListener('click', () => {
-    if (confirm(`Delete ${name}?`)) onDelete();
-  });
-  td.append(del);
+  const button = (label: string, onClick: () => void) => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = label;
+    b.dataset.testid = `${label.toLowerCase()}-${name}`;
+    b.addEventListener('click', onClick);
+    return b;
+  };
+  if (onEdit) td.append(button('Edit', onEdit), ' ');
+  td.append(button('Delete', () => confirm(`Delete ${name}?`) && onDelete()));
   return td;
+}
+
+/** How a list shows its items: their name (row test id `<kind>-<name>`), cells, and what may be done to one. */
+interface Listing<T> {
+  kind: string;
+  name(item: T): string;
+  cells(item: T): string[];
+  edit?(item: T): void;
+  /** DELETE url of an item, and the list to load again after */
+  remove?: { what: string; url(item: T): string; reload(): Promise<void> };
+}
+
+function showRows<T>(tbody: string, items: T[], l: Listing<T>): void {
+  $(tbody).replaceChildren(
+    ...items.map((item) => {
+      const tr = document.createElement('tr');
+      const name = l.name(item);
+      tr.dataset.testid = `${l.kind}-${name}`;
+      tr.append(...l.cells(item).map(cell));
+      const remove = l.remove;
+      if (remove) {
+        tr.append(actions(name, l.edit && (() => l.edit!(item)), () => void act(async () => {
+          await api('DELETE', remove.url(item));
+          await remove.reload();
+          return `${remove.what} ${name} deleted.`;
+        })));
+      }
+      return tr;
+    }),
+  );
 }
 
 function editing(f: HTMLFormElement, id: number | null, title: string): void {
@@ -85,24 +111,18 @@ function editing(f: HTMLFormElement, id: number | null, title: string): void {
 
 // ── skills ──
 async function loadSkills(): Promise<void> {
-  const skills = (await api<Page<Skill>>('GET', '/api/skills?limit=500')).items;
-  $('skills-rows').replaceChildren(
-    ...skills.map((s) => {
-      const tr = document.createElement('tr');
-      tr.dataset.testid = `skill-${s.name}`;
-      tr.append(cell(s.name), cell(s.description), actions(s.name, () => {
-        const f = form('skill-form');
-        editing(f, s.id, `Edit skill ${s.name}`);
-        field(f, 'name').value = s.name;
-        field(f, 'description').value = s.description;
-      }, () => void act(async () => {
-        await api('DELETE', `/api/skills/${s.id}`);
-        await loadSkills();
-        return `Skill ${s.name} deleted.`;
-      })));
-      return tr;
-    }),
-  );
+  showRows('skills-rows', (await api<Page<Skill>>('GET', '/api/skills?limit=500')).items, {
+    kind: 'skill',
+    name: (s) => s.name,
+    cells: (s) => [s.name, s.description],
+    edit: (s) => {
+      const f = form('skill-form');
+      editing(f, s.id, `Edit skill ${s.name}`);
+      field(f, 'name').value = s.name;
+      field(f, 'description').value = s.description;
+    },
+    remove: { what: 'Skill', url: (s) => `/api/skills/${s.id}`, reload: loadSkills },
+  });
 }
 
 form('skill-form').addEventListener('submit', (e) => {
@@ -120,29 +140,23 @@ form('skill-form').addEventListener('submit', (e) => {
 
 // ── agents ──
 async function loadAgents(): Promise<void> {
-  const agents = (await api<Page<Agent>>('GET', '/api/agents?limit=500')).items;
-  $('agents-rows').replaceChildren(
-    ...agents.map((a) => {
-      const tr = document.createElement('tr');
-      tr.dataset.testid = `agent-${a.login}`;
-      tr.append(cell(a.login), cell(a.name), cell(formatLevels(a.skills)), cell(formatLevels(a.languages)), cell(a.sipUsername ?? ''), actions(a.login, () => {
-        const f = form('agent-form');
-        editing(f, a.id, `Edit agent ${a.login}`);
-        field(f, 'login').value = a.login;
-        field(f, 'name').value = a.name;
-        field(f, 'password').value = '';
-        field(f, 'skills').value = formatLevels(a.skills);
-        field(f, 'languages').value = formatLevels(a.languages);
-        field(f, 'sipUsername').value = a.sipUsername ?? '';
-        field(f, 'sipPassword').value = '';
-      }, () => void act(async () => {
-        await api('DELETE', `/api/agents/${a.id}`);
-        await loadAgents();
-        return `Agent ${a.login} deleted.`;
-      })));
-      return tr;
-    }),
-  );
+  showRows('agents-rows', (await api<Page<Agent>>('GET', '/api/agents?limit=500')).items, {
+    kind: 'agent',
+    name: (a) => a.login,
+    cells: (a) => [a.login, a.name, formatLevels(a.skills), formatLevels(a.languages), a.sipUsername ?? ''],
+    edit: (a) => {
+      const f = form('agent-form');
+      editing(f, a.id, `Edit agent ${a.login}`);
+      field(f, 'login').value = a.login;
+      field(f, 'name').value = a.name;
+      field(f, 'password').value = '';
+      field(f, 'skills').value = formatLevels(a.skills);
+      field(f, 'languages').value = formatLevels(a.languages);
+      field(f, 'sipUsername').value = a.sipUsername ?? '';
+      field(f, 'sipPassword').value = '';
+    },
+    remove: { what: 'Agent', url: (a) => `/api/agents/${a.id}`, reload: loadAgents },
+  });
 }
 
 form('agent-form').addEventListener('submit', (e) => {
@@ -202,27 +216,20 @@ async function loadQueues(): Promise<void> {
   const queues = (await api<Page<Queue>>('GET', '/api/queues?limit=500')).items;
   queueNames = queues.map((q) => q.name);
   fillOverflow(null);
-  $('queues-rows').replaceChildren(
-    ...queues.map((q) => {
-      const tr = document.createElement('tr');
-      tr.dataset.testid = `queue-${q.name}`;
-      const requires = [formatLevels(q.skills), q.language ?? ''].filter((x) => x).join(' · ');
-      tr.append(
-        cell(q.name),
-        cell(requires),
-        cell(q.strategy),
-        cell(`${Math.round(q.serviceLevel.target * 100)}% in ${q.serviceLevel.thresholdSeconds} s`),
-        cell(`${q.wrapUpSeconds} s`),
-        cell(overflowText(q.overflow) + (q.maxWaitSeconds === null ? '' : ` after ${q.maxWaitSeconds} s`)),
-        actions(q.name, () => editQueue(q), () => void act(async () => {
-          await api('DELETE', `/api/queues/${q.id}`);
-          await loadQueues();
-          return `Queue ${q.name} deleted.`;
-        })),
-      );
-      return tr;
-    }),
-  );
+  showRows('queues-rows', queues, {
+    kind: 'queue',
+    name: (q) => q.name,
+    cells: (q) => [
+      q.name,
+      [formatLevels(q.skills), q.language ?? ''].filter((x) => x).join(' · '),
+      q.strategy,
+      `${Math.round(q.serviceLevel.target * 100)}% in ${q.serviceLevel.thresholdSeconds} s`,
+      `${q.wrapUpSeconds} s`,
+      overflowText(q.overflow) + (q.maxWaitSeconds === null ? '' : ` after ${q.maxWaitSeconds} s`),
+    ],
+    edit: editQueue,
+    remove: { what: 'Queue', url: (q) => `/api/queues/${q.id}`, reload: loadQueues },
+  });
 }
 
 function editQueue(q: Queue): void {
@@ -291,15 +298,7 @@ for (const id of ['skill-form', 'agent-form', 'queue-form']) {
 
 // ── accounts ──
 async function loadUsers(): Promise<void> {
-  const users = (await api<Page<User>>('GET', '/api/users')).items;
-  $('users-rows').replaceChildren(
-    ...users.map((u) => {
-      const tr = document.createElement('tr');
-      tr.dataset.testid = `user-${u.login}`;
-      tr.append(cell(u.login), cell(u.name), cell(u.role));
-      return tr;
-    }),
-  );
+  showRows('users-rows', (await api<Page<User>>('GET', '/api/users')).items, { kind: 'user', name: (u) => u.login, cells: (u) => [u.login, u.name, u.role] });
 }
 
 form('user-form').addEventListener('submit', (e) => {
@@ -336,31 +335,13 @@ async function enter(): Promise<void> {
     // an expired or foreign token: back to the sign-in form
     tokens.clear();
     show(false);
-    $('login-error').textContent = err instanceof Error ? err.message : String(err);
-    $('login-error').hidden = false;
+    loginError(err instanceof Error ? err.message : String(err));
   }
 }
 
-form('login-form').addEventListener('submit', (e) => {
-  e.preventDefault();
-  const err = $('login-error');
-  err.hidden = true;
-  const body = { username: $<HTMLInputElement>('login-username').value.trim(), password: $<HTMLInputElement>('login-password').value };
-  fetchJson<{ token: string; role: string }>('/api/login', { method: 'POST', body }).then(
-    (res) => {
-      if (res.role !== 'admin') {
-        err.textContent = 'The admin console is for admins.';
-        err.hidden = false;
-        return;
-      }
-      tokens.set(res.token);
-      void enter();
-    },
-    (e2: unknown) => {
-      err.textContent = e2 instanceof Error ? e2.message : String(e2);
-      err.hidden = false;
-    },
-  );
+const loginError = wireSignIn(document, ['admin'], 'The admin console is for admins.', (token) => {
+  tokens.set(token);
+  void enter();
 });
 $('logout').addEventListener('click', () => {
   tokens.clear();

@@ -3,6 +3,7 @@ import { fetchJson } from '../shared/http.ts';
 import { LiveSocket, liveSocketUrl } from '../shared/live-socket.ts';
 import { createLogger } from '../shared/logger.ts';
 import { sessionTokenStore } from '../shared/session-token.ts';
+import { wireSignIn } from '../shared/sign-in.ts';
 import { type Board, type ReportRow, parseBoardMessage, renderBoard, renderHistory } from './board.ts';
 
 const log = createLogger((level, msg, fields) => console[level](`[wall-board] ${msg}`, fields), 'info');
@@ -24,9 +25,7 @@ function signOut(message?: string): void {
   board = null;
   tokens.clear();
   show(false);
-  const err = $<HTMLParagraphElement>('login-error');
-  err.hidden = message === undefined;
-  err.textContent = message ?? '';
+  loginError(message ?? null);
 }
 
 function connect(token: string): void {
@@ -45,27 +44,9 @@ function connect(token: string): void {
   });
 }
 
-$<HTMLFormElement>('login-form').addEventListener('submit', (e) => {
-  e.preventDefault();
-  const username = $<HTMLInputElement>('login-username').value.trim();
-  const password = $<HTMLInputElement>('login-password').value;
-  const err = $<HTMLParagraphElement>('login-error');
-  err.hidden = true;
-  fetchJson<{ token: string; role: string }>('/api/login', { method: 'POST', body: { username, password } }).then(
-    (res) => {
-      if (res.role !== 'supervisor' && res.role !== 'admin') {
-        err.textContent = 'The wall-board is for supervisors and admins.';
-        err.hidden = false;
-        return;
-      }
-      tokens.set(res.token);
-      connect(res.token);
-    },
-    (e2: unknown) => {
-      err.textContent = e2 instanceof Error ? e2.message : String(e2);
-      err.hidden = false;
-    },
-  );
+const loginError = wireSignIn(document, ['supervisor', 'admin'], 'The wall-board is for supervisors and admins.', (token) => {
+  tokens.set(token);
+  connect(token);
 });
 $('logout').addEventListener('click', () => signOut());
 

@@ -34,14 +34,68 @@ export interface QueueTraffic {
   wrapUpSeconds: number;
 }
 
-export interface TrafficQuery {
+export interface Period {
   from: Date;
   /** end of the period (exclusive); none: up to now */
   to?: Date;
   interval?: Interval;
   /** IANA time zone the hours and days are cut in (default UTC) */
   timeZone?: string;
+}
+
+export interface TrafficQuery extends Period {
   queueId?: number;
+}
+
+/** The states an agent's time is counted in (AGENTSTATE events), and the name of each one's total. */
+const STATE_TOTALS = {
+  ready: 'readySeconds',
+  reserved: 'ringingSeconds',
+  busy: 'busySeconds',
+  'wrap-up': 'wrapUpStateSeconds',
+  'not-ready': 'notReadySeconds',
+} as const;
+
+/** An agent's activity over an interval, from the queue event log (an event counts in the interval it happened in). */
+export interface AgentActivity {
+  agentId: number;
+  start: Date;
+  /** conversations that ended (COMPLETECALLER, COMPLETEAGENT, TRANSFER), their talk, and the after-call work (WRAPUPEND) */
+  handled: number;
+  talkSeconds: number;
+  wrapUpSeconds: number;
+  /** offers the agent missed or declined (RINGNOANSWER) */
+  missedOffers: number;
+  /** time in each state, counted when the agent left it (AGENTSTATE) */
+  readySeconds: number;
+  ringingSeconds: number;
+  busySeconds: number;
+  wrapUpStateSeconds: number;
+  notReadySeconds: number;
+}
+
+export interface ActivityQuery extends Period {
+  agentId?: number;
+}
+
+const ENDS = ['COMPLETECALLER', 'COMPLETEAGENT', 'TRANSFER'];
+const count = (events: readonly string[], extra = sql`true`) => sql<string>`count(*) filter (where e.event in (${sql.join(events)}) and ${extra})`;
+const num = (key: string) => sql`(e.data->>${key})::float8`;
+const total = (value: ReturnType<typeof sql>, events: readonly string[], extra = sql`true`) =>
+  sql<string>`coalesce(sum(${value}) filter (where e.event in (${sql.join(events)}) and ${extra}), 0)`;
+
+/** The start of an event's interval (for 'total', the period's start). */
+function intervalStart(p: Period) {
+  const tz = p.timeZone ?? 'UTC';
+  const interval = p.interval ?? 'total';
+  return interval === 'total' ? sql<Date>`${p.from}::timestamptz` : sql<Date>`date_trunc(${interval}, e.at at time zone ${tz}) at time zone ${tz}`;
+}
+
+/** Every column of a row as a number, but its id and start. */
+function numbers<T extends { start: Date }>(row: Record<string, unknown>): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) out[k] = k === 'start' ? new Date(v as string | Date) : Number(v);
+  return out as T;
 }
 
 /**
@@ -49,16 +103,7 @@ export interface TrafficQuery {
  * One aggregate over `queue_events` (its `at` index), with each queue's threshold from `queues`.
  */
 export async function queueTraffic(db: Kysely<Database>, q: TrafficQuery): Promise<QueueTraffic[]> {
-  const interval = q.interval ?? 'total';
-  const tz = q.timeZone ?? 'UTC';
-  const waited = sql`(e.data->>'waited')::float8`;
-  const num = (key: string) => sql`(e.data->>${key})::float8`;
-  const count = (events: readonly string[], extra = sql`true`) =>
-    sql<string>`count(*) filter (where e.event in (${sql.join(events)}) and ${extra})`;
-  const total = (value: ReturnType<typeof sql>, events: readonly string[]) =>
-    sql<string>`coalesce(sum(${value}) filter (where e.event in (${sql.join(events)})), 0)`;
-  const ENDS = ['COMPLETECALLER', 'COMPLETEAGENT', 'TRANSFER'];
-  const start = interval === 'total' ? sql<Date>`${q.from}::timestamptz` : sql<Date>`date_trunc(${interval}, e.at at time zone ${tz}) at time zone ${tz}`;
+  const waited = num('waited');
   let query = db
     .selectFrom('queue_events as e')
     .innerJoin('queues as q', 'q.id', 'e.queue_id')
@@ -68,7 +113,7 @@ export async function queueTraffic(db: Kysely<Database>, q: TrafficQuery): Promi
   const rows = await query
     .select([
       'e.queue_id as queueId',
-      start.as('start'),
+      intervalStart(q).as('start'),
       count(['ENTERQUEUE']).as('offered'),
       count(['CONNECT']).as('answered'),
       count(['CONNECT'], sql`${waited} <= q.sl_threshold_seconds`).as('answeredInThreshold'),
@@ -84,23 +129,26 @@ export async function queueTraffic(db: Kysely<Database>, q: TrafficQuery): Promi
     .groupBy(sql`1, 2`)
     .orderBy(sql`2, 1`)
     .execute();
-  const out: QueueTraffic[] = [];
-  for (const r of rows) {
-    if (r.queueId === null) continue;
-    out.push({
-      queueId: r.queueId,
-      start: new Date(r.start),
-      offered: Number(r.offered),
-      answered: Number(r.answered),
-      answeredInThreshold: Number(r.answeredInThreshold),
-      waitSeconds: Number(r.waitSeconds),
-      abandoned: Number(r.abandoned),
-      overflowed: Number(r.overflowed),
-      missedOffers: Number(r.missedOffers),
-      handled: Number(r.handled),
-      talkSeconds: Number(r.talkSeconds),
-      wrapUpSeconds: Number(r.wrapUpSeconds),
-    });
-  }
-  return out;
+  return rows.filter((r) => r.queueId !== null).map((r) => numbers<QueueTraffic>(r));
+}
+
+/** Agents' activity in [from, to), a row per agent and interval that had events (ordered by interval, then agent). */
+export async function agentActivity(db: Kysely<Database>, q: ActivityQuery): Promise<AgentActivity[]> {
+  let query = db.selectFrom('queue_events as e').where('e.agent_id', 'is not', null).where('e.at', '>=', q.from);
+  if (q.to !== undefined) query = query.where('e.at', '<', q.to);
+  if (q.agentId !== undefined) query = query.where('e.agent_id', '=', q.agentId);
+  const rows = await query
+    .select([
+      'e.agent_id as agentId',
+      intervalStart(q).as('start'),
+      count(ENDS).as('handled'),
+      total(num('talk'), ENDS).as('talkSeconds'),
+      total(num('wrapUp'), ['WRAPUPEND']).as('wrapUpSeconds'),
+      count(['RINGNOANSWER']).as('missedOffers'),
+      ...Object.entries(STATE_TOTALS).map(([state, as]) => total(num('seconds'), ['AGENTSTATE'], sql`e.data->>'from' = ${state}`).as(as)),
+    ])
+    .groupBy(sql`1, 2`)
+    .orderBy(sql`2, 1`)
+    .execute();
+  return rows.map((r) => numbers<AgentActivity>(r));
 }

@@ -154,6 +154,10 @@ export class AgentDesk {
     const prevSince = this.#since.get(agentId);
     if (prev !== state || prevReason !== reason || prevSince === undefined) this.#since.set(agentId, now);
     this.#states.set(agentId, { state, reason });
+    if (prevSince !== undefined && (prev !== state || prevReason !== reason)) {
+      // the time spent in the state the agent leaves (reports: ready idle, occupancy, not-ready by reason)
+      this.log.event({ event: 'AGENTSTATE', agentId: Number(agentId), data: { from: prev, to: state, reason: prevReason, seconds: (now - prevSince) / 1000 } });
+    }
     const last = this.#lastCall.get(agentId);
     if (prev === 'wrap-up' && state !== 'wrap-up' && last !== undefined) {
       // the after-call work of the agent's last call: in the queue log (reports' AHT) and in the call record

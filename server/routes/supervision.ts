@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { type Interval, queueTraffic } from '../../db/repositories/queue-stats.ts';
+import type { FastifyReply } from 'fastify';
+import { type Interval, type Period, agentActivity, queueTraffic } from '../../db/repositories/queue-stats.ts';
 import { listAllQueues } from '../../db/repositories/queues.ts';
+import { listAllAgents } from '../../db/repositories/users.ts';
 import type { AppContext } from '../app-context.ts';
 import type { CallCenter } from '../calls/call-center.ts';
 import { startOfDay, trafficFigures } from '../calls/wall-board.ts';
@@ -63,24 +65,84 @@ const WallBoardView = Type.Object({
   ),
 });
 
-const ReportRow = Type.Object({ queueId: Type.Integer(), queue: Type.String(), start: Type.String({ format: 'date-time' }), ...traffic });
-const Report = Type.Object({
-  from: Type.String({ format: 'date-time' }),
-  to: Type.String({ format: 'date-time' }),
-  interval: Type.String(),
-  timeZone: Type.String(),
-  rows: Type.Array(ReportRow),
+const QueueReportRow = Type.Object({ queueId: Type.Integer(), queue: Type.String(), start: Type.String({ format: 'date-time' }), ...traffic });
+const Seconds = Type.Number({ minimum: 0 });
+const AgentReportRow = Type.Object({
+  agentId: Type.Integer(),
+  agent: Type.String(),
+  start: Type.String({ format: 'date-time' }),
+  handled: Count,
+  ahtSeconds: Nullable(Type.Number({ description: '(talk + after-call work) ÷ conversations handled' })),
+  missedOffers: Count,
+  talkSeconds: Seconds,
+  wrapUpSeconds: Seconds,
+  readySeconds: Seconds,
+  ringingSeconds: Seconds,
+  handlingSeconds: Type.Number({ minimum: 0, description: 'time talking and in wrap-up (by state)' }),
+  notReadySeconds: Seconds,
+  loggedInSeconds: Seconds,
+  occupancyPercent: Nullable(Type.Number({ description: 'ringing + talking + wrap-up time ÷ that + ready time, %' })),
 });
+const reportOf = <T extends Parameters<typeof Type.Array>[0]>(row: T) =>
+  Type.Object({
+    from: Type.String({ format: 'date-time' }),
+    to: Type.String({ format: 'date-time' }),
+    interval: Type.String(),
+    timeZone: Type.String(),
+    rows: Type.Array(row),
+  });
 
-/** The longest period a report covers, by interval (rows = queues × intervals). */
+/** The longest period a report covers, by interval (rows = queues or agents × intervals). */
 const MAX_DAYS: Record<Interval, number> = { hour: 31, day: 366, total: 366 };
 const DAY_MS = 86_400_000;
 
-/** The CSV columns of a report row, in order. */
-const CSV_COLUMNS = [
+/** The CSV columns of the reports' rows, in order. */
+const QUEUE_COLUMNS = [
   'queue', 'start', 'offered', 'answered', 'answeredInThreshold', 'serviceLevelPercent', 'serviceLevelOfferedPercent', 'asaSeconds',
   'abandoned', 'abandonPercent', 'overflowed', 'missedOffers', 'handled', 'ahtSeconds',
 ] as const;
+const AGENT_COLUMNS = [
+  'agent', 'start', 'handled', 'ahtSeconds', 'missedOffers', 'talkSeconds', 'wrapUpSeconds', 'readySeconds', 'ringingSeconds', 'handlingSeconds',
+  'notReadySeconds', 'loggedInSeconds', 'occupancyPercent',
+] as const;
+
+/** The period every report takes: from, to, interval, time zone (and the answer's format). */
+const periodFields = {
+  from: Type.Optional(Type.String({ format: 'date-time', description: 'default: local midnight' })),
+  to: Type.Optional(Type.String({ format: 'date-time', description: 'exclusive; default: now' })),
+  interval: Type.Union([Type.Literal('hour'), Type.Literal('day'), Type.Literal('total')], { default: 'hour' }),
+  timeZone: Type.Optional(Type.String({ maxLength: 64, description: "IANA zone the hours and days are cut in; default: the server's" })),
+  format: Type.Union([Type.Literal('json'), Type.Literal('csv')], { default: 'json' }),
+};
+
+/** Reads and checks a report's period; errors name the field. */
+function reportPeriod(q: { from?: string; to?: string; interval: Interval; timeZone?: string }): Required<Period> {
+  const now = Date.now();
+  const from = dateParam(q.from, 'from') ?? startOfDay(now);
+  const to = dateParam(q.to, 'to') ?? new Date(now);
+  if (from.getTime() >= to.getTime()) throw new ApiError('ERR_VALIDATION', 'from must be before to', 'querystring.from');
+  if (to.getTime() - from.getTime() > MAX_DAYS[q.interval] * DAY_MS) {
+    throw new ApiError('ERR_VALIDATION', `a report by ${q.interval} covers at most ${MAX_DAYS[q.interval]} days`, 'querystring.to');
+  }
+  const timeZone = q.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (!isTimeZone(timeZone)) throw new ApiError('ERR_VALIDATION', `timeZone: unknown time zone ${JSON.stringify(timeZone)}`, 'querystring.timeZone');
+  return { from, to, interval: q.interval, timeZone };
+}
+
+/** A report's answer: JSON, or CSV (a header line, a row per line) to download. */
+function sendReport<R extends Record<string, unknown>>(
+  reply: FastifyReply,
+  what: string,
+  p: Required<Period>,
+  format: 'json' | 'csv',
+  columns: ReadonlyArray<keyof R & string>,
+  rows: R[],
+) {
+  if (format === 'json') return { from: p.from.toISOString(), to: p.to.toISOString(), interval: p.interval, timeZone: p.timeZone, rows };
+  const lines = [columns.join(','), ...rows.map((r) => columns.map((c) => csvField(r[c] as string | number | null)).join(','))];
+  const name = `${what}-${p.from.toISOString().slice(0, 10)}-${p.interval}.csv`;
+  return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(`${lines.join('\r\n')}\r\n`);
+}
 
 /** One CSV field (RFC 4180 quoting; a text that a spreadsheet would run as a formula is prefixed with '). */
 export function csvField(v: string | number | null): string {
@@ -123,42 +185,26 @@ export const supervisionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cen
     return center.board.view(from);
   });
 
+  const csvOrJson = (row: Parameters<typeof reportOf>[0], rows: string) => ({
+    200: { content: { 'application/json': { schema: reportOf(row) }, 'text/csv': { schema: Type.String({ description: `a header line, then a row per ${rows}` }) } } },
+    ...errors(),
+  });
+
   app.get('/api/reports/queues', {
     config: { roles: ['admin', 'supervisor'] },
     schema: {
       tags: ['supervision'],
       security: [{ bearer: [] }],
       summary: 'Queue history: offered, answered, service level, ASA, abandons, overflows, missed offers and AHT per queue and hour or day (or the whole period), as JSON or CSV (format=csv)',
-      querystring: Type.Object(
-        {
-          from: Type.Optional(Type.String({ format: 'date-time', description: 'default: local midnight' })),
-          to: Type.Optional(Type.String({ format: 'date-time', description: 'exclusive; default: now' })),
-          interval: Type.Union([Type.Literal('hour'), Type.Literal('day'), Type.Literal('total')], { default: 'hour' }),
-          timeZone: Type.Optional(Type.String({ maxLength: 64, description: "IANA zone the hours and days are cut in; default: the server's" })),
-          queueId: Type.Optional(Type.Integer({ minimum: 1 })),
-          format: Type.Union([Type.Literal('json'), Type.Literal('csv')], { default: 'json' }),
-        },
-        { additionalProperties: false },
-      ),
-      response: {
-        200: { content: { 'application/json': { schema: Report }, 'text/csv': { schema: Type.String({ description: 'a header line, then a row per queue and interval' }) } } },
-        ...errors(),
-      },
+      querystring: Type.Object({ ...periodFields, queueId: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false }),
+      response: csvOrJson(QueueReportRow, 'queue and interval'),
     },
   }, async (request, reply) => {
     const q = request.query;
-    const now = Date.now();
-    const from = dateParam(q.from, 'from') ?? startOfDay(now);
-    const to = dateParam(q.to, 'to') ?? new Date(now);
-    if (from.getTime() >= to.getTime()) throw new ApiError('ERR_VALIDATION', 'from must be before to', 'querystring.from');
-    if (to.getTime() - from.getTime() > MAX_DAYS[q.interval] * DAY_MS) {
-      throw new ApiError('ERR_VALIDATION', `a report by ${q.interval} covers at most ${MAX_DAYS[q.interval]} days`, 'querystring.to');
-    }
-    const timeZone = q.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
-    if (!isTimeZone(timeZone)) throw new ApiError('ERR_VALIDATION', `timeZone: unknown time zone ${JSON.stringify(timeZone)}`, 'querystring.timeZone');
+    const p = reportPeriod(q);
     const [queues, traffic] = await Promise.all([
       listAllQueues(ctx.database.db),
-      queueTraffic(ctx.database.db, { from, to, interval: q.interval, timeZone, ...(q.queueId !== undefined ? { queueId: q.queueId } : {}) }),
+      queueTraffic(ctx.database.db, { ...p, ...(q.queueId !== undefined ? { queueId: q.queueId } : {}) }),
     ]);
     const names = new Map(queues.map((x) => [x.id, x.name]));
     const rows = traffic.map(({ queueId, start, ...counts }) => ({
@@ -167,11 +213,46 @@ export const supervisionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cen
       start: start.toISOString(),
       ...trafficFigures(counts),
     }));
-    if (q.format === 'csv') {
-      const lines = [CSV_COLUMNS.join(','), ...rows.map((r) => CSV_COLUMNS.map((c) => csvField(r[c] as string | number | null)).join(','))];
-      const name = `queues-${from.toISOString().slice(0, 10)}-${q.interval}.csv`;
-      return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(`${lines.join('\r\n')}\r\n`);
-    }
-    return { from: from.toISOString(), to: to.toISOString(), interval: q.interval, timeZone, rows };
+    return sendReport(reply, 'queues', p, q.format, QUEUE_COLUMNS, rows);
+  });
+
+  app.get('/api/reports/agents', {
+    config: { roles: ['admin', 'supervisor'] },
+    schema: {
+      tags: ['supervision'],
+      security: [{ bearer: [] }],
+      summary: "Agent history: conversations handled, AHT, missed offers, time ready / ringing / talking / not ready and occupancy per agent and hour or day (or the whole period), as JSON or CSV (format=csv). A state's time counts in the interval the agent left it",
+      querystring: Type.Object({ ...periodFields, agentId: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false }),
+      response: csvOrJson(AgentReportRow, 'agent and interval'),
+    },
+  }, async (request, reply) => {
+    const q = request.query;
+    const p = reportPeriod(q);
+    const [agents, activity] = await Promise.all([
+      listAllAgents(ctx.database.db),
+      agentActivity(ctx.database.db, { ...p, ...(q.agentId !== undefined ? { agentId: q.agentId } : {}) }),
+    ]);
+    const names = new Map(agents.map((a) => [a.id, a.name]));
+    const round = (x: number) => Math.round(x * 10) / 10;
+    const rows = activity.map((a) => {
+      const handling = a.ringingSeconds + a.busySeconds + a.wrapUpStateSeconds;
+      return {
+        agentId: a.agentId,
+        agent: names.get(a.agentId) ?? String(a.agentId),
+        start: a.start.toISOString(),
+        handled: a.handled,
+        ahtSeconds: a.handled > 0 ? round((a.talkSeconds + a.wrapUpSeconds) / a.handled) : null,
+        missedOffers: a.missedOffers,
+        talkSeconds: round(a.talkSeconds),
+        wrapUpSeconds: round(a.wrapUpSeconds),
+        readySeconds: round(a.readySeconds),
+        ringingSeconds: round(a.ringingSeconds),
+        handlingSeconds: round(a.busySeconds + a.wrapUpStateSeconds),
+        notReadySeconds: round(a.notReadySeconds),
+        loggedInSeconds: round(handling + a.readySeconds + a.notReadySeconds),
+        occupancyPercent: handling + a.readySeconds > 0 ? round((100 * handling) / (handling + a.readySeconds)) : null,
+      };
+    });
+    return sendReport(reply, 'agents', p, q.format, AGENT_COLUMNS, rows);
   });
 };

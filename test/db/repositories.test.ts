@@ -4,7 +4,7 @@ import { DuplicateError, InUseError, UnknownReferenceError } from '../../db/erro
 import { migrateToLatest } from '../../db/migrate.ts';
 import { appendQueueEvents, getCall, insertCall, listQueueEvents, updateCall } from '../../db/repositories/call-log.ts';
 import { createCallback, listOpenCallbacks, setCallbackState } from '../../db/repositories/callbacks.ts';
-import { queueTraffic } from '../../db/repositories/queue-stats.ts';
+import { agentActivity, queueTraffic } from '../../db/repositories/queue-stats.ts';
 import { createQueue, deleteQueue, getQueueByName, listQueues, updateQueue } from '../../db/repositories/queues.ts';
 import { findSipCredential, upsertSipCredential } from '../../db/repositories/sip-credentials.ts';
 import { createSkill, deleteSkill, listSkills } from '../../db/repositories/skills.ts';
@@ -113,6 +113,39 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
     expect(utcDays.map((r) => [r.start.toISOString(), r.offered])).toEqual([['2026-12-05T00:00:00.000Z', 1], ['2026-12-06T00:00:00.000Z', 4]]);
     expect((await queueTraffic(h.db, { from: since, to: at(60) })).map((r) => r.offered)).toEqual([3, 1]);
     expect(await queueTraffic(h.db, { from: at(100) })).toEqual([]);
+  });
+
+  it("agents' activity from the event log: conversations, talk, after-call work, missed offers, time by state; per hour", async () => {
+    const a = await createAgent(h.db, { login: 'a', name: 'A', passwordHash: 'x' });
+    const b = await createAgent(h.db, { login: 'b', name: 'B', passwordHash: 'x' });
+    const since = new Date('2026-12-06T00:00:00Z');
+    const at = (m: number) => new Date(since.getTime() + m * 60_000);
+    const state = (agentId: number, m: number, from: string, seconds: number) => ({ event: 'AGENTSTATE' as const, agentId, at: at(m), data: { from, to: 'x', seconds } });
+    await appendQueueEvents(h.db, [
+      state(a.id, -1, 'ready', 999), // before the period
+      state(a.id, 1, 'not-ready', 60), state(a.id, 2, 'ready', 40), state(a.id, 2, 'reserved', 5), state(a.id, 5, 'busy', 170),
+      { event: 'COMPLETECALLER', agentId: a.id, queueId: 1, at: at(5), data: { talk: 170 } },
+      state(a.id, 6, 'wrap-up', 30), { event: 'WRAPUPEND', agentId: a.id, queueId: 1, at: at(6), data: { wrapUp: 30 } },
+      { event: 'RINGNOANSWER', agentId: a.id, queueId: 1, at: at(7) },
+      { event: 'TRANSFER', agentId: a.id, queueId: 1, at: at(70), data: { talk: 20 } }, state(a.id, 70, 'busy', 20), // the next hour
+      state(b.id, 3, 'ready', 180),
+      { event: 'ENTERQUEUE', queueId: 1, at: at(3) }, // no agent: not counted
+    ]);
+    const total = await agentActivity(h.db, { from: since });
+    expect(total).toEqual([
+      {
+        agentId: a.id, start: since, handled: 2, talkSeconds: 190, wrapUpSeconds: 30, missedOffers: 1,
+        readySeconds: 40, ringingSeconds: 5, busySeconds: 190, wrapUpStateSeconds: 30, notReadySeconds: 60,
+      },
+      {
+        agentId: b.id, start: since, handled: 0, talkSeconds: 0, wrapUpSeconds: 0, missedOffers: 0,
+        readySeconds: 180, ringingSeconds: 0, busySeconds: 0, wrapUpStateSeconds: 0, notReadySeconds: 0,
+      },
+    ]);
+    const hours = await agentActivity(h.db, { from: since, interval: 'hour', agentId: a.id });
+    expect(hours.map((r) => [r.start.toISOString(), r.handled, r.busySeconds])).toEqual([
+      ['2026-12-06T00:00:00.000Z', 1, 170], ['2026-12-06T01:00:00.000Z', 1, 20],
+    ]);
   });
 
   it('a queue keeps everything the ACD needs', async () => {

@@ -182,6 +182,21 @@ describe('supervisor wall-board', () => {
     await download.saveAs(file);
     expect(readFileSync(file, 'utf8').split('\r\n')[0]).toMatch(/^queue,start,offered,answered,/);
 
+    // Anna's day: the conversation she handled, the time she spent ringing, talking, ready and on a break
+    const agentsReport = await h.api('GET', '/api/reports/agents?interval=total', undefined, sue);
+    expect(agentsReport.status, JSON.stringify(agentsReport.body)).toBe(200);
+    const annaDay = agentsReport.body.rows.find((r: { agent: string }) => r.agent === 'Anna');
+    expect(annaDay).toMatchObject({ handled: 1, missedOffers: 0 });
+    expect(annaDay.handlingSeconds).toBeGreaterThan(0);
+    expect(annaDay.talkSeconds).toBeGreaterThan(0);
+    expect(annaDay.notReadySeconds).toBeGreaterThan(0);
+    expect(annaDay.occupancyPercent).toBeGreaterThan(0);
+    expect(annaDay.occupancyPercent).toBeLessThanOrEqual(100);
+    expect(annaDay.loggedInSeconds).toBeCloseTo(annaDay.readySeconds + annaDay.ringingSeconds + annaDay.handlingSeconds + annaDay.notReadySeconds, 0);
+    const agentsCsv = await fetch(`${h.baseUrl}/api/reports/agents?format=csv&interval=day`, { headers: { authorization: `Bearer ${sue}` } });
+    expect((await agentsCsv.text()).split('\r\n')[0]).toBe('agent,start,handled,ahtSeconds,missedOffers,talkSeconds,wrapUpSeconds,readySeconds,ringingSeconds,handlingSeconds,notReadySeconds,loggedInSeconds,occupancyPercent');
+    expect((await h.api('GET', '/api/reports/agents', undefined, annaToken)).status).toBe(403);
+
     // a report is for supervisors and admins, over a bounded period, in a real time zone
     expect((await h.api('GET', '/api/reports/queues', undefined, annaToken)).status).toBe(403);
     const backwards = await h.api('GET', `/api/reports/queues?from=${new Date().toISOString()}&to=2026-01-01T00:00:00Z`, undefined, sue);

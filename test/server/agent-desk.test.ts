@@ -66,7 +66,8 @@ it('an agent whose queue requires a disposition cannot end wrap-up early before 
   acd.close();
   await log.flush();
   // each end of wrap-up is in the queue log with its call and queue, and how long the after-call work took
-  const events = (await listQueueEvents(database.db, { since: new Date(0) })).filter((e) => e.agent_id === 7).map((e) => [e.event, e.call_id, e.queue_id]);
+  const log7 = (await listQueueEvents(database.db, { since: new Date(0) })).filter((e) => e.agent_id === 7);
+  const events = log7.filter((e) => e.event !== 'AGENTSTATE').map((e) => [e.event, e.call_id, e.queue_id]);
   expect(events).toEqual([
     ['AGENTLOGIN', null, null],
     ['UNPAUSE', null, null],
@@ -75,4 +76,11 @@ it('an agent whose queue requires a disposition cannot end wrap-up early before 
     ['UNPAUSE', null, null],
     ['WRAPUPEND', 'c2', 1],
   ]);
+  // and each state the agent left, with how long they were in it
+  const states = log7.filter((e) => e.event === 'AGENTSTATE').map((e) => e.data as { from: string; to: string; seconds: number });
+  expect(states.map((d) => `${d.from}>${d.to}`)).toEqual([
+    'not-ready>ready', 'ready>reserved', 'reserved>busy', 'busy>wrap-up', 'wrap-up>not-ready', 'not-ready>ready',
+    'ready>reserved', 'reserved>busy', 'busy>wrap-up', 'wrap-up>ready',
+  ]);
+  for (const d of states) expect(d.seconds).toBeGreaterThanOrEqual(0);
 });

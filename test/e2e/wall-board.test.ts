@@ -181,6 +181,13 @@ describe('supervisor wall-board', () => {
     const file = path.join(dir, 'history.csv');
     await download.saveAs(file);
     expect(readFileSync(file, 'utf8').split('\r\n')[0]).toMatch(/^queue,start,offered,answered,/);
+    // the agents' history of the day: Anna handled one conversation
+    await page.getByTestId('history-of').selectOption('agents');
+    await page.getByTestId('history-interval').selectOption('day');
+    await page.getByTestId('history-show').click();
+    const annaHistory = page.getByTestId('history-rows').getByTestId('history-Anna');
+    await eventually(async () => (await annaHistory.count()) === 1, 10_000, "Anna's row in the history");
+    expect((await annaHistory.locator('td').allTextContents()).slice(1, 3)).toEqual(['Anna', '1']);
 
     // Anna's day: the conversation she handled, the time she spent ringing, talking, ready and on a break
     const agentsReport = await h.api('GET', '/api/reports/agents?interval=total', undefined, sue);

@@ -163,32 +163,66 @@ export interface ReportRow {
   ahtSeconds: number | null;
 }
 
+/** A row of GET /api/reports/agents. */
+export interface AgentReportRow {
+  agent: string;
+  start: string;
+  handled: number;
+  ahtSeconds: number | null;
+  missedOffers: number;
+  readySeconds: number;
+  handlingSeconds: number;
+  notReadySeconds: number;
+  occupancyPercent: number | null;
+}
+
 const SVG = 'http://www.w3.org/2000/svg';
+const seconds = (v: number | null) => (v === null ? '–' : `${v} s`);
+
+function intervalLabel(interval: 'hour' | 'day'): (iso: string) => string {
+  return (iso) => (interval === 'hour' ? new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : new Date(iso).toLocaleDateString());
+}
+
+/** The history table: its columns, and a row per item (row test id `history-<name>`). */
+function historyTable(doc: Document, columns: readonly string[], rows: Array<{ name: string; cells: string[] }>): void {
+  doc.getElementById('history-head')!.replaceChildren(...columns.map((c) => el(doc, 'th', {}, c)));
+  const body = doc.getElementById('history-rows')!;
+  if (rows.length === 0) {
+    const tr = el(doc, 'tr');
+    tr.append(el(doc, 'td', { colspan: String(columns.length), class: 'muted' }, 'Nothing in this period.'));
+    body.replaceChildren(tr);
+    return;
+  }
+  body.replaceChildren(
+    ...rows.map((r) => {
+      const tr = el(doc, 'tr', { 'data-testid': `history-${r.name}` });
+      for (const v of r.cells) tr.append(el(doc, 'td', {}, v));
+      return tr;
+    }),
+  );
+}
+
+/** The agents' history: a row per agent and interval (no chart). */
+export function renderAgentHistory(doc: Document, rows: AgentReportRow[], interval: 'hour' | 'day'): void {
+  const when = intervalLabel(interval);
+  const time = (s: number) => clock(s);
+  historyTable(doc, ['From', 'Agent', 'Handled', 'AHT', 'Missed offers', 'Ready', 'Handling', 'Not ready', 'Occupancy'], rows.map((r) => ({
+    name: r.agent,
+    cells: [when(r.start), r.agent, String(r.handled), seconds(r.ahtSeconds), String(r.missedOffers), time(r.readySeconds), time(r.handlingSeconds), time(r.notReadySeconds), pct(r.occupancyPercent)],
+  })));
+  doc.getElementById('history-chart')!.replaceChildren();
+}
 
 /**
  * Draws the history: a row per queue and interval that had calls, and a bar for each of the period's intervals
  * (`slots`, ISO starts: every hour of the day, every day of the week) with its answered and abandoned calls.
  */
 export function renderHistory(doc: Document, rows: ReportRow[], interval: 'hour' | 'day', slots: readonly string[]): void {
-  const when = (iso: string) =>
-    interval === 'hour' ? new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : new Date(iso).toLocaleDateString();
-  const seconds = (v: number | null) => (v === null ? '–' : `${v} s`);
-  const body = doc.getElementById('history-rows')!;
-  if (rows.length === 0) {
-    const tr = el(doc, 'tr');
-    tr.append(el(doc, 'td', { colspan: '8', class: 'muted' }, 'No calls in this period.'));
-    body.replaceChildren(tr);
-  } else {
-    body.replaceChildren(
-      ...rows.map((r) => {
-        const tr = el(doc, 'tr', { 'data-testid': `history-${r.queue}` });
-        for (const v of [when(r.start), r.queue, String(r.offered), String(r.answered), pct(r.serviceLevelPercent), seconds(r.asaSeconds), String(r.abandoned), seconds(r.ahtSeconds)]) {
-          tr.append(el(doc, 'td', {}, v));
-        }
-        return tr;
-      }),
-    );
-  }
+  const when = intervalLabel(interval);
+  historyTable(doc, ['From', 'Queue', 'Offered', 'Answered', 'Service level', 'ASA', 'Abandoned', 'AHT'], rows.map((r) => ({
+    name: r.queue,
+    cells: [when(r.start), r.queue, String(r.offered), String(r.answered), pct(r.serviceLevelPercent), seconds(r.asaSeconds), String(r.abandoned), seconds(r.ahtSeconds)],
+  })));
   // one bar per interval: answered (bottom) and abandoned (on top), all queues together
   const byStart = new Map(slots.map((start) => [start, { answered: 0, abandoned: 0 }]));
   for (const r of rows) {

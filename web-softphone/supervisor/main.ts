@@ -4,7 +4,7 @@ import { LiveSocket, liveSocketUrl } from '../shared/live-socket.ts';
 import { createLogger } from '../shared/logger.ts';
 import { sessionTokenStore } from '../shared/session-token.ts';
 import { wireSignIn } from '../shared/sign-in.ts';
-import { type Board, type ReportRow, parseBoardMessage, renderBoard, renderHistory } from './board.ts';
+import { type AgentReportRow, type Board, type ReportRow, parseBoardMessage, renderAgentHistory, renderBoard, renderHistory } from './board.ts';
 
 const log = createLogger((level, msg, fields) => console[level](`[wall-board] ${msg}`, fields), 'info');
 const tokens = sessionTokenStore('callflow.supervisor.token');
@@ -53,6 +53,7 @@ $('logout').addEventListener('click', () => signOut());
 // History: the chosen day by hour, or the week up to it by day, in the browser's time zone.
 const dayInput = $<HTMLInputElement>('history-day');
 const intervalInput = $<HTMLSelectElement>('history-interval');
+const ofInput = $<HTMLSelectElement>('history-of');
 const historyError = $<HTMLParagraphElement>('history-error');
 dayInput.value = new Date(Date.now() - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 10);
 
@@ -70,7 +71,7 @@ function reportQuery(format: 'json' | 'csv'): string {
   const to = interval === 'hour' ? new Date(last.getTime() + 3_600_000) : new Date(last.getFullYear(), last.getMonth(), last.getDate() + 1);
   const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const q = new URLSearchParams({ from: slots[0]!.toISOString(), to: to.toISOString(), interval, timeZone, format });
-  return `/api/reports/queues?${q}`;
+  return `/api/reports/${ofInput.value === 'agents' ? 'agents' : 'queues'}?${q}`;
 }
 
 function historyFailed(e: unknown): void {
@@ -83,10 +84,12 @@ $<HTMLFormElement>('history-form').addEventListener('submit', (e) => {
   historyError.hidden = true;
   if (!dayInput.value) return historyFailed(new Error('Choose a day.'));
   const { interval, slots } = period();
-  fetchJson<{ rows: ReportRow[] }>(reportQuery('json'), { token: tokens.get() ?? '' }).then(
-    (r) => renderHistory(document, r.rows, interval, slots.map((d) => d.toISOString())),
-    historyFailed,
-  );
+  const token = tokens.get() ?? '';
+  if (ofInput.value === 'agents') {
+    fetchJson<{ rows: AgentReportRow[] }>(reportQuery('json'), { token }).then((r) => renderAgentHistory(document, r.rows, interval), historyFailed);
+  } else {
+    fetchJson<{ rows: ReportRow[] }>(reportQuery('json'), { token }).then((r) => renderHistory(document, r.rows, interval, slots.map((d) => d.toISOString())), historyFailed);
+  }
 });
 
 $('history-csv').addEventListener('click', () => {

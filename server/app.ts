@@ -11,6 +11,7 @@ import type { AppContext } from './app-context.ts';
 import { installAuthGuard } from './auth/guard.ts';
 import { installErrorHandler } from './http/errors.ts';
 import { agentRoutes } from './routes/agents.ts';
+import { planningRoutes } from './routes/planning.ts';
 import { authRoutes } from './routes/auth.ts';
 import { callRoutes } from './routes/calls.ts';
 import { queueRoutes } from './routes/queues.ts';
@@ -67,6 +68,7 @@ export async function buildApp(ctx: AppContext, hooks: AppHooks = {}): Promise<F
   await app.register(queueRoutes, { ctx, ...(hooks.onQueueChanged ? { onChange: hooks.onQueueChanged } : {}) });
   await app.register(userRoutes, { ctx });
   await app.register(callRoutes, { ctx });
+  await app.register(planningRoutes, { ctx });
 
   // The built browser apps: /widget.js, /agent/, /demo/ (npm run build:web; the README commands build them).
   if (existsSync(WEB_ROOT)) {

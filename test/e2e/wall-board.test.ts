@@ -204,6 +204,25 @@ describe('supervisor wall-board', () => {
     expect((await agentsCsv.text()).split('\r\n')[0]).toBe('agent,start,handled,ahtSeconds,missedOffers,talkSeconds,wrapUpSeconds,readySeconds,ringingSeconds,handlingSeconds,notReadySeconds,loggedInSeconds,occupancyPercent');
     expect((await h.api('GET', '/api/reports/agents', undefined, annaToken)).status).toBe(403);
 
+    // planning on the page: the staffing calculator, and a what-if run of the live configuration
+    await page.getByTestId('staffing-rate').fill('120');
+    await page.getByTestId('staffing-handle').fill('240');
+    await page.getByTestId('staffing-run').click();
+    await eventually(async () => /^\d+ agents: /.test((await page.getByTestId('staffing-result').textContent()) ?? ''), 10_000, 'the staffing result');
+    const needed = Number(((await page.getByTestId('staffing-result').textContent()) ?? '').split(' ')[0]);
+    expect(needed).toBeGreaterThanOrEqual(9); // 120 calls × 240 s = 8 Erlangs: at least 9 agents
+    await page.getByTestId(`staffing-${needed}`).waitFor();
+    await page.getByTestId('whatif-hours').fill('2');
+    await page.getByTestId('whatif-load').click();
+    await eventually(async () => (await page.getByTestId('whatif-scenario').inputValue()).includes('"id": "sales"'), 10_000, 'the scenario');
+    await page.getByTestId('whatif-run').click();
+    const simRow = page.getByTestId('whatif-rows').getByTestId('whatif-sales');
+    await simRow.waitFor({ timeout: 30_000 });
+    expect(Number(await simRow.locator('td').nth(1).textContent())).toBeGreaterThan(0);
+    await page.getByTestId('whatif-scenario').fill('{"seed": 1}');
+    await page.getByTestId('whatif-run').click();
+    await eventually(async () => /scenario\.durationSeconds: is required/.test((await page.getByTestId('planning-error').textContent()) ?? ''), 10_000, 'the scenario error');
+
     // a report is for supervisors and admins, over a bounded period, in a real time zone
     expect((await h.api('GET', '/api/reports/queues', undefined, annaToken)).status).toBe(403);
     const backwards = await h.api('GET', `/api/reports/queues?from=${new Date().toISOString()}&to=2026-01-01T00:00:00Z`, undefined, sue);

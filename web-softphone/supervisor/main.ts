@@ -3,6 +3,7 @@ import { fetchJson } from '../shared/http.ts';
 import { LiveSocket, liveSocketUrl } from '../shared/live-socket.ts';
 import { createLogger } from '../shared/logger.ts';
 import { sessionTokenStore } from '../shared/session-token.ts';
+import { wirePlanning } from './planning.ts';
 import { wireSignIn } from '../shared/sign-in.ts';
 import { type AgentReportRow, type Board, type ReportRow, parseBoardMessage, renderAgentHistory, renderBoard, renderHistory } from './board.ts';
 
@@ -116,3 +117,5 @@ setInterval(() => {
 const saved = tokens.get();
 if (saved) connect(saved);
 else show(false);
+
+wirePlanning(document, () => tokens.get() ?? '');

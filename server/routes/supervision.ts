@@ -7,7 +7,7 @@ import { listAllAgents } from '../../db/repositories/users.ts';
 import type { AppContext } from '../app-context.ts';
 import type { CallCenter } from '../calls/call-center.ts';
 import { startOfDay, trafficFigures } from '../calls/wall-board.ts';
-import { ApiError } from '../http/errors.ts';
+import { ApiError, notFound } from '../http/errors.ts';
 import { errors } from '../http/schemas.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
@@ -183,6 +183,31 @@ export const supervisionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cen
     const from = dateParam(request.query.since, 'since');
     if (from !== undefined && from.getTime() > Date.now()) throw new ApiError('ERR_VALIDATION', 'since must not be in the future', 'querystring.since');
     return center.board.view(from);
+  });
+
+  app.put('/api/agents/:id/state', {
+    config: { roles: ['admin', 'supervisor'] },
+    schema: {
+      tags: ['supervision'],
+      security: [{ bearer: [] }],
+      summary: "A supervisor sets an agent not ready (with a reason) or logs them out (the agent's page is told)",
+      params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+      body: Type.Object(
+        { state: Type.Union([Type.Literal('not-ready'), Type.Literal('logged-out')]), reason: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) },
+        { additionalProperties: false },
+      ),
+      response: { 200: Type.Object({ state: Type.String(), reason: Type.String() }), ...errors(404, 409) },
+    },
+  }, async (request) => {
+    const agentId = String(request.params.id);
+    if (!center.acd.engine.hasAgent(agentId)) throw notFound('agent', request.params.id);
+    if (request.body.state === 'not-ready' && center.desk.state(agentId).state === 'logged-out') {
+      throw new ApiError('ERR_IN_USE', `agent ${agentId} is logged out`);
+    }
+    const refused = center.desk.request(agentId, request.body.state, request.body.reason ?? 'supervisor');
+    if (refused !== undefined) throw new ApiError('ERR_IN_USE', refused);
+    const { state, reason } = center.desk.state(agentId);
+    return { state, reason };
   });
 
   const csvOrJson = (row: Parameters<typeof reportOf>[0], rows: string) => ({

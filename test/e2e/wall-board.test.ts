@@ -236,6 +236,19 @@ describe('supervisor wall-board', () => {
     expect(mars.body.message).toMatch(/timeZone/);
     expect((await h.api('GET', '/api/reports/queues?interval=week', undefined, sue)).status).toBe(400);
 
+    // a supervisor logs Anna out from her row; only supervisors and admins may, and only to not ready or out
+    const annaId = annaNow.id;
+    expect((await h.api('PUT', `/api/agents/${annaId}/state`, { state: 'logged-out' }, annaToken)).status).toBe(403);
+    expect((await h.api('PUT', '/api/agents/9999/state', { state: 'logged-out' }, sue)).status).toBe(404);
+    expect((await h.api('PUT', `/api/agents/${annaId}/state`, { state: 'ready' }, sue)).status).toBe(400);
+    await page.getByTestId('wb-agent-Anna').getByTestId('wb-agent-logged-out').click();
+    await eventually(async () => (await page.getByTestId('wb-agent-Anna').count()) === 0, 10_000, 'Anna logged out on the board');
+    expect(await page.getByTestId('wb-agents-away').textContent()).toBe('(2 logged out)');
+    expect((await h.api('GET', '/api/agent/state', undefined, annaToken)).body.state).toBe('logged-out');
+    const outAlready = await h.api('PUT', `/api/agents/${annaId}/state`, { state: 'not-ready' }, sue);
+    expect(outAlready.status).toBe(409);
+    expect(outAlready.body.message).toMatch(/logged out/);
+
     // figures count from the start of the period: from now on, nothing yet
     const later = await h.api('GET', `/api/wallboard?since=${encodeURIComponent(new Date().toISOString())}`, undefined, sue);
     expect(later.body.queues[0]).toMatchObject({ offered: 0, answered: 0, serviceLevelPercent: null });

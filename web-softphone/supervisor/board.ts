@@ -98,8 +98,14 @@ function agentsLine(c: Counts): string {
     .join(' · ') || 'no agent logged in';
 }
 
-/** Draws the whole board into the page's sections (`now`: the browser's clock, for the times that tick). */
-export function renderBoard(doc: Document, board: Board, now: number): void {
+/** What a supervisor may do to an agent from the board. */
+export type AgentAction = (agentId: number, state: 'not-ready' | 'logged-out') => void;
+
+/**
+ * Draws the whole board into the page's sections (`now`: the browser's clock, for the times that tick); each agent's
+ * row has Not ready and Log out buttons that call `act`.
+ */
+export function renderBoard(doc: Document, board: Board, now: number, act?: AgentAction): void {
   const t = board.totals;
   doc.getElementById('period')!.textContent = `Since ${new Date(board.since).toLocaleString()} · service level = answered within the queue's threshold ÷ answered`;
   const totals = doc.querySelector<HTMLElement>('[data-testid="wb-totals"]')!;
@@ -146,6 +152,16 @@ export function renderBoard(doc: Document, board: Board, now: number): void {
       if (a.reason) state.append(el(doc, 'span', { class: 'muted' }, ` ${a.reason}`));
       const forTime = a.since === null ? '–' : clock((now - toEpochMs(a.since)) / 1000);
       row.append(el(doc, 'td', {}, a.name), state, el(doc, 'td', {}, forTime), el(doc, 'td', {}, a.callQueueId === null ? '' : (names.get(a.callQueueId) ?? '')));
+      const buttons = el(doc, 'td', { class: 'actions' });
+      if (act) {
+        for (const [to, label] of [['not-ready', 'Not ready'], ['logged-out', 'Log out']] as const) {
+          if (to === 'not-ready' && a.state === 'not-ready') continue;
+          const b = el(doc, 'button', { type: 'button', 'data-testid': `wb-agent-${to}` }, label);
+          b.addEventListener('click', () => act(a.id, to));
+          buttons.append(b, ' ');
+        }
+      }
+      row.append(buttons);
       return row;
     }),
   );

@@ -29,6 +29,16 @@ function signOut(message?: string): void {
   loginError(message ?? null);
 }
 
+/** A supervisor's Not ready / Log out on an agent's row (the board shows the change when it comes). */
+function agentAction(agentId: number, state: 'not-ready' | 'logged-out'): void {
+  $('board-error').hidden = true;
+  fetchJson(`/api/agents/${agentId}/state`, { method: 'PUT', body: { state, reason: 'supervisor' }, token: tokens.get() ?? '' }).catch((e: unknown) => {
+    log.warn({ agentId, state, err: e instanceof Error ? e.message : String(e) }, 'agent state change refused');
+    $('board-error').textContent = e instanceof Error ? e.message : String(e);
+    $('board-error').hidden = false;
+  });
+}
+
 function connect(token: string): void {
   show(true);
   socket = new LiveSocket(liveSocketUrl(location.origin, '/ws/supervisor', token), parseBoardMessage, log.child({ component: 'socket' }), 'supervisor');
@@ -41,7 +51,7 @@ function connect(token: string): void {
       return;
     }
     board = m;
-    renderBoard(document, m, Date.now());
+    renderBoard(document, m, Date.now(), agentAction);
   });
 }
 
@@ -111,7 +121,7 @@ $('history-csv').addEventListener('click', () => {
 });
 // the times that tick (longest wait, time in state) move between the server's views
 setInterval(() => {
-  if (board !== null) renderBoard(document, board, Date.now());
+  if (board !== null) renderBoard(document, board, Date.now(), agentAction);
 }, 1000);
 
 const saved = tokens.get();

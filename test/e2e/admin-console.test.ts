@@ -87,24 +87,38 @@ describe('admin console', () => {
     await page.getByTestId('queue-overflow').selectOption('action:voicemail');
     await page.getByTestId('queue-dispositions').fill('Resolved, Sale');
     await page.getByTestId('queue-disposition-required').check();
+    await page.getByTestId('queue-known-agent').fill('600');
+    await page.getByTestId('queue-announce-wait').uncheck();
+    await page.getByTestId('queue-announce-every').fill('45');
+    await page.getByTestId('queue-moh').fill('jazz');
+    await page.getByTestId('queue-steps').fill('30s skills=billing:1\n90s wrong');
+    await page.getByTestId('queue-save').click();
+    expect(await error()).toBe('steps, line 2: "wrong" is neither skills=… nor language=…');
+    await page.getByTestId('queue-steps').fill('30s skills=billing:1\n90s language=any');
     await page.getByTestId('queue-save').click();
     expect(await notice()).toBe('Queue billing-et saved.');
     const q = await queue('billing-et');
     expect(q).toMatchObject({
       skills: { billing: 2 }, language: 'et', strategy: 'most-skilled', serviceLevel: { thresholdSeconds: 15, target: 0.9 }, wrapUpSeconds: 5,
       maxWaitSeconds: 120, overflow: { action: 'voicemail' }, dispositions: ['Resolved', 'Sale'], dispositionRequired: true,
+      knownAgentSeconds: 600, steps: [{ afterSeconds: 30, skills: { billing: 1 } }, { afterSeconds: 90, language: null }],
+      announcements: { position: true, estimatedWait: false, periodicSeconds: 45, musicOnHold: 'jazz', greeting: ['all-agents-busy'] },
     });
     await eventually(() => h.server.center!.acd.engine.hasQueue(String(q!.id)), 5_000, 'the queue in the ACD');
     // mari (billing 5, Estonian) serves it
     expect(h.server.center!.acd.engine.queueStatus(String(q!.id)).agentIds).toEqual([String((await agents()).find((a) => a.login === 'mari')!.id)]);
     await page.getByTestId('edit-billing-et').click();
     expect(await page.getByTestId('queue-wrap-up').inputValue()).toBe('5');
+    expect(await page.getByTestId('queue-steps').inputValue()).toBe('30s skills=billing:1\n90s language=any');
     await page.getByTestId('queue-wrap-up').fill('30');
     await page.getByTestId('queue-max-wait').fill('');
     await page.getByTestId('queue-overflow').selectOption('');
     await page.getByTestId('queue-save').click();
     expect(await notice()).toBe('Queue billing-et saved.');
-    expect(await queue('billing-et')).toMatchObject({ wrapUpSeconds: 30, maxWaitSeconds: null, overflow: null, strategy: 'most-skilled' });
+    expect(await queue('billing-et')).toMatchObject({
+      wrapUpSeconds: 30, maxWaitSeconds: null, overflow: null, strategy: 'most-skilled', knownAgentSeconds: 600,
+      steps: [{ afterSeconds: 30, skills: { billing: 1 } }, { afterSeconds: 90, language: null }], announcements: { musicOnHold: 'jazz', estimatedWait: false },
+    });
 
     // a skill still in use cannot be deleted: the server says why
     await page.getByTestId('tab-skills').click();

@@ -2,7 +2,7 @@
 import { fetchJson } from '../shared/http.ts';
 import { sessionTokenStore } from '../shared/session-token.ts';
 import { wireSignIn } from '../shared/sign-in.ts';
-import { formatLevels, parseCount, parseLevels, parseList } from './forms.ts';
+import { type Step, formatLevels, formatSteps, parseCount, parseLevels, parseList, parseSteps } from './forms.ts';
 
 interface Skill { id: number; name: string; description: string }
 interface Agent { id: number; login: string; name: string; skills: Record<string, number>; languages: Record<string, number>; sipUsername: string | null }
@@ -21,7 +21,13 @@ interface Queue {
   overflow: { queue?: string; action?: string } | null;
   dispositions: string[];
   dispositionRequired: boolean;
+  steps: Step[];
+  knownAgentSeconds: number;
+  announcements: Announcements;
 }
+interface Announcements { position: boolean; estimatedWait: boolean; periodicSeconds: number; musicOnHold: string; greeting: string[] }
+/** The announcements of the queue being edited (the console does not edit its greeting prompts: they are kept). */
+let greeting = ['all-agents-busy'];
 interface Page<T> { items: T[] }
 interface User { id: number; login: string; name: string; role: string }
 
@@ -251,6 +257,13 @@ function editQueue(q: Queue): void {
   set('overflow', q.overflow === null ? '' : q.overflow.queue !== undefined ? `queue:${q.overflow.queue}` : `action:${q.overflow.action}`);
   set('dispositions', q.dispositions.join(', '));
   field(f, 'dispositionRequired').checked = q.dispositionRequired;
+  set('knownAgentSeconds', String(q.knownAgentSeconds));
+  (f.elements.namedItem('steps') as HTMLTextAreaElement).value = formatSteps(q.steps);
+  field(f, 'announcePosition').checked = q.announcements.position;
+  field(f, 'announceWait').checked = q.announcements.estimatedWait;
+  set('announceEvery', String(q.announcements.periodicSeconds));
+  set('musicOnHold', q.announcements.musicOnHold);
+  greeting = q.announcements.greeting;
 }
 
 form('queue-form').addEventListener('submit', (e) => {
@@ -279,6 +292,15 @@ form('queue-form').addEventListener('submit', (e) => {
       overflow: overflow === '' ? null : overflow.startsWith('queue:') ? { queue: overflow.slice(6) } : { action: overflow.slice(7) },
       dispositions: parseList(v('dispositions')),
       dispositionRequired: field(f, 'dispositionRequired').checked,
+      knownAgentSeconds: need('knownAgentSeconds', 'known agent first'),
+      steps: parseSteps((f.elements.namedItem('steps') as HTMLTextAreaElement).value),
+      announcements: {
+        position: field(f, 'announcePosition').checked,
+        estimatedWait: field(f, 'announceWait').checked,
+        periodicSeconds: need('announceEvery', 'announce every'),
+        musicOnHold: v('musicOnHold').trim() || 'default',
+        greeting,
+      },
     };
     await (id ? api('PATCH', `/api/queues/${id}`, body) : api('POST', '/api/queues', body));
     f.reset();
@@ -292,7 +314,10 @@ for (const id of ['skill-form', 'agent-form', 'queue-form']) {
   form(id).addEventListener('reset', () => {
     const f = form(id);
     setTimeout(() => editing(f, null, `New ${id.replace('-form', '')}`));
-    if (id === 'queue-form') fillOverflow(null);
+    if (id === 'queue-form') {
+      fillOverflow(null);
+      greeting = ['all-agents-busy'];
+    }
   });
 }
 

@@ -88,6 +88,11 @@ export class AcdRuntime {
     this.arm();
   }
 
+  /** The ids of the queues the engine knows (a deleted queue's too, while its calls finish). */
+  queueIds(): string[] {
+    return [...this.#queueNames.keys()];
+  }
+
   queueName(queueId: string): string | undefined {
     return this.#queueNames.get(queueId);
   }

@@ -69,6 +69,11 @@ export class AgentDesk {
     sendJson(ws, this.stateEvent(agentId));
   }
 
+  /** The agents whose desktop is connected now. */
+  connectedAgents(): string[] {
+    return [...this.#sockets.keys()];
+  }
+
   send(agentId: string, message: object): void {
     this.#sockets.send(agentId, message);
   }

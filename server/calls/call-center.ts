@@ -44,6 +44,14 @@ export interface CallCenterDeps {
 }
 
 const PENDING_TTL_MS = 5 * 60 * 1000;
+/** How often agents' desktops are told the calls waiting in their queues (when that changed). */
+const QUEUE_FEED_MS = 1000;
+
+/** `/ws/agent` message: the queues the agent serves, with their waiting calls. */
+export interface AgentQueuesEvent {
+  type: 'queues';
+  queues: Array<{ queue: string; waiting: number; longestSince: string | null }>;
+}
 /** Announced browser calls not dialled yet, from all addresses together: beyond this, new ones get 503. */
 export const MAX_PENDING_CALLS = 10_000;
 
@@ -69,6 +77,9 @@ export class CallCenter {
   readonly #env: CallEnvironment;
   #closed = false;
   #mediaWatch: NodeJS.Timeout | undefined;
+  #queueFeed: NodeJS.Timeout | undefined;
+  /** the last `queues` message each agent's desktop got (one is sent again only when it changed) */
+  readonly #queuesSent = new Map<string, string>();
 
   constructor(deps: CallCenterDeps) {
     this.#deps = deps;
@@ -126,6 +137,8 @@ export class CallCenter {
       }, Math.min(10, Math.max(1, timeout / 3)) * 1000);
       this.#mediaWatch.unref();
     }
+    this.#queueFeed = setInterval(() => this.#sendQueues(), QUEUE_FEED_MS);
+    this.#queueFeed.unref();
     await this.acd.load();
     for (const a of await listAllAgents(this.#deps.db)) this.desk.setName(String(a.id), a.name);
     const sip = this.#deps.sip;
@@ -298,6 +311,40 @@ export class CallCenter {
     return { outcome: 'set', queue: queue.name };
   }
 
+  /** An agent's desktop connects: its state, and at once the calls waiting in the agent's queues. */
+  attachAgent(agentId: string, ws: WebSocket): void {
+    this.desk.attach(agentId, ws);
+    const message = this.#queueSummaries([agentId]).get(agentId)!;
+    this.#queuesSent.set(agentId, JSON.stringify(message));
+    sendJson(ws, message);
+  }
+
+  /** Tells each connected agent the calls waiting in the queues they serve, when that changed. */
+  #sendQueues(): void {
+    const agents = this.desk.connectedAgents();
+    for (const id of this.#queuesSent.keys()) if (!agents.includes(id)) this.#queuesSent.delete(id);
+    if (agents.length === 0) return;
+    for (const [agentId, message] of this.#queueSummaries(agents)) {
+      const text = JSON.stringify(message);
+      if (this.#queuesSent.get(agentId) === text) continue;
+      this.#queuesSent.set(agentId, text);
+      this.desk.send(agentId, message);
+    }
+  }
+
+  /** For each of these agents, the queues they serve: calls waiting, and since when the longest has waited. */
+  #queueSummaries(agentIds: readonly string[]): Map<string, AgentQueuesEvent> {
+    const out = new Map<string, AgentQueuesEvent>(agentIds.map((a) => [a, { type: 'queues', queues: [] }]));
+    const engine = this.acd.engine;
+    for (const queueId of this.acd.queueIds()) {
+      const s = engine.queueStatus(queueId);
+      const queue = this.acd.queueName(queueId) ?? queueId;
+      const longestSince = s.oldestEnteredAt === null ? null : new Date(s.oldestEnteredAt).toISOString();
+      for (const a of s.agentIds) out.get(a)?.queues.push({ queue, waiting: s.waiting, longestSince });
+    }
+    return out;
+  }
+
   get activeCalls(): number {
     return this.#calls.size;
   }
@@ -306,6 +353,7 @@ export class CallCenter {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#mediaWatch);
+    clearInterval(this.#queueFeed);
     this.board.close();
     this.#deps.sip.off('bindingAdded', this.#onBindingAdded);
     this.#deps.sip.off('bindingRemoved', this.#onBindingRemoved);

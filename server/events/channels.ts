@@ -42,7 +42,7 @@ export function installChannels(ws: WsEndpoints, center: CallCenter, tokens: Tok
       return;
     }
     const agentId = String(claims.sub);
-    center.desk.attach(agentId, socket);
+    center.attachAgent(agentId, socket);
     socket.on('message', (data) => {
       const m = parseAgentMessage(String(data));
       if (typeof m === 'string') {

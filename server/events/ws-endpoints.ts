@@ -72,6 +72,11 @@ export class SocketGroups {
     });
   }
 
+  /** The keys that have a connection now. */
+  keys(): IterableIterator<string> {
+    return this.#groups.keys();
+  }
+
   send(key: string, message: object): void {
     for (const ws of this.#groups.get(key) ?? []) sendJson(ws, message);
   }

@@ -101,4 +101,22 @@ describe('an agent on the browser softphone', () => {
     // (the after-call work, from the call's end to Done, is in the record)
     expect(call.wrapUpSeconds).toBeGreaterThan(0);
   }, 120_000);
+
+  it('shows the agent the calls waiting in their queues, and for how long the longest has waited', async () => {
+    await customer?.close();
+    customer = undefined;
+    const ap = agent!.page;
+    await eventually(async () => (await ap.getByTestId('my-queues').textContent()) === 'support: none waiting', 10_000, 'the empty queue');
+    await ap.getByTestId('not-ready').click();
+    await eventually(async () => (await ap.getByTestId('agent-state').textContent())?.includes('not'), 10_000, 'not ready');
+    customer = await launchBrowser(makeTone(path.join(dir, 'tone-440.wav'), 440));
+    const cp = customer.page;
+    await cp.goto(`${h.baseUrl}/demo/`);
+    await cp.getByTestId('cf-call-button').click();
+    await cp.getByTestId('cf-language').selectOption('et');
+    await cp.getByTestId('cf-start').click();
+    await eventually(async () => /^support: 1 waiting \(longest 0:0[2-9]\)$/.test((await ap.getByTestId('my-queues').textContent()) ?? ''), 20_000, 'the waiting call, its wait ticking');
+    await cp.getByTestId('cf-hangup').click();
+    await eventually(async () => (await ap.getByTestId('my-queues').textContent()) === 'support: none waiting', 10_000, 'the queue empty again');
+  }, 60_000);
 });

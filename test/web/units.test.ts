@@ -100,6 +100,11 @@ describe('agent messages', () => {
       wrapUpEndsAt: '2026-11-23T10:00:30.000Z',
     });
     expect(parseServerMessage('{"type":"state","state":"sleeping"}')).toBeUndefined();
+    expect(parseServerMessage('{"type":"queues","queues":[{"queue":"support","waiting":2,"longestSince":"2026-12-06T10:00:00.000Z"},{"queue":"sales","waiting":0,"longestSince":null},{"waiting":1}]}')).toEqual({
+      type: 'queues',
+      queues: [{ queue: 'support', waiting: 2, longestSince: '2026-12-06T10:00:00.000Z' }, { queue: 'sales', waiting: 0, longestSince: null }],
+    });
+    expect(parseServerMessage('{"type":"queues","queues":"x"}')).toBeUndefined();
     // a call still to be filed comes with the state; without choices it is no such call
     expect(parseServerMessage('{"type":"state","state":"wrap-up","unfiledCall":{"callId":"c9","queue":"sales","dispositions":["Sale",7]}}')).toEqual({
       type: 'state',

@@ -201,6 +201,9 @@ export class AgentApp {
       case 'error':
         this.#view.deskMessage(msg.message);
         break;
+      case 'queues':
+        this.#view.showQueues(msg.queues);
+        break;
     }
   }
 

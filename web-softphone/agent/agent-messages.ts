@@ -37,7 +37,15 @@ export type ServerMessage =
   /** The call was answered; device: the kind of the agent's device that took it. */
   | { type: 'connected'; callId: string; context: OfferContext; device: AgentDevice }
   | { type: 'call-ended'; callId: string }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  | { type: 'queues'; queues: QueueWaiting[] };
+
+/** A queue the agent serves, with the calls waiting in it and since when the longest one has waited. */
+export interface QueueWaiting {
+  queue: string;
+  waiting: number;
+  longestSince: string | null;
+}
 
 export type ClientMessage =
   | { type: 'ready' }
@@ -99,6 +107,18 @@ export function parseServerMessage(data: unknown): ServerMessage | undefined {
       return { type: m.type, callId: m.callId };
     case 'error':
       return { type: 'error', message: str(m.message) || 'The server reported an error.' };
+    case 'queues':
+      if (!Array.isArray(m.queues)) return undefined;
+      return {
+        type: 'queues',
+        queues: m.queues
+          .filter((q): q is Record<string, unknown> => !!q && typeof q === 'object' && typeof q.queue === 'string')
+          .map((q) => ({
+            queue: str(q.queue),
+            waiting: typeof q.waiting === 'number' && q.waiting >= 0 ? q.waiting : 0,
+            longestSince: typeof q.longestSince === 'string' ? q.longestSince : null,
+          })),
+      };
     default:
       return undefined;
   }

@@ -1,6 +1,6 @@
-import { clock } from '../shared/format.ts';
+import { clock, toEpochMs } from '../shared/format.ts';
 import { englishLanguageName } from '../shared/languages.ts';
-import type { AgentState, OfferContext } from './agent-messages.ts';
+import type { AgentState, OfferContext, QueueWaiting } from './agent-messages.ts';
 import type { CallDeskSnapshot } from './call-desk.ts';
 import type { SocketStatus } from './agent-socket.ts';
 import type { RegistrationStatus } from './softphone.ts';
@@ -53,6 +53,9 @@ export class AgentView {
   readonly notReadyReason: HTMLSelectElement;
   readonly wrapup: HTMLElement;
   readonly wrapupCountdown: HTMLElement;
+  readonly myQueues: HTMLElement;
+  #queues: QueueWaiting[] = [];
+  #queuesTimer: ReturnType<typeof setInterval> | undefined;
   readonly wrapupDone: HTMLButtonElement;
   readonly deskError: HTMLElement;
   readonly disposition: HTMLFormElement;
@@ -98,6 +101,7 @@ export class AgentView {
     this.notReadyReason = $('not-ready-reason');
     this.wrapup = $('wrapup');
     this.wrapupCountdown = $('wrapup-countdown');
+    this.myQueues = $('my-queues');
     this.wrapupDone = $('wrapup-done');
     this.deskError = $('desk-error');
     this.disposition = $('disposition');
@@ -118,6 +122,32 @@ export class AgentView {
     this.transfer = $('transfer');
     this.callError = $('call-error');
     this.audio = $('remote-audio');
+  }
+
+  /** The calls waiting in the agent's queues: "support: 2 waiting (longest 1:05)"; the longest wait ticks. */
+  showQueues(queues: QueueWaiting[]): void {
+    this.#queues = queues;
+    this.#renderQueues();
+    if (this.#queuesTimer === undefined && queues.some((q) => q.longestSince !== null)) {
+      this.#queuesTimer = setInterval(() => this.#renderQueues(), 1000);
+    } else if (this.#queuesTimer !== undefined && !queues.some((q) => q.longestSince !== null)) {
+      clearInterval(this.#queuesTimer);
+      this.#queuesTimer = undefined;
+    }
+  }
+
+  #renderQueues(): void {
+    const now = Date.now();
+    this.myQueues.textContent =
+      this.#queues.length === 0
+        ? 'none'
+        : this.#queues
+            .map((q) =>
+              q.waiting === 0
+                ? `${q.queue}: none waiting`
+                : `${q.queue}: ${q.waiting} waiting${q.longestSince === null ? '' : ` (longest ${clock((now - toEpochMs(q.longestSince)) / 1000)})`}`,
+            )
+            .join(' · ');
   }
 
   showLogin(error?: string): void {

@@ -44,6 +44,9 @@ export interface CallCenterDeps {
 }
 
 const PENDING_TTL_MS = 5 * 60 * 1000;
+/** Announced browser calls not dialled yet, from all addresses together: beyond this, new ones get 503. */
+export const MAX_PENDING_CALLS = 10_000;
+
 /** How often agents' desktops are told the calls waiting in their queues (when that changed). */
 const QUEUE_FEED_MS = 1000;
 
@@ -52,8 +55,6 @@ export interface AgentQueuesEvent {
   type: 'queues';
   queues: Array<{ queue: string; waiting: number; longestSince: string | null }>;
 }
-/** Announced browser calls not dialled yet, from all addresses together: beyond this, new ones get 503. */
-export const MAX_PENDING_CALLS = 10_000;
 
 /**
  * The call center: routes customers' calls through the ACD to agents' devices. It owns the live ACD, the agents'
@@ -322,7 +323,8 @@ export class CallCenter {
   /** Tells each connected agent the calls waiting in the queues they serve, when that changed. */
   #sendQueues(): void {
     const agents = this.desk.connectedAgents();
-    for (const id of this.#queuesSent.keys()) if (!agents.includes(id)) this.#queuesSent.delete(id);
+    const connected = new Set(agents);
+    for (const id of this.#queuesSent.keys()) if (!connected.has(id)) this.#queuesSent.delete(id);
     if (agents.length === 0) return;
     for (const [agentId, message] of this.#queueSummaries(agents)) {
       const text = JSON.stringify(message);

@@ -8,8 +8,13 @@ describe('admin console', () => {
   let browser: Browser;
   let page: Page;
 
-  const notice = async () => eventually(async () => (await page.getByTestId('notice').isVisible()) && (await page.getByTestId('notice').textContent()), 10_000, 'a notice');
-  const error = async () => eventually(async () => (await page.getByTestId('error').isVisible()) && (await page.getByTestId('error').textContent()), 10_000, 'an error');
+  /** Waits until the console shows this notice or error (each action hides what the last one said). */
+  const shows = async (testId: 'notice' | 'error', want: string | RegExp) =>
+    eventually(async () => {
+      const el = page.getByTestId(testId);
+      const text = (await el.isVisible()) ? ((await el.textContent()) ?? '') : null;
+      return text !== null && (typeof want === 'string' ? text === want : want.test(text));
+    }, 10_000, `${testId} ${String(want)}`);
   const agents = async () => (await h.api('GET', '/api/agents', undefined, h.admin)).body.items as Array<Record<string, unknown>>;
   const queue = async (name: string) => ((await h.api('GET', '/api/queues', undefined, h.admin)).body.items as Array<{ name: string }>).find((q) => q.name === name) as Record<string, unknown> | undefined;
 
@@ -42,11 +47,11 @@ describe('admin console', () => {
     await page.getByTestId('skill-name').fill('billing');
     await page.getByTestId('skill-description').fill('Invoices and payments');
     await page.getByTestId('skill-save').click();
-    expect(await notice()).toBe('Skill billing saved.');
+    await shows('notice', 'Skill billing saved.');
     await page.getByTestId('skill-billing').waitFor();
     await page.getByTestId('skill-name').fill('billing');
     await page.getByTestId('skill-save').click();
-    expect(await error()).toMatch(/billing/);
+    await shows('error', /billing/);
 
     // agents: levels read from the form, a desk phone's credentials set; a bad level names the field
     await page.getByTestId('tab-agents').click();
@@ -55,13 +60,13 @@ describe('admin console', () => {
     await page.getByTestId('agent-password').fill('mari-password-1');
     await page.getByTestId('agent-skills').fill('billing:9');
     await page.getByTestId('agent-save').click();
-    expect(await error()).toBe('skills: "billing:9" is not name:level (a level from 1 to 5)');
+    await shows('error', 'skills: "billing:9" is not name:level (a level from 1 to 5)');
     await page.getByTestId('agent-skills').fill('billing:4');
     await page.getByTestId('agent-languages').fill('et:5, en:3');
     await page.getByTestId('agent-sip-user').fill('1001');
     await page.getByTestId('agent-sip-password').fill('sip-secret-1');
     await page.getByTestId('agent-save').click();
-    expect(await notice()).toBe('Agent mari saved.');
+    await shows('notice', 'Agent mari saved.');
     expect(await page.getByTestId('agent-mari').locator('td').allTextContents()).toEqual(expect.arrayContaining(['mari', 'Mari Tamm', 'billing:4', 'et:5, en:3', '1001']));
     expect((await agents()).find((a) => a.login === 'mari')).toMatchObject({ skills: { billing: 4 }, languages: { et: 5, en: 3 }, sipUsername: '1001' });
     // (the new agent signs in with the password the admin gave)
@@ -70,7 +75,7 @@ describe('admin console', () => {
     await page.getByTestId('edit-mari').click();
     await page.getByTestId('agent-skills').fill('billing:5');
     await page.getByTestId('agent-save').click();
-    expect(await notice()).toBe('Agent mari saved.');
+    await shows('notice', 'Agent mari saved.');
     expect((await agents()).find((a) => a.login === 'mari')).toMatchObject({ skills: { billing: 5 }, sipUsername: '1001' });
     expect(await h.login('mari', 'mari-password-1')).toBeTruthy();
 
@@ -93,10 +98,10 @@ describe('admin console', () => {
     await page.getByTestId('queue-moh').fill('jazz');
     await page.getByTestId('queue-steps').fill('30s skills=billing:1\n90s wrong');
     await page.getByTestId('queue-save').click();
-    expect(await error()).toBe('steps, line 2: "wrong" is neither skills=… nor language=…');
+    await shows('error', 'steps, line 2: "wrong" is neither skills=… nor language=…');
     await page.getByTestId('queue-steps').fill('30s skills=billing:1\n90s language=any');
     await page.getByTestId('queue-save').click();
-    expect(await notice()).toBe('Queue billing-et saved.');
+    await shows('notice', 'Queue billing-et saved.');
     const q = await queue('billing-et');
     expect(q).toMatchObject({
       skills: { billing: 2 }, language: 'et', strategy: 'most-skilled', serviceLevel: { thresholdSeconds: 15, target: 0.9 }, wrapUpSeconds: 5,
@@ -114,7 +119,7 @@ describe('admin console', () => {
     await page.getByTestId('queue-max-wait').fill('');
     await page.getByTestId('queue-overflow').selectOption('');
     await page.getByTestId('queue-save').click();
-    expect(await notice()).toBe('Queue billing-et saved.');
+    await shows('notice', 'Queue billing-et saved.');
     expect(await queue('billing-et')).toMatchObject({
       wrapUpSeconds: 30, maxWaitSeconds: null, overflow: null, strategy: 'most-skilled', knownAgentSeconds: 600,
       steps: [{ afterSeconds: 30, skills: { billing: 1 } }, { afterSeconds: 90, language: null }], announcements: { musicOnHold: 'jazz', estimatedWait: false },
@@ -123,7 +128,7 @@ describe('admin console', () => {
     // a skill still in use cannot be deleted: the server says why
     await page.getByTestId('tab-skills').click();
     await page.getByTestId('delete-billing').click();
-    expect(await error()).toMatch(/still required/);
+    await shows('error', /still required/);
     await page.getByTestId('skill-billing').waitFor();
 
     // an account for a supervisor
@@ -132,7 +137,7 @@ describe('admin console', () => {
     await page.getByTestId('user-name').fill('Sue');
     await page.getByTestId('user-password').fill('sue-password-1');
     await page.getByTestId('user-save').click();
-    expect(await notice()).toBe('Supervisor sue created.');
+    await shows('notice', 'Supervisor sue created.');
     expect(await page.getByTestId('user-sue').locator('td').allTextContents()).toEqual(['sue', 'Sue', 'supervisor']);
     const sue = await h.api('POST', '/api/login', { username: 'sue', password: 'sue-password-1' });
     expect(sue.body.role).toBe('supervisor');
@@ -140,7 +145,7 @@ describe('admin console', () => {
     // deleting an agent
     await page.getByTestId('tab-agents').click();
     await page.getByTestId('delete-olga').click();
-    expect(await notice()).toBe('Agent olga deleted.');
+    await shows('notice', 'Agent olga deleted.');
     expect((await agents()).map((a) => a.login)).toEqual(['mari']);
   }, 120_000);
 });

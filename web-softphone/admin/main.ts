@@ -49,6 +49,9 @@ function say(message: string, kind: 'notice' | 'error'): void {
 
 /** Runs an action of the console: its error (a form's or the server's message) is shown, never thrown. */
 async function act(what: () => Promise<string | void>): Promise<void> {
+  // (what the last action said goes away: what shows next is this one's)
+  $('notice').hidden = true;
+  $('error').hidden = true;
   try {
     const done = await what();
     if (done) say(done, 'notice');

@@ -33,6 +33,13 @@ export interface Announcements {
   greeting: string[];
 }
 
+/** A queue's opening hours: a week of local time ranges ("09:00"-"17:00", to exclusive) in an IANA time zone. */
+export interface OpeningHours {
+  timeZone: string;
+  /** the ranges of each day (mon … sun); a day not given is closed */
+  days: Partial<Record<'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun', Array<{ from: string; to: string }>>>;
+}
+
 export interface SettingsTable {
   key: string;
   value: string;
@@ -110,6 +117,8 @@ export interface QueuesTable {
   dispositions: Json<string[]>;
   /** the agent cannot end wrap-up early (Done, Ready) before filing the call under one; the wrap-up time still ends it */
   disposition_required: boolean;
+  /** outside these hours the queue takes no new calls; null: always open */
+  opening_hours: Json<OpeningHours | null>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }

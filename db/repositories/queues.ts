@@ -1,6 +1,6 @@
 import { type Kysely, type Transaction, sql } from 'kysely';
 import { DuplicateError, InUseError, UnknownReferenceError, isUniqueViolation } from '../errors.ts';
-import type { Announcements, Database, OverflowTarget, QueueRow, RoutingStep, Strategy } from '../schema.ts';
+import type { Announcements, Database, OpeningHours, OverflowTarget, QueueRow, RoutingStep, Strategy } from '../schema.ts';
 import type { Page, PageRequest } from './page.ts';
 import { resolveSkillIds } from './skills.ts';
 
@@ -28,6 +28,8 @@ export interface Queue {
   dispositions: string[];
   /** the agent cannot end wrap-up early before filing the call under one of them (the wrap-up time still ends it) */
   dispositionRequired: boolean;
+  /** outside these hours the queue takes no new calls; null: always open */
+  openingHours: OpeningHours | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -63,6 +65,7 @@ function toRow(input: Partial<QueueInput>): Record<string, unknown> {
   if (input.knownAgentSeconds !== undefined) row.known_agent_seconds = input.knownAgentSeconds;
   if (input.dispositions !== undefined) row.dispositions = JSON.stringify(input.dispositions);
   if (input.dispositionRequired !== undefined) row.disposition_required = input.dispositionRequired;
+  if (input.openingHours !== undefined) row.opening_hours = JSON.stringify(input.openingHours);
   return row;
 }
 
@@ -185,6 +188,7 @@ function fromRow(q: QueueRow, skills: Record<string, number>): Queue {
     knownAgentSeconds: q.known_agent_seconds,
     dispositions: q.dispositions,
     dispositionRequired: q.disposition_required,
+    openingHours: q.opening_hours ?? null,
     createdAt: q.created_at,
     updatedAt: q.updated_at,
   };

@@ -6,6 +6,7 @@ import { type Queue, listAllQueues } from '../../db/repositories/queues.ts';
 import { type Agent, listAllAgents } from '../../db/repositories/users.ts';
 import type { Database } from '../../db/schema.ts';
 import { sendJson } from '../events/ws-endpoints.ts';
+import { isOpenAt } from './opening-hours.ts';
 import type { Logger } from '../logger.ts';
 import type { AcdRuntime } from './acd-runtime.ts';
 import type { AgentDesk } from './agent-desk.ts';
@@ -44,6 +45,8 @@ export interface WallBoardQueue extends Traffic {
   /** the queue's service-level objective: target (0..1) of calls answered within thresholdSeconds */
   thresholdSeconds: number;
   target: number;
+  /** within its opening hours now (a closed queue takes no new calls) */
+  open: boolean;
   /** waiting now, and how long the one waiting longest has been in this queue (seconds) */
   waiting: number;
   longestWaitSeconds: number | null;
@@ -189,6 +192,7 @@ export class WallBoard {
         name: q.name,
         thresholdSeconds: q.serviceLevel.thresholdSeconds,
         target: q.serviceLevel.target,
+        open: isOpenAt(q.openingHours, new Date(now)),
         waiting: status.waiting,
         longestWaitSeconds: status.oldestEnteredAt === null ? null : waitedSeconds(now, status.oldestEnteredAt),
         ...trafficFigures(t),

@@ -139,6 +139,19 @@ export const ServiceLevel = Type.Object(
   { thresholdSeconds: Type.Integer({ minimum: 1, maximum: 3600 }), target: Type.Number({ minimum: 0, maximum: 1 }) },
   { additionalProperties: false },
 );
+const Time = Type.String({ pattern: '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$', description: 'HH:MM local time; 24:00 ends a day' });
+const DayRanges = Type.Array(Type.Object({ from: Time, to: Time }, { additionalProperties: false }), { maxItems: 8 });
+/** A week of opening hours in an IANA time zone; a day not given is closed. */
+export const OpeningHours = Type.Object(
+  {
+    timeZone: Type.String({ minLength: 1, maxLength: 64 }),
+    days: Type.Object(
+      { mon: Type.Optional(DayRanges), tue: Type.Optional(DayRanges), wed: Type.Optional(DayRanges), thu: Type.Optional(DayRanges), fri: Type.Optional(DayRanges), sat: Type.Optional(DayRanges), sun: Type.Optional(DayRanges) },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
 /** A disposition (wrap-up code) as agents see it: "Resolved", "Sale", "Call back"; no white space at its ends. */
 export const Disposition = Type.String({ minLength: 1, maxLength: 100, pattern: '^\\S(.*\\S)?$' });
 const queueFields = {
@@ -159,6 +172,7 @@ const queueFields = {
   knownAgentSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 86400 })),
   dispositions: Type.Optional(Type.Array(Disposition, { maxItems: 50, uniqueItems: true })),
   dispositionRequired: Type.Optional(Type.Boolean()),
+  openingHours: Type.Optional(Type.Union([OpeningHours, Type.Null()])),
 };
 export const QueueCreate = Type.Object(queueFields, { additionalProperties: false });
 export const QueueUpdate = Type.Object(
@@ -190,6 +204,7 @@ export const Queue = Type.Object({
   knownAgentSeconds: Type.Integer(),
   dispositions: Type.Array(Type.String()),
   dispositionRequired: Type.Boolean(),
+  openingHours: Type.Union([OpeningHours, Type.Null()]),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });

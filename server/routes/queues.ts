@@ -2,11 +2,19 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { type Queue as QueueRecord, createQueue, deleteQueue, getQueue, listQueues, updateQueue } from '../../db/repositories/queues.ts';
 import type { AppContext } from '../app-context.ts';
-import { notFound } from '../http/errors.ts';
+import { openingHoursProblem } from '../calls/opening-hours.ts';
+import { ApiError, notFound } from '../http/errors.ts';
 import { IdParams, PageOf, PageQuery, Queue, QueueCreate, QueueUpdate, errors } from '../http/schemas.ts';
 
 const tags = ['queues'];
 const security = [{ bearer: [] }];
+
+/** Opening hours the schema cannot check: the time zone, and each range's order. */
+function checkOpeningHours(body: { openingHours?: QueueRecord['openingHours'] }): void {
+  if (!body.openingHours) return;
+  const problem = openingHoursProblem(body.openingHours, 'body.openingHours');
+  if (problem !== null) throw new ApiError('ERR_VALIDATION', problem, problem.split(':')[0]);
+}
 
 function view(q: QueueRecord) {
   return { ...q, createdAt: q.createdAt.toISOString(), updatedAt: q.updatedAt.toISOString() };
@@ -30,6 +38,7 @@ export const queueRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; onChange?
   app.post('/api/queues', {
     schema: { tags, security, summary: 'Create a queue', body: QueueCreate, response: { 201: Queue, ...errors(409, 422) } },
   }, async (request, reply) => {
+    checkOpeningHours(request.body);
     const queue = await createQueue(db, request.body);
     changed(queue.id);
     return reply.status(201).send(view(queue));
@@ -47,6 +56,7 @@ export const queueRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; onChange?
   app.patch('/api/queues/:id', {
     schema: { tags, security, summary: 'Change a queue (takes effect for waiting calls at once)', params: IdParams, body: QueueUpdate, response: { 200: Queue, ...errors(404, 409, 422) } },
   }, async (request) => {
+    checkOpeningHours(request.body);
     const queue = await updateQueue(db, request.params.id, request.body);
     if (queue === undefined) throw notFound('queue', request.params.id);
     changed(queue.id);

@@ -45,6 +45,7 @@ const WallBoardView = Type.Object({
       name: Type.String(),
       thresholdSeconds: Type.Integer(),
       target: Type.Number(),
+      open: Type.Boolean(),
       waiting: Count,
       longestWaitSeconds: Nullable(Count),
       ...traffic,

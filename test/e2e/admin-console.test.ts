@@ -96,6 +96,8 @@ describe('admin console', () => {
     await page.getByTestId('queue-announce-wait').uncheck();
     await page.getByTestId('queue-announce-every').fill('45');
     await page.getByTestId('queue-moh').fill('jazz');
+    await page.getByTestId('queue-hours').fill('mon-fri 08:00-18:00\nsat 10:00-14:00');
+    await page.getByTestId('queue-hours-tz').fill('Europe/Tallinn');
     await page.getByTestId('queue-steps').fill('30s skills=billing:1\n90s wrong');
     await page.getByTestId('queue-save').click();
     await shows('error', 'steps, line 2: "wrong" is neither skills=… nor language=…');
@@ -108,6 +110,10 @@ describe('admin console', () => {
       maxWaitSeconds: 120, overflow: { action: 'voicemail' }, dispositions: ['Resolved', 'Sale'], dispositionRequired: true,
       knownAgentSeconds: 600, steps: [{ afterSeconds: 30, skills: { billing: 1 } }, { afterSeconds: 90, language: null }],
       announcements: { position: true, estimatedWait: false, periodicSeconds: 45, musicOnHold: 'jazz', greeting: ['all-agents-busy'] },
+      openingHours: {
+        timeZone: 'Europe/Tallinn',
+        days: { ...Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri'].map((d) => [d, [{ from: '08:00', to: '18:00' }]])), sat: [{ from: '10:00', to: '14:00' }] },
+      },
     });
     await eventually(() => h.server.center!.acd.engine.hasQueue(String(q!.id)), 5_000, 'the queue in the ACD');
     // mari (billing 5, Estonian) serves it
@@ -115,6 +121,12 @@ describe('admin console', () => {
     await page.getByTestId('edit-billing-et').click();
     expect(await page.getByTestId('queue-wrap-up').inputValue()).toBe('5');
     expect(await page.getByTestId('queue-steps').inputValue()).toBe('30s skills=billing:1\n90s language=any');
+    expect(await page.getByTestId('queue-hours').inputValue()).toBe('mon-fri 08:00-18:00\nsat 10:00-14:00');
+    // a time zone the server does not know is refused, naming the field
+    await page.getByTestId('queue-hours-tz').fill('Mars/Olympus');
+    await page.getByTestId('queue-save').click();
+    await shows('error', 'body.openingHours.timeZone: unknown time zone "Mars/Olympus"');
+    await page.getByTestId('queue-hours').fill('');
     await page.getByTestId('queue-wrap-up').fill('30');
     await page.getByTestId('queue-max-wait').fill('');
     await page.getByTestId('queue-overflow').selectOption('');
@@ -123,6 +135,7 @@ describe('admin console', () => {
     expect(await queue('billing-et')).toMatchObject({
       wrapUpSeconds: 30, maxWaitSeconds: null, overflow: null, strategy: 'most-skilled', knownAgentSeconds: 600,
       steps: [{ afterSeconds: 30, skills: { billing: 1 } }, { afterSeconds: 90, language: null }], announcements: { musicOnHold: 'jazz', estimatedWait: false },
+      openingHours: null,
     });
 
     // a skill still in use cannot be deleted: the server says why

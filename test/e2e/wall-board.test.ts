@@ -249,6 +249,24 @@ describe('supervisor wall-board', () => {
     expect(outAlready.status).toBe(409);
     expect(outAlready.body.message).toMatch(/logged out/);
 
+    // outside its opening hours the queue takes no new call: the browser is told when it opens, a phone gets 480
+    const tomorrow = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'][(new Date().getUTCDay() + 1) % 7]!;
+    const salesId = (await sales()).id;
+    const hours = await h.api('PATCH', `/api/queues/${salesId}`, { openingHours: { timeZone: 'UTC', days: { [tomorrow]: [{ from: '10:00', to: '11:00' }] } } }, h.admin);
+    expect(hours.status, JSON.stringify(hours.body)).toBe(200);
+    await eventually(async () => (await tile('wb-closed').count()) === 1, 10_000, 'the closed badge');
+    const closed = await h.api('POST', '/api/public/calls', { queue: 'sales', language: 'en', page: { url: 'https://shop/x', title: 'X' } });
+    expect(closed.status).toBe(409);
+    expect(closed.body).toMatchObject({ code: 'ERR_CLOSED', field: 'body.queue' });
+    expect(closed.body.message).toBe(`Sorry, we are closed. We open again ${tomorrow[0]!.toUpperCase()}${tomorrow.slice(1)} 10:00 (UTC).`);
+    const seen = kiosk!.events.length;
+    await kiosk!.command('dial', `sip:sales@127.0.0.1:${h.sipPort}`);
+    const refused = await eventually(() => kiosk!.events.slice(seen).find((e) => e.type === 'CALL_CLOSED'), 10_000, "the phone's call refused");
+    expect(refused.param).toMatch(/480/);
+    expect((await sales()).offered).toBe(2);
+    expect((await h.api('PATCH', `/api/queues/${salesId}`, { openingHours: null }, h.admin)).status).toBe(200);
+    await eventually(async () => (await tile('wb-closed').count()) === 0, 10_000, 'open again');
+
     // figures count from the start of the period: from now on, nothing yet
     const later = await h.api('GET', `/api/wallboard?since=${encodeURIComponent(new Date().toISOString())}`, undefined, sue);
     expect(later.body.queues[0]).toMatchObject({ offered: 0, answered: 0, serviceLevelPercent: null });

@@ -184,6 +184,27 @@ describe.each(DATABASE_KINDS)('admin REST API on %s', (kind) => {
     expect(admin.headers['access-control-allow-origin']).toBeUndefined();
   });
 
+  it('a queue keeps its opening hours; a bad time zone, time or range is refused naming the field', async () => {
+    const hours = { timeZone: 'Europe/Tallinn', days: { mon: [{ from: '09:00', to: '17:00' }], sat: [{ from: '10:00', to: '24:00' }] } };
+    const created = await call('POST', '/api/queues', { name: 'open-q', openingHours: hours });
+    expect(created.statusCode, created.body).toBe(201);
+    expect(created.json().openingHours).toEqual(hours);
+    expect((await call('POST', '/api/queues', { name: 'always' })).json().openingHours).toBeNull();
+    const tz = await call('POST', '/api/queues', { name: 'q-tz', openingHours: { ...hours, timeZone: 'Nowhere/Land' } });
+    expect(tz.statusCode).toBe(400);
+    expect(tz.json()).toMatchObject({ field: 'body.openingHours.timeZone', message: 'body.openingHours.timeZone: unknown time zone "Nowhere/Land"' });
+    const backwards = await call('PATCH', `/api/queues/${created.json().id}`, { openingHours: { timeZone: 'UTC', days: { tue: [{ from: '17:00', to: '09:00' }] } } });
+    expect(backwards.statusCode).toBe(400);
+    expect(backwards.json().message).toBe('body.openingHours.days.tue[0]: from must be before to');
+    const badTime = await call('POST', '/api/queues', { name: 'q-time', openingHours: { timeZone: 'UTC', days: { mon: [{ from: '9am', to: '17:00' }] } } });
+    expect(badTime.statusCode).toBe(400);
+    expect(badTime.json().message).toMatch(/openingHours/);
+    const badDay = await call('POST', '/api/queues', { name: 'q-day', openingHours: { timeZone: 'UTC', days: { funday: [] } } });
+    expect(badDay.statusCode).toBe(400);
+    const cleared = await call('PATCH', `/api/queues/${created.json().id}`, { openingHours: null });
+    expect(cleared.json().openingHours).toBeNull();
+  });
+
   it('DEMO seeds the support queue, three agents and a supervisor who can sign in; seeding again changes nothing', async () => {
     const config = loadConfig({ SIP_REALM: 'test.realm', LOG_LEVEL: 'silent' });
     await seedDemo(t.database.db, config, pino({ level: 'silent' }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatLevels, formatSteps, parseCount, parseLevels, parseList, parseSteps } from '../../web-softphone/admin/forms.ts';
+import { formatHours, formatLevels, formatSteps, parseCount, parseHours, parseLevels, parseList, parseSteps } from '../../web-softphone/admin/forms.ts';
 
 describe('admin console form fields', () => {
   it('reads levels as name:level lists and writes them back the same way', () => {
@@ -43,5 +43,30 @@ describe('relaxation steps in the admin console', () => {
     expect(() => parseSteps('30s\n')).toThrow('steps, line 1: give skills=… or language=… (or both)');
     expect(() => parseSteps('30s skills=billing:1\n60s level=2')).toThrow('steps, line 2: "level=2" is neither skills=… nor language=…');
     expect(() => parseSteps('30s skills=billing:8')).toThrow(/steps, line 1: skills: "billing:8"/);
+  });
+});
+
+describe('opening hours in the admin console', () => {
+  it('reads rules of days and ranges, and writes them back joined', () => {
+    const h = parseHours('mon-fri 09:00-17:00\nsat,sun 10:00-14:00; tue 18:00-20:00', 'Europe/Tallinn');
+    expect(h).toEqual({
+      timeZone: 'Europe/Tallinn',
+      days: {
+        mon: [{ from: '09:00', to: '17:00' }], tue: [{ from: '09:00', to: '17:00' }, { from: '18:00', to: '20:00' }], wed: [{ from: '09:00', to: '17:00' }],
+        thu: [{ from: '09:00', to: '17:00' }], fri: [{ from: '09:00', to: '17:00' }], sat: [{ from: '10:00', to: '14:00' }], sun: [{ from: '10:00', to: '14:00' }],
+      },
+    });
+    expect(formatHours(h)).toBe('mon 09:00-17:00\ntue 09:00-17:00 18:00-20:00\nwed-fri 09:00-17:00\nsat-sun 10:00-14:00');
+    expect(parseHours(formatHours(h), 'Europe/Tallinn')).toEqual(h);
+    expect(parseHours('  ', '')).toBeNull();
+    expect(formatHours(null)).toBe('');
+  });
+
+  it('names the rule and what is wrong with it', () => {
+    expect(() => parseHours('mon-fri 09:00-17:00', '')).toThrow('opening hours: give their time zone (e.g. Europe/Tallinn)');
+    expect(() => parseHours('mon-fri 09:00-17:00\nfunday 10:00-12:00', 'UTC')).toThrow('opening hours, rule 2: "funday" is not a day or days (mon … sun, mon-fri)');
+    expect(() => parseHours('fri-mon 09:00-17:00', 'UTC')).toThrow(/"fri-mon" is not a day/);
+    expect(() => parseHours('mon', 'UTC')).toThrow('opening hours, rule 1: give the hours, e.g. 09:00-17:00');
+    expect(() => parseHours('mon 9-17', 'UTC')).toThrow('opening hours, rule 1: "9-17" is not a range HH:MM-HH:MM');
   });
 });

@@ -80,3 +80,63 @@ export function formatSteps(steps: readonly Step[]): string {
     )
     .join('\n');
 }
+
+const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+type Day = (typeof DAYS)[number];
+
+/** A queue's opening hours as the API takes them. */
+export interface Hours {
+  timeZone: string;
+  days: Partial<Record<Day, Array<{ from: string; to: string }>>>;
+}
+
+/**
+ * Opening hours, one rule a line (or separated by ';'): days, then ranges: "mon-fri 09:00-17:00",
+ * "sat,sun 10:00-14:00", "tue 09:00-12:00 13:00-17:00". An empty text is always open (null).
+ */
+export function parseHours(text: string, timeZone: string): Hours | null {
+  const rules = text.split(/[\n;]/).map((l) => l.trim()).filter((l) => l !== '');
+  if (rules.length === 0) return null;
+  if (!timeZone.trim()) throw new Error('opening hours: give their time zone (e.g. Europe/Tallinn)');
+  const days: Hours['days'] = {};
+  rules.forEach((rule, i) => {
+    const where = `opening hours, rule ${i + 1}`;
+    const [dayPart, ...rangeParts] = rule.split(/\s+/);
+    const which = new Set<Day>();
+    for (const item of dayPart!.toLowerCase().split(',')) {
+      const [a, b] = item.split('-') as [string, string | undefined];
+      const from = DAYS.indexOf(a as Day);
+      const to = b === undefined ? from : DAYS.indexOf(b as Day);
+      if (from < 0 || to < 0 || to < from) throw new Error(`${where}: "${item}" is not a day or days (mon … sun, mon-fri)`);
+      for (let d = from; d <= to; d++) which.add(DAYS[d]!);
+    }
+    if (rangeParts.length === 0) throw new Error(`${where}: give the hours, e.g. 09:00-17:00`);
+    const ranges = rangeParts.map((r) => {
+      const m = /^(\d\d:\d\d)-(\d\d:\d\d)$/.exec(r);
+      if (m === null) throw new Error(`${where}: "${r}" is not a range HH:MM-HH:MM`);
+      return { from: m[1]!, to: m[2]! };
+    });
+    for (const d of which) days[d] = [...(days[d] ?? []), ...ranges];
+  });
+  return { timeZone: timeZone.trim(), days };
+}
+
+/** Opening hours back as text: days with the same ranges are joined ("mon-fri 09:00-17:00"). */
+export function formatHours(h: Hours | null): string {
+  if (h === null) return '';
+  const lines: string[] = [];
+  let i = 0;
+  while (i < DAYS.length) {
+    const ranges = h.days[DAYS[i]!];
+    if (!ranges || ranges.length === 0) {
+      i++;
+      continue;
+    }
+    const key = JSON.stringify(ranges);
+    let j = i;
+    while (j + 1 < DAYS.length && JSON.stringify(h.days[DAYS[j + 1]!] ?? []) === key) j++;
+    lines.push(`${j === i ? DAYS[i] : `${DAYS[i]}-${DAYS[j]}`} ${ranges.map((r) => `${r.from}-${r.to}`).join(' ')}`);
+    i = j + 1;
+  }
+  return lines.join('\n');
+}

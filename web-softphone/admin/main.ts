@@ -2,7 +2,7 @@
 import { fetchJson } from '../shared/http.ts';
 import { sessionTokenStore } from '../shared/session-token.ts';
 import { wireSignIn } from '../shared/sign-in.ts';
-import { type Step, formatLevels, formatSteps, parseCount, parseLevels, parseList, parseSteps } from './forms.ts';
+import { type Hours, type Step, formatHours, formatLevels, formatSteps, parseCount, parseHours, parseLevels, parseList, parseSteps } from './forms.ts';
 
 interface Skill { id: number; name: string; description: string }
 interface Agent { id: number; login: string; name: string; skills: Record<string, number>; languages: Record<string, number>; sipUsername: string | null }
@@ -24,6 +24,7 @@ interface Queue {
   steps: Step[];
   knownAgentSeconds: number;
   announcements: Announcements;
+  openingHours: Hours | null;
 }
 interface Announcements { position: boolean; estimatedWait: boolean; periodicSeconds: number; musicOnHold: string; greeting: string[] }
 /** The announcements of the queue being edited (the console does not edit its greeting prompts: they are kept). */
@@ -267,6 +268,8 @@ function editQueue(q: Queue): void {
   set('announceEvery', String(q.announcements.periodicSeconds));
   set('musicOnHold', q.announcements.musicOnHold);
   greeting = q.announcements.greeting;
+  (f.elements.namedItem('hours') as HTMLTextAreaElement).value = formatHours(q.openingHours);
+  set('hoursTimeZone', q.openingHours?.timeZone ?? '');
 }
 
 form('queue-form').addEventListener('submit', (e) => {
@@ -296,6 +299,7 @@ form('queue-form').addEventListener('submit', (e) => {
       dispositions: parseList(v('dispositions')),
       dispositionRequired: field(f, 'dispositionRequired').checked,
       knownAgentSeconds: need('knownAgentSeconds', 'known agent first'),
+      openingHours: parseHours((f.elements.namedItem('hours') as HTMLTextAreaElement).value, v('hoursTimeZone')),
       steps: parseSteps((f.elements.namedItem('steps') as HTMLTextAreaElement).value),
       announcements: {
         position: field(f, 'announcePosition').checked,

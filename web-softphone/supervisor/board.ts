@@ -24,6 +24,7 @@ export interface BoardQueue extends Traffic {
   name: string;
   thresholdSeconds: number;
   target: number;
+  open: boolean;
   waiting: number;
   longestWaitSeconds: number | null;
   agents: Counts;
@@ -123,7 +124,9 @@ export function renderBoard(doc: Document, board: Board, now: number, act?: Agen
     ...board.queues.map((q) => {
       const card = el(doc, 'article', { class: 'card queue', 'data-testid': `wb-queue-${q.name}` });
       const h = el(doc, 'h2');
-      h.append(el(doc, 'span', {}, q.name), el(doc, 'span', { class: 'muted' }, `target ${Math.round(q.target * 100)}% in ${q.thresholdSeconds} s`));
+      const title = el(doc, 'span', {}, q.name);
+      if (!q.open) title.append(' ', el(doc, 'span', { class: 'pill', 'data-state': 'closed', 'data-testid': 'wb-closed' }, 'closed'));
+      h.append(title, el(doc, 'span', { class: 'muted' }, `target ${Math.round(q.target * 100)}% in ${q.thresholdSeconds} s`));
       const met = q.serviceLevelPercent === null ? '' : q.serviceLevelPercent >= q.target * 100 ? 'yes' : 'no';
       const figures = el(doc, 'div', { class: 'figures' });
       figures.append(

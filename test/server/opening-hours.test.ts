@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { type OpeningHours, isOpenAt, nextOpening, openingHoursProblem } from '../../server/calls/opening-hours.ts';
+
+const tallinn: OpeningHours = {
+  timeZone: 'Europe/Tallinn',
+  days: { mon: [{ from: '09:00', to: '17:00' }], tue: [{ from: '09:00', to: '12:00' }, { from: '13:10', to: '17:00' }], sat: [{ from: '10:00', to: '24:00' }] },
+};
+
+describe('opening hours', () => {
+  it('are open inside a range of the local day, in the queue\'s time zone', () => {
+    // Monday 7 December 2026, winter: Tallinn is UTC+2
+    expect(isOpenAt(tallinn, new Date('2026-12-07T07:00:00Z'))).toBe(true); // 09:00 local
+    expect(isOpenAt(tallinn, new Date('2026-12-07T06:59:00Z'))).toBe(false); // 08:59
+    expect(isOpenAt(tallinn, new Date('2026-12-07T15:00:00Z'))).toBe(false); // 17:00: the end is not in
+    expect(isOpenAt(tallinn, new Date('2026-12-08T10:30:00Z'))).toBe(false); // Tuesday 12:30, the lunch break
+    expect(isOpenAt(tallinn, new Date('2026-12-12T21:59:00Z'))).toBe(true); // Saturday 23:59
+    expect(isOpenAt(tallinn, new Date('2026-12-13T10:00:00Z'))).toBe(false); // Sunday: no ranges
+    expect(isOpenAt(null, new Date())).toBe(true);
+    // summer time: Monday 6 July 2026, UTC+3
+    expect(isOpenAt(tallinn, new Date('2026-07-06T06:00:00Z'))).toBe(true);
+  });
+
+  it('say when they open next, to the minute', () => {
+    expect(nextOpening(tallinn, new Date('2026-12-08T10:30:00Z'))?.toISOString()).toBe('2026-12-08T11:10:00.000Z'); // Tuesday 13:10
+    expect(nextOpening(tallinn, new Date('2026-12-08T15:00:00Z'))?.toISOString()).toBe('2026-12-12T08:00:00.000Z'); // Saturday 10:00
+    expect(nextOpening(tallinn, new Date('2026-12-07T08:00:00Z'))?.toISOString()).toBe('2026-12-07T08:00:00.000Z'); // open now
+    expect(nextOpening({ timeZone: 'UTC', days: {} }, new Date())).toBeNull();
+  });
+
+  it('name what is wrong with them', () => {
+    expect(openingHoursProblem(tallinn, 'body.openingHours')).toBeNull();
+    expect(openingHoursProblem({ timeZone: 'Mars/Base', days: {} }, 'body.openingHours')).toBe('body.openingHours.timeZone: unknown time zone "Mars/Base"');
+    expect(openingHoursProblem({ timeZone: 'UTC', days: { mon: [{ from: '9:00', to: '17:00' }] } }, 'h')).toBe('h.days.mon[0]: "9:00" is not a time HH:MM');
+    expect(openingHoursProblem({ timeZone: 'UTC', days: { mon: [{ from: '17:00', to: '09:00' }] } }, 'h')).toBe('h.days.mon[0]: from must be before to');
+    expect(openingHoursProblem({ timeZone: 'UTC', days: { xyz: [] } as never }, 'h')).toBe('h.days.xyz: not a day (mon … sun)');
+  });
+});

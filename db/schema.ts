@@ -38,6 +38,8 @@ export interface OpeningHours {
   timeZone: string;
   /** the ranges of each day (mon … sun); a day not given is closed */
   days: Partial<Record<'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun', Array<{ from: string; to: string }>>>;
+  /** local dates (YYYY-MM-DD) the queue is closed all day: holidays */
+  closedDates?: string[];
 }
 
 export interface SettingsTable {

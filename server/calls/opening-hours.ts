@@ -14,22 +14,29 @@ const minutesOf = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Numb
 
 const formats = new Map<string, Intl.DateTimeFormat>();
 
-/** The local weekday and minute of the day of an instant in a time zone. */
-function localTime(at: Date, timeZone: string): { day: Weekday; minute: number } {
+/** The local date (YYYY-MM-DD), weekday and minute of the day of an instant in a time zone. */
+function localTime(at: Date, timeZone: string): { date: string; day: Weekday; minute: number } {
   let f = formats.get(timeZone);
   if (f === undefined) {
-    f = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    f = new Intl.DateTimeFormat('en-GB', {
+      timeZone, year: 'numeric', month: '2-digit', day: '2-digit', weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+    });
     formats.set(timeZone, f);
   }
   const parts = f.formatToParts(at);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return { day: get('weekday').toLowerCase().slice(0, 3) as Weekday, minute: Number(get('hour')) * 60 + Number(get('minute')) };
+  return {
+    date: `${get('year')}-${get('month')}-${get('day')}`,
+    day: get('weekday').toLowerCase().slice(0, 3) as Weekday,
+    minute: Number(get('hour')) * 60 + Number(get('minute')),
+  };
 }
 
 /** True when the hours are open at that instant (no hours: always open). */
 export function isOpenAt(hours: OpeningHours | null, at: Date): boolean {
   if (hours === null) return true;
-  const { day, minute } = localTime(at, hours.timeZone);
+  const { date, day, minute } = localTime(at, hours.timeZone);
+  if (hours.closedDates?.includes(date)) return false;
   return (hours.days[day] ?? []).some((r) => minutesOf(r.from) <= minute && minute < minutesOf(r.to));
 }
 
@@ -55,6 +62,10 @@ export function openingHoursProblem(h: OpeningHours, field: string): string | nu
     new Intl.DateTimeFormat('en', { timeZone: h.timeZone });
   } catch {
     return `${field}.timeZone: unknown time zone ${JSON.stringify(h.timeZone)}`;
+  }
+  for (const [i, d] of (h.closedDates ?? []).entries()) {
+    const t = new Date(`${d}T12:00:00Z`);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(d) || Number.isNaN(t.getTime()) || t.toISOString().slice(0, 10) !== d) return `${field}.closedDates[${i}]: ${JSON.stringify(d)} is not a date YYYY-MM-DD`;
   }
   for (const [day, ranges] of Object.entries(h.days)) {
     if (!(WEEKDAYS as readonly string[]).includes(day)) return `${field}.days.${day}: not a day (mon … sun)`;

@@ -149,6 +149,7 @@ export const OpeningHours = Type.Object(
       { mon: Type.Optional(DayRanges), tue: Type.Optional(DayRanges), wed: Type.Optional(DayRanges), thu: Type.Optional(DayRanges), fri: Type.Optional(DayRanges), sat: Type.Optional(DayRanges), sun: Type.Optional(DayRanges) },
       { additionalProperties: false },
     ),
+    closedDates: Type.Optional(Type.Array(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD, local' }), { maxItems: 366, uniqueItems: true })),
   },
   { additionalProperties: false },
 );

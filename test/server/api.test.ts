@@ -201,6 +201,11 @@ describe.each(DATABASE_KINDS)('admin REST API on %s', (kind) => {
     expect(badTime.json().message).toMatch(/openingHours/);
     const badDay = await call('POST', '/api/queues', { name: 'q-day', openingHours: { timeZone: 'UTC', days: { funday: [] } } });
     expect(badDay.statusCode).toBe(400);
+    const holiday = await call('PATCH', `/api/queues/${created.json().id}`, { openingHours: { ...hours, closedDates: ['2026-12-24'] } });
+    expect(holiday.json().openingHours.closedDates).toEqual(['2026-12-24']);
+    const noDate = await call('PATCH', `/api/queues/${created.json().id}`, { openingHours: { ...hours, closedDates: ['2026-02-30'] } });
+    expect(noDate.statusCode).toBe(400);
+    expect(noDate.json().message).toBe('body.openingHours.closedDates[0]: "2026-02-30" is not a date YYYY-MM-DD');
     const cleared = await call('PATCH', `/api/queues/${created.json().id}`, { openingHours: null });
     expect(cleared.json().openingHours).toBeNull();
   });

@@ -20,6 +20,15 @@ describe('opening hours', () => {
     expect(isOpenAt(tallinn, new Date('2026-07-06T06:00:00Z'))).toBe(true);
   });
 
+  it('are closed all day on a closed date (a holiday), local to the time zone', () => {
+    const holidays: OpeningHours = { ...tallinn, closedDates: ['2026-12-07'] };
+    expect(isOpenAt(holidays, new Date('2026-12-07T07:00:00Z'))).toBe(false); // Monday 09:00, a holiday
+    expect(isOpenAt(holidays, new Date('2026-12-08T07:00:00Z'))).toBe(true); // Tuesday 09:00
+    // Monday 08:00 local: the next opening skips the holiday to Tuesday 09:00
+    expect(nextOpening(holidays, new Date('2026-12-07T06:00:00Z'))?.toISOString()).toBe('2026-12-08T07:00:00.000Z');
+    expect(openingHoursProblem({ ...holidays, closedDates: ['2026-02-30'] }, 'h')).toBe('h.closedDates[0]: "2026-02-30" is not a date YYYY-MM-DD');
+  });
+
   it('say when they open next, to the minute', () => {
     expect(nextOpening(tallinn, new Date('2026-12-08T10:30:00Z'))?.toISOString()).toBe('2026-12-08T11:10:00.000Z'); // Tuesday 13:10
     expect(nextOpening(tallinn, new Date('2026-12-08T15:00:00Z'))?.toISOString()).toBe('2026-12-12T08:00:00.000Z'); // Saturday 10:00

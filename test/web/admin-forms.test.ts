@@ -59,6 +59,10 @@ describe('opening hours in the admin console', () => {
     expect(formatHours(h)).toBe('mon 09:00-17:00\ntue 09:00-17:00 18:00-20:00\nwed-fri 09:00-17:00\nsat-sun 10:00-14:00');
     expect(parseHours(formatHours(h), 'Europe/Tallinn')).toEqual(h);
     expect(parseHours('  ', '')).toBeNull();
+    const holidays = parseHours('mon-fri 09:00-17:00\nclosed 2026-12-24, 2026-12-25', 'UTC');
+    expect(holidays?.closedDates).toEqual(['2026-12-24', '2026-12-25']);
+    expect(formatHours(holidays)).toBe('mon-fri 09:00-17:00\nclosed 2026-12-24, 2026-12-25');
+    expect(() => parseHours('closed 24.12.2026', 'UTC')).toThrow('opening hours, rule 1: "24.12.2026" is not a date YYYY-MM-DD');
     expect(formatHours(null)).toBe('');
   });
 

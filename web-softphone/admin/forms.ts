@@ -88,19 +88,29 @@ type Day = (typeof DAYS)[number];
 export interface Hours {
   timeZone: string;
   days: Partial<Record<Day, Array<{ from: string; to: string }>>>;
+  closedDates?: string[];
 }
 
 /**
  * Opening hours, one rule a line (or separated by ';'): days, then ranges: "mon-fri 09:00-17:00",
- * "sat,sun 10:00-14:00", "tue 09:00-12:00 13:00-17:00". An empty text is always open (null).
+ * "sat,sun 10:00-14:00", "tue 09:00-12:00 13:00-17:00"; holidays as "closed 2026-12-24, 2026-12-25". An empty text
+ * is always open (null).
  */
 export function parseHours(text: string, timeZone: string): Hours | null {
   const rules = text.split(/[\n;]/).map((l) => l.trim()).filter((l) => l !== '');
   if (rules.length === 0) return null;
   if (!timeZone.trim()) throw new Error('opening hours: give their time zone (e.g. Europe/Tallinn)');
   const days: Hours['days'] = {};
+  const closedDates: string[] = [];
   rules.forEach((rule, i) => {
     const where = `opening hours, rule ${i + 1}`;
+    if (/^closed\b/i.test(rule)) {
+      for (const d of rule.slice(6).split(/[\s,]+/).filter((x) => x !== '')) {
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) throw new Error(`${where}: "${d}" is not a date YYYY-MM-DD`);
+        closedDates.push(d);
+      }
+      return;
+    }
     const [dayPart, ...rangeParts] = rule.split(/\s+/);
     const which = new Set<Day>();
     for (const item of dayPart!.toLowerCase().split(',')) {
@@ -118,7 +128,7 @@ export function parseHours(text: string, timeZone: string): Hours | null {
     });
     for (const d of which) days[d] = [...(days[d] ?? []), ...ranges];
   });
-  return { timeZone: timeZone.trim(), days };
+  return { timeZone: timeZone.trim(), days, ...(closedDates.length > 0 ? { closedDates } : {}) };
 }
 
 /** Opening hours back as text: days with the same ranges are joined ("mon-fri 09:00-17:00"). */
@@ -138,5 +148,6 @@ export function formatHours(h: Hours | null): string {
     lines.push(`${j === i ? DAYS[i] : `${DAYS[i]}-${DAYS[j]}`} ${ranges.map((r) => `${r.from}-${r.to}`).join(' ')}`);
     i = j + 1;
   }
+  if (h.closedDates && h.closedDates.length > 0) lines.push(`closed ${h.closedDates.join(', ')}`);
   return lines.join('\n');
 }

@@ -14,7 +14,7 @@ import { AgentDesk } from './agent-desk.ts';
 import { CallLogWriter } from './call-log-writer.ts';
 import { type CallEnvironment, CustomerCall, type CustomerEvent, type QueueRef } from './customer-call.ts';
 import type { SipCredentialDirectory } from './sip-credentials.ts';
-import { closedMessage, isOpenAt } from './opening-hours.ts';
+import { closedNow } from './opening-hours.ts';
 import { WallBoard } from './wall-board.ts';
 import type { WebSocket } from 'ws';
 
@@ -232,8 +232,8 @@ export class CallCenter {
       queue = name ? await getQueueByName(this.#deps.db, name) : undefined;
       if (queue === undefined) return call.reject(404, `Not Found: no queue named ${JSON.stringify(name)}`);
       // (a browser call announced while the queue was open goes on; a phone dialling a closed queue is told)
-      const now = new Date();
-      if (queue.openingHours !== null && !isOpenAt(queue.openingHours, now)) return call.reject(480, `Temporarily Unavailable: ${closedMessage(queue.openingHours, now)}`);
+      const closed = closedNow(queue.openingHours, new Date());
+      if (closed !== null) return call.reject(480, `Temporarily Unavailable: ${closed}`);
     }
     if (this.#closed) return call.reject(503, 'Service Unavailable: shutting down');
     const customer = new CustomerCall(this.#env, call, {

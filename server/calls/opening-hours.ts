@@ -78,8 +78,12 @@ export function openingHoursProblem(h: OpeningHours, field: string): string | nu
   return null;
 }
 
-/** What a caller is told when the hours are closed: when they open again, in the queue's time zone. */
-export function closedMessage(hours: OpeningHours, at: Date): string {
+/** What a caller is told when a queue with these hours is closed at that instant (when it opens again), or null when it is open. */
+export function closedNow(hours: OpeningHours | null, at: Date): string | null {
+  return hours === null || isOpenAt(hours, at) ? null : closedMessage(hours, at);
+}
+
+function closedMessage(hours: OpeningHours, at: Date): string {
   const next = nextOpening(hours, at);
   if (next === null) return 'Sorry, we are closed.';
   const when = new Intl.DateTimeFormat('en-GB', { timeZone: hours.timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(next);

@@ -6,7 +6,7 @@ import { listAllAgents } from '../../db/repositories/users.ts';
 import type { AppContext } from '../app-context.ts';
 import { caller } from '../auth/guard.ts';
 import { type CallCenter, MAX_PENDING_CALLS } from '../calls/call-center.ts';
-import { closedMessage, isOpenAt } from '../calls/opening-hours.ts';
+import { closedNow } from '../calls/opening-hours.ts';
 import { ApiError, notFound } from '../http/errors.ts';
 import { Disposition, ErrorResponse, LanguageCode, Name, errors } from '../http/schemas.ts';
 
@@ -104,8 +104,8 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
     }
     const queue = await getQueueByName(ctx.database.db, body.queue);
     if (queue === undefined) throw new ApiError('ERR_UNKNOWN_QUEUE', `queue ${JSON.stringify(body.queue)} does not exist`, 'body.queue');
-    const now = new Date();
-    if (queue.openingHours !== null && !isOpenAt(queue.openingHours, now)) throw new ApiError('ERR_CLOSED', closedMessage(queue.openingHours, now), 'body.queue');
+    const closed = closedNow(queue.openingHours, new Date());
+    if (closed !== null) throw new ApiError('ERR_CLOSED', closed, 'body.queue');
     const call = center.prepareBrowserCall({
       queue,
       language: body.language,

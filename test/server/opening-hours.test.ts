@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type OpeningHours, isOpenAt, nextOpening, openingHoursProblem } from '../../server/calls/opening-hours.ts';
+import { type OpeningHours, closedNow, isOpenAt, nextOpening, openingHoursProblem } from '../../server/calls/opening-hours.ts';
 
 const tallinn: OpeningHours = {
   timeZone: 'Europe/Tallinn',
@@ -34,6 +34,11 @@ describe('opening hours', () => {
     expect(nextOpening(tallinn, new Date('2026-12-08T15:00:00Z'))?.toISOString()).toBe('2026-12-12T08:00:00.000Z'); // Saturday 10:00
     expect(nextOpening(tallinn, new Date('2026-12-07T08:00:00Z'))?.toISOString()).toBe('2026-12-07T08:00:00.000Z'); // open now
     expect(nextOpening({ timeZone: 'UTC', days: {} }, new Date())).toBeNull();
+    // what a caller is told
+    expect(closedNow(tallinn, new Date('2026-12-08T10:30:00Z'))).toBe('Sorry, we are closed. We open again Tue 13:10 (Europe/Tallinn).');
+    expect(closedNow(tallinn, new Date('2026-12-07T08:00:00Z'))).toBeNull();
+    expect(closedNow(null, new Date())).toBeNull();
+    expect(closedNow({ timeZone: 'UTC', days: {} }, new Date())).toBe('Sorry, we are closed.');
   });
 
   it('name what is wrong with them', () => {

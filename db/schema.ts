@@ -131,7 +131,8 @@ export interface QueueSkillsTable {
   min_level: number;
 }
 
-export type CallState = 'ivr' | 'queued' | 'ringing' | 'connected' | 'wrap-up' | 'ended';
+/** callback: the customer hung up and waits to be called back (callbacks row) */
+export type CallState = 'ivr' | 'queued' | 'callback' | 'ringing' | 'connected' | 'wrap-up' | 'ended';
 
 /** One row per call (customer leg), written as the call moves. */
 export interface CallsTable {
@@ -161,7 +162,7 @@ export interface CallsTable {
 /** Queue event log in the spirit of Asterisk's queue_log. */
 export type QueueEventType =
   | 'ENTERQUEUE' | 'OFFER' | 'CONNECT' | 'ABANDON' | 'COMPLETEAGENT' | 'COMPLETECALLER' | 'TRANSFER'
-  | 'RINGNOANSWER' | 'EXITWITHTIMEOUT' | 'OVERFLOW' | 'EXITWITHKEY' | 'CALLBACKREQUESTED' | 'HOLD' | 'UNHOLD'
+  | 'RINGNOANSWER' | 'EXITWITHTIMEOUT' | 'OVERFLOW' | 'EXITWITHKEY' | 'CALLBACKREQUESTED' | 'CALLBACKATTEMPT' | 'CALLBACKFAILED' | 'HOLD' | 'UNHOLD'
   | 'AGENTLOGIN' | 'AGENTLOGOFF' | 'PAUSE' | 'UNPAUSE' | 'WRAPUPEND' | 'DISPOSITION'
   /** an agent left a state: data {from, to, reason (of from), seconds spent in from} */
   | 'AGENTSTATE';

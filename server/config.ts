@@ -53,6 +53,13 @@ export interface Config {
   readonly publicCallsPerSource: number;
   /** A connected call in which one side has sent no RTP for this long is hung up on both sides; 0 = off. */
   readonly mediaTimeoutSeconds: number;
+  /** SIP URI of the gateway (trunk) that reaches customers' phone numbers for callbacks; unset: no callbacks. */
+  readonly callbackTrunk: string | null;
+  /** From of callbacks (what the customer's phone shows); default sip:callcenter@<SIP_REALM>. */
+  readonly callbackCallerId: string;
+  readonly callbackDialSeconds: number;
+  readonly callbackRetrySeconds: number;
+  readonly callbackAttempts: number;
 }
 
 export class ConfigError extends Error {
@@ -119,6 +126,16 @@ function addresses(env: Env, name: string): string[] {
   return items;
 }
 
+/** A SIP URI without a user part (the number to dial becomes it): sip:host[:port][;params]. */
+function trunkUri(env: Env, name: string): string | null {
+  const v = optional(env, name);
+  if (v === null) return null;
+  if (!/^sips?:[A-Za-z0-9.:[\]-]+(;[A-Za-z0-9=._-]+)*$/.test(v)) {
+    throw new ConfigError(name, `expected a SIP URI of the gateway without a user part, like sip:gw.example.net:5060;transport=udp, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
 function origins(env: Env, name: string): string[] {
   const v = optional(env, name);
   if (v === null || v.trim() === '*') return ['*'];
@@ -152,12 +169,17 @@ export function loadConfig(env: Env = process.env): Config {
   const rtpPortMax = int(env, 'RTP_PORT_MAX', 39999, 1025, 65535);
   if (rtpPortMax <= rtpPortMin) throw new ConfigError('RTP_PORT_MAX', `must be above RTP_PORT_MIN (${rtpPortMin})`);
   const httpHost = host(env, 'HTTP_HOST', '127.0.0.1');
+  const sipRealm = host(env, 'SIP_REALM', 'callflow');
+  const callbackCallerId = str(env, 'CALLBACK_CALLER_ID', `sip:callcenter@${sipRealm}`);
+  if (!/^sips?:[^\s<>"]+$/.test(callbackCallerId)) {
+    throw new ConfigError('CALLBACK_CALLER_ID', `expected a SIP URI like sip:+3726001234@example.com, got ${JSON.stringify(callbackCallerId)}`);
+  }
   const config: Config = {
     httpHost,
     httpPort: int(env, 'HTTP_PORT', 8080, 0, 65535),
     sipHost: host(env, 'SIP_HOST', httpHost),
     sipPort: int(env, 'SIP_PORT', 5060, 0, 65535),
-    sipRealm: host(env, 'SIP_REALM', 'callflow'),
+    sipRealm,
     sipTrustedSources: addresses(env, 'SIP_TRUSTED_SOURCES'),
     sipMaxLoadPercent: int(env, 'SIP_MAX_LOAD', 90, 0, 99),
     sipQualifySeconds: int(env, 'SIP_QUALIFY_SECONDS', 30, 0, 3600),
@@ -178,6 +200,11 @@ export function loadConfig(env: Env = process.env): Config {
     loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES', 10, 0, 1000),
     publicCallsPerSource: int(env, 'PUBLIC_CALLS_PER_SOURCE', 20, 0, 100_000),
     mediaTimeoutSeconds: int(env, 'MEDIA_TIMEOUT_SECONDS', 60, 0, 24 * 3600),
+    callbackTrunk: trunkUri(env, 'CALLBACK_TRUNK'),
+    callbackCallerId,
+    callbackDialSeconds: int(env, 'CALLBACK_DIAL_SECONDS', 30, 5, 300),
+    callbackRetrySeconds: int(env, 'CALLBACK_RETRY_SECONDS', 300, 1, 7 * 24 * 3600),
+    callbackAttempts: int(env, 'CALLBACK_ATTEMPTS', 3, 1, 20),
     tlsCertFile: optional(env, 'TLS_CERT_FILE'),
     tlsKeyFile: optional(env, 'TLS_KEY_FILE'),
     sipTlsPort: int(env, 'SIP_TLS_PORT', 5061, 0, 65535),

@@ -96,7 +96,17 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       bindings: new DbBindingStore<Binding & { [k: string]: unknown }>(database.db),
     });
     closers.push(() => sip.close());
-    center = new CallCenter({ db: database.db, logger: logger.child({ component: 'calls' }), sip, media, credentials, tokens, realm: config.sipRealm, mediaTimeoutSeconds: config.mediaTimeoutSeconds });
+    center = new CallCenter({
+      db: database.db, logger: logger.child({ component: 'calls' }), sip, media, credentials, tokens, realm: config.sipRealm,
+      mediaTimeoutSeconds: config.mediaTimeoutSeconds,
+      callbacks: {
+        trunk: config.callbackTrunk,
+        callerId: config.callbackCallerId,
+        dialSeconds: config.callbackDialSeconds,
+        retrySeconds: config.callbackRetrySeconds,
+        attempts: config.callbackAttempts,
+      },
+    });
     await center.start();
     closers.push(() => center!.close());
     await sip.start();

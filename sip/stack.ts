@@ -86,7 +86,8 @@ export interface PlaceCallOptions {
   from: string;
   /** To: defaults to the binding's AOR or the target URI */
   to?: string;
-  sdp: string;
+  /** our SDP offer; undefined: an INVITE without one (late offer: the callee offers in its 2xx, OutgoingCall.acknowledge answers) */
+  sdp?: string;
   /** extra request headers, e.g. { 'X-Call-Token': 'abc' } */
   headers?: Record<string, string>;
 }
@@ -263,7 +264,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   /** Places an outgoing INVITE to a registered device or a URI. */
   placeCall(o: PlaceCallOptions): OutgoingCall {
     if (this.closed || !this.started) throw new InvalidStateError('SipStack is not running');
-    if (typeof o.sdp !== 'string') throw new TypeError('placeCall: sdp must be a string');
+    if (o.sdp !== undefined && typeof o.sdp !== 'string') throw new TypeError('placeCall: sdp must be a string');
     if (typeof o.from !== 'string' || o.from === '') throw new TypeError('placeCall: from is required');
     let requestUri: string;
     let target: SendTarget;

@@ -45,13 +45,32 @@ export async function setCallbackState(db: Db, id: number, state: CallbackState,
     .execute();
 }
 
-/** Callbacks still to be served (waiting, or scheduled), oldest place in line first: reloaded into the ACD at start. */
+/** Callbacks still to be served (waiting, scheduled, or being dialled when the server stopped), oldest place in line first: reloaded into the ACD at start. */
 export async function listOpenCallbacks(db: Db): Promise<CallbackRow[]> {
   return db
     .selectFrom('callbacks')
     .selectAll()
-    .where('state', 'in', ['waiting', 'scheduled'])
+    .where('state', 'in', ['waiting', 'scheduled', 'dialing'])
     .orderBy('requested_at')
     .orderBy('id')
+    .execute();
+}
+
+/** The open callback of a call (waiting, scheduled or being dialled): its state, attempts made, and next time in line. */
+export async function updateCallbackOfCall(
+  db: Db,
+  callId: string,
+  patch: { state: CallbackState; attempts?: number; scheduledFor?: Date | null },
+): Promise<void> {
+  await db
+    .updateTable('callbacks')
+    .set({
+      state: patch.state,
+      updated_at: new Date(),
+      ...(patch.attempts !== undefined ? { attempts: patch.attempts } : {}),
+      ...(patch.scheduledFor !== undefined ? { scheduled_for: patch.scheduledFor } : {}),
+    })
+    .where('call_id', '=', callId)
+    .where('state', 'in', ['waiting', 'scheduled', 'dialing'])
     .execute();
 }

@@ -13,6 +13,7 @@ import { AcdRuntime } from './acd-runtime.ts';
 import { AgentDesk } from './agent-desk.ts';
 import { CallLogWriter } from './call-log-writer.ts';
 import { type CallEnvironment, CustomerCall, type CustomerEvent, type QueueRef } from './customer-call.ts';
+import { type CallbackOutcome, type CallbackSettings, Callbacks } from './callbacks.ts';
 import type { SipCredentialDirectory } from './sip-credentials.ts';
 import { closedNow } from './opening-hours.ts';
 import { WallBoard } from './wall-board.ts';
@@ -42,6 +43,8 @@ export interface CallCenterDeps {
   realm: string;
   /** MEDIA_TIMEOUT_SECONDS: a connected call with one side silent (no RTP) this long is hung up; 0 = off. */
   mediaTimeoutSeconds?: number;
+  /** CALLBACK_*: how customers are called back; default: no trunk, no callbacks */
+  callbacks?: CallbackSettings;
 }
 
 const PENDING_TTL_MS = 5 * 60 * 1000;
@@ -67,6 +70,8 @@ export class CallCenter {
   readonly log: CallLogWriter;
   /** the supervisors' live view */
   readonly board: WallBoard;
+  /** callbacks the ACD holds or is dialling */
+  readonly callbacks: Callbacks;
   readonly #deps: CallCenterDeps;
   readonly #calls = new Map<string, CustomerCall>();
   /** In announcement order, which is also expiry order (one TTL for all). */
@@ -114,14 +119,39 @@ export class CallCenter {
       toCustomer: (callId, event) => this.#toCustomer(callId, event),
       ended: (call) => this.#ended(call),
     };
+    this.callbacks = new Callbacks({
+      db: deps.db,
+      env: this.#env,
+      settings: deps.callbacks ?? { trunk: null, callerId: `sip:callcenter@${deps.realm}`, dialSeconds: 30, retrySeconds: 300, attempts: 3 },
+      queueRef,
+      answered: (cb, leg, agentId) => {
+        const customer = new CustomerCall(this.#env, leg, {
+          id: cb.callId,
+          queue: cb.queue,
+          language: cb.language,
+          channel: 'sip',
+          caller: cb.number,
+          customerId: cb.customerId,
+          page: cb.page,
+          history: cb.history,
+          calledBackFor: { agentId },
+        });
+        this.#calls.set(customer.id, customer);
+        void customer.start().catch((err: unknown) => this.#deps.logger.error({ err, callId: cb.callId }, 'called-back customer failed'));
+      },
+    });
     const acd = this.acd;
-    acd.on('offer', (callId, agentIds) => this.#calls.get(callId)?.offer(agentIds));
+    acd.on('offer', (callId, agentIds) => {
+      const call = this.#calls.get(callId);
+      if (call !== undefined) call.offer(agentIds);
+      else if (this.callbacks.has(callId)) this.callbacks.offered(callId, agentIds);
+    });
     acd.on('cancelOffer', (callId, agentId, reason) => this.#calls.get(callId)?.cancelOffer(agentId, reason));
     acd.on('assigned', (callId, agentId) => {
-      const call = this.#calls.get(callId);
-      if (call === undefined) return;
-      this.#wrapUpSeconds.set(agentId, call.wrapUpSeconds);
-      this.desk.callTaken(agentId, callId, call.queue);
+      const queue = this.#calls.get(callId)?.queue ?? this.callbacks.queueOf(callId);
+      if (queue === undefined) return;
+      this.#wrapUpSeconds.set(agentId, queue.wrapUpSeconds);
+      this.desk.callTaken(agentId, callId, queue);
     });
     acd.on('overflow', (callId, target) => this.#calls.get(callId)?.overflow(target));
     acd.on('positionChanged', (callId, position, ewt) => this.#calls.get(callId)?.positionChanged(position, ewt));
@@ -142,6 +172,7 @@ export class CallCenter {
     this.#queueFeed = setInterval(() => this.#sendQueues(), QUEUE_FEED_MS);
     this.#queueFeed.unref();
     await this.acd.load();
+    await this.callbacks.load();
     for (const a of await listAllAgents(this.#deps.db)) this.desk.setName(String(a.id), a.name);
     const sip = this.#deps.sip;
     sip.on('incomingCall', (call) => void this.#incoming(call).catch((err: unknown) => {
@@ -288,6 +319,16 @@ export class CallCenter {
     }
   }
 
+  /** A waiting browser caller asks to be called back on `number` (now, keeping their place; or at a time). */
+  requestCallback(callId: string, number: string, at: Date | null): CallbackOutcome {
+    return this.callbacks.request(this.#calls.get(callId), number, at);
+  }
+
+  /** The queue a call in progress is in. */
+  queueOfCall(callId: string): number | undefined {
+    return this.#calls.get(callId)?.queue.id;
+  }
+
   /** The call an agent is connected to, if any. */
   callOfAgent(agentId: string): CustomerCall | undefined {
     for (const call of this.#calls.values()) if (call.agentId === agentId) return call;
@@ -361,6 +402,7 @@ export class CallCenter {
     clearInterval(this.#mediaWatch);
     clearInterval(this.#queueFeed);
     this.board.close();
+    this.callbacks.close();
     this.#deps.sip.off('bindingAdded', this.#onBindingAdded);
     this.#deps.sip.off('bindingRemoved', this.#onBindingRemoved);
     this.#deps.sip.off('bindingReachability', this.#onBindingReachability);
@@ -383,6 +425,7 @@ function queueRef(q: Queue): QueueRef {
     name: q.name,
     announcements: q.announcements,
     wrapUpSeconds: q.wrapUpSeconds,
+    ringTimeoutSeconds: q.ringTimeoutSeconds,
     dispositions: q.dispositions,
     dispositionRequired: q.dispositionRequired && q.dispositions.length > 0,
   };

@@ -1,5 +1,6 @@
 import type { Kysely, Updateable } from 'kysely';
 import { type QueueEventInput, addCallWrapUp, appendQueueEvents, insertCall, updateCall } from '../../db/repositories/call-log.ts';
+import { type CallbackInput, createCallback, updateCallbackOfCall } from '../../db/repositories/callbacks.ts';
 import type { CallsTable, Database, NewCall } from '../../db/schema.ts';
 import type { Logger } from '../logger.ts';
 
@@ -32,6 +33,15 @@ export class CallLogWriter {
   /** Adds an agent's after-call work to the call's record (a transferred call has one per agent). */
   addWrapUp(id: string, seconds: number): void {
     this.#enqueue(() => addCallWrapUp(this.db, id, seconds), { callId: id, op: 'add wrap-up' });
+  }
+
+  /** A call's callback, and later its state (attempts, next time in line), in order with the call's record and events. */
+  insertCallback(input: CallbackInput & { callId: string }): void {
+    this.#enqueue(async () => void (await createCallback(this.db, input)), { callId: input.callId, op: 'insert callback' });
+  }
+
+  updateCallback(callId: string, patch: Parameters<typeof updateCallbackOfCall>[2]): void {
+    this.#enqueue(() => updateCallbackOfCall(this.db, callId, patch), { callId, op: 'update callback' });
   }
 
   /** Events are batched: every event queued in the same tick goes in one INSERT. */

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { CallOptions, CancelReason, OverflowTarget } from '../../acd/types.ts';
 import type { Announcements } from '../../db/schema.ts';
 import { type LegKind, type MediaEngine, type MediaSession, answerReinvite } from '../../media/index.ts';
-import { ANSWERED_ELSEWHERE, type Binding, type IncomingCall, type OutgoingCall, type SipStack } from '../../sip/index.ts';
+import { ANSWERED_ELSEWHERE, type Binding, type OutgoingCall, type SipStack } from '../../sip/index.ts';
 import type { Logger } from '../logger.ts';
 import type { AcdRuntime } from './acd-runtime.ts';
 import type { CallLogWriter } from './call-log-writer.ts';
 import { CustomerCallState, customerCallTransitionAllowed } from './customer-call-state.ts';
+import type { CustomerLeg } from './customer-leg.ts';
 
 /** Languages the shipped prompts speak; a call in another language hears English. */
 export const PROMPT_LANGUAGES = new Set(['en', 'et', 'ru', 'hu', 'fi', 'de']);
@@ -34,6 +35,8 @@ export interface OfferContext {
   history: unknown[];
   customerId: string | null;
   caller: string;
+  /** a call back to the customer (caller is the number dialled), not a call from them */
+  callback: boolean;
   waitedSeconds: number;
   /** the queue's dispositions (wrap-up codes) the agent picks one of for the call; empty: none asked */
   dispositions: string[];
@@ -68,6 +71,7 @@ export interface QueueRef {
   name: string;
   announcements: Announcements;
   wrapUpSeconds: number;
+  ringTimeoutSeconds: number;
   dispositions: string[];
   dispositionRequired: boolean;
 }
@@ -101,6 +105,16 @@ export interface CustomerCallInit {
   customerId: string | null;
   page: Record<string, unknown> | null;
   history: unknown[];
+  /**
+   * A callback the customer answered: the call record exists (the customer's first call), the ACD has the call
+   * assigned to this agent already, and the agent is rung next; if they do not answer, the customer waits in line.
+   */
+  calledBackFor?: { agentId: string };
+}
+
+/** What the ACD routes a call by besides its queue: the caller's language, and the page (context). */
+export function routingOptions(c: Pick<CustomerCallInit, 'language' | 'page' | 'customerId'>): CallOptions {
+  return { ...(c.language ? { language: c.language } : {}), context: { page: c.page, customerId: c.customerId } };
 }
 
 /** One device ringing for an offer. */
@@ -134,7 +148,7 @@ export class CustomerCall {
   state: CustomerCallState = CustomerCallState.Answering;
   readonly #env: CallEnvironment;
   readonly #init: CustomerCallInit;
-  readonly #incoming: IncomingCall;
+  readonly #incoming: CustomerLeg;
   readonly #media: MediaSession;
   readonly #log: Logger;
   /** Offers ringing, by agent. */
@@ -161,8 +175,12 @@ export class CustomerCall {
   #mediaGone = false;
   #customerRemoteSdp: string | undefined;
   #position: { position: number; ewtSeconds: number | null } | null = null;
+  /** A callback's agent, assigned by the ACD before the customer was dialled, while being rung (no ACD offer). */
+  #assignedAgent: string | null = null;
+  #assignedRingTimer: NodeJS.Timeout | undefined;
+  #leftForCallback = false;
 
-  constructor(env: CallEnvironment, incoming: IncomingCall, init: CustomerCallInit) {
+  constructor(env: CallEnvironment, incoming: CustomerLeg, init: CustomerCallInit) {
     this.id = init.id ?? randomUUID();
     this.#env = env;
     this.#init = init;
@@ -174,6 +192,11 @@ export class CustomerCall {
 
   get language(): string | null {
     return this.#init.language;
+  }
+
+  /** Who is calling and from where (language, customer id, page, history). */
+  get details(): Readonly<CustomerCallInit> {
+    return this.#init;
   }
 
   get wrapUpSeconds(): number {
@@ -225,7 +248,9 @@ export class CustomerCall {
       this.#callerHolds = /^a=(sendonly|inactive)\s*$/m.test(offer);
       return answerReinvite(incoming.localSdp ?? '', this.#customerRemoteSdp, offer).sdp;
     });
-    this.#env.log.insertCall({
+    const calledBack = this.#init.calledBackFor;
+    if (calledBack !== undefined) this.#env.log.updateCall(this.id, { state: 'ringing', sip_call_id: incoming.callId });
+    else this.#env.log.insertCall({
       id: this.id,
       queue_id: this.#queue.id,
       agent_id: null,
@@ -272,17 +297,22 @@ export class CustomerCall {
     if (this.#ended) return;
     this.#queuedAt = Date.now();
     this.#transition(CustomerCallState.Waiting);
+    if (calledBack !== undefined) {
+      // The agent the ACD assigned (told on their desktop) is rung at once. No music meanwhile: a few seconds of
+      // silence, so the agent's voice is the first audio the customer's phone gets (rtpengine relays the agent's
+      // stream with its own SSRC and sequence numbers; a phone whose jitter buffer keeps the music's sequence
+      // numbers would drop the agent's as late: media/README.md, known limits).
+      this.#assignedAgent = calledBack.agentId;
+      this.offer([calledBack.agentId]);
+      return;
+    }
     this.#env.log.event({ event: 'ENTERQUEUE', callId: this.id, queueId: this.#queue.id, data: { language: this.#init.language, channel: this.#init.channel } });
     this.#env.acd.run((e, now) => e.callArrived(now, this.id, String(this.#queue.id), this.#routingOptions()));
     await this.#inLine(true);
   }
 
-  /** What the ACD routes the call by besides its queue: the caller's language, and the page (context). */
   #routingOptions(): CallOptions {
-    return {
-      ...(this.#init.language ? { language: this.#init.language } : {}),
-      context: { page: this.#init.page, customerId: this.#init.customerId },
-    };
+    return routingOptions(this.#init);
   }
 
   /** The caller is in line (new, or transferred): the widget learns the place; music and the announcement play. */
@@ -337,7 +367,7 @@ export class CustomerCall {
     const ids = [...agentIds];
     void this.#ring(ids).catch((err: unknown) => {
       this.#log.error({ err }, 'offer failed');
-      for (const agentId of ids) if (!this.#offers.has(agentId)) this.#env.acd.run((e, now) => e.offerRejected(now, this.id, agentId));
+      for (const agentId of ids) if (!this.#offers.has(agentId)) this.#agentMissed(agentId, false);
     });
   }
 
@@ -350,7 +380,7 @@ export class CustomerCall {
         continue;
       }
       this.#log.info({ agentId }, 'cannot ring agent: no registered device');
-      this.#env.acd.run((e, now) => e.offerRejected(now, this.id, agentId));
+      this.#agentMissed(agentId, false);
     }
     if (targets.length === 0) return;
     this.#transition(CustomerCallState.Offering);
@@ -393,7 +423,29 @@ export class CustomerCall {
       }
       this.#env.toAgent(agentId, { type: 'offer', callId: this.id, context });
       this.#env.log.event({ event: 'OFFER', callId: this.id, queueId: this.#queue.id, agentId: Number(agentId), data: { devices: devices.map((d) => d.contact) } });
+      if (agentId === this.#assignedAgent) {
+        // no ACD ring timer for an assigned call: ours, of the queue's length
+        this.#assignedRingTimer = setTimeout(() => this.cancelOffer(agentId, 'timeout'), this.#queue.ringTimeoutSeconds * 1000);
+      }
     }
+  }
+
+  /**
+   * An agent did not take the call (declined, no answer, no device, media failed): the ACD counts the miss and
+   * offers the call again. A callback's assigned agent had no ACD offer: the customer, who is on the line now,
+   * goes into the queue like any caller (the agent is released).
+   */
+  #agentMissed(agentId: string, timedOut: boolean): void {
+    if (agentId !== this.#assignedAgent) {
+      this.#env.acd.run((e, now) => (timedOut ? e.offerTimedOut(now, this.id, agentId) : e.offerRejected(now, this.id, agentId)));
+      return;
+    }
+    this.#assignedAgent = null;
+    clearTimeout(this.#assignedRingTimer);
+    if (this.#ended) return;
+    this.#env.log.event({ event: 'ENTERQUEUE', callId: this.id, queueId: this.#queue.id, data: { language: this.#init.language, channel: 'callback' } });
+    this.#env.acd.run((e, now) => e.transferToQueue(now, this.id, String(this.#queue.id), this.#routingOptions()));
+    void this.#inLine(false);
   }
 
   #callerDisplay(): string {
@@ -410,6 +462,7 @@ export class CustomerCall {
       history: this.#init.history,
       customerId: this.#init.customerId,
       caller: this.#init.caller,
+      callback: this.#init.calledBackFor !== undefined,
       waitedSeconds: Math.round((Date.now() - (this.#queuedAt || this.#createdAt)) / 1000),
       dispositions: this.#queue.dispositions,
     };
@@ -431,7 +484,7 @@ export class CustomerCall {
       await entry.leg.bye().catch(() => {});
       if (this.#ended) return; // the call ended meanwhile (the caller left, media lost): nothing to bridge or route
       this.#log.warn({ err, agentId: entry.agentId }, 'media could not bridge the agent');
-      this.#env.acd.run((e, now) => e.offerRejected(now, this.id, entry.agentId));
+      this.#agentMissed(entry.agentId, false);
       return;
     }
     if (this.state !== CustomerCallState.Offering) {
@@ -444,8 +497,11 @@ export class CustomerCall {
     this.#answeredAt = Date.now();
     if (this.#firstAnsweredAt === 0) this.#firstAnsweredAt = this.#answeredAt;
     const waited = (this.#answeredAt - this.#queuedAt) / 1000;
+    const assigned = this.#assignedAgent === entry.agentId;
+    this.#assignedAgent = null;
+    clearTimeout(this.#assignedRingTimer);
     this.#env.acd.run((e, now) => {
-      e.offerAccepted(now, this.id, entry.agentId);
+      if (!assigned) e.offerAccepted(now, this.id, entry.agentId);
       e.callConnected(now, this.id);
     });
     // The agent's hold / resume (a re-INVITE from the phone or the softphone): music on hold to the caller.
@@ -585,8 +641,7 @@ export class CustomerCall {
     this.#env.log.event({ event: 'RINGNOANSWER', callId: this.id, queueId: this.#queue.id, agentId: Number(entry.agentId), data: { status, reason } });
     this.#env.toAgent(entry.agentId, { type: 'offer-cancelled', callId: this.id, reason: `${status} ${reason}` });
     this.#afterLegGone();
-    const timedOut = offer.timedOut;
-    this.#env.acd.run((e, now) => (timedOut ? e.offerTimedOut(now, this.id, entry.agentId) : e.offerRejected(now, this.id, entry.agentId)));
+    this.#agentMissed(entry.agentId, offer.timedOut);
   }
 
   /** The ACD withdrew an offer (ring-no-answer timeout, the agent went away...). */
@@ -598,6 +653,7 @@ export class CustomerCall {
     }
     this.#withdraw(offer, reason);
     this.#afterLegGone();
+    if (agentId === this.#assignedAgent) this.#agentMissed(agentId, true);
   }
 
   /** Stops ringing an agent's devices and tells the agent's desktop why. */
@@ -647,7 +703,7 @@ export class CustomerCall {
   }
 
   #callerHungUp(how: string): void {
-    if (this.#ended || (this.#mediaGone && this.state !== CustomerCallState.Connected)) return;
+    if (this.#ended || this.#leftForCallback || (this.#mediaGone && this.state !== CustomerCallState.Connected)) return;
     if (this.state === CustomerCallState.Connected) {
       this.#hangUp('caller', how);
       return;
@@ -724,13 +780,30 @@ export class CustomerCall {
     this.#finish(both ? how : by === 'caller' ? 'caller-hangup' : 'agent-hangup');
   }
 
-  /** Ends everything still open; safe to call twice. */
+  /**
+   * The waiting caller asked to be called back: they hang up and the ACD keeps the call in line as a callback
+   * (the call layer's Callbacks dials them when an agent is theirs). Only while waiting, not while an agent is
+   * being rung. Returns when the caller joined the line (the callback's place), or null.
+   */
+  leaveForCallback(): { enteredAt: number; waitedSeconds: number } | null {
+    if (this.state !== CustomerCallState.Waiting || this.#assignedAgent !== null) return null;
+    const waited = (Date.now() - this.#queuedAt) / 1000;
+    this.#env.log.event({ event: 'CALLBACKREQUESTED', callId: this.id, queueId: this.#queue.id, data: { waited, position: this.#position?.position ?? null } });
+    this.#env.log.updateCall(this.id, { direction: 'callback', wait_seconds: this.#waitedBefore + waited });
+    this.#leftForCallback = true; // (our BYE closes the leg: not an abandon)
+    void this.#incoming.bye().catch(() => {});
+    this.#finish('callback');
+    return { enteredAt: this.#queuedAt, waitedSeconds: this.#waitedBefore + waited };
+  }
+
+  /** Ends everything still open; safe to call twice. 'callback': the call goes on as a callback (record state 'callback'). */
   #finish(reason: string): void {
     if (this.#ended) return;
     this.state = CustomerCallState.Ended;
+    clearTimeout(this.#assignedRingTimer);
     this.#withdrawAll('call-ended');
     this.#env.toCustomer(this.id, { type: 'ended', reason });
-    this.#env.log.updateCall(this.id, { state: 'ended', end_reason: reason, ended_at: new Date() });
+    this.#env.log.updateCall(this.id, reason === 'callback' ? { state: 'callback' } : { state: 'ended', end_reason: reason, ended_at: new Date() });
     void this.#media.close().catch((err: unknown) => this.#log.warn({ err }, 'media close failed'));
     this.#incoming.close();
     this.#agentLeg?.close();

@@ -1,12 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { getQueueByName, listAllQueues } from '../../db/repositories/queues.ts';
+import { getQueue, getQueueByName, listAllQueues } from '../../db/repositories/queues.ts';
 import { listAllAgents } from '../../db/repositories/users.ts';
 import type { AppContext } from '../app-context.ts';
 import { caller } from '../auth/guard.ts';
 import { type CallCenter, MAX_PENDING_CALLS } from '../calls/call-center.ts';
 import { closedNow } from '../calls/opening-hours.ts';
+import { normalizeNumber } from '../calls/callbacks.ts';
 import { ApiError, notFound } from '../http/errors.ts';
 import { Disposition, ErrorResponse, LanguageCode, Name, errors } from '../http/schemas.ts';
 
@@ -82,7 +83,13 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
         { additionalProperties: false },
       ),
       response: {
-        201: Type.Object({ callId: Type.String(), token: Type.String(), sip: Type.Intersect([SipAccess, Type.Object({ target: Type.String() })]), eventsUrl: Type.String() }),
+        201: Type.Object({
+          callId: Type.String(),
+          token: Type.String(),
+          sip: Type.Intersect([SipAccess, Type.Object({ target: Type.String() })]),
+          eventsUrl: Type.String(),
+          callbacks: Type.Boolean({ description: 'while in line, the caller may ask to be called back (POST /api/public/calls/{callId}/callback)' }),
+        }),
         400: ErrorResponse,
         404: ErrorResponse,
         409: ErrorResponse,
@@ -127,7 +134,61 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
         displayName: 'Web customer',
       },
       eventsUrl: `${ws}/ws/customer?token=${encodeURIComponent(call.token)}`,
+      callbacks: center.callbacks.enabled,
     });
+  });
+
+  app.post('/api/public/calls/:callId/callback', {
+    config: { roles: 'public' },
+    schema: {
+      tags: ['calls'],
+      summary: 'The waiting caller asks to be called back on a phone number: now, keeping their place in line, or at a time they choose',
+      description: 'Authorization: Bearer <the call token of POST /api/public/calls>. The browser call ends; the ACD keeps the call in line as a callback.',
+      params: Type.Object({ callId: Type.String({ minLength: 1, maxLength: 64 }) }),
+      body: Type.Object(
+        {
+          number: Type.String({ minLength: 1, maxLength: 40, description: 'the phone number to call, e.g. +372 5555 1234' }),
+          at: Type.Optional(Type.String({ format: 'date-time', description: 'call back at this time (within 7 days, while the queue is open) instead of at the caller\'s turn' })),
+        },
+        { additionalProperties: false },
+      ),
+      response: {
+        201: Type.Object({ callId: Type.String(), number: Type.String(), scheduledFor: Type.Union([Type.String(), Type.Null()]) }),
+        400: ErrorResponse,
+        401: ErrorResponse,
+        404: ErrorResponse,
+        409: ErrorResponse,
+      },
+    },
+  }, async (request, reply) => {
+    const { callId } = request.params;
+    const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    const claims = bearer === undefined ? null : ctx.tokens.verifyCall(bearer);
+    if (claims === null || claims.callId !== callId) throw new ApiError('ERR_UNAUTHENTICATED', 'Authorization: Bearer <call token> of this call is missing, invalid or expired');
+    const number = normalizeNumber(request.body.number);
+    if (number === null) throw new ApiError('ERR_VALIDATION', 'body.number: not a phone number (digits, optionally a leading +, 4 to 20 of them)', 'body.number');
+    let at: Date | null = null;
+    if (request.body.at !== undefined) {
+      at = new Date(request.body.at);
+      const now = Date.now();
+      if (at.getTime() <= now) throw new ApiError('ERR_VALIDATION', 'body.at: must be in the future', 'body.at');
+      if (at.getTime() > now + 7 * 86_400_000) throw new ApiError('ERR_VALIDATION', 'body.at: at most 7 days ahead', 'body.at');
+      const queueId = center.queueOfCall(callId);
+      const queue = queueId === undefined ? undefined : await getQueue(ctx.database.db, queueId);
+      const closed = queue === undefined ? null : closedNow(queue.openingHours, at);
+      if (closed !== null) throw new ApiError('ERR_VALIDATION', `body.at: ${closed.replace('Sorry, we are closed. ', 'the queue is closed then. ')}`, 'body.at');
+    }
+    const r = center.requestCallback(callId, number, at);
+    switch (r.outcome) {
+      case 'no-trunk':
+        throw new ApiError('ERR_UNAVAILABLE_FEATURE', 'callbacks are not offered here (the server has no CALLBACK_TRUNK to reach phone numbers)');
+      case 'unknown-call':
+        throw new ApiError('ERR_NOT_FOUND', `call ${callId} is not in progress`);
+      case 'not-waiting':
+        throw new ApiError('ERR_INVALID_STATE', 'the call is not waiting in line (an agent is being rung or has it): no callback now');
+      default:
+        return reply.status(201).send({ callId, number: r.number, scheduledFor: r.scheduledFor?.toISOString() ?? null });
+    }
   });
 
   app.post('/api/agent/softphone', agentDesk('SIP access for the browser softphone of the logged-in agent (credentials valid for this session)', {

@@ -15,7 +15,10 @@ import type { LegContext } from './context.ts';
 export interface OutgoingCallEvents extends CallLegEvents {
   /** 1xx from the callee (180 ringing, 183 with early media SDP) */
   provisional: [number, string | undefined];
-  /** 2xx: the callee answered with this SDP (the ACK is already sent) */
+  /**
+   * 2xx: the callee answered with this SDP (the ACK is already sent). For a call placed without an offer (late
+   * offer, RFC 3261 13.2.1) this is the callee's offer, and the call layer sends its answer with acknowledge().
+   */
   answered: [string];
   /** final failure: status (408 for no answer, 503 for transport failure, 487 after cancel) and reason */
   failed: [number, string];
@@ -25,7 +28,8 @@ export interface OutgoingCallInit {
   requestUri: string;
   from: string;
   to: string;
-  sdp: string;
+  /** our offer; undefined: none (late offer), the callee offers in its 2xx and we answer in the ACK */
+  sdp: string | undefined;
   headers: Record<string, string>;
   route: string[];
   target: SendTarget;
@@ -44,6 +48,8 @@ export class OutgoingCall extends CallLeg<OutgoingCallEvents> {
   private cancelSent = false;
   private cancelReason: string | undefined;
   private ack: SipRequest | undefined;
+  /** late offer: the 2xx came, our ACK (with the answer) is not sent yet */
+  private ackPending = false;
 
   constructor(ctx: LegContext, init: OutgoingCallInit) {
     const callId = randomToken(12);
@@ -60,9 +66,11 @@ export class OutgoingCall extends CallLeg<OutgoingCallEvents> {
     req.set('allow', ALLOW);
     req.set('user-agent', ctx.userAgent);
     for (const [k, v] of Object.entries(init.headers)) req.set(k, v);
-    req.set('content-type', 'application/sdp');
-    req.body = Buffer.from(init.sdp, 'utf8');
-    this.localSdp = init.sdp;
+    if (init.sdp !== undefined) {
+      req.set('content-type', 'application/sdp');
+      req.body = Buffer.from(init.sdp, 'utf8');
+      this.localSdp = init.sdp;
+    }
     this.invite = req;
   }
 
@@ -102,9 +110,10 @@ export class OutgoingCall extends CallLeg<OutgoingCallEvents> {
   }
 
   private on2xx(res: SipResponse): void {
-    // RFC 3261 13.2.2.4: every 2xx is ACKed; retransmissions get the same ACK again
+    // RFC 3261 13.2.2.4: every 2xx is ACKed; retransmissions get the same ACK again (none while a late offer's
+    // answer is being made: the callee retransmits until it comes)
     if (this.dialog && res.toTag === this.dialog.remoteTag && this.ack) {
-      this.ctx.tl.sendStateless(this.ack, this.dialog.nextHop());
+      if (!this.ackPending) this.ctx.tl.sendStateless(this.ack, this.dialog.nextHop());
       return;
     }
     const d = Dialog.asUac(this.invite, res, this.target);
@@ -118,10 +127,19 @@ export class OutgoingCall extends CallLeg<OutgoingCallEvents> {
       this.ctx.tl.sendRequest(bye, hop, IGNORE_RESPONSES);
       return;
     }
+    if (this.localSdp === undefined && res.body.length === 0) {
+      // late offer answered without an offer: nothing to talk with (RFC 3261 13.2.1: ACK, then BYE)
+      this.ctx.tl.sendStateless(ack, hop);
+      this.ctx.tl.sendRequest(d.createRequest('BYE'), hop, IGNORE_RESPONSES);
+      this.fail(488, 'Not Acceptable Here (no offer in the 2xx to our INVITE without SDP)');
+      return;
+    }
     this.ack = ack;
     this.attachDialog(d);
-    this.ctx.tl.sendStateless(ack, hop);
     this.remoteSdp = res.bodyText;
+    // late offer: the 2xx carries the callee's offer, our answer goes in the ACK (acknowledge())
+    if (this.localSdp === undefined) this.ackPending = true;
+    else this.ctx.tl.sendStateless(ack, hop);
     this.transition(CallState.Established);
     if (this.cancelRequested) {
       // answered while we were cancelling: hang up at once
@@ -129,6 +147,21 @@ export class OutgoingCall extends CallLeg<OutgoingCallEvents> {
       return;
     }
     this.fire('answered', res.bodyText);
+  }
+
+  /**
+   * Late offer: sends the ACK carrying our answer to the offer the callee's 2xx made (the 'answered' event).
+   * Without an answer (none could be made) the ACK goes out bare, and the call layer hangs up.
+   */
+  acknowledge(answerSdp?: string): void {
+    if (!this.ackPending || this.ack === undefined || this.dialog === undefined) return;
+    this.ackPending = false;
+    if (answerSdp !== undefined) {
+      this.ack.set('content-type', 'application/sdp');
+      this.ack.body = Buffer.from(answerSdp, 'utf8');
+      this.localSdp = answerSdp;
+    }
+    this.ctx.tl.sendStateless(this.ack, this.dialog.nextHop());
   }
 
   /** Before the answer, the callee is reached where the INVITE went (unless a route set was given). */
@@ -183,6 +216,7 @@ export class OutgoingCall extends CallLeg<OutgoingCallEvents> {
       this.cancel();
       return;
     }
+    this.acknowledge(); // (a late offer's 2xx is ACKed before its BYE)
     return super.bye(reason);
   }
 

@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/config.ts';
 import type { Binding } from '../../sip/index.ts';
+import { createCallback, setCallbackState } from '../../db/repositories/callbacks.ts';
 import { type RunningServer, startServer } from '../../server/server.ts';
 import { DATABASE_KINDS, type ScratchDatabase, scratchDatabase } from '../support/databases.ts';
 
@@ -75,6 +76,50 @@ describe.each(DATABASE_KINDS)('the server on %s', (kind) => {
     expect(await (await get(`/api/agents/${agent.id}`)).json()).toEqual(agent);
     expect(await (await get(`/api/queues/${queue.id}`)).json()).toEqual(queue);
     expect((await (await get('/api/skills')).json()).items.map((s: { name: string }) => s.name)).toEqual(['billing']);
+  });
+
+  it('puts open callbacks back into the ACD at their place after a restart; one due later joins at its time', async () => {
+    scratch = await scratchDatabase(kind);
+    const env = { ADMIN_PASSWORD: 'restart-admin-pw', CALLBACK_TRUNK: 'sip:127.0.0.1:9;transport=udp' };
+    server = await start(undefined, env);
+    const token = (
+      await (await fetch(`${server.httpUrl}/api/login`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'restart-admin-pw' }),
+      })).json()
+    ).token as string;
+    const queue = await (await fetch(`${server.httpUrl}/api/queues`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ name: 'callbacks' }),
+    })).json();
+    const now = Date.now();
+    const db = server.ctx.database.db;
+    const row = (callId: string, requestedAt: number, scheduledFor: number | null = null) =>
+      createCallback(db, { queueId: queue.id, target: '+3725550000', callId, requestedAt: new Date(requestedAt), scheduledFor: scheduledFor === null ? null : new Date(scheduledFor) });
+    await row('cb-late', now - 60_000);
+    await row('cb-early', now - 120_000);
+    await row('cb-tomorrow', now - 300_000, now + 86_400_000);
+    const dialing = await row('cb-dialing', now - 90_000);
+    await setCallbackState(db, dialing.id, 'dialing', true);
+    const done = await row('cb-done', now - 500_000);
+    await setCallbackState(db, done.id, 'completed', true);
+    await server.close();
+
+    server = await start(undefined, env);
+    const engine = server.center.acd.engine;
+    expect(engine.queueStatus(String(queue.id)).waiting).toBe(3);
+    // in line by the time each customer first joined it
+    expect(['cb-early', 'cb-dialing', 'cb-late'].map((id) => engine.position(id)?.position)).toEqual([1, 2, 3]);
+    expect(engine.position('cb-tomorrow')).toBeNull();
+    expect(server.center.callbacks.has('cb-tomorrow')).toBe(true);
+    expect(server.center.callbacks.has('cb-done')).toBe(false);
+    await server.center.log.flush();
+    const states = await server.ctx.database.db.selectFrom('callbacks').select(['call_id', 'state']).orderBy('call_id').execute();
+    expect(states).toEqual([
+      { call_id: 'cb-dialing', state: 'waiting' },
+      { call_id: 'cb-done', state: 'completed' },
+      { call_id: 'cb-early', state: 'waiting' },
+      { call_id: 'cb-late', state: 'waiting' },
+      { call_id: 'cb-tomorrow', state: 'scheduled' },
+    ]);
   });
 
   it("logs a device move whose agent lookup fails, and hears none once closed (never an unhandled rejection)", async () => {

@@ -44,6 +44,47 @@ describe('call legs', () => {
     });
   }
 
+  it('places a call without an offer (late offer): the callee offers in its 200, our answer goes in the ACK', async () => {
+    const { a, b, uri } = await pair();
+    const incoming = waitFor<IncomingCall>(b, 'incomingCall');
+    const out = a.placeCall({ target: uri(), from: 'sip:callback@test.local' });
+    const call = await incoming;
+    expect(call.remoteSdp).toBeUndefined();
+    expect(call.request.has('content-type')).toBe(false);
+    const answered = waitFor<string>(out, 'answered');
+    const acked = call.answer(SDP(5000));
+    expect(await answered).toContain('m=audio 5000');
+    // the ACK waits for our answer: the callee's 200 is retransmitted meanwhile (T1 = 50 ms) and not yet acknowledged
+    await new Promise((r) => setTimeout(r, 120));
+    expect(call.remoteSdp).toBeUndefined();
+    out.acknowledge(SDP(4000));
+    await acked;
+    expect(call.remoteSdp).toContain('m=audio 4000');
+    expect(out.localSdp).toContain('m=audio 4000');
+    const bye = waitFor(call, 'bye');
+    await out.bye();
+    await bye;
+  });
+
+  it('a late offer answered without an offer fails with 488 and is hung up', async () => {
+    const { a } = await pair();
+    const peer = await new RawUdp().open();
+    cleanup.push(() => peer.close());
+    const out = a.placeCall({ target: `sip:x@127.0.0.1:${peer.port}`, from: 'sip:callback@test.local' });
+    const failed = waitFor<[number, string]>(out, 'failed');
+    const invite = await peer.take<SipRequest>((m) => 'method' in m && m.method === 'INVITE');
+    const copy = (h: string) => invite.getAll(h).map((v) => `${h}: ${v}`).join('\r\n');
+    peer.send(
+      `SIP/2.0 200 OK\r\n${copy('via')}\r\n${copy('from')}\r\nTo: ${invite.get('to')};tag=peer1\r\nCall-ID: ${invite.callId}\r\n` +
+        `CSeq: 1 INVITE\r\nContact: <sip:x@127.0.0.1:${peer.port}>\r\nContent-Length: 0\r\n\r\n`,
+      a.ports.udp!,
+    );
+    expect((await failed)[0]).toBe(488);
+    const ack = await peer.take<SipRequest>((m) => 'method' in m && m.method === 'ACK');
+    expect(ack.body.length).toBe(0);
+    await peer.take<SipRequest>((m) => 'method' in m && m.method === 'BYE');
+  });
+
   it('cancels before answer: the callee sees cancel and the caller gets 487', async () => {
     const { a, b, uri } = await pair();
     const incoming = waitFor<IncomingCall>(b, 'incomingCall');

@@ -215,6 +215,8 @@ describe('customer widget', () => {
       await expect.poll(state).toBe('queued');
       await expect.poll(() => text('cf-position')).toBe('Sie sind Nummer 2 in der Warteschlange');
       expect(await text('cf-ewt')).toBe('etwa 3 Min.');
+      // this server did not say it can call back (no "callbacks": true): no "call me back" offer
+      expect(await page.getByTestId('cf-callback').isVisible()).toBe(false);
       send({ type: 'position', position: 1, ewtSeconds: null });
       await expect.poll(() => text('cf-position')).toBe('Sie sind Nummer 1 in der Warteschlange');
       expect(await page.getByTestId('cf-ewt').isVisible()).toBe(false);

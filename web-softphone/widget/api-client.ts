@@ -29,6 +29,8 @@ export interface StartCallResponse {
   token: string;
   sip: CallSipCredentials;
   eventsUrl: string;
+  /** the server can call the customer back on a phone number (it has a trunk) */
+  callbacks: boolean;
 }
 
 /** `POST {base}/api/public/calls`. A 4xx/5xx throws WebError with the server's message. */
@@ -46,5 +48,20 @@ export async function startCall(apiBase: string, body: StartCallRequest, signal?
   if (!/^wss?:\/\//.test(top.eventsUrl)) {
     throw new WebError('WEB_ERR_BAD_RESPONSE', `POST /api/public/calls: eventsUrl "${top.eventsUrl}" is not a ws:// or wss:// URL`);
   }
-  return { callId: top.callId, token: top.token, eventsUrl: top.eventsUrl, sip };
+  return { callId: top.callId, token: top.token, eventsUrl: top.eventsUrl, sip, callbacks: (res as { callbacks?: unknown }).callbacks === true };
+}
+
+export interface CallbackResponse {
+  number: string;
+  /** null: at the caller's turn in line */
+  scheduledFor: string | null;
+}
+
+/** `POST {base}/api/public/calls/{callId}/callback` with the call's token: call me back on `number` (now, or `at`). */
+export async function requestCallback(apiBase: string, callId: string, token: string, body: { number: string; at?: string }): Promise<CallbackResponse> {
+  const res = await fetchJson<{ number?: unknown; scheduledFor?: unknown }>(`${apiBase}/api/public/calls/${encodeURIComponent(callId)}/callback`, { method: 'POST', body, token });
+  if (typeof res.number !== 'string' || (res.scheduledFor !== null && typeof res.scheduledFor !== 'string')) {
+    throw new WebError('WEB_ERR_BAD_RESPONSE', 'POST /api/public/calls/{callId}/callback: unexpected answer');
+  }
+  return { number: res.number, scheduledFor: res.scheduledFor };
 }

@@ -1,7 +1,7 @@
 import { Emitter } from '../shared/emitter.ts';
 import { InvalidStateError, WebError, userMessage } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
-import { startCall, type CallPage } from './api-client.ts';
+import { requestCallback, startCall, type CallPage } from './api-client.ts';
 import { canTransition, isLive, type CallState } from './call-state.ts';
 import { CustomerEventsSocket, type CustomerEvent } from './events-socket.ts';
 import type { VisitedPage } from './page-history.ts';
@@ -18,8 +18,14 @@ export interface CallSnapshot {
   muted: boolean;
   /** Why the call failed, in words for the customer (the server's message when it sent one). */
   error?: string;
-  /** Why the call ended, as the server or the widget put it ("hangup", ...). */
+  /** Why the call ended, as the server or the widget put it ("hangup", "callback", ...). */
   endReason?: string;
+  /** The server can call back instead (offered while in line). */
+  callbacks?: boolean;
+  /** A callback is being asked for. */
+  callbackPending?: boolean;
+  /** The call ended for a callback: the number, and when (null: at the customer's turn). */
+  callback?: { number: string; scheduledFor: string | null };
 }
 
 export interface CallControllerEvents extends Record<string, unknown[]> {
@@ -48,6 +54,10 @@ export class CallController extends Emitter<CallControllerEvents> {
   #abort: AbortController | undefined;
   #attempt = 0;
   #closed = false;
+  /** the current call's id and token (for the callback request) */
+  #call: { callId: string; token: string } | undefined;
+  /** the call ended while a callback was being asked for: how (it counts if the request is refused) */
+  #endedMeanwhile: string | undefined;
 
   constructor(deps: CallControllerDeps) {
     super(deps.log);
@@ -76,7 +86,11 @@ export class CallController extends Emitter<CallControllerEvents> {
     if (isLive(this.state)) return;
     const lang = language ?? this.#snapshot.language;
     const attempt = ++this.#attempt;
-    this.#transition('starting', { language: lang, muted: false, position: undefined, ewtSeconds: undefined, agentName: undefined, error: undefined, endReason: undefined });
+    this.#transition('starting', {
+      language: lang, muted: false, position: undefined, ewtSeconds: undefined, agentName: undefined, error: undefined, endReason: undefined,
+      callbacks: undefined, callbackPending: undefined, callback: undefined,
+    });
+    this.#call = undefined;
     const { config } = this.#deps;
     this.#abort = new AbortController();
     try {
@@ -93,11 +107,17 @@ export class CallController extends Emitter<CallControllerEvents> {
       );
       if (attempt !== this.#attempt || this.state !== 'starting') return; // hung up meanwhile
       const log = this.#log.child({ callId: res.callId });
+      this.#call = { callId: res.callId, token: res.token };
+      if (res.callbacks) this.#update({ callbacks: true });
       this.#events = new CustomerEventsSocket(res.eventsUrl, log.child({ component: 'events' }));
       this.#events.on('event', (e) => this.#onEvent(e));
       this.#sip = new SipCall(res.sip, res.token, this.#deps.audio, log.child({ component: 'sip' }));
       this.#sip.on('terminated', (reason, error) => {
         if (!isLive(this.state)) return;
+        if (this.#snapshot.callbackPending) {
+          this.#endedMeanwhile = reason; // (the callback's answer ends the call)
+          return;
+        }
         if (error) this.#transition('failed', { error: error.message, endReason: reason });
         else this.#transition('ended', { endReason: reason });
       });
@@ -114,6 +134,31 @@ export class CallController extends Emitter<CallControllerEvents> {
   hangup(): void {
     if (!isLive(this.state)) return;
     this.#transition('ended', { endReason: 'hangup' });
+  }
+
+  /**
+   * While in line: call me back on `number` instead, at my turn (keeping my place) or at `at` (ISO time). The
+   * server ends the browser call; the snapshot then says when the callback comes. A refusal (a bad number, the
+   * queue closed at that time) leaves the call as it was, with the server's words in `error`.
+   */
+  async requestCallback(number: string, at?: string): Promise<void> {
+    const call = this.#call;
+    if (call === undefined || this.state !== 'queued' || this.#snapshot.callbackPending) return;
+    this.#endedMeanwhile = undefined;
+    this.#update({ callbackPending: true, error: undefined });
+    try {
+      const r = await requestCallback(this.#deps.config.apiBase, call.callId, call.token, { number, ...(at ? { at } : {}) });
+      if (this.#call !== call) return;
+      this.#update({ callbackPending: undefined });
+      const patch = { endReason: 'callback', callback: { number: r.number, scheduledFor: r.scheduledFor } };
+      if (isLive(this.state)) this.#transition('ended', patch);
+      else this.#update(patch);
+    } catch (err) {
+      if (this.#call !== call) return;
+      this.#log.warn({ err: String(err) }, 'callback request refused');
+      this.#update({ callbackPending: undefined, error: userMessage(err) });
+      if (this.#endedMeanwhile !== undefined) this.#transition('ended', { endReason: this.#endedMeanwhile });
+    }
   }
 
   /** Mutes or unmutes the microphone of the live call. */
@@ -151,6 +196,10 @@ export class CallController extends Emitter<CallControllerEvents> {
         else this.#transition('connected', { agentName: e.agentName, position: undefined, ewtSeconds: undefined });
         break;
       case 'ended':
+        if (this.#snapshot.callbackPending) {
+          this.#endedMeanwhile = e.reason || 'ended'; // (the callback's answer ends the call)
+          break;
+        }
         this.#transition('ended', { endReason: e.reason || 'ended' });
         break;
       case 'error':

@@ -20,6 +20,14 @@ export interface Messages {
   position: (n: number) => string;
   ewt: (seconds: number) => string;
   micHint: string;
+  callbackOffer: string;
+  callbackNumber: string;
+  callbackAtTurn: string;
+  callbackAtTime: string;
+  callbackSubmit: string;
+  callbackCancel: string;
+  /** the call ended for a callback: on `number`, at `when` (formatted) or at the customer's turn (null) */
+  callbackDone: (number: string, when: string | null) => string;
 }
 
 const en: Messages = {
@@ -41,6 +49,13 @@ const en: Messages = {
   position: (n) => `You are number ${n} in line`,
   ewt: (s) => (waitMinutes(s) === 0 ? 'less than a minute' : `about ${waitMinutes(s)} min`),
   micHint: 'Your browser will ask to use the microphone.',
+  callbackOffer: 'Call me back instead',
+  callbackNumber: 'Your phone number',
+  callbackAtTurn: 'When it is my turn (I keep my place)',
+  callbackAtTime: 'At a time I choose',
+  callbackSubmit: 'Call me back',
+  callbackCancel: 'Back',
+  callbackDone: (n, w) => (w ? `We will call you on ${n} at ${w}.` : `We will call you on ${n} when it is your turn. You keep your place in line.`),
 };
 
 const et: Partial<Messages> = {
@@ -62,6 +77,13 @@ const et: Partial<Messages> = {
   position: (n) => `Sinu koht järjekorras: ${n}`,
   ewt: (s) => (waitMinutes(s) === 0 ? 'alla minuti' : `umbes ${waitMinutes(s)} min`),
   micHint: 'Brauser küsib luba mikrofoni kasutamiseks.',
+  callbackOffer: 'Helistage mulle tagasi',
+  callbackNumber: 'Sinu telefoninumber',
+  callbackAtTurn: 'Kui minu kord kätte jõuab (koht jääb alles)',
+  callbackAtTime: 'Minu valitud ajal',
+  callbackSubmit: 'Helistage mulle',
+  callbackCancel: 'Tagasi',
+  callbackDone: (n, w) => (w ? `Helistame sulle numbril ${n} ${w}.` : `Helistame sulle numbril ${n}, kui sinu kord kätte jõuab. Sinu koht järjekorras jääb alles.`),
 };
 
 const ru: Partial<Messages> = {
@@ -83,6 +105,13 @@ const ru: Partial<Messages> = {
   position: (n) => `Вы ${n}-й в очереди`,
   ewt: (s) => (waitMinutes(s) === 0 ? 'меньше минуты' : `примерно ${waitMinutes(s)} мин`),
   micHint: 'Браузер попросит доступ к микрофону.',
+  callbackOffer: 'Перезвоните мне',
+  callbackNumber: 'Ваш номер телефона',
+  callbackAtTurn: 'Когда подойдёт моя очередь (место сохранится)',
+  callbackAtTime: 'В выбранное мной время',
+  callbackSubmit: 'Перезвоните мне',
+  callbackCancel: 'Назад',
+  callbackDone: (n, w) => (w ? `Мы позвоним вам на ${n} ${w}.` : `Мы позвоним вам на ${n}, когда подойдёт ваша очередь. Ваше место в очереди сохранится.`),
 };
 
 const fi: Partial<Messages> = {
@@ -104,6 +133,13 @@ const fi: Partial<Messages> = {
   position: (n) => `Paikkasi jonossa: ${n}`,
   ewt: (s) => (waitMinutes(s) === 0 ? 'alle minuutti' : `noin ${waitMinutes(s)} min`),
   micHint: 'Selain pyytää lupaa käyttää mikrofonia.',
+  callbackOffer: 'Soittakaa minulle takaisin',
+  callbackNumber: 'Puhelinnumerosi',
+  callbackAtTurn: 'Kun on minun vuoroni (paikka säilyy)',
+  callbackAtTime: 'Valitsemanani aikana',
+  callbackSubmit: 'Soittakaa minulle',
+  callbackCancel: 'Takaisin',
+  callbackDone: (n, w) => (w ? `Soitamme sinulle numeroon ${n} ${w}.` : `Soitamme sinulle numeroon ${n}, kun on sinun vuorosi. Paikkasi jonossa säilyy.`),
 };
 
 const de: Partial<Messages> = {
@@ -125,6 +161,13 @@ const de: Partial<Messages> = {
   position: (n) => `Sie sind Nummer ${n} in der Warteschlange`,
   ewt: (s) => (waitMinutes(s) === 0 ? 'weniger als eine Minute' : `etwa ${waitMinutes(s)} Min.`),
   micHint: 'Ihr Browser fragt nach dem Mikrofon.',
+  callbackOffer: 'Stattdessen zurückrufen',
+  callbackNumber: 'Ihre Telefonnummer',
+  callbackAtTurn: 'Wenn ich an der Reihe bin (Platz bleibt erhalten)',
+  callbackAtTime: 'Zu einer Zeit meiner Wahl',
+  callbackSubmit: 'Rufen Sie mich zurück',
+  callbackCancel: 'Zurück',
+  callbackDone: (n, w) => (w ? `Wir rufen Sie am ${w} unter ${n} an.` : `Wir rufen Sie unter ${n} an, sobald Sie an der Reihe sind. Ihr Platz in der Warteschlange bleibt erhalten.`),
 };
 
 const hu: Partial<Messages> = {
@@ -146,6 +189,13 @@ const hu: Partial<Messages> = {
   position: (n) => `Ön a(z) ${n}. a sorban`,
   ewt: (s) => (waitMinutes(s) === 0 ? 'kevesebb mint egy perc' : `kb. ${waitMinutes(s)} perc`),
   micHint: 'A böngésző engedélyt kér a mikrofonhoz.',
+  callbackOffer: 'Inkább hívjanak vissza',
+  callbackNumber: 'Az Ön telefonszáma',
+  callbackAtTurn: 'Amikor sorra kerülök (a helyem megmarad)',
+  callbackAtTime: 'Az általam választott időpontban',
+  callbackSubmit: 'Hívjanak vissza',
+  callbackCancel: 'Vissza',
+  callbackDone: (n, w) => (w ? `Visszahívjuk a(z) ${n} számon: ${w}.` : `Visszahívjuk a(z) ${n} számon, amikor sorra kerül. A helye a sorban megmarad.`),
 };
 
 const TABLE: Record<string, Partial<Messages>> = { en, et, ru, fi, de, hu };

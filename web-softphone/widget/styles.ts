@@ -8,14 +8,14 @@ export const WIDGET_CSS = `
   font: 15px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--cf-text);
   display: flex; flex-direction: column; align-items: flex-end; gap: 12px;
 }
-button, select { font: inherit; }
+button, select, input { font: inherit; }
 .launcher {
   display: inline-flex; align-items: center; gap: 8px; border: 0; border-radius: 999px; cursor: pointer;
   padding: 12px 20px; background: var(--cf-accent); color: #fff; font-weight: 600;
   box-shadow: 0 6px 20px rgba(0,0,0,.22);
 }
 .launcher:hover { background: var(--cf-accent-dark); }
-.launcher:focus-visible, button:focus-visible, select:focus-visible { outline: 3px solid #f2b705; outline-offset: 2px; }
+.launcher:focus-visible, button:focus-visible, select:focus-visible, input:focus-visible { outline: 3px solid #f2b705; outline-offset: 2px; }
 .launcher svg { width: 18px; height: 18px; fill: currentColor; }
 .panel {
   width: min(340px, calc(100vw - 40px)); background: #fff; border-radius: 14px; overflow: hidden;
@@ -27,7 +27,10 @@ button, select { font: inherit; }
 .close { background: transparent; border: 0; color: #fff; font-size: 22px; line-height: 1; cursor: pointer; padding: 2px 6px; border-radius: 6px; }
 .body { padding: 16px; display: grid; gap: 12px; }
 label { display: grid; gap: 4px; font-size: 13px; color: var(--cf-muted); }
-select { padding: 8px; border: 1px solid #b8c2bd; border-radius: 8px; background: #fff; color: var(--cf-text); }
+select, input { padding: 8px; border: 1px solid #b8c2bd; border-radius: 8px; background: #fff; color: var(--cf-text); }
+.callback { display: grid; gap: 8px; margin: 0; }
+.callback[hidden], input[hidden] { display: none; }
+.secondary { background: #fff; color: var(--cf-accent); border-color: var(--cf-accent); }
 .status { margin: 0; min-height: 1.4em; }
 .queue { margin: 0; color: var(--cf-muted); font-size: 14px; }
 .queue[hidden], .error[hidden] { display: none; }

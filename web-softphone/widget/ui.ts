@@ -9,6 +9,8 @@ export interface WidgetUiHandlers {
   hangup(): void;
   setMuted(muted: boolean): void;
   setLanguage(language: string): void;
+  /** call me back on `number`, at my turn or at `at` (ISO time) */
+  requestCallback(number: string, at?: string): void;
 }
 
 const PHONE_ICON =
@@ -50,7 +52,16 @@ export class WidgetUi {
   readonly #start: HTMLButtonElement;
   readonly #mute: HTMLButtonElement;
   readonly #hangup: HTMLButtonElement;
+  readonly #callbackOffer: HTMLButtonElement;
+  readonly #callbackForm: HTMLFormElement;
+  readonly #callbackNumberLabel: HTMLSpanElement;
+  readonly #callbackNumber: HTMLInputElement;
+  readonly #callbackWhen: HTMLSelectElement;
+  readonly #callbackAt: HTMLInputElement;
+  readonly #callbackSubmit: HTMLButtonElement;
+  readonly #callbackCancel: HTMLButtonElement;
   #snapshot: CallSnapshot | undefined;
+  #callbackFormOpen = false;
 
   constructor(doc: Document, languages: readonly string[], handlers: WidgetUiHandlers) {
     this.host = doc.createElement('callflow-widget');
@@ -79,6 +90,22 @@ export class WidgetUi {
     this.#mute = el('button', { type: 'button', class: 'btn mute', 'data-testid': 'cf-mute', 'aria-pressed': 'false' });
     this.#hangup = el('button', { type: 'button', class: 'btn hangup', 'data-testid': 'cf-hangup' });
     this.audio = el('audio', { autoplay: '' });
+    // "Call me back instead", while in line: a number, and at my turn or at a time
+    this.#callbackOffer = el('button', { type: 'button', class: 'btn secondary', 'data-testid': 'cf-callback' });
+    this.#callbackNumberLabel = el('span');
+    this.#callbackNumber = el('input', { type: 'tel', autocomplete: 'tel', required: '', maxlength: '40', 'data-testid': 'cf-callback-number' });
+    this.#callbackWhen = el('select', { 'data-testid': 'cf-callback-when' }, el('option', { value: 'turn' }), el('option', { value: 'time' }));
+    this.#callbackAt = el('input', { type: 'datetime-local', 'data-testid': 'cf-callback-at', hidden: '' });
+    this.#callbackSubmit = el('button', { type: 'submit', class: 'btn start', 'data-testid': 'cf-callback-submit' });
+    this.#callbackCancel = el('button', { type: 'button', class: 'btn secondary' });
+    this.#callbackForm = el(
+      'form',
+      { class: 'callback', 'data-testid': 'cf-callback-form', hidden: '' },
+      el('label', {}, this.#callbackNumberLabel, this.#callbackNumber),
+      this.#callbackWhen,
+      this.#callbackAt,
+      el('div', { class: 'actions' }, this.#callbackSubmit, this.#callbackCancel),
+    );
 
     this.#panel = el(
       'section',
@@ -92,7 +119,9 @@ export class WidgetUi {
         this.#queue,
         this.#error,
         this.#hint,
+        this.#callbackForm,
         el('div', { class: 'actions' }, this.#start, this.#mute, this.#hangup),
+        this.#callbackOffer,
         this.audio,
       ),
     );
@@ -111,6 +140,24 @@ export class WidgetUi {
     });
     this.#hangup.addEventListener('click', () => handlers.hangup());
     this.#mute.addEventListener('click', () => handlers.setMuted(!(this.#snapshot?.muted ?? false)));
+    this.#callbackOffer.addEventListener('click', () => {
+      this.#callbackFormOpen = true;
+      if (this.#snapshot) this.render(this.#snapshot);
+      this.#callbackNumber.focus();
+    });
+    this.#callbackCancel.addEventListener('click', () => {
+      this.#callbackFormOpen = false;
+      if (this.#snapshot) this.render(this.#snapshot);
+    });
+    this.#callbackWhen.addEventListener('change', () => {
+      this.#callbackAt.hidden = this.#callbackWhen.value !== 'time';
+      this.#callbackAt.required = !this.#callbackAt.hidden;
+    });
+    this.#callbackForm.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const at = this.#callbackWhen.value === 'time' && this.#callbackAt.value ? new Date(this.#callbackAt.value).toISOString() : undefined;
+      handlers.requestCallback(this.#callbackNumber.value.trim(), at);
+    });
   }
 
   get isOpen(): boolean {
@@ -161,6 +208,17 @@ export class WidgetUi {
     this.#mute.disabled = s.state === 'starting';
     this.#hangup.textContent = m.hangup;
     this.#hangup.hidden = !live;
+    const canCallBack = s.state === 'queued' && s.callbacks === true;
+    if (!canCallBack) this.#callbackFormOpen = false;
+    this.#callbackOffer.textContent = m.callbackOffer;
+    this.#callbackOffer.hidden = !canCallBack || this.#callbackFormOpen;
+    this.#callbackForm.hidden = !this.#callbackFormOpen;
+    this.#callbackNumberLabel.textContent = m.callbackNumber;
+    this.#callbackWhen.options[0]!.textContent = m.callbackAtTurn;
+    this.#callbackWhen.options[1]!.textContent = m.callbackAtTime;
+    this.#callbackSubmit.textContent = m.callbackSubmit;
+    this.#callbackSubmit.disabled = s.callbackPending === true;
+    this.#callbackCancel.textContent = m.callbackCancel;
     if (this.host.ownerDocument.activeElement === this.host) {
       // Keep keyboard focus on a visible button after the buttons swap.
       const focused = this.#root.activeElement;
@@ -186,6 +244,11 @@ function statusText(s: CallSnapshot, m: Messages): string {
     case 'connected':
       return m.connected(s.agentName ?? '');
     case 'ended':
+      if (s.callback) {
+        const at = s.callback.scheduledFor;
+        const when = at ? new Date(at).toLocaleString(s.language, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }) : null;
+        return m.callbackDone(s.callback.number, when);
+      }
       return m.ended;
     case 'failed':
       return m.failed;

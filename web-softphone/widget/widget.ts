@@ -37,6 +37,7 @@ export function mountWidget(win: Window, config: WidgetConfig, log: Logger): Cal
     hangup: () => controller?.hangup(),
     setMuted: (muted) => controller?.setMuted(muted),
     setLanguage: (language) => controller?.setLanguage(language),
+    requestCallback: (number, at) => void controller?.requestCallback(number, at),
   });
   controller = new CallController({
     config,

@@ -1,0 +1,267 @@
+import type { Kysely } from 'kysely';
+import { listOpenCallbacks, updateCallbackOfCall } from '../../db/repositories/callbacks.ts';
+import { type Queue, getQueue } from '../../db/repositories/queues.ts';
+import type { Database } from '../../db/schema.ts';
+import type { OutgoingCall } from '../../sip/index.ts';
+import { type CallEnvironment, type CustomerCall, type QueueRef, routingOptions } from './customer-call.ts';
+import { CalledBackLeg } from './customer-leg.ts';
+
+/** How customers are called back (CALLBACK_* settings). */
+export interface CallbackSettings {
+  /** SIP URI of the gateway that reaches phone numbers (`sip:gw.example.net:5060;transport=udp`); null: no callbacks. */
+  trunk: string | null;
+  /** From of the calls to customers (what their phone shows), a SIP URI. */
+  callerId: string;
+  /** How long the customer's phone rings before the attempt counts as not answered. */
+  dialSeconds: number;
+  /** After an attempt the customer did not answer, the callback joins the line again this much later. */
+  retrySeconds: number;
+  /** Attempts in all before the callback is given up. */
+  attempts: number;
+}
+
+/** A phone number as customers type it (spaces, dashes, dots, parentheses dropped), or null when it is not one. */
+export function normalizeNumber(raw: string): string | null {
+  const n = raw.replace(/[\s().-]/g, '');
+  return /^\+?[0-9]{4,20}$/.test(n) ? n : null;
+}
+
+/** The request URI that dials `number` through the trunk: the number becomes the trunk URI's user part. */
+export function dialUri(trunk: string, number: string): string {
+  const m = /^(sips?:)(?:[^@]*@)?(.*)$/i.exec(trunk);
+  if (m === null) throw new TypeError(`not a SIP URI: ${trunk}`);
+  return `${m[1]}${number}@${m[2]}`;
+}
+
+/** For a log line: the number without its last digits (a phone number is personal data). */
+export function maskNumber(n: string): string {
+  return n.length <= 4 ? '****' : `${n.slice(0, -4)}****`;
+}
+
+export type CallbackOutcome =
+  | { outcome: 'requested'; number: string; scheduledFor: Date | null }
+  | { outcome: 'unknown-call' }
+  | { outcome: 'not-waiting' }
+  | { outcome: 'no-trunk' };
+
+/** A callback the ACD holds (in line, or due later), or one being dialled. */
+interface OpenCallback {
+  callId: string;
+  queue: QueueRef;
+  number: string;
+  language: string | null;
+  customerId: string | null;
+  page: Record<string, unknown> | null;
+  history: unknown[];
+  /** attempts made so far */
+  attempts: number;
+  dialing: OutgoingCall | null;
+}
+
+export interface CallbacksDeps {
+  db: Kysely<Database>;
+  env: CallEnvironment;
+  settings: CallbackSettings;
+  queueRef(q: Queue): QueueRef;
+  /** The customer answered: the call goes on as a customer call, the assigned agent is rung next. */
+  answered(callback: Readonly<OpenCallback>, leg: CalledBackLeg, agentId: string): void;
+}
+
+/**
+ * Callbacks (virtual hold): a waiting caller leaves a phone number and hangs up; the ACD keeps the call in line as a
+ * callback (its place, or a time the customer chose). When the ACD gives it an agent, the agent is assigned at once
+ * and the customer is dialled through the trunk, without an SDP offer (the customer's phone offers, as a caller's
+ * does); when they answer, the call goes on as any customer call: the agent is rung, and if they do not answer the
+ * customer waits in line. A customer who does not answer is tried again `retrySeconds` later, `attempts` times
+ * in all. Open callbacks are kept in the database and come back into the ACD when the server starts.
+ */
+export class Callbacks {
+  readonly #open = new Map<string, OpenCallback>();
+  readonly #timers = new Set<NodeJS.Timeout>();
+  #closed = false;
+
+  constructor(private readonly deps: CallbacksDeps) {}
+
+  get enabled(): boolean {
+    return this.deps.settings.trunk !== null;
+  }
+
+  has(callId: string): boolean {
+    return this.#open.has(callId);
+  }
+
+  queueOf(callId: string): QueueRef | undefined {
+    return this.#open.get(callId)?.queue;
+  }
+
+  /** Puts the open callbacks of the database back into the ACD: in line at their place, or due at their time. */
+  async load(): Promise<void> {
+    const { db, env } = this.deps;
+    for (const row of await listOpenCallbacks(db)) {
+      const queue = await getQueue(db, row.queue_id);
+      if (queue === undefined || row.call_id === null) {
+        await updateCallbackOfCall(db, row.call_id ?? '', { state: 'cancelled' });
+        continue;
+      }
+      const context = row.context as { page?: Record<string, unknown> | null; history?: unknown[] };
+      const cb: OpenCallback = {
+        callId: row.call_id,
+        queue: this.deps.queueRef(queue),
+        number: row.target,
+        language: row.language,
+        customerId: row.customer_id,
+        page: context.page ?? null,
+        history: context.history ?? [],
+        attempts: row.attempts,
+        dialing: null,
+      };
+      this.#open.set(cb.callId, cb);
+      const dueAt = row.state === 'scheduled' && row.scheduled_for !== null ? row.scheduled_for : row.requested_at;
+      if (row.state === 'dialing') env.log.updateCallback(cb.callId, { state: 'waiting' });
+      env.acd.run((e, now) => e.callbackScheduled(now, cb.callId, String(queue.id), dueAt.getTime(), routingOptions(cb)));
+    }
+  }
+
+  /**
+   * A waiting caller asks to be called back on `number`: now, keeping their place in line (at = null), or at a time
+   * they chose (at: they join the line then).
+   */
+  request(call: CustomerCall | undefined, number: string, at: Date | null): CallbackOutcome {
+    if (!this.enabled) return { outcome: 'no-trunk' };
+    if (call === undefined) return { outcome: 'unknown-call' };
+    const left = call.leaveForCallback();
+    if (left === null) return { outcome: 'not-waiting' };
+    const { env } = this.deps;
+    const d = call.details;
+    const cb: OpenCallback = {
+      callId: call.id,
+      queue: call.queue,
+      number,
+      language: d.language,
+      customerId: d.customerId,
+      page: d.page,
+      history: d.history,
+      attempts: 0,
+      dialing: null,
+    };
+    this.#open.set(cb.callId, cb);
+    const queueId = String(cb.queue.id);
+    env.log.insertCallback({
+      callId: cb.callId,
+      queueId: cb.queue.id,
+      target: number,
+      customerId: cb.customerId,
+      language: cb.language,
+      context: { page: cb.page, history: cb.history },
+      requestedAt: new Date(left.enteredAt),
+      scheduledFor: at,
+    });
+    env.acd.run((e, now) => {
+      if (at === null) {
+        e.callbackRequested(now, cb.callId);
+        return;
+      }
+      e.callerAbandoned(now, cb.callId); // out of the line now; back at the chosen time
+      e.callbackScheduled(now, cb.callId, queueId, at.getTime(), routingOptions(cb));
+    });
+    env.logger.info({ callId: cb.callId, number: maskNumber(number), at }, 'callback requested');
+    return { outcome: 'requested', number, scheduledFor: at };
+  }
+
+  /** The ACD chose agents for a callback: the first is assigned, and the customer is dialled. */
+  offered(callId: string, agentIds: readonly string[]): void {
+    const { env, settings } = this.deps;
+    const cb = this.#open.get(callId);
+    const agentId = agentIds[0];
+    if (cb === undefined || agentId === undefined || cb.dialing !== null || settings.trunk === null) {
+      env.logger.error({ callId, known: cb !== undefined }, 'the ACD offered a callback that cannot be dialled: dropped');
+      env.acd.run((e, now) => e.callerAbandoned(now, callId));
+      return;
+    }
+    env.acd.run((e, now) => e.offerAccepted(now, callId, agentId));
+    cb.attempts++;
+    const queue = cb.queue;
+    env.log.updateCallback(callId, { state: 'dialing', attempts: cb.attempts });
+    env.toAgent(agentId, {
+      type: 'offer',
+      callId,
+      context: {
+        queue: queue.name,
+        language: cb.language,
+        page: cb.page,
+        history: cb.history,
+        customerId: cb.customerId,
+        caller: cb.number,
+        callback: true,
+        waitedSeconds: 0,
+        dispositions: queue.dispositions,
+      },
+    });
+    let leg: OutgoingCall;
+    try {
+      leg = env.sip.placeCall({
+        target: dialUri(settings.trunk, cb.number),
+        from: `"${queue.name.replace(/["\\\r\n]/g, '')}" <${settings.callerId}>`,
+        headers: { 'X-Callflow-Call-Id': callId, 'X-Callflow-Queue': queue.name },
+      });
+    } catch (err) {
+      env.logger.error({ err, callId }, 'callback could not be dialled');
+      this.#attemptFailed(cb, agentId, 503, 'Service Unavailable');
+      return;
+    }
+    cb.dialing = leg;
+    const noAnswer = setTimeout(() => leg.cancel(), settings.dialSeconds * 1000);
+    this.#timers.add(noAnswer);
+    const done = (): void => {
+      clearTimeout(noAnswer);
+      this.#timers.delete(noAnswer);
+      cb.dialing = null;
+    };
+    leg.on('answered', (offer) => {
+      done();
+      if (this.#closed) return;
+      this.#open.delete(callId);
+      env.log.event({ event: 'CALLBACKATTEMPT', callId, queueId: queue.id, agentId: Number(agentId), data: { attempt: cb.attempts, answered: true } });
+      env.log.updateCallback(callId, { state: 'completed' });
+      this.deps.answered(cb, new CalledBackLeg(leg, offer), agentId);
+    });
+    leg.on('failed', (status, reason) => {
+      done();
+      if (this.#closed) return;
+      // our CANCEL after dialSeconds ends in 487: for the customer, that is no answer
+      this.#attemptFailed(cb, agentId, status === 487 ? 408 : status, status === 487 ? 'No Answer' : reason);
+    });
+  }
+
+  /** The customer did not answer (busy, no answer, unreachable): the agent is free again; tried again later, or given up. */
+  #attemptFailed(cb: OpenCallback, agentId: string, status: number, reason: string): void {
+    const { env, settings } = this.deps;
+    const callId = cb.callId;
+    env.log.event({ event: 'CALLBACKATTEMPT', callId, queueId: cb.queue.id, agentId: Number(agentId), data: { attempt: cb.attempts, answered: false, status, reason } });
+    env.toAgent(agentId, { type: 'offer-cancelled', callId, reason: `the customer did not answer (${status} ${reason})` });
+    env.toAgent(agentId, { type: 'call-ended', callId });
+    env.logger.info({ callId, number: maskNumber(cb.number), status, attempt: cb.attempts }, 'callback not answered');
+    if (cb.attempts < settings.attempts) {
+      const dueAt = new Date(Date.now() + settings.retrySeconds * 1000);
+      env.log.updateCallback(callId, { state: 'scheduled', scheduledFor: dueAt });
+      env.acd.run((e, now) => {
+        e.callEnded(now, callId);
+        e.callbackScheduled(now, callId, String(cb.queue.id), dueAt.getTime(), routingOptions(cb));
+      });
+      return;
+    }
+    this.#open.delete(callId);
+    env.log.event({ event: 'CALLBACKFAILED', callId, queueId: cb.queue.id, data: { attempts: cb.attempts } });
+    env.log.updateCallback(callId, { state: 'failed' });
+    env.log.updateCall(callId, { state: 'ended', end_reason: 'callback-failed', ended_at: new Date() });
+    env.acd.run((e, now) => e.callEnded(now, callId));
+  }
+
+  /** Server shutdown: calls being dialled are cancelled (they are dialled again after the restart). */
+  close(): void {
+    this.#closed = true;
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
+    for (const cb of this.#open.values()) cb.dialing?.cancel();
+  }
+}

@@ -1,0 +1,243 @@
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { peakFrequency, rms } from '../media/helpers/audio.ts';
+import { BaresipPhone, PHONE_ADDRESS, makeTone } from '../support/baresip.ts';
+import { type TestBrowser, launchBrowser } from './support/browser.ts';
+import { type Harness, createAgent, deskPhone, eventually, startCallCenter } from './support/harness.ts';
+import { readWav } from './support/wav.ts';
+
+/**
+ * Callbacks end to end: a browser caller waiting in line leaves a phone number; the server calls that number
+ * through its trunk when an agent is theirs. The customer's phone behind the "trunk" is a baresip that does not
+ * register (its AOR's user is the number, so it takes the INVITE for that number) and answers by itself or not at
+ * all; the agent is a baresip desk phone.
+ */
+const CUSTOMER_NUMBER = '+3725551234';
+const CUSTOMER_PORT = 5970;
+
+describe('callbacks', () => {
+  let h: Harness;
+  let dir: string;
+  let anna: { id: number; password: string; sipPassword: string; token: string };
+  let queueId: number;
+  const phones: BaresipPhone[] = [];
+  const browsers: TestBrowser[] = [];
+
+  /** The customer's own phone, reached through the trunk. */
+  async function customerPhone(answer: 'auto' | 'manual'): Promise<BaresipPhone> {
+    const p = new BaresipPhone({
+      dir: path.join(dir, `customer-${phones.length}`), sipPort: CUSTOMER_PORT, ctrlPort: CUSTOMER_PORT + 100, rtpMin: CUSTOMER_PORT * 4, answer,
+      toneWav: makeTone(path.join(dir, 'tone-700.wav'), 700), registrar: `127.0.0.1:${h.sipPort}`, username: CUSTOMER_NUMBER, password: 'unused', regint: 0,
+    });
+    phones.push(p);
+    await p.start();
+    return p;
+  }
+
+  async function annaPhone(answer: 'auto' | 'manual' = 'auto'): Promise<BaresipPhone> {
+    const p = await deskPhone(h, dir, { user: '1101', password: anna.sipPassword, port: 5940, tone: 1000, answer });
+    phones.push(p);
+    return p;
+  }
+
+  async function setState(state: 'ready' | 'not-ready'): Promise<void> {
+    const r = await h.api('PUT', '/api/agent/state', { state, reason: 'test' }, anna.token);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+  }
+
+  /** A browser caller in line; returns the call id and token the widget got. */
+  async function browserCaller(): Promise<{ b: TestBrowser; callId: string; token: string }> {
+    const b = await launchBrowser(path.join(dir, 'tone-440.wav'));
+    browsers.push(b);
+    const announced = b.page.waitForResponse((r) => r.url().endsWith('/api/public/calls') && r.request().method() === 'POST');
+    await b.page.goto(`${h.baseUrl}/demo/`);
+    await b.page.getByTestId('cf-call-button').click();
+    await b.page.getByTestId('cf-language').selectOption('en');
+    await b.page.getByTestId('cf-start').click();
+    const { callId, token } = (await (await announced).json()) as { callId: string; token: string };
+    await eventually(async () => (await b.page.getByTestId('cf-position').textContent())?.includes('1'), 15_000, 'position 1 in the widget');
+    return { b, callId, token };
+  }
+
+  async function events(callId: string): Promise<string[]> {
+    await h.server.center.log.flush();
+    return (await h.api('GET', `/api/calls/${callId}`, undefined, h.admin)).body.events.map((e: { event: string }) => e.event);
+  }
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'e2e-callback-'));
+    makeTone(path.join(dir, 'tone-440.wav'), 440);
+    h = await startCallCenter({
+      rtpPortMin: 46000,
+      rtpPortMax: 46199,
+      env: {
+        CALLBACK_TRUNK: `sip:${PHONE_ADDRESS}:${CUSTOMER_PORT};transport=udp`,
+        CALLBACK_DIAL_SECONDS: '6',
+        CALLBACK_RETRY_SECONDS: '2',
+        CALLBACK_ATTEMPTS: '2',
+      },
+    });
+    await h.api('POST', '/api/skills', { name: 'support' }, h.admin);
+    const q = await h.api('POST', '/api/queues', { name: 'support', skills: { support: 1 }, ringTimeoutSeconds: 8, wrapUpSeconds: 0 }, h.admin);
+    expect(q.status).toBe(201);
+    queueId = q.body.id;
+    const a = await createAgent(h, { login: 'anna', name: 'Anna', languages: { en: 5 }, sipUser: '1101' });
+    anna = { ...a, token: await h.login('anna', a.password) };
+  }, 120_000);
+
+  afterEach(async () => {
+    for (const b of browsers.splice(0)) await b.close();
+    for (const p of phones.splice(0)) await p.stop();
+    await h.api('PUT', '/api/agent/state', { state: 'logged-out' }, anna.token);
+  });
+
+  afterAll(async () => {
+    await h?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a waiting caller leaves a number and keeps their place; when Anna is free the customer is called and put through, with audio both ways', async () => {
+    const annaBox = await annaPhone();
+    const customer = await customerPhone('auto');
+    const { b, callId, token } = await browserCaller();
+
+    // bad requests are refused, naming the problem; nothing changes
+    expect((await h.api('POST', `/api/public/calls/${callId}/callback`, { number: '555' }, token)).body.field).toBe('body.number');
+    expect((await h.api('POST', `/api/public/calls/${callId}/callback`, { number: CUSTOMER_NUMBER }, 'not-a-token')).status).toBe(401);
+    expect((await h.api('POST', `/api/public/calls/${callId}/callback`, { number: CUSTOMER_NUMBER, at: '2020-01-01T00:00:00Z' }, token)).body.field).toBe('body.at');
+
+    // in the widget: "Call me back instead"; a number the server refuses shows its words and the call goes on
+    await b.page.getByTestId('cf-callback').click();
+    await b.page.getByTestId('cf-callback-number').fill('12');
+    await b.page.getByTestId('cf-callback-submit').click();
+    await eventually(async () => /not a phone number/.test((await b.page.getByTestId('cf-error').textContent()) ?? ''), 10_000, 'the refusal in the widget');
+    expect(await b.page.getByTestId('cf-position').textContent()).toContain('1');
+    await b.page.getByTestId('cf-callback-number').fill('+372 555 1234');
+    await b.page.getByTestId('cf-callback-submit').click();
+    // the browser call is over; the call is in line as a callback
+    await eventually(async () => /call you on \+3725551234 when it is your turn/i.test((await b.page.getByTestId('cf-status').textContent()) ?? ''), 10_000, 'the widget to say it will call back');
+    expect(await b.page.getByTestId('cf-error').isVisible()).toBe(false);
+    const status = h.server.center.acd.engine.queueStatus(h.server.center.acd.queueIds()[0]!);
+    expect(status.waiting).toBe(1);
+    expect((await h.api('GET', `/api/calls/${callId}`, undefined, h.admin)).body).toMatchObject({ state: 'callback', direction: 'callback' });
+    // asking again: the call is no longer in progress
+    expect((await h.api('POST', `/api/public/calls/${callId}/callback`, { number: CUSTOMER_NUMBER }, token)).status).toBe(404);
+
+    await setState('ready');
+    await customer.waitEvent('CALL_ESTABLISHED', 20_000);
+    await annaBox.waitEvent('CALL_ESTABLISHED', 20_000);
+    await new Promise((r) => setTimeout(r, 4000));
+    await customer.command('hangup');
+    await annaBox.waitEvent('CALL_CLOSED', 10_000);
+    await customer.waitEvent('CALL_CLOSED', 10_000);
+
+    // each heard the other: Anna's 1000 Hz at the customer's phone, the customer's 700 Hz at Anna's
+    for (const [phone, hz] of [[customer, 1000], [annaBox, 700]] as const) {
+      // (baresip finishes writing the recording a moment after the call closed)
+      const { samples, rate } = await eventually(() => {
+        const file = phone.receivedRecording();
+        const wav = file === undefined ? undefined : readWav(file);
+        return wav !== undefined && wav.samples.length > wav.rate * 3 ? wav : undefined;
+      }, 5000, 'the recording of the call').catch((err: Error) => {
+        throw new Error(`${err.message} by ${phone.opts.username}: ${readdirSync(phone.recordings).map((f) => `${f} ${statSync(path.join(phone.recordings, f)).size}`).join(', ')}\n${phone.log.slice(-3000)}`);
+      });
+      const tail = samples.subarray(Math.max(0, samples.length - rate * 2));
+      const heard = { peakHz: peakFrequency(tail, rate), rms: rms(tail), seconds: samples.length / rate };
+      expect(Math.abs(heard.peakHz - hz), JSON.stringify(heard)).toBeLessThan(20);
+      expect(heard.rms, JSON.stringify(heard)).toBeGreaterThan(300);
+    }
+    expect(await events(callId)).toEqual(['ENTERQUEUE', 'CALLBACKREQUESTED', 'CALLBACKATTEMPT', 'OFFER', 'CONNECT', 'COMPLETECALLER']);
+    const record = (await h.api('GET', `/api/calls/${callId}`, undefined, h.admin)).body;
+    expect(record).toMatchObject({ state: 'ended', endReason: 'caller-hangup', agentId: anna.id, direction: 'callback' });
+    const cb = await h.server.ctx.database.db.selectFrom('callbacks').selectAll().where('call_id', '=', callId).executeTakeFirstOrThrow();
+    expect(cb).toMatchObject({ state: 'completed', attempts: 1, target: CUSTOMER_NUMBER });
+  }, 120_000);
+
+  it('a customer who does not answer is tried again, and given up after the last attempt; Anna is free again each time', async () => {
+    const annaBox = await annaPhone();
+    const customer = await customerPhone('manual');
+    const { callId, token } = await browserCaller();
+    expect((await h.api('POST', `/api/public/calls/${callId}/callback`, { number: CUSTOMER_NUMBER }, token)).status).toBe(201);
+    await setState('ready');
+    await customer.waitEvent('CALL_INCOMING', 15_000);
+    // not answered within CALLBACK_DIAL_SECONDS (6 s): tried again CALLBACK_RETRY_SECONDS (2 s) later, the last of 2 attempts
+    await customer.waitEvent('CALL_INCOMING', 20_000);
+    await eventually(async () => (await events(callId)).includes('CALLBACKFAILED'), 20_000, 'the callback to be given up');
+    expect(await events(callId)).toEqual(['ENTERQUEUE', 'CALLBACKREQUESTED', 'CALLBACKATTEMPT', 'CALLBACKATTEMPT', 'CALLBACKFAILED']);
+    expect(annaBox.events.some((e) => e.type === 'CALL_INCOMING')).toBe(false);
+    const record = (await h.api('GET', `/api/calls/${callId}`, undefined, h.admin)).body;
+    expect(record).toMatchObject({ state: 'ended', endReason: 'callback-failed' });
+    const attempts = record.events.filter((e: { event: string }) => e.event === 'CALLBACKATTEMPT').map((e: { data: unknown }) => e.data);
+    expect(attempts).toEqual([
+      { attempt: 1, answered: false, status: 408, reason: 'No Answer' },
+      { attempt: 2, answered: false, status: 408, reason: 'No Answer' },
+    ]);
+    const cb = await h.server.ctx.database.db.selectFrom('callbacks').selectAll().where('call_id', '=', callId).executeTakeFirstOrThrow();
+    expect(cb).toMatchObject({ state: 'failed', attempts: 2 });
+    await eventually(async () => (await h.api('GET', '/api/agent/state', undefined, anna.token)).body.state === 'ready', 10_000, 'Anna ready again');
+  }, 120_000);
+
+  it('when the assigned agent does not answer, the customer, on the line now, waits in the queue and is put through next', async () => {
+    const annaBox = await annaPhone('manual');
+    const customer = await customerPhone('auto');
+    const { callId, token } = await browserCaller();
+    expect((await h.api('POST', `/api/public/calls/${callId}/callback`, { number: CUSTOMER_NUMBER }, token)).status).toBe(201);
+    await setState('ready');
+    await customer.waitEvent('CALL_ESTABLISHED', 20_000);
+    await annaBox.waitEvent('CALL_INCOMING', 10_000);
+    // not answered within the queue's ring timeout (8 s): the customer is in line, and Anna (wrap-up 0) is offered it again
+    await annaBox.waitEvent('CALL_INCOMING', 20_000);
+    expect(h.server.center.acd.engine.agentInfo(String(anna.id)).consecutiveMisses).toBe(0);
+    await annaBox.command('accept');
+    await annaBox.waitEvent('CALL_ESTABLISHED', 10_000);
+    await customer.command('hangup');
+    await eventually(async () => (await events(callId)).includes('COMPLETECALLER'), 10_000, 'the call to end');
+    expect(await events(callId)).toEqual(['ENTERQUEUE', 'CALLBACKREQUESTED', 'CALLBACKATTEMPT', 'OFFER', 'RINGNOANSWER', 'ENTERQUEUE', 'OFFER', 'CONNECT', 'COMPLETECALLER']);
+  }, 120_000);
+
+  it('a callback at a time the customer chose joins the line then, not before; a time when the queue is closed is refused', async () => {
+    await annaPhone();
+    const customer = await customerPhone('auto');
+    const { b, callId, token } = await browserCaller();
+    // a holiday on the chosen day: refused with the opening time, the call goes on
+    const at = new Date(Date.now() + 8000);
+    const day = at.toISOString().slice(0, 10);
+    const allDay = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ from: '00:00', to: '24:00' }]]));
+    expect((await h.api('PATCH', `/api/queues/${queueId}`, { openingHours: { timeZone: 'UTC', days: allDay, closedDates: [day] } }, h.admin)).status).toBe(200);
+    const closed = await h.api('POST', `/api/public/calls/${callId}/callback`, { number: CUSTOMER_NUMBER, at: at.toISOString() }, token);
+    expect(closed.status).toBe(400);
+    expect(closed.body.message).toMatch(/^body\.at: the queue is closed then\. We open again \w{3} 00:00 \(UTC\)\.$/);
+    expect((await h.api('PATCH', `/api/queues/${queueId}`, { openingHours: null }, h.admin)).status).toBe(200);
+    expect((await h.api('POST', `/api/public/calls/${callId}/callback`, { number: CUSTOMER_NUMBER, at: new Date(Date.now() + 8 * 86_400_000).toISOString() }, token)).body.field).toBe('body.at');
+
+    // in the widget: "at a time I choose" (minutes: two minutes ahead)
+    const later = new Date(Math.ceil((Date.now() + 120_000) / 60_000) * 60_000);
+    await b.page.getByTestId('cf-callback').click();
+    await b.page.getByTestId('cf-callback-number').fill(CUSTOMER_NUMBER);
+    await b.page.getByTestId('cf-callback-when').selectOption('time');
+    await b.page.getByTestId('cf-callback-at').fill(new Date(later.getTime() - later.getTimezoneOffset() * 60_000).toISOString().slice(0, 16));
+    await b.page.getByTestId('cf-callback-submit').click();
+    await eventually(async () => /call you on \+3725551234 at /i.test((await b.page.getByTestId('cf-status').textContent()) ?? ''), 10_000, 'the widget to name the time');
+    const row = await h.server.ctx.database.db.selectFrom('callbacks').selectAll().where('call_id', '=', callId).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ state: 'scheduled', scheduled_for: later });
+
+    // a second caller asks (through the API) for a callback 6 s from now: dialled then, not before
+    const second = await browserCaller();
+    const soon = new Date(Date.now() + 6000);
+    const r = await h.api('POST', `/api/public/calls/${second.callId}/callback`, { number: CUSTOMER_NUMBER, at: soon.toISOString() }, second.token);
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(r.body.scheduledFor).toBe(soon.toISOString());
+    // both out of the line until their time, even with Anna ready
+    await setState('ready');
+    expect(h.server.center.acd.engine.queueStatus(String(queueId)).waiting).toBe(0);
+    await customer.waitEvent('CALL_ESTABLISHED', 20_000);
+    const tried = (await h.api('GET', `/api/calls/${second.callId}`, undefined, h.admin)).body.events.find((e: { event: string }) => e.event === 'CALLBACKATTEMPT');
+    expect(Date.parse(tried.at)).toBeGreaterThanOrEqual(soon.getTime());
+    await customer.command('hangup');
+    await eventually(async () => (await events(second.callId)).includes('COMPLETECALLER'), 10_000, 'the call to end');
+    // the first one is still due at its time
+    expect(h.server.center.callbacks.has(callId)).toBe(true);
+  }, 120_000);
+});

@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { peakFrequency, rms } from '../media/helpers/audio.ts';
 import { BaresipPhone, PHONE_ADDRESS, makeTone } from '../support/baresip.ts';
 import { type TestBrowser, launchBrowser } from './support/browser.ts';
@@ -125,9 +126,16 @@ describe('callbacks', () => {
     // asking again: the call is no longer in progress
     expect((await h.api('POST', `/api/public/calls/${callId}/callback`, { number: CUSTOMER_NUMBER }, token)).status).toBe(404);
 
+    // Anna's desktop hears of it as a callback to that number
+    const desk = new WebSocket(`${h.baseUrl.replace('http', 'ws')}/ws/agent?token=${anna.token}`);
+    const told: Array<{ type: string; context?: { callback: boolean; caller: string } }> = [];
+    desk.on('message', (m) => told.push(JSON.parse(String(m))));
+    await new Promise((r) => desk.once('open', r));
     await setState('ready');
     await customer.waitEvent('CALL_ESTABLISHED', 20_000);
     await annaBox.waitEvent('CALL_ESTABLISHED', 20_000);
+    expect(told.find((m) => m.type === 'offer')?.context).toMatchObject({ callback: true, caller: CUSTOMER_NUMBER, queue: 'support' });
+    desk.close();
     await new Promise((r) => setTimeout(r, 4000));
     await customer.command('hangup');
     await annaBox.waitEvent('CALL_CLOSED', 10_000);
@@ -198,7 +206,7 @@ describe('callbacks', () => {
   }, 120_000);
 
   it('a callback at a time the customer chose joins the line then, not before; a time when the queue is closed is refused', async () => {
-    await annaPhone();
+    const annaBox = await annaPhone();
     const customer = await customerPhone('auto');
     const { b, callId, token } = await browserCaller();
     // a holiday on the chosen day: refused with the opening time, the call goes on
@@ -233,6 +241,7 @@ describe('callbacks', () => {
     await setState('ready');
     expect(h.server.center.acd.engine.queueStatus(String(queueId)).waiting).toBe(0);
     await customer.waitEvent('CALL_ESTABLISHED', 20_000);
+    await annaBox.waitEvent('CALL_ESTABLISHED', 20_000);
     const tried = (await h.api('GET', `/api/calls/${second.callId}`, undefined, h.admin)).body.events.find((e: { event: string }) => e.event === 'CALLBACKATTEMPT');
     expect(Date.parse(tried.at)).toBeGreaterThanOrEqual(soon.getTime());
     await customer.command('hangup');

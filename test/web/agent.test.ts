@@ -158,10 +158,12 @@ describe('agent softphone', () => {
             { url: 'https://shop.example/', title: 'Home', at: '2026-11-23T10:00:00.000Z' },
             { url: 'https://shop.example/tents/taiga-2', title: 'Taiga 2 tent', at: '2026-11-23T10:02:00.000Z' },
           ],
+          caller: 'web',
           waitedSeconds: 42,
         },
       });
       await page.getByTestId('incoming').waitFor({ state: 'visible' });
+      expect(await text('incoming-caller')).toBe('Web (browser widget)');
       expect(await text('incoming-page-url')).toBe('https://shop.example/tents/taiga-2');
       expect(await text('incoming-page-title')).toBe('Taiga 2 tent');
       expect(await text('incoming-language')).toBe('et');

@@ -18,6 +18,10 @@ export interface OfferContext {
   page: { url: string; title: string; category?: string };
   history: VisitedPage[];
   customerId?: string;
+  /** who calls: a SIP From URI, 'web' for the browser widget, or for a callback the number we call */
+  caller: string;
+  /** a call back to the customer, not a call from them */
+  callback: boolean;
   waitedSeconds: number;
   /** the queue's dispositions (wrap-up codes) to file the call under; empty: none asked */
   dispositions: string[];
@@ -74,6 +78,8 @@ function parseContext(v: unknown): OfferContext {
     history: history
       .filter((p): p is Record<string, unknown> => !!p && typeof p === 'object')
       .map((p) => ({ url: str(p.url), title: str(p.title), at: typeof p.at === 'number' ? new Date(p.at).toISOString() : str(p.at) })),
+    caller: str(c.caller),
+    callback: c.callback === true,
     waitedSeconds: typeof c.waitedSeconds === 'number' && Number.isFinite(c.waitedSeconds) ? c.waitedSeconds : 0,
     dispositions: strings(c.dispositions),
   };

@@ -93,7 +93,7 @@ export class CallCenter {
     this.log = new CallLogWriter(deps.db, deps.logger);
     this.acd = new AcdRuntime(deps.db, deps.logger);
     this.desk = new AgentDesk(this.acd, deps.credentials, this.log, deps.logger);
-    this.board = new WallBoard(deps.db, this.acd, this.desk, this.log, deps.logger);
+    this.board = new WallBoard(deps.db, this.acd, this.desk, this.log, deps.logger, () => this.callbacks.summary());
     this.#env = {
       acd: this.acd,
       media: deps.media,
@@ -134,7 +134,7 @@ export class CallCenter {
           customerId: cb.customerId,
           page: cb.page,
           history: cb.history,
-          calledBackFor: { agentId },
+          calledBackFor: { agentId, attempt: cb.attempts },
         });
         this.#calls.set(customer.id, customer);
         void customer.start().catch((err: unknown) => this.#deps.logger.error({ err, callId: cb.callId }, 'called-back customer failed'));
@@ -322,6 +322,11 @@ export class CallCenter {
   /** A waiting browser caller asks to be called back on `number` (now, keeping their place; or at a time). */
   requestCallback(callId: string, number: string, at: Date | null): CallbackOutcome {
     return this.callbacks.request(this.#calls.get(callId), number, at);
+  }
+
+  /** A callback asked for without a call (the queue is closed, say): the customer is called at `at`. */
+  scheduleCallback(queue: Queue, input: { number: string; at: Date; language: string; customerId: string | null; page: Record<string, unknown> | null }): CallbackOutcome {
+    return this.callbacks.schedule({ queue: queueRef(queue), ...input, history: [] });
   }
 
   /** The queue a call in progress is in. */

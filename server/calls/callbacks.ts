@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { listOpenCallbacks, updateCallbackOfCall } from '../../db/repositories/callbacks.ts';
 import { type Queue, getQueue } from '../../db/repositories/queues.ts';
@@ -39,10 +40,15 @@ export function maskNumber(n: string): string {
 }
 
 export type CallbackOutcome =
-  | { outcome: 'requested'; number: string; scheduledFor: Date | null }
+  | { outcome: 'requested'; callId: string; number: string; scheduledFor: Date | null }
   | { outcome: 'unknown-call' }
   | { outcome: 'not-waiting' }
-  | { outcome: 'no-trunk' };
+  | { outcome: 'no-trunk' }
+  | { outcome: 'duplicate' }
+  | { outcome: 'too-many' };
+
+/** Open callbacks (in line, due later, being dialled) at most: beyond it, new requests without a call are refused. */
+export const MAX_OPEN_CALLBACKS = 10_000;
 
 /** A callback the ACD holds (in line, or due later), or one being dialled. */
 interface OpenCallback {
@@ -56,6 +62,8 @@ interface OpenCallback {
   /** attempts made so far */
   attempts: number;
   dialing: OutgoingCall | null;
+  /** it has been in the queue (ENTERQUEUE logged): a callback asked for without a call enters at its first attempt */
+  entered: boolean;
 }
 
 export interface CallbacksDeps {
@@ -103,7 +111,7 @@ export class Callbacks {
         await updateCallbackOfCall(db, row.call_id ?? '', { state: 'cancelled' });
         continue;
       }
-      const context = row.context as { page?: Record<string, unknown> | null; history?: unknown[] };
+      const context = row.context as { page?: Record<string, unknown> | null; history?: unknown[]; entered?: boolean };
       const cb: OpenCallback = {
         callId: row.call_id,
         queue: this.deps.queueRef(queue),
@@ -114,6 +122,7 @@ export class Callbacks {
         history: context.history ?? [],
         attempts: row.attempts,
         dialing: null,
+        entered: context.entered === true || row.attempts > 0,
       };
       this.#open.set(cb.callId, cb);
       const dueAt = row.state === 'scheduled' && row.scheduled_for !== null ? row.scheduled_for : row.requested_at;
@@ -143,6 +152,7 @@ export class Callbacks {
       history: d.history,
       attempts: 0,
       dialing: null,
+      entered: true,
     };
     this.#open.set(cb.callId, cb);
     const queueId = String(cb.queue.id);
@@ -152,7 +162,7 @@ export class Callbacks {
       target: number,
       customerId: cb.customerId,
       language: cb.language,
-      context: { page: cb.page, history: cb.history },
+      context: { page: cb.page, history: cb.history, entered: true },
       requestedAt: new Date(left.enteredAt),
       scheduledFor: at,
     });
@@ -165,7 +175,57 @@ export class Callbacks {
       e.callbackScheduled(now, cb.callId, queueId, at.getTime(), routingOptions(cb));
     });
     env.logger.info({ callId: cb.callId, number: maskNumber(number), at }, 'callback requested');
-    return { outcome: 'requested', number, scheduledFor: at };
+    return { outcome: 'requested', callId: cb.callId, number, scheduledFor: at };
+  }
+
+  /**
+   * A callback asked for without a call (the widget when the queue is closed): the customer is called at `at`,
+   * joining the line then. One open callback per number and queue.
+   */
+  schedule(input: { queue: QueueRef; number: string; at: Date; language: string | null; customerId: string | null; page: Record<string, unknown> | null; history: unknown[] }): CallbackOutcome {
+    if (!this.enabled) return { outcome: 'no-trunk' };
+    const open = [...this.#open.values()];
+    if (open.some((o) => o.number === input.number && o.queue.id === input.queue.id)) return { outcome: 'duplicate' };
+    if (open.length >= MAX_OPEN_CALLBACKS) return { outcome: 'too-many' };
+    const { env } = this.deps;
+    const cb: OpenCallback = { callId: randomUUID(), ...input, attempts: 0, dialing: null, entered: false };
+    this.#open.set(cb.callId, cb);
+    env.log.insertCall({
+      id: cb.callId,
+      queue_id: cb.queue.id,
+      agent_id: null,
+      direction: 'callback',
+      channel: 'sip',
+      caller: cb.number,
+      customer_id: cb.customerId,
+      language: cb.language,
+      context: JSON.stringify({ page: cb.page, history: cb.history }),
+      sip_call_id: null,
+      state: 'callback',
+      end_reason: null,
+      disposition: null,
+      queued_at: null,
+      answered_at: null,
+      ended_at: null,
+      wait_seconds: null,
+      talk_seconds: null,
+      hold_seconds: null,
+      wrap_up_seconds: null,
+    });
+    env.log.insertCallback({
+      callId: cb.callId,
+      queueId: cb.queue.id,
+      target: cb.number,
+      customerId: cb.customerId,
+      language: cb.language,
+      context: { page: cb.page, history: cb.history },
+      requestedAt: input.at,
+      scheduledFor: input.at,
+    });
+    env.log.event({ event: 'CALLBACKREQUESTED', callId: cb.callId, queueId: cb.queue.id, data: { scheduledFor: input.at.toISOString(), withoutCall: true } });
+    env.acd.run((e, now) => e.callbackScheduled(now, cb.callId, String(cb.queue.id), input.at.getTime(), routingOptions(cb)));
+    env.logger.info({ callId: cb.callId, number: maskNumber(cb.number), at: input.at }, 'callback scheduled');
+    return { outcome: 'requested', callId: cb.callId, number: cb.number, scheduledFor: input.at };
   }
 
   /** The ACD chose agents for a callback: the first is assigned, and the customer is dialled. */
@@ -178,9 +238,15 @@ export class Callbacks {
       env.acd.run((e, now) => e.callerAbandoned(now, callId));
       return;
     }
+    const queue = cb.queue;
+    if (!cb.entered) {
+      // (a callback asked for without a call is offered to the queue now, for its traffic figures)
+      cb.entered = true;
+      env.log.event({ event: 'ENTERQUEUE', callId, queueId: queue.id, data: { language: cb.language, channel: 'callback' } });
+      env.log.updateCall(callId, { queued_at: new Date() });
+    }
     env.acd.run((e, now) => e.offerAccepted(now, callId, agentId));
     cb.attempts++;
-    const queue = cb.queue;
     env.log.updateCallback(callId, { state: 'dialing', attempts: cb.attempts });
     env.toAgent(agentId, {
       type: 'offer',
@@ -255,6 +321,19 @@ export class Callbacks {
     env.log.updateCallback(callId, { state: 'failed' });
     env.log.updateCall(callId, { state: 'ended', end_reason: 'callback-failed', ended_at: new Date() });
     env.acd.run((e, now) => e.callEnded(now, callId));
+  }
+
+  /** Open callbacks by queue id: in line now (or being dialled), and due at a later time. */
+  summary(): Map<number, { inLine: number; later: number }> {
+    const out = new Map<number, { inLine: number; later: number }>();
+    const engine = this.deps.env.acd.engine;
+    for (const cb of this.#open.values()) {
+      const n = out.get(cb.queue.id) ?? { inLine: 0, later: 0 };
+      if (engine.callInfo(cb.callId)?.state === 'scheduled') n.later++;
+      else n.inLine++;
+      out.set(cb.queue.id, n);
+    }
+    return out;
   }
 
   /** Server shutdown: calls being dialled are cancelled (they are dialled again after the restart). */

@@ -109,7 +109,7 @@ export interface CustomerCallInit {
    * A callback the customer answered: the call record exists (the customer's first call), the ACD has the call
    * assigned to this agent already, and the agent is rung next; if they do not answer, the customer waits in line.
    */
-  calledBackFor?: { agentId: string };
+  calledBackFor?: { agentId: string; attempt: number };
 }
 
 /** What the ACD routes a call by besides its queue: the caller's language, and the page (context). */
@@ -187,7 +187,8 @@ export class CustomerCall {
     this.#incoming = incoming;
     this.#queue = init.queue;
     this.#log = env.logger.child({ callId: this.id, queueId: init.queue.id });
-    this.#media = env.media.createSession(this.id);
+    // (a called-back customer's media is a session of its own: the first call's may still be closing)
+    this.#media = env.media.createSession(init.calledBackFor ? `${this.id}~callback-${init.calledBackFor.attempt}` : this.id);
   }
 
   get language(): string | null {

@@ -52,6 +52,8 @@ export interface WallBoardQueue extends Traffic {
   longestWaitSeconds: number | null;
   /** the agents who serve the queue (they meet its requirements), by state */
   agents: StateCounts;
+  /** callbacks: in line now (counted in `waiting` too) or being dialled, and due at a later time */
+  callbacks: { inLine: number; later: number };
 }
 
 export interface WallBoardAgent {
@@ -145,6 +147,8 @@ export class WallBoard {
     private readonly desk: AgentDesk,
     private readonly log: CallLogWriter,
     private readonly logger: Logger,
+    /** open callbacks by queue id */
+    private readonly callbacks: () => Map<number, { inLine: number; later: number }> = () => new Map(),
     private readonly intervalMs = 1000,
   ) {}
 
@@ -179,6 +183,7 @@ export class WallBoard {
     const sum = { ...NO_TRAFFIC };
     let waiting = 0;
     let oldest = Infinity;
+    const callbacks = this.callbacks();
     const queues = stored.queues.map((q): WallBoardQueue => {
       const status = engine.hasQueue(String(q.id)) ? engine.queueStatus(String(q.id)) : { waiting: 0, oldestEnteredAt: null, agentIds: [] };
       const counts = noCounts();
@@ -197,6 +202,7 @@ export class WallBoard {
         longestWaitSeconds: status.oldestEnteredAt === null ? null : waitedSeconds(now, status.oldestEnteredAt),
         ...trafficFigures(t),
         agents: counts,
+        callbacks: callbacks.get(q.id) ?? { inLine: 0, later: 0 },
       };
     });
     return {

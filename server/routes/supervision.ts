@@ -50,6 +50,7 @@ const WallBoardView = Type.Object({
       longestWaitSeconds: Nullable(Count),
       ...traffic,
       agents: States,
+      callbacks: Type.Object({ inLine: Count, later: Count }, { description: 'callbacks in line now (counted in waiting) or being dialled, and due at a later time' }),
     }),
   ),
   agents: Type.Array(

@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
-import { getQueue, getQueueByName, listAllQueues } from '../../db/repositories/queues.ts';
+import { type Static, Type } from 'typebox';
+import { type Queue, getQueue, getQueueByName, listAllQueues } from '../../db/repositories/queues.ts';
 import { listAllAgents } from '../../db/repositories/users.ts';
 import type { AppContext } from '../app-context.ts';
 import { caller } from '../auth/guard.ts';
 import { type CallCenter, MAX_PENDING_CALLS } from '../calls/call-center.ts';
-import { closedNow } from '../calls/opening-hours.ts';
-import { normalizeNumber } from '../calls/callbacks.ts';
+import { closedNow, isOpenAt, nextOpening } from '../calls/opening-hours.ts';
+import { type CallbackOutcome, normalizeNumber } from '../calls/callbacks.ts';
 import { ApiError, notFound } from '../http/errors.ts';
 import { Disposition, ErrorResponse, LanguageCode, Name, errors } from '../http/schemas.ts';
 
@@ -47,6 +47,56 @@ function wsBase(request: FastifyRequest): string {
   return `${request.protocol === 'https' ? 'wss' : 'ws'}://${request.host}`;
 }
 
+/** The page a customer calls (or asks for a callback) from. */
+const CallPage = Type.Object(
+  {
+    url: Type.String({ maxLength: 2048 }),
+    title: Type.String({ maxLength: 500 }),
+    category: Type.Optional(Type.String({ maxLength: 200 })),
+    language: Type.Optional(Type.String({ maxLength: 35 })),
+  },
+  { additionalProperties: false },
+);
+const CallbackNumber = Type.String({ minLength: 1, maxLength: 40, description: 'the phone number to call, e.g. +372 5555 1234' });
+const CallbackAt = Type.String({ format: 'date-time', description: 'call back at this time (within 7 days, while the queue is open)' });
+const CallbackView = Type.Object({ callId: Type.String(), number: Type.String(), scheduledFor: Type.Union([Type.String(), Type.Null()]) });
+
+/** The number a customer typed, or 400 naming body.number. */
+function phoneNumber(raw: string): string {
+  const number = normalizeNumber(raw);
+  if (number === null) throw new ApiError('ERR_VALIDATION', 'body.number: not a phone number (digits, optionally a leading +, 4 to 20 of them)', 'body.number');
+  return number;
+}
+
+/** A callback's chosen time: in the future, within 7 days, and while the queue is open; or 400 naming body.at. */
+function callbackTime(iso: string, queue: Queue | undefined): Date {
+  const at = new Date(iso);
+  const now = Date.now();
+  if (at.getTime() <= now) throw new ApiError('ERR_VALIDATION', 'body.at: must be in the future', 'body.at');
+  if (at.getTime() > now + 7 * 86_400_000) throw new ApiError('ERR_VALIDATION', 'body.at: at most 7 days ahead', 'body.at');
+  const closed = queue === undefined ? null : closedNow(queue.openingHours, at);
+  if (closed !== null) throw new ApiError('ERR_VALIDATION', `body.at: ${closed.replace('Sorry, we are closed.', 'the queue is closed then.')}`, 'body.at');
+  return at;
+}
+
+/** A callback request's outcome as the 201 body, or the error that says why there is none. */
+function callbackCreated(r: CallbackOutcome): Static<typeof CallbackView> {
+  switch (r.outcome) {
+    case 'requested':
+      return { callId: r.callId, number: r.number, scheduledFor: r.scheduledFor?.toISOString() ?? null };
+    case 'no-trunk':
+      throw new ApiError('ERR_UNAVAILABLE_FEATURE', 'callbacks are not offered here (the server has no CALLBACK_TRUNK to reach phone numbers)');
+    case 'unknown-call':
+      throw new ApiError('ERR_NOT_FOUND', 'the call is not in progress');
+    case 'not-waiting':
+      throw new ApiError('ERR_INVALID_STATE', 'the call is not waiting in line (an agent is being rung or has it): no callback now');
+    case 'duplicate':
+      throw new ApiError('ERR_DUPLICATE', 'a callback to this number from this queue is already arranged', 'body.number');
+    case 'too-many':
+      throw new ApiError('ERR_UNAVAILABLE', 'too many callbacks are waiting right now; try again later');
+  }
+}
+
 /** The browser-facing telephony API: starting a customer's call, the agent softphone's SIP access and state. */
 export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; center: CallCenter }> = async (app, { ctx, center }) => {
   const realm = ctx.config.sipRealm;
@@ -60,15 +110,7 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
         {
           queue: Name,
           language: LanguageCode,
-          page: Type.Object(
-            {
-              url: Type.String({ maxLength: 2048 }),
-              title: Type.String({ maxLength: 500 }),
-              category: Type.Optional(Type.String({ maxLength: 200 })),
-              language: Type.Optional(Type.String({ maxLength: 35 })),
-            },
-            { additionalProperties: false },
-          ),
+          page: CallPage,
           history: Type.Optional(
             Type.Array(
               Type.Object(
@@ -147,48 +189,80 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
       params: Type.Object({ callId: Type.String({ minLength: 1, maxLength: 64 }) }),
       body: Type.Object(
         {
-          number: Type.String({ minLength: 1, maxLength: 40, description: 'the phone number to call, e.g. +372 5555 1234' }),
-          at: Type.Optional(Type.String({ format: 'date-time', description: 'call back at this time (within 7 days, while the queue is open) instead of at the caller\'s turn' })),
+          number: CallbackNumber,
+          at: Type.Optional(CallbackAt),
         },
         { additionalProperties: false },
       ),
-      response: {
-        201: Type.Object({ callId: Type.String(), number: Type.String(), scheduledFor: Type.Union([Type.String(), Type.Null()]) }),
-        400: ErrorResponse,
-        401: ErrorResponse,
-        404: ErrorResponse,
-        409: ErrorResponse,
-      },
+      response: { 201: CallbackView, 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse },
     },
   }, async (request, reply) => {
     const { callId } = request.params;
     const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
     const claims = bearer === undefined ? null : ctx.tokens.verifyCall(bearer);
     if (claims === null || claims.callId !== callId) throw new ApiError('ERR_UNAUTHENTICATED', 'Authorization: Bearer <call token> of this call is missing, invalid or expired');
-    const number = normalizeNumber(request.body.number);
-    if (number === null) throw new ApiError('ERR_VALIDATION', 'body.number: not a phone number (digits, optionally a leading +, 4 to 20 of them)', 'body.number');
+    const number = phoneNumber(request.body.number);
     let at: Date | null = null;
     if (request.body.at !== undefined) {
-      at = new Date(request.body.at);
-      const now = Date.now();
-      if (at.getTime() <= now) throw new ApiError('ERR_VALIDATION', 'body.at: must be in the future', 'body.at');
-      if (at.getTime() > now + 7 * 86_400_000) throw new ApiError('ERR_VALIDATION', 'body.at: at most 7 days ahead', 'body.at');
       const queueId = center.queueOfCall(callId);
-      const queue = queueId === undefined ? undefined : await getQueue(ctx.database.db, queueId);
-      const closed = queue === undefined ? null : closedNow(queue.openingHours, at);
-      if (closed !== null) throw new ApiError('ERR_VALIDATION', `body.at: ${closed.replace('Sorry, we are closed. ', 'the queue is closed then. ')}`, 'body.at');
+      at = callbackTime(request.body.at, queueId === undefined ? undefined : await getQueue(ctx.database.db, queueId));
     }
-    const r = center.requestCallback(callId, number, at);
-    switch (r.outcome) {
-      case 'no-trunk':
-        throw new ApiError('ERR_UNAVAILABLE_FEATURE', 'callbacks are not offered here (the server has no CALLBACK_TRUNK to reach phone numbers)');
-      case 'unknown-call':
-        throw new ApiError('ERR_NOT_FOUND', `call ${callId} is not in progress`);
-      case 'not-waiting':
-        throw new ApiError('ERR_INVALID_STATE', 'the call is not waiting in line (an agent is being rung or has it): no callback now');
-      default:
-        return reply.status(201).send({ callId, number: r.number, scheduledFor: r.scheduledFor?.toISOString() ?? null });
+    return reply.status(201).send(callbackCreated(center.requestCallback(callId, number, at)));
+  });
+
+  app.post('/api/public/callbacks', {
+    config: { roles: 'public' },
+    schema: {
+      tags: ['calls'],
+      summary: 'Ask to be called back without calling (when the queue is closed, say): at a time, by default when the queue next opens',
+      body: Type.Object(
+        {
+          queue: Name,
+          number: CallbackNumber,
+          language: LanguageCode,
+          at: Type.Optional(CallbackAt),
+          page: Type.Optional(CallPage),
+          customerId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+        },
+        { additionalProperties: false },
+      ),
+      response: { 201: CallbackView, 400: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 503: ErrorResponse },
+    },
+  }, async (request, reply) => {
+    const body = request.body;
+    const queue = await getQueueByName(ctx.database.db, body.queue);
+    if (queue === undefined) throw new ApiError('ERR_UNKNOWN_QUEUE', `queue ${JSON.stringify(body.queue)} does not exist`, 'body.queue');
+    const number = phoneNumber(body.number);
+    let at: Date;
+    if (body.at !== undefined) at = callbackTime(body.at, queue);
+    else {
+      const now = new Date();
+      const opens = nextOpening(queue.openingHours, now);
+      if (opens === null) throw new ApiError('ERR_CLOSED', 'the queue does not open within the next 7 days: no callback can be arranged', 'body.queue');
+      at = opens;
     }
+    return reply.status(201).send(callbackCreated(center.scheduleCallback(queue, {
+      number, at, language: body.language, customerId: body.customerId ?? null, page: body.page ?? null,
+    })));
+  });
+
+  app.get('/api/public/queues/:name', {
+    config: { roles: 'public' },
+    schema: {
+      tags: ['calls'],
+      summary: 'Whether a queue takes calls now, when it opens next, and whether callbacks are offered (for the widget)',
+      params: Type.Object({ name: Name }),
+      response: {
+        200: Type.Object({ name: Type.String(), open: Type.Boolean(), opensAt: Type.Union([Type.String(), Type.Null()]), callbacks: Type.Boolean() }),
+        404: ErrorResponse,
+      },
+    },
+  }, async (request) => {
+    const queue = await getQueueByName(ctx.database.db, request.params.name);
+    if (queue === undefined) throw new ApiError('ERR_UNKNOWN_QUEUE', `queue ${JSON.stringify(request.params.name)} does not exist`, 'params.name');
+    const now = new Date();
+    const open = isOpenAt(queue.openingHours, now);
+    return { name: queue.name, open, opensAt: open ? null : (nextOpening(queue.openingHours, now)?.toISOString() ?? null), callbacks: center.callbacks.enabled };
   });
 
   app.post('/api/agent/softphone', agentDesk('SIP access for the browser softphone of the logged-in agent (credentials valid for this session)', {

@@ -123,6 +123,8 @@ describe('callbacks', () => {
     const status = h.server.center.acd.engine.queueStatus(h.server.center.acd.queueIds()[0]!);
     expect(status.waiting).toBe(1);
     expect((await h.api('GET', `/api/calls/${callId}`, undefined, h.admin)).body).toMatchObject({ state: 'callback', direction: 'callback' });
+    const board = (await h.api('GET', '/api/wallboard', undefined, h.admin)).body;
+    expect(board.queues[0]).toMatchObject({ name: 'support', waiting: 1, callbacks: { inLine: 1, later: 0 }, abandoned: 0 });
     // asking again: the call is no longer in progress
     expect((await h.api('POST', `/api/public/calls/${callId}/callback`, { number: CUSTOMER_NUMBER }, token)).status).toBe(404);
 
@@ -205,9 +207,60 @@ describe('callbacks', () => {
     expect(await events(callId)).toEqual(['ENTERQUEUE', 'CALLBACKREQUESTED', 'CALLBACKATTEMPT', 'OFFER', 'RINGNOANSWER', 'ENTERQUEUE', 'OFFER', 'CONNECT', 'COMPLETECALLER']);
   }, 120_000);
 
+  it('while the queue is closed the widget offers to leave a number, called back when it opens; a callback asked for without a call enters the queue at its first attempt', async () => {
+    const annaBox = await annaPhone();
+    const customer = await customerPhone('auto');
+    const today = new Date().toISOString().slice(0, 10);
+    const allDay = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ from: '00:00', to: '24:00' }]]));
+    expect((await h.api('PATCH', `/api/queues/${queueId}`, { openingHours: { timeZone: 'UTC', days: allDay, closedDates: [today] } }, h.admin)).status).toBe(200);
+    const opensAt = new Date(`${today}T00:00:00Z`).getTime() + 86_400_000;
+    expect((await h.api('GET', '/api/public/queues/support')).body).toEqual({ name: 'support', open: false, opensAt: new Date(opensAt).toISOString(), callbacks: true });
+    expect((await h.api('GET', '/api/public/queues/nope')).status).toBe(404);
+
+    const b = await launchBrowser(path.join(dir, 'tone-440.wav'));
+    browsers.push(b);
+    await b.page.goto(`${h.baseUrl}/demo/`);
+    await b.page.getByTestId('cf-call-button').click();
+    await b.page.getByTestId('cf-language').selectOption('en');
+    await b.page.getByTestId('cf-start').click();
+    await eventually(async () => /we are closed/i.test((await b.page.getByTestId('cf-error').textContent()) ?? ''), 15_000, 'the closed message');
+    await b.page.getByTestId('cf-callback').click();
+    expect(await b.page.getByTestId('cf-callback-when').locator('option').first().textContent()).toMatch(/^When you open \(.+\)$/);
+    await b.page.getByTestId('cf-callback-number').fill('+372 555 0000');
+    await b.page.getByTestId('cf-callback-submit').click();
+    await eventually(async () => /call you on \+3725550000 at /i.test((await b.page.getByTestId('cf-status').textContent()) ?? ''), 10_000, 'the widget to name the opening time');
+    expect(await b.page.getByTestId('cf-error').isVisible()).toBe(false);
+    await h.server.center.log.flush();
+    const row = await h.server.ctx.database.db.selectFrom('callbacks').selectAll().where('target', '=', '+3725550000').executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ state: 'scheduled', scheduled_for: new Date(opensAt), language: 'en' });
+    expect((await h.api('GET', `/api/calls/${row.call_id}`, undefined, h.admin)).body).toMatchObject({ state: 'callback', direction: 'callback', caller: '+3725550000' });
+    // one callback per number and queue; bad input named
+    const again = await h.api('POST', '/api/public/callbacks', { queue: 'support', number: '+3725550000', language: 'en' });
+    expect([again.status, again.body.field]).toEqual([409, 'body.number']);
+    expect((await h.api('POST', '/api/public/callbacks', { queue: 'nope', number: '+3725550001', language: 'en' })).status).toBe(404);
+    expect((await h.api('POST', '/api/public/callbacks', { queue: 'support', number: 'call me', language: 'en' })).body.field).toBe('body.number');
+
+    // open again: a callback asked for through the API, 4 s from now
+    expect((await h.api('PATCH', `/api/queues/${queueId}`, { openingHours: null }, h.admin)).status).toBe(200);
+    const at = new Date(Date.now() + 4000).toISOString();
+    const r = await h.api('POST', '/api/public/callbacks', { queue: 'support', number: CUSTOMER_NUMBER, language: 'en', at, page: { url: 'https://shop.example/tents', title: 'Tents' } });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(r.body).toMatchObject({ number: CUSTOMER_NUMBER, scheduledFor: at });
+    await setState('ready');
+    await customer.waitEvent('CALL_ESTABLISHED', 20_000);
+    await annaBox.waitEvent('CALL_ESTABLISHED', 20_000);
+    await customer.command('hangup');
+    await eventually(async () => (await events(r.body.callId)).includes('COMPLETECALLER'), 10_000, 'the call to end');
+    expect(await events(r.body.callId)).toEqual(['CALLBACKREQUESTED', 'ENTERQUEUE', 'CALLBACKATTEMPT', 'OFFER', 'CONNECT', 'COMPLETECALLER']);
+    expect((await h.api('GET', `/api/calls/${r.body.callId}`, undefined, h.admin)).body).toMatchObject({
+      state: 'ended', agentId: anna.id, caller: CUSTOMER_NUMBER, context: { page: { url: 'https://shop.example/tents', title: 'Tents' } },
+    });
+  }, 120_000);
+
   it('a callback at a time the customer chose joins the line then, not before; a time when the queue is closed is refused', async () => {
     const annaBox = await annaPhone();
     const customer = await customerPhone('auto');
+    const laterBefore = (await h.api('GET', '/api/wallboard', undefined, h.admin)).body.queues[0].callbacks.later as number;
     const { b, callId, token } = await browserCaller();
     // a holiday on the chosen day: refused with the opening time, the call goes on
     const at = new Date(Date.now() + 8000);
@@ -240,6 +293,7 @@ describe('callbacks', () => {
     // both out of the line until their time, even with Anna ready
     await setState('ready');
     expect(h.server.center.acd.engine.queueStatus(String(queueId)).waiting).toBe(0);
+    expect((await h.api('GET', '/api/wallboard', undefined, h.admin)).body.queues[0]).toMatchObject({ waiting: 0, callbacks: { inLine: 0, later: laterBefore + 2 } });
     await customer.waitEvent('CALL_ESTABLISHED', 20_000);
     await annaBox.waitEvent('CALL_ESTABLISHED', 20_000);
     const tried = (await h.api('GET', `/api/calls/${second.callId}`, undefined, h.admin)).body.events.find((e: { event: string }) => e.event === 'CALLBACKATTEMPT');

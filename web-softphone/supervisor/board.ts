@@ -28,6 +28,8 @@ export interface BoardQueue extends Traffic {
   waiting: number;
   longestWaitSeconds: number | null;
   agents: Counts;
+  /** callbacks in line now (counted in waiting) or being dialled, and due later */
+  callbacks: { inLine: number; later: number };
 }
 
 export interface BoardAgent {
@@ -136,6 +138,7 @@ export function renderBoard(doc: Document, board: Board, now: number, act?: Agen
         figure(doc, 'Answered', String(q.answered), 'wb-answered'),
         figure(doc, 'Abandoned', String(q.abandoned), 'wb-abandoned'),
         figure(doc, 'ASA', q.asaSeconds === null ? '–' : `${q.asaSeconds} s`, 'wb-asa'),
+        figure(doc, 'Callbacks', q.callbacks.later > 0 ? `${q.callbacks.inLine} + ${q.callbacks.later} later` : String(q.callbacks.inLine), 'wb-callbacks'),
       );
       const foot = el(doc, 'p', { class: 'muted', 'data-testid': 'wb-queue-agents' }, agentsLine(q.agents));
       const more = el(doc, 'p', { class: 'muted' }, `offered ${q.offered} · overflowed ${q.overflowed} · missed offers ${q.missedOffers} · incl. abandons ${pct(q.serviceLevelOfferedPercent)}`);

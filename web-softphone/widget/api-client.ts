@@ -59,9 +59,35 @@ export interface CallbackResponse {
 
 /** `POST {base}/api/public/calls/{callId}/callback` with the call's token: call me back on `number` (now, or `at`). */
 export async function requestCallback(apiBase: string, callId: string, token: string, body: { number: string; at?: string }): Promise<CallbackResponse> {
-  const res = await fetchJson<{ number?: unknown; scheduledFor?: unknown }>(`${apiBase}/api/public/calls/${encodeURIComponent(callId)}/callback`, { method: 'POST', body, token });
-  if (typeof res.number !== 'string' || (res.scheduledFor !== null && typeof res.scheduledFor !== 'string')) {
-    throw new WebError('WEB_ERR_BAD_RESPONSE', 'POST /api/public/calls/{callId}/callback: unexpected answer');
+  const res = await fetchJson(`${apiBase}/api/public/calls/${encodeURIComponent(callId)}/callback`, { method: 'POST', body, token });
+  return callbackResponse(res, 'POST /api/public/calls/{callId}/callback');
+}
+
+function callbackResponse(res: unknown, what: string): CallbackResponse {
+  const r = (res ?? {}) as { number?: unknown; scheduledFor?: unknown };
+  if (typeof r.number !== 'string' || (r.scheduledFor !== null && typeof r.scheduledFor !== 'string')) {
+    throw new WebError('WEB_ERR_BAD_RESPONSE', `${what}: unexpected answer`);
   }
-  return { number: res.number, scheduledFor: res.scheduledFor };
+  return { number: r.number, scheduledFor: r.scheduledFor };
+}
+
+export interface QueueStatus {
+  open: boolean;
+  /** when a closed queue opens next (null: open, or not within a week) */
+  opensAt: string | null;
+  callbacks: boolean;
+}
+
+/** `GET {base}/api/public/queues/{name}`: whether the queue takes calls now, and whether it calls back. */
+export async function queueStatus(apiBase: string, queue: string, signal?: AbortSignal): Promise<QueueStatus> {
+  const res = await fetchJson<{ open?: unknown; opensAt?: unknown; callbacks?: unknown }>(`${apiBase}/api/public/queues/${encodeURIComponent(queue)}`, signal ? { signal } : {});
+  return { open: res.open === true, opensAt: typeof res.opensAt === 'string' ? res.opensAt : null, callbacks: res.callbacks === true };
+}
+
+/** `POST {base}/api/public/callbacks`: call me back without a call (by default when the queue opens). */
+export async function scheduleCallback(
+  apiBase: string,
+  body: { queue: string; number: string; language: string; at?: string; page: CallPage; customerId?: string },
+): Promise<CallbackResponse> {
+  return callbackResponse(await fetchJson(`${apiBase}/api/public/callbacks`, { method: 'POST', body }), 'POST /api/public/callbacks');
 }

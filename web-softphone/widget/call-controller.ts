@@ -1,7 +1,7 @@
 import { Emitter } from '../shared/emitter.ts';
 import { InvalidStateError, WebError, userMessage } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
-import { requestCallback, startCall, type CallPage } from './api-client.ts';
+import { queueStatus, requestCallback, scheduleCallback, startCall, type CallPage } from './api-client.ts';
 import { canTransition, isLive, type CallState } from './call-state.ts';
 import { CustomerEventsSocket, type CustomerEvent } from './events-socket.ts';
 import type { VisitedPage } from './page-history.ts';
@@ -26,6 +26,8 @@ export interface CallSnapshot {
   callbackPending?: boolean;
   /** The call ended for a callback: the number, and when (null: at the customer's turn). */
   callback?: { number: string; scheduledFor: string | null };
+  /** The queue is closed and calls back: the customer may leave a number (opensAt: when it opens next). */
+  closedCallback?: { opensAt: string | null };
 }
 
 export interface CallControllerEvents extends Record<string, unknown[]> {
@@ -88,7 +90,7 @@ export class CallController extends Emitter<CallControllerEvents> {
     const attempt = ++this.#attempt;
     this.#transition('starting', {
       language: lang, muted: false, position: undefined, ewtSeconds: undefined, agentName: undefined, error: undefined, endReason: undefined,
-      callbacks: undefined, callbackPending: undefined, callback: undefined,
+      callbacks: undefined, callbackPending: undefined, callback: undefined, closedCallback: undefined,
     });
     this.#call = undefined;
     const { config } = this.#deps;
@@ -127,6 +129,17 @@ export class CallController extends Emitter<CallControllerEvents> {
       if (err instanceof DOMException && err.name === 'AbortError') return;
       this.#log.warn({ err: String(err), code: err instanceof WebError ? err.code : undefined }, 'call failed');
       this.#transition('failed', { error: userMessage(err), endReason: 'failed' });
+      if (err instanceof WebError && err.status === 409) await this.#offerCallbackWhenClosed(attempt);
+    }
+  }
+
+  /** The call was refused as the queue is closed: if the server calls back, the customer may leave a number. */
+  async #offerCallbackWhenClosed(attempt: number): Promise<void> {
+    try {
+      const q = await queueStatus(this.#deps.config.apiBase, this.#deps.config.queue);
+      if (attempt === this.#attempt && this.state === 'failed' && !q.open && q.callbacks) this.#update({ closedCallback: { opensAt: q.opensAt } });
+    } catch (err) {
+      this.#log.warn({ err: String(err) }, 'queue status unavailable');
     }
   }
 
@@ -142,6 +155,7 @@ export class CallController extends Emitter<CallControllerEvents> {
    * queue closed at that time) leaves the call as it was, with the server's words in `error`.
    */
   async requestCallback(number: string, at?: string): Promise<void> {
+    if (this.state === 'failed' && this.#snapshot.closedCallback) return this.#scheduleCallback(number, at);
     const call = this.#call;
     if (call === undefined || this.state !== 'queued' || this.#snapshot.callbackPending) return;
     this.#endedMeanwhile = undefined;
@@ -158,6 +172,29 @@ export class CallController extends Emitter<CallControllerEvents> {
       this.#log.warn({ err: String(err) }, 'callback request refused');
       this.#update({ callbackPending: undefined, error: userMessage(err) });
       if (this.#endedMeanwhile !== undefined) this.#transition('ended', { endReason: this.#endedMeanwhile });
+    }
+  }
+
+  /** Closed: call me back when the queue opens (no `at`) or at `at`, without a call. */
+  async #scheduleCallback(number: string, at?: string): Promise<void> {
+    if (this.#snapshot.callbackPending) return;
+    const attempt = this.#attempt;
+    const { config } = this.#deps;
+    this.#update({ callbackPending: true });
+    try {
+      const r = await scheduleCallback(config.apiBase, {
+        queue: config.queue,
+        number,
+        language: this.#snapshot.language,
+        page: this.#deps.page(),
+        ...(at ? { at } : {}),
+        ...(config.customerId ? { customerId: config.customerId } : {}),
+      });
+      if (attempt !== this.#attempt) return;
+      this.#update({ callbackPending: undefined, closedCallback: undefined, error: undefined, callback: { number: r.number, scheduledFor: r.scheduledFor } });
+    } catch (err) {
+      if (attempt !== this.#attempt) return;
+      this.#update({ callbackPending: undefined, error: userMessage(err) });
     }
   }
 

@@ -23,6 +23,8 @@ export interface Messages {
   callbackOffer: string;
   callbackNumber: string;
   callbackAtTurn: string;
+  /** the queue is closed: call me when it opens (at `when`, formatted; null: not known) */
+  callbackWhenOpen: (when: string | null) => string;
   callbackAtTime: string;
   callbackSubmit: string;
   callbackCancel: string;
@@ -52,6 +54,7 @@ const en: Messages = {
   callbackOffer: 'Call me back instead',
   callbackNumber: 'Your phone number',
   callbackAtTurn: 'When it is my turn (I keep my place)',
+  callbackWhenOpen: (w) => (w ? `When you open (${w})` : 'When you open'),
   callbackAtTime: 'At a time I choose',
   callbackSubmit: 'Call me back',
   callbackCancel: 'Back',
@@ -80,6 +83,7 @@ const et: Partial<Messages> = {
   callbackOffer: 'Helistage mulle tagasi',
   callbackNumber: 'Sinu telefoninumber',
   callbackAtTurn: 'Kui minu kord kätte jõuab (koht jääb alles)',
+  callbackWhenOpen: (w) => (w ? `Kui avate (${w})` : 'Kui avate'),
   callbackAtTime: 'Minu valitud ajal',
   callbackSubmit: 'Helistage mulle',
   callbackCancel: 'Tagasi',
@@ -108,6 +112,7 @@ const ru: Partial<Messages> = {
   callbackOffer: 'Перезвоните мне',
   callbackNumber: 'Ваш номер телефона',
   callbackAtTurn: 'Когда подойдёт моя очередь (место сохранится)',
+  callbackWhenOpen: (w) => (w ? `Когда вы откроетесь (${w})` : 'Когда вы откроетесь'),
   callbackAtTime: 'В выбранное мной время',
   callbackSubmit: 'Перезвоните мне',
   callbackCancel: 'Назад',
@@ -136,6 +141,7 @@ const fi: Partial<Messages> = {
   callbackOffer: 'Soittakaa minulle takaisin',
   callbackNumber: 'Puhelinnumerosi',
   callbackAtTurn: 'Kun on minun vuoroni (paikka säilyy)',
+  callbackWhenOpen: (w) => (w ? `Kun aukeatte (${w})` : 'Kun aukeatte'),
   callbackAtTime: 'Valitsemanani aikana',
   callbackSubmit: 'Soittakaa minulle',
   callbackCancel: 'Takaisin',
@@ -164,6 +170,7 @@ const de: Partial<Messages> = {
   callbackOffer: 'Stattdessen zurückrufen',
   callbackNumber: 'Ihre Telefonnummer',
   callbackAtTurn: 'Wenn ich an der Reihe bin (Platz bleibt erhalten)',
+  callbackWhenOpen: (w) => (w ? `Sobald Sie öffnen (${w})` : 'Sobald Sie öffnen'),
   callbackAtTime: 'Zu einer Zeit meiner Wahl',
   callbackSubmit: 'Rufen Sie mich zurück',
   callbackCancel: 'Zurück',
@@ -192,6 +199,7 @@ const hu: Partial<Messages> = {
   callbackOffer: 'Inkább hívjanak vissza',
   callbackNumber: 'Az Ön telefonszáma',
   callbackAtTurn: 'Amikor sorra kerülök (a helyem megmarad)',
+  callbackWhenOpen: (w) => (w ? `Amikor kinyitnak (${w})` : 'Amikor kinyitnak'),
   callbackAtTime: 'Az általam választott időpontban',
   callbackSubmit: 'Hívjanak vissza',
   callbackCancel: 'Vissza',

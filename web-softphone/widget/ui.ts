@@ -208,13 +208,15 @@ export class WidgetUi {
     this.#mute.disabled = s.state === 'starting';
     this.#hangup.textContent = m.hangup;
     this.#hangup.hidden = !live;
-    const canCallBack = s.state === 'queued' && s.callbacks === true;
+    const closedOffer = s.state === 'failed' && s.closedCallback !== undefined;
+    const canCallBack = (s.state === 'queued' && s.callbacks === true) || closedOffer;
     if (!canCallBack) this.#callbackFormOpen = false;
     this.#callbackOffer.textContent = m.callbackOffer;
     this.#callbackOffer.hidden = !canCallBack || this.#callbackFormOpen;
     this.#callbackForm.hidden = !this.#callbackFormOpen;
     this.#callbackNumberLabel.textContent = m.callbackNumber;
-    this.#callbackWhen.options[0]!.textContent = m.callbackAtTurn;
+    const opensAt = s.closedCallback?.opensAt;
+    this.#callbackWhen.options[0]!.textContent = !closedOffer ? m.callbackAtTurn : m.callbackWhenOpen(opensAt ? formatWhen(opensAt, s.language) : null);
     this.#callbackWhen.options[1]!.textContent = m.callbackAtTime;
     this.#callbackSubmit.textContent = m.callbackSubmit;
     this.#callbackSubmit.disabled = s.callbackPending === true;
@@ -244,13 +246,16 @@ function statusText(s: CallSnapshot, m: Messages): string {
     case 'connected':
       return m.connected(s.agentName ?? '');
     case 'ended':
-      if (s.callback) {
-        const at = s.callback.scheduledFor;
-        const when = at ? new Date(at).toLocaleString(s.language, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }) : null;
-        return m.callbackDone(s.callback.number, when);
-      }
-      return m.ended;
+      return s.callback ? callbackDone(s.callback, s.language, m) : m.ended;
     case 'failed':
-      return m.failed;
+      return s.callback ? callbackDone(s.callback, s.language, m) : m.failed;
   }
+}
+
+function formatWhen(iso: string, language: string): string {
+  return new Date(iso).toLocaleString(language, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+}
+
+function callbackDone(cb: { number: string; scheduledFor: string | null }, language: string, m: Messages): string {
+  return m.callbackDone(cb.number, cb.scheduledFor ? formatWhen(cb.scheduledFor, language) : null);
 }

@@ -1,3 +1,5 @@
+import { callerIdProblem, trunkProblem } from './calls/callback-settings.ts';
+
 /**
  * Configuration: read once from the environment at boot into a frozen, typed object.
  * Defaults live here and only here; a malformed value stops the start with a message naming the variable.
@@ -129,10 +131,8 @@ function addresses(env: Env, name: string): string[] {
 /** A SIP URI without a user part (the number to dial becomes it): sip:host[:port][;params]. */
 function trunkUri(env: Env, name: string): string | null {
   const v = optional(env, name);
-  if (v === null) return null;
-  if (!/^sips?:[A-Za-z0-9.:[\]-]+(;[A-Za-z0-9=._-]+)*$/.test(v)) {
-    throw new ConfigError(name, `expected a SIP URI of the gateway without a user part, like sip:gw.example.net:5060;transport=udp, got ${JSON.stringify(v)}`);
-  }
+  const problem = v === null ? null : trunkProblem(v);
+  if (problem !== null) throw new ConfigError(name, problem);
   return v;
 }
 
@@ -171,9 +171,8 @@ export function loadConfig(env: Env = process.env): Config {
   const httpHost = host(env, 'HTTP_HOST', '127.0.0.1');
   const sipRealm = host(env, 'SIP_REALM', 'callflow');
   const callbackCallerId = str(env, 'CALLBACK_CALLER_ID', `sip:callcenter@${sipRealm}`);
-  if (!/^sips?:[^\s<>"]+$/.test(callbackCallerId)) {
-    throw new ConfigError('CALLBACK_CALLER_ID', `expected a SIP URI like sip:+3726001234@example.com, got ${JSON.stringify(callbackCallerId)}`);
-  }
+  const callerIdBad = callerIdProblem(callbackCallerId);
+  if (callerIdBad !== null) throw new ConfigError('CALLBACK_CALLER_ID', callerIdBad);
   const config: Config = {
     httpHost,
     httpPort: int(env, 'HTTP_PORT', 8080, 0, 65535),

@@ -90,6 +90,8 @@ export interface PlaceCallOptions {
   sdp?: string;
   /** extra request headers, e.g. { 'X-Call-Token': 'abc' } */
   headers?: Record<string, string>;
+  /** answer a 401/407 challenge with these, once (a SIP trunk's account at its provider); never logged */
+  auth?: { username: string; password: string };
 }
 
 export interface SipStackStats {
@@ -282,7 +284,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
       to = o.to ?? `<${b.aor}>`;
     }
     const from = /<.*>/.test(o.from) ? o.from : `<${o.from}>`;
-    const call = new OutgoingCall(this.legCtx, { requestUri, from, to, sdp: o.sdp, headers: o.headers ?? {}, route, target });
+    const call = new OutgoingCall(this.legCtx, { requestUri, from, to, sdp: o.sdp, headers: o.headers ?? {}, route, target, auth: o.auth });
     this.track(call);
     call.start();
     return call;

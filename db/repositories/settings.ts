@@ -11,3 +11,8 @@ export async function getOrCreateSetting(db: Kysely<Database>, key: string, valu
   await db.insertInto('settings').values({ key, value }).onConflict((oc) => oc.column('key').doNothing()).execute();
   return (await getSetting(db, key)) ?? value;
 }
+
+/** Stores `value` under `key`, replacing what was there. */
+export async function putSetting(db: Kysely<Database>, key: string, value: string): Promise<void> {
+  await db.insertInto('settings').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
+}

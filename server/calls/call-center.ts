@@ -14,6 +14,7 @@ import { AgentDesk } from './agent-desk.ts';
 import { CallLogWriter } from './call-log-writer.ts';
 import { type CallEnvironment, CustomerCall, type CustomerEvent, type QueueRef } from './customer-call.ts';
 import { type CallbackOutcome, type CallbackSettings, Callbacks } from './callbacks.ts';
+import { loadCallbackSettings, storeCallbackSettings } from './callback-settings.ts';
 import type { SipCredentialDirectory } from './sip-credentials.ts';
 import { closedNow } from './opening-hours.ts';
 import { WallBoard } from './wall-board.ts';
@@ -83,6 +84,8 @@ export class CallCenter {
   readonly #callUsernames = new Map<string, string>();
   readonly #env: CallEnvironment;
   #closed = false;
+  /** the callback settings came from the database (an admin set them), not from CALLBACK_* */
+  #callbackSettingsStored = false;
   #mediaWatch: NodeJS.Timeout | undefined;
   #queueFeed: NodeJS.Timeout | undefined;
   /** the last `queues` message each agent's desktop got (one is sent again only when it changed) */
@@ -172,6 +175,9 @@ export class CallCenter {
     this.#queueFeed = setInterval(() => this.#sendQueues(), QUEUE_FEED_MS);
     this.#queueFeed.unref();
     await this.acd.load();
+    const stored = await loadCallbackSettings(this.#deps.db, this.callbacks.settings);
+    this.callbacks.configure(stored.settings);
+    this.#callbackSettingsStored = stored.stored;
     await this.callbacks.load();
     for (const a of await listAllAgents(this.#deps.db)) this.desk.setName(String(a.id), a.name);
     const sip = this.#deps.sip;
@@ -322,6 +328,18 @@ export class CallCenter {
   /** A waiting browser caller asks to be called back on `number` (now, keeping their place; or at a time). */
   requestCallback(callId: string, number: string, at: Date | null): CallbackOutcome {
     return this.callbacks.request(this.#calls.get(callId), number, at);
+  }
+
+  /** How customers are called back now, and whether an admin stored that (else CALLBACK_* of the start). */
+  get callbackSettings(): { settings: Readonly<CallbackSettings>; stored: boolean } {
+    return { settings: this.callbacks.settings, stored: this.#callbackSettingsStored };
+  }
+
+  /** An admin changed how customers are called back: stored, and used from the next attempt on. */
+  async setCallbackSettings(settings: CallbackSettings): Promise<void> {
+    await storeCallbackSettings(this.#deps.db, settings);
+    this.callbacks.configure(settings);
+    this.#callbackSettingsStored = true;
   }
 
   /** A callback asked for without a call (the queue is closed, say): the customer is called at `at`. */

@@ -6,20 +6,9 @@ import type { Database } from '../../db/schema.ts';
 import type { OutgoingCall } from '../../sip/index.ts';
 import { type CallEnvironment, type CustomerCall, type QueueRef, routingOptions } from './customer-call.ts';
 import { CalledBackLeg } from './customer-leg.ts';
+import type { CallbackSettings } from './callback-settings.ts';
 
-/** How customers are called back (CALLBACK_* settings). */
-export interface CallbackSettings {
-  /** SIP URI of the gateway that reaches phone numbers (`sip:gw.example.net:5060;transport=udp`); null: no callbacks. */
-  trunk: string | null;
-  /** From of the calls to customers (what their phone shows), a SIP URI. */
-  callerId: string;
-  /** How long the customer's phone rings before the attempt counts as not answered. */
-  dialSeconds: number;
-  /** After an attempt the customer did not answer, the callback joins the line again this much later. */
-  retrySeconds: number;
-  /** Attempts in all before the callback is given up. */
-  attempts: number;
-}
+export type { CallbackSettings } from './callback-settings.ts';
 
 /** A phone number as customers type it (spaces, dashes, dots, parentheses dropped), or null when it is not one. */
 export function normalizeNumber(raw: string): string | null {
@@ -87,11 +76,23 @@ export class Callbacks {
   readonly #open = new Map<string, OpenCallback>();
   readonly #timers = new Set<NodeJS.Timeout>();
   #closed = false;
+  #settings: CallbackSettings;
 
-  constructor(private readonly deps: CallbacksDeps) {}
+  constructor(private readonly deps: CallbacksDeps) {
+    this.#settings = deps.settings;
+  }
 
   get enabled(): boolean {
-    return this.deps.settings.trunk !== null;
+    return this.#settings.trunk !== null;
+  }
+
+  get settings(): Readonly<CallbackSettings> {
+    return this.#settings;
+  }
+
+  /** New settings (an admin changed them): the next attempt dials with them. */
+  configure(settings: CallbackSettings): void {
+    this.#settings = settings;
   }
 
   has(callId: string): boolean {
@@ -230,7 +231,8 @@ export class Callbacks {
 
   /** The ACD chose agents for a callback: the first is assigned, and the customer is dialled. */
   offered(callId: string, agentIds: readonly string[]): void {
-    const { env, settings } = this.deps;
+    const { env } = this.deps;
+    const settings = this.#settings;
     const cb = this.#open.get(callId);
     const agentId = agentIds[0];
     if (cb === undefined || agentId === undefined || cb.dialing !== null || settings.trunk === null) {
@@ -269,6 +271,7 @@ export class Callbacks {
         target: dialUri(settings.trunk, cb.number),
         from: `"${queue.name.replace(/["\\\r\n]/g, '')}" <${settings.callerId}>`,
         headers: { 'X-Callflow-Call-Id': callId, 'X-Callflow-Queue': queue.name },
+        ...(settings.auth ? { auth: settings.auth } : {}),
       });
     } catch (err) {
       env.logger.error({ err, callId }, 'callback could not be dialled');
@@ -301,7 +304,8 @@ export class Callbacks {
 
   /** The customer did not answer (busy, no answer, unreachable): the agent is free again; tried again later, or given up. */
   #attemptFailed(cb: OpenCallback, agentId: string, status: number, reason: string): void {
-    const { env, settings } = this.deps;
+    const { env } = this.deps;
+    const settings = this.#settings;
     const callId = cb.callId;
     env.log.event({ event: 'CALLBACKATTEMPT', callId, queueId: cb.queue.id, agentId: Number(agentId), data: { attempt: cb.attempts, answered: false, status, reason } });
     env.toAgent(agentId, { type: 'offer-cancelled', callId, reason: `the customer did not answer (${status} ${reason})` });

@@ -37,7 +37,8 @@ export function parseDigestHeader(value: string): Map<string, string> | null {
   return params;
 }
 
-function hash(alg: DigestAlgorithm, s: string): string {
+/** H() of RFC 2617 / RFC 8760 for the algorithm, hex. */
+export function hash(alg: DigestAlgorithm, s: string): string {
   return createHash(alg === 'MD5' ? 'md5' : 'sha256').update(s, 'utf8').digest('hex');
 }
 

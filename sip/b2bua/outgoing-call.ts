@@ -8,6 +8,7 @@ import { keepBytes, keptBytes } from '../transaction/transaction.ts';
 import { Dialog } from '../dialog/dialog.ts';
 import type { SendTarget } from '../transport/flow.ts';
 import { ALLOW } from '../core/request-checks.ts';
+import { type ClientCredentials, answerChallenge } from '../auth/digest-client.ts';
 import { CallLeg, type CallLegEvents } from './call-leg.ts';
 import { CallState } from './call-state.ts';
 import type { LegContext } from './context.ts';
@@ -33,6 +34,8 @@ export interface OutgoingCallInit {
   headers: Record<string, string>;
   route: string[];
   target: SendTarget;
+  /** answers a 401/407 to the INVITE once with these (a trunk's account at its provider) */
+  auth?: ClientCredentials | undefined;
 }
 
 /** The UAC side of a call placed by the call layer (placeCall). */
@@ -40,7 +43,8 @@ export interface OutgoingCallInit {
 export const ANSWERED_ELSEWHERE = 'SIP;cause=200;text="Call completed elsewhere"';
 
 export class OutgoingCall extends CallLeg<OutgoingCallEvents> {
-  readonly invite: SipRequest;
+  /** our INVITE (after a challenge, the one with our credentials) */
+  invite: SipRequest;
   readonly target: SendTarget;
   private tx: ClientTransaction | undefined;
   private gotProvisional = false;
@@ -50,28 +54,39 @@ export class OutgoingCall extends CallLeg<OutgoingCallEvents> {
   private ack: SipRequest | undefined;
   /** late offer: the 2xx came, our ACK (with the answer) is not sent yet */
   private ackPending = false;
+  private readonly init: OutgoingCallInit;
+  private readonly fromTag = randomToken(6);
+  private authTried = false;
 
   constructor(ctx: LegContext, init: OutgoingCallInit) {
     const callId = randomToken(12);
     super(ctx, callId);
     this.target = init.target;
+    this.init = init;
+    this.localSdp = init.sdp;
+    this.invite = this.buildInvite(1);
+  }
+
+  /** Our INVITE with CSeq `seq` (a new transaction), and the credentials' answer to a challenge when there was one. */
+  private buildInvite(seq: number, authorization?: { header: 'authorization' | 'proxy-authorization'; value: string }): SipRequest {
+    const init = this.init;
     const req = new SipRequest('INVITE', init.requestUri);
     if (init.route.length) req.set('route', init.route);
     req.set('max-forwards', '70');
-    req.set('from', `${init.from};tag=${randomToken(6)}`);
+    req.set('from', `${init.from};tag=${this.fromTag}`);
     req.set('to', init.to);
-    req.set('call-id', callId);
-    req.set('cseq', '1 INVITE');
+    req.set('call-id', this.callId);
+    req.set('cseq', `${seq} INVITE`);
     req.set('contact', this.contactHeader(init.target.protocol));
     req.set('allow', ALLOW);
-    req.set('user-agent', ctx.userAgent);
+    req.set('user-agent', this.ctx.userAgent);
     for (const [k, v] of Object.entries(init.headers)) req.set(k, v);
+    if (authorization !== undefined) req.set(authorization.header, authorization.value);
     if (init.sdp !== undefined) {
       req.set('content-type', 'application/sdp');
       req.body = Buffer.from(init.sdp, 'utf8');
-      this.localSdp = init.sdp;
     }
-    this.invite = req;
+    return req;
   }
 
   /** Sends the INVITE (called by the stack right after construction). */
@@ -105,6 +120,17 @@ export class OutgoingCall extends CallLeg<OutgoingCallEvents> {
     if (s < 300) {
       this.on2xx(res);
       return;
+    }
+    if ((s === 401 || s === 407) && this.init.auth !== undefined && !this.authTried && !this.cancelRequested && !this.isClosed) {
+      // RFC 3261 22.2: the same INVITE again (same Call-ID and From tag, next CSeq) with our credentials, once
+      this.authTried = true;
+      const value = answerChallenge(res.getAll(s === 401 ? 'www-authenticate' : 'proxy-authenticate'), this.init.auth, 'INVITE', this.init.requestUri);
+      if (value !== null) {
+        this.invite = this.buildInvite(this.invite.cseq.seq + 1, { header: s === 401 ? 'authorization' : 'proxy-authorization', value });
+        this.gotProvisional = false;
+        this.start();
+        return;
+      }
     }
     this.fail(s, res.reason);
   }

@@ -122,6 +122,52 @@ describe.each(DATABASE_KINDS)('the server on %s', (kind) => {
     ]);
   });
 
+  it('keeps the callback settings an admin set over CALLBACK_*, never shows the trunk password, and refuses bad ones naming the field', async () => {
+    scratch = await scratchDatabase(kind);
+    const env = { ADMIN_PASSWORD: 'restart-admin-pw', CALLBACK_TRUNK: 'sip:gw-env.example.net' };
+    server = await start(undefined, env);
+    const token = (
+      await (await fetch(`${server.httpUrl}/api/login`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'restart-admin-pw' }),
+      })).json()
+    ).token as string;
+    const call = async (method: string, body?: unknown) => {
+      const r = await fetch(`${server!.httpUrl}/api/settings/callbacks`, {
+        method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+      return { status: r.status, body: await r.json() };
+    };
+    expect((await call('GET')).body).toEqual({
+      trunk: 'sip:gw-env.example.net', callerId: 'sip:callcenter@callflow', dialSeconds: 30, retrySeconds: 300, attempts: 3, username: null, passwordSet: false, source: 'environment',
+    });
+    expect((await call('PUT', { trunk: 'sip:1234@gw.example.net' })).body.field).toBe('body.trunk');
+    expect((await call('PUT', { trunk: 'sip:gw.example.net', callerId: 'not a uri' })).body.field).toBe('body.callerId');
+    expect((await call('PUT', { trunk: 'sip:gw.example.net', username: 'acme' })).body.field).toBe('body.password');
+    const set = await call('PUT', { trunk: 'sip:gw.example.net:5070;transport=tcp', callerId: 'sip:+3726001234@example.com', attempts: 5, username: 'acme', password: 'trunk-secret' });
+    expect(set.status).toBe(200);
+    expect(JSON.stringify(set.body)).not.toContain('trunk-secret');
+    expect(server.center.callbacks.settings).toMatchObject({ trunk: 'sip:gw.example.net:5070;transport=tcp', attempts: 5, auth: { username: 'acme', password: 'trunk-secret' } });
+    await server.close();
+
+    server = await start(undefined, env);
+    expect((await call('GET')).body).toEqual({
+      trunk: 'sip:gw.example.net:5070;transport=tcp', callerId: 'sip:+3726001234@example.com', dialSeconds: 30, retrySeconds: 300, attempts: 5, username: 'acme', passwordSet: true, source: 'database',
+    });
+    // the password stays when left out; no trunk: no callbacks
+    expect((await call('PUT', { trunk: null })).body).toMatchObject({ trunk: null, username: 'acme', passwordSet: true });
+    expect(server.center.callbacks.enabled).toBe(false);
+    expect(server.center.callbacks.settings.auth).toEqual({ username: 'acme', password: 'trunk-secret' });
+    const agentToken = await (async () => {
+      await fetch(`${server!.httpUrl}/api/agents`, {
+        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ login: 'ann', name: 'Ann', password: 'ann-password', skills: {}, languages: {} }),
+      });
+      const r = await fetch(`${server!.httpUrl}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'ann', password: 'ann-password' }) });
+      return ((await r.json()) as { token: string }).token;
+    })();
+    expect((await fetch(`${server.httpUrl}/api/settings/callbacks`, { headers: { authorization: `Bearer ${agentToken}` } })).status).toBe(403);
+  });
+
   it("logs a device move whose agent lookup fails, and hears none once closed (never an unhandled rejection)", async () => {
     scratch = await scratchDatabase(kind);
     const log = capturingLogger();

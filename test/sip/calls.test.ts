@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ANSWERED_ELSEWHERE, CallState, type IncomingCall, type SipStack } from '../../sip/index.ts';
 import type { SipRequest } from '../../sip/message/message.ts';
-import { RawUdp, SDP, startStack, waitFor } from './helpers.ts';
+import { RawUdp, SDP, credentials, startStack, waitFor } from './helpers.ts';
 
 const cleanup: Array<() => unknown> = [];
 afterEach(async () => {
@@ -83,6 +83,28 @@ describe('call legs', () => {
     const ack = await peer.take<SipRequest>((m) => 'method' in m && m.method === 'ACK');
     expect(ack.body.length).toBe(0);
     await peer.take<SipRequest>((m) => 'method' in m && m.method === 'BYE');
+  });
+
+  it("answers a provider's digest challenge once with the trunk's credentials (same Call-ID, next CSeq); wrong ones fail with the 407", async () => {
+    // the provider: a stack that trusts no one and knows the trunk's account
+    const a = await startStack({ trustedSources: ['127.0.0.1'], timers: { T1: 50 } });
+    const provider = await startStack({ timers: { T1: 50 }, credentials: credentials({ '1001': 'secret1001' }) });
+    cleanup.push(() => a.close(), () => provider.close());
+    const incoming = waitFor<IncomingCall>(provider, 'incomingCall');
+    const out = a.placeCall({ target: `sip:+3725551234@127.0.0.1:${provider.ports.udp}`, from: 'sip:callback@test.local', sdp: SDP(4000), auth: { username: '1001', password: 'secret1001' } });
+    const call = await incoming;
+    expect(call.identity).toMatchObject({ username: '1001', trusted: false });
+    expect(call.request.cseq.seq).toBe(2);
+    expect(call.callId).toBe(out.callId);
+    const answered = waitFor<string>(out, 'answered');
+    void call.answer(SDP(5000));
+    expect(await answered).toContain('m=audio 5000');
+    await out.bye();
+
+    const wrong = a.placeCall({ target: `sip:+3725551234@127.0.0.1:${provider.ports.udp}`, from: 'sip:callback@test.local', sdp: SDP(4000), auth: { username: '1001', password: 'wrong' } });
+    expect((await waitFor<[number, string]>(wrong, 'failed'))[0]).toBe(407);
+    const none = a.placeCall({ target: `sip:+3725551234@127.0.0.1:${provider.ports.udp}`, from: 'sip:callback@test.local', sdp: SDP(4000) });
+    expect((await waitFor<[number, string]>(none, 'failed'))[0]).toBe(407);
   });
 
   it('cancels before answer: the callee sees cancel and the caller gets 487', async () => {

@@ -1,0 +1,45 @@
+import type { Kysely } from 'kysely';
+import { getSetting, putSetting } from '../../db/repositories/settings.ts';
+import type { Database } from '../../db/schema.ts';
+
+/** How customers are called back: CALLBACK_* at start, replaced by what an admin stored (PUT /api/settings/callbacks). */
+export interface CallbackSettings {
+  /** SIP URI of the gateway that reaches phone numbers (`sip:gw.example.net:5060;transport=udp`); null: no callbacks. */
+  trunk: string | null;
+  /** From of the calls to customers (what their phone shows), a SIP URI. */
+  callerId: string;
+  /** How long the customer's phone rings before the attempt counts as not answered. */
+  dialSeconds: number;
+  /** After an attempt the customer did not answer, the callback joins the line again this much later. */
+  retrySeconds: number;
+  /** Attempts in all before the callback is given up. */
+  attempts: number;
+  /** The trunk's account at its provider, to answer a digest challenge to our INVITE; null: none asked. */
+  auth?: { username: string; password: string } | null;
+}
+
+/** A trunk URI's problem (it must be a SIP URI of the gateway without a user part), or null when it is fine. */
+export function trunkProblem(uri: string): string | null {
+  return /^sips?:[A-Za-z0-9.:[\]-]+(;[A-Za-z0-9=._-]+)*$/.test(uri)
+    ? null
+    : `expected a SIP URI of the gateway without a user part, like sip:gw.example.net:5060;transport=udp, got ${JSON.stringify(uri)}`;
+}
+
+/** A caller id's problem (a SIP URI), or null when it is fine. */
+export function callerIdProblem(uri: string): string | null {
+  return /^sips?:[^\s<>"]+$/.test(uri) ? null : `expected a SIP URI like sip:+3726001234@example.com, got ${JSON.stringify(uri)}`;
+}
+
+const KEY = 'callbacks';
+
+/** The settings an admin stored (PUT /api/settings/callbacks) over the start's defaults (CALLBACK_*); the defaults when none are. */
+export async function loadCallbackSettings(db: Kysely<Database>, defaults: CallbackSettings): Promise<{ settings: CallbackSettings; stored: boolean }> {
+  const text = await getSetting(db, KEY);
+  if (text === null) return { settings: defaults, stored: false };
+  return { settings: { ...defaults, ...(JSON.parse(text) as Partial<CallbackSettings>) }, stored: true };
+}
+
+/** Stores the callback settings (the trunk's password with them: a UAC needs it in clear to answer challenges). */
+export async function storeCallbackSettings(db: Kysely<Database>, settings: CallbackSettings): Promise<void> {
+  await putSetting(db, KEY, JSON.stringify(settings));
+}

@@ -160,5 +160,25 @@ describe('admin console', () => {
     await page.getByTestId('delete-olga').click();
     await shows('notice', 'Agent olga deleted.');
     expect((await agents()).map((a) => a.login)).toEqual(['mari']);
+
+    // the callback trunk, with the account the provider asks for: the password is never shown again
+    await page.getByTestId('tab-callbacks').click();
+    expect(await page.getByTestId('callbacks-source').textContent()).toMatch(/CALLBACK_\*/);
+    await page.getByTestId('callbacks-trunk').fill('sip:1234@gw.example.net');
+    await page.getByTestId('callbacks-save').click();
+    await shows('error', /^body\.trunk: expected a SIP URI of the gateway without a user part/);
+    await page.getByTestId('callbacks-trunk').fill('sip:gw.example.net:5060;transport=udp');
+    await page.getByTestId('callbacks-username').fill('acme');
+    await page.getByTestId('callbacks-password').fill('trunk-secret');
+    await page.getByTestId('callbacks-attempts').fill('4');
+    await page.getByTestId('callbacks-save').click();
+    await shows('notice', 'Callbacks go through sip:gw.example.net:5060;transport=udp.');
+    expect(await page.getByTestId('callbacks-password').inputValue()).toBe('');
+    expect((await h.api('GET', '/api/settings/callbacks', undefined, h.admin)).body).toMatchObject({
+      trunk: 'sip:gw.example.net:5060;transport=udp', attempts: 4, username: 'acme', passwordSet: true, source: 'database',
+    });
+    expect(h.server.center.callbacks.settings.auth).toEqual({ username: 'acme', password: 'trunk-secret' });
+    // a public page now learns that this server calls back
+    expect((await h.api('GET', '/api/public/queues/billing-et')).body).toMatchObject({ open: true, callbacks: true });
   }, 120_000);
 });

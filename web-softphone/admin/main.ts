@@ -345,6 +345,55 @@ form('user-form').addEventListener('submit', (e) => {
   });
 });
 
+// ── callbacks: the trunk to customers' phones ──
+interface CallbackSettings {
+  trunk: string | null;
+  callerId: string;
+  dialSeconds: number;
+  retrySeconds: number;
+  attempts: number;
+  username: string | null;
+  passwordSet: boolean;
+  source: 'database' | 'environment';
+}
+
+function showCallbacks(c: CallbackSettings): void {
+  const f = form('callbacks-form');
+  field(f, 'trunk').value = c.trunk ?? '';
+  field(f, 'callerId').value = c.callerId;
+  field(f, 'username').value = c.username ?? '';
+  field(f, 'password').value = '';
+  field(f, 'password').placeholder = c.passwordSet ? '(set: kept when left empty)' : '';
+  field(f, 'dialSeconds').value = String(c.dialSeconds);
+  field(f, 'retrySeconds').value = String(c.retrySeconds);
+  field(f, 'attempts').value = String(c.attempts);
+  $('callbacks-source').textContent = c.source === 'database' ? 'Set here.' : 'From the server\'s start (CALLBACK_* settings) until saved here.';
+}
+
+async function loadCallbacks(): Promise<void> {
+  showCallbacks(await api<CallbackSettings>('GET', '/api/settings/callbacks'));
+}
+
+form('callbacks-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const f = form('callbacks-form');
+  void act(async () => {
+    const username = field(f, 'username').value.trim();
+    const password = field(f, 'password').value;
+    const saved = await api<CallbackSettings>('PUT', '/api/settings/callbacks', {
+      trunk: field(f, 'trunk').value.trim() || null,
+      callerId: field(f, 'callerId').value.trim(),
+      dialSeconds: parseCount(field(f, 'dialSeconds').value, 'Ring the customer for'),
+      retrySeconds: parseCount(field(f, 'retrySeconds').value, 'Try again after'),
+      attempts: parseCount(field(f, 'attempts').value, 'Attempts'),
+      username: username || null,
+      ...(password ? { password } : {}),
+    });
+    showCallbacks(saved);
+    return saved.trunk === null ? 'Callbacks are off (no trunk).' : `Callbacks go through ${saved.trunk}.`;
+  });
+});
+
 // ── sections, sign-in ──
 function showTab(tab: string): void {
   for (const b of document.querySelectorAll<HTMLButtonElement>('[data-tab]')) b.setAttribute('aria-pressed', String(b.dataset.tab === tab));
@@ -362,7 +411,7 @@ function show(signedIn: boolean): void {
 async function enter(): Promise<void> {
   show(true);
   try {
-    await Promise.all([loadSkills(), loadAgents(), loadQueues(), loadUsers()]);
+    await Promise.all([loadSkills(), loadAgents(), loadQueues(), loadUsers(), loadCallbacks()]);
   } catch (err) {
     // an expired or foreign token: back to the sign-in form
     tokens.clear();

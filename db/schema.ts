@@ -162,7 +162,7 @@ export interface CallsTable {
 /** Queue event log in the spirit of Asterisk's queue_log. */
 export type QueueEventType =
   | 'ENTERQUEUE' | 'OFFER' | 'CONNECT' | 'ABANDON' | 'COMPLETEAGENT' | 'COMPLETECALLER' | 'TRANSFER'
-  | 'RINGNOANSWER' | 'EXITWITHTIMEOUT' | 'OVERFLOW' | 'EXITWITHKEY' | 'CALLBACKREQUESTED' | 'CALLBACKATTEMPT' | 'CALLBACKFAILED' | 'HOLD' | 'UNHOLD'
+  | 'RINGNOANSWER' | 'EXITWITHTIMEOUT' | 'OVERFLOW' | 'EXITWITHKEY' | 'CALLBACKREQUESTED' | 'CALLBACKATTEMPT' | 'CALLBACKFAILED' | 'CALLBACKCANCELLED' | 'HOLD' | 'UNHOLD'
   | 'AGENTLOGIN' | 'AGENTLOGOFF' | 'PAUSE' | 'UNPAUSE' | 'WRAPUPEND' | 'DISPOSITION'
   /** an agent left a state: data {from, to, reason (of from), seconds spent in from} */
   | 'AGENTSTATE';

@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { CallbackRow, CallbackState, Database } from '../schema.ts';
+import type { Page, PageRequest } from './page.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -73,4 +74,26 @@ export async function updateCallbackOfCall(
     .where('call_id', '=', callId)
     .where('state', 'in', ['waiting', 'scheduled', 'dialing'])
     .execute();
+}
+
+/** Callbacks in these states (of one queue), the next due first; with their queue's name. */
+export async function listCallbacks(
+  db: Db,
+  page: PageRequest,
+  filter: { states: readonly CallbackState[]; queueId?: number },
+): Promise<Page<CallbackRow & { queue_name: string }>> {
+  let q = db.selectFrom('callbacks as c').innerJoin('queues as q', 'q.id', 'c.queue_id').where('c.state', 'in', [...filter.states]);
+  if (filter.queueId !== undefined) q = q.where('c.queue_id', '=', filter.queueId);
+  const [items, count] = await Promise.all([
+    q
+      .selectAll('c')
+      .select('q.name as queue_name')
+      .orderBy((e) => e.fn.coalesce('c.scheduled_for', 'c.requested_at'))
+      .orderBy('c.id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    q.select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { items, total: Number(count.n), ...page };
 }

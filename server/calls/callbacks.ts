@@ -327,6 +327,23 @@ export class Callbacks {
     env.acd.run((e, now) => e.callEnded(now, callId));
   }
 
+  /**
+   * A supervisor cancels an open callback (the customer phoned to say so, say): out of the line, never dialled.
+   * Not while it is being dialled.
+   */
+  cancel(callId: string, by: string): 'cancelled' | 'unknown' | 'dialing' {
+    const cb = this.#open.get(callId);
+    if (cb === undefined) return 'unknown';
+    if (cb.dialing !== null) return 'dialing';
+    const { env } = this.deps;
+    this.#open.delete(callId);
+    env.acd.run((e, now) => e.callerAbandoned(now, callId));
+    env.log.event({ event: 'CALLBACKCANCELLED', callId, queueId: cb.queue.id, data: { by, attempts: cb.attempts } });
+    env.log.updateCallback(callId, { state: 'cancelled' });
+    env.log.updateCall(callId, { state: 'ended', end_reason: 'callback-cancelled', ended_at: new Date() });
+    return 'cancelled';
+  }
+
   /** Open callbacks by queue id: in line now (or being dialled), and due at a later time. */
   summary(): Map<number, { inLine: number; later: number }> {
     const out = new Map<number, { inLine: number; later: number }>();

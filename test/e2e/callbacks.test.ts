@@ -6,7 +6,7 @@ import { WebSocket } from 'ws';
 import { peakFrequency, rms } from '../media/helpers/audio.ts';
 import { BaresipPhone, PHONE_ADDRESS, makeTone } from '../support/baresip.ts';
 import { type TestBrowser, launchBrowser } from './support/browser.ts';
-import { type Harness, createAgent, deskPhone, eventually, startCallCenter } from './support/harness.ts';
+import { ADMIN_PASSWORD, type Harness, createAgent, deskPhone, eventually, startCallCenter } from './support/harness.ts';
 import { readWav } from './support/wav.ts';
 
 /**
@@ -302,5 +302,28 @@ describe('callbacks', () => {
     await eventually(async () => (await events(second.callId)).includes('COMPLETECALLER'), 10_000, 'the call to end');
     // the first one is still due at its time
     expect(h.server.center.callbacks.has(callId)).toBe(true);
+
+    // a supervisor sees the open callbacks on the wall-board, the next due first, and cancels that one
+    const sup = await launchBrowser(path.join(dir, 'tone-440.wav'));
+    browsers.push(sup);
+    await sup.page.goto(`${h.baseUrl}/supervisor/`);
+    await sup.page.getByTestId('login-username').fill('admin');
+    await sup.page.getByTestId('login-password').fill(ADMIN_PASSWORD);
+    await sup.page.getByTestId('login-submit').click();
+    const rows = sup.page.getByTestId('wb-callback-rows').locator('tr');
+    await eventually(async () => (await rows.count()) === 2, 10_000, 'two open callbacks on the wall-board');
+    expect(await rows.nth(0).getAttribute('data-testid')).toBe(`wb-callback-${CUSTOMER_NUMBER}`);
+    expect(await rows.nth(1).getAttribute('data-testid')).toBe('wb-callback-+3725550000');
+    await rows.nth(0).getByTestId('wb-callback-cancel').click();
+    await eventually(async () => (await rows.count()) === 1, 10_000, 'the cancelled callback to leave the list');
+    expect(h.server.center.callbacks.has(callId)).toBe(false);
+    expect(h.server.center.acd.engine.callInfo(callId)).toBeNull();
+    expect((await h.api('DELETE', `/api/callbacks/${callId}`, undefined, h.admin)).status).toBe(404);
+    expect((await h.api('GET', '/api/callbacks', undefined, h.admin)).body.items.map((c: { number: string }) => c.number)).toEqual(['+3725550000']);
+    const done = (await h.api('GET', '/api/callbacks?state=done', undefined, h.admin)).body.items as Array<{ callId: string; state: string }>;
+    expect(done.find((c) => c.callId === callId)?.state).toBe('cancelled');
+    expect((await events(callId)).at(-1)).toBe('CALLBACKCANCELLED');
+    expect((await h.api('GET', `/api/calls/${callId}`, undefined, h.admin)).body).toMatchObject({ state: 'ended', endReason: 'callback-cancelled' });
+    expect((await h.api('GET', '/api/callbacks', undefined, anna.token)).status).toBe(403);
   }, 120_000);
 });

@@ -138,7 +138,7 @@ export function renderBoard(doc: Document, board: Board, now: number, act?: Agen
         figure(doc, 'Answered', String(q.answered), 'wb-answered'),
         figure(doc, 'Abandoned', String(q.abandoned), 'wb-abandoned'),
         figure(doc, 'ASA', q.asaSeconds === null ? '–' : `${q.asaSeconds} s`, 'wb-asa'),
-        figure(doc, 'Callbacks', q.callbacks.later > 0 ? `${q.callbacks.inLine} + ${q.callbacks.later} later` : String(q.callbacks.inLine), 'wb-callbacks'),
+        figure(doc, 'Callbacks', callbacksText(q.callbacks), 'wb-callbacks'),
       );
       const foot = el(doc, 'p', { class: 'muted', 'data-testid': 'wb-queue-agents' }, agentsLine(q.agents));
       const more = el(doc, 'p', { class: 'muted' }, `offered ${q.offered} · overflowed ${q.overflowed} · missed offers ${q.missedOffers} · incl. abandons ${pct(q.serviceLevelOfferedPercent)}`);
@@ -287,4 +287,43 @@ export function renderHistory(doc: Document, rows: ReportRow[], interval: 'hour'
     svg.append(label);
   });
   doc.getElementById('history-chart')!.replaceChildren(svg);
+}
+
+/** "2", or "1 + 3 later": callbacks in line (or being dialled), and due later. */
+function callbacksText(c: BoardQueue['callbacks'] | undefined): string {
+  if (c === undefined) return '–';
+  return c.later > 0 ? `${c.inLine} + ${c.later} later` : String(c.inLine);
+}
+
+/** An open callback of GET /api/callbacks. */
+export interface OpenCallback {
+  callId: string;
+  queue: string;
+  number: string;
+  state: string;
+  attempts: number;
+  requestedAt: string;
+  scheduledFor: string | null;
+}
+
+const CALLBACK_STATE: Record<string, string> = { waiting: 'in line', scheduled: 'due later', dialing: 'dialling' };
+
+/** The open callbacks, the next due first, each with Cancel (not while being dialled). */
+export function renderCallbacks(doc: Document, callbacks: OpenCallback[], cancel: (callId: string) => void): void {
+  doc.getElementById('callbacks-card')!.hidden = callbacks.length === 0;
+  doc.getElementById('callbacks')!.replaceChildren(
+    ...callbacks.map((c) => {
+      const row = el(doc, 'tr', { 'data-testid': `wb-callback-${c.number}` });
+      const due = c.state === 'scheduled' && c.scheduledFor !== null ? new Date(c.scheduledFor).toLocaleString() : `in line since ${new Date(c.requestedAt).toLocaleTimeString()}`;
+      row.append(el(doc, 'td', {}, c.queue), el(doc, 'td', {}, c.number), el(doc, 'td', {}, due), el(doc, 'td', {}, String(c.attempts)), el(doc, 'td', {}, CALLBACK_STATE[c.state] ?? c.state));
+      const actions = el(doc, 'td', { class: 'actions' });
+      if (c.state !== 'dialing') {
+        const b = el(doc, 'button', { type: 'button', 'data-testid': 'wb-callback-cancel' }, 'Cancel');
+        b.addEventListener('click', () => cancel(c.callId));
+        actions.append(b);
+      }
+      row.append(actions);
+      return row;
+    }),
+  );
 }

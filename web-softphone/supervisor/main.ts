@@ -5,7 +5,7 @@ import { createLogger } from '../shared/logger.ts';
 import { sessionTokenStore } from '../shared/session-token.ts';
 import { wirePlanning } from './planning.ts';
 import { wireSignIn } from '../shared/sign-in.ts';
-import { type AgentReportRow, type Board, type ReportRow, parseBoardMessage, renderAgentHistory, renderBoard, renderHistory } from './board.ts';
+import { type AgentReportRow, type Board, type OpenCallback, type ReportRow, parseBoardMessage, renderAgentHistory, renderBoard, renderCallbacks, renderHistory } from './board.ts';
 
 const log = createLogger((level, msg, fields) => console[level](`[wall-board] ${msg}`, fields), 'info');
 const tokens = sessionTokenStore('callflow.supervisor.token');
@@ -39,6 +39,24 @@ function agentAction(agentId: number, state: 'not-ready' | 'logged-out'): void {
   });
 }
 
+function showError(e: unknown): void {
+  $('board-error').textContent = e instanceof Error ? e.message : String(e);
+  $('board-error').hidden = false;
+}
+
+/** The open callbacks, read again when the board's callback counts change (and after a cancel). */
+let callbacksSeen = '';
+function loadCallbacks(): void {
+  fetchJson<{ items: OpenCallback[] }>('/api/callbacks?state=open&limit=100', { token: tokens.get() ?? '' })
+    .then((page) => renderCallbacks(document, page.items, cancelCallback))
+    .catch(showError);
+}
+
+function cancelCallback(callId: string): void {
+  $('board-error').hidden = true;
+  fetchJson(`/api/callbacks/${encodeURIComponent(callId)}`, { method: 'DELETE', token: tokens.get() ?? '' }).then(loadCallbacks, showError);
+}
+
 function connect(token: string): void {
   show(true);
   socket = new LiveSocket(liveSocketUrl(location.origin, '/ws/supervisor', token), parseBoardMessage, log.child({ component: 'socket' }), 'supervisor');
@@ -52,6 +70,11 @@ function connect(token: string): void {
     }
     board = m;
     renderBoard(document, m, Date.now(), agentAction);
+    const seen = JSON.stringify(m.queues.map((q) => q.callbacks));
+    if (seen !== callbacksSeen) {
+      callbacksSeen = seen;
+      loadCallbacks();
+    }
   });
 }
 

@@ -1,6 +1,7 @@
 /**
  * Generates the default prompt set with espeak-ng and sox (Debian packages):
- *   <outDir>/<lang>/n/1.wav … n/20.wav, you-are-number, in-line, estimated-wait, minutes, all-agents-busy, please-hold
+ *   <outDir>/<lang>/n/1.wav … n/20.wav, you-are-number, in-line, estimated-wait, minutes, all-agents-busy, please-hold,
+ *   callback-offer, callback-confirmed
  *   <outDir>/music-on-hold.wav
  * for en, et, ru, hu, fi and de, as 8 kHz 16-bit mono WAV (what the phone network carries; rtpengine resamples for
  * Opus). Idempotent: files that exist are kept, so admins' edits and earlier runs are not redone.
@@ -25,6 +26,8 @@ const PHRASES: Record<PromptLanguage, Record<string, string>> = {
     minutes: 'minutes.',
     'all-agents-busy': 'All our agents are busy at the moment.',
     'please-hold': 'Please hold the line.',
+    'callback-offer': 'To be called back on this number without losing your place in line, press 1.',
+    'callback-confirmed': 'Thank you. We will call you back when it is your turn. Goodbye.',
   },
   et: {
     'you-are-number': 'Teie järjekorranumber on',
@@ -33,6 +36,8 @@ const PHRASES: Record<PromptLanguage, Record<string, string>> = {
     minutes: 'minutit.',
     'all-agents-busy': 'Kõik meie klienditeenindajad on hetkel hõivatud.',
     'please-hold': 'Palun jääge liinile.',
+    'callback-offer': 'Kui soovite, et helistame teile sellele numbrile tagasi ja teie koht järjekorras jääb alles, vajutage 1.',
+    'callback-confirmed': 'Aitäh. Helistame teile tagasi, kui teie kord kätte jõuab. Head aega.',
   },
   ru: {
     'you-are-number': 'Ваш номер в очереди',
@@ -41,6 +46,8 @@ const PHRASES: Record<PromptLanguage, Record<string, string>> = {
     minutes: 'минут.',
     'all-agents-busy': 'Все операторы сейчас заняты.',
     'please-hold': 'Пожалуйста, оставайтесь на линии.',
+    'callback-offer': 'Чтобы мы перезвонили вам на этот номер, сохранив ваше место в очереди, нажмите 1.',
+    'callback-confirmed': 'Спасибо. Мы перезвоним вам, когда подойдёт ваша очередь. До свидания.',
   },
   hu: {
     'you-are-number': 'Az Ön sorszáma',
@@ -49,6 +56,8 @@ const PHRASES: Record<PromptLanguage, Record<string, string>> = {
     minutes: 'perc.',
     'all-agents-busy': 'Jelenleg minden munkatársunk foglalt.',
     'please-hold': 'Kérjük, tartsa a vonalat.',
+    'callback-offer': 'Ha szeretné, hogy erre a számra visszahívjuk, és megtartja a helyét a sorban, nyomja meg az 1-est.',
+    'callback-confirmed': 'Köszönjük. Visszahívjuk, amikor sorra kerül. Viszonthallásra.',
   },
   fi: {
     'you-are-number': 'Olette jonossa numero',
@@ -57,6 +66,8 @@ const PHRASES: Record<PromptLanguage, Record<string, string>> = {
     minutes: 'minuuttia.',
     'all-agents-busy': 'Kaikki asiakaspalvelijamme ovat tällä hetkellä varattuja.',
     'please-hold': 'Olkaa hyvä ja pysykää linjalla.',
+    'callback-offer': 'Jos haluatte, että soitamme teille takaisin tähän numeroon paikkanne jonossa säilyttäen, painakaa 1.',
+    'callback-confirmed': 'Kiitos. Soitamme teille takaisin, kun on vuoronne. Näkemiin.',
   },
   de: {
     'you-are-number': 'Sie sind Nummer',
@@ -65,6 +76,8 @@ const PHRASES: Record<PromptLanguage, Record<string, string>> = {
     minutes: 'Minuten.',
     'all-agents-busy': 'Alle unsere Mitarbeiter sind im Moment im Gespräch.',
     'please-hold': 'Bitte bleiben Sie am Apparat.',
+    'callback-offer': 'Wenn wir Sie unter dieser Nummer zurückrufen sollen, ohne dass Sie Ihren Platz in der Warteschlange verlieren, drücken Sie die 1.',
+    'callback-confirmed': 'Vielen Dank. Wir rufen Sie zurück, sobald Sie an der Reihe sind. Auf Wiederhören.',
   },
 };
 

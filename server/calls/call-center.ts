@@ -121,6 +121,11 @@ export class CallCenter {
       toAgent: (agentId, event) => this.desk.send(agentId, event),
       toCustomer: (callId, event) => this.#toCustomer(callId, event),
       ended: (call) => this.#ended(call),
+      callbacksOffered: () => this.callbacks.enabled,
+      requestCallback: (call, number) => {
+        const r = this.callbacks.request(call, number, null);
+        if (r.outcome !== 'requested') this.#deps.logger.warn({ callId: call.id, outcome: r.outcome }, 'callback by key refused');
+      },
     };
     this.callbacks = new Callbacks({
       db: deps.db,

@@ -6,27 +6,12 @@ import type { Database } from '../../db/schema.ts';
 import type { OutgoingCall } from '../../sip/index.ts';
 import { type CallEnvironment, type CustomerCall, type QueueRef, routingOptions } from './customer-call.ts';
 import { CalledBackLeg } from './customer-leg.ts';
+import { dialUri, maskNumber } from './phone-numbers.ts';
+
+export { normalizeNumber } from './phone-numbers.ts';
 import type { CallbackSettings } from './callback-settings.ts';
 
 export type { CallbackSettings } from './callback-settings.ts';
-
-/** A phone number as customers type it (spaces, dashes, dots, parentheses dropped), or null when it is not one. */
-export function normalizeNumber(raw: string): string | null {
-  const n = raw.replace(/[\s().-]/g, '');
-  return /^\+?[0-9]{4,20}$/.test(n) ? n : null;
-}
-
-/** The request URI that dials `number` through the trunk: the number becomes the trunk URI's user part. */
-export function dialUri(trunk: string, number: string): string {
-  const m = /^(sips?:)(?:[^@]*@)?(.*)$/i.exec(trunk);
-  if (m === null) throw new TypeError(`not a SIP URI: ${trunk}`);
-  return `${m[1]}${number}@${m[2]}`;
-}
-
-/** For a log line: the number without its last digits (a phone number is personal data). */
-export function maskNumber(n: string): string {
-  return n.length <= 4 ? '****' : `${n.slice(0, -4)}****`;
-}
 
 export type CallbackOutcome =
   | { outcome: 'requested'; callId: string; number: string; scheduledFor: Date | null }

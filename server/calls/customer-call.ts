@@ -8,6 +8,7 @@ import type { AcdRuntime } from './acd-runtime.ts';
 import type { CallLogWriter } from './call-log-writer.ts';
 import { CustomerCallState, customerCallTransitionAllowed } from './customer-call-state.ts';
 import type { CustomerLeg } from './customer-leg.ts';
+import { numberOfUri } from './phone-numbers.ts';
 
 /** Languages the shipped prompts speak; a call in another language hears English. */
 export const PROMPT_LANGUAGES = new Set(['en', 'et', 'ru', 'hu', 'fi', 'de']);
@@ -63,6 +64,10 @@ export interface CallEnvironment {
   toAgent(agentId: string, event: AgentCallEvent): void;
   toCustomer(callId: string, event: CustomerEvent): void;
   ended(call: CustomerCall): void;
+  /** Callbacks can be offered now (a trunk is set). */
+  callbacksOffered(): boolean;
+  /** A waiting phone caller pressed the callback key: called back on `number`, keeping their place. */
+  requestCallback(call: CustomerCall, number: string): void;
 }
 
 /** The queue a call is in (it changes when an agent transfers the call). */
@@ -179,6 +184,7 @@ export class CustomerCall {
   #assignedAgent: string | null = null;
   #assignedRingTimer: NodeJS.Timeout | undefined;
   #leftForCallback = false;
+  #leavingByKey = false;
 
   constructor(env: CallEnvironment, incoming: CustomerLeg, init: CustomerCallInit) {
     this.id = init.id ?? randomUUID();
@@ -241,7 +247,10 @@ export class CustomerCall {
     incoming.on('close', (reason) => {
       if (!this.#ended) this.#callerHungUp(reason);
     });
-    incoming.on('dtmf', (digit) => this.#log.info({ digit }, 'DTMF from the caller (INFO)'));
+    incoming.on('dtmf', (digit) => this.#onDigit(digit, 'INFO'));
+    this.#media.on('dtmf', (e) => {
+      if (e.leg === 'customer') this.#onDigit(e.digit, 'RFC 4733');
+    });
     // rtpengine died and was restarted: this call's media is gone, so the call ends on both sides.
     this.#media.on('mediaLost', () => this.#mediaLost());
     // The caller's re-INVITE (hold, or a refresh): same media, direction mirrored; the caller's hold plays nothing.
@@ -327,6 +336,26 @@ export class CustomerCall {
     if (inLine()) await this.#announce(greeting);
   }
 
+  /** A phone caller whose number we can call back (their SIP URI names a phone number), or null. */
+  #callbackNumber(): string | null {
+    if (this.#init.channel !== 'sip' || this.#init.calledBackFor !== undefined || !this.#env.callbacksOffered()) return null;
+    return numberOfUri(this.#init.caller);
+  }
+
+  /** A key the caller pressed: 1 while waiting asks for a callback (the waiting room offers it to phone callers). */
+  #onDigit(digit: string, how: string): void {
+    this.#log.info({ digit, how }, 'DTMF from the caller');
+    const number = digit === '1' && this.state === CustomerCallState.Waiting ? this.#callbackNumber() : null;
+    if (number === null || this.#leavingByKey) return;
+    this.#leavingByKey = true;
+    void (async () => {
+      await this.#media.playPrompts(['callback-confirmed'], this.#promptLanguage()).catch(() => {});
+      // (an agent may have been offered the call meanwhile: then it goes on as it is)
+      if (this.state === CustomerCallState.Waiting) this.#env.requestCallback(this, number);
+      this.#leavingByKey = false;
+    })();
+  }
+
   #promptLanguage(): string {
     const lang = this.#init.language?.slice(0, 2) ?? 'en';
     return PROMPT_LANGUAGES.has(lang) ? lang : 'en';
@@ -335,13 +364,15 @@ export class CustomerCall {
   /** "All agents are busy. You are number N in line. Estimated wait M minutes." Music on hold resumes after it. */
   async #announce(greeting: boolean): Promise<void> {
     const a = this.#queue.announcements;
-    if (this.#announcing || this.state === CustomerCallState.Connected || this.#ended) return;
+    // (nor while a caller who pressed the callback key hears the confirmation)
+    if (this.#announcing || this.#leavingByKey || this.state === CustomerCallState.Connected || this.#ended) return;
     const names: string[] = greeting ? [...a.greeting] : [];
     const pos = this.#position;
     if (a.position && pos !== null && pos.position >= 1 && pos.position <= 20) names.push('you-are-number', `n/${pos.position}`, 'in-line');
     if (a.estimatedWait && pos?.ewtSeconds != null && pos.ewtSeconds >= 60) {
       names.push('estimated-wait', `n/${Math.min(20, Math.max(1, Math.round(pos.ewtSeconds / 60)))}`, 'minutes');
     }
+    if (names.length > 0 && this.#callbackNumber() !== null) names.push('callback-offer');
     if (names.length === 0) return;
     this.#announcing = true;
     this.#lastAnnouncedAt = Date.now();

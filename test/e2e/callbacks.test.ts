@@ -8,6 +8,8 @@ import { BaresipPhone, PHONE_ADDRESS, makeTone } from '../support/baresip.ts';
 import { type TestBrowser, launchBrowser } from './support/browser.ts';
 import { ADMIN_PASSWORD, type Harness, createAgent, deskPhone, eventually, startCallCenter } from './support/harness.ts';
 import { readWav } from './support/wav.ts';
+import { inDialog, inviteQueue } from './support/queue-invite.ts';
+import { RawUdp } from '../sip/helpers.ts';
 
 /**
  * Callbacks end to end: a browser caller waiting in line leaves a phone number; the server calls that number
@@ -325,5 +327,44 @@ describe('callbacks', () => {
     expect((await events(callId)).at(-1)).toBe('CALLBACKCANCELLED');
     expect((await h.api('GET', `/api/calls/${callId}`, undefined, h.admin)).body).toMatchObject({ state: 'ended', endReason: 'callback-cancelled' });
     expect((await h.api('GET', '/api/callbacks', undefined, anna.token)).status).toBe(403);
+  }, 120_000);
+  it('a phone caller in line presses 1 to be called back on their number, keeping their place', async () => {
+    // the caller dials the queue from a phone whose SIP user is its number (3001); the trunk reaches it there
+    const kiosk = await createAgent(h, { login: 'kiosk', name: 'Kiosk', languages: {}, skills: {}, sipUser: '3001' });
+    const annaBox = await annaPhone();
+    const phone = new BaresipPhone({
+      dir: path.join(dir, 'customer-3001'), sipPort: CUSTOMER_PORT, ctrlPort: CUSTOMER_PORT + 100, rtpMin: CUSTOMER_PORT * 4, answer: 'auto',
+      toneWav: makeTone(path.join(dir, 'tone-700.wav'), 700), registrar: `127.0.0.1:${h.sipPort}`, username: '3001', password: 'unused', regint: 0,
+    });
+    phones.push(phone);
+    await phone.start();
+    const udp = await new RawUdp().open();
+    try {
+      const ok = await inviteQueue(h, udp, { to: 'support', user: '3001', password: kiosk.sipPassword });
+      expect(ok.status).toBe(200);
+      inDialog(h, udp, ok, 'ACK');
+      const queued = await eventually(async () => {
+        await h.server.center.log.flush();
+        const items = (await h.api('GET', '/api/calls?limit=1', undefined, h.admin)).body.items as Array<{ id: string; state: string; channel: string }>;
+        return items[0]?.channel === 'sip' && items[0].state === 'queued' ? items[0] : undefined;
+      }, 10_000, 'the phone call in line');
+      inDialog(h, udp, ok, 'INFO', { digit: '1' });
+      // "Thank you, we will call you back" (about 5 s): then our BYE
+      const pressed = Date.now();
+      const bye = await udp.take((m) => 'method' in m && m.method === 'BYE', 20_000);
+      expect(Date.now() - pressed).toBeGreaterThan(4000);
+      expect(bye.callId).toBe(ok.callId);
+      expect(await events(queued.id)).toEqual(['ENTERQUEUE', 'CALLBACKREQUESTED']);
+      expect(h.server.center.callbacks.has(queued.id)).toBe(true);
+    } finally {
+      udp.close();
+    }
+    await setState('ready');
+    await phone.waitEvent('CALL_ESTABLISHED', 20_000);
+    await annaBox.waitEvent('CALL_ESTABLISHED', 20_000);
+    await phone.command('hangup');
+    const callId = (await h.api('GET', '/api/callbacks?state=done', undefined, h.admin)).body.items.find((c: { number: string }) => c.number === '3001')?.callId as string;
+    await eventually(async () => (await events(callId)).includes('COMPLETECALLER'), 10_000, 'the call to end');
+    expect(await events(callId)).toEqual(['ENTERQUEUE', 'CALLBACKREQUESTED', 'CALLBACKATTEMPT', 'OFFER', 'CONNECT', 'COMPLETECALLER']);
   }, 120_000);
 });

@@ -47,10 +47,14 @@ export async function inviteQueue(
   });
 }
 
-/** An in-dialog request (ACK or BYE) of the caller for the dialog a 2xx to `inviteQueue` set up. */
-export function inDialog(h: Harness, udp: RawUdp, ok: SipResponse, method: 'ACK' | 'BYE'): void {
+/**
+ * An in-dialog request of the caller for the dialog a 2xx to `inviteQueue` set up: ACK, BYE, or INFO carrying a
+ * DTMF key (application/dtmf-relay).
+ */
+export function inDialog(h: Harness, udp: RawUdp, ok: SipResponse, method: 'ACK' | 'BYE' | 'INFO', o: { digit?: string; cseq?: number } = {}): void {
   const target = /<([^>]+)>/.exec(ok.get('contact') ?? '')?.[1] ?? `sip:${h.realm}`;
-  const cseq = method === 'ACK' ? ok.cseq.seq : ok.cseq.seq + 1;
+  const cseq = o.cseq ?? (method === 'ACK' ? ok.cseq.seq : ok.cseq.seq + 1);
+  const body = method === 'INFO' ? `Signal=${o.digit ?? '1'}\r\nDuration=160\r\n` : '';
   udp.send(
     [
       `${method} ${target} SIP/2.0`,
@@ -60,9 +64,10 @@ export function inDialog(h: Harness, udp: RawUdp, ok: SipResponse, method: 'ACK'
       `To: ${ok.get('to')}`,
       `Call-ID: ${ok.callId}`,
       `CSeq: ${cseq} ${method}`,
-      'Content-Length: 0',
+      ...(body ? ['Content-Type: application/dtmf-relay'] : []),
+      `Content-Length: ${Buffer.byteLength(body)}`,
       '',
-      '',
+      body,
     ].join('\r\n'),
     h.sipPort,
   );

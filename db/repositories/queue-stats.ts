@@ -27,6 +27,10 @@ export interface QueueTraffic {
   overflowed: number;
   /** RINGNOANSWER: offers an agent missed or declined */
   missedOffers: number;
+  /** CALLBACKREQUESTED: callers who asked to be called back (not abandons) */
+  callbacksRequested: number;
+  /** CALLBACKFAILED: callbacks given up (the customer never answered) */
+  callbacksFailed: number;
   /** agents' conversations that ended (COMPLETECALLER, COMPLETEAGENT, TRANSFER: one per agent of a call) */
   handled: number;
   /** their talk time, and the after-call work (WRAPUPEND) of the queue's calls, seconds: AHT = (talk + wrap-up) / handled */
@@ -121,6 +125,8 @@ export async function queueTraffic(db: Kysely<Database>, q: TrafficQuery): Promi
       count(['ABANDON']).as('abandoned'),
       count(['OVERFLOW', 'EXITWITHTIMEOUT']).as('overflowed'),
       count(['RINGNOANSWER']).as('missedOffers'),
+      count(['CALLBACKREQUESTED']).as('callbacksRequested'),
+      count(['CALLBACKFAILED']).as('callbacksFailed'),
       count(ENDS).as('handled'),
       total(num('talk'), ENDS).as('talkSeconds'),
       total(num('wrapUp'), ['WRAPUPEND']).as('wrapUpSeconds'),

@@ -26,6 +26,9 @@ export interface Traffic {
   abandoned: number;
   overflowed: number;
   missedOffers: number;
+  /** callers who asked to be called back (not abandons), and callbacks given up (never answered) */
+  callbacksRequested: number;
+  callbacksFailed: number;
   /** answered within the threshold ÷ answered, percent (the simulator's serviceLevel); null before any answer */
   serviceLevelPercent: number | null;
   /** answered within the threshold ÷ (answered + abandoned), percent: abandons count against it */
@@ -91,7 +94,8 @@ interface Stored {
 
 const STATES = Object.values(AgentState);
 const NO_TRAFFIC: TrafficCounts = {
-  offered: 0, answered: 0, answeredInThreshold: 0, waitSeconds: 0, abandoned: 0, overflowed: 0, missedOffers: 0, handled: 0, talkSeconds: 0, wrapUpSeconds: 0,
+  offered: 0, answered: 0, answeredInThreshold: 0, waitSeconds: 0, abandoned: 0, overflowed: 0, missedOffers: 0, callbacksRequested: 0, callbacksFailed: 0,
+  handled: 0, talkSeconds: 0, wrapUpSeconds: 0,
 };
 /** the database part of the live view (queues, agents, the day's counts) is read again when the log grew, or after this */
 const REREAD_MS = 5000;
@@ -108,7 +112,7 @@ const mean = (sum: number, n: number): number | null => (n > 0 ? Math.round((10 
 
 /** The figures of traffic counts (the wall-board's and the reports'). */
 export function trafficFigures(t: TrafficCounts): Traffic {
-  const { offered, answered, answeredInThreshold, abandoned, overflowed, missedOffers, waitSeconds, handled } = t;
+  const { offered, answered, answeredInThreshold, abandoned, overflowed, missedOffers, callbacksRequested, callbacksFailed, waitSeconds, handled } = t;
   return {
     offered,
     answered,
@@ -116,6 +120,8 @@ export function trafficFigures(t: TrafficCounts): Traffic {
     abandoned,
     overflowed,
     missedOffers,
+    callbacksRequested,
+    callbacksFailed,
     serviceLevelPercent: percent(answeredInThreshold, answered),
     serviceLevelOfferedPercent: percent(answeredInThreshold, answered + abandoned),
     asaSeconds: mean(waitSeconds, answered),

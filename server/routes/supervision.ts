@@ -27,6 +27,8 @@ const traffic = {
   abandoned: Count,
   overflowed: Count,
   missedOffers: Count,
+  callbacksRequested: Type.Integer({ minimum: 0, description: 'callers who asked to be called back (not abandons)' }),
+  callbacksFailed: Type.Integer({ minimum: 0, description: 'callbacks given up: the customer never answered' }),
   serviceLevelPercent: Nullable(Type.Number({ description: 'answered within the threshold ÷ answered, %' })),
   serviceLevelOfferedPercent: Nullable(Type.Number({ description: 'answered within the threshold ÷ (answered + abandoned), %' })),
   asaSeconds: Nullable(Type.Number({ description: 'mean wait of the answered calls' })),
@@ -101,7 +103,7 @@ const DAY_MS = 86_400_000;
 /** The CSV columns of the reports' rows, in order. */
 const QUEUE_COLUMNS = [
   'queue', 'start', 'offered', 'answered', 'answeredInThreshold', 'serviceLevelPercent', 'serviceLevelOfferedPercent', 'asaSeconds',
-  'abandoned', 'abandonPercent', 'overflowed', 'missedOffers', 'handled', 'ahtSeconds',
+  'abandoned', 'abandonPercent', 'overflowed', 'missedOffers', 'callbacksRequested', 'callbacksFailed', 'handled', 'ahtSeconds',
 ] as const;
 const AGENT_COLUMNS = [
   'agent', 'start', 'handled', 'ahtSeconds', 'missedOffers', 'talkSeconds', 'wrapUpSeconds', 'readySeconds', 'ringingSeconds', 'handlingSeconds',

@@ -125,8 +125,10 @@ describe('callbacks', () => {
     const status = h.server.center.acd.engine.queueStatus(h.server.center.acd.queueIds()[0]!);
     expect(status.waiting).toBe(1);
     expect((await h.api('GET', `/api/calls/${callId}`, undefined, h.admin)).body).toMatchObject({ state: 'callback', direction: 'callback' });
+    await h.server.center.log.flush();
     const board = (await h.api('GET', '/api/wallboard', undefined, h.admin)).body;
-    expect(board.queues[0]).toMatchObject({ name: 'support', waiting: 1, callbacks: { inLine: 1, later: 0 }, abandoned: 0 });
+    // (a callback is not an abandon)
+    expect(board.queues[0]).toMatchObject({ name: 'support', waiting: 1, callbacks: { inLine: 1, later: 0 }, abandoned: 0, callbacksRequested: 1, callbacksFailed: 0 });
     // asking again: the call is no longer in progress
     expect((await h.api('POST', `/api/public/calls/${callId}/callback`, { number: CUSTOMER_NUMBER }, token)).status).toBe(404);
 

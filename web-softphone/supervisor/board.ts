@@ -13,6 +13,9 @@ interface Traffic {
   abandoned: number;
   overflowed: number;
   missedOffers: number;
+  /** callers who asked to be called back, and callbacks given up (an older server: absent) */
+  callbacksRequested?: number;
+  callbacksFailed?: number;
   serviceLevelPercent: number | null;
   serviceLevelOfferedPercent: number | null;
   asaSeconds: number | null;
@@ -141,7 +144,7 @@ export function renderBoard(doc: Document, board: Board, now: number, act?: Agen
         figure(doc, 'Callbacks', callbacksText(q.callbacks), 'wb-callbacks'),
       );
       const foot = el(doc, 'p', { class: 'muted', 'data-testid': 'wb-queue-agents' }, agentsLine(q.agents));
-      const more = el(doc, 'p', { class: 'muted' }, `offered ${q.offered} · overflowed ${q.overflowed} · missed offers ${q.missedOffers} · incl. abandons ${pct(q.serviceLevelOfferedPercent)}`);
+      const more = el(doc, 'p', { class: 'muted' }, `offered ${q.offered} · overflowed ${q.overflowed} · missed offers ${q.missedOffers} · callbacks asked ${q.callbacksRequested ?? 0}, given up ${q.callbacksFailed ?? 0} · incl. abandons ${pct(q.serviceLevelOfferedPercent)}`);
       card.append(h, figures, foot, more);
       return card;
     }),

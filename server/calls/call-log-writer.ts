@@ -6,6 +6,24 @@ import type { Logger } from '../logger.ts';
 
 type Job = () => Promise<void>;
 
+/** A new call record: who calls, from where, into which queue; everything that happens later starts empty. */
+export function newCallRecord(
+  c: Pick<NewCall, 'id' | 'queue_id' | 'direction' | 'channel' | 'caller' | 'customer_id' | 'language' | 'context' | 'sip_call_id' | 'state' | 'queued_at'>,
+): NewCall {
+  return {
+    ...c,
+    agent_id: null,
+    end_reason: null,
+    disposition: null,
+    answered_at: null,
+    ended_at: null,
+    wait_seconds: null,
+    talk_seconds: null,
+    hold_seconds: null,
+    wrap_up_seconds: null,
+  };
+}
+
 /**
  * Writes call records and the queue event log off the routing path: writes are queued and run one after another
  * in order, so a record is inserted before it is updated and the event log keeps the order things happened in.

@@ -6,6 +6,7 @@ import type { Database } from '../../db/schema.ts';
 import type { OutgoingCall } from '../../sip/index.ts';
 import { type CallEnvironment, type CustomerCall, type QueueRef, routingOptions } from './customer-call.ts';
 import { CalledBackLeg } from './customer-leg.ts';
+import { newCallRecord } from './call-log-writer.ts';
 import { dialUri, maskNumber } from './phone-numbers.ts';
 
 export { normalizeNumber } from './phone-numbers.ts';
@@ -176,10 +177,9 @@ export class Callbacks {
     const { env } = this.deps;
     const cb: OpenCallback = { callId: randomUUID(), ...input, attempts: 0, dialing: null, entered: false };
     this.#open.set(cb.callId, cb);
-    env.log.insertCall({
+    env.log.insertCall(newCallRecord({
       id: cb.callId,
       queue_id: cb.queue.id,
-      agent_id: null,
       direction: 'callback',
       channel: 'sip',
       caller: cb.number,
@@ -188,16 +188,8 @@ export class Callbacks {
       context: JSON.stringify({ page: cb.page, history: cb.history }),
       sip_call_id: null,
       state: 'callback',
-      end_reason: null,
-      disposition: null,
       queued_at: null,
-      answered_at: null,
-      ended_at: null,
-      wait_seconds: null,
-      talk_seconds: null,
-      hold_seconds: null,
-      wrap_up_seconds: null,
-    });
+    }));
     env.log.insertCallback({
       callId: cb.callId,
       queueId: cb.queue.id,

@@ -5,7 +5,7 @@ import { type LegKind, type MediaEngine, type MediaSession, answerReinvite } fro
 import { ANSWERED_ELSEWHERE, type Binding, type OutgoingCall, type SipStack } from '../../sip/index.ts';
 import type { Logger } from '../logger.ts';
 import type { AcdRuntime } from './acd-runtime.ts';
-import type { CallLogWriter } from './call-log-writer.ts';
+import { type CallLogWriter, newCallRecord } from './call-log-writer.ts';
 import { CustomerCallState, customerCallTransitionAllowed } from './customer-call-state.ts';
 import type { CustomerLeg } from './customer-leg.ts';
 import { numberOfUri } from './phone-numbers.ts';
@@ -260,10 +260,9 @@ export class CustomerCall {
     });
     const calledBack = this.#init.calledBackFor;
     if (calledBack !== undefined) this.#env.log.updateCall(this.id, { state: 'ringing', sip_call_id: incoming.callId });
-    else this.#env.log.insertCall({
+    else this.#env.log.insertCall(newCallRecord({
       id: this.id,
       queue_id: this.#queue.id,
-      agent_id: null,
       direction: 'inbound',
       channel: this.#init.channel,
       caller: this.#init.caller,
@@ -272,16 +271,8 @@ export class CustomerCall {
       context: JSON.stringify({ page: this.#init.page, history: this.#init.history }),
       sip_call_id: incoming.callId,
       state: 'queued',
-      end_reason: null,
-      disposition: null,
       queued_at: new Date(),
-      answered_at: null,
-      ended_at: null,
-      wait_seconds: null,
-      talk_seconds: null,
-      hold_seconds: null,
-      wrap_up_seconds: null,
-    });
+    }));
     const offer = incoming.remoteSdp;
     this.#customerRemoteSdp = offer;
     if (offer === undefined) {

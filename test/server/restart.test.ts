@@ -18,6 +18,12 @@ function capturingLogger() {
   return { logger: pino({ level: 'info' }, stream), lines };
 }
 
+/** A bearer token of POST /api/login. */
+async function login(base: string, username: string, password: string): Promise<string> {
+  const r = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  return ((await r.json()) as { token: string }).token;
+}
+
 describe.each(DATABASE_KINDS)('the server on %s', (kind) => {
   let scratch: ScratchDatabase | undefined;
   let server: RunningServer | undefined;
@@ -57,12 +63,7 @@ describe.each(DATABASE_KINDS)('the server on %s', (kind) => {
     scratch = await scratchDatabase(kind);
     server = await start(undefined, { ADMIN_PASSWORD: 'restart-admin-pw' });
     const base = server.httpUrl;
-    const token = (
-      await (await fetch(`${base}/api/login`, {
-        method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'admin', password: 'restart-admin-pw' }),
-      })).json()
-    ).token as string;
+    const token = await login(base, 'admin', 'restart-admin-pw');
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
     const post = (url: string, body: object) => fetch(`${base}${url}`, { method: 'POST', headers, body: JSON.stringify(body) });
     expect((await post('/api/skills', { name: 'billing' })).status).toBe(201);
@@ -82,11 +83,7 @@ describe.each(DATABASE_KINDS)('the server on %s', (kind) => {
     scratch = await scratchDatabase(kind);
     const env = { ADMIN_PASSWORD: 'restart-admin-pw', CALLBACK_TRUNK: 'sip:127.0.0.1:9;transport=udp' };
     server = await start(undefined, env);
-    const token = (
-      await (await fetch(`${server.httpUrl}/api/login`, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'restart-admin-pw' }),
-      })).json()
-    ).token as string;
+    const token = await login(server.httpUrl, 'admin', 'restart-admin-pw');
     const queue = await (await fetch(`${server.httpUrl}/api/queues`, {
       method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ name: 'callbacks' }),
     })).json();
@@ -126,11 +123,7 @@ describe.each(DATABASE_KINDS)('the server on %s', (kind) => {
     scratch = await scratchDatabase(kind);
     const env = { ADMIN_PASSWORD: 'restart-admin-pw', CALLBACK_TRUNK: 'sip:gw-env.example.net' };
     server = await start(undefined, env);
-    const token = (
-      await (await fetch(`${server.httpUrl}/api/login`, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'restart-admin-pw' }),
-      })).json()
-    ).token as string;
+    const token = await login(server.httpUrl, 'admin', 'restart-admin-pw');
     const call = async (method: string, body?: unknown) => {
       const r = await fetch(`${server!.httpUrl}/api/settings/callbacks`, {
         method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}),
@@ -162,8 +155,7 @@ describe.each(DATABASE_KINDS)('the server on %s', (kind) => {
         method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify({ login: 'ann', name: 'Ann', password: 'ann-password', skills: {}, languages: {} }),
       });
-      const r = await fetch(`${server!.httpUrl}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'ann', password: 'ann-password' }) });
-      return ((await r.json()) as { token: string }).token;
+      return login(server!.httpUrl, 'ann', 'ann-password');
     })();
     expect((await fetch(`${server.httpUrl}/api/settings/callbacks`, { headers: { authorization: `Bearer ${agentToken}` } })).status).toBe(403);
   });

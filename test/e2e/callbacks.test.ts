@@ -64,6 +64,11 @@ describe('callbacks', () => {
     return { b, callId, token };
   }
 
+  /** Waits until the server has put the call through (its CONNECT), so that a hang-up now ends a conversation. */
+  async function putThrough(callId: string): Promise<void> {
+    await eventually(async () => (await events(callId)).includes('CONNECT'), 15_000, 'the call to be put through');
+  }
+
   async function events(callId: string): Promise<string[]> {
     await h.server.center.log.flush();
     return (await h.api('GET', `/api/calls/${callId}`, undefined, h.admin)).body.events.map((e: { event: string }) => e.event);
@@ -142,6 +147,7 @@ describe('callbacks', () => {
     await annaBox.waitEvent('CALL_ESTABLISHED', 20_000);
     expect(told.find((m) => m.type === 'offer')?.context).toMatchObject({ callback: true, caller: CUSTOMER_NUMBER, queue: 'support' });
     desk.close();
+    await putThrough(callId);
     await new Promise((r) => setTimeout(r, 4000));
     await customer.command('hangup');
     await annaBox.waitEvent('CALL_CLOSED', 10_000);
@@ -206,6 +212,7 @@ describe('callbacks', () => {
     expect(h.server.center.acd.engine.agentInfo(String(anna.id)).consecutiveMisses).toBe(0);
     await annaBox.command('accept');
     await annaBox.waitEvent('CALL_ESTABLISHED', 10_000);
+    await putThrough(callId);
     await customer.command('hangup');
     await eventually(async () => (await events(callId)).includes('COMPLETECALLER'), 10_000, 'the call to end');
     expect(await events(callId)).toEqual(['ENTERQUEUE', 'CALLBACKREQUESTED', 'CALLBACKATTEMPT', 'OFFER', 'RINGNOANSWER', 'ENTERQUEUE', 'OFFER', 'CONNECT', 'COMPLETECALLER']);
@@ -253,6 +260,7 @@ describe('callbacks', () => {
     await setState('ready');
     await customer.waitEvent('CALL_ESTABLISHED', 20_000);
     await annaBox.waitEvent('CALL_ESTABLISHED', 20_000);
+    await putThrough(r.body.callId);
     await customer.command('hangup');
     await eventually(async () => (await events(r.body.callId)).includes('COMPLETECALLER'), 10_000, 'the call to end');
     expect(await events(r.body.callId)).toEqual(['CALLBACKREQUESTED', 'ENTERQUEUE', 'CALLBACKATTEMPT', 'OFFER', 'CONNECT', 'COMPLETECALLER']);
@@ -300,6 +308,7 @@ describe('callbacks', () => {
     expect((await h.api('GET', '/api/wallboard', undefined, h.admin)).body.queues[0]).toMatchObject({ waiting: 0, callbacks: { inLine: 0, later: laterBefore + 2 } });
     await customer.waitEvent('CALL_ESTABLISHED', 20_000);
     await annaBox.waitEvent('CALL_ESTABLISHED', 20_000);
+    await putThrough(second.callId);
     const tried = (await h.api('GET', `/api/calls/${second.callId}`, undefined, h.admin)).body.events.find((e: { event: string }) => e.event === 'CALLBACKATTEMPT');
     expect(Date.parse(tried.at)).toBeGreaterThanOrEqual(soon.getTime());
     await customer.command('hangup');
@@ -364,8 +373,9 @@ describe('callbacks', () => {
     await setState('ready');
     await phone.waitEvent('CALL_ESTABLISHED', 20_000);
     await annaBox.waitEvent('CALL_ESTABLISHED', 20_000);
-    await phone.command('hangup');
     const callId = (await h.api('GET', '/api/callbacks?state=done', undefined, h.admin)).body.items.find((c: { number: string }) => c.number === '3001')?.callId as string;
+    await putThrough(callId);
+    await phone.command('hangup');
     await eventually(async () => (await events(callId)).includes('COMPLETECALLER'), 10_000, 'the call to end');
     expect(await events(callId)).toEqual(['ENTERQUEUE', 'CALLBACKREQUESTED', 'CALLBACKATTEMPT', 'OFFER', 'CONNECT', 'COMPLETECALLER']);
   }, 120_000);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { listOpenCallbacks, updateCallbackOfCall } from '../../db/repositories/callbacks.ts';
+import { listOpenCallbacks, setCallbackState } from '../../db/repositories/callbacks.ts';
 import { type Queue, getQueue } from '../../db/repositories/queues.ts';
 import type { Database } from '../../db/schema.ts';
 import type { OutgoingCall } from '../../sip/index.ts';
@@ -95,7 +95,7 @@ export class Callbacks {
     for (const row of await listOpenCallbacks(db)) {
       const queue = await getQueue(db, row.queue_id);
       if (queue === undefined || row.call_id === null) {
-        await updateCallbackOfCall(db, row.call_id ?? '', { state: 'cancelled' });
+        await setCallbackState(db, row.id, 'cancelled'); // (its queue was deleted: nobody to call back for)
         continue;
       }
       const context = row.context as { page?: Record<string, unknown> | null; history?: unknown[]; entered?: boolean };

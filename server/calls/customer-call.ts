@@ -206,10 +206,6 @@ export class CustomerCall {
     return this.#init;
   }
 
-  get wrapUpSeconds(): number {
-    return this.#queue.wrapUpSeconds;
-  }
-
   /** The queue the call is in (or was connected from): after a transfer, the new one. */
   get queue(): QueueRef {
     return this.#queue;

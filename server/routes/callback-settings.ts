@@ -8,7 +8,8 @@ import { errors } from '../http/schemas.ts';
 
 const tags = ['settings'];
 const security = [{ bearer: [] }];
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+// (null first: with coerceTypes, a string branch tried first would turn a JSON null into '')
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([Type.Null(), t]);
 
 const View = Type.Object({
   trunk: Nullable(Type.String()),
@@ -29,7 +30,7 @@ const Body = Type.Object(
     dialSeconds: Type.Optional(Type.Integer({ minimum: 5, maximum: 300 })),
     retrySeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 3600 })),
     attempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
-    username: Type.Optional(Nullable(Type.String({ maxLength: 100, description: "the trunk's account at its provider (digest authentication); null: none" }))),
+    username: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 100, description: "the trunk's account at its provider (digest authentication); null: none" }))),
     password: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'its password; left out: the one set stays' })),
   },
   { additionalProperties: false },
@@ -68,14 +69,13 @@ export const callbackSettingsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext
   }, async (request) => {
     const b = request.body;
     const current = center.callbackSettings.settings;
-    // (the validator coerces a JSON null for a string-or-null field to '': both mean none)
-    const trunk = b.trunk === null || b.trunk === '' ? null : b.trunk;
+    const trunk = b.trunk;
     const trunkBad = trunk === null ? null : trunkProblem(trunk);
     if (trunkBad !== null) throw new ApiError('ERR_VALIDATION', `body.trunk: ${trunkBad}`, 'body.trunk');
     const callerId = b.callerId ?? current.callerId;
     const callerIdBad = callerIdProblem(callerId);
     if (callerIdBad !== null) throw new ApiError('ERR_VALIDATION', `body.callerId: ${callerIdBad}`, 'body.callerId');
-    const username = b.username === undefined ? (current.auth?.username ?? null) : b.username === null || b.username === '' ? null : b.username;
+    const username = b.username === undefined ? (current.auth?.username ?? null) : b.username;
     const password = b.password ?? (username !== null && username === current.auth?.username ? current.auth.password : undefined);
     if (username !== null && password === undefined) throw new ApiError('ERR_VALIDATION', 'body.password: required with a new username', 'body.password');
     const settings: CallbackSettings = {

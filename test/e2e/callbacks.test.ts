@@ -64,6 +64,14 @@ describe('callbacks', () => {
     return { b, callId, token };
   }
 
+  /** A browser caller in line leaves CUSTOMER_NUMBER (keeping their place), then Anna goes ready; the call's id. */
+  async function leftNumberThenReady(): Promise<string> {
+    const { callId, token } = await browserCaller();
+    expect((await h.api('POST', `/api/public/calls/${callId}/callback`, { number: CUSTOMER_NUMBER }, token)).status).toBe(201);
+    await setState('ready');
+    return callId;
+  }
+
   /** Waits until the server has put the call through (its CONNECT), so that a hang-up now ends a conversation. */
   async function putThrough(callId: string): Promise<void> {
     await eventually(async () => (await events(callId)).includes('CONNECT'), 15_000, 'the call to be put through');
@@ -178,9 +186,7 @@ describe('callbacks', () => {
   it('a customer who does not answer is tried again, and given up after the last attempt; Anna is free again each time', async () => {
     const annaBox = await annaPhone();
     const customer = await customerPhone('manual');
-    const { callId, token } = await browserCaller();
-    expect((await h.api('POST', `/api/public/calls/${callId}/callback`, { number: CUSTOMER_NUMBER }, token)).status).toBe(201);
-    await setState('ready');
+    const callId = await leftNumberThenReady();
     await customer.waitEvent('CALL_INCOMING', 15_000);
     // not answered within CALLBACK_DIAL_SECONDS (6 s): tried again CALLBACK_RETRY_SECONDS (2 s) later, the last of 2 attempts
     await customer.waitEvent('CALL_INCOMING', 20_000);
@@ -202,9 +208,7 @@ describe('callbacks', () => {
   it('when the assigned agent does not answer, the customer, on the line now, waits in the queue and is put through next', async () => {
     const annaBox = await annaPhone('manual');
     const customer = await customerPhone('auto');
-    const { callId, token } = await browserCaller();
-    expect((await h.api('POST', `/api/public/calls/${callId}/callback`, { number: CUSTOMER_NUMBER }, token)).status).toBe(201);
-    await setState('ready');
+    const callId = await leftNumberThenReady();
     await customer.waitEvent('CALL_ESTABLISHED', 20_000);
     await annaBox.waitEvent('CALL_INCOMING', 10_000);
     // not answered within the queue's ring timeout (8 s): the customer is in line, and Anna (wrap-up 0) is offered it again

@@ -6,7 +6,8 @@
  * dialog / B2BUA / serialize work per call, without syscalls and without competing for the CPU with sipp.
  * It is not the benchmark of the issue (that is bench/sip.ts with real sipp over UDP).
  * It also prints what a finished call keeps while its transactions linger (heap after GC per lingering call), and
- * with SIP_INPROC_ALLOC=1 the bytes allocated per call and where (V8's sampling heap profiler, garbage included).
+ * with SIP_INPROC_ALLOC=1 the bytes allocated per call and where (V8's sampling heap profiler, garbage included;
+ * SIP_INPROC_ALLOC=survivors counts only what outlived the young generation's collections, SIP_INPROC_TOP=N sites).
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -119,7 +120,7 @@ const heapAfterGc = (): number => {
 const heapAtStart = heapAfterGc();
 
 await run(Math.min(20_000, CALLS)); // warm-up
-const sampling = process.env.SIP_INPROC_ALLOC === '1' ? await startAllocationSampling() : undefined;
+const sampling = process.env.SIP_INPROC_ALLOC !== undefined ? await startAllocationSampling() : undefined;
 const { PerformanceObserver, constants } = await import('node:perf_hooks');
 const gcMs = { minor: 0, major: 0, other: 0 };
 const gcObserver = new PerformanceObserver((list) => {
@@ -153,7 +154,7 @@ async function startAllocationSampling(): Promise<{ report(calls: number): Promi
   const { Session } = await import('node:inspector/promises');
   const session = new Session();
   session.connect();
-  await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMinorGC: true, includeObjectsCollectedByMajorGC: true });
+  await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMinorGC: process.env.SIP_INPROC_ALLOC !== 'survivors', includeObjectsCollectedByMajorGC: true });
   return {
     async report(calls: number): Promise<void> {
       const { profile } = await session.post('HeapProfiler.stopSampling');
@@ -170,7 +171,7 @@ async function startAllocationSampling(): Promise<{ report(calls: number): Promi
       };
       walk(profile.head, '');
       console.log(`allocated: ${Math.round(total / calls)} bytes per call (sampled); most:`);
-      for (const [site, bytes] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${String(Math.round(bytes / calls)).padStart(7)} ${site}`);
+      for (const [site, bytes] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.SIP_INPROC_TOP ?? 25))) console.log(`  ${String(Math.round(bytes / calls)).padStart(7)} ${site}`);
       session.disconnect();
     },
   };

@@ -79,16 +79,18 @@ function addHeaderLine(msg: SipMessage, text: string, from: number, to: number, 
   while (ve > vs && isWsp(text.charCodeAt(ve - 1))) ve--;
   // (trim() also drops other white space, a stray CR or a Unicode space: such a value takes the exact way)
   const value = ve > vs && isVisible(text.charCodeAt(ve - 1)) && isVisible(text.charCodeAt(vs)) ? text.slice(vs, ve) : text.slice(vs, ve).trim();
-  let list = msg.headers.get(name);
-  if (!list) {
-    list = [];
-    msg.headers.set(name, list);
-  }
+  const list = msg.headers.get(name);
   // only a value with a comma can hold several entries
   if (LIST_HEADERS.has(name) && value.includes(',') && !(name === 'contact' && value === '*')) {
-    for (const v of splitOutside(value, ',')) list.push(v);
-  } else {
+    const values = splitOutside(value, ',');
+    if (list) for (const v of values) list.push(v);
+    else msg.headers.set(name, values);
+  } else if (list) {
     list.push(value);
+  } else {
+    // a list literal of one holds one slot; an empty one grown by push would hold 17 (V8's growth step), and
+    // a message has some ten headers, most of them single
+    msg.headers.set(name, [value]);
   }
   return problem;
 }

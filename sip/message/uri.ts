@@ -37,70 +37,87 @@ function schemeEnd(text: string): number {
   return -1;
 }
 
-/** Index of the ':' before a port (1 to 5 digits at the end of host[:port]), or -1 (no port, or an IPv6 reference's colons). */
-function portColon(hostPart: string): number {
-  let i = hostPart.length - 1;
-  while (i >= 0 && hostPart.charCodeAt(i) >= 48 && hostPart.charCodeAt(i) <= 57) i--;
-  const digits = hostPart.length - 1 - i;
-  return i >= 0 && hostPart.charCodeAt(i) === 58 && digits >= 1 && digits <= 5 ? i : -1;
+/** Index of the ':' before a port (1 to 5 digits at the end of text[from, to)), or -1 (no port, or an IPv6 reference's colons). */
+function portColon(text: string, from: number, to: number): number {
+  let i = to - 1;
+  while (i >= from && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i--;
+  const digits = to - 1 - i;
+  return i >= from && text.charCodeAt(i) === 58 && digits >= 1 && digits <= 5 ? i : -1;
 }
 const HOST_RE = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?)$/;
+
+/** A host of lower-case letters and digits in non-empty dot-separated labels (most hosts, IPv4 addresses among them): HOST_RE's answer without running it. */
+function plainHost(host: string): boolean {
+  let label = 0;
+  for (let i = 0; i < host.length; i++) {
+    const c = host.charCodeAt(i);
+    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) label++;
+    else if (c === 46 && label > 0) label = 0;
+    else return false;
+  }
+  return label > 0;
+}
 
 /** Parses any absolute URI; SIP/SIPS are parsed in full. Throws SyntaxError. */
 export function parseUri(text: string): AnyUri {
   if (/[\s<>"]/.test(text)) throw new SyntaxError('URI contains whitespace or delimiters');
   const colon = schemeEnd(text);
   if (colon < 0) throw new SyntaxError('URI has no scheme');
-  const raw = text.slice(0, colon);
-  const scheme = raw === 'sip' || raw === 'sips' ? raw : raw.toLowerCase();
-  const rest = text.slice(colon + 1);
+  const scheme = colon === 3 && text.startsWith('sip') ? 'sip' : colon === 4 && text.startsWith('sips') ? 'sips' : text.slice(0, colon).toLowerCase();
   if (scheme !== 'sip' && scheme !== 'sips') {
+    const rest = text.slice(colon + 1);
     if (rest === '') throw new SyntaxError('empty URI');
     return { scheme, opaque: rest };
   }
-  return parseSipUriRest(scheme, rest);
+  return parseSipUriAt(scheme, text, colon + 1);
 }
 
-function parseSipUriRest(scheme: 'sip' | 'sips', rest: string): SipUri {
+/** The part of a SIP URI after `scheme:`, text[from, end): read by index, so only the fields become strings. */
+function parseSipUriAt(scheme: 'sip' | 'sips', text: string, from: number): SipUri {
   let user: string | undefined;
   let password: string | undefined;
-  let hostPart = rest;
-  const at = rest.lastIndexOf('@');
-  if (at >= 0) {
-    const userinfo = rest.slice(0, at);
-    hostPart = rest.slice(at + 1);
-    const colon = userinfo.indexOf(':');
-    if (colon >= 0) {
-      user = userinfo.slice(0, colon);
-      password = userinfo.slice(colon + 1);
+  let hostStart = from;
+  const at = text.lastIndexOf('@');
+  if (at >= from) {
+    const colon = text.indexOf(':', from);
+    if (colon >= 0 && colon < at) {
+      user = text.slice(from, colon);
+      password = text.slice(colon + 1, at);
     } else {
-      user = userinfo;
+      user = text.slice(from, at);
     }
     if (user === '') throw new SyntaxError('empty user part');
+    hostStart = at + 1;
   }
   let headers: string | undefined;
-  const q = hostPart.indexOf('?');
+  let end = text.length;
+  const q = text.indexOf('?', hostStart);
   if (q >= 0) {
-    headers = hostPart.slice(q + 1);
-    hostPart = hostPart.slice(0, q);
+    headers = text.slice(q + 1);
+    end = q;
   }
-  const semi = hostPart.indexOf(';');
+  let hostEnd = end;
   let paramText = '';
-  if (semi >= 0) {
-    paramText = hostPart.slice(semi);
-    hostPart = hostPart.slice(0, semi);
+  const semi = text.indexOf(';', hostStart);
+  if (semi >= 0 && semi < end) {
+    paramText = text.slice(semi, end);
+    hostEnd = semi;
   }
-  let host = hostPart;
   let port: number | undefined;
-  const pc = portColon(hostPart);
+  const pc = portColon(text, hostStart, hostEnd);
   if (pc >= 0) {
-    host = hostPart.slice(0, pc);
-    port = Number(hostPart.slice(pc + 1));
+    port = 0;
+    for (let i = pc + 1; i < hostEnd; i++) port = port * 10 + text.charCodeAt(i) - 48;
     if (port > 65535) throw new SyntaxError('port out of range');
+    hostEnd = pc;
   }
-  if (!HOST_RE.test(host)) throw new SyntaxError(`bad host "${host}"`);
+  let host = text.slice(hostStart, hostEnd);
+  if (!plainHost(host)) {
+    if (!HOST_RE.test(host)) throw new SyntaxError(`bad host "${host}"`);
+    host = host.toLowerCase();
+  }
   const params = parseParams(paramText);
-  return { scheme, user, password, host: host.toLowerCase(), port, params, headers };
+  return { scheme, user, password, host, port, params, headers };
 }
 
 export function formatUri(u: AnyUri): string {

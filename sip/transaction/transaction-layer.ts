@@ -169,8 +169,14 @@ export class TransactionLayer {
   /** Sends a request in a new client transaction. A top Via is added unless the request already has one. */
   sendRequest(req: SipRequest, target: SendTarget, tu: ClientTransactionUser): ClientTransaction {
     if (this.closed) throw new Error('transaction layer closed');
-    if (!req.has('via')) req.prepend('via', this.makeVia(target.protocol));
-    const branch = viaBranch(req.via) ?? '';
+    let branch: string;
+    if (req.has('via')) {
+      branch = viaBranch(req.via) ?? '';
+    } else {
+      // our own Via: its branch is known, no need to parse it back
+      branch = MAGIC_COOKIE + randomToken(10);
+      req.prepend('via', this.makeVia(target.protocol, branch));
+    }
     const key = ownString(`${branch}|${req.method}`);
     const tx =
       req.method === 'INVITE'
@@ -196,8 +202,10 @@ export class TransactionLayer {
   /** Stateless send of bytes serialized earlier. */
   sendBytes(data: Buffer, target: SendTarget): void {
     if (this.closed) return;
-    this.transport.send(data, target, (err) => this.logger.debug({ err: err.message }, 'stateless send failed'));
+    this.transport.send(data, target, this.statelessSendFailed);
   }
+
+  private readonly statelessSendFailed = (err: Error): void => this.logger.debug({ err: err.message }, 'stateless send failed');
 
   close(): void {
     if (this.closed) return;

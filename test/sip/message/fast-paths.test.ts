@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parseMessage } from '../../../sip/message/parser.ts';
 import { isRequest, type SipMessage, type SipResponse } from '../../../sip/message/message.ts';
 import { parseUri } from '../../../sip/message/uri.ts';
+import { parseParams, parseParamsExact, parsePlainParams } from '../../../sip/message/grammar.ts';
 import { parseCommonVia, parseViaExact, parseVia } from '../../../sip/message/via.ts';
 
 const pick = <T>(...xs: T[]): fc.Arbitrary<T> => fc.constantFrom(...xs);
@@ -154,5 +155,103 @@ describe('start lines and header lines read in place', () => {
     const text = `OPTIONS sip:a@b SIP/2.0\r\n${raw.map((v, i) => `X-H${i}:${v}`).join('\r\n')}\r\nContent-Length: 0\r\n\r\n`;
     const msg = parseMessage(Buffer.from(text, 'utf8'), { datagram: true });
     expect(raw.map((_, i) => msg.get(`x-h${i}`))).toEqual(raw.map((v) => v.trim()));
+  });
+});
+
+describe('parameter lists: the usual spelling read in one pass', () => {
+  const param = fc.tuple(
+    pick(';', ';', ' ;', '; ', ';;', ''),
+    pick('tag', 'branch', 'Transport', 'lr', 'rport', 'received', 'x-Y', 'ba d', '', 'q', 'ex"p', 'é', 'a@b', 'x/y'),
+    pick('', '=', '=1a2b', '=z9hG4bK-1-1', '=10.0.0.1', '="quoted ; value"', '="open', '=a b', '=a,b', '=<x>', '=a=b', '= x', '=Ünï'),
+  );
+  const params = fc.array(param, { maxLength: 5 }).chain((ps) => pick('', ' ', 'x').map((tail) => ps.map((p) => p.join('')).join('') + tail));
+
+  it('gives what the full grammar gives wherever it answers, and parseParams always does', () => {
+    fc.assert(
+      fc.property(params, (text) => {
+        const exact = outcome(() => [...parseParamsExact(text)]);
+        const plain = outcome(() => parsePlainParams(text));
+        if ('ok' in plain && plain.ok !== undefined) expect({ ok: [...plain.ok] }).toEqual(exact);
+        const any = outcome(() => [...parseParams(text)]);
+        if (text.trim() === '') expect(any).toEqual({ ok: [] });
+        else expect(any).toEqual(exact);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('takes the usual spelling itself', () => {
+    expect([...(parsePlainParams(';branch=z9hG4bK-1;rport;Received=10.0.0.1') ?? [])]).toEqual([['branch', 'z9hG4bK-1'], ['rport', null], ['received', '10.0.0.1']]);
+    expect(parsePlainParams(';tag="a b"')).toBeUndefined();
+  });
+});
+
+describe('SIP URI parts read by index', () => {
+  /** RFC 3261 25.1 host, as the parser checks it when a host is not plain lower-case labels. */
+  const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?)$/;
+  /** The URI split the way the parser used to split it: a slice per step. */
+  const reference = (text: string): unknown => {
+    const colon = text.indexOf(':');
+    const scheme = text.slice(0, colon).toLowerCase();
+    const rest = text.slice(colon + 1);
+    let user: string | undefined;
+    let password: string | undefined;
+    let hostPart = rest;
+    const at = rest.lastIndexOf('@');
+    if (at >= 0) {
+      const userinfo = rest.slice(0, at);
+      hostPart = rest.slice(at + 1);
+      const c = userinfo.indexOf(':');
+      user = c >= 0 ? userinfo.slice(0, c) : userinfo;
+      password = c >= 0 ? userinfo.slice(c + 1) : undefined;
+      if (user === '') return 'SyntaxError';
+    }
+    let headers: string | undefined;
+    const q = hostPart.indexOf('?');
+    if (q >= 0) {
+      headers = hostPart.slice(q + 1);
+      hostPart = hostPart.slice(0, q);
+    }
+    const semi = hostPart.indexOf(';');
+    const paramText = semi >= 0 ? hostPart.slice(semi) : '';
+    if (semi >= 0) hostPart = hostPart.slice(0, semi);
+    const pm = /^(.*?)(?::([0-9]{1,5}))?$/.exec(hostPart)!;
+    const host = pm[2] !== undefined ? pm[1]! : hostPart;
+    const port = pm[2] !== undefined ? Number(pm[2]) : undefined;
+    if ((port ?? 0) > 65535 || !HOST.test(host)) return 'SyntaxError';
+    let params;
+    try {
+      params = [...parseParamsExact(paramText)];
+    } catch {
+      return 'SyntaxError';
+    }
+    return { scheme, user, password, host: host.toLowerCase(), port, params, headers };
+  };
+  const uri = fc
+    .tuple(
+      pick('sip:', 'SIP:', 'sips:'),
+      pick('', 'alice@', 'bob:secret@', '+1555;x=1@', '@', ':pw@', 'a@b@'),
+      pick('atlanta.com', '127.0.0.1', 'a-b.example', 'A.Example', 'host.', 'a..b', '-a.com', 'a-.com', '[::1]', 'x_y', ''),
+      pick('', ':5060', ':0', ':65535', ':65536', ':', ':5o60', ':123456'),
+      pick('', ';transport=tcp', ';lr', ';LR;x=1', ';', ';a=b@c'),
+      pick('', '?subject=x', '?a=b;c=d'),
+    )
+    .map((parts) => parts.join(''));
+
+  it('gives the user, password, host, port, parameters and headers the slicing gave', () => {
+    fc.assert(
+      fc.property(uri, (text) => {
+        const got = outcome(() => parseUri(text));
+        const ref = reference(text);
+        if (ref === 'SyntaxError') {
+          expect(got).toEqual({ error: 'SyntaxError' });
+          return;
+        }
+        expect('ok' in got).toBe(true);
+        const u = (got as { ok: { params: Map<string, string | null> } }).ok;
+        expect({ ...u, params: [...u.params] }).toEqual(ref);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

@@ -121,11 +121,7 @@ export abstract class SipMessage {
     if (this.cachedCSeq === undefined) {
       const v = this.get('cseq');
       if (v === undefined) throw new SyntaxError('missing CSeq');
-      const m = /^\s*([0-9]{1,10})\s+([^\s]+)\s*$/.exec(v);
-      if (!m) throw new SyntaxError('malformed CSeq');
-      const seq = Number(m[1]);
-      if (seq > MAX_CSEQ) throw new SyntaxError('CSeq number too large');
-      this.cachedCSeq = { seq, method: m[2]! };
+      this.cachedCSeq = plainCSeq(v) ?? exactCSeq(v);
     }
     return this.cachedCSeq;
   }
@@ -171,6 +167,33 @@ export abstract class SipMessage {
   toString(): string {
     return this.toBuffer().toString('utf8');
   }
+}
+
+/** `1 INVITE`: digits, one space, a method of letters (the usual spelling), read without a regular expression; else undefined. */
+export function plainCSeq(v: string): CSeq | undefined {
+  const sp = v.indexOf(' ');
+  if (sp < 1 || sp > 10 || sp === v.length - 1) return undefined;
+  let seq = 0;
+  for (let i = 0; i < sp; i++) {
+    const d = v.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return undefined;
+    seq = seq * 10 + d;
+  }
+  for (let i = sp + 1; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 65 || c > 90) return undefined;
+  }
+  if (seq > MAX_CSEQ) throw new SyntaxError('CSeq number too large');
+  return { seq, method: v.slice(sp + 1) };
+}
+
+/** The CSeq header's full grammar (RFC 3261 20.16), any spelling. */
+export function exactCSeq(v: string): CSeq {
+  const m = /^\s*([0-9]{1,10})\s+([^\s]+)\s*$/.exec(v);
+  if (!m) throw new SyntaxError('malformed CSeq');
+  const seq = Number(m[1]);
+  if (seq > MAX_CSEQ) throw new SyntaxError('CSeq number too large');
+  return { seq, method: m[2]! };
 }
 
 const EMPTY = Buffer.alloc(0);

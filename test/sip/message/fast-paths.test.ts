@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseMessage } from '../../../sip/message/parser.ts';
-import { isRequest, type SipMessage, type SipResponse } from '../../../sip/message/message.ts';
+import { exactCSeq, isRequest, plainCSeq, type SipMessage, type SipResponse } from '../../../sip/message/message.ts';
 import { parseUri } from '../../../sip/message/uri.ts';
 import { parseParams, parseParamsExact, parsePlainParams } from '../../../sip/message/grammar.ts';
 import { parseCommonVia, parseViaExact, parseVia } from '../../../sip/message/via.ts';
@@ -253,5 +253,27 @@ describe('SIP URI parts read by index', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe('CSeq: the usual spelling read without the regular expression', () => {
+  const cseq = fc
+    .tuple(pick('', ' ', '\t'), pick('1', '0', '4711', '2147483647', '2147483648', '99999999999', '1a', ''), pick(' ', '  ', '\t', ''), pick('INVITE', 'BYE', 'invite', 'NEW-METHOD', 'X1', ''), pick('', ' ', 'x y'))
+    .map((parts) => parts.join(''));
+
+  it('agrees with the full grammar wherever it answers', () => {
+    fc.assert(
+      fc.property(cseq, (text) => {
+        const exact = outcome(() => exactCSeq(text));
+        const plain = outcome(() => plainCSeq(text));
+        if (!('ok' in plain) || plain.ok !== undefined) expect(plain).toEqual(exact);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('takes the usual spelling itself', () => {
+    expect(plainCSeq('314159 INVITE')).toEqual({ seq: 314159, method: 'INVITE' });
+    expect(plainCSeq('1 invite')).toBeUndefined();
   });
 });

@@ -118,6 +118,23 @@ describe('transports', () => {
     }
   });
 
+  it('sends the datagrams of one turn in order, and those still pending when it closes', async () => {
+    const stack = await startStack();
+    let closed = false;
+    cleanup.push(() => closed || stack.close());
+    const peer = await new RawUdp().open();
+    cleanup.push(() => peer.sock.close());
+    const n = 50;
+    for (let i = 0; i < n; i++) {
+      stack.transport.send(Buffer.from(options('UDP', peer.port, `burst-${i}`)), { protocol: 'udp', address: '127.0.0.1', port: peer.port });
+    }
+    // closed in the same turn: what was sent before still goes out
+    closed = true;
+    await stack.close();
+    for (let i = 0; i < 100 && peer.inbox.length < n; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(peer.inbox.map((m) => m.callId)).toEqual(Array.from({ length: n }, (_, i) => `burst-${i}`));
+  });
+
   it('survives a listener that throws', async () => {
     const stack = await startStack({ trustedSources: ['127.0.0.1'] });
     cleanup.push(() => stack.close());

@@ -86,7 +86,14 @@ export class TransportLayer {
     this.udpFlush = undefined;
     const udp = this.udp;
     const data = this.udpData;
-    for (let i = 0; i < data.length; i++) udp?.send(data[i]!, this.udpPorts[i]!, this.udpAddresses[i]!);
+    for (let i = 0; i < data.length; i++) {
+      try {
+        udp?.send(data[i]!, this.udpPorts[i]!, this.udpAddresses[i]!);
+      } catch (err) {
+        // (a datagram is fire-and-forget: one that cannot go is dropped, the others still go)
+        this.opts.logger.debug({ err: (err as Error).message }, 'udp send failed');
+      }
+    }
     data.length = 0;
     this.udpPorts.length = 0;
     this.udpAddresses.length = 0;
@@ -228,6 +235,8 @@ export class TransportLayer {
     this.stats.sent++;
     if (target.protocol === 'udp') {
       if (!this.udp) return failLater(onError, 'udp not started');
+      // (checked now: dgram would throw in the deferred send, where nobody could hear of it)
+      if (!(Number.isInteger(target.port) && target.port > 0 && target.port < 65536)) return failLater(onError, `bad UDP port ${target.port}`);
       this.udpData.push(data);
       this.udpPorts.push(target.port);
       this.udpAddresses.push(target.address);

@@ -135,6 +135,20 @@ describe('transports', () => {
     expect(peer.inbox.map((m) => m.callId)).toEqual(Array.from({ length: n }, (_, i) => `burst-${i}`));
   });
 
+  it('reports a UDP target with a bad port to the sender instead of throwing later', async () => {
+    const stack = await startStack();
+    cleanup.push(() => stack.close());
+    const peer = await new RawUdp().open();
+    cleanup.push(() => peer.sock.close());
+    const errors: string[] = [];
+    for (const port of [0, 70000]) {
+      stack.transport.send(Buffer.from(options('UDP', 5060, `bad-${port}`)), { protocol: 'udp', address: '127.0.0.1', port }, (err) => errors.push(err.message));
+    }
+    stack.transport.send(Buffer.from(options('UDP', peer.port, 'good')), { protocol: 'udp', address: '127.0.0.1', port: peer.port });
+    await peer.take((m) => m.callId === 'good');
+    expect(errors).toEqual(['bad UDP port 0', 'bad UDP port 70000']);
+  });
+
   it('survives a listener that throws', async () => {
     const stack = await startStack({ trustedSources: ['127.0.0.1'] });
     cleanup.push(() => stack.close());

@@ -83,7 +83,8 @@ export abstract class CallLeg<E extends CallLegEvents = CallLegEvents> extends E
 
   /** Emits without letting a throwing listener unwind into the stack. */
   protected fire(event: keyof E & string, ...args: unknown[]): void {
-    for (const l of this.listeners(event)) {
+    // (rawListeners: a once() listener comes as its wrapper, which removes it when called)
+    for (const l of this.rawListeners(event)) {
       try {
         (l as (...a: unknown[]) => void)(...args);
       } catch (err) {

@@ -170,6 +170,8 @@ describe('call legs', () => {
     const d = out.dialog!;
     const digits: string[] = [];
     call.on('dtmf', (dg) => digits.push(dg));
+    const first: string[] = [];
+    call.once('dtmf', (dg) => first.push(dg)); // a once() listener hears one digit only
     const send = (req: SipRequest): void => void a.transactions.sendRequest(req, d.nextHop(), { onResponse: () => {} });
     send(d.createRequest('INFO', { body: 'Signal=5\r\nDuration=160\r\n', contentType: 'application/dtmf-relay' }));
     send(d.createRequest('INFO', { body: '#', contentType: 'application/dtmf' }));
@@ -177,6 +179,7 @@ describe('call legs', () => {
     send(d.createRequest('REFER', { headers: { 'refer-to': '<sip:1002@test.local>' } }));
     expect((await refer)[0]).toBe('sip:1002@test.local');
     expect(digits).toEqual(['5', '#']);
+    expect(first).toEqual(['5']);
     await call.bye();
   });
 

@@ -102,7 +102,7 @@ export class MediaEngine extends EventEmitter<MediaEngineEvents> {
   }
 
   private safeEmit<K extends keyof MediaEngineEvents>(event: K, ...args: MediaEngineEvents[K]): void {
-    for (const l of this.listeners(event)) {
+    for (const l of this.rawListeners(event)) { // (a once() listener comes as its wrapper, which removes it)
       try {
         (l as (...a: unknown[]) => void)(...args);
       } catch (err) {

@@ -114,7 +114,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
   }
 
   private safeEmit<K extends keyof MediaSessionEvents>(event: K, ...args: MediaSessionEvents[K]): void {
-    for (const l of this.listeners(event)) {
+    for (const l of this.rawListeners(event)) { // (a once() listener comes as its wrapper, which removes it)
       try {
         (l as (...a: unknown[]) => void)(...args);
       } catch (err) {

@@ -126,7 +126,7 @@ export class RtpengineProcess extends EventEmitter<RtpengineProcessEvents> {
   }
 
   private safeEmit<K extends keyof RtpengineProcessEvents>(event: K, ...args: RtpengineProcessEvents[K]): void {
-    for (const l of this.listeners(event)) {
+    for (const l of this.rawListeners(event)) { // (a once() listener comes as its wrapper, which removes it)
       try {
         (l as (...a: unknown[]) => void)(...args);
       } catch (err) {

@@ -205,7 +205,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   }
 
   private safeEmit<K extends keyof SipStackEvents>(event: K, ...args: SipStackEvents[K]): void {
-    for (const l of this.listeners(event)) {
+    for (const l of this.rawListeners(event)) { // (a once() listener comes as its wrapper, which removes it)
       try {
         (l as (...a: unknown[]) => void)(...args);
       } catch (err) {

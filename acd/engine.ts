@@ -26,6 +26,7 @@ import { AgentRec, AgentTimes, CallRec, Member, Pool, PoolTable, QueueRec, Timer
 import { NO_DURATION, TimerQueue, timerHandle, timerKind, timerTarget } from './timer-queue.ts';
 import { WaitingList } from './waiting-list.ts';
 import {
+  callRequirementsKey,
   effectiveRequirements,
   normalizeAgentProfile,
   normalizeCallOptions,
@@ -1178,6 +1179,7 @@ export class AcdEngine implements AcdRouter {
     c.language = null;
     c.languageId = -1;
     c.skills = NO_SKILLS;
+    c.requirementsKey = '';
     c.context = undefined;
     this.setCallOptions(c, o);
     this.callById.set(id, c);
@@ -1194,6 +1196,7 @@ export class AcdEngine implements AcdRouter {
     c.language = o.language;
     c.languageId = o.language === null ? -1 : this.languageId(o.language);
     c.skills = o.skills;
+    c.requirementsKey = o.skills.length > 0 ? callRequirementsKey(o.language, o.skills) : '';
     c.context = o.context;
     c.knownAgent = o.knownAgentId === null ? null : (this.agentById.get(o.knownAgentId) ?? null);
     c.knownOwnMs = o.knownAgentMs ?? -1;
@@ -1225,9 +1228,16 @@ export class AcdEngine implements AcdRouter {
       }
       return p;
     }
-    if (c.skills.length > 0) return this.getPool(q, effectiveRequirements(q.cfg, level, c.language, c.skills));
     let pools = q.levelPools;
-    if (c.languageId >= 0) {
+    if (c.skills.length > 0) {
+      // (effectiveRequirements merges and sorts: done once per queue, level and requirements, not per call)
+      let sp = q.skillPools.get(c.requirementsKey);
+      if (sp === undefined) {
+        sp = new Array<Pool | null>(q.cfg.levels.length).fill(null);
+        q.skillPools.set(c.requirementsKey, sp);
+      }
+      pools = sp;
+    } else if (c.languageId >= 0) {
       let lp = q.languagePools.get(c.languageId);
       if (lp === undefined) {
         lp = new Array<Pool | null>(q.cfg.levels.length).fill(null);
@@ -1344,6 +1354,7 @@ export class AcdEngine implements AcdRouter {
     q.pools.clear();
     q.levelPools = [];
     q.languagePools.clear();
+    q.skillPools.clear();
     q.knownPools.clear();
   }
 

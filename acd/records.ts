@@ -137,6 +137,8 @@ export class CallRec {
   // (Read whenever the call's level is resolved: arrival, return, each routing step.)
   level = 0;
   skills: ReadonlyArray<readonly [string, number]> = [];
+  /** Its language and skills of its own as one string, made once at arrival ('' without skills): its pools' key in QueueRec.skillPools. */
+  requirementsKey = '';
   languageId = -1;
   /** How long this entry waits for its known agent only (ms; 0 when not), and the call's own such time (-1: the queue's). */
   knownMs = 0;
@@ -343,6 +345,8 @@ export class QueueRec {
   levelPools: Array<Pool | null> = [];
   /** Per call language id: pools of each level. */
   languagePools = new Map<number, Array<Pool | null>>();
+  /** Per requirements of calls with skills of their own (CallRec.requirementsKey): pools of each level. */
+  skillPools = new Map<string, Array<Pool | null>>();
   knownPools = new Map<number, Pool>();
   dirty = false;
   /** Moving average of handle time (accept to end of wrap-up), ms. */

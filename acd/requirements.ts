@@ -225,6 +225,11 @@ export function skillScore(req: Requirements, skillOf: (s: string) => number, la
   return score;
 }
 
+/** What a call asks for itself (its language and skills) as one string: equal strings make equal requirements at every level. */
+export function callRequirementsKey(language: string | null, skills: ReadonlyArray<readonly [string, number]>): string {
+  return requirementsKey({ language, skills });
+}
+
 export function requirementsKey(req: Requirements): string {
   let k = req.language === null ? '*' : `L${req.language}`;
   for (const [s, l] of req.skills) k += `|${s}:${l}`;

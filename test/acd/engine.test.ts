@@ -198,6 +198,25 @@ describe('skills, languages and steps', () => {
   });
 });
 
+describe('calls with skills of their own', () => {
+  it('two calls asking for the same skills in different languages each go to an agent who speaks theirs, at every level', () => {
+    const { engine, offers, agent, queue } = setup();
+    queue('q', { skills: { billing: 1 }, steps: [{ afterSeconds: 30, skills: {} }] });
+    agent('de', { billing: 1, tax: 3 }, { de: 5 });
+    agent('fr', { billing: 1, tax: 3 }, { fr: 5 });
+    engine.agentNotReady(0, 'de', 'meeting');
+    engine.agentNotReady(0, 'fr', 'meeting');
+    engine.callArrived(1 * S, 'c-de', 'q', { language: 'de', skills: { tax: 2 } });
+    engine.callArrived(2 * S, 'c-fr', 'q', { language: 'fr', skills: { tax: 2 } });
+    engine.callArrived(3 * S, 'c-fr-later', 'q', { language: 'fr', skills: { tax: 2 } });
+    engine.advance(40 * S); // past the step: the queue's own skill is relaxed, the calls' own skills and languages stay
+    engine.agentReady(41 * S, 'fr');
+    expect(offers()).toEqual(['offer c-fr fr']);
+    engine.agentReady(42 * S, 'de');
+    expect(offers()).toEqual(['offer c-fr fr', 'offer c-de de']);
+  });
+});
+
 describe('priorities and fairness across queues', () => {
   it('an agent serving several queues gets the call with the highest priority, then the longest wait', () => {
     const { engine, offers, agent, queue } = setup();

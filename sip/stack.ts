@@ -317,15 +317,9 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   // ---- request dispatch (UA core, RFC 3261 8.2) ----
 
   private onRequest(req: SipRequest, tx: ServerTransaction | undefined, flow: Flow): void {
-    const respond = (status: number, reason?: string, extra?: (r: SipResponse) => void): void => {
-      if (!tx) return;
-      const r = createResponse(req, status, reason, randomToken(4));
-      extra?.(r);
-      tx.respond(r);
-    };
     const problem = checkRequestSemantics(req);
     if (problem && req.method !== 'ACK') {
-      return respond(problem.status, problem.reason, (r) => {
+      return this.respondTo(req, tx, problem.status, problem.reason, (r) => {
         for (const [n, v] of problem.headers ?? []) r.set(n, v);
       });
     }
@@ -334,7 +328,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
       // RFC 3261 12.2.2: in-dialog request
       const leg = this.dialogs.get(dialogId(req.callId, toTag, req.fromTag ?? ''));
       if (!leg) {
-        if (req.method !== 'ACK') respond(481, 'Call/Transaction Does Not Exist');
+        if (req.method !== 'ACK') this.respondTo(req, tx, 481, 'Call/Transaction Does Not Exist');
         return;
       }
       leg.handleInDialog(req, tx, flow).catch((err: unknown) => this.log.error({ err }, 'in-dialog handling failed'));
@@ -343,7 +337,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     if (!tx) return; // stray ACK
     switch (req.method) {
       case 'OPTIONS':
-        return respond(200, 'OK', (r) => {
+        return this.respondTo(req, tx, 200, 'OK', (r) => {
           r.set('allow', ALLOW);
           r.set('accept', 'application/sdp');
           r.set('supported', 'path, outbound, timer');
@@ -353,8 +347,8 @@ export class SipStack extends EventEmitter<SipStackEvents> {
         // RFC 3261 9.2
         const inviteTx = this.transactions.findInviteFor(req);
         const call = inviteTx ? this.pendingInvites.get(inviteTx) : undefined;
-        if (!inviteTx) return respond(481, 'Call/Transaction Does Not Exist');
-        respond(200, 'OK');
+        if (!inviteTx) return this.respondTo(req, tx, 481, 'Call/Transaction Does Not Exist');
+        this.respondTo(req, tx, 200, 'OK');
         if (call) call.handleCancel();
         else if (!inviteTx.finalSent) {
           // cancelled while still being authenticated: end the INVITE here (RFC 3261 9.2)
@@ -368,7 +362,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
       case 'INVITE':
         if (!this.overload.admit()) {
           const retryAfter = this.overload.retryAfterSeconds;
-          return respond(503, 'Service Unavailable (overloaded)', (r) => {
+          return this.respondTo(req, tx, 503, 'Service Unavailable (overloaded)', (r) => {
             if (retryAfter !== undefined) r.set('retry-after', String(retryAfter));
           });
         }
@@ -380,10 +374,18 @@ export class SipStack extends EventEmitter<SipStackEvents> {
       case 'NOTIFY':
       case 'UPDATE':
       case 'PRACK':
-        return respond(481, 'Call/Transaction Does Not Exist');
+        return this.respondTo(req, tx, 481, 'Call/Transaction Does Not Exist');
       default:
-        return respond(501, 'Not Implemented', (r) => r.set('allow', ALLOW + ', REGISTER'));
+        return this.respondTo(req, tx, 501, 'Not Implemented', (r) => r.set('allow', ALLOW + ', REGISTER'));
     }
+  }
+
+  /** Answers a request outside a dialog (nothing for an ACK, which has no transaction). */
+  private respondTo(req: SipRequest, tx: ServerTransaction | undefined, status: number, reason?: string, extra?: (r: SipResponse) => void): void {
+    if (!tx) return;
+    const r = createResponse(req, status, reason, randomToken(4));
+    extra?.(r);
+    tx.respond(r);
   }
 
   /**

@@ -22,8 +22,9 @@ export function checkRequestSemantics(req: SipRequest): MessageProblem | undefin
   }
   // RFC 3261 8.2.2.3: never for ACK or CANCEL
   if (req.method !== 'ACK' && req.method !== 'CANCEL') {
-    const unsupported = req.getAll('require').filter((t) => !SUPPORTED_EXTENSIONS.has(t.toLowerCase()));
-    if (unsupported.length) return { status: 420, reason: 'Bad Extension', headers: [['Unsupported', unsupported.join(', ')]] };
+    const required = req.headers.get('require');
+    const unsupported = required?.filter((t) => !SUPPORTED_EXTENSIONS.has(t.toLowerCase()));
+    if (unsupported?.length) return { status: 420, reason: 'Bad Extension', headers: [['Unsupported', unsupported.join(', ')]] };
   }
   if (req.method === 'INVITE') {
     // RFC 3261 8.2.3: we understand SDP bodies only
@@ -32,8 +33,8 @@ export function checkRequestSemantics(req: SipRequest): MessageProblem | undefin
       return { status: 415, reason: 'Unsupported Media Type', headers: [['Accept', 'application/sdp']] };
     }
     // RFC 3261 8.2.3 / RFC 4475 3.3.15: the caller must accept SDP in our answer
-    const accept = req.getAll('accept');
-    if (accept.length && !accept.some((a) => /^(application\/sdp|application\/\*|\*\/\*)\s*(;|$)/i.test(a))) {
+    const accept = req.headers.get('accept');
+    if (accept?.length && !accept.some((a) => /^(application\/sdp|application\/\*|\*\/\*)\s*(;|$)/i.test(a))) {
       return { status: 406, reason: 'Not Acceptable', headers: [['Accept', 'application/sdp']] };
     }
   }

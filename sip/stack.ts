@@ -18,6 +18,7 @@ import { AuthLockout, type LockoutOptions } from './auth/lockout.ts';
 import { TrustedSources } from './auth/trusted.ts';
 import type { CredentialStore } from './auth/credential-store.ts';
 import type { DigestAlgorithm } from './auth/ha1.ts';
+import type { ClientCredentials } from './auth/digest-client.ts';
 import { Registrar, normalizeAor } from './registrar/registrar.ts';
 import { MemoryBindingStore, type Binding, type BindingRemovedReason, type BindingStore } from './registrar/binding.ts';
 import { dialogId, targetFromUri } from './dialog/dialog.ts';
@@ -91,7 +92,7 @@ export interface PlaceCallOptions {
   /** extra request headers, e.g. { 'X-Call-Token': 'abc' } */
   headers?: Record<string, string>;
   /** answer a 401/407 challenge with these, once (a SIP trunk's account at its provider); never logged */
-  auth?: { username: string; password: string };
+  auth?: ClientCredentials;
 }
 
 export interface SipStackStats {

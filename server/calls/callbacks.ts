@@ -8,11 +8,7 @@ import { type CallEnvironment, type CustomerCall, type QueueRef, routingOptions 
 import { CalledBackLeg } from './customer-leg.ts';
 import { newCallRecord } from './call-log-writer.ts';
 import { dialUri, maskNumber } from './phone-numbers.ts';
-
-export { normalizeNumber } from './phone-numbers.ts';
 import type { CallbackSettings } from './callback-settings.ts';
-
-export type { CallbackSettings } from './callback-settings.ts';
 
 export type CallbackOutcome =
   | { outcome: 'requested'; callId: string; number: string; scheduledFor: Date | null }
@@ -141,18 +137,8 @@ export class Callbacks {
       dialing: null,
       entered: true,
     };
-    this.#open.set(cb.callId, cb);
+    this.#keep(cb, new Date(left.enteredAt), at);
     const queueId = String(cb.queue.id);
-    env.log.insertCallback({
-      callId: cb.callId,
-      queueId: cb.queue.id,
-      target: number,
-      customerId: cb.customerId,
-      language: cb.language,
-      context: { page: cb.page, history: cb.history, entered: true },
-      requestedAt: new Date(left.enteredAt),
-      scheduledFor: at,
-    });
     env.acd.run((e, now) => {
       if (at === null) {
         e.callbackRequested(now, cb.callId);
@@ -176,7 +162,6 @@ export class Callbacks {
     if (open.length >= MAX_OPEN_CALLBACKS) return { outcome: 'too-many' };
     const { env } = this.deps;
     const cb: OpenCallback = { callId: randomUUID(), ...input, attempts: 0, dialing: null, entered: false };
-    this.#open.set(cb.callId, cb);
     env.log.insertCall(newCallRecord({
       id: cb.callId,
       queue_id: cb.queue.id,
@@ -190,20 +175,26 @@ export class Callbacks {
       state: 'callback',
       queued_at: null,
     }));
-    env.log.insertCallback({
+    this.#keep(cb, input.at, input.at);
+    env.log.event({ event: 'CALLBACKREQUESTED', callId: cb.callId, queueId: cb.queue.id, data: { scheduledFor: input.at.toISOString(), withoutCall: true } });
+    env.acd.run((e, now) => e.callbackScheduled(now, cb.callId, String(cb.queue.id), input.at.getTime(), routingOptions(cb)));
+    env.logger.info({ callId: cb.callId, number: maskNumber(cb.number), at: input.at }, 'callback scheduled');
+    return { outcome: 'requested', callId: cb.callId, number: cb.number, scheduledFor: input.at };
+  }
+
+  /** Holds `cb` open and writes its row (after its call record, which the row refers to). */
+  #keep(cb: OpenCallback, requestedAt: Date, scheduledFor: Date | null): void {
+    this.#open.set(cb.callId, cb);
+    this.deps.env.log.insertCallback({
       callId: cb.callId,
       queueId: cb.queue.id,
       target: cb.number,
       customerId: cb.customerId,
       language: cb.language,
-      context: { page: cb.page, history: cb.history },
-      requestedAt: input.at,
-      scheduledFor: input.at,
+      context: { page: cb.page, history: cb.history, entered: cb.entered },
+      requestedAt,
+      scheduledFor,
     });
-    env.log.event({ event: 'CALLBACKREQUESTED', callId: cb.callId, queueId: cb.queue.id, data: { scheduledFor: input.at.toISOString(), withoutCall: true } });
-    env.acd.run((e, now) => e.callbackScheduled(now, cb.callId, String(cb.queue.id), input.at.getTime(), routingOptions(cb)));
-    env.logger.info({ callId: cb.callId, number: maskNumber(cb.number), at: input.at }, 'callback scheduled');
-    return { outcome: 'requested', callId: cb.callId, number: cb.number, scheduledFor: input.at };
   }
 
   /** The ACD chose agents for a callback: the first is assigned, and the customer is dialled. */

@@ -34,6 +34,9 @@ export const ErrorResponse = Type.Object({
 });
 
 /** Standard error responses for a route; pass the codes it can answer with. */
+/** A value or null. Null is tried first: with coerceTypes, a string branch tried first would turn a JSON null into ''. */
+export const Nullable = <T extends TSchema>(t: T) => Type.Union([Type.Null(), t]);
+
 export function errors(...codes: number[]): Record<number, typeof ErrorResponse> {
   return Object.fromEntries([400, 401, 403, ...codes].map((c) => [c, ErrorResponse]));
 }

@@ -4,12 +4,10 @@ import type { AppContext } from '../app-context.ts';
 import { type CallbackSettings, callerIdProblem, trunkProblem } from '../calls/callback-settings.ts';
 import type { CallCenter } from '../calls/call-center.ts';
 import { ApiError } from '../http/errors.ts';
-import { errors } from '../http/schemas.ts';
+import { Nullable, errors } from '../http/schemas.ts';
 
 const tags = ['settings'];
 const security = [{ bearer: [] }];
-// (null first: with coerceTypes, a string branch tried first would turn a JSON null into '')
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([Type.Null(), t]);
 
 const View = Type.Object({
   trunk: Nullable(Type.String()),

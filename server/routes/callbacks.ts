@@ -6,12 +6,11 @@ import type { AppContext } from '../app-context.ts';
 import { caller } from '../auth/guard.ts';
 import type { CallCenter } from '../calls/call-center.ts';
 import { ApiError } from '../http/errors.ts';
-import { PageOf, errors } from '../http/schemas.ts';
+import { Nullable, PageOf, errors } from '../http/schemas.ts';
 
 const tags = ['callbacks'];
 const security = [{ bearer: [] }];
 const READERS = ['admin', 'supervisor'] as const;
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 const Callback = Type.Object({
   callId: Type.String(),

@@ -7,7 +7,8 @@ import type { AppContext } from '../app-context.ts';
 import { caller } from '../auth/guard.ts';
 import { type CallCenter, MAX_PENDING_CALLS } from '../calls/call-center.ts';
 import { closedNow, isOpenAt, nextOpening } from '../calls/opening-hours.ts';
-import { type CallbackOutcome, normalizeNumber } from '../calls/callbacks.ts';
+import type { CallbackOutcome } from '../calls/callbacks.ts';
+import { normalizeNumber } from '../calls/phone-numbers.ts';
 import { ApiError, notFound } from '../http/errors.ts';
 import { Disposition, ErrorResponse, LanguageCode, Name, errors } from '../http/schemas.ts';
 

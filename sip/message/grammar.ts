@@ -90,7 +90,7 @@ export const NO_PARAMS: ReadonlyMap<string, string | null> = new NoParams();
  * unless `fresh` asks for a map of its own (one that will be added to, such as a Via's).
  */
 export function parseParams(s: string, fresh = false): Map<string, string | null> {
-  if (s === '' || s.trim() === '') return fresh ? new Map<string, string | null>() : (NO_PARAMS as Map<string, string | null>);
+  if (s.trim() === '') return fresh ? new Map<string, string | null>() : (NO_PARAMS as Map<string, string | null>);
   return parsePlainParams(s) ?? parseParamsExact(s);
 }
 

@@ -29,19 +29,19 @@ function signOut(message?: string): void {
   loginError(message ?? null);
 }
 
+/** What went wrong with a supervisor's action, above the board. */
+function showError(e: unknown): void {
+  $('board-error').textContent = e instanceof Error ? e.message : String(e);
+  $('board-error').hidden = false;
+}
+
 /** A supervisor's Not ready / Log out on an agent's row (the board shows the change when it comes). */
 function agentAction(agentId: number, state: 'not-ready' | 'logged-out'): void {
   $('board-error').hidden = true;
   fetchJson(`/api/agents/${agentId}/state`, { method: 'PUT', body: { state, reason: 'supervisor' }, token: tokens.get() ?? '' }).catch((e: unknown) => {
     log.warn({ agentId, state, err: e instanceof Error ? e.message : String(e) }, 'agent state change refused');
-    $('board-error').textContent = e instanceof Error ? e.message : String(e);
-    $('board-error').hidden = false;
+    showError(e);
   });
-}
-
-function showError(e: unknown): void {
-  $('board-error').textContent = e instanceof Error ? e.message : String(e);
-  $('board-error').hidden = false;
 }
 
 /** The open callbacks, read again when the board's callback counts change (and after a cancel). */

@@ -24,7 +24,7 @@ import { IndexRows } from './index-rows.ts';
 import { MemberTable } from './member-table.ts';
 import { AgentRec, AgentTimes, CallRec, Member, Pool, PoolTable, QueueRec, TimerKind, callLess, isCallTimer } from './records.ts';
 import { NO_DURATION, TimerQueue, timerHandle, timerKind, timerTarget } from './timer-queue.ts';
-import { SEEN_EWT, SEEN_POSITION, WAITING_STRIDE, WaitingList } from './waiting-list.ts';
+import { WaitingList } from './waiting-list.ts';
 import {
   callRequirementsKey,
   effectiveRequirements,
@@ -412,7 +412,7 @@ export class AcdEngine implements AcdRouter {
     this.enter(at);
     let q = this.queueById.get(queueId);
     if (q === undefined) {
-      q = new QueueRec(this.queues.length, queueId, cfg, config, new WaitingList(this.rows, this.slots));
+      q = new QueueRec(this.queues.length, queueId, cfg, config, new WaitingList(this.rows));
       this.queues.push(q);
       this.queueById.set(queueId, q);
       this.createLevelPools(q);
@@ -1156,6 +1156,7 @@ export class AcdEngine implements AcdRouter {
       this.slots.add(c);
     }
     c.id = id;
+    this.slots.ids[c.slot] = id;
     c.created = this.created++;
     this.setSequence(c, ++this.callSeq);
     c.state = initial;
@@ -1171,7 +1172,8 @@ export class AcdEngine implements AcdRouter {
     c.assignedAt = 0;
     c.overdue = false;
     c.hops = 0;
-    c.resetNotified();
+    c.lastPosition = 0;
+    c.lastEwt = -2;
     c.basePriority = 0;
     c.knownAgent = null;
     c.language = null;
@@ -1413,7 +1415,7 @@ export class AcdEngine implements AcdRouter {
 
   /**
    * Emits positionChanged for every waiting call of q whose position or EWT (whole seconds) changed. Reads the
-   * list's entries (with the values last notified) and ids in sequence, nothing kept by slot.
+   * list's slots in sequence and the compact per-slot arrays (last notified values, ids), no call records.
    */
   private sweep(q: QueueRec): void {
     q.dirty = false;
@@ -1421,17 +1423,16 @@ export class AcdEngine implements AcdRouter {
     list.pack(this.sweepSlots);
     let pos = 0;
     for (let i = list.start; i < list.end; i++) {
-      const b = i * WAITING_STRIDE;
-      // (a hole; also a call a listener ended during this sweep)
-      if (list.entries[b]! < 0) continue;
+      const slot = list.slotAt(i);
+      if (slot < 0) continue; // (a listener ended a call during this sweep)
       pos++;
       const ms = this.ewtMs(q, pos);
       const ewt = ms < 0 ? -1 : Math.round(ms / 1000);
-      const e = list.entries;
-      if (pos !== e[b + SEEN_POSITION] || ewt !== e[b + SEEN_EWT]) {
-        e[b + SEEN_POSITION] = pos;
-        e[b + SEEN_EWT] = ewt;
-        this.emitPosition(list.ids[i]!, pos, ewt < 0 ? null : ewt);
+      const seen = this.slots.seen;
+      if (pos !== seen[2 * slot] || ewt !== seen[2 * slot + 1]) {
+        seen[2 * slot] = pos;
+        seen[2 * slot + 1] = ewt;
+        this.emitPosition(this.slots.ids[slot]!, pos, ewt < 0 ? null : ewt);
       }
     }
   }

@@ -34,10 +34,12 @@ const MAX_ENTRIES = 1 << 30;
 export class CallSlots {
   /** Per slot, 8 float64s: the call record's numeric fields (see CallRec's accessors). */
   num = new Float64Array(1024 * 8);
-  /** Per slot, the last position and EWT (whole seconds, -1: none, -2: never) notified, while not in a waiting list. */
+  /** Per slot, the last position and EWT (whole seconds, -1: none, -2: never) notified. */
   seen = new Float64Array(1024 * 2);
   /** Per slot, the index in its pool's out-of-order heap (see PoolCalls). */
   readonly heapPos: PositionTable = { pos: new Int32Array(1024).fill(NOWHERE) };
+  /** The call id of each slot (its record's id), so a sweep can emit without reading records. */
+  readonly ids: string[] = [];
   readonly recs: CallRec[] = [];
 
   /** rows: the index rows where each slot's pool index and list index are kept (index-rows.ts). */
@@ -65,6 +67,7 @@ export class CallSlots {
     this.num[b + 5] = -1;
     this.num[b + 6] = -1;
     this.recs.push(c);
+    this.ids.push('');
   }
 }
 

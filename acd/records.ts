@@ -6,8 +6,7 @@
  * roughly its count of cold cache lines; what the hot paths read is kept compact and together:
  * - a call: its CallRec (the fields most paths read first), its numbers in CallSlots.num (one 64-byte row),
  *   and its index row (index-rows.ts: its timers, pool index and waiting-list index, 32 bytes);
- *   CallSlots.seen keeps the position and EWT last notified while it is not in a waiting list (which keeps them
- *   beside its entry while it is).
+ *   CallSlots.seen and CallSlots.ids serve the position sweeps.
  * - an agent: its AgentRec, its memberships' pool gids, queues and round-robin memory in one block of the
  *   MemberTable (member-table.ts), its idle time in AgentTimes.
  * - a pool: its waiting calls in a FIFO ring of slots and a small heap (pool-calls.ts), mirrored (count, head
@@ -21,7 +20,7 @@ import { PoolCalls, type CallSlots } from './pool-calls.ts';
 import { HEAP_CELL, LIST_CELL, ROW } from './index-rows.ts';
 import { KeyHeap, type PositionTable } from './key-heap.ts';
 import type { NormalizedAgent, NormalizedQueue, Requirements } from './requirements.ts';
-import { SEEN_EWT, SEEN_POSITION, type WaitingList } from './waiting-list.ts';
+import type { WaitingList } from './waiting-list.ts';
 import type { CallKind, QueueConfig } from './types.ts';
 
 /** Timer kinds; the number is also the tie-break between timers due at the same instant. */
@@ -225,18 +224,19 @@ export class CallRec {
     return this.slots.rows.pos[this.slot * ROW + LIST_CELL]! >= 0;
   }
 
-  /** Last position notified (0: none yet): in its queue's waiting list while listed, else in CallSlots.seen. */
+  /** Last position notified (0: none yet), kept in CallSlots.seen for the sweeps. */
   get lastPosition(): number {
-    return this.inList ? this.queue!.list.notified(this.slot, SEEN_POSITION) : this.slots.seen[this.slot * 2]!;
+    return this.slots.seen[this.slot * 2]!;
   }
-  /** Last EWT notified, whole seconds (-1: none, -2: never notified); kept as lastPosition is. */
+  set lastPosition(v: number) {
+    this.slots.seen[this.slot * 2] = v;
+  }
+  /** Last EWT notified, whole seconds (-1: none, -2: never notified). */
   get lastEwt(): number {
-    return this.inList ? this.queue!.list.notified(this.slot, SEEN_EWT) : this.slots.seen[this.slot * 2 + 1]!;
+    return this.slots.seen[this.slot * 2 + 1]!;
   }
-  /** Forgets what was notified (a new call; it is not listed). */
-  resetNotified(): void {
-    this.slots.seen[this.slot * 2] = 0;
-    this.slots.seen[this.slot * 2 + 1] = -2;
+  set lastEwt(v: number) {
+    this.slots.seen[this.slot * 2 + 1] = v;
   }
 }
 

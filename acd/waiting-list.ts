@@ -1,13 +1,9 @@
 /**
  * A queue's waiting calls in claim order, for positions and EWT (the pools' heaps do the routing).
  *
- * Layout: a Float64Array of entries (call slot, its claim key, so ordering never reads a call record, and the
- * position and EWT last notified to it) and beside it the call ids, so that a position sweep reads only these
- * two arrays, in sequence (reading the notified values and ids by slot cost two cold cache lines per waiting
- * call at every sweep: most of a sweep's time, and the sweeps were most of the slowest 1 % of inputs).
- * The notified values live here while the call is listed and in CallSlots.seen otherwise (taken at add,
- * given back at remove). Live entries and holes (GONE, calls that left) lie in [start, end), with the
- * entries at start and end - 1 live while the list is not empty. Each call's index here is kept in
+ * Layout: a Float64Array of entries (call slot and its claim key, so ordering never reads a call record);
+ * live entries and holes (GONE, calls that left) lie in [start, end), with the entries at start and
+ * end - 1 live while the list is not empty. Each call's index here is kept in
  * its index row (index-rows.ts), so a call leaves in O(1) by becoming a hole, without touching its
  * neighbours (a linked list of call records read two cold records per removal, and a sweep walked the
  * records one dependent cache miss after another; here a sweep reads the entries in sequence).
@@ -28,35 +24,19 @@ const MIN_FRONT_GAP = 4;
 /** How many entries from the head add() looks at to put an early call at its place. */
 const WALK = 16;
 const GONE = -1;
-const STRIDE = 6;
-/** Float64s per entry (the engine's sweep reads entries directly). */
-export const WAITING_STRIDE = STRIDE;
-/** Offsets in an entry of the position and EWT last notified (see NotifiedStore). */
-export const SEEN_POSITION = 4;
-export const SEEN_EWT = 5;
+const STRIDE = 4;
 
-/** What the list needs of a call (CallRec has it): its slot, id and claim key, which must not change while listed. */
+/** What the list needs of a call (CallRec has it): its slot and claim key, which must not change while listed. */
 export interface Claim {
   readonly slot: number;
-  readonly id: string;
   readonly priority: number;
   readonly claim: number;
   readonly seq: number;
 }
 
-/** Where a call's last notified position and EWT are kept while it is not listed: seen[2 slot], seen[2 slot + 1]. */
-export interface NotifiedStore {
-  readonly seen: Float64Array;
-}
-
 export class WaitingList {
-  /**
-   * Entry i at [6i .. 6i+5]: call slot (GONE once it left), -priority, claim, seq (smaller key = stronger claim),
-   * last notified position, last notified EWT.
-   */
+  /** Entry i at [4i .. 4i+3]: call slot (GONE once it left), -priority, claim, seq (smaller key = stronger claim). */
   entries = new Float64Array(64 * STRIDE);
-  /** The call id of entry i (a hole's is stale until the next compaction). */
-  ids: string[] = new Array<string>(64).fill('');
   start = FRONT_GAP;
   end = FRONT_GAP;
   /** Live entries. */
@@ -64,10 +44,7 @@ export class WaitingList {
   /** True while the live entries are in claim order. */
   sorted = true;
 
-  constructor(
-    private readonly rows: IndexRows,
-    private readonly store: NotifiedStore,
-  ) {}
+  constructor(private readonly rows: IndexRows) {}
 
   /** Slot of entry i (GONE for a hole). */
   slotAt(i: number): number {
@@ -83,19 +60,11 @@ export class WaitingList {
     const k0 = -c.priority;
     const claim = c.claim;
     const seq = c.seq;
-    let i: number;
-    if (this.size === 0 || !this.before(k0, claim, seq, this.end - 1)) i = this.append(slot, k0, claim, seq);
-    else {
-      i = this.sorted ? this.insertNearHead(slot, k0, claim, seq) : -1;
-      if (i < 0) {
-        this.sorted = false;
-        i = this.append(slot, k0, claim, seq);
-      }
+    if (this.size === 0 || !this.before(k0, claim, seq, this.end - 1)) this.append(slot, k0, claim, seq);
+    else if (!(this.sorted && this.insertNearHead(slot, k0, claim, seq))) {
+      this.sorted = false;
+      this.append(slot, k0, claim, seq);
     }
-    const seen = this.store.seen;
-    this.entries[i * STRIDE + SEEN_POSITION] = seen[2 * slot]!;
-    this.entries[i * STRIDE + SEEN_EWT] = seen[2 * slot + 1]!;
-    this.ids[i] = c.id;
     this.size++;
   }
 
@@ -106,9 +75,6 @@ export class WaitingList {
     pos[slot * ROW + LIST_CELL] = -1;
     const e = this.entries;
     e[i * STRIDE] = GONE;
-    const seen = this.store.seen;
-    seen[2 * slot] = e[i * STRIDE + SEEN_POSITION]!;
-    seen[2 * slot + 1] = e[i * STRIDE + SEEN_EWT]!;
     this.size--;
     if (this.size === 0) {
       this.start = FRONT_GAP;
@@ -129,12 +95,10 @@ export class WaitingList {
       scratch.sort((a, b) => (a === b ? 0 : this.before(e[a * STRIDE + 1]!, e[a * STRIDE + 2]!, e[a * STRIDE + 3]!, b) ? -1 : 1));
       // (Rare: only after an early call could not be put at its place.) Copy, then write back in order.
       const copy = e.slice(this.start * STRIDE, this.end * STRIDE);
-      const idCopy = this.ids.slice(this.start, this.end);
       for (let n = 0; n < scratch.length; n++) {
         const from = (scratch[n]! - this.start) * STRIDE;
         const to = (this.start + n) * STRIDE;
         for (let k = 0; k < STRIDE; k++) e[to + k] = copy[from + k]!;
-        this.ids[this.start + n] = idCopy[scratch[n]! - this.start]!;
       }
       this.end = this.start + scratch.length;
       this.sorted = true;
@@ -144,11 +108,6 @@ export class WaitingList {
     // Holes are left in place until they outnumber the live entries (a sweep skips them): compacting re-indexes
     // every live call, a cold index row each, which at every sweep cost more than the sweep itself.
     if (this.end - this.start > 2 * this.size + FRONT_GAP || this.start < MIN_FRONT_GAP) this.compact();
-  }
-
-  /** The last notified position (value SEEN_POSITION) or EWT (SEEN_EWT) of the listed call in slot. */
-  notified(slot: number, which: typeof SEEN_POSITION | typeof SEEN_EWT): number {
-    return this.entries[this.rows.pos[slot * ROW + LIST_CELL]! * STRIDE + which]!;
   }
 
   /** The live slots, in list order (queries and snapshots). */
@@ -169,11 +128,9 @@ export class WaitingList {
     return k2 < e[b + 3]!;
   }
 
-  /** Appends the entry; returns its index. */
-  private append(slot: number, k0: number, k1: number, k2: number): number {
+  private append(slot: number, k0: number, k1: number, k2: number): void {
     if ((this.end + 1) * STRIDE > this.entries.length) this.compact();
-    this.place(this.end, slot, k0, k1, k2);
-    return this.end++;
+    this.place(this.end++, slot, k0, k1, k2);
   }
 
   private place(i: number, slot: number, k0: number, k1: number, k2: number): void {
@@ -190,16 +147,10 @@ export class WaitingList {
   private move(from: number, to: number): void {
     const e = this.entries;
     this.place(to, e[from * STRIDE]!, e[from * STRIDE + 1]!, e[from * STRIDE + 2]!, e[from * STRIDE + 3]!);
-    e[to * STRIDE + SEEN_POSITION] = e[from * STRIDE + SEEN_POSITION]!;
-    e[to * STRIDE + SEEN_EWT] = e[from * STRIDE + SEEN_EWT]!;
-    this.ids[to] = this.ids[from]!;
   }
 
-  /**
-   * Puts the call before the first of the first WALK entries it comes before, if there is room; returns its
-   * index, or -1.
-   */
-  private insertNearHead(slot: number, k0: number, k1: number, k2: number): number {
+  /** Puts the call before the first of the first WALK entries it comes before, if there is room; false otherwise. */
+  private insertNearHead(slot: number, k0: number, k1: number, k2: number): boolean {
     const stop = Math.min(this.end, this.start + WALK);
     let hole = -1;
     for (let i = this.start; i < stop; i++) {
@@ -207,14 +158,14 @@ export class WaitingList {
       else if (this.before(k0, k1, k2, i)) {
         // Shift the entries between the room (a hole, or the entry before the head) and i one step back.
         const room = hole >= 0 ? hole : this.start - 1;
-        if (room < 0) return -1;
+        if (room < 0) return false;
         for (let j = room; j < i - 1; j++) this.move(j + 1, j);
         this.place(i - 1, slot, k0, k1, k2);
         if (room < this.start) this.start = room;
-        return i - 1;
+        return true;
       }
     }
-    return -1;
+    return false;
   }
 
   /** Moves the live entries to [FRONT_GAP, FRONT_GAP + size), growing the array when that leaves little room (amortised O(1) per append). */
@@ -223,24 +174,16 @@ export class WaitingList {
     let e = old;
     if ((FRONT_GAP + this.size * 2) * STRIDE > old.length) e = new Float64Array(old.length * 2);
     // First pack in place towards the current start (the write index never passes the read index)...
-    const ids = this.ids;
     let w = this.start;
     for (let i = this.start; i < this.end; i++) {
       if (old[i * STRIDE] === GONE) continue;
       for (let k = 0; k < STRIDE; k++) old[w * STRIDE + k] = old[i * STRIDE + k]!;
-      ids[w] = ids[i]!;
       w++;
     }
     // ...then move the block to its place (copyWithin handles the overlap).
     if (e === old) e.copyWithin(FRONT_GAP * STRIDE, this.start * STRIDE, w * STRIDE);
     else e.set(old.subarray(this.start * STRIDE, w * STRIDE), FRONT_GAP * STRIDE);
     this.entries = e;
-    // (room for as many ids as entries first: copyWithin does not lengthen an array)
-    for (let i = ids.length; i < e.length / STRIDE; i++) ids.push('');
-    ids.copyWithin(FRONT_GAP, this.start, w);
-    // (no ids of gone calls kept outside the live entries)
-    ids.fill('', 0, FRONT_GAP);
-    ids.fill('', FRONT_GAP + this.size, this.end);
     this.start = FRONT_GAP;
     this.end = FRONT_GAP + this.size;
     this.reindex();

@@ -8,6 +8,7 @@
  * It also prints what a finished call keeps while its transactions linger (heap after GC per lingering call), and
  * with SIP_INPROC_ALLOC=1 the bytes allocated per call and where (V8's sampling heap profiler, garbage included;
  * SIP_INPROC_ALLOC=survivors counts only what outlived the young generation's collections, SIP_INPROC_TOP=N sites).
+ * SIP_INPROC_WINDOW=N: calls in progress at once (default 200; bench:sip at 3 000 calls/s has a few dozen).
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -17,7 +18,7 @@ import type { SendTarget } from '../sip/transport/flow.ts';
 import { startTestRouter } from './sip-router.ts';
 
 const CALLS = Number(process.argv[2] ?? 100_000);
-const WINDOW = 200;
+const WINDOW = Number(process.env.SIP_INPROC_WINDOW ?? 200);
 const IP = '127.0.0.1';
 const UAC_PORT = 20000;
 const UAS_PORT = 20002;

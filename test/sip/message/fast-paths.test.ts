@@ -12,6 +12,8 @@ import { parseParams, parseParamsExact, parsePlainParams } from '../../../sip/me
 import { parseCommonVia, parseViaExact, parseVia } from '../../../sip/message/via.ts';
 
 const pick = <T>(...xs: T[]): fc.Arbitrary<T> => fc.constantFrom(...xs);
+/** A string made of one choice from each part, in order. */
+const joined = (...parts: Array<fc.Arbitrary<string>>): fc.Arbitrary<string> => fc.tuple(...parts).map((p) => p.join(''));
 const outcome = <T>(f: () => T): { ok: T } | { error: string } => {
   try {
     return { ok: f() };
@@ -21,17 +23,15 @@ const outcome = <T>(f: () => T): { ok: T } | { error: string } => {
 };
 
 describe('Via: the usual spelling read without the regular expression', () => {
-  const via = fc
-    .tuple(
-      pick('SIP/2.0/', 'SIP/2.0 /', 'SIP / 2.0 / ', 'sip/2.0/', 'SIP/3.0/'),
-      pick('UDP', 'udp', 'TCP', 'TLS', 'WS', 'wss', 'SCTP', 'XYZ', 'U DP'),
-      pick(' ', '  ', '\t'),
-      pick('127.0.0.1', 'pc33.atlanta.com', 'PC33.Atlanta.COM', '[2001:db8::1]', 'host_name', 'a-b.c', '10.0.0.1.', ''),
-      pick('', ':5060', ':0', ':65535', ':65536', ':123456', ':', ' : 5060', ':50x'),
-      pick('', ';branch=z9hG4bK776asdhds', ';branch=z9hG4bK1;rport', ';rport;received=10.0.0.1', ';branch', ';=x', ';branch=a b', ' ;branch=x', ';ttl=16;maddr=224.2.0.1'),
-      pick('', ' ', '\t'),
-    )
-    .map((parts) => parts.join(''));
+  const via = joined(
+    pick('SIP/2.0/', 'SIP/2.0 /', 'SIP / 2.0 / ', 'sip/2.0/', 'SIP/3.0/'),
+    pick('UDP', 'udp', 'TCP', 'TLS', 'WS', 'wss', 'SCTP', 'XYZ', 'U DP'),
+    pick(' ', '  ', '\t'),
+    pick('127.0.0.1', 'pc33.atlanta.com', 'PC33.Atlanta.COM', '[2001:db8::1]', 'host_name', 'a-b.c', '10.0.0.1.', ''),
+    pick('', ':5060', ':0', ':65535', ':65536', ':123456', ':', ' : 5060', ':50x'),
+    pick('', ';branch=z9hG4bK776asdhds', ';branch=z9hG4bK1;rport', ';rport;received=10.0.0.1', ';branch', ';=x', ';branch=a b', ' ;branch=x', ';ttl=16;maddr=224.2.0.1'),
+    pick('', ' ', '\t'),
+  );
 
   it('agrees with the full grammar wherever it answers, and parseVia always agrees with it', () => {
     fc.assert(
@@ -66,15 +66,13 @@ describe('URI scheme and host:port read without regular expressions', () => {
     if (pm && pm[2] !== undefined && !hostPart.endsWith(']')) return { scheme, host: pm[1]!.toLowerCase(), port: Number(pm[2]) };
     return { scheme, host: hostPart.toLowerCase(), port: undefined };
   };
-  const uri = fc
-    .tuple(
-      pick('sip:', 'SIP:', 'sips:', 'tel:', 'urn:x', 'x-1.a+b:', '1sip:', ':', 'sip'),
-      pick('', 'alice@', 'bob:secret@', '+15551234@'),
-      pick('atlanta.com', '127.0.0.1', '[::1]', '[2001:db8::1]', 'HOST.example'),
-      pick('', ':5060', ':0', ':65535', ':123456', ':', ':5o60'),
-      pick('', ';transport=tcp', ';lr', '?subject=x'),
-    )
-    .map((parts) => parts.join(''));
+  const uri = joined(
+    pick('sip:', 'SIP:', 'sips:', 'tel:', 'urn:x', 'x-1.a+b:', '1sip:', ':', 'sip'),
+    pick('', 'alice@', 'bob:secret@', '+15551234@'),
+    pick('atlanta.com', '127.0.0.1', '[::1]', '[2001:db8::1]', 'HOST.example'),
+    pick('', ':5060', ':0', ':65535', ':123456', ':', ':5o60'),
+    pick('', ';transport=tcp', ';lr', '?subject=x'),
+  );
 
   it('gives the scheme, host and port the full grammar gives', () => {
     fc.assert(
@@ -100,8 +98,8 @@ describe('start lines and header lines read in place', () => {
   const STATUS = /^SIP\/([0-9]+\.[0-9]+) ([0-9]{3})(?: (.*))?$/;
   const REQUEST = /^([^ ]+) ([^ ]+) (SIP\/[0-9]+\.[0-9]+)$/;
   const startLine = fc.oneof(
-    fc.tuple(pick('SIP/2.0', 'SIP/2.1', 'SIP/20'), pick(' ', '  '), pick('200', '180', '099', '700', '1000', '20', '486'), pick('', ' ', ' OK', ' Busy Here', '  x', ' a\rb')).map((p) => p.join('')),
-    fc.tuple(pick('INVITE', 'BYE', 'OPTIONS', 'NEWMETHOD', 'IN VITE', 'INV"TE', ''), pick(' ', '  ', '\t'), pick('sip:bob@biloxi.com', 'sip:a b', '<sip:x>', ''), pick(' SIP/2.0', '  SIP/2.0', ' SIP/2.1', ' SIP/2.0 ', ' sip/2.0')).map((p) => p.join('')),
+    joined(pick('SIP/2.0', 'SIP/2.1', 'SIP/20'), pick(' ', '  '), pick('200', '180', '099', '700', '1000', '20', '486'), pick('', ' ', ' OK', ' Busy Here', '  x', ' a\rb')),
+    joined(pick('INVITE', 'BYE', 'OPTIONS', 'NEWMETHOD', 'IN VITE', 'INV"TE', ''), pick(' ', '  ', '\t'), pick('sip:bob@biloxi.com', 'sip:a b', '<sip:x>', ''), pick(' SIP/2.0', '  SIP/2.0', ' SIP/2.1', ' SIP/2.0 ', ' sip/2.0')),
   );
   const header = fc.tuple(
     pick('Via', 'v', 'VIA', 'From', 'f', 'To', 't', 'Call-ID', 'i', 'CSeq', 'Contact', 'm', 'Max-Forwards', 'X-Custom', 'Subject', 'Bad Name', ' Via', 'Via '),
@@ -159,12 +157,12 @@ describe('start lines and header lines read in place', () => {
 });
 
 describe('parameter lists: the usual spelling read in one pass', () => {
-  const param = fc.tuple(
+  const param = joined(
     pick(';', ';', ' ;', '; ', ';;', ''),
     pick('tag', 'branch', 'Transport', 'lr', 'rport', 'received', 'x-Y', 'ba d', '', 'q', 'ex"p', 'é', 'a@b', 'x/y'),
     pick('', '=', '=1a2b', '=z9hG4bK-1-1', '=10.0.0.1', '="quoted ; value"', '="open', '=a b', '=a,b', '=<x>', '=a=b', '= x', '=Ünï'),
   );
-  const params = fc.array(param, { maxLength: 5 }).chain((ps) => pick('', ' ', 'x').map((tail) => ps.map((p) => p.join('')).join('') + tail));
+  const params = fc.array(param, { maxLength: 5 }).chain((ps) => pick('', ' ', 'x').map((tail) => ps.join('') + tail));
 
   it('gives what the full grammar gives wherever it answers, and parseParams always does', () => {
     fc.assert(
@@ -227,16 +225,14 @@ describe('SIP URI parts read by index', () => {
     }
     return { scheme, user, password, host: host.toLowerCase(), port, params, headers };
   };
-  const uri = fc
-    .tuple(
-      pick('sip:', 'SIP:', 'sips:'),
-      pick('', 'alice@', 'bob:secret@', '+1555;x=1@', '@', ':pw@', 'a@b@'),
-      pick('atlanta.com', '127.0.0.1', 'a-b.example', 'A.Example', 'host.', 'a..b', '-a.com', 'a-.com', '[::1]', 'x_y', ''),
-      pick('', ':5060', ':0', ':65535', ':65536', ':', ':5o60', ':123456'),
-      pick('', ';transport=tcp', ';lr', ';LR;x=1', ';', ';a=b@c'),
-      pick('', '?subject=x', '?a=b;c=d'),
-    )
-    .map((parts) => parts.join(''));
+  const uri = joined(
+    pick('sip:', 'SIP:', 'sips:'),
+    pick('', 'alice@', 'bob:secret@', '+1555;x=1@', '@', ':pw@', 'a@b@'),
+    pick('atlanta.com', '127.0.0.1', 'a-b.example', 'A.Example', 'host.', 'a..b', '-a.com', 'a-.com', '[::1]', 'x_y', ''),
+    pick('', ':5060', ':0', ':65535', ':65536', ':', ':5o60', ':123456'),
+    pick('', ';transport=tcp', ';lr', ';LR;x=1', ';', ';a=b@c'),
+    pick('', '?subject=x', '?a=b;c=d'),
+  );
 
   it('gives the user, password, host, port, parameters and headers the slicing gave', () => {
     fc.assert(
@@ -257,9 +253,7 @@ describe('SIP URI parts read by index', () => {
 });
 
 describe('CSeq: the usual spelling read without the regular expression', () => {
-  const cseq = fc
-    .tuple(pick('', ' ', '\t'), pick('1', '0', '4711', '2147483647', '2147483648', '99999999999', '1a', ''), pick(' ', '  ', '\t', ''), pick('INVITE', 'BYE', 'invite', 'NEW-METHOD', 'X1', ''), pick('', ' ', 'x y'))
-    .map((parts) => parts.join(''));
+  const cseq = joined(pick('', ' ', '\t'), pick('1', '0', '4711', '2147483647', '2147483648', '99999999999', '1a', ''), pick(' ', '  ', '\t', ''), pick('INVITE', 'BYE', 'invite', 'NEW-METHOD', 'X1', ''), pick('', ' ', 'x y'));
 
   it('agrees with the full grammar wherever it answers', () => {
     fc.assert(

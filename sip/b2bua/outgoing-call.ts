@@ -4,7 +4,7 @@ import { randomToken } from '../message/grammar.ts';
 import { MAGIC_COOKIE } from '../message/via.ts';
 import { IGNORE_RESPONSES, type ClientTransaction, type ClientTransactionUser } from '../transaction/client-transactions.ts';
 import type { TransactionLayer } from '../transaction/transaction-layer.ts';
-import { keepBytes, keptBytes } from '../transaction/transaction.ts';
+import { keepBytes, keptBytes, RELEASED } from '../transaction/transaction.ts';
 import { Dialog } from '../dialog/dialog.ts';
 import type { SendTarget } from '../transport/flow.ts';
 import { ALLOW } from '../core/request-checks.ts';
@@ -54,7 +54,8 @@ export class OutgoingCall extends CallLeg<OutgoingCallEvents> {
   private ack: SipRequest | undefined;
   /** late offer: the 2xx came, our ACK (with the answer) is not sent yet */
   private ackPending = false;
-  private readonly init: OutgoingCallInit;
+  /** what placeCall asked for (undefined once the call is over: see release()) */
+  private init: OutgoingCallInit | undefined;
   private readonly fromTag = randomToken(6);
   private authTried = false;
 
@@ -70,6 +71,7 @@ export class OutgoingCall extends CallLeg<OutgoingCallEvents> {
   /** Our INVITE with CSeq `seq` (a new transaction), and the credentials' answer to a challenge when there was one. */
   private buildInvite(seq: number, authorization?: { header: 'authorization' | 'proxy-authorization'; value: string }): SipRequest {
     const init = this.init;
+    if (init === undefined) throw new InvalidStateError('the call is over');
     const req = new SipRequest('INVITE', init.requestUri);
     if (init.route.length) req.set('route', init.route);
     req.set('max-forwards', '70');
@@ -121,10 +123,11 @@ export class OutgoingCall extends CallLeg<OutgoingCallEvents> {
       this.on2xx(res);
       return;
     }
-    if ((s === 401 || s === 407) && this.init.auth !== undefined && !this.authTried && !this.cancelRequested && !this.isClosed) {
+    const init = this.init;
+    if ((s === 401 || s === 407) && init?.auth !== undefined && !this.authTried && !this.cancelRequested && !this.isClosed) {
       // RFC 3261 22.2: the same INVITE again (same Call-ID and From tag, next CSeq) with our credentials, once
       this.authTried = true;
-      const value = answerChallenge(res.getAll(s === 401 ? 'www-authenticate' : 'proxy-authenticate'), this.init.auth, 'INVITE', this.init.requestUri);
+      const value = answerChallenge(res.getAll(s === 401 ? 'www-authenticate' : 'proxy-authenticate'), init.auth, 'INVITE', init.requestUri);
       if (value !== null) {
         this.invite = this.buildInvite(this.invite.cseq.seq + 1, { header: s === 401 ? 'authorization' : 'proxy-authorization', value });
         this.gotProvisional = false;
@@ -256,6 +259,14 @@ export class OutgoingCall extends CallLeg<OutgoingCallEvents> {
     const d = this.dialog;
     if (this.ack === undefined || d === undefined) tx.setUser(IGNORE_RESPONSES);
     else tx.setUser(new ReAck(this.ctx.tl, keepBytes(this.ack.toBuffer()), d.nextHop(), d.remoteTag));
+  }
+
+  /** Also the INVITE we sent, our ACK and the placeCall options (with a trunk's credentials): see CallLeg.release. */
+  protected override release(): void {
+    super.release();
+    this.invite = RELEASED;
+    this.ack = undefined;
+    this.init = undefined;
   }
 }
 

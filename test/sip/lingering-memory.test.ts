@@ -56,4 +56,47 @@ describe('finished calls and lingering transactions', () => {
     expect(lingering(b2bua)).toBeGreaterThan(0);
     expect(alive).toBe(0);
   });
+
+  it('a finished leg that is still referenced keeps neither the other leg, nor its dialog, nor the INVITE it sent', async () => {
+    // V8's young-generation collector keeps whatever an old object points to, even an old object that is garbage
+    // waiting for the next full collection: a finished leg can be reached that way, so it must hold little. Here the
+    // test itself holds the legs, and what they held must be collectable.
+    const caller = await startStack({ trustedSources: ['127.0.0.1'], timers: { T1: 50 } });
+    const b2bua = await startStack({ trustedSources: ['127.0.0.1'] });
+    const callee = await startStack({ trustedSources: ['127.0.0.1'], timers: { T1: 50 } });
+    cleanup.push(() => caller.close(), () => b2bua.close(), () => callee.close());
+    const held: Array<IncomingCall | OutgoingCall> = [];
+    const inner: Array<WeakRef<object>> = [];
+    b2bua.on('incomingCall', (call) => {
+      const out = b2bua.placeCall({ target: `sip:agent@127.0.0.1:${callee.ports.udp}`, from: `<${call.fromUri}>`, sdp: call.remoteSdp ?? '' });
+      bridge(call, out);
+      held.push(call, out);
+      inner.push(new WeakRef(out.invite));
+      // (after the bridge's listener, which answered the caller: both legs have their dialog now)
+      out.on('answered', () => inner.push(new WeakRef(out.dialog!), new WeakRef(call.dialog!)));
+    });
+    callee.on('incomingCall', (call) => {
+      call.progress(180);
+      void call.answer(SDP(6000)).catch(() => {});
+    });
+
+    for (let i = 0; i < 3; i++) {
+      const out = caller.placeCall({ target: `sip:queue@127.0.0.1:${b2bua.ports.udp}`, from: 'sip:customer@test.local', sdp: SDP(4000 + i) });
+      await waitFor(out, 'answered');
+      const closed = waitFor(out, 'close');
+      await out.bye();
+      await closed;
+    }
+    await expect.poll(() => b2bua.stats().activeDialogs).toBe(0);
+    expect(held).toHaveLength(6);
+    expect(inner).toHaveLength(9);
+    for (const leg of held) {
+      expect(leg.isClosed).toBe(true);
+      // no listener left: the bridge's closures (which reach the other leg) are gone
+      expect(leg.eventNames()).toEqual([]);
+    }
+
+    await collect();
+    expect(inner.filter((w) => w.deref() !== undefined)).toHaveLength(0);
+  });
 });

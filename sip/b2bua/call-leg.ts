@@ -384,12 +384,14 @@ export abstract class CallLeg<E extends CallLegEvents = CallLegEvents> extends E
     if (this.durationTimer) clearTimeout(this.durationTimer);
     if (this.sessionTimer) clearTimeout(this.sessionTimer);
     if (this.state !== CallState.Terminated) this.transition(CallState.Terminated);
-    for (const w of this.awaitingAck.values()) {
-      if (w.timer) clearTimeout(w.timer);
-      clearTimeout(w.giveUp);
-      w.reject(new InvalidStateError('call closed'));
+    if (this.awaitingAck.size > 0) {
+      for (const w of this.awaitingAck.values()) {
+        if (w.timer) clearTimeout(w.timer);
+        clearTimeout(w.giveUp);
+        w.reject(new InvalidStateError('call closed'));
+      }
+      this.awaitingAck.clear(); // (a new table: only when there was something to clear)
     }
-    this.awaitingAck.clear();
     if (this.dialog) this.ctx.unregisterDialog(this.dialog.id);
     this.onTerminated();
     if (reason === 'bye') this.fire('bye');
@@ -409,7 +411,8 @@ export abstract class CallLeg<E extends CallLegEvents = CallLegEvents> extends E
    * the collector little however it is reached.
    */
   protected release(): void {
-    this.removeAllListeners();
+    // (by name: removeAllListeners() would give the finished leg a new listener table)
+    for (const name of this.eventNames()) this.removeAllListeners(name);
     this.reinviteHandler = undefined;
     this.dialog = undefined;
     this.childLog = undefined;

@@ -405,10 +405,11 @@ export abstract class CallLeg<E extends CallLegEvents = CallLegEvents> extends E
    * After `close`: a finished leg lets go of what only a live call needs, its listeners (the bridge's and the call
    * layer's closures, which reach the other leg and the call around it), its dialog and its re-INVITE handler.
    * V8's young-generation collector treats every pointer from the old generation as live, including one held by an
-   * object that is itself garbage waiting for the next full collection; finished legs are reached that way for a
-   * collection or two after their call (measured: without this, some 12 kB per bridged call survived each scavenge
-   * and was copied and promoted, against 2.3 kB that a finished call really keeps). A leg holding nothing more costs
-   * the collector little however it is reached.
+   * object that is itself garbage waiting for the next full collection, and finished legs are still reached at the
+   * next scavenge or two after their call (by what exactly is not pinned down: a full collection finds them
+   * unreachable, and collecting the young generation with full collections only shows no excess). Measured: without
+   * this, some 12 kB per bridged call survived each scavenge and was copied and promoted, against 2.3 kB that a
+   * finished call really keeps. A leg holding nothing more costs the collector little however it is reached.
    */
   protected release(): void {
     // (by name: removeAllListeners() would give the finished leg a new listener table)

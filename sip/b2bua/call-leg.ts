@@ -384,26 +384,22 @@ export abstract class CallLeg<E extends CallLegEvents = CallLegEvents> extends E
     if (this.durationTimer) clearTimeout(this.durationTimer);
     if (this.sessionTimer) clearTimeout(this.sessionTimer);
     if (this.state !== CallState.Terminated) this.transition(CallState.Terminated);
-    if (this.awaitingAck.size > 0) {
-      for (const w of this.awaitingAck.values()) {
-        if (w.timer) clearTimeout(w.timer);
-        clearTimeout(w.giveUp);
-        w.reject(new InvalidStateError('call closed'));
-      }
-      this.awaitingAck.clear(); // (a new table: only when there was something to clear)
+    for (const w of this.awaitingAck.values()) {
+      if (w.timer) clearTimeout(w.timer);
+      clearTimeout(w.giveUp);
+      w.reject(new InvalidStateError('call closed'));
     }
+    if (this.awaitingAck.size > 0) this.awaitingAck.clear(); // (clear() makes a new table: only when needed)
     if (this.dialog) this.ctx.unregisterDialog(this.dialog.id);
-    this.onTerminated();
     if (reason === 'bye') this.fire('bye');
     this.fire('close', reason);
     this.release();
   }
 
-  protected onTerminated(): void {}
-
   /**
-   * After `close`: a finished leg lets go of what only a live call needs, its listeners (the bridge's and the call
-   * layer's closures, which reach the other leg and the call around it), its dialog and its re-INVITE handler.
+   * After `close` (subclasses add what they own): a finished leg lets go of what only a live call needs, its
+   * listeners (the bridge's and the call layer's closures, which reach the other leg and the call around it), its
+   * dialog and its re-INVITE handler.
    * V8's young-generation collector treats every pointer from the old generation as live, including one held by an
    * object that is itself garbage waiting for the next full collection, and finished legs are still reached at the
    * next scavenge or two after their call (by what exactly is not pinned down: a full collection finds them

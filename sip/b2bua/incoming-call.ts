@@ -61,8 +61,9 @@ export class IncomingCall extends CallLeg<IncomingCallEvents> {
   private tryingTimer: NodeJS.Timeout | undefined;
   private sentProvisional = false;
 
-  protected override onTerminated(): void {
+  protected override release(): void {
     if (this.tryingTimer) clearTimeout(this.tryingTimer);
+    super.release();
   }
 
   /** Before there is a dialog, the caller is reached where its INVITE came from. */

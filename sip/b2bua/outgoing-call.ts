@@ -249,20 +249,19 @@ export class OutgoingCall extends CallLeg<OutgoingCallEvents> {
     return super.bye(reason);
   }
 
-  protected override onTerminated(): void {
-    // The INVITE client transaction lives on (RFC 6026 timer M) to absorb 2xx retransmissions; hand it a small
-    // user that only re-sends our ACK, so that this call's objects can be collected now.
-    // The ACK is kept as bytes: a parsed message would keep some twenty objects alive for 32 s.
+  /**
+   * Also the INVITE we sent, our ACK and the placeCall options (with a trunk's credentials): see CallLeg.release.
+   * The INVITE client transaction lives on (RFC 6026 timer M) to absorb 2xx retransmissions: it gets a small user
+   * that only re-sends our ACK, kept as bytes (a parsed message would keep some twenty objects alive for 32 s).
+   */
+  protected override release(): void {
     const tx = this.tx;
-    if (!tx) return;
     this.tx = undefined;
     const d = this.dialog;
-    if (this.ack === undefined || d === undefined) tx.setUser(IGNORE_RESPONSES);
-    else tx.setUser(new ReAck(this.ctx.tl, keepBytes(this.ack.toBuffer()), d.nextHop(), d.remoteTag));
-  }
-
-  /** Also the INVITE we sent, our ACK and the placeCall options (with a trunk's credentials): see CallLeg.release. */
-  protected override release(): void {
+    if (tx !== undefined) {
+      if (this.ack === undefined || d === undefined) tx.setUser(IGNORE_RESPONSES);
+      else tx.setUser(new ReAck(this.ctx.tl, keepBytes(this.ack.toBuffer()), d.nextHop(), d.remoteTag));
+    }
     super.release();
     this.invite = RELEASED;
     this.ack = undefined;

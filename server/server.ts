@@ -60,7 +60,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 
     const media = await startMedia({
       dataDir: path.resolve(config.dataDir),
-      logger: logger.child({ component: 'media' }),
+      logger, // (startMedia tags its lines component=media)
       ngPort: config.rtpengineNgPort,
       rtpPortMin: config.rtpPortMin,
       rtpPortMax: config.rtpPortMax,

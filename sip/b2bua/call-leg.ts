@@ -140,16 +140,11 @@ export abstract class CallLeg<E extends CallLegEvents = CallLegEvents> extends E
       return;
     }
     if (!tx) return;
-    const respond = (status: number, reason?: string, extra?: (r: SipResponse) => void): void => {
-      const r = createResponse(req, status, reason);
-      extra?.(r);
-      tx.respond(r);
-    };
     // RFC 3261 12.2.2: out-of-order requests get 500
-    if (!d.acceptRemoteSeq(req)) return respond(500, 'Server Internal Error: CSeq out of order');
+    if (!d.acceptRemoteSeq(req)) return respond(tx, req, 500, 'Server Internal Error: CSeq out of order');
     switch (req.method) {
       case 'BYE':
-        respond(200);
+        respond(tx, req, 200);
         this.terminate('bye');
         return;
       case 'INVITE':
@@ -157,20 +152,20 @@ export abstract class CallLeg<E extends CallLegEvents = CallLegEvents> extends E
         return this.handleSessionChange(req, tx, flow);
       case 'INFO': {
         const digit = parseDtmfInfo(req);
-        respond(200);
+        respond(tx, req, 200);
         if (digit !== undefined) this.fire('dtmf', digit);
         return;
       }
       case 'REFER': {
         const rt = req.get('refer-to');
-        if (!rt) return respond(400, 'Bad Request: missing Refer-To');
+        if (!rt) return respond(tx, req, 400, 'Bad Request: missing Refer-To');
         let target: string;
         try {
           target = formatUri(parseNameAddr(rt).uri);
         } catch {
-          return respond(400, 'Bad Request: bad Refer-To');
+          return respond(tx, req, 400, 'Bad Request: bad Refer-To');
         }
-        respond(202);
+        respond(tx, req, 202);
         this.referSubscription = { cseq: 0 };
         this.notifyRefer(100, 'Trying');
         this.fire('refer', target, req.get('referred-by'));
@@ -178,13 +173,13 @@ export abstract class CallLeg<E extends CallLegEvents = CallLegEvents> extends E
       }
       case 'OPTIONS':
       case 'NOTIFY':
-        respond(200);
+        respond(tx, req, 200);
         return;
       case 'PRACK':
-        respond(501, 'Not Implemented');
+        respond(tx, req, 501, 'Not Implemented');
         return;
       default:
-        respond(405, 'Method Not Allowed', (r) => r.set('allow', ALLOW));
+        respond(tx, req, 405, 'Method Not Allowed');
     }
   }
 
@@ -408,8 +403,9 @@ export abstract class CallLeg<E extends CallLegEvents = CallLegEvents> extends E
    * finished call really keeps. A leg holding nothing more costs the collector little however it is reached.
    */
   protected release(): void {
-    // (by name: removeAllListeners() would give the finished leg a new listener table)
-    for (const name of this.eventNames()) this.removeAllListeners(name);
+    // (all at once: one new empty listener table; removed one name at a time, each but the last deleted a property
+    // of the table and turned it into a dictionary, some 1.2 kB per call allocated)
+    this.removeAllListeners();
     this.reinviteHandler = undefined;
     this.dialog = undefined;
     this.childLog = undefined;
@@ -450,6 +446,16 @@ export abstract class CallLeg<E extends CallLegEvents = CallLegEvents> extends E
 
 
 /** DTMF by SIP INFO: application/dtmf-relay ("Signal=5") or application/dtmf ("5"). */
+/**
+ * Answers a request inside the dialog with a bare response (a 405 lists what we allow). (A module function, not a
+ * closure per request: tsx keeps function names, which costs every closure a defineProperty.)
+ */
+function respond(tx: ServerTransaction, req: SipRequest, status: number, reason?: string): void {
+  const r = createResponse(req, status, reason);
+  if (status === 405) r.set('allow', ALLOW);
+  tx.respond(r);
+}
+
 export function parseDtmfInfo(req: SipRequest): string | undefined {
   const ct = req.contentType;
   const body = req.bodyText;

@@ -108,7 +108,9 @@ export function responseTarget(msg: SipMessage, flow: Flow): SendTarget {
   try {
     const via = msg.via;
     const received = via.params.get('received');
-    address = ownString(received ?? via.host);
+    const host = received ?? via.host;
+    // (the source address itself when the Via names it or received= was stamped from it: no copy per transaction)
+    address = host === flow.remoteAddress ? flow.remoteAddress : ownString(host);
     const rport = via.params.get('rport');
     port = rport ? Number(rport) : (via.port ?? 5060);
   } catch {

@@ -116,20 +116,36 @@ export class TransportLayer {
   /** bound ports, known after start() */
   readonly ports: Partial<Record<TransportProtocol, number>> = {};
 
+  /**
+   * One frozen Flow per UDP peer (address, then port), shared by all its datagrams: a server transaction keeps its
+   * request's flow while it lingers (up to 32 s), and a flow and an address string per datagram was some 150 bytes per
+   * call kept that long. At most MAX_UDP_PEERS addresses and as many ports per address (then that map starts over).
+   */
+  private readonly udpFlows = new Map<string, Map<number, Flow>>();
+
   constructor(private readonly opts: TransportOptions) {}
+
+  private udpFlow(address: string, port: number): Flow {
+    let byPort = this.udpFlows.get(address);
+    if (byPort === undefined) {
+      if (this.udpFlows.size >= MAX_UDP_PEERS) this.udpFlows.clear();
+      byPort = new Map();
+      this.udpFlows.set(address, byPort);
+    }
+    let flow = byPort.get(port);
+    if (flow === undefined) {
+      if (byPort.size >= MAX_UDP_PEERS) byPort.clear();
+      flow = Object.freeze({ protocol: 'udp', remoteAddress: address, remotePort: port, localAddress: this.opts.host, localPort: this.ports.udp ?? 0, connectionId: undefined });
+      byPort.set(port, flow);
+    }
+    return flow;
+  }
 
   /** The UDP socket on udpPort (0: any free port), with large buffers (see start). */
   private async bindUdp(): Promise<dgram.Socket> {
     const host = this.opts.host;
     const udp = dgram.createSocket({ type: net.isIPv6(host) ? 'udp6' : 'udp4', reuseAddr: false, lookup: literalLookup });
-    udp.on('message', (buf, rinfo) => this.receive(buf, true, {
-      protocol: 'udp',
-      remoteAddress: rinfo.address,
-      remotePort: rinfo.port,
-      localAddress: host,
-      localPort: this.ports.udp ?? 0,
-      connectionId: undefined,
-    }));
+    udp.on('message', (buf, rinfo) => this.receive(buf, true, this.udpFlow(rinfo.address, rinfo.port)));
     udp.on('error', (err) => this.opts.logger.warn({ err: err.message }, 'udp socket error'));
     await new Promise<void>((resolve, reject) => {
       udp.once('error', reject);
@@ -462,6 +478,9 @@ function listen(server: net.Server, port: number, host: string): Promise<number>
 function failLater(onError: ((err: Error) => void) | undefined, reason: string): void {
   if (onError) queueMicrotask(() => onError(new SipError('SIP_ERR_TRANSPORT', reason)));
 }
+
+/** UDP peers whose Flow is kept for reuse (addresses, and ports of one address). */
+const MAX_UDP_PEERS = 4096;
 
 /** Socket buffers asked for (Linux reports twice the size set; up to net.core.rmem_max / wmem_max is granted). */
 const UDP_BUFFER_BYTES = 8 * 1024 * 1024;

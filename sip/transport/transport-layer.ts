@@ -119,25 +119,29 @@ export class TransportLayer {
   /**
    * One frozen Flow per UDP peer (address, then port), shared by all its datagrams: a server transaction keeps its
    * request's flow while it lingers (up to 32 s), and a flow and an address string per datagram was some 150 bytes per
-   * call kept that long. At most MAX_UDP_PEERS addresses and as many ports per address (then that map starts over).
+   * call kept that long. At most MAX_UDP_FLOWS in all (then the cache starts over: a flood from spoofed sources cannot
+   * grow it).
    */
   private readonly udpFlows = new Map<string, Map<number, Flow>>();
+  private udpFlowCount = 0;
 
   constructor(private readonly opts: TransportOptions) {}
 
   private udpFlow(address: string, port: number): Flow {
+    let flow = this.udpFlows.get(address)?.get(port);
+    if (flow !== undefined) return flow;
+    if (this.udpFlowCount >= MAX_UDP_FLOWS) {
+      this.udpFlows.clear();
+      this.udpFlowCount = 0;
+    }
     let byPort = this.udpFlows.get(address);
     if (byPort === undefined) {
-      if (this.udpFlows.size >= MAX_UDP_PEERS) this.udpFlows.clear();
       byPort = new Map();
       this.udpFlows.set(address, byPort);
     }
-    let flow = byPort.get(port);
-    if (flow === undefined) {
-      if (byPort.size >= MAX_UDP_PEERS) byPort.clear();
-      flow = Object.freeze({ protocol: 'udp', remoteAddress: address, remotePort: port, localAddress: this.opts.host, localPort: this.ports.udp ?? 0, connectionId: undefined });
-      byPort.set(port, flow);
-    }
+    flow = Object.freeze({ protocol: 'udp', remoteAddress: address, remotePort: port, localAddress: this.opts.host, localPort: this.ports.udp ?? 0, connectionId: undefined });
+    byPort.set(port, flow);
+    this.udpFlowCount++;
     return flow;
   }
 
@@ -479,8 +483,8 @@ function failLater(onError: ((err: Error) => void) | undefined, reason: string):
   if (onError) queueMicrotask(() => onError(new SipError('SIP_ERR_TRANSPORT', reason)));
 }
 
-/** UDP peers whose Flow is kept for reuse (addresses, and ports of one address). */
-const MAX_UDP_PEERS = 4096;
+/** UDP peers (address and port) whose Flow is kept for reuse. */
+const MAX_UDP_FLOWS = 8192;
 
 /** Socket buffers asked for (Linux reports twice the size set; up to net.core.rmem_max / wmem_max is granted). */
 const UDP_BUFFER_BYTES = 8 * 1024 * 1024;

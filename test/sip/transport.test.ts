@@ -12,6 +12,7 @@ import { parseMessage } from '../../sip/message/parser.ts';
 import { SipParseError } from '../../sip/message/errors.ts';
 import { SipRequest } from '../../sip/message/message.ts';
 import { validateRequest } from '../../sip/message/validate.ts';
+import type { Flow } from '../../sip/transport/flow.ts';
 import { RawUdp, startStack } from './helpers.ts';
 
 const cleanup: Array<() => unknown> = [];
@@ -147,6 +148,34 @@ describe('transports', () => {
     stack.transport.send(Buffer.from(options('UDP', peer.port, 'good')), { protocol: 'udp', address: '127.0.0.1', port: peer.port });
     await peer.take((m) => m.callId === 'good');
     expect(errors).toEqual(['bad UDP port 0', 'bad UDP port 70000']);
+  });
+
+  it('gives the datagrams of one UDP peer one frozen flow, and another peer its own', async () => {
+    const stack = await startStack();
+    cleanup.push(() => stack.close());
+    const flows: Flow[] = [];
+    const handle = stack.transport.onMessage;
+    stack.transport.onMessage = (msg, flow) => {
+      flows.push(flow);
+      handle(msg, flow);
+    };
+    const a = await new RawUdp().open();
+    const b = await new RawUdp().open();
+    cleanup.push(() => a.close(), () => b.close());
+    for (const [peer, id] of [[a, 'a1'], [a, 'a2'], [b, 'b1']] as const) {
+      peer.send(options('UDP', peer.port, id), stack.ports.udp!);
+      expect((await peer.take((m) => m.callId === id)).status).toBe(200);
+    }
+    expect(flows).toHaveLength(3);
+    expect(flows[1]).toBe(flows[0]);
+    expect(flows[2]).not.toBe(flows[0]);
+    expect(flows.map((f) => [f.protocol, f.remoteAddress, f.remotePort, f.localPort])).toEqual([
+      ['udp', '127.0.0.1', a.port, stack.ports.udp],
+      ['udp', '127.0.0.1', a.port, stack.ports.udp],
+      ['udp', '127.0.0.1', b.port, stack.ports.udp],
+    ]);
+    // shared by every message of the peer: nobody may change it
+    expect(Object.isFrozen(flows[0])).toBe(true);
   });
 
   it('survives a listener that throws', async () => {

@@ -444,8 +444,6 @@ export abstract class CallLeg<E extends CallLegEvents = CallLegEvents> extends E
   }
 }
 
-
-/** DTMF by SIP INFO: application/dtmf-relay ("Signal=5") or application/dtmf ("5"). */
 /**
  * Answers a request inside the dialog with a bare response (a 405 lists what we allow). (A module function, not a
  * closure per request: tsx keeps function names, which costs every closure a defineProperty.)
@@ -456,6 +454,7 @@ function respond(tx: ServerTransaction, req: SipRequest, status: number, reason?
   tx.respond(r);
 }
 
+/** DTMF by SIP INFO: application/dtmf-relay ("Signal=5") or application/dtmf ("5"). */
 export function parseDtmfInfo(req: SipRequest): string | undefined {
   const ct = req.contentType;
   const body = req.bodyText;

@@ -28,6 +28,7 @@ import { ALLOW } from './core/request-checks.ts';
 import { IncomingCall } from './b2bua/incoming-call.ts';
 import { OutgoingCall } from './b2bua/outgoing-call.ts';
 import type { LegContext } from './b2bua/context.ts';
+import { KeyTable } from './core/key-table.ts';
 
 export interface SipStackOptions {
   /** address to bind and to put in Via/Contact, e.g. '127.0.0.1' */
@@ -122,9 +123,13 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   private readonly lockout: AuthLockout;
   private readonly trusted: TrustedSources;
   private readonly log: Logger;
-  private readonly dialogs = new Map<string, CallLeg>();
-  private readonly pendingInvites = new Map<InviteServerTransaction, IncomingCall>();
-  private readonly legs = new Set<CallLeg>();
+  /** dialog id -> leg (see KeyTable: not a Map) */
+  private readonly dialogs = new KeyTable<string, CallLeg>();
+  /** INVITE server transaction key -> its call, until the call is answered or ends (see KeyTable: not a Map) */
+  private readonly pendingInvites = new KeyTable<string, IncomingCall>();
+  /** every leg until it closes, by a number of its own */
+  private readonly legs = new KeyTable<number, CallLeg>();
+  private nextLegId = 0;
   private readonly legCtx: LegContext;
   private authFailures = 0;
   private started = false;
@@ -179,7 +184,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
       this.registrar.connectionClosed(id);
       // (a leg that ends leaves the set during the loop, which a Set allows; one pass over the calls per closed
       // WebSocket, cheap next to the call that closing it usually ends)
-      for (const leg of this.legs) leg.connectionClosed(id);
+      for (const leg of this.legs.values()) leg.connectionClosed(id);
     };
     this.qualifier = new Qualifier(
       {
@@ -311,8 +316,9 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   }
 
   private track(leg: CallLeg): void {
-    this.legs.add(leg);
-    leg.once('close', () => this.legs.delete(leg));
+    const id = this.nextLegId++;
+    this.legs.set(id, leg);
+    leg.once('close', () => this.legs.delete(id));
   }
 
   // ---- request dispatch (UA core, RFC 3261 8.2) ----
@@ -347,7 +353,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
       case 'CANCEL': {
         // RFC 3261 9.2
         const inviteTx = this.transactions.findInviteFor(req);
-        const call = inviteTx ? this.pendingInvites.get(inviteTx) : undefined;
+        const call = inviteTx ? this.pendingInvites.get(inviteTx.key) : undefined;
         if (!inviteTx) return this.respondTo(req, tx, 481, 'Call/Transaction Does Not Exist');
         this.respondTo(req, tx, 200, 'OK');
         if (call) call.handleCancel();
@@ -462,11 +468,11 @@ export class SipStack extends EventEmitter<SipStackEvents> {
       return;
     }
     const call = new IncomingCall(this.legCtx, tx, who, sessionPlan);
-    this.pendingInvites.set(tx, call);
-    tx.onTerminated = () => this.pendingInvites.delete(tx);
+    this.pendingInvites.set(tx.key, call);
+    tx.onTerminated = () => this.pendingInvites.delete(tx.key);
     this.track(call);
     call.once('close', () => {
-      this.pendingInvites.delete(tx);
+      this.pendingInvites.delete(tx.key);
       tx.onTerminated = NOOP; // the transaction may linger 32 s more (timer L): let it hold nothing
     });
     this.safeEmit('incomingCall', call);
@@ -478,7 +484,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     this.closed = true;
     this.overload.stop();
     this.qualifier.stop();
-    for (const leg of [...this.legs]) leg.close();
+    for (const leg of this.legs.values()) leg.close();
     this.registrar.close();
     this.transactions.close();
     await this.transport.close();

@@ -65,3 +65,5 @@ export type { SipErrorCode } from './message/errors.ts';
 export { SipRequest, SipResponse } from './message/message.ts';
 export { parseMessage } from './message/parser.ts';
 export type { TransportProtocol } from './transport/flow.ts';
+/** a table for per-call entries that come and go, in place of a Map (why: see core/key-table.ts) */
+export { KeyTable } from './core/key-table.ts';

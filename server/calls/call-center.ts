@@ -5,7 +5,7 @@ import { type Queue, getQueue, getQueueByName } from '../../db/repositories/queu
 import { findUserByLogin, getAgent, listAllAgents } from '../../db/repositories/users.ts';
 import type { Database } from '../../db/schema.ts';
 import type { MediaEngine } from '../../media/index.ts';
-import type { Binding, BindingRemovedReason, IncomingCall, SipStack } from '../../sip/index.ts';
+import { type Binding, type BindingRemovedReason, type IncomingCall, KeyTable, type SipStack } from '../../sip/index.ts';
 import type { TokenSigner } from '../auth/tokens.ts';
 import { SocketGroups, sendJson } from '../events/ws-endpoints.ts';
 import type { Logger } from '../logger.ts';
@@ -74,7 +74,9 @@ export class CallCenter {
   /** callbacks the ACD holds or is dialling */
   readonly callbacks: Callbacks;
   readonly #deps: CallCenterDeps;
-  readonly #calls = new Map<string, CustomerCall>();
+  /** the calls in progress (a KeyTable, not a Map: a Map through which calls come and go keeps every finished call
+   * alive through young-generation collections, see sip/core/key-table.ts) */
+  readonly #calls = new KeyTable<string, CustomerCall>();
   /** In announcement order, which is also expiry order (one TTL for all). */
   readonly #pending = new Map<string, PendingCall>();
   readonly #pendingBySource = new Map<string, number>();

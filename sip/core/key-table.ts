@@ -11,7 +11,8 @@
  *
  * Here: open addressing with linear probing over one array of [key, value] pairs kept at most half full; a deleted
  * cell becomes a tombstone (key null, value cleared) and the array is rebuilt, in a new array, when tombstones and
- * entries fill half of it. Keys are strings or numbers (one kind per table).
+ * entries fill half of it. Keys are strings or numbers (one kind per table). acd/id-table.ts is the same structure
+ * for the routing engine, kept apart because acd/ imports nothing of ours and sip/ nothing of acd/.
  */
 export class KeyTable<K extends string | number, V> {
   /** cells[2i] = key (undefined: never used, null: deleted), cells[2i + 1] = value */

@@ -182,7 +182,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     this.registrar.on('bindingRemoved', (b, r) => this.safeEmit('bindingRemoved', b, r));
     this.transport.onConnectionClosed = (id) => {
       this.registrar.connectionClosed(id);
-      // (a leg that ends leaves the set during the loop, which a Set allows; one pass over the calls per closed
+      // (values() is a copy: a leg that ends leaves the table during the loop; one pass over the calls per closed
       // WebSocket, cheap next to the call that closing it usually ends)
       for (const leg of this.legs.values()) leg.connectionClosed(id);
     };

@@ -125,7 +125,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   private readonly log: Logger;
   /** dialog id -> leg (see KeyTable: not a Map) */
   private readonly dialogs = new KeyTable<string, CallLeg>();
-  /** INVITE server transaction key -> its call, until the call is answered or ends (see KeyTable: not a Map) */
+  /** INVITE server transaction key -> its call, until the call or that transaction ends (see KeyTable: not a Map) */
   private readonly pendingInvites = new KeyTable<string, IncomingCall>();
   /** every leg until it closes, by a number of its own */
   private readonly legs = new KeyTable<number, CallLeg>();

@@ -395,10 +395,10 @@ export abstract class CallLeg<E extends CallLegEvents = CallLegEvents> extends E
    * After `close` (subclasses add what they own): a finished leg lets go of what only a live call needs, its
    * listeners (the bridge's and the call layer's closures, which reach the other leg and the call around it), its
    * dialog and its re-INVITE handler.
-   * A finished leg may still be referenced (by the call layer, or by a Map's
-   * old table: see core/key-table.ts, which is how finished legs used to survive every scavenge), and holding nothing
-   * more it costs the collector little however it is reached. Measured before the stack's Maps were replaced: without
-   * this, some 12 kB per bridged call survived each scavenge, against 7.4 kB with it.
+   * A finished leg may still be referenced (by the call layer, or by a Map's old table: see core/key-table.ts, which
+   * is how finished legs used to survive every scavenge), and holding nothing more it costs the collector little
+   * however it is reached. Measured before the stack's Maps were replaced: without this, some 12 kB per bridged call
+   * survived each scavenge, against 7.4 kB with it.
    */
   protected release(): void {
     // (all at once: one new empty listener table; removed one name at a time, each but the last deleted a property

@@ -9,34 +9,35 @@
  * scavenge and is copied and promoted. Measured with bench/sip-inproc.ts at five calls at once: 4.7 kB per call
  * survived each scavenge with the stack's three per-call Maps, 1.0 kB (what a finished call really keeps) without.
  *
- * Here: open addressing with linear probing over one array of [key, value] pairs kept at most half full; a deleted
- * cell becomes a tombstone (key null, value cleared) and the array is rebuilt, in a new array, when tombstones and
- * entries fill half of it. Keys are strings or numbers (one kind per table). acd/id-table.ts is the same structure
- * for the routing engine, kept apart because acd/ imports nothing of ours and sip/ nothing of acd/.
+ * Here: open addressing with linear probing over one array of [key, value, hash] triples kept at most half full.
+ * A delete shifts the following cells of its run back (Knuth's algorithm R), so there are no tombstones and the array
+ * is only replaced to grow; the replaced array is emptied, so an old one keeps nothing young alive. Keeping each key's
+ * hash in its cell lets a probe pass another key's cell without comparing the strings and lets the shift and the
+ * growth place cells without rehashing. Keys are strings or numbers (one kind per table). acd/id-table.ts is the same
+ * structure for the routing engine, kept apart because acd/ imports nothing of ours and sip/ nothing of acd/.
  */
 export class KeyTable<K extends string | number, V> {
-  /** cells[2i] = key (undefined: never used, null: deleted), cells[2i + 1] = value */
-  private cells: Array<K | V | null | undefined>;
+  /** cells[3i] = key (undefined: empty), cells[3i + 1] = value, cells[3i + 2] = the key's hash (a small integer) */
+  private cells: Array<K | V | number | undefined>;
   private mask: number;
   /** live entries */
   size = 0;
-  /** live entries + tombstones */
-  private used = 0;
 
   constructor(capacity = 16) {
     let c = 16;
     while (c < capacity) c *= 2;
     this.mask = c - 1;
-    this.cells = new Array<K | V | null | undefined>(c * 2).fill(undefined);
+    this.cells = new Array<K | V | number | undefined>(c * 3).fill(undefined);
   }
 
   get(key: K): V | undefined {
     const cells = this.cells;
     const mask = this.mask;
-    for (let i = hash(key) & mask; ; i = (i + 1) & mask) {
-      const k = cells[2 * i];
+    const h = hash(key);
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const k = cells[3 * i];
       if (k === undefined) return undefined;
-      if (k === key) return cells[2 * i + 1] as V;
+      if (cells[3 * i + 2] === h && k === key) return cells[3 * i + 1] as V;
     }
   }
 
@@ -48,76 +49,88 @@ export class KeyTable<K extends string | number, V> {
   set(key: K, value: V): this {
     const cells = this.cells;
     const mask = this.mask;
-    let free = -1;
-    let i = hash(key) & mask;
+    const h = hash(key);
+    let i = h & mask;
     for (; ; i = (i + 1) & mask) {
-      const k = cells[2 * i];
+      const k = cells[3 * i];
       if (k === undefined) break;
-      if (k === key) {
-        cells[2 * i + 1] = value;
+      if (cells[3 * i + 2] === h && k === key) {
+        cells[3 * i + 1] = value;
         return this;
       }
-      if (k === null && free < 0) free = i;
     }
-    if (free >= 0) i = free;
-    else this.used++;
-    cells[2 * i] = key;
-    cells[2 * i + 1] = value;
-    this.size++;
-    if (this.used * 2 > mask + 1) this.rebuild();
+    cells[3 * i] = key;
+    cells[3 * i + 1] = value;
+    cells[3 * i + 2] = h;
+    if (++this.size * 2 > mask + 1) this.grow();
     return this;
   }
 
   delete(key: K): boolean {
     const cells = this.cells;
     const mask = this.mask;
-    for (let i = hash(key) & mask; ; i = (i + 1) & mask) {
-      const k = cells[2 * i];
+    const h = hash(key);
+    let i = h & mask;
+    for (; ; i = (i + 1) & mask) {
+      const k = cells[3 * i];
       if (k === undefined) return false;
-      if (k === key) {
-        cells[2 * i] = null;
-        cells[2 * i + 1] = undefined;
-        this.size--;
-        return true;
+      if (cells[3 * i + 2] === h && k === key) break;
+    }
+    // move back each later cell of the run whose home slot is not between the hole and itself; empty the last hole
+    for (let j = (i + 1) & mask; cells[3 * j] !== undefined; j = (j + 1) & mask) {
+      const home = (cells[3 * j + 2] as number) & mask;
+      if (((j - home) & mask) >= ((j - i) & mask)) {
+        cells[3 * i] = cells[3 * j];
+        cells[3 * i + 1] = cells[3 * j + 1];
+        cells[3 * i + 2] = cells[3 * j + 2];
+        i = j;
       }
     }
+    cells[3 * i] = undefined;
+    cells[3 * i + 1] = undefined;
+    cells[3 * i + 2] = undefined;
+    this.size--;
+    return true;
   }
 
   /** The live values, in table order, as a new array (safe to change the table while going through it). */
   values(): V[] {
     const out: V[] = [];
     const cells = this.cells;
-    for (let i = 0; i < cells.length; i += 2) {
-      const k = cells[i];
-      if (k !== undefined && k !== null) out.push(cells[i + 1] as V);
+    for (let i = 0; i < cells.length; i += 3) {
+      if (cells[i] !== undefined) out.push(cells[i + 1] as V);
     }
     return out;
   }
 
-  /** Re-inserts the live entries into a new array sized for them (doubling while they fill a quarter), without tombstones. */
-  private rebuild(): void {
+  /** Moves the entries into an array twice the size (by their kept hash) and empties the old one. */
+  private grow(): void {
     const old = this.cells;
-    let capacity = 16;
-    while (this.size * 4 > capacity) capacity *= 2;
-    this.mask = capacity - 1;
-    this.cells = new Array<K | V | null | undefined>(capacity * 2).fill(undefined);
-    this.used = 0;
-    this.size = 0;
-    for (let i = 0; i < old.length; i += 2) {
-      const k = old[i];
-      if (k !== undefined && k !== null) this.set(k as K, old[i + 1] as V);
+    const capacity = (this.mask + 1) * 2;
+    const cells = new Array<K | V | number | undefined>(capacity * 3).fill(undefined);
+    const mask = capacity - 1;
+    for (let o = 0; o < old.length; o += 3) {
+      if (old[o] === undefined) continue;
+      let i = (old[o + 2] as number) & mask;
+      while (cells[3 * i] !== undefined) i = (i + 1) & mask;
+      cells[3 * i] = old[o];
+      cells[3 * i + 1] = old[o + 1];
+      cells[3 * i + 2] = old[o + 2];
     }
+    this.cells = cells;
+    this.mask = mask;
     // (the old array may be in the old generation: emptied, it keeps nothing young alive until it is collected)
     old.fill(undefined);
   }
 }
 
+/** 30 bits, so that the hash stays a small integer in its cell */
 function hash(key: string | number): number {
   if (typeof key === 'number') {
     const h = Math.imul(key | 0, 0x9e3779b1);
-    return (h ^ (h >>> 16)) >>> 0;
+    return (h ^ (h >>> 16)) & 0x3fffffff;
   }
   let h = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  return (h ^ (h >>> 15)) >>> 0;
+  return (h ^ (h >>> 15)) & 0x3fffffff;
 }

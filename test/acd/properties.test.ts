@@ -89,7 +89,7 @@ describe('routing invariants on random streams (fast-check)', () => {
   it('calls of equal priority and eligibility connect in arrival order', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ gap: fc.integer({ min: 0, max: 4000 }), kind: fc.constantFrom('arrive', 'arrive', 'end', 'abandon', 'ready', 'notready') }), { minLength: 20, maxLength: 200 }),
+        fc.array(fc.record({ gap: fc.integer({ min: 0, max: 4000 }), kind: fc.constantFrom('arrive', 'arrive', 'end', 'abandon', 'ready', 'notready') }), { minLength: 20, maxLength: 200, size: 'max' }),
         fc.constantFrom('longest-idle', 'most-skilled', 'fewest-calls', 'round-robin', 'ring-all' as const),
         (actions, strategy) => {
           const engine = new AcdEngine();

@@ -15,7 +15,7 @@ describe('KeyTable', () => {
       fc.record({ kind: fc.constant('get' as const), key }),
     );
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 400 }), (ops) => {
+      fc.property(fc.array(op, { minLength: 50, maxLength: 600, size: 'max' }), (ops) => {
         const table = new KeyTable<string, { v: number }>();
         const model = new Map<string, { v: number }>();
         for (const o of ops) {

@@ -1,6 +1,5 @@
 /**
- * A table for entries that come and go with every call (transactions, dialogs, pending INVITEs, legs), in place of a
- * Map or Set. It imports nothing, so every layer of the stack may use it.
+ * A table for entries that come and go with every call (dialogs, pending INVITEs, legs), in place of a Map or Set.
  *
  * Why not a Map: V8's Map and Set rehash into a new table whenever a small one grows past or shrinks below a
  * power of two (here: whenever more than four calls are in progress and then fewer), and the old table keeps its

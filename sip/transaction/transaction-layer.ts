@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import { KeyTable } from '../core/key-table.ts';
 import { createResponse, SipRequest, SipResponse, type SipMessage } from '../message/message.ts';
 import { randomToken } from '../message/grammar.ts';
 import { validateRequest, validateResponse } from '../message/validate.ts';
@@ -47,12 +46,8 @@ export class TransactionLayer {
   /** Responses matching no client transaction (e.g. 2xx retransmissions after the transaction ended). */
   onStrayResponse: (res: SipResponse, flow: Flow) => void = () => {};
   readonly stats: TransactionStats = { serverTransactions: 0, clientTransactions: 0, invalidRequests: 0, droppedResponses: 0, unansweredRetransmissions: 0, retransmissions: 0 };
-  /**
-   * By key, while they linger too (Timer J/K: 32 s over UDP, some 200 000 at 3 000 calls/s): KeyTables, not Maps,
-   * where a new request's lookup (a key that is absent) reads one cell instead of walking a bucket chain.
-   */
-  private readonly servers = new KeyTable<string, InviteServerTransaction | NonInviteServerTransaction>(1024);
-  private readonly clients = new KeyTable<string, ClientTransaction>(1024);
+  private readonly servers = new Map<string, InviteServerTransaction | NonInviteServerTransaction>();
+  private readonly clients = new Map<string, ClientTransaction>();
   private readonly serverCtx: TransactionContext;
   private readonly clientCtx: TransactionContext;
   private readonly clock: TimerQueues;
@@ -215,8 +210,8 @@ export class TransactionLayer {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const tx of this.servers.values()) tx.terminate();
-    for (const tx of this.clients.values()) tx.terminate();
+    for (const tx of [...this.servers.values()]) tx.terminate();
+    for (const tx of [...this.clients.values()]) tx.terminate();
     this.clock.close();
   }
 }

@@ -1,4 +1,5 @@
 import { callerIdProblem, trunkProblem } from './calls/callback-settings.ts';
+import { parseSecretKey } from './auth/secret-box.ts';
 
 /**
  * Configuration: read once from the environment at boot into a frozen, typed object.
@@ -31,6 +32,8 @@ export interface Config {
   readonly rtpPortMax: number;
   readonly mediaAddress: string;
   readonly mediaAdvertisedAddress: string | null;
+  /** Key (32 bytes, hex or base64) that encrypts stored secrets such as the trunk password; unset: DATA_DIR/secret.key. */
+  readonly secretKey: string | null;
   /** Password for the `admin` user created on an empty database; unset: a random one, printed once. */
   readonly adminPassword: string | null;
   /** Lifetime of API bearer tokens. */
@@ -165,6 +168,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (adminPassword !== null && adminPassword.length < 8) {
     throw new ConfigError('ADMIN_PASSWORD', 'must be at least 8 characters long');
   }
+  const secretKey = optional(env, 'SECRET_KEY');
+  if (secretKey !== null && parseSecretKey(secretKey) === null) {
+    throw new ConfigError('SECRET_KEY', 'expected 32 bytes as 64 hex digits or in base64 (e.g. the output of: openssl rand -base64 32)');
+  }
   const rtpPortMin = int(env, 'RTP_PORT_MIN', 30000, 1024, 65534);
   const rtpPortMax = int(env, 'RTP_PORT_MAX', 39999, 1025, 65535);
   if (rtpPortMax <= rtpPortMin) throw new ConfigError('RTP_PORT_MAX', `must be above RTP_PORT_MIN (${rtpPortMin})`);
@@ -191,6 +198,7 @@ export function loadConfig(env: Env = process.env): Config {
     rtpPortMax,
     mediaAddress: host(env, 'MEDIA_ADDRESS', '127.0.0.1'),
     mediaAdvertisedAddress: optional(env, 'MEDIA_ADVERTISED_ADDRESS'),
+    secretKey,
     adminPassword,
     tokenTtlSeconds: int(env, 'TOKEN_TTL_SECONDS', 12 * 3600, 60, 30 * 24 * 3600),
     demo: bool(env, 'DEMO', false),

@@ -8,6 +8,7 @@ import { type Binding, type SipStack, createSipServer } from '../sip/index.ts';
 import type { AppContext } from './app-context.ts';
 import { buildApp } from './app.ts';
 import { ensureAdmin, loadTokenSigner } from './bootstrap.ts';
+import { KEY_FILE, loadSecretBox } from './auth/secret-box.ts';
 import { CallCenter } from './calls/call-center.ts';
 import { SipCredentialDirectory } from './calls/sip-credentials.ts';
 import type { Config } from './config.ts';
@@ -56,6 +57,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     await ensureAdmin(database.db, config.adminPassword, logger);
     if (config.demo) await seedDemo(database.db, config, logger);
     const tokens = await loadTokenSigner(database.db);
+    const secrets = await loadSecretBox(config.secretKey, path.resolve(config.dataDir));
+    if (secrets.source === 'new file') logger.info({ file: path.join(path.resolve(config.dataDir), KEY_FILE) }, 'made a new key for the secrets stored in the database (keep it with the database backups, apart from them; servers sharing a database need SECRET_KEY)');
     const ctx: AppContext = { config, logger, database, tokens };
 
     const media = await startMedia({
@@ -99,7 +102,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     });
     closers.push(() => sip.close());
     center = new CallCenter({
-      db: database.db, logger: logger.child({ component: 'calls' }), sip, media, credentials, tokens, realm: config.sipRealm,
+      db: database.db, logger: logger.child({ component: 'calls' }), sip, media, credentials, tokens, secrets: secrets.box, realm: config.sipRealm,
       mediaTimeoutSeconds: config.mediaTimeoutSeconds,
       callbacks: {
         trunk: config.callbackTrunk,

@@ -15,6 +15,7 @@ import { CallLogWriter } from './call-log-writer.ts';
 import { type CallEnvironment, CustomerCall, type CustomerEvent, type QueueRef } from './customer-call.ts';
 import { type CallbackOutcome, Callbacks } from './callbacks.ts';
 import { type CallbackSettings, loadCallbackSettings, storeCallbackSettings } from './callback-settings.ts';
+import type { SecretBox } from '../auth/secret-box.ts';
 import type { SipCredentialDirectory } from './sip-credentials.ts';
 import { closedNow } from './opening-hours.ts';
 import { WallBoard } from './wall-board.ts';
@@ -41,6 +42,8 @@ export interface CallCenterDeps {
   media: MediaEngine;
   credentials: SipCredentialDirectory;
   tokens: TokenSigner;
+  /** encrypts the secrets stored with the settings (the callback trunk's password) */
+  secrets: SecretBox;
   realm: string;
   /** MEDIA_TIMEOUT_SECONDS: a connected call with one side silent (no RTP) this long is hung up; 0 = off. */
   mediaTimeoutSeconds?: number;
@@ -182,7 +185,11 @@ export class CallCenter {
     this.#queueFeed = setInterval(() => this.#sendQueues(), QUEUE_FEED_MS);
     this.#queueFeed.unref();
     await this.acd.load();
-    const stored = await loadCallbackSettings(this.#deps.db, this.callbacks.settings);
+    const stored = await loadCallbackSettings(this.#deps.db, this.callbacks.settings, this.#deps.secrets);
+    if (stored.problem !== undefined) {
+      this.#deps.logger.warn({ problem: stored.problem }, 'the callback trunk password stored in the database cannot be used (was SECRET_KEY or DATA_DIR/secret.key changed?): calls to the trunk go without it until an admin sets it again');
+    }
+    if (stored.resealed === true) this.#deps.logger.info('the callback trunk password stored in clear by an earlier version is now stored encrypted');
     this.callbacks.configure(stored.settings);
     this.#callbackSettingsStored = stored.stored;
     await this.callbacks.load();
@@ -344,7 +351,7 @@ export class CallCenter {
 
   /** An admin changed how customers are called back: stored, and used from the next attempt on. */
   async setCallbackSettings(settings: CallbackSettings): Promise<void> {
-    await storeCallbackSettings(this.#deps.db, settings);
+    await storeCallbackSettings(this.#deps.db, settings, this.#deps.secrets);
     this.callbacks.configure(settings);
     this.#callbackSettingsStored = true;
   }

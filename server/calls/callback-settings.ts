@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { getSetting, putSetting } from '../../db/repositories/settings.ts';
 import type { Database } from '../../db/schema.ts';
+import type { SecretBox } from '../auth/secret-box.ts';
 
 /** How customers are called back: CALLBACK_* at start, replaced by what an admin stored (PUT /api/settings/callbacks). */
 export interface CallbackSettings {
@@ -32,14 +33,39 @@ export function callerIdProblem(uri: string): string | null {
 
 const KEY = 'callbacks';
 
-/** The settings an admin stored (PUT /api/settings/callbacks) over the start's defaults (CALLBACK_*); the defaults when none are. */
-export async function loadCallbackSettings(db: Kysely<Database>, defaults: CallbackSettings): Promise<{ settings: CallbackSettings; stored: boolean }> {
+/** The stored form: the trunk's password sealed (server/auth/secret-box.ts); rows of older versions hold it in clear. */
+type StoredSettings = Partial<Omit<CallbackSettings, 'auth'>> & { auth?: { username: string; password?: string; passwordSealed?: string } | null };
+
+/**
+ * The settings an admin stored (PUT /api/settings/callbacks) over the start's defaults (CALLBACK_*); the defaults when
+ * none are. `problem` says why a stored password was dropped (it does not open with this server's key: the admin sets
+ * it again); `resealed` is true when a password stored in clear by an older version was sealed now.
+ */
+export async function loadCallbackSettings(
+  db: Kysely<Database>,
+  defaults: CallbackSettings,
+  box: SecretBox,
+): Promise<{ settings: CallbackSettings; stored: boolean; problem?: string; resealed?: boolean }> {
   const text = await getSetting(db, KEY);
   if (text === null) return { settings: defaults, stored: false };
-  return { settings: { ...defaults, ...(JSON.parse(text) as Partial<CallbackSettings>) }, stored: true };
+  const { auth, ...rest } = JSON.parse(text) as StoredSettings;
+  const settings: CallbackSettings = { ...defaults, ...rest };
+  if (auth === undefined || auth === null) return { settings: auth === null ? { ...settings, auth: null } : settings, stored: true };
+  if (auth.passwordSealed !== undefined) {
+    try {
+      return { settings: { ...settings, auth: { username: auth.username, password: box.open(auth.passwordSealed) } }, stored: true };
+    } catch (err) {
+      return { settings: { ...settings, auth: null }, stored: true, problem: (err as Error).message };
+    }
+  }
+  const withPassword: CallbackSettings = { ...settings, auth: { username: auth.username, password: auth.password ?? '' } };
+  await storeCallbackSettings(db, withPassword, box);
+  return { settings: withPassword, stored: true, resealed: true };
 }
 
-/** Stores the callback settings (the trunk's password with them: a UAC needs it in clear to answer challenges). */
-export async function storeCallbackSettings(db: Kysely<Database>, settings: CallbackSettings): Promise<void> {
-  await putSetting(db, KEY, JSON.stringify(settings));
+/** Stores the callback settings, the trunk's password sealed (a UAC needs it in clear to answer challenges: it cannot be hashed). */
+export async function storeCallbackSettings(db: Kysely<Database>, settings: CallbackSettings, box: SecretBox): Promise<void> {
+  const { auth, ...rest } = settings;
+  const stored: StoredSettings = auth === undefined ? rest : { ...rest, auth: auth === null ? null : { username: auth.username, passwordSealed: box.seal(auth.password) } };
+  await putSetting(db, KEY, JSON.stringify(stored));
 }

@@ -140,6 +140,10 @@ describe.each(DATABASE_KINDS)('the server on %s', (kind) => {
     expect(set.status).toBe(200);
     expect(JSON.stringify(set.body)).not.toContain('trunk-secret');
     expect(server.center.callbacks.settings).toMatchObject({ trunk: 'sip:gw.example.net:5070;transport=tcp', attempts: 5, auth: { username: 'acme', password: 'trunk-secret' } });
+    // in the database the password is sealed under the server's key (DATA_DIR/secret.key), not in clear
+    const row = await server.ctx.database.db.selectFrom('settings').select('value').where('key', '=', 'callbacks').executeTakeFirstOrThrow();
+    expect(row.value).not.toContain('trunk-secret');
+    expect(JSON.parse(row.value).auth).toEqual({ username: 'acme', passwordSealed: expect.stringMatching(/^sealed:v1:/) });
     await server.close();
 
     server = await start(undefined, env);
@@ -158,6 +162,34 @@ describe.each(DATABASE_KINDS)('the server on %s', (kind) => {
       return login(server!.httpUrl, 'ann', 'ann-password');
     })();
     expect((await fetch(`${server.httpUrl}/api/settings/callbacks`, { headers: { authorization: `Bearer ${agentToken}` } })).status).toBe(403);
+  });
+
+  it('seals a trunk password an earlier version stored in clear, and asks for it again when the key has changed', async () => {
+    scratch = await scratchDatabase(kind);
+    server = await start(undefined, { ADMIN_PASSWORD: 'restart-admin-pw' });
+    const db = () => server!.ctx.database.db;
+    const clear = { trunk: 'sip:gw.example.net', callerId: 'sip:cc@example.com', dialSeconds: 20, retrySeconds: 60, attempts: 2, auth: { username: 'acme', password: 'old-clear-secret' } };
+    await db().insertInto('settings').values({ key: 'callbacks', value: JSON.stringify(clear) }).onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(clear) })).execute();
+    await server.close();
+
+    let log = capturingLogger();
+    server = await start(log.logger, { ADMIN_PASSWORD: 'restart-admin-pw' });
+    expect(server.center.callbacks.settings.auth).toEqual({ username: 'acme', password: 'old-clear-secret' });
+    const value = (await db().selectFrom('settings').select('value').where('key', '=', 'callbacks').executeTakeFirstOrThrow()).value;
+    expect(value).not.toContain('old-clear-secret');
+    expect(log.lines.some((l) => l.includes('now stored encrypted'))).toBe(true);
+    await server.close();
+
+    // another key (SECRET_KEY set, or the key file lost): the password is dropped with a warning, the rest kept
+    log = capturingLogger();
+    server = await start(log.logger, { ADMIN_PASSWORD: 'restart-admin-pw', SECRET_KEY: 'd'.repeat(64) });
+    expect(server.center.callbacks.settings).toMatchObject({ trunk: 'sip:gw.example.net', attempts: 2, auth: null });
+    const warning = log.lines.find((l) => l.includes('callback trunk password stored in the database cannot be used'));
+    expect(warning).toBeDefined();
+    expect(log.lines.join('')).not.toContain('old-clear-secret');
+    const token = await login(server.httpUrl, 'admin', 'restart-admin-pw');
+    const got = await (await fetch(`${server.httpUrl}/api/settings/callbacks`, { headers: { authorization: `Bearer ${token}` } })).json();
+    expect(got).toMatchObject({ trunk: 'sip:gw.example.net', username: null, passwordSet: false });
   });
 
   it("logs a device move whose agent lookup fails, and hears none once closed (never an unhandled rejection)", async () => {

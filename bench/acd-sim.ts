@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseScenario, ScenarioError } from '../acd/sim/scenario.ts';
-import { simulate } from '../acd/sim/simulator.ts';
+import { simulate, type SimWarnings } from '../acd/sim/simulator.ts';
 
 function die(message: string): never {
   process.stderr.write(`sim: ${message}\n`);
@@ -33,6 +33,13 @@ try {
   if (e instanceof ScenarioError) die(e.message);
   throw e;
 }
-const report = simulate(scenario, () => performance.now());
+const warnings: SimWarnings = { unserved: {} };
+const report = simulate(scenario, () => performance.now(), warnings);
 process.stderr.write(`sim: ${report.events} engine events in ${report.wallSeconds} s\n`);
+for (const [queue, n] of Object.entries(warnings.unserved)) {
+  process.stderr.write(
+    `sim: warning: queue ${queue}: ${n} counted call(s) were never answered: no agent can take them (requirements no agent group meets, or no agents), ` +
+      'and their callers never hang up (no patienceSeconds) nor overflow; they are in "offered" and in no other figure\n',
+  );
+}
 process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

@@ -38,6 +38,12 @@ export interface SimReport {
   wallSeconds: number;
 }
 
+/** What the report's figures cannot show (the command line prints these on stderr, the report keeps its shape). */
+export interface SimWarnings {
+  /** Counted calls per queue that were still waiting when nothing more could happen: no agent could ever take them, and their callers never hang up (no patience) nor overflow. Not in any figure of the report. */
+  unserved: Record<string, number>;
+}
+
 const ARRIVAL = 0;
 const END = 1;
 const PATIENCE = 2;
@@ -85,7 +91,7 @@ const round = (x: number, digits: number) => {
 };
 
 /** Runs the scenario. `clock` (ms, e.g. performance.now) only measures wallSeconds; without it wallSeconds is 0. */
-export function simulate(s: Scenario, clock?: () => number): SimReport {
+export function simulate(s: Scenario, clock?: () => number, warnings?: SimWarnings): SimReport {
   const started = clock?.() ?? 0;
   const ms = 1000;
   const engine = new AcdEngine({ maxMissedOffers: 0, ringTimeoutSeconds: 3600 });
@@ -265,6 +271,14 @@ export function simulate(s: Scenario, clock?: () => number): SimReport {
     }
   }
   for (const id of agentGroup.keys()) accrue(id, Math.max(now, stop));
+  if (warnings !== undefined) {
+    for (const c of calls.values()) {
+      if (c.counted && !c.done && !c.assigned) {
+        const id = s.queues[c.queue]!.id;
+        warnings.unserved[id] = (warnings.unserved[id] ?? 0) + 1;
+      }
+    }
+  }
 
   const queues: Record<string, QueueReport> = {};
   s.queues.forEach((q, i) => {

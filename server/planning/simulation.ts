@@ -1,12 +1,12 @@
 import { Worker } from 'node:worker_threads';
 import { type Scenario, ScenarioError, parseScenario } from '../../acd/sim/scenario.ts';
-import type { SimReport } from '../../acd/sim/simulator.ts';
+import type { PlanningReport } from './sim-job.ts';
 
 /** What a what-if simulation may ask of the server: a week of simulated time, this many agents, this many calls. */
 export const SIM_LIMITS = { durationSeconds: 7 * 86_400, agents: 2_000, calls: 200_000, wallSeconds: 20 } as const;
 
 export type SimulationOutcome =
-  | { ok: true; report: SimReport }
+  | { ok: true; report: PlanningReport }
   | { ok: false; status: 400 | 429 | 503; message: string };
 
 /** Checks a scenario as the simulator does (the field named) and against SIM_LIMITS. */
@@ -44,7 +44,7 @@ export class Simulations {
         const timer = setTimeout(() => {
           resolve({ ok: false, status: 503, message: `the simulation took longer than ${SIM_LIMITS.wallSeconds} s: shorten durationSeconds or lower the rates` });
         }, SIM_LIMITS.wallSeconds * 1000);
-        worker.once('message', (report: SimReport) => {
+        worker.once('message', (report: PlanningReport) => {
           clearTimeout(timer);
           resolve({ ok: true, report });
         });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { erlangA, erlangC } from '../../acd/queueing.ts';
 import { parseScenario, ScenarioError } from '../../acd/sim/scenario.ts';
-import { simulate } from '../../acd/sim/simulator.ts';
+import { simulate, type SimWarnings } from '../../acd/sim/simulator.ts';
 
 function singleQueue(seed: number, durationSeconds: number, agents: number, ratePerHour: number, handle: number, patience?: number) {
   return {
@@ -144,6 +144,24 @@ describe('scenario validation', () => {
     const report = JSON.parse(r.stdout) as { queues: Record<string, { offered: number }>; events: number };
     expect(report.queues.q!.offered).toBeGreaterThan(0);
     expect(report.events).toBeGreaterThan(0);
+  });
+
+  it('says on stderr, not in the report, when calls were never answered because no agent could take them', () => {
+    // the queue asks for a language no agent speaks, and its callers never hang up
+    const stuck = { ...good, queues: [{ id: 'q', skills: { s: 1 }, language: 'fi', strategy: 'longest-idle' }] };
+    const warnings: SimWarnings = { unserved: {} };
+    const report = simulate(parseScenario(stuck), undefined, warnings);
+    expect(report.queues.q!.offered).toBeGreaterThan(0);
+    expect(report.queues.q!.answered).toBe(0);
+    expect(warnings.unserved).toEqual({ q: report.queues.q!.offered });
+    const none: SimWarnings = { unserved: {} };
+    simulate(parseScenario(good), undefined, none);
+    expect(none.unserved).toEqual({});
+    const r = cli(stuck);
+    expect(r.status).toBe(0);
+    expect(Object.keys(JSON.parse(r.stdout).queues.q)).toEqual(Object.keys(report.queues.q!));
+    expect(r.stderr).toMatch(new RegExp(`queue q: ${report.queues.q!.offered} counted call\\(s\\) were never answered`));
+    expect(cli(good).stderr).not.toContain('warning');
   });
 
   it('npm run sim exits with code 2, names the field on stderr and prints nothing on stdout for a bad scenario', () => {

@@ -219,6 +219,13 @@ describe('supervisor wall-board', () => {
     const simRow = page.getByTestId('whatif-rows').getByTestId('whatif-sales');
     await simRow.waitFor({ timeout: 30_000 });
     expect(Number(await simRow.locator('td').nth(1).textContent())).toBeGreaterThan(0);
+    expect(await page.getByTestId('whatif-unserved').isHidden()).toBe(true);
+    // with nobody staffed, the page says which queue's calls no one could take
+    const staffed = JSON.parse(await page.getByTestId('whatif-scenario').inputValue()) as { agentGroups: Array<{ count: number }> };
+    for (const g of staffed.agentGroups) g.count = 0;
+    await page.getByTestId('whatif-scenario').fill(JSON.stringify(staffed));
+    await page.getByTestId('whatif-run').click();
+    await eventually(async () => /^Never answered, since no agent in the scenario can take them: sales \d+\.$/.test((await page.getByTestId('whatif-unserved').textContent()) ?? ''), 30_000, 'the unserved warning');
     await page.getByTestId('whatif-scenario').fill('{"seed": 1}');
     await page.getByTestId('whatif-run').click();
     await eventually(async () => /scenario\.durationSeconds: is required/.test((await page.getByTestId('planning-error').textContent()) ?? ''), 10_000, 'the scenario error');

@@ -77,6 +77,12 @@ describe('planning: staffing calculator and what-if simulation', () => {
     expect(report.queues.billing.offered).toBeGreaterThan(0);
     expect(report.queues.billing.answered).toBeGreaterThan(0);
     expect(report.agentGroups['agents-1'].occupancy).toBeGreaterThan(0);
+    expect(report.unserved).toEqual({});
+    // nobody staffed: billing's callers overflow to tech after its max wait, and there no one ever takes them
+    const empty = (await call('POST', '/api/planning/simulate', { ...scenario, agentGroups: scenario.agentGroups.map((g: object) => ({ ...g, count: 0 })) })).json();
+    expect(empty.queues.billing.overflowed).toBeGreaterThan(0);
+    expect(empty.queues.tech.answered).toBe(0);
+    expect(empty.unserved).toEqual({ tech: empty.queues.tech.offered });
     // the same scenario gives the same report (the simulator is deterministic)
     const again = (await call('POST', '/api/planning/simulate', scenario)).json();
     expect(again.queues).toEqual(report.queues);

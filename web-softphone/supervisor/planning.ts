@@ -75,13 +75,20 @@ export function wirePlanning(doc: Document, token: () => string): void {
       return;
     }
     $('whatif-rows').replaceChildren(rowOf(doc, ['running…']));
-    fetchJson<{ queues: Record<string, SimQueue> }>('/api/planning/simulate', { method: 'POST', body, token: token() }).then(
-      (r) =>
+    const unserved = $('whatif-unserved');
+    unserved.hidden = true;
+    fetchJson<{ queues: Record<string, SimQueue>; unserved?: Record<string, number> }>('/api/planning/simulate', { method: 'POST', body, token: token() }).then(
+      (r) => {
         $('whatif-rows').replaceChildren(
           ...Object.entries(r.queues).map(([name, q]) =>
             rowOf(doc, [name, String(q.offered), String(q.answered), pct(q.serviceLevel), secs(q.asa), String(q.abandoned)], `whatif-${name}`),
           ),
-        ),
+        );
+        // calls no agent could ever take (and whose callers never hang up) are in Offered and nowhere else: say so
+        const stuck = Object.entries(r.unserved ?? {});
+        unserved.textContent = `Never answered, since no agent in the scenario can take them: ${stuck.map(([name, n]) => `${name} ${n}`).join(', ')}.`;
+        unserved.hidden = stuck.length === 0;
+      },
       (e: unknown) => {
         $('whatif-rows').replaceChildren();
         fail(e);

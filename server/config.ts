@@ -19,6 +19,8 @@ export interface Config {
   readonly sipTrustedSources: readonly string[];
   /** Overload control: event-loop load (percent) above which, with callers retransmitting, new INVITEs get 503; 0 = off. */
   readonly sipMaxLoadPercent: number;
+  /** Inbound SIP connections (TCP, TLS, WebSocket) one address may hold at once; 0 = no limit. */
+  readonly sipMaxConnectionsPerSource: number;
   /** Seconds between OPTIONS to each registered desk phone (a device that does not answer is down); 0 = off. */
   readonly sipQualifySeconds: number;
   /** Unset: embedded PGlite under `dataDir`. Set: PostgreSQL. */
@@ -189,6 +191,7 @@ export function loadConfig(env: Env = process.env): Config {
     sipTrustedSources: addresses(env, 'SIP_TRUSTED_SOURCES'),
     sipMaxLoadPercent: int(env, 'SIP_MAX_LOAD', 90, 0, 99),
     sipQualifySeconds: int(env, 'SIP_QUALIFY_SECONDS', 30, 0, 3600),
+    sipMaxConnectionsPerSource: int(env, 'SIP_MAX_CONNECTIONS_PER_SOURCE', 1000, 0, 1_000_000),
     databaseUrl,
     dataDir: str(env, 'DATA_DIR', './var'),
     logLevel,

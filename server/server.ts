@@ -92,6 +92,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       trustedSources: [...config.sipTrustedSources],
       overload: { maxLoad: config.sipMaxLoadPercent / 100 },
       qualify: { intervalSeconds: config.sipQualifySeconds },
+      connections: { perSource: config.sipMaxConnectionsPerSource },
       ws: { server: app.server, path: '/sip', ...(trustProxy === null ? {} : { clientAddress: (req) => proxyAddr(req, trustProxy) }) },
       ...(config.tlsCertFile && config.tlsKeyFile
         ? { tls: { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile), port: config.sipTlsPort, wssPort: config.sipWssPort } }

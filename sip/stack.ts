@@ -42,6 +42,8 @@ export interface SipStackOptions {
   /** IPs / CIDRs whose REGISTER and INVITE are not challenged */
   trustedSources?: string[];
   ws?: TransportOptions['ws'];
+  /** limits on inbound TCP, TLS and WebSocket connections (see transport/transport-layer.ts ConnectionLimits) */
+  connections?: TransportOptions['connections'];
   tls?: { cert: string | Buffer; key: string | Buffer; port: number; wssPort?: number };
   logger: Logger;
   /** default 65535 (RFC 3261 18.1.1 allows any size on streams; one UDP datagram carries at most ~64 kB) */
@@ -100,6 +102,10 @@ export interface SipStackStats {
   received: number;
   sent: number;
   dropped: number;
+  /** inbound connections closed at once (over the limits per address or in all) */
+  refusedConnections: number;
+  /** inbound connections closed because no SIP message came in time */
+  silentConnections: number;
   invalidRequests: number;
   droppedResponses: number;
   activeDialogs: number;
@@ -153,6 +159,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
       ws: opts.ws,
       tls: opts.tls,
       maxMessageSize: opts.maxMessageSize ?? 65535,
+      ...(opts.connections === undefined ? {} : { connections: opts.connections }),
       logger: this.log,
       // browsers are kept alive with WebSocket pings at the rate desk phones get OPTIONS (0 turns both off)
       wsPingMs: (opts.qualify?.intervalSeconds ?? 30) * 1000,
@@ -258,6 +265,8 @@ export class SipStack extends EventEmitter<SipStackEvents> {
       received: t.received,
       sent: t.sent,
       dropped: t.dropped,
+      refusedConnections: t.refusedConnections,
+      silentConnections: t.silentConnections,
       invalidRequests: x.invalidRequests,
       droppedResponses: x.droppedResponses,
       activeDialogs: this.dialogs.size,

@@ -36,6 +36,23 @@ export interface TransportOptions {
    * up for hours). Default 30 000; 0 = off.
    */
   wsPingMs?: number;
+  /** Limits on inbound connections (TCP, TLS, WebSocket); see ConnectionLimits. */
+  connections?: ConnectionLimits;
+}
+
+/**
+ * What keeps a flood of connections from taking the process's file descriptors (and with them the database's and the
+ * HTTP port's): inbound connections that one address holds at once, connections in all, and how long a new
+ * connection may take to deliver its first SIP message (an idle or slowly dribbling one is closed). Connections we open
+ * ourselves (to a phone's or a trunk's TCP/TLS address) count in the total only.
+ */
+export interface ConnectionLimits {
+  /** inbound connections one address (the client's, behind a trusted proxy) may hold at once; default 1 000, 0 = no limit */
+  perSource?: number;
+  /** connections in all; default 20 000, 0 = no limit */
+  total?: number;
+  /** an inbound connection that has not brought a SIP message this long after it opened is closed; default 30 000 ms, 0 = never */
+  firstMessageMs?: number;
 }
 
 export interface TransportStats {
@@ -43,6 +60,10 @@ export interface TransportStats {
   sent: number;
   /** datagrams / frames / streams that could not be parsed and were dropped */
   dropped: number;
+  /** inbound connections closed at once: over ConnectionLimits.perSource or .total */
+  refusedConnections: number;
+  /** inbound connections closed because no SIP message came within ConnectionLimits.firstMessageMs */
+  silentConnections: number;
 }
 
 interface Connection {
@@ -53,6 +74,8 @@ interface Connection {
   localAddress: string;
   localPort: number;
   clientAddress?: string | undefined;
+  /** the address its slot of ConnectionLimits.perSource is counted under; undefined: not counted (we opened it) */
+  source?: string | undefined;
   write(data: Buffer): void;
   close(): void;
 }
@@ -66,7 +89,7 @@ export type MessageHandler = (msg: SipMessage, flow: Flow) => void;
  * WebSocket client can only go down that client's own connection (RFC 7118 5).
  */
 export class TransportLayer {
-  readonly stats: TransportStats = { received: 0, sent: 0, dropped: 0 };
+  readonly stats: TransportStats = { received: 0, sent: 0, dropped: 0, refusedConnections: 0, silentConnections: 0 };
   onMessage: MessageHandler = () => {};
   onConnectionClosed: (connectionId: string) => void = () => {};
   private udp: dgram.Socket | undefined;
@@ -112,6 +135,10 @@ export class TransportLayer {
   /** protocol:address:port -> connection id */
   private readonly byRemote = new Map<string, string>();
   private nextConnId = 1;
+  /** inbound connections held per source address (see ConnectionLimits) */
+  private readonly perSource = new Map<string, number>();
+  private readonly limits: Required<ConnectionLimits>;
+  private lastRefusalLog = 0;
   private closed = false;
   /** bound ports, known after start() */
   readonly ports: Partial<Record<TransportProtocol, number>> = {};
@@ -125,7 +152,10 @@ export class TransportLayer {
   private readonly udpFlows = new Map<string, Map<number, Flow>>();
   private udpFlowCount = 0;
 
-  constructor(private readonly opts: TransportOptions) {}
+  constructor(private readonly opts: TransportOptions) {
+    const c = opts.connections ?? {};
+    this.limits = { perSource: c.perSource ?? 1000, total: c.total ?? 20_000, firstMessageMs: c.firstMessageMs ?? 30_000 };
+  }
 
   private udpFlow(address: string, port: number): Flow {
     let flow = this.udpFlows.get(address)?.get(port);
@@ -171,7 +201,7 @@ export class TransportLayer {
     const { host } = this.opts;
     // UDP and TCP on the same port number unless tcpPort says otherwise. With port 0 the kernel picks a free UDP
     // port, whose number TCP may have in use (a connection's local port elsewhere): then pick again.
-    this.tcpServer = net.createServer((sock) => this.acceptStream(sock, 'tcp'));
+    this.tcpServer = net.createServer((sock) => this.acceptInbound(sock, 'tcp'));
     const sameAsUdp = this.opts.tcpPort === undefined || this.opts.tcpPort === this.opts.udpPort;
     for (let attempt = 1; ; attempt++) {
       const udp = await this.bindUdp();
@@ -222,7 +252,7 @@ export class TransportLayer {
     }
     const t = this.opts.tls;
     if (t) {
-      this.tlsServer = tls.createServer({ cert: t.cert, key: t.key }, (sock) => this.acceptStream(sock, 'tls'));
+      this.tlsServer = tls.createServer({ cert: t.cert, key: t.key }, (sock) => this.acceptInbound(sock, 'tls'));
       this.ports.tls = await listen(this.tlsServer, t.port, host);
       if (t.wssPort !== undefined) {
         this.wssServer = this.makeWsServer('wss');
@@ -296,7 +326,21 @@ export class TransportLayer {
     });
   }
 
-  private acceptStream(sock: net.Socket, protocol: 'tcp' | 'tls'): Connection {
+  /** An inbound TCP or TLS connection: counted against the limits, and closed when it brings no message in time. */
+  private acceptInbound(sock: net.Socket, protocol: 'tcp' | 'tls'): void {
+    const source = normalizeAddress(sock.remoteAddress ?? '');
+    if (!this.admit(source)) {
+      sock.destroy();
+      return;
+    }
+    this.acceptStream(sock, protocol, source);
+  }
+
+  /**
+   * Frames and reads a stream connection. `source`: an inbound connection's counted address; it must bring a SIP message
+   * within firstMessageMs (one we opened, without a source, may stay quiet until we send).
+   */
+  private acceptStream(sock: net.Socket, protocol: 'tcp' | 'tls', source?: string): Connection {
     const id = `${protocol}-${this.nextConnId++}`;
     sock.setNoDelay(true);
     const conn: Connection = {
@@ -306,14 +350,21 @@ export class TransportLayer {
       remotePort: sock.remotePort ?? 0,
       localAddress: normalizeAddress(sock.localAddress ?? ''),
       localPort: sock.localPort ?? 0,
+      source,
       write: (d) => void sock.write(d),
       close: () => sock.destroy(),
     };
     this.register(conn);
     const flow = flowOf(conn);
+    let silent = source === undefined ? undefined : this.closeIfSilent(conn);
     const framer = new StreamFramer(
       this.opts.maxMessageSize,
-      (msg) => this.receive(msg, false, flow),
+      (msg) => {
+        if (this.receive(msg, false, flow) && silent !== undefined) {
+          clearTimeout(silent);
+          silent = undefined;
+        }
+      },
       () => sock.write('\r\n'),
     );
     sock.on('data', (chunk: Buffer) => {
@@ -326,8 +377,44 @@ export class TransportLayer {
       }
     });
     sock.on('error', () => {});
-    sock.on('close', () => this.unregister(conn));
+    sock.on('close', () => {
+      clearTimeout(silent);
+      this.unregister(conn);
+    });
     return conn;
+  }
+
+  /** Takes a slot for a new inbound connection from `source`, or refuses it (counted, logged at most once a minute). */
+  private admit(source: string): boolean {
+    const { perSource, total } = this.limits;
+    const held = this.perSource.get(source) ?? 0;
+    if ((perSource > 0 && held >= perSource) || (total > 0 && this.connections.size >= total)) {
+      this.stats.refusedConnections++;
+      const now = Date.now();
+      if (now - this.lastRefusalLog >= 60_000) {
+        this.lastRefusalLog = now;
+        this.opts.logger.warn(
+          { source, held, perSource, connections: this.connections.size, total, refused: this.stats.refusedConnections },
+          'refusing SIP connections: over the limit per address or in all (logged at most once a minute)',
+        );
+      }
+      return false;
+    }
+    this.perSource.set(source, held + 1);
+    return true;
+  }
+
+  /** Closes `conn` unless a SIP message comes from it within firstMessageMs; the timer, to be cleared when one does. */
+  private closeIfSilent(conn: Connection): NodeJS.Timeout | undefined {
+    const ms = this.limits.firstMessageMs;
+    if (ms <= 0) return undefined;
+    const timer = setTimeout(() => {
+      this.stats.silentConnections++;
+      this.opts.logger.debug({ connectionId: conn.id, from: `${conn.remoteAddress}:${conn.remotePort}` }, 'closing a connection that brought no SIP message in time');
+      conn.close();
+    }, ms);
+    timer.unref();
+    return timer;
   }
 
   /** Pings every SIP WebSocket; closes those that did not answer the previous ping (see wsPingMs). */
@@ -358,27 +445,43 @@ export class TransportLayer {
         client.close(1002, 'sip subprotocol required');
         return;
       }
+      const clientAddr = clientAddress === undefined ? undefined : normalizeAddress(clientAddress(req));
+      const remoteAddress = normalizeAddress(req.socket.remoteAddress ?? '');
+      // (behind a trusted proxy every browser comes from the proxy's address: the limit counts each client)
+      const source = clientAddr ?? remoteAddress;
+      if (!this.admit(source)) {
+        client.terminate();
+        return;
+      }
       const id = `${protocol}-${this.nextConnId++}`;
       const conn: Connection = {
         id,
         protocol,
-        remoteAddress: normalizeAddress(req.socket.remoteAddress ?? ''),
+        remoteAddress,
         remotePort: req.socket.remotePort ?? 0,
         localAddress: normalizeAddress(req.socket.localAddress ?? ''),
         localPort: req.socket.localPort ?? 0,
-        clientAddress: clientAddress === undefined ? undefined : normalizeAddress(clientAddress(req)),
+        clientAddress: clientAddr,
+        source,
         write: (d) => client.send(d.toString('utf8')),
         close: () => client.terminate(),
       };
       this.register(conn);
       const flow = flowOf(conn);
+      let silent = this.closeIfSilent(conn);
       client.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
         const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-        this.receive(buf, true, flow);
+        if (this.receive(buf, true, flow) && silent !== undefined) {
+          clearTimeout(silent);
+          silent = undefined;
+        }
       });
       client.on('pong', () => this.unanswered.delete(client));
       client.on('error', () => {});
-      client.on('close', () => this.unregister(conn));
+      client.on('close', () => {
+        clearTimeout(silent);
+        this.unregister(conn);
+      });
     });
     return wss;
   }
@@ -390,6 +493,11 @@ export class TransportLayer {
 
   private unregister(conn: Connection): void {
     if (!this.connections.delete(conn.id)) return;
+    if (conn.source !== undefined) {
+      const held = (this.perSource.get(conn.source) ?? 1) - 1;
+      if (held > 0) this.perSource.set(conn.source, held);
+      else this.perSource.delete(conn.source);
+    }
     const key = `${conn.protocol}:${conn.remoteAddress}:${conn.remotePort}`;
     if (this.byRemote.get(key) === conn.id) this.byRemote.delete(key);
     try {
@@ -399,11 +507,12 @@ export class TransportLayer {
     }
   }
 
-  private receive(buf: Buffer, datagram: boolean, flow: Flow): void {
+  /** Parses and hands on one message; true when it was a SIP message (a keep-alive or what does not parse: false). */
+  private receive(buf: Buffer, datagram: boolean, flow: Flow): boolean {
     // RFC 5626 3.5.1: CRLF keep-alives on UDP/WS carry no message
     if (buf.length <= 4 && buf.every((b) => b === 13 || b === 10)) {
       if (flow.protocol === 'udp' && buf.length === 4) this.udp?.send('\r\n', flow.remotePort, flow.remoteAddress);
-      return;
+      return false;
     }
     let msg: SipMessage;
     try {
@@ -411,7 +520,7 @@ export class TransportLayer {
     } catch (err) {
       this.stats.dropped++;
       this.opts.logger.debug({ err: (err as Error).message, from: `${flow.remoteAddress}:${flow.remotePort}` }, 'dropped unparseable message');
-      return;
+      return false;
     }
     this.stats.received++;
     if (msg instanceof SipRequest) stampReceived(msg, flow);
@@ -420,6 +529,7 @@ export class TransportLayer {
     } catch (err) {
       this.opts.logger.error({ err }, 'message handler threw');
     }
+    return true;
   }
 
   /** Closes every socket and connection; safe to call twice. */
@@ -430,6 +540,7 @@ export class TransportLayer {
     for (const c of [...this.connections.values()]) c.close();
     this.connections.clear();
     this.byRemote.clear();
+    this.perSource.clear();
     if (this.upgradeListener && this.opts.ws?.server) this.opts.ws.server.off('upgrade', this.upgradeListener);
     this.wsServer?.close();
     this.wssServer?.close();

@@ -102,6 +102,82 @@ describe('transports', () => {
     expect(stack.stats().dropped).toBe(2);
   });
 
+  /** A TCP connection to `port`, open; `replies` collects what comes back, `closed` settles when the server closes it. */
+  const tcpClient = async (port: number) => {
+    const sock = net.connect(port, '127.0.0.1');
+    cleanup.push(() => sock.destroy());
+    let text = '';
+    sock.on('data', (d) => (text += d.toString()));
+    const closed = new Promise<void>((r) => sock.once('close', () => r()));
+    await new Promise((r, j) => {
+      sock.once('connect', r);
+      sock.once('error', j);
+    });
+    return { sock, closed, replies: () => text };
+  };
+  const isClosed = (p: Promise<void>, ms: number) => Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+
+  it('limits the inbound connections of one address (TCP and WebSocket together) and in all, and frees a slot when one closes', async () => {
+    const stack = await startStack({ ws: { port: 0 }, connections: { perSource: 3, firstMessageMs: 0 } });
+    cleanup.push(() => stack.close());
+    const held = [await tcpClient(stack.ports.tcp!), await tcpClient(stack.ports.tcp!)];
+    const ws = new WebSocket(`ws://127.0.0.1:${stack.ports.ws}/sip`, 'sip');
+    cleanup.push(() => ws.terminate());
+    await new Promise((r) => ws.once('open', r));
+    // the fourth, over TCP or as a WebSocket, is closed at once
+    const over = await tcpClient(stack.ports.tcp!);
+    expect(await isClosed(over.closed, 2000)).toBe(true);
+    const overWs = new WebSocket(`ws://127.0.0.1:${stack.ports.ws}/sip`, 'sip');
+    cleanup.push(() => overWs.terminate());
+    await new Promise((r) => overWs.once('close', r));
+    expect(stack.stats().refusedConnections).toBe(2);
+    // the three it holds work
+    held[0]!.sock.write(options('TCP', 1, 'held0'));
+    await expect.poll(() => held[0]!.replies()).toMatch(/^SIP\/2.0 200 OK/);
+    expect(await isClosed(held[1]!.closed, 50)).toBe(false);
+    // one goes: a new one takes its slot
+    held[1]!.sock.destroy();
+    await held[1]!.closed;
+    await expect
+      .poll(async () => {
+        const next = await tcpClient(stack.ports.tcp!);
+        const refused = await isClosed(next.closed, 200);
+        next.sock.destroy();
+        return refused;
+      })
+      .toBe(false);
+
+    const capped = await startStack({ connections: { perSource: 0, total: 2, firstMessageMs: 0 } });
+    cleanup.push(() => capped.close());
+    const a = await tcpClient(capped.ports.tcp!);
+    const b = await tcpClient(capped.ports.tcp!);
+    const c = await tcpClient(capped.ports.tcp!);
+    expect(await isClosed(c.closed, 2000)).toBe(true);
+    expect(await isClosed(a.closed, 50)).toBe(false);
+    expect(await isClosed(b.closed, 50)).toBe(false);
+  });
+
+  it('closes an inbound connection that brings no SIP message in time, and keeps one that did', async () => {
+    const stack = await startStack({ ws: { port: 0 }, connections: { firstMessageMs: 400 } });
+    cleanup.push(() => stack.close());
+    const quiet = await tcpClient(stack.ports.tcp!);
+    const junk = await tcpClient(stack.ports.tcp!);
+    junk.sock.write('hello\r\nContent-Length: 0\r\n\r\n'); // framed, but not SIP: does not count
+    const talking = await tcpClient(stack.ports.tcp!);
+    talking.sock.write(options('TCP', 1, 'talk1'));
+    const ws = new WebSocket(`ws://127.0.0.1:${stack.ports.ws}/sip`, 'sip');
+    cleanup.push(() => ws.terminate());
+    const wsClosed = new Promise<void>((r) => ws.once('close', () => r()));
+    expect(await isClosed(quiet.closed, 3000)).toBe(true);
+    expect(await isClosed(junk.closed, 1000)).toBe(true);
+    expect(await isClosed(wsClosed, 1000)).toBe(true);
+    expect(await isClosed(talking.closed, 300)).toBe(false);
+    talking.sock.write(options('TCP', 1, 'talk2'));
+    await expect.poll(() => talking.replies()).toContain('Call-ID: talk2');
+    expect(stack.stats().silentConnections).toBe(3);
+    expect(stack.stats().dropped).toBe(1);
+  });
+
   it('refuses to start on a SIP port whose TCP number is taken, naming EADDRINUSE, and leaves its UDP port free', async () => {
     const blocker = net.createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));

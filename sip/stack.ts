@@ -11,6 +11,7 @@ import { Qualifier, type QualifyOptions } from './core/qualify.ts';
 import { TransportLayer, type TransportOptions } from './transport/transport-layer.ts';
 import { type Flow, type SendTarget, type TransportProtocol, sourceOf } from './transport/flow.ts';
 import { TransactionLayer } from './transaction/transaction-layer.ts';
+import { responseTarget } from './transaction/transaction.ts';
 import { InviteServerTransaction, NOOP, type ServerTransaction } from './transaction/server-transactions.ts';
 import { DEFAULT_TIMERS, type TimerConfig } from './transaction/timers.ts';
 import { DigestAuthenticator, type DigestResult } from './auth/digest.ts';
@@ -421,7 +422,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
       return { username: undefined, agentId: undefined, trusted: true };
     }
     if (this.lockout.isLocked(source)) {
-      tx.respond(createResponse(req, 403, 'Forbidden', randomToken(4)));
+      this.answerStatelessly(tx, createResponse(req, 403, 'Forbidden', randomToken(4)));
       return undefined;
     }
     let result: DigestResult;
@@ -447,8 +448,20 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     const ua = req.get('user-agent');
     const md5Only = ua === undefined || this.md5OnlyUa.test(ua);
     res.set(isRegister ? 'www-authenticate' : 'proxy-authenticate', this.auth.challenge(result.stale, md5Only));
-    tx.respond(res);
+    this.answerStatelessly(tx, res);
     return undefined;
+  }
+
+  /**
+   * Sends a challenge (401/407) or a lockout's 403 outside the transaction and ends it at once, as a stateless UAS does
+   * (RFC 3261 8.2.7): such an answer needs no retransmissions absorbed (a retransmitted request is simply challenged
+   * again) and the ACK of a 407 matches nothing and is dropped. Through the transaction, a REGISTER's would linger
+   * 32 s (timer J) with its response: some 700 bytes per request, which a flood of requests without credentials, from
+   * any forged address, grows at the rate it comes (measured: 15 MB kept for 21 700 REGISTERs).
+   */
+  private answerStatelessly(tx: ServerTransaction, res: SipResponse): void {
+    this.transactions.sendStateless(res, responseTarget(tx.request, tx.flow));
+    tx.terminate();
   }
 
   private async onRegister(req: SipRequest, tx: ServerTransaction, flow: Flow): Promise<void> {
@@ -508,3 +521,4 @@ export function createSipServer(options: SipStackOptions): SipStack {
 
 export { normalizeAor };
 export type { SipRequest };
+

@@ -50,6 +50,8 @@ export interface ServerTransaction {
   readonly finalSent: boolean;
   /** true once any response (provisional or final) was sent */
   readonly answered: boolean;
+  /** ends the transaction at once (after a response sent outside it, as a stateless UAS answers; see SipStack) */
+  terminate(): void;
 }
 
 /** The hooks' default: one shared function (a closure per transaction would live as long as the transaction). */

@@ -91,6 +91,25 @@ describe('registrar with digest authentication', () => {
     expect(shapes[1]).toBe(shapes[0]);
   });
 
+  it('answers challenges statelessly: nothing is kept per request without credentials, a retransmission is challenged anew', async () => {
+    const { stack, ua, port } = await setup();
+    const req = register({ port, user: '1001', clientPort: ua.port, callId: 'stateless1', ua: 'Linphone/5.2' });
+    ua.send(req, port);
+    const first = await ua.take(byCallId('stateless1'));
+    expect(first.status).toBe(401);
+    // a transaction would have stayed 32 s (timer J) with its response; a flood of these would pile them up
+    expect(stack.stats().serverTransactions).toBe(0);
+    ua.send(req, port); // the same request again (same branch): challenged again, with a fresh nonce
+    const again = await ua.take(byCallId('stateless1'));
+    expect(again.status).toBe(401);
+    const nonce = (r: SipResponse) => parseDigestHeader(r.getAll('www-authenticate')[0]!)!.get('nonce');
+    expect(nonce(again)).not.toBe(nonce(first));
+    // and the challenge still leads to a registration
+    const res = await registerWithAuth(ua, port, { user: '1001', password: 'secret', ua: 'Linphone/5.2' });
+    expect(res.status).toBe(200);
+    expect(stack.stats().serverTransactions).toBe(1); // the successful REGISTER's, lingering as RFC 3261 says
+  });
+
   it('refuses a replayed nonce count', async () => {
     const { ua, port } = await setup();
     ua.send(register({ port, user: '1001', clientPort: ua.port, callId: 'rp', ua: 'X/1' }), port);

@@ -365,7 +365,8 @@ export class SipStack extends EventEmitter<SipStackEvents> {
         const inviteTx = this.transactions.findInviteFor(req);
         const call = inviteTx ? this.pendingInvites.get(inviteTx.key) : undefined;
         if (!inviteTx) return this.respondTo(req, tx, 481, 'Call/Transaction Does Not Exist');
-        this.respondTo(req, tx, 200, 'OK');
+        // (through its transaction: a retransmitted CANCEL gets this 200 again rather than acting twice)
+        tx?.respond(createResponse(req, 200, 'OK', randomToken(4)));
         if (call) call.handleCancel();
         else if (!inviteTx.finalSent) {
           // cancelled while still being authenticated: end the INVITE here (RFC 3261 9.2)
@@ -398,11 +399,18 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   }
 
   /** Answers a request outside a dialog (nothing for an ACK, which has no transaction). */
+  /**
+   * Answers a request that changes nothing here (OPTIONS, or one refused: malformed, unknown dialog, not implemented).
+   * Outside an INVITE, statelessly (see answerStatelessly): a flood of them leaves nothing behind. An INVITE's answer
+   * goes through its transaction, which absorbs the INVITE's retransmissions: answered anew, a retransmission could get
+   * another answer than the first (the overload control's 503 is a share of the calls, not a rule per call).
+   */
   private respondTo(req: SipRequest, tx: ServerTransaction | undefined, status: number, reason?: string, extra?: (r: SipResponse) => void): void {
     if (!tx) return;
     const r = createResponse(req, status, reason, randomToken(4));
     extra?.(r);
-    tx.respond(r);
+    if (tx.isInvite) tx.respond(r);
+    else this.answerStatelessly(tx, r);
   }
 
   /**
@@ -453,11 +461,12 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   }
 
   /**
-   * Sends a challenge (401/407) or a lockout's 403 outside the transaction and ends it at once, as a stateless UAS does
-   * (RFC 3261 8.2.7): such an answer needs no retransmissions absorbed (a retransmitted request is simply challenged
-   * again) and the ACK of a 407 matches nothing and is dropped. Through the transaction, a REGISTER's would linger
-   * 32 s (timer J) with its response: some 700 bytes per request, which a flood of requests without credentials, from
-   * any forged address, grows at the rate it comes (measured: 15 MB kept for 21 700 REGISTERs).
+   * Sends a response outside the transaction and ends it at once, as a stateless UAS does (RFC 3261 8.2.7): for
+   * answers that change nothing here (challenges, refusals, OPTIONS), no retransmission needs absorbing (a retransmitted
+   * request is simply answered again, a challenge with a fresh nonce) and the ACK of a non-2xx answer to an INVITE
+   * matches nothing and is dropped. Through the transaction, a REGISTER's or an OPTIONS' would linger 32 s (timer J)
+   * with its response: some 700 bytes per request, which a flood of requests without credentials, from any forged
+   * address, grows at the rate it comes (measured: 15 MB kept for 21 700 REGISTERs).
    */
   private answerStatelessly(tx: ServerTransaction, res: SipResponse): void {
     this.transactions.sendStateless(res, responseTarget(tx.request, tx.flow));

@@ -91,7 +91,7 @@ describe('registrar with digest authentication', () => {
     expect(shapes[1]).toBe(shapes[0]);
   });
 
-  it('answers challenges statelessly: nothing is kept per request without credentials, a retransmission is challenged anew', async () => {
+  it('answers challenges, OPTIONS and refusals statelessly: nothing is kept per request, a retransmission is challenged anew', async () => {
     const { stack, ua, port } = await setup();
     const req = register({ port, user: '1001', clientPort: ua.port, callId: 'stateless1', ua: 'Linphone/5.2' });
     ua.send(req, port);
@@ -104,6 +104,12 @@ describe('registrar with digest authentication', () => {
     expect(again.status).toBe(401);
     const nonce = (r: SipResponse) => parseDigestHeader(r.getAll('www-authenticate')[0]!)!.get('nonce');
     expect(nonce(again)).not.toBe(nonce(first));
+    // OPTIONS (keep-alives, probes) and refusals outside a dialog leave nothing behind either
+    ua.send(`OPTIONS sip:127.0.0.1:${port} SIP/2.0\nVia: SIP/2.0/UDP 127.0.0.1:${ua.port};branch=z9hG4bKsl2;rport\nMax-Forwards: 70\nFrom: <sip:p@x>;tag=1\nTo: <sip:127.0.0.1>\nCall-ID: stateless2\nCSeq: 1 OPTIONS\nContent-Length: 0\n\n`, port);
+    expect((await ua.take(byCallId('stateless2'))).status).toBe(200);
+    ua.send(`BYE sip:127.0.0.1:${port} SIP/2.0\nVia: SIP/2.0/UDP 127.0.0.1:${ua.port};branch=z9hG4bKsl3;rport\nMax-Forwards: 70\nFrom: <sip:p@x>;tag=1\nTo: <sip:127.0.0.1>;tag=nosuch\nCall-ID: stateless3\nCSeq: 1 BYE\nContent-Length: 0\n\n`, port);
+    expect((await ua.take(byCallId('stateless3'))).status).toBe(481);
+    expect(stack.stats().serverTransactions).toBe(0);
     // and the challenge still leads to a registration
     const res = await registerWithAuth(ua, port, { user: '1001', password: 'secret', ua: 'Linphone/5.2' });
     expect(res.status).toBe(200);

@@ -105,7 +105,7 @@ export interface SipStackStats {
   dropped: number;
   /** inbound connections closed at once (over the limits per address or in all) */
   refusedConnections: number;
-  /** inbound connections closed because no SIP message came in time */
+  /** connections closed because no SIP message came in time after they opened, or a message begun did not end in time */
   silentConnections: number;
   invalidRequests: number;
   droppedResponses: number;
@@ -398,12 +398,12 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     }
   }
 
-  /** Answers a request outside a dialog (nothing for an ACK, which has no transaction). */
   /**
-   * Answers a request that changes nothing here (OPTIONS, or one refused: malformed, unknown dialog, not implemented).
-   * Outside an INVITE, statelessly (see answerStatelessly): a flood of them leaves nothing behind. An INVITE's answer
-   * goes through its transaction, which absorbs the INVITE's retransmissions: answered anew, a retransmission could get
-   * another answer than the first (the overload control's 503 is a share of the calls, not a rule per call).
+   * Answers a request (nothing for an ACK, which has no transaction) that changes nothing here: OPTIONS, or one
+   * refused (malformed, unknown dialog, not implemented). Outside an INVITE statelessly (see answerStatelessly): a
+   * flood of them leaves nothing behind. An INVITE's answer goes through its transaction, which absorbs the INVITE's
+   * retransmissions: answered anew, a retransmission could get another answer than the first (the overload control's
+   * 503 is a share of the calls, not a rule per call).
    */
   private respondTo(req: SipRequest, tx: ServerTransaction | undefined, status: number, reason?: string, extra?: (r: SipResponse) => void): void {
     if (!tx) return;
@@ -530,4 +530,3 @@ export function createSipServer(options: SipStackOptions): SipStack {
 
 export { normalizeAor };
 export type { SipRequest };
-

@@ -26,6 +26,11 @@ export class StreamFramer {
     private readonly onKeepAlive: () => void = () => {},
   ) {}
 
+  /** True while part of a message is held (it has begun and not ended). */
+  get holding(): boolean {
+    return this.end > this.off;
+  }
+
   /** Throws SipParseError when the stream cannot be framed; the connection must then be closed. */
   push(chunk: Buffer): void {
     this.append(chunk);

@@ -51,7 +51,11 @@ export interface ConnectionLimits {
   perSource?: number;
   /** connections in all; default 20 000, 0 = no limit */
   total?: number;
-  /** an inbound connection that has not brought a SIP message this long after it opened is closed; default 30 000 ms, 0 = never */
+  /**
+   * an inbound connection that has not brought a SIP message this long after it opened is closed, and so is any TCP or
+   * TLS connection that holds a message begun this long ago and not ended (one dribbled a few bytes at a time);
+   * default 30 000 ms, 0 = never
+   */
   firstMessageMs?: number;
 }
 
@@ -62,7 +66,7 @@ export interface TransportStats {
   dropped: number;
   /** inbound connections closed at once: over ConnectionLimits.perSource or .total */
   refusedConnections: number;
-  /** inbound connections closed because no SIP message came within ConnectionLimits.firstMessageMs */
+  /** connections closed because no SIP message came, or a message begun did not end, within ConnectionLimits.firstMessageMs */
   silentConnections: number;
 }
 
@@ -367,6 +371,9 @@ export class TransportLayer {
       },
       () => sock.write('\r\n'),
     );
+    // a message begun must end within firstMessageMs (what a peer dribbles is held in memory, up to maxMessageSize)
+    let partial: NodeJS.Timeout | undefined;
+    const partialMs = this.limits.firstMessageMs;
     sock.on('data', (chunk: Buffer) => {
       try {
         framer.push(chunk);
@@ -374,11 +381,24 @@ export class TransportLayer {
         this.stats.dropped++;
         this.opts.logger.debug({ err: (err as Error).message, connectionId: id }, 'closing unframeable stream');
         sock.destroy();
+        return;
+      }
+      if (!framer.holding) {
+        clearTimeout(partial);
+        partial = undefined;
+      } else if (partial === undefined && partialMs > 0) {
+        partial = setTimeout(() => {
+          this.stats.silentConnections++;
+          this.opts.logger.debug({ connectionId: id }, 'closing a connection whose message did not end in time');
+          sock.destroy();
+        }, partialMs);
+        partial.unref();
       }
     });
     sock.on('error', () => {});
     sock.on('close', () => {
       clearTimeout(silent);
+      clearTimeout(partial);
       this.unregister(conn);
     });
     return conn;

@@ -157,7 +157,7 @@ describe('transports', () => {
     expect(await isClosed(b.closed, 50)).toBe(false);
   });
 
-  it('closes an inbound connection that brings no SIP message in time, and keeps one that did', async () => {
+  it('closes an inbound connection that brings no SIP message in time, or leaves a message unfinished, and keeps one that talks', async () => {
     const stack = await startStack({ ws: { port: 0 }, connections: { firstMessageMs: 400 } });
     cleanup.push(() => stack.close());
     const quiet = await tcpClient(stack.ports.tcp!);
@@ -165,16 +165,22 @@ describe('transports', () => {
     junk.sock.write('hello\r\nContent-Length: 0\r\n\r\n'); // framed, but not SIP: does not count
     const talking = await tcpClient(stack.ports.tcp!);
     talking.sock.write(options('TCP', 1, 'talk1'));
+    // one that talked, then begins a message and never ends it (dribbling it would hold it in memory for ever)
+    const dribbling = await tcpClient(stack.ports.tcp!);
+    dribbling.sock.write(options('TCP', 1, 'drib1'));
+    await expect.poll(() => dribbling.replies()).toContain('Call-ID: drib1');
+    dribbling.sock.write('OPTIONS sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:1;branch=z9hG4bKdrib2\r\n');
     const ws = new WebSocket(`ws://127.0.0.1:${stack.ports.ws}/sip`, 'sip');
     cleanup.push(() => ws.terminate());
     const wsClosed = new Promise<void>((r) => ws.once('close', () => r()));
     expect(await isClosed(quiet.closed, 3000)).toBe(true);
     expect(await isClosed(junk.closed, 1000)).toBe(true);
     expect(await isClosed(wsClosed, 1000)).toBe(true);
+    expect(await isClosed(dribbling.closed, 1000)).toBe(true);
     expect(await isClosed(talking.closed, 300)).toBe(false);
     talking.sock.write(options('TCP', 1, 'talk2'));
     await expect.poll(() => talking.replies()).toContain('Call-ID: talk2');
-    expect(stack.stats().silentConnections).toBe(3);
+    expect(stack.stats().silentConnections).toBe(4);
     expect(stack.stats().dropped).toBe(1);
   });
 

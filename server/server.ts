@@ -58,7 +58,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     if (config.demo) await seedDemo(database.db, config, logger);
     const tokens = await loadTokenSigner(database.db);
     const secrets = await loadSecretBox(config.secretKey, path.resolve(config.dataDir));
-    if (secrets.source === 'new file') logger.info({ file: path.join(path.resolve(config.dataDir), KEY_FILE) }, 'made a new key for the secrets stored in the database (keep it with the database backups, apart from them; servers sharing a database need SECRET_KEY)');
+    if (secrets.source === 'new file') logger.info({ file: path.join(path.resolve(config.dataDir), KEY_FILE) }, 'made a new key for the secrets stored in the database: back it up, but not together with the database (servers that share a database need the same SECRET_KEY)');
     const ctx: AppContext = { config, logger, database, tokens };
 
     const media = await startMedia({

@@ -25,14 +25,8 @@ export class IdTable<T> {
   }
 
   get(id: string): T | undefined {
-    const cells = this.cells;
-    const mask = this.mask;
-    const h = hash(id);
-    for (let i = h & mask; ; i = (i + 1) & mask) {
-      const k = cells[3 * i];
-      if (k === undefined) return undefined;
-      if (cells[3 * i + 2] === h && k === id) return cells[3 * i + 1] as T;
-    }
+    const i = this.probe(id, hash(id));
+    return i < 0 ? undefined : (this.cells[3 * i + 1] as T);
   }
 
   has(id: string): boolean {
@@ -41,34 +35,25 @@ export class IdTable<T> {
 
   /** Adds or replaces. */
   set(id: string, value: T): void {
-    const cells = this.cells;
-    const mask = this.mask;
     const h = hash(id);
-    let i = h & mask;
-    for (; ; i = (i + 1) & mask) {
-      const k = cells[3 * i];
-      if (k === undefined) break;
-      if (cells[3 * i + 2] === h && k === id) {
-        cells[3 * i + 1] = value;
-        return;
-      }
+    const i = this.probe(id, h);
+    if (i >= 0) {
+      this.cells[3 * i + 1] = value;
+      return;
     }
-    cells[3 * i] = id;
-    cells[3 * i + 1] = value;
-    cells[3 * i + 2] = h;
-    if (++this.size * 2 > mask + 1) this.grow();
+    const cells = this.cells;
+    const e = ~i;
+    cells[3 * e] = id;
+    cells[3 * e + 1] = value;
+    cells[3 * e + 2] = h;
+    if (++this.size * 2 > this.mask + 1) this.grow();
   }
 
   delete(id: string): boolean {
+    let i = this.probe(id, hash(id));
+    if (i < 0) return false;
     const cells = this.cells;
     const mask = this.mask;
-    const h = hash(id);
-    let i = h & mask;
-    for (; ; i = (i + 1) & mask) {
-      const k = cells[3 * i];
-      if (k === undefined) return false;
-      if (cells[3 * i + 2] === h && k === id) break;
-    }
     // Knuth 6.4 algorithm R: move back each later cell of the run that may sit at the hole (its home slot is not
     // between the hole and itself), until an empty cell ends the run; the last hole is emptied.
     for (let j = (i + 1) & mask; cells[3 * j] !== undefined; j = (j + 1) & mask) {
@@ -85,6 +70,17 @@ export class IdTable<T> {
     cells[3 * i + 2] = undefined;
     this.size--;
     return true;
+  }
+
+  /** The cell of `id` (>= 0), or ~c (< 0) where c is the empty cell that ends the run it would be in. */
+  private probe(id: string, h: number): number {
+    const cells = this.cells;
+    const mask = this.mask;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const k = cells[3 * i];
+      if (k === undefined) return ~i;
+      if (cells[3 * i + 2] === h && k === id) return i;
+    }
   }
 
   /** The live values, in table order. */

@@ -31,14 +31,8 @@ export class KeyTable<K extends string | number, V> {
   }
 
   get(key: K): V | undefined {
-    const cells = this.cells;
-    const mask = this.mask;
-    const h = hash(key);
-    for (let i = h & mask; ; i = (i + 1) & mask) {
-      const k = cells[3 * i];
-      if (k === undefined) return undefined;
-      if (cells[3 * i + 2] === h && k === key) return cells[3 * i + 1] as V;
-    }
+    const i = this.probe(key, hash(key));
+    return i < 0 ? undefined : (this.cells[3 * i + 1] as V);
   }
 
   has(key: K): boolean {
@@ -47,35 +41,26 @@ export class KeyTable<K extends string | number, V> {
 
   /** Adds or replaces (a value must not be undefined). */
   set(key: K, value: V): this {
-    const cells = this.cells;
-    const mask = this.mask;
     const h = hash(key);
-    let i = h & mask;
-    for (; ; i = (i + 1) & mask) {
-      const k = cells[3 * i];
-      if (k === undefined) break;
-      if (cells[3 * i + 2] === h && k === key) {
-        cells[3 * i + 1] = value;
-        return this;
-      }
+    const i = this.probe(key, h);
+    if (i >= 0) {
+      this.cells[3 * i + 1] = value;
+      return this;
     }
-    cells[3 * i] = key;
-    cells[3 * i + 1] = value;
-    cells[3 * i + 2] = h;
-    if (++this.size * 2 > mask + 1) this.grow();
+    const cells = this.cells;
+    const e = ~i;
+    cells[3 * e] = key;
+    cells[3 * e + 1] = value;
+    cells[3 * e + 2] = h;
+    if (++this.size * 2 > this.mask + 1) this.grow();
     return this;
   }
 
   delete(key: K): boolean {
+    let i = this.probe(key, hash(key));
+    if (i < 0) return false;
     const cells = this.cells;
     const mask = this.mask;
-    const h = hash(key);
-    let i = h & mask;
-    for (; ; i = (i + 1) & mask) {
-      const k = cells[3 * i];
-      if (k === undefined) return false;
-      if (cells[3 * i + 2] === h && k === key) break;
-    }
     // move back each later cell of the run whose home slot is not between the hole and itself; empty the last hole
     for (let j = (i + 1) & mask; cells[3 * j] !== undefined; j = (j + 1) & mask) {
       const home = (cells[3 * j + 2] as number) & mask;
@@ -91,6 +76,17 @@ export class KeyTable<K extends string | number, V> {
     cells[3 * i + 2] = undefined;
     this.size--;
     return true;
+  }
+
+  /** The cell of `key` (>= 0), or ~c (< 0) where c is the empty cell that ends the run it would be in. */
+  private probe(key: K, h: number): number {
+    const cells = this.cells;
+    const mask = this.mask;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const k = cells[3 * i];
+      if (k === undefined) return ~i;
+      if (cells[3 * i + 2] === h && k === key) return i;
+    }
   }
 
   /** The live values, in table order, as a new array (safe to change the table while going through it). */

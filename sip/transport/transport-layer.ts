@@ -256,11 +256,18 @@ export class TransportLayer {
     }
     const t = this.opts.tls;
     if (t) {
-      this.tlsServer = tls.createServer({ cert: t.cert, key: t.key }, (sock) => this.acceptInbound(sock, 'tls'));
+      // the TLS handshake counts in the time a connection has to bring its first message (Node's default is 120 s, during
+      // which a connection that never completes its handshake is not yet counted in the limits)
+      const handshakeTimeout = this.limits.firstMessageMs > 0 ? this.limits.firstMessageMs : 120_000;
+      this.tlsServer = tls.createServer({ cert: t.cert, key: t.key, handshakeTimeout }, (sock) => this.acceptInbound(sock, 'tls'));
+      // (Node 20 only reports a handshake that timed out or failed; the connection stays open unless closed here)
+      const dropFailedHandshake = (_err: Error, sock: Duplex): void => void sock.destroy();
+      this.tlsServer.on('tlsClientError', dropFailedHandshake);
       this.ports.tls = await listen(this.tlsServer, t.port, host);
       if (t.wssPort !== undefined) {
         this.wssServer = this.makeWsServer('wss');
-        this.ownHttps = https.createServer({ cert: t.cert, key: t.key }, (_req, res) => res.writeHead(426).end());
+        this.ownHttps = https.createServer({ cert: t.cert, key: t.key, handshakeTimeout }, (_req, res) => res.writeHead(426).end());
+        this.ownHttps.on('tlsClientError', dropFailedHandshake);
         const path = ws?.path ?? '/sip';
         this.ownHttps.on('upgrade', (req, socket, head) => {
           if ((req.url ?? '').split('?')[0] !== path) return socket.destroy();

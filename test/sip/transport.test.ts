@@ -158,9 +158,11 @@ describe('transports', () => {
   });
 
   it('closes an inbound connection that brings no SIP message in time, or leaves a message unfinished, and keeps one that talks', async () => {
-    const stack = await startStack({ ws: { port: 0 }, connections: { firstMessageMs: 400 } });
+    const stack = await startStack({ ws: { port: 0 }, tls: { cert, key, port: 0 }, connections: { firstMessageMs: 400 } });
     cleanup.push(() => stack.close());
     const quiet = await tcpClient(stack.ports.tcp!);
+    // a TCP connection to the TLS port that never starts its handshake
+    const noHandshake = await tcpClient(stack.ports.tls!);
     const junk = await tcpClient(stack.ports.tcp!);
     junk.sock.write('hello\r\nContent-Length: 0\r\n\r\n'); // framed, but not SIP: does not count
     const talking = await tcpClient(stack.ports.tcp!);
@@ -177,6 +179,7 @@ describe('transports', () => {
     expect(await isClosed(junk.closed, 1000)).toBe(true);
     expect(await isClosed(wsClosed, 1000)).toBe(true);
     expect(await isClosed(dribbling.closed, 1000)).toBe(true);
+    expect(await isClosed(noHandshake.closed, 1000)).toBe(true);
     expect(await isClosed(talking.closed, 300)).toBe(false);
     talking.sock.write(options('TCP', 1, 'talk2'));
     await expect.poll(() => talking.replies()).toContain('Call-ID: talk2');

@@ -410,7 +410,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     const r = createResponse(req, status, reason, randomToken(4));
     extra?.(r);
     if (tx.isInvite) tx.respond(r);
-    else this.answerStatelessly(tx, r);
+    else this.answerStatelessly(tx, req, r);
   }
 
   /**
@@ -430,7 +430,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
       return { username: undefined, agentId: undefined, trusted: true };
     }
     if (this.lockout.isLocked(source)) {
-      this.answerStatelessly(tx, createResponse(req, 403, 'Forbidden', randomToken(4)));
+      this.answerStatelessly(tx, req, createResponse(req, 403, 'Forbidden', randomToken(4)));
       return undefined;
     }
     let result: DigestResult;
@@ -456,7 +456,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     const ua = req.get('user-agent');
     const md5Only = ua === undefined || this.md5OnlyUa.test(ua);
     res.set(isRegister ? 'www-authenticate' : 'proxy-authenticate', this.auth.challenge(result.stale, md5Only));
-    this.answerStatelessly(tx, res);
+    this.answerStatelessly(tx, req, res);
     return undefined;
   }
 
@@ -468,8 +468,10 @@ export class SipStack extends EventEmitter<SipStackEvents> {
    * with its response: some 700 bytes per request, which a flood of requests without credentials, from any forged
    * address, grows at the rate it comes (measured: 15 MB kept for 21 700 REGISTERs).
    */
-  private answerStatelessly(tx: ServerTransaction, res: SipResponse): void {
-    this.transactions.sendStateless(res, responseTarget(tx.request, tx.flow));
+  private answerStatelessly(tx: ServerTransaction, req: SipRequest, res: SipResponse): void {
+    // (a CANCEL may have ended the INVITE while its credentials were being checked: it has its answer, 487)
+    if (tx.finalSent) return;
+    this.transactions.sendStateless(res, responseTarget(req, tx.flow));
     tx.terminate();
   }
 

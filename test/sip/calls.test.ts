@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ANSWERED_ELSEWHERE, CallState, type IncomingCall, type SipStack } from '../../sip/index.ts';
-import type { SipRequest } from '../../sip/message/message.ts';
-import { RawUdp, SDP, credentials, startStack, waitFor } from './helpers.ts';
+import type { SipRequest, SipResponse } from '../../sip/message/message.ts';
+import { RawUdp, SDP, credentials, digestResponse, startStack, waitFor } from './helpers.ts';
 
 const cleanup: Array<() => unknown> = [];
 afterEach(async () => {
@@ -216,6 +216,33 @@ describe('call legs', () => {
     const res = await ua.take((m) => m.callId === 'inv407' && 'status' in m && (m as { status: number }).status >= 200);
     expect(res.status).toBe(407);
     expect(res.get('proxy-authenticate')).toContain('Digest realm="test.local"');
+  });
+
+  it('an INVITE cancelled while its credentials are being checked gets 487 only, not a late 407 too', async () => {
+    const slow = credentials();
+    const lookup = slow.lookup.bind(slow);
+    slow.lookup = async (u) => {
+      await new Promise((r) => setTimeout(r, 400));
+      return lookup(u);
+    };
+    const b = await startStack({ credentials: slow });
+    cleanup.push(() => b.close());
+    const ua = await new RawUdp().open();
+    cleanup.push(() => ua.close());
+    const inv = (branch: string, cseq: number, extra = '') =>
+      `INVITE sip:1001@127.0.0.1 SIP/2.0\nVia: SIP/2.0/UDP 127.0.0.1:${ua.port};branch=${branch};rport\nMax-Forwards: 70\nFrom: <sip:1002@test.local>;tag=c1\nTo: <sip:1001@test.local>\nCall-ID: invcancel\nCSeq: ${cseq} INVITE\nContact: <sip:1002@127.0.0.1:${ua.port}>\n${extra}Content-Length: 0\n\n`;
+    ua.send(inv('z9hG4bKic1', 1), b.ports.udp!);
+    const challenge = await ua.take((m) => m.callId === 'invcancel' && 'status' in m && (m as SipResponse).status === 407);
+    const auth = digestResponse(challenge.getAll('proxy-authenticate')[0]!, { method: 'INVITE', uri: 'sip:1001@127.0.0.1', user: '1002', password: 'wrong' });
+    ua.send(inv('z9hG4bKic2', 2, `Proxy-Authorization: ${auth}\n`), b.ports.udp!);
+    await new Promise((r) => setTimeout(r, 100)); // the lookup is under way
+    ua.send(`CANCEL sip:1001@127.0.0.1 SIP/2.0\nVia: SIP/2.0/UDP 127.0.0.1:${ua.port};branch=z9hG4bKic2;rport\nMax-Forwards: 70\nFrom: <sip:1002@test.local>;tag=c1\nTo: <sip:1001@test.local>\nCall-ID: invcancel\nCSeq: 2 CANCEL\nContent-Length: 0\n\n`, b.ports.udp!);
+    const finals = async () => {
+      await new Promise((r) => setTimeout(r, 900)); // past the lookup
+      // (a set: the 487 is retransmitted until it is ACKed)
+      return [...new Set(ua.inbox.filter((m) => 'status' in m && m.callId === 'invcancel' && m.cseq.seq === 2).map((m) => `${(m as SipResponse).status} ${m.cseq.method}`))];
+    };
+    expect((await finals()).sort()).toEqual(['200 CANCEL', '487 INVITE']);
   });
 
   it('retransmits an unanswered INVITE over UDP with doubling intervals and fails with 408 after timer B', async () => {

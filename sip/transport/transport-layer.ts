@@ -80,6 +80,8 @@ interface Connection {
   clientAddress?: string | undefined;
   /** the address its slot of ConnectionLimits.perSource is counted under; undefined: not counted (we opened it) */
   source?: string | undefined;
+  /** closes the connection unless cleared in time (see arm: no message yet, or one begun and not ended) */
+  deadline?: NodeJS.Timeout | undefined;
   write(data: Buffer): void;
   close(): void;
 }
@@ -367,20 +369,16 @@ export class TransportLayer {
     };
     this.register(conn);
     const flow = flowOf(conn);
-    let silent = source === undefined ? undefined : this.closeIfSilent(conn);
+    // an inbound connection must bring a SIP message in time; one we opened may stay quiet until we send
+    let heard = source === undefined;
+    if (!heard) this.arm(conn);
     const framer = new StreamFramer(
       this.opts.maxMessageSize,
       (msg) => {
-        if (this.receive(msg, false, flow) && silent !== undefined) {
-          clearTimeout(silent);
-          silent = undefined;
-        }
+        if (this.receive(msg, false, flow)) heard = true;
       },
       () => sock.write('\r\n'),
     );
-    // a message begun must end within firstMessageMs (what a peer dribbles is held in memory, up to maxMessageSize)
-    let partial: NodeJS.Timeout | undefined;
-    const partialMs = this.limits.firstMessageMs;
     sock.on('data', (chunk: Buffer) => {
       try {
         framer.push(chunk);
@@ -390,24 +388,12 @@ export class TransportLayer {
         sock.destroy();
         return;
       }
-      if (!framer.holding) {
-        clearTimeout(partial);
-        partial = undefined;
-      } else if (partial === undefined && partialMs > 0) {
-        partial = setTimeout(() => {
-          this.stats.silentConnections++;
-          this.opts.logger.debug({ connectionId: id }, 'closing a connection whose message did not end in time');
-          sock.destroy();
-        }, partialMs);
-        partial.unref();
-      }
+      // and a message begun must end in time (what a peer dribbles is held in memory, up to maxMessageSize)
+      if (heard && !framer.holding) this.disarm(conn);
+      else this.arm(conn);
     });
     sock.on('error', () => {});
-    sock.on('close', () => {
-      clearTimeout(silent);
-      clearTimeout(partial);
-      this.unregister(conn);
-    });
+    sock.on('close', () => this.unregister(conn));
     return conn;
   }
 
@@ -431,17 +417,24 @@ export class TransportLayer {
     return true;
   }
 
-  /** Closes `conn` unless a SIP message comes from it within firstMessageMs; the timer, to be cleared when one does. */
-  private closeIfSilent(conn: Connection): NodeJS.Timeout | undefined {
+  /**
+   * Closes `conn` firstMessageMs from now unless disarmed first: while an inbound connection has brought no SIP message
+   * yet, and while a TCP/TLS connection holds part of a message. Armed already, it keeps its first deadline.
+   */
+  private arm(conn: Connection): void {
     const ms = this.limits.firstMessageMs;
-    if (ms <= 0) return undefined;
-    const timer = setTimeout(() => {
+    if (conn.deadline !== undefined || ms <= 0) return;
+    conn.deadline = setTimeout(() => {
       this.stats.silentConnections++;
-      this.opts.logger.debug({ connectionId: conn.id, from: `${conn.remoteAddress}:${conn.remotePort}` }, 'closing a connection that brought no SIP message in time');
+      this.opts.logger.debug({ connectionId: conn.id, from: `${conn.remoteAddress}:${conn.remotePort}` }, 'closing a connection that brought no SIP message, or did not end one, in time');
       conn.close();
     }, ms);
-    timer.unref();
-    return timer;
+    conn.deadline.unref();
+  }
+
+  private disarm(conn: Connection): void {
+    clearTimeout(conn.deadline);
+    conn.deadline = undefined;
   }
 
   /** Pings every SIP WebSocket; closes those that did not answer the previous ping (see wsPingMs). */
@@ -495,20 +488,14 @@ export class TransportLayer {
       };
       this.register(conn);
       const flow = flowOf(conn);
-      let silent = this.closeIfSilent(conn);
+      this.arm(conn);
       client.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
         const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-        if (this.receive(buf, true, flow) && silent !== undefined) {
-          clearTimeout(silent);
-          silent = undefined;
-        }
+        if (this.receive(buf, true, flow)) this.disarm(conn);
       });
       client.on('pong', () => this.unanswered.delete(client));
       client.on('error', () => {});
-      client.on('close', () => {
-        clearTimeout(silent);
-        this.unregister(conn);
-      });
+      client.on('close', () => this.unregister(conn));
     });
     return wss;
   }
@@ -519,6 +506,7 @@ export class TransportLayer {
   }
 
   private unregister(conn: Connection): void {
+    this.disarm(conn);
     if (!this.connections.delete(conn.id)) return;
     if (conn.source !== undefined) {
       const held = (this.perSource.get(conn.source) ?? 1) - 1;

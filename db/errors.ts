@@ -18,8 +18,23 @@ export class UnknownReferenceError extends Error {
   constructor(
     readonly field: string,
     readonly value: string,
+    reason = `unknown ${JSON.stringify(value)}`,
   ) {
-    super(`${field}: unknown ${JSON.stringify(value)}`);
+    super(`${field}: ${reason}`);
+  }
+}
+
+/**
+ * A value breaks a rule that spans fields (an IVR menu's prompt lacks the menu's language). The repository checks
+ * such rules on the record as it will be stored, so a partial update cannot break them either.
+ */
+export class InvalidValueError extends Error {
+  override readonly name = 'InvalidValueError';
+  constructor(
+    readonly field: string,
+    reason: string,
+  ) {
+    super(`${field}: ${reason}`);
   }
 }
 

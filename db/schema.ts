@@ -42,6 +42,23 @@ export interface OpeningHours {
   closedDates?: string[];
 }
 
+/** What an IVR menu does with a caller: go to a queue, go to another menu (or the same one: repeat), or hang up. */
+export type IvrAction =
+  | { type: 'queue'; queueId: number }
+  | { type: 'menu'; menuId: number }
+  | { type: 'hangup' };
+
+/** One key of an IVR menu. */
+export interface IvrOption {
+  /** one key: 0-9, * or # */
+  digit: string;
+  /** what the option is, for the console (not spoken) */
+  label: string;
+  /** the caller's language from here on (null: unchanged) */
+  language: string | null;
+  action: IvrAction;
+}
+
 export interface SettingsTable {
   key: string;
   value: string;
@@ -202,6 +219,33 @@ export interface CallbacksTable {
   updated_at: DefaultedTimestamp;
 }
 
+/** An IVR menu, dialled by name like a queue: speaks its prompt, collects one DTMF key, does that key's action. */
+export interface IvrMenusTable {
+  id: Generated<number>;
+  /** unique, and not the name of a queue (queues and menus are dialled by name) */
+  name: string;
+  /** the prompt language when the caller chose none */
+  language: string;
+  /** text to speak, per language; holds `language` */
+  prompt: Json<Record<string, string>>;
+  /** at most one per digit */
+  options: Json<IvrOption[]>;
+  /** 1..60: how long to wait for a key after the prompt */
+  timeout_seconds: number;
+  /** 1..10: how many times the prompt plays in all before default_action */
+  max_attempts: number;
+  /** after max_attempts without a key of an option; null: hang up */
+  default_action: Json<IvrAction | null>;
+  /** the same type and checks as a queue's; null: always open */
+  opening_hours: Json<OpeningHours | null>;
+  /** spoken when closed, per language ({}: nothing) */
+  closed_prompt: Json<Record<string, string>>;
+  /** what a call gets when closed, after closed_prompt; null: hang up */
+  closed_action: Json<IvrAction | null>;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
 export interface Database {
   settings: SettingsTable;
   skills: SkillsTable;
@@ -215,6 +259,7 @@ export interface Database {
   calls: CallsTable;
   queue_events: QueueEventsTable;
   callbacks: CallbacksTable;
+  ivr_menus: IvrMenusTable;
 }
 
 export type Skill = Selectable<SkillsTable>;
@@ -228,3 +273,4 @@ export type NewCall = Insertable<CallsTable>;
 export type QueueEvent = Selectable<QueueEventsTable>;
 export type CallbackRow = Selectable<CallbacksTable>;
 export type SipCredential = Selectable<SipCredentialsTable>;
+export type IvrMenuRow = Selectable<IvrMenusTable>;

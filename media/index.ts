@@ -52,7 +52,8 @@
  *   (names: n/1..n/20, you-are-number, in-line, estimated-wait, minutes, all-agents-busy, please-hold;
  *   <dataDir>/prompts/music-on-hold.wav), languages en, et, ru, hu, fi, de. Admin overrides in
  *   <dataDir>/prompts-custom/<lang>/<name>.wav win. rtpengine reads the files, so with rtpengineUrl on another
- *   host dataDir must be shared at the same path.
+ *   host dataDir must be shared at the same path. An item of a prompt list may also be a text, `{ text }`, spoken
+ *   in the list's language with espeak-ng (media/speech.ts; cached in <dataDir>/cache/speech/): IVR menus' prompts.
  *
  * Errors: MediaError with a stable code (MediaErrorCode), TypeError for bad arguments, InvalidStateError after close.
  */
@@ -61,6 +62,6 @@ export { MediaSession, type AgentOfferOptions, type PlaybackResult, type MediaSe
 export { MediaSessionState, type DtmfEvent, type LegKind, type LegName } from './media-session-state.ts';
 export { MediaError, MediaErrorCode, InvalidStateError } from './errors.ts';
 export { NgClient, type NgParams, type NgReply } from './ng-client.ts';
-export { PromptStore, MUSIC_ON_HOLD } from './prompts.ts';
+export { PromptStore, MUSIC_ON_HOLD, type PromptItem } from './prompts.ts';
 export { RtpengineState } from './rtpengine-process.ts';
 export { answerReinvite, type ReinviteAnswer } from './reinvite-answer.ts';

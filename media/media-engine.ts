@@ -12,7 +12,7 @@ import { InvalidStateError, MediaError, MediaErrorCode } from './errors.ts';
 import { NgClient } from './ng-client.ts';
 import { MediaSession, type MediaSessionOptions } from './media-session.ts';
 import type { DtmfEvent } from './media-session-state.ts';
-import { PromptStore } from './prompts.ts';
+import { type PromptItem, PromptStore } from './prompts.ts';
 import { RtpengineProcess } from './rtpengine-process.ts';
 
 export interface MediaOptions {
@@ -137,15 +137,15 @@ export class MediaEngine extends EventEmitter<MediaEngineEvents> {
   }
 
   /** The file rtpengine plays for a prompt list: the file itself for one prompt, else a cached concatenation. */
-  async promptFile(names: readonly string[], lang: string): Promise<{ file: string; durationMs: number }> {
-    const files = names.map((n) => this.prompts.resolve(n, lang));
+  async promptFile(items: readonly PromptItem[], lang: string): Promise<{ file: string; durationMs: number }> {
+    const files = await this.prompts.files(items, lang);
     const key = createHash('sha1')
       .update(files.map((f) => `${f}|${statSync(f).mtimeMs}`).join('\n'))
       .digest('hex')
       .slice(0, 20);
     const dir = path.join(this.o.dataDir, 'cache', 'sequences');
     const file = path.join(dir, `${key}.wav`);
-    const seq = await this.prompts.sequence(names, lang);
+    const seq = await this.prompts.sequence(files);
     if (!existsSync(file)) {
       mkdirSync(dir, { recursive: true });
       const tmp = `${file}.${process.pid}.tmp`;

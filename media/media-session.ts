@@ -11,7 +11,7 @@ import { InvalidStateError, MediaError, MediaErrorCode } from './errors.ts';
 import type { NgClient, NgParams, NgReply } from './ng-client.ts';
 import { MediaSessionState, sessionTransitions, type DtmfEvent, type LegKind, type LegName } from './media-session-state.ts';
 import { firstMediaCodec, isTelephoneEvent, keepPayloadTypes, parseAudio, sinkAnswer, type AudioDescription } from './sdp.ts';
-import { MUSIC_ON_HOLD } from './prompts.ts';
+import { MUSIC_ON_HOLD, type PromptItem } from './prompts.ts';
 
 export interface AgentOfferOptions {
   /** the agent's device: 'rtp' for desk phones (PCMU/PCMA + telephone-event), 'webrtc' for the browser softphone */
@@ -48,7 +48,7 @@ export interface SessionContext {
   sinkPort: number;
   logger: Logger;
   /** WAV file (path rtpengine can read) for a list of prompts, and its duration */
-  promptFile(names: readonly string[], lang: string): Promise<{ file: string; durationMs: number }>;
+  promptFile(items: readonly PromptItem[], lang: string): Promise<{ file: string; durationMs: number }>;
   released(session: MediaSession): void;
 }
 
@@ -367,7 +367,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
    * Without duringCall, a request that only gets its turn after an agent was connected (the call layer asked while
    * the caller was waiting) plays nothing and resolves with skipped: true.
    */
-  async playPrompts(names: readonly string[], lang: string, options: { duringCall?: boolean } = {}): Promise<PlaybackResult> {
+  async playPrompts(names: readonly PromptItem[], lang: string, options: { duringCall?: boolean } = {}): Promise<PlaybackResult> {
     const started = await this.serial('playPrompts', async () => {
       this.expect('playPrompts', MediaSessionState.Waiting, MediaSessionState.Bridged, MediaSessionState.Held, MediaSessionState.AgentOffered);
       const connected = this._state === MediaSessionState.Bridged || this._state === MediaSessionState.Held;

@@ -13,12 +13,16 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { MediaError, MediaErrorCode } from './errors.ts';
+import { synthesize, voiceOf } from './speech.ts';
 
 const run = promisify(execFile);
 const NAME = /^[a-z0-9][a-z0-9_-]*(\/[a-z0-9][a-z0-9_-]*)*$/;
 const LANG = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/;
 
 export const MUSIC_ON_HOLD = 'music-on-hold';
+
+/** What plays: a prompt's name (`please-hold`, `n/3`), or a text to speak in the call's language. */
+export type PromptItem = string | { text: string };
 
 export interface Pcm {
   rate: number;
@@ -45,13 +49,42 @@ export class PromptStore {
     return found;
   }
 
-  /** One WAV holding the prompts one after another, and its duration in ms. */
-  async sequence(names: readonly string[], lang: string): Promise<{ wav: Buffer; durationMs: number }> {
-    if (!Array.isArray(names) || names.length === 0) throw new TypeError('prompt list must hold at least one name');
+  /**
+   * The file of each item: a prompt name resolved as above, or a text spoken in `lang` (text to speech with
+   * espeak-ng, cached in `<dataDir>/cache/speech/` by voice and text).
+   */
+  async files(items: readonly PromptItem[], lang: string): Promise<string[]> {
+    if (!Array.isArray(items) || items.length === 0) throw new TypeError('prompt list must hold at least one name');
+    const out: string[] = [];
+    for (const item of items) out.push(typeof item === 'string' ? this.resolve(item, lang) : await this.speech(item.text, lang));
+    return out;
+  }
+
+  /** A text spoken in `lang`, as a cached WAV file. */
+  async speech(text: string, lang: string): Promise<string> {
+    if (typeof text !== 'string' || text.trim() === '') throw new TypeError('a spoken prompt needs a text');
+    if (typeof lang !== 'string' || !LANG.test(lang)) throw new TypeError(`prompt language "${lang}" is not a language code like "en"`);
+    const voice = voiceOf(lang);
+    const key = createHash('sha1').update(`${voice}\n${text}`).digest('hex').slice(0, 24);
+    const dir = path.join(this.dataDir, 'cache', 'speech');
+    const out = path.join(dir, `${key}.wav`);
+    if (existsSync(out)) return out;
+    mkdirSync(dir, { recursive: true });
+    try {
+      await synthesize(text, lang, out);
+    } catch (err) {
+      throw new MediaError(MediaErrorCode.UnknownPrompt, `the text could not be spoken in "${lang}": ${(err as Error).message}`, { cause: err });
+    }
+    return out;
+  }
+
+  /** One WAV holding the prompt files one after another, and its duration in ms. */
+  async sequence(files: readonly string[]): Promise<{ wav: Buffer; durationMs: number }> {
+    if (!Array.isArray(files) || files.length === 0) throw new TypeError('prompt list must hold at least one name');
     const parts: Pcm[] = [];
-    for (const n of names) parts.push(await this.loadPcm(this.resolve(n, lang)));
+    for (const f of files) parts.push(await this.loadPcm(f));
     const rate = parts[0]!.rate;
-    const converted = parts.every((p) => p.rate === rate) ? parts : await Promise.all(names.map(async (n) => this.loadPcm(await this.normalize(this.resolve(n, lang), 8000))));
+    const converted = parts.every((p) => p.rate === rate) ? parts : await Promise.all(files.map(async (f) => this.loadPcm(await this.normalize(f, 8000))));
     const samples = Buffer.concat(converted.map((p) => p.samples));
     const r = converted[0]!.rate;
     return { wav: wavFile(r, samples), durationMs: Math.round((samples.length / 2 / r) * 1000) };

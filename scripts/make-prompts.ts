@@ -9,9 +9,10 @@
  * usage: tsx scripts/make-prompts.ts <outDir> [--force]
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { synthesize } from '../media/speech.ts';
 
 const run = promisify(execFile);
 
@@ -83,20 +84,6 @@ const PHRASES: Record<PromptLanguage, Record<string, string>> = {
 
 export const PROMPT_NAMES = [...Object.keys(PHRASES.en), ...Array.from({ length: 20 }, (_, i) => `n/${i + 1}`)];
 
-async function speak(lang: PromptLanguage, text: string, out: string): Promise<void> {
-  const tmp = `${out}.${process.pid}.espeak.wav`;
-  const fin = `${out}.${process.pid}.tmp.wav`;
-  try {
-    await run('espeak-ng', ['-v', lang, '-s', '150', '-w', tmp, text]);
-    // 8 kHz mono 16-bit, normalised to -3 dBFS, 150 ms of silence at each end so prompts join cleanly
-    await run('sox', [tmp, '-r', '8000', '-c', '1', '-b', '16', '-e', 'signed-integer', fin, 'norm', '-3', 'pad', '0.15', '0.15']);
-    renameSync(fin, out);
-  } finally {
-    rmSync(tmp, { force: true });
-    rmSync(fin, { force: true });
-  }
-}
-
 async function musicOnHold(out: string): Promise<void> {
   // A slow arpeggio (G major / E minor / C major / D major), each note 0.5 s with a soft attack and decay, 16 s long.
   const chords = [
@@ -123,11 +110,11 @@ export async function makePrompts(outDir: string, options: { force?: boolean; co
     mkdirSync(path.join(outDir, lang, 'n'), { recursive: true });
     for (const [name, text] of Object.entries(PHRASES[lang])) {
       const file = path.join(outDir, lang, `${name}.wav`);
-      if (want(file)) jobs.push(() => speak(lang, text, file));
+      if (want(file)) jobs.push(() => synthesize(text, lang, file));
     }
     for (let n = 1; n <= 20; n++) {
       const file = path.join(outDir, lang, 'n', `${n}.wav`);
-      if (want(file)) jobs.push(() => speak(lang, String(n), file));
+      if (want(file)) jobs.push(() => synthesize(String(n), lang, file));
     }
   }
   const moh = path.join(outDir, 'music-on-hold.wav');

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { createIvrMenu, getIvrMenuByName } from '../db/repositories/ivr-menus.ts';
 import { createQueue, getQueueByName } from '../db/repositories/queues.ts';
 import { upsertSipCredential } from '../db/repositories/sip-credentials.ts';
 import { createSkill } from '../db/repositories/skills.ts';
@@ -26,9 +27,14 @@ export async function seedDemo(db: Kysely<Database>, config: Config, logger: Log
   if ((await findUserByLogin(db, 'sue')) === undefined) {
     await createUser(db, { login: 'sue', name: 'Sue Supervisor', role: 'supervisor', passwordHash: await hashPassword('demo-sue') });
   }
-  if ((await getQueueByName(db, 'support')) !== undefined) return;
+  const existing = await getQueueByName(db, 'support');
+  if (existing !== undefined) {
+    // (and the menu joins a demo database made before there were menus)
+    await seedDemoMenu(db, existing.id);
+    return;
+  }
   await createSkill(db, { name: 'support', description: 'General customer support' });
-  await createQueue(db, {
+  const queue = await createQueue(db, {
     name: 'support',
     description: 'Demo: every language, routed by the language the customer chooses',
     skills: { support: 1 },
@@ -58,9 +64,27 @@ export async function seedDemo(db: Kysely<Database>, config: Config, logger: Log
       ha1Sha256: computeHa1('SHA-256', a.sip, config.sipRealm, pw),
     });
   }
+  await seedDemoMenu(db, queue.id);
   logger.warn(
-    'DEMO: created queue "support" and agents mari/demo-mari (et, en), john/demo-john (en, de), olga/demo-olga (ru, en, et); ' +
+    'DEMO: created queue "support", IVR menu "welcome" (a language choice for phones: sip:welcome@<realm>) and agents mari/demo-mari (et, en), john/demo-john (en, de), olga/demo-olga (ru, en, et); ' +
       'desk phones 1001/demo-1001, 1002/demo-1002, 1003/demo-1003; supervisor sue/demo-sue. ' +
       'Customer page: /demo/  Agent page: /agent/  Wall-board: /supervisor/',
   );
+}
+
+/** An IVR menu `welcome` for phone callers: a language choice (1 English, 2 Estonian, 3 Russian) into `support`. */
+async function seedDemoMenu(db: Kysely<Database>, supportId: number): Promise<void> {
+  if ((await getIvrMenuByName(db, 'welcome')) !== undefined) return;
+  const toSupport = { type: 'queue', queueId: supportId } as const;
+  await createIvrMenu(db, {
+    name: 'welcome',
+    language: 'en',
+    prompt: { en: 'Welcome. For English, press 1. For Estonian, press 2. For Russian, press 3.' },
+    options: [
+      { digit: '1', label: 'English', language: 'en', action: toSupport },
+      { digit: '2', label: 'Estonian', language: 'et', action: toSupport },
+      { digit: '3', label: 'Russian', language: 'ru', action: toSupport },
+    ],
+    defaultAction: toSupport,
+  });
 }

@@ -1,6 +1,8 @@
 import { type Kysely, type Transaction, sql } from 'kysely';
 import { DuplicateError, InUseError, UnknownReferenceError, isUniqueViolation } from '../errors.ts';
 import type { Announcements, Database, OpeningHours, OverflowTarget, QueueRow, RoutingStep, Strategy } from '../schema.ts';
+import { checkDialNameFree, lockDialPlan } from './dial-plan.ts';
+import { menusGoingTo } from './ivr-menus.ts';
 import type { Page, PageRequest } from './page.ts';
 import { resolveSkillIds } from './skills.ts';
 
@@ -94,6 +96,8 @@ async function writeSkills(tx: Transaction<Database>, queueId: number, skills: R
 
 export async function createQueue(db: Kysely<Database>, input: QueueInput): Promise<Queue> {
   return db.transaction().execute(async (tx) => {
+    await lockDialPlan(tx);
+    await checkDialNameFree(tx, input.name, 'queue');
     await checkReferences(tx, input, input.name);
     const row = {
       strategy: 'longest-idle',
@@ -116,8 +120,10 @@ export async function createQueue(db: Kysely<Database>, input: QueueInput): Prom
 
 export async function updateQueue(db: Kysely<Database>, id: number, input: Partial<QueueInput>): Promise<Queue | undefined> {
   return db.transaction().execute(async (tx) => {
+    if (input.name !== undefined) await lockDialPlan(tx);
     const existing = await tx.selectFrom('queues').select(['id', 'name']).where('id', '=', id).executeTakeFirst();
     if (existing === undefined) return undefined;
+    if (input.name !== undefined && input.name !== existing.name) await checkDialNameFree(tx, input.name, 'queue');
     await checkReferences(tx, input, input.name ?? existing.name);
     try {
       await tx.updateTable('queues').set({ ...toRow(input), updated_at: new Date() }).where('id', '=', id).execute();
@@ -132,6 +138,7 @@ export async function updateQueue(db: Kysely<Database>, id: number, input: Parti
 
 export async function deleteQueue(db: Kysely<Database>, id: number): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
+    await lockDialPlan(tx);
     const row = await tx.selectFrom('queues').select('name').where('id', '=', id).executeTakeFirst();
     if (row === undefined) return false;
     const users = await tx
@@ -141,6 +148,8 @@ export async function deleteQueue(db: Kysely<Database>, id: number): Promise<boo
       .where(sql<string>`overflow->>'queue'`, '=', row.name)
       .execute();
     if (users.length > 0) throw new InUseError(`queue ${row.name} is the overflow target of ${users.map((u) => u.name).join(', ')}`);
+    const menus = await menusGoingTo(tx, { queueId: id });
+    if (menus.length > 0) throw new InUseError(`queue ${row.name} is a target of IVR menu ${menus.map((m) => m.name).join(', ')}`);
     await tx.deleteFrom('queues').where('id', '=', id).execute();
     return true;
   });

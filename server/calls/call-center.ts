@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { getCall, listQueueEvents } from '../../db/repositories/call-log.ts';
+import { type IvrMenu, getIvrMenu, getIvrMenuByName } from '../../db/repositories/ivr-menus.ts';
 import { type Queue, getQueue, getQueueByName } from '../../db/repositories/queues.ts';
 import { findUserByLogin, getAgent, listAllAgents } from '../../db/repositories/users.ts';
 import type { Database } from '../../db/schema.ts';
@@ -123,6 +124,11 @@ export class CallCenter {
         const q = await getQueueByName(this.#deps.db, name);
         return q && queueRef(q);
       },
+      queueById: async (id) => {
+        const q = await getQueue(this.#deps.db, id);
+        return q && queueRef(q);
+      },
+      ivrMenu: (id) => getIvrMenu(this.#deps.db, id),
       toAgent: (agentId, event) => this.desk.send(agentId, event),
       toCustomer: (callId, event) => this.#toCustomer(callId, event),
       ended: (call) => this.#ended(call),
@@ -267,6 +273,7 @@ export class CallCenter {
     const token = call.header('X-Call-Token');
     let pending: PendingCall | undefined;
     let queue: Queue | undefined;
+    let menu: IvrMenu | undefined;
     if (token !== undefined) {
       const claims = this.#deps.tokens.verifyCall(token);
       pending = claims ? this.#pending.get(claims.callId) : undefined;
@@ -277,20 +284,24 @@ export class CallCenter {
       this.#callUsernames.set(pending.callId, pending.sipUsername);
       queue = (await getQueue(this.#deps.db, pending.queue.id)) ?? pending.queue;
     } else {
-      // A SIP phone or trunk dialling a queue by name: sip:<queue>@<realm>.
+      // A SIP phone or trunk dialling a queue or an IVR menu by name: sip:<name>@<realm>.
       const user = /^sips?:([^@;?]+)@/i.exec(call.requestUri)?.[1];
       const name = user ? decodeURIComponent(user) : '';
       queue = name ? await getQueueByName(this.#deps.db, name) : undefined;
-      if (queue === undefined) return call.reject(404, `Not Found: no queue named ${JSON.stringify(name)}`);
-      // (a browser call announced while the queue was open goes on; a phone dialling a closed queue is told)
-      const closed = closedNow(queue.openingHours, new Date());
+      menu = queue === undefined && name ? await getIvrMenuByName(this.#deps.db, name) : undefined;
+      if (queue === undefined && menu === undefined) return call.reject(404, `Not Found: no queue or IVR menu named ${JSON.stringify(name)}`);
+      // (a browser call announced while the queue was open goes on; a phone dialling a closed queue is told;
+      // a menu answers when closed too, to say so)
+      const closed = queue === undefined ? null : closedNow(queue.openingHours, new Date());
       if (closed !== null) return call.reject(480, `Temporarily Unavailable: ${closed}`);
     }
     if (this.#closed) return call.reject(503, 'Service Unavailable: shutting down');
     const customer = new CustomerCall(this.#env, call, {
       ...(pending ? { id: pending.callId } : {}),
-      queue: queueRef(queue),
-      language: pending?.language ?? queue.language,
+      queue: queue === undefined ? null : queueRef(queue),
+      ...(menu === undefined ? {} : { menu }),
+      // (in an IVR menu the caller may choose one; else the queue's)
+      language: pending?.language ?? queue?.language ?? null,
       channel: pending ? 'webrtc' : 'sip',
       caller: pending ? 'web' : call.fromUri,
       customerId: pending?.customerId ?? null,
@@ -363,7 +374,7 @@ export class CallCenter {
 
   /** The queue a call in progress is in. */
   queueOfCall(callId: string): number | undefined {
-    return this.#calls.get(callId)?.queue.id;
+    return this.#calls.get(callId)?.queue?.id;
   }
 
   /** The call an agent is connected to, if any. */
@@ -460,6 +471,8 @@ function queueRef(q: Queue): QueueRef {
   return {
     id: q.id,
     name: q.name,
+    language: q.language,
+    openingHours: q.openingHours,
     announcements: q.announcements,
     wrapUpSeconds: q.wrapUpSeconds,
     ringTimeoutSeconds: q.ringTimeoutSeconds,

@@ -127,7 +127,7 @@ export class Callbacks {
     const d = call.details;
     const cb: OpenCallback = {
       callId: call.id,
-      queue: call.queue,
+      queue: call.queue!, // (a call that left for a callback was waiting in a queue)
       number,
       language: d.language,
       customerId: d.customerId,

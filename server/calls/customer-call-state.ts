@@ -2,13 +2,16 @@
  * States of a customer's call in the call layer.
  *
  *   answering ──answered──▶ waiting ──offer──▶ offering ──agent answered──▶ connected
- *       │                     ▲                   │                            │
- *       │                     ├── offer failed ───┘                            │
- *       │                     └──────── transfer to a queue ───────────────────┤
+ *       │   │                 ▲ ▲                 │                            │
+ *       │   └─answered─▶ menu ┘ ├── offer failed ─┘                            │
+ *       │  (dialled an IVR menu)│                                              │
+ *       │                       └──────── transfer to a queue ─────────────────┤
  *       └──────────────── caller hangs up / overflow / failure (any state) ────┴──▶ ended
  */
 export const CustomerCallState = {
   Answering: 'answering',
+  /** in an IVR menu: the caller picks the queue (and maybe the language) by key */
+  Menu: 'menu',
   Waiting: 'waiting',
   Offering: 'offering',
   Connected: 'connected',
@@ -17,7 +20,8 @@ export const CustomerCallState = {
 export type CustomerCallState = (typeof CustomerCallState)[keyof typeof CustomerCallState];
 
 const ALLOWED: Record<CustomerCallState, readonly CustomerCallState[]> = {
-  answering: ['waiting', 'offering', 'ended'],
+  answering: ['menu', 'waiting', 'offering', 'ended'],
+  menu: ['waiting', 'ended'],
   waiting: ['offering', 'ended'],
   offering: ['waiting', 'connected', 'ended'],
   connected: ['waiting', 'ended'],

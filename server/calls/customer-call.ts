@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CallOptions, CancelReason, OverflowTarget } from '../../acd/types.ts';
-import type { Announcements } from '../../db/schema.ts';
+import type { Announcements, OpeningHours } from '../../db/schema.ts';
 import { type LegKind, type MediaEngine, type MediaSession, answerReinvite } from '../../media/index.ts';
 import { ANSWERED_ELSEWHERE, type Binding, type OutgoingCall, type SipStack } from '../../sip/index.ts';
 import type { Logger } from '../logger.ts';
@@ -8,6 +8,8 @@ import type { AcdRuntime } from './acd-runtime.ts';
 import { type CallLogWriter, newCallRecord } from './call-log-writer.ts';
 import { CustomerCallState, customerCallTransitionAllowed } from './customer-call-state.ts';
 import type { CustomerLeg } from './customer-leg.ts';
+import { type IvrIo, type IvrMenuSpec, walkIvr } from './ivr.ts';
+import { closedNow } from './opening-hours.ts';
 import { numberOfUri } from './phone-numbers.ts';
 
 /** Languages the shipped prompts speak; a call in another language hears English. */
@@ -57,6 +59,10 @@ export interface CallEnvironment {
   agentName(agentId: string): string;
   /** A queue by its name (the target of a transfer), or undefined when there is none. */
   queueNamed(name: string): Promise<QueueRef | undefined>;
+  /** A queue by id (an IVR option's), or undefined when there is none. */
+  queueById(id: number): Promise<QueueRef | undefined>;
+  /** An IVR menu by id (the next menu of an option), or undefined when there is none. */
+  ivrMenu(id: number): Promise<IvrMenuSpec | undefined>;
   /** An agent by login or desk-phone SIP username (the target of a transfer), or undefined when there is none. */
   agentNamed(name: string): Promise<AgentRef | undefined>;
   /** The agent's ACD state now. */
@@ -74,6 +80,10 @@ export interface CallEnvironment {
 export interface QueueRef {
   id: number;
   name: string;
+  /** the language the queue routes by when the caller chose none */
+  language: string | null;
+  /** null: always open */
+  openingHours: OpeningHours | null;
   announcements: Announcements;
   wrapUpSeconds: number;
   ringTimeoutSeconds: number;
@@ -103,7 +113,10 @@ export const TRANSFER_TO_AGENT_SECONDS = 30;
 
 export interface CustomerCallInit {
   id?: string;
-  queue: QueueRef;
+  /** null for a call that dialled an IVR menu: its menu picks the queue */
+  queue: QueueRef | null;
+  /** the IVR menu the caller dialled (queue null) */
+  menu?: IvrMenuSpec;
   language: string | null;
   channel: 'webrtc' | 'sip';
   caller: string;
@@ -155,13 +168,13 @@ export class CustomerCall {
   readonly #init: CustomerCallInit;
   readonly #incoming: CustomerLeg;
   readonly #media: MediaSession;
-  readonly #log: Logger;
+  #log: Logger;
   /** Offers ringing, by agent. */
   readonly #offers = new Map<string, AgentOffer>();
   #agentId: string | null = null;
   #agentLeg: OutgoingCall | null = null;
-  /** The queue the call is in now (a transfer moves it). */
-  #queue: QueueRef;
+  /** The queue the call is in now (a transfer moves it); set when an IVR menu picked it, for a call that dialled one. */
+  #queue!: QueueRef;
   readonly #createdAt = Date.now();
   #queuedAt = 0;
   #answeredAt = 0;
@@ -185,14 +198,19 @@ export class CustomerCall {
   #assignedRingTimer: NodeJS.Timeout | undefined;
   #leftForCallback = false;
   #leavingByKey = false;
+  /** We are hanging up on the caller (overflow, an IVR menu's end). */
+  #endingCaller = false;
+  /** In an IVR menu: keys pressed and not taken yet, and the menu waiting for one. */
+  readonly #menuKeys: string[] = [];
+  #keyWaiter: (() => void) | null = null;
 
   constructor(env: CallEnvironment, incoming: CustomerLeg, init: CustomerCallInit) {
     this.id = init.id ?? randomUUID();
     this.#env = env;
-    this.#init = init;
+    this.#init = { ...init };
     this.#incoming = incoming;
-    this.#queue = init.queue;
-    this.#log = env.logger.child({ callId: this.id, queueId: init.queue.id });
+    if (init.queue !== null) this.#queue = init.queue;
+    this.#log = env.logger.child(init.queue !== null ? { callId: this.id, queueId: init.queue.id } : { callId: this.id, menu: init.menu?.name });
     // (a called-back customer's media is a session of its own: the first call's may still be closing)
     this.#media = env.media.createSession(init.calledBackFor ? `${this.id}~callback-${init.calledBackFor.attempt}` : this.id);
   }
@@ -206,9 +224,9 @@ export class CustomerCall {
     return this.#init;
   }
 
-  /** The queue the call is in (or was connected from): after a transfer, the new one. */
-  get queue(): QueueRef {
-    return this.#queue;
+  /** The queue the call is in (or was connected from): after a transfer, the new one; undefined while in an IVR menu. */
+  get queue(): QueueRef | undefined {
+    return this.#queue as QueueRef | undefined;
   }
 
   get agentId(): string | null {
@@ -258,7 +276,7 @@ export class CustomerCall {
     if (calledBack !== undefined) this.#env.log.updateCall(this.id, { state: 'ringing', sip_call_id: incoming.callId });
     else this.#env.log.insertCall(newCallRecord({
       id: this.id,
-      queue_id: this.#queue.id,
+      queue_id: this.#init.queue?.id ?? null,
       direction: 'inbound',
       channel: this.#init.channel,
       caller: this.#init.caller,
@@ -266,8 +284,7 @@ export class CustomerCall {
       language: this.#init.language,
       context: JSON.stringify({ page: this.#init.page, history: this.#init.history }),
       sip_call_id: incoming.callId,
-      state: 'queued',
-      queued_at: new Date(),
+      ...(this.#init.menu !== undefined ? { state: 'ivr' as const } : { state: 'queued' as const, queued_at: new Date() }),
     }));
     const offer = incoming.remoteSdp;
     this.#customerRemoteSdp = offer;
@@ -292,6 +309,7 @@ export class CustomerCall {
       else this.#log.debug({ err }, 'the call closed before the caller acknowledged our answer');
     });
     if (this.#ended) return;
+    if (this.#init.menu !== undefined && !(await this.#walkMenus(this.#init.menu))) return;
     this.#queuedAt = Date.now();
     this.#transition(CustomerCallState.Waiting);
     if (calledBack !== undefined) {
@@ -310,6 +328,61 @@ export class CustomerCall {
 
   #routingOptions(): CallOptions {
     return routingOptions(this.#init);
+  }
+
+  /**
+   * The caller walks the IVR menus from the one they dialled and picks a queue (and maybe a language): true when
+   * the call goes on into that queue, false when it ended in the menus (hang-up option, no choice, closed, left).
+   */
+  async #walkMenus(first: IvrMenuSpec): Promise<boolean> {
+    this.#transition(CustomerCallState.Menu);
+    const io: IvrIo = {
+      say: async (text, language) => {
+        await this.#media.playPrompts([{ text }], language).catch((err: unknown) => {
+          if (!this.#ended) this.#log.warn({ err, menu: first.name }, 'IVR prompt failed');
+        });
+      },
+      hasKey: () => this.#menuKeys.length > 0,
+      key: (ms) => this.#nextKey(ms),
+      menu: (id) => this.#env.ivrMenu(id),
+      now: () => new Date(),
+      ended: () => this.#ended,
+    };
+    const out = await walkIvr(first, io, this.#init.language);
+    if (this.#ended) return false;
+    const queue = out.kind === 'queue' ? await this.#env.queueById(out.queueId) : undefined;
+    if (this.#ended) return false;
+    const reason = out.kind === 'hangup' ? `ivr-${out.reason}` : queue === undefined ? 'ivr-queue-missing' : closedNow(queue.openingHours, new Date()) !== null ? 'ivr-queue-closed' : null;
+    this.#log.info({ path: out.path, queueId: queue?.id, language: out.language, reason }, 'IVR walked');
+    if (reason !== null || queue === undefined) {
+      this.#endCaller(reason ?? 'ivr-queue-missing');
+      return false;
+    }
+    this.#queue = queue;
+    this.#init.language = out.language ?? queue.language;
+    this.#log = this.#log.child({ queueId: queue.id });
+    this.#env.log.updateCall(this.id, {
+      queue_id: queue.id,
+      language: this.#init.language,
+      context: JSON.stringify({ page: this.#init.page, history: this.#init.history, ivr: out.path }),
+      state: 'queued',
+      queued_at: new Date(),
+    });
+    return true;
+  }
+
+  /** The next key the caller presses in an IVR menu (or one pressed already); null after `ms` or when the call ends. */
+  #nextKey(ms: number): Promise<string | null> {
+    if (this.#menuKeys.length > 0) return Promise.resolve(this.#menuKeys.shift()!);
+    if (this.#ended) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.#keyWaiter?.(), ms);
+      this.#keyWaiter = () => {
+        clearTimeout(timer);
+        this.#keyWaiter = null;
+        resolve(this.#menuKeys.shift() ?? null);
+      };
+    });
   }
 
   /** The caller is in line (new, or transferred): the widget learns the place; music and the announcement play. */
@@ -332,6 +405,13 @@ export class CustomerCall {
   /** A key the caller pressed: 1 while waiting asks for a callback (the waiting room offers it to phone callers). */
   #onDigit(digit: string, how: string): void {
     this.#log.info({ digit, how }, 'DTMF from the caller');
+    if (this.state === CustomerCallState.Menu) {
+      // a key stops the prompt speaking (the menu takes it at once) and wakes a menu waiting for one
+      this.#menuKeys.push(digit);
+      void this.#media.stopPlayback().catch(() => {});
+      this.#keyWaiter?.();
+      return;
+    }
     const number = digit === '1' && this.state === CustomerCallState.Waiting ? this.#callbackNumber() : null;
     if (number === null || this.#leavingByKey) return;
     this.#leavingByKey = true;
@@ -717,12 +797,18 @@ export class CustomerCall {
   async #overflowHangup(action: string): Promise<void> {
     this.#withdrawAll('overflow');
     await this.#media.playPrompts(['all-agents-busy'], this.#promptLanguage()).catch(() => {});
-    await this.#incoming.bye().catch(() => {});
-    this.#finish(`overflow-${action}`);
+    this.#endCaller(`overflow-${action}`);
+  }
+
+  /** We hang up on the caller (so their leg closing is not them hanging up: not an abandon). */
+  #endCaller(reason: string): void {
+    this.#endingCaller = true;
+    void this.#incoming.bye().catch(() => {});
+    this.#finish(reason);
   }
 
   #callerHungUp(how: string): void {
-    if (this.#ended || this.#leftForCallback || (this.#mediaGone && this.state !== CustomerCallState.Connected)) return;
+    if (this.#ended || this.#leftForCallback || this.#endingCaller || (this.#mediaGone && this.state !== CustomerCallState.Connected)) return;
     if (this.state === CustomerCallState.Connected) {
       this.#hangUp('caller', how);
       return;
@@ -735,7 +821,8 @@ export class CustomerCall {
       this.#env.acd.run((e, now) => e.callerAbandoned(now, this.id));
     }
     this.#env.log.updateCall(this.id, { wait_seconds: this.#waitedBefore + waited });
-    this.#finish('abandon');
+    // (a caller who leaves an IVR menu has not abandoned a queue: the reports' abandonment counts queues)
+    this.#finish(this.state === CustomerCallState.Menu ? 'ivr-caller-left' : 'abandon');
   }
 
   #mediaLost(): void {
@@ -820,6 +907,7 @@ export class CustomerCall {
     if (this.#ended) return;
     this.state = CustomerCallState.Ended;
     clearTimeout(this.#assignedRingTimer);
+    this.#keyWaiter?.();
     this.#withdrawAll('call-ended');
     this.#env.toCustomer(this.id, { type: 'ended', reason });
     this.#env.log.updateCall(this.id, reason === 'callback' ? { state: 'callback' } : { state: 'ended', end_reason: reason, ended_at: new Date() });

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { DuplicateError, InUseError, UnknownReferenceError } from '../../db/errors.ts';
+import { DuplicateError, InUseError, InvalidValueError, UnknownReferenceError } from '../../db/errors.ts';
 
 /** Stable error codes; the HTTP status of each is mapped here and only here. */
 export const ERROR_STATUS = {
@@ -70,6 +70,7 @@ export function installErrorHandler(app: FastifyInstance): void {
       return reply.status(422).send(body('ERR_UNKNOWN_REFERENCE', 422, err.message, err.field));
     }
     if (err instanceof InUseError) return reply.status(409).send(body('ERR_IN_USE', 409, err.message));
+    if (err instanceof InvalidValueError) return reply.status(400).send(body('ERR_VALIDATION', 400, err.message, err.field));
     const fe = err as FastifyError;
     if (fe.validation) {
       const first = fe.validation[0];

@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from 'typebox';
+import { IVR_MENU_DEFAULTS } from '../../db/repositories/ivr-menus.ts';
 
 /** JSON schemas of the REST API: fastify validates every request and serialises every response with these. */
 
@@ -215,3 +216,62 @@ export const Queue = Type.Object({
 
 export type QueueCreateBody = Static<typeof QueueCreate>;
 export type QueueUpdateBody = Static<typeof QueueUpdate>;
+
+// --- IVR menus ---
+/** A database id a request refers to (an IVR action's queue or menu). */
+const RefId = Type.Integer({ minimum: 1, maximum: 2147483647 });
+export const IvrAction = Type.Union([
+  Type.Object({ type: Type.Literal('queue'), queueId: RefId }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('menu'), menuId: RefId }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('hangup') }, { additionalProperties: false }),
+]);
+/** Texts to speak, per language: {"en": "For billing press 1.", "et": "Arvete jaoks vajutage 1."}. */
+const promptTexts = (options: { description?: string; default?: unknown } = {}) =>
+  Type.Record(LanguageCode, Type.String({ minLength: 1, maxLength: 2000 }), { maxProperties: 50, additionalProperties: false, ...options });
+export const PromptTexts = promptTexts();
+export const IvrOption = Type.Object(
+  {
+    digit: Type.String({ pattern: '^[0-9*#]$', description: 'one key: 0-9, * or #' }),
+    label: Type.String({ maxLength: 100, description: 'what the option is, for the console (not spoken)' }),
+    language: Type.Union([Type.Null(), LanguageCode], { description: "the caller's language from here on (null: unchanged)" }),
+    action: IvrAction,
+  },
+  { additionalProperties: false },
+);
+/** The fields of a menu a request sets; the create schema documents (and fills in) the defaults. */
+function ivrMenuFields(withDefaults: boolean) {
+  const d = IVR_MENU_DEFAULTS;
+  const dflt = (value: unknown) => (withDefaults ? { default: value } : {});
+  return {
+    name: Name,
+    language: Type.Optional(Type.String({ pattern: '^[a-z]{2,3}(-[A-Z]{2})?$', description: 'the prompt language when the caller chose none', ...dflt(d.language) })),
+    prompt: PromptTexts,
+    options: Type.Optional(Type.Array(IvrOption, { maxItems: 12, ...dflt(d.options) })),
+    timeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 60, ...dflt(d.timeoutSeconds) })),
+    maxAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 10, description: 'how many times the prompt plays in all', ...dflt(d.maxAttempts) })),
+    defaultAction: Type.Optional(Type.Union([Type.Null(), IvrAction], { description: 'after maxAttempts without a valid key; null: hang up', ...dflt(d.defaultAction) })),
+    openingHours: Type.Optional(Type.Union([Type.Null(), OpeningHours], { description: 'null: always open', ...dflt(d.openingHours) })),
+    closedPrompt: Type.Optional(promptTexts({ description: 'spoken when closed ({}: nothing)', ...dflt(d.closedPrompt) })),
+    closedAction: Type.Optional(Type.Union([Type.Null(), IvrAction], { description: 'when closed, after closedPrompt; null: hang up', ...dflt(d.closedAction) })),
+  };
+}
+export const IvrMenuCreate = Type.Object(ivrMenuFields(true), { additionalProperties: false });
+export const IvrMenuUpdate = Type.Object(
+  { ...ivrMenuFields(false), name: Type.Optional(Name), prompt: Type.Optional(PromptTexts) },
+  { additionalProperties: false, minProperties: 1 },
+);
+export const IvrMenu = Type.Object({
+  id: Id,
+  name: Type.String(),
+  language: Type.String(),
+  prompt: Type.Record(Type.String(), Type.String()),
+  options: Type.Array(IvrOption),
+  timeoutSeconds: Type.Integer(),
+  maxAttempts: Type.Integer(),
+  defaultAction: Type.Union([Type.Null(), IvrAction]),
+  openingHours: Type.Union([Type.Null(), OpeningHours]),
+  closedPrompt: Type.Record(Type.String(), Type.String()),
+  closedAction: Type.Union([Type.Null(), IvrAction]),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});

@@ -2,19 +2,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { type Queue as QueueRecord, createQueue, deleteQueue, getQueue, listQueues, updateQueue } from '../../db/repositories/queues.ts';
 import type { AppContext } from '../app-context.ts';
-import { openingHoursProblem } from '../calls/opening-hours.ts';
-import { ApiError, notFound } from '../http/errors.ts';
+import { notFound } from '../http/errors.ts';
+import { checkOpeningHours } from '../http/opening-hours-check.ts';
 import { IdParams, PageOf, PageQuery, Queue, QueueCreate, QueueUpdate, errors } from '../http/schemas.ts';
 
 const tags = ['queues'];
 const security = [{ bearer: [] }];
-
-/** Opening hours the schema cannot check: the time zone, and each range's order. */
-function checkOpeningHours(body: { openingHours?: QueueRecord['openingHours'] }): void {
-  if (!body.openingHours) return;
-  const problem = openingHoursProblem(body.openingHours, 'body.openingHours');
-  if (problem !== null) throw new ApiError('ERR_VALIDATION', problem, problem.split(':')[0]);
-}
 
 function view(q: QueueRecord) {
   return { ...q, createdAt: q.createdAt.toISOString(), updatedAt: q.updatedAt.toISOString() };

@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../db/connect.ts';
-import { DuplicateError, InUseError, UnknownReferenceError } from '../../db/errors.ts';
+import { DuplicateError, InUseError, InvalidValueError, UnknownReferenceError } from '../../db/errors.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
 import { appendQueueEvents, getCall, insertCall, listQueueEvents, updateCall } from '../../db/repositories/call-log.ts';
 import { createCallback, listOpenCallbacks, setCallbackState } from '../../db/repositories/callbacks.ts';
+import { createIvrMenu, deleteIvrMenu, getIvrMenu, getIvrMenuByName, listIvrMenus, updateIvrMenu } from '../../db/repositories/ivr-menus.ts';
 import { agentActivity, queueTraffic } from '../../db/repositories/queue-stats.ts';
 import { createQueue, deleteQueue, getQueueByName, listQueues, updateQueue } from '../../db/repositories/queues.ts';
 import { findSipCredential, upsertSipCredential } from '../../db/repositories/sip-credentials.ts';
@@ -188,6 +189,57 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
     const target = await createQueue(h.db, { name: 'target' });
     await createQueue(h.db, { name: 'source', overflow: { queue: 'target' } });
     await expect(deleteQueue(h.db, target.id)).rejects.toBeInstanceOf(InUseError);
+  });
+
+  it('an IVR menu keeps its options and actions, takes the defaults for the rest, and goes to itself if it likes', async () => {
+    const q = await createQueue(h.db, { name: 'billing' });
+    const et = await createIvrMenu(h.db, { name: 'main-et', language: 'et', prompt: { et: 'Tere.' } });
+    expect(et).toMatchObject({
+      language: 'et', options: [], timeoutSeconds: 5, maxAttempts: 3, defaultAction: null, openingHours: null, closedPrompt: {}, closedAction: null,
+    });
+    const options = [
+      { digit: '1', label: 'Billing', language: null, action: { type: 'queue' as const, queueId: q.id } },
+      { digit: '2', label: 'Eesti', language: 'et', action: { type: 'menu' as const, menuId: et.id } },
+    ];
+    const main = await createIvrMenu(h.db, { name: 'main', prompt: { en: 'Hello.' }, options, closedAction: { type: 'hangup' } });
+    expect(await getIvrMenuByName(h.db, 'main')).toEqual(main);
+    const repeat = await updateIvrMenu(h.db, main.id, { defaultAction: { type: 'menu', menuId: main.id }, maxAttempts: 1 });
+    expect(repeat).toMatchObject({ options, defaultAction: { type: 'menu', menuId: main.id }, maxAttempts: 1, closedAction: { type: 'hangup' } });
+    expect(await getIvrMenu(h.db, main.id)).toEqual(repeat);
+    expect(await updateIvrMenu(h.db, 999, { maxAttempts: 2 })).toBeUndefined();
+    expect((await listIvrMenus(h.db, { limit: 1, offset: 1 })).items.map((m) => m.name)).toEqual(['main']);
+    expect(await deleteIvrMenu(h.db, main.id)).toBe(true);
+    expect(await deleteIvrMenu(h.db, main.id)).toBe(false);
+  });
+
+  it('an IVR menu\'s rules hold on the menu as stored: a partial update cannot break them, and a failed one changes nothing', async () => {
+    const m = await createIvrMenu(h.db, { name: 'm', prompt: { en: 'Hello.' } });
+    await expect(updateIvrMenu(h.db, m.id, { language: 'et' })).rejects.toThrow(new InvalidValueError('prompt', 'must hold a text for the menu\'s language "et"'));
+    const hangup = { type: 'hangup' as const };
+    await expect(updateIvrMenu(h.db, m.id, {
+      options: [{ digit: '1', label: '', language: null, action: hangup }, { digit: '1', label: '', language: null, action: hangup }],
+    })).rejects.toThrow('options[1].digit: 1 is used twice');
+    await expect(updateIvrMenu(h.db, m.id, { maxAttempts: 2, closedAction: { type: 'queue', queueId: 42 } })).rejects.toThrow(
+      new UnknownReferenceError('closedAction.queueId', '42', 'no queue 42'),
+    );
+    expect(await getIvrMenu(h.db, m.id)).toEqual(m);
+    await expect(createIvrMenu(h.db, { name: 'x', prompt: { en: 'Hi.' }, defaultAction: { type: 'menu', menuId: 999 } })).rejects.toBeInstanceOf(UnknownReferenceError);
+    expect((await listIvrMenus(h.db, { limit: 10, offset: 0 })).total).toBe(1);
+  });
+
+  it('queues and IVR menus do not share names, and neither is deleted while a menu goes to it', async () => {
+    const q = await createQueue(h.db, { name: 'support' });
+    await expect(createIvrMenu(h.db, { name: 'support', prompt: { en: 'Hi.' } })).rejects.toThrow(new DuplicateError('queue', 'name', 'support'));
+    const sub = await createIvrMenu(h.db, { name: 'sub', prompt: { en: 'Hi.' }, defaultAction: { type: 'queue', queueId: q.id } });
+    await expect(createQueue(h.db, { name: 'sub' })).rejects.toThrow(new DuplicateError('IVR menu', 'name', 'sub'));
+    await expect(updateQueue(h.db, q.id, { name: 'sub' })).rejects.toBeInstanceOf(DuplicateError);
+    await expect(createIvrMenu(h.db, { name: 'sub', prompt: { en: 'Hi.' } })).rejects.toThrow(new DuplicateError('IVR menu', 'name', 'sub'));
+    await expect(deleteQueue(h.db, q.id)).rejects.toThrow(new InUseError('queue support is a target of IVR menu sub'));
+    const main = await createIvrMenu(h.db, { name: 'main', prompt: { en: 'Hi.' }, closedAction: { type: 'menu', menuId: sub.id } });
+    await expect(deleteIvrMenu(h.db, sub.id)).rejects.toThrow(new InUseError('IVR menu sub is a target of IVR menu main'));
+    expect(await deleteIvrMenu(h.db, main.id)).toBe(true);
+    expect(await deleteIvrMenu(h.db, sub.id)).toBe(true);
+    expect(await deleteQueue(h.db, q.id)).toBe(true);
   });
 
   it('call records and the queue event log are written and read back in order', async () => {

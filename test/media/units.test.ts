@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -96,9 +96,34 @@ describe('prompt files', () => {
       mkdirSync(path.join(dir, 'prompts/en/n'), { recursive: true });
       writeFileSync(path.join(dir, 'prompts/en/a.wav'), toneWav(440, 0.5));
       writeFileSync(path.join(dir, 'prompts/en/n/2.wav'), toneWav(440, 0.25));
-      const seq = await new PromptStore(dir).sequence(['a', 'n/2'], 'en');
+      const store = new PromptStore(dir);
+      const seq = await store.sequence(await store.files(['a', 'n/2'], 'en'));
       expect(seq.durationMs).toBe(750);
       expect(parseWav(seq.wav)?.samples.length).toBe(6000 * 2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('speaks a text with espeak-ng once per voice and text (cached), and names the language it cannot speak', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'prompts-'));
+    try {
+      const store = new PromptStore(dir);
+      const [en] = await store.files([{ text: '-For sales, press 1.' }], 'en');
+      const pcm = parseWav(readFileSync(en!))!;
+      expect(pcm.rate).toBe(8000);
+      // about a second of speech and 0.3 s of padding, and not silence
+      expect(pcm.samples.length / 2 / 8000).toBeGreaterThan(0.8);
+      let peak = 0;
+      for (let i = 0; i < pcm.samples.length; i += 2) peak = Math.max(peak, Math.abs(pcm.samples.readInt16LE(i)));
+      expect(peak).toBeGreaterThan(10_000);
+      const mtime = statSync(en!).mtimeMs;
+      expect(await store.speech('-For sales, press 1.', 'en')).toBe(en);
+      expect(statSync(en!).mtimeMs).toBe(mtime);
+      const et = await store.speech('-For sales, press 1.', 'et');
+      expect(et).not.toBe(en);
+      await expect(store.speech('Hello', 'zz')).rejects.toThrow(/could not be spoken in "zz"/);
+      await expect(store.speech(' ', 'en')).rejects.toThrow(/needs a text/);
+      expect(readdirSync(path.join(dir, 'cache', 'speech')).sort()).toEqual([path.basename(en!), path.basename(et)].sort());
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

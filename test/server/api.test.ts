@@ -210,7 +210,7 @@ describe.each(DATABASE_KINDS)('admin REST API on %s', (kind) => {
     expect(cleared.json().openingHours).toBeNull();
   });
 
-  it('DEMO seeds the support queue, three agents and a supervisor who can sign in; seeding again changes nothing', async () => {
+  it('DEMO seeds the support queue, a language-choice IVR menu, three agents and a supervisor who can sign in; seeding again changes nothing', async () => {
     const config = loadConfig({ SIP_REALM: 'test.realm', LOG_LEVEL: 'silent' });
     await seedDemo(t.database.db, config, pino({ level: 'silent' }));
     await seedDemo(t.database.db, config, pino({ level: 'silent' }));
@@ -219,6 +219,10 @@ describe.each(DATABASE_KINDS)('admin REST API on %s', (kind) => {
     expect(queues[0]).toMatchObject({ serviceLevel: { thresholdSeconds: 20, target: 0.8 }, dispositions: expect.arrayContaining(['Sale']) });
     const agents = (await call('GET', '/api/agents')).json().items;
     expect(agents.map((a: { login: string }) => a.login).sort()).toEqual(['john', 'mari', 'olga']);
+    const menus = (await call('GET', '/api/ivr-menus')).json().items;
+    expect(menus).toHaveLength(1);
+    expect(menus[0]).toMatchObject({ name: 'welcome', defaultAction: { type: 'queue', queueId: queues[0].id } });
+    expect(menus[0].options.map((o: { digit: string; language: string }) => `${o.digit}:${o.language}`)).toEqual(['1:en', '2:et', '3:ru']);
     const sue = await t.auth('sue', 'demo-sue');
     const me = (await t.app.inject({ method: 'GET', url: '/api/me', headers: sue })).json();
     expect(me).toMatchObject({ login: 'sue', role: 'supervisor' });

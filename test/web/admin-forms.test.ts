@@ -1,5 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { formatHours, formatLevels, formatSteps, parseCount, parseHours, parseLevels, parseList, parseSteps } from '../../web-softphone/admin/forms.ts';
+import {
+  type IvrTargets,
+  formatAction,
+  formatHours,
+  formatLevels,
+  formatOptions,
+  formatPrompts,
+  formatSteps,
+  parseAction,
+  parseCount,
+  parseHours,
+  parseLevels,
+  parseList,
+  parseOptions,
+  parsePrompts,
+  parseSteps,
+} from '../../web-softphone/admin/forms.ts';
 
 describe('admin console form fields', () => {
   it('reads levels as name:level lists and writes them back the same way', () => {
@@ -72,5 +88,73 @@ describe('opening hours in the admin console', () => {
     expect(() => parseHours('fri-mon 09:00-17:00', 'UTC')).toThrow(/"fri-mon" is not a day/);
     expect(() => parseHours('mon', 'UTC')).toThrow('opening hours, rule 1: give the hours, e.g. 09:00-17:00');
     expect(() => parseHours('mon 9-17', 'UTC')).toThrow('opening hours, rule 1: "9-17" is not a range HH:MM-HH:MM');
+  });
+});
+
+describe('IVR menus in the admin console', () => {
+  const targets: IvrTargets = { queues: [{ id: 3, name: 'sales' }, { id: 4, name: 'support' }], menus: [{ id: 7, name: 'main' }, { id: 8, name: 'main-et' }] };
+
+  it('reads prompt texts, one language a line, and writes them back the same way', () => {
+    const prompts = parsePrompts('en: For sales press 1.\n\n et :Müük: vajutage 1. \npt-BR: Para vendas, 1.', 'prompt');
+    expect(prompts).toEqual({ en: 'For sales press 1.', et: 'Müük: vajutage 1.', 'pt-BR': 'Para vendas, 1.' });
+    expect(formatPrompts(prompts)).toBe('en: For sales press 1.\net: Müük: vajutage 1.\npt-BR: Para vendas, 1.');
+    expect(parsePrompts(formatPrompts(prompts), 'prompt')).toEqual(prompts);
+    expect(parsePrompts(' \n', 'closed prompt')).toEqual({});
+    // (a text the API holds with a line break is written on one line)
+    expect(parsePrompts(formatPrompts({ en: 'Hello.\nGoodbye.' }), 'prompt')).toEqual({ en: 'Hello. Goodbye.' });
+  });
+
+  it('names the prompt line and what is wrong with it', () => {
+    expect(() => parsePrompts('For sales press 1.', 'prompt')).toThrow('prompt, line 1: start with the language, e.g. "en: For sales press 1."');
+    expect(() => parsePrompts('en: Hello.\nenglish: Hello.', 'prompt')).toThrow('prompt, line 2: "english" is not a language code like en or pt-BR');
+    expect(() => parsePrompts('en: Hello.\net: Tere.\nen: Hi.', 'closed prompt')).toThrow('closed prompt, line 3: en is on line 1 too');
+    expect(() => parsePrompts('en:', 'prompt')).toThrow('prompt, line 1: give the text to speak after "en:"');
+  });
+
+  it('reads actions with the names of queues and menus, and writes them back with names', () => {
+    expect(parseAction('queue:support', targets, 'when closed')).toEqual({ type: 'queue', queueId: 4 });
+    expect(parseAction(' menu:main-et ', targets, 'when closed')).toEqual({ type: 'menu', menuId: 8 });
+    expect(parseAction('hangup', targets, 'when closed')).toEqual({ type: 'hangup' });
+    expect(parseAction('', targets, 'when closed')).toBeNull();
+    expect(formatAction({ type: 'queue', queueId: 4 }, targets)).toBe('queue:support');
+    expect(formatAction({ type: 'menu', menuId: 7 }, targets)).toBe('menu:main');
+    expect(formatAction({ type: 'hangup' }, targets)).toBe('hangup');
+    expect(formatAction(null, targets)).toBe('');
+    // a queue or menu the console does not know (yet) is written as its id, and read back as that id
+    expect(formatAction({ type: 'queue', queueId: 42 }, targets)).toBe('queue:#42');
+    expect(parseAction('queue:#42', targets, 'x')).toEqual({ type: 'queue', queueId: 42 });
+    expect(() => parseAction('queue:billing', targets, 'after the last attempt')).toThrow('after the last attempt: there is no queue billing');
+    expect(() => parseAction('menu:sales', targets, 'when closed')).toThrow('when closed: there is no menu sales');
+    expect(() => parseAction('voicemail', targets, 'when closed')).toThrow('when closed: "voicemail" is not an action (queue:<name>, menu:<name> or hangup)');
+  });
+
+  it('reads options, one key a line, with the ids of the queues and menus they name, and writes them back the same way', () => {
+    const text = '1 sales queue:sales\n\n2  in Estonian  lang:et menu:main-et\n* back to the start menu:main\n9 goodbye hangup\n# hangup';
+    const options = parseOptions(text, targets);
+    expect(options).toEqual([
+      { digit: '1', label: 'sales', language: null, action: { type: 'queue', queueId: 3 } },
+      { digit: '2', label: 'in Estonian', language: 'et', action: { type: 'menu', menuId: 8 } },
+      { digit: '*', label: 'back to the start', language: null, action: { type: 'menu', menuId: 7 } },
+      { digit: '9', label: 'goodbye', language: null, action: { type: 'hangup' } },
+      { digit: '#', label: '', language: null, action: { type: 'hangup' } },
+    ]);
+    expect(formatOptions(options, targets)).toBe('1 sales queue:sales\n2 in Estonian lang:et menu:main-et\n* back to the start menu:main\n9 goodbye hangup\n# hangup');
+    expect(parseOptions(formatOptions(options, targets), targets)).toEqual(options);
+    expect(parseOptions('  ', targets)).toEqual([]);
+  });
+
+  it('names the option line and what is wrong with it', () => {
+    expect(() => parseOptions('1 sales queue:sales\n\nsupport queue:support', targets)).toThrow(
+      'options, line 3: start with the key (0-9, * or #), e.g. "1 sales queue:sales"',
+    );
+    expect(() => parseOptions('12 sales queue:sales', targets)).toThrow(/^options, line 1: start with the key/);
+    expect(() => parseOptions('1 sales queue:sales\n1 support queue:support', targets)).toThrow('options, line 2: key 1 is on line 1 too');
+    expect(() => parseOptions('1 sales queue:sales\n2', targets)).toThrow('options, line 2: say what key 2 does (queue:<name>, menu:<name> or hangup), e.g. "2 sales queue:sales"');
+    expect(() => parseOptions('1 sales queue:sales\n2 support queue:billing', targets)).toThrow('options, line 2: there is no queue billing');
+    expect(() => parseOptions('1 sales menu:sales', targets)).toThrow('options, line 1: there is no menu sales');
+    expect(() => parseOptions('1 sales sales', targets)).toThrow('options, line 1: "sales" is not an action (queue:<name>, menu:<name> or hangup)');
+    expect(() => parseOptions('1 Estonian lang:et', targets)).toThrow('options, line 1: "lang:et" is not an action (queue:<name>, menu:<name> or hangup)');
+    expect(() => parseOptions('2 Estonian lang:estonian menu:main', targets)).toThrow('options, line 1: "lang:estonian" is not lang: and a language code like en or pt-BR');
+    expect(() => parseOptions('2 Estonian lang:et lang:en menu:main', targets)).toThrow('options, line 1: give lang: once');
   });
 });

@@ -151,3 +151,124 @@ export function formatHours(h: Hours | null): string {
   if (h.closedDates && h.closedDates.length > 0) lines.push(`closed ${h.closedDates.join(', ')}`);
   return lines.join('\n');
 }
+
+// ── IVR menus ──
+
+/** What a key of an IVR menu does (also after its last attempt, and when it is closed), as the API takes it. */
+export type IvrAction = { type: 'queue'; queueId: number } | { type: 'menu'; menuId: number } | { type: 'hangup' };
+
+/** One key of an IVR menu, as the API takes it. */
+export interface IvrOption {
+  digit: string;
+  label: string;
+  language: string | null;
+  action: IvrAction;
+}
+
+/** The queues and menus the console knows: actions are written with their names, the API takes their ids. */
+export interface IvrTargets {
+  queues: ReadonlyArray<{ id: number; name: string }>;
+  menus: ReadonlyArray<{ id: number; name: string }>;
+}
+
+/** A language code as the API takes it: "en", "pt-BR". */
+const LANGUAGE = /^[a-z]{2,3}(-[A-Z]{2})?$/;
+const ACTIONS = 'queue:<name>, menu:<name> or hangup';
+
+/**
+ * Texts per language, one a line: "en: For sales press 1." / "et: Müük: vajutage 1." (the text may hold colons of its
+ * own). An empty text is none ({}).
+ */
+export function parsePrompts(text: string, field: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lineOf = new Map<string, number>();
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === '') return;
+    const where = `${field}, line ${i + 1}`;
+    const m = /^([^:\s]+)\s*:\s*(.*)$/.exec(line);
+    if (m === null) throw new Error(`${where}: start with the language, e.g. "en: For sales press 1."`);
+    const lang = m[1]!;
+    const says = m[2]!;
+    if (!LANGUAGE.test(lang)) throw new Error(`${where}: "${lang}" is not a language code like en or pt-BR`);
+    if (lineOf.has(lang)) throw new Error(`${where}: ${lang} is on line ${lineOf.get(lang)} too`);
+    if (says === '') throw new Error(`${where}: give the text to speak after "${lang}:"`);
+    lineOf.set(lang, i + 1);
+    out[lang] = says;
+  });
+  return out;
+}
+
+/** { en: 'For sales press 1.' } -> "en: For sales press 1." (a line break in a text becomes a space). */
+export function formatPrompts(prompts: Record<string, string>): string {
+  return Object.entries(prompts)
+    .map(([lang, says]) => `${lang}: ${says.replace(/\s*\n\s*/g, ' ')}`)
+    .join('\n');
+}
+
+/**
+ * One action: "queue:sales", "menu:main" or "hangup" (queue and menu by name; "queue:#12" is an id, which is how an
+ * action whose queue or menu the console does not know is written back). Null for an empty text.
+ */
+export function parseAction(text: string, targets: IvrTargets, where: string): IvrAction | null {
+  const t = text.trim();
+  if (t === '') return null;
+  if (t === 'hangup') return { type: 'hangup' };
+  const m = /^(queue|menu):(\S+)$/.exec(t);
+  if (m === null) throw new Error(`${where}: "${t}" is not an action (${ACTIONS})`);
+  const kind = m[1] as 'queue' | 'menu';
+  const name = m[2]!;
+  const byId = /^#(\d+)$/.exec(name);
+  const id = byId !== null ? Number(byId[1]) : (kind === 'queue' ? targets.queues : targets.menus).find((x) => x.name === name)?.id;
+  if (id === undefined) throw new Error(`${where}: there is no ${kind} ${name}`);
+  return kind === 'queue' ? { type: 'queue', queueId: id } : { type: 'menu', menuId: id };
+}
+
+/** An action back as text, with names ("" for null). */
+export function formatAction(action: IvrAction | null, targets: IvrTargets): string {
+  if (action === null) return '';
+  if (action.type === 'hangup') return 'hangup';
+  if (action.type === 'queue') return `queue:${targets.queues.find((q) => q.id === action.queueId)?.name ?? `#${action.queueId}`}`;
+  return `menu:${targets.menus.find((m) => m.id === action.menuId)?.name ?? `#${action.menuId}`}`;
+}
+
+/**
+ * A menu's options, one key a line: the key (0-9, * or #), a label (any words), optionally the caller's language
+ * from then on as lang:<code>, and last what the key does: "1 sales queue:sales", "2 in Estonian lang:et menu:main-et",
+ * "9 goodbye hangup". An empty text is no options.
+ */
+export function parseOptions(text: string, targets: IvrTargets): IvrOption[] {
+  const options: IvrOption[] = [];
+  const lineOf = new Map<string, number>();
+  text.split('\n').forEach((raw, i) => {
+    const words = raw.trim().split(/\s+/).filter((w) => w !== '');
+    if (words.length === 0) return;
+    const where = `options, line ${i + 1}`;
+    const digit = words.shift()!;
+    if (!/^[0-9*#]$/.test(digit)) throw new Error(`${where}: start with the key (0-9, * or #), e.g. "1 sales queue:sales"`);
+    if (lineOf.has(digit)) throw new Error(`${where}: key ${digit} is on line ${lineOf.get(digit)} too`);
+    lineOf.set(digit, i + 1);
+    const last = words.pop();
+    if (last === undefined) throw new Error(`${where}: say what key ${digit} does (${ACTIONS}), e.g. "${digit} sales queue:sales"`);
+    let language: string | null = null;
+    const label: string[] = [];
+    for (const w of words) {
+      if (!w.startsWith('lang:')) label.push(w);
+      else if (language !== null) throw new Error(`${where}: give lang: once`);
+      else if (!LANGUAGE.test(w.slice(5))) throw new Error(`${where}: "${w}" is not lang: and a language code like en or pt-BR`);
+      else language = w.slice(5);
+    }
+    options.push({ digit, label: label.join(' '), language, action: parseAction(last, targets, where)! });
+  });
+  return options;
+}
+
+export function formatOptions(options: readonly IvrOption[], targets: IvrTargets): string {
+  return options
+    .map((o) =>
+      [o.digit, o.label.trim().replace(/\s+/g, ' '), o.language === null ? '' : `lang:${o.language}`, formatAction(o.action, targets)]
+        .filter((x) => x)
+        .join(' '),
+    )
+    .join('\n');
+}

@@ -1,8 +1,28 @@
-/** Entry of the admin console (/admin/): skills, agents (with their desk phones), queues, and admin/supervisor accounts over the REST API. */
+/** Entry of the admin console (/admin/): skills, agents (with their desk phones), queues, IVR menus, and admin/supervisor accounts over the REST API. */
 import { fetchJson } from '../shared/http.ts';
 import { sessionTokenStore } from '../shared/session-token.ts';
 import { wireSignIn } from '../shared/sign-in.ts';
-import { type Hours, type Step, formatHours, formatLevels, formatSteps, parseCount, parseHours, parseLevels, parseList, parseSteps } from './forms.ts';
+import {
+  type Hours,
+  type IvrAction,
+  type IvrOption,
+  type IvrTargets,
+  type Step,
+  formatAction,
+  formatHours,
+  formatLevels,
+  formatOptions,
+  formatPrompts,
+  formatSteps,
+  parseAction,
+  parseCount,
+  parseHours,
+  parseLevels,
+  parseList,
+  parseOptions,
+  parsePrompts,
+  parseSteps,
+} from './forms.ts';
 
 interface Skill { id: number; name: string; description: string }
 interface Agent { id: number; login: string; name: string; skills: Record<string, number>; languages: Record<string, number>; sipUsername: string | null }
@@ -31,6 +51,19 @@ interface Announcements { position: boolean; estimatedWait: boolean; periodicSec
 let greeting = ['all-agents-busy'];
 interface Page<T> { items: T[] }
 interface User { id: number; login: string; name: string; role: string }
+interface IvrMenu {
+  id: number;
+  name: string;
+  language: string;
+  prompt: Record<string, string>;
+  options: IvrOption[];
+  timeoutSeconds: number;
+  maxAttempts: number;
+  defaultAction: IvrAction | null;
+  openingHours: Hours | null;
+  closedPrompt: Record<string, string>;
+  closedAction: IvrAction | null;
+}
 
 const tokens = sessionTokenStore('callflow.admin.token');
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -112,6 +145,13 @@ function showRows<T>(tbody: string, items: T[], l: Listing<T>): void {
       return tr;
     }),
   );
+}
+
+/** A whole number a form must have: empty or not a number names the field. */
+function needCount(f: HTMLFormElement, name: string, label: string): number {
+  const n = parseCount(field(f, name).value, label);
+  if (n === null) throw new Error(`${label}: required`);
+  return n;
 }
 
 function editing(f: HTMLFormElement, id: number | null, title: string): void {
@@ -278,11 +318,7 @@ form('queue-form').addEventListener('submit', (e) => {
   void act(async () => {
     const id = field(f, 'id').value;
     const v = (name: string) => field(f, name).value;
-    const need = (name: string, label: string): number => {
-      const n = parseCount(v(name), label);
-      if (n === null) throw new Error(`${label}: required`);
-      return n;
-    };
+    const need = (name: string, label: string) => needCount(f, name, label);
     const overflow = v('overflow');
     const body = {
       name: v('name').trim(),
@@ -317,10 +353,76 @@ form('queue-form').addEventListener('submit', (e) => {
   });
 });
 
-for (const id of ['skill-form', 'agent-form', 'queue-form']) {
+// ── IVR menus ──
+/** The queues and menus an IVR action may name, as loaded with the list of menus. */
+let ivrTargets: IvrTargets = { queues: [], menus: [] };
+
+function hoursText(h: Hours | null): string {
+  return h === null ? 'always open' : `${formatHours(h).replaceAll('\n', '; ')} (${h.timeZone})`;
+}
+
+/** The menus, and the names of the queues (those may have been added elsewhere since the queues section loaded). */
+async function loadIvrMenus(): Promise<void> {
+  const [menus, queues] = await Promise.all([api<Page<IvrMenu>>('GET', '/api/ivr-menus?limit=500'), api<Page<Queue>>('GET', '/api/queues?limit=500')]);
+  ivrTargets = { queues: queues.items, menus: menus.items };
+  showRows('ivr-rows', menus.items, {
+    kind: 'ivr',
+    name: (m) => m.name,
+    cells: (m) => [m.name, m.language, String(m.options.length), hoursText(m.openingHours)],
+    edit: editIvrMenu,
+    remove: { what: 'Menu', url: (m) => `/api/ivr-menus/${m.id}`, reload: loadIvrMenus },
+  });
+}
+
+function editIvrMenu(m: IvrMenu): void {
+  const f = form('ivr-form');
+  editing(f, m.id, `Edit menu ${m.name}`);
+  const set = (name: string, v: string) => (field(f, name).value = v);
+  set('name', m.name);
+  set('language', m.language);
+  set('prompt', formatPrompts(m.prompt));
+  set('options', formatOptions(m.options, ivrTargets));
+  set('timeoutSeconds', String(m.timeoutSeconds));
+  set('maxAttempts', String(m.maxAttempts));
+  set('defaultAction', formatAction(m.defaultAction, ivrTargets));
+  set('hours', formatHours(m.openingHours));
+  set('hoursTimeZone', m.openingHours?.timeZone ?? '');
+  set('closedPrompt', formatPrompts(m.closedPrompt));
+  set('closedAction', formatAction(m.closedAction, ivrTargets));
+}
+
+form('ivr-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const f = form('ivr-form');
+  void act(async () => {
+    // names are read against the queues and menus as they are now
+    await loadIvrMenus();
+    const id = field(f, 'id').value;
+    const v = (name: string) => field(f, name).value;
+    const body = {
+      name: v('name').trim(),
+      language: v('language').trim() || 'en',
+      prompt: parsePrompts(v('prompt'), 'prompt'),
+      options: parseOptions(v('options'), ivrTargets),
+      timeoutSeconds: needCount(f, 'timeoutSeconds', 'wait for a key'),
+      maxAttempts: needCount(f, 'maxAttempts', 'attempts'),
+      defaultAction: parseAction(v('defaultAction'), ivrTargets, 'after the last attempt'),
+      openingHours: parseHours(v('hours'), v('hoursTimeZone')),
+      closedPrompt: parsePrompts(v('closedPrompt'), 'closed prompt'),
+      closedAction: parseAction(v('closedAction'), ivrTargets, 'when closed'),
+    };
+    await (id ? api('PATCH', `/api/ivr-menus/${id}`, body) : api('POST', '/api/ivr-menus', body));
+    f.reset();
+    editing(f, null, 'New menu');
+    await loadIvrMenus();
+    return `Menu ${body.name} saved.`;
+  });
+});
+
+for (const [id, title] of [['skill-form', 'New skill'], ['agent-form', 'New agent'], ['queue-form', 'New queue'], ['ivr-form', 'New menu']] as const) {
   form(id).addEventListener('reset', () => {
     const f = form(id);
-    setTimeout(() => editing(f, null, `New ${id.replace('-form', '')}`));
+    setTimeout(() => editing(f, null, title));
     if (id === 'queue-form') {
       fillOverflow(null);
       greeting = ['all-agents-busy'];
@@ -399,7 +501,13 @@ function showTab(tab: string): void {
   for (const b of document.querySelectorAll<HTMLButtonElement>('[data-tab]')) b.setAttribute('aria-pressed', String(b.dataset.tab === tab));
   for (const s of document.querySelectorAll<HTMLElement>('[data-section]')) s.hidden = s.dataset.section !== tab;
 }
-for (const b of document.querySelectorAll<HTMLButtonElement>('[data-tab]')) b.addEventListener('click', () => showTab(b.dataset.tab!));
+for (const b of document.querySelectorAll<HTMLButtonElement>('[data-tab]')) {
+  b.addEventListener('click', () => {
+    showTab(b.dataset.tab!);
+    // (the menus name queues, which may have changed meanwhile)
+    if (b.dataset.tab === 'ivr') loadIvrMenus().catch((err: unknown) => say(err instanceof Error ? err.message : String(err), 'error'));
+  });
+}
 
 function show(signedIn: boolean): void {
   $('login-view').hidden = signedIn;
@@ -411,7 +519,7 @@ function show(signedIn: boolean): void {
 async function enter(): Promise<void> {
   show(true);
   try {
-    await Promise.all([loadSkills(), loadAgents(), loadQueues(), loadUsers(), loadCallbacks()]);
+    await Promise.all([loadSkills(), loadAgents(), loadQueues(), loadIvrMenus(), loadUsers(), loadCallbacks()]);
   } catch (err) {
     // an expired or foreign token: back to the sign-in form
     tokens.clear();

@@ -12,12 +12,12 @@ let n = 0;
 export async function inviteQueue(
   h: Harness,
   udp: RawUdp,
-  o: { to: string; user: string; password: string; headers?: string[] },
+  o: { to: string; user: string; password: string; headers?: string[]; sdp?: string },
   until: (status: number) => boolean = (status) => status >= 200,
 ): Promise<SipResponse> {
   const callId = `queue-invite-${process.pid}-${++n}`;
   const uri = `sip:${o.to}@${h.realm}`;
-  const body = SDP(20000 + n * 2);
+  const body = o.sdp ?? SDP(20000 + n * 2);
   const msg = (cseq: number, auth?: string) =>
     [
       `INVITE ${uri} SIP/2.0`,

@@ -3,23 +3,12 @@
  * hang up; an option may also set the caller's language), with the retries, the default action and the opening
  * hours a menu has. The call (CustomerCall) supplies the media and the keys through IvrIo; this is the logic only.
  */
-import type { IvrAction, OpeningHours } from '../../db/schema.ts';
+import type { IvrMenu } from '../../db/repositories/ivr-menus.ts';
+import type { IvrAction } from '../../db/schema.ts';
 import { isOpenAt } from './opening-hours.ts';
 
-/** What the walk reads of a menu (db/repositories/ivr-menus.ts IvrMenu). */
-export interface IvrMenuSpec {
-  id: number;
-  name: string;
-  language: string;
-  prompt: Record<string, string>;
-  options: ReadonlyArray<{ digit: string; language: string | null; action: IvrAction }>;
-  timeoutSeconds: number;
-  maxAttempts: number;
-  defaultAction: IvrAction | null;
-  openingHours: OpeningHours | null;
-  closedPrompt: Record<string, string>;
-  closedAction: IvrAction | null;
-}
+/** A menu as the walk reads it (timestamps aside). */
+export type IvrMenuSpec = Omit<IvrMenu, 'createdAt' | 'updatedAt'>;
 
 export interface IvrIo {
   /** Speaks `text` in `language`; settles when it ended, or when the caller pressed a key (which stops it). */

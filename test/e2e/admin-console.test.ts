@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { ADMIN_PASSWORD, type Harness, eventually, startCallCenter } from './support/harness.ts';
+import { ADMIN_PASSWORD, type Harness, consoleShows, eventually, startCallCenter } from './support/harness.ts';
 
 /** The admin console (/admin/) in Chromium against the real server: what it saves is what the API and the ACD hold. */
 describe('admin console', () => {
@@ -8,13 +8,7 @@ describe('admin console', () => {
   let browser: Browser;
   let page: Page;
 
-  /** Waits until the console shows this notice or error (each action hides what the last one said). */
-  const shows = async (testId: 'notice' | 'error', want: string | RegExp) =>
-    eventually(async () => {
-      const el = page.getByTestId(testId);
-      const text = (await el.isVisible()) ? ((await el.textContent()) ?? '') : null;
-      return text !== null && (typeof want === 'string' ? text === want : want.test(text));
-    }, 10_000, `${testId} ${String(want)}`);
+  const shows = (testId: 'notice' | 'error', want: string | RegExp) => consoleShows(page, testId, want);
   const agents = async () => (await h.api('GET', '/api/agents', undefined, h.admin)).body.items as Array<Record<string, unknown>>;
   const queue = async (name: string) => ((await h.api('GET', '/api/queues', undefined, h.admin)).body.items as Array<{ name: string }>).find((q) => q.name === name) as Record<string, unknown> | undefined;
 

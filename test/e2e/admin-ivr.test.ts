@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { ADMIN_PASSWORD, type Harness, eventually, startCallCenter } from './support/harness.ts';
+import { ADMIN_PASSWORD, type Harness, consoleShows, startCallCenter } from './support/harness.ts';
 
 /** The IVR menus section of the admin console in Chromium against the real server: what it saves is what the API holds. */
 describe('admin console: IVR menus', () => {
@@ -8,13 +8,7 @@ describe('admin console: IVR menus', () => {
   let browser: Browser;
   let page: Page;
 
-  /** Waits until the console shows this notice or error (each action hides what the last one said). */
-  const shows = async (testId: 'notice' | 'error', want: string | RegExp) =>
-    eventually(async () => {
-      const el = page.getByTestId(testId);
-      const text = (await el.isVisible()) ? ((await el.textContent()) ?? '') : null;
-      return text !== null && (typeof want === 'string' ? text === want : want.test(text));
-    }, 10_000, `${testId} ${String(want)}`);
+  const shows = (testId: 'notice' | 'error', want: string | RegExp) => consoleShows(page, testId, want);
   const menus = async () => (await h.api('GET', '/api/ivr-menus', undefined, h.admin)).body.items as Array<Record<string, unknown>>;
   /** A menu as the API gives it, without its timestamps. */
   const menu = async (name: string) => {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { IVR_MENU_DEFAULTS } from '../../db/repositories/ivr-menus.ts';
+import type { IvrAction } from '../../db/schema.ts';
 import { type IvrIo, type IvrMenuSpec, MAX_MENUS, textFor, walkIvr } from '../../server/calls/ivr.ts';
 
 /**
@@ -33,35 +35,23 @@ function caller(script: Array<string | null>, menus: IvrMenuSpec[], now = new Da
   return { io, said, waits };
 }
 
-const menu = (id: number, over: Partial<IvrMenuSpec> = {}): IvrMenuSpec => ({
-  id,
-  name: `menu-${id}`,
-  language: 'en',
-  prompt: { en: `menu ${id}` },
-  options: [],
-  timeoutSeconds: 5,
-  maxAttempts: 3,
-  defaultAction: null,
-  openingHours: null,
-  closedPrompt: {},
-  closedAction: null,
-  ...over,
-});
+const menu = (id: number, over: Partial<IvrMenuSpec> = {}): IvrMenuSpec => ({ ...IVR_MENU_DEFAULTS, id, name: `menu-${id}`, prompt: { en: `menu ${id}` }, ...over });
+const option = (digit: string, action: IvrAction, language: string | null = null) => ({ digit, label: '', language, action });
 
 const languageChoice = menu(1, {
   prompt: { en: 'For English press 1. Eesti keeles vajutage 2.' },
   options: [
-    { digit: '1', language: 'en', action: { type: 'menu', menuId: 2 } },
-    { digit: '2', language: 'et', action: { type: 'menu', menuId: 2 } },
+    option('1', { type: 'menu', menuId: 2 }, 'en'),
+    option('2', { type: 'menu', menuId: 2 }, 'et'),
   ],
 });
 const main = menu(2, {
   prompt: { en: 'Sales 1, support 2.', et: 'Müük 1, tugi 2.' },
   options: [
-    { digit: '1', language: null, action: { type: 'queue', queueId: 10 } },
-    { digit: '2', language: null, action: { type: 'queue', queueId: 11 } },
-    { digit: '9', language: null, action: { type: 'hangup' } },
-    { digit: '0', language: null, action: { type: 'menu', menuId: 1 } },
+    option('1', { type: 'queue', queueId: 10 }),
+    option('2', { type: 'queue', queueId: 11 }),
+    option('9', { type: 'hangup' }),
+    option('0', { type: 'menu', menuId: 1 }),
   ],
 });
 
@@ -104,7 +94,7 @@ describe('IVR menu walk', () => {
   it('outside its opening hours speaks the closed prompt and does the closed action, taking no key', async () => {
     // Saturday 2026-12-05 in Tallinn; open Monday to Friday only
     const hours = { timeZone: 'Europe/Tallinn', days: { mon: [{ from: '09:00', to: '17:00' }], fri: [{ from: '09:00', to: '17:00' }] } };
-    const closed = menu(4, { openingHours: hours, closedPrompt: { en: 'We are closed.', et: 'Oleme suletud.' }, closedAction: { type: 'queue', queueId: 12 }, options: [{ digit: '1', language: null, action: { type: 'hangup' } }] });
+    const closed = menu(4, { openingHours: hours, closedPrompt: { en: 'We are closed.', et: 'Oleme suletud.' }, closedAction: { type: 'queue', queueId: 12 }, options: [option('1', { type: 'hangup' })] });
     const c = caller(['1'], [closed], new Date('2026-12-05T10:00:00Z'));
     expect(await walkIvr(closed, c.io, 'et')).toEqual({ kind: 'queue', queueId: 12, language: 'et', path: ['menu-4'] });
     expect(c.said).toEqual(['et: Oleme suletud.']);

@@ -156,3 +156,12 @@ export async function deskPhone(
   }
   return phone;
 }
+
+/** Waits until a console page shows this notice or error (each action of the admin console hides what the last one said). */
+export async function consoleShows(page: Page, testId: 'notice' | 'error', want: string | RegExp): Promise<void> {
+  await eventually(async () => {
+    const el = page.getByTestId(testId);
+    const text = (await el.isVisible()) ? ((await el.textContent()) ?? '') : null;
+    return text !== null && (typeof want === 'string' ? text === want : want.test(text));
+  }, 10_000, `${testId} ${String(want)}`);
+}

@@ -181,12 +181,14 @@ export type QueueEventType =
   | 'ENTERQUEUE' | 'OFFER' | 'CONNECT' | 'ABANDON' | 'COMPLETEAGENT' | 'COMPLETECALLER' | 'TRANSFER'
   | 'RINGNOANSWER' | 'EXITWITHTIMEOUT' | 'OVERFLOW' | 'EXITWITHKEY' | 'CALLBACKREQUESTED' | 'CALLBACKATTEMPT' | 'CALLBACKFAILED' | 'CALLBACKCANCELLED' | 'HOLD' | 'UNHOLD'
   | 'AGENTLOGIN' | 'AGENTLOGOFF' | 'PAUSE' | 'UNPAUSE' | 'WRAPUPEND' | 'DISPOSITION'
+  /** the agent on the call sent the customer's browser a link: data {url, title (null: none), customerConnected} */
+  | 'LINK'
   /** an agent left a state: data {from, to, reason (of from), seconds spent in from} */
   | 'AGENTSTATE';
 export const QUEUE_EVENT_TYPES: readonly QueueEventType[] = [
   'ENTERQUEUE', 'OFFER', 'CONNECT', 'ABANDON', 'COMPLETEAGENT', 'COMPLETECALLER', 'TRANSFER', 'RINGNOANSWER',
   'EXITWITHTIMEOUT', 'OVERFLOW', 'EXITWITHKEY', 'CALLBACKREQUESTED', 'HOLD', 'UNHOLD', 'AGENTLOGIN', 'AGENTLOGOFF', 'PAUSE',
-  'UNPAUSE', 'WRAPUPEND', 'DISPOSITION', 'AGENTSTATE',
+  'UNPAUSE', 'WRAPUPEND', 'DISPOSITION', 'LINK', 'AGENTSTATE',
 ];
 
 export interface QueueEventsTable {

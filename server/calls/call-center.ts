@@ -15,6 +15,7 @@ import { AgentDesk } from './agent-desk.ts';
 import { CallLogWriter } from './call-log-writer.ts';
 import { type CallEnvironment, CustomerCall, type CustomerEvent, type QueueRef } from './customer-call.ts';
 import { type CallbackOutcome, Callbacks } from './callbacks.ts';
+import { type LinkOutcome, linkRefusal } from './customer-link.ts';
 import { type CallbackSettings, loadCallbackSettings, storeCallbackSettings } from './callback-settings.ts';
 import type { SecretBox } from '../auth/secret-box.ts';
 import type { SipCredentialDirectory } from './sip-credentials.ts';
@@ -86,6 +87,8 @@ export class CallCenter {
   readonly #pendingBySource = new Map<string, number>();
   readonly #customerSockets = new SocketGroups();
   readonly #wrapUpSeconds = new Map<string, number>();
+  /** Links sent into each call so far (POST /api/agent/calls/{callId}/link; at most MAX_LINKS_PER_CALL). */
+  readonly #linksSent = new WeakMap<CustomerCall, number>();
   /** The one-call SIP username of each browser call, revoked when the call ends. */
   readonly #callUsernames = new Map<string, string>();
   readonly #env: CallEnvironment;
@@ -102,7 +105,7 @@ export class CallCenter {
     this.log = new CallLogWriter(deps.db, deps.logger);
     this.acd = new AcdRuntime(deps.db, deps.logger);
     this.desk = new AgentDesk(this.acd, deps.credentials, this.log, deps.logger);
-    this.board = new WallBoard(deps.db, this.acd, this.desk, this.log, deps.logger, () => this.callbacks.summary());
+    this.board = new WallBoard(deps.db, this.acd, this.desk, this.log, deps.logger, () => this.callbacks.summary(), () => this.#inMenus());
     this.#env = {
       acd: this.acd,
       media: deps.media,
@@ -372,6 +375,16 @@ export class CallCenter {
     return this.callbacks.schedule({ queue: queueRef(queue), ...input, history: [] });
   }
 
+  /** The callers in IVR menus now: the menu each is in, and since when each is in the menus (ms). */
+  #inMenus(): Array<{ menu: string; since: number }> {
+    const out: Array<{ menu: string; since: number }> = [];
+    for (const c of this.#calls.values()) {
+      const m = c.inMenu;
+      if (m !== null) out.push(m);
+    }
+    return out;
+  }
+
   /** The queue a call in progress is in. */
   queueOfCall(callId: string): number | undefined {
     return this.#calls.get(callId)?.queue?.id;
@@ -403,6 +416,22 @@ export class CallCenter {
     this.log.event({ event: 'DISPOSITION', callId, queueId: queue.id, agentId: Number(agentId), data: { disposition } });
     await this.log.flush();
     return { outcome: 'set', queue: queue.name };
+  }
+
+  /**
+   * The agent connected to a browser caller sends the customer's page a link to open (`url` checked by the caller:
+   * an absolute http(s) URL). Told on the customer's event socket at once, and written to the queue log as LINK.
+   */
+  sendLink(agentId: string, callId: string, url: string, title: string | null): LinkOutcome {
+    const call = this.#calls.get(callId);
+    const sent = call === undefined ? 0 : (this.#linksSent.get(call) ?? 0);
+    const refusal = linkRefusal(call, agentId, sent);
+    if (refusal !== null || call === undefined) return refusal ?? { outcome: 'unknown-call' };
+    this.#linksSent.set(call, sent + 1);
+    const event: CustomerEvent = { type: 'link', url, title };
+    const customerConnected = this.#customerSockets.send(callId, event) > 0;
+    this.log.event({ event: 'LINK', callId, queueId: call.queue?.id ?? null, agentId: Number(agentId), data: { url, title, customerConnected } });
+    return { outcome: 'sent', customerConnected };
   }
 
   /** An agent's desktop connects: its state, and at once the calls waiting in the agent's queues. */

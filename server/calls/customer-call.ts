@@ -21,6 +21,8 @@ export type CustomerEvent =
   | { type: 'position'; position: number; ewtSeconds: number | null }
   | { type: 'ringing' }
   | { type: 'connected'; agentName: string }
+  /** the agent sent a link for the customer to open (an absolute http(s) URL; title null: show its host) */
+  | { type: 'link'; url: string; title: string | null }
   | { type: 'ended'; reason: string };
 
 /** What the agent's desktop is told (part of the /ws/agent protocol). */
@@ -200,6 +202,9 @@ export class CustomerCall {
   #leavingByKey = false;
   /** We are hanging up on the caller (overflow, an IVR menu's end). */
   #endingCaller = false;
+  /** In IVR menus: the one the caller is in now, and since when they are in the menus. */
+  #menuNow: string | null = null;
+  #menusSince = 0;
   /** In an IVR menu: keys pressed and not taken yet, and the menu waiting for one. */
   readonly #menuKeys: string[] = [];
   #keyWaiter: (() => void) | null = null;
@@ -227,6 +232,11 @@ export class CustomerCall {
   /** The queue the call is in (or was connected from): after a transfer, the new one; undefined while in an IVR menu. */
   get queue(): QueueRef | undefined {
     return this.#queue as QueueRef | undefined;
+  }
+
+  /** The IVR menu the caller is in now and since when (ms) they are in the menus; null when not in one. */
+  get inMenu(): { menu: string; since: number } | null {
+    return this.state === CustomerCallState.Menu && this.#menuNow !== null ? { menu: this.#menuNow, since: this.#menusSince } : null;
   }
 
   get agentId(): string | null {
@@ -336,7 +346,11 @@ export class CustomerCall {
    */
   async #walkMenus(first: IvrMenuSpec): Promise<boolean> {
     this.#transition(CustomerCallState.Menu);
+    this.#menusSince = Date.now();
     const io: IvrIo = {
+      entered: (menu) => {
+        this.#menuNow = menu.name;
+      },
       say: async (text, language) => {
         await this.#media.playPrompts([{ text }], language).catch((err: unknown) => {
           if (!this.#ended) this.#log.warn({ err, menu: first.name }, 'IVR prompt failed');

@@ -11,6 +11,8 @@ import { isOpenAt } from './opening-hours.ts';
 export type IvrMenuSpec = Omit<IvrMenu, 'createdAt' | 'updatedAt'>;
 
 export interface IvrIo {
+  /** The walk is in this menu now (the first, or one an option went to). */
+  entered(menu: IvrMenuSpec): void;
   /** Speaks `text` in `language`; settles when it ended, or when the caller pressed a key (which stops it). */
   say(text: string, language: string): Promise<void>;
   /** A key pressed and not taken yet (one pressed during a prompt, or earlier: callers who know the menu type ahead). */
@@ -54,6 +56,7 @@ export async function walkIvr(first: IvrMenuSpec, io: IvrIo, language: string | 
     if (io.ended()) return end('caller-left');
     if (path.length === MAX_MENUS) return end('menu-loop');
     path.push(menu.name);
+    io.entered(menu);
     let action: IvrAction | null;
     let none: IvrHangup;
     if (isOpenAt(menu.openingHours, io.now())) {

@@ -59,6 +59,14 @@ export interface WallBoardQueue extends Traffic {
   callbacks: { inLine: number; later: number };
 }
 
+/** Callers in IVR menus now (they have no queue yet): how many, the longest time in the menus (seconds), per menu. */
+export interface WallBoardIvr {
+  calls: number;
+  longestSeconds: number | null;
+  /** by the menu each caller is in now, by name */
+  menus: Array<{ name: string; calls: number; longestSeconds: number }>;
+}
+
 export interface WallBoardAgent {
   id: number;
   name: string;
@@ -80,6 +88,7 @@ export interface WallBoardView {
   since: string;
   totals: Traffic & { waiting: number; longestWaitSeconds: number | null; agents: StateCounts };
   queues: WallBoardQueue[];
+  ivr: WallBoardIvr;
   agents: WallBoardAgent[];
 }
 
@@ -155,6 +164,8 @@ export class WallBoard {
     private readonly logger: Logger,
     /** open callbacks by queue id */
     private readonly callbacks: () => Map<number, { inLine: number; later: number }> = () => new Map(),
+    /** the callers in IVR menus now: the menu each is in, since when each is in the menus (ms) */
+    private readonly inMenus: () => Array<{ menu: string; since: number }> = () => [],
     private readonly intervalMs = 1000,
   ) {}
 
@@ -217,6 +228,7 @@ export class WallBoard {
       since: from.toISOString(),
       totals: { ...trafficFigures(sum), waiting, longestWaitSeconds: oldest === Infinity ? null : waitedSeconds(now, oldest), agents: totalAgents },
       queues,
+      ivr: ivrFigures(this.inMenus(), now),
       agents,
     };
   }
@@ -272,6 +284,24 @@ export class WallBoard {
     if (since.getTime() === startOfDay(now).getTime()) this.#stored = stored;
     return stored;
   }
+}
+
+function ivrFigures(callers: Array<{ menu: string; since: number }>, now: number): WallBoardIvr {
+  const menus = new Map<string, { name: string; calls: number; longestSeconds: number }>();
+  let oldest = Infinity;
+  for (const c of callers) {
+    const seconds = waitedSeconds(now, c.since);
+    const m = menus.get(c.menu) ?? { name: c.menu, calls: 0, longestSeconds: 0 };
+    m.calls++;
+    m.longestSeconds = Math.max(m.longestSeconds, seconds);
+    menus.set(c.menu, m);
+    oldest = Math.min(oldest, c.since);
+  }
+  return {
+    calls: callers.length,
+    longestSeconds: oldest === Infinity ? null : waitedSeconds(now, oldest),
+    menus: [...menus.values()].sort((a, b) => a.name.localeCompare(b.name)),
+  };
 }
 
 function waitedSeconds(now: number, since: number): number {

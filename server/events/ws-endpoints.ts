@@ -77,8 +77,15 @@ export class SocketGroups {
     return this.#groups.keys();
   }
 
-  send(key: string, message: object): void {
-    for (const ws of this.#groups.get(key) ?? []) sendJson(ws, message);
+  /** Sends to every open socket of the key; returns how many there were. */
+  send(key: string, message: object): number {
+    let sent = 0;
+    for (const ws of this.#groups.get(key) ?? []) {
+      if (ws.readyState !== ws.OPEN) continue;
+      sendJson(ws, message);
+      sent++;
+    }
+    return sent;
   }
 
   close(key: string, code: number, reason: string): void {

@@ -55,6 +55,11 @@ const WallBoardView = Type.Object({
       callbacks: Type.Object({ inLine: Count, later: Count }, { description: 'callbacks in line now (counted in waiting) or being dialled, and due at a later time' }),
     }),
   ),
+  ivr: Type.Object({
+    calls: Count,
+    longestSeconds: Nullable(Count),
+    menus: Type.Array(Type.Object({ name: Type.String(), calls: Count, longestSeconds: Count })),
+  }, { description: 'callers in IVR menus now (no queue yet): how many, the longest time in the menus, by the menu each is in now' }),
   agents: Type.Array(
     Type.Object({
       id: Type.Integer(),

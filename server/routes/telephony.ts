@@ -8,6 +8,7 @@ import { caller } from '../auth/guard.ts';
 import { type CallCenter, MAX_PENDING_CALLS } from '../calls/call-center.ts';
 import { closedNow, isOpenAt, nextOpening } from '../calls/opening-hours.ts';
 import type { CallbackOutcome } from '../calls/callbacks.ts';
+import { MAX_LINK_TITLE_LENGTH, MAX_LINK_URL_LENGTH, MAX_LINKS_PER_CALL, linkTitle, linkUrl } from '../calls/customer-link.ts';
 import { normalizeNumber } from '../calls/phone-numbers.ts';
 import { ApiError, notFound } from '../http/errors.ts';
 import { Disposition, ErrorResponse, LanguageCode, Name, errors } from '../http/schemas.ts';
@@ -351,6 +352,45 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
             : `${JSON.stringify(disposition)} is not a disposition of queue ${r.queue}; choose one of: ${r.choices.join(', ')}`,
           'body.disposition',
         );
+    }
+  });
+
+  app.post('/api/agent/calls/:callId/link', agentDesk('Sends the customer of the agent\'s connected browser call a link (http or https) that their page offers to open', {
+    description: `Only the agent connected to the call, only to a caller in the browser widget, at most ${MAX_LINKS_PER_CALL} links a call. `
+      + 'The widget shows it at once with an Open button; the customer decides whether to open it. Written to the call\'s queue events as LINK.',
+    params: Type.Object({ callId: Type.String({ minLength: 1, maxLength: 64 }) }),
+    body: Type.Object(
+      {
+        url: Type.String({ minLength: 1, maxLength: MAX_LINK_URL_LENGTH, description: 'an absolute http:// or https:// URL' }),
+        title: Type.Optional(Type.String({ maxLength: MAX_LINK_TITLE_LENGTH, description: 'what the customer reads; without one, the URL\'s host' })),
+      },
+      { additionalProperties: false },
+    ),
+    response: {
+      202: Type.Object({
+        sent: Type.Literal(true),
+        customerConnected: Type.Boolean({ description: 'the customer\'s page was connected and was sent the link now (false: it is only in the call\'s log)' }),
+      }),
+      ...errors(404, 409, 429),
+    },
+  }), async (request, reply) => {
+    const { callId } = request.params;
+    const checked = linkUrl(request.body.url);
+    if ('problem' in checked) throw new ApiError('ERR_VALIDATION', `body.url ${checked.problem}`, 'body.url');
+    const r = center.sendLink(String(caller(request).sub), callId, checked.url, linkTitle(request.body.title));
+    switch (r.outcome) {
+      case 'sent':
+        return reply.status(202).send({ sent: true as const, customerConnected: r.customerConnected });
+      case 'unknown-call':
+        throw new ApiError('ERR_NOT_FOUND', `call ${callId} is not in progress`);
+      case 'not-connected':
+        throw new ApiError('ERR_INVALID_STATE', `call ${callId} is not connected to an agent yet (${r.state}): a link can be sent once you talk with the caller`);
+      case 'not-yours':
+        throw new ApiError('ERR_FORBIDDEN', `call ${callId} is connected to another agent: only the agent on the call may send its caller a link`);
+      case 'phone':
+        throw new ApiError('ERR_INVALID_STATE', 'the caller is on a phone: there is no browser to open a link in');
+      case 'too-many':
+        throw new ApiError('ERR_TOO_MANY_REQUESTS', `at most ${r.max} links can be sent in one call`);
     }
   });
 

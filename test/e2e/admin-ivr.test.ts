@@ -47,6 +47,15 @@ describe('admin console: IVR menus', () => {
     // an option naming a queue that does not exist is refused before anything is sent, naming the line
     await page.getByTestId('ivr-name').fill('main');
     await page.getByTestId('ivr-prompt').fill('en: For sales press 1. For support in Estonian press 2.\net: Müük: vajutage 1. Tugi: vajutage 2.');
+    // Listen: the line the cursor is on, spoken as callers will hear it (the Estonian one, a few seconds of audio)
+    await page.getByTestId('ivr-prompt').evaluate((t: HTMLTextAreaElement) => t.setSelectionRange(t.value.length, t.value.length));
+    await page.getByTestId('ivr-prompt-listen').click();
+    const audio = page.getByTestId('ivr-listen-audio');
+    const seconds = async () => audio.evaluate((a: HTMLAudioElement) => (a.src.startsWith('blob:') && a.readyState >= 1 ? a.duration : 0));
+    await expect.poll(seconds, { timeout: 10_000 }).toBeGreaterThan(1.5);
+    await page.getByTestId('ivr-closed-prompt').fill('zz: Hello.');
+    await page.getByTestId('ivr-closed-prompt-listen').click();
+    await shows('error', 'body.language: no voice speaks "zz"');
     await page.getByTestId('ivr-options').fill('1 sales queue:sales\n2 support in Estonian lang:et queue:suport\n9 goodbye hangup');
     await page.getByTestId('ivr-timeout').fill('7');
     await page.getByTestId('ivr-attempts').fill('2');

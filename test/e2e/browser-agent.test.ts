@@ -1,10 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTone } from '../support/baresip.ts';
 import { type TestBrowser, launchBrowser } from './support/browser.ts';
 import { type Harness, agentPageReady, createAgent, eventually, startCallCenter } from './support/harness.ts';
+
+const customerState = (page: Page): Promise<string | undefined> => page.evaluate(() => window.CallflowWidget?.state);
 
 describe('an agent on the browser softphone', () => {
   let h: Harness;
@@ -29,7 +32,7 @@ describe('an agent on the browser softphone', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('logs in, goes ready, sees the caller\'s page and language, answers by clicking, and talks both ways', async () => {
+  it('logs in, goes ready, sees the caller\'s page and language, answers by clicking, talks both ways and sends the customer a link', async () => {
     agent = await launchBrowser(makeTone(path.join(dir, 'tone-1000.wav'), 1000));
     const ap = agent.page;
     await agentPageReady(ap, h, 'kaja', kaja.password);
@@ -67,6 +70,22 @@ describe('an agent on the browser softphone', () => {
     await ap.getByTestId('mute').click();
     await eventually(async () => Math.abs((await customer!.hearing(1)).peakHz - 1000) < 30, 10_000, 'the agent again after unmute');
 
+    // A link for the customer, from the agent page: the server refuses a javascript: URL (its words on the page); an
+    // https one shows in the widget with an Open button for a new tab, opened by nothing but the customer.
+    await ap.getByTestId('link-url').fill('javascript:alert(document.cookie)');
+    await ap.getByTestId('link-send').click();
+    await eventually(async () => (await ap.getByTestId('link-error').textContent()) === 'Not sent: body.url must be an absolute http:// or https:// URL', 10_000, 'the refusal');
+    await ap.getByTestId('link-url').fill('https://shop.example/tents/care?model=nordic-2');
+    await ap.getByTestId('link-title').fill('Tent care guide');
+    await ap.getByTestId('link-send').click();
+    await eventually(async () => (await ap.getByTestId('links-sent').textContent())?.includes('Tent care guide'), 10_000, 'the link listed as sent');
+    expect(await ap.getByTestId('link-error').isVisible()).toBe(false);
+    const link = cp.getByTestId('cf-link');
+    await link.waitFor({ state: 'visible', timeout: 10_000 });
+    expect(await cp.getByTestId('cf-link-text').textContent()).toBe('Teenindaja saatis sulle lingi: Tent care guide');
+    expect(await link.evaluate((a: HTMLAnchorElement) => [a.href, a.target, a.rel])).toEqual(['https://shop.example/tents/care?model=nordic-2', '_blank', 'noopener noreferrer']);
+    expect(customer.context.pages()).toHaveLength(1);
+
     // The queue asks for a disposition: the form offers its list while the agent talks and after.
     expect(await ap.getByTestId('disposition').isVisible()).toBe(true);
     expect(await ap.getByTestId('disposition-code').locator('option').allTextContents()).toEqual(['Choose…', 'Resolved', 'Sale', 'Complaint']);
@@ -75,6 +94,8 @@ describe('an agent on the browser softphone', () => {
 
     await ap.getByTestId('hangup').click();
     await eventually(async () => (await ap.getByTestId('agent-state').textContent())?.includes('wrap-up'), 10_000, 'wrap-up');
+    await eventually(async () => (await customerState(cp)) === 'ended', 10_000, 'the call ended in the widget');
+    expect(await link.isVisible()).toBe(true); // (until the customer closes the panel)
     await eventually(async () => /\d:\d\d/.test((await ap.getByTestId('wrapup-countdown').textContent()) ?? ''), 5_000, 'the countdown');
     // The queue requires a disposition: wrap-up cannot end early before one is filed (Done, or the REST call).
     await ap.getByTestId('wrapup-done').click();
@@ -96,8 +117,10 @@ describe('an agent on the browser softphone', () => {
     await h.server.center.log.flush();
     const call = (await h.api('GET', '/api/calls?limit=1', undefined, h.admin)).body.items[0];
     expect(call).toMatchObject({ agentId: kaja.id, endReason: 'agent-hangup', language: 'et', disposition: 'Sale' });
-    const events = (await h.api('GET', `/api/calls/${call.id}`, undefined, h.admin)).body.events.map((e: { event: string }) => e.event);
-    expect(events).toEqual(['ENTERQUEUE', 'OFFER', 'CONNECT', 'HOLD', 'UNHOLD', 'COMPLETEAGENT', 'DISPOSITION', 'WRAPUPEND']);
+    const log = (await h.api('GET', `/api/calls/${call.id}`, undefined, h.admin)).body.events;
+    const events = log.map((e: { event: string }) => e.event);
+    expect(events).toEqual(['ENTERQUEUE', 'OFFER', 'CONNECT', 'HOLD', 'UNHOLD', 'LINK', 'COMPLETEAGENT', 'DISPOSITION', 'WRAPUPEND']);
+    expect(log[5]).toMatchObject({ agentId: kaja.id, data: { url: 'https://shop.example/tents/care?model=nordic-2', title: 'Tent care guide', customerConnected: true } });
     // (the after-call work, from the call's end to Done, is in the record)
     expect(call.wrapUpSeconds).toBeGreaterThan(0);
   }, 120_000);

@@ -1,7 +1,8 @@
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RtpPeer } from '../media/helpers/rtp-peer.ts';
 import { RawUdp } from '../sip/helpers.ts';
-import { type Harness, createAgent, eventually, startCallCenter } from './support/harness.ts';
+import { ADMIN_PASSWORD, type Harness, createAgent, eventually, startCallCenter } from './support/harness.ts';
 import { inDialog, inviteQueue } from './support/queue-invite.ts';
 
 /**
@@ -136,9 +137,10 @@ describe('IVR menus', () => {
     }
   }, 60_000);
 
-  it('outside its hours a menu says it is closed and hangs up; a caller who leaves a menu has not abandoned a queue', async () => {
+  it('outside its hours a menu says it is closed and hangs up; a caller in a menu is on the wall-board; one who leaves has not abandoned a queue', async () => {
     const udp = await new RawUdp().open();
     const rtp = await RtpPeer.create();
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
     try {
       const ok = await inviteQueue(h, udp, { to: 'night', ...caller, sdp: rtp.sdp(['PCMU']) });
       expect(ok.status).toBe(200);
@@ -156,10 +158,26 @@ describe('IVR menus', () => {
       inDialog(h, udp, ok2, 'ACK');
       const left = await newest();
       await eventually(async () => (await call(left)).state === 'ivr', 10_000, 'the call in the menu');
+      // the supervisors see the caller in the menus, over REST and on the wall-board page
+      await new Promise((r) => setTimeout(r, 1100));
+      const board = (await h.api('GET', '/api/wallboard', undefined, h.admin)).body;
+      expect(board.ivr).toMatchObject({ calls: 1, menus: [{ name: 'welcome', calls: 1 }] });
+      expect(board.ivr.longestSeconds).toBeGreaterThanOrEqual(1);
+      expect(board.totals.waiting).toBe(0);
+      const page = await browser.newPage();
+      await page.goto(`${h.baseUrl}/supervisor/`);
+      await page.getByTestId('login-username').fill('admin');
+      await page.getByTestId('login-password').fill(ADMIN_PASSWORD);
+      await page.getByTestId('login-submit').click();
+      const ivrFigure = page.getByTestId('wb-total-ivr');
+      await eventually(async () => (await ivrFigure.textContent()) === '1 (welcome 1)', 10_000, 'the caller in the menu on the wall-board');
       inDialog(h, udp, ok2, 'BYE');
       await eventually(async () => (await call(left)).state === 'ended', 10_000, 'the record to end');
       expect(await call(left)).toMatchObject({ endReason: 'ivr-caller-left', queueId: null, events: [] });
+      await eventually(async () => (await ivrFigure.textContent()) === '0', 10_000, 'no caller in the menus on the wall-board');
+      expect((await h.api('GET', '/api/wallboard', undefined, h.admin)).body.ivr).toEqual({ calls: 0, longestSeconds: null, menus: [] });
     } finally {
+      await browser.close();
       rtp.close();
       udp.close();
     }

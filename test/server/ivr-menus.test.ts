@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseWav } from '../../media/prompts.ts';
 import { DATABASE_KINDS } from '../support/databases.ts';
 import { ADMIN_PASSWORD, type TestApp, testApp } from '../support/app.ts';
 
@@ -247,8 +248,24 @@ describe.each(DATABASE_KINDS)('IVR menu REST API on %s', (kind) => {
     expect((await call('GET', '/api/ivr-menus')).json().items).toEqual([expect.objectContaining({ name: 'main', maxAttempts: 3 })]);
   });
 
+  it('speaks a text as the menus do, for the admin to hear it before saving; names a language it has no voice for', async () => {
+    const res = await call('POST', '/api/speech', { text: 'For sales, press 1.', language: 'en' });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers['content-type']).toBe('audio/wav');
+    const pcm = parseWav(res.rawPayload)!;
+    expect(pcm.rate).toBe(8000);
+    expect(pcm.samples.length / 2 / 8000).toBeGreaterThan(0.8);
+    const unknown = await call('POST', '/api/speech', { text: 'Hello', language: 'zz' });
+    expect(unknown.statusCode).toBe(422);
+    expect(unknown.json()).toMatchObject({ code: 'ERR_UNKNOWN_REFERENCE', message: 'body.language: no voice speaks "zz"' });
+    expect((await call('POST', '/api/speech', { text: '   ', language: 'en' })).json()).toMatchObject({ message: 'body.text: must hold something to say' });
+    expect((await call('POST', '/api/speech', { text: 'x'.repeat(2001), language: 'en' })).statusCode).toBe(400);
+    await call('POST', '/api/users', { login: 'sue', name: 'Sue', password: 'sue-password', role: 'supervisor' });
+    expect((await call('POST', '/api/speech', { text: 'Hello', language: 'en' }, await t.auth('sue', 'sue-password'))).statusCode).toBe(403);
+  });
+
   it('the routes are in the OpenAPI documentation', async () => {
     const spec = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json();
-    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/api/ivr-menus', '/api/ivr-menus/{id}']));
+    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/api/ivr-menus', '/api/ivr-menus/{id}', '/api/speech']));
   });
 });

@@ -13,6 +13,7 @@ function caller(script: Array<string | null>, menus: IvrMenuSpec[], now = new Da
   const typedAhead: string[] = [];
   let hungUp = false;
   const io: IvrIo = {
+    entered: () => {},
     say: async (text, language) => void said.push(`${language}: ${text}`),
     hasKey: () => typedAhead.length > 0,
     key: async (ms) => {

@@ -197,6 +197,42 @@ describe('agent softphone', () => {
       await page.getByTestId('incoming').waitFor({ state: 'hidden' });
     });
 
+    it('offers to send a browser caller a link (not a phone caller), lists what was sent and shows a refusal in the server\'s words', async () => {
+      await signIn();
+      const web = { queue: 'support', language: 'et', page: { url: 'https://shop.example/tents', title: 'Tents' }, history: [], caller: 'web', waitedSeconds: 5 };
+      send({ type: 'connected', callId: 'call-11', context: web, device: 'desk-phone' });
+      await page.getByTestId('link-form').waitFor({ state: 'visible' });
+      const answers = [
+        { status: 202, body: { sent: true, customerConnected: false } },
+        { status: 400, body: { code: 'ERR_VALIDATION', message: 'body.url must be an absolute http:// or https:// URL', field: 'body.url' } },
+      ];
+      server.route('POST /api/agent/calls/call-11/link', () => answers.shift()!);
+      await page.getByTestId('link-url').fill(' https://shop.example/manuals/tent.pdf ');
+      await page.getByTestId('link-title').fill('Tent manual');
+      await page.getByTestId('link-send').click();
+      await expect.poll(() => text('links-sent')).toBe("Tent manual https://shop.example/manuals/tent.pdf (the customer's page was not connected)");
+      const sent = server.requests.find((r) => r.path === '/api/agent/calls/call-11/link')!;
+      expect(sent.body).toEqual({ url: 'https://shop.example/manuals/tent.pdf', title: 'Tent manual' });
+      expect(sent.headers.authorization).toBe('Bearer agent-token-1');
+      expect(await page.getByTestId('link-url').inputValue()).toBe('');
+      expect(await page.getByTestId('links-sent').locator('a').evaluate((a: HTMLAnchorElement) => [a.href, a.target, a.rel])).toEqual([
+        'https://shop.example/manuals/tent.pdf', '_blank', 'noopener noreferrer',
+      ]);
+      await page.getByTestId('link-url').fill('javascript:alert(1)');
+      await page.getByTestId('link-send').click();
+      await expect.poll(() => text('link-error')).toBe('Not sent: body.url must be an absolute http:// or https:// URL');
+      expect(await page.getByTestId('links-sent').locator('li').count()).toBe(1);
+      send({ type: 'call-ended', callId: 'call-11' });
+      await page.getByTestId('incoming').waitFor({ state: 'hidden' });
+
+      // a caller on a phone: no browser to send a link to, and nothing of the last call's links
+      send({ type: 'connected', callId: 'call-12', context: { ...web, caller: 'sip:+3725551234@carrier.example' }, device: 'desk-phone' });
+      await page.getByTestId('incoming').waitFor({ state: 'visible' });
+      expect(await visible('link-form')).toBe(false);
+      expect(await page.getByTestId('links-sent').locator('li').count()).toBe(0);
+      expect(await visible('link-error')).toBe(false);
+    });
+
     it('counts the wrap-up down from wrapUpEndsAt and sends Done', async () => {
       await signIn();
       const endsAt = new Date(Date.now() + 30_000).toISOString();

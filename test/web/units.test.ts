@@ -83,12 +83,44 @@ describe('customer events', () => {
     expect(parseCustomerEvent('{"type":"teleport"}')).toBeUndefined();
   });
 
+  it('reads a link from the agent: an absolute http(s) URL, its title trimmed or null', () => {
+    expect(parseCustomerEvent('{"type":"link","url":"https://shop.example/manual.pdf","title":" Tent manual "}')).toEqual({
+      type: 'link', url: 'https://shop.example/manual.pdf', title: 'Tent manual',
+    });
+    expect(parseCustomerEvent('{"type":"link","url":"http://shop.example"}')).toEqual({ type: 'link', url: 'http://shop.example/', title: null });
+    expect(parseCustomerEvent('{"type":"link","url":"HTTPS://Shop.Example/a?b=1#c","title":""}')).toEqual({ type: 'link', url: 'https://shop.example/a?b=1#c', title: null });
+    expect(parseCustomerEvent('{"type":"link","url":"https://shop.example/","title":7}')).toMatchObject({ title: null });
+    expect((parseCustomerEvent(JSON.stringify({ type: 'link', url: 'https://shop.example/', title: 'x'.repeat(300) })) as { title: string }).title).toHaveLength(200);
+  });
+
+  it('drops a link that is not an absolute http(s) URL, whatever the server sent', () => {
+    for (const url of [
+      'javascript:alert(1)', 'JavaScript:alert(1)', ' javascript:alert(1)', 'data:text/html,<script>alert(1)</script>', 'vbscript:x',
+      'file:///etc/passwd', '/relative/path', '//shop.example/x', 'shop.example', 'http:shop.example', 'https://', 'not a url', '',
+      `https://shop.example/${'a'.repeat(2000)}`,
+    ]) {
+      expect(parseCustomerEvent(JSON.stringify({ type: 'link', url, title: 'Open me' })), url).toBeUndefined();
+    }
+    expect(parseCustomerEvent('{"type":"link","title":"no url"}')).toBeUndefined();
+    expect(parseCustomerEvent('{"type":"link","url":{"href":"https://shop.example/"}}')).toBeUndefined();
+  });
+
   it('words the place in line and the wait as the customer reads them', () => {
     const en = messagesFor('en');
     expect(`${en.position(2)} · ${en.ewt(150)}`).toBe('You are number 2 in line · about 3 min');
     expect(en.ewt(59)).toBe('less than a minute');
     expect(messagesFor('xx').start).toBe('Start call');
     expect(messagesFor('hu').start).toBe('Hívás indítása');
+  });
+
+  it('says in every language of the widget that the agent sent a link, and what opens it', () => {
+    for (const language of ['en', 'et', 'ru', 'fi', 'de', 'hu']) {
+      const m = messagesFor(language);
+      expect(m.linkSent('Tent manual'), language).toContain('Tent manual');
+      expect(m.openLink, language).not.toBe('');
+      if (language !== 'en') expect([m.linkSent('x'), m.openLink], language).not.toEqual([messagesFor('en').linkSent('x'), 'Open']);
+    }
+    expect(messagesFor('en').linkSent('shop.example')).toBe('Your agent sent you a link: shop.example');
   });
 });
 

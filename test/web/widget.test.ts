@@ -232,6 +232,56 @@ describe('customer widget', () => {
       expect(await page.getByTestId('cf-start').isVisible()).toBe(true);
     });
 
+    it("lists the agent's links newest first, opened only by their own button, until the panel is closed after the call", async () => {
+      await startCall();
+      send({ type: 'connected', agentName: 'Mari' });
+      await expect.poll(state).toBe('connected');
+      const links = page.getByTestId('cf-link');
+      const texts = (): Promise<string[]> => page.getByTestId('cf-link-text').allTextContents();
+      expect(await page.getByTestId('cf-links').isVisible()).toBe(false);
+      send({ type: 'link', url: 'https://shop.example/manuals/mower.pdf', title: 'Bedienungsanleitung' });
+      await expect.poll(texts).toEqual(['Ihr Ansprechpartner hat Ihnen einen Link geschickt: Bedienungsanleitung']);
+      // not a link the widget would offer, whatever the server sends: never rendered
+      send({ type: 'link', url: 'javascript:alert(document.cookie)', title: 'Gutschein' });
+      send({ type: 'link', url: 'data:text/html,<script>alert(1)</script>', title: 'Gutschein' });
+      send({ type: 'link', url: 'https://shop.example/blades', title: '<img src=x onerror=alert(1)>' });
+      await expect.poll(() => links.count()).toBe(2);
+      expect(await texts()).toEqual([
+        'Ihr Ansprechpartner hat Ihnen einen Link geschickt: <img src=x onerror=alert(1)>', // (text, not markup)
+        'Ihr Ansprechpartner hat Ihnen einen Link geschickt: Bedienungsanleitung',
+      ]);
+      expect(await page.locator('callflow-widget').evaluate((el) => el.shadowRoot?.querySelectorAll('img').length)).toBe(0);
+      expect(await links.evaluateAll((as) => as.map((a) => [(a as HTMLAnchorElement).href, (a as HTMLAnchorElement).target, (a as HTMLAnchorElement).rel, a.textContent]))).toEqual([
+        ['https://shop.example/blades', '_blank', 'noopener noreferrer', 'Öffnen'],
+        ['https://shop.example/manuals/mower.pdf', '_blank', 'noopener noreferrer', 'Öffnen'],
+      ]);
+      // nothing opened by itself
+      expect(context.pages()).toHaveLength(1);
+      // the customer closes the panel during the call: the links stay, and a new one opens the panel again
+      await page.locator('callflow-widget button.close').click();
+      await page.getByTestId('cf-panel').waitFor({ state: 'hidden' });
+      site.page('/manual.html', '<!doctype html><title>Manual</title><p>Manual</p>');
+      send({ type: 'link', url: `${site.origin}/manual.html`, title: null });
+      await page.getByTestId('cf-panel').waitFor({ state: 'visible' });
+      expect((await texts())[0]).toBe(`Ihr Ansprechpartner hat Ihnen einen Link geschickt: ${new URL(site.origin).host}`);
+      expect(await links.count()).toBe(3);
+      // after the call the links stay until the panel is closed
+      send({ type: 'ended', reason: 'agent-hangup' });
+      await expect.poll(state).toBe('ended');
+      expect(await links.count()).toBe(3);
+      const opened = context.waitForEvent('page');
+      await links.first().click();
+      const tab = await opened;
+      await tab.waitForURL(`${site.origin}/manual.html`);
+      // (noopener noreferrer: the new tab cannot reach the shop's page, nor learn where it came from)
+      expect(await tab.evaluate(() => [window.opener, document.referrer])).toEqual([null, '']);
+      await page.locator('callflow-widget button.close').click();
+      await page.getByTestId('cf-call-button').click();
+      await page.getByTestId('cf-panel').waitFor({ state: 'visible' });
+      expect(await links.count()).toBe(0);
+      expect(await page.getByTestId('cf-links').isVisible()).toBe(false);
+    });
+
     it('cancels the INVITE when the customer hangs up while waiting', async () => {
       await startCall();
       send({ type: 'queued', position: 3, ewtSeconds: 40 });

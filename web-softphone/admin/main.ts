@@ -1,5 +1,5 @@
 /** Entry of the admin console (/admin/): skills, agents (with their desk phones), queues, IVR menus, and admin/supervisor accounts over the REST API. */
-import { fetchJson } from '../shared/http.ts';
+import { fetchBlob, fetchJson } from '../shared/http.ts';
 import { sessionTokenStore } from '../shared/session-token.ts';
 import { wireSignIn } from '../shared/sign-in.ts';
 import {
@@ -389,6 +389,25 @@ function editIvrMenu(m: IvrMenu): void {
   set('hoursTimeZone', m.openingHours?.timeZone ?? '');
   set('closedPrompt', formatPrompts(m.closedPrompt));
   set('closedAction', formatAction(m.closedAction, ivrTargets));
+}
+
+/** Speaks the line of a prompt field the cursor is on (else its first) as the menus will, through POST /api/speech. */
+async function listen(area: HTMLTextAreaElement, label: string): Promise<void> {
+  const lines = area.value.split('\n');
+  const at = area.value.slice(0, area.selectionStart).split('\n').length - 1;
+  const line = lines[at]?.trim() ? lines[at]! : (lines.find((l) => l.trim() !== '') ?? '');
+  const [entry] = Object.entries(parsePrompts(line, label));
+  if (entry === undefined) throw new Error(`${label}: write a line to hear, e.g. "en: For sales press 1."`);
+  const wav = await fetchBlob('/api/speech', { method: 'POST', token: tokens.get() ?? '', body: { language: entry[0], text: entry[1] } });
+  const audio = document.querySelector<HTMLAudioElement>('[data-testid="ivr-listen-audio"]')!;
+  if (audio.src) URL.revokeObjectURL(audio.src);
+  audio.src = URL.createObjectURL(wav);
+  await audio.play();
+}
+
+for (const b of document.querySelectorAll<HTMLButtonElement>('[data-listen]')) {
+  const area = form('ivr-form').elements.namedItem(b.dataset.listen!) as HTMLTextAreaElement;
+  b.addEventListener('click', () => void act(() => listen(area, b.dataset.listen === 'prompt' ? 'prompt' : 'closed prompt')));
 }
 
 form('ivr-form').addEventListener('submit', (e) => {

@@ -4,7 +4,7 @@ import type { Logger } from '../shared/logger.ts';
 import { AgentApi, tokenStore, type Me } from './api-client.ts';
 import type { AgentState, ServerMessage } from './agent-messages.ts';
 import { AgentSocket, agentSocketUrl } from './agent-socket.ts';
-import type { AgentView, Filing } from './agent-view.ts';
+import type { AgentView, Filing, SentLinks } from './agent-view.ts';
 import { CallDesk } from './call-desk.ts';
 import { Softphone } from './softphone.ts';
 
@@ -21,6 +21,8 @@ interface DeskSession {
   timer?: ReturnType<typeof setInterval>;
   /** The last call the agent took, while its queue asks for a disposition: shown until the next call. */
   filing?: Filing;
+  /** The links sent to the caller of the current call. */
+  links?: SentLinks;
 }
 
 /**
@@ -50,6 +52,10 @@ export class AgentApp {
     view.disposition.addEventListener('submit', (e) => {
       e.preventDefault();
       void this.#file(view.dispositionCode.value);
+    });
+    view.linkForm.addEventListener('submit', (e) => {
+      e.preventDefault();
+      void this.#sendLink(view.linkUrl.value.trim(), view.linkTitle.value.trim());
     });
     view.answer.addEventListener('click', () => {
       void view.audio.play().catch(() => {}); // the click unlocks audio playback
@@ -135,6 +141,12 @@ export class AgentApp {
     const s: DeskSession = { token, me, socket, desk, state: 'logged-out' };
     this.#session = s;
     desk.on('change', (snap) => {
+      if (s.links !== undefined && s.links.callId !== snap.callId) {
+        // another call (or none): the last call's links go
+        s.links = undefined;
+        view.renderLinks(undefined);
+        view.clearLinkInputs();
+      }
       view.renderCall(snap);
       this.#renderState();
     });
@@ -212,6 +224,35 @@ export class AgentApp {
     if (s.filing?.callId === callId) return;
     s.filing = choices.length > 0 ? { callId, queue, choices, busy: false } : undefined;
     this.#view.renderDisposition(s.filing);
+  }
+
+  /**
+   * Sends the caller of the current call a link (their page offers to open it). The server checks it (an absolute
+   * http(s) URL, a browser caller, at most 20 a call) and its refusal is shown as it put it.
+   */
+  async #sendLink(url: string, title: string): Promise<void> {
+    const s = this.#session;
+    const callId = s?.desk.snapshot.callId;
+    if (!s || callId === undefined || s.links?.busy) return;
+    if (s.links?.callId !== callId) s.links = { callId, sent: [], busy: false };
+    const show = (patch: Partial<SentLinks>): void => {
+      if (s.links?.callId !== callId) return; // the call changed meanwhile
+      s.links = { ...s.links, ...patch };
+      if (patch.error === undefined) delete s.links.error;
+      this.#view.renderLinks(s.links);
+    };
+    if (url === '') {
+      show({ error: 'Enter the link to send (https://…).' });
+      return;
+    }
+    show({ busy: true });
+    try {
+      const r = await this.#api.sendLink(s.token, callId, url, title || undefined);
+      show({ busy: false, sent: [{ url, title: title || null, customerConnected: r.customerConnected }, ...(s.links?.sent ?? [])] });
+      if (s.links?.callId === callId) this.#view.clearLinkInputs();
+    } catch (err) {
+      show({ busy: false, error: `Not sent: ${userMessage(err)}` });
+    }
   }
 
   /** Files the last call under a disposition (it may be changed: the last choice counts). */

@@ -15,6 +15,15 @@ export interface Filing {
   error?: string;
 }
 
+/** The links the agent sent the caller in the current call, newest first, and the one being sent. */
+export interface SentLinks {
+  callId: string;
+  sent: readonly { url: string; title: string | null; customerConnected: boolean }[];
+  busy: boolean;
+  /** why the last one was refused (the server's words) */
+  error?: string;
+}
+
 function byId<T extends HTMLElement>(doc: Document, id: string): T {
   const el = doc.getElementById(id);
   if (!el) throw new TypeError(`agent page: element #${id} is missing`);
@@ -74,6 +83,12 @@ export class AgentView {
   readonly transferRow: HTMLElement;
   readonly transferQueue: HTMLSelectElement;
   readonly transfer: HTMLButtonElement;
+  readonly linkForm: HTMLFormElement;
+  readonly linkUrl: HTMLInputElement;
+  readonly linkTitle: HTMLInputElement;
+  readonly linkSend: HTMLButtonElement;
+  readonly linkError: HTMLElement;
+  readonly linksSent: HTMLElement;
   readonly callError: HTMLElement;
   readonly audio: HTMLAudioElement;
   readonly #doc: Document;
@@ -120,6 +135,12 @@ export class AgentView {
     this.transferRow = $('transfer-row');
     this.transferQueue = $('transfer-queue');
     this.transfer = $('transfer');
+    this.linkForm = $('link-form');
+    this.linkUrl = $('link-url');
+    this.linkTitle = $('link-title');
+    this.linkSend = $('link-send');
+    this.linkError = $('link-error');
+    this.linksSent = $('links-sent');
     this.callError = $('call-error');
     this.audio = $('remote-audio');
   }
@@ -260,12 +281,46 @@ export class AgentView {
     this.hangup.hidden = !(live || s.state === 'connecting' || s.state === 'elsewhere');
     this.transferRow.hidden = !(live || s.state === 'elsewhere') || this.transferQueue.options.length === 0;
     this.transfer.disabled = s.holdPending || s.transferPending === true;
+    // a link only to a caller in the browser widget (a phone has no browser to open it in)
+    const browserCaller = s.context !== undefined && s.context.caller === 'web' && !s.context.callback;
+    this.linkForm.hidden = !((live || s.state === 'elsewhere') && browserCaller && s.callId !== undefined);
     this.callError.hidden = !s.error;
     this.callError.textContent = s.error ?? '';
     if (!visible && s.error) {
       // The call is gone but the agent should see why.
       this.deskMessage(s.error);
     }
+  }
+
+  /** The links sent in this call (newest first) and why the last one was refused, if it was. */
+  renderLinks(l: SentLinks | undefined): void {
+    this.linkSend.disabled = l?.busy === true;
+    this.linkError.hidden = !l?.error;
+    this.linkError.textContent = l?.error ?? '';
+    this.linksSent.replaceChildren(
+      ...(l?.sent ?? []).map((link) => {
+        const li = this.#doc.createElement('li');
+        const a = this.#doc.createElement('a');
+        a.textContent = link.title ?? link.url;
+        if (/^https?:\/\//i.test(link.url)) a.href = link.url;
+        a.target = '_blank';
+        a.rel = 'noopener noreferrer';
+        li.append(a);
+        const note = [link.title === null ? '' : link.url, link.customerConnected ? '' : "(the customer's page was not connected)"].filter(Boolean).join(' ');
+        if (note) {
+          const span = this.#doc.createElement('span');
+          span.className = 'muted';
+          span.textContent = ` ${note}`;
+          li.append(span);
+        }
+        return li;
+      }),
+    );
+  }
+
+  clearLinkInputs(): void {
+    this.linkUrl.value = '';
+    this.linkTitle.value = '';
   }
 
   /** The queues and agents the Transfer control offers (value: the target's SIP URI). */

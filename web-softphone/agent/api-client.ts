@@ -84,6 +84,19 @@ export class AgentApi {
     await fetchJson<unknown>(`${this.base}/api/agent/calls/${encodeURIComponent(callId)}/disposition`, { method: 'POST', body: { disposition }, token });
   }
 
+  /**
+   * `POST /api/agent/calls/:callId/link`: sends the customer of the agent's browser call a link to open. A refusal
+   * throws WebError with the server's message; customerConnected: the customer's page was there to be told now.
+   */
+  async sendLink(token: string, callId: string, url: string, title?: string): Promise<{ customerConnected: boolean }> {
+    const res = await fetchJson<{ customerConnected?: unknown }>(`${this.base}/api/agent/calls/${encodeURIComponent(callId)}/link`, {
+      method: 'POST',
+      body: { url, ...(title ? { title } : {}) },
+      token,
+    });
+    return { customerConnected: res.customerConnected === true };
+  }
+
   /** `POST /api/agent/softphone`: SIP credentials for this browser's softphone. */
   async softphone(token: string): Promise<SoftphoneCredentials> {
     const res = await fetchJson<unknown>(`${this.base}/api/agent/softphone`, { method: 'POST', body: {}, token });

@@ -7,17 +7,13 @@ export interface JsonRequest {
   signal?: AbortSignal;
 }
 
-/**
- * fetch() with JSON in and out. An error status becomes a WebError carrying the server's `{ message }`
- * (or the status text when there is none), so the UI can show exactly what the server said.
- */
-export async function fetchJson<T>(url: string, req: JsonRequest = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+/** The request of fetchJson / fetchBlob; a network failure becomes WEB_ERR_NETWORK. */
+async function send(url: string, req: JsonRequest, accept: string): Promise<Response> {
+  const headers: Record<string, string> = { accept };
   if (req.body !== undefined) headers['content-type'] = 'application/json';
   if (req.token) headers.authorization = `Bearer ${req.token}`;
-  let res: Response;
   try {
-    res = await fetch(url, {
+    return await fetch(url, {
       method: req.method ?? (req.body === undefined ? 'GET' : 'POST'),
       headers,
       body: req.body === undefined ? null : JSON.stringify(req.body),
@@ -28,23 +24,43 @@ export async function fetchJson<T>(url: string, req: JsonRequest = {}): Promise<
     if (err instanceof DOMException && err.name === 'AbortError') throw err;
     throw new WebError('WEB_ERR_NETWORK', 'The server could not be reached. Please try again.');
   }
-  const text = await res.text();
-  let json: unknown;
+}
+
+/** An error status as a WebError carrying the server's `{ message }` (or the status text when there is none). */
+function httpError(res: Response, json: unknown): WebError {
+  const message =
+    json && typeof json === 'object' && typeof (json as { message?: unknown }).message === 'string'
+      ? (json as { message: string }).message
+      : `${res.status} ${res.statusText || 'error'}`;
+  return new WebError('WEB_ERR_HTTP', message, res.status);
+}
+
+function parseJson(text: string): unknown {
   try {
-    json = text ? JSON.parse(text) : undefined;
+    return text ? JSON.parse(text) : undefined;
   } catch {
-    json = undefined;
+    return undefined;
   }
-  if (!res.ok) {
-    const message =
-      json && typeof json === 'object' && typeof (json as { message?: unknown }).message === 'string'
-        ? (json as { message: string }).message
-        : `${res.status} ${res.statusText || 'error'}`;
-    throw new WebError('WEB_ERR_HTTP', message, res.status);
-  }
+}
+
+/**
+ * fetch() with JSON in and out. An error status becomes a WebError carrying the server's `{ message }`
+ * (or the status text when there is none), so the UI can show exactly what the server said.
+ */
+export async function fetchJson<T>(url: string, req: JsonRequest = {}): Promise<T> {
+  const res = await send(url, req, 'application/json');
+  const json = parseJson(await res.text());
+  if (!res.ok) throw httpError(res, json);
   if (json === undefined && res.status === 204) return undefined as T;
   if (json === undefined) throw new WebError('WEB_ERR_BAD_RESPONSE', `${url} answered without JSON`, res.status);
   return json as T;
+}
+
+/** fetch() with JSON in and a file out (audio, say); errors as fetchJson's. */
+export async function fetchBlob(url: string, req: JsonRequest = {}): Promise<Blob> {
+  const res = await send(url, req, '*/*');
+  if (!res.ok) throw httpError(res, parseJson(await res.text()));
+  return res.blob();
 }
 
 /** Throws WEB_ERR_BAD_RESPONSE unless every named field of `obj` is a string. */

@@ -50,6 +50,8 @@ export interface Board {
   since: string;
   totals: Traffic & { waiting: number; longestWaitSeconds: number | null; agents: Counts };
   queues: BoardQueue[];
+  /** callers in IVR menus now (no queue yet); absent from an older server */
+  ivr?: { calls: number; longestSeconds: number | null; menus: Array<{ name: string; calls: number; longestSeconds: number }> };
   agents: BoardAgent[];
 }
 
@@ -104,6 +106,11 @@ function agentsLine(c: Counts): string {
     .join(' · ') || 'no agent logged in';
 }
 
+function ivrLine(ivr: Board['ivr']): string {
+  if (ivr === undefined || ivr.calls === 0) return '0';
+  return `${ivr.calls} (${ivr.menus.map((m) => `${m.name} ${m.calls}`).join(', ')})`;
+}
+
 /** What a supervisor may do to an agent from the board. */
 export type AgentAction = (agentId: number, state: 'not-ready' | 'logged-out') => void;
 
@@ -123,6 +130,7 @@ export function renderBoard(doc: Document, board: Board, now: number, act?: Agen
     figure(doc, 'Abandoned', `${t.abandoned}${t.abandonPercent === null ? '' : ` (${t.abandonPercent}%)`}`, 'wb-total-abandoned'),
     figure(doc, 'ASA', t.asaSeconds === null ? '–' : `${t.asaSeconds} s`, 'wb-total-asa'),
     figure(doc, 'Agents', agentsLine(t.agents), 'wb-total-agents'),
+    figure(doc, 'In IVR menus', ivrLine(board.ivr), 'wb-total-ivr'),
   );
   const queues = doc.getElementById('queues')!;
   queues.replaceChildren(

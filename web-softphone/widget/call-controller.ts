@@ -3,6 +3,7 @@ import { InvalidStateError, WebError, userMessage } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { queueStatus, requestCallback, scheduleCallback, startCall, type CallPage } from './api-client.ts';
 import { canTransition, isLive, type CallState } from './call-state.ts';
+import { MAX_LINKS, type CustomerLink } from './customer-links.ts';
 import { CustomerEventsSocket, type CustomerEvent } from './events-socket.ts';
 import type { VisitedPage } from './page-history.ts';
 import { SipCall } from './sip-call.ts';
@@ -28,6 +29,8 @@ export interface CallSnapshot {
   callback?: { number: string; scheduledFor: string | null };
   /** The queue is closed and calls back: the customer may leave a number (opensAt: when it opens next). */
   closedCallback?: { opensAt: string | null };
+  /** Links the agent sent in this call, newest first: kept after the call until the customer dismisses them. */
+  links?: readonly CustomerLink[];
 }
 
 export interface CallControllerEvents extends Record<string, unknown[]> {
@@ -90,7 +93,7 @@ export class CallController extends Emitter<CallControllerEvents> {
     const attempt = ++this.#attempt;
     this.#transition('starting', {
       language: lang, muted: false, position: undefined, ewtSeconds: undefined, agentName: undefined, error: undefined, endReason: undefined,
-      callbacks: undefined, callbackPending: undefined, callback: undefined, closedCallback: undefined,
+      callbacks: undefined, callbackPending: undefined, callback: undefined, closedCallback: undefined, links: undefined,
     });
     this.#call = undefined;
     const { config } = this.#deps;
@@ -198,6 +201,11 @@ export class CallController extends Emitter<CallControllerEvents> {
     }
   }
 
+  /** The customer closed the panel after the call: the links of that call go (during a call they stay). */
+  dismissLinks(): void {
+    if (!isLive(this.state) && this.#snapshot.links !== undefined) this.#update({ links: undefined });
+  }
+
   /** Mutes or unmutes the microphone of the live call. */
   setMuted(muted: boolean): void {
     if (!this.#sip || !isLive(this.state)) return;
@@ -231,6 +239,10 @@ export class CallController extends Emitter<CallControllerEvents> {
       case 'connected':
         if (state === 'connected') this.#update({ agentName: e.agentName });
         else this.#transition('connected', { agentName: e.agentName, position: undefined, ewtSeconds: undefined });
+        break;
+      case 'link':
+        // shown, never opened: the customer decides (a popup blocker would stop a window opened without a click anyway)
+        this.#update({ links: [{ url: e.url, title: e.title }, ...(this.#snapshot.links ?? [])].slice(0, MAX_LINKS) });
         break;
       case 'ended':
         if (this.#snapshot.callbackPending) {

@@ -1,6 +1,7 @@
 import { Emitter } from '../shared/emitter.ts';
 import type { Logger } from '../shared/logger.ts';
 import { parseJsonObject } from '../shared/json.ts';
+import { parseLink } from './customer-links.ts';
 
 /** What the server tells a waiting customer over the call's events socket. */
 export type CustomerEvent =
@@ -8,6 +9,8 @@ export type CustomerEvent =
   | { type: 'position'; position: number; ewtSeconds: number | null }
   | { type: 'ringing' }
   | { type: 'connected'; agentName: string }
+  /** the agent sent a link to open (an absolute http(s) URL; title null: none) */
+  | { type: 'link'; url: string; title: string | null }
   | { type: 'ended'; reason: string }
   | { type: 'error'; message: string };
 
@@ -33,6 +36,11 @@ export function parseCustomerEvent(data: unknown): CustomerEvent | undefined {
       return { type: 'ringing' };
     case 'connected':
       return { type: 'connected', agentName: typeof m.agentName === 'string' ? m.agentName : '' };
+    case 'link': {
+      // (only an absolute http(s) URL: anything else is dropped, whatever the server sent)
+      const link = parseLink(m.url, m.title);
+      return link && { type: 'link', ...link };
+    }
     case 'ended':
       return { type: 'ended', reason: typeof m.reason === 'string' ? m.reason : '' };
     case 'error':
@@ -42,7 +50,7 @@ export function parseCustomerEvent(data: unknown): CustomerEvent | undefined {
   }
 }
 
-/** The customer's live events WebSocket (place in line, ringing, connected, ended). close() is idempotent. */
+/** The customer's live events WebSocket (place in line, ringing, connected, links from the agent, ended). close() is idempotent. */
 export class CustomerEventsSocket extends Emitter<CustomerEventsMap> {
   readonly #ws: WebSocket;
   readonly #log: Logger;

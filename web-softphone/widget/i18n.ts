@@ -30,6 +30,10 @@ export interface Messages {
   callbackCancel: string;
   /** the call ended for a callback: on `number`, at `when` (formatted) or at the customer's turn (null) */
   callbackDone: (number: string, when: string | null) => string;
+  /** the agent sent a link: `label` is its title, or the host it leads to */
+  linkSent: (label: string) => string;
+  /** the button that opens a link the agent sent (in a new tab) */
+  openLink: string;
 }
 
 const en: Messages = {
@@ -59,6 +63,8 @@ const en: Messages = {
   callbackSubmit: 'Call me back',
   callbackCancel: 'Back',
   callbackDone: (n, w) => (w ? `We will call you on ${n} at ${w}.` : `We will call you on ${n} when it is your turn. You keep your place in line.`),
+  linkSent: (label) => `Your agent sent you a link: ${label}`,
+  openLink: 'Open',
 };
 
 const et: Partial<Messages> = {
@@ -88,6 +94,8 @@ const et: Partial<Messages> = {
   callbackSubmit: 'Helistage mulle',
   callbackCancel: 'Tagasi',
   callbackDone: (n, w) => (w ? `Helistame sulle numbril ${n} ${w}.` : `Helistame sulle numbril ${n}, kui sinu kord kätte jõuab. Sinu koht järjekorras jääb alles.`),
+  linkSent: (label) => `Teenindaja saatis sulle lingi: ${label}`,
+  openLink: 'Ava',
 };
 
 const ru: Partial<Messages> = {
@@ -117,6 +125,8 @@ const ru: Partial<Messages> = {
   callbackSubmit: 'Перезвоните мне',
   callbackCancel: 'Назад',
   callbackDone: (n, w) => (w ? `Мы позвоним вам на ${n} ${w}.` : `Мы позвоним вам на ${n}, когда подойдёт ваша очередь. Ваше место в очереди сохранится.`),
+  linkSent: (label) => `Оператор отправил вам ссылку: ${label}`,
+  openLink: 'Открыть',
 };
 
 const fi: Partial<Messages> = {
@@ -146,6 +156,8 @@ const fi: Partial<Messages> = {
   callbackSubmit: 'Soittakaa minulle',
   callbackCancel: 'Takaisin',
   callbackDone: (n, w) => (w ? `Soitamme sinulle numeroon ${n} ${w}.` : `Soitamme sinulle numeroon ${n}, kun on sinun vuorosi. Paikkasi jonossa säilyy.`),
+  linkSent: (label) => `Asiakaspalvelija lähetti sinulle linkin: ${label}`,
+  openLink: 'Avaa',
 };
 
 const de: Partial<Messages> = {
@@ -175,6 +187,8 @@ const de: Partial<Messages> = {
   callbackSubmit: 'Rufen Sie mich zurück',
   callbackCancel: 'Zurück',
   callbackDone: (n, w) => (w ? `Wir rufen Sie am ${w} unter ${n} an.` : `Wir rufen Sie unter ${n} an, sobald Sie an der Reihe sind. Ihr Platz in der Warteschlange bleibt erhalten.`),
+  linkSent: (label) => `Ihr Ansprechpartner hat Ihnen einen Link geschickt: ${label}`,
+  openLink: 'Öffnen',
 };
 
 const hu: Partial<Messages> = {
@@ -204,6 +218,8 @@ const hu: Partial<Messages> = {
   callbackSubmit: 'Hívjanak vissza',
   callbackCancel: 'Vissza',
   callbackDone: (n, w) => (w ? `Visszahívjuk a(z) ${n} számon: ${w}.` : `Visszahívjuk a(z) ${n} számon, amikor sorra kerül. A helye a sorban megmarad.`),
+  linkSent: (label) => `Munkatársunk linket küldött Önnek: ${label}`,
+  openLink: 'Megnyitás',
 };
 
 const TABLE: Record<string, Partial<Messages>> = { en, et, ru, fi, de, hu };

@@ -36,6 +36,13 @@ select, input { padding: 8px; border: 1px solid #b8c2bd; border-radius: 8px; bac
 .queue[hidden], .error[hidden] { display: none; }
 .error { margin: 0; padding: 8px 10px; border-radius: 8px; background: #fde8e7; color: var(--cf-danger); font-size: 14px; }
 .hint { margin: 0; font-size: 12px; color: var(--cf-muted); }
+.links { list-style: none; margin: 0; padding: 0; display: grid; gap: 8px; max-height: 220px; overflow-y: auto; }
+.links[hidden] { display: none; }
+.links li { display: flex; gap: 10px; align-items: center; padding: 8px 10px; border: 1px solid #cfe3da; border-radius: 8px; background: #f1f8f5; }
+.links li div { flex: 1; min-width: 0; overflow-wrap: anywhere; font-size: 14px; }
+.link-host { display: block; color: var(--cf-muted); font-size: 12px; }
+a.btn { flex: none; text-decoration: none; text-align: center; }
+a.btn:focus-visible { outline: 3px solid #f2b705; outline-offset: 2px; }
 .actions { display: flex; gap: 8px; flex-wrap: wrap; }
 .btn { flex: 1; padding: 10px 12px; border-radius: 8px; border: 1px solid transparent; cursor: pointer; font-weight: 600; }
 .btn[hidden] { display: none; }

@@ -1,6 +1,7 @@
 import { nativeLanguageName } from '../shared/languages.ts';
 import { isLive } from './call-state.ts';
 import type { CallSnapshot } from './call-controller.ts';
+import { type CustomerLink, httpUrl } from './customer-links.ts';
 import { messagesFor, type Messages } from './i18n.ts';
 import { WIDGET_CSS } from './styles.ts';
 
@@ -11,6 +12,8 @@ export interface WidgetUiHandlers {
   setLanguage(language: string): void;
   /** call me back on `number`, at my turn or at `at` (ISO time) */
   requestCallback(number: string, at?: string): void;
+  /** the panel was closed after the call: the call's links may go */
+  dismissLinks(): void;
 }
 
 const PHONE_ICON =
@@ -49,6 +52,7 @@ export class WidgetUi {
   readonly #separator: HTMLSpanElement;
   readonly #error: HTMLParagraphElement;
   readonly #hint: HTMLParagraphElement;
+  readonly #links: HTMLUListElement;
   readonly #start: HTMLButtonElement;
   readonly #mute: HTMLButtonElement;
   readonly #hangup: HTMLButtonElement;
@@ -60,10 +64,15 @@ export class WidgetUi {
   readonly #callbackAt: HTMLInputElement;
   readonly #callbackSubmit: HTMLButtonElement;
   readonly #callbackCancel: HTMLButtonElement;
+  readonly #handlers: WidgetUiHandlers;
   #snapshot: CallSnapshot | undefined;
   #callbackFormOpen = false;
+  /** the links the list shows, and in which language */
+  #linksShown: readonly CustomerLink[] = [];
+  #linksLanguage = '';
 
   constructor(doc: Document, languages: readonly string[], handlers: WidgetUiHandlers) {
+    this.#handlers = handlers;
     this.host = doc.createElement('callflow-widget');
     this.#root = this.host.attachShadow({ mode: 'open' });
     const style = el('style');
@@ -86,6 +95,8 @@ export class WidgetUi {
     this.#queue = el('p', { class: 'queue', 'aria-live': 'polite' }, this.#position, this.#separator, this.#ewt);
     this.#error = el('p', { class: 'error', 'data-testid': 'cf-error', role: 'alert' });
     this.#hint = el('p', { class: 'hint' });
+    // links the agent sent, newest first: each opens in a new tab only when the customer presses its Open
+    this.#links = el('ul', { class: 'links', 'data-testid': 'cf-links', 'aria-live': 'polite', hidden: '' });
     this.#start = el('button', { type: 'button', class: 'btn start', 'data-testid': 'cf-start' });
     this.#mute = el('button', { type: 'button', class: 'btn mute', 'data-testid': 'cf-mute', 'aria-pressed': 'false' });
     this.#hangup = el('button', { type: 'button', class: 'btn hangup', 'data-testid': 'cf-hangup' });
@@ -116,6 +127,7 @@ export class WidgetUi {
         { class: 'body' },
         el('label', {}, this.#languageLabel, this.#language),
         this.#status,
+        this.#links,
         this.#queue,
         this.#error,
         this.#hint,
@@ -176,6 +188,7 @@ export class WidgetUi {
     this.#panel.hidden = true;
     this.#launcher.setAttribute('aria-expanded', 'false');
     this.#launcher.focus();
+    if (!isLive(this.#snapshot?.state ?? 'idle')) this.#handlers.dismissLinks();
   }
 
   render(s: CallSnapshot): void {
@@ -221,10 +234,44 @@ export class WidgetUi {
     this.#callbackSubmit.textContent = m.callbackSubmit;
     this.#callbackSubmit.disabled = s.callbackPending === true;
     this.#callbackCancel.textContent = m.callbackCancel;
+    this.#renderLinks(s.links ?? [], m, s.language);
     if (this.host.ownerDocument.activeElement === this.host) {
       // Keep keyboard focus on a visible button after the buttons swap.
       const focused = this.#root.activeElement;
       if (focused instanceof HTMLButtonElement && focused.hidden) (live ? this.#hangup : this.#start).focus();
+    }
+  }
+
+  /**
+   * The agent's links as a list (rebuilt only when they or the language changed). Each URL is checked again here
+   * before it becomes an href: only http(s) is ever rendered. A new link opens a closed panel, without taking focus.
+   */
+  #renderLinks(links: readonly CustomerLink[], m: Messages, language: string): void {
+    if (links === this.#linksShown && language === this.#linksLanguage) return;
+    const grew = links.length > this.#linksShown.length;
+    this.#linksShown = links;
+    this.#linksLanguage = language;
+    this.#links.replaceChildren(
+      ...links.flatMap((link) => {
+        const url = httpUrl(link.url);
+        if (url === undefined) return [];
+        const label = link.title ?? url.host;
+        const open = el('a', { class: 'btn start open', 'data-testid': 'cf-link' }, m.openLink);
+        open.href = url.href;
+        open.target = '_blank';
+        open.rel = 'noopener noreferrer';
+        open.title = url.href;
+        open.setAttribute('aria-label', `${m.openLink}: ${label} (${url.host})`);
+        const text = el('span', { class: 'link-text', 'data-testid': 'cf-link-text' }, m.linkSent(label));
+        // with a title, the host it leads to as well: the customer sees where they would go
+        const where = link.title === null ? [] : [el('span', { class: 'link-host' }, url.host)];
+        return [el('li', {}, el('div', {}, text, ...where), open)];
+      }),
+    );
+    this.#links.hidden = this.#links.childElementCount === 0;
+    if (grew && !this.isOpen) {
+      this.#panel.hidden = false;
+      this.#launcher.setAttribute('aria-expanded', 'true');
     }
   }
 

@@ -38,6 +38,7 @@ export function mountWidget(win: Window, config: WidgetConfig, log: Logger): Cal
     setMuted: (muted) => controller?.setMuted(muted),
     setLanguage: (language) => controller?.setLanguage(language),
     requestCallback: (number, at) => void controller?.requestCallback(number, at),
+    dismissLinks: () => controller?.dismissLinks(),
   });
   controller = new CallController({
     config,

@@ -228,6 +228,7 @@ export class Callbacks {
         history: cb.history,
         customerId: cb.customerId,
         caller: cb.number,
+        ivr: [],
         callback: true,
         waitedSeconds: 0,
         dispositions: queue.dispositions,

@@ -42,6 +42,8 @@ export interface OfferContext {
   caller: string;
   /** a call back to the customer (caller is the number dialled), not a call from them */
   callback: boolean;
+  /** the IVR menus the caller passed, in order (empty: dialled the queue, or came from the browser) */
+  ivr: string[];
   waitedSeconds: number;
   /** the queue's dispositions (wrap-up codes) the agent picks one of for the call; empty: none asked */
   dispositions: string[];
@@ -205,6 +207,8 @@ export class CustomerCall {
   /** In IVR menus: the one the caller is in now, and since when they are in the menus. */
   #menuNow: string | null = null;
   #menusSince = 0;
+  /** The menus the caller passed (for the agent, and the call record's context). */
+  #ivrPath: string[] = [];
   /** In an IVR menu: keys pressed and not taken yet, and the menu waiting for one. */
   readonly #menuKeys: string[] = [];
   #keyWaiter: (() => void) | null = null;
@@ -373,6 +377,7 @@ export class CustomerCall {
       return false;
     }
     this.#queue = queue;
+    this.#ivrPath = out.path;
     this.#init.language = out.language ?? queue.language;
     this.#log = this.#log.child({ queueId: queue.id });
     this.#env.log.updateCall(this.id, {
@@ -576,6 +581,7 @@ export class CustomerCall {
       customerId: this.#init.customerId,
       caller: this.#init.caller,
       callback: this.#init.calledBackFor !== undefined,
+      ivr: this.#ivrPath,
       waitedSeconds: Math.round((Date.now() - (this.#queuedAt || this.#createdAt)) / 1000),
       dispositions: this.#queue.dispositions,
     };

@@ -1,8 +1,13 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RtpPeer } from '../media/helpers/rtp-peer.ts';
 import { RawUdp } from '../sip/helpers.ts';
-import { ADMIN_PASSWORD, type Harness, createAgent, eventually, startCallCenter } from './support/harness.ts';
+import type { BaresipPhone } from '../support/baresip.ts';
+import { ADMIN_PASSWORD, type Harness, createAgent, deskPhone, eventually, startCallCenter } from './support/harness.ts';
 import { inDialog, inviteQueue } from './support/queue-invite.ts';
 
 /**
@@ -13,6 +18,8 @@ import { inDialog, inviteQueue } from './support/queue-invite.ts';
 describe('IVR menus', () => {
   let h: Harness;
   let caller: { user: string; password: string };
+  let dir: string;
+  let tiina: { token: string; phone: BaresipPhone | undefined };
   const queues: Record<string, number> = {};
   const menus: Record<string, number> = {};
 
@@ -38,6 +45,11 @@ describe('IVR menus', () => {
     // a phone of the shop's own (SIP credentials of an agent account): the caller
     const kiosk = await createAgent(h, { login: 'kiosk', name: 'Kiosk', languages: {}, skills: {}, sipUser: '3001' });
     caller = { user: '3001', password: kiosk.sipPassword };
+    // an agent who speaks Estonian, on a desk phone that answers by itself, not ready yet
+    dir = mkdtempSync(path.join(os.tmpdir(), 'e2e-ivr-'));
+    const t = await createAgent(h, { login: 'tiina', name: 'Tiina', languages: { et: 5 }, skills: {}, sipUser: '1301' });
+    tiina = { token: await h.login('tiina', t.password), phone: undefined };
+    tiina.phone = await deskPhone(h, dir, { user: '1301', password: t.sipPassword, port: 5722, tone: 1000, answer: 'auto' });
     for (const [name, language] of [['sales', 'en'], ['tugi', 'et']] as const) {
       const r = await h.api('POST', '/api/queues', { name, language, skills: {} }, h.admin);
       expect(r.status, JSON.stringify(r.body)).toBe(201);
@@ -75,7 +87,9 @@ describe('IVR menus', () => {
   }, 120_000);
 
   afterAll(async () => {
+    await tiina?.phone?.stop();
     await h?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('speaks the language choice, takes RFC 4733 keys, and queues the call where the keys chose, in that language', async () => {
@@ -102,9 +116,20 @@ describe('IVR menus', () => {
       expect(queued).toMatchObject({ queueId: queues.tugi, language: 'et', context: { ivr: ['welcome', 'main'] } });
       expect(queued.events.map((e) => e.event)).toEqual(['ENTERQUEUE']);
       expect(h.server.center.acd.engine.callInfo(callId)).toMatchObject({ queueId: String(queues.tugi), state: 'waiting' });
+      // Tiina gets ready: the call is hers, and her desktop shows the menus the caller went through
+      const desk = new WebSocket(`${h.baseUrl.replace('http', 'ws')}/ws/agent?token=${tiina.token}`);
+      const told: Array<{ type: string; context?: Record<string, unknown> }> = [];
+      desk.on('message', (m) => told.push(JSON.parse(String(m))));
+      await new Promise((r) => desk.once('open', r));
+      expect((await h.api('PUT', '/api/agent/state', { state: 'ready' }, tiina.token)).status).toBe(200);
+      await tiina.phone!.waitEvent('CALL_ESTABLISHED', 20_000);
+      expect(told.find((m) => m.type === 'offer')?.context).toMatchObject({ queue: 'tugi', language: 'et', ivr: ['welcome', 'main'], caller: `sip:3001@${h.realm}` });
+      desk.close();
       inDialog(h, udp, ok, 'BYE');
       await eventually(async () => (await call(callId)).state === 'ended', 10_000, 'the call to end');
-      expect((await call(callId)).events.map((e) => e.event)).toEqual(['ENTERQUEUE', 'ABANDON']);
+      expect((await call(callId)).events.map((e) => e.event)).toEqual(['ENTERQUEUE', 'OFFER', 'CONNECT', 'COMPLETECALLER']);
+      // (she takes no more calls: the next tests want callers who wait)
+      expect((await h.api('PUT', '/api/agent/state', { state: 'logged-out' }, tiina.token)).status).toBe(200);
     } finally {
       rtp.close();
       udp.close();

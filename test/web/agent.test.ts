@@ -168,6 +168,7 @@ describe('agent softphone', () => {
       expect(await text('incoming-page-title')).toBe('Taiga 2 tent');
       expect(await text('incoming-language')).toBe('et');
       expect(await text('incoming-wait')).toBe('42 s');
+      expect(await text('incoming-ivr')).toBe('—');
       const items = page.getByTestId('incoming-history').locator('li');
       expect(await items.count()).toBe(2);
       expect(await items.nth(0).textContent()).toContain('Home');
@@ -226,8 +227,10 @@ describe('agent softphone', () => {
       await page.getByTestId('incoming').waitFor({ state: 'hidden' });
 
       // a caller on a phone: no browser to send a link to, and nothing of the last call's links
-      send({ type: 'connected', callId: 'call-12', context: { ...web, caller: 'sip:+3725551234@carrier.example' }, device: 'desk-phone' });
+      send({ type: 'connected', callId: 'call-12', context: { ...web, caller: 'sip:+3725551234@carrier.example', ivr: ['welcome', 'main'] }, device: 'desk-phone' });
       await page.getByTestId('incoming').waitFor({ state: 'visible' });
+      // (it came through the IVR menus: the agent sees which)
+      expect(await text('incoming-ivr')).toBe('welcome › main');
       expect(await visible('link-form')).toBe(false);
       expect(await page.getByTestId('links-sent').locator('li').count()).toBe(0);
       expect(await visible('link-error')).toBe(false);

@@ -150,11 +150,13 @@ describe('agent messages', () => {
     expect(offer).toEqual({
       type: 'offer',
       callId: 'c1',
-      context: { queue: 'support', language: 'et', page: { url: 'u', title: 't' }, history: [{ url: 'h', title: 'ht', at: 'a' }], caller: '', callback: false, waitedSeconds: 12, dispositions: [] },
+      context: { queue: 'support', language: 'et', page: { url: 'u', title: 't' }, history: [{ url: 'h', title: 'ht', at: 'a' }], caller: '', callback: false, ivr: [], waitedSeconds: 12, dispositions: [] },
     });
     // a callback: the number we call, marked as one (anything but true is not)
     expect(parseServerMessage('{"type":"offer","callId":"c2","context":{"queue":"q","caller":"+3725551234","callback":true}}')).toMatchObject({ context: { caller: '+3725551234', callback: true } });
     expect(parseServerMessage('{"type":"offer","callId":"c2","context":{"queue":"q","callback":"yes"}}')).toMatchObject({ context: { callback: false } });
+    // the IVR menus passed: names only (anything else in the list is dropped)
+    expect(parseServerMessage('{"type":"offer","callId":"c3","context":{"queue":"q","ivr":["welcome",7,"main"]}}')).toMatchObject({ context: { ivr: ['welcome', 'main'] } });
     expect(parseServerMessage('{"type":"offer-cancelled","callId":"c1","reason":"x"}')).toEqual({ type: 'offer-cancelled', callId: 'c1' });
     const connected = parseServerMessage('{"type":"connected","callId":"c1","device":"desk-phone","context":{"queue":"q","page":{"url":"u","title":"t"},"waitedSeconds":3}}');
     expect(connected).toMatchObject({ type: 'connected', callId: 'c1', device: 'desk-phone', context: { queue: 'q', page: { url: 'u' }, waitedSeconds: 3 } });

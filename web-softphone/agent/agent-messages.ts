@@ -22,6 +22,8 @@ export interface OfferContext {
   caller: string;
   /** a call back to the customer, not a call from them */
   callback: boolean;
+  /** the IVR menus a phone caller passed, in order */
+  ivr: string[];
   waitedSeconds: number;
   /** the queue's dispositions (wrap-up codes) to file the call under; empty: none asked */
   dispositions: string[];
@@ -80,6 +82,7 @@ function parseContext(v: unknown): OfferContext {
       .map((p) => ({ url: str(p.url), title: str(p.title), at: typeof p.at === 'number' ? new Date(p.at).toISOString() : str(p.at) })),
     caller: str(c.caller),
     callback: c.callback === true,
+    ivr: strings(c.ivr),
     waitedSeconds: typeof c.waitedSeconds === 'number' && Number.isFinite(c.waitedSeconds) ? c.waitedSeconds : 0,
     dispositions: strings(c.dispositions),
   };

@@ -351,6 +351,7 @@ export class AgentView {
     $('incoming-language-name').textContent = ctx?.language ? englishLanguageName(ctx.language) : '';
     $('incoming-queue').textContent = ctx?.queue ?? '';
     $('incoming-caller').textContent = !ctx ? '' : ctx.callback ? `Callback to ${ctx.caller}` : ctx.caller === 'web' ? 'Web (browser widget)' : ctx.caller;
+    $('incoming-ivr').textContent = ctx && ctx.ivr.length > 0 ? ctx.ivr.join(' › ') : '—';
     $('incoming-wait').textContent = ctx ? `${Math.round(ctx.waitedSeconds)} s` : '';
     $('incoming-customer').textContent = ctx?.customerId ?? '—';
     const list = $('incoming-history');

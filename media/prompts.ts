@@ -30,6 +30,9 @@ export interface Pcm {
 }
 
 export class PromptStore {
+  /** Texts being spoken now, by the file they go to. */
+  private readonly speaking = new Map<string, Promise<string>>();
+
   constructor(private readonly dataDir: string) {}
 
   /** The file that plays for `name` in `lang`: custom before default, language folder before the neutral one. */
@@ -60,7 +63,7 @@ export class PromptStore {
     return out;
   }
 
-  /** A text spoken in `lang`, as a cached WAV file. */
+  /** A text spoken in `lang`, as a cached WAV file (callers who reach a new text at once wait for one espeak-ng). */
   async speech(text: string, lang: string): Promise<string> {
     if (typeof text !== 'string' || text.trim() === '') throw new TypeError('a spoken prompt needs a text');
     if (typeof lang !== 'string' || !LANG.test(lang)) throw new TypeError(`prompt language "${lang}" is not a language code like "en"`);
@@ -69,13 +72,20 @@ export class PromptStore {
     const dir = path.join(this.dataDir, 'cache', 'speech');
     const out = path.join(dir, `${key}.wav`);
     if (existsSync(out)) return out;
-    mkdirSync(dir, { recursive: true });
-    try {
-      await synthesize(text, lang, out);
-    } catch (err) {
-      throw new MediaError(MediaErrorCode.UnknownPrompt, `the text could not be spoken in "${lang}": ${(err as Error).message}`, { cause: err });
+    let speaking = this.speaking.get(out);
+    if (speaking === undefined) {
+      mkdirSync(dir, { recursive: true });
+      speaking = synthesize(text, lang, out).then(
+        () => out,
+        (err: unknown) => {
+          throw new MediaError(MediaErrorCode.UnknownPrompt, `the text could not be spoken in "${lang}": ${(err as Error).message}`, { cause: err });
+        },
+      );
+      const done = speaking.finally(() => this.speaking.delete(out));
+      done.catch(() => {}); // (the error reaches the callers through `speaking`)
+      this.speaking.set(out, speaking);
     }
-    return out;
+    return speaking;
   }
 
   /** One WAV holding the prompt files one after another, and its duration in ms. */

@@ -116,6 +116,12 @@ describe('prompt files', () => {
       let peak = 0;
       for (let i = 0; i < pcm.samples.length; i += 2) peak = Math.max(peak, Math.abs(pcm.samples.readInt16LE(i)));
       expect(peak).toBeGreaterThan(10_000);
+      // callers who reach a new text at the same moment share one synthesis
+      const both = [store.speech('Two at once.', 'en'), store.speech('Two at once.', 'en')];
+      expect((store as unknown as { speaking: Map<string, unknown> }).speaking.size).toBe(1);
+      const [a, b] = await Promise.all(both);
+      expect(a).toBe(b);
+      expect((store as unknown as { speaking: Map<string, unknown> }).speaking.size).toBe(0);
       const mtime = statSync(en!).mtimeMs;
       expect(await store.speech('-For sales, press 1.', 'en')).toBe(en);
       expect(statSync(en!).mtimeMs).toBe(mtime);
@@ -123,7 +129,7 @@ describe('prompt files', () => {
       expect(et).not.toBe(en);
       await expect(store.speech('Hello', 'zz')).rejects.toThrow(/could not be spoken in "zz"/);
       await expect(store.speech(' ', 'en')).rejects.toThrow(/needs a text/);
-      expect(readdirSync(path.join(dir, 'cache', 'speech')).sort()).toEqual([path.basename(en!), path.basename(et)].sort());
+      expect(readdirSync(path.join(dir, 'cache', 'speech')).sort()).toEqual([path.basename(en!), path.basename(et), path.basename(a)].sort());
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -112,6 +112,9 @@ const TRANSFER_SIP_STATUS: Record<TransferOutcome, [number, string]> = {
   'logged-out': [480, 'Temporarily Unavailable'],
 };
 
+/** Keys an IVR caller may type ahead of the menus that take them. */
+const MAX_KEYS_AHEAD = 16;
+
 /** How long a call transferred to an agent waits for that agent only before anyone in the queue may take it. */
 export const TRANSFER_TO_AGENT_SECONDS = 30;
 
@@ -426,7 +429,8 @@ export class CustomerCall {
     this.#log.info({ digit, how }, 'DTMF from the caller');
     if (this.state === CustomerCallState.Menu) {
       // a key stops the prompt speaking (the menu takes it at once) and wakes a menu waiting for one
-      this.#menuKeys.push(digit);
+      // (keys typed ahead are kept, up to a few menus' worth: a flood of DTMF from one call holds no memory)
+      if (this.#menuKeys.length < MAX_KEYS_AHEAD) this.#menuKeys.push(digit);
       void this.#media.stopPlayback().catch(() => {});
       this.#keyWaiter?.();
       return;

@@ -129,7 +129,7 @@ describe('prompt files', () => {
       expect(et).not.toBe(en);
       await expect(store.speech('Hello', 'zz')).rejects.toThrow(/could not be spoken in "zz"/);
       await expect(store.speech(' ', 'en')).rejects.toThrow(/needs a text/);
-      expect(readdirSync(path.join(dir, 'cache', 'speech')).sort()).toEqual([path.basename(en!), path.basename(et), path.basename(a)].sort());
+      expect(readdirSync(path.join(dir, 'cache', 'speech')).sort()).toEqual([path.basename(en!), path.basename(et), path.basename(a!)].sort());
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -185,11 +185,6 @@ export type QueueEventType =
   | 'LINK'
   /** an agent left a state: data {from, to, reason (of from), seconds spent in from} */
   | 'AGENTSTATE';
-export const QUEUE_EVENT_TYPES: readonly QueueEventType[] = [
-  'ENTERQUEUE', 'OFFER', 'CONNECT', 'ABANDON', 'COMPLETEAGENT', 'COMPLETECALLER', 'TRANSFER', 'RINGNOANSWER',
-  'EXITWITHTIMEOUT', 'OVERFLOW', 'EXITWITHKEY', 'CALLBACKREQUESTED', 'HOLD', 'UNHOLD', 'AGENTLOGIN', 'AGENTLOGOFF', 'PAUSE',
-  'UNPAUSE', 'WRAPUPEND', 'DISPOSITION', 'LINK', 'AGENTSTATE',
-];
 
 export interface QueueEventsTable {
   id: Generated<number>;

@@ -4,8 +4,8 @@
  * Routing rules (the reference implementation in reference/ follows the same rules with linear scans):
  * - Invariant after every input: no call waits while an agent eligible for it is available
  *   (ready, device up, no call).
- * - A call that becomes waiting (arrival, return after a miss, step change, overflow in, scheduled callback
- *   due, transfer) takes the best available agent of its pool by the queue's strategy
+ * - A call that becomes waiting (arrival, return after a miss, step change or end of its own skills' time,
+ *   overflow in, scheduled callback due, transfer) takes the best available agent of its pool by the queue's strategy
  *   (key, then longest idle, then agent definition order); ring-all rings all of them.
  * - An agent that becomes available takes, over all pools it belongs to, the waiting call with the strongest
  *   claim: higher priority, then earlier place-in-line time, then earlier arrival sequence.
@@ -140,7 +140,7 @@ export class AcdEngine implements AcdRouter {
   private callSeq = 0;
   private offerSeq = 0;
   private eventCount = 0;
-  private readonly level: LevelResolution = { level: 0, deadline: -1, threshold: -1 };
+  private readonly level: LevelResolution = { level: 0, deadline: -1, threshold: -1, ownSkills: true };
   private readonly offerAgents: AgentRec[] = [];
   private readonly offerIds: string[] = [];
   private readonly scratchAgents: AgentRec[] = [];
@@ -949,9 +949,9 @@ export class AcdEngine implements AcdRouter {
   private applyLevel(c: CallRec): void {
     const q = c.queue!;
     const r = this.level;
-    resolveLevel(q.cfg, c.entered, this.now, c.knownMs, r);
+    resolveLevel(q.cfg, c.entered, this.now, c.knownMs, c.skillsMs, r);
     c.level = r.level;
-    c.pool = this.poolFor(c, q, r.level);
+    c.pool = this.poolFor(c, q, r.level, r.ownSkills);
     c.stepAt = r.deadline;
     c.stepAfter = r.threshold;
   }
@@ -1200,6 +1200,7 @@ export class AcdEngine implements AcdRouter {
     c.context = o.context;
     c.knownAgent = o.knownAgentId === null ? null : (this.agentById.get(o.knownAgentId) ?? null);
     c.knownOwnMs = o.knownAgentMs ?? -1;
+    c.skillsMs = o.skills.length > 0 && o.skillsMs !== null ? o.skillsMs : -1;
   }
 
   private freeCall(c: CallRec): void {
@@ -1218,7 +1219,8 @@ export class AcdEngine implements AcdRouter {
 
   // ───────────────────────────── pools ─────────────────────────────
 
-  private poolFor(c: CallRec, q: QueueRec, level: number): Pool {
+  /** The pool of c at a level (>= 0, or -1: its known agent's), with its own skills or (their time over) without. */
+  private poolFor(c: CallRec, q: QueueRec, level: number, ownSkills: boolean): Pool {
     if (level < 0) {
       const a = c.knownAgent!;
       let p = q.knownPools.get(a.idx);
@@ -1228,8 +1230,10 @@ export class AcdEngine implements AcdRouter {
       }
       return p;
     }
+    // (its own skills' time over, a call with skills is in the pools of a call without: its language's or the level's)
+    const skills = ownSkills ? c.skills : NO_SKILLS;
     let pools = q.levelPools;
-    if (c.skills.length > 0) {
+    if (skills.length > 0) {
       // (effectiveRequirements merges and sorts: done once per queue, level and requirements, not per call)
       let sp = q.skillPools.get(c.requirementsKey);
       if (sp === undefined) {
@@ -1247,7 +1251,7 @@ export class AcdEngine implements AcdRouter {
     }
     let p = pools[level];
     if (p === undefined || p === null) {
-      p = this.getPool(q, effectiveRequirements(q.cfg, level, c.language, c.skills));
+      p = this.getPool(q, effectiveRequirements(q.cfg, level, c.language, skills));
       pools[level] = p;
     }
     return p;
@@ -1549,6 +1553,7 @@ export class AcdEngine implements AcdRouter {
       knownActive: c.knownMs > 0,
       language: c.language,
       skills: c.skills,
+      skillsMs: c.skillsMs,
       agent: c.agent?.id ?? null,
       ringing: this.callInfo(c.id)?.ringingAgentIds ?? [],
       overdue: c.overdue,

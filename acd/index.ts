@@ -4,7 +4,8 @@
  * Pure and deterministic: no I/O, no timers, no imports from the rest of the project. Time is a number of
  * milliseconds you pass in (any epoch; never decreasing). Every input method takes `at` first and, before
  * applying the input, fires every engine timer due at or before `at` (ring timeouts, wrap-up ends,
- * relaxation steps, max-wait overflow, scheduled callbacks, known-agent expiry, position batches).
+ * relaxation steps, max-wait overflow, scheduled callbacks, known-agent expiry, the end of a call's own
+ * skills' time, position batches).
  * Between inputs, drive the clock with `nextDeadline()` / `advance(now)`.
  *
  * Decisions come out through typed listeners (`engine.on(name, fn)`), synchronously, during the input call

@@ -143,6 +143,8 @@ export class CallRec {
   /** How long this entry waits for its known agent only (ms; 0 when not), and the call's own such time (-1: the queue's). */
   knownMs = 0;
   knownOwnMs = -1;
+  /** How long its own skills apply, ms of waiting in the current queue (-1: as long as it waits, or it has none). */
+  skillsMs = -1;
   overdue = false;
   knownAgent: AgentRec | null = null;
   /** Creation order among calls (for listing). */

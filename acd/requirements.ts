@@ -5,6 +5,12 @@
  * Levels of a waiting call: -1 = known-agent phase (only that agent), 0 = the queue's base requirements,
  * i >= 1 = routing step i (steps sorted by afterSeconds). The level is a function of the time waited in
  * the current queue; it changes only at thresholds, where the engine has a timer.
+ *
+ * A call's own skills (CallOptions.skills) apply for its first skillsSeconds in the queue (absent: as long as
+ * it waits), counted from the same entry as the levels; the end of that window is one more threshold. After
+ * it the call needs what a call without skills of its own needs at its level. While the call waits for its
+ * known agent only (level -1) its skills do not matter, so a window that ends within that phase is no
+ * threshold of its own: the end of the phase is.
  */
 import { AcdTypeError } from './errors.ts';
 import type { AgentProfile, CallOptions, OverflowTarget, QueueConfig, SkillLevels, Strategy } from './types.ts';
@@ -162,6 +168,8 @@ export interface NormalizedCallOptions {
   readonly knownAgentId: string | null;
   /** The call's own known-agent time (ms), or null for the queue's. */
   readonly knownAgentMs: number | null;
+  /** How long the call's own skills apply (ms of waiting in the queue), or null: as long as it waits. */
+  readonly skillsMs: number | null;
 }
 
 export function normalizeCallOptions(o: CallOptions | undefined): NormalizedCallOptions {
@@ -177,10 +185,11 @@ export function normalizeCallOptions(o: CallOptions | undefined): NormalizedCall
     context: o.context,
     knownAgentId: o.knownAgentId ?? null,
     knownAgentMs: o.knownAgentSeconds === undefined ? null : nonNegative(o.knownAgentSeconds, 'options.knownAgentSeconds', 0) * 1000,
+    skillsMs: o.skillsSeconds === undefined ? null : nonNegative(o.skillsSeconds, 'options.skillsSeconds', 0) * 1000,
   };
 }
 
-const NO_OPTIONS: NormalizedCallOptions = Object.freeze({ priority: 0, language: null, skills: [], context: undefined, knownAgentId: null, knownAgentMs: null });
+const NO_OPTIONS: NormalizedCallOptions = Object.freeze({ priority: 0, language: null, skills: [], context: undefined, knownAgentId: null, knownAgentMs: null, skillsMs: null });
 
 /** Requirements of a call at a level (>= 0): the level's skills merged with the call's (higher minimum wins). */
 export function effectiveRequirements(q: NormalizedQueue, level: number, callLanguage: string | null, callSkills: ReadonlyArray<readonly [string, number]>): Requirements {
@@ -202,10 +211,15 @@ export function levelAt(q: NormalizedQueue, waitMs: number, knownMs: number): nu
   return level;
 }
 
-/** The next wait (ms) at which the level changes, or -1 when it never changes again. */
-export function nextThreshold(q: NormalizedQueue, waitMs: number, knownMs: number): number {
+/**
+ * The next wait (ms) at which the level or the use of the call's own skills changes, or -1 when nothing
+ * changes again. skillsMs: how long the call's own skills apply (-1: as long as it waits, or it has none).
+ */
+export function nextThreshold(q: NormalizedQueue, waitMs: number, knownMs: number, skillsMs: number): number {
   let next = -1;
   if (waitMs < knownMs) next = knownMs;
+  // (a window that ends within the known-agent phase changes nothing: its end is no threshold)
+  else if (skillsMs > waitMs) next = skillsMs;
   const a = q.afterMs;
   for (let i = 1; i < a.length; i++) {
     const t = a[i]!;
@@ -247,23 +261,25 @@ export interface LevelResolution {
   deadline: number;
   /** The wait (ms since entry) at which that change happens, or -1. */
   threshold: number;
+  /** True while the call's own skills apply (see the top of this file). */
+  ownSkills: boolean;
 }
 
 /**
- * The level of a call that entered its queue at `entered`, at time `now`, and when it next changes.
- * Thresholds whose absolute time is <= now count as passed even if float rounding says otherwise,
- * so a step timer firing at its deadline always moves the call on.
+ * The level of a call that entered its queue at `entered`, at time `now`, whether its own skills still apply
+ * (skillsMs: for how long, -1 = as long as it waits), and when either next changes. Thresholds whose absolute
+ * time is <= now count as passed even if float rounding says otherwise, so a step timer firing at its
+ * deadline always moves the call on.
  */
-export function resolveLevel(q: NormalizedQueue, entered: number, now: number, knownMs: number, out: LevelResolution): void {
+export function resolveLevel(q: NormalizedQueue, entered: number, now: number, knownMs: number, skillsMs: number, out: LevelResolution): void {
   let wait = now - entered;
-  let level = levelAt(q, wait, knownMs);
-  let next = nextThreshold(q, wait, knownMs);
+  let next = nextThreshold(q, wait, knownMs, skillsMs);
   while (next >= 0 && entered + next <= now) {
     wait = next;
-    level = levelAt(q, wait, knownMs);
-    next = nextThreshold(q, wait, knownMs);
+    next = nextThreshold(q, wait, knownMs, skillsMs);
   }
-  out.level = level;
+  out.level = levelAt(q, wait, knownMs);
+  out.ownSkills = skillsMs < 0 || wait < skillsMs;
   out.deadline = next < 0 ? -1 : entered + next;
   out.threshold = next;
 }

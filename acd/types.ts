@@ -53,8 +53,17 @@ export interface CallOptions {
   readonly priority?: number;
   /** Required language of this call (overrides the queue's language). */
   readonly language?: string;
-  /** Extra skills this call requires (merged with the queue's, the higher minimum wins). */
+  /** Extra skills this call requires (merged with the queue's, the higher minimum wins), for skillsSeconds. */
   readonly skills?: SkillLevels;
+  /**
+   * For how many seconds of waiting in the queue the extra skills apply, counted like the queue's steps from
+   * the call's entry into its current queue (a transfer or an overflow into another queue starts it again; a
+   * call that rang unanswered and came back keeps it). After it the call is routed as if it had no skills of
+   * its own (the queue's requirements at its current step, and its language). Absent: as long as the call
+   * waits; 0: never. Without skills it changes nothing. The known-agent time runs at the same time: while the
+   * call waits for its known agent only, its skills do not matter.
+   */
+  readonly skillsSeconds?: number;
   /** Opaque, serialisable data that travels with the call (page, customer id...). Not used for routing. */
   readonly context?: unknown;
   /** Route first to this agent only, for the queue's knownAgentSeconds, if the agent is logged in. */

@@ -3,6 +3,7 @@ import * as initial from './migrations/2026-11-23T1100-initial.ts';
 import * as dispositions from './migrations/2026-12-06T0300-dispositions.ts';
 import * as openingHours from './migrations/2026-12-06T0500-opening-hours.ts';
 import * as ivrMenus from './migrations/2026-12-07T0100-ivr-menus.ts';
+import * as pageRules from './migrations/2026-12-07T0200-page-rules.ts';
 
 /** Every migration, by its timestamp name. Listed statically so the same code runs under tsx and in a bundle. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-06T0300-dispositions': dispositions,
   '2026-12-06T0500-opening-hours': openingHours,
   '2026-12-07T0100-ivr-menus': ivrMenus,
+  '2026-12-07T0200-page-rules': pageRules,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -22,6 +22,23 @@ export interface RoutingStep {
   language?: string | null;
 }
 
+/**
+ * Routing on the page a browser caller is on: when the call's page matches `when` (every condition given; text
+ * compared without case), the call needs `skills` too (higher minimums win) for its first `forSeconds` of waiting
+ * (null: as long as it waits), and `priority` is added to the queue's. A queue's first matching rule applies.
+ */
+export interface PageRule {
+  when: {
+    /** the page's category (the widget's data-category), equal */
+    category?: string;
+    /** a part of the page's URL */
+    urlContains?: string;
+  };
+  skills?: Record<string, number>;
+  forSeconds?: number | null;
+  priority?: number;
+}
+
 export interface Announcements {
   /** Say "you are number N" on entry and every `periodicSeconds`. */
   position: boolean;
@@ -138,6 +155,8 @@ export interface QueuesTable {
   disposition_required: boolean;
   /** outside these hours the queue takes no new calls; null: always open */
   opening_hours: Json<OpeningHours | null>;
+  /** routing on a browser caller's page: the first matching rule applies */
+  page_rules: Json<PageRule[]>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }

@@ -16,6 +16,7 @@ import {
   type LevelResolution,
   type NormalizedCallOptions,
   type NormalizedQueue,
+  type Requirements,
 } from '../requirements.ts';
 import type { AcdEventName, AcdEvents, AcdInput, AcdListener, AcdRouter, CallKind, CancelReason, OverflowTarget } from '../types.ts';
 
@@ -56,6 +57,10 @@ interface RCall {
   knownOwnMs: number | null;
   language: string | null;
   skills: ReadonlyArray<readonly [string, number]>;
+  /** How long its own skills apply (ms of waiting in the queue; -1: as long as it waits, or it has none). */
+  skillsMs: number;
+  /** True while they do (set with the level). */
+  ownSkills: boolean;
   ringing: RAgent[];
   agent: RAgent | null;
   assignedAt: number;
@@ -85,7 +90,7 @@ export class ReferenceAcd implements AcdRouter {
   private calls: RCall[] = [];
   private callSeq = 0;
   private offerSeq = 0;
-  private readonly lr: LevelResolution = { level: 0, deadline: -1, threshold: -1 };
+  private readonly lr: LevelResolution = { level: 0, deadline: -1, threshold: -1, ownSkills: true };
   private readonly listeners: { [K in AcdEventName]: Array<AcdListener<K>> } = {
     offer: [],
     cancelOffer: [],
@@ -419,9 +424,14 @@ export class ReferenceAcd implements AcdRouter {
     return a.state === AgentState.Ready && a.device && a.call === null;
   }
 
+  /** What c requires now (level >= 0): its own skills only while their time lasts. */
+  private requirements(c: RCall): Requirements {
+    return effectiveRequirements(c.queue.cfg, c.level, c.language, c.ownSkills ? c.skills : []);
+  }
+
   private eligible(a: RAgent, c: RCall): boolean {
     if (c.level < 0) return a === c.known;
-    const req = effectiveRequirements(c.queue.cfg, c.level, c.language, c.skills);
+    const req = this.requirements(c);
     for (const [s, l] of req.skills) if ((a.skills.get(s) ?? 0) < l) return false;
     return req.language === null || (a.langs.get(req.language) ?? 0) >= 1;
   }
@@ -430,7 +440,7 @@ export class ReferenceAcd implements AcdRouter {
     switch (c.queue.cfg.strategy) {
       case 'most-skilled': {
         if (c.level < 0) return 0;
-        const req = effectiveRequirements(c.queue.cfg, c.level, c.language, c.skills);
+        const req = this.requirements(c);
         let score = 0;
         for (const [s] of req.skills) score += a.skills.get(s) ?? 0;
         if (req.language !== null) score += a.langs.get(req.language) ?? 0;
@@ -509,8 +519,9 @@ export class ReferenceAcd implements AcdRouter {
   }
 
   private applyLevel(c: RCall): void {
-    resolveLevel(c.queue.cfg, c.entered, this.now, c.knownMs, this.lr);
+    resolveLevel(c.queue.cfg, c.entered, this.now, c.knownMs, c.skillsMs, this.lr);
     c.level = this.lr.level;
+    c.ownSkills = this.lr.ownSkills;
     c.stepAt = this.lr.deadline;
   }
 
@@ -662,6 +673,8 @@ export class ReferenceAcd implements AcdRouter {
       knownOwnMs: null,
       language: null,
       skills: [],
+      skillsMs: -1,
+      ownSkills: true,
       ringing: [],
       agent: null,
       assignedAt: 0,
@@ -683,6 +696,7 @@ export class ReferenceAcd implements AcdRouter {
     c.skills = o.skills;
     c.known = o.knownAgentId === null ? null : (this.agents.find((a) => a.id === o.knownAgentId) ?? null);
     c.knownOwnMs = o.knownAgentMs;
+    c.skillsMs = o.skills.length > 0 && o.skillsMs !== null ? o.skillsMs : -1;
   }
 
   private agent(id: string): RAgent {

@@ -1,6 +1,6 @@
 import { type Kysely, type Transaction, sql } from 'kysely';
 import { DuplicateError, InUseError, UnknownReferenceError, isUniqueViolation } from '../errors.ts';
-import type { Announcements, Database, OpeningHours, OverflowTarget, QueueRow, RoutingStep, Strategy } from '../schema.ts';
+import type { Announcements, Database, OpeningHours, OverflowTarget, PageRule, QueueRow, RoutingStep, Strategy } from '../schema.ts';
 import { checkDialNameFree, lockDialPlan } from './dial-plan.ts';
 import { menusGoingTo } from './ivr-menus.ts';
 import type { Page, PageRequest } from './page.ts';
@@ -32,6 +32,8 @@ export interface Queue {
   dispositionRequired: boolean;
   /** outside these hours the queue takes no new calls; null: always open */
   openingHours: OpeningHours | null;
+  /** routing on a browser caller's page (category, URL): the first matching rule adds skills and priority */
+  pageRules: PageRule[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -68,15 +70,19 @@ function toRow(input: Partial<QueueInput>): Record<string, unknown> {
   if (input.dispositions !== undefined) row.dispositions = JSON.stringify(input.dispositions);
   if (input.dispositionRequired !== undefined) row.disposition_required = input.dispositionRequired;
   if (input.openingHours !== undefined) row.opening_hours = JSON.stringify(input.openingHours);
+  if (input.pageRules !== undefined) row.page_rules = JSON.stringify(input.pageRules);
   return row;
 }
 
-/** Checks every name the queue refers to: required skills, skills in steps, the overflow queue. */
+/** Checks every name the queue refers to: required skills, skills in steps and page rules, the overflow queue. */
 async function checkReferences(tx: Transaction<Database>, input: Partial<QueueInput>, selfName: string): Promise<void> {
   if (input.steps !== undefined) {
     for (const [i, step] of input.steps.entries()) {
       await resolveSkillIds(tx, Object.keys(step.skills ?? {}), `steps[${i}].skills`);
     }
+  }
+  for (const [i, rule] of (input.pageRules ?? []).entries()) {
+    await resolveSkillIds(tx, Object.keys(rule.skills ?? {}), `pageRules[${i}].skills`);
   }
   if (input.overflow && 'queue' in input.overflow) {
     const target = input.overflow.queue;
@@ -198,6 +204,7 @@ function fromRow(q: QueueRow, skills: Record<string, number>): Queue {
     dispositions: q.dispositions,
     dispositionRequired: q.disposition_required,
     openingHours: q.opening_hours ?? null,
+    pageRules: q.page_rules ?? [],
     createdAt: q.created_at,
     updatedAt: q.updated_at,
   };

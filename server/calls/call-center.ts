@@ -502,6 +502,7 @@ function queueRef(q: Queue): QueueRef {
     name: q.name,
     language: q.language,
     openingHours: q.openingHours,
+    pageRules: q.pageRules,
     announcements: q.announcements,
     wrapUpSeconds: q.wrapUpSeconds,
     ringTimeoutSeconds: q.ringTimeoutSeconds,

@@ -110,7 +110,7 @@ export class Callbacks {
       this.#open.set(cb.callId, cb);
       const dueAt = row.state === 'scheduled' && row.scheduled_for !== null ? row.scheduled_for : row.requested_at;
       if (row.state === 'dialing') env.log.updateCallback(cb.callId, { state: 'waiting' });
-      env.acd.run((e, now) => e.callbackScheduled(now, cb.callId, String(queue.id), dueAt.getTime(), routingOptions(cb)));
+      env.acd.run((e, now) => e.callbackScheduled(now, cb.callId, String(queue.id), dueAt.getTime(), routingOptions(cb, cb.queue)));
     }
   }
 
@@ -145,7 +145,7 @@ export class Callbacks {
         return;
       }
       e.callerAbandoned(now, cb.callId); // out of the line now; back at the chosen time
-      e.callbackScheduled(now, cb.callId, queueId, at.getTime(), routingOptions(cb));
+      e.callbackScheduled(now, cb.callId, queueId, at.getTime(), routingOptions(cb, cb.queue));
     });
     env.logger.info({ callId: cb.callId, number: maskNumber(number), at }, 'callback requested');
     return { outcome: 'requested', callId: cb.callId, number, scheduledFor: at };
@@ -177,7 +177,7 @@ export class Callbacks {
     }));
     this.#keep(cb, input.at, input.at);
     env.log.event({ event: 'CALLBACKREQUESTED', callId: cb.callId, queueId: cb.queue.id, data: { scheduledFor: input.at.toISOString(), withoutCall: true } });
-    env.acd.run((e, now) => e.callbackScheduled(now, cb.callId, String(cb.queue.id), input.at.getTime(), routingOptions(cb)));
+    env.acd.run((e, now) => e.callbackScheduled(now, cb.callId, String(cb.queue.id), input.at.getTime(), routingOptions(cb, cb.queue)));
     env.logger.info({ callId: cb.callId, number: maskNumber(cb.number), at: input.at }, 'callback scheduled');
     return { outcome: 'requested', callId: cb.callId, number: cb.number, scheduledFor: input.at };
   }
@@ -285,7 +285,7 @@ export class Callbacks {
       env.log.updateCallback(callId, { state: 'scheduled', scheduledFor: dueAt });
       env.acd.run((e, now) => {
         e.callEnded(now, callId);
-        e.callbackScheduled(now, callId, String(cb.queue.id), dueAt.getTime(), routingOptions(cb));
+        e.callbackScheduled(now, callId, String(cb.queue.id), dueAt.getTime(), routingOptions(cb, cb.queue));
       });
       return;
     }

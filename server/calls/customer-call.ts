@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CallOptions, CancelReason, OverflowTarget } from '../../acd/types.ts';
-import type { Announcements, OpeningHours } from '../../db/schema.ts';
+import type { Announcements, OpeningHours, PageRule } from '../../db/schema.ts';
 import { type LegKind, type MediaEngine, type MediaSession, answerReinvite } from '../../media/index.ts';
 import { ANSWERED_ELSEWHERE, type Binding, type OutgoingCall, type SipStack } from '../../sip/index.ts';
 import type { Logger } from '../logger.ts';
@@ -10,6 +10,7 @@ import { CustomerCallState, customerCallTransitionAllowed } from './customer-cal
 import type { CustomerLeg } from './customer-leg.ts';
 import { type IvrIo, type IvrMenuSpec, walkIvr } from './ivr.ts';
 import { closedNow } from './opening-hours.ts';
+import { pageRouting } from './page-routing.ts';
 import { numberOfUri } from './phone-numbers.ts';
 
 /** Languages the shipped prompts speak; a call in another language hears English. */
@@ -88,6 +89,8 @@ export interface QueueRef {
   language: string | null;
   /** null: always open */
   openingHours: OpeningHours | null;
+  /** routing on a browser caller's page */
+  pageRules: PageRule[];
   announcements: Announcements;
   wrapUpSeconds: number;
   ringTimeoutSeconds: number;
@@ -137,9 +140,12 @@ export interface CustomerCallInit {
   calledBackFor?: { agentId: string; attempt: number };
 }
 
-/** What the ACD routes a call by besides its queue: the caller's language, and the page (context). */
-export function routingOptions(c: Pick<CustomerCallInit, 'language' | 'page' | 'customerId'>): CallOptions {
-  return { ...(c.language ? { language: c.language } : {}), context: { page: c.page, customerId: c.customerId } };
+/**
+ * What the ACD routes a call by besides its queue: the caller's language, what the queue's page rules make of the
+ * browser caller's page (skills for a while, priority), and the page (context).
+ */
+export function routingOptions(c: Pick<CustomerCallInit, 'language' | 'page' | 'customerId'>, queue: Pick<QueueRef, 'pageRules'>): CallOptions {
+  return { ...(c.language ? { language: c.language } : {}), ...pageRouting(queue.pageRules, c.page), context: { page: c.page, customerId: c.customerId } };
 }
 
 /** One device ringing for an offer. */
@@ -344,7 +350,7 @@ export class CustomerCall {
   }
 
   #routingOptions(): CallOptions {
-    return routingOptions(this.#init);
+    return routingOptions(this.#init, this.#queue);
   }
 
   /**
@@ -735,7 +741,8 @@ export class CustomerCall {
     this.#env.log.updateCall(this.id, { queue_id: queue.id, state: 'queued', agent_id: null, talk_seconds: this.#talkedBefore });
     this.#env.toAgent(agentId, { type: 'call-ended', callId: this.id });
     void leg.bye().catch(() => {});
-    const options = toAgent && { ...this.#routingOptions(), knownAgentId: toAgent.id, knownAgentSeconds: TRANSFER_TO_AGENT_SECONDS };
+    // (routed by the new queue's page rules: this.#queue is the new queue now)
+    const options = toAgent ? { ...this.#routingOptions(), knownAgentId: toAgent.id, knownAgentSeconds: TRANSFER_TO_AGENT_SECONDS } : this.#routingOptions();
     this.#env.acd.run((e, now) => e.transferToQueue(now, this.id, String(queue.id), options));
     try {
       await back;

@@ -159,6 +159,22 @@ export const OpeningHours = Type.Object(
 );
 /** A disposition (wrap-up code) as agents see it: "Resolved", "Sale", "Call back"; no white space at its ends. */
 export const Disposition = Type.String({ minLength: 1, maxLength: 100, pattern: '^\\S(.*\\S)?$' });
+/** Routing on a browser caller's page: db/schema.ts PageRule. */
+export const PageRule = Type.Object(
+  {
+    when: Type.Object(
+      {
+        category: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "the page's category (the widget's data-category), equal, case aside" })),
+        urlContains: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: "a part of the page's URL, case aside" })),
+      },
+      { additionalProperties: false, minProperties: 1 },
+    ),
+    skills: Type.Optional(Levels),
+    forSeconds: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 86400 }), Type.Null()], { description: 'how long the skills apply, seconds of waiting; null: as long as the call waits' })),
+    priority: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, description: "added to the queue's priority" })),
+  },
+  { additionalProperties: false },
+);
 const queueFields = {
   name: Name,
   description: Type.Optional(Type.String({ maxLength: 500 })),
@@ -178,6 +194,7 @@ const queueFields = {
   dispositions: Type.Optional(Type.Array(Disposition, { maxItems: 50, uniqueItems: true })),
   dispositionRequired: Type.Optional(Type.Boolean()),
   openingHours: Type.Optional(Type.Union([OpeningHours, Type.Null()])),
+  pageRules: Type.Optional(Type.Array(PageRule, { maxItems: 50, description: "routing on a browser caller's page: the first matching rule applies" })),
 };
 export const QueueCreate = Type.Object(queueFields, { additionalProperties: false });
 export const QueueUpdate = Type.Object(
@@ -210,6 +227,7 @@ export const Queue = Type.Object({
   dispositions: Type.Array(Type.String()),
   dispositionRequired: Type.Boolean(),
   openingHours: Type.Union([OpeningHours, Type.Null()]),
+  pageRules: Type.Array(PageRule),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });

@@ -256,6 +256,255 @@ describe('known agent', () => {
   });
 });
 
+describe("a call's own skills for a while (skillsSeconds)", () => {
+  const LAPTOP = { skills: { laptops: 3 }, skillsSeconds: 30 };
+  /** A queue with no skills of its own, a laptop expert busy with another call and a generalist ready. */
+  const expertBusy = () => {
+    const s = setup();
+    s.queue('q', { positionUpdateSeconds: 3600 });
+    s.agent('expert', { laptops: 3 });
+    s.engine.callArrived(0, 'c0', 'q');
+    s.engine.offerAccepted(0, 'c0', 'expert');
+    s.agent('generalist', {}, {}, 1 * S);
+    return s;
+  };
+
+  it('a call that asks for a laptop expert for 30 s waits for one, then at exactly 30 s is offered to the ready generalist', () => {
+    const { engine, offers } = expertBusy();
+    engine.callArrived(10 * S, 'c1', 'q', LAPTOP);
+    expect(offers()).toEqual(['offer c0 expert']);
+    expect(engine.callInfo('c1')!.requirements).toEqual({ skills: [['laptops', 3]], language: null });
+    // the engine's next timer is the end of the window: the call moves then, not at the next input
+    expect(engine.nextDeadline()).toBe(40 * S);
+    engine.advance(40 * S - 1);
+    expect(offers()).toEqual(['offer c0 expert']);
+    engine.advance(40 * S);
+    expect(offers()).toEqual(['offer c0 expert', 'offer c1 generalist']);
+    // what it was offered under is what it needs now: the queue's requirements alone
+    expect(engine.callInfo('c1')!.requirements).toEqual({ skills: [], language: null });
+  });
+
+  it('a laptop expert ready at its arrival gets the call, though the generalist has been idle longer', () => {
+    const { engine, offers, agent, queue } = setup();
+    queue('q');
+    agent('generalist');
+    agent('expert', { laptops: 4 }, {}, 5 * S);
+    engine.callArrived(10 * S, 'c1', 'q', LAPTOP);
+    expect(offers()).toEqual(['offer c1 expert']);
+  });
+
+  it('a laptop expert who becomes ready within the window takes the waiting call at once', () => {
+    const { engine, offers } = expertBusy();
+    engine.callArrived(10 * S, 'c1', 'q', LAPTOP);
+    engine.callEnded(25 * S, 'c0');
+    expect(offers()).toEqual(['offer c0 expert', 'offer c1 expert']);
+  });
+
+  it('without skillsSeconds the skills apply as long as the call waits', () => {
+    const { engine, offers } = expertBusy();
+    engine.callArrived(10 * S, 'c1', 'q', { skills: { laptops: 3 } });
+    expect(engine.nextDeadline()).toBe(3600 * S); // only the position batch: no window to end
+    engine.advance(7200 * S);
+    expect(offers()).toEqual(['offer c0 expert']);
+    engine.callEnded(7201 * S, 'c0');
+    expect(offers()).toEqual(['offer c0 expert', 'offer c1 expert']);
+  });
+
+  it('skillsSeconds 0 means the skills never apply', () => {
+    const { engine, offers } = expertBusy();
+    engine.callArrived(10 * S, 'c1', 'q', { skills: { laptops: 3 }, skillsSeconds: 0 });
+    expect(offers()).toEqual(['offer c0 expert', 'offer c1 generalist']);
+    expect(engine.callInfo('c1')!.requirements).toEqual({ skills: [], language: null });
+  });
+
+  it("after the window a call with a language of its own needs that language, as a call without skills would", () => {
+    const { engine, offers, agent, queue } = setup();
+    queue('q', { language: 'en' });
+    agent('en', {}, { en: 5 });
+    agent('de', {}, { de: 5 });
+    engine.callArrived(1 * S, 'c1', 'q', { language: 'de', ...LAPTOP });
+    engine.advance(30 * S);
+    expect(offers()).toEqual([]);
+    engine.advance(31 * S);
+    expect(offers()).toEqual(['offer c1 de']);
+    expect(engine.callInfo('c1')!.requirements).toEqual({ skills: [], language: 'de' });
+  });
+
+  it('the window counts from the entry into the queue: a scheduled callback from its time, a transfer and an overflow from their move', () => {
+    const { engine, offers, agent, queue } = setup();
+    queue('q', { positionUpdateSeconds: 3600 });
+    queue('nobody', { skills: { rare: 1 }, maxWaitSeconds: 20, overflow: { queue: 'q' } });
+    agent('expert', { laptops: 3 });
+    engine.agentNotReady(0, 'expert', 'meeting');
+    engine.callbackScheduled(0, 'cb', 'q', 100 * S, LAPTOP);
+    engine.callArrived(0, 'moved', 'nobody', LAPTOP);
+    engine.callArrived(0, 'spilled', 'nobody', LAPTOP);
+    engine.transferToQueue(10 * S, 'moved', 'q'); // keeps its options: the laptop skills, for 30 s in q
+    engine.advance(20 * S);
+    expect(engine.callInfo('spilled')).toMatchObject({ queueId: 'q', enteredAt: 20 * S });
+    agent('generalist', {}, {}, 21 * S);
+    engine.agentNotReady(21 * S, 'generalist', 'wait');
+    // 30 s after each arrival, all three still ask for laptops
+    engine.advance(35 * S);
+    for (const c of ['moved', 'spilled']) expect(engine.callInfo(c)!.requirements).toEqual({ skills: [['laptops', 3]], language: null });
+    expect(engine.callInfo('moved')!.enteredAt).toBe(10 * S);
+    engine.advance(40 * S);
+    expect(engine.callInfo('moved')!.requirements).toEqual({ skills: [], language: null });
+    expect(engine.callInfo('spilled')!.requirements).toEqual({ skills: [['laptops', 3]], language: null });
+    engine.advance(50 * S);
+    expect(engine.callInfo('spilled')!.requirements).toEqual({ skills: [], language: null });
+    expect(engine.callInfo('cb')!.state).toBe('scheduled');
+    engine.advance(100 * S);
+    expect(engine.callInfo('cb')!.requirements).toEqual({ skills: [['laptops', 3]], language: null });
+    expect(engine.nextDeadline()).toBe(130 * S);
+    // the generalist takes the two whose window is over, in their order (the overflow kept its place, the transfer did not)
+    engine.agentReady(101 * S, 'generalist');
+    expect(offers()).toEqual(['offer spilled generalist']);
+    engine.offerAccepted(101 * S, 'spilled', 'generalist');
+    engine.callEnded(102 * S, 'spilled');
+    expect(offers()).toEqual(['offer spilled generalist', 'offer moved generalist']);
+    engine.offerAccepted(102 * S, 'moved', 'generalist');
+    engine.callEnded(103 * S, 'moved');
+    engine.advance(130 * S - 1);
+    expect(offers()).toHaveLength(2);
+    engine.advance(130 * S);
+    expect(offers()).toEqual(['offer spilled generalist', 'offer moved generalist', 'offer cb generalist callback']);
+  });
+
+  it('a transfer whose options carry skills for a while applies them anew from the transfer', () => {
+    const { engine, offers, agent, queue } = setup();
+    queue('q');
+    agent('first');
+    engine.callArrived(0, 'c1', 'q');
+    engine.offerAccepted(0, 'c1', 'first');
+    engine.defineAgent(0, 'expert', { skills: { laptops: 3 } });
+    engine.agentLogin(0, 'expert');
+    engine.transferToQueue(50 * S, 'c1', 'q', { skills: { laptops: 3 }, skillsSeconds: 10 });
+    expect(engine.agentInfo('first').state).toBe('ready'); // but no laptop expert
+    expect(offers()).toEqual(['offer c1 first']);
+    engine.advance(60 * S);
+    expect(offers()).toEqual(['offer c1 first', 'offer c1 first']);
+  });
+
+  it('a call that rang unanswered comes back with its place and its window: it ends 30 s after the entry, not after the return', () => {
+    const { engine, offers, agent, queue } = setup({ maxMissedOffers: 1 });
+    queue('q', { positionUpdateSeconds: 3600 });
+    agent('generalist');
+    engine.defineAgent(0, 'expert', { skills: { laptops: 3 } });
+    engine.agentLogin(0, 'expert');
+    engine.callArrived(0, 'c1', 'q', LAPTOP);
+    engine.agentReady(10 * S, 'expert');
+    expect(offers()).toEqual(['offer c1 expert']);
+    engine.offerRejected(25 * S, 'c1', 'expert');
+    expect(engine.agentInfo('expert').state).toBe('not-ready');
+    expect(engine.callInfo('c1')).toMatchObject({ state: 'waiting', enteredAt: 0, claimAt: 0, requirements: { skills: [['laptops', 3]], language: null } });
+    expect(engine.nextDeadline()).toBe(30 * S);
+    engine.advance(30 * S);
+    expect(offers()).toEqual(['offer c1 expert', 'offer c1 generalist']);
+  });
+
+  it('a call whose window ended while it rang unanswered comes back to anyone at once', () => {
+    const { engine, offers, agent, queue } = setup({ maxMissedOffers: 1, ringTimeoutSeconds: 40 });
+    queue('q');
+    agent('expert', { laptops: 3 });
+    engine.callArrived(0, 'c1', 'q', LAPTOP);
+    agent('generalist', {}, {}, 1 * S);
+    expect(offers()).toEqual(['offer c1 expert']);
+    engine.advance(40 * S - 1);
+    expect(offers()).toEqual(['offer c1 expert']);
+    engine.advance(40 * S); // the ring times out at 40 s, 10 s after its window
+    expect(offers()).toEqual(['offer c1 expert', 'offer c1 generalist']);
+  });
+
+  it('changing the queue keeps the window of the waiting calls', () => {
+    const { engine, offers } = expertBusy();
+    engine.callArrived(10 * S, 'c1', 'q', LAPTOP);
+    engine.configureQueue(20 * S, 'q', { positionUpdateSeconds: 60 });
+    expect(engine.nextDeadline()).toBe(40 * S);
+    engine.advance(40 * S);
+    expect(offers()).toEqual(['offer c0 expert', 'offer c1 generalist']);
+  });
+
+  it('with a known agent the two times run side by side from the entry: the known agent only, then laptop experts, then anyone', () => {
+    const { engine, offers } = expertBusy();
+    engine.defineAgent(1 * S, 'known', {});
+    engine.agentLogin(1 * S, 'known');
+    engine.callArrived(10 * S, 'c1', 'q', { ...LAPTOP, knownAgentId: 'known', knownAgentSeconds: 10 });
+    expect(engine.callInfo('c1')!.level).toBe(-1);
+    engine.advance(20 * S);
+    expect(engine.callInfo('c1')).toMatchObject({ level: 0, requirements: { skills: [['laptops', 3]], language: null } });
+    expect(offers()).toEqual(['offer c0 expert']);
+    engine.advance(40 * S);
+    expect(offers()).toEqual(['offer c0 expert', 'offer c1 generalist']);
+  });
+
+  it('a window that ends while the call waits for its known agent is over when that wait is', () => {
+    const { engine, offers } = expertBusy();
+    engine.defineAgent(1 * S, 'known', {});
+    engine.agentLogin(1 * S, 'known');
+    engine.callArrived(10 * S, 'c1', 'q', { ...LAPTOP, knownAgentId: 'known', knownAgentSeconds: 40 });
+    // no timer at the end of the window (it changes nothing then): the next one ends the known-agent wait
+    expect(engine.nextDeadline()).toBe(50 * S);
+    engine.advance(50 * S - 1);
+    expect(offers()).toEqual(['offer c0 expert']);
+    engine.advance(50 * S);
+    expect(offers()).toEqual(['offer c0 expert', 'offer c1 generalist']);
+  });
+
+  it("the queue's steps and the call's window each apply at their time", () => {
+    const { engine, offers, agent, queue } = setup();
+    queue('q', { skills: { tech: 3 }, steps: [{ afterSeconds: 20, skills: { tech: 1 } }], positionUpdateSeconds: 3600 });
+    agent('tech1', { tech: 1 });
+    engine.agentNotReady(0, 'tech1', 'meeting');
+    engine.callArrived(0, 'long', 'q', LAPTOP); // step at 20 s, window ends at 30 s
+    engine.callArrived(0, 'short', 'q', { skills: { laptops: 3 }, skillsSeconds: 10 }); // window ends at 10 s, step at 20 s
+    const req = (c: string) => engine.callInfo(c)!.requirements!.skills;
+    expect(req('long')).toEqual([['laptops', 3], ['tech', 3]]);
+    expect(engine.nextDeadline()).toBe(10 * S);
+    engine.advance(10 * S);
+    expect(req('short')).toEqual([['tech', 3]]);
+    expect(req('long')).toEqual([['laptops', 3], ['tech', 3]]);
+    engine.advance(20 * S);
+    expect(req('short')).toEqual([['tech', 1]]);
+    expect(req('long')).toEqual([['laptops', 3], ['tech', 1]]);
+    expect(engine.callInfo('long')!.level).toBe(1);
+    engine.agentReady(21 * S, 'tech1');
+    expect(offers()).toEqual(['offer short tech1']);
+    engine.offerAccepted(21 * S, 'short', 'tech1');
+    engine.callEnded(22 * S, 'short');
+    expect(offers()).toHaveLength(1);
+    engine.advance(30 * S);
+    expect(req('long')).toEqual([['tech', 1]]);
+    expect(offers()).toEqual(['offer short tech1', 'offer long tech1']);
+  });
+
+  it('an agent with the laptop skill and the relaxed level takes the call at the step, inside the window', () => {
+    const { engine, offers, agent, queue } = setup();
+    queue('q', { skills: { tech: 3 }, steps: [{ afterSeconds: 20, skills: { tech: 1 } }] });
+    agent('tech1-laptops', { tech: 1, laptops: 3 });
+    engine.callArrived(0, 'c1', 'q', LAPTOP);
+    engine.advance(20 * S - 1);
+    expect(offers()).toEqual([]);
+    engine.advance(20 * S);
+    expect(offers()).toEqual(['offer c1 tech1-laptops']);
+  });
+
+  it('a bad skillsSeconds is refused with an error that names it, and changes nothing', () => {
+    const { engine, queue } = setup();
+    queue('q');
+    for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY, '30' as unknown as number]) {
+      expect(() => engine.callArrived(0, 'c1', 'q', { skills: { laptops: 3 }, skillsSeconds: bad })).toThrow(
+        expect.objectContaining({ code: 'ACD_ERR_INVALID_ARGUMENT', message: expect.stringMatching(/options\.skillsSeconds/) }),
+      );
+      expect(() => engine.callbackScheduled(0, 'c1', 'q', 10, { skillsSeconds: bad })).toThrow(AcdTypeError);
+    }
+    expect(engine.callInfo('c1')).toBeNull();
+    engine.callArrived(0, 'c1', 'q');
+    expect(() => engine.transferToQueue(1, 'c1', 'q', { skillsSeconds: -5 })).toThrow(/options\.skillsSeconds/);
+    expect(engine.callInfo('c1')).toMatchObject({ state: 'waiting', enteredAt: 0 });
+  });
+});
+
 describe('transfer to an agent', () => {
   it('a call transferred with its own known-agent time waits that long for that agent only, even where the queue has none', () => {
     const { engine, offers, agent, queue } = setup({ knownAgentSeconds: 0 });

@@ -96,6 +96,7 @@ describe('admin console', () => {
     await page.getByTestId('queue-save').click();
     await shows('error', 'steps, line 2: "wrong" is neither skills=… nor language=…');
     await page.getByTestId('queue-steps').fill('30s skills=billing:1\n90s language=any');
+    await page.getByTestId('queue-page-rules').fill('url=/invoices skills=billing:4 for=20s\ncategory=premium priority=+5');
     await page.getByTestId('queue-save').click();
     await shows('notice', 'Queue billing-et saved.');
     const q = await queue('billing-et');
@@ -103,6 +104,7 @@ describe('admin console', () => {
       skills: { billing: 2 }, language: 'et', strategy: 'most-skilled', serviceLevel: { thresholdSeconds: 15, target: 0.9 }, wrapUpSeconds: 5,
       maxWaitSeconds: 120, overflow: { action: 'voicemail' }, dispositions: ['Resolved', 'Sale'], dispositionRequired: true,
       knownAgentSeconds: 600, steps: [{ afterSeconds: 30, skills: { billing: 1 } }, { afterSeconds: 90, language: null }],
+      pageRules: [{ when: { urlContains: '/invoices' }, skills: { billing: 4 }, forSeconds: 20 }, { when: { category: 'premium' }, priority: 5 }],
       announcements: { position: true, estimatedWait: false, periodicSeconds: 45, musicOnHold: 'jazz', greeting: ['all-agents-busy'] },
       openingHours: {
         timeZone: 'Europe/Tallinn',
@@ -115,6 +117,7 @@ describe('admin console', () => {
     await page.getByTestId('edit-billing-et').click();
     expect(await page.getByTestId('queue-wrap-up').inputValue()).toBe('5');
     expect(await page.getByTestId('queue-steps').inputValue()).toBe('30s skills=billing:1\n90s language=any');
+    expect(await page.getByTestId('queue-page-rules').inputValue()).toBe('url=/invoices skills=billing:4 for=20s\ncategory=premium priority=5');
     expect(await page.getByTestId('queue-hours').inputValue()).toBe('mon-fri 08:00-18:00\nsat 10:00-14:00');
     // a time zone the server does not know is refused, naming the field
     await page.getByTestId('queue-hours-tz').fill('Mars/Olympus');

@@ -210,6 +210,26 @@ describe.each(DATABASE_KINDS)('admin REST API on %s', (kind) => {
     expect(cleared.json().openingHours).toBeNull();
   });
 
+  it("a queue keeps its page rules in order; an unknown skill or a rule without a condition is refused naming the field", async () => {
+    await call('POST', '/api/skills', { name: 'laptops' });
+    const pageRules = [
+      { when: { category: 'laptops' }, skills: { laptops: 3 }, forSeconds: 30 },
+      { when: { urlContains: '/checkout' }, priority: 5 },
+    ];
+    const created = await call('POST', '/api/queues', { name: 'shop', pageRules });
+    expect(created.statusCode, created.body).toBe(201);
+    expect(created.json().pageRules).toEqual(pageRules);
+    expect((await call('GET', `/api/queues/${created.json().id}`)).json().pageRules).toEqual(pageRules);
+    expect((await call('POST', '/api/queues', { name: 'plain' })).json().pageRules).toEqual([]);
+    const unknown = await call('PATCH', `/api/queues/${created.json().id}`, { pageRules: [{ when: { category: 'tents' }, skills: { camping: 2 } }] });
+    expect(unknown.statusCode).toBe(422);
+    expect(unknown.json()).toMatchObject({ field: 'pageRules[0].skills.camping' });
+    const empty = await call('PATCH', `/api/queues/${created.json().id}`, { pageRules: [{ when: {}, priority: 1 }] });
+    expect(empty.statusCode).toBe(400);
+    expect(empty.json()).toMatchObject({ field: 'body.pageRules.0.when' });
+    expect((await call('GET', `/api/queues/${created.json().id}`)).json().pageRules).toEqual(pageRules);
+  });
+
   it('DEMO seeds the support queue, a language-choice IVR menu, three agents and a supervisor who can sign in; seeding again changes nothing', async () => {
     const config = loadConfig({ SIP_REALM: 'test.realm', LOG_LEVEL: 'silent' });
     await seedDemo(t.database.db, config, pino({ level: 'silent' }));

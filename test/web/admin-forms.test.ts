@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import {
   type IvrTargets,
   formatAction,
+  formatPageRules,
   formatHours,
   formatLevels,
   formatOptions,
   formatPrompts,
   formatSteps,
   parseAction,
+  parsePageRules,
   parseCount,
   parseHours,
   parseLevels,
@@ -59,6 +61,30 @@ describe('relaxation steps in the admin console', () => {
     expect(() => parseSteps('30s\n')).toThrow('steps, line 1: give skills=… or language=… (or both)');
     expect(() => parseSteps('30s skills=billing:1\n60s level=2')).toThrow('steps, line 2: "level=2" is neither skills=… nor language=…');
     expect(() => parseSteps('30s skills=billing:8')).toThrow(/steps, line 1: skills: "billing:8"/);
+  });
+});
+
+describe('page rules in the admin console', () => {
+  it('reads one rule a line and writes them back the same way', () => {
+    const text = 'category=laptops skills=laptops:3 for=30s\nurl=/checkout priority=5\ncategory=tents url=/outlet/ skills=outdoor:2,camping:1';
+    const rules = parsePageRules(`${text}\n\n`);
+    expect(rules).toEqual([
+      { when: { category: 'laptops' }, skills: { laptops: 3 }, forSeconds: 30 },
+      { when: { urlContains: '/checkout' }, priority: 5 },
+      { when: { category: 'tents', urlContains: '/outlet/' }, skills: { outdoor: 2, camping: 1 } },
+    ]);
+    expect(formatPageRules(rules)).toBe(text);
+    expect(parsePageRules('url=/x priority=+2')).toEqual([{ when: { urlContains: '/x' }, priority: 2 }]);
+    expect(parsePageRules('')).toEqual([]);
+  });
+
+  it('names the line and what is wrong with it', () => {
+    expect(() => parsePageRules('category=a priority=1\nsize=big priority=1')).toThrow('page rules, line 2: "size=big" is none of category=, url=, skills=, for=, priority=');
+    expect(() => parsePageRules('skills=a:1')).toThrow('page rules, line 1: say which pages: category=… or url=… (or both)');
+    expect(() => parsePageRules('category=a')).toThrow('page rules, line 1: say what such a call gets: skills=… or priority=… (or both)');
+    expect(() => parsePageRules('category=a priority=1 for=10s')).toThrow('page rules, line 1: for= says how long skills= apply: give skills=… too');
+    expect(() => parsePageRules('category=a skills=a:1 for=soon')).toThrow('page rules, line 1: for=soon is not a number of seconds like for=30s');
+    expect(() => parsePageRules('category=a priority=high')).toThrow('page rules, line 1: priority=high is not a whole number like priority=5');
   });
 });
 

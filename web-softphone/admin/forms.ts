@@ -81,6 +81,67 @@ export function formatSteps(steps: readonly Step[]): string {
     .join('\n');
 }
 
+/** A queue's routing on the caller's page, as the API takes it (db/schema.ts PageRule). */
+export interface PageRule {
+  when: { category?: string; urlContains?: string };
+  skills?: Record<string, number>;
+  forSeconds?: number | null;
+  priority?: number;
+}
+
+/**
+ * Page rules, one a line: conditions `category=<name>` and `url=<part of the URL>` (at least one), then what the
+ * call gets: `skills=laptops:3` `for=30s` (how long the skills apply; without it, as long as the call waits) and
+ * `priority=5`. "category=laptops skills=laptops:3 for=30s", "url=/checkout priority=5".
+ */
+export function parsePageRules(text: string): PageRule[] {
+  const rules: PageRule[] = [];
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === '') return;
+    const where = `page rules, line ${i + 1}`;
+    const rule: PageRule = { when: {} };
+    for (const part of line.split(/\s+/)) {
+      const m = /^(category|url|skills|for|priority)=(.+)$/.exec(part);
+      if (m === null) throw new Error(`${where}: "${part}" is none of category=, url=, skills=, for=, priority=`);
+      const [, key, value] = m as unknown as [string, string, string];
+      if (key === 'category') rule.when.category = value;
+      else if (key === 'url') rule.when.urlContains = value;
+      else if (key === 'skills') rule.skills = parseLevels(value, `${where}: skills`);
+      else if (key === 'for') {
+        const s = /^(\d+)s?$/.exec(value);
+        if (s === null) throw new Error(`${where}: for=${value} is not a number of seconds like for=30s`);
+        rule.forSeconds = Number(s[1]);
+      } else {
+        if (!/^\+?\d+$/.test(value)) throw new Error(`${where}: priority=${value} is not a whole number like priority=5`);
+        rule.priority = Number(value);
+      }
+    }
+    if (rule.when.category === undefined && rule.when.urlContains === undefined) throw new Error(`${where}: say which pages: category=… or url=… (or both)`);
+    if (rule.skills === undefined && rule.priority === undefined) throw new Error(`${where}: say what such a call gets: skills=… or priority=… (or both)`);
+    if (rule.forSeconds !== undefined && rule.skills === undefined) throw new Error(`${where}: for= says how long skills= apply: give skills=… too`);
+    rules.push(rule);
+  });
+  return rules;
+}
+
+export function formatPageRules(rules: readonly PageRule[]): string {
+  return rules
+    .map((r) =>
+      [
+        r.when.category !== undefined ? `category=${r.when.category}` : '',
+        r.when.urlContains !== undefined ? `url=${r.when.urlContains}` : '',
+        // (without the spaces formatLevels puts after its commas: a rule's parts are split at white space)
+        r.skills !== undefined ? `skills=${formatLevels(r.skills).replaceAll(', ', ',')}` : '',
+        r.forSeconds != null ? `for=${r.forSeconds}s` : '',
+        r.priority ? `priority=${r.priority}` : '',
+      ]
+        .filter((x) => x)
+        .join(' '),
+    )
+    .join('\n');
+}
+
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 type Day = (typeof DAYS)[number];
 

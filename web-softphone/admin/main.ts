@@ -7,11 +7,13 @@ import {
   type IvrAction,
   type IvrOption,
   type IvrTargets,
+  type PageRule,
   type Step,
   formatAction,
   formatHours,
   formatLevels,
   formatOptions,
+  formatPageRules,
   formatPrompts,
   formatSteps,
   parseAction,
@@ -20,6 +22,7 @@ import {
   parseLevels,
   parseList,
   parseOptions,
+  parsePageRules,
   parsePrompts,
   parseSteps,
 } from './forms.ts';
@@ -45,6 +48,7 @@ interface Queue {
   knownAgentSeconds: number;
   announcements: Announcements;
   openingHours: Hours | null;
+  pageRules: PageRule[];
 }
 interface Announcements { position: boolean; estimatedWait: boolean; periodicSeconds: number; musicOnHold: string; greeting: string[] }
 /** The announcements of the queue being edited (the console does not edit its greeting prompts: they are kept). */
@@ -303,6 +307,7 @@ function editQueue(q: Queue): void {
   field(f, 'dispositionRequired').checked = q.dispositionRequired;
   set('knownAgentSeconds', String(q.knownAgentSeconds));
   (f.elements.namedItem('steps') as HTMLTextAreaElement).value = formatSteps(q.steps);
+  (f.elements.namedItem('pageRules') as HTMLTextAreaElement).value = formatPageRules(q.pageRules);
   field(f, 'announcePosition').checked = q.announcements.position;
   field(f, 'announceWait').checked = q.announcements.estimatedWait;
   set('announceEvery', String(q.announcements.periodicSeconds));
@@ -337,6 +342,7 @@ form('queue-form').addEventListener('submit', (e) => {
       knownAgentSeconds: need('knownAgentSeconds', 'known agent first'),
       openingHours: parseHours((f.elements.namedItem('hours') as HTMLTextAreaElement).value, v('hoursTimeZone')),
       steps: parseSteps((f.elements.namedItem('steps') as HTMLTextAreaElement).value),
+      pageRules: parsePageRules((f.elements.namedItem('pageRules') as HTMLTextAreaElement).value),
       announcements: {
         position: field(f, 'announcePosition').checked,
         estimatedWait: field(f, 'announceWait').checked,

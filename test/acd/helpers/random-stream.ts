@@ -28,6 +28,17 @@ function chance(rng: Rng, p: number): boolean {
   return rng.uniform() < p;
 }
 
+/**
+ * Skills of a call's own, and sometimes for how long (absent: as long as it waits; 0: never; a few seconds,
+ * some equal to the known-agent time or a step threshold, one not whole).
+ */
+function callSkills(rng: Rng, options: { skills?: Record<string, number>; skillsSeconds?: number }): void {
+  options.skills = randomLevels(rng, SKILLS, 0.4);
+  const r = rng.uniform();
+  if (r < 0.15) options.skillsSeconds = 0;
+  else if (r < 0.7) options.skillsSeconds = pick(rng, [2.5, 6, 10, 15]);
+}
+
 function randomLevels(rng: Rng, names: readonly string[], p: number, min = 1): Record<string, number> {
   const out: Record<string, number> = {};
   for (const n of names) if (chance(rng, p)) out[n] = min + Math.floor(rng.uniform() * (6 - min));
@@ -101,12 +112,12 @@ export function randomStream(opts: StreamOptions): AcdInput[] {
     const agent = pick(rng, agentIds);
     safely(() => {
       if (roll < 0.22) {
-        const options: { priority?: number; language?: string; knownAgentId?: string; knownAgentSeconds?: number; skills?: Record<string, number>; context?: unknown } = {};
+        const options: { priority?: number; language?: string; knownAgentId?: string; knownAgentSeconds?: number; skills?: Record<string, number>; skillsSeconds?: number; context?: unknown } = {};
         if (chance(rng, 0.3)) options.priority = Math.floor(rng.uniform() * 3);
         if (chance(rng, 0.4)) options.language = pick(rng, LANGS);
         if (chance(rng, 0.15)) options.knownAgentId = pick(rng, agentIds);
         if (options.knownAgentId !== undefined && chance(rng, 0.5)) options.knownAgentSeconds = pick(rng, [0, 3, 20]);
-        if (chance(rng, 0.1)) options.skills = randomLevels(rng, SKILLS, 0.3);
+        if (chance(rng, 0.25)) callSkills(rng, options);
         if (chance(rng, 0.2)) options.context = { page: `/p/${callNo}` };
         engine.callArrived(t, `c${++callNo}`, pick(rng, queueIds), Object.keys(options).length > 0 ? options : undefined);
       } else if (roll < 0.42) {
@@ -123,8 +134,14 @@ export function randomStream(opts: StreamOptions): AcdInput[] {
         const r = rng.uniform();
         if (r < 0.25 && c.state === 'assigned') engine.callConnected(t, c.callId);
         else if (r < 0.9) engine.callEnded(t, c.callId);
-        // (half of the transfers go to an agent: that agent for a while, then the queue)
-        else engine.transferToQueue(t, c.callId, pick(rng, queueIds), chance(rng, 0.5) ? { knownAgentId: pick(rng, agentIds), knownAgentSeconds: pick(rng, [0, 4, 15]) } : undefined);
+        else {
+          // (some transfers go to an agent: that agent for a while, then the queue; some ask for skills for a while)
+          const r2 = rng.uniform();
+          const options: { knownAgentId?: string; knownAgentSeconds?: number; skills?: Record<string, number>; skillsSeconds?: number } | undefined =
+            r2 < 0.4 ? { knownAgentId: pick(rng, agentIds), knownAgentSeconds: pick(rng, [0, 4, 15]) } : r2 < 0.7 ? {} : undefined;
+          if (options !== undefined && chance(rng, 0.6)) callSkills(rng, options);
+          engine.transferToQueue(t, c.callId, pick(rng, queueIds), options);
+        }
       } else if (roll < 0.6) {
         if (liveCalls.length === 0) return engine.advance(t);
         engine.callerAbandoned(t, pick(rng, liveCalls));
@@ -132,7 +149,10 @@ export function randomStream(opts: StreamOptions): AcdInput[] {
         if (liveCalls.length === 0) return engine.advance(t);
         engine.callbackRequested(t, pick(rng, liveCalls));
       } else if (roll < 0.65) {
-        engine.callbackScheduled(t, `c${++callNo}`, pick(rng, queueIds), t + pick(rng, [0, 2000, 10000]), chance(rng, 0.3) ? { language: pick(rng, LANGS) } : undefined);
+        const options: { language?: string; skills?: Record<string, number>; skillsSeconds?: number } = {};
+        if (chance(rng, 0.3)) options.language = pick(rng, LANGS);
+        if (chance(rng, 0.3)) callSkills(rng, options);
+        engine.callbackScheduled(t, `c${++callNo}`, pick(rng, queueIds), t + pick(rng, [0, 2000, 10000]), Object.keys(options).length > 0 ? options : undefined);
       } else if (roll < 0.73) {
         engine.agentReady(t, agent);
       } else if (roll < 0.77) {

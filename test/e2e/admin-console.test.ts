@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { ADMIN_PASSWORD, type Harness, consoleShows, eventually, startCallCenter } from './support/harness.ts';
+import type { Page } from 'playwright-core';
+import { ADMIN_PASSWORD, type Harness, consoleBrowser, consoleShows, eventually, startCallCenter } from './support/harness.ts';
 
 /** The admin console (/admin/) in Chromium against the real server: what it saves is what the API and the ACD hold. */
 describe('admin console', () => {
   let h: Harness;
-  let browser: Browser;
+  let browser: Awaited<ReturnType<typeof consoleBrowser>>;
   let page: Page;
 
   const shows = (testId: 'notice' | 'error', want: string | RegExp) => consoleShows(page, testId, want);
@@ -14,9 +14,8 @@ describe('admin console', () => {
 
   beforeAll(async () => {
     h = await startCallCenter({ rtpPortMin: 45600, rtpPortMax: 45699 });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
-    page = await browser.newPage();
-    page.on('dialog', (d) => void d.accept()); // (Delete asks to confirm)
+    browser = await consoleBrowser();
+    page = browser.page;
   }, 120_000);
 
   afterAll(async () => {

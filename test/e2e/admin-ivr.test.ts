@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { ADMIN_PASSWORD, type Harness, consoleShows, startCallCenter } from './support/harness.ts';
+import type { Page } from 'playwright-core';
+import { ADMIN_PASSWORD, type Harness, consoleBrowser, consoleShows, startCallCenter } from './support/harness.ts';
 
 /** The IVR menus section of the admin console in Chromium against the real server: what it saves is what the API holds. */
 describe('admin console: IVR menus', () => {
   let h: Harness;
-  let browser: Browser;
+  let browser: Awaited<ReturnType<typeof consoleBrowser>>;
   let page: Page;
 
   const shows = (testId: 'notice' | 'error', want: string | RegExp) => consoleShows(page, testId, want);
@@ -20,9 +20,8 @@ describe('admin console: IVR menus', () => {
 
   beforeAll(async () => {
     h = await startCallCenter({ rtpPortMin: 45700, rtpPortMax: 45799 });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
-    page = await browser.newPage();
-    page.on('dialog', (d) => void d.accept()); // (Delete asks to confirm)
+    browser = await consoleBrowser();
+    page = browser.page;
   }, 120_000);
 
   afterAll(async () => {

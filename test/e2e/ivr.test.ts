@@ -1,13 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RtpPeer } from '../media/helpers/rtp-peer.ts';
 import { RawUdp } from '../sip/helpers.ts';
 import type { BaresipPhone } from '../support/baresip.ts';
-import { ADMIN_PASSWORD, type Harness, createAgent, deskPhone, eventually, startCallCenter } from './support/harness.ts';
+import { ADMIN_PASSWORD, type Harness, consoleBrowser, createAgent, deskPhone, eventually, startCallCenter } from './support/harness.ts';
 import { inDialog, inviteQueue } from './support/queue-invite.ts';
 
 /**
@@ -165,7 +164,7 @@ describe('IVR menus', () => {
   it('outside its hours a menu says it is closed and hangs up; a caller in a menu is on the wall-board; one who leaves has not abandoned a queue', async () => {
     const udp = await new RawUdp().open();
     const rtp = await RtpPeer.create();
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+    const browser = await consoleBrowser();
     try {
       const ok = await inviteQueue(h, udp, { to: 'night', ...caller, sdp: rtp.sdp(['PCMU']) });
       expect(ok.status).toBe(200);
@@ -189,7 +188,7 @@ describe('IVR menus', () => {
       expect(board.ivr).toMatchObject({ calls: 1, menus: [{ name: 'welcome', calls: 1 }] });
       expect(board.ivr.longestSeconds).toBeGreaterThanOrEqual(1);
       expect(board.totals.waiting).toBe(0);
-      const page = await browser.newPage();
+      const page = browser.page;
       await page.goto(`${h.baseUrl}/supervisor/`);
       await page.getByTestId('login-username').fill('admin');
       await page.getByTestId('login-password').fill(ADMIN_PASSWORD);

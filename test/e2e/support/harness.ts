@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import { type Page, chromium } from 'playwright-core';
 import { BaresipPhone, makeTone } from '../../support/baresip.ts';
 import { pino } from 'pino';
 import { loadConfig } from '../../../server/config.ts';
@@ -164,4 +164,12 @@ export async function consoleShows(page: Page, testId: 'notice' | 'error', want:
     const text = (await el.isVisible()) ? ((await el.textContent()) ?? '') : null;
     return text !== null && (typeof want === 'string' ? text === want : want.test(text));
   }, 10_000, `${testId} ${String(want)}`);
+}
+
+/** Chromium with one page for the admin and supervisor consoles (confirmations such as Delete's are accepted). */
+export async function consoleBrowser(): Promise<{ page: Page; close(): Promise<void> }> {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  const page = await browser.newPage();
+  page.on('dialog', (d) => void d.accept());
+  return { page, close: () => browser.close() };
 }

@@ -9,7 +9,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { MediaError, MediaErrorCode } from './errors.ts';
@@ -107,6 +107,64 @@ export class PromptStore {
   }
 
   /** Converts any audio file sox reads into 16-bit mono PCM WAV at `rate`, cached by path and mtime. */
+  /**
+   * An admin's recording for `name` in `lang` (any audio sox reads: WAV of any rate, channels or sample size): stored as
+   * 8 kHz 16-bit mono in prompts-custom/, where it wins over the shipped prompt of that name. MediaError when the
+   * audio cannot be read.
+   */
+  async saveCustom(name: string, lang: string, audio: Buffer): Promise<void> {
+    const file = this.customFile(name, lang);
+    mkdirSync(path.dirname(file), { recursive: true });
+    const upload = `${file}.${process.pid}.upload`;
+    const tmp = `${file}.${process.pid}.tmp.wav`;
+    try {
+      writeFileSync(upload, audio);
+      await run('sox', ['-t', 'wav', upload, '-r', '8000', '-c', '1', '-b', '16', '-e', 'signed-integer', tmp]);
+      renameSync(tmp, file);
+    } catch (err) {
+      throw new MediaError(MediaErrorCode.UnknownPrompt, `the recording for "${name}" is not audio sox can read as WAV: ${(err as Error).message.split('\n')[0]}`, { cause: err });
+    } finally {
+      rmSync(upload, { force: true });
+      rmSync(tmp, { force: true });
+    }
+  }
+
+  /** Removes an admin's recording (the shipped prompt of that name plays again); false when there was none. */
+  removeCustom(name: string, lang: string): boolean {
+    const file = this.customFile(name, lang);
+    if (!existsSync(file)) return false;
+    rmSync(file);
+    return true;
+  }
+
+  /** Every prompt there is, by language (shipped ones and admins' recordings; a recording of a shipped name is both). */
+  list(): Array<{ name: string; language: string; shipped: boolean; custom: boolean }> {
+    const found = new Map<string, { name: string; language: string; shipped: boolean; custom: boolean }>();
+    for (const [root, kind] of [['prompts', 'shipped'], ['prompts-custom', 'custom']] as const) {
+      const base = path.join(this.dataDir, root);
+      if (!existsSync(base)) continue;
+      for (const lang of readdirSync(base)) {
+        if (!LANG.test(lang) || !statSync(path.join(base, lang)).isDirectory()) continue;
+        for (const rel of readdirSync(path.join(base, lang), { recursive: true }) as string[]) {
+          if (!rel.endsWith('.wav')) continue;
+          const name = rel.slice(0, -4).split(path.sep).join('/');
+          if (!NAME.test(name)) continue;
+          const key = `${lang}\n${name}`;
+          const entry = found.get(key) ?? { name, language: lang, shipped: false, custom: false };
+          entry[kind] = true;
+          found.set(key, entry);
+        }
+      }
+    }
+    return [...found.values()].sort((a, b) => a.language.localeCompare(b.language) || a.name.localeCompare(b.name));
+  }
+
+  private customFile(name: string, lang: string): string {
+    if (typeof name !== 'string' || !NAME.test(name)) throw new TypeError(`prompt name "${name}" is not a name like "please-hold" or "n/3"`);
+    if (typeof lang !== 'string' || !LANG.test(lang)) throw new TypeError(`prompt language "${lang}" is not a language code like "en"`);
+    return path.join(this.dataDir, 'prompts-custom', lang, `${name}.wav`);
+  }
+
   private async normalize(file: string, rate: number): Promise<string> {
     const st = statSync(file);
     const key = createHash('sha1').update(`${file}|${st.mtimeMs}|${st.size}|${rate}`).digest('hex').slice(0, 16);

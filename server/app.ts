@@ -15,6 +15,7 @@ import { planningRoutes } from './routes/planning.ts';
 import { authRoutes } from './routes/auth.ts';
 import { callRoutes } from './routes/calls.ts';
 import { ivrMenuRoutes } from './routes/ivr-menus.ts';
+import { promptRoutes } from './routes/prompts.ts';
 import { queueRoutes } from './routes/queues.ts';
 import { skillRoutes } from './routes/skills.ts';
 import { userRoutes } from './routes/users.ts';
@@ -68,6 +69,7 @@ export async function buildApp(ctx: AppContext, hooks: AppHooks = {}): Promise<F
   await app.register(agentRoutes, { ctx, ...(hooks.onAgentChanged ? { onChange: hooks.onAgentChanged } : {}) });
   await app.register(queueRoutes, { ctx, ...(hooks.onQueueChanged ? { onChange: hooks.onQueueChanged } : {}) });
   await app.register(ivrMenuRoutes, { ctx });
+  await app.register(promptRoutes, { ctx });
   await app.register(userRoutes, { ctx });
   await app.register(callRoutes, { ctx });
   await app.register(planningRoutes, { ctx });

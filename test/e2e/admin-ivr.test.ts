@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { toneWav } from '../media/helpers/audio.ts';
 import { ADMIN_PASSWORD, type Harness, consoleBrowser, consoleShows, startCallCenter } from './support/harness.ts';
 
 /** The IVR menus section of the admin console in Chromium against the real server: what it saves is what the API holds. */
@@ -55,6 +56,12 @@ describe('admin console: IVR menus', () => {
     await page.getByTestId('ivr-closed-prompt').fill('zz: Hello.');
     await page.getByTestId('ivr-closed-prompt-listen').click();
     await shows('error', 'body.language: no voice speaks "zz"');
+    // "@<name>" plays an admin's recording of that name (here 5 s of tone, longer than any line above)
+    const up = await fetch(`${h.baseUrl}/api/prompts/en/closed-tone`, { method: 'PUT', headers: { authorization: `Bearer ${h.admin}`, 'content-type': 'audio/wav' }, body: new Uint8Array(toneWav(440, 5)) });
+    expect(up.status).toBe(204);
+    await page.getByTestId('ivr-closed-prompt').fill('en: @closed-tone');
+    await page.getByTestId('ivr-closed-prompt-listen').click();
+    await expect.poll(seconds, { timeout: 10_000 }).toBeGreaterThan(4.9);
     await page.getByTestId('ivr-options').fill('1 sales queue:sales\n2 support in Estonian lang:et queue:suport\n9 goodbye hangup');
     await page.getByTestId('ivr-timeout').fill('7');
     await page.getByTestId('ivr-attempts').fill('2');

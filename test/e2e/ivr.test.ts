@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toneWav } from '../media/helpers/audio.ts';
 import { RtpPeer } from '../media/helpers/rtp-peer.ts';
 import { RawUdp } from '../sip/helpers.ts';
 import type { BaresipPhone } from '../support/baresip.ts';
@@ -206,6 +207,27 @@ describe('IVR menus', () => {
       udp.close();
     }
   }, 60_000);
+
+  it('a menu prompt "@<name>" plays the recording an admin uploaded under that name', async () => {
+    const up = await fetch(`${h.baseUrl}/api/prompts/en/menu-tone`, { method: 'PUT', headers: { authorization: `Bearer ${h.admin}`, 'content-type': 'audio/wav' }, body: new Uint8Array(toneWav(1000, 4)) });
+    expect(up.status, await up.text()).toBe(204);
+    await menu({ name: 'recorded', language: 'en', prompt: { en: '@menu-tone' }, options: [{ digit: '1', label: 'sales', language: null, action: { type: 'queue', queueId: queues.sales } }] });
+    const udp = await new RawUdp().open();
+    const rtp = await RtpPeer.create();
+    try {
+      const ok = await inviteQueue(h, udp, { to: 'recorded', ...caller, sdp: rtp.sdp(['PCMU']) });
+      expect(ok.status).toBe(200);
+      inDialog(h, udp, ok, 'ACK');
+      rtp.useRemote(ok.body.toString());
+      rtp.startTone(0);
+      // the recording's 1 kHz, not speech
+      await eventually(() => rtp.received.length > 8000 && rtp.toneShare(1000, 1) > 0.8, 10_000, 'the recorded prompt to be heard');
+      inDialog(h, udp, ok, 'BYE');
+    } finally {
+      rtp.close();
+      udp.close();
+    }
+  }, 30_000);
 
   // (the same way out as a menu's hang-up: the server ends the caller's leg, which is not the caller hanging up)
   it('a queue whose max wait overflows to hang up says all agents are busy and ends the call: an overflow, not an abandon', async () => {

@@ -11,6 +11,8 @@ export const ADMIN_PASSWORD = 'admin-password-for-tests';
 export interface TestApp {
   app: FastifyInstance;
   database: DatabaseHandle;
+  /** DATA_DIR of the app (prompts, caches). */
+  dataDir: string;
   /** Bearer token header for a login. */
   auth(username: string, password: string): Promise<{ authorization: string }>;
   close(): Promise<void>;
@@ -28,6 +30,7 @@ export async function testApp(kind: DatabaseKind, env: Record<string, string> = 
   return {
     app,
     database,
+    dataDir: config.dataDir,
     async auth(username, password) {
       const res = await app.inject({ method: 'POST', url: '/api/login', payload: { username, password } });
       if (res.statusCode !== 200) throw new Error(`login ${username} failed: ${res.body}`);

@@ -62,6 +62,6 @@ export { MediaSession, type AgentOfferOptions, type PlaybackResult, type MediaSe
 export { MediaSessionState, type DtmfEvent, type LegKind, type LegName } from './media-session-state.ts';
 export { MediaError, MediaErrorCode, InvalidStateError } from './errors.ts';
 export { NgClient, type NgParams, type NgReply } from './ng-client.ts';
-export { PromptStore, MUSIC_ON_HOLD, type PromptItem } from './prompts.ts';
+export { PromptStore, MUSIC_ON_HOLD, type PromptItem, recordingOf } from './prompts.ts';
 export { RtpengineState } from './rtpengine-process.ts';
 export { answerReinvite, type ReinviteAnswer } from './reinvite-answer.ts';

@@ -19,9 +19,23 @@ const run = promisify(execFile);
 const NAME = /^[a-z0-9][a-z0-9_-]*(\/[a-z0-9][a-z0-9_-]*)*$/;
 const LANG = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/;
 
+function checkName(name: string): void {
+  if (typeof name !== 'string' || !NAME.test(name)) throw new TypeError(`prompt name "${name}" is not a name like "please-hold" or "n/3"`);
+}
+
+function checkLanguage(lang: string): void {
+  if (typeof lang !== 'string' || !LANG.test(lang)) throw new TypeError(`prompt language "${lang}" is not a language code like "en"`);
+}
+
+/** The recording a prompt text names ("@welcome-sales": play that prompt, not the words), or null for words to speak. */
+export function recordingOf(text: string): string | null {
+  const name = /^@(\S+)$/.exec(text.trim())?.[1];
+  return name !== undefined && NAME.test(name) ? name : null;
+}
+
 export const MUSIC_ON_HOLD = 'music-on-hold';
 
-/** What plays: a prompt's name (`please-hold`, `n/3`), or a text to speak in the call's language. */
+/** What plays: a prompt's name (`please-hold`, `n/3`), or a text to speak in the call's language ("@<name>": that prompt). */
 export type PromptItem = string | { text: string };
 
 export interface Pcm {
@@ -37,8 +51,8 @@ export class PromptStore {
 
   /** The file that plays for `name` in `lang`: custom before default, language folder before the neutral one. */
   resolve(name: string, lang: string): string {
-    if (typeof name !== 'string' || !NAME.test(name)) throw new TypeError(`prompt name "${name}" is not a name like "please-hold" or "n/3"`);
-    if (typeof lang !== 'string' || !LANG.test(lang)) throw new TypeError(`prompt language "${lang}" is not a language code like "en"`);
+    checkName(name);
+    checkLanguage(lang);
     const candidates = [
       path.join(this.dataDir, 'prompts-custom', lang, `${name}.wav`),
       path.join(this.dataDir, 'prompts', lang, `${name}.wav`),
@@ -54,19 +68,22 @@ export class PromptStore {
 
   /**
    * The file of each item: a prompt name resolved as above, or a text spoken in `lang` (text to speech with
-   * espeak-ng, cached in `<dataDir>/cache/speech/` by voice and text).
+   * espeak-ng, cached in `<dataDir>/cache/speech/` by voice and text); a text "@<name>" is the prompt of that name.
    */
   async files(items: readonly PromptItem[], lang: string): Promise<string[]> {
     if (!Array.isArray(items) || items.length === 0) throw new TypeError('prompt list must hold at least one name');
     const out: string[] = [];
-    for (const item of items) out.push(typeof item === 'string' ? this.resolve(item, lang) : await this.speech(item.text, lang));
+    for (const item of items) {
+      const name = typeof item === 'string' ? item : recordingOf(item.text);
+      out.push(name !== null ? this.resolve(name, lang) : await this.speech((item as { text: string }).text, lang));
+    }
     return out;
   }
 
   /** A text spoken in `lang`, as a cached WAV file (callers who reach a new text at once wait for one espeak-ng). */
   async speech(text: string, lang: string): Promise<string> {
     if (typeof text !== 'string' || text.trim() === '') throw new TypeError('a spoken prompt needs a text');
-    if (typeof lang !== 'string' || !LANG.test(lang)) throw new TypeError(`prompt language "${lang}" is not a language code like "en"`);
+    checkLanguage(lang);
     const voice = voiceOf(lang);
     const key = createHash('sha1').update(`${voice}\n${text}`).digest('hex').slice(0, 24);
     const dir = path.join(this.dataDir, 'cache', 'speech');
@@ -106,7 +123,6 @@ export class PromptStore {
     return parseWav(readFileSync(await this.normalize(file, 8000)))!;
   }
 
-  /** Converts any audio file sox reads into 16-bit mono PCM WAV at `rate`, cached by path and mtime. */
   /**
    * An admin's recording for `name` in `lang` (any audio sox reads: WAV of any rate, channels or sample size): stored as
    * 8 kHz 16-bit mono in prompts-custom/, where it wins over the shipped prompt of that name. MediaError when the
@@ -160,11 +176,12 @@ export class PromptStore {
   }
 
   private customFile(name: string, lang: string): string {
-    if (typeof name !== 'string' || !NAME.test(name)) throw new TypeError(`prompt name "${name}" is not a name like "please-hold" or "n/3"`);
-    if (typeof lang !== 'string' || !LANG.test(lang)) throw new TypeError(`prompt language "${lang}" is not a language code like "en"`);
+    checkName(name);
+    checkLanguage(lang);
     return path.join(this.dataDir, 'prompts-custom', lang, `${name}.wav`);
   }
 
+  /** Converts any audio file sox reads into 16-bit mono PCM WAV at `rate`, cached by path and mtime. */
   private async normalize(file: string, rate: number): Promise<string> {
     const st = statSync(file);
     const key = createHash('sha1').update(`${file}|${st.mtimeMs}|${st.size}|${rate}`).digest('hex').slice(0, 16);

@@ -115,9 +115,6 @@ const TRANSFER_SIP_STATUS: Record<TransferOutcome, [number, string]> = {
   'logged-out': [480, 'Temporarily Unavailable'],
 };
 
-/** An IVR prompt text that names a recorded prompt instead of words to speak: "@welcome-sales". */
-export const RECORDED_PROMPT = /^@([a-z0-9][a-z0-9_-]*(?:\/[a-z0-9][a-z0-9_-]*)*)$/;
-
 /** Keys an IVR caller may type ahead of the menus that take them. */
 const MAX_KEYS_AHEAD = 16;
 
@@ -368,9 +365,8 @@ export class CustomerCall {
         this.#menuNow = menu.name;
       },
       say: async (text, language) => {
-        // ("@welcome-sales": an admin's recording of that name, PUT /api/prompts/<language>/welcome-sales)
-        const recorded = RECORDED_PROMPT.exec(text.trim())?.[1];
-        await this.#media.playPrompts([recorded ?? { text }], language).catch((err: unknown) => {
+        // (a text "@welcome-sales" plays the admin's recording of that name: media/prompts.ts)
+        await this.#media.playPrompts([{ text }], language).catch((err: unknown) => {
           if (!this.#ended) this.#log.warn({ err, menu: first.name }, 'IVR prompt failed');
         });
       },

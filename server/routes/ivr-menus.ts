@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { InvalidValueError, UnknownReferenceError } from '../../db/errors.ts';
@@ -10,11 +9,10 @@ import {
   listIvrMenus,
   updateIvrMenu,
 } from '../../db/repositories/ivr-menus.ts';
-import { MediaError, PromptStore } from '../../media/index.ts';
 import type { AppContext } from '../app-context.ts';
 import { ApiError, notFound } from '../http/errors.ts';
 import { checkOpeningHours } from '../http/opening-hours-check.ts';
-import { IdParams, IvrMenu, IvrMenuCreate, IvrMenuUpdate, LanguageCode, PageOf, PageQuery, errors } from '../http/schemas.ts';
+import { IdParams, IvrMenu, IvrMenuCreate, IvrMenuUpdate, PageOf, PageQuery, errors } from '../http/schemas.ts';
 
 const tags = ['ivr-menus'];
 const security = [{ bearer: [] }];
@@ -69,29 +67,6 @@ export const ivrMenuRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asy
     const menu = await inBody(updateIvrMenu(db, request.params.id, request.body));
     if (menu === undefined) throw notFound('IVR menu', request.params.id);
     return view(menu);
-  });
-
-  // Admins hear a prompt before callers do: the text as the menus speak it (the same voice, and the same cache).
-  const prompts = new PromptStore(ctx.config.dataDir);
-  app.post('/api/speech', {
-    schema: {
-      tags,
-      security,
-      summary: 'Speaks a text as IVR menus do (espeak-ng), to hear a prompt before saving it: a WAV file',
-      body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 2000 }), language: LanguageCode }, { additionalProperties: false }),
-      response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'audio/wav, 8 kHz 16-bit mono' }), ...errors(422) },
-    },
-  }, async (request, reply) => {
-    const { text, language } = request.body;
-    if (text.trim() === '') throw new ApiError('ERR_VALIDATION', 'body.text: must hold something to say', 'body.text');
-    let file: string;
-    try {
-      file = await prompts.speech(text, language);
-    } catch (err) {
-      if (err instanceof MediaError) throw new ApiError('ERR_UNKNOWN_REFERENCE', `body.language: no voice speaks "${language}"`, 'body.language');
-      throw err;
-    }
-    return reply.type('audio/wav').send(await readFile(file));
   });
 
   app.delete('/api/ivr-menus/:id', {

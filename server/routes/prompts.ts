@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { MediaError, PromptStore } from '../../media/index.ts';
+import { MediaError, PromptStore, recordingOf } from '../../media/index.ts';
 import type { AppContext } from '../app-context.ts';
 import { ApiError } from '../http/errors.ts';
 import { LanguageCode, errors } from '../http/schemas.ts';
@@ -27,15 +27,32 @@ export const promptRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
   const store = new PromptStore(ctx.config.dataDir);
   app.addContentTypeParser(['audio/wav', 'audio/x-wav', 'audio/wave'], { parseAs: 'buffer', bodyLimit: MAX_RECORDING_BYTES }, (_req, body, done) => done(null, body));
 
-  /** The store's TypeError for a bad name or language, as a 400 naming the field. */
-  const checked = <T>(work: () => T): T => {
-    try {
-      return work();
-    } catch (err) {
-      if (err instanceof TypeError) throw new ApiError('ERR_VALIDATION', `params.name: ${err.message}`, 'params.name');
-      throw err;
-    }
+  /** The store's refusals as API errors: a bad name (TypeError) 400 naming the name, a MediaError by `media`. */
+  const refused = (err: unknown, media: (e: MediaError) => ApiError): never => {
+    if (err instanceof TypeError) throw new ApiError('ERR_VALIDATION', `params.name: ${err.message}`, 'params.name');
+    if (err instanceof MediaError) throw media(err);
+    throw err;
   };
+
+  // Admins hear a prompt before callers do: a text as the menus play it (the same voice and cache; "@<name>": the recording).
+  app.post('/api/speech', {
+    schema: {
+      tags,
+      security,
+      summary: 'Plays a prompt text as IVR menus do (espeak-ng; "@<name>": that recording), to hear it before saving it: a WAV file',
+      body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 2000 }), language: LanguageCode }, { additionalProperties: false }),
+      response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'audio/wav' }), ...errors(422) },
+    },
+  }, async (request, reply) => {
+    const { text, language } = request.body;
+    if (text.trim() === '') throw new ApiError('ERR_VALIDATION', 'body.text: must hold something to say', 'body.text');
+    const recording = recordingOf(text);
+    const [file] = await store.files([{ text }], language).catch((err: unknown) =>
+      refused(err, () => recording !== null
+        ? new ApiError('ERR_UNKNOWN_REFERENCE', `body.text: no recording "${recording}" in "${language}"`, 'body.text')
+        : new ApiError('ERR_UNKNOWN_REFERENCE', `body.language: no voice speaks "${language}"`, 'body.language')));
+    return reply.type('audio/wav').send(await readFile(file!));
+  });
 
   app.get('/api/prompts', {
     config: { roles: ['admin', 'supervisor'] },
@@ -50,12 +67,11 @@ export const promptRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
     schema: { tags, security, summary: 'The WAV that plays for a prompt (the recording, else the shipped one)', params: PromptParams, response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary' }), ...errors(404) } },
   }, async (request, reply) => {
     const { language, '*': name } = request.params;
-    let file: string;
+    let file = '';
     try {
-      file = checked(() => store.resolve(name, language));
+      file = store.resolve(name, language);
     } catch (err) {
-      if (err instanceof MediaError) throw new ApiError('ERR_NOT_FOUND', `no prompt "${name}" in "${language}"`);
-      throw err;
+      refused(err, () => new ApiError('ERR_NOT_FOUND', `no prompt "${name}" in "${language}"`));
     }
     return reply.type('audio/wav').send(await readFile(file));
   });
@@ -70,13 +86,7 @@ export const promptRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
     const { language, '*': name } = request.params;
     const body = request.body;
     if (!Buffer.isBuffer(body) || body.length === 0) throw new ApiError('ERR_VALIDATION', 'body: send the recording as a WAV file with Content-Type audio/wav', 'body');
-    try {
-      await store.saveCustom(name, language, body);
-    } catch (err) {
-      if (err instanceof TypeError) throw new ApiError('ERR_VALIDATION', `params.name: ${err.message}`, 'params.name');
-      if (err instanceof MediaError) throw new ApiError('ERR_VALIDATION', `body: ${err.message}`, 'body');
-      throw err;
-    }
+    await store.saveCustom(name, language, body).catch((err: unknown) => refused(err, (e) => new ApiError('ERR_VALIDATION', `body: ${e.message}`, 'body')));
     ctx.logger.info({ name, language, bytes: body.length }, 'prompt recorded');
     return reply.status(204).send(null);
   });
@@ -85,7 +95,14 @@ export const promptRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
     schema: { tags, security, summary: "Deletes an admin's recording: the shipped prompt of that name plays again", params: PromptParams, response: { 204: Type.Null(), ...errors(404) } },
   }, async (request, reply) => {
     const { language, '*': name } = request.params;
-    if (!checked(() => store.removeCustom(name, language))) throw new ApiError('ERR_NOT_FOUND', `no recording of "${name}" in "${language}"`);
+    const none = () => new ApiError('ERR_NOT_FOUND', `no recording of "${name}" in "${language}"`);
+    let removed = false;
+    try {
+      removed = store.removeCustom(name, language);
+    } catch (err) {
+      refused(err, none);
+    }
+    if (!removed) throw none();
     return reply.status(204).send(null);
   });
 };

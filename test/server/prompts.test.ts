@@ -37,6 +37,12 @@ describe('recorded prompts', () => {
     const heard = parseWav(back.rawPayload)!;
     const samples = Array.from({ length: heard.samples.length / 2 }, (_, i) => heard.samples.readInt16LE(i * 2));
     expect(Math.abs(peakFrequency(samples, 8000) - 1000)).toBeLessThan(20);
+    // a prompt text "@<name>" plays the recording (what IVR menus and the console's Listen do), not speech of the words
+    const played = await t.app.inject({ method: 'POST', url: '/api/speech', payload: { text: ' @welcome-sales ', language: 'en' }, headers: admin });
+    expect(played.statusCode).toBe(200);
+    expect(played.rawPayload.equals(back.rawPayload)).toBe(true);
+    const missing = await t.app.inject({ method: 'POST', url: '/api/speech', payload: { text: '@nothing-here', language: 'en' }, headers: admin });
+    expect(missing.json()).toMatchObject({ statusCode: 422, field: 'body.text', message: 'body.text: no recording "nothing-here" in "en"' });
     // a name with a folder part, as the shipped numbers have (n/3)
     expect((await put('/api/prompts/et/menus/main', toneWav(500, 0.5))).statusCode).toBe(204);
     expect((await t.app.inject({ method: 'DELETE', url: '/api/prompts/en/welcome-sales', headers: admin })).statusCode).toBe(204);

@@ -404,11 +404,8 @@ async function listen(area: HTMLTextAreaElement, label: string): Promise<void> {
   const line = lines[at]?.trim() ? lines[at]! : (lines.find((l) => l.trim() !== '') ?? '');
   const [entry] = Object.entries(parsePrompts(line, label));
   if (entry === undefined) throw new Error(`${label}: write a line to hear, e.g. "en: For sales press 1."`);
-  // ("@welcome-sales" plays that recorded prompt: the recording itself, else speech of the text)
-  const recorded = /^@([a-z0-9][a-z0-9_/-]*)$/.exec(entry[1].trim())?.[1];
-  const wav = recorded !== undefined
-    ? await fetchBlob(`/api/prompts/${encodeURIComponent(entry[0])}/${recorded}`, { token: tokens.get() ?? '' })
-    : await fetchBlob('/api/speech', { method: 'POST', token: tokens.get() ?? '', body: { language: entry[0], text: entry[1] } });
+  // (the server plays it as callers hear it: speech, or for "@<name>" the recording of that name)
+  const wav = await fetchBlob('/api/speech', { method: 'POST', token: tokens.get() ?? '', body: { language: entry[0], text: entry[1] } });
   const audio = document.querySelector<HTMLAudioElement>('[data-testid="ivr-listen-audio"]')!;
   if (audio.src) URL.revokeObjectURL(audio.src);
   audio.src = URL.createObjectURL(wav);

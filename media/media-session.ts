@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { InvalidStateError, MediaError, MediaErrorCode } from './errors.ts';
 import type { NgClient, NgParams, NgReply } from './ng-client.ts';
 import { MediaSessionState, sessionTransitions, type DtmfEvent, type LegKind, type LegName } from './media-session-state.ts';
-import { firstMediaCodec, isTelephoneEvent, keepPayloadTypes, parseAudio, sinkAnswer, type AudioDescription } from './sdp.ts';
+import { firstMediaCodec, isTelephoneEvent, keepPayloadTypes, parseAudio, renumberMids, sinkAnswer, type AudioDescription } from './sdp.ts';
 import { MUSIC_ON_HOLD, type PromptItem } from './prompts.ts';
 
 export interface AgentOfferOptions {
@@ -507,6 +507,43 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
         await this.ctx.ng().playDtmf({ 'call-id': this.callId, 'from-tag': to === 'customer' ? this.otherTag : this.customerTag, code: d, duration: durationMs });
         await new Promise((r) => setTimeout(r, durationMs + 60));
       }
+    });
+  }
+
+  /**
+   * Silent monitoring: an offer for a listener's browser (WebRTC: ICE, DTLS-SRTP, rtcp-mux), receive-only, with two
+   * audio streams, first what the customer says and then what the agent says (rtpengine's `subscribe request` to both
+   * tags of the customer leg, so it holds through transfers and chained calls). Neither party hears the listener or
+   * is told. `id` names the listener in listenAnswer() and stopListening(). Only while an agent is connected.
+   */
+  listenOffer(): Promise<{ id: string; sdp: string }> {
+    return this.serial('listenOffer', async () => {
+      this.expect('listenOffer', MediaSessionState.Bridged, MediaSessionState.Held);
+      const reply = await this.ctx.ng().request('subscribe request', {
+        'call-id': this.callId,
+        'from-tags': [this.customerTag, this.otherTag],
+        ...TO_WEBRTC,
+        'ICE-lite': 'forward',
+        DTLS: 'passive',
+        flags: ['trust-address'],
+      });
+      const id = reply['to-tag'];
+      if (typeof id !== 'string' || id === '') throw new MediaError(MediaErrorCode.NgFailed, `rtpengine gave no tag for a listener of call ${this.callId}`, { callId: this.callId });
+      return { id, sdp: renumberMids(sdpOf(reply, this.callId)) };
+    });
+  }
+
+  /** The listener's browser answered listenOffer() (MEDIA_ERR_NG_FAILED when rtpengine refuses the SDP). */
+  listenAnswer(id: string, sdp: string): Promise<void> {
+    return this.serial('listenAnswer', async () => {
+      await this.ctx.ng().request('subscribe answer', { 'call-id': this.callId, 'to-tag': id, sdp, flags: ['trust-address'] });
+    });
+  }
+
+  /** The listener leaves (their streams stop); nothing else in the call changes. */
+  stopListening(id: string): Promise<void> {
+    return this.serial('stopListening', async () => {
+      await this.ctx.ng().request('unsubscribe', { 'call-id': this.callId, 'to-tag': id });
     });
   }
 

@@ -133,6 +133,21 @@ export function keepPayloadTypes(sdp: string, keep: readonly number[]): string {
 }
 
 /**
+ * One `a=mid` per media section, numbered 0, 1, … in order, and no BUNDLE group: rtpengine's listener offer copies each
+ * source's mid (both often "0"), which a browser refuses as a duplicate, and each stream has its own transport.
+ */
+export function renumberMids(sdp: string): string {
+  let section = -1;
+  const out: string[] = [];
+  for (const line of splitLines(sdp)) {
+    if (line.startsWith('m=')) section++;
+    if (line.startsWith('a=group:BUNDLE')) continue;
+    out.push(section >= 0 && line.startsWith('a=mid:') ? `a=mid:${section}` : line);
+  }
+  return out.join('\r\n') + '\r\n';
+}
+
+/**
  * The answer of our waiting-room sink to rtpengine's plain-RTP offer: the offer's first codec (so the caller keeps
  * its preferred codec and the waiting room needs no transcoding) plus telephone-event at the same clock rate.
  * The sink never sends, but says sendrecv so the caller keeps sending (DTMF must reach us).

@@ -21,7 +21,7 @@ function gathered() {
   if (pc.iceGatheringState === 'complete') return Promise.resolve();
   return new Promise((r) => pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r()));
 }
-let ring = new Float32Array(48000), ringPos = 0, ringRate = 48000, frames = 0;
+var ring = new Float32Array(48000), ringPos = 0, ringRate = 48000, frames = 0;
 async function listen() {
   const stream = await remote;
   const el = new Audio(); el.srcObject = stream; await el.play();
@@ -41,7 +41,7 @@ async function listen() {
     }
   })();
 }
-function spectrumPeak(seconds) {
+function spectrumPeak(seconds, ring = window.ring, ringPos = window.ringPos, ringRate = window.ringRate) {
   const len = Math.min(ring.length, Math.round(ringRate * seconds));
   const x = new Float32Array(len);
   for (let i = 0; i < len; i++) x[i] = ring[(ringPos - len + i + ring.length) % ring.length];
@@ -77,7 +77,40 @@ window.api = {
     s.dtmf.insertDTMF(tones, 120, 80); return true;
   },
   close() { pc && pc.close(); },
+  // a receive-only peer (no microphone) answering an offer of several audio streams, each kept apart
+  async listenTo(sdp) {
+    pc = new RTCPeerConnection();
+    tracks = [];
+    pc.ontrack = (e) => {
+      const t = { samples: new Float32Array(48000), pos: 0, rate: 48000, frames: 0 };
+      tracks.push(t);
+      const el = new Audio(); el.srcObject = new MediaStream([e.track]); el.play();
+      const reader = new MediaStreamTrackProcessor({ track: e.track }).readable.getReader();
+      (async () => {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) return;
+          t.rate = value.sampleRate;
+          t.frames++;
+          const buf = new Float32Array(value.numberOfFrames);
+          value.copyTo(buf, { planeIndex: 0, format: 'f32-planar' });
+          value.close();
+          for (let i = 0; i < buf.length; i++) { t.samples[t.pos] = buf[i]; t.pos = (t.pos + 1) % t.samples.length; }
+        }
+      })();
+    };
+    await pc.setRemoteDescription({ type: 'offer', sdp });
+    await pc.setLocalDescription(await pc.createAnswer());
+    await gathered();
+    return pc.localDescription.sdp;
+  },
+  // per received stream: the strongest frequency and the level over the last ms milliseconds (after waiting that long)
+  async streams(ms) {
+    await new Promise((r) => setTimeout(r, ms));
+    return tracks.map((t) => ({ ...spectrumPeak(Math.min(1, ms / 1000), t.samples, t.pos, t.rate), frames: t.frames, state: pc.connectionState }));
+  },
 };
+let tracks = [];
 </script>`;
 
 export interface BrowserMeasure {
@@ -144,6 +177,14 @@ export class BrowserPeer {
   }
   measure(ms: number): Promise<BrowserMeasure> {
     return this.page.evaluate((t) => (window as any).api.measure(t), ms);
+  }
+  /** Answers an offer of receive-only streams (a listener: no microphone); see streams(). */
+  listenTo(offerSdp: string): Promise<string> {
+    return this.page.evaluate((s) => (window as any).api.listenTo(s), offerSdp);
+  }
+  /** After `ms`, the peak frequency, level and tone share of each stream listenTo() receives, in SDP order. */
+  streams(ms: number): Promise<Array<Pick<BrowserMeasure, 'peakHz' | 'rms' | 'toneShare' | 'frames' | 'state'>>> {
+    return this.page.evaluate((t) => (window as any).api.streams(t), ms);
   }
   dtmf(tones: string): Promise<boolean> {
     return this.page.evaluate((t) => (window as any).api.dtmf(t), tones);

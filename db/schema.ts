@@ -202,6 +202,8 @@ export type QueueEventType =
   | 'AGENTLOGIN' | 'AGENTLOGOFF' | 'PAUSE' | 'UNPAUSE' | 'WRAPUPEND' | 'DISPOSITION'
   /** the agent on the call sent the customer's browser a link: data {url, title (null: none), customerConnected} */
   | 'LINK'
+  /** a supervisor or admin started listening to the call (silent monitoring): data {userId, login} */
+  | 'LISTEN'
   /** an agent left a state: data {from, to, reason (of from), seconds spent in from} */
   | 'AGENTSTATE';
 

@@ -34,6 +34,8 @@
  *     s.playPrompts(names, lang, { duringCall: true }) (replaces the agent's audio while it plays; without
  *     duringCall a prompt whose turn comes after an agent was connected is skipped), s.sendDtmf('agent'|'customer', '123'),
  *     s.query(); s.on('dtmf' | 'stateChange' | 'mediaLost' | 'close', ...)
+ *   Listening in (a supervisor's browser): const { id, sdp } = await s.listenOffer() (two receive-only streams, the
+ *     customer's and the agent's); await s.listenAnswer(id, browserAnswer); await s.stopListening(id)
  *   await s.close();   // releases the call in rtpengine; safe twice, also after an abnormal end
  *
  *   Codecs: each leg is WebRTC (ICE, DTLS-SRTP, rtcp-mux) or plain RTP, from its SDP. The customer keeps the

@@ -19,6 +19,7 @@ import { type LinkOutcome, linkRefusal } from './customer-link.ts';
 import { type CallbackSettings, loadCallbackSettings, storeCallbackSettings } from './callback-settings.ts';
 import type { SecretBox } from '../auth/secret-box.ts';
 import type { SipCredentialDirectory } from './sip-credentials.ts';
+import { ListenIns } from './listen-in.ts';
 import { closedNow } from './opening-hours.ts';
 import { WallBoard } from './wall-board.ts';
 import type { WebSocket } from 'ws';
@@ -78,6 +79,8 @@ export class CallCenter {
   readonly board: WallBoard;
   /** callbacks the ACD holds or is dialling */
   readonly callbacks: Callbacks;
+  /** supervisors listening to calls (silent monitoring) */
+  readonly listens: ListenIns;
   readonly #deps: CallCenterDeps;
   /** the calls in progress (a KeyTable, not a Map: a Map through which calls come and go keeps every finished call
    * alive through young-generation collections, see sip/core/key-table.ts) */
@@ -105,6 +108,7 @@ export class CallCenter {
     this.log = new CallLogWriter(deps.db, deps.logger);
     this.acd = new AcdRuntime(deps.db, deps.logger);
     this.desk = new AgentDesk(this.acd, deps.credentials, this.log, deps.logger);
+    this.listens = new ListenIns(this.log, deps.logger);
     this.board = new WallBoard(deps.db, this.acd, this.desk, this.log, deps.logger, () => this.callbacks.summary(), () => this.#inMenus());
     this.#env = {
       acd: this.acd,
@@ -317,6 +321,7 @@ export class CallCenter {
 
   #ended(call: CustomerCall): void {
     this.#calls.delete(call.id);
+    this.listens.callEnded(call.id);
     const username = this.#callUsernames.get(call.id);
     this.#callUsernames.delete(call.id);
     // Keep the credential a little longer: the browser's BYE may still need to authenticate.
@@ -388,6 +393,11 @@ export class CallCenter {
   /** The queue a call in progress is in. */
   queueOfCall(callId: string): number | undefined {
     return this.#calls.get(callId)?.queue?.id;
+  }
+
+  /** The call in progress with this id, if any. */
+  call(callId: string): CustomerCall | undefined {
+    return this.#calls.get(callId);
   }
 
   /** The call an agent is connected to, if any. */

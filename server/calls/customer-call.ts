@@ -256,6 +256,19 @@ export class CustomerCall {
     return this.#agentId;
   }
 
+  /** Silent monitoring (listen-in.ts): an offer of the customer's and the agent's streams for a listener's browser. */
+  listenOffer(): Promise<{ id: string; sdp: string }> {
+    return this.#media.listenOffer();
+  }
+
+  listenAnswer(id: string, sdp: string): Promise<void> {
+    return this.#media.listenAnswer(id, sdp);
+  }
+
+  stopListening(id: string): Promise<void> {
+    return this.#media.stopListening(id);
+  }
+
   /** The latest place in line, for a customer socket that connects late. */
   get position(): { position: number; ewtSeconds: number | null } | null {
     return this.#position;

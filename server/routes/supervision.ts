@@ -7,6 +7,8 @@ import { listAllAgents } from '../../db/repositories/users.ts';
 import type { AppContext } from '../app-context.ts';
 import type { CallCenter } from '../calls/call-center.ts';
 import { startOfDay, trafficFigures } from '../calls/wall-board.ts';
+import { type ListenChange, MAX_LISTENERS_PER_CALL } from '../calls/listen-in.ts';
+import { caller } from '../auth/guard.ts';
 import { ApiError, notFound } from '../http/errors.ts';
 import { errors } from '../http/schemas.ts';
 
@@ -217,6 +219,81 @@ export const supervisionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cen
     if (refused !== undefined) throw new ApiError('ERR_IN_USE', refused);
     const { state, reason } = center.desk.state(agentId);
     return { state, reason };
+  });
+
+  // Silent monitoring: a supervisor's browser listens to a call (server/calls/listen-in.ts).
+  const listenSecurity = { config: { roles: ['admin', 'supervisor'] as const }, tags: ['supervision'], security: [{ bearer: [] }] };
+  const CallParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+  const ListenParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }), listenId: Type.String({ minLength: 1, maxLength: 128 }) });
+  const listenChanged = (r: ListenChange, reply: FastifyReply, callId: string, listenId: string) => {
+    switch (r.outcome) {
+      case 'done':
+        return reply.status(204).send();
+      case 'unknown-listen':
+        throw new ApiError('ERR_NOT_FOUND', `listen ${listenId} of call ${callId} not found (it ended, or the call did)`);
+      case 'not-yours':
+        throw new ApiError('ERR_FORBIDDEN', `listen ${listenId} is another supervisor's`);
+      case 'refused':
+        throw new ApiError('ERR_VALIDATION', `body.sdp was refused (${r.reason}); start listening again`, 'body.sdp');
+    }
+  };
+
+  app.post('/api/calls/:id/listen', {
+    config: listenSecurity.config,
+    schema: {
+      tags: listenSecurity.tags,
+      security: listenSecurity.security,
+      summary: 'Listen to a call in progress (silent monitoring): an SDP offer for your browser with two receive-only audio streams, the customer and then the agent',
+      description: 'Answer it with PUT /api/calls/{id}/listen/{listenId}; neither party hears you or is told. Only while an agent talks with the caller; '
+        + `at most ${MAX_LISTENERS_PER_CALL} listeners a call. It ends with DELETE, or with the call. The queue log keeps LISTEN (who) when the answer is taken.`,
+      params: CallParams,
+      response: { 201: Type.Object({ listenId: Type.String(), sdp: Type.String({ description: 'WebRTC offer (ICE, DTLS-SRTP), receive-only' }) }), ...errors(404, 409, 429) },
+    },
+  }, async (request, reply) => {
+    const callId = request.params.id;
+    const me = caller(request);
+    const r = await center.listens.start(center.call(callId), { id: me.sub, login: me.login });
+    switch (r.outcome) {
+      case 'offer':
+        return reply.status(201).send({ listenId: r.listenId, sdp: r.sdp });
+      case 'unknown-call':
+        throw new ApiError('ERR_NOT_FOUND', `call ${callId} is not in progress`);
+      case 'not-connected':
+        throw new ApiError('ERR_INVALID_STATE', `call ${callId} is not connected to an agent (${r.state}): there is no conversation to listen to yet`);
+      case 'too-many':
+        throw new ApiError('ERR_TOO_MANY_REQUESTS', `at most ${r.max} listeners a call`);
+    }
+  });
+
+  app.put('/api/calls/:id/listen/:listenId', {
+    config: listenSecurity.config,
+    schema: {
+      tags: listenSecurity.tags,
+      security: listenSecurity.security,
+      summary: "Your browser's SDP answer to the listen offer: the streams start",
+      params: ListenParams,
+      body: Type.Object({ sdp: Type.String({ minLength: 3, maxLength: 20_000, pattern: '^v=0', description: 'the SDP answer' }) }, { additionalProperties: false }),
+      response: { 204: Type.Null(), ...errors(403, 404) },
+    },
+  }, async (request, reply) => {
+    const { id, listenId } = request.params;
+    const me = caller(request);
+    return listenChanged(await center.listens.answer(id, listenId, { id: me.sub, role: me.role }, request.body.sdp), reply, id, listenId);
+  });
+
+  app.delete('/api/calls/:id/listen/:listenId', {
+    config: listenSecurity.config,
+    schema: {
+      tags: listenSecurity.tags,
+      security: listenSecurity.security,
+      summary: 'Stop listening (the call goes on)',
+      params: ListenParams,
+      response: { 204: Type.Null(), ...errors(403, 404) },
+    },
+  }, async (request, reply) => {
+    const { id, listenId } = request.params;
+    const me = caller(request);
+    return listenChanged(await center.listens.stop(id, listenId, { id: me.sub, role: me.role }), reply, id, listenId);
   });
 
   const csvOrJson = (row: Parameters<typeof reportOf>[0], rows: string) => ({

@@ -41,6 +41,8 @@ export interface BoardAgent {
   state: AgentStateName;
   reason: string;
   since: string | null;
+  /** the call the agent is on (absent from an older server) */
+  callId?: string | null;
   callQueueId: number | null;
 }
 
@@ -114,11 +116,18 @@ function ivrLine(ivr: Board['ivr']): string {
 /** What a supervisor may do to an agent from the board. */
 export type AgentAction = (agentId: number, state: 'not-ready' | 'logged-out') => void;
 
+/** Listen (silent monitoring) on the row of an agent who talks with a caller. */
+export interface ListenAction {
+  /** the call listened to now, if any */
+  callId: string | null;
+  toggle(agent: BoardAgent & { callId: string }): void;
+}
+
 /**
  * Draws the whole board into the page's sections (`now`: the browser's clock, for the times that tick); each agent's
- * row has Not ready and Log out buttons that call `act`.
+ * row has Not ready and Log out buttons that call `act`, and a talking agent's row Listen (or Stop listening).
  */
-export function renderBoard(doc: Document, board: Board, now: number, act?: AgentAction): void {
+export function renderBoard(doc: Document, board: Board, now: number, act?: AgentAction, listen?: ListenAction): void {
   const t = board.totals;
   doc.getElementById('period')!.textContent = `Since ${new Date(board.since).toLocaleString()} · service level = answered within the queue's threshold ÷ answered`;
   const totals = doc.querySelector<HTMLElement>('[data-testid="wb-totals"]')!;
@@ -170,6 +179,13 @@ export function renderBoard(doc: Document, board: Board, now: number, act?: Agen
       const forTime = a.since === null ? '–' : clock((now - toEpochMs(a.since)) / 1000);
       row.append(el(doc, 'td', {}, a.name), state, el(doc, 'td', {}, forTime), el(doc, 'td', {}, a.callQueueId === null ? '' : (names.get(a.callQueueId) ?? '')));
       const buttons = el(doc, 'td', { class: 'actions' });
+      const callId = a.callId ?? null;
+      if (listen && a.state === 'busy' && callId !== null) {
+        const on = listen.callId === callId;
+        const b = el(doc, 'button', { type: 'button', 'data-testid': on ? 'wb-agent-stop-listening' : 'wb-agent-listen' }, on ? 'Stop listening' : 'Listen');
+        b.addEventListener('click', () => listen.toggle({ ...a, callId }));
+        buttons.append(b, ' ');
+      }
       if (act) {
         for (const [to, label] of [['not-ready', 'Not ready'], ['logged-out', 'Log out']] as const) {
           if (to === 'not-ready' && a.state === 'not-ready') continue;

@@ -5,7 +5,8 @@ import { createLogger } from '../shared/logger.ts';
 import { sessionTokenStore } from '../shared/session-token.ts';
 import { wirePlanning } from './planning.ts';
 import { wireSignIn } from '../shared/sign-in.ts';
-import { type AgentReportRow, type Board, type OpenCallback, type ReportRow, parseBoardMessage, renderAgentHistory, renderBoard, renderCallbacks, renderHistory } from './board.ts';
+import { type AgentReportRow, type Board, type BoardAgent, type ListenAction, type OpenCallback, type ReportRow, parseBoardMessage, renderAgentHistory, renderBoard, renderCallbacks, renderHistory } from './board.ts';
+import { ListenIn } from './listen.ts';
 
 const log = createLogger((level, msg, fields) => console[level](`[wall-board] ${msg}`, fields), 'info');
 const tokens = sessionTokenStore('callflow.supervisor.token');
@@ -21,6 +22,7 @@ function show(signedIn: boolean): void {
 }
 
 function signOut(message?: string): void {
+  stopListening();
   socket?.close();
   socket = null;
   board = null;
@@ -42,6 +44,71 @@ function agentAction(agentId: number, state: 'not-ready' | 'logged-out'): void {
     log.warn({ agentId, state, err: e instanceof Error ? e.message : String(e) }, 'agent state change refused');
     showError(e);
   });
+}
+
+// Listen (silent monitoring): one call at a time; another Listen moves to that call.
+let listening: ListenIn | null = null;
+const listen: ListenAction = {
+  get callId() {
+    return listening?.callId ?? null;
+  },
+  toggle(agent) {
+    if (listening?.callId === agent.callId) stopListening();
+    else startListening(agent as BoardAgent & { callId: string });
+  },
+};
+
+function setLevel(id: string, level: number): void {
+  const m = $<HTMLMeterElement>(id);
+  m.value = Math.min(m.max, level);
+  m.dataset.level = level.toFixed(3);
+}
+
+function startListening(agent: BoardAgent & { callId: string }): void {
+  stopListening();
+  $('board-error').hidden = true;
+  $('listen-who').textContent = `Connecting to ${agent.name}'s call…`;
+  $('listen-panel').hidden = false;
+  const started = ListenIn.start(agent.callId, tokens.get() ?? '', {
+    levels(customer, agentLevel) {
+      setLevel('listen-customer', customer);
+      setLevel('listen-agent', agentLevel);
+    },
+    ended(message) {
+      if (listening?.callId === agent.callId) stopListening();
+      showError(message);
+    },
+  });
+  started.then(
+    (l) => {
+      listening = l;
+      $('listen-who').textContent = `Listening to ${agent.name}'s call`;
+      redraw();
+    },
+    (e: unknown) => {
+      $('listen-panel').hidden = true;
+      log.warn({ callId: agent.callId, err: e instanceof Error ? e.message : String(e) }, 'listen refused');
+      showError(e);
+    },
+  );
+}
+
+function stopListening(): void {
+  const l = listening;
+  listening = null;
+  $('listen-panel').hidden = true;
+  setLevel('listen-customer', 0);
+  setLevel('listen-agent', 0);
+  if (l !== null) void l.stop();
+  redraw();
+}
+$('listen-stop').addEventListener('click', () => stopListening());
+
+/** The board again (a view that came, the clock, a listen that began or ended); the call listened to ended: stop. */
+function redraw(): void {
+  if (board === null) return;
+  if (listening !== null && !board.agents.some((a) => a.callId === listening!.callId)) stopListening();
+  renderBoard(document, board, Date.now(), agentAction, listen);
 }
 
 /** The open callbacks, read again when the board's callback counts change (and after a cancel). */
@@ -69,7 +136,7 @@ function connect(token: string): void {
       return;
     }
     board = m;
-    renderBoard(document, m, Date.now(), agentAction);
+    redraw();
     const seen = JSON.stringify(m.queues.map((q) => q.callbacks));
     if (seen !== callbacksSeen) {
       callbacksSeen = seen;
@@ -143,9 +210,7 @@ $('history-csv').addEventListener('click', () => {
     .catch(historyFailed);
 });
 // the times that tick (longest wait, time in state) move between the server's views
-setInterval(() => {
-  if (board !== null) renderBoard(document, board, Date.now(), agentAction);
-}, 1000);
+setInterval(redraw, 1000);
 
 const saved = tokens.get();
 if (saved) connect(saved);

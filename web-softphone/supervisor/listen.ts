@@ -1,0 +1,122 @@
+/**
+ * Silent monitoring from the wall-board: Listen on a talking agent's row plays the call in this browser, the customer
+ * and the agent as two streams (POST /api/calls/{id}/listen gives the server's offer, PUT …/{listenId} takes our
+ * answer, DELETE ends it). Nothing is sent: no microphone is asked for, and neither party hears or is told. A level
+ * meter per stream shows who is speaking.
+ */
+import { fetchJson } from '../shared/http.ts';
+
+export interface ListenView {
+  /** the streams' levels (RMS, 0..1) in the offer's order: customer, agent */
+  levels(customer: number, agent: number): void;
+  /** listening ended by itself (the call ended, the connection failed); message says why */
+  ended(message: string): void;
+}
+
+/** How often the meters are read, ms. */
+const METER_MS = 200;
+
+export class ListenIn {
+  readonly callId: string;
+  #listenId: string | null = null;
+  #pc: RTCPeerConnection | null = null;
+  #audio: AudioContext | null = null;
+  readonly #analysers: AnalyserNode[] = [];
+  readonly #players: HTMLAudioElement[] = [];
+  #meter: ReturnType<typeof setInterval> | undefined;
+  #stopped = false;
+
+  private constructor(callId: string, private readonly token: string, private readonly view: ListenView) {
+    this.callId = callId;
+  }
+
+  /** Starts listening to callId (the click on Listen is the gesture that lets the page play sound). */
+  static async start(callId: string, token: string, view: ListenView): Promise<ListenIn> {
+    const l = new ListenIn(callId, token, view);
+    try {
+      await l.#connect();
+    } catch (err) {
+      await l.stop();
+      throw err;
+    }
+    return l;
+  }
+
+  async #connect(): Promise<void> {
+    // (the AudioContext is made inside the click's task, before any await, so that autoplay rules let it play)
+    this.#audio = new AudioContext();
+    const path = `/api/calls/${encodeURIComponent(this.callId)}/listen`;
+    const offer = await fetchJson<{ listenId: string; sdp: string }>(path, { method: 'POST', token: this.token });
+    this.#listenId = offer.listenId;
+    const pc = new RTCPeerConnection();
+    this.#pc = pc;
+    pc.ontrack = (e) => this.#play(e.track);
+    pc.onconnectionstatechange = () => {
+      if (pc.connectionState === 'failed') this.#end('The connection to the call was lost.');
+    };
+    await pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
+    await pc.setLocalDescription(await pc.createAnswer());
+    await gathered(pc);
+    await fetchJson(`${path}/${encodeURIComponent(offer.listenId)}`, { method: 'PUT', body: { sdp: pc.localDescription!.sdp }, token: this.token });
+    this.#meter = setInterval(() => this.#readMeters(), METER_MS);
+  }
+
+  #play(track: MediaStreamTrack): void {
+    const stream = new MediaStream([track]);
+    // Chrome hands a remote track's samples to Web Audio only while a media element plays it
+    const player = new Audio();
+    player.srcObject = stream;
+    void player.play().catch(() => undefined);
+    this.#players.push(player);
+    const analyser = this.#audio!.createAnalyser();
+    analyser.fftSize = 2048;
+    this.#audio!.createMediaStreamSource(stream).connect(analyser);
+    this.#analysers.push(analyser);
+  }
+
+  #readMeters(): void {
+    const level = (a: AnalyserNode | undefined): number => {
+      if (a === undefined) return 0;
+      const x = new Float32Array(a.fftSize);
+      a.getFloatTimeDomainData(x);
+      let sum = 0;
+      for (const v of x) sum += v * v;
+      return Math.sqrt(sum / x.length);
+    };
+    this.view.levels(level(this.#analysers[0]), level(this.#analysers[1]));
+  }
+
+  #end(message: string): void {
+    if (this.#stopped) return;
+    void this.stop();
+    this.view.ended(message);
+  }
+
+  /** Stops listening: the server is told (the call goes on) and the streams close. Safe to call twice. */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    clearInterval(this.#meter);
+    this.#pc?.close();
+    for (const p of this.#players) p.srcObject = null;
+    void this.#audio?.close().catch(() => undefined);
+    if (this.#listenId !== null) {
+      const path = `/api/calls/${encodeURIComponent(this.callId)}/listen/${encodeURIComponent(this.#listenId)}`;
+      // (a call that ended took its listens with it: 404 then)
+      await fetchJson(path, { method: 'DELETE', token: this.token }).catch(() => undefined);
+    }
+  }
+}
+
+/** Waits for the ICE candidates (the answer carries them all: the server takes no trickled ones). */
+function gathered(pc: RTCPeerConnection): Promise<void> {
+  if (pc.iceGatheringState === 'complete') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      if (pc.iceGatheringState !== 'complete') return;
+      pc.removeEventListener('icegatheringstatechange', done);
+      resolve();
+    };
+    pc.addEventListener('icegatheringstatechange', done);
+  });
+}

@@ -24,6 +24,8 @@ export type CustomerEvent =
   | { type: 'connected'; agentName: string }
   /** the agent sent a link for the customer to open (an absolute http(s) URL; title null: show its host) */
   | { type: 'link'; url: string; title: string | null }
+  /** the agent put the call on hold (held) or took it back: the widget plays music on hold meanwhile */
+  | { type: 'hold'; held: boolean }
   | { type: 'ended'; reason: string };
 
 /** What the agent's desktop is told (part of the /ws/agent protocol). */
@@ -654,9 +656,11 @@ export class CustomerCall {
       if (answer.hold !== this.#held) {
         this.#held = answer.hold;
         this.#env.log.event({ event: answer.hold ? 'HOLD' : 'UNHOLD', callId: this.id, queueId: this.#queue.id, agentId: Number(entry.agentId) });
-        // Music on hold for a browser caller would leave its audio track dead after resume (Chrome ignores the
-        // agent's returning SSRC; see media/README.md), so a browser caller on hold hears silence.
-        await (answer.hold ? this.#media.hold({ music: !this.#media.customerIsBrowser }) : this.#media.resume());
+        // Music on hold from rtpengine into a browser caller's call would leave its audio track dead after resume
+        // (Chrome ignores the agent's returning SSRC; see media/README.md): the widget plays it, told here.
+        const browser = this.#media.customerIsBrowser;
+        await (answer.hold ? this.#media.hold({ music: !browser }) : this.#media.resume());
+        if (browser) this.#env.toCustomer(this.id, { type: 'hold', held: answer.hold });
       }
       return answer.sdp;
     });

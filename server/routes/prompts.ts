@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { MediaError, PromptStore, recordingOf } from '../../media/index.ts';
+import { MUSIC_ON_HOLD, MediaError, PromptStore, recordingOf } from '../../media/index.ts';
 import type { AppContext } from '../app-context.ts';
 import { ApiError } from '../http/errors.ts';
 import { LanguageCode, errors } from '../http/schemas.ts';
@@ -52,6 +52,20 @@ export const promptRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = asyn
         ? new ApiError('ERR_UNKNOWN_REFERENCE', `body.text: no recording "${recording}" in "${language}"`, 'body.text')
         : new ApiError('ERR_UNKNOWN_REFERENCE', `body.language: no voice speaks "${language}"`, 'body.language')));
     return reply.type('audio/wav').send(await readFile(file!));
+  });
+
+  // A browser caller on hold hears this from their own page: rtpengine's music into a WebRTC call would leave the
+  // agent's audio dead in Chrome after resume (media/README.md), so the widget plays it itself.
+  app.get('/api/public/music-on-hold', {
+    config: { roles: 'public' },
+    schema: {
+      tags: ['public'],
+      summary: 'The music on hold (the recording an admin made, else the shipped one): the widget plays it while the agent holds the call',
+      response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'audio/wav' }) },
+    },
+  }, async (_request, reply) => {
+    const file = store.resolve(MUSIC_ON_HOLD, 'en');
+    return reply.type('audio/wav').header('cache-control', 'public, max-age=300').send(await readFile(file));
   });
 
   app.get('/api/prompts', {

@@ -57,13 +57,26 @@ describe('an agent on the browser softphone', () => {
     expect(Math.abs(customerHears.peakHz - 1000)).toBeLessThan(30);
     expect(Math.abs(agentHears.peakHz - 440)).toBeLessThan(30);
 
-    // Hold: the caller no longer hears the agent (a browser caller hears silence, not music: see media/README.md);
-    // resume brings the agent back.
+    // Hold: the caller no longer hears the agent; the widget says so and plays the music on hold itself (rtpengine's
+    // music in the call would leave the agent's audio dead after resume in Chrome: see media/README.md); resume
+    // brings the agent back and stops the music.
+    const music = cp.getByTestId('cf-hold-music');
+    const playing = () => music.evaluate((a: HTMLAudioElement) => ({ paused: a.paused, at: a.currentTime, src: a.src }));
+    expect((await playing()).paused).toBe(true);
     await ap.getByTestId('hold').click();
     await eventually(async () => (await ap.getByTestId('hold').getAttribute('aria-pressed')) === 'true', 10_000, 'hold pressed');
     await eventually(async () => (await customer!.hearing(1)).rms < 0.002, 10_000, 'the agent cut off while on hold');
+    await eventually(async () => (await cp.getByTestId('cf-status').textContent()) === 'Ootel — palun jääge liinile', 10_000, 'on hold, in Estonian');
+    await eventually(async () => (await playing()).at > 0.5, 10_000, 'the music on hold playing in the widget');
+    expect(await playing()).toMatchObject({ paused: false, src: `${h.baseUrl}/api/public/music-on-hold` });
+    const moh = await fetch(`${h.baseUrl}/api/public/music-on-hold`); // (no login: the widget's page has none)
+    expect(moh.status).toBe(200);
+    expect(moh.headers.get('content-type')).toBe('audio/wav');
+    expect((await moh.arrayBuffer()).byteLength).toBeGreaterThan(16_000);
     await ap.getByTestId('hold').click();
     await eventually(async () => Math.abs((await customer!.hearing(1)).peakHz - 1000) < 30, 10_000, 'the agent again after resume');
+    await eventually(async () => (await playing()).paused, 5_000, 'the music stopped');
+    expect(await cp.getByTestId('cf-status').textContent()).toBe('Ühendatud: Kaja Kask');
     // Mute: the caller stops hearing the agent's microphone.
     await ap.getByTestId('mute').click();
     await eventually(async () => (await customer!.hearing(1)).rms < 0.002, 10_000, 'silence while muted');

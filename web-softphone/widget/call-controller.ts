@@ -31,6 +31,8 @@ export interface CallSnapshot {
   closedCallback?: { opensAt: string | null };
   /** Links the agent sent in this call, newest first: kept after the call until the customer dismisses them. */
   links?: readonly CustomerLink[];
+  /** The agent holds the call (connected only): the widget plays music on hold. */
+  onHold?: boolean;
 }
 
 export interface CallControllerEvents extends Record<string, unknown[]> {
@@ -240,6 +242,9 @@ export class CallController extends Emitter<CallControllerEvents> {
         if (state === 'connected') this.#update({ agentName: e.agentName });
         else this.#transition('connected', { agentName: e.agentName, position: undefined, ewtSeconds: undefined });
         break;
+      case 'hold':
+        if (state === 'connected') this.#update({ onHold: e.held || undefined });
+        break;
       case 'link':
         // shown, never opened: the customer decides (a popup blocker would stop a window opened without a click anyway)
         this.#update({ links: [{ url: e.url, title: e.title }, ...(this.#snapshot.links ?? [])].slice(0, MAX_LINKS) });
@@ -266,7 +271,8 @@ export class CallController extends Emitter<CallControllerEvents> {
     }
     this.#log.debug({ from, to }, 'call state');
     if (to === 'ended' || to === 'failed') this.#dispose();
-    this.#update({ ...patch, state: to });
+    // (a hold ends with the conversation: a transfer puts the caller back in line, or the call ends)
+    this.#update({ ...patch, state: to, onHold: undefined });
   }
 
   #update(patch: Partial<CallSnapshot>): void {

@@ -11,6 +11,8 @@ export type CustomerEvent =
   | { type: 'connected'; agentName: string }
   /** the agent sent a link to open (an absolute http(s) URL; title null: none) */
   | { type: 'link'; url: string; title: string | null }
+  /** the agent put the call on hold (held) or took it back */
+  | { type: 'hold'; held: boolean }
   | { type: 'ended'; reason: string }
   | { type: 'error'; message: string };
 
@@ -41,6 +43,8 @@ export function parseCustomerEvent(data: unknown): CustomerEvent | undefined {
       const link = parseLink(m.url, m.title);
       return link && { type: 'link', ...link };
     }
+    case 'hold':
+      return typeof m.held === 'boolean' ? { type: 'hold', held: m.held } : undefined;
     case 'ended':
       return { type: 'ended', reason: typeof m.reason === 'string' ? m.reason : '' };
     case 'error':

@@ -15,6 +15,8 @@ export interface Messages {
   queued: string;
   ringing: string;
   connected: (agentName: string) => string;
+  /** the agent holds the call (music plays) */
+  onHold: string;
   ended: string;
   failed: string;
   position: (n: number) => string;
@@ -50,6 +52,7 @@ const en: Messages = {
   queued: 'Waiting for the next free agent',
   ringing: 'An agent is being connected…',
   connected: (name) => (name ? `Connected with ${name}` : 'Connected'),
+  onHold: 'On hold — please stay on the line',
   ended: 'The call has ended.',
   failed: 'The call could not be made.',
   position: (n) => `You are number ${n} in line`,
@@ -81,6 +84,7 @@ const et: Partial<Messages> = {
   queued: 'Ootad järgmist vaba teenindajat',
   ringing: 'Ühendan teenindajaga…',
   connected: (name) => (name ? `Ühendatud: ${name}` : 'Ühendatud'),
+  onHold: 'Ootel — palun jääge liinile',
   ended: 'Kõne on lõppenud.',
   failed: 'Kõnet ei õnnestunud alustada.',
   position: (n) => `Sinu koht järjekorras: ${n}`,
@@ -112,6 +116,7 @@ const ru: Partial<Messages> = {
   queued: 'Ожидание свободного оператора',
   ringing: 'Соединяем с оператором…',
   connected: (name) => (name ? `Вы говорите с: ${name}` : 'Соединено'),
+  onHold: 'Вы на удержании — пожалуйста, не кладите трубку',
   ended: 'Звонок завершён.',
   failed: 'Не удалось позвонить.',
   position: (n) => `Вы ${n}-й в очереди`,
@@ -143,6 +148,7 @@ const fi: Partial<Messages> = {
   queued: 'Odotetaan seuraavaa vapaata asiakaspalvelijaa',
   ringing: 'Asiakaspalvelijaa yhdistetään…',
   connected: (name) => (name ? `Yhdistetty: ${name}` : 'Yhdistetty'),
+  onHold: 'Puhelu on pidossa — pysy linjalla',
   ended: 'Puhelu on päättynyt.',
   failed: 'Puhelua ei voitu soittaa.',
   position: (n) => `Paikkasi jonossa: ${n}`,
@@ -174,6 +180,7 @@ const de: Partial<Messages> = {
   queued: 'Sie warten auf den nächsten freien Mitarbeiter',
   ringing: 'Ein Mitarbeiter wird verbunden…',
   connected: (name) => (name ? `Verbunden mit ${name}` : 'Verbunden'),
+  onHold: 'Sie werden gehalten — bitte bleiben Sie dran',
   ended: 'Der Anruf ist beendet.',
   failed: 'Der Anruf konnte nicht aufgebaut werden.',
   position: (n) => `Sie sind Nummer ${n} in der Warteschlange`,
@@ -205,6 +212,7 @@ const hu: Partial<Messages> = {
   queued: 'Várakozás a következő szabad munkatársra',
   ringing: 'Munkatárs kapcsolása…',
   connected: (name) => (name ? `Kapcsolva: ${name}` : 'Kapcsolva'),
+  onHold: 'Tartásban — kérjük, maradjon a vonalban',
   ended: 'A hívás véget ért.',
   failed: 'A hívás nem sikerült.',
   position: (n) => `Ön a(z) ${n}. a sorban`,

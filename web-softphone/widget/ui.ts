@@ -65,13 +65,14 @@ export class WidgetUi {
   readonly #callbackSubmit: HTMLButtonElement;
   readonly #callbackCancel: HTMLButtonElement;
   readonly #handlers: WidgetUiHandlers;
+  readonly #holdMusic: HTMLAudioElement;
   #snapshot: CallSnapshot | undefined;
   #callbackFormOpen = false;
   /** the links the list shows, and in which language */
   #linksShown: readonly CustomerLink[] = [];
   #linksLanguage = '';
 
-  constructor(doc: Document, languages: readonly string[], handlers: WidgetUiHandlers) {
+  constructor(doc: Document, languages: readonly string[], handlers: WidgetUiHandlers, holdMusicUrl: string) {
     this.#handlers = handlers;
     this.host = doc.createElement('callflow-widget');
     this.#root = this.host.attachShadow({ mode: 'open' });
@@ -101,6 +102,8 @@ export class WidgetUi {
     this.#mute = el('button', { type: 'button', class: 'btn mute', 'data-testid': 'cf-mute', 'aria-pressed': 'false' });
     this.#hangup = el('button', { type: 'button', class: 'btn hangup', 'data-testid': 'cf-hangup' });
     this.audio = el('audio', { autoplay: '' });
+    // music while the agent holds the call, played here (the server sends none to a browser: media/README.md)
+    this.#holdMusic = el('audio', { loop: '', preload: 'none', src: holdMusicUrl, 'data-testid': 'cf-hold-music' });
     // "Call me back instead", while in line: a number, and at my turn or at a time
     this.#callbackOffer = el('button', { type: 'button', class: 'btn secondary', 'data-testid': 'cf-callback' });
     this.#callbackNumberLabel = el('span');
@@ -135,6 +138,7 @@ export class WidgetUi {
         el('div', { class: 'actions' }, this.#start, this.#mute, this.#hangup),
         this.#callbackOffer,
         this.audio,
+        this.#holdMusic,
       ),
     );
     this.#root.append(style, el('div', { class: 'root' }, this.#panel, this.#launcher));
@@ -235,6 +239,12 @@ export class WidgetUi {
     this.#callbackSubmit.disabled = s.callbackPending === true;
     this.#callbackCancel.textContent = m.callbackCancel;
     this.#renderLinks(s.links ?? [], m, s.language);
+    const held = s.state === 'connected' && s.onHold === true;
+    if (held && this.#holdMusic.paused) void this.#holdMusic.play().catch(() => {});
+    if (!held && !this.#holdMusic.paused) {
+      this.#holdMusic.pause();
+      this.#holdMusic.currentTime = 0;
+    }
     if (this.host.ownerDocument.activeElement === this.host) {
       // Keep keyboard focus on a visible button after the buttons swap.
       const focused = this.#root.activeElement;
@@ -291,7 +301,7 @@ function statusText(s: CallSnapshot, m: Messages): string {
     case 'ringing':
       return m.ringing;
     case 'connected':
-      return m.connected(s.agentName ?? '');
+      return s.onHold ? m.onHold : m.connected(s.agentName ?? '');
     case 'ended':
       return s.callback ? callbackDone(s.callback, s.language, m) : m.ended;
     case 'failed':

@@ -39,7 +39,7 @@ export function mountWidget(win: Window, config: WidgetConfig, log: Logger): Cal
     setLanguage: (language) => controller?.setLanguage(language),
     requestCallback: (number, at) => void controller?.requestCallback(number, at),
     dismissLinks: () => controller?.dismissLinks(),
-  });
+  }, `${config.apiBase}/api/public/music-on-hold`);
   controller = new CallController({
     config,
     audio: ui.audio,

@@ -72,7 +72,10 @@ export async function seedDemo(db: Kysely<Database>, config: Config, logger: Log
   );
 }
 
-/** An IVR menu `welcome` for phone callers: a language choice (1 English, 2 Estonian, 3 Russian) into `support`. */
+/**
+ * An IVR menu `welcome`: a language choice (1 English, 2 Estonian, 3 Russian) into `support`, spoken to phone callers
+ * and shown as buttons by the demo's Help page (the widget's data-menu); the labels are what the buttons say.
+ */
 async function seedDemoMenu(db: Kysely<Database>, supportId: number): Promise<void> {
   if ((await getIvrMenuByName(db, 'welcome')) !== undefined) return;
   const toSupport = { type: 'queue', queueId: supportId } as const;
@@ -82,8 +85,8 @@ async function seedDemoMenu(db: Kysely<Database>, supportId: number): Promise<vo
     prompt: { en: 'Welcome. For English, press 1. For Estonian, press 2. For Russian, press 3.' },
     options: [
       { digit: '1', label: 'English', language: 'en', action: toSupport },
-      { digit: '2', label: 'Estonian', language: 'et', action: toSupport },
-      { digit: '3', label: 'Russian', language: 'ru', action: toSupport },
+      { digit: '2', label: 'Eesti keeles', language: 'et', action: toSupport },
+      { digit: '3', label: 'По-русски', language: 'ru', action: toSupport },
     ],
     defaultAction: toSupport,
   });

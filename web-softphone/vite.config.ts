@@ -81,6 +81,7 @@ export function appConfig(mode: AppMode): InlineConfig {
           tents: resolve(demo, 'tents.html'),
           jackets: resolve(demo, 'jackets.html'),
           boots: resolve(demo, 'boots.html'),
+          help: resolve(demo, 'help.html'),
         },
       },
     },

@@ -32,6 +32,8 @@ export interface PendingCall {
   page: Record<string, unknown>;
   history: unknown[];
   customerId: string | null;
+  /** the menus of the widget's visual IVR the customer went through (empty: none) */
+  menus: string[];
   /** The address the announcement came from (limits per address: PUBLIC_CALLS_PER_SOURCE). */
   source: string;
   sipUsername: string;
@@ -244,7 +246,7 @@ export class CallCenter {
   }
 
   /** POST /api/public/calls: a browser is about to call; returns what its widget needs to dial. */
-  prepareBrowserCall(input: { queue: Queue; language: string; page: Record<string, unknown>; history: unknown[]; customerId: string | null; source: string }): {
+  prepareBrowserCall(input: { queue: Queue; language: string; page: Record<string, unknown>; history: unknown[]; customerId: string | null; menus: string[]; source: string }): {
     callId: string;
     token: string;
     username: string;
@@ -314,6 +316,7 @@ export class CallCenter {
       customerId: pending?.customerId ?? null,
       page: pending?.page ?? null,
       history: pending?.history ?? [],
+      ...(pending && pending.menus.length > 0 ? { menus: pending.menus } : {}),
     });
     this.#calls.set(customer.id, customer);
     await customer.start();

@@ -135,6 +135,8 @@ export interface CustomerCallInit {
   customerId: string | null;
   page: Record<string, unknown> | null;
   history: unknown[];
+  /** the IVR menus a browser caller chose their way through on the page (the widget's visual menu), in order */
+  menus?: string[];
   /**
    * A callback the customer answered: the call record exists (the customer's first call), the ACD has the call
    * assigned to this agent already, and the agent is rung next; if they do not answer, the customer waits in line.
@@ -230,6 +232,7 @@ export class CustomerCall {
     this.#init = { ...init };
     this.#incoming = incoming;
     if (init.queue !== null) this.#queue = init.queue;
+    this.#ivrPath = init.menus ?? [];
     this.#log = env.logger.child(init.queue !== null ? { callId: this.id, queueId: init.queue.id } : { callId: this.id, menu: init.menu?.name });
     // (a called-back customer's media is a session of its own: the first call's may still be closing)
     this.#media = env.media.createSession(init.calledBackFor ? `${this.id}~callback-${init.calledBackFor.attempt}` : this.id);
@@ -320,7 +323,7 @@ export class CustomerCall {
       caller: this.#init.caller,
       customer_id: this.#init.customerId,
       language: this.#init.language,
-      context: JSON.stringify({ page: this.#init.page, history: this.#init.history }),
+      context: JSON.stringify({ page: this.#init.page, history: this.#init.history, ...(this.#ivrPath.length > 0 ? { ivr: this.#ivrPath } : {}) }),
       sip_call_id: incoming.callId,
       ...(this.#init.menu !== undefined ? { state: 'ivr' as const } : { state: 'queued' as const, queued_at: new Date() }),
     }));

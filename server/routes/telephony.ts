@@ -10,6 +10,8 @@ import { closedNow, isOpenAt, nextOpening } from '../calls/opening-hours.ts';
 import type { CallbackOutcome } from '../calls/callbacks.ts';
 import { MAX_LINK_TITLE_LENGTH, MAX_LINK_URL_LENGTH, MAX_LINKS_PER_CALL, linkTitle, linkUrl } from '../calls/customer-link.ts';
 import { normalizeNumber } from '../calls/phone-numbers.ts';
+import { menuPathProblem, visualMenu } from '../calls/visual-ivr.ts';
+import { getIvrMenuByName } from '../../db/repositories/ivr-menus.ts';
 import { ApiError, notFound } from '../http/errors.ts';
 import { Disposition, ErrorResponse, LanguageCode, Name, errors } from '../http/schemas.ts';
 
@@ -123,6 +125,10 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
             ),
           ),
           customerId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+          menus: Type.Optional(Type.Array(Name, {
+            maxItems: 20,
+            description: 'the IVR menus the customer chose their way through on the page (GET /api/public/menus/{name}), in order; the last leads to the queue. The agent sees them as a phone caller\'s IVR path',
+          })),
         },
         { additionalProperties: false },
       ),
@@ -157,12 +163,16 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
     if (queue === undefined) throw new ApiError('ERR_UNKNOWN_QUEUE', `queue ${JSON.stringify(body.queue)} does not exist`, 'body.queue');
     const closed = closedNow(queue.openingHours, new Date());
     if (closed !== null) throw new ApiError('ERR_CLOSED', closed, 'body.queue');
+    const menus = body.menus ?? [];
+    const pathProblem = await menuPathProblem(ctx.database.db, menus, queue, new Date());
+    if (pathProblem !== null) throw new ApiError('ERR_VALIDATION', `body.menus: ${pathProblem}`, 'body.menus');
     const call = center.prepareBrowserCall({
       queue,
       language: body.language,
       page: body.page,
       history: body.history ?? [],
       customerId: body.customerId ?? null,
+      menus,
       source: request.ip,
     });
     const ws = wsBase(request);
@@ -246,6 +256,33 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
     return reply.status(201).send(callbackCreated(center.scheduleCallback(queue, {
       number, at, language: body.language, customerId: body.customerId ?? null, page: body.page ?? null,
     })));
+  });
+
+  const Next = Type.Union([Type.Object({ queue: Type.String() }), Type.Object({ menu: Type.String() })]);
+  app.get('/api/public/menus/:name', {
+    config: { roles: 'public' },
+    schema: {
+      tags: ['calls'],
+      summary: 'An IVR menu as the widget shows it (visual IVR): its options as choices that lead to a queue to call or to another menu',
+      description: 'Options that hang up are left out; an option without a label is named after where it leads. While the menu is closed it has no '
+        + 'choices, and closedNext says where a caller goes instead (null: nowhere; opensAt: when it opens).',
+      params: Type.Object({ name: Name }),
+      response: {
+        200: Type.Object({
+          name: Type.String(),
+          language: Type.String(),
+          open: Type.Boolean(),
+          opensAt: Type.Union([Type.String(), Type.Null()]),
+          choices: Type.Array(Type.Object({ digit: Type.String(), label: Type.String(), language: Type.Union([Type.String(), Type.Null()]), next: Next })),
+          closedNext: Type.Union([Next, Type.Null()]),
+        }),
+        404: ErrorResponse,
+      },
+    },
+  }, async (request) => {
+    const menu = await getIvrMenuByName(ctx.database.db, request.params.name);
+    if (menu === undefined) throw new ApiError('ERR_NOT_FOUND', `IVR menu ${JSON.stringify(request.params.name)} does not exist`);
+    return visualMenu(ctx.database.db, menu, new Date());
   });
 
   app.get('/api/public/queues/:name', {

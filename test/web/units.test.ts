@@ -42,8 +42,13 @@ describe('widget configuration', () => {
     expect(readWidgetConfig({ src, documentLanguage: '', dataset: { queue: 'q' } })).toMatchObject({ language: 'en', languages: ['en'] });
   });
 
-  it('refuses an embedding without data-queue, naming the attribute', () => {
-    expect(() => readWidgetConfig({ src, documentLanguage: 'en', dataset: {} })).toThrow(/data-queue/);
+  it('refuses an embedding without data-queue or data-menu, naming the attributes', () => {
+    expect(() => readWidgetConfig({ src, documentLanguage: 'en', dataset: {} })).toThrow(/data-queue \(or a data-menu\)/);
+    expect(() => readWidgetConfig({ src, documentLanguage: 'en', dataset: { queue: '  ' } })).toThrow(/data-queue/);
+  });
+
+  it('takes an IVR menu to show as buttons instead of a queue', () => {
+    expect(readWidgetConfig({ src, documentLanguage: 'en', dataset: { menu: ' welcome ' } })).toEqual({ apiBase: 'https://calls.example.com:8443', queue: '', menu: 'welcome', language: 'en', languages: ['en'] });
   });
 });
 

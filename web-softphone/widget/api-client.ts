@@ -17,6 +17,8 @@ export interface StartCallRequest {
   page: CallPage;
   history: VisitedPage[];
   customerId?: string;
+  /** the visual IVR's menus the customer went through to this queue */
+  menus?: string[];
 }
 
 /** The widget's one-call SIP access and the queue's address to call. */
@@ -90,4 +92,45 @@ export async function scheduleCallback(
   body: { queue: string; number: string; language: string; at?: string; page: CallPage; customerId?: string },
 ): Promise<CallbackResponse> {
   return callbackResponse(await fetchJson(`${apiBase}/api/public/callbacks`, { method: 'POST', body }), 'POST /api/public/callbacks');
+}
+
+/** Where a menu choice leads: a queue to call, or another menu. */
+export type MenuNext = { queue: string } | { menu: string };
+
+export interface MenuChoice {
+  label: string;
+  /** the caller's language from here on (null: unchanged) */
+  language: string | null;
+  next: MenuNext;
+}
+
+/** An IVR menu as the widget shows it (GET /api/public/menus/{name}). */
+export interface VisualMenu {
+  name: string;
+  open: boolean;
+  opensAt: string | null;
+  choices: MenuChoice[];
+  /** while closed: where the caller goes instead (null: nowhere) */
+  closedNext: MenuNext | null;
+}
+
+function menuNext(v: unknown): MenuNext | null {
+  const o = (v ?? {}) as { queue?: unknown; menu?: unknown };
+  if (typeof o.queue === 'string') return { queue: o.queue };
+  if (typeof o.menu === 'string') return { menu: o.menu };
+  return null;
+}
+
+/** `GET {base}/api/public/menus/{name}`: the menu's choices (checked; a malformed one is dropped). */
+export async function fetchMenu(apiBase: string, name: string, signal?: AbortSignal): Promise<VisualMenu> {
+  const res = (await fetchJson<unknown>(`${apiBase}/api/public/menus/${encodeURIComponent(name)}`, signal ? { signal } : {})) as Record<string, unknown> | null;
+  if (res === null || typeof res !== 'object' || typeof res.open !== 'boolean' || !Array.isArray(res.choices)) {
+    throw new WebError('WEB_ERR_BAD_RESPONSE', `GET /api/public/menus/${name}: unexpected answer`);
+  }
+  const choices = res.choices.flatMap((c: unknown) => {
+    const o = (c ?? {}) as { label?: unknown; language?: unknown; next?: unknown };
+    const next = menuNext(o.next);
+    return typeof o.label === 'string' && next !== null ? [{ label: o.label, language: typeof o.language === 'string' ? o.language : null, next }] : [];
+  });
+  return { name, open: res.open, opensAt: typeof res.opensAt === 'string' ? res.opensAt : null, choices, closedNext: menuNext(res.closedNext) };
 }

@@ -61,6 +61,8 @@ export class CallController extends Emitter<CallControllerEvents> {
   #abort: AbortController | undefined;
   #attempt = 0;
   #closed = false;
+  /** the queue of the latest call (a closed one's callback goes there) */
+  #queue: string;
   /** the current call's id and token (for the callback request) */
   #call: { callId: string; token: string } | undefined;
   /** the call ended while a callback was being asked for: how (it counts if the request is refused) */
@@ -71,6 +73,7 @@ export class CallController extends Emitter<CallControllerEvents> {
     this.#deps = deps;
     this.#log = deps.log;
     this.#snapshot = { state: 'idle', language: deps.config.language, muted: false };
+    this.#queue = deps.config.queue;
   }
 
   get snapshot(): Readonly<CallSnapshot> {
@@ -87,11 +90,16 @@ export class CallController extends Emitter<CallControllerEvents> {
     this.#update({ language });
   }
 
-  /** Starts a call. Does nothing while one is live. Failures end in the `failed` state, never throw. */
-  async call(language?: string): Promise<void> {
+  /**
+   * Starts a call, to the configured queue or to the one the visual IVR's choices led to (`route`: the queue and the
+   * menus on the way). Does nothing while one is live. Failures end in the `failed` state, never throw.
+   */
+  async call(language?: string, route?: { queue: string; menus: string[] }): Promise<void> {
     if (this.#closed) throw new InvalidStateError('the widget is closed');
     if (isLive(this.state)) return;
     const lang = language ?? this.#snapshot.language;
+    const queue = route?.queue ?? this.#deps.config.queue;
+    this.#queue = queue;
     const attempt = ++this.#attempt;
     this.#transition('starting', {
       language: lang, muted: false, position: undefined, ewtSeconds: undefined, agentName: undefined, error: undefined, endReason: undefined,
@@ -104,11 +112,12 @@ export class CallController extends Emitter<CallControllerEvents> {
       const res = await startCall(
         config.apiBase,
         {
-          queue: config.queue,
+          queue,
           language: lang,
           page: this.#deps.page(),
           history: this.#deps.history(),
           ...(config.customerId ? { customerId: config.customerId } : {}),
+          ...(route && route.menus.length > 0 ? { menus: route.menus } : {}),
         },
         this.#abort.signal,
       );
@@ -134,14 +143,14 @@ export class CallController extends Emitter<CallControllerEvents> {
       if (err instanceof DOMException && err.name === 'AbortError') return;
       this.#log.warn({ err: String(err), code: err instanceof WebError ? err.code : undefined }, 'call failed');
       this.#transition('failed', { error: userMessage(err), endReason: 'failed' });
-      if (err instanceof WebError && err.status === 409) await this.#offerCallbackWhenClosed(attempt);
+      if (err instanceof WebError && err.status === 409) await this.#offerCallbackWhenClosed(attempt, queue);
     }
   }
 
   /** The call was refused as the queue is closed: if the server calls back, the customer may leave a number. */
-  async #offerCallbackWhenClosed(attempt: number): Promise<void> {
+  async #offerCallbackWhenClosed(attempt: number, queue: string): Promise<void> {
     try {
-      const q = await queueStatus(this.#deps.config.apiBase, this.#deps.config.queue);
+      const q = await queueStatus(this.#deps.config.apiBase, queue);
       if (attempt === this.#attempt && this.state === 'failed' && !q.open && q.callbacks) this.#update({ closedCallback: { opensAt: q.opensAt } });
     } catch (err) {
       this.#log.warn({ err: String(err) }, 'queue status unavailable');
@@ -188,7 +197,7 @@ export class CallController extends Emitter<CallControllerEvents> {
     this.#update({ callbackPending: true });
     try {
       const r = await scheduleCallback(config.apiBase, {
-        queue: config.queue,
+        queue: this.#queue,
         number,
         language: this.#snapshot.language,
         page: this.#deps.page(),

@@ -17,6 +17,12 @@ export interface Messages {
   connected: (agentName: string) => string;
   /** the agent holds the call (music plays) */
   onHold: string;
+  /** above the visual IVR's choices */
+  chooseTopic: string;
+  /** back to the menu before */
+  back: string;
+  /** the menu is closed: it opens at `when` (formatted; null: not within a week) */
+  menuClosed: (when: string | null) => string;
   ended: string;
   failed: string;
   position: (n: number) => string;
@@ -53,6 +59,9 @@ const en: Messages = {
   ringing: 'An agent is being connected…',
   connected: (name) => (name ? `Connected with ${name}` : 'Connected'),
   onHold: 'On hold — please stay on the line',
+  chooseTopic: 'What is your call about?',
+  back: 'Back',
+  menuClosed: (when) => (when ? `We are closed now. We open ${when}.` : 'We are closed now.'),
   ended: 'The call has ended.',
   failed: 'The call could not be made.',
   position: (n) => `You are number ${n} in line`,
@@ -85,6 +94,9 @@ const et: Partial<Messages> = {
   ringing: 'Ühendan teenindajaga…',
   connected: (name) => (name ? `Ühendatud: ${name}` : 'Ühendatud'),
   onHold: 'Ootel — palun jääge liinile',
+  chooseTopic: 'Millega saame aidata?',
+  back: 'Tagasi',
+  menuClosed: (when) => (when ? `Oleme praegu suletud. Avame ${when}.` : 'Oleme praegu suletud.'),
   ended: 'Kõne on lõppenud.',
   failed: 'Kõnet ei õnnestunud alustada.',
   position: (n) => `Sinu koht järjekorras: ${n}`,
@@ -117,6 +129,9 @@ const ru: Partial<Messages> = {
   ringing: 'Соединяем с оператором…',
   connected: (name) => (name ? `Вы говорите с: ${name}` : 'Соединено'),
   onHold: 'Вы на удержании — пожалуйста, не кладите трубку',
+  chooseTopic: 'По какому вопросу вы звоните?',
+  back: 'Назад',
+  menuClosed: (when) => (when ? `Сейчас мы закрыты. Откроемся ${when}.` : 'Сейчас мы закрыты.'),
   ended: 'Звонок завершён.',
   failed: 'Не удалось позвонить.',
   position: (n) => `Вы ${n}-й в очереди`,
@@ -149,6 +164,9 @@ const fi: Partial<Messages> = {
   ringing: 'Asiakaspalvelijaa yhdistetään…',
   connected: (name) => (name ? `Yhdistetty: ${name}` : 'Yhdistetty'),
   onHold: 'Puhelu on pidossa — pysy linjalla',
+  chooseTopic: 'Mitä asiasi koskee?',
+  back: 'Takaisin',
+  menuClosed: (when) => (when ? `Olemme nyt suljettu. Avaamme ${when}.` : 'Olemme nyt suljettu.'),
   ended: 'Puhelu on päättynyt.',
   failed: 'Puhelua ei voitu soittaa.',
   position: (n) => `Paikkasi jonossa: ${n}`,
@@ -181,6 +199,9 @@ const de: Partial<Messages> = {
   ringing: 'Ein Mitarbeiter wird verbunden…',
   connected: (name) => (name ? `Verbunden mit ${name}` : 'Verbunden'),
   onHold: 'Sie werden gehalten — bitte bleiben Sie dran',
+  chooseTopic: 'Worum geht es bei Ihrem Anruf?',
+  back: 'Zurück',
+  menuClosed: (when) => (when ? `Wir haben gerade geschlossen. Wir öffnen ${when}.` : 'Wir haben gerade geschlossen.'),
   ended: 'Der Anruf ist beendet.',
   failed: 'Der Anruf konnte nicht aufgebaut werden.',
   position: (n) => `Sie sind Nummer ${n} in der Warteschlange`,
@@ -213,6 +234,9 @@ const hu: Partial<Messages> = {
   ringing: 'Munkatárs kapcsolása…',
   connected: (name) => (name ? `Kapcsolva: ${name}` : 'Kapcsolva'),
   onHold: 'Tartásban — kérjük, maradjon a vonalban',
+  chooseTopic: 'Miben segíthetünk?',
+  back: 'Vissza',
+  menuClosed: (when) => (when ? `Most zárva vagyunk. Nyitás: ${when}.` : 'Most zárva vagyunk.'),
   ended: 'A hívás véget ért.',
   failed: 'A hívás nem sikerült.',
   position: (n) => `Ön a(z) ${n}. a sorban`,

@@ -36,6 +36,11 @@ select, input { padding: 8px; border: 1px solid #b8c2bd; border-radius: 8px; bac
 .queue[hidden], .error[hidden] { display: none; }
 .error { margin: 0; padding: 8px 10px; border-radius: 8px; background: #fde8e7; color: var(--cf-danger); font-size: 14px; }
 .hint { margin: 0; font-size: 12px; color: var(--cf-muted); }
+.menu { display: grid; gap: 8px; }
+.menu[hidden], .menu .btn[hidden] { display: none; }
+.menu-title { margin: 0; font-weight: 600; }
+.choices { display: grid; gap: 6px; }
+.choice { background: #fff; color: var(--cf-accent); border-color: var(--cf-accent); text-align: left; }
 .links { list-style: none; margin: 0; padding: 0; display: grid; gap: 8px; max-height: 220px; overflow-y: auto; }
 .links[hidden] { display: none; }
 .links li { display: flex; gap: 10px; align-items: center; padding: 8px 10px; border: 1px solid #cfe3da; border-radius: 8px; background: #f1f8f5; }

@@ -1,6 +1,8 @@
 import { nativeLanguageName } from '../shared/languages.ts';
 import { isLive } from './call-state.ts';
 import type { CallSnapshot } from './call-controller.ts';
+import type { MenuChoice } from './api-client.ts';
+import type { MenuView } from './visual-menu.ts';
 import { type CustomerLink, httpUrl } from './customer-links.ts';
 import { messagesFor, type Messages } from './i18n.ts';
 import { WIDGET_CSS } from './styles.ts';
@@ -14,6 +16,10 @@ export interface WidgetUiHandlers {
   requestCallback(number: string, at?: string): void;
   /** the panel was closed after the call: the call's links may go */
   dismissLinks(): void;
+  /** a choice of the visual IVR (null: Start call in a closed menu that sends callers on) */
+  choose(choice: MenuChoice | null, language: string): void;
+  /** Back in the visual IVR */
+  menuBack(): void;
 }
 
 const PHONE_ICON =
@@ -66,6 +72,12 @@ export class WidgetUi {
   readonly #callbackCancel: HTMLButtonElement;
   readonly #handlers: WidgetUiHandlers;
   readonly #holdMusic: HTMLAudioElement;
+  readonly #menu: HTMLDivElement;
+  readonly #menuTitle: HTMLParagraphElement;
+  readonly #choices: HTMLDivElement;
+  readonly #menuBack: HTMLButtonElement;
+  /** the visual IVR (undefined: the widget calls its queue at once) */
+  #menuView: MenuView | undefined;
   #snapshot: CallSnapshot | undefined;
   #callbackFormOpen = false;
   /** the links the list shows, and in which language */
@@ -98,6 +110,11 @@ export class WidgetUi {
     this.#hint = el('p', { class: 'hint' });
     // links the agent sent, newest first: each opens in a new tab only when the customer presses its Open
     this.#links = el('ul', { class: 'links', 'data-testid': 'cf-links', 'aria-live': 'polite', hidden: '' });
+    // the visual IVR: the menu's options as buttons (with data-menu)
+    this.#menuTitle = el('p', { class: 'menu-title', 'data-testid': 'cf-menu-title' });
+    this.#choices = el('div', { class: 'choices', 'data-testid': 'cf-choices' });
+    this.#menuBack = el('button', { type: 'button', class: 'btn secondary', 'data-testid': 'cf-menu-back' });
+    this.#menu = el('div', { class: 'menu', 'data-testid': 'cf-menu', hidden: '' }, this.#menuTitle, this.#choices, this.#menuBack);
     this.#start = el('button', { type: 'button', class: 'btn start', 'data-testid': 'cf-start' });
     this.#mute = el('button', { type: 'button', class: 'btn mute', 'data-testid': 'cf-mute', 'aria-pressed': 'false' });
     this.#hangup = el('button', { type: 'button', class: 'btn hangup', 'data-testid': 'cf-hangup' });
@@ -135,6 +152,7 @@ export class WidgetUi {
         this.#error,
         this.#hint,
         this.#callbackForm,
+        this.#menu,
         el('div', { class: 'actions' }, this.#start, this.#mute, this.#hangup),
         this.#callbackOffer,
         this.audio,
@@ -152,8 +170,11 @@ export class WidgetUi {
     this.#start.addEventListener('click', () => {
       // A click is the user gesture that lets the remote audio play.
       void this.audio.play().catch(() => {});
-      handlers.start(this.#language.value);
+      // (in a closed menu that sends callers on, Start goes where it sends them)
+      if (this.#menuView !== undefined) handlers.choose(null, this.#language.value);
+      else handlers.start(this.#language.value);
     });
+    this.#menuBack.addEventListener('click', () => handlers.menuBack());
     this.#hangup.addEventListener('click', () => handlers.hangup());
     this.#mute.addEventListener('click', () => handlers.setMuted(!(this.#snapshot?.muted ?? false)));
     this.#callbackOffer.addEventListener('click', () => {
@@ -218,7 +239,8 @@ export class WidgetUi {
     this.#hint.textContent = m.micHint;
     this.#hint.hidden = live || s.state === 'failed';
     this.#start.textContent = m.start;
-    this.#start.hidden = live;
+    const startable = this.#renderMenu(live, m, s.language);
+    this.#start.hidden = live || !startable;
     this.#mute.textContent = s.muted ? m.unmute : m.mute;
     this.#mute.setAttribute('aria-pressed', String(s.muted));
     this.#mute.hidden = !live;
@@ -250,6 +272,48 @@ export class WidgetUi {
       const focused = this.#root.activeElement;
       if (focused instanceof HTMLButtonElement && focused.hidden) (live ? this.#hangup : this.#start).focus();
     }
+  }
+
+  /** The visual IVR's menu for the next call (or nothing, with no data-menu). */
+  renderMenu(view: MenuView): void {
+    this.#menuView = view;
+    if (this.#snapshot) this.render(this.#snapshot);
+  }
+
+  /**
+   * Draws the visual IVR when no call is live; true when Start call may show (no menu, or a closed one that sends
+   * callers to a queue: Start goes there).
+   */
+  #renderMenu(live: boolean, m: Messages, language: string): boolean {
+    const view = this.#menuView;
+    this.#menu.hidden = view === undefined || live;
+    if (view === undefined) return true;
+    const menu = view.menu;
+    this.#menuBack.textContent = m.back;
+    this.#menuBack.hidden = view.depth <= 1;
+    if (view.error !== undefined || menu === null) {
+      this.#menuTitle.textContent = view.error ?? '';
+      this.#choices.replaceChildren();
+      return false;
+    }
+    if (!menu.open) {
+      this.#menuTitle.textContent = m.menuClosed(menu.opensAt ? formatWhen(menu.opensAt, language) : null);
+      this.#choices.replaceChildren();
+      return menu.closedNext !== null && 'queue' in menu.closedNext;
+    }
+    this.#menuTitle.textContent = m.chooseTopic;
+    this.#choices.replaceChildren(
+      ...menu.choices.map((c) => {
+        const b = el('button', { type: 'button', class: 'btn choice', 'data-testid': 'cf-choice' }, c.label);
+        if (c.language) b.lang = c.language;
+        b.addEventListener('click', () => {
+          void this.audio.play().catch(() => {}); // (the gesture that lets the call's audio play)
+          this.#handlers.choose(c, this.#language.value);
+        });
+        return b;
+      }),
+    );
+    return false;
   }
 
   /**

@@ -1,9 +1,10 @@
 import type { Logger } from '../shared/logger.ts';
 import { CallController } from './call-controller.ts';
-import type { CallState } from './call-state.ts';
+import { type CallState, isLive } from './call-state.ts';
 import type { WidgetConfig } from './config.ts';
 import { readHistory, recordVisit } from './page-history.ts';
 import { WidgetUi } from './ui.ts';
+import { MenuWalk } from './visual-menu.ts';
 
 /** What `window.CallflowWidget` offers hosts and tests. */
 export interface CallflowWidgetApi {
@@ -39,7 +40,16 @@ export function mountWidget(win: Window, config: WidgetConfig, log: Logger): Cal
     setLanguage: (language) => controller?.setLanguage(language),
     requestCallback: (number, at) => void controller?.requestCallback(number, at),
     dismissLinks: () => controller?.dismissLinks(),
+    choose: (choice, language) =>
+      void walk?.choose(choice).then((route) => {
+        if (route === undefined) return;
+        if (route.language !== null) controller?.setLanguage(route.language);
+        return controller?.call(route.language ?? language, { queue: route.queue, menus: route.menus });
+      }),
+    menuBack: () => walk?.back(),
   }, `${config.apiBase}/api/public/music-on-hold`);
+  // with data-menu: the visual IVR, from its first menu again after each call
+  const walk = config.menu === undefined ? undefined : new MenuWalk(config.apiBase, config.menu, (view) => ui.renderMenu(view), log.child({ component: 'menu' }));
   controller = new CallController({
     config,
     audio: ui.audio,
@@ -59,8 +69,17 @@ export function mountWidget(win: Window, config: WidgetConfig, log: Logger): Cal
     },
   });
   const ctl = controller;
-  ctl.on('change', (s) => ui.render(s));
+  let wasLive = false;
+  ctl.on('change', (s) => {
+    ui.render(s);
+    if (wasLive && !isLive(s.state)) void walk?.reset();
+    wasLive = isLive(s.state);
+  });
   ui.render(ctl.snapshot);
+  if (walk !== undefined) {
+    ui.renderMenu(walk.view);
+    void walk.reset();
+  }
   doc.body.append(ui.host);
   win.addEventListener('pagehide', () => ctl.hangup());
 

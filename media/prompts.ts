@@ -138,7 +138,9 @@ export class PromptStore {
       await run('sox', ['-t', 'wav', upload, '-r', '8000', '-c', '1', '-b', '16', '-e', 'signed-integer', tmp]);
       renameSync(tmp, file);
     } catch (err) {
-      throw new MediaError(MediaErrorCode.UnknownPrompt, `the recording for "${name}" is not audio sox can read as WAV: ${(err as Error).message.split('\n')[0]}`, { cause: err });
+      // sox's own words, without the server's paths (the admin who sent it reads this)
+      const said = String((err as { stderr?: unknown }).stderr ?? '').split('\n').find((l) => l.includes('FAIL'))?.replace(/^sox FAIL \w+:\s*/, '').replace(/`[^']*'/g, 'it');
+      throw new MediaError(MediaErrorCode.UnknownPrompt, `the recording for "${name}" is not audio sox can read as WAV${said ? ` (${said})` : ''}`, { cause: err });
     } finally {
       rmSync(upload, { force: true });
       rmSync(tmp, { force: true });

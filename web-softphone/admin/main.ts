@@ -1,4 +1,4 @@
-/** Entry of the admin console (/admin/): skills, agents (with their desk phones), queues, IVR menus, and admin/supervisor accounts over the REST API. */
+/** Entry of the admin console (/admin/): skills, agents (with their desk phones), queues, IVR menus, prompt recordings, and admin/supervisor accounts over the REST API. */
 import { fetchBlob, fetchJson } from '../shared/http.ts';
 import { sessionTokenStore } from '../shared/session-token.ts';
 import { wireSignIn } from '../shared/sign-in.ts';
@@ -104,20 +104,21 @@ function cell(text: string): HTMLTableCellElement {
   return td;
 }
 
+function button(label: string, testId: string, onClick: () => void): HTMLButtonElement {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = label;
+  b.dataset.testid = testId;
+  b.addEventListener('click', onClick);
+  return b;
+}
+
 /** Edit and Delete buttons of a row (Delete asks first). */
 function actions(name: string, onEdit: (() => void) | undefined, onDelete: () => void): HTMLTableCellElement {
   const td = document.createElement('td');
   td.className = 'actions';
-  const button = (label: string, onClick: () => void) => {
-    const b = document.createElement('button');
-    b.type = 'button';
-    b.textContent = label;
-    b.dataset.testid = `${label.toLowerCase()}-${name}`;
-    b.addEventListener('click', onClick);
-    return b;
-  };
-  if (onEdit) td.append(button('Edit', onEdit), ' ');
-  td.append(button('Delete', () => confirm(`Delete ${name}?`) && onDelete()));
+  if (onEdit) td.append(button('Edit', `edit-${name}`, onEdit), ' ');
+  td.append(button('Delete', `delete-${name}`, () => confirm(`Delete ${name}?`) && onDelete()));
   return td;
 }
 
@@ -522,6 +523,79 @@ form('callbacks-form').addEventListener('submit', (e) => {
   });
 });
 
+// ── recordings: admins' prompts, which play instead of the shipped ones of their name (and for "@<name>" in menus) ──
+interface Prompt { name: string; language: string; shipped: boolean; custom: boolean }
+
+/** `/api/prompts/<language>/<name>` (a name's folder parts stay apart: `n/3`). */
+function promptUrl(language: string, name: string): string {
+  return `/api/prompts/${encodeURIComponent(language)}/${name.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+function fillDatalist(list: string, values: string[]): void {
+  $(list).replaceChildren(
+    ...values.map((v) => {
+      const o = document.createElement('option');
+      o.value = v;
+      return o;
+    }),
+  );
+}
+
+/** Plays what callers hear for a prompt (the recording, else the shipped one). */
+async function playPrompt(p: Prompt): Promise<void> {
+  const wav = await fetchBlob(promptUrl(p.language, p.name), { token: tokens.get() ?? '' });
+  const audio = document.querySelector<HTMLAudioElement>('[data-testid="prompt-audio"]')!;
+  if (audio.src) URL.revokeObjectURL(audio.src);
+  audio.src = URL.createObjectURL(wav);
+  await audio.play();
+}
+
+async function loadPrompts(): Promise<void> {
+  const prompts = (await api<Page<Prompt>>('GET', '/api/prompts')).items;
+  // (music on hold is one for all languages: not listed by language until recorded, but it may be)
+  fillDatalist('prompt-names', [...new Set(['music-on-hold', ...prompts.map((p) => p.name)])].sort());
+  fillDatalist('prompt-languages', [...new Set(prompts.map((p) => p.language))]);
+  $('prompts-rows').replaceChildren(
+    ...prompts.map((p) => {
+      const key = `${p.language}/${p.name}`;
+      const tr = document.createElement('tr');
+      tr.dataset.testid = `prompt-${key}`;
+      tr.append(cell(p.name), cell(p.language), cell(p.custom ? 'recorded' : 'shipped'));
+      const td = document.createElement('td');
+      td.className = 'actions';
+      td.append(button('Play', `play-${key}`, () => void act(() => playPrompt(p))));
+      if (p.custom) {
+        const after = p.shipped ? 'The shipped prompt plays again.' : 'There is no shipped prompt of that name.';
+        const remove = () => void act(async () => {
+          await api('DELETE', promptUrl(p.language, p.name));
+          await loadPrompts();
+          return `Recording ${p.name} (${p.language}) deleted.`;
+        });
+        td.append(' ', button('Delete recording', `delete-${key}`, () => confirm(`Delete the recording of ${p.name} (${p.language})? ${after}`) && remove()));
+      }
+      tr.append(td);
+      return tr;
+    }),
+  );
+}
+
+form('prompt-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const f = form('prompt-form');
+  void act(async () => {
+    const name = field(f, 'name').value.trim();
+    const language = field(f, 'language').value.trim() || 'en';
+    const file = field(f, 'file').files?.[0];
+    if (!name) throw new Error('name: required, e.g. "welcome-sales"');
+    if (!file) throw new Error('WAV file: choose the recording to upload');
+    // (the server takes any WAV; the file's own type may say otherwise, e.g. audio/x-wav or nothing)
+    await api('PUT', promptUrl(language, name), new Blob([file], { type: 'audio/wav' }));
+    f.reset();
+    await loadPrompts();
+    return `Recording ${name} (${language}) saved.`;
+  });
+});
+
 // ── sections, sign-in ──
 function showTab(tab: string): void {
   for (const b of document.querySelectorAll<HTMLButtonElement>('[data-tab]')) b.setAttribute('aria-pressed', String(b.dataset.tab === tab));
@@ -530,8 +604,9 @@ function showTab(tab: string): void {
 for (const b of document.querySelectorAll<HTMLButtonElement>('[data-tab]')) {
   b.addEventListener('click', () => {
     showTab(b.dataset.tab!);
-    // (the menus name queues, which may have changed meanwhile)
-    if (b.dataset.tab === 'ivr') loadIvrMenus().catch((err: unknown) => say(err instanceof Error ? err.message : String(err), 'error'));
+    // (the menus name queues, and recordings are made through the API too: either may have changed meanwhile)
+    const reload = b.dataset.tab === 'ivr' ? loadIvrMenus : b.dataset.tab === 'prompts' ? loadPrompts : undefined;
+    reload?.().catch((err: unknown) => say(err instanceof Error ? err.message : String(err), 'error'));
   });
 }
 
@@ -545,7 +620,7 @@ function show(signedIn: boolean): void {
 async function enter(): Promise<void> {
   show(true);
   try {
-    await Promise.all([loadSkills(), loadAgents(), loadQueues(), loadIvrMenus(), loadUsers(), loadCallbacks()]);
+    await Promise.all([loadSkills(), loadAgents(), loadQueues(), loadIvrMenus(), loadPrompts(), loadUsers(), loadCallbacks()]);
   } catch (err) {
     // an expired or foreign token: back to the sign-in form
     tokens.clear();

@@ -2,6 +2,7 @@ import { WebError } from './errors.ts';
 
 export interface JsonRequest {
   method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  /** sent as JSON, or as it is when a Blob (with the Blob's type) */
   body?: unknown;
   token?: string;
   signal?: AbortSignal;
@@ -10,13 +11,15 @@ export interface JsonRequest {
 /** The request of fetchJson / fetchBlob; a network failure becomes WEB_ERR_NETWORK. */
 async function send(url: string, req: JsonRequest, accept: string): Promise<Response> {
   const headers: Record<string, string> = { accept };
-  if (req.body !== undefined) headers['content-type'] = 'application/json';
+  // (a Blob, a recording say, goes as it is, with its own type; anything else as JSON)
+  const raw = req.body instanceof Blob ? req.body : undefined;
+  if (req.body !== undefined) headers['content-type'] = raw !== undefined ? raw.type || 'application/octet-stream' : 'application/json';
   if (req.token) headers.authorization = `Bearer ${req.token}`;
   try {
     return await fetch(url, {
       method: req.method ?? (req.body === undefined ? 'GET' : 'POST'),
       headers,
-      body: req.body === undefined ? null : JSON.stringify(req.body),
+      body: req.body === undefined ? null : (raw ?? JSON.stringify(req.body)),
       signal: req.signal ?? null,
       credentials: 'omit',
     });

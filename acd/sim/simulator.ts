@@ -54,7 +54,10 @@ class SimEvent implements HeapItem {
     readonly time: number,
     readonly seq: number,
     readonly type: number,
+    /** ARRIVAL: the arrival stream's index */
     readonly ref: number,
+    /** END, PATIENCE: the call (its record goes with the call, so a long run keeps only the calls in progress) */
+    readonly call: SimCall | null = null,
   ) {}
 }
 
@@ -138,12 +141,13 @@ export function simulate(s: Scenario, clock?: () => number, warnings?: SimWarnin
   const category = (state: AgentState): boolean | null =>
     state === 'ready' ? false : state === 'reserved' || state === 'busy' || state === 'wrap-up' ? true : null;
 
+  /** the calls in progress (arrived, not ended, abandoned or gone by overflow) */
   const calls = new Map<string, SimCall>();
-  const callList: SimCall[] = [];
+  let callsMade = 0;
   const heap = new IndexedHeap<SimEvent>(eventLess);
   let seq = 0;
-  const push = (time: number, type: number, ref: number) => {
-    const e = new SimEvent(time, ++seq, type, ref);
+  const push = (time: number, type: number, ref: number, call: SimCall | null = null) => {
+    const e = new SimEvent(time, ++seq, type, ref, call);
     heap.push(e);
     return e;
   };
@@ -170,7 +174,7 @@ export function simulate(s: Scenario, clock?: () => number, warnings?: SimWarnin
       if (wait > st.maxWait) st.maxWait = wait;
     }
     const handle = sample(handleRng[c.stream]!, s.arrivals[c.stream]!.handleSeconds) * ms;
-    push(now + handle, END, callIndex.get(callId)!);
+    push(now + handle, END, 0, c);
   });
   engine.on('overflow', (callId, target) => {
     const c = calls.get(callId)!;
@@ -181,6 +185,7 @@ export function simulate(s: Scenario, clock?: () => number, warnings?: SimWarnin
       if (c.counted) stats[c.queue]!.offered++;
     } else if (target.action !== 'callback') {
       c.done = true;
+      calls.delete(callId);
       if (c.patience !== null) heap.remove(c.patience);
     } else {
       // A callback: the caller hangs up and is called back later; it no longer abandons.
@@ -215,7 +220,6 @@ export function simulate(s: Scenario, clock?: () => number, warnings?: SimWarnin
     engine.agentReady(0, id);
   }
 
-  const callIndex = new Map<string, number>();
   s.arrivals.forEach((a, i) => {
     if (a.ratePerHour > 0) push(arrivalRng[i]!.exponential(3600 / a.ratePerHour) * ms, ARRIVAL, i);
   });
@@ -235,25 +239,23 @@ export function simulate(s: Scenario, clock?: () => number, warnings?: SimWarnin
     if (e.type === ARRIVAL) {
       const a = s.arrivals[e.ref]!;
       if (now >= stop) continue;
-      const id = `c${callList.length + 1}`;
+      const id = `c${++callsMade}`;
       const q = queueIndex.get(a.queue)!;
       const c: SimCall = { id, stream: e.ref, queue: q, entered: now, counted: now >= warm, done: false, assigned: false, patience: null };
       calls.set(id, c);
-      callIndex.set(id, callList.length);
-      callList.push(c);
       if (c.counted) stats[q]!.offered++;
-      if (a.patienceSeconds !== null) c.patience = push(now + sample(patienceRng[e.ref]!, a.patienceSeconds) * ms, PATIENCE, callList.length - 1);
+      if (a.patienceSeconds !== null) c.patience = push(now + sample(patienceRng[e.ref]!, a.patienceSeconds) * ms, PATIENCE, 0, c);
       push(now + arrivalRng[e.ref]!.exponential(3600 / a.ratePerHour) * ms, ARRIVAL, e.ref);
       engine.callArrived(now, id, a.queue);
       drain();
     } else if (e.type === END) {
-      const c = callList[e.ref]!;
+      const c = e.call!;
       c.done = true;
       calls.delete(c.id);
       engine.callEnded(now, c.id);
       drain();
     } else {
-      const c = callList[e.ref]!;
+      const c = e.call!;
       c.patience = null;
       if (c.done || c.assigned) continue;
       c.done = true;

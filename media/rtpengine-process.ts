@@ -165,7 +165,8 @@ export class RtpengineProcess extends EventEmitter<RtpengineProcessEvents> {
         if (!line) continue;
         this.stderrTail.push(line);
         if (this.stderrTail.length > 20) this.stderrTail.shift();
-        if (/\b(ERR|CRIT|ALERT|EMERG)\b/.test(line)) this.o.logger.warn({ rtpengine: line }, 'rtpengine log');
+        // (a listener's streams start before its DTLS handshake ends: "no crypto suite" until then, which is no fault)
+        if (/\b(ERR|CRIT|ALERT|EMERG)\b/.test(line) && !line.includes('SRTP output wanted, but no crypto suite was negotiated')) this.o.logger.warn({ rtpengine: line }, 'rtpengine log');
         else this.o.logger.trace({ rtpengine: line }, 'rtpengine log');
       }
     });

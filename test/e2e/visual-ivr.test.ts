@@ -122,4 +122,37 @@ describe('the visual IVR in the widget', () => {
     await page.getByTestId('cf-hangup').click();
     await eventually(async () => (await page.getByTestId('cf-menu').isVisible()) && (await choices.allTextContents())[0] === 'Buying something', 10_000, 'the menu after the call');
   });
+
+  it('a closed menu says so, passes callers on to the menu it sends them to, or offers Start call to its queue', async () => {
+    const page = customer!.page;
+    const never = { timeZone: 'Europe/Tallinn', days: {} };
+    // closed, sending callers to the language menu: the page shows that menu at once
+    const closeTo = async (closedAction: Record<string, unknown>) => {
+      const r = await h.api('PATCH', `/api/ivr-menus/${ids.welcome}`, { openingHours: never, closedAction }, h.admin);
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      await page.reload();
+      await page.getByTestId('cf-call-button').click();
+    };
+    await closeTo({ type: 'menu', menuId: ids['help-lang'] });
+    const choices = page.getByTestId('cf-choice');
+    await eventually(async () => JSON.stringify(await choices.allTextContents()) === '["English","Eesti keeles"]', 10_000, 'the language menu at once');
+    expect(await page.getByTestId('cf-menu-back').isHidden()).toBe(true);
+
+    // closed, sending callers to a queue: it says when it opens (never, here) and Start call goes to that queue
+    await closeTo({ type: 'queue', queueId: ids.sales });
+    await eventually(async () => (await page.getByTestId('cf-menu-title').textContent()) === 'We are closed now.', 10_000, 'closed');
+    expect(await choices.count()).toBe(0);
+    await page.getByTestId('cf-start').click();
+    await eventually(async () => (await page.getByTestId('cf-status').textContent()) === 'Waiting for the next free agent', 20_000, 'in line');
+    await h.server.center.log.flush();
+    const record = ((await h.api('GET', '/api/calls?limit=1', undefined, h.admin)).body.items as Array<Record<string, unknown>>)[0]!;
+    expect(record).toMatchObject({ queueId: ids.sales });
+    expect(record.context).toMatchObject({ ivr: ['welcome'] });
+    await page.getByTestId('cf-hangup').click();
+
+    // closed and sending nobody anywhere: no Start call
+    await closeTo({ type: 'hangup' });
+    await eventually(async () => (await page.getByTestId('cf-menu-title').textContent()) === 'We are closed now.', 10_000, 'closed for good');
+    expect(await page.getByTestId('cf-start').isHidden()).toBe(true);
+  });
 });

@@ -1,7 +1,7 @@
 import { nativeLanguageName } from '../shared/languages.ts';
 import { isLive } from './call-state.ts';
 import type { CallSnapshot } from './call-controller.ts';
-import type { MenuChoice } from './api-client.ts';
+import type { MenuChoice, VisualMenu } from './api-client.ts';
 import type { MenuView } from './visual-menu.ts';
 import { type CustomerLink, httpUrl } from './customer-links.ts';
 import { messagesFor, type Messages } from './i18n.ts';
@@ -78,6 +78,8 @@ export class WidgetUi {
   readonly #menuBack: HTMLButtonElement;
   /** the visual IVR (undefined: the widget calls its queue at once) */
   #menuView: MenuView | undefined;
+  /** the menu whose choices the buttons are */
+  #choicesOf: VisualMenu | null = null;
   #snapshot: CallSnapshot | undefined;
   #callbackFormOpen = false;
   /** the links the list shows, and in which language */
@@ -291,6 +293,7 @@ export class WidgetUi {
     const menu = view.menu;
     this.#menuBack.textContent = m.back;
     this.#menuBack.hidden = view.depth <= 1;
+    if (view.error !== undefined || menu === null || !menu.open) this.#choicesOf = null;
     if (view.error !== undefined || menu === null) {
       this.#menuTitle.textContent = view.error ?? '';
       this.#choices.replaceChildren();
@@ -302,6 +305,9 @@ export class WidgetUi {
       return menu.closedNext !== null && 'queue' in menu.closedNext;
     }
     this.#menuTitle.textContent = m.chooseTopic;
+    // (the buttons are made again only for another menu: a snapshot that changed something else keeps their focus)
+    if (this.#choicesOf === menu) return false;
+    this.#choicesOf = menu;
     this.#choices.replaceChildren(
       ...menu.choices.map((c) => {
         const b = el('button', { type: 'button', class: 'btn choice', 'data-testid': 'cf-choice' }, c.label);

@@ -7,6 +7,9 @@ import type { Logger } from '../shared/logger.ts';
 import { userMessage } from '../shared/errors.ts';
 import { type MenuChoice, type VisualMenu, fetchMenu } from './api-client.ts';
 
+/** Closed menus passed on in a row at most (the server's limit of menus in one call). */
+const MAX_HOPS = 20;
+
 export interface MenuView {
   /** the menu shown now; null while the first one loads */
   menu: VisualMenu | null;
@@ -24,7 +27,8 @@ export interface MenuRoute {
 }
 
 export class MenuWalk {
-  #stack: VisualMenu[] = [];
+  /** the menus shown so far, each with the names of the closed menus that passed the caller on to it (and its own) */
+  #stack: Array<{ menu: VisualMenu; names: string[] }> = [];
   #language: string | null = null;
   #error: string | undefined;
   #busy = false;
@@ -37,7 +41,7 @@ export class MenuWalk {
   ) {}
 
   get view(): MenuView {
-    return { menu: this.#stack[this.#stack.length - 1] ?? null, depth: this.#stack.length, ...(this.#error ? { error: this.#error } : {}) };
+    return { menu: this.#stack[this.#stack.length - 1]?.menu ?? null, depth: this.#stack.length, ...(this.#error ? { error: this.#error } : {}) };
   }
 
   /** Back to the first menu (read again: its options or opening may have changed). */
@@ -58,11 +62,11 @@ export class MenuWalk {
    * gives the route to call; a menu is shown next (undefined then).
    */
   async choose(choice: MenuChoice | null): Promise<MenuRoute | undefined> {
-    const menu = this.#stack[this.#stack.length - 1];
+    const menu = this.#stack[this.#stack.length - 1]?.menu;
     const next = choice === null ? menu?.closedNext : choice.next;
     if (menu === undefined || next === undefined || next === null || this.#busy) return undefined;
     if (choice?.language) this.#language = choice.language;
-    if ('queue' in next) return { queue: next.queue, menus: this.#stack.map((m) => m.name), language: this.#language };
+    if ('queue' in next) return { queue: next.queue, menus: this.#stack.flatMap((m) => m.names), language: this.#language };
     await this.#enter(next.menu);
     return undefined;
   }
@@ -70,7 +74,14 @@ export class MenuWalk {
   async #enter(name: string): Promise<void> {
     this.#busy = true;
     try {
-      this.#stack.push(await fetchMenu(this.apiBase, name));
+      let menu = await fetchMenu(this.apiBase, name);
+      const names = [menu.name];
+      // a closed menu that sends callers to another menu: there at once, as a phone caller goes after the closed prompt
+      while (!menu.open && menu.closedNext !== null && 'menu' in menu.closedNext && names.length < MAX_HOPS) {
+        menu = await fetchMenu(this.apiBase, menu.closedNext.menu);
+        names.push(menu.name);
+      }
+      this.#stack.push({ menu, names });
       this.#error = undefined;
     } catch (err) {
       this.log.warn({ menu: name, err: String(err) }, 'menu unavailable');

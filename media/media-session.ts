@@ -76,6 +76,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
   /** chained rtpengine call of the connected WebRTC agent */
   private currentChain: string | undefined;
   private chainSeq = 0;
+  private coachSeq = 0;
   private customerWebrtc = false;
   private stateBeforeOffer: MediaSessionState | undefined;
   private mohOn = false;
@@ -519,28 +520,52 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
   listenOffer(): Promise<{ id: string; sdp: string }> {
     return this.serial('listenOffer', async () => {
       this.expect('listenOffer', MediaSessionState.Bridged, MediaSessionState.Held);
-      const reply = await this.ctx.ng().request('subscribe request', {
-        'call-id': this.callId,
-        'from-tags': [this.customerTag, this.otherTag],
-        ...TO_WEBRTC,
-        'ICE-lite': 'forward',
-        DTLS: 'passive',
-        flags: ['trust-address'],
-      });
-      const id = reply['to-tag'];
-      if (typeof id !== 'string' || id === '') throw new MediaError(MediaErrorCode.NgFailed, `rtpengine gave no tag for a listener of call ${this.callId}`, { callId: this.callId });
-      return { id, sdp: renumberMids(sdpOf(reply, this.callId)) };
+      return this.subscribe([this.customerTag, this.otherTag]);
     });
   }
 
-  /** The listener's browser answered listenOffer() (MEDIA_ERR_NG_FAILED when rtpengine refuses the SDP). */
+  /**
+   * Coaching (whisper): the coach's browser offers its microphone (WebRTC) and gets the answer here; rtpengine takes
+   * it into the call as a party of its own (`publish`) that nobody in the call hears. coachOffer(id) then gives the
+   * agent's page a receive-only offer of it, answered with listenAnswer() and ended with stopListening().
+   */
+  coachPublish(offerSdp: string): Promise<{ id: string; sdp: string }> {
+    return this.serial('coachPublish', async () => {
+      this.expect('coachPublish', MediaSessionState.Bridged, MediaSessionState.Held);
+      const id = `${this.callId}.coach${++this.coachSeq}`;
+      const reply = await this.ctx.ng().request('publish', { 'call-id': this.callId, 'from-tag': id, sdp: offerSdp, 'ICE-lite': 'backward', flags: ['trust-address'] });
+      return { id, sdp: sdpOf(reply, this.callId) };
+    });
+  }
+
+  /** A receive-only offer of what the coach `coachId` (coachPublish) says, for the agent's page. */
+  coachOffer(coachId: string): Promise<{ id: string; sdp: string }> {
+    return this.serial('coachOffer', () => this.subscribe([coachId]));
+  }
+
+  /** rtpengine's `subscribe request` to `tags` for a WebRTC browser (ICE-lite towards it; mids renumbered). */
+  private async subscribe(tags: string[]): Promise<{ id: string; sdp: string }> {
+    const reply = await this.ctx.ng().request('subscribe request', {
+      'call-id': this.callId,
+      'from-tags': tags,
+      ...TO_WEBRTC,
+      'ICE-lite': 'forward',
+      DTLS: 'passive',
+      flags: ['trust-address'],
+    });
+    const id = reply['to-tag'];
+    if (typeof id !== 'string' || id === '') throw new MediaError(MediaErrorCode.NgFailed, `rtpengine gave no tag for a subscriber of call ${this.callId}`, { callId: this.callId });
+    return { id, sdp: renumberMids(sdpOf(reply, this.callId)) };
+  }
+
+  /** The listener's browser answered listenOffer(), or the agent's page coachOffer() (MEDIA_ERR_NG_FAILED when rtpengine refuses the SDP). */
   listenAnswer(id: string, sdp: string): Promise<void> {
     return this.serial('listenAnswer', async () => {
       await this.ctx.ng().request('subscribe answer', { 'call-id': this.callId, 'to-tag': id, sdp, flags: ['trust-address'] });
     });
   }
 
-  /** The listener leaves (their streams stop); nothing else in the call changes. */
+  /** The listener leaves, or the agent's page stops hearing the coach (their streams stop); nothing else in the call changes. */
   stopListening(id: string): Promise<void> {
     return this.serial('stopListening', async () => {
       await this.ctx.ng().request('unsubscribe', { 'call-id': this.callId, 'to-tag': id });

@@ -142,4 +142,38 @@ describe('a listener (silent monitoring)', () => {
     const [c, a] = await listener.streams(1000);
     expect(near(c!.peakHz, 600) && near(a!.peakHz, 900), JSON.stringify([c, a])).toBe(true);
   });
+
+  it('a coach is heard on the agent\'s page only: not by the caller, and not in the agent\'s call', async () => {
+    const caller = await peer();
+    const agent = await peer();
+    const s = session();
+    caller.useRemote(await s.answerCustomer(caller.sdp(['PCMU'])));
+    await expect(s.coachPublish('v=0\r\n')).rejects.toMatchObject({ code: 'MEDIA_ERR_WRONG_ORDER' });
+    await s.answerFromAgent(agent.answerFor(await s.offerToAgent({ kind: 'rtp' }), 'PCMU'));
+    caller.startTone(600);
+    agent.startTone(900);
+    await waitFor(() => caller.peak(1) === 900 && agent.peak(1) === 600, 8000, 'caller and agent hear each other');
+
+    const coach = await browser(1000); // the coach's microphone: 1 kHz
+    const published = await s.coachPublish(await coach.offer());
+    await coach.accept(published.sdp);
+    const offer = await s.coachOffer(published.id);
+    expect(offer.sdp.match(/^m=audio /gm)).toHaveLength(1);
+    const agentPage = await browser(1000);
+    await s.listenAnswer(offer.id, await agentPage.listenTo(offer.sdp));
+    await agentPage.streams(1500);
+    const [heard] = await agentPage.streams(1000);
+    expect(near(heard!.peakHz, 1000), JSON.stringify(heard)).toBe(true);
+    expect(heard!.toneShare).toBeGreaterThan(0.7);
+    caller.clear();
+    agent.clear();
+    await waitFor(() => caller.received.length >= 8000 && agent.received.length >= 8000, 5000, 'a second of the call');
+    expect([caller.peak(1), agent.peak(1)]).toEqual([900, 600]);
+    expect(caller.toneShare(900)).toBeGreaterThan(0.7);
+    expect(agent.toneShare(600)).toBeGreaterThan(0.7);
+
+    await s.stopListening(offer.id);
+    await agentPage.streams(1500);
+    expect((await agentPage.streams(1000))[0]!.rms).toBeLessThan(0.01);
+  });
 });

@@ -204,6 +204,8 @@ export type QueueEventType =
   | 'LINK'
   /** a supervisor or admin started listening to the call (silent monitoring): data {userId, login} */
   | 'LISTEN'
+  /** a supervisor or admin started talking to the agent of the call, unheard by the caller (coaching): data {userId, login} */
+  | 'COACH'
   /** an agent left a state: data {from, to, reason (of from), seconds spent in from} */
   | 'AGENTSTATE';
 

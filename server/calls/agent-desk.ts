@@ -74,8 +74,14 @@ export class AgentDesk {
     return [...this.#sockets.keys()];
   }
 
-  send(agentId: string, message: object): void {
-    this.#sockets.send(agentId, message);
+  /** Whether the agent has a page (an agent desktop socket) open. */
+  hasPage(agentId: string): boolean {
+    return this.#sockets.has(agentId);
+  }
+
+  /** Sends the agent's pages a message; how many got it. */
+  send(agentId: string, message: object): number {
+    return this.#sockets.send(agentId, message);
   }
 
   // --- state ---

@@ -274,6 +274,15 @@ export class CustomerCall {
     return this.#media.stopListening(id);
   }
 
+  /** Coaching (listen-in.ts): the coach's microphone into the call, heard by nobody in it, and the agent page's offer of it. */
+  coachPublish(offerSdp: string): Promise<{ id: string; sdp: string }> {
+    return this.#media.coachPublish(offerSdp);
+  }
+
+  coachOffer(coachId: string): Promise<{ id: string; sdp: string }> {
+    return this.#media.coachOffer(coachId);
+  }
+
   /** The latest place in line, for a customer socket that connects late. */
   get position(): { position: number; ewtSeconds: number | null } | null {
     return this.#position;

@@ -14,8 +14,32 @@ import type { CallLogWriter } from './call-log-writer.ts';
 /** At most this many listeners on one call at once. */
 export const MAX_LISTENERS_PER_CALL = 3;
 
-/** The media a listen needs from the call (CustomerCall has it). */
-export type ListenedCall = Pick<CustomerCall, 'id' | 'state' | 'agentId' | 'queue' | 'listenOffer' | 'listenAnswer' | 'stopListening'>;
+/** The media a listen or a coaching needs from the call (CustomerCall has it). */
+export type ListenedCall = Pick<CustomerCall, 'id' | 'state' | 'agentId' | 'queue' | 'listenOffer' | 'listenAnswer' | 'stopListening' | 'coachPublish' | 'coachOffer'>;
+
+/** What the agent's page is told of coaching (on its /ws/agent socket). */
+export type CoachEvent =
+  | { type: 'coach'; callId: string; coachId: string; sdp: string; coach: string }
+  | { type: 'coach-ended'; callId: string; coachId: string };
+
+/** A supervisor talking to the agent of a call (whisper): only the agent hears them, on the agent's page. */
+export interface Coaching {
+  /** the coach's own stream in the call (what the coach's browser sends) */
+  id: string;
+  /** the agent page's stream of it */
+  agentStream: string;
+  call: ListenedCall;
+  agentId: string;
+  userId: number;
+  login: string;
+  answered: boolean;
+}
+
+export type CoachStart =
+  | { outcome: 'answer'; coachId: string; sdp: string }
+  | Exclude<ListenStart, { outcome: 'offer' }>
+  /** the agent's page is not open: nowhere to be heard */
+  | { outcome: 'no-page' };
 
 export interface Listener {
   id: string;
@@ -39,10 +63,13 @@ export type ListenChange = { outcome: 'done' } | { outcome: 'unknown-listen' } |
 
 export class ListenIns {
   readonly #byId = new Map<string, Listener>();
+  readonly #coaching = new Map<string, Coaching>();
 
   constructor(
     private readonly log: CallLogWriter,
     private readonly logger: Logger,
+    /** the agents' pages (their /ws/agent sockets) */
+    private readonly pages: { send(agentId: string, event: CoachEvent): number; hasPage(agentId: string): boolean },
   ) {}
 
   /** The listens of a call now. */
@@ -50,9 +77,16 @@ export class ListenIns {
     return [...this.#byId.values()].filter((l) => l.call.id === callId);
   }
 
-  async start(call: ListenedCall | undefined, user: { id: number; login: string }): Promise<ListenStart> {
+  /** Why nobody may listen to or coach in `call` now, or null. */
+  #refusal(call: ListenedCall | undefined): Exclude<ListenStart, { outcome: 'offer' | 'too-many' }> | null {
     if (call === undefined || call.state === CustomerCallState.Ended) return { outcome: 'unknown-call' };
     if (call.state !== CustomerCallState.Connected || call.agentId === null) return { outcome: 'not-connected', state: call.state };
+    return null;
+  }
+
+  async start(call: ListenedCall | undefined, user: { id: number; login: string }): Promise<ListenStart> {
+    const refused = this.#refusal(call);
+    if (refused !== null || call === undefined) return refused ?? { outcome: 'unknown-call' };
     if (this.of(call.id).length >= MAX_LISTENERS_PER_CALL) return { outcome: 'too-many', max: MAX_LISTENERS_PER_CALL };
     const offer = await call.listenOffer();
     this.#byId.set(offer.id, { id: offer.id, call, userId: user.id, login: user.login, answered: false, startedAt: new Date() });
@@ -87,9 +121,74 @@ export class ListenIns {
     return { outcome: 'done' };
   }
 
-  /** The call ended: its listens are gone with its media. */
+  /**
+   * A supervisor talks to the agent of `call` (whisper): their browser's offer (its microphone) is answered here, and
+   * the agent's page is sent a receive-only offer of it (`coach`), which it answers with answerCoach(). One coach a
+   * call; the agent's page must be open (the agent hears the coach there, whichever device they talk on).
+   */
+  async startCoaching(call: ListenedCall | undefined, user: { id: number; login: string }, offerSdp: string): Promise<CoachStart> {
+    const refused = this.#refusal(call);
+    if (refused !== null || call === undefined) return refused ?? { outcome: 'unknown-call' };
+    if ([...this.#coaching.values()].some((c) => c.call.id === call.id)) return { outcome: 'too-many', max: 1 };
+    const agentId = call.agentId!;
+    if (!this.pages.hasPage(agentId)) return { outcome: 'no-page' };
+    const published = await call.coachPublish(offerSdp);
+    const stream = await call.coachOffer(published.id);
+    const c: Coaching = { id: published.id, agentStream: stream.id, call, agentId, userId: user.id, login: user.login, answered: false };
+    this.#coaching.set(c.id, c);
+    if (this.pages.send(agentId, { type: 'coach', callId: call.id, coachId: c.id, sdp: stream.sdp, coach: user.login }) === 0) {
+      this.#coaching.delete(c.id);
+      await call.stopListening(stream.id).catch(() => undefined);
+      return { outcome: 'no-page' };
+    }
+    this.log.event({ event: 'COACH', callId: call.id, queueId: call.queue?.id ?? null, agentId: Number(agentId), data: { userId: user.id, login: user.login } });
+    return { outcome: 'answer', coachId: c.id, sdp: published.sdp };
+  }
+
+  /** The agent's page answered the coach's stream (only the agent of that coaching). */
+  async answerCoach(agentId: string, coachId: string, sdp: string): Promise<ListenChange> {
+    const c = this.#coaching.get(coachId);
+    if (c === undefined) return { outcome: 'unknown-listen' };
+    if (c.agentId !== agentId) return { outcome: 'not-yours' };
+    if (c.answered) return { outcome: 'refused', reason: 'this coaching was answered already' };
+    try {
+      await c.call.listenAnswer(c.agentStream, sdp);
+    } catch (err) {
+      await this.#endCoaching(c);
+      return { outcome: 'refused', reason: err instanceof Error ? err.message : String(err) };
+    }
+    c.answered = true;
+    return { outcome: 'done' };
+  }
+
+  /** The coach stops (or an admin stops them): the agent's page stops playing it. */
+  async stopCoaching(callId: string, coachId: string, user: { id: number; role: string }): Promise<ListenChange> {
+    const c = this.#coaching.get(coachId);
+    if (c === undefined || c.call.id !== callId) return { outcome: 'unknown-listen' };
+    if (c.userId !== user.id && user.role !== 'admin') return { outcome: 'not-yours' };
+    await this.#endCoaching(c);
+    return { outcome: 'done' };
+  }
+
+  async #endCoaching(c: Coaching): Promise<void> {
+    this.#coaching.delete(c.id);
+    this.pages.send(c.agentId, { type: 'coach-ended', callId: c.call.id, coachId: c.id });
+    await c.call.stopListening(c.agentStream).catch((err: unknown) => this.logger.debug({ err, callId: c.call.id }, 'stop coaching'));
+  }
+
+  /** The coaching of a call now, if any. */
+  coachOf(callId: string): Coaching | undefined {
+    return [...this.#coaching.values()].find((c) => c.call.id === callId);
+  }
+
+  /** The call ended: its listens and its coaching are gone with its media (the agent's page is told of the coaching). */
   callEnded(callId: string): void {
     for (const l of this.of(callId)) this.#byId.delete(l.id);
+    const c = this.coachOf(callId);
+    if (c !== undefined) {
+      this.#coaching.delete(c.id);
+      this.pages.send(c.agentId, { type: 'coach-ended', callId, coachId: c.id });
+    }
   }
 
   /** The listen, if it is this user's (an admin may end or answer anyone's). */

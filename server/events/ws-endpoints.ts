@@ -72,6 +72,11 @@ export class SocketGroups {
     });
   }
 
+  /** Whether the key has a connection now. */
+  has(key: string): boolean {
+    return this.#groups.has(key);
+  }
+
   /** The keys that have a connection now. */
   keys(): IterableIterator<string> {
     return this.#groups.keys();

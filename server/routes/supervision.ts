@@ -9,6 +9,7 @@ import type { CallCenter } from '../calls/call-center.ts';
 import { startOfDay, trafficFigures } from '../calls/wall-board.ts';
 import { type ListenChange, MAX_LISTENERS_PER_CALL } from '../calls/listen-in.ts';
 import { caller } from '../auth/guard.ts';
+import { MediaError } from '../../media/index.ts';
 import { ApiError, notFound } from '../http/errors.ts';
 import { errors } from '../http/schemas.ts';
 
@@ -230,9 +231,9 @@ export const supervisionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cen
       case 'done':
         return reply.status(204).send();
       case 'unknown-listen':
-        throw new ApiError('ERR_NOT_FOUND', `listen ${listenId} of call ${callId} not found (it ended, or the call did)`);
+        throw new ApiError('ERR_NOT_FOUND', `${callId === '' ? '' : `call ${callId}: `}${listenId} not found (it ended, or the call did)`);
       case 'not-yours':
-        throw new ApiError('ERR_FORBIDDEN', `listen ${listenId} is another supervisor's`);
+        throw new ApiError('ERR_FORBIDDEN', `${listenId} is another supervisor's`);
       case 'refused':
         throw new ApiError('ERR_VALIDATION', `body.sdp was refused (${r.reason}); start listening again`, 'body.sdp');
     }
@@ -294,6 +295,76 @@ export const supervisionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cen
     const { id, listenId } = request.params;
     const me = caller(request);
     return listenChanged(await center.listens.stop(id, listenId, { id: me.sub, role: me.role }), reply, id, listenId);
+  });
+
+  // Coaching (whisper): a supervisor talks to the agent of a call; only the agent hears them, on the agent's page.
+  const SdpBody = Type.Object({ sdp: Type.String({ minLength: 3, maxLength: 20_000, pattern: '^v=0', description: 'the SDP' }) }, { additionalProperties: false });
+  app.post('/api/calls/:id/coach', {
+    config: listenSecurity.config,
+    schema: {
+      tags: listenSecurity.tags,
+      security: listenSecurity.security,
+      summary: "Talk to the agent of a call, unheard by the caller (coaching, whisper): your browser's WebRTC offer with its microphone, answered",
+      description: "The agent hears you on their agent page (whichever device they talk on), which must be open; the caller does not hear you and is not told. "
+        + 'One coach a call; it ends with DELETE, or with the call. The queue log keeps COACH (who).',
+      params: CallParams,
+      body: SdpBody,
+      response: { 201: Type.Object({ coachId: Type.String(), sdp: Type.String({ description: 'the SDP answer for your browser' }) }), ...errors(404, 409, 429) },
+    },
+  }, async (request, reply) => {
+    const callId = request.params.id;
+    const me = caller(request);
+    let r;
+    try {
+      r = await center.listens.startCoaching(center.call(callId), { id: me.sub, login: me.login }, request.body.sdp);
+    } catch (err) {
+      if (err instanceof MediaError && err.code === 'MEDIA_ERR_NG_FAILED') throw new ApiError('ERR_VALIDATION', `body.sdp was refused (${err.message})`, 'body.sdp');
+      throw err;
+    }
+    switch (r.outcome) {
+      case 'answer':
+        return reply.status(201).send({ coachId: r.coachId, sdp: r.sdp });
+      case 'unknown-call':
+        throw new ApiError('ERR_NOT_FOUND', `call ${callId} is not in progress`);
+      case 'not-connected':
+        throw new ApiError('ERR_INVALID_STATE', `call ${callId} is not connected to an agent (${r.state}): there is nobody to coach yet`);
+      case 'too-many':
+        throw new ApiError('ERR_TOO_MANY_REQUESTS', 'someone is coaching this call already');
+      case 'no-page':
+        throw new ApiError('ERR_INVALID_STATE', "the agent's page is not open: they could not hear you");
+    }
+  });
+
+  app.delete('/api/calls/:id/coach/:listenId', {
+    config: listenSecurity.config,
+    schema: {
+      tags: listenSecurity.tags,
+      security: listenSecurity.security,
+      summary: 'Stop coaching (the agent no longer hears you; the call goes on)',
+      params: ListenParams,
+      response: { 204: Type.Null(), ...errors(403, 404) },
+    },
+  }, async (request, reply) => {
+    const { id, listenId } = request.params;
+    const me = caller(request);
+    return listenChanged(await center.listens.stopCoaching(id, listenId, { id: me.sub, role: me.role }), reply, id, listenId);
+  });
+
+  app.put('/api/agent/coach/:coachId', {
+    config: { roles: ['agent'] as const },
+    schema: {
+      tags: ['agent desk'],
+      security: listenSecurity.security,
+      summary: "The agent page's answer to a coach's stream (the `coach` message of /ws/agent): the agent hears the coach",
+      params: Type.Object({ coachId: Type.String({ minLength: 1, maxLength: 128 }) }),
+      body: SdpBody,
+      response: { 204: Type.Null(), ...errors(403, 404) },
+    },
+  }, async (request, reply) => {
+    const { coachId } = request.params;
+    const r = await center.listens.answerCoach(String(caller(request).sub), coachId, request.body.sdp);
+    if (r.outcome === 'not-yours') throw new ApiError('ERR_FORBIDDEN', `coaching ${coachId} is for another agent`);
+    return listenChanged(r, reply, '', coachId);
   });
 
   const csvOrJson = (row: Parameters<typeof reportOf>[0], rows: string) => ({

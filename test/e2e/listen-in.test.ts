@@ -6,7 +6,7 @@ import { RtpPeer } from '../media/helpers/rtp-peer.ts';
 import { RawUdp } from '../sip/helpers.ts';
 import { type BaresipPhone, makeTone } from '../support/baresip.ts';
 import { type TestBrowser, launchBrowser } from './support/browser.ts';
-import { type Harness, createAgent, deskPhone, eventually, startCallCenter } from './support/harness.ts';
+import { type Harness, agentPageReady, createAgent, deskPhone, eventually, startCallCenter } from './support/harness.ts';
 import { inDialog, inviteQueue } from './support/queue-invite.ts';
 
 /**
@@ -74,6 +74,11 @@ describe('a supervisor listens to a call', () => {
       expect(await eventually(() => h.server.center.callOfAgent(String(anna.id))?.id, 20_000, 'Anna connected')).toBe(callId);
 
       expect((await listen(callId, anna.token)).status).toBe(403); // an agent may not
+      // coaching needs the agent's page open (the agent hears the coach there): Anna talks on her desk phone only
+      const coach = (token: string) => h.api('POST', `/api/calls/${callId}/coach`, { sdp: 'v=0\r\n' }, token);
+      expect(await coach(sue)).toMatchObject({ status: 409, body: { message: "the agent's page is not open: they could not hear you" } });
+      expect((await coach(anna.token)).status).toBe(403);
+      expect((await h.api('PUT', '/api/agent/coach/nobody', { sdp: 'v=0\r\n' }, anna.token)).status).toBe(404);
       expect((await h.api('POST', `/api/calls/${callId}/listen`)).status).toBe(401);
       const unknown = await listen('no-such-call');
       expect(unknown).toMatchObject({ status: 404, body: { message: 'call no-such-call is not in progress' } });
@@ -166,4 +171,54 @@ describe('a supervisor listens to a call', () => {
       rtp.close();
     }
   });
+
+  it('Talk to the agent while listening: only the agent hears the supervisor, on the agent page, until Stop', async () => {
+    const page = board!.page; // Sue's wall-board, still signed in; her microphone plays 440 Hz
+    const agentPage = await launchBrowser(makeTone(path.join(dir, 'tone-300.wav'), 300));
+    const rtp = await RtpPeer.create();
+    try {
+      expect((await h.api('PUT', '/api/agent/state', { state: 'not-ready', reason: 'coffee' }, anna.token)).status).toBe(200);
+      await agentPageReady(agentPage.page, h, 'anna', 'anna-password'); // (her page makes her ready again)
+      const ok = await inviteQueue(h, udp, { to: 'support', ...caller, sdp: rtp.sdp(['PCMU']) });
+      expect(ok.status).toBe(200);
+      inDialog(h, udp, ok, 'ACK');
+      rtp.useRemote(ok.body.toString());
+      rtp.startTone(0);
+      const callId = await eventually(() => h.server.center.callOfAgent(String(anna.id))?.id, 20_000, 'Anna connected');
+      await eventually(() => rtp.peak(1) === 1000, 10_000, 'the caller hears Anna\'s desk phone');
+
+      const row = page.getByTestId('wb-agent-Anna Tamm');
+      await row.getByTestId('wb-agent-listen').click({ timeout: 10_000 });
+      await eventually(async () => (await level('wb-listen-agent')) > 0.02, 10_000, 'listening');
+      await page.getByTestId('wb-listen-coach').click();
+      const banner = agentPage.page.getByTestId('coach');
+      await eventually(async () => (await banner.textContent()) === 'sue is coaching you — only you hear them', 10_000, 'the coach on the agent page');
+      await eventually(async () => Math.abs((await agentPage.hearing(1)).peakHz - 440) < 15, 10_000, 'Anna hears Sue');
+      expect(await page.getByTestId('wb-listen-coach').getAttribute('aria-pressed')).toBe('true');
+      // the caller hears Anna's desk phone only
+      rtp.clear();
+      await eventually(() => rtp.received.length >= 8000, 5_000, 'a second of the call');
+      expect(rtp.peak(1)).toBe(1000);
+      expect(rtp.toneShare(1000)).toBeGreaterThan(0.7);
+      await h.server.center.log.flush();
+      const events = (await h.api('GET', `/api/calls/${callId}`, undefined, h.admin)).body.events as Array<{ event: string; data: Record<string, unknown> }>;
+      expect(events.filter((e) => e.event === 'COACH').map((e) => e.data.login)).toEqual(['sue']);
+      expect((await h.api('POST', `/api/calls/${callId}/coach`, { sdp: 'v=0\r\n' }, sam)).status).toBe(429); // one coach a call
+
+      await page.getByTestId('wb-listen-coach').click(); // Stop talking to the agent
+      await eventually(async () => banner.isHidden(), 10_000, 'the coach gone from the agent page');
+      // Sue's stream has stopped on the agent page: no more audio comes in (the tap counts the frames it gets)
+      await eventually(async () => {
+        const before = (await agentPage.hearing(0.1)).frames;
+        await new Promise((r) => setTimeout(r, 500));
+        return (await agentPage.hearing(0.1)).frames === before;
+      }, 10_000, 'Sue no longer heard');
+      expect(h.server.center.listens.coachOf(callId)).toBeUndefined();
+      inDialog(h, udp, ok, 'BYE');
+      await eventually(() => h.server.center.activeCalls === 0, 10_000, 'the call to end');
+    } finally {
+      rtp.close();
+      await agentPage.close();
+    }
+  }, 90_000);
 });

@@ -2,6 +2,7 @@ import { WebError, userMessage } from '../shared/errors.ts';
 import { toEpochMs } from '../shared/format.ts';
 import type { Logger } from '../shared/logger.ts';
 import { AgentApi, tokenStore, type Me } from './api-client.ts';
+import { CoachStream } from './coach.ts';
 import type { AgentState, ServerMessage } from './agent-messages.ts';
 import { AgentSocket, agentSocketUrl } from './agent-socket.ts';
 import type { AgentView, Filing, SentLinks } from './agent-view.ts';
@@ -23,6 +24,8 @@ interface DeskSession {
   filing?: Filing;
   /** The links sent to the caller of the current call. */
   links?: SentLinks;
+  /** A supervisor coaching the agent now (their voice plays on this page). */
+  coach?: CoachStream;
 }
 
 /**
@@ -122,6 +125,7 @@ export class AgentApp {
     tokenStore.clear();
     if (s) {
       clearInterval(s.timer);
+      s.coach?.close();
       s.desk.close();
       s.socket.send({ type: 'logout' });
       s.socket.close();
@@ -210,6 +214,12 @@ export class AgentApp {
       case 'call-ended':
         s.desk.ended(msg.callId);
         break;
+      case 'coach':
+        this.#coach(s, msg.coachId, msg.sdp, msg.coach);
+        break;
+      case 'coach-ended':
+        if (s.coach?.coachId === msg.coachId) this.#endCoach(s);
+        break;
       case 'error':
         this.#view.deskMessage(msg.message);
         break;
@@ -217,6 +227,25 @@ export class AgentApp {
         this.#view.showQueues(msg.queues);
         break;
     }
+  }
+
+  /** A supervisor's coaching: answered and played here; the view says who. */
+  #coach(s: DeskSession, coachId: string, sdp: string, coach: string): void {
+    this.#endCoach(s);
+    CoachStream.answer(coachId, sdp, s.token).then(
+      (c) => {
+        if (this.#session !== s) return c.close();
+        s.coach = c;
+        this.#view.showCoach(coach);
+      },
+      (err: unknown) => this.#log.warn({ coachId, err: String(err) }, 'coaching could not start'),
+    );
+  }
+
+  #endCoach(s: DeskSession): void {
+    s.coach?.close();
+    s.coach = undefined;
+    this.#view.showCoach(null);
   }
 
   /** The form for a new call (none if its queue has no dispositions); the same call keeps its form as it is. */

@@ -44,7 +44,10 @@ export type ServerMessage =
   | { type: 'connected'; callId: string; context: OfferContext; device: AgentDevice }
   | { type: 'call-ended'; callId: string }
   | { type: 'error'; message: string }
-  | { type: 'queues'; queues: QueueWaiting[] };
+  | { type: 'queues'; queues: QueueWaiting[] }
+  /** a supervisor (coach: their login) talks to the agent, unheard by the caller: a receive-only offer to answer */
+  | { type: 'coach'; callId: string; coachId: string; sdp: string; coach: string }
+  | { type: 'coach-ended'; callId: string; coachId: string };
 
 /** A queue the agent serves, with the calls waiting in it and since when the longest one has waited. */
 export interface QueueWaiting {
@@ -116,6 +119,12 @@ export function parseServerMessage(data: unknown): ServerMessage | undefined {
       return { type: m.type, callId: m.callId };
     case 'error':
       return { type: 'error', message: str(m.message) || 'The server reported an error.' };
+    case 'coach':
+      if (typeof m.callId !== 'string' || typeof m.coachId !== 'string' || typeof m.sdp !== 'string') return undefined;
+      return { type: 'coach', callId: m.callId, coachId: m.coachId, sdp: m.sdp, coach: str(m.coach) };
+    case 'coach-ended':
+      if (typeof m.callId !== 'string' || typeof m.coachId !== 'string') return undefined;
+      return { type: 'coach-ended', callId: m.callId, coachId: m.coachId };
     case 'queues':
       if (!Array.isArray(m.queues)) return undefined;
       return {

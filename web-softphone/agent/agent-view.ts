@@ -67,6 +67,7 @@ export class AgentView {
   #queuesTimer: ReturnType<typeof setInterval> | undefined;
   readonly wrapupDone: HTMLButtonElement;
   readonly deskError: HTMLElement;
+  readonly coach: HTMLElement;
   readonly disposition: HTMLFormElement;
   readonly dispositionCall: HTMLElement;
   readonly dispositionCode: HTMLSelectElement;
@@ -119,6 +120,7 @@ export class AgentView {
     this.myQueues = $('my-queues');
     this.wrapupDone = $('wrapup-done');
     this.deskError = $('desk-error');
+    this.coach = $('coach');
     this.disposition = $('disposition');
     this.dispositionCall = $('disposition-call');
     this.dispositionCode = $('disposition-code');
@@ -197,6 +199,12 @@ export class AgentView {
     this.who.hidden = false;
     this.agentName.textContent = name;
     this.#doc.title = `${name} — agent softphone`;
+  }
+
+  /** Who is coaching the agent now (null: nobody). */
+  showCoach(coach: string | null): void {
+    this.coach.hidden = coach === null;
+    this.coach.textContent = coach === null ? '' : `${coach} is coaching you — only you hear them`;
   }
 
   deskMessage(error?: string): void {

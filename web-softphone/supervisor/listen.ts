@@ -5,6 +5,7 @@
  * meter per stream shows who is speaking.
  */
 import { fetchJson } from '../shared/http.ts';
+import { iceGathered } from '../shared/webrtc.ts';
 
 export interface ListenView {
   /** the streams' levels (RMS, 0..1) in the offer's order: customer, agent */
@@ -56,7 +57,7 @@ export class ListenIn {
     };
     await pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
     await pc.setLocalDescription(await pc.createAnswer());
-    await gathered(pc);
+    await iceGathered(pc);
     await fetchJson(`${path}/${encodeURIComponent(offer.listenId)}`, { method: 'PUT', body: { sdp: pc.localDescription!.sdp }, token: this.token });
     this.#meter = setInterval(() => this.#readMeters(), METER_MS);
   }
@@ -108,15 +109,45 @@ export class ListenIn {
   }
 }
 
-/** Waits for the ICE candidates (the answer carries them all: the server takes no trickled ones). */
-function gathered(pc: RTCPeerConnection): Promise<void> {
-  if (pc.iceGatheringState === 'complete') return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      if (pc.iceGatheringState !== 'complete') return;
-      pc.removeEventListener('icegatheringstatechange', done);
-      resolve();
-    };
-    pc.addEventListener('icegatheringstatechange', done);
-  });
+/**
+ * Coaching (whisper): the supervisor talks to the agent of the call listened to; only the agent hears it, on their
+ * agent page (POST /api/calls/{id}/coach with this browser's offer of its microphone; DELETE …/{coachId} ends it).
+ */
+export class CoachTalk {
+  #pc: RTCPeerConnection | null = null;
+  #mic: MediaStream | null = null;
+  #coachId: string | null = null;
+  #stopped = false;
+
+  private constructor(readonly callId: string, private readonly token: string) {}
+
+  static async start(callId: string, token: string): Promise<CoachTalk> {
+    const c = new CoachTalk(callId, token);
+    try {
+      c.#mic = await navigator.mediaDevices.getUserMedia({ audio: true });
+      const pc = new RTCPeerConnection();
+      c.#pc = pc;
+      for (const t of c.#mic.getAudioTracks()) pc.addTransceiver(t, { direction: 'sendonly' });
+      await pc.setLocalDescription(await pc.createOffer());
+      await iceGathered(pc);
+      const r = await fetchJson<{ coachId: string; sdp: string }>(`/api/calls/${encodeURIComponent(callId)}/coach`, { method: 'POST', body: { sdp: pc.localDescription!.sdp }, token });
+      c.#coachId = r.coachId;
+      await pc.setRemoteDescription({ type: 'answer', sdp: r.sdp });
+    } catch (err) {
+      await c.stop();
+      throw err;
+    }
+    return c;
+  }
+
+  /** Stops talking to the agent (the server is told; the call goes on). Safe to call twice. */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#pc?.close();
+    for (const t of this.#mic?.getTracks() ?? []) t.stop();
+    if (this.#coachId !== null) {
+      await fetchJson(`/api/calls/${encodeURIComponent(this.callId)}/coach/${encodeURIComponent(this.#coachId)}`, { method: 'DELETE', token: this.token }).catch(() => undefined);
+    }
+  }
 }

@@ -6,7 +6,7 @@ import { sessionTokenStore } from '../shared/session-token.ts';
 import { wirePlanning } from './planning.ts';
 import { wireSignIn } from '../shared/sign-in.ts';
 import { type AgentReportRow, type Board, type BoardAgent, type ListenAction, type OpenCallback, type ReportRow, parseBoardMessage, renderAgentHistory, renderBoard, renderCallbacks, renderHistory } from './board.ts';
-import { ListenIn } from './listen.ts';
+import { CoachTalk, ListenIn } from './listen.ts';
 
 const log = createLogger((level, msg, fields) => console[level](`[wall-board] ${msg}`, fields), 'info');
 const tokens = sessionTokenStore('callflow.supervisor.token');
@@ -46,8 +46,10 @@ function agentAction(agentId: number, state: 'not-ready' | 'logged-out'): void {
   });
 }
 
-// Listen (silent monitoring): one call at a time; another Listen moves to that call.
+// Listen (silent monitoring): one call at a time; another Listen moves to that call. While listening, Talk to the
+// agent (coaching) lets only the agent hear the supervisor.
 let listening: ListenIn | null = null;
+let coaching: CoachTalk | null = null;
 const listen: ListenAction = {
   get callId() {
     return listening?.callId ?? null;
@@ -83,6 +85,7 @@ function startListening(agent: BoardAgent & { callId: string }): void {
     (l) => {
       listening = l;
       $('listen-who').textContent = `Listening to ${agent.name}'s call`;
+      $('listen-coach').hidden = false;
       redraw();
     },
     (e: unknown) => {
@@ -93,9 +96,42 @@ function startListening(agent: BoardAgent & { callId: string }): void {
   );
 }
 
+function stopCoaching(): void {
+  const c = coaching;
+  coaching = null;
+  setCoaching(false);
+  if (c !== null) void c.stop();
+}
+
+function setCoaching(on: boolean): void {
+  const b = $('listen-coach');
+  b.setAttribute('aria-pressed', String(on));
+  b.textContent = on ? 'Stop talking to the agent' : 'Talk to the agent';
+}
+
+$('listen-coach').addEventListener('click', () => {
+  if (coaching !== null) return stopCoaching();
+  const l = listening;
+  if (l === null) return;
+  $('board-error').hidden = true;
+  setCoaching(true);
+  CoachTalk.start(l.callId, tokens.get() ?? '').then(
+    (c) => {
+      if (listening !== l) return void c.stop();
+      coaching = c;
+    },
+    (e: unknown) => {
+      setCoaching(false);
+      showError(e);
+    },
+  );
+});
+
 function stopListening(): void {
+  stopCoaching();
   const l = listening;
   listening = null;
+  $('listen-coach').hidden = true;
   $('listen-panel').hidden = true;
   setLevel('listen-customer', 0);
   setLevel('listen-agent', 0);

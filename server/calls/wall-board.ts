@@ -78,6 +78,9 @@ export interface WallBoardAgent {
   /** the call the agent has (ringing, talking, or wrapping up after), and its queue */
   callId: string | null;
   callQueueId: number | null;
+  /** the supervisors listening to the agent's call now, and the one coaching the agent (logins) */
+  listeners: string[];
+  coach: string | null;
 }
 
 /** What a supervisor's wall-board shows: `GET /api/wallboard` and every message of `/ws/supervisor`. */
@@ -166,6 +169,8 @@ export class WallBoard {
     private readonly callbacks: () => Map<number, { inLine: number; later: number }> = () => new Map(),
     /** the callers in IVR menus now: the menu each is in, since when each is in the menus (ms) */
     private readonly inMenus: () => Array<{ menu: string; since: number }> = () => [],
+    /** who listens to a call and who coaches its agent (logins) */
+    private readonly monitors: (callId: string) => { listeners: string[]; coach: string | null } = () => ({ listeners: [], coach: null }),
     private readonly intervalMs = 1000,
   ) {}
 
@@ -195,6 +200,7 @@ export class WallBoard {
         deviceUp: info?.deviceUp ?? false,
         callId: info?.callId ?? null,
         callQueueId: call?.queueId ? Number(call.queueId) : null,
+        ...(info?.callId ? this.monitors(info.callId) : { listeners: [], coach: null }),
       });
     }
     const sum = { ...NO_TRAFFIC };

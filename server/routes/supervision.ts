@@ -73,6 +73,8 @@ const WallBoardView = Type.Object({
       deviceUp: Type.Boolean(),
       callId: Nullable(Type.String()),
       callQueueId: Nullable(Type.Integer()),
+      listeners: Type.Array(Type.String(), { description: 'the supervisors listening to the call (logins)' }),
+      coach: Nullable(Type.String({ description: 'the supervisor coaching the agent (login)' })),
     }),
   ),
 });

@@ -151,6 +151,9 @@ describe('a supervisor listens to a call', () => {
       expect(rtp.peak(1)).toBe(1000);
       expect(rtp.toneShare(1000)).toBeGreaterThan(0.7);
       expect(h.server.center.listens.of(callId).map((l) => l.login)).toEqual(['sue']);
+      // the board tells every supervisor who listens (REST and the page)
+      expect((await h.api('GET', '/api/wallboard', undefined, sam)).body.agents.find((a: { name: string }) => a.name === 'Anna Tamm')).toMatchObject({ callId, listeners: ['sue'], coach: null });
+      await eventually(async () => (await row.getByTestId('wb-agent-monitors').textContent()) === '(sue listening)', 5_000, 'who listens, on the board');
       await h.server.center.log.flush();
       const events = (await h.api('GET', `/api/calls/${callId}`, undefined, h.admin)).body.events as Array<{ event: string; agentId: number; data: Record<string, unknown> }>;
       expect(events.filter((e) => e.event === 'LISTEN')).toEqual([expect.objectContaining({ agentId: anna.id, data: { userId: expect.any(Number), login: 'sue' } })]);
@@ -204,6 +207,7 @@ describe('a supervisor listens to a call', () => {
       const events = (await h.api('GET', `/api/calls/${callId}`, undefined, h.admin)).body.events as Array<{ event: string; data: Record<string, unknown> }>;
       expect(events.filter((e) => e.event === 'COACH').map((e) => e.data.login)).toEqual(['sue']);
       expect((await h.api('POST', `/api/calls/${callId}/coach`, { sdp: 'v=0\r\n' }, sam)).status).toBe(429); // one coach a call
+      await eventually(async () => (await row.getByTestId('wb-agent-monitors').textContent()) === '(sue listening, sue coaching)', 5_000, 'the coach on the board');
 
       await page.getByTestId('wb-listen-coach').click(); // Stop talking to the agent
       await eventually(async () => banner.isHidden(), 10_000, 'the coach gone from the agent page');

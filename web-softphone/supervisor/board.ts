@@ -44,6 +44,9 @@ export interface BoardAgent {
   /** the call the agent is on (absent from an older server) */
   callId?: string | null;
   callQueueId: number | null;
+  /** supervisors listening to the call, and the one coaching the agent (absent from an older server) */
+  listeners?: string[];
+  coach?: string | null;
 }
 
 export interface Board {
@@ -177,7 +180,10 @@ export function renderBoard(doc: Document, board: Board, now: number, act?: Agen
       state.append(el(doc, 'span', { class: 'pill', 'data-state': a.state, 'data-testid': 'wb-agent-state' }, STATE_LABEL[a.state]));
       if (a.reason) state.append(el(doc, 'span', { class: 'muted' }, ` ${a.reason}`));
       const forTime = a.since === null ? '–' : clock((now - toEpochMs(a.since)) / 1000);
-      row.append(el(doc, 'td', {}, a.name), state, el(doc, 'td', {}, forTime), el(doc, 'td', {}, a.callQueueId === null ? '' : (names.get(a.callQueueId) ?? '')));
+      const callCell = el(doc, 'td', {}, a.callQueueId === null ? '' : (names.get(a.callQueueId) ?? ''));
+      const monitors = [...(a.listeners ?? []).map((l) => `${l} listening`), ...(a.coach ? [`${a.coach} coaching`] : [])];
+      if (monitors.length > 0) callCell.append(' ', el(doc, 'span', { class: 'muted', 'data-testid': 'wb-agent-monitors' }, `(${monitors.join(', ')})`));
+      row.append(el(doc, 'td', {}, a.name), state, el(doc, 'td', {}, forTime), callCell);
       const buttons = el(doc, 'td', { class: 'actions' });
       const callId = a.callId ?? null;
       if (listen && a.state === 'busy' && callId !== null) {

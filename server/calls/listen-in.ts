@@ -64,6 +64,8 @@ export type ListenChange = { outcome: 'done' } | { outcome: 'unknown-listen' } |
 export class ListenIns {
   readonly #byId = new Map<string, Listener>();
   readonly #coaching = new Map<string, Coaching>();
+  /** calls whose coaching is being set up now */
+  readonly #coachStarting = new Set<string>();
 
   constructor(
     private readonly log: CallLogWriter,
@@ -129,11 +131,20 @@ export class ListenIns {
   async startCoaching(call: ListenedCall | undefined, user: { id: number; login: string }, offerSdp: string): Promise<CoachStart> {
     const refused = this.#refusal(call);
     if (refused !== null || call === undefined) return refused ?? { outcome: 'unknown-call' };
-    if ([...this.#coaching.values()].some((c) => c.call.id === call.id)) return { outcome: 'too-many', max: 1 };
+    if (this.#coachStarting.has(call.id) || this.coachOf(call.id) !== undefined) return { outcome: 'too-many', max: 1 };
     const agentId = call.agentId!;
     if (!this.pages.hasPage(agentId)) return { outcome: 'no-page' };
-    const published = await call.coachPublish(offerSdp);
-    const stream = await call.coachOffer(published.id);
+    // (the call's one coach is taken while rtpengine answers: a second request meanwhile is refused too)
+    this.#coachStarting.add(call.id);
+    let published: { id: string; sdp: string };
+    let stream: { id: string; sdp: string };
+    try {
+      published = await call.coachPublish(offerSdp);
+      stream = await call.coachOffer(published.id);
+    } finally {
+      this.#coachStarting.delete(call.id);
+    }
+    if (call.state === CustomerCallState.Ended) return { outcome: 'unknown-call' }; // (it ended meanwhile, its media with it)
     const c: Coaching = { id: published.id, agentStream: stream.id, call, agentId, userId: user.id, login: user.login, answered: false };
     this.#coaching.set(c.id, c);
     if (this.pages.send(agentId, { type: 'coach', callId: call.id, coachId: c.id, sdp: stream.sdp, coach: user.login }) === 0) {

@@ -284,20 +284,27 @@ export const supervisionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cen
     return listenChanged(await center.listens.answer(id, listenId, { id: me.sub, role: me.role }, request.body.sdp), reply, id, listenId);
   });
 
-  app.delete('/api/calls/:id/listen/:listenId', {
-    config: listenSecurity.config,
-    schema: {
-      tags: listenSecurity.tags,
-      security: listenSecurity.security,
-      summary: 'Stop listening (the call goes on)',
-      params: ListenParams,
-      response: { 204: Type.Null(), ...errors(403, 404) },
-    },
-  }, async (request, reply) => {
-    const { id, listenId } = request.params;
-    const me = caller(request);
-    return listenChanged(await center.listens.stop(id, listenId, { id: me.sub, role: me.role }), reply, id, listenId);
-  });
+  // Stopping a listen or a coaching: the same rules (their own, or an admin anyone's), the call goes on.
+  const stops = [
+    { what: 'listen', summary: 'Stop listening (the call goes on)', stop: center.listens.stop.bind(center.listens) },
+    { what: 'coach', summary: 'Stop coaching (the agent no longer hears you; the call goes on)', stop: center.listens.stopCoaching.bind(center.listens) },
+  ];
+  for (const { what, summary, stop } of stops) {
+    app.delete(`/api/calls/:id/${what}/:listenId`, {
+      config: listenSecurity.config,
+      schema: {
+        tags: listenSecurity.tags,
+        security: listenSecurity.security,
+        summary,
+        params: ListenParams,
+        response: { 204: Type.Null(), ...errors(403, 404) },
+      },
+    }, async (request, reply) => {
+      const { id, listenId } = request.params;
+      const me = caller(request);
+      return listenChanged(await stop(id, listenId, { id: me.sub, role: me.role }), reply, id, listenId);
+    });
+  }
 
   // Coaching (whisper): a supervisor talks to the agent of a call; only the agent hears them, on the agent's page.
   const SdpBody = Type.Object({ sdp: Type.String({ minLength: 3, maxLength: 20_000, pattern: '^v=0', description: 'the SDP' }) }, { additionalProperties: false });
@@ -335,21 +342,6 @@ export const supervisionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cen
       case 'no-page':
         throw new ApiError('ERR_INVALID_STATE', "the agent's page is not open: they could not hear you");
     }
-  });
-
-  app.delete('/api/calls/:id/coach/:listenId', {
-    config: listenSecurity.config,
-    schema: {
-      tags: listenSecurity.tags,
-      security: listenSecurity.security,
-      summary: 'Stop coaching (the agent no longer hears you; the call goes on)',
-      params: ListenParams,
-      response: { 204: Type.Null(), ...errors(403, 404) },
-    },
-  }, async (request, reply) => {
-    const { id, listenId } = request.params;
-    const me = caller(request);
-    return listenChanged(await center.listens.stopCoaching(id, listenId, { id: me.sub, role: me.role }), reply, id, listenId);
   });
 
   app.put('/api/agent/coach/:coachId', {

@@ -8,7 +8,7 @@ import { RtpPeer } from '../media/helpers/rtp-peer.ts';
 import { RawUdp } from '../sip/helpers.ts';
 import type { BaresipPhone } from '../support/baresip.ts';
 import { ADMIN_PASSWORD, type Harness, consoleBrowser, createAgent, deskPhone, eventually, startCallCenter } from './support/harness.ts';
-import { inDialog, inviteQueue } from './support/queue-invite.ts';
+import { inDialog, inviteQueue, rtpCall } from './support/queue-invite.ts';
 
 /**
  * IVR menus end to end: a phone (raw SIP over UDP, with a real RTP peer for its audio and RFC 4733 keys, or SIP INFO
@@ -96,11 +96,7 @@ describe('IVR menus', () => {
     const udp = await new RawUdp().open();
     const rtp = await RtpPeer.create();
     try {
-      const ok = await inviteQueue(h, udp, { to: 'welcome', ...caller, sdp: rtp.sdp(['PCMU']) });
-      expect(ok.status).toBe(200);
-      inDialog(h, udp, ok, 'ACK');
-      rtp.useRemote(ok.body.toString());
-      rtp.startTone(0); // (silence: rtpengine learns where to send)
+      const ok = await rtpCall(h, udp, rtp, { to: 'welcome', ...caller });
       const callId = await newest();
       expect(await call(callId)).toMatchObject({ state: 'ivr', queueId: null });
       // the prompt: speech, not silence
@@ -167,11 +163,7 @@ describe('IVR menus', () => {
     const rtp = await RtpPeer.create();
     const browser = await consoleBrowser();
     try {
-      const ok = await inviteQueue(h, udp, { to: 'night', ...caller, sdp: rtp.sdp(['PCMU']) });
-      expect(ok.status).toBe(200);
-      inDialog(h, udp, ok, 'ACK');
-      rtp.useRemote(ok.body.toString());
-      rtp.startTone(0);
+      const ok = await rtpCall(h, udp, rtp, { to: 'night', ...caller });
       const callId = await newest();
       await udp.take((m) => 'method' in m && m.method === 'BYE' && m.callId === ok.callId, 20_000);
       // what it said was speech (the closed prompt), some seconds of it
@@ -215,11 +207,7 @@ describe('IVR menus', () => {
     const udp = await new RawUdp().open();
     const rtp = await RtpPeer.create();
     try {
-      const ok = await inviteQueue(h, udp, { to: 'recorded', ...caller, sdp: rtp.sdp(['PCMU']) });
-      expect(ok.status).toBe(200);
-      inDialog(h, udp, ok, 'ACK');
-      rtp.useRemote(ok.body.toString());
-      rtp.startTone(0);
+      const ok = await rtpCall(h, udp, rtp, { to: 'recorded', ...caller });
       // the recording's 1 kHz, not speech
       await eventually(() => rtp.received.length > 8000 && rtp.toneShare(1000, 1) > 0.8, 10_000, 'the recorded prompt to be heard');
       inDialog(h, udp, ok, 'BYE');

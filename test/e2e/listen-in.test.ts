@@ -7,7 +7,7 @@ import { RawUdp } from '../sip/helpers.ts';
 import { type BaresipPhone, makeTone } from '../support/baresip.ts';
 import { type TestBrowser, launchBrowser } from './support/browser.ts';
 import { type Harness, agentPageReady, createAgent, deskPhone, eventually, startCallCenter } from './support/harness.ts';
-import { inDialog, inviteQueue } from './support/queue-invite.ts';
+import { inDialog, inviteQueue, rtpCall } from './support/queue-invite.ts';
 
 /**
  * Silent monitoring end to end: a phone caller (raw UDP signalling, RTP from this process) talks with Anna on a
@@ -130,11 +130,7 @@ describe('a supervisor listens to a call', () => {
 
     const rtp = await RtpPeer.create();
     try {
-      const ok = await inviteQueue(h, udp, { to: 'support', ...caller, sdp: rtp.sdp(['PCMU']) });
-      expect(ok.status).toBe(200);
-      inDialog(h, udp, ok, 'ACK');
-      rtp.useRemote(ok.body.toString());
-      rtp.startTone(0); // the customer says nothing yet
+      const ok = await rtpCall(h, udp, rtp, { to: 'support', ...caller }); // the customer says nothing yet
       const callId = await eventually(() => h.server.center.callOfAgent(String(anna.id))?.id, 20_000, 'Anna connected');
       await eventually(() => rtp.peak(1) === 1000, 10_000, 'the caller hears Anna');
 
@@ -182,11 +178,7 @@ describe('a supervisor listens to a call', () => {
     try {
       expect((await h.api('PUT', '/api/agent/state', { state: 'not-ready', reason: 'coffee' }, anna.token)).status).toBe(200);
       await agentPageReady(agentPage.page, h, 'anna', 'anna-password'); // (her page makes her ready again)
-      const ok = await inviteQueue(h, udp, { to: 'support', ...caller, sdp: rtp.sdp(['PCMU']) });
-      expect(ok.status).toBe(200);
-      inDialog(h, udp, ok, 'ACK');
-      rtp.useRemote(ok.body.toString());
-      rtp.startTone(0);
+      const ok = await rtpCall(h, udp, rtp, { to: 'support', ...caller });
       const callId = await eventually(() => h.server.center.callOfAgent(String(anna.id))?.id, 20_000, 'Anna connected');
       await eventually(() => rtp.peak(1) === 1000, 10_000, 'the caller hears Anna\'s desk phone');
 

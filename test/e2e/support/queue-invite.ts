@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import type { SipResponse } from '../../../sip/index.ts';
 import { type RawUdp, SDP, digestResponse } from '../../sip/helpers.ts';
+import type { RtpPeer } from '../../media/helpers/rtp-peer.ts';
 import type { Harness } from './harness.ts';
 
 let n = 0;
@@ -71,4 +72,17 @@ export function inDialog(h: Harness, udp: RawUdp, ok: SipResponse, method: 'ACK'
     ].join('\r\n'),
     h.sipPort,
   );
+}
+
+/**
+ * A caller with real media: dials `to` with `rtp`'s SDP (PCMU), acknowledges the 200 and sends silence, so that
+ * rtpengine learns where the caller is and the caller hears the call. Returns the 200 (for inDialog).
+ */
+export async function rtpCall(h: Harness, udp: RawUdp, rtp: RtpPeer, o: { to: string; user: string; password: string }): Promise<SipResponse> {
+  const ok = await inviteQueue(h, udp, { ...o, sdp: rtp.sdp(['PCMU']) });
+  expect(ok.status).toBe(200);
+  inDialog(h, udp, ok, 'ACK');
+  rtp.useRemote(ok.body.toString());
+  rtp.startTone(0);
+  return ok;
 }

@@ -206,6 +206,8 @@ export type QueueEventType =
   | 'LISTEN'
   /** a supervisor or admin started talking to the agent of the call, unheard by the caller (coaching): data {userId, login} */
   | 'COACH'
+  /** the coach of the call joined it (barge-in): the caller hears them too; data {userId, login} */
+  | 'BARGE'
   /** an agent left a state: data {from, to, reason (of from), seconds spent in from} */
   | 'AGENTSTATE';
 

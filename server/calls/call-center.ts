@@ -111,10 +111,10 @@ export class CallCenter {
     this.acd = new AcdRuntime(deps.db, deps.logger);
     this.desk = new AgentDesk(this.acd, deps.credentials, this.log, deps.logger);
     this.listens = new ListenIns(this.log, deps.logger, { send: (agentId, event) => this.desk.send(agentId, event), hasPage: (agentId) => this.desk.hasPage(agentId) });
-    this.board = new WallBoard(deps.db, this.acd, this.desk, this.log, deps.logger, () => this.callbacks.summary(), () => this.#inMenus(), (callId) => ({
-      listeners: this.listens.of(callId).map((l) => l.login),
-      coach: this.listens.coachOf(callId)?.login ?? null,
-    }));
+    this.board = new WallBoard(deps.db, this.acd, this.desk, this.log, deps.logger, () => this.callbacks.summary(), () => this.#inMenus(), (callId) => {
+      const coach = this.listens.coachOf(callId);
+      return { listeners: this.listens.of(callId).map((l) => l.login), coach: coach?.login ?? null, barge: coach?.barge ?? false };
+    });
     this.#env = {
       acd: this.acd,
       media: deps.media,

@@ -190,6 +190,8 @@ export class CustomerCall {
   readonly #offers = new Map<string, AgentOffer>();
   #agentId: string | null = null;
   #agentLeg: OutgoingCall | null = null;
+  /** The kind of device the connected agent talks on. */
+  #agentKind: LegKind | null = null;
   /** The queue the call is in now (a transfer moves it); set when an IVR menu picked it, for a call that dialled one. */
   #queue!: QueueRef;
   readonly #createdAt = Date.now();
@@ -259,6 +261,11 @@ export class CustomerCall {
 
   get agentId(): string | null {
     return this.#agentId;
+  }
+
+  /** What the connected agent talks on: a browser (WebRTC over the server's WebSocket) or a desk phone; null: no agent. */
+  get agentDevice(): 'softphone' | 'desk-phone' | null {
+    return this.#agentKind === null ? null : this.#agentKind === 'webrtc' ? 'softphone' : 'desk-phone';
   }
 
   /** Silent monitoring (listen-in.ts): an offer of the customer's and the agent's streams for a listener's browser. */
@@ -651,6 +658,7 @@ export class CustomerCall {
     this.#transition(CustomerCallState.Connected);
     this.#agentId = entry.agentId;
     this.#agentLeg = entry.leg;
+    this.#agentKind = entry.kind;
     this.#answeredAt = Date.now();
     if (this.#firstAnsweredAt === 0) this.#firstAnsweredAt = this.#answeredAt;
     const waited = (this.#answeredAt - this.#queuedAt) / 1000;
@@ -685,7 +693,7 @@ export class CustomerCall {
     });
     // Blind transfer (RFC 3515 REFER from the desk phone or the softphone): Refer-To names a queue or an agent.
     entry.leg.on('refer', (target, _referredBy) => void this.#referred(entry.leg, target));
-    this.#env.toAgent(entry.agentId, { type: 'connected', callId: this.id, context: this.#offerContext(), device: entry.kind === 'webrtc' ? 'softphone' : 'desk-phone' });
+    this.#env.toAgent(entry.agentId, { type: 'connected', callId: this.id, context: this.#offerContext(), device: this.agentDevice! });
     const agentName = this.#env.agentName(entry.agentId);
     this.#env.toCustomer(this.id, { type: 'connected', agentName });
     this.#env.log.event({ event: 'CONNECT', callId: this.id, queueId: this.#queue.id, agentId: Number(entry.agentId), data: { waited } });
@@ -759,6 +767,7 @@ export class CustomerCall {
     this.#transition(CustomerCallState.Waiting);
     this.#agentId = null;
     this.#agentLeg = null;
+    this.#agentKind = null;
     this.#held = false;
     this.#queue = queue;
     this.#queuedAt = Date.now();

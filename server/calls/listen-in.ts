@@ -15,12 +15,14 @@ import type { CallLogWriter } from './call-log-writer.ts';
 export const MAX_LISTENERS_PER_CALL = 3;
 
 /** The media a listen or a coaching needs from the call (CustomerCall has it). */
-export type ListenedCall = Pick<CustomerCall, 'id' | 'state' | 'agentId' | 'queue' | 'listenOffer' | 'listenAnswer' | 'stopListening' | 'coachPublish' | 'coachOffer'>;
+export type ListenedCall = Pick<CustomerCall, 'id' | 'state' | 'agentId' | 'agentDevice' | 'queue' | 'listenOffer' | 'listenAnswer' | 'stopListening' | 'coachPublish' | 'coachOffer'>;
 
 /** What the agent's page is told of coaching (on its /ws/agent socket). */
 export type CoachEvent =
   | { type: 'coach'; callId: string; coachId: string; sdp: string; coach: string }
-  | { type: 'coach-ended'; callId: string; coachId: string };
+  | { type: 'coach-ended'; callId: string; coachId: string }
+  /** the coach joins the call (barge: the page mixes their voice into what it sends the caller) or only whispers again */
+  | { type: 'coach-barge'; callId: string; coachId: string; barge: boolean };
 
 /** A supervisor talking to the agent of a call (whisper): only the agent hears them, on the agent's page. */
 export interface Coaching {
@@ -33,6 +35,8 @@ export interface Coaching {
   userId: number;
   login: string;
   answered: boolean;
+  /** barge-in: the caller hears the coach too */
+  barge: boolean;
 }
 
 export type CoachStart =
@@ -60,6 +64,9 @@ export type ListenStart =
   | { outcome: 'too-many'; max: number };
 
 export type ListenChange = { outcome: 'done' } | { outcome: 'unknown-listen' } | { outcome: 'not-yours' } | { outcome: 'refused'; reason: string };
+
+/** A coach may join the call only when the agent talks on their browser softphone: it mixes the coach in. */
+export type BargeChange = ListenChange | { outcome: 'desk-phone' };
 
 export class ListenIns {
   readonly #byId = new Map<string, Listener>();
@@ -145,7 +152,7 @@ export class ListenIns {
       this.#coachStarting.delete(call.id);
     }
     if (call.state === CustomerCallState.Ended) return { outcome: 'unknown-call' }; // (it ended meanwhile, its media with it)
-    const c: Coaching = { id: published.id, agentStream: stream.id, call, agentId, userId: user.id, login: user.login, answered: false };
+    const c: Coaching = { id: published.id, agentStream: stream.id, call, agentId, userId: user.id, login: user.login, answered: false, barge: false };
     this.#coaching.set(c.id, c);
     if (this.pages.send(agentId, { type: 'coach', callId: call.id, coachId: c.id, sdp: stream.sdp, coach: user.login }) === 0) {
       this.#coaching.delete(c.id);
@@ -174,11 +181,33 @@ export class ListenIns {
 
   /** The coach stops (or an admin stops them): the agent's page stops playing it. */
   async stopCoaching(callId: string, coachId: string, user: { id: number; role: string }): Promise<ListenChange> {
+    const c = this.#ownCoaching(callId, coachId, user);
+    if ('outcome' in c) return c;
+    await this.#endCoaching(c);
+    return { outcome: 'done' };
+  }
+
+  /**
+   * Barge-in: the coach joins the call, heard by the caller as well as the agent (barge true), or goes back to
+   * whispering to the agent only (false). rtpengine has no mixer, so the agent's browser softphone mixes the coach's
+   * voice (which it plays already) into what it sends the caller: a desk-phone agent's call cannot be joined.
+   */
+  setBarge(callId: string, coachId: string, user: { id: number; role: string }, barge: boolean): BargeChange {
+    const c = this.#ownCoaching(callId, coachId, user);
+    if ('outcome' in c) return c;
+    if (barge && c.call.agentDevice !== 'softphone') return { outcome: 'desk-phone' };
+    if (c.barge === barge) return { outcome: 'done' };
+    c.barge = barge;
+    this.pages.send(c.agentId, { type: 'coach-barge', callId, coachId, barge });
+    if (barge) this.log.event({ event: 'BARGE', callId, queueId: c.call.queue?.id ?? null, agentId: Number(c.agentId), data: { userId: c.userId, login: c.login } });
+    return { outcome: 'done' };
+  }
+
+  #ownCoaching(callId: string, coachId: string, user: { id: number; role: string }): Coaching | { outcome: 'unknown-listen' } | { outcome: 'not-yours' } {
     const c = this.#coaching.get(coachId);
     if (c === undefined || c.call.id !== callId) return { outcome: 'unknown-listen' };
     if (c.userId !== user.id && user.role !== 'admin') return { outcome: 'not-yours' };
-    await this.#endCoaching(c);
-    return { outcome: 'done' };
+    return c;
   }
 
   async #endCoaching(c: Coaching): Promise<void> {

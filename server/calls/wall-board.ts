@@ -81,7 +81,13 @@ export interface WallBoardAgent {
   /** the supervisors listening to the agent's call now, and the one coaching the agent (logins) */
   listeners: string[];
   coach: string | null;
+  /** the coach joined the call (barge-in): the caller hears them too */
+  barge: boolean;
 }
+
+/** Who monitors an agent's call. */
+export type Monitors = Pick<WallBoardAgent, 'listeners' | 'coach' | 'barge'>;
+const NO_MONITORS: Monitors = { listeners: [], coach: null, barge: false };
 
 /** What a supervisor's wall-board shows: `GET /api/wallboard` and every message of `/ws/supervisor`. */
 export interface WallBoardView {
@@ -170,7 +176,7 @@ export class WallBoard {
     /** the callers in IVR menus now: the menu each is in, since when each is in the menus (ms) */
     private readonly inMenus: () => Array<{ menu: string; since: number }> = () => [],
     /** who listens to a call and who coaches its agent (logins) */
-    private readonly monitors: (callId: string) => { listeners: string[]; coach: string | null } = () => ({ listeners: [], coach: null }),
+    private readonly monitors: (callId: string) => Monitors = () => NO_MONITORS,
     private readonly intervalMs = 1000,
   ) {}
 
@@ -200,7 +206,7 @@ export class WallBoard {
         deviceUp: info?.deviceUp ?? false,
         callId: info?.callId ?? null,
         callQueueId: call?.queueId ? Number(call.queueId) : null,
-        ...(info?.callId ? this.monitors(info.callId) : { listeners: [], coach: null }),
+        ...(info?.callId ? this.monitors(info.callId) : NO_MONITORS),
       });
     }
     const sum = { ...NO_TRAFFIC };

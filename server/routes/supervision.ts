@@ -75,6 +75,7 @@ const WallBoardView = Type.Object({
       callQueueId: Nullable(Type.Integer()),
       listeners: Type.Array(Type.String(), { description: 'the supervisors listening to the call (logins)' }),
       coach: Nullable(Type.String({ description: 'the supervisor coaching the agent (login)' })),
+      barge: Type.Boolean({ description: 'the coach joined the call (barge-in): the caller hears them too' }),
     }),
   ),
 });
@@ -342,6 +343,25 @@ export const supervisionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cen
       case 'no-page':
         throw new ApiError('ERR_INVALID_STATE', "the agent's page is not open: they could not hear you");
     }
+  });
+
+  app.put('/api/calls/:id/coach/:coachId', {
+    config: listenSecurity.config,
+    schema: {
+      tags: listenSecurity.tags,
+      security: listenSecurity.security,
+      summary: 'Join the call you coach (barge-in: the caller hears you too), or go back to talking to the agent only',
+      description: "Only while the agent talks on the browser softphone, which mixes your voice into what it sends the caller (409 for a desk phone). The queue log keeps BARGE (who).",
+      params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }), coachId: Type.String({ minLength: 1, maxLength: 128 }) }),
+      body: Type.Object({ barge: Type.Boolean({ description: 'true: the caller hears you too; false: only the agent' }) }, { additionalProperties: false }),
+      response: { 204: Type.Null(), ...errors(403, 404, 409) },
+    },
+  }, async (request, reply) => {
+    const { id, coachId } = request.params;
+    const me = caller(request);
+    const r = center.listens.setBarge(id, coachId, { id: me.sub, role: me.role }, request.body.barge);
+    if (r.outcome === 'desk-phone') throw new ApiError('ERR_INVALID_STATE', 'the agent talks on a desk phone: only their browser softphone can bring you into the call');
+    return listenChanged(r, reply, id, coachId);
   });
 
   app.put('/api/agent/coach/:coachId', {

@@ -199,6 +199,13 @@ describe('a supervisor listens to a call', () => {
       const events = (await h.api('GET', `/api/calls/${callId}`, undefined, h.admin)).body.events as Array<{ event: string; data: Record<string, unknown> }>;
       expect(events.filter((e) => e.event === 'COACH').map((e) => e.data.login)).toEqual(['sue']);
       expect((await h.api('POST', `/api/calls/${callId}/coach`, { sdp: 'v=0\r\n' }, sam)).status).toBe(429); // one coach a call
+      // Anna talks on her desk phone: Sue cannot join the call (only the browser softphone mixes her in)
+      const coachId = h.server.center.listens.coachOf(callId)!.id;
+      expect(await h.api('PUT', `/api/calls/${callId}/coach/${encodeURIComponent(coachId)}`, { barge: true }, sue)).toMatchObject({
+        status: 409, body: { message: 'the agent talks on a desk phone: only their browser softphone can bring you into the call' },
+      });
+      expect((await h.api('PUT', `/api/calls/${callId}/coach/${encodeURIComponent(coachId)}`, { barge: true }, sam)).status).toBe(403);
+      expect((await h.api('PUT', `/api/calls/${callId}/coach/${encodeURIComponent(coachId)}`, { barge: 'yes' }, sue)).status).toBe(400);
       await eventually(async () => (await row.getByTestId('wb-agent-monitors').textContent()) === '(sue listening, sue coaching)', 5_000, 'the coach on the board');
 
       await page.getByTestId('wb-listen-coach').click(); // Stop talking to the agent
@@ -217,4 +224,66 @@ describe('a supervisor listens to a call', () => {
       await agentPage.close();
     }
   }, 90_000);
+
+  it('Join the call while coaching: the caller hears the supervisor too, mixed in by the agent\'s browser softphone; Leave goes back to whispering', async () => {
+    const page = board!.page; // Sue's wall-board; her microphone plays 440 Hz
+    await h.api('PUT', `/api/agents/${anna.id}/state`, { state: 'logged-out' }, h.admin); // (Anna's desk phone takes no more calls)
+    const b = await createAgent(h, { login: 'bea', name: 'Bea Org', languages: { en: 5 } });
+    const bea = await launchBrowser(makeTone(path.join(dir, 'tone-300.wav'), 300));
+    const rtp = await RtpPeer.create();
+    try {
+      await agentPageReady(bea.page, h, 'bea', b.password);
+      const ok = await rtpCall(h, udp, rtp, { to: 'support', ...caller });
+      await eventually(async () => (await bea.page.getByTestId('answer').isEnabled()) || undefined, 15_000, 'Bea\'s softphone ringing');
+      await bea.page.getByTestId('answer').click();
+      const callId = await eventually(() => h.server.center.callOfAgent(String(b.id))?.id, 20_000, 'Bea connected');
+      await eventually(() => rtp.toneShare(300) > 0.7, 10_000, 'the caller hears Bea');
+
+      const row = page.getByTestId('wb-agent-Bea Org');
+      await row.getByTestId('wb-agent-listen').click({ timeout: 10_000 });
+      await eventually(async () => (await level('wb-listen-agent')) > 0.02, 10_000, 'listening');
+      expect(await page.getByTestId('wb-listen-barge').isHidden()).toBe(true); // (only while talking to the agent)
+      await page.getByTestId('wb-listen-coach').click();
+      const banner = bea.page.getByTestId('coach');
+      await eventually(async () => (await banner.textContent()) === 'sue is coaching you — only you hear them', 10_000, 'the coach on Bea\'s page');
+      // whispering: the caller hears Bea only
+      rtp.clear();
+      await eventually(() => rtp.received.length >= 8000, 5_000, 'a second of the call');
+      expect(rtp.toneShare(440)).toBeLessThan(0.05);
+      expect(rtp.toneShare(300)).toBeGreaterThan(0.7);
+
+      await page.getByTestId('wb-listen-barge').click();
+      await eventually(async () => (await banner.textContent()) === 'sue joined the call — the caller hears them too', 10_000, 'Bea told Sue joined');
+      await eventually(() => rtp.toneShare(440) > 0.2 && rtp.toneShare(300) > 0.2, 10_000, 'the caller hears Sue and Bea');
+      expect(await page.getByTestId('wb-listen-barge').getAttribute('aria-pressed')).toBe('true');
+      await eventually(async () => (await row.getByTestId('wb-agent-monitors').textContent()) === '(sue listening, sue in the call)', 5_000, 'the barge on the board');
+      expect((await h.api('GET', '/api/wallboard', undefined, sam)).body.agents.find((a: { name: string }) => a.name === 'Bea Org')).toMatchObject({ coach: 'sue', barge: true });
+      await h.server.center.log.flush();
+      const events = (await h.api('GET', `/api/calls/${callId}`, undefined, h.admin)).body.events as Array<{ event: string; data: Record<string, unknown> }>;
+      expect(events.filter((e) => e.event === 'BARGE').map((e) => e.data.login)).toEqual(['sue']);
+
+      // Bea mutes herself: the caller still hears Sue, and no longer Bea; unmuted, both again
+      await bea.page.getByTestId('mute').click();
+      await eventually(() => rtp.toneShare(440) > 0.7 && rtp.toneShare(300) < 0.05, 10_000, 'the caller hears only Sue while Bea is muted');
+      await bea.page.getByTestId('mute').click();
+      await eventually(() => rtp.toneShare(440) > 0.2 && rtp.toneShare(300) > 0.2, 10_000, 'both again');
+
+      // Leave the call: whispering again, the caller hears Bea only
+      await page.getByTestId('wb-listen-barge').click();
+      await eventually(async () => (await banner.textContent()) === 'sue is coaching you — only you hear them', 10_000, 'whispering again');
+      await eventually(() => rtp.toneShare(440) < 0.05 && rtp.toneShare(300) > 0.7, 10_000, 'the caller hears Bea only again');
+      expect(h.server.center.listens.coachOf(callId)?.barge).toBe(false);
+      // joined again, then the coach stops talking altogether: Bea's microphone alone goes to the caller
+      await page.getByTestId('wb-listen-barge').click();
+      await eventually(() => rtp.toneShare(440) > 0.2, 10_000, 'joined again');
+      await page.getByTestId('wb-listen-coach').click();
+      await eventually(async () => banner.isHidden(), 10_000, 'the coach gone from Bea\'s page');
+      await eventually(() => rtp.toneShare(440) < 0.05 && rtp.toneShare(300) > 0.7, 10_000, 'the caller hears Bea only after the coach stopped');
+      inDialog(h, udp, ok, 'BYE');
+      await eventually(() => h.server.center.activeCalls === 0, 10_000, 'the call to end');
+    } finally {
+      rtp.close();
+      await bea.close();
+    }
+  }, 120_000);
 });

@@ -7,13 +7,14 @@ import { type CoachEvent, type ListenedCall, ListenIns } from '../../server/call
 // The rules of the listen and coach registry on their own, with a call whose media answers when told to (the media
 // itself, with rtpengine and browsers: test/media/listen-in.test.ts and test/e2e/listen-in.test.ts).
 
-function call(): ListenedCall & { state: CustomerCallState; release(): void; stopped: string[] } {
+function call(): ListenedCall & { state: CustomerCallState; agentDevice: 'softphone' | 'desk-phone' | null; release(): void; stopped: string[] } {
   let release = (): void => {};
   const gate = new Promise<void>((r) => (release = r));
   const c = {
     id: 'call-1',
     state: CustomerCallState.Connected as CustomerCallState,
     agentId: '7',
+    agentDevice: 'softphone' as 'softphone' | 'desk-phone' | null,
     queue: undefined,
     stopped: [] as string[],
     release: () => release(),
@@ -69,5 +70,30 @@ describe('coaching a call', () => {
     expect(await started).toEqual({ outcome: 'unknown-call' });
     expect(listens.coachOf('call-1')).toBeUndefined();
     expect(sent).toEqual([]);
+  });
+
+  it('lets the coach join the call (barge-in) only when the agent talks on the browser softphone, and tells the page', async () => {
+    const { listens, sent, events } = registry();
+    const c = call();
+    c.release();
+    const started = await listens.startCoaching(c, { id: 1, login: 'sue' }, 'v=0');
+    expect(started.outcome).toBe('answer');
+    const coachId = 'call-1.coach1';
+    expect(listens.setBarge('call-1', 'nope', { id: 1, role: 'supervisor' }, true)).toEqual({ outcome: 'unknown-listen' });
+    expect(listens.setBarge('call-2', coachId, { id: 1, role: 'supervisor' }, true)).toEqual({ outcome: 'unknown-listen' });
+    expect(listens.setBarge('call-1', coachId, { id: 2, role: 'supervisor' }, true)).toEqual({ outcome: 'not-yours' });
+    c.agentDevice = 'desk-phone';
+    expect(listens.setBarge('call-1', coachId, { id: 1, role: 'supervisor' }, true)).toEqual({ outcome: 'desk-phone' });
+    expect(listens.setBarge('call-1', coachId, { id: 1, role: 'supervisor' }, false)).toEqual({ outcome: 'done' }); // (whispering already)
+    c.agentDevice = 'softphone';
+    expect(listens.setBarge('call-1', coachId, { id: 1, role: 'supervisor' }, true)).toEqual({ outcome: 'done' });
+    expect(listens.setBarge('call-1', coachId, { id: 3, role: 'admin' }, true)).toEqual({ outcome: 'done' }); // no change: nothing sent
+    expect(listens.coachOf('call-1')?.barge).toBe(true);
+    expect(listens.setBarge('call-1', coachId, { id: 1, role: 'supervisor' }, false)).toEqual({ outcome: 'done' });
+    expect(sent.slice(1)).toEqual([
+      { type: 'coach-barge', callId: 'call-1', coachId, barge: true },
+      { type: 'coach-barge', callId: 'call-1', coachId, barge: false },
+    ]);
+    expect(events).toEqual(['COACH', 'BARGE']);
   });
 });

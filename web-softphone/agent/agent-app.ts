@@ -24,8 +24,9 @@ interface DeskSession {
   filing?: Filing;
   /** The links sent to the caller of the current call. */
   links?: SentLinks;
-  /** A supervisor coaching the agent now (their voice plays on this page). */
+  /** A supervisor coaching the agent now (their voice plays on this page), who they are, and whether they joined the call. */
   coach?: CoachStream;
+  coaching?: { coachId: string; login: string; barge: boolean };
 }
 
 /**
@@ -218,7 +219,13 @@ export class AgentApp {
         this.#coach(s, msg.coachId, msg.sdp, msg.coach);
         break;
       case 'coach-ended':
-        if (s.coach?.coachId === msg.coachId) this.#endCoach(s);
+        if (s.coaching?.coachId === msg.coachId) this.#endCoach(s);
+        break;
+      case 'coach-barge':
+        if (s.coaching?.coachId === msg.coachId) {
+          s.coaching.barge = msg.barge;
+          void this.#mixCoach(s);
+        }
         break;
       case 'error':
         this.#view.deskMessage(msg.message);
@@ -232,20 +239,37 @@ export class AgentApp {
   /** A supervisor's coaching: answered and played here; the view says who. */
   #coach(s: DeskSession, coachId: string, sdp: string, coach: string): void {
     this.#endCoach(s);
+    s.coaching = { coachId, login: coach, barge: false };
     CoachStream.answer(coachId, sdp, s.token).then(
       (c) => {
-        if (this.#session !== s) return c.close();
+        if (this.#session !== s || s.coaching?.coachId !== coachId) return c.close();
         s.coach = c;
-        this.#view.showCoach(coach);
+        this.#view.showCoach(coach, false);
+        void this.#mixCoach(s); // (the coach may have joined the call meanwhile)
       },
       (err: unknown) => this.#log.warn({ coachId, err: String(err) }, 'coaching could not start'),
     );
   }
 
+  /** Barge-in: the coach's voice into what the softphone sends the caller, or out of it again. */
+  async #mixCoach(s: DeskSession): Promise<void> {
+    const c = s.coaching;
+    if (c === undefined || s.coach === undefined) return;
+    const stream = c.barge ? s.coach.stream : null;
+    const mixed = c.barge && stream !== null && (await s.desk.mixIn(stream));
+    if (s.coaching !== c) return;
+    this.#view.showCoach(c.login, mixed);
+    if (c.barge && !mixed) this.#view.deskMessage(`${c.login} could not join the call: it is not on this page's phone.`);
+    else if (!c.barge) await s.desk.mixIn(null);
+  }
+
   #endCoach(s: DeskSession): void {
+    const wasMixed = s.coaching?.barge === true;
     s.coach?.close();
     s.coach = undefined;
-    this.#view.showCoach(null);
+    s.coaching = undefined;
+    if (wasMixed) void s.desk.mixIn(null);
+    this.#view.showCoach(null, false);
   }
 
   /** The form for a new call (none if its queue has no dispositions); the same call keeps its form as it is. */

@@ -47,7 +47,9 @@ export type ServerMessage =
   | { type: 'queues'; queues: QueueWaiting[] }
   /** a supervisor (coach: their login) talks to the agent, unheard by the caller: a receive-only offer to answer */
   | { type: 'coach'; callId: string; coachId: string; sdp: string; coach: string }
-  | { type: 'coach-ended'; callId: string; coachId: string };
+  | { type: 'coach-ended'; callId: string; coachId: string }
+  /** the coach joins the call (barge: the caller hears them too, through this page's softphone) or whispers again */
+  | { type: 'coach-barge'; callId: string; coachId: string; barge: boolean };
 
 /** A queue the agent serves, with the calls waiting in it and since when the longest one has waited. */
 export interface QueueWaiting {
@@ -125,6 +127,9 @@ export function parseServerMessage(data: unknown): ServerMessage | undefined {
     case 'coach-ended':
       if (typeof m.callId !== 'string' || typeof m.coachId !== 'string') return undefined;
       return { type: 'coach-ended', callId: m.callId, coachId: m.coachId };
+    case 'coach-barge':
+      if (typeof m.callId !== 'string' || typeof m.coachId !== 'string' || typeof m.barge !== 'boolean') return undefined;
+      return { type: 'coach-barge', callId: m.callId, coachId: m.coachId, barge: m.barge };
     case 'queues':
       if (!Array.isArray(m.queues)) return undefined;
       return {

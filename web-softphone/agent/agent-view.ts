@@ -201,10 +201,10 @@ export class AgentView {
     this.#doc.title = `${name} — agent softphone`;
   }
 
-  /** Who is coaching the agent now (null: nobody). */
-  showCoach(coach: string | null): void {
+  /** Who is coaching the agent now (null: nobody), and whether they joined the call (the caller hears them too). */
+  showCoach(coach: string | null, inCall: boolean): void {
     this.coach.hidden = coach === null;
-    this.coach.textContent = coach === null ? '' : `${coach} is coaching you — only you hear them`;
+    this.coach.textContent = coach === null ? '' : inCall ? `${coach} joined the call — the caller hears them too` : `${coach} is coaching you — only you hear them`;
   }
 
   deskMessage(error?: string): void {

@@ -2,9 +2,10 @@ import { SessionState, UserAgent, Web, type Invitation } from 'sip.js';
 import { Emitter } from '../shared/emitter.ts';
 import { userMessage } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
-import { AUDIO_ONLY, playRemoteAudio, setMicrophoneEnabled, stopRemoteAudio } from '../shared/media.ts';
+import { AUDIO_ONLY, playRemoteAudio, setMicrophoneEnabled, stopRemoteAudio, webHandler } from '../shared/media.ts';
 import { canTransitionCall, type AgentCallState } from './agent-call-state.ts';
 import type { AgentDevice, OfferContext } from './agent-messages.ts';
+import { SendMix } from './send-mix.ts';
 
 export interface CallDeskSnapshot {
   state: AgentCallState;
@@ -34,6 +35,8 @@ export class CallDesk extends Emitter<CallDeskEvents> {
   readonly #log: Logger;
   #snap: CallDeskSnapshot = { state: 'idle', muted: false, holdPending: false };
   #invitation: Invitation | undefined;
+  /** barge-in: a supervisor's voice mixed into what this softphone sends the caller */
+  #mix: SendMix | undefined;
 
   constructor(audio: HTMLAudioElement, log: Logger) {
     super(log);
@@ -186,7 +189,34 @@ export class CallDesk extends Emitter<CallDeskEvents> {
   setMuted(muted: boolean): void {
     const inv = this.#invitation;
     if (!inv || (this.#snap.state !== 'active' && this.#snap.state !== 'held')) return;
-    if (setMicrophoneEnabled(inv, !muted)) this.#update({ muted });
+    if (this.#mix !== undefined) {
+      this.#mix.mic.enabled = !muted; // (the caller goes on hearing the supervisor who joined)
+      this.#update({ muted });
+    } else if (setMicrophoneEnabled(inv, !muted)) {
+      this.#update({ muted });
+    }
+  }
+
+  /**
+   * Barge-in: mixes `other` (a supervisor's voice) into what this softphone sends the caller, or stops mixing (null).
+   * Resolves false when this softphone has no call in progress to send it into (the agent talks on another device).
+   */
+  async mixIn(other: MediaStream | null): Promise<boolean> {
+    const before = this.#mix;
+    this.#mix = undefined;
+    await before?.stop();
+    if (other === null) return true;
+    const inv = this.#invitation;
+    const pc = inv === undefined ? undefined : webHandler(inv)?.peerConnection;
+    if (pc == null || (this.#snap.state !== 'active' && this.#snap.state !== 'held')) return false;
+    const mix = await SendMix.start(pc, other);
+    if (mix === null) return false;
+    if (this.#invitation !== inv) {
+      await mix.stop(); // the call ended meanwhile
+      return false;
+    }
+    this.#mix = mix;
+    return true;
   }
 
   hangup(): void {
@@ -224,6 +254,8 @@ export class CallDesk extends Emitter<CallDeskEvents> {
   #endSession(): void {
     const inv = this.#invitation;
     this.#invitation = undefined;
+    void this.#mix?.stop();
+    this.#mix = undefined;
     stopRemoteAudio(this.#audio);
     if (!inv) return;
     const warn = (err: unknown): void => this.#log.warn({ err: String(err) }, 'ending the session failed');

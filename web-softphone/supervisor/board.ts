@@ -47,6 +47,8 @@ export interface BoardAgent {
   /** supervisors listening to the call, and the one coaching the agent (absent from an older server) */
   listeners?: string[];
   coach?: string | null;
+  /** the coach joined the call (barge-in) */
+  barge?: boolean;
 }
 
 export interface Board {
@@ -181,7 +183,7 @@ export function renderBoard(doc: Document, board: Board, now: number, act?: Agen
       if (a.reason) state.append(el(doc, 'span', { class: 'muted' }, ` ${a.reason}`));
       const forTime = a.since === null ? '–' : clock((now - toEpochMs(a.since)) / 1000);
       const callCell = el(doc, 'td', {}, a.callQueueId === null ? '' : (names.get(a.callQueueId) ?? ''));
-      const monitors = [...(a.listeners ?? []).map((l) => `${l} listening`), ...(a.coach ? [`${a.coach} coaching`] : [])];
+      const monitors = [...(a.listeners ?? []).map((l) => `${l} listening`), ...(a.coach ? [`${a.coach} ${a.barge ? 'in the call' : 'coaching'}`] : [])];
       if (monitors.length > 0) callCell.append(' ', el(doc, 'span', { class: 'muted', 'data-testid': 'wb-agent-monitors' }, `(${monitors.join(', ')})`));
       row.append(el(doc, 'td', {}, a.name), state, el(doc, 'td', {}, forTime), callCell);
       const buttons = el(doc, 'td', { class: 'actions' });

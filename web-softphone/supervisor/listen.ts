@@ -112,6 +112,7 @@ export class ListenIn {
 /**
  * Coaching (whisper): the supervisor talks to the agent of the call listened to; only the agent hears it, on their
  * agent page (POST /api/calls/{id}/coach with this browser's offer of its microphone; DELETE …/{coachId} ends it).
+ * setBarge(true) joins the call (PUT …/{coachId}): the agent's browser softphone mixes this voice in for the caller.
  */
 export class CoachTalk {
   #pc: RTCPeerConnection | null = null;
@@ -138,6 +139,12 @@ export class CoachTalk {
       throw err;
     }
     return c;
+  }
+
+  /** Joins the call (barge: the caller hears this microphone too) or goes back to talking to the agent only. */
+  async setBarge(barge: boolean): Promise<void> {
+    if (this.#coachId === null || this.#stopped) return;
+    await fetchJson(`/api/calls/${encodeURIComponent(this.callId)}/coach/${encodeURIComponent(this.#coachId)}`, { method: 'PUT', body: { barge }, token: this.token });
   }
 
   /** Stops talking to the agent (the server is told; the call goes on). Safe to call twice. */

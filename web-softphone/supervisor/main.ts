@@ -107,7 +107,29 @@ function setCoaching(on: boolean): void {
   const b = $('listen-coach');
   b.setAttribute('aria-pressed', String(on));
   b.textContent = on ? 'Stop talking to the agent' : 'Talk to the agent';
+  $('listen-barge').hidden = !on;
+  setBarge(false);
 }
+
+function setBarge(on: boolean): void {
+  const b = $('listen-barge');
+  b.setAttribute('aria-pressed', String(on));
+  b.textContent = on ? 'Leave the call (whisper)' : 'Join the call';
+}
+
+// Barge-in while coaching: the caller hears the supervisor too (or only the agent again).
+$('listen-barge').addEventListener('click', () => {
+  const c = coaching;
+  if (c === null) return;
+  const on = $('listen-barge').getAttribute('aria-pressed') !== 'true';
+  $('board-error').hidden = true;
+  c.setBarge(on).then(
+    () => {
+      if (coaching === c) setBarge(on);
+    },
+    (e: unknown) => showError(e),
+  );
+});
 
 $('listen-coach').addEventListener('click', () => {
   if (coaching !== null) return stopCoaching();

@@ -12,6 +12,7 @@ import type { NgClient, NgParams, NgReply } from './ng-client.ts';
 import { MediaSessionState, sessionTransitions, type DtmfEvent, type LegKind, type LegName } from './media-session-state.ts';
 import { firstMediaCodec, isTelephoneEvent, keepPayloadTypes, parseAudio, renumberMids, sinkAnswer, type AudioDescription } from './sdp.ts';
 import { MUSIC_ON_HOLD, type PromptItem } from './prompts.ts';
+import { CallRecording } from './recording.ts';
 
 export interface AgentOfferOptions {
   /** the agent's device: 'rtp' for desk phones (PCMU/PCMA + telephone-event), 'webrtc' for the browser softphone */
@@ -541,6 +542,41 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
   /** A receive-only offer of what the coach `coachId` (coachPublish) says, for the agent's page. */
   coachOffer(coachId: string): Promise<{ id: string; sdp: string }> {
     return this.serial('coachOffer', () => this.subscribe([coachId]));
+  }
+
+  /**
+   * Voicemail: records what the customer says from now on (rtpengine's `subscribe request` to the customer's tag, as
+   * plain RTP transcoded to PCMU, answered by a socket of ours at the sink's address) until the recording's stop(),
+   * which ends the subscription. Only while no agent is connected: prompts may play to the caller meanwhile.
+   */
+  recordCustomer(maxSeconds: number): Promise<CallRecording> {
+    return this.serial('recordCustomer', async () => {
+      this.expect('recordCustomer', MediaSessionState.Waiting);
+      const rec = await CallRecording.open(this.ctx.sinkAddress, maxSeconds);
+      try {
+        const reply = await this.ctx.ng().request('subscribe request', {
+          'call-id': this.callId,
+          'from-tags': [this.customerTag],
+          ...TO_PLAIN,
+          codec: { transcode: ['PCMU'], mask: ['all'] },
+          flags: ['trust-address'],
+        });
+        const id = reply['to-tag'];
+        if (typeof id !== 'string' || id === '') throw new MediaError(MediaErrorCode.NgFailed, `rtpengine gave no tag for a recording of call ${this.callId}`, { callId: this.callId });
+        try {
+          // (allow-transcoding: rtpengine takes an answer that does not repeat every codec of the source)
+          await this.ctx.ng().request('subscribe answer', { 'call-id': this.callId, 'to-tag': id, sdp: rec.answer(sdpOf(reply, this.callId)), flags: ['trust-address', 'allow-transcoding'] });
+        } catch (err) {
+          await this.ctx.ng().request('unsubscribe', { 'call-id': this.callId, 'to-tag': id }).catch(() => undefined);
+          throw err;
+        }
+        rec.onStop(() => this.stopListening(id));
+      } catch (err) {
+        await rec.stop();
+        throw err;
+      }
+      return rec;
+    });
   }
 
   /** rtpengine's `subscribe request` to `tags` for a WebRTC browser (ICE-lite towards it; mids renumbered). */

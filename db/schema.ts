@@ -208,6 +208,8 @@ export type QueueEventType =
   | 'COACH'
   /** the coach of the call joined it (barge-in): the caller hears them too; data {userId, login} */
   | 'BARGE'
+  /** the caller left a voicemail (the queue overflowed to voicemail): data {voicemailId, seconds} */
+  | 'VOICEMAIL'
   /** an agent left a state: data {from, to, reason (of from), seconds spent in from} */
   | 'AGENTSTATE';
 
@@ -239,6 +241,23 @@ export interface CallbacksTable {
   attempts: Generated<number>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
+}
+
+/** A message a caller left (a queue's overflow to voicemail); done_at: a supervisor dealt with it. */
+export interface VoicemailsTable {
+  id: Generated<number>;
+  call_id: string;
+  queue_id: number | null;
+  /** who called: the SIP URI of a phone, or the browser caller's customer id or "browser" */
+  caller: string;
+  customer_id: string | null;
+  language: string | null;
+  seconds: number;
+  /** the message as a WAV file (8 kHz 16-bit mono) */
+  audio: Uint8Array;
+  created_at: DefaultedTimestamp;
+  done_at: NullableTimestamp;
+  done_by: number | null;
 }
 
 /** An IVR menu, dialled by name like a queue: speaks its prompt, collects one DTMF key, does that key's action. */
@@ -282,6 +301,7 @@ export interface Database {
   queue_events: QueueEventsTable;
   callbacks: CallbacksTable;
   ivr_menus: IvrMenusTable;
+  voicemails: VoicemailsTable;
 }
 
 export type Skill = Selectable<SkillsTable>;

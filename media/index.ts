@@ -65,6 +65,6 @@ export { MediaSessionState, type DtmfEvent, type LegKind, type LegName } from '.
 export { MediaError, MediaErrorCode, InvalidStateError } from './errors.ts';
 export { NgClient, type NgParams, type NgReply } from './ng-client.ts';
 export { PromptStore, MUSIC_ON_HOLD, type PromptItem, recordingOf } from './prompts.ts';
-export { CallRecording } from './recording.ts';
+export { CallRecording, type RecordingEvents } from './recording.ts';
 export { RtpengineState } from './rtpengine-process.ts';
 export { answerReinvite, type ReinviteAnswer } from './reinvite-answer.ts';

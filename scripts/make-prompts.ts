@@ -1,8 +1,8 @@
 /**
  * Generates the default prompt set with espeak-ng and sox (Debian packages):
  *   <outDir>/<lang>/n/1.wav … n/20.wav, you-are-number, in-line, estimated-wait, minutes, all-agents-busy, please-hold,
- *   callback-offer, callback-confirmed
- *   <outDir>/music-on-hold.wav
+ *   callback-offer, callback-confirmed, leave-message, message-saved
+ *   <outDir>/music-on-hold.wav, <outDir>/beep.wav (voicemail's tone)
  * for en, et, ru, hu, fi and de, as 8 kHz 16-bit mono WAV (what the phone network carries; rtpengine resamples for
  * Opus). Idempotent: files that exist are kept, so admins' edits and earlier runs are not redone.
  *
@@ -29,6 +29,8 @@ const PHRASES: Record<PromptLanguage, Record<string, string>> = {
     'please-hold': 'Please hold the line.',
     'callback-offer': 'To be called back on this number without losing your place in line, press 1.',
     'callback-confirmed': 'Thank you. We will call you back when it is your turn. Goodbye.',
+    'leave-message': 'Please leave your message after the tone. Press the hash key or hang up when you are done.',
+    'message-saved': 'Thank you. Your message has been saved. Goodbye.',
   },
   et: {
     'you-are-number': 'Teie järjekorranumber on',
@@ -39,6 +41,8 @@ const PHRASES: Record<PromptLanguage, Record<string, string>> = {
     'please-hold': 'Palun jääge liinile.',
     'callback-offer': 'Kui soovite, et helistame teile sellele numbrile tagasi ja teie koht järjekorras jääb alles, vajutage 1.',
     'callback-confirmed': 'Aitäh. Helistame teile tagasi, kui teie kord kätte jõuab. Head aega.',
+    'leave-message': 'Palun jätke oma sõnum pärast helisignaali. Kui olete lõpetanud, vajutage trellide klahvi või pange toru ära.',
+    'message-saved': 'Aitäh. Teie sõnum on salvestatud. Head aega.',
   },
   ru: {
     'you-are-number': 'Ваш номер в очереди',
@@ -49,6 +53,8 @@ const PHRASES: Record<PromptLanguage, Record<string, string>> = {
     'please-hold': 'Пожалуйста, оставайтесь на линии.',
     'callback-offer': 'Чтобы мы перезвонили вам на этот номер, сохранив ваше место в очереди, нажмите 1.',
     'callback-confirmed': 'Спасибо. Мы перезвоним вам, когда подойдёт ваша очередь. До свидания.',
+    'leave-message': 'Пожалуйста, оставьте сообщение после сигнала. Когда закончите, нажмите решётку или положите трубку.',
+    'message-saved': 'Спасибо. Ваше сообщение сохранено. До свидания.',
   },
   hu: {
     'you-are-number': 'Az Ön sorszáma',
@@ -59,6 +65,8 @@ const PHRASES: Record<PromptLanguage, Record<string, string>> = {
     'please-hold': 'Kérjük, tartsa a vonalat.',
     'callback-offer': 'Ha szeretné, hogy erre a számra visszahívjuk, és megtartja a helyét a sorban, nyomja meg az 1-est.',
     'callback-confirmed': 'Köszönjük. Visszahívjuk, amikor sorra kerül. Viszonthallásra.',
+    'leave-message': 'Kérjük, a hangjelzés után hagyja meg üzenetét. Ha végzett, nyomja meg a kettőskereszt gombot, vagy tegye le a kagylót.',
+    'message-saved': 'Köszönjük. Üzenetét rögzítettük. Viszonthallásra.',
   },
   fi: {
     'you-are-number': 'Olette jonossa numero',
@@ -69,6 +77,8 @@ const PHRASES: Record<PromptLanguage, Record<string, string>> = {
     'please-hold': 'Olkaa hyvä ja pysykää linjalla.',
     'callback-offer': 'Jos haluatte, että soitamme teille takaisin tähän numeroon paikkanne jonossa säilyttäen, painakaa 1.',
     'callback-confirmed': 'Kiitos. Soitamme teille takaisin, kun on vuoronne. Näkemiin.',
+    'leave-message': 'Jättäkää viestinne äänimerkin jälkeen. Kun olette valmis, painakaa risuaitaa tai lopettakaa puhelu.',
+    'message-saved': 'Kiitos. Viestinne on tallennettu. Näkemiin.',
   },
   de: {
     'you-are-number': 'Sie sind Nummer',
@@ -79,6 +89,8 @@ const PHRASES: Record<PromptLanguage, Record<string, string>> = {
     'please-hold': 'Bitte bleiben Sie am Apparat.',
     'callback-offer': 'Wenn wir Sie unter dieser Nummer zurückrufen sollen, ohne dass Sie Ihren Platz in der Warteschlange verlieren, drücken Sie die 1.',
     'callback-confirmed': 'Vielen Dank. Wir rufen Sie zurück, sobald Sie an der Reihe sind. Auf Wiederhören.',
+    'leave-message': 'Bitte hinterlassen Sie Ihre Nachricht nach dem Signalton. Wenn Sie fertig sind, drücken Sie die Rautetaste oder legen Sie auf.',
+    'message-saved': 'Vielen Dank. Ihre Nachricht wurde gespeichert. Auf Wiederhören.',
   },
 };
 
@@ -102,6 +114,12 @@ async function musicOnHold(out: string): Promise<void> {
   renameSync(`${out}.${process.pid}.tmp.wav`, out);
 }
 
+/** The tone after which a voicemail records: 0.4 s of 1 kHz. */
+async function beepTone(out: string): Promise<void> {
+  await run('sox', ['-n', '-r', '8000', '-c', '1', '-b', '16', '-e', 'signed-integer', `${out}.${process.pid}.tmp.wav`, 'synth', '0.4', 'sine', '1000', 'vol', '0.4']);
+  renameSync(`${out}.${process.pid}.tmp.wav`, out);
+}
+
 /** Creates the missing default prompts under outDir; returns how many files it wrote. */
 export async function makePrompts(outDir: string, options: { force?: boolean; concurrency?: number } = {}): Promise<number> {
   const jobs: (() => Promise<void>)[] = [];
@@ -119,6 +137,8 @@ export async function makePrompts(outDir: string, options: { force?: boolean; co
   }
   const moh = path.join(outDir, 'music-on-hold.wav');
   if (want(moh)) jobs.push(() => musicOnHold(moh));
+  const beep = path.join(outDir, 'beep.wav');
+  if (want(beep)) jobs.push(() => beepTone(beep));
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < jobs.length) await jobs[next++]!();

@@ -13,6 +13,7 @@ import { installErrorHandler } from './http/errors.ts';
 import { agentRoutes } from './routes/agents.ts';
 import { planningRoutes } from './routes/planning.ts';
 import { authRoutes } from './routes/auth.ts';
+import { voicemailRoutes } from './routes/voicemails.ts';
 import { callRoutes } from './routes/calls.ts';
 import { ivrMenuRoutes } from './routes/ivr-menus.ts';
 import { promptRoutes } from './routes/prompts.ts';
@@ -72,6 +73,7 @@ export async function buildApp(ctx: AppContext, hooks: AppHooks = {}): Promise<F
   await app.register(promptRoutes, { ctx });
   await app.register(userRoutes, { ctx });
   await app.register(callRoutes, { ctx });
+  await app.register(voicemailRoutes, { ctx });
   await app.register(planningRoutes, { ctx });
 
   // The built browser apps: /widget.js, /agent/, /demo/ (npm run build:web; the README commands build them).

@@ -4,6 +4,7 @@ import { getCall, listQueueEvents } from '../../db/repositories/call-log.ts';
 import { type IvrMenu, getIvrMenu, getIvrMenuByName } from '../../db/repositories/ivr-menus.ts';
 import { type Queue, getQueue, getQueueByName } from '../../db/repositories/queues.ts';
 import { findUserByLogin, getAgent, listAllAgents } from '../../db/repositories/users.ts';
+import { createVoicemail } from '../../db/repositories/voicemails.ts';
 import type { Database } from '../../db/schema.ts';
 import type { MediaEngine } from '../../media/index.ts';
 import { type Binding, type BindingRemovedReason, type IncomingCall, KeyTable, type SipStack } from '../../sip/index.ts';
@@ -148,6 +149,10 @@ export class CallCenter {
       requestCallback: (call, number) => {
         const r = this.callbacks.request(call, number, null);
         if (r.outcome !== 'requested') this.#deps.logger.warn({ callId: call.id, outcome: r.outcome }, 'callback by key refused');
+      },
+      saveVoicemail: async (v) => {
+        const stored = await createVoicemail(this.#deps.db, { ...v, audio: v.wav });
+        this.log.event({ event: 'VOICEMAIL', callId: v.callId, queueId: v.queueId, data: { voicemailId: stored.id, seconds: Math.round(v.seconds * 10) / 10 } });
       },
     };
     this.callbacks = new Callbacks({

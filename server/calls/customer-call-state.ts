@@ -6,6 +6,7 @@
  *       │   └─answered─▶ menu ┘ ├── offer failed ─┘                            │
  *       │  (dialled an IVR menu)│                                              │
  *       │                       └──────── transfer to a queue ─────────────────┤
+ *       │   waiting / offering ──overflow to voicemail──▶ voicemail (recording) ┤
  *       └──────────────── caller hangs up / overflow / failure (any state) ────┴──▶ ended
  */
 export const CustomerCallState = {
@@ -15,6 +16,8 @@ export const CustomerCallState = {
   Waiting: 'waiting',
   Offering: 'offering',
   Connected: 'connected',
+  /** the queue overflowed to voicemail: the caller hears the prompt and leaves a message */
+  Voicemail: 'voicemail',
   Ended: 'ended',
 } as const;
 export type CustomerCallState = (typeof CustomerCallState)[keyof typeof CustomerCallState];
@@ -22,9 +25,10 @@ export type CustomerCallState = (typeof CustomerCallState)[keyof typeof Customer
 const ALLOWED: Record<CustomerCallState, readonly CustomerCallState[]> = {
   answering: ['menu', 'waiting', 'offering', 'ended'],
   menu: ['waiting', 'ended'],
-  waiting: ['offering', 'ended'],
-  offering: ['waiting', 'connected', 'ended'],
+  waiting: ['offering', 'voicemail', 'ended'],
+  offering: ['waiting', 'connected', 'voicemail', 'ended'],
   connected: ['waiting', 'ended'],
+  voicemail: ['ended'],
   ended: [],
 };
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CallOptions, CancelReason, OverflowTarget } from '../../acd/types.ts';
 import type { Announcements, OpeningHours, PageRule } from '../../db/schema.ts';
-import { type LegKind, type MediaEngine, type MediaSession, answerReinvite } from '../../media/index.ts';
+import { type CallRecording, type LegKind, type MediaEngine, type MediaSession, answerReinvite } from '../../media/index.ts';
 import { ANSWERED_ELSEWHERE, type Binding, type OutgoingCall, type SipStack } from '../../sip/index.ts';
 import type { Logger } from '../logger.ts';
 import type { AcdRuntime } from './acd-runtime.ts';
@@ -26,6 +26,8 @@ export type CustomerEvent =
   | { type: 'link'; url: string; title: string | null }
   /** the agent put the call on hold (held) or took it back: the widget plays music on hold meanwhile */
   | { type: 'hold'; held: boolean }
+  /** nobody could take the call: the customer may leave a message after the tone, then hang up */
+  | { type: 'voicemail' }
   | { type: 'ended'; reason: string };
 
 /** What the agent's desktop is told (part of the /ws/agent protocol). */
@@ -81,6 +83,8 @@ export interface CallEnvironment {
   callbacksOffered(): boolean;
   /** A waiting phone caller pressed the callback key: called back on `number`, keeping their place. */
   requestCallback(call: CustomerCall, number: string): void;
+  /** Stores a message the caller left (voicemail) and writes VOICEMAIL to the queue log. */
+  saveVoicemail(v: { callId: string; queueId: number; caller: string; customerId: string | null; language: string | null; seconds: number; wav: Buffer }): Promise<void>;
 }
 
 /** The queue a call is in (it changes when an agent transfers the call). */
@@ -119,6 +123,10 @@ const TRANSFER_SIP_STATUS: Record<TransferOutcome, [number, string]> = {
 
 /** Keys an IVR caller may type ahead of the menus that take them. */
 const MAX_KEYS_AHEAD = 16;
+
+/** The longest voicemail a caller may leave, and the shortest one kept (a caller who hung up at the tone left none). */
+export const VOICEMAIL_MAX_SECONDS = 120;
+const MIN_MESSAGE_SECONDS = 1;
 
 /** How long a call transferred to an agent waits for that agent only before anyone in the queue may take it. */
 export const TRANSFER_TO_AGENT_SECONDS = 30;
@@ -227,6 +235,8 @@ export class CustomerCall {
   /** In an IVR menu: keys pressed and not taken yet, and the menu waiting for one. */
   readonly #menuKeys: string[] = [];
   #keyWaiter: (() => void) | null = null;
+  /** Leaving a voicemail: ends the recording (the caller hung up or pressed #). */
+  #messageDone: (() => void) | null = null;
 
   constructor(env: CallEnvironment, incoming: CustomerLeg, init: CustomerCallInit) {
     this.id = init.id ?? randomUUID();
@@ -474,6 +484,10 @@ export class CustomerCall {
       if (this.#menuKeys.length < MAX_KEYS_AHEAD) this.#menuKeys.push(digit);
       void this.#media.stopPlayback().catch(() => {});
       this.#keyWaiter?.();
+      return;
+    }
+    if (this.state === CustomerCallState.Voicemail) {
+      if (digit === '#') this.#messageDone?.();
       return;
     }
     const number = digit === '1' && this.state === CustomerCallState.Waiting ? this.#callbackNumber() : null;
@@ -861,7 +875,46 @@ export class CustomerCall {
       return;
     }
     this.#env.log.event({ event: 'EXITWITHTIMEOUT', callId: this.id, queueId: this.#queue.id, data: { action: target.action } });
-    void this.#overflowHangup(target.action);
+    void (target.action === 'voicemail' ? this.#voicemail() : this.#overflowHangup(target.action));
+  }
+
+  /**
+   * Voicemail (a queue's overflow): "all our agents are busy; please leave your message after the tone…", the tone,
+   * then what the caller says is recorded until they hang up, press # or VOICEMAIL_MAX_SECONDS pass. A message of at
+   * least MIN_MESSAGE_SECONDS is stored for the queue's supervisors; a caller still on the line hears it was saved.
+   */
+  async #voicemail(): Promise<void> {
+    this.#withdrawAll('overflow');
+    if (!this.#transition(CustomerCallState.Voicemail)) return;
+    this.#env.toCustomer(this.id, { type: 'voicemail' });
+    const lang = this.#promptLanguage();
+    await this.#media.stopMusicOnHold().catch(() => {});
+    await this.#media.playPrompts(['all-agents-busy', 'leave-message', 'beep'], lang).catch(() => {});
+    if (this.#ended) return;
+    let rec: CallRecording;
+    try {
+      rec = await this.#media.recordCustomer(VOICEMAIL_MAX_SECONDS);
+    } catch (err) {
+      this.#log.warn({ err }, 'voicemail could not record');
+      if (!this.#ended) this.#endCaller('overflow-voicemail-failed');
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      this.#messageDone = resolve;
+      rec.once('full', resolve);
+      if (this.#ended) resolve(); // (the caller hung up while the recording started)
+    });
+    this.#messageDone = null;
+    const { wav, seconds } = await rec.stop();
+    if (seconds >= MIN_MESSAGE_SECONDS) {
+      const i = this.#init;
+      await this.#env
+        .saveVoicemail({ callId: this.id, queueId: this.#queue.id, caller: i.caller, customerId: i.customerId, language: i.language, seconds, wav })
+        .catch((err: unknown) => this.#log.error({ err, seconds }, 'voicemail could not be stored'));
+    }
+    if (this.#ended) return;
+    await this.#media.playPrompts(['message-saved'], lang).catch(() => {});
+    if (!this.#ended) this.#endCaller('voicemail');
   }
 
   async #overflowHangup(action: string): Promise<void> {
@@ -881,6 +934,11 @@ export class CustomerCall {
     if (this.#ended || this.#leftForCallback || this.#endingCaller || (this.#mediaGone && this.state !== CustomerCallState.Connected)) return;
     if (this.state === CustomerCallState.Connected) {
       this.#hangUp('caller', how);
+      return;
+    }
+    if (this.state === CustomerCallState.Voicemail) {
+      // hanging up ends the message (the ACD let go of the call when it overflowed: not an abandon)
+      this.#finish('voicemail');
       return;
     }
     // RFC-free but field-standard: a caller who leaves before an agent answers has abandoned.
@@ -978,6 +1036,7 @@ export class CustomerCall {
     this.state = CustomerCallState.Ended;
     clearTimeout(this.#assignedRingTimer);
     this.#keyWaiter?.();
+    this.#messageDone?.();
     this.#withdrawAll('call-ended');
     this.#env.toCustomer(this.id, { type: 'ended', reason });
     this.#env.log.updateCall(this.id, reason === 'callback' ? { state: 'callback' } : { state: 'ended', end_reason: reason, ended_at: new Date() });

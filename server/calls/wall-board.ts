@@ -4,6 +4,7 @@ import { AgentState } from '../../acd/agent-state.ts';
 import { type QueueTraffic, queueTraffic } from '../../db/repositories/queue-stats.ts';
 import { type Queue, listAllQueues } from '../../db/repositories/queues.ts';
 import { type Agent, listAllAgents } from '../../db/repositories/users.ts';
+import { newVoicemailCounts } from '../../db/repositories/voicemails.ts';
 import type { Database } from '../../db/schema.ts';
 import { sendJson } from '../events/ws-endpoints.ts';
 import { isOpenAt } from './opening-hours.ts';
@@ -57,6 +58,8 @@ export interface WallBoardQueue extends Traffic {
   agents: StateCounts;
   /** callbacks: in line now (counted in `waiting` too) or being dialled, and due at a later time */
   callbacks: { inLine: number; later: number };
+  /** voicemails callers left in this queue that nobody has dealt with yet */
+  voicemails: number;
 }
 
 /** Callers in IVR menus now (they have no queue yet): how many, the longest time in the menus (seconds), per menu. */
@@ -108,6 +111,8 @@ interface Stored {
   queues: Queue[];
   agents: Agent[];
   traffic: Map<number, TrafficCounts>;
+  /** new voicemails by queue */
+  voicemails: Map<number, number>;
 }
 
 const STATES = Object.values(AgentState);
@@ -232,6 +237,7 @@ export class WallBoard {
         ...trafficFigures(t),
         agents: counts,
         callbacks: callbacks.get(q.id) ?? { inLine: 0, later: 0 },
+        voicemails: stored.voicemails.get(q.id) ?? 0,
       };
     });
     return {
@@ -290,9 +296,11 @@ export class WallBoard {
     const s = this.#stored;
     const written = this.log.eventsWritten;
     if (s !== null && s.since === since.getTime() && s.written === written && now - s.readAt < REREAD_MS) return s;
-    const [queues, agents, rows] = await Promise.all([listAllQueues(this.db), listAllAgents(this.db), queueTraffic(this.db, { from: since })]);
+    const [queues, agents, rows, voicemails] = await Promise.all([
+      listAllQueues(this.db), listAllAgents(this.db), queueTraffic(this.db, { from: since }), newVoicemailCounts(this.db),
+    ]);
     const traffic = new Map<number, TrafficCounts>(rows.map(({ queueId, start: _start, ...counts }) => [queueId, counts]));
-    const stored: Stored = { since: since.getTime(), written, readAt: now, queues, agents, traffic };
+    const stored: Stored = { since: since.getTime(), written, readAt: now, queues, agents, traffic, voicemails };
     if (since.getTime() === startOfDay(now).getTime()) this.#stored = stored;
     return stored;
   }

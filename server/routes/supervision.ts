@@ -56,6 +56,7 @@ const WallBoardView = Type.Object({
       ...traffic,
       agents: States,
       callbacks: Type.Object({ inLine: Count, later: Count }, { description: 'callbacks in line now (counted in waiting) or being dialled, and due at a later time' }),
+      voicemails: Type.Integer({ minimum: 0, description: 'voicemails left in this queue that nobody has dealt with yet (GET /api/voicemails)' }),
     }),
   ),
   ivr: Type.Object({

@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseWav } from '../../media/prompts.ts';
+import { peakFrequency, rms } from '../media/helpers/audio.ts';
+import { RtpPeer } from '../media/helpers/rtp-peer.ts';
+import { RawUdp } from '../sip/helpers.ts';
+import { type Harness, createAgent, eventually, startCallCenter } from './support/harness.ts';
+import { inDialog, rtpCall } from './support/queue-invite.ts';
+
+/**
+ * Voicemail end to end: a queue whose max wait overflows to voicemail; a phone caller (raw UDP signalling, RTP from
+ * this process) hears the prompt and the tone, says a 600 Hz "message", presses # and is told it was saved; the
+ * supervisor lists it, plays its audio (the caller's tone), marks it dealt with and deletes it. A caller who hangs
+ * up instead leaves their message too, and neither counts as an abandon.
+ */
+describe('voicemail', () => {
+  let h: Harness;
+  let udp: RawUdp;
+  let caller: { user: string; password: string };
+  let sue: string;
+  let agentToken: string;
+  let queueId: number;
+
+  beforeAll(async () => {
+    h = await startCallCenter({ rtpPortMin: 46600, rtpPortMax: 46699 });
+    const q = await h.api('POST', '/api/queues', { name: 'after-hours', skills: {}, maxWaitSeconds: 1, overflow: { action: 'voicemail' } }, h.admin);
+    expect(q.status, JSON.stringify(q.body)).toBe(201);
+    queueId = q.body.id;
+    // a desk phone's SIP account dials the queue as a phone caller does (its agent never logs in)
+    const c = await createAgent(h, { login: 'carl', name: 'Carl', languages: { en: 5 }, skills: {}, sipUser: '1701' });
+    caller = { user: '1701', password: c.sipPassword };
+    agentToken = await h.login('carl', c.password);
+    expect((await h.api('POST', '/api/users', { login: 'sue', name: 'Sue', password: 'sue-password-1', role: 'supervisor' }, h.admin)).status).toBe(201);
+    sue = await h.login('sue', 'sue-password-1');
+    udp = await new RawUdp().open();
+  }, 120_000);
+
+  afterAll(async () => {
+    udp?.close();
+    await h?.close();
+  });
+
+  const audio = async (id: number, token = sue) => fetch(`${h.baseUrl}/api/voicemails/${id}/audio`, { headers: { authorization: `Bearer ${token}` } });
+  const queueFigures = async () => (await h.api('GET', '/api/wallboard', undefined, sue)).body.queues.find((q: { id: number }) => q.id === queueId);
+
+  it('the caller leaves a message after the tone and presses #; the supervisor hears it, marks it done and deletes it', async () => {
+    const rtp = await RtpPeer.create();
+    try {
+      const ok = await rtpCall(h, udp, rtp, { to: 'after-hours', ...caller });
+      // "all our agents are busy … leave your message after the tone", then the 1 kHz tone
+      await eventually(() => rtp.received.length > 8000 && rtp.toneShare(1000, 0.3) > 0.8, 20_000, 'the tone');
+      rtp.startTone(600);
+      await new Promise((r) => setTimeout(r, 2500));
+      rtp.startTone(0);
+      inDialog(h, udp, ok, 'INFO', { digit: '#' });
+      // told it was saved, then the server hangs up
+      await udp.take((m) => 'method' in m && m.method === 'BYE' && m.callId === ok.callId, 20_000);
+    } finally {
+      rtp.close();
+    }
+
+    const list = await h.api('GET', '/api/voicemails', undefined, sue);
+    expect(list.status).toBe(200);
+    expect(list.body.total).toBe(1);
+    const v = list.body.items[0];
+    expect(v).toMatchObject({ queueId, caller: expect.stringContaining('1701'), doneAt: null, doneBy: null });
+    expect(v.seconds).toBeGreaterThan(2);
+    expect(v.seconds).toBeLessThan(5);
+    const call = (await h.api('GET', `/api/calls/${v.callId}`, undefined, sue)).body;
+    expect(call.endReason).toBe('voicemail');
+    expect(call.events.map((e: { event: string }) => e.event)).toEqual(['ENTERQUEUE', 'EXITWITHTIMEOUT', 'VOICEMAIL']);
+    expect(call.events[2].data).toEqual({ voicemailId: v.id, seconds: v.seconds });
+    await eventually(async () => (await queueFigures()).voicemails === 1, 10_000, 'the wall-board to count it');
+    expect((await queueFigures()).abandoned).toBe(0);
+
+    // its audio: a WAV holding the caller's 600 Hz, about as long as they spoke
+    const r = await audio(v.id);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toBe('audio/wav');
+    const pcm = parseWav(Buffer.from(await r.arrayBuffer()))!;
+    expect(pcm.rate).toBe(8000);
+    const x = new Int16Array(pcm.samples.buffer, pcm.samples.byteOffset, pcm.samples.length / 2);
+    expect(x.length / 8000).toBeCloseTo(v.seconds, 1);
+    expect(peakFrequency(x)).toBe(600);
+    expect(rms(x.subarray(0, 16000))).toBeGreaterThan(1000);
+
+    // the rules: supervisors and admins only, unknown ids named, bad bodies refused
+    expect((await audio(v.id, agentToken)).status).toBe(403);
+    expect((await h.api('GET', '/api/voicemails', undefined, agentToken)).status).toBe(403);
+    expect(await h.api('PUT', '/api/voicemails/999999', { done: true }, sue)).toMatchObject({ status: 404, body: { message: 'voicemail 999999 not found' } });
+    expect(await h.api('PUT', `/api/voicemails/${v.id}`, { done: 'yes' }, sue)).toMatchObject({ status: 400, body: { field: 'body.done' } });
+    expect((await h.api('GET', '/api/voicemails?state=old', undefined, sue)).status).toBe(400);
+
+    // dealt with: gone from the new ones and from the wall-board's count, listed as done (by Sue)
+    const done = await h.api('PUT', `/api/voicemails/${v.id}`, { done: true }, sue);
+    expect(done.status).toBe(200);
+    expect(done.body.doneAt).not.toBeNull();
+    expect((await h.api('GET', '/api/voicemails', undefined, sue)).body.total).toBe(0);
+    expect((await h.api('GET', `/api/voicemails?state=done&queueId=${queueId}`, undefined, sue)).body.items.map((i: { id: number }) => i.id)).toEqual([v.id]);
+    await eventually(async () => (await queueFigures()).voicemails === 0, 10_000, 'the count to drop');
+
+    expect((await h.api('DELETE', `/api/voicemails/${v.id}`, undefined, sue)).status).toBe(204);
+    expect((await audio(v.id)).status).toBe(404);
+    expect((await h.api('DELETE', `/api/voicemails/${v.id}`, undefined, sue)).status).toBe(404);
+  }, 60_000);
+
+  it('a caller who hangs up after speaking leaves the message too; one who hangs up at the tone leaves none', async () => {
+    const spoke = await RtpPeer.create();
+    const silent = await RtpPeer.create();
+    try {
+      const a = await rtpCall(h, udp, spoke, { to: 'after-hours', ...caller });
+      const b = await rtpCall(h, udp, silent, { to: 'after-hours', ...caller });
+      await eventually(() => spoke.received.length > 8000 && spoke.toneShare(1000, 0.3) > 0.8, 20_000, 'the tone');
+      await eventually(() => silent.received.length > 8000 && silent.toneShare(1000, 0.3) > 0.8, 20_000, 'the tone (second caller)');
+      inDialog(h, udp, b, 'BYE');
+      spoke.startTone(800);
+      await new Promise((r) => setTimeout(r, 2000));
+      inDialog(h, udp, a, 'BYE');
+      await eventually(async () => (await h.api('GET', '/api/voicemails', undefined, sue)).body.total === 1, 10_000, 'the message stored');
+      const v = (await h.api('GET', '/api/voicemails', undefined, sue)).body.items[0];
+      const pcm = parseWav(Buffer.from(await (await audio(v.id)).arrayBuffer()))!;
+      expect(peakFrequency(new Int16Array(pcm.samples.buffer, pcm.samples.byteOffset, pcm.samples.length / 2))).toBe(800);
+      const calls = (await h.api('GET', '/api/calls?limit=2', undefined, sue)).body.items as Array<{ endReason: string }>;
+      expect(calls.map((c) => c.endReason)).toEqual(['voicemail', 'voicemail']);
+      expect((await queueFigures()).abandoned).toBe(0);
+    } finally {
+      spoke.close();
+      silent.close();
+    }
+  }, 60_000);
+});

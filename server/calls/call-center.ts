@@ -146,8 +146,8 @@ export class CallCenter {
       toCustomer: (callId, event) => this.#toCustomer(callId, event),
       ended: (call) => this.#ended(call),
       callbacksOffered: () => this.callbacks.enabled,
-      requestCallback: (call, number) => {
-        const r = this.callbacks.request(call, number, null);
+      requestCallback: (call, number, inLine) => {
+        const r = this.callbacks.request(call, number, null, inLine);
         if (r.outcome !== 'requested') this.#deps.logger.warn({ callId: call.id, outcome: r.outcome }, 'callback by key refused');
       },
       saveVoicemail: async (v) => {

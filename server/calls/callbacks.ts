@@ -118,7 +118,7 @@ export class Callbacks {
    * A waiting caller asks to be called back on `number`: now, keeping their place in line (at = null), or at a time
    * they chose (at: they join the line then).
    */
-  request(call: CustomerCall | undefined, number: string, at: Date | null): CallbackOutcome {
+  request(call: CustomerCall | undefined, number: string, at: Date | null, inLine = false): CallbackOutcome {
     if (!this.enabled) return { outcome: 'no-trunk' };
     if (call === undefined) return { outcome: 'unknown-call' };
     const left = call.leaveForCallback();
@@ -140,6 +140,7 @@ export class Callbacks {
     this.#keep(cb, new Date(left.enteredAt), at);
     const queueId = String(cb.queue.id);
     env.acd.run((e, now) => {
+      if (inLine) return; // (the ACD made the call a callback itself: its queue overflowed to callback)
       if (at === null) {
         e.callbackRequested(now, cb.callId);
         return;

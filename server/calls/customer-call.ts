@@ -81,8 +81,11 @@ export interface CallEnvironment {
   ended(call: CustomerCall): void;
   /** Callbacks can be offered now (a trunk is set). */
   callbacksOffered(): boolean;
-  /** A waiting phone caller pressed the callback key: called back on `number`, keeping their place. */
-  requestCallback(call: CustomerCall, number: string): void;
+  /**
+   * A waiting phone caller pressed the callback key (or their queue overflowed to callback: the ACD holds their place
+   * as a callback already, inLine): called back on `number`, keeping their place.
+   */
+  requestCallback(call: CustomerCall, number: string, inLine?: boolean): void;
   /** Stores a message the caller left (voicemail) and writes VOICEMAIL to the queue log. */
   saveVoicemail(v: { callId: string; queueId: number; caller: string; customerId: string | null; language: string | null; seconds: number; wav: Buffer }): Promise<void>;
 }
@@ -235,6 +238,8 @@ export class CustomerCall {
   /** In an IVR menu: keys pressed and not taken yet, and the menu waiting for one. */
   readonly #menuKeys: string[] = [];
   #keyWaiter: (() => void) | null = null;
+  /** Told they will be called back (their queue overflowed to callback): the number, kept if they hang up meanwhile. */
+  #calledBackOnHangUp: string | null = null;
   /** Leaving a voicemail: ends the recording (the caller hung up or pressed #). */
   #messageDone: (() => void) | null = null;
 
@@ -875,7 +880,32 @@ export class CustomerCall {
       return;
     }
     this.#env.log.event({ event: 'EXITWITHTIMEOUT', callId: this.id, queueId: this.#queue.id, data: { action: target.action } });
-    void (target.action === 'voicemail' ? this.#voicemail() : this.#overflowHangup(target.action));
+    if (target.action === 'voicemail') void this.#voicemail();
+    else if (target.action === 'callback') void this.#overflowToCallback();
+    else void this.#overflowHangup(target.action);
+  }
+
+  /**
+   * Overflow to callback: the ACD keeps the caller's place in line as a callback. A phone caller we can call back
+   * hears that they will be called back and is let go (Callbacks dials them when an agent is theirs; an agent free
+   * while they still listen takes the call at once). Anyone else (a browser caller, no trunk for callbacks) hears
+   * that all agents are busy, and the ACD lets go of the place.
+   */
+  async #overflowToCallback(): Promise<void> {
+    this.#withdrawAll('overflow');
+    const number = this.#callbackNumber();
+    if (number === null) {
+      this.#env.acd.run((e, now) => e.callerAbandoned(now, this.id));
+      await this.#overflowHangup('callback');
+      return;
+    }
+    this.#leavingByKey = true; // (no announcement over the confirmation)
+    this.#calledBackOnHangUp = number; // (a caller who hangs up during it is called back all the same)
+    await this.#media.stopMusicOnHold().catch(() => {});
+    await this.#media.playPrompts(['callback-confirmed'], this.#promptLanguage()).catch(() => {});
+    this.#leavingByKey = false;
+    this.#calledBackOnHangUp = null;
+    if (this.state === CustomerCallState.Waiting) this.#env.requestCallback(this, number, true);
   }
 
   /**
@@ -939,6 +969,10 @@ export class CustomerCall {
     if (this.state === CustomerCallState.Voicemail) {
       // hanging up ends the message (the ACD let go of the call when it overflowed: not an abandon)
       this.#finish('voicemail');
+      return;
+    }
+    if (this.#calledBackOnHangUp !== null && this.state === CustomerCallState.Waiting) {
+      this.#env.requestCallback(this, this.#calledBackOnHangUp, true);
       return;
     }
     // RFC-free but field-standard: a caller who leaves before an agent answers has abandoned.

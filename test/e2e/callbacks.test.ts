@@ -383,4 +383,63 @@ describe('callbacks', () => {
     await eventually(async () => (await events(callId)).includes('COMPLETECALLER'), 10_000, 'the call to end');
     expect(await events(callId)).toEqual(['ENTERQUEUE', 'CALLBACKREQUESTED', 'CALLBACKATTEMPT', 'OFFER', 'CONNECT', 'COMPLETECALLER']);
   }, 120_000);
+
+  it('a phone caller whose queue overflows to callback is told so, let go, and called back keeping their place', async () => {
+    const q = await h.api('POST', '/api/queues', { name: 'busy-line', skills: { support: 1 }, maxWaitSeconds: 1, overflow: { action: 'callback' }, wrapUpSeconds: 0 }, h.admin);
+    expect(q.status, JSON.stringify(q.body)).toBe(201);
+    const kiosk = await createAgent(h, { login: 'kiosk2', name: 'Kiosk 2', languages: {}, skills: {}, sipUser: '3002' });
+    const annaBox = await annaPhone();
+    const phone = new BaresipPhone({
+      dir: path.join(dir, 'customer-3002'), sipPort: CUSTOMER_PORT, ctrlPort: CUSTOMER_PORT + 100, rtpMin: CUSTOMER_PORT * 4, answer: 'auto',
+      toneWav: makeTone(path.join(dir, 'tone-700.wav'), 700), registrar: `127.0.0.1:${h.sipPort}`, username: '3002', password: 'unused', regint: 0,
+    });
+    phones.push(phone);
+    await phone.start();
+    const udp = await new RawUdp().open();
+    let callId: string;
+    try {
+      const ok = await inviteQueue(h, udp, { to: 'busy-line', user: '3002', password: kiosk.sipPassword });
+      expect(ok.status).toBe(200);
+      inDialog(h, udp, ok, 'ACK');
+      // a second past its max wait: "Thank you, we will call you back" (about 5 s), then our BYE
+      const bye = await udp.take((m) => 'method' in m && m.method === 'BYE', 20_000);
+      expect(bye.callId).toBe(ok.callId);
+      await h.server.center.log.flush();
+      callId = ((await h.api('GET', '/api/calls?limit=1', undefined, h.admin)).body.items as Array<{ id: string }>)[0]!.id;
+      expect(await events(callId)).toEqual(['ENTERQUEUE', 'EXITWITHTIMEOUT', 'CALLBACKREQUESTED']);
+      expect(h.server.center.callbacks.has(callId)).toBe(true);
+      expect(h.server.center.acd.engine.queueStatus(String(q.body.id)).waiting).toBe(1); // its place, held as a callback
+    } finally {
+      udp.close();
+    }
+    await setState('ready');
+    await phone.waitEvent('CALL_ESTABLISHED', 20_000);
+    await annaBox.waitEvent('CALL_ESTABLISHED', 20_000);
+    await putThrough(callId);
+    await phone.command('hangup');
+    await eventually(async () => (await events(callId)).includes('COMPLETECALLER'), 10_000, 'the call to end');
+    expect(await events(callId)).toEqual(['ENTERQUEUE', 'EXITWITHTIMEOUT', 'CALLBACKREQUESTED', 'CALLBACKATTEMPT', 'OFFER', 'CONNECT', 'COMPLETECALLER']);
+  }, 120_000);
+
+  it('a caller we cannot call back whose queue overflows to callback hears all agents are busy; no place is kept for nobody', async () => {
+    const q = await h.api('POST', '/api/queues', { name: 'busy-lobby', skills: { support: 1 }, maxWaitSeconds: 1, overflow: { action: 'callback' } }, h.admin);
+    expect(q.status, JSON.stringify(q.body)).toBe(201);
+    // (a SIP user that is no phone number: nothing to dial back)
+    const lobby = await createAgent(h, { login: 'lobby', name: 'Lobby', languages: {}, skills: {}, sipUser: 'lobby' });
+    const udp = await new RawUdp().open();
+    try {
+      const ok = await inviteQueue(h, udp, { to: 'busy-lobby', user: 'lobby', password: lobby.sipPassword });
+      expect(ok.status).toBe(200);
+      inDialog(h, udp, ok, 'ACK');
+      await udp.take((m) => 'method' in m && m.method === 'BYE' && m.callId === ok.callId, 20_000);
+      await h.server.center.log.flush();
+      const call = ((await h.api('GET', '/api/calls?limit=1', undefined, h.admin)).body.items as Array<{ id: string; endReason: string }>)[0]!;
+      await eventually(async () => (await h.api('GET', `/api/calls/${call.id}`, undefined, h.admin)).body.endReason === 'overflow-callback', 10_000, 'the record to end');
+      expect(await events(call.id)).toEqual(['ENTERQUEUE', 'EXITWITHTIMEOUT']);
+      expect(h.server.center.acd.engine.queueStatus(String(q.body.id)).waiting).toBe(0);
+      expect(h.server.center.callbacks.has(call.id)).toBe(false);
+    } finally {
+      udp.close();
+    }
+  }, 60_000);
 });

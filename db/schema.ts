@@ -63,6 +63,8 @@ export interface OpeningHours {
 export type IvrAction =
   | { type: 'queue'; queueId: number }
   | { type: 'menu'; menuId: number }
+  /** the caller leaves a message for the queue (voicemail), whether it is open or not */
+  | { type: 'voicemail'; queueId: number }
   | { type: 'hangup' };
 
 /** One key of an IVR menu. */

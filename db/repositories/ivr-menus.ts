@@ -111,7 +111,7 @@ function actionsOf(input: Partial<IvrMenuFields>): Array<[string, IvrAction]> {
 /** Every queue and menu the input's actions go to exists (a menu may go to itself: it exists when it is updated). */
 async function checkTargets(tx: Transaction<Database>, input: Partial<IvrMenuFields>): Promise<void> {
   const actions = actionsOf(input);
-  const queueIds = actions.flatMap(([, a]) => (a.type === 'queue' ? [a.queueId] : []));
+  const queueIds = actions.flatMap(([, a]) => (a.type === 'queue' || a.type === 'voicemail' ? [a.queueId] : []));
   const menuIds = actions.flatMap(([, a]) => (a.type === 'menu' ? [a.menuId] : []));
   const [queues, menus] = await Promise.all([
     queueIds.length === 0 ? [] : tx.selectFrom('queues').select('id').where('id', 'in', queueIds).execute(),
@@ -120,7 +120,7 @@ async function checkTargets(tx: Transaction<Database>, input: Partial<IvrMenuFie
   const queueFound = new Set(queues.map((r) => r.id));
   const menuFound = new Set(menus.map((r) => r.id));
   for (const [field, a] of actions) {
-    if (a.type === 'queue' && !queueFound.has(a.queueId)) {
+    if ((a.type === 'queue' || a.type === 'voicemail') && !queueFound.has(a.queueId)) {
       throw new UnknownReferenceError(`${field}.queueId`, String(a.queueId), `no queue ${a.queueId}`);
     }
     if (a.type === 'menu' && !menuFound.has(a.menuId)) {
@@ -131,17 +131,22 @@ async function checkTargets(tx: Transaction<Database>, input: Partial<IvrMenuFie
 
 /** The menus with an action (an option's, the default or the closed one) that goes to the target. */
 export async function menusGoingTo(db: Db, target: { queueId: number } | { menuId: number }): Promise<Array<{ id: number; name: string }>> {
-  const action: IvrAction = 'queueId' in target ? { type: 'queue', queueId: target.queueId } : { type: 'menu', menuId: target.menuId };
-  const one = JSON.stringify(action);
-  const inOptions = JSON.stringify([{ action }]);
+  // (a queue is gone to by its own actions and by the voicemail ones that leave it a message)
+  const actions: IvrAction[] = 'queueId' in target
+    ? [{ type: 'queue', queueId: target.queueId }, { type: 'voicemail', queueId: target.queueId }]
+    : [{ type: 'menu', menuId: target.menuId }];
   return db
     .selectFrom('ivr_menus')
     .select(['id', 'name'])
-    .where((eb) => eb.or([
-      sql<boolean>`default_action @> ${one}::jsonb`,
-      sql<boolean>`closed_action @> ${one}::jsonb`,
-      sql<boolean>`options @> ${inOptions}::jsonb`,
-    ]))
+    .where((eb) => eb.or(actions.flatMap((action) => {
+      const one = JSON.stringify(action);
+      const inOptions = JSON.stringify([{ action }]);
+      return [
+        sql<boolean>`default_action @> ${one}::jsonb`,
+        sql<boolean>`closed_action @> ${one}::jsonb`,
+        sql<boolean>`options @> ${inOptions}::jsonb`,
+      ];
+    })))
     .orderBy('id')
     .execute();
 }

@@ -6,7 +6,7 @@
  *       │   └─answered─▶ menu ┘ ├── offer failed ─┘                            │
  *       │  (dialled an IVR menu)│                                              │
  *       │                       └──────── transfer to a queue ─────────────────┤
- *       │   waiting / offering ──overflow to voicemail──▶ voicemail (recording) ┤
+ *       │   menu / waiting / offering ──voicemail──▶ voicemail (recording) ──────┤
  *       └──────────────── caller hangs up / overflow / failure (any state) ────┴──▶ ended
  */
 export const CustomerCallState = {
@@ -24,7 +24,7 @@ export type CustomerCallState = (typeof CustomerCallState)[keyof typeof Customer
 
 const ALLOWED: Record<CustomerCallState, readonly CustomerCallState[]> = {
   answering: ['menu', 'waiting', 'offering', 'ended'],
-  menu: ['waiting', 'ended'],
+  menu: ['waiting', 'voicemail', 'ended'],
   waiting: ['offering', 'voicemail', 'ended'],
   offering: ['waiting', 'connected', 'voicemail', 'ended'],
   connected: ['waiting', 'ended'],

@@ -427,9 +427,11 @@ export class CustomerCall {
     };
     const out = await walkIvr(first, io, this.#init.language);
     if (this.#ended) return false;
-    const queue = out.kind === 'queue' ? await this.#env.queueById(out.queueId) : undefined;
+    const queue = out.kind === 'hangup' ? undefined : await this.#env.queueById(out.queueId);
     if (this.#ended) return false;
-    const reason = out.kind === 'hangup' ? `ivr-${out.reason}` : queue === undefined ? 'ivr-queue-missing' : closedNow(queue.openingHours, new Date()) !== null ? 'ivr-queue-closed' : null;
+    // (a closed queue takes no calls, but messages: a voicemail option is for when nobody can answer)
+    const closed = out.kind === 'queue' && queue !== undefined && closedNow(queue.openingHours, new Date()) !== null;
+    const reason = out.kind === 'hangup' ? `ivr-${out.reason}` : queue === undefined ? 'ivr-queue-missing' : closed ? 'ivr-queue-closed' : null;
     this.#log.info({ path: out.path, queueId: queue?.id, language: out.language, reason }, 'IVR walked');
     if (reason !== null || queue === undefined) {
       this.#endCaller(reason ?? 'ivr-queue-missing');
@@ -439,13 +441,13 @@ export class CustomerCall {
     this.#ivrPath = out.path;
     this.#init.language = out.language ?? queue.language;
     this.#log = this.#log.child({ queueId: queue.id });
-    this.#env.log.updateCall(this.id, {
-      queue_id: queue.id,
-      language: this.#init.language,
-      context: JSON.stringify({ page: this.#init.page, history: this.#init.history, ivr: out.path }),
-      state: 'queued',
-      queued_at: new Date(),
-    });
+    const context = JSON.stringify({ page: this.#init.page, history: this.#init.history, ivr: out.path });
+    if (out.kind === 'voicemail') {
+      this.#env.log.updateCall(this.id, { queue_id: queue.id, language: this.#init.language, context });
+      void this.#voicemail(false);
+      return false;
+    }
+    this.#env.log.updateCall(this.id, { queue_id: queue.id, language: this.#init.language, context, state: 'queued', queued_at: new Date() });
     return true;
   }
 
@@ -880,7 +882,7 @@ export class CustomerCall {
       return;
     }
     this.#env.log.event({ event: 'EXITWITHTIMEOUT', callId: this.id, queueId: this.#queue.id, data: { action: target.action } });
-    if (target.action === 'voicemail') void this.#voicemail();
+    if (target.action === 'voicemail') void this.#voicemail(true);
     else if (target.action === 'callback') void this.#overflowToCallback();
     else void this.#overflowHangup(target.action);
   }
@@ -909,17 +911,18 @@ export class CustomerCall {
   }
 
   /**
-   * Voicemail (a queue's overflow): "all our agents are busy; please leave your message after the tone…", the tone,
-   * then what the caller says is recorded until they hang up, press # or VOICEMAIL_MAX_SECONDS pass. A message of at
-   * least MIN_MESSAGE_SECONDS is stored for the queue's supervisors; a caller still on the line hears it was saved.
+   * Voicemail (a queue's overflow, or an IVR menu's way to the queue's voicemail): "[all our agents are busy;] please
+   * leave your message after the tone…", the tone, then what the caller says is recorded until they hang up, press #
+   * or VOICEMAIL_MAX_SECONDS pass. A message of at least MIN_MESSAGE_SECONDS is stored for the queue's supervisors; a
+   * caller still on the line hears it was saved.
    */
-  async #voicemail(): Promise<void> {
+  async #voicemail(overflowed: boolean): Promise<void> {
     this.#withdrawAll('overflow');
     if (!this.#transition(CustomerCallState.Voicemail)) return;
     this.#env.toCustomer(this.id, { type: 'voicemail' });
     const lang = this.#promptLanguage();
     await this.#media.stopMusicOnHold().catch(() => {});
-    await this.#media.playPrompts(['all-agents-busy', 'leave-message', 'beep'], lang).catch(() => {});
+    await this.#media.playPrompts([...(overflowed ? ['all-agents-busy'] : []), 'leave-message', 'beep'], lang).catch(() => {});
     if (this.#ended) return;
     let rec: CallRecording;
     try {

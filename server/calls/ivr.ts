@@ -1,6 +1,6 @@
 /**
  * An IVR menu walk for one caller: speak a menu's prompt, take one key, follow its option (a queue, another menu,
- * hang up; an option may also set the caller's language), with the retries, the default action and the opening
+ * a queue's voicemail, hang up; an option may also set the caller's language), with the retries, the default action and the opening
  * hours a menu has. The call (CustomerCall) supplies the media and the keys through IvrIo; this is the logic only.
  */
 import type { IvrMenu } from '../../db/repositories/ivr-menus.ts';
@@ -27,6 +27,8 @@ export interface IvrIo {
 
 export type IvrOutcome =
   | { kind: 'queue'; queueId: number; language: string | null; path: string[] }
+  /** the caller leaves a message for the queue */
+  | { kind: 'voicemail'; queueId: number; language: string | null; path: string[] }
   | { kind: 'hangup'; reason: IvrHangup; language: string | null; path: string[] };
 
 /**
@@ -73,7 +75,7 @@ export async function walkIvr(first: IvrMenuSpec, io: IvrIo, language: string | 
     }
     if (io.ended()) return end('caller-left');
     if (action === null || action.type === 'hangup') return end(none);
-    if (action.type === 'queue') return { kind: 'queue', queueId: action.queueId, language: lang, path };
+    if (action.type === 'queue' || action.type === 'voicemail') return { kind: action.type, queueId: action.queueId, language: lang, path };
     menu = await io.menu(action.menuId);
     if (menu === undefined) return end('menu-missing');
   }

@@ -40,7 +40,8 @@ export interface VisualMenu {
 
 /** Where an action leads, by name; null for a hang-up or a queue or menu that is gone. */
 async function nextOf(db: Db, action: IvrAction | null): Promise<VisualNext | null> {
-  if (action === null || action.type === 'hangup') return null;
+  // (a voicemail is left by phone: the widget offers no way to it)
+  if (action === null || action.type === 'hangup' || action.type === 'voicemail') return null;
   if (action.type === 'queue') {
     const q = await getQueue(db, action.queueId);
     return q === undefined ? null : { queue: q.name };

@@ -241,6 +241,7 @@ const RefId = Type.Integer({ minimum: 1, maximum: 2147483647 });
 export const IvrAction = Type.Union([
   Type.Object({ type: Type.Literal('queue'), queueId: RefId }, { additionalProperties: false }),
   Type.Object({ type: Type.Literal('menu'), menuId: RefId }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('voicemail'), queueId: RefId }, { additionalProperties: false, description: 'the caller leaves a message for the queue (open or not)' }),
   Type.Object({ type: Type.Literal('hangup') }, { additionalProperties: false }),
 ]);
 /** Texts to speak, per language: {"en": "For billing press 1.", "et": "Arvete jaoks vajutage 1."}. */

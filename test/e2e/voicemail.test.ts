@@ -127,4 +127,41 @@ describe('voicemail', () => {
       silent.close();
     }
   }, 60_000);
+
+  it('an IVR menu leads to a queue\'s voicemail (here when closed): the caller leaves a message for that queue; it stays the menu\'s way there', async () => {
+    const bad = await h.api('POST', '/api/ivr-menus', { name: 'night-desk', language: 'en', prompt: { en: 'Never heard.' }, closedAction: { type: 'voicemail', queueId: 999999 } }, h.admin);
+    expect(bad.status).toBeGreaterThanOrEqual(400);
+    expect(bad.body.field).toBe('body.closedAction.queueId');
+    const m = await h.api('POST', '/api/ivr-menus', {
+      name: 'night-desk', language: 'en', prompt: { en: 'Never heard.' },
+      openingHours: { timeZone: 'Europe/Tallinn', days: {} }, // never open
+      closedPrompt: { en: 'We are closed.' },
+      closedAction: { type: 'voicemail', queueId },
+    }, h.admin);
+    expect(m.status, JSON.stringify(m.body)).toBe(201);
+    // the queue may not go while a menu leads to its voicemail
+    expect(await h.api('DELETE', `/api/queues/${queueId}`, undefined, h.admin)).toMatchObject({ status: 409, body: { message: 'queue after-hours is a target of IVR menu night-desk' } });
+
+    const before = (await h.api('GET', '/api/voicemails', undefined, sue)).body.total as number;
+    const rtp = await RtpPeer.create();
+    try {
+      const ok = await rtpCall(h, udp, rtp, { to: 'night-desk', ...caller });
+      await eventually(() => rtp.received.length > 8000 && rtp.toneShare(1000, 0.3) > 0.8, 20_000, 'the tone');
+      rtp.startTone(500);
+      await new Promise((r) => setTimeout(r, 2000));
+      inDialog(h, udp, ok, 'BYE');
+    } finally {
+      rtp.close();
+    }
+    await eventually(async () => (await h.api('GET', '/api/voicemails', undefined, sue)).body.total === before + 1, 10_000, 'the message stored');
+    const v = (await h.api('GET', '/api/voicemails', undefined, sue)).body.items[0];
+    expect(v.queueId).toBe(queueId);
+    const pcm = parseWav(Buffer.from(await (await audio(v.id)).arrayBuffer()))!;
+    expect(peakFrequency(new Int16Array(pcm.samples.buffer, pcm.samples.byteOffset, pcm.samples.length / 2))).toBe(500);
+    const call = (await h.api('GET', `/api/calls/${v.callId}`, undefined, sue)).body;
+    expect(call).toMatchObject({ queueId, endReason: 'voicemail', context: { ivr: ['night-desk'] } });
+    expect(call.events.map((e: { event: string }) => e.event)).toEqual(['VOICEMAIL']); // (never in the queue's line)
+    // a browser's visual menu offers no way to a voicemail
+    expect((await h.api('GET', '/api/public/menus/night-desk')).body).toMatchObject({ open: false, closedNext: null });
+  }, 60_000);
 });

@@ -106,6 +106,12 @@ describe('IVR menu walk', () => {
     // Friday 10:00 local: open, the menu runs
     const c3 = caller(['1'], [closed], new Date('2026-12-04T08:00:00Z'));
     expect(await walkIvr(closed, c3.io, null)).toMatchObject({ kind: 'hangup', reason: 'option' });
+    // closed, with a way to the queue's voicemail
+    const c4 = caller([], [closed], new Date('2026-12-05T10:00:00Z'));
+    expect(await walkIvr({ ...closed, closedAction: { type: 'voicemail', queueId: 12 } }, c4.io, 'et')).toEqual({ kind: 'voicemail', queueId: 12, language: 'et', path: ['menu-4'] });
+    // and an option leading there while open
+    const c5 = caller(['1'], [closed], new Date('2026-12-04T08:00:00Z'));
+    expect(await walkIvr({ ...closed, options: [option('1', { type: 'voicemail', queueId: 13 })] }, c5.io, null)).toMatchObject({ kind: 'voicemail', queueId: 13 });
   });
 
   it("speaks the caller's language when the menu has it, else the menu's own", () => {

@@ -141,6 +141,9 @@ describe('IVR menus in the admin console', () => {
     expect(parseAction('queue:support', targets, 'when closed')).toEqual({ type: 'queue', queueId: 4 });
     expect(parseAction(' menu:main-et ', targets, 'when closed')).toEqual({ type: 'menu', menuId: 8 });
     expect(parseAction('hangup', targets, 'when closed')).toEqual({ type: 'hangup' });
+    expect(parseAction('voicemail:support', targets, 'when closed')).toEqual({ type: 'voicemail', queueId: 4 });
+    expect(() => parseAction('voicemail:main', targets, 'when closed')).toThrow('when closed: there is no queue main');
+    expect(formatAction({ type: 'voicemail', queueId: 4 }, targets)).toBe('voicemail:support');
     expect(parseAction('', targets, 'when closed')).toBeNull();
     expect(formatAction({ type: 'queue', queueId: 4 }, targets)).toBe('queue:support');
     expect(formatAction({ type: 'menu', menuId: 7 }, targets)).toBe('menu:main');
@@ -151,7 +154,7 @@ describe('IVR menus in the admin console', () => {
     expect(parseAction('queue:#42', targets, 'x')).toEqual({ type: 'queue', queueId: 42 });
     expect(() => parseAction('queue:billing', targets, 'after the last attempt')).toThrow('after the last attempt: there is no queue billing');
     expect(() => parseAction('menu:sales', targets, 'when closed')).toThrow('when closed: there is no menu sales');
-    expect(() => parseAction('voicemail', targets, 'when closed')).toThrow('when closed: "voicemail" is not an action (queue:<name>, menu:<name> or hangup)');
+    expect(() => parseAction('voicemail', targets, 'when closed')).toThrow('when closed: "voicemail" is not an action (queue:<name>, menu:<name>, voicemail:<queue name> or hangup)');
   });
 
   it('reads options, one key a line, with the ids of the queues and menus they name, and writes them back the same way', () => {
@@ -175,11 +178,11 @@ describe('IVR menus in the admin console', () => {
     );
     expect(() => parseOptions('12 sales queue:sales', targets)).toThrow(/^options, line 1: start with the key/);
     expect(() => parseOptions('1 sales queue:sales\n1 support queue:support', targets)).toThrow('options, line 2: key 1 is on line 1 too');
-    expect(() => parseOptions('1 sales queue:sales\n2', targets)).toThrow('options, line 2: say what key 2 does (queue:<name>, menu:<name> or hangup), e.g. "2 sales queue:sales"');
+    expect(() => parseOptions('1 sales queue:sales\n2', targets)).toThrow('options, line 2: say what key 2 does (queue:<name>, menu:<name>, voicemail:<queue name> or hangup), e.g. "2 sales queue:sales"');
     expect(() => parseOptions('1 sales queue:sales\n2 support queue:billing', targets)).toThrow('options, line 2: there is no queue billing');
     expect(() => parseOptions('1 sales menu:sales', targets)).toThrow('options, line 1: there is no menu sales');
-    expect(() => parseOptions('1 sales sales', targets)).toThrow('options, line 1: "sales" is not an action (queue:<name>, menu:<name> or hangup)');
-    expect(() => parseOptions('1 Estonian lang:et', targets)).toThrow('options, line 1: "lang:et" is not an action (queue:<name>, menu:<name> or hangup)');
+    expect(() => parseOptions('1 sales sales', targets)).toThrow('options, line 1: "sales" is not an action (queue:<name>, menu:<name>, voicemail:<queue name> or hangup)');
+    expect(() => parseOptions('1 Estonian lang:et', targets)).toThrow('options, line 1: "lang:et" is not an action (queue:<name>, menu:<name>, voicemail:<queue name> or hangup)');
     expect(() => parseOptions('2 Estonian lang:estonian menu:main', targets)).toThrow('options, line 1: "lang:estonian" is not lang: and a language code like en or pt-BR');
     expect(() => parseOptions('2 Estonian lang:et lang:en menu:main', targets)).toThrow('options, line 1: give lang: once');
   });

@@ -216,7 +216,7 @@ export function formatHours(h: Hours | null): string {
 // ── IVR menus ──
 
 /** What a key of an IVR menu does (also after its last attempt, and when it is closed), as the API takes it. */
-export type IvrAction = { type: 'queue'; queueId: number } | { type: 'menu'; menuId: number } | { type: 'hangup' };
+export type IvrAction = { type: 'queue'; queueId: number } | { type: 'menu'; menuId: number } | { type: 'voicemail'; queueId: number } | { type: 'hangup' };
 
 /** One key of an IVR menu, as the API takes it. */
 export interface IvrOption {
@@ -234,7 +234,7 @@ export interface IvrTargets {
 
 /** A language code as the API takes it: "en", "pt-BR". */
 const LANGUAGE = /^[a-z]{2,3}(-[A-Z]{2})?$/;
-const ACTIONS = 'queue:<name>, menu:<name> or hangup';
+const ACTIONS = 'queue:<name>, menu:<name>, voicemail:<queue name> or hangup';
 
 /**
  * Texts per language, one a line: "en: For sales press 1." / "et: Müük: vajutage 1." (the text may hold colons of its
@@ -268,28 +268,29 @@ export function formatPrompts(prompts: Record<string, string>): string {
 }
 
 /**
- * One action: "queue:sales", "menu:main" or "hangup" (queue and menu by name; "queue:#12" is an id, which is how an
- * action whose queue or menu the console does not know is written back). Null for an empty text.
+ * One action: "queue:sales", "menu:main", "voicemail:sales" (leave the queue a message) or "hangup" (queue and menu by
+ * name; "queue:#12" is an id, which is how an action whose queue or menu the console does not know is written back).
+ * Null for an empty text.
  */
 export function parseAction(text: string, targets: IvrTargets, where: string): IvrAction | null {
   const t = text.trim();
   if (t === '') return null;
   if (t === 'hangup') return { type: 'hangup' };
-  const m = /^(queue|menu):(\S+)$/.exec(t);
+  const m = /^(queue|menu|voicemail):(\S+)$/.exec(t);
   if (m === null) throw new Error(`${where}: "${t}" is not an action (${ACTIONS})`);
-  const kind = m[1] as 'queue' | 'menu';
+  const kind = m[1] as 'queue' | 'menu' | 'voicemail';
   const name = m[2]!;
   const byId = /^#(\d+)$/.exec(name);
-  const id = byId !== null ? Number(byId[1]) : (kind === 'queue' ? targets.queues : targets.menus).find((x) => x.name === name)?.id;
-  if (id === undefined) throw new Error(`${where}: there is no ${kind} ${name}`);
-  return kind === 'queue' ? { type: 'queue', queueId: id } : { type: 'menu', menuId: id };
+  const id = byId !== null ? Number(byId[1]) : (kind === 'menu' ? targets.menus : targets.queues).find((x) => x.name === name)?.id;
+  if (id === undefined) throw new Error(`${where}: there is no ${kind === 'menu' ? 'menu' : 'queue'} ${name}`);
+  return kind === 'menu' ? { type: 'menu', menuId: id } : { type: kind, queueId: id };
 }
 
 /** An action back as text, with names ("" for null). */
 export function formatAction(action: IvrAction | null, targets: IvrTargets): string {
   if (action === null) return '';
   if (action.type === 'hangup') return 'hangup';
-  if (action.type === 'queue') return `queue:${targets.queues.find((q) => q.id === action.queueId)?.name ?? `#${action.queueId}`}`;
+  if (action.type === 'queue' || action.type === 'voicemail') return `${action.type}:${targets.queues.find((q) => q.id === action.queueId)?.name ?? `#${action.queueId}`}`;
   return `menu:${targets.menus.find((m) => m.id === action.menuId)?.name ?? `#${action.menuId}`}`;
 }
 

@@ -28,6 +28,8 @@ export interface AppHooks {
   onAgentChanged?: (agentId: number) => void;
   /** Called after a queue changed (the ACD reloads it). */
   onQueueChanged?: (queueId: number) => void;
+  /** Called after a voicemail was marked or deleted (the wall-board counts the new ones again). */
+  onVoicemailChanged?: () => void;
 }
 
 /** The HTTP application as a plugin tree; the caller listens (server/main.ts) or injects (tests). */
@@ -73,7 +75,7 @@ export async function buildApp(ctx: AppContext, hooks: AppHooks = {}): Promise<F
   await app.register(promptRoutes, { ctx });
   await app.register(userRoutes, { ctx });
   await app.register(callRoutes, { ctx });
-  await app.register(voicemailRoutes, { ctx });
+  await app.register(voicemailRoutes, { ctx, ...(hooks.onVoicemailChanged ? { onChange: hooks.onVoicemailChanged } : {}) });
   await app.register(planningRoutes, { ctx });
 
   // The built browser apps: /widget.js, /agent/, /demo/ (npm run build:web; the README commands build them).

@@ -79,6 +79,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       // during shutdown, is logged: an unhandled rejection would end the process)
       onAgentChanged: (id) => void center?.reloadAgent(id).catch((err: unknown) => logger.error({ err, agentId: id }, 'agent reload failed')),
       onQueueChanged: (id) => void center?.reloadQueue(id).catch((err: unknown) => logger.error({ err, queueId: id }, 'queue reload failed')),
+      onVoicemailChanged: () => center?.board.storedChanged(),
     });
     closers.push(() => app.close());
 

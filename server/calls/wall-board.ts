@@ -185,6 +185,11 @@ export class WallBoard {
     private readonly intervalMs = 1000,
   ) {}
 
+  /** What the board reads from the database changed without a queue event (a voicemail dealt with): read it again. */
+  storedChanged(): void {
+    this.#stored = null;
+  }
+
   /** The view now, its figures counted from `since` (default: today). */
   async view(since?: Date): Promise<WallBoardView> {
     const now = Date.now();

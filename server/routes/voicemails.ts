@@ -32,7 +32,7 @@ function view(v: Voicemail) {
  * Voicemail: the messages callers left when their queue overflowed to voicemail (`overflow: {"action":"voicemail"}`),
  * for supervisors and admins to hear, mark dealt with, and delete.
  */
-export const voicemailRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async (app, { ctx }) => {
+export const voicemailRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; onChange?: () => void }> = async (app, { ctx, onChange }) => {
   const db = ctx.database.db;
 
   app.get('/api/voicemails', {
@@ -86,6 +86,7 @@ export const voicemailRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
   }, async (request) => {
     const v = await setVoicemailDone(db, request.params.id, request.body.done, caller(request).sub);
     if (v === undefined) throw notFound('voicemail', request.params.id);
+    onChange?.();
     return view(v);
   });
 
@@ -94,6 +95,7 @@ export const voicemailRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = a
     schema: { tags, security, summary: 'Deletes a voicemail and its audio', params: IdParams, response: { 204: Type.Null(), ...errors(404) } },
   }, async (request, reply) => {
     if (!(await deleteVoicemail(db, request.params.id))) throw notFound('voicemail', request.params.id);
+    onChange?.();
     return reply.status(204).send(null);
   });
 };

@@ -80,6 +80,8 @@ describe('customer events', () => {
     expect(parseCustomerEvent('{"type":"position","position":1,"ewtSeconds":null}')).toEqual({ type: 'position', position: 1, ewtSeconds: null });
     expect(parseCustomerEvent('{"type":"connected","agentName":"Mari"}')).toEqual({ type: 'connected', agentName: 'Mari' });
     expect(parseCustomerEvent('{"type":"ended","reason":"caller-hangup"}')).toEqual({ type: 'ended', reason: 'caller-hangup' });
+    expect(parseCustomerEvent('{"type":"hold","held":true}')).toEqual({ type: 'hold', held: true });
+    expect(parseCustomerEvent('{"type":"voicemail"}')).toEqual({ type: 'voicemail' });
   });
 
   it('drops what is not the protocol', () => {
@@ -126,6 +128,18 @@ describe('customer events', () => {
       if (language !== 'en') expect([m.linkSent('x'), m.openLink], language).not.toEqual([messagesFor('en').linkSent('x'), 'Open']);
     }
     expect(messagesFor('en').linkSent('shop.example')).toBe('Your agent sent you a link: shop.example');
+  });
+
+  it('asks in every language of the widget for a message after the tone, then to hang up', () => {
+    const en = messagesFor('en').voicemail;
+    expect(en).toBe('Nobody can take your call right now. Please leave a message after the tone, then hang up.');
+    const said = new Set<string>();
+    for (const language of ['en', 'et', 'ru', 'fi', 'de', 'hu']) {
+      const text = messagesFor(language).voicemail;
+      expect(text, language).toMatch(/\S.*\.$/);
+      said.add(text);
+    }
+    expect(said.size).toBe(6); // (each its own words: none fell back to English)
   });
 });
 

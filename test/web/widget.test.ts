@@ -282,6 +282,41 @@ describe('customer widget', () => {
       expect(await page.getByTestId('cf-links').isVisible()).toBe(false);
     });
 
+    it('asks for a message after the tone when the call goes to voicemail: no place in line or callback offer any more', async () => {
+      server.route('POST /api/public/calls', () => ({
+        status: 201,
+        body: {
+          callId: 'call-1',
+          token: 'call-token-1',
+          callbacks: true,
+          sip: {
+            wsUrl: `${server.wsOrigin}/sip`, uri: 'sip:web-call-1@test.realm', target: 'sip:support@test.realm',
+            authorizationUsername: 'web-call-1', authorizationPassword: 'one-call-secret', displayName: 'Web customer',
+          },
+          eventsUrl: `${server.wsOrigin}/ws/customer?token=call-token-1`,
+        },
+      }));
+      await startCall();
+      send({ type: 'queued', position: 1, ewtSeconds: 30 });
+      await expect.poll(() => text('cf-position')).toBe('Sie sind Nummer 1 in der Warteschlange');
+      expect(await page.getByTestId('cf-callback').isVisible()).toBe(true);
+      send({ type: 'voicemail' });
+      await expect.poll(() => text('cf-status')).toBe(
+        'Zurzeit kann niemand Ihren Anruf entgegennehmen. Bitte hinterlassen Sie nach dem Signalton eine Nachricht und legen Sie dann auf.',
+      );
+      expect(await state()).toBe('queued'); // (the call goes on: the customer speaks, then hangs up)
+      expect(await page.getByTestId('cf-position').isVisible()).toBe(false);
+      expect(await page.getByTestId('cf-callback').isVisible()).toBe(false);
+      expect(await page.getByTestId('cf-hold-music').evaluate((a: HTMLAudioElement) => a.paused)).toBe(true);
+      // a late place in line does not bring the queue back
+      send({ type: 'position', position: 1, ewtSeconds: 30 });
+      await page.waitForTimeout(200);
+      expect(await page.getByTestId('cf-position').isVisible()).toBe(false);
+      await page.getByTestId('cf-hangup').click();
+      await expect.poll(state).toBe('ended');
+      expect(await text('cf-status')).toBe('Der Anruf ist beendet.');
+    });
+
     it('cancels the INVITE when the customer hangs up while waiting', async () => {
       await startCall();
       send({ type: 'queued', position: 3, ewtSeconds: 40 });

@@ -33,6 +33,8 @@ export interface BoardQueue extends Traffic {
   agents: Counts;
   /** callbacks in line now (counted in waiting) or being dialled, and due later */
   callbacks: { inLine: number; later: number };
+  /** voicemails left in this queue that nobody has dealt with yet (an older server: absent) */
+  voicemails?: number;
 }
 
 export interface BoardAgent {
@@ -164,6 +166,7 @@ export function renderBoard(doc: Document, board: Board, now: number, act?: Agen
         figure(doc, 'Abandoned', String(q.abandoned), 'wb-abandoned'),
         figure(doc, 'ASA', q.asaSeconds === null ? '–' : `${q.asaSeconds} s`, 'wb-asa'),
         figure(doc, 'Callbacks', callbacksText(q.callbacks), 'wb-callbacks'),
+        figure(doc, 'Voicemail', q.voicemails === undefined ? '–' : String(q.voicemails), 'wb-queue-voicemails', { class: 'value voicemails', 'data-alert': (q.voicemails ?? 0) > 0 ? 'yes' : 'no' }),
       );
       const foot = el(doc, 'p', { class: 'muted', 'data-testid': 'wb-queue-agents' }, agentsLine(q.agents));
       const more = el(doc, 'p', { class: 'muted' }, `offered ${q.offered} · overflowed ${q.overflowed} · missed offers ${q.missedOffers} · callbacks asked ${q.callbacksRequested ?? 0}, given up ${q.callbacksFailed ?? 0} · incl. abandons ${pct(q.serviceLevelOfferedPercent)}`);
@@ -357,6 +360,95 @@ export function renderCallbacks(doc: Document, callbacks: OpenCallback[], cancel
         b.addEventListener('click', () => cancel(c.callId));
         actions.append(b);
       }
+      row.append(actions);
+      return row;
+    }),
+  );
+}
+
+/** A voicemail of GET /api/voicemails (its audio: GET /api/voicemails/:id/audio). */
+export interface Voicemail {
+  id: number;
+  callId: string;
+  /** null: the queue was deleted since */
+  queueId: number | null;
+  /** a phone's SIP URI, or "web" for a browser caller */
+  caller: string;
+  customerId: string | null;
+  language: string | null;
+  seconds: number;
+  createdAt: string;
+  /** null: new (nobody dealt with it yet) */
+  doneAt: string | null;
+  doneBy: number | null;
+}
+
+/** What a supervisor may do with a voicemail from the board. */
+export interface VoicemailActions {
+  /** `label`: what the player says it plays */
+  play(v: Voicemail, label: string): void;
+  setDone(v: Voicemail, done: boolean): void;
+  remove(v: Voicemail): void;
+}
+
+/**
+ * The new voicemails of each queue, as a key that changes when any count does (the list is read again then: a
+ * message left, or one dealt with or deleted by anyone).
+ */
+export function voicemailCounts(board: Board): string {
+  return board.queues.map((q) => `${q.id}:${q.voicemails ?? 0}`).join(',');
+}
+
+/** Who left the message, as a supervisor reads it: the phone's number (a SIP URI's user part), or "browser". */
+function callerText(v: Voicemail): string {
+  const who = v.caller === 'web' ? 'browser' : (/^sips?:([^@;]+)@/.exec(v.caller)?.[1] ?? v.caller);
+  return v.customerId ? `${who} (customer ${v.customerId})` : who;
+}
+
+/**
+ * The voicemails listed (the new ones, or those dealt with: `showing`), newest first, each with Play, Done (or New
+ * again) and Delete; `total`: how many there are in all (the list may hold only the newest of them).
+ */
+export function renderVoicemails(
+  doc: Document,
+  items: readonly Voicemail[],
+  total: number,
+  showing: 'new' | 'done',
+  queueNames: ReadonlyMap<number, string>,
+  act: VoicemailActions,
+): void {
+  const shown = total > items.length ? `${items.length} newest of ${total}` : String(total);
+  doc.getElementById('voicemail-count')!.textContent = showing === 'new' ? `(${shown} new)` : `(${shown} done)`;
+  const body = doc.getElementById('voicemails')!;
+  if (items.length === 0) {
+    const tr = el(doc, 'tr', { 'data-testid': 'wb-voicemail-none' });
+    tr.append(el(doc, 'td', { colspan: '5', class: 'muted' }, showing === 'new' ? 'No new voicemail.' : 'No voicemail dealt with.'));
+    body.replaceChildren(tr);
+    return;
+  }
+  body.replaceChildren(
+    ...items.map((v) => {
+      const row = el(doc, 'tr', { 'data-testid': `wb-voicemail-row-${v.id}` });
+      const queue = v.queueId === null ? '(deleted queue)' : (queueNames.get(v.queueId) ?? `queue ${v.queueId}`);
+      const left = new Date(v.createdAt).toLocaleString();
+      const when = el(doc, 'td', { 'data-testid': 'wb-voicemail-when' }, left);
+      if (v.doneAt !== null) when.append(' ', el(doc, 'span', { class: 'muted' }, `(done ${new Date(v.doneAt).toLocaleString()})`));
+      row.append(
+        el(doc, 'td', { 'data-testid': 'wb-voicemail-queue' }, queue),
+        el(doc, 'td', { 'data-testid': 'wb-voicemail-caller', title: v.caller }, callerText(v)),
+        when,
+        el(doc, 'td', { 'data-testid': 'wb-voicemail-seconds' }, `${Math.round(v.seconds)} s`),
+      );
+      const actions = el(doc, 'td', { class: 'actions' });
+      const button = (testId: string, label: string, onClick: () => void) => {
+        const b = el(doc, 'button', { type: 'button', 'data-testid': testId }, label);
+        b.addEventListener('click', onClick);
+        actions.append(b, ' ');
+      };
+      button('wb-voicemail-play', 'Play', () => act.play(v, `${queue} · ${callerText(v)} · ${left}`));
+      if (v.doneAt === null) button('wb-voicemail-done', 'Done', () => act.setDone(v, true));
+      else button('wb-voicemail-undo', 'New again', () => act.setDone(v, false));
+      button('wb-voicemail-delete', 'Delete', () => act.remove(v));
       row.append(actions);
       return row;
     }),

@@ -1,11 +1,14 @@
 /** Entry of the supervisors' wall-board page (/supervisor/): sign in, then the live board from /ws/supervisor. */
-import { fetchJson } from '../shared/http.ts';
+import { fetchBlob, fetchJson } from '../shared/http.ts';
 import { LiveSocket, liveSocketUrl } from '../shared/live-socket.ts';
 import { createLogger } from '../shared/logger.ts';
 import { sessionTokenStore } from '../shared/session-token.ts';
 import { wirePlanning } from './planning.ts';
 import { wireSignIn } from '../shared/sign-in.ts';
-import { type AgentReportRow, type Board, type BoardAgent, type ListenAction, type OpenCallback, type ReportRow, parseBoardMessage, renderAgentHistory, renderBoard, renderCallbacks, renderHistory } from './board.ts';
+import {
+  type AgentReportRow, type Board, type BoardAgent, type ListenAction, type OpenCallback, type ReportRow, type Voicemail, type VoicemailActions,
+  parseBoardMessage, renderAgentHistory, renderBoard, renderCallbacks, renderHistory, renderVoicemails, voicemailCounts,
+} from './board.ts';
 import { CoachTalk, ListenIn } from './listen.ts';
 
 const log = createLogger((level, msg, fields) => console[level](`[wall-board] ${msg}`, fields), 'info');
@@ -23,6 +26,8 @@ function show(signedIn: boolean): void {
 
 function signOut(message?: string): void {
   stopListening();
+  stopVoicemail();
+  voicemailsSeen = '';
   socket?.close();
   socket = null;
   board = null;
@@ -182,6 +187,83 @@ function cancelCallback(callId: string): void {
   fetchJson(`/api/callbacks/${encodeURIComponent(callId)}`, { method: 'DELETE', token: tokens.get() ?? '' }).then(loadCallbacks, showError);
 }
 
+// Voicemail: the new messages (or, with Show done, those dealt with), read again when a queue's count of new ones
+// changes on the board and after each action here.
+let voicemailShowing: 'new' | 'done' = 'new';
+let voicemailsSeen = '';
+/** the latest read asked for: an older answer that comes later is dropped (it would show a list already changed) */
+let voicemailRead = 0;
+function loadVoicemails(): void {
+  const read = ++voicemailRead;
+  const showing = voicemailShowing;
+  fetchJson<{ items: Voicemail[]; total: number }>(`/api/voicemails?state=${showing}&limit=100`, { token: tokens.get() ?? '' })
+    .then((page) => {
+      if (read !== voicemailRead) return;
+      const names = new Map((board?.queues ?? []).map((q) => [q.id, q.name]));
+      renderVoicemails(document, page.items, page.total, showing, names, voicemailActions);
+    })
+    .catch(showError);
+}
+
+/** The voicemail in the player (its blob URL, let go when another comes or the player stops), and the latest Play. */
+let voicemailUrl: string | null = null;
+let voicemailPlay = 0;
+function clearPlayer(): void {
+  const player = $<HTMLAudioElement>('voicemail-audio');
+  player.pause();
+  player.removeAttribute('src');
+  delete player.dataset.voicemailId;
+  player.load();
+  $('voicemail-player').hidden = true;
+  if (voicemailUrl !== null) URL.revokeObjectURL(voicemailUrl);
+  voicemailUrl = null;
+}
+
+/** Stops the player, and drops a Play whose audio is still on its way. */
+function stopVoicemail(): void {
+  voicemailPlay++;
+  clearPlayer();
+}
+
+const voicemailActions: VoicemailActions = {
+  // (the audio needs the bearer token, which an <audio src> cannot send: fetched as a blob, played from its URL)
+  play(v, label) {
+    $('board-error').hidden = true;
+    const play = ++voicemailPlay;
+    fetchBlob(`/api/voicemails/${v.id}/audio`, { token: tokens.get() ?? '' })
+      .then((blob) => {
+        if (play !== voicemailPlay) return; // another Play (or a stop) meanwhile
+        clearPlayer();
+        voicemailUrl = URL.createObjectURL(blob);
+        const player = $<HTMLAudioElement>('voicemail-audio');
+        player.src = voicemailUrl;
+        player.dataset.voicemailId = String(v.id);
+        $('voicemail-playing').textContent = label;
+        $('voicemail-player').hidden = false;
+        return player.play();
+      })
+      .catch(showError);
+  },
+  setDone(v, done) {
+    $('board-error').hidden = true;
+    fetchJson(`/api/voicemails/${v.id}`, { method: 'PUT', body: { done }, token: tokens.get() ?? '' }).then(loadVoicemails, showError);
+  },
+  remove(v) {
+    $('board-error').hidden = true;
+    // (its audio is gone with it: the player stops if it held that one)
+    if ($('voicemail-audio').dataset.voicemailId === String(v.id)) stopVoicemail();
+    fetchJson(`/api/voicemails/${v.id}`, { method: 'DELETE', token: tokens.get() ?? '' }).then(loadVoicemails, showError);
+  },
+};
+
+$('voicemail-show-done').addEventListener('click', () => {
+  voicemailShowing = voicemailShowing === 'new' ? 'done' : 'new';
+  const b = $('voicemail-show-done');
+  b.setAttribute('aria-pressed', String(voicemailShowing === 'done'));
+  b.textContent = voicemailShowing === 'done' ? 'Show new' : 'Show done';
+  loadVoicemails();
+});
+
 function connect(token: string): void {
   show(true);
   socket = new LiveSocket(liveSocketUrl(location.origin, '/ws/supervisor', token), parseBoardMessage, log.child({ component: 'socket' }), 'supervisor');
@@ -199,6 +281,11 @@ function connect(token: string): void {
     if (seen !== callbacksSeen) {
       callbacksSeen = seen;
       loadCallbacks();
+    }
+    const counts = voicemailCounts(m);
+    if (counts !== voicemailsSeen) {
+      voicemailsSeen = counts;
+      loadVoicemails();
     }
   });
 }

@@ -33,6 +33,8 @@ export interface CallSnapshot {
   links?: readonly CustomerLink[];
   /** The agent holds the call (connected only): the widget plays music on hold. */
   onHold?: boolean;
+  /** Nobody could take the call: the customer is leaving a message (until they hang up or the server ends the call). */
+  voicemail?: boolean;
 }
 
 export interface CallControllerEvents extends Record<string, unknown[]> {
@@ -103,7 +105,7 @@ export class CallController extends Emitter<CallControllerEvents> {
     const attempt = ++this.#attempt;
     this.#transition('starting', {
       language: lang, muted: false, position: undefined, ewtSeconds: undefined, agentName: undefined, error: undefined, endReason: undefined,
-      callbacks: undefined, callbackPending: undefined, callback: undefined, closedCallback: undefined, links: undefined,
+      callbacks: undefined, callbackPending: undefined, callback: undefined, closedCallback: undefined, links: undefined, voicemail: undefined,
     });
     this.#call = undefined;
     const { config } = this.#deps;
@@ -171,7 +173,7 @@ export class CallController extends Emitter<CallControllerEvents> {
   async requestCallback(number: string, at?: string): Promise<void> {
     if (this.state === 'failed' && this.#snapshot.closedCallback) return this.#scheduleCallback(number, at);
     const call = this.#call;
-    if (call === undefined || this.state !== 'queued' || this.#snapshot.callbackPending) return;
+    if (call === undefined || this.state !== 'queued' || this.#snapshot.callbackPending || this.#snapshot.voicemail) return;
     this.#endedMeanwhile = undefined;
     this.#update({ callbackPending: true, error: undefined });
     try {
@@ -253,6 +255,11 @@ export class CallController extends Emitter<CallControllerEvents> {
         break;
       case 'hold':
         if (state === 'connected') this.#update({ onHold: e.held || undefined });
+        break;
+      case 'voicemail':
+        // out of the queue: no place in line any more, no callback to ask for, no music of ours (the server plays the
+        // prompt and the tone in the call); the call stays live while the customer speaks, until they hang up
+        this.#update({ voicemail: true, onHold: undefined, position: undefined, ewtSeconds: undefined, callbacks: undefined });
         break;
       case 'link':
         // shown, never opened: the customer decides (a popup blocker would stop a window opened without a click anyway)

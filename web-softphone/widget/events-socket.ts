@@ -13,6 +13,8 @@ export type CustomerEvent =
   | { type: 'link'; url: string; title: string | null }
   /** the agent put the call on hold (held) or took it back */
   | { type: 'hold'; held: boolean }
+  /** nobody could take the call: the caller hears a prompt and a tone, leaves a message and hangs up */
+  | { type: 'voicemail' }
   | { type: 'ended'; reason: string }
   | { type: 'error'; message: string };
 
@@ -45,6 +47,8 @@ export function parseCustomerEvent(data: unknown): CustomerEvent | undefined {
     }
     case 'hold':
       return typeof m.held === 'boolean' ? { type: 'hold', held: m.held } : undefined;
+    case 'voicemail':
+      return { type: 'voicemail' };
     case 'ended':
       return { type: 'ended', reason: typeof m.reason === 'string' ? m.reason : '' };
     case 'error':
@@ -54,7 +58,7 @@ export function parseCustomerEvent(data: unknown): CustomerEvent | undefined {
   }
 }
 
-/** The customer's live events WebSocket (place in line, ringing, connected, links from the agent, ended). close() is idempotent. */
+/** The customer's live events WebSocket (place in line, ringing, connected, links from the agent, voicemail, ended). close() is idempotent. */
 export class CustomerEventsSocket extends Emitter<CustomerEventsMap> {
   readonly #ws: WebSocket;
   readonly #log: Logger;

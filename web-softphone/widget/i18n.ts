@@ -17,6 +17,8 @@ export interface Messages {
   connected: (agentName: string) => string;
   /** the agent holds the call (music plays) */
   onHold: string;
+  /** nobody can take the call: the queue sent it to voicemail (the prompt, then a tone, then the recording) */
+  voicemail: string;
   /** above the visual IVR's choices */
   chooseTopic: string;
   /** back to the menu before */
@@ -59,6 +61,7 @@ const en: Messages = {
   ringing: 'An agent is being connected…',
   connected: (name) => (name ? `Connected with ${name}` : 'Connected'),
   onHold: 'On hold — please stay on the line',
+  voicemail: 'Nobody can take your call right now. Please leave a message after the tone, then hang up.',
   chooseTopic: 'What is your call about?',
   back: 'Back',
   menuClosed: (when) => (when ? `We are closed now. We open ${when}.` : 'We are closed now.'),
@@ -94,6 +97,7 @@ const et: Partial<Messages> = {
   ringing: 'Ühendan teenindajaga…',
   connected: (name) => (name ? `Ühendatud: ${name}` : 'Ühendatud'),
   onHold: 'Ootel — palun jääge liinile',
+  voicemail: 'Praegu ei saa keegi teie kõnele vastata. Palun jätke pärast helisignaali sõnum ja lõpetage seejärel kõne.',
   chooseTopic: 'Millega saame aidata?',
   back: 'Tagasi',
   menuClosed: (when) => (when ? `Oleme praegu suletud. Avame ${when}.` : 'Oleme praegu suletud.'),
@@ -129,6 +133,7 @@ const ru: Partial<Messages> = {
   ringing: 'Соединяем с оператором…',
   connected: (name) => (name ? `Вы говорите с: ${name}` : 'Соединено'),
   onHold: 'Вы на удержании — пожалуйста, не кладите трубку',
+  voicemail: 'Сейчас никто не может ответить на ваш звонок. Пожалуйста, оставьте сообщение после сигнала, затем завершите звонок.',
   chooseTopic: 'По какому вопросу вы звоните?',
   back: 'Назад',
   menuClosed: (when) => (when ? `Сейчас мы закрыты. Откроемся ${when}.` : 'Сейчас мы закрыты.'),
@@ -164,6 +169,7 @@ const fi: Partial<Messages> = {
   ringing: 'Asiakaspalvelijaa yhdistetään…',
   connected: (name) => (name ? `Yhdistetty: ${name}` : 'Yhdistetty'),
   onHold: 'Puhelu on pidossa — pysy linjalla',
+  voicemail: 'Kukaan ei voi nyt vastata puheluusi. Jätä viesti äänimerkin jälkeen ja lopeta sitten puhelu.',
   chooseTopic: 'Mitä asiasi koskee?',
   back: 'Takaisin',
   menuClosed: (when) => (when ? `Olemme nyt suljettu. Avaamme ${when}.` : 'Olemme nyt suljettu.'),
@@ -199,6 +205,7 @@ const de: Partial<Messages> = {
   ringing: 'Ein Mitarbeiter wird verbunden…',
   connected: (name) => (name ? `Verbunden mit ${name}` : 'Verbunden'),
   onHold: 'Sie werden gehalten — bitte bleiben Sie dran',
+  voicemail: 'Zurzeit kann niemand Ihren Anruf entgegennehmen. Bitte hinterlassen Sie nach dem Signalton eine Nachricht und legen Sie dann auf.',
   chooseTopic: 'Worum geht es bei Ihrem Anruf?',
   back: 'Zurück',
   menuClosed: (when) => (when ? `Wir haben gerade geschlossen. Wir öffnen ${when}.` : 'Wir haben gerade geschlossen.'),
@@ -234,6 +241,7 @@ const hu: Partial<Messages> = {
   ringing: 'Munkatárs kapcsolása…',
   connected: (name) => (name ? `Kapcsolva: ${name}` : 'Kapcsolva'),
   onHold: 'Tartásban — kérjük, maradjon a vonalban',
+  voicemail: 'Jelenleg senki sem tudja fogadni a hívását. Kérjük, a hangjelzés után hagyjon üzenetet, majd bontsa a hívást.',
   chooseTopic: 'Miben segíthetünk?',
   back: 'Vissza',
   menuClosed: (when) => (when ? `Most zárva vagyunk. Nyitás: ${when}.` : 'Most zárva vagyunk.'),

@@ -230,8 +230,9 @@ export class WidgetUi {
     this.#language.disabled = live;
     this.#status.textContent = statusText(s, m);
     // Position 0 means the server does not know the place yet; the estimate may be missing too.
-    const hasPosition = s.state === 'queued' && s.position !== undefined && s.position > 0;
-    const hasEwt = s.state === 'queued' && s.ewtSeconds !== undefined;
+    const inLine = s.state === 'queued' && s.voicemail !== true;
+    const hasPosition = inLine && s.position !== undefined && s.position > 0;
+    const hasEwt = inLine && s.ewtSeconds !== undefined;
     this.#queue.hidden = !hasPosition && !hasEwt;
     this.#position.textContent = hasPosition ? m.position(s.position ?? 0) : '';
     this.#ewt.textContent = hasEwt ? m.ewt(s.ewtSeconds ?? 0) : '';
@@ -250,7 +251,7 @@ export class WidgetUi {
     this.#hangup.textContent = m.hangup;
     this.#hangup.hidden = !live;
     const closedOffer = s.state === 'failed' && s.closedCallback !== undefined;
-    const canCallBack = (s.state === 'queued' && s.callbacks === true) || closedOffer;
+    const canCallBack = (inLine && s.callbacks === true) || closedOffer;
     if (!canCallBack) this.#callbackFormOpen = false;
     this.#callbackOffer.textContent = m.callbackOffer;
     this.#callbackOffer.hidden = !canCallBack || this.#callbackFormOpen;
@@ -263,7 +264,8 @@ export class WidgetUi {
     this.#callbackSubmit.disabled = s.callbackPending === true;
     this.#callbackCancel.textContent = m.callbackCancel;
     this.#renderLinks(s.links ?? [], m, s.language);
-    const held = s.state === 'connected' && s.onHold === true;
+    // (leaving a voicemail: the server's prompt and tone are in the call, no music of ours over them)
+    const held = s.state === 'connected' && s.onHold === true && s.voicemail !== true;
     if (held && this.#holdMusic.paused) void this.#holdMusic.play().catch(() => {});
     if (!held && !this.#holdMusic.paused) {
       this.#holdMusic.pause();
@@ -361,6 +363,7 @@ export class WidgetUi {
 }
 
 function statusText(s: CallSnapshot, m: Messages): string {
+  if (s.voicemail && isLive(s.state)) return m.voicemail;
   switch (s.state) {
     case 'idle':
       return m.idle;

@@ -10,6 +10,7 @@ import { createQueue, deleteQueue, getQueueByName, listQueues, updateQueue } fro
 import { findSipCredential, upsertSipCredential } from '../../db/repositories/sip-credentials.ts';
 import { createSkill, deleteSkill, listSkills } from '../../db/repositories/skills.ts';
 import { createAgent, getAgent, listAgents, updateAgent } from '../../db/repositories/users.ts';
+import { createVoicemail, deleteVoicemail, listVoicemails, newVoicemailCounts, setVoicemailDone, voicemailAudio } from '../../db/repositories/voicemails.ts';
 import { DATABASE_KINDS, type ScratchDatabase, scratchDatabase } from '../support/databases.ts';
 
 describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
@@ -271,6 +272,33 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
     expect(open.map((c) => c.target)).toEqual(['sip:a@x', 'sip:b@x']);
     expect(open[0]!.state).toBe('scheduled');
     expect(late.state).toBe('waiting');
+  });
+
+  it('voicemails keep their audio byte for byte; new ones are counted by queue until dealt with; a deleted queue leaves them', async () => {
+    const q = await createQueue(h.db, { name: 'q' });
+    const other = await createQueue(h.db, { name: 'other' });
+    const user = await createAgent(h.db, { login: 'sue', name: 'Sue', passwordHash: 'x' });
+    const audio = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 7) & 0xff));
+    const a = await createVoicemail(h.db, { callId: 'c1', queueId: q.id, caller: 'sip:1@x', customerId: null, language: 'et', seconds: 4.375, audio });
+    const b = await createVoicemail(h.db, { callId: 'c2', queueId: other.id, caller: 'web', customerId: 'cust-9', language: null, seconds: 1, audio: Buffer.from('RIFF') });
+    expect(a).toMatchObject({ callId: 'c1', queueId: q.id, seconds: 4.375, doneAt: null, doneBy: null });
+    expect((await voicemailAudio(h.db, a.id))!.equals(audio)).toBe(true);
+    expect(await voicemailAudio(h.db, 999_999)).toBeUndefined();
+    expect([...(await newVoicemailCounts(h.db)).entries()]).toEqual(expect.arrayContaining([[q.id, 1], [other.id, 1]]));
+    const done = await setVoicemailDone(h.db, a.id, true, user.id);
+    expect(done?.doneBy).toBe(user.id);
+    expect(done?.doneAt).toBeInstanceOf(Date);
+    expect((await newVoicemailCounts(h.db)).get(q.id)).toBeUndefined();
+    const page = { limit: 10, offset: 0 };
+    expect((await listVoicemails(h.db, { state: 'new' }, page)).items.map((v) => v.id)).toEqual([b.id]);
+    expect((await listVoicemails(h.db, { state: 'done', queueId: q.id }, page)).items.map((v) => v.id)).toEqual([a.id]);
+    expect((await listVoicemails(h.db, { state: 'all' }, page)).total).toBe(2);
+    expect((await setVoicemailDone(h.db, a.id, false, user.id))?.doneAt).toBeNull();
+    expect(await setVoicemailDone(h.db, 999_999, true, user.id)).toBeUndefined();
+    await deleteQueue(h.db, other.id);
+    expect((await listVoicemails(h.db, { state: 'all' }, page)).items.find((v) => v.id === b.id)?.queueId).toBeNull();
+    expect(await deleteVoicemail(h.db, b.id)).toBe(true);
+    expect(await deleteVoicemail(h.db, b.id)).toBe(false);
   });
 });
 

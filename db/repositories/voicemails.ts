@@ -64,6 +64,11 @@ export async function listVoicemails(db: Db, f: VoicemailFilter, page: PageReque
   return { items: rows.map(fromRow), total: Number(total.n), limit: page.limit, offset: page.offset };
 }
 
+export async function getVoicemail(db: Db, id: number): Promise<Voicemail | undefined> {
+  const row = await db.selectFrom('voicemails').select(COLUMNS).where('id', '=', id).executeTakeFirst();
+  return row && fromRow(row);
+}
+
 /** The message's WAV file, or undefined when there is no such voicemail. */
 export async function voicemailAudio(db: Db, id: number): Promise<Buffer | undefined> {
   const row = await db.selectFrom('voicemails').select('audio').where('id', '=', id).executeTakeFirst();

@@ -1,12 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { listCallbacks } from '../../db/repositories/callbacks.ts';
+import { getQueue } from '../../db/repositories/queues.ts';
+import { getVoicemail, setVoicemailDone } from '../../db/repositories/voicemails.ts';
 import type { CallbackRow, CallbackState } from '../../db/schema.ts';
 import type { AppContext } from '../app-context.ts';
 import { caller } from '../auth/guard.ts';
 import type { CallCenter } from '../calls/call-center.ts';
+import { closedNow, nextOpening } from '../calls/opening-hours.ts';
+import { numberOfUri } from '../calls/phone-numbers.ts';
 import { ApiError } from '../http/errors.ts';
-import { Nullable, PageOf, errors } from '../http/schemas.ts';
+import { IdParams, Nullable, PageOf, errors } from '../http/schemas.ts';
+import { CallbackView, callbackCreated } from './telephony.ts';
 
 const tags = ['callbacks'];
 const security = [{ bearer: [] }];
@@ -84,5 +89,33 @@ export const callbackRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; center
     if (outcome === 'unknown') throw new ApiError('ERR_NOT_FOUND', `no open callback for call ${request.params.callId}`);
     if (outcome === 'dialing') throw new ApiError('ERR_INVALID_STATE', 'the customer is being dialled right now: it cannot be cancelled');
     return reply.status(204).send(null);
+  });
+
+  // A voicemail answered by calling the customer back: a callback in the message's queue (now, or when it opens),
+  // which the ACD routes like any other; the voicemail is marked dealt with.
+  app.post('/api/voicemails/:id/callback', {
+    config: { roles: READERS },
+    schema: {
+      tags: ['voicemail'],
+      security,
+      summary: "Call back the customer who left a voicemail: a callback to the caller's number in the message's queue, now (or when the queue opens); the voicemail is then done",
+      params: IdParams,
+      response: { 201: CallbackView, ...errors(404, 409, 503) },
+    },
+  }, async (request, reply) => {
+    const db = ctx.database.db;
+    const v = await getVoicemail(db, request.params.id);
+    if (v === undefined) throw new ApiError('ERR_NOT_FOUND', `voicemail ${request.params.id} not found`);
+    const number = numberOfUri(v.caller);
+    if (number === null) throw new ApiError('ERR_INVALID_STATE', `the caller (${v.caller}) left no phone number to call back`);
+    const queue = v.queueId === null ? undefined : await getQueue(db, v.queueId);
+    if (queue === undefined) throw new ApiError('ERR_INVALID_STATE', "the voicemail's queue was deleted: no queue to call back from");
+    const now = new Date();
+    const at = closedNow(queue.openingHours, now) === null ? now : nextOpening(queue.openingHours, now);
+    if (at === null) throw new ApiError('ERR_CLOSED', 'the queue does not open within the next 7 days: no callback can be arranged');
+    const created = callbackCreated(center.scheduleCallback(queue, { number, at, language: v.language ?? queue.language ?? 'en', customerId: v.customerId, page: null }));
+    await setVoicemailDone(db, v.id, true, caller(request).sub);
+    center.board.storedChanged();
+    return reply.status(201).send(created);
   });
 };

@@ -63,7 +63,7 @@ const CallPage = Type.Object(
 );
 const CallbackNumber = Type.String({ minLength: 1, maxLength: 40, description: 'the phone number to call, e.g. +372 5555 1234' });
 const CallbackAt = Type.String({ format: 'date-time', description: 'call back at this time (within 7 days, while the queue is open)' });
-const CallbackView = Type.Object({ callId: Type.String(), number: Type.String(), scheduledFor: Type.Union([Type.String(), Type.Null()]) });
+export const CallbackView = Type.Object({ callId: Type.String(), number: Type.String(), scheduledFor: Type.Union([Type.String(), Type.Null()]) });
 
 /** The number a customer typed, or 400 naming body.number. */
 function phoneNumber(raw: string): string {
@@ -84,7 +84,7 @@ function callbackTime(iso: string, queue: Queue | undefined): Date {
 }
 
 /** A callback request's outcome as the 201 body, or the error that says why there is none. */
-function callbackCreated(r: CallbackOutcome): Static<typeof CallbackView> {
+export function callbackCreated(r: CallbackOutcome): Static<typeof CallbackView> {
   switch (r.outcome) {
     case 'requested':
       return { callId: r.callId, number: r.number, scheduledFor: r.scheduledFor?.toISOString() ?? null };

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { type Voicemail, deleteVoicemail, listVoicemails, setVoicemailDone, voicemailAudio } from '../../db/repositories/voicemails.ts';
 import type { AppContext } from '../app-context.ts';
 import { caller } from '../auth/guard.ts';
+import { numberOfUri } from '../calls/phone-numbers.ts';
 import { notFound } from '../http/errors.ts';
 import { IdParams, PageOf, errors } from '../http/schemas.ts';
 
@@ -16,6 +17,7 @@ const VoicemailView = Type.Object({
   callId: Type.String({ description: 'the call record (GET /api/calls/{callId})' }),
   queueId: Nullable(Type.Integer()),
   caller: Type.String({ description: "a phone's SIP URI, or the browser caller's" }),
+  number: Nullable(Type.String({ description: 'the phone number the caller called from (a callback can reach it: POST /api/voicemails/{id}/callback), null when none' })),
   customerId: Nullable(Type.String()),
   language: Nullable(Type.String()),
   seconds: Type.Number(),
@@ -25,7 +27,7 @@ const VoicemailView = Type.Object({
 });
 
 function view(v: Voicemail) {
-  return { ...v, seconds: Math.round(v.seconds * 10) / 10, createdAt: v.createdAt.toISOString(), doneAt: v.doneAt?.toISOString() ?? null };
+  return { ...v, number: numberOfUri(v.caller), seconds: Math.round(v.seconds * 10) / 10, createdAt: v.createdAt.toISOString(), doneAt: v.doneAt?.toISOString() ?? null };
 }
 
 /**

@@ -74,7 +74,7 @@ describe('admin console: IVR menus', () => {
     await shows('error', 'options, line 2: there is no queue suport');
     await page.getByTestId('ivr-options').fill('1 sales queue:sales\n2 support in Estonian lang:et queue:support\n9');
     await page.getByTestId('ivr-save').click();
-    await shows('error', 'options, line 3: say what key 9 does (queue:<name>, menu:<name> or hangup), e.g. "9 sales queue:sales"');
+    await shows('error', 'options, line 3: say what key 9 does (queue:<name>, menu:<name>, voicemail:<queue name> or hangup), e.g. "9 sales queue:sales"');
     expect(await menus()).toEqual([]);
 
     // saved: the API holds exactly that menu, the queues by their ids

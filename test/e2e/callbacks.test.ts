@@ -8,7 +8,8 @@ import { BaresipPhone, PHONE_ADDRESS, makeTone } from '../support/baresip.ts';
 import { type TestBrowser, launchBrowser } from './support/browser.ts';
 import { ADMIN_PASSWORD, type Harness, createAgent, deskPhone, eventually, startCallCenter } from './support/harness.ts';
 import { readWav } from './support/wav.ts';
-import { inDialog, inviteQueue } from './support/queue-invite.ts';
+import { inDialog, inviteQueue, rtpCall } from './support/queue-invite.ts';
+import { RtpPeer } from '../media/helpers/rtp-peer.ts';
 import { RawUdp } from '../sip/helpers.ts';
 
 /**
@@ -442,4 +443,69 @@ describe('callbacks', () => {
       udp.close();
     }
   }, 60_000);
+
+  it('a voicemail is answered with Call back on the wall-board: the caller\'s number is called back from its queue when an agent is free', async () => {
+    const q = await h.api('POST', '/api/queues', { name: 'vm-line', skills: { support: 1 }, maxWaitSeconds: 1, overflow: { action: 'voicemail' }, wrapUpSeconds: 0 }, h.admin);
+    expect(q.status, JSON.stringify(q.body)).toBe(201);
+    const kiosk = await createAgent(h, { login: 'kiosk3', name: 'Kiosk 3', languages: {}, skills: {}, sipUser: '3003' });
+    const udp = await new RawUdp().open();
+    const rtp = await RtpPeer.create();
+    try {
+      const ok = await rtpCall(h, udp, rtp, { to: 'vm-line', user: '3003', password: kiosk.sipPassword });
+      await eventually(() => rtp.received.length > 8000 && rtp.toneShare(1000, 0.3) > 0.8, 20_000, 'the tone');
+      rtp.startTone(600);
+      await new Promise((r) => setTimeout(r, 2500));
+      inDialog(h, udp, ok, 'BYE');
+      await udp.take((m) => 'status' in m && m.cseq.method === 'BYE'); // (the socket stays open until the BYE is through)
+    } finally {
+      rtp.close();
+      udp.close();
+    }
+    const v = await eventually(async () => (await h.api('GET', `/api/voicemails?queueId=${q.body.id}`, undefined, h.admin)).body.items[0], 10_000, 'the voicemail');
+    expect(v.number).toBe('3003');
+    expect((await h.api('POST', '/api/voicemails/999999/callback', undefined, h.admin)).status).toBe(404);
+    expect((await h.api('POST', `/api/voicemails/${v.id}/callback`, undefined, anna.token)).status).toBe(403);
+
+    // Sue presses Call back on her wall-board
+    const sue = await h.api('POST', '/api/users', { login: 'sue', name: 'Sue', password: 'sue-password-1', role: 'supervisor' }, h.admin);
+    expect(sue.status).toBe(201);
+    const board = await launchBrowser(path.join(dir, 'tone-440.wav'));
+    browsers.push(board);
+    await board.page.goto(`${h.baseUrl}/supervisor/`);
+    await board.page.getByTestId('login-username').fill('sue');
+    await board.page.getByTestId('login-password').fill('sue-password-1');
+    await board.page.getByTestId('login-submit').click();
+    const row = board.page.getByTestId(`wb-voicemail-row-${v.id}`);
+    await row.getByTestId('wb-voicemail-callback').click({ timeout: 15_000 });
+    await eventually(async () => (await row.count()) === 0, 10_000, 'the voicemail done');
+    const cb = await eventually(async () => (await h.api('GET', `/api/callbacks?queueId=${q.body.id}`, undefined, h.admin)).body.items[0], 10_000, 'the callback');
+    expect(cb).toMatchObject({ number: '3003', queue: 'vm-line' });
+    expect((await h.api('GET', `/api/voicemails?state=done&queueId=${q.body.id}`, undefined, h.admin)).body.items.map((i: { id: number }) => i.id)).toEqual([v.id]);
+    // a second Call back for the same number and queue while the first is open: refused
+    expect(await h.api('POST', `/api/voicemails/${v.id}/callback`, undefined, h.admin)).toMatchObject({ status: 409, body: { message: 'a callback to this number from this queue is already arranged' } });
+
+    // Anna is free: the customer's phone rings first, then Anna's
+    const annaBox = await annaPhone();
+    const phone = new BaresipPhone({
+      dir: path.join(dir, 'customer-3003'), sipPort: CUSTOMER_PORT, ctrlPort: CUSTOMER_PORT + 100, rtpMin: CUSTOMER_PORT * 4, answer: 'auto',
+      toneWav: makeTone(path.join(dir, 'tone-700.wav'), 700), registrar: `127.0.0.1:${h.sipPort}`, username: '3003', password: 'unused', regint: 0,
+    });
+    phones.push(phone);
+    await phone.start();
+    await setState('ready');
+    await phone.waitEvent('CALL_ESTABLISHED', 20_000);
+    await annaBox.waitEvent('CALL_ESTABLISHED', 20_000);
+    await putThrough(cb.callId);
+    await phone.command('hangup');
+    await eventually(async () => (await events(cb.callId)).includes('COMPLETECALLER'), 10_000, 'the call to end');
+  }, 120_000);
+
+  it('a voicemail from a caller with no number cannot be called back', async () => {
+    const lobbyMail = await h.api('GET', '/api/voicemails?state=all', undefined, h.admin);
+    expect(lobbyMail.status).toBe(200);
+    // (made directly: a browser caller's message has no number)
+    const { createVoicemail } = await import('../../db/repositories/voicemails.ts');
+    const v = await createVoicemail(h.server.ctx.database.db, { callId: 'web-1', queueId, caller: 'web', customerId: null, language: 'en', seconds: 2, audio: Buffer.from('RIFF') });
+    expect(await h.api('POST', `/api/voicemails/${v.id}/callback`, undefined, h.admin)).toMatchObject({ status: 409, body: { message: 'the caller (web) left no phone number to call back' } });
+  });
 });

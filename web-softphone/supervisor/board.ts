@@ -374,6 +374,8 @@ export interface Voicemail {
   queueId: number | null;
   /** a phone's SIP URI, or "web" for a browser caller */
   caller: string;
+  /** the phone number to call back (absent from an older server; null: none) */
+  number?: string | null;
   customerId: string | null;
   language: string | null;
   seconds: number;
@@ -388,6 +390,8 @@ export interface VoicemailActions {
   /** `label`: what the player says it plays */
   play(v: Voicemail, label: string): void;
   setDone(v: Voicemail, done: boolean): void;
+  /** a callback to the caller's number in the message's queue (the voicemail is then done) */
+  callBack(v: Voicemail): void;
   remove(v: Voicemail): void;
 }
 
@@ -446,6 +450,7 @@ export function renderVoicemails(
         actions.append(b, ' ');
       };
       button('wb-voicemail-play', 'Play', () => act.play(v, `${queue} · ${callerText(v)} · ${left}`));
+      if (v.doneAt === null && v.number) button('wb-voicemail-callback', 'Call back', () => act.callBack(v));
       if (v.doneAt === null) button('wb-voicemail-done', 'Done', () => act.setDone(v, true));
       else button('wb-voicemail-undo', 'New again', () => act.setDone(v, false));
       button('wb-voicemail-delete', 'Delete', () => act.remove(v));

@@ -248,6 +248,13 @@ const voicemailActions: VoicemailActions = {
     $('board-error').hidden = true;
     fetchJson(`/api/voicemails/${v.id}`, { method: 'PUT', body: { done }, token: tokens.get() ?? '' }).then(loadVoicemails, showError);
   },
+  callBack(v) {
+    $('board-error').hidden = true;
+    fetchJson(`/api/voicemails/${v.id}/callback`, { method: 'POST', token: tokens.get() ?? '' }).then(() => {
+      loadVoicemails();
+      loadCallbacks();
+    }, showError);
+  },
   remove(v) {
     $('board-error').hidden = true;
     // (its audio is gone with it: the player stops if it held that one)

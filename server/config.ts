@@ -60,6 +60,10 @@ export interface Config {
   readonly publicCallsPerSource: number;
   /** A connected call in which one side has sent no RTP for this long is hung up on both sides; 0 = off. */
   readonly mediaTimeoutSeconds: number;
+  /** A queue with this many new voicemails takes no more (the caller hears that all agents are busy); 0 = no limit. */
+  readonly voicemailMaxPerQueue: number;
+  /** Voicemails older than this many days are deleted (they hold callers' voices: personal data); 0 = kept. */
+  readonly voicemailRetentionDays: number;
   /** SIP URI of the gateway (trunk) that reaches customers' phone numbers for callbacks; unset: no callbacks. */
   readonly callbackTrunk: string | null;
   /** From of callbacks (what the customer's phone shows); default sip:callcenter@<SIP_REALM>. */
@@ -210,6 +214,8 @@ export function loadConfig(env: Env = process.env): Config {
     loginMaxFailures: int(env, 'LOGIN_MAX_FAILURES', 10, 0, 1000),
     publicCallsPerSource: int(env, 'PUBLIC_CALLS_PER_SOURCE', 20, 0, 100_000),
     mediaTimeoutSeconds: int(env, 'MEDIA_TIMEOUT_SECONDS', 60, 0, 24 * 3600),
+    voicemailMaxPerQueue: int(env, 'VOICEMAIL_MAX_PER_QUEUE', 200, 0, 1_000_000),
+    voicemailRetentionDays: int(env, 'VOICEMAIL_RETENTION_DAYS', 90, 0, 3650),
     callbackTrunk: trunkUri(env, 'CALLBACK_TRUNK'),
     callbackCallerId,
     callbackDialSeconds: int(env, 'CALLBACK_DIAL_SECONDS', 30, 5, 300),

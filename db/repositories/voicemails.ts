@@ -91,6 +91,23 @@ export async function deleteVoicemail(db: Db, id: number): Promise<boolean> {
   return Number(r.numDeletedRows) > 0;
 }
 
+/** New voicemails of one queue (its mailbox's fill). */
+export async function countNewVoicemails(db: Db, queueId: number): Promise<number> {
+  const r = await db
+    .selectFrom('voicemails')
+    .select((e) => e.fn.countAll<string>().as('n'))
+    .where('queue_id', '=', queueId)
+    .where('done_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+/** Deletes the voicemails left before `cutoff` (retention); how many went. */
+export async function deleteVoicemailsBefore(db: Db, cutoff: Date): Promise<number> {
+  const r = await db.deleteFrom('voicemails').where('created_at', '<', cutoff).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
 /** New voicemails by queue (for the wall-board). */
 export async function newVoicemailCounts(db: Db): Promise<Map<number, number>> {
   const rows = await db

@@ -4,7 +4,7 @@ import { getCall, listQueueEvents } from '../../db/repositories/call-log.ts';
 import { type IvrMenu, getIvrMenu, getIvrMenuByName } from '../../db/repositories/ivr-menus.ts';
 import { type Queue, getQueue, getQueueByName } from '../../db/repositories/queues.ts';
 import { findUserByLogin, getAgent, listAllAgents } from '../../db/repositories/users.ts';
-import { createVoicemail } from '../../db/repositories/voicemails.ts';
+import { countNewVoicemails, createVoicemail, deleteVoicemailsBefore } from '../../db/repositories/voicemails.ts';
 import type { Database } from '../../db/schema.ts';
 import type { MediaEngine } from '../../media/index.ts';
 import { type Binding, type BindingRemovedReason, type IncomingCall, KeyTable, type SipStack } from '../../sip/index.ts';
@@ -53,6 +53,8 @@ export interface CallCenterDeps {
   realm: string;
   /** MEDIA_TIMEOUT_SECONDS: a connected call with one side silent (no RTP) this long is hung up; 0 = off. */
   mediaTimeoutSeconds?: number;
+  /** VOICEMAIL_MAX_PER_QUEUE, VOICEMAIL_RETENTION_DAYS (0: no limit, kept for ever); default 200 and 90 */
+  voicemail?: { maxPerQueue: number; retentionDays: number };
   /** CALLBACK_*: how customers are called back; default: no trunk, no callbacks */
   callbacks?: CallbackSettings;
 }
@@ -102,6 +104,10 @@ export class CallCenter {
   /** the callback settings came from the database (an admin set them), not from CALLBACK_* */
   #callbackSettingsStored = false;
   #mediaWatch: NodeJS.Timeout | undefined;
+  #voicemailSweep: NodeJS.Timeout | undefined;
+  get #voicemail(): { maxPerQueue: number; retentionDays: number } {
+    return this.#deps.voicemail ?? { maxPerQueue: 200, retentionDays: 90 };
+  }
   #queueFeed: NodeJS.Timeout | undefined;
   /** the last `queues` message each agent's desktop got (one is sent again only when it changed) */
   readonly #queuesSent = new Map<string, string>();
@@ -149,6 +155,10 @@ export class CallCenter {
       requestCallback: (call, number, inLine) => {
         const r = this.callbacks.request(call, number, null, inLine);
         if (r.outcome !== 'requested') this.#deps.logger.warn({ callId: call.id, outcome: r.outcome }, 'callback by key refused');
+      },
+      voicemailRoom: async (queueId) => {
+        const max = this.#voicemail.maxPerQueue;
+        return max === 0 || (await countNewVoicemails(deps.db, queueId)) < max;
       },
       saveVoicemail: async (v) => {
         const stored = await createVoicemail(this.#deps.db, { ...v, audio: v.wav });
@@ -207,6 +217,12 @@ export class CallCenter {
     }
     this.#queueFeed = setInterval(() => this.#sendQueues(), QUEUE_FEED_MS);
     this.#queueFeed.unref();
+    if (this.#voicemail.retentionDays > 0) {
+      // voicemails past their retention go, at the start and every hour
+      void this.#sweepVoicemails();
+      this.#voicemailSweep = setInterval(() => void this.#sweepVoicemails(), 3600_000);
+      this.#voicemailSweep.unref();
+    }
     await this.acd.load();
     const stored = await loadCallbackSettings(this.#deps.db, this.callbacks.settings, this.#deps.secrets);
     if (stored.problem !== undefined) {
@@ -494,11 +510,26 @@ export class CallCenter {
     return this.#calls.size;
   }
 
+  /** Deletes the voicemails older than VOICEMAIL_RETENTION_DAYS. */
+  async #sweepVoicemails(): Promise<void> {
+    const cutoff = new Date(Date.now() - this.#voicemail.retentionDays * 86_400_000);
+    try {
+      const n = await deleteVoicemailsBefore(this.#deps.db, cutoff);
+      if (n > 0) {
+        this.#deps.logger.info({ deleted: n, retentionDays: this.#voicemail.retentionDays }, 'voicemails past their retention deleted');
+        this.board.storedChanged();
+      }
+    } catch (err) {
+      if (!this.#closed) this.#deps.logger.warn({ err }, 'voicemail retention sweep failed');
+    }
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#mediaWatch);
     clearInterval(this.#queueFeed);
+    clearInterval(this.#voicemailSweep);
     this.board.close();
     this.callbacks.close();
     this.#deps.sip.off('bindingAdded', this.#onBindingAdded);

@@ -86,6 +86,8 @@ export interface CallEnvironment {
    * as a callback already, inLine): called back on `number`, keeping their place.
    */
   requestCallback(call: CustomerCall, number: string, inLine?: boolean): void;
+  /** The queue's voicemail can take another message (VOICEMAIL_MAX_PER_QUEUE new ones at most). */
+  voicemailRoom(queueId: number): Promise<boolean>;
   /** Stores a message the caller left (voicemail) and writes VOICEMAIL to the queue log. */
   saveVoicemail(v: { callId: string; queueId: number; caller: string; customerId: string | null; language: string | null; seconds: number; wav: Buffer }): Promise<void>;
 }
@@ -918,6 +920,15 @@ export class CustomerCall {
    */
   async #voicemail(overflowed: boolean): Promise<void> {
     this.#withdrawAll('overflow');
+    const room = await this.#env.voicemailRoom(this.#queue.id).catch(() => true);
+    if (this.#ended) return;
+    if (!room) {
+      // (a full mailbox: callers of a queue that nobody answers for long cannot fill the database)
+      this.#log.warn({ queueId: this.#queue.id }, "the queue's voicemail is full: the caller is told all agents are busy");
+      await this.#media.playPrompts(['all-agents-busy'], this.#promptLanguage()).catch(() => {});
+      if (!this.#ended) this.#endCaller('voicemail-full');
+      return;
+    }
     if (!this.#transition(CustomerCallState.Voicemail)) return;
     this.#env.toCustomer(this.id, { type: 'voicemail' });
     const lang = this.#promptLanguage();

@@ -10,7 +10,9 @@ import { createQueue, deleteQueue, getQueueByName, listQueues, updateQueue } fro
 import { findSipCredential, upsertSipCredential } from '../../db/repositories/sip-credentials.ts';
 import { createSkill, deleteSkill, listSkills } from '../../db/repositories/skills.ts';
 import { createAgent, getAgent, listAgents, updateAgent } from '../../db/repositories/users.ts';
-import { createVoicemail, deleteVoicemail, listVoicemails, newVoicemailCounts, setVoicemailDone, voicemailAudio } from '../../db/repositories/voicemails.ts';
+import {
+  countNewVoicemails, createVoicemail, deleteVoicemail, deleteVoicemailsBefore, listVoicemails, newVoicemailCounts, setVoicemailDone, voicemailAudio,
+} from '../../db/repositories/voicemails.ts';
 import { DATABASE_KINDS, type ScratchDatabase, scratchDatabase } from '../support/databases.ts';
 
 describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
@@ -299,6 +301,13 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
     expect((await listVoicemails(h.db, { state: 'all' }, page)).items.find((v) => v.id === b.id)?.queueId).toBeNull();
     expect(await deleteVoicemail(h.db, b.id)).toBe(true);
     expect(await deleteVoicemail(h.db, b.id)).toBe(false);
+    // a queue's mailbox fill, and retention: what was left before the cutoff goes
+    expect(await countNewVoicemails(h.db, q.id)).toBe(1);
+    const c = await createVoicemail(h.db, { callId: 'c3', queueId: q.id, caller: 'sip:2@x', customerId: null, language: null, seconds: 2, audio: Buffer.from('RIFF') });
+    expect(await countNewVoicemails(h.db, q.id)).toBe(2);
+    await h.db.updateTable('voicemails').set({ created_at: new Date(Date.now() - 40 * 86_400_000) }).where('id', '=', a.id).execute();
+    expect(await deleteVoicemailsBefore(h.db, new Date(Date.now() - 30 * 86_400_000))).toBe(1);
+    expect((await listVoicemails(h.db, { state: 'all' }, page)).items.map((v) => v.id)).toEqual([c.id]);
   });
 });
 

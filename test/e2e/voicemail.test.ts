@@ -21,7 +21,7 @@ describe('voicemail', () => {
   let queueId: number;
 
   beforeAll(async () => {
-    h = await startCallCenter({ rtpPortMin: 46600, rtpPortMax: 46699 });
+    h = await startCallCenter({ rtpPortMin: 46600, rtpPortMax: 46699, env: { VOICEMAIL_MAX_PER_QUEUE: '2' } });
     const q = await h.api('POST', '/api/queues', { name: 'after-hours', skills: {}, maxWaitSeconds: 1, overflow: { action: 'voicemail' } }, h.admin);
     expect(q.status, JSON.stringify(q.body)).toBe(201);
     queueId = q.body.id;
@@ -163,5 +163,24 @@ describe('voicemail', () => {
     expect(call.events.map((e: { event: string }) => e.event)).toEqual(['VOICEMAIL']); // (never in the queue's line)
     // a browser's visual menu offers no way to a voicemail
     expect((await h.api('GET', '/api/public/menus/night-desk')).body).toMatchObject({ open: false, closedNext: null });
+  }, 60_000);
+
+  it('a full mailbox (VOICEMAIL_MAX_PER_QUEUE new messages) takes no more: the caller hears all agents are busy', async () => {
+    // the queue holds two new messages by now (the tests above), its limit here
+    await eventually(async () => (await h.api('GET', `/api/voicemails?queueId=${queueId}`, undefined, sue)).body.total === 2, 10_000, 'two new messages');
+    const udp2 = await new RawUdp().open();
+    const rtp = await RtpPeer.create();
+    try {
+      const ok = await rtpCall(h, udp2, rtp, { to: 'after-hours', ...caller });
+      await udp2.take((m) => 'method' in m && m.method === 'BYE' && m.callId === ok.callId, 20_000);
+      expect(rtp.toneShare(1000, 0.3)).toBeLessThan(0.5); // (no tone: nothing is recorded)
+    } finally {
+      rtp.close();
+      udp2.close();
+    }
+    await h.server.center.log.flush();
+    const last = ((await h.api('GET', '/api/calls?limit=1', undefined, sue)).body.items as Array<{ id: string; endReason: string }>)[0]!;
+    expect(last.endReason).toBe('voicemail-full');
+    expect((await h.api('GET', `/api/voicemails?queueId=${queueId}`, undefined, sue)).body.total).toBe(2);
   }, 60_000);
 });

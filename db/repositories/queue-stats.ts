@@ -31,6 +31,8 @@ export interface QueueTraffic {
   callbacksRequested: number;
   /** CALLBACKFAILED: callbacks given up (the customer never answered) */
   callbacksFailed: number;
+  /** VOICEMAIL: messages callers left (the queue overflowed to voicemail, or an IVR menu led there) */
+  voicemailsLeft: number;
   /** agents' conversations that ended (COMPLETECALLER, COMPLETEAGENT, TRANSFER: one per agent of a call) */
   handled: number;
   /** their talk time, and the after-call work (WRAPUPEND) of the queue's calls, seconds: AHT = (talk + wrap-up) / handled */
@@ -127,6 +129,7 @@ export async function queueTraffic(db: Kysely<Database>, q: TrafficQuery): Promi
       count(['RINGNOANSWER']).as('missedOffers'),
       count(['CALLBACKREQUESTED']).as('callbacksRequested'),
       count(['CALLBACKFAILED']).as('callbacksFailed'),
+      count(['VOICEMAIL']).as('voicemailsLeft'),
       count(ENDS).as('handled'),
       total(num('talk'), ENDS).as('talkSeconds'),
       total(num('wrapUp'), ['WRAPUPEND']).as('wrapUpSeconds'),

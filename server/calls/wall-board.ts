@@ -30,6 +30,8 @@ export interface Traffic {
   /** callers who asked to be called back (not abandons), and callbacks given up (never answered) */
   callbacksRequested: number;
   callbacksFailed: number;
+  /** messages callers left (voicemail) */
+  voicemailsLeft: number;
   /** answered within the threshold ÷ answered, percent (the simulator's serviceLevel); null before any answer */
   serviceLevelPercent: number | null;
   /** answered within the threshold ÷ (answered + abandoned), percent: abandons count against it */
@@ -117,7 +119,7 @@ interface Stored {
 
 const STATES = Object.values(AgentState);
 const NO_TRAFFIC: TrafficCounts = {
-  offered: 0, answered: 0, answeredInThreshold: 0, waitSeconds: 0, abandoned: 0, overflowed: 0, missedOffers: 0, callbacksRequested: 0, callbacksFailed: 0,
+  offered: 0, answered: 0, answeredInThreshold: 0, waitSeconds: 0, abandoned: 0, overflowed: 0, missedOffers: 0, callbacksRequested: 0, callbacksFailed: 0, voicemailsLeft: 0,
   handled: 0, talkSeconds: 0, wrapUpSeconds: 0,
 };
 /** the database part of the live view (queues, agents, the day's counts) is read again when the log grew, or after this */
@@ -135,7 +137,7 @@ const mean = (sum: number, n: number): number | null => (n > 0 ? Math.round((10 
 
 /** The figures of traffic counts (the wall-board's and the reports'). */
 export function trafficFigures(t: TrafficCounts): Traffic {
-  const { offered, answered, answeredInThreshold, abandoned, overflowed, missedOffers, callbacksRequested, callbacksFailed, waitSeconds, handled } = t;
+  const { offered, answered, answeredInThreshold, abandoned, overflowed, missedOffers, callbacksRequested, callbacksFailed, voicemailsLeft, waitSeconds, handled } = t;
   return {
     offered,
     answered,
@@ -145,6 +147,7 @@ export function trafficFigures(t: TrafficCounts): Traffic {
     missedOffers,
     callbacksRequested,
     callbacksFailed,
+    voicemailsLeft,
     serviceLevelPercent: percent(answeredInThreshold, answered),
     serviceLevelOfferedPercent: percent(answeredInThreshold, answered + abandoned),
     asaSeconds: mean(waitSeconds, answered),

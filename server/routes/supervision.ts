@@ -32,6 +32,7 @@ const traffic = {
   missedOffers: Count,
   callbacksRequested: Type.Integer({ minimum: 0, description: 'callers who asked to be called back (not abandons)' }),
   callbacksFailed: Type.Integer({ minimum: 0, description: 'callbacks given up: the customer never answered' }),
+  voicemailsLeft: Type.Integer({ minimum: 0, description: 'messages callers left (voicemail)' }),
   serviceLevelPercent: Nullable(Type.Number({ description: 'answered within the threshold ÷ answered, %' })),
   serviceLevelOfferedPercent: Nullable(Type.Number({ description: 'answered within the threshold ÷ (answered + abandoned), %' })),
   asaSeconds: Nullable(Type.Number({ description: 'mean wait of the answered calls' })),
@@ -115,7 +116,7 @@ const DAY_MS = 86_400_000;
 /** The CSV columns of the reports' rows, in order. */
 const QUEUE_COLUMNS = [
   'queue', 'start', 'offered', 'answered', 'answeredInThreshold', 'serviceLevelPercent', 'serviceLevelOfferedPercent', 'asaSeconds',
-  'abandoned', 'abandonPercent', 'overflowed', 'missedOffers', 'callbacksRequested', 'callbacksFailed', 'handled', 'ahtSeconds',
+  'abandoned', 'abandonPercent', 'overflowed', 'missedOffers', 'callbacksRequested', 'callbacksFailed', 'voicemailsLeft', 'handled', 'ahtSeconds',
 ] as const;
 const AGENT_COLUMNS = [
   'agent', 'start', 'handled', 'ahtSeconds', 'missedOffers', 'talkSeconds', 'wrapUpSeconds', 'readySeconds', 'ringingSeconds', 'handlingSeconds',

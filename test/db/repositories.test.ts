@@ -91,7 +91,7 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
       ev('ENTERQUEUE', sales.id, 4), ev('ABANDON', sales.id, 4, { waited: 7 }),
       ev('ENTERQUEUE', sales.id, 65), ev('OVERFLOW', sales.id, 66, { to: 'tech' }), // the next hour
       ev('ENTERQUEUE', tech.id, 66), ev('CONNECT', tech.id, 66, { waited: 40 }), // within tech's 60 s
-      ev('ENTERQUEUE', tech.id, 67), ev('EXITWITHTIMEOUT', tech.id, 68, { action: 'voicemail' }),
+      ev('ENTERQUEUE', tech.id, 67), ev('EXITWITHTIMEOUT', tech.id, 68, { action: 'voicemail' }), ev('VOICEMAIL', tech.id, 69, { voicemailId: 1, seconds: 12 }),
       ev('CALLBACKREQUESTED', sales.id, 11, { waited: 60 }), ev('CALLBACKFAILED', sales.id, 30, { attempts: 3 }), // a callback, given up
     ]);
     await appendQueueEvents(h.db, [{ event: 'PAUSE', agentId: null, at: at(2) }]); // no queue: not counted
@@ -99,11 +99,11 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
     expect(day).toEqual([
       {
         queueId: sales.id, start: since, offered: 4, answered: 2, answeredInThreshold: 1, waitSeconds: 60.5, abandoned: 1, overflowed: 1, missedOffers: 1,
-        callbacksRequested: 1, callbacksFailed: 1, handled: 2, talkSeconds: 130, wrapUpSeconds: 10,
+        callbacksRequested: 1, callbacksFailed: 1, voicemailsLeft: 0, handled: 2, talkSeconds: 130, wrapUpSeconds: 10,
       },
       {
         queueId: tech.id, start: since, offered: 3, answered: 1, answeredInThreshold: 1, waitSeconds: 40, abandoned: 0, overflowed: 1, missedOffers: 0,
-        callbacksRequested: 0, callbacksFailed: 0, handled: 0, talkSeconds: 0, wrapUpSeconds: 0,
+        callbacksRequested: 0, callbacksFailed: 0, voicemailsLeft: 1, handled: 0, talkSeconds: 0, wrapUpSeconds: 0,
       },
     ]);
     const hours = await queueTraffic(h.db, { from: since, interval: 'hour' });

@@ -70,6 +70,7 @@ describe('voicemail', () => {
     expect(call.events.map((e: { event: string }) => e.event)).toEqual(['ENTERQUEUE', 'EXITWITHTIMEOUT', 'VOICEMAIL']);
     expect(call.events[2].data).toEqual({ voicemailId: v.id, seconds: v.seconds });
     await eventually(async () => (await queueFigures()).voicemails === 1, 10_000, 'the wall-board to count it');
+    expect((await queueFigures()).voicemailsLeft).toBe(1); // (today's traffic: messages left)
     expect((await queueFigures()).abandoned).toBe(0);
 
     // its audio: a WAV holding the caller's 600 Hz, about as long as they spoke

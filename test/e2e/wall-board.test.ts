@@ -153,7 +153,7 @@ describe('supervisor wall-board', () => {
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(csv.headers.get('content-disposition')).toMatch(/attachment; filename="queues-.*-hour\.csv"/);
     const lines = (await csv.text()).trim().split('\r\n');
-    expect(lines[0]).toBe('queue,start,offered,answered,answeredInThreshold,serviceLevelPercent,serviceLevelOfferedPercent,asaSeconds,abandoned,abandonPercent,overflowed,missedOffers,callbacksRequested,callbacksFailed,handled,ahtSeconds');
+    expect(lines[0]).toBe('queue,start,offered,answered,answeredInThreshold,serviceLevelPercent,serviceLevelOfferedPercent,asaSeconds,abandoned,abandonPercent,overflowed,missedOffers,callbacksRequested,callbacksFailed,voicemailsLeft,handled,ahtSeconds');
     const cells = lines.slice(1).map((l) => l.split(',')).filter((c) => c[0] === 'sales');
     expect(cells.reduce((n, c) => n + Number(c[2]), 0)).toBe(2); // offered, over the hours the calls fell in
     // and on the page: the week by day (today's row), the day by hour, and the CSV download

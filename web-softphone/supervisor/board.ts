@@ -15,6 +15,8 @@ interface Traffic {
   missedOffers: number;
   /** callers who asked to be called back, and callbacks given up (an older server: absent) */
   callbacksRequested?: number;
+  /** messages callers left (absent from an older server) */
+  voicemailsLeft?: number;
   callbacksFailed?: number;
   serviceLevelPercent: number | null;
   serviceLevelOfferedPercent: number | null;
@@ -169,7 +171,7 @@ export function renderBoard(doc: Document, board: Board, now: number, act?: Agen
         figure(doc, 'Voicemail', q.voicemails === undefined ? '–' : String(q.voicemails), 'wb-queue-voicemails', { class: 'value voicemails', 'data-alert': (q.voicemails ?? 0) > 0 ? 'yes' : 'no' }),
       );
       const foot = el(doc, 'p', { class: 'muted', 'data-testid': 'wb-queue-agents' }, agentsLine(q.agents));
-      const more = el(doc, 'p', { class: 'muted' }, `offered ${q.offered} · overflowed ${q.overflowed} · missed offers ${q.missedOffers} · callbacks asked ${q.callbacksRequested ?? 0}, given up ${q.callbacksFailed ?? 0} · incl. abandons ${pct(q.serviceLevelOfferedPercent)}`);
+      const more = el(doc, 'p', { class: 'muted' }, `offered ${q.offered} · overflowed ${q.overflowed} · missed offers ${q.missedOffers} · callbacks asked ${q.callbacksRequested ?? 0}, given up ${q.callbacksFailed ?? 0} · voicemails left ${q.voicemailsLeft ?? 0} · incl. abandons ${pct(q.serviceLevelOfferedPercent)}`);
       card.append(h, figures, foot, more);
       return card;
     }),

@@ -4,17 +4,6 @@ import type { Page, PageRequest } from './page.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-export interface VoicemailInput {
-  callId: string;
-  queueId: number | null;
-  caller: string;
-  customerId: string | null;
-  language: string | null;
-  seconds: number;
-  /** WAV file */
-  audio: Buffer;
-}
-
 /** A voicemail as listed: everything but its audio. */
 export interface Voicemail {
   id: number;
@@ -28,6 +17,11 @@ export interface Voicemail {
   doneAt: Date | null;
   doneBy: number | null;
 }
+
+export type VoicemailInput = Pick<Voicemail, 'callId' | 'queueId' | 'caller' | 'customerId' | 'language' | 'seconds'> & {
+  /** WAV file */
+  audio: Buffer;
+};
 
 const COLUMNS = ['id', 'call_id', 'queue_id', 'caller', 'customer_id', 'language', 'seconds', 'created_at', 'done_at', 'done_by'] as const;
 

@@ -5,7 +5,7 @@ import type { AppContext } from '../app-context.ts';
 import { caller } from '../auth/guard.ts';
 import { numberOfUri } from '../calls/phone-numbers.ts';
 import { notFound } from '../http/errors.ts';
-import { IdParams, PageOf, errors } from '../http/schemas.ts';
+import { IdParams, PageOf, PageQuery, errors } from '../http/schemas.ts';
 
 const tags = ['voicemail'];
 const security = [{ bearer: [] }];
@@ -45,8 +45,7 @@ export const voicemailRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; onCha
       summary: 'Voicemails, newest first: new ones (default), the ones dealt with, or all; of one queue',
       querystring: Type.Object(
         {
-          limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-          offset: Type.Integer({ minimum: 0, default: 0 }),
+          ...PageQuery.properties,
           queueId: Type.Optional(Type.Integer({ minimum: 1 })),
           state: Type.Union([Type.Literal('new'), Type.Literal('done'), Type.Literal('all')], { default: 'new' }),
         },

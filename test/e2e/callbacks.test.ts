@@ -8,8 +8,7 @@ import { BaresipPhone, PHONE_ADDRESS, makeTone } from '../support/baresip.ts';
 import { type TestBrowser, launchBrowser } from './support/browser.ts';
 import { ADMIN_PASSWORD, type Harness, createAgent, deskPhone, eventually, startCallCenter } from './support/harness.ts';
 import { readWav } from './support/wav.ts';
-import { inDialog, inviteQueue, rtpCall } from './support/queue-invite.ts';
-import { RtpPeer } from '../media/helpers/rtp-peer.ts';
+import { inDialog, inviteQueue, leaveVoicemail } from './support/queue-invite.ts';
 import { RawUdp } from '../sip/helpers.ts';
 
 /**
@@ -29,11 +28,11 @@ describe('callbacks', () => {
   const phones: BaresipPhone[] = [];
   const browsers: TestBrowser[] = [];
 
-  /** The customer's own phone, reached through the trunk. */
-  async function customerPhone(answer: 'auto' | 'manual'): Promise<BaresipPhone> {
+  /** The customer's own phone (its number: `number`), reached through the trunk. */
+  async function customerPhone(answer: 'auto' | 'manual', number = CUSTOMER_NUMBER): Promise<BaresipPhone> {
     const p = new BaresipPhone({
       dir: path.join(dir, `customer-${phones.length}`), sipPort: CUSTOMER_PORT, ctrlPort: CUSTOMER_PORT + 100, rtpMin: CUSTOMER_PORT * 4, answer,
-      toneWav: makeTone(path.join(dir, 'tone-700.wav'), 700), registrar: `127.0.0.1:${h.sipPort}`, username: CUSTOMER_NUMBER, password: 'unused', regint: 0,
+      toneWav: makeTone(path.join(dir, 'tone-700.wav'), 700), registrar: `127.0.0.1:${h.sipPort}`, username: number, password: 'unused', regint: 0,
     });
     phones.push(p);
     await p.start();
@@ -348,12 +347,7 @@ describe('callbacks', () => {
     // the caller dials the queue from a phone whose SIP user is its number (3001); the trunk reaches it there
     const kiosk = await createAgent(h, { login: 'kiosk', name: 'Kiosk', languages: {}, skills: {}, sipUser: '3001' });
     const annaBox = await annaPhone();
-    const phone = new BaresipPhone({
-      dir: path.join(dir, 'customer-3001'), sipPort: CUSTOMER_PORT, ctrlPort: CUSTOMER_PORT + 100, rtpMin: CUSTOMER_PORT * 4, answer: 'auto',
-      toneWav: makeTone(path.join(dir, 'tone-700.wav'), 700), registrar: `127.0.0.1:${h.sipPort}`, username: '3001', password: 'unused', regint: 0,
-    });
-    phones.push(phone);
-    await phone.start();
+    const phone = await customerPhone('auto', '3001');
     const udp = await new RawUdp().open();
     try {
       const ok = await inviteQueue(h, udp, { to: 'support', user: '3001', password: kiosk.sipPassword });
@@ -390,12 +384,7 @@ describe('callbacks', () => {
     expect(q.status, JSON.stringify(q.body)).toBe(201);
     const kiosk = await createAgent(h, { login: 'kiosk2', name: 'Kiosk 2', languages: {}, skills: {}, sipUser: '3002' });
     const annaBox = await annaPhone();
-    const phone = new BaresipPhone({
-      dir: path.join(dir, 'customer-3002'), sipPort: CUSTOMER_PORT, ctrlPort: CUSTOMER_PORT + 100, rtpMin: CUSTOMER_PORT * 4, answer: 'auto',
-      toneWav: makeTone(path.join(dir, 'tone-700.wav'), 700), registrar: `127.0.0.1:${h.sipPort}`, username: '3002', password: 'unused', regint: 0,
-    });
-    phones.push(phone);
-    await phone.start();
+    const phone = await customerPhone('auto', '3002');
     const udp = await new RawUdp().open();
     let callId: string;
     try {
@@ -449,16 +438,9 @@ describe('callbacks', () => {
     expect(q.status, JSON.stringify(q.body)).toBe(201);
     const kiosk = await createAgent(h, { login: 'kiosk3', name: 'Kiosk 3', languages: {}, skills: {}, sipUser: '3003' });
     const udp = await new RawUdp().open();
-    const rtp = await RtpPeer.create();
     try {
-      const ok = await rtpCall(h, udp, rtp, { to: 'vm-line', user: '3003', password: kiosk.sipPassword });
-      await eventually(() => rtp.received.length > 8000 && rtp.toneShare(1000, 0.3) > 0.8, 20_000, 'the tone');
-      rtp.startTone(600);
-      await new Promise((r) => setTimeout(r, 2500));
-      inDialog(h, udp, ok, 'BYE');
-      await udp.take((m) => 'status' in m && m.cseq.method === 'BYE'); // (the socket stays open until the BYE is through)
+      await leaveVoicemail(h, udp, { to: 'vm-line', user: '3003', password: kiosk.sipPassword, hz: 600, seconds: 2.5 });
     } finally {
-      rtp.close();
       udp.close();
     }
     const v = await eventually(async () => (await h.api('GET', `/api/voicemails?queueId=${q.body.id}`, undefined, h.admin)).body.items[0], 10_000, 'the voicemail');
@@ -486,12 +468,7 @@ describe('callbacks', () => {
 
     // Anna is free: the customer's phone rings first, then Anna's
     const annaBox = await annaPhone();
-    const phone = new BaresipPhone({
-      dir: path.join(dir, 'customer-3003'), sipPort: CUSTOMER_PORT, ctrlPort: CUSTOMER_PORT + 100, rtpMin: CUSTOMER_PORT * 4, answer: 'auto',
-      toneWav: makeTone(path.join(dir, 'tone-700.wav'), 700), registrar: `127.0.0.1:${h.sipPort}`, username: '3003', password: 'unused', regint: 0,
-    });
-    phones.push(phone);
-    await phone.start();
+    const phone = await customerPhone('auto', '3003');
     await setState('ready');
     await phone.waitEvent('CALL_ESTABLISHED', 20_000);
     await annaBox.waitEvent('CALL_ESTABLISHED', 20_000);

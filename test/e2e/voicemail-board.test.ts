@@ -5,13 +5,12 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseWav } from '../../media/prompts.ts';
 import { peakFrequency } from '../media/helpers/audio.ts';
-import { RtpPeer } from '../media/helpers/rtp-peer.ts';
 import { RawUdp } from '../sip/helpers.ts';
 import { makeTone } from '../support/baresip.ts';
 import { messagesFor } from '../../web-softphone/widget/i18n.ts';
 import { type TestBrowser, launchBrowser } from './support/browser.ts';
 import { type Harness, createAgent, eventually, startCallCenter } from './support/harness.ts';
-import { inDialog, rtpCall } from './support/queue-invite.ts';
+import { leaveVoicemail } from './support/queue-invite.ts';
 
 const customerState = (page: Page): Promise<string | undefined> => page.evaluate(() => window.CallflowWidget?.state);
 
@@ -84,16 +83,7 @@ describe('voicemail on the wall-board and in the widget', () => {
     expect(await page.getByTestId('wb-voicemail-audio').isHidden()).toBe(true); // (no player before a Play)
 
     // a phone caller hears the prompt and the tone, says 600 Hz for 2 s and hangs up
-    const rtp = await RtpPeer.create();
-    try {
-      const ok = await rtpCall(h, udp, rtp, { to: 'after-hours', ...caller });
-      await eventually(() => rtp.received.length > 8000 && rtp.toneShare(1000, 0.3) > 0.8, 20_000, 'the tone');
-      rtp.startTone(600);
-      await new Promise((r) => setTimeout(r, 2000));
-      inDialog(h, udp, ok, 'BYE');
-    } finally {
-      rtp.close();
-    }
+    await leaveVoicemail(h, udp, { to: 'after-hours', ...caller, hz: 600, seconds: 2 });
     const v = (await eventually(async () => (await voicemails()).items[0], 10_000, 'the message stored'))!;
     expect(v).toMatchObject({ queueId: queueIds['after-hours'], caller: expect.stringContaining('1711') });
 

@@ -4,7 +4,7 @@ import { peakFrequency, rms } from '../media/helpers/audio.ts';
 import { RtpPeer } from '../media/helpers/rtp-peer.ts';
 import { RawUdp } from '../sip/helpers.ts';
 import { type Harness, createAgent, eventually, startCallCenter } from './support/harness.ts';
-import { inDialog, rtpCall } from './support/queue-invite.ts';
+import { inDialog, leaveVoicemail, rtpCall } from './support/queue-invite.ts';
 
 /**
  * Voicemail end to end: a queue whose max wait overflows to voicemail; a phone caller (raw UDP signalling, RTP from
@@ -43,20 +43,8 @@ describe('voicemail', () => {
   const queueFigures = async () => (await h.api('GET', '/api/wallboard', undefined, sue)).body.queues.find((q: { id: number }) => q.id === queueId);
 
   it('the caller leaves a message after the tone and presses #; the supervisor hears it, marks it done and deletes it', async () => {
-    const rtp = await RtpPeer.create();
-    try {
-      const ok = await rtpCall(h, udp, rtp, { to: 'after-hours', ...caller });
-      // "all our agents are busy … leave your message after the tone", then the 1 kHz tone
-      await eventually(() => rtp.received.length > 8000 && rtp.toneShare(1000, 0.3) > 0.8, 20_000, 'the tone');
-      rtp.startTone(600);
-      await new Promise((r) => setTimeout(r, 2500));
-      rtp.startTone(0);
-      inDialog(h, udp, ok, 'INFO', { digit: '#' });
-      // told it was saved, then the server hangs up
-      await udp.take((m) => 'method' in m && m.method === 'BYE' && m.callId === ok.callId, 20_000);
-    } finally {
-      rtp.close();
-    }
+    // "all our agents are busy … after the tone"; 600 Hz for 2.5 s, then #: told it was saved, the server hangs up
+    await leaveVoicemail(h, udp, { to: 'after-hours', ...caller, hz: 600, seconds: 2.5, end: 'hash' });
 
     const list = await h.api('GET', '/api/voicemails', undefined, sue);
     expect(list.status).toBe(200);
@@ -144,16 +132,7 @@ describe('voicemail', () => {
     expect(await h.api('DELETE', `/api/queues/${queueId}`, undefined, h.admin)).toMatchObject({ status: 409, body: { message: 'queue after-hours is a target of IVR menu night-desk' } });
 
     const before = (await h.api('GET', '/api/voicemails', undefined, sue)).body.total as number;
-    const rtp = await RtpPeer.create();
-    try {
-      const ok = await rtpCall(h, udp, rtp, { to: 'night-desk', ...caller });
-      await eventually(() => rtp.received.length > 8000 && rtp.toneShare(1000, 0.3) > 0.8, 20_000, 'the tone');
-      rtp.startTone(500);
-      await new Promise((r) => setTimeout(r, 2000));
-      inDialog(h, udp, ok, 'BYE');
-    } finally {
-      rtp.close();
-    }
+    await leaveVoicemail(h, udp, { to: 'night-desk', ...caller, hz: 500, seconds: 2 });
     await eventually(async () => (await h.api('GET', '/api/voicemails', undefined, sue)).body.total === before + 1, 10_000, 'the message stored');
     const v = (await h.api('GET', '/api/voicemails', undefined, sue)).body.items[0];
     expect(v.queueId).toBe(queueId);

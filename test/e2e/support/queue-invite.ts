@@ -1,8 +1,8 @@
 import { expect } from 'vitest';
 import type { SipResponse } from '../../../sip/index.ts';
 import { type RawUdp, SDP, digestResponse } from '../../sip/helpers.ts';
-import type { RtpPeer } from '../../media/helpers/rtp-peer.ts';
-import type { Harness } from './harness.ts';
+import { RtpPeer } from '../../media/helpers/rtp-peer.ts';
+import { type Harness, eventually } from './harness.ts';
 
 let n = 0;
 
@@ -85,4 +85,34 @@ export async function rtpCall(h: Harness, udp: RawUdp, rtp: RtpPeer, o: { to: st
   rtp.useRemote(ok.body.toString());
   rtp.startTone(0);
   return ok;
+}
+
+/**
+ * A phone caller who leaves a voicemail: dials `to`, waits for the tone after the prompt, says `hz` for `seconds`,
+ * then hangs up (its BYE answered before this returns: a socket closed at once would drop it) or presses # (the
+ * server then says the message was saved and hangs up, which this waits for).
+ */
+export async function leaveVoicemail(
+  h: Harness,
+  udp: RawUdp,
+  o: { to: string; user: string; password: string; hz: number; seconds: number; end?: 'hang-up' | 'hash' },
+): Promise<void> {
+  const rtp = await RtpPeer.create();
+  try {
+    const ok = await rtpCall(h, udp, rtp, o);
+    // "… leave your message after the tone", then the 1 kHz tone
+    await eventually(() => rtp.received.length > 8000 && rtp.toneShare(1000, 0.3) > 0.8, 20_000, 'the tone');
+    rtp.startTone(o.hz);
+    await new Promise((r) => setTimeout(r, o.seconds * 1000));
+    rtp.startTone(0);
+    if (o.end === 'hash') {
+      inDialog(h, udp, ok, 'INFO', { digit: '#' });
+      await udp.take((m) => 'method' in m && m.method === 'BYE' && m.callId === ok.callId, 20_000);
+    } else {
+      inDialog(h, udp, ok, 'BYE');
+      await udp.take((m) => 'status' in m && m.callId === ok.callId && m.cseq.method === 'BYE');
+    }
+  } finally {
+    rtp.close();
+  }
 }

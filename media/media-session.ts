@@ -552,31 +552,46 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
   recordCustomer(maxSeconds: number): Promise<CallRecording> {
     return this.serial('recordCustomer', async () => {
       this.expect('recordCustomer', MediaSessionState.Waiting);
-      const rec = await CallRecording.open(this.ctx.sinkAddress, maxSeconds);
+      return this.record([this.customerTag], maxSeconds);
+    });
+  }
+
+  /**
+   * Call recording: both parties from now on, the customer and the other side (whichever agent is connected: the
+   * tag stays through transfers and hold), as a stereo file, customer left, until the recording's stop().
+   */
+  recordCall(maxSeconds: number): Promise<CallRecording> {
+    return this.serial('recordCall', async () => {
+      this.expect('recordCall', MediaSessionState.Bridged, MediaSessionState.Held);
+      return this.record([this.customerTag, this.otherTag], maxSeconds);
+    });
+  }
+
+  private async record(tags: string[], maxSeconds: number): Promise<CallRecording> {
+    const rec = await CallRecording.open(this.ctx.sinkAddress, maxSeconds, tags.length as 1 | 2);
+    try {
+      const reply = await this.ctx.ng().request('subscribe request', {
+        'call-id': this.callId,
+        'from-tags': tags,
+        ...TO_PLAIN,
+        codec: { transcode: ['PCMU'], mask: ['all'] },
+        flags: ['trust-address'],
+      });
+      const id = reply['to-tag'];
+      if (typeof id !== 'string' || id === '') throw new MediaError(MediaErrorCode.NgFailed, `rtpengine gave no tag for a recording of call ${this.callId}`, { callId: this.callId });
       try {
-        const reply = await this.ctx.ng().request('subscribe request', {
-          'call-id': this.callId,
-          'from-tags': [this.customerTag],
-          ...TO_PLAIN,
-          codec: { transcode: ['PCMU'], mask: ['all'] },
-          flags: ['trust-address'],
-        });
-        const id = reply['to-tag'];
-        if (typeof id !== 'string' || id === '') throw new MediaError(MediaErrorCode.NgFailed, `rtpengine gave no tag for a recording of call ${this.callId}`, { callId: this.callId });
-        try {
-          // (allow-transcoding: rtpengine takes an answer that does not repeat every codec of the source)
-          await this.ctx.ng().request('subscribe answer', { 'call-id': this.callId, 'to-tag': id, sdp: rec.answer(sdpOf(reply, this.callId)), flags: ['trust-address', 'allow-transcoding'] });
-        } catch (err) {
-          await this.ctx.ng().request('unsubscribe', { 'call-id': this.callId, 'to-tag': id }).catch(() => undefined);
-          throw err;
-        }
-        rec.onStop(() => this.stopListening(id));
+        // (allow-transcoding: rtpengine takes an answer that does not repeat every codec of the source)
+        await this.ctx.ng().request('subscribe answer', { 'call-id': this.callId, 'to-tag': id, sdp: rec.answer(sdpOf(reply, this.callId)), flags: ['trust-address', 'allow-transcoding'] });
       } catch (err) {
-        await rec.stop();
+        await this.ctx.ng().request('unsubscribe', { 'call-id': this.callId, 'to-tag': id }).catch(() => undefined);
         throw err;
       }
-      return rec;
-    });
+      rec.onStop(() => this.stopListening(id));
+    } catch (err) {
+      await rec.stop();
+      throw err;
+    }
+    return rec;
   }
 
   /** rtpengine's `subscribe request` to `tags` for a WebRTC browser (ICE-lite towards it; mids renumbered). */

@@ -223,7 +223,8 @@ export function parseWav(buf: Buffer): Pcm | undefined {
   return undefined;
 }
 
-export function wavFile(rate: number, samples: Buffer): Buffer {
+/** A WAV file of 16-bit PCM `samples` (interleaved when channels > 1). */
+export function wavFile(rate: number, samples: Buffer, channels = 1): Buffer {
   const h = Buffer.alloc(44);
   h.write('RIFF', 0, 'ascii');
   h.writeUInt32LE(36 + samples.length, 4);
@@ -231,10 +232,10 @@ export function wavFile(rate: number, samples: Buffer): Buffer {
   h.write('fmt ', 12, 'ascii');
   h.writeUInt32LE(16, 16);
   h.writeUInt16LE(1, 20); // PCM
-  h.writeUInt16LE(1, 22); // mono
+  h.writeUInt16LE(channels, 22);
   h.writeUInt32LE(rate, 24);
-  h.writeUInt32LE(rate * 2, 28);
-  h.writeUInt16LE(2, 32);
+  h.writeUInt32LE(rate * 2 * channels, 28);
+  h.writeUInt16LE(2 * channels, 32);
   h.writeUInt16LE(16, 34);
   h.write('data', 36, 'ascii');
   h.writeUInt32LE(samples.length, 40);

@@ -82,6 +82,34 @@ describe('recording a caller (voicemail)', () => {
     expect((await rec.stop()).seconds).toBe(1.5); // safe twice
   });
 
+  it('records a connected call in stereo, the customer left and the agent right, lined up', async () => {
+    const caller = await RtpPeer.create();
+    const agent = await RtpPeer.create();
+    peers.push(caller, agent);
+    const s = session();
+    caller.useRemote(await s.answerCustomer(caller.sdp(['PCMU'])));
+    await s.answerFromAgent(agent.answerFor(await s.offerToAgent({ kind: 'rtp' }), 'PCMU'));
+    caller.startTone(600);
+    agent.startTone(900);
+    const rec = await s.recordCall(60);
+    await waitFor(() => rec.seconds >= 2, 8000, 'two seconds recorded');
+    await expect(s.recordCustomer(10)).rejects.toMatchObject({ code: 'MEDIA_ERR_WRONG_ORDER' }); // (a voicemail is for a caller nobody talks with)
+    const { wav, seconds } = await rec.stop();
+    const pcm = parseWav(wav);
+    expect(pcm).toBeUndefined(); // (parseWav reads mono only: this one is stereo)
+    expect(wav.readUInt16LE(22)).toBe(2);
+    const all = new Int16Array(wav.buffer, wav.byteOffset + 44, (wav.length - 44) / 2);
+    const left = all.filter((_, i) => i % 2 === 0);
+    const right = all.filter((_, i) => i % 2 === 1);
+    expect(left.length / 8000).toBeCloseTo(seconds, 2);
+    expect(peakFrequency(left.subarray(-8000))).toBe(600);
+    expect(peakFrequency(right.subarray(-8000))).toBe(900);
+    expect(rms(left.subarray(-8000))).toBeGreaterThan(1000);
+    expect(rms(right.subarray(-8000))).toBeGreaterThan(1000);
+    // both parties still hear each other
+    await waitFor(() => caller.peak(1) === 900 && agent.peak(1) === 600, 8000, 'the call goes on');
+  });
+
   it('refuses while an agent is connected (a recording is for a caller nobody talks with)', async () => {
     const caller = await RtpPeer.create();
     const agent = await RtpPeer.create();

@@ -155,6 +155,8 @@ export interface QueuesTable {
   dispositions: Json<string[]>;
   /** the agent cannot end wrap-up early (Done, Ready) before filing the call under one; the wrap-up time still ends it */
   disposition_required: boolean;
+  /** its calls are recorded (both parties, from the agent's answer to the end) */
+  record_calls: Generated<boolean>;
   /** outside these hours the queue takes no new calls; null: always open */
   opening_hours: Json<OpeningHours | null>;
   /** routing on a browser caller's page: the first matching rule applies */
@@ -262,6 +264,18 @@ export interface VoicemailsTable {
   done_by: number | null;
 }
 
+/** A recording of a call (a queue that records its calls): stereo WAV, the customer left, the agent right. */
+export interface CallRecordingsTable {
+  id: Generated<number>;
+  call_id: string;
+  queue_id: number | null;
+  agent_id: number | null;
+  started_at: Timestamp;
+  seconds: number;
+  audio: Uint8Array;
+  created_at: DefaultedTimestamp;
+}
+
 /** An IVR menu, dialled by name like a queue: speaks its prompt, collects one DTMF key, does that key's action. */
 export interface IvrMenusTable {
   id: Generated<number>;
@@ -304,6 +318,7 @@ export interface Database {
   callbacks: CallbacksTable;
   ivr_menus: IvrMenusTable;
   voicemails: VoicemailsTable;
+  call_recordings: CallRecordingsTable;
 }
 
 export type Skill = Selectable<SkillsTable>;

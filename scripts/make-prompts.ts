@@ -1,7 +1,7 @@
 /**
  * Generates the default prompt set with espeak-ng and sox (Debian packages):
  *   <outDir>/<lang>/n/1.wav … n/20.wav, you-are-number, in-line, estimated-wait, minutes, all-agents-busy, please-hold,
- *   callback-offer, callback-confirmed, leave-message, message-saved
+ *   callback-offer, callback-confirmed, leave-message, message-saved, call-recorded
  *   <outDir>/music-on-hold.wav, <outDir>/beep.wav (voicemail's tone)
  * for en, et, ru, hu, fi and de, as 8 kHz 16-bit mono WAV (what the phone network carries; rtpengine resamples for
  * Opus). Idempotent: files that exist are kept, so admins' edits and earlier runs are not redone.
@@ -31,6 +31,7 @@ const PHRASES: Record<PromptLanguage, Record<string, string>> = {
     'callback-confirmed': 'Thank you. We will call you back when it is your turn. Goodbye.',
     'leave-message': 'Please leave your message after the tone. Press the hash key or hang up when you are done.',
     'message-saved': 'Thank you. Your message has been saved. Goodbye.',
+    'call-recorded': 'This call may be recorded for quality and training.',
   },
   et: {
     'you-are-number': 'Teie järjekorranumber on',
@@ -43,6 +44,7 @@ const PHRASES: Record<PromptLanguage, Record<string, string>> = {
     'callback-confirmed': 'Aitäh. Helistame teile tagasi, kui teie kord kätte jõuab. Head aega.',
     'leave-message': 'Palun jätke oma sõnum pärast helisignaali. Kui olete lõpetanud, vajutage trellide klahvi või pange toru ära.',
     'message-saved': 'Aitäh. Teie sõnum on salvestatud. Head aega.',
+    'call-recorded': 'Kõne võidakse kvaliteedi ja koolituse eesmärgil salvestada.',
   },
   ru: {
     'you-are-number': 'Ваш номер в очереди',
@@ -55,6 +57,7 @@ const PHRASES: Record<PromptLanguage, Record<string, string>> = {
     'callback-confirmed': 'Спасибо. Мы перезвоним вам, когда подойдёт ваша очередь. До свидания.',
     'leave-message': 'Пожалуйста, оставьте сообщение после сигнала. Когда закончите, нажмите решётку или положите трубку.',
     'message-saved': 'Спасибо. Ваше сообщение сохранено. До свидания.',
+    'call-recorded': 'Этот звонок может быть записан в целях контроля качества и обучения.',
   },
   hu: {
     'you-are-number': 'Az Ön sorszáma',
@@ -67,6 +70,7 @@ const PHRASES: Record<PromptLanguage, Record<string, string>> = {
     'callback-confirmed': 'Köszönjük. Visszahívjuk, amikor sorra kerül. Viszonthallásra.',
     'leave-message': 'Kérjük, a hangjelzés után hagyja meg üzenetét. Ha végzett, nyomja meg a kettőskereszt gombot, vagy tegye le a kagylót.',
     'message-saved': 'Köszönjük. Üzenetét rögzítettük. Viszonthallásra.',
+    'call-recorded': 'A hívást minőségbiztosítási és képzési célból rögzíthetjük.',
   },
   fi: {
     'you-are-number': 'Olette jonossa numero',
@@ -79,6 +83,7 @@ const PHRASES: Record<PromptLanguage, Record<string, string>> = {
     'callback-confirmed': 'Kiitos. Soitamme teille takaisin, kun on vuoronne. Näkemiin.',
     'leave-message': 'Jättäkää viestinne äänimerkin jälkeen. Kun olette valmis, painakaa risuaitaa tai lopettakaa puhelu.',
     'message-saved': 'Kiitos. Viestinne on tallennettu. Näkemiin.',
+    'call-recorded': 'Puhelu voidaan tallentaa laadunvarmistusta ja koulutusta varten.',
   },
   de: {
     'you-are-number': 'Sie sind Nummer',
@@ -91,6 +96,7 @@ const PHRASES: Record<PromptLanguage, Record<string, string>> = {
     'callback-confirmed': 'Vielen Dank. Wir rufen Sie zurück, sobald Sie an der Reihe sind. Auf Wiederhören.',
     'leave-message': 'Bitte hinterlassen Sie Ihre Nachricht nach dem Signalton. Wenn Sie fertig sind, drücken Sie die Rautetaste oder legen Sie auf.',
     'message-saved': 'Vielen Dank. Ihre Nachricht wurde gespeichert. Auf Wiederhören.',
+    'call-recorded': 'Dieses Gespräch kann zu Qualitäts- und Schulungszwecken aufgezeichnet werden.',
   },
 };
 

@@ -107,6 +107,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       db: database.db, logger: logger.child({ component: 'calls' }), sip, media, credentials, tokens, secrets: secrets.box, realm: config.sipRealm,
       mediaTimeoutSeconds: config.mediaTimeoutSeconds,
       voicemail: { maxPerQueue: config.voicemailMaxPerQueue, retentionDays: config.voicemailRetentionDays },
+      recordingRetentionDays: config.recordingRetentionDays,
       callbacks: {
         trunk: config.callbackTrunk,
         callerId: config.callbackCallerId,

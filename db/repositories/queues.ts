@@ -30,6 +30,8 @@ export interface Queue {
   dispositions: string[];
   /** the agent cannot end wrap-up early before filing the call under one of them (the wrap-up time still ends it) */
   dispositionRequired: boolean;
+  /** its calls are recorded (both parties, stereo), from the agent's answer to the end */
+  recordCalls: boolean;
   /** outside these hours the queue takes no new calls; null: always open */
   openingHours: OpeningHours | null;
   /** routing on a browser caller's page (category, URL): the first matching rule adds skills and priority */
@@ -69,6 +71,7 @@ function toRow(input: Partial<QueueInput>): Record<string, unknown> {
   if (input.knownAgentSeconds !== undefined) row.known_agent_seconds = input.knownAgentSeconds;
   if (input.dispositions !== undefined) row.dispositions = JSON.stringify(input.dispositions);
   if (input.dispositionRequired !== undefined) row.disposition_required = input.dispositionRequired;
+  if (input.recordCalls !== undefined) row.record_calls = input.recordCalls;
   if (input.openingHours !== undefined) row.opening_hours = JSON.stringify(input.openingHours);
   if (input.pageRules !== undefined) row.page_rules = JSON.stringify(input.pageRules);
   return row;
@@ -203,6 +206,7 @@ function fromRow(q: QueueRow, skills: Record<string, number>): Queue {
     knownAgentSeconds: q.known_agent_seconds,
     dispositions: q.dispositions,
     dispositionRequired: q.disposition_required,
+    recordCalls: q.record_calls,
     openingHours: q.opening_hours ?? null,
     pageRules: q.page_rules ?? [],
     createdAt: q.created_at,

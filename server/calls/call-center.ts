@@ -5,6 +5,7 @@ import { type IvrMenu, getIvrMenu, getIvrMenuByName } from '../../db/repositorie
 import { type Queue, getQueue, getQueueByName } from '../../db/repositories/queues.ts';
 import { findUserByLogin, getAgent, listAllAgents } from '../../db/repositories/users.ts';
 import { countNewVoicemails, createVoicemail, deleteVoicemailsBefore } from '../../db/repositories/voicemails.ts';
+import { createCallRecording, deleteCallRecordingsBefore } from '../../db/repositories/call-recordings.ts';
 import type { Database } from '../../db/schema.ts';
 import type { MediaEngine } from '../../media/index.ts';
 import { type Binding, type BindingRemovedReason, type IncomingCall, KeyTable, type SipStack } from '../../sip/index.ts';
@@ -55,6 +56,8 @@ export interface CallCenterDeps {
   mediaTimeoutSeconds?: number;
   /** VOICEMAIL_MAX_PER_QUEUE, VOICEMAIL_RETENTION_DAYS (0: no limit, kept for ever); default 200 and 90 */
   voicemail?: { maxPerQueue: number; retentionDays: number };
+  /** RECORDING_RETENTION_DAYS (0: kept for ever); default 30 */
+  recordingRetentionDays?: number;
   /** CALLBACK_*: how customers are called back; default: no trunk, no callbacks */
   callbacks?: CallbackSettings;
 }
@@ -104,7 +107,7 @@ export class CallCenter {
   /** the callback settings came from the database (an admin set them), not from CALLBACK_* */
   #callbackSettingsStored = false;
   #mediaWatch: NodeJS.Timeout | undefined;
-  #voicemailSweep: NodeJS.Timeout | undefined;
+  #recordingSweep: NodeJS.Timeout | undefined;
   get #voicemail(): { maxPerQueue: number; retentionDays: number } {
     return this.#deps.voicemail ?? { maxPerQueue: 200, retentionDays: 90 };
   }
@@ -155,6 +158,9 @@ export class CallCenter {
       requestCallback: (call, number, inLine) => {
         const r = this.callbacks.request(call, number, null, inLine);
         if (r.outcome !== 'requested') this.#deps.logger.warn({ callId: call.id, outcome: r.outcome }, 'callback by key refused');
+      },
+      saveRecording: async (r) => {
+        await createCallRecording(deps.db, { callId: r.callId, queueId: r.queueId, agentId: r.agentId, startedAt: r.startedAt, seconds: r.seconds, audio: r.wav });
       },
       voicemailRoom: async (queueId) => {
         const max = this.#voicemail.maxPerQueue;
@@ -217,12 +223,10 @@ export class CallCenter {
     }
     this.#queueFeed = setInterval(() => this.#sendQueues(), QUEUE_FEED_MS);
     this.#queueFeed.unref();
-    if (this.#voicemail.retentionDays > 0) {
-      // voicemails past their retention go, at the start and every hour
-      void this.#sweepVoicemails();
-      this.#voicemailSweep = setInterval(() => void this.#sweepVoicemails(), 3600_000);
-      this.#voicemailSweep.unref();
-    }
+    // voicemails and call recordings past their retention go, at the start and every hour
+    void this.#sweepRecordings();
+    this.#recordingSweep = setInterval(() => void this.#sweepRecordings(), 3600_000);
+    this.#recordingSweep.unref();
     await this.acd.load();
     const stored = await loadCallbackSettings(this.#deps.db, this.callbacks.settings, this.#deps.secrets);
     if (stored.problem !== undefined) {
@@ -510,17 +514,21 @@ export class CallCenter {
     return this.#calls.size;
   }
 
-  /** Deletes the voicemails older than VOICEMAIL_RETENTION_DAYS. */
-  async #sweepVoicemails(): Promise<void> {
-    const cutoff = new Date(Date.now() - this.#voicemail.retentionDays * 86_400_000);
-    try {
-      const n = await deleteVoicemailsBefore(this.#deps.db, cutoff);
-      if (n > 0) {
-        this.#deps.logger.info({ deleted: n, retentionDays: this.#voicemail.retentionDays }, 'voicemails past their retention deleted');
-        this.board.storedChanged();
+  /** Deletes the voicemails older than VOICEMAIL_RETENTION_DAYS and the call recordings older than RECORDING_RETENTION_DAYS. */
+  async #sweepRecordings(): Promise<void> {
+    const kinds = [
+      { what: 'voicemails', days: this.#voicemail.retentionDays, sweep: deleteVoicemailsBefore },
+      { what: 'call recordings', days: this.#deps.recordingRetentionDays ?? 30, sweep: deleteCallRecordingsBefore },
+    ];
+    for (const { what, days, sweep } of kinds) {
+      if (days === 0) continue;
+      try {
+        const n = await sweep(this.#deps.db, new Date(Date.now() - days * 86_400_000));
+        if (n > 0) this.#deps.logger.info({ deleted: n, retentionDays: days }, `${what} past their retention deleted`);
+        if (n > 0 && what === 'voicemails') this.board.storedChanged();
+      } catch (err) {
+        if (!this.#closed) this.#deps.logger.warn({ err }, `${what} retention sweep failed`);
       }
-    } catch (err) {
-      if (!this.#closed) this.#deps.logger.warn({ err }, 'voicemail retention sweep failed');
     }
   }
 
@@ -529,7 +537,7 @@ export class CallCenter {
     this.#closed = true;
     clearInterval(this.#mediaWatch);
     clearInterval(this.#queueFeed);
-    clearInterval(this.#voicemailSweep);
+    clearInterval(this.#recordingSweep);
     this.board.close();
     this.callbacks.close();
     this.#deps.sip.off('bindingAdded', this.#onBindingAdded);
@@ -560,5 +568,6 @@ function queueRef(q: Queue): QueueRef {
     ringTimeoutSeconds: q.ringTimeoutSeconds,
     dispositions: q.dispositions,
     dispositionRequired: q.dispositionRequired && q.dispositions.length > 0,
+    recordCalls: q.recordCalls,
   };
 }

@@ -88,6 +88,8 @@ export interface CallEnvironment {
   requestCallback(call: CustomerCall, number: string, inLine?: boolean): void;
   /** The queue's voicemail can take another message (VOICEMAIL_MAX_PER_QUEUE new ones at most). */
   voicemailRoom(queueId: number): Promise<boolean>;
+  /** Stores a call's recording (a queue that records its calls). */
+  saveRecording(r: { callId: string; queueId: number; agentId: number; startedAt: Date; seconds: number; wav: Buffer }): Promise<void>;
   /** Stores a message the caller left (voicemail) and writes VOICEMAIL to the queue log. */
   saveVoicemail(v: { callId: string; queueId: number; caller: string; customerId: string | null; language: string | null; seconds: number; wav: Buffer }): Promise<void>;
 }
@@ -107,6 +109,8 @@ export interface QueueRef {
   ringTimeoutSeconds: number;
   dispositions: string[];
   dispositionRequired: boolean;
+  /** its calls are recorded (both parties), from the agent's answer to the end; the greeting says so */
+  recordCalls: boolean;
 }
 
 /** An agent a call can be transferred to. */
@@ -128,6 +132,9 @@ const TRANSFER_SIP_STATUS: Record<TransferOutcome, [number, string]> = {
 
 /** Keys an IVR caller may type ahead of the menus that take them. */
 const MAX_KEYS_AHEAD = 16;
+
+/** The longest call recording (both parties, stereo): a longer call is recorded up to this. */
+export const RECORDING_MAX_SECONDS = 1800;
 
 /** The longest voicemail a caller may leave, and the shortest one kept (a caller who hung up at the tone left none). */
 export const VOICEMAIL_MAX_SECONDS = 120;
@@ -240,6 +247,8 @@ export class CustomerCall {
   /** In an IVR menu: keys pressed and not taken yet, and the menu waiting for one. */
   readonly #menuKeys: string[] = [];
   #keyWaiter: (() => void) | null = null;
+  /** The call's recording (its queue records calls): from the first agent's answer to the end. */
+  #recording: { rec: Promise<CallRecording | null>; agentId: number; queueId: number; startedAt: Date; saved: boolean } | null = null;
   /** Told they will be called back (their queue overflowed to callback): the number, kept if they hang up meanwhile. */
   #calledBackOnHangUp: string | null = null;
   /** Leaving a voicemail: ends the recording (the caller hung up or pressed #). */
@@ -520,7 +529,8 @@ export class CustomerCall {
     const a = this.#queue.announcements;
     // (nor while a caller who pressed the callback key hears the confirmation)
     if (this.#announcing || this.#leavingByKey || this.state === CustomerCallState.Connected || this.#ended) return;
-    const names: string[] = greeting ? [...a.greeting] : [];
+    // (a queue that records its calls says so first: callers are told before anyone talks with them)
+    const names: string[] = greeting ? [...(this.#queue.recordCalls ? ['call-recorded'] : []), ...a.greeting] : [];
     const pos = this.#position;
     if (a.position && pos !== null && pos.position >= 1 && pos.position <= 20) names.push('you-are-number', `n/${pos.position}`, 'in-line');
     if (a.estimatedWait && pos?.ewtSeconds != null && pos.ewtSeconds >= 60) {
@@ -720,6 +730,7 @@ export class CustomerCall {
     const agentName = this.#env.agentName(entry.agentId);
     this.#env.toCustomer(this.id, { type: 'connected', agentName });
     this.#env.log.event({ event: 'CONNECT', callId: this.id, queueId: this.#queue.id, agentId: Number(entry.agentId), data: { waited } });
+    if (this.#queue.recordCalls && this.#recording === null) void this.#startRecording(Number(entry.agentId));
     this.#env.log.updateCall(this.id, {
       state: 'connected',
       agent_id: Number(entry.agentId),
@@ -1078,6 +1089,30 @@ export class CustomerCall {
     return { enteredAt: this.#queuedAt, waitedSeconds: this.#waitedBefore + waited };
   }
 
+  /** Records both parties from now to the end of the call (RECORDING_MAX_SECONDS at most). */
+  async #startRecording(agentId: number): Promise<void> {
+    const rec = this.#media.recordCall(RECORDING_MAX_SECONDS).catch((err: unknown) => {
+      if (!this.#ended) this.#log.warn({ err }, 'the call could not be recorded');
+      return null;
+    });
+    this.#recording = { rec, agentId, queueId: this.#queue.id, startedAt: new Date(), saved: false };
+    if ((await rec) !== null && this.#ended) await this.#saveRecording(); // (the call ended while it started)
+  }
+
+  /** The call ended: its recording, if any, is stored (once). */
+  async #saveRecording(): Promise<void> {
+    const r = this.#recording;
+    if (r === null || r.saved) return;
+    r.saved = true;
+    const rec = await r.rec;
+    if (rec === null) return;
+    const { wav, seconds } = await rec.stop();
+    if (seconds <= 0) return;
+    await this.#env
+      .saveRecording({ callId: this.id, queueId: r.queueId, agentId: r.agentId, startedAt: r.startedAt, seconds, wav })
+      .catch((err: unknown) => this.#log.error({ err, seconds }, 'the call recording could not be stored'));
+  }
+
   /** Ends everything still open; safe to call twice. 'callback': the call goes on as a callback (record state 'callback'). */
   #finish(reason: string): void {
     if (this.#ended) return;
@@ -1088,6 +1123,7 @@ export class CustomerCall {
     this.#withdrawAll('call-ended');
     this.#env.toCustomer(this.id, { type: 'ended', reason });
     this.#env.log.updateCall(this.id, reason === 'callback' ? { state: 'callback' } : { state: 'ended', end_reason: reason, ended_at: new Date() });
+    void this.#saveRecording(); // (its sockets close at once, before the media does)
     void this.#media.close().catch((err: unknown) => this.#log.warn({ err }, 'media close failed'));
     this.#incoming.close();
     this.#agentLeg?.close();

@@ -193,6 +193,7 @@ const queueFields = {
   knownAgentSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 86400 })),
   dispositions: Type.Optional(Type.Array(Disposition, { maxItems: 50, uniqueItems: true })),
   dispositionRequired: Type.Optional(Type.Boolean()),
+  recordCalls: Type.Optional(Type.Boolean({ description: 'record its calls (both parties, from the answer to the end); callers are told in the greeting' })),
   openingHours: Type.Optional(Type.Union([OpeningHours, Type.Null()])),
   pageRules: Type.Optional(Type.Array(PageRule, { maxItems: 50, description: "routing on a browser caller's page: the first matching rule applies" })),
 };
@@ -226,6 +227,7 @@ export const Queue = Type.Object({
   knownAgentSeconds: Type.Integer(),
   dispositions: Type.Array(Type.String()),
   dispositionRequired: Type.Boolean(),
+  recordCalls: Type.Boolean(),
   openingHours: Type.Union([OpeningHours, Type.Null()]),
   pageRules: Type.Array(PageRule),
   createdAt: Timestamp,

@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { getCall, listCalls, listQueueEvents } from '../../db/repositories/call-log.ts';
+import { callRecordingAudio, deleteCallRecording, recordingsOfCall } from '../../db/repositories/call-recordings.ts';
 import type { CallRow } from '../../db/schema.ts';
 import type { AppContext } from '../app-context.ts';
 import { notFound } from '../http/errors.ts';
-import { PageOf, errors } from '../http/schemas.ts';
+import { IdParams, PageOf, errors } from '../http/schemas.ts';
 
 const tags = ['calls'];
 const security = [{ bearer: [] }];
@@ -39,6 +40,13 @@ const QueueEvent = Type.Object({
   queueId: Nullable(Type.Integer()),
   agentId: Nullable(Type.Integer()),
   data: Type.Record(Type.String(), Type.Unknown()),
+});
+
+const Recording = Type.Object({
+  id: Type.Integer({ description: 'GET /api/recordings/{id}/audio' }),
+  agentId: Nullable(Type.Integer({ description: 'the agent who took the call (the first, when it was transferred)' })),
+  startedAt: Type.String({ format: 'date-time' }),
+  seconds: Type.Number(),
 });
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -101,15 +109,40 @@ export const callRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
       security,
       summary: 'One call record with its queue events in order',
       params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
-      response: { 200: Type.Intersect([Call, Type.Object({ events: Type.Array(QueueEvent) })]), ...errors(404) },
+      response: { 200: Type.Intersect([Call, Type.Object({ events: Type.Array(QueueEvent), recordings: Type.Array(Recording) })]), ...errors(404) },
     },
   }, async (request) => {
     const call = await getCall(db, request.params.id);
     if (call === undefined) throw notFound('call', request.params.id);
-    const events = await listQueueEvents(db, { callId: call.id });
+    const [events, recordings] = await Promise.all([listQueueEvents(db, { callId: call.id }), recordingsOfCall(db, call.id)]);
     return {
       ...view(call),
       events: events.map((e) => ({ at: e.at.toISOString(), event: e.event, queueId: e.queue_id, agentId: e.agent_id, data: e.data })),
+      recordings: recordings.map((r) => ({ id: r.id, agentId: r.agentId, startedAt: r.startedAt.toISOString(), seconds: Math.round(r.seconds * 10) / 10 })),
     };
+  });
+
+  // Call recordings (a queue with recordCalls): supervisors and admins hear them, only admins delete them.
+  app.get('/api/recordings/:id/audio', {
+    config: { roles: READERS },
+    schema: {
+      tags,
+      security,
+      summary: 'A call recording as a WAV file (8 kHz, 16-bit, stereo: the customer left, the agent right)',
+      params: IdParams,
+      response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'audio/wav' }), ...errors(404) },
+    },
+  }, async (request, reply) => {
+    const audio = await callRecordingAudio(db, request.params.id);
+    if (audio === undefined) throw notFound('recording', request.params.id);
+    return reply.type('audio/wav').header('cache-control', 'private, max-age=3600').send(audio);
+  });
+
+  app.delete('/api/recordings/:id', {
+    config: { roles: ['admin'] },
+    schema: { tags, security, summary: 'Deletes a call recording', params: IdParams, response: { 204: Type.Null(), ...errors(404) } },
+  }, async (request, reply) => {
+    if (!(await deleteCallRecording(db, request.params.id))) throw notFound('recording', request.params.id);
+    return reply.status(204).send(null);
   });
 };

@@ -10,6 +10,7 @@ import { createQueue, deleteQueue, getQueueByName, listQueues, updateQueue } fro
 import { findSipCredential, upsertSipCredential } from '../../db/repositories/sip-credentials.ts';
 import { createSkill, deleteSkill, listSkills } from '../../db/repositories/skills.ts';
 import { createAgent, getAgent, listAgents, updateAgent } from '../../db/repositories/users.ts';
+import { callRecordingAudio, createCallRecording, deleteCallRecording, deleteCallRecordingsBefore, recordingsOfCall } from '../../db/repositories/call-recordings.ts';
 import {
   countNewVoicemails, createVoicemail, deleteVoicemail, deleteVoicemailsBefore, listVoicemails, newVoicemailCounts, setVoicemailDone, voicemailAudio,
 } from '../../db/repositories/voicemails.ts';
@@ -274,6 +275,23 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
     expect(open.map((c) => c.target)).toEqual(['sip:a@x', 'sip:b@x']);
     expect(open[0]!.state).toBe('scheduled');
     expect(late.state).toBe('waiting');
+  });
+
+  it('call recordings keep their audio byte for byte, listed by call in order; retention deletes the old ones', async () => {
+    const q = await createQueue(h.db, { name: 'q', recordCalls: true });
+    expect((await getQueueByName(h.db, 'q'))?.recordCalls).toBe(true);
+    const audio = Buffer.from(Array.from({ length: 50_000 }, (_, i) => (i * 13) & 0xff));
+    const first = await createCallRecording(h.db, { callId: 'c1', queueId: q.id, agentId: null, startedAt: new Date(2000), seconds: 3.25, audio });
+    const second = await createCallRecording(h.db, { callId: 'c1', queueId: q.id, agentId: null, startedAt: new Date(1000), seconds: 1, audio: Buffer.from('RIFF') });
+    await createCallRecording(h.db, { callId: 'c2', queueId: null, agentId: null, startedAt: new Date(3000), seconds: 2, audio: Buffer.from('RIFF') });
+    expect((await recordingsOfCall(h.db, 'c1')).map((r) => [r.id, r.seconds])).toEqual([[second.id, 1], [first.id, 3.25]]);
+    expect((await callRecordingAudio(h.db, first.id))!.equals(audio)).toBe(true);
+    expect(await deleteCallRecording(h.db, second.id)).toBe(true);
+    expect(await deleteCallRecording(h.db, second.id)).toBe(false);
+    await h.db.updateTable('call_recordings').set({ created_at: new Date(Date.now() - 40 * 86_400_000) }).where('id', '=', first.id).execute();
+    expect(await deleteCallRecordingsBefore(h.db, new Date(Date.now() - 30 * 86_400_000))).toBe(1);
+    expect(await recordingsOfCall(h.db, 'c1')).toEqual([]);
+    expect(await recordingsOfCall(h.db, 'c2')).toHaveLength(1);
   });
 
   it('voicemails keep their audio byte for byte; new ones are counted by queue until dealt with; a deleted queue leaves them', async () => {

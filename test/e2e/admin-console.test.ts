@@ -85,6 +85,7 @@ describe('admin console', () => {
     await page.getByTestId('queue-overflow').selectOption('action:voicemail');
     await page.getByTestId('queue-dispositions').fill('Resolved, Sale');
     await page.getByTestId('queue-disposition-required').check();
+    await page.getByTestId('queue-record-calls').check();
     await page.getByTestId('queue-known-agent').fill('600');
     await page.getByTestId('queue-announce-wait').uncheck();
     await page.getByTestId('queue-announce-every').fill('45');
@@ -101,7 +102,7 @@ describe('admin console', () => {
     const q = await queue('billing-et');
     expect(q).toMatchObject({
       skills: { billing: 2 }, language: 'et', strategy: 'most-skilled', serviceLevel: { thresholdSeconds: 15, target: 0.9 }, wrapUpSeconds: 5,
-      maxWaitSeconds: 120, overflow: { action: 'voicemail' }, dispositions: ['Resolved', 'Sale'], dispositionRequired: true,
+      maxWaitSeconds: 120, overflow: { action: 'voicemail' }, dispositions: ['Resolved', 'Sale'], dispositionRequired: true, recordCalls: true,
       knownAgentSeconds: 600, steps: [{ afterSeconds: 30, skills: { billing: 1 } }, { afterSeconds: 90, language: null }],
       pageRules: [{ when: { urlContains: '/invoices' }, skills: { billing: 4 }, forSeconds: 20 }, { when: { category: 'premium' }, priority: 5 }],
       announcements: { position: true, estimatedWait: false, periodicSeconds: 45, musicOnHold: 'jazz', greeting: ['all-agents-busy'] },
@@ -115,6 +116,7 @@ describe('admin console', () => {
     expect(h.server.center!.acd.engine.queueStatus(String(q!.id)).agentIds).toEqual([String((await agents()).find((a) => a.login === 'mari')!.id)]);
     await page.getByTestId('edit-billing-et').click();
     expect(await page.getByTestId('queue-wrap-up').inputValue()).toBe('5');
+    expect(await page.getByTestId('queue-record-calls').isChecked()).toBe(true);
     expect(await page.getByTestId('queue-steps').inputValue()).toBe('30s skills=billing:1\n90s language=any');
     expect(await page.getByTestId('queue-page-rules').inputValue()).toBe('url=/invoices skills=billing:4 for=20s\ncategory=premium priority=5');
     expect(await page.getByTestId('queue-hours').inputValue()).toBe('mon-fri 08:00-18:00\nsat 10:00-14:00');

@@ -44,6 +44,8 @@ interface Queue {
   overflow: { queue?: string; action?: string } | null;
   dispositions: string[];
   dispositionRequired: boolean;
+  /** absent from an older server */
+  recordCalls?: boolean;
   steps: Step[];
   knownAgentSeconds: number;
   announcements: Announcements;
@@ -306,6 +308,7 @@ function editQueue(q: Queue): void {
   set('overflow', q.overflow === null ? '' : q.overflow.queue !== undefined ? `queue:${q.overflow.queue}` : `action:${q.overflow.action}`);
   set('dispositions', q.dispositions.join(', '));
   field(f, 'dispositionRequired').checked = q.dispositionRequired;
+  field(f, 'recordCalls').checked = q.recordCalls === true;
   set('knownAgentSeconds', String(q.knownAgentSeconds));
   (f.elements.namedItem('steps') as HTMLTextAreaElement).value = formatSteps(q.steps);
   (f.elements.namedItem('pageRules') as HTMLTextAreaElement).value = formatPageRules(q.pageRules);
@@ -340,6 +343,7 @@ form('queue-form').addEventListener('submit', (e) => {
       overflow: overflow === '' ? null : overflow.startsWith('queue:') ? { queue: overflow.slice(6) } : { action: overflow.slice(7) },
       dispositions: parseList(v('dispositions')),
       dispositionRequired: field(f, 'dispositionRequired').checked,
+      recordCalls: field(f, 'recordCalls').checked,
       knownAgentSeconds: need('knownAgentSeconds', 'known agent first'),
       openingHours: parseHours((f.elements.namedItem('hours') as HTMLTextAreaElement).value, v('hoursTimeZone')),
       steps: parseSteps((f.elements.namedItem('steps') as HTMLTextAreaElement).value),

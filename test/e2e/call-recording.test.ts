@@ -1,0 +1,113 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { peakFrequency, rms, toneWav } from '../media/helpers/audio.ts';
+import { RtpPeer } from '../media/helpers/rtp-peer.ts';
+import { RawUdp } from '../sip/helpers.ts';
+import type { BaresipPhone } from '../support/baresip.ts';
+import { type Harness, createAgent, deskPhone, eventually, startCallCenter } from './support/harness.ts';
+import { inDialog, rtpCall } from './support/queue-invite.ts';
+
+/**
+ * Call recording end to end: a queue that records its calls tells the caller so first (its `call-recorded` prompt,
+ * here an admin's 1.5 kHz recording of it), and the conversation, from Anna's answer on her desk phone (1 kHz) to the
+ * caller's hang-up (600 Hz), is stored as a stereo WAV: the caller left, Anna right. Supervisors hear it, only admins
+ * delete it; a queue that does not record keeps nothing.
+ */
+describe('call recording', () => {
+  let h: Harness;
+  let dir: string;
+  let desk: BaresipPhone | undefined;
+  let udp: RawUdp;
+  let anna: { id: number; token: string };
+  let caller: { user: string; password: string };
+  let sue: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'e2e-recording-'));
+    h = await startCallCenter({ rtpPortMin: 46900, rtpPortMax: 46999 });
+    expect((await h.api('POST', '/api/queues', { name: 'recorded', skills: {}, wrapUpSeconds: 0, recordCalls: true }, h.admin)).status).toBe(201);
+    expect((await h.api('POST', '/api/queues', { name: 'plain', skills: {}, wrapUpSeconds: 0 }, h.admin)).status).toBe(201);
+    const a = await createAgent(h, { login: 'anna', name: 'Anna', languages: { en: 5 }, skills: {}, sipUser: '1801' });
+    anna = { id: a.id, token: await h.login('anna', a.password) };
+    const c = await createAgent(h, { login: 'carl', name: 'Carl', languages: { en: 5 }, skills: {}, sipUser: '1802' });
+    caller = { user: '1802', password: c.sipPassword };
+    expect((await h.api('POST', '/api/users', { login: 'sue', name: 'Sue', password: 'sue-password-1', role: 'supervisor' }, h.admin)).status).toBe(201);
+    sue = await h.login('sue', 'sue-password-1');
+    desk = await deskPhone(h, dir, { user: '1801', password: a.sipPassword, port: 5986, tone: 1000, answer: 'auto' });
+    udp = await new RawUdp().open();
+    const up = await fetch(`${h.baseUrl}/api/prompts/en/call-recorded`, { method: 'PUT', headers: { authorization: `Bearer ${h.admin}`, 'content-type': 'audio/wav' }, body: new Uint8Array(toneWav(1500, 2)) });
+    expect(up.status, await up.text()).toBe(204);
+  }, 120_000);
+
+  afterAll(async () => {
+    udp?.close();
+    await desk?.stop();
+    await h?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A call to `queue` that Anna takes; the caller says 600 Hz for 2 s and hangs up. The call's id. */
+  async function talk(queue: string, heardFirst?: (rtp: RtpPeer) => Promise<void>): Promise<string> {
+    const rtp = await RtpPeer.create();
+    try {
+      const ok = await rtpCall(h, udp, rtp, { to: queue, ...caller });
+      await heardFirst?.(rtp);
+      expect((await h.api('PUT', '/api/agent/state', { state: 'ready' }, anna.token)).status).toBe(200);
+      const callId = await eventually(() => h.server.center.callOfAgent(String(anna.id))?.id, 20_000, 'Anna connected');
+      await eventually(() => rtp.peak(1) === 1000, 10_000, 'the caller hears Anna');
+      rtp.startTone(600);
+      await new Promise((r) => setTimeout(r, 2000));
+      inDialog(h, udp, ok, 'BYE');
+      await udp.take((m) => 'status' in m && m.callId === ok.callId && m.cseq.method === 'BYE');
+      return callId;
+    } finally {
+      rtp.close();
+      await h.api('PUT', '/api/agent/state', { state: 'not-ready', reason: 'test' }, anna.token);
+    }
+  }
+
+  it('tells the caller, then records both parties apart; supervisors hear it, only admins delete it', async () => {
+    const callId = await talk('recorded', async (rtp) => {
+      // the notice first, before any agent: the admin's 1.5 kHz recording of call-recorded
+      await eventually(() => rtp.received.length > 8000 && rtp.toneShare(1500, 0.5) > 0.8, 15_000, 'the recording notice');
+    });
+    const recordings = await eventually(async () => {
+      const r = (await h.api('GET', `/api/calls/${callId}`, undefined, sue)).body.recordings as Array<{ id: number; agentId: number; seconds: number }>;
+      return r.length > 0 ? r : undefined;
+    }, 10_000, 'the recording stored');
+    expect(recordings).toHaveLength(1);
+    const rec = recordings[0]!;
+    expect(rec.agentId).toBe(anna.id);
+    expect(rec.seconds).toBeGreaterThan(1.5);
+    expect(rec.seconds).toBeLessThan(6);
+
+    const r = await fetch(`${h.baseUrl}/api/recordings/${rec.id}/audio`, { headers: { authorization: `Bearer ${sue}` } });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toBe('audio/wav');
+    const wav = Buffer.from(await r.arrayBuffer());
+    expect(wav.readUInt16LE(22)).toBe(2); // stereo
+    const all = new Int16Array(wav.buffer, wav.byteOffset + 44, (wav.length - 44) / 2);
+    const left = all.filter((_, i) => i % 2 === 0);
+    const right = all.filter((_, i) => i % 2 === 1);
+    expect(left.length / 8000).toBeCloseTo(rec.seconds, 0);
+    const lastSecond = (x: Int16Array) => x.subarray(Math.max(0, x.length - 8000 - 2000), x.length - 2000);
+    expect(peakFrequency(lastSecond(left))).toBe(600); // the caller
+    expect(peakFrequency(right)).toBe(1000); // Anna
+    expect(rms(lastSecond(left))).toBeGreaterThan(500);
+
+    // the rules: an agent may not hear it, a supervisor may not delete it, an admin may
+    expect((await fetch(`${h.baseUrl}/api/recordings/${rec.id}/audio`, { headers: { authorization: `Bearer ${anna.token}` } })).status).toBe(403);
+    expect((await h.api('DELETE', `/api/recordings/${rec.id}`, undefined, sue)).status).toBe(403);
+    expect((await h.api('DELETE', `/api/recordings/${rec.id}`, undefined, h.admin)).status).toBe(204);
+    expect((await fetch(`${h.baseUrl}/api/recordings/${rec.id}/audio`, { headers: { authorization: `Bearer ${sue}` } })).status).toBe(404);
+    expect((await h.api('GET', `/api/calls/${callId}`, undefined, sue)).body.recordings).toEqual([]);
+  }, 90_000);
+
+  it('a queue that does not record keeps nothing of the conversation', async () => {
+    const callId = await talk('plain');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await h.api('GET', `/api/calls/${callId}`, undefined, sue)).body.recordings).toEqual([]);
+  }, 60_000);
+});

@@ -97,7 +97,8 @@ function since(base: number | null, board: Board, now: number): string {
   return base === null ? '–' : clock(base + Math.max(0, (now - toEpochMs(board.at)) / 1000));
 }
 
-function el<K extends keyof HTMLElementTagNameMap>(doc: Document, tag: K, attrs: Record<string, string> = {}, text = ''): HTMLElementTagNameMap[K] {
+/** An element with these attributes and text (the board's sections and the Calls section are built with it). */
+export function el<K extends keyof HTMLElementTagNameMap>(doc: Document, tag: K, attrs: Record<string, string> = {}, text = ''): HTMLElementTagNameMap[K] {
   const e = doc.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
   if (text) e.textContent = text;
@@ -405,9 +406,14 @@ export function voicemailCounts(board: Board): string {
   return board.queues.map((q) => `${q.id}:${q.voicemails ?? 0}`).join(',');
 }
 
-/** Who left the message, as a supervisor reads it: the phone's number (a SIP URI's user part), or "browser". */
+/** A caller as a supervisor reads them: the phone's number (a SIP URI's user part), "browser" for "web", else as it is. */
+export function callerName(caller: string): string {
+  return caller === 'web' ? 'browser' : (/^sips?:([^@;]+)@/.exec(caller)?.[1] ?? caller);
+}
+
+/** Who left the message, and the customer's id when the page gave one. */
 function callerText(v: Voicemail): string {
-  const who = v.caller === 'web' ? 'browser' : (/^sips?:([^@;]+)@/.exec(v.caller)?.[1] ?? v.caller);
+  const who = callerName(v.caller);
   return v.customerId ? `${who} (customer ${v.customerId})` : who;
 }
 

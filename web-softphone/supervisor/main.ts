@@ -9,6 +9,10 @@ import {
   type AgentReportRow, type Board, type BoardAgent, type ListenAction, type OpenCallback, type ReportRow, type Voicemail, type VoicemailActions,
   parseBoardMessage, renderAgentHistory, renderBoard, renderCallbacks, renderHistory, renderVoicemails, voicemailCounts,
 } from './board.ts';
+import {
+  type CallDetail, type CallsFilter, type CallsPage,
+  callNames, callsUrl, namesKey, pageMoves, renderCallDetail, renderCallFilters, renderCalls,
+} from './calls.ts';
 import { CoachTalk, ListenIn } from './listen.ts';
 
 const log = createLogger((level, msg, fields) => console[level](`[wall-board] ${msg}`, fields), 'info');
@@ -26,8 +30,9 @@ function show(signedIn: boolean): void {
 
 function signOut(message?: string): void {
   stopListening();
-  stopVoicemail();
+  stopPlayer(voicemailPlayer);
   voicemailsSeen = '';
+  resetCalls();
   socket?.close();
   socket = null;
   board = null;
@@ -205,44 +210,65 @@ function loadVoicemails(): void {
     .catch(showError);
 }
 
-/** The voicemail in the player (its blob URL, let go when another comes or the player stops), and the latest Play. */
-let voicemailUrl: string | null = null;
-let voicemailPlay = 0;
-function clearPlayer(): void {
-  const player = $<HTMLAudioElement>('voicemail-audio');
-  player.pause();
-  player.removeAttribute('src');
-  delete player.dataset.voicemailId;
-  player.load();
-  $('voicemail-player').hidden = true;
-  if (voicemailUrl !== null) URL.revokeObjectURL(voicemailUrl);
-  voicemailUrl = null;
+/**
+ * A visible player (what it plays, and an <audio controls>) of audio that needs the bearer token, which an <audio src>
+ * cannot send: fetched as a blob and played from its URL, let go when another comes or the player stops. The
+ * Voicemail section has one, a call's detail another.
+ */
+interface Player {
+  box: HTMLElement;
+  label: HTMLElement;
+  audio: HTMLAudioElement;
+  /** the blob URL played, and what it is (`playAudio`'s key) */
+  url: string | null;
+  key: string | null;
+  /** the latest Play: an older one whose audio comes later is dropped */
+  play: number;
+}
+
+const player = (prefix: string): Player => ({ box: $(`${prefix}-player`), label: $(`${prefix}-playing`), audio: $(`${prefix}-audio`), url: null, key: null, play: 0 });
+const voicemailPlayer = player('voicemail');
+const callPlayer = player('call');
+const players = [voicemailPlayer, callPlayer];
+
+function clearPlayer(p: Player): void {
+  p.audio.pause();
+  p.audio.removeAttribute('src');
+  p.audio.load();
+  p.box.hidden = true;
+  if (p.url !== null) URL.revokeObjectURL(p.url);
+  p.url = null;
+  p.key = null;
 }
 
 /** Stops the player, and drops a Play whose audio is still on its way. */
-function stopVoicemail(): void {
-  voicemailPlay++;
-  clearPlayer();
+function stopPlayer(p: Player): void {
+  p.play++;
+  clearPlayer(p);
+}
+
+/** Plays the audio at `url` in `p`: `key` says what it is (to stop it when that goes), `label` what the player shows. */
+function playAudio(p: Player, url: string, key: string, label: string): void {
+  $('board-error').hidden = true;
+  const play = ++p.play;
+  fetchBlob(url, { token: tokens.get() ?? '' })
+    .then((blob) => {
+      if (play !== p.play) return; // another Play (or a stop) meanwhile
+      clearPlayer(p);
+      for (const other of players) if (other !== p) other.audio.pause(); // (one thing heard at a time)
+      p.url = URL.createObjectURL(blob);
+      p.key = key;
+      p.audio.src = p.url;
+      p.label.textContent = label;
+      p.box.hidden = false;
+      return p.audio.play();
+    })
+    .catch(showError);
 }
 
 const voicemailActions: VoicemailActions = {
-  // (the audio needs the bearer token, which an <audio src> cannot send: fetched as a blob, played from its URL)
   play(v, label) {
-    $('board-error').hidden = true;
-    const play = ++voicemailPlay;
-    fetchBlob(`/api/voicemails/${v.id}/audio`, { token: tokens.get() ?? '' })
-      .then((blob) => {
-        if (play !== voicemailPlay) return; // another Play (or a stop) meanwhile
-        clearPlayer();
-        voicemailUrl = URL.createObjectURL(blob);
-        const player = $<HTMLAudioElement>('voicemail-audio');
-        player.src = voicemailUrl;
-        player.dataset.voicemailId = String(v.id);
-        $('voicemail-playing').textContent = label;
-        $('voicemail-player').hidden = false;
-        return player.play();
-      })
-      .catch(showError);
+    playAudio(voicemailPlayer, `/api/voicemails/${v.id}/audio`, `voicemail ${v.id}`, label);
   },
   setDone(v, done) {
     $('board-error').hidden = true;
@@ -258,7 +284,7 @@ const voicemailActions: VoicemailActions = {
   remove(v) {
     $('board-error').hidden = true;
     // (its audio is gone with it: the player stops if it held that one)
-    if ($('voicemail-audio').dataset.voicemailId === String(v.id)) stopVoicemail();
+    if (voicemailPlayer.key === `voicemail ${v.id}`) stopPlayer(voicemailPlayer);
     fetchJson(`/api/voicemails/${v.id}`, { method: 'DELETE', token: tokens.get() ?? '' }).then(loadVoicemails, showError);
   },
 };
@@ -270,6 +296,123 @@ $('voicemail-show-done').addEventListener('click', () => {
   b.textContent = voicemailShowing === 'done' ? 'Show new' : 'Show done';
   loadVoicemails();
 });
+
+// Calls: the latest call records, a page at a time, read when the board first comes after sign-in (its queue and
+// agent names are needed) and on Reload, Apply, Newer and Older (no live updates: a list that moves by itself is hard
+// to read); a call opened from its row shows under the list.
+const NO_FILTER: CallsFilter = { queueId: null, agentId: null, disposition: '' };
+let callsFilter = NO_FILTER;
+let callsOffset = 0;
+let callsPage: CallsPage | null = null;
+/** the board's queues and agents the filters and names were drawn from ('': none yet, the list not read yet) */
+let callsNamesSeen = '';
+/** the latest list read asked for: an older answer that comes later is dropped */
+let callsRead = 0;
+/** the call open in the detail (and what was read of it), and the latest read of one */
+let openCallId: string | null = null;
+let openCallDetail: CallDetail | null = null;
+let callRead = 0;
+
+function loadCalls(): void {
+  const read = ++callsRead;
+  fetchJson<CallsPage>(callsUrl(callsFilter, callsOffset), { token: tokens.get() ?? '' })
+    .then((page) => {
+      if (read !== callsRead) return;
+      callsPage = page;
+      drawCalls();
+    })
+    .catch(showError);
+}
+
+function drawCalls(): void {
+  if (callsPage !== null) renderCalls(document, callsPage, callNames(board), openCall, openCallId);
+  if (openCallDetail !== null) drawCall(openCallDetail);
+}
+
+function drawCall(call: CallDetail): void {
+  renderCallDetail(document, call, callNames(board), (r, label) => playAudio(callPlayer, `/api/recordings/${r.id}/audio`, `recording ${r.id}`, label));
+}
+
+function openCall(callId: string): void {
+  $('board-error').hidden = true;
+  const read = ++callRead;
+  if (callId !== openCallId) {
+    stopPlayer(callPlayer); // (the recording of another call)
+    openCallId = callId;
+    if (callsPage !== null) renderCalls(document, callsPage, callNames(board), openCall, openCallId);
+  }
+  fetchJson<CallDetail>(`/api/calls/${encodeURIComponent(callId)}`, { token: tokens.get() ?? '' })
+    .then((call) => {
+      if (read !== callRead) return;
+      openCallDetail = call;
+      drawCall(call);
+      $('call-detail').hidden = false;
+    })
+    .catch((e: unknown) => {
+      if (read === callRead) closeCall();
+      showError(e);
+    });
+}
+
+function closeCall(): void {
+  callRead++;
+  openCallId = null;
+  openCallDetail = null;
+  stopPlayer(callPlayer);
+  $('call-detail').hidden = true;
+  if (callsPage !== null) renderCalls(document, callsPage, callNames(board), openCall, null);
+}
+
+/** Signed out: nothing of the last supervisor's list stays, and the next sign-in reads it again. */
+function resetCalls(): void {
+  closeCall();
+  callsRead++;
+  callsPage = null;
+  callsNamesSeen = '';
+  callsFilter = NO_FILTER;
+  callsOffset = 0;
+  $<HTMLFormElement>('calls-form').reset();
+  $('calls').replaceChildren();
+  $('calls-count').textContent = '';
+}
+
+/** A board came: the filters' choices and the names follow its queues and agents; the first one reads the list. */
+function boardForCalls(b: Board): void {
+  const key = namesKey(b);
+  if (key === callsNamesSeen) return;
+  const first = callsNamesSeen === '';
+  callsNamesSeen = key;
+  renderCallFilters(document, b);
+  if (first) loadCalls();
+  else drawCalls();
+}
+
+$<HTMLFormElement>('calls-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  $('board-error').hidden = true;
+  const id = (select: string) => Number($<HTMLSelectElement>(select).value) || null;
+  callsFilter = { queueId: id('calls-queue-filter'), agentId: id('calls-agent-filter'), disposition: $<HTMLInputElement>('calls-disposition-filter').value.trim() };
+  callsOffset = 0;
+  loadCalls();
+});
+
+$('calls-reload').addEventListener('click', () => {
+  $('board-error').hidden = true;
+  loadCalls();
+  if (openCallId !== null) openCall(openCallId); // (a call in progress moves on)
+});
+
+for (const [button, way] of [['calls-newer', 'newer'], ['calls-older', 'older']] as const) {
+  $(button).addEventListener('click', () => {
+    if (callsPage === null) return;
+    const to = pageMoves(callsPage.total, callsPage.offset, callsPage.limit)[way];
+    if (to === null) return;
+    callsOffset = to;
+    loadCalls();
+  });
+}
+
+$('call-detail-close').addEventListener('click', () => closeCall());
 
 function connect(token: string): void {
   show(true);
@@ -284,6 +427,7 @@ function connect(token: string): void {
     }
     board = m;
     redraw();
+    boardForCalls(m);
     const seen = JSON.stringify(m.queues.map((q) => q.callbacks));
     if (seen !== callbacksSeen) {
       callbacksSeen = seen;

@@ -6,7 +6,7 @@ import { RtpPeer } from '../media/helpers/rtp-peer.ts';
 import { RawUdp } from '../sip/helpers.ts';
 import { type BaresipPhone, makeTone } from '../support/baresip.ts';
 import { type TestBrowser, launchBrowser } from './support/browser.ts';
-import { type Harness, createAgent, deskPhone, eventually, startCallCenter } from './support/harness.ts';
+import { type Harness, createAgent, deskPhone, eventually, startCallCenter, signInBoard } from './support/harness.ts';
 import { inDialog, rtpCall } from './support/queue-invite.ts';
 
 interface ApiCall {
@@ -75,10 +75,7 @@ describe('calls on the wall-board', () => {
     board = await launchBrowser(makeTone(path.join(dir, 'tone-440.wav'), 440));
     const page = board.page;
     page.on('pageerror', (e) => console.error('[wall-board page]', e));
-    await page.goto(`${h.baseUrl}/supervisor/`);
-    await page.getByTestId('login-username').fill('sue');
-    await page.getByTestId('login-password').fill('sue-password-1');
-    await page.getByTestId('login-submit').click();
+    await signInBoard(page, h, 'sue', 'sue-password-1');
     const section = page.getByTestId('wb-calls');
     const count = section.getByTestId('wb-calls-count');
     // read once the board came after sign-in: nothing yet

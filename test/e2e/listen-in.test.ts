@@ -6,7 +6,7 @@ import { RtpPeer } from '../media/helpers/rtp-peer.ts';
 import { RawUdp } from '../sip/helpers.ts';
 import { type BaresipPhone, makeTone } from '../support/baresip.ts';
 import { type TestBrowser, launchBrowser } from './support/browser.ts';
-import { type Harness, agentPageReady, createAgent, deskPhone, eventually, startCallCenter } from './support/harness.ts';
+import { type Harness, agentPageReady, createAgent, deskPhone, eventually, startCallCenter, signInBoard } from './support/harness.ts';
 import { inDialog, inviteQueue, rtpCall } from './support/queue-invite.ts';
 
 /**
@@ -120,10 +120,7 @@ describe('a supervisor listens to a call', () => {
   it('Listen on the wall-board plays the customer and the agent apart; the caller hears only the agent; Stop, and the call\'s end, stop it', async () => {
     board = await launchBrowser(makeTone(path.join(dir, 'tone-440.wav'), 440));
     const page = board.page;
-    await page.goto(`${h.baseUrl}/supervisor/`);
-    await page.getByTestId('login-username').fill('sue');
-    await page.getByTestId('login-password').fill('sue-password-1');
-    await page.getByTestId('login-submit').click();
+    await signInBoard(page, h, 'sue', 'sue-password-1');
     const row = page.getByTestId('wb-agent-Anna Tamm');
     await eventually(async () => (await row.getByTestId('wb-agent-state').textContent()) === 'ready', 10_000, 'Anna ready on the board');
     expect(await row.getByTestId('wb-agent-listen').count()).toBe(0); // nobody to listen to

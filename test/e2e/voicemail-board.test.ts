@@ -9,7 +9,7 @@ import { RawUdp } from '../sip/helpers.ts';
 import { makeTone } from '../support/baresip.ts';
 import { messagesFor } from '../../web-softphone/widget/i18n.ts';
 import { type TestBrowser, launchBrowser } from './support/browser.ts';
-import { type Harness, createAgent, eventually, startCallCenter } from './support/harness.ts';
+import { type Harness, createAgent, eventually, startCallCenter, signInBoard } from './support/harness.ts';
 import { leaveVoicemail } from './support/queue-invite.ts';
 
 const customerState = (page: Page): Promise<string | undefined> => page.evaluate(() => window.CallflowWidget?.state);
@@ -72,10 +72,7 @@ describe('voicemail on the wall-board and in the widget', () => {
     board = await launchBrowser(makeTone(path.join(dir, 'tone-440.wav'), 440));
     const page = board.page;
     page.on('pageerror', (e) => console.error('[wall-board page]', e));
-    await page.goto(`${h.baseUrl}/supervisor/`);
-    await page.getByTestId('login-username').fill('sue');
-    await page.getByTestId('login-password').fill('sue-password-1');
-    await page.getByTestId('login-submit').click();
+    await signInBoard(page, h, 'sue', 'sue-password-1');
     const count = page.getByTestId('wb-queue-after-hours').getByTestId('wb-queue-voicemails');
     await eventually(async () => (await count.textContent()) === '0', 10_000, 'no voicemail on the queue');
     const section = page.getByTestId('wb-voicemail');

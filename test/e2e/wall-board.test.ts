@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { BaresipPhone, makeTone } from '../support/baresip.ts';
 import { type TestBrowser, launchBrowser } from './support/browser.ts';
-import { type Harness, createAgent, deskPhone, eventually, startCallCenter } from './support/harness.ts';
+import { type Harness, createAgent, deskPhone, eventually, startCallCenter, signInBoard } from './support/harness.ts';
 
 /**
  * The supervisors' wall-board, live: a desk-phone agent, a caller dialling the queue from another phone, and the
@@ -88,10 +88,7 @@ describe('supervisor wall-board', () => {
   it('shows a caller waiting, then answered within the service level, then an abandon, live in the browser and over REST', async () => {
     board = await launchBrowser(path.join(dir, 'tone-440.wav'));
     const page = board.page;
-    await page.goto(`${h.baseUrl}/supervisor/`);
-    await page.getByTestId('login-username').fill('sue');
-    await page.getByTestId('login-password').fill('sue-password-1');
-    await page.getByTestId('login-submit').click();
+    await signInBoard(page, h, 'sue', 'sue-password-1');
     await eventually(async () => (await text('wb-waiting')) === '0', 10_000, 'the sales tile');
     expect(await page.getByTestId('wb-live').textContent()).toBe('live');
 

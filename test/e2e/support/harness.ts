@@ -121,6 +121,14 @@ export async function eventually<T>(check: () => T | Promise<T>, ms = 15000, wha
   }
 }
 
+/** Opens the supervisors' wall-board (/supervisor/) and signs in. */
+export async function signInBoard(page: Page, h: Harness, login: string, password: string): Promise<void> {
+  await page.goto(`${h.baseUrl}/supervisor/`);
+  await page.getByTestId('login-username').fill(login);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
+}
+
 /** Signs an agent in on the agent page, waits for the softphone to register, and presses Ready. */
 export async function agentPageReady(page: Page, h: Harness, login: string, password: string): Promise<void> {
   await page.goto(`${h.baseUrl}/agent/`);

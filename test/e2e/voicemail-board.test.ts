@@ -170,7 +170,7 @@ describe('voicemail on the wall-board and in the widget', () => {
     await new Promise((r) => setTimeout(r, 2500));
     await cp.getByTestId('cf-hangup').click();
     await eventually(async () => (await customerState(cp)) === 'ended', 10_000, 'the call ended in the widget');
-    expect(await status.textContent()).toBe(messagesFor('et').ended);
+    expect(await status.textContent()).toBe(messagesFor('et').messageLeft);
 
     await eventually(async () => (await voicemails('all')).total === before + 1, 10_000, 'the message stored');
     const v = (await voicemails()).items[0]!;

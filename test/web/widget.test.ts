@@ -314,7 +314,7 @@ describe('customer widget', () => {
       expect(await page.getByTestId('cf-position').isVisible()).toBe(false);
       await page.getByTestId('cf-hangup').click();
       await expect.poll(state).toBe('ended');
-      expect(await text('cf-status')).toBe('Der Anruf ist beendet.');
+      expect(await text('cf-status')).toBe('Vielen Dank für Ihre Nachricht.');
     });
 
     it('cancels the INVITE when the customer hangs up while waiting', async () => {

@@ -19,6 +19,8 @@ export interface Messages {
   onHold: string;
   /** nobody can take the call: the queue sent it to voicemail (the prompt, then a tone, then the recording) */
   voicemail: string;
+  /** the call that went to voicemail has ended */
+  messageLeft: string;
   /** above the visual IVR's choices */
   chooseTopic: string;
   /** back to the menu before */
@@ -62,6 +64,7 @@ const en: Messages = {
   connected: (name) => (name ? `Connected with ${name}` : 'Connected'),
   onHold: 'On hold — please stay on the line',
   voicemail: 'Nobody can take your call right now. Please leave a message after the tone, then hang up.',
+  messageLeft: 'Thank you for your message.',
   chooseTopic: 'What is your call about?',
   back: 'Back',
   menuClosed: (when) => (when ? `We are closed now. We open ${when}.` : 'We are closed now.'),
@@ -98,6 +101,7 @@ const et: Partial<Messages> = {
   connected: (name) => (name ? `Ühendatud: ${name}` : 'Ühendatud'),
   onHold: 'Ootel — palun jääge liinile',
   voicemail: 'Praegu ei saa keegi teie kõnele vastata. Palun jätke pärast helisignaali sõnum ja lõpetage seejärel kõne.',
+  messageLeft: 'Täname sõnumi eest.',
   chooseTopic: 'Millega saame aidata?',
   back: 'Tagasi',
   menuClosed: (when) => (when ? `Oleme praegu suletud. Avame ${when}.` : 'Oleme praegu suletud.'),
@@ -134,6 +138,7 @@ const ru: Partial<Messages> = {
   connected: (name) => (name ? `Вы говорите с: ${name}` : 'Соединено'),
   onHold: 'Вы на удержании — пожалуйста, не кладите трубку',
   voicemail: 'Сейчас никто не может ответить на ваш звонок. Пожалуйста, оставьте сообщение после сигнала, затем завершите звонок.',
+  messageLeft: 'Спасибо за ваше сообщение.',
   chooseTopic: 'По какому вопросу вы звоните?',
   back: 'Назад',
   menuClosed: (when) => (when ? `Сейчас мы закрыты. Откроемся ${when}.` : 'Сейчас мы закрыты.'),
@@ -170,6 +175,7 @@ const fi: Partial<Messages> = {
   connected: (name) => (name ? `Yhdistetty: ${name}` : 'Yhdistetty'),
   onHold: 'Puhelu on pidossa — pysy linjalla',
   voicemail: 'Kukaan ei voi nyt vastata puheluusi. Jätä viesti äänimerkin jälkeen ja lopeta sitten puhelu.',
+  messageLeft: 'Kiitos viestistäsi.',
   chooseTopic: 'Mitä asiasi koskee?',
   back: 'Takaisin',
   menuClosed: (when) => (when ? `Olemme nyt suljettu. Avaamme ${when}.` : 'Olemme nyt suljettu.'),
@@ -206,6 +212,7 @@ const de: Partial<Messages> = {
   connected: (name) => (name ? `Verbunden mit ${name}` : 'Verbunden'),
   onHold: 'Sie werden gehalten — bitte bleiben Sie dran',
   voicemail: 'Zurzeit kann niemand Ihren Anruf entgegennehmen. Bitte hinterlassen Sie nach dem Signalton eine Nachricht und legen Sie dann auf.',
+  messageLeft: 'Vielen Dank für Ihre Nachricht.',
   chooseTopic: 'Worum geht es bei Ihrem Anruf?',
   back: 'Zurück',
   menuClosed: (when) => (when ? `Wir haben gerade geschlossen. Wir öffnen ${when}.` : 'Wir haben gerade geschlossen.'),
@@ -242,6 +249,7 @@ const hu: Partial<Messages> = {
   connected: (name) => (name ? `Kapcsolva: ${name}` : 'Kapcsolva'),
   onHold: 'Tartásban — kérjük, maradjon a vonalban',
   voicemail: 'Jelenleg senki sem tudja fogadni a hívását. Kérjük, a hangjelzés után hagyjon üzenetet, majd bontsa a hívást.',
+  messageLeft: 'Köszönjük az üzenetét.',
   chooseTopic: 'Miben segíthetünk?',
   back: 'Vissza',
   menuClosed: (when) => (when ? `Most zárva vagyunk. Nyitás: ${when}.` : 'Most zárva vagyunk.'),

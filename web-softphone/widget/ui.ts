@@ -376,7 +376,7 @@ function statusText(s: CallSnapshot, m: Messages): string {
     case 'connected':
       return s.onHold ? m.onHold : m.connected(s.agentName ?? '');
     case 'ended':
-      return s.callback ? callbackDone(s.callback, s.language, m) : m.ended;
+      return s.callback ? callbackDone(s.callback, s.language, m) : s.voicemail ? m.messageLeft : m.ended;
     case 'failed':
       return s.callback ? callbackDone(s.callback, s.language, m) : m.failed;
   }

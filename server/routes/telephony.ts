@@ -139,6 +139,7 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
           sip: Type.Intersect([SipAccess, Type.Object({ target: Type.String() })]),
           eventsUrl: Type.String(),
           callbacks: Type.Boolean({ description: 'while in line, the caller may ask to be called back (POST /api/public/calls/{callId}/callback)' }),
+          recorded: Type.Boolean({ description: 'the queue records its calls: the page tells the customer' }),
         }),
         400: ErrorResponse,
         404: ErrorResponse,
@@ -189,6 +190,7 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
       },
       eventsUrl: `${ws}/ws/customer?token=${encodeURIComponent(call.token)}`,
       callbacks: center.callbacks.enabled,
+      recorded: queue.recordCalls,
     });
   });
 

@@ -105,6 +105,14 @@ describe('call recording', () => {
     expect((await h.api('GET', `/api/calls/${callId}`, undefined, sue)).body.recordings).toEqual([]);
   }, 90_000);
 
+  it("a browser caller's page is told whether the queue records its calls", async () => {
+    for (const [queue, recorded] of [['recorded', true], ['plain', false]] as const) {
+      const r = await h.api('POST', '/api/public/calls', { queue, language: 'en', page: { url: 'https://shop.example/help', title: 'Help' } });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      expect(r.body.recorded).toBe(recorded);
+    }
+  });
+
   it('a queue that does not record keeps nothing of the conversation', async () => {
     const callId = await talk('plain');
     await new Promise((r) => setTimeout(r, 1000));

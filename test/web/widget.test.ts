@@ -317,6 +317,31 @@ describe('customer widget', () => {
       expect(await text('cf-status')).toBe('Vielen Dank für Ihre Nachricht.');
     });
 
+    it('tells the customer while the call lasts that a queue which records its calls may record this one', async () => {
+      server.route('POST /api/public/calls', () => ({
+        status: 201,
+        body: {
+          callId: 'call-1',
+          token: 'call-token-1',
+          callbacks: false,
+          recorded: true,
+          sip: {
+            wsUrl: `${server.wsOrigin}/sip`, uri: 'sip:web-call-1@test.realm', target: 'sip:support@test.realm',
+            authorizationUsername: 'web-call-1', authorizationPassword: 'one-call-secret', displayName: 'Web customer',
+          },
+          eventsUrl: `${server.wsOrigin}/ws/customer?token=call-token-1`,
+        },
+      }));
+      expect(await page.getByTestId('cf-recorded').isVisible()).toBe(false);
+      await startCall();
+      send({ type: 'queued', position: 1, ewtSeconds: 30 });
+      await expect.poll(() => text('cf-recorded')).toBe('Dieses Gespräch kann aufgezeichnet werden.');
+      expect(await page.getByTestId('cf-recorded').isVisible()).toBe(true);
+      await page.getByTestId('cf-hangup').click();
+      await expect.poll(state).toBe('ended');
+      expect(await page.getByTestId('cf-recorded').isVisible()).toBe(false);
+    });
+
     it('cancels the INVITE when the customer hangs up while waiting', async () => {
       await startCall();
       send({ type: 'queued', position: 3, ewtSeconds: 40 });

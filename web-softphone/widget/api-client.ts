@@ -33,6 +33,8 @@ export interface StartCallResponse {
   eventsUrl: string;
   /** the server can call the customer back on a phone number (it has a trunk) */
   callbacks: boolean;
+  /** the queue records its calls: the customer is told */
+  recorded: boolean;
 }
 
 /** `POST {base}/api/public/calls`. A 4xx/5xx throws WebError with the server's message. */
@@ -50,7 +52,8 @@ export async function startCall(apiBase: string, body: StartCallRequest, signal?
   if (!/^wss?:\/\//.test(top.eventsUrl)) {
     throw new WebError('WEB_ERR_BAD_RESPONSE', `POST /api/public/calls: eventsUrl "${top.eventsUrl}" is not a ws:// or wss:// URL`);
   }
-  return { callId: top.callId, token: top.token, eventsUrl: top.eventsUrl, sip, callbacks: (res as { callbacks?: unknown }).callbacks === true };
+  const flag = (name: 'callbacks' | 'recorded') => (res as Record<string, unknown>)[name] === true;
+  return { callId: top.callId, token: top.token, eventsUrl: top.eventsUrl, sip, callbacks: flag('callbacks'), recorded: flag('recorded') };
 }
 
 export interface CallbackResponse {

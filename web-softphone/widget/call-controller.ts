@@ -35,6 +35,8 @@ export interface CallSnapshot {
   onHold?: boolean;
   /** Nobody could take the call: the customer is leaving a message (until they hang up or the server ends the call). */
   voicemail?: boolean;
+  /** The queue records its calls: the customer is told while the call lasts. */
+  recorded?: boolean;
 }
 
 export interface CallControllerEvents extends Record<string, unknown[]> {
@@ -105,7 +107,7 @@ export class CallController extends Emitter<CallControllerEvents> {
     const attempt = ++this.#attempt;
     this.#transition('starting', {
       language: lang, muted: false, position: undefined, ewtSeconds: undefined, agentName: undefined, error: undefined, endReason: undefined,
-      callbacks: undefined, callbackPending: undefined, callback: undefined, closedCallback: undefined, links: undefined, voicemail: undefined,
+      callbacks: undefined, callbackPending: undefined, callback: undefined, closedCallback: undefined, links: undefined, voicemail: undefined, recorded: undefined,
     });
     this.#call = undefined;
     const { config } = this.#deps;
@@ -126,7 +128,7 @@ export class CallController extends Emitter<CallControllerEvents> {
       if (attempt !== this.#attempt || this.state !== 'starting') return; // hung up meanwhile
       const log = this.#log.child({ callId: res.callId });
       this.#call = { callId: res.callId, token: res.token };
-      if (res.callbacks) this.#update({ callbacks: true });
+      if (res.callbacks || res.recorded) this.#update({ ...(res.callbacks ? { callbacks: true } : {}), ...(res.recorded ? { recorded: true } : {}) });
       this.#events = new CustomerEventsSocket(res.eventsUrl, log.child({ component: 'events' }));
       this.#events.on('event', (e) => this.#onEvent(e));
       this.#sip = new SipCall(res.sip, res.token, this.#deps.audio, log.child({ component: 'sip' }));

@@ -21,6 +21,8 @@ export interface Messages {
   voicemail: string;
   /** the call that went to voicemail has ended */
   messageLeft: string;
+  /** the queue records its calls (shown while the call lasts) */
+  recorded: string;
   /** above the visual IVR's choices */
   chooseTopic: string;
   /** back to the menu before */
@@ -65,6 +67,7 @@ const en: Messages = {
   onHold: 'On hold — please stay on the line',
   voicemail: 'Nobody can take your call right now. Please leave a message after the tone, then hang up.',
   messageLeft: 'Thank you for your message.',
+  recorded: 'This call may be recorded.',
   chooseTopic: 'What is your call about?',
   back: 'Back',
   menuClosed: (when) => (when ? `We are closed now. We open ${when}.` : 'We are closed now.'),
@@ -102,6 +105,7 @@ const et: Partial<Messages> = {
   onHold: 'Ootel — palun jääge liinile',
   voicemail: 'Praegu ei saa keegi teie kõnele vastata. Palun jätke pärast helisignaali sõnum ja lõpetage seejärel kõne.',
   messageLeft: 'Täname sõnumi eest.',
+  recorded: 'Kõne võidakse salvestada.',
   chooseTopic: 'Millega saame aidata?',
   back: 'Tagasi',
   menuClosed: (when) => (when ? `Oleme praegu suletud. Avame ${when}.` : 'Oleme praegu suletud.'),
@@ -139,6 +143,7 @@ const ru: Partial<Messages> = {
   onHold: 'Вы на удержании — пожалуйста, не кладите трубку',
   voicemail: 'Сейчас никто не может ответить на ваш звонок. Пожалуйста, оставьте сообщение после сигнала, затем завершите звонок.',
   messageLeft: 'Спасибо за ваше сообщение.',
+  recorded: 'Этот звонок может быть записан.',
   chooseTopic: 'По какому вопросу вы звоните?',
   back: 'Назад',
   menuClosed: (when) => (when ? `Сейчас мы закрыты. Откроемся ${when}.` : 'Сейчас мы закрыты.'),
@@ -176,6 +181,7 @@ const fi: Partial<Messages> = {
   onHold: 'Puhelu on pidossa — pysy linjalla',
   voicemail: 'Kukaan ei voi nyt vastata puheluusi. Jätä viesti äänimerkin jälkeen ja lopeta sitten puhelu.',
   messageLeft: 'Kiitos viestistäsi.',
+  recorded: 'Puhelu voidaan tallentaa.',
   chooseTopic: 'Mitä asiasi koskee?',
   back: 'Takaisin',
   menuClosed: (when) => (when ? `Olemme nyt suljettu. Avaamme ${when}.` : 'Olemme nyt suljettu.'),
@@ -213,6 +219,7 @@ const de: Partial<Messages> = {
   onHold: 'Sie werden gehalten — bitte bleiben Sie dran',
   voicemail: 'Zurzeit kann niemand Ihren Anruf entgegennehmen. Bitte hinterlassen Sie nach dem Signalton eine Nachricht und legen Sie dann auf.',
   messageLeft: 'Vielen Dank für Ihre Nachricht.',
+  recorded: 'Dieses Gespräch kann aufgezeichnet werden.',
   chooseTopic: 'Worum geht es bei Ihrem Anruf?',
   back: 'Zurück',
   menuClosed: (when) => (when ? `Wir haben gerade geschlossen. Wir öffnen ${when}.` : 'Wir haben gerade geschlossen.'),
@@ -250,6 +257,7 @@ const hu: Partial<Messages> = {
   onHold: 'Tartásban — kérjük, maradjon a vonalban',
   voicemail: 'Jelenleg senki sem tudja fogadni a hívását. Kérjük, a hangjelzés után hagyjon üzenetet, majd bontsa a hívást.',
   messageLeft: 'Köszönjük az üzenetét.',
+  recorded: 'A hívást rögzíthetjük.',
   chooseTopic: 'Miben segíthetünk?',
   back: 'Vissza',
   menuClosed: (when) => (when ? `Most zárva vagyunk. Nyitás: ${when}.` : 'Most zárva vagyunk.'),

@@ -59,6 +59,7 @@ export class WidgetUi {
   readonly #error: HTMLParagraphElement;
   readonly #hint: HTMLParagraphElement;
   readonly #links: HTMLUListElement;
+  readonly #recorded: HTMLParagraphElement;
   readonly #start: HTMLButtonElement;
   readonly #mute: HTMLButtonElement;
   readonly #hangup: HTMLButtonElement;
@@ -110,6 +111,8 @@ export class WidgetUi {
     this.#queue = el('p', { class: 'queue', 'aria-live': 'polite' }, this.#position, this.#separator, this.#ewt);
     this.#error = el('p', { class: 'error', 'data-testid': 'cf-error', role: 'alert' });
     this.#hint = el('p', { class: 'hint' });
+    // (a queue that records its calls: the customer is told on the page too, not only by the spoken notice)
+    this.#recorded = el('p', { class: 'hint', 'data-testid': 'cf-recorded', hidden: '' });
     // links the agent sent, newest first: each opens in a new tab only when the customer presses its Open
     this.#links = el('ul', { class: 'links', 'data-testid': 'cf-links', 'aria-live': 'polite', hidden: '' });
     // the visual IVR: the menu's options as buttons (with data-menu)
@@ -149,6 +152,7 @@ export class WidgetUi {
         { class: 'body' },
         el('label', {}, this.#languageLabel, this.#language),
         this.#status,
+        this.#recorded,
         this.#links,
         this.#queue,
         this.#error,
@@ -229,6 +233,8 @@ export class WidgetUi {
     if (this.#language.value !== s.language) this.#language.value = s.language;
     this.#language.disabled = live;
     this.#status.textContent = statusText(s, m);
+    this.#recorded.hidden = !(live && s.recorded === true);
+    this.#recorded.textContent = m.recorded;
     // Position 0 means the server does not know the place yet; the estimate may be missing too.
     const inLine = s.state === 'queued' && s.voicemail !== true;
     const hasPosition = inLine && s.position !== undefined && s.position > 0;

@@ -87,6 +87,7 @@ class Stream {
 
   #put(at: number, payload: Buffer): void {
     const last = Math.min(at + payload.length, this.maxSamples);
+    if (last <= at) return this.onFull(); // (a packet after a gap that starts past the maximum length)
     if (last > this.#ulaw.length) {
       const grown = Buffer.alloc(Math.min(this.maxSamples, Math.max(last, this.#ulaw.length * 2)), SILENCE);
       this.#ulaw.copy(grown, 0, 0, this.samples);

@@ -7,6 +7,8 @@ import { bdecode, bencode } from '../../media/bencode.ts';
 import { alawToLinear, linearToAlaw, linearToMulaw, mulawToLinear } from '../../media/g711.ts';
 import { parseRtpengineUrl } from '../../media/media-engine.ts';
 import { PromptStore, parseWav } from '../../media/prompts.ts';
+import { CallRecording } from '../../media/recording.ts';
+import dgram from 'node:dgram';
 import { keepPayloadTypes, parseAudio, sinkAnswer } from '../../media/sdp.ts';
 import { toneWav } from './helpers/audio.ts';
 
@@ -157,5 +159,62 @@ describe('the default prompt set (scripts/make-prompts.ts)', () => {
     }
     expect(parseWav(readFileSync(path.join(dir, 'music-on-hold.wav')))?.rate).toBe(8000);
     expect(await makePrompts(dir)).toBe(0);
+  });
+});
+
+describe('a recording of RTP (our socket, packets sent to it here)', () => {
+  /** An RTP packet: PCMU (payload type 0), `n` samples of `byte`, at RTP timestamp `ts`. */
+  const rtp = (seq: number, ts: number, n = 160, byte = 0x80, ssrc = 0x1234) => {
+    const p = Buffer.alloc(12 + n, byte);
+    p[0] = 0x80;
+    p[1] = 0;
+    p.writeUInt16BE(seq & 0xffff, 2);
+    p.writeUInt32BE(ts >>> 0, 4);
+    p.writeUInt32BE(ssrc, 8);
+    return p;
+  };
+  const offer = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\n';
+
+  it('places payloads by timestamp (late ones too, gaps as silence) and survives a packet past its maximum length', async () => {
+    const rec = await CallRecording.open('127.0.0.1', 1); // one second
+    const answer = rec.answer(offer);
+    expect(answer).toMatch(/^m=audio \d+ RTP\/AVP 0 101\r?$/m); // PCMU first, telephone-event echoed
+    expect(answer).toMatch(/^a=recvonly/m);
+    const port = Number(/^m=audio (\d+)/m.exec(answer)![1]);
+    const sock = dgram.createSocket('udp4');
+    const send = (b: Buffer) => new Promise<void>((r) => sock.send(b, port, '127.0.0.1', () => r()));
+    let full = 0;
+    rec.on('full', () => full++);
+    try {
+      await send(rtp(1, 1000, 160, 0x80)); // first packet: sample 0
+      await send(rtp(3, 1320, 160, 0x81)); // one packet missing: samples 160-319 stay silent
+      await send(rtp(2, 1160, 160, 0x82)); // late, into its place
+      await send(rtp(4, 1000 + 6840, 160, 0x83)); // up to sample 7000
+      await send(rtp(5, 1000 + 8500, 160, 0x84)); // after a gap, starting past the maximum (8000): dropped, no crash
+      await new Promise((r) => setTimeout(r, 200));
+      const { wav, seconds } = await rec.stop();
+      expect(seconds).toBe(7000 / 8000);
+      expect(full).toBe(1);
+      const pcm = parseWav(wav)!;
+      const x = new Int16Array(pcm.samples.buffer, pcm.samples.byteOffset, pcm.samples.length / 2);
+      expect(x.length).toBe(7000);
+      expect(x[0]).toBe(mulawToLinear(0x80));
+      expect(x[160]).toBe(mulawToLinear(0x82));
+      expect(x[320]).toBe(mulawToLinear(0x81));
+      expect(x[480]).toBe(0); // the silence between
+      expect(x[6999]).toBe(mulawToLinear(0x83));
+    } finally {
+      sock.close();
+    }
+  });
+
+  it('refuses an offer without PCMU, or with another number of streams than it records', async () => {
+    const rec = await CallRecording.open('127.0.0.1', 1);
+    try {
+      expect(() => rec.answer(offer.replace('RTP/AVP 0 101', 'RTP/AVP 8 101').replace('a=rtpmap:0 PCMU/8000', 'a=rtpmap:8 PCMA/8000'))).toThrow('rtpengine offered no PCMU to record');
+      expect(() => rec.answer(offer + 'm=audio 40002 RTP/AVP 0\r\n')).toThrow('rtpengine offered 2 streams to record, not 1');
+    } finally {
+      await rec.stop();
+    }
   });
 });

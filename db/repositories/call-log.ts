@@ -36,7 +36,14 @@ export async function listCalls(
   let q = db.selectFrom('calls');
   if (filter.state !== undefined) q = q.where('state', '=', filter.state);
   if (filter.queueId !== undefined) q = q.where('queue_id', '=', filter.queueId);
-  if (filter.agentId !== undefined) q = q.where('agent_id', '=', filter.agentId);
+  if (filter.agentId !== undefined) {
+    // (any agent who talked on the call: a transferred call is found under each of its agents, not the last only)
+    const agentId = filter.agentId;
+    q = q.where((eb) => eb.or([
+      eb('agent_id', '=', agentId),
+      eb('id', 'in', eb.selectFrom('queue_events').select('call_id').where('event', '=', 'CONNECT').where('agent_id', '=', agentId)),
+    ]));
+  }
   if (filter.disposition !== undefined) q = q.where('disposition', '=', filter.disposition);
   const [items, count] = await Promise.all([
     q.selectAll().orderBy('created_at', 'desc').orderBy('id').limit(page.limit).offset(page.offset).execute(),

@@ -89,7 +89,7 @@ export const callRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
           limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
           offset: Type.Integer({ minimum: 0, default: 0 }),
           queueId: Type.Optional(Type.Integer({ minimum: 1 })),
-          agentId: Type.Optional(Type.Integer({ minimum: 1 })),
+          agentId: Type.Optional(Type.Integer({ minimum: 1, description: 'calls this agent talked on (each agent of a transferred call)' })),
           disposition: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
         },
         { additionalProperties: false },

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../db/connect.ts';
 import { DuplicateError, InUseError, InvalidValueError, UnknownReferenceError } from '../../db/errors.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
-import { appendQueueEvents, getCall, insertCall, listQueueEvents, updateCall } from '../../db/repositories/call-log.ts';
+import { appendQueueEvents, getCall, insertCall, listCalls, listQueueEvents, updateCall } from '../../db/repositories/call-log.ts';
 import { createCallback, listOpenCallbacks, setCallbackState } from '../../db/repositories/callbacks.ts';
 import { createIvrMenu, deleteIvrMenu, getIvrMenu, getIvrMenuByName, listIvrMenus, updateIvrMenu } from '../../db/repositories/ivr-menus.ts';
 import { agentActivity, queueTraffic } from '../../db/repositories/queue-stats.ts';
@@ -263,6 +263,30 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
     const events = await listQueueEvents(h.db, { callId: 'c1' });
     expect(events.map((e) => e.event)).toEqual(['ENTERQUEUE', 'ABANDON']);
     expect(events[1]!.data).toEqual({ waited: 12.5 });
+  });
+
+  it('the calls of an agent are every call they talked on: a transferred call is found under each of its agents', async () => {
+    const q = await createQueue(h.db, { name: 'q' });
+    const [anna, ben] = [await createAgent(h.db, { login: 'anna', name: 'Anna', passwordHash: 'x' }), await createAgent(h.db, { login: 'ben', name: 'Ben', passwordHash: 'x' })];
+    const call = (id: string, agentId: number | null) => insertCall(h.db, {
+      id, queue_id: q.id, agent_id: agentId, direction: 'inbound', channel: 'sip', caller: 'sip:1@x', customer_id: null, language: null,
+      context: '{}', sip_call_id: null, state: 'ended', end_reason: 'caller', disposition: null, queued_at: new Date(), answered_at: null,
+      ended_at: null, wait_seconds: null, talk_seconds: null, hold_seconds: null, wrap_up_seconds: null,
+    });
+    await call('transferred', ben.id); // Anna took it, then transferred it to Ben: the record names Ben
+    await call('bens', ben.id);
+    await call('nobodys', null);
+    await appendQueueEvents(h.db, [
+      { event: 'CONNECT', callId: 'transferred', queueId: q.id, agentId: anna.id },
+      { event: 'TRANSFER', callId: 'transferred', queueId: q.id, agentId: anna.id },
+      { event: 'CONNECT', callId: 'transferred', queueId: q.id, agentId: ben.id },
+      { event: 'CONNECT', callId: 'bens', queueId: q.id, agentId: ben.id },
+      { event: 'OFFER', callId: 'nobodys', queueId: q.id, agentId: anna.id }, // (offered, never answered: not hers)
+    ]);
+    const ids = async (agentId: number) => (await listCalls(h.db, { limit: 10, offset: 0 }, { agentId })).items.map((c) => c.id).sort();
+    expect(await ids(anna.id)).toEqual(['transferred']);
+    expect(await ids(ben.id)).toEqual(['bens', 'transferred']);
+    expect((await listCalls(h.db, { limit: 10, offset: 0 }, { agentId: anna.id })).total).toBe(1);
   });
 
   it('open callbacks come back oldest place in line first', async () => {

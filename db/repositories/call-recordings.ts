@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../schema.ts';
+import { asBuffer } from './voicemails.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -43,7 +44,7 @@ export async function recordingsOfCall(db: Db, callId: string): Promise<CallReco
 /** The recording's WAV file, or undefined when there is no such recording. */
 export async function callRecordingAudio(db: Db, id: number): Promise<Buffer | undefined> {
   const row = await db.selectFrom('call_recordings').select('audio').where('id', '=', id).executeTakeFirst();
-  return row && Buffer.from(row.audio.buffer, row.audio.byteOffset, row.audio.byteLength);
+  return row && asBuffer(row.audio);
 }
 
 export async function deleteCallRecording(db: Db, id: number): Promise<boolean> {

@@ -4,6 +4,11 @@ import type { Page, PageRequest } from './page.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
+/** A bytea as read back: node-postgres gives a Buffer, PGlite a Uint8Array; both as a Buffer, without a copy. */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 /** A voicemail as listed: everything but its audio. */
 export interface Voicemail {
   id: number;
@@ -66,7 +71,7 @@ export async function getVoicemail(db: Db, id: number): Promise<Voicemail | unde
 /** The message's WAV file, or undefined when there is no such voicemail. */
 export async function voicemailAudio(db: Db, id: number): Promise<Buffer | undefined> {
   const row = await db.selectFrom('voicemails').select('audio').where('id', '=', id).executeTakeFirst();
-  return row && Buffer.from(row.audio.buffer, row.audio.byteOffset, row.audio.byteLength);
+  return row && asBuffer(row.audio);
 }
 
 /** Marks a voicemail dealt with (by `userId`), or new again; undefined when there is no such voicemail. */

@@ -6,6 +6,7 @@ import type { CallRow } from '../../db/schema.ts';
 import type { AppContext } from '../app-context.ts';
 import { notFound } from '../http/errors.ts';
 import { IdParams, PageOf, errors } from '../http/schemas.ts';
+import { Wav, sendStoredWav } from '../http/wav.ts';
 
 const tags = ['calls'];
 const security = [{ bearer: [] }];
@@ -130,13 +131,9 @@ export const callRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
       security,
       summary: 'A call recording as a WAV file (8 kHz, 16-bit, stereo: the customer left, the agent right)',
       params: IdParams,
-      response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'audio/wav' }), ...errors(404) },
+      response: { 200: Wav, ...errors(404) },
     },
-  }, async (request, reply) => {
-    const audio = await callRecordingAudio(db, request.params.id);
-    if (audio === undefined) throw notFound('recording', request.params.id);
-    return reply.type('audio/wav').header('cache-control', 'private, max-age=3600').send(audio);
-  });
+  }, async (request, reply) => sendStoredWav(reply, await callRecordingAudio(db, request.params.id), 'recording', request.params.id));
 
   app.delete('/api/recordings/:id', {
     config: { roles: ['admin'] },

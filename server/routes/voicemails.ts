@@ -6,6 +6,7 @@ import { caller } from '../auth/guard.ts';
 import { numberOfUri } from '../calls/phone-numbers.ts';
 import { notFound } from '../http/errors.ts';
 import { IdParams, PageOf, PageQuery, errors } from '../http/schemas.ts';
+import { Wav, sendStoredWav } from '../http/wav.ts';
 
 const tags = ['voicemail'];
 const security = [{ bearer: [] }];
@@ -66,13 +67,9 @@ export const voicemailRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; onCha
       security,
       summary: 'The message as a WAV file (8 kHz, 16-bit, mono)',
       params: IdParams,
-      response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'audio/wav' }), ...errors(404) },
+      response: { 200: Wav, ...errors(404) },
     },
-  }, async (request, reply) => {
-    const audio = await voicemailAudio(db, request.params.id);
-    if (audio === undefined) throw notFound('voicemail', request.params.id);
-    return reply.type('audio/wav').header('cache-control', 'private, max-age=3600').send(audio);
-  });
+  }, async (request, reply) => sendStoredWav(reply, await voicemailAudio(db, request.params.id), 'voicemail', request.params.id));
 
   app.put('/api/voicemails/:id', {
     config: { roles: READERS },

@@ -6,6 +6,7 @@ import * as ivrMenus from './migrations/2026-12-07T0100-ivr-menus.ts';
 import * as pageRules from './migrations/2026-12-07T0200-page-rules.ts';
 import * as voicemails from './migrations/2026-12-07T0300-voicemails.ts';
 import * as callRecordings from './migrations/2026-12-07T0400-call-recordings.ts';
+import * as survey from './migrations/2026-12-07T0500-survey.ts';
 
 /** Every migration, by its timestamp name. Listed statically so the same code runs under tsx and in a bundle. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-07T0200-page-rules': pageRules,
   '2026-12-07T0300-voicemails': voicemails,
   '2026-12-07T0400-call-recordings': callRecordings,
+  '2026-12-07T0500-survey': survey,
 };
 
 class StaticProvider implements MigrationProvider {

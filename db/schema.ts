@@ -157,6 +157,8 @@ export interface QueuesTable {
   disposition_required: boolean;
   /** its calls are recorded (both parties, from the agent's answer to the end) */
   record_calls: Generated<boolean>;
+  /** after the agent hangs up, the caller is asked to rate the call (1–5): a phone by voice and key, a browser in the widget */
+  survey: Generated<boolean>;
   /** outside these hours the queue takes no new calls; null: always open */
   opening_hours: Json<OpeningHours | null>;
   /** routing on a browser caller's page: the first matching rule applies */
@@ -197,6 +199,8 @@ export interface CallsTable {
   talk_seconds: number | null;
   hold_seconds: number | null;
   wrap_up_seconds: number | null;
+  /** the caller's rating of the call, 1–5 (post-call survey); null: not rated */
+  survey_score: Generated<number | null>;
 }
 
 /** Queue event log in the spirit of Asterisk's queue_log. */
@@ -214,6 +218,8 @@ export type QueueEventType =
   | 'BARGE'
   /** the caller left a voicemail (the queue overflowed to voicemail): data {voicemailId, seconds} */
   | 'VOICEMAIL'
+  /** the caller rated the call (post-call survey) for the agent who had it last: data {score (1–5), channel} */
+  | 'SURVEY'
   /** an agent left a state: data {from, to, reason (of from), seconds spent in from} */
   | 'AGENTSTATE';
 

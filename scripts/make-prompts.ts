@@ -1,7 +1,8 @@
 /**
  * Generates the default prompt set with espeak-ng and sox (Debian packages):
  *   <outDir>/<lang>/n/1.wav … n/20.wav, you-are-number, in-line, estimated-wait, minutes, all-agents-busy, please-hold,
- *   callback-offer, callback-confirmed, leave-message, message-saved, call-recorded
+ *   callback-offer, callback-confirmed, leave-message, message-saved, call-recorded,
+ *   survey-question, survey-thanks
  *   <outDir>/music-on-hold.wav, <outDir>/beep.wav (voicemail's tone)
  * for en, et, ru, hu, fi and de, as 8 kHz 16-bit mono WAV (what the phone network carries; rtpengine resamples for
  * Opus). Idempotent: files that exist are kept, so admins' edits and earlier runs are not redone.
@@ -32,6 +33,8 @@ const PHRASES: Record<PromptLanguage, Record<string, string>> = {
     'leave-message': 'Please leave your message after the tone. Press the hash key or hang up when you are done.',
     'message-saved': 'Thank you. Your message has been saved. Goodbye.',
     'call-recorded': 'This call may be recorded for quality and training.',
+    'survey-question': 'Please stay on the line for one question. How satisfied were you with this call? Press a key from 1 to 5: 5 means very satisfied, 1 not at all.',
+    'survey-thanks': 'Thank you for your feedback. Goodbye.',
   },
   et: {
     'you-are-number': 'Teie järjekorranumber on',
@@ -45,6 +48,8 @@ const PHRASES: Record<PromptLanguage, Record<string, string>> = {
     'leave-message': 'Palun jätke oma sõnum pärast helisignaali. Kui olete lõpetanud, vajutage trellide klahvi või pange toru ära.',
     'message-saved': 'Aitäh. Teie sõnum on salvestatud. Head aega.',
     'call-recorded': 'Kõne võidakse kvaliteedi ja koolituse eesmärgil salvestada.',
+    'survey-question': 'Palun jääge liinile ühe küsimuse jaoks. Kui rahul te selle kõnega olite? Vajutage klahvi 1 kuni 5: 5 tähendab väga rahul, 1 üldse mitte.',
+    'survey-thanks': 'Aitäh tagasiside eest. Head aega.',
   },
   ru: {
     'you-are-number': 'Ваш номер в очереди',
@@ -58,6 +63,8 @@ const PHRASES: Record<PromptLanguage, Record<string, string>> = {
     'leave-message': 'Пожалуйста, оставьте сообщение после сигнала. Когда закончите, нажмите решётку или положите трубку.',
     'message-saved': 'Спасибо. Ваше сообщение сохранено. До свидания.',
     'call-recorded': 'Этот звонок может быть записан в целях контроля качества и обучения.',
+    'survey-question': 'Пожалуйста, оставайтесь на линии, чтобы ответить на один вопрос. Насколько вы довольны этим звонком? Нажмите клавишу от 1 до 5: 5 означает очень доволен, 1 совсем не доволен.',
+    'survey-thanks': 'Спасибо за ваш отзыв. До свидания.',
   },
   hu: {
     'you-are-number': 'Az Ön sorszáma',
@@ -71,6 +78,8 @@ const PHRASES: Record<PromptLanguage, Record<string, string>> = {
     'leave-message': 'Kérjük, a hangjelzés után hagyja meg üzenetét. Ha végzett, nyomja meg a kettőskereszt gombot, vagy tegye le a kagylót.',
     'message-saved': 'Köszönjük. Üzenetét rögzítettük. Viszonthallásra.',
     'call-recorded': 'A hívást minőségbiztosítási és képzési célból rögzíthetjük.',
+    'survey-question': 'Kérjük, maradjon a vonalban egy kérdés erejéig. Mennyire volt elégedett ezzel a hívással? Nyomjon meg egy gombot 1-től 5-ig: az 5 azt jelenti, nagyon elégedett, az 1, egyáltalán nem.',
+    'survey-thanks': 'Köszönjük a visszajelzését. Viszonthallásra.',
   },
   fi: {
     'you-are-number': 'Olette jonossa numero',
@@ -84,6 +93,8 @@ const PHRASES: Record<PromptLanguage, Record<string, string>> = {
     'leave-message': 'Jättäkää viestinne äänimerkin jälkeen. Kun olette valmis, painakaa risuaitaa tai lopettakaa puhelu.',
     'message-saved': 'Kiitos. Viestinne on tallennettu. Näkemiin.',
     'call-recorded': 'Puhelu voidaan tallentaa laadunvarmistusta ja koulutusta varten.',
+    'survey-question': 'Pysykää linjalla yhden kysymyksen ajan. Kuinka tyytyväinen olitte tähän puheluun? Painakaa näppäintä 1–5: 5 tarkoittaa erittäin tyytyväinen, 1 ei lainkaan.',
+    'survey-thanks': 'Kiitos palautteestanne. Näkemiin.',
   },
   de: {
     'you-are-number': 'Sie sind Nummer',
@@ -97,6 +108,8 @@ const PHRASES: Record<PromptLanguage, Record<string, string>> = {
     'leave-message': 'Bitte hinterlassen Sie Ihre Nachricht nach dem Signalton. Wenn Sie fertig sind, drücken Sie die Rautetaste oder legen Sie auf.',
     'message-saved': 'Vielen Dank. Ihre Nachricht wurde gespeichert. Auf Wiederhören.',
     'call-recorded': 'Dieses Gespräch kann zu Qualitäts- und Schulungszwecken aufgezeichnet werden.',
+    'survey-question': 'Bitte bleiben Sie für eine Frage am Apparat. Wie zufrieden waren Sie mit diesem Gespräch? Drücken Sie eine Taste von 1 bis 5: 5 bedeutet sehr zufrieden, 1 gar nicht.',
+    'survey-thanks': 'Vielen Dank für Ihre Rückmeldung. Auf Wiederhören.',
   },
 };
 

@@ -24,6 +24,12 @@ export async function addCallWrapUp(db: Db, id: string, seconds: number): Promis
     .execute();
 }
 
+/** Keeps the caller's rating of a call (1–5) unless it has one: false when it had. */
+export async function setSurveyScore(db: Db, id: string, score: number): Promise<boolean> {
+  const r = await db.updateTable('calls').set({ survey_score: score }).where('id', '=', id).where('survey_score', 'is', null).executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
 export async function getCall(db: Db, id: string): Promise<CallRow | undefined> {
   return db.selectFrom('calls').selectAll().where('id', '=', id).executeTakeFirst();
 }

@@ -4,12 +4,19 @@ import type { Database } from '../schema.ts';
 /** Report rows per hour or per day (in a time zone), or one row per queue for the whole period. */
 export type Interval = 'hour' | 'day' | 'total';
 
+/** Ratings callers gave (SURVEY, post-call survey 1–5): how many, their sum, and how many were 4 or 5 (satisfied). */
+export interface SurveyCounts {
+  surveys: number;
+  surveyScoreSum: number;
+  surveysSatisfied: number;
+}
+
 /**
  * One queue's traffic over an interval, counted from the queue event log (each entry into the queue is offered
  * there: a transfer or an overflow into it counts again, in the queue it enters; an event counts in the interval it
  * happened in).
  */
-export interface QueueTraffic {
+export interface QueueTraffic extends SurveyCounts {
   queueId: number;
   /** start of the interval (for 'total', the start of the period) */
   start: Date;
@@ -63,7 +70,7 @@ const STATE_TOTALS = {
 } as const;
 
 /** An agent's activity over an interval, from the queue event log (an event counts in the interval it happened in). */
-export interface AgentActivity {
+export interface AgentActivity extends SurveyCounts {
   agentId: number;
   start: Date;
   /** conversations that ended (COMPLETECALLER, COMPLETEAGENT, TRANSFER), their talk, and the after-call work (WRAPUPEND) */
@@ -89,6 +96,13 @@ const count = (events: readonly string[], extra = sql`true`) => sql<string>`coun
 const num = (key: string) => sql`(e.data->>${key})::float8`;
 const total = (value: ReturnType<typeof sql>, events: readonly string[], extra = sql`true`) =>
   sql<string>`coalesce(sum(${value}) filter (where e.event in (${sql.join(events)}) and ${extra}), 0)`;
+
+/** The SurveyCounts columns of a query over `queue_events as e`. */
+const surveyColumns = () => [
+  count(['SURVEY']).as('surveys'),
+  total(num('score'), ['SURVEY']).as('surveyScoreSum'),
+  count(['SURVEY'], sql`${num('score')} >= 4`).as('surveysSatisfied'),
+];
 
 /** The start of an event's interval (for 'total', the period's start). */
 function intervalStart(p: Period) {
@@ -133,6 +147,7 @@ export async function queueTraffic(db: Kysely<Database>, q: TrafficQuery): Promi
       count(ENDS).as('handled'),
       total(num('talk'), ENDS).as('talkSeconds'),
       total(num('wrapUp'), ['WRAPUPEND']).as('wrapUpSeconds'),
+      ...surveyColumns(),
     ])
     // (by position: the interval's expression has parameters, which a repeated expression would not match)
     .groupBy(sql`1, 2`)
@@ -155,6 +170,7 @@ export async function agentActivity(db: Kysely<Database>, q: ActivityQuery): Pro
       total(num('wrapUp'), ['WRAPUPEND']).as('wrapUpSeconds'),
       count(['RINGNOANSWER']).as('missedOffers'),
       ...Object.entries(STATE_TOTALS).map(([state, as]) => total(num('seconds'), ['AGENTSTATE'], sql`e.data->>'from' = ${state}`).as(as)),
+      ...surveyColumns(),
     ])
     .groupBy(sql`1, 2`)
     .orderBy(sql`2, 1`)

@@ -32,6 +32,8 @@ export interface Queue {
   dispositionRequired: boolean;
   /** its calls are recorded (both parties, stereo), from the agent's answer to the end */
   recordCalls: boolean;
+  /** after the agent hangs up, the caller is asked to rate the call (1–5) */
+  survey: boolean;
   /** outside these hours the queue takes no new calls; null: always open */
   openingHours: OpeningHours | null;
   /** routing on a browser caller's page (category, URL): the first matching rule adds skills and priority */
@@ -72,6 +74,7 @@ function toRow(input: Partial<QueueInput>): Record<string, unknown> {
   if (input.dispositions !== undefined) row.dispositions = JSON.stringify(input.dispositions);
   if (input.dispositionRequired !== undefined) row.disposition_required = input.dispositionRequired;
   if (input.recordCalls !== undefined) row.record_calls = input.recordCalls;
+  if (input.survey !== undefined) row.survey = input.survey;
   if (input.openingHours !== undefined) row.opening_hours = JSON.stringify(input.openingHours);
   if (input.pageRules !== undefined) row.page_rules = JSON.stringify(input.pageRules);
   return row;
@@ -207,6 +210,7 @@ function fromRow(q: QueueRow, skills: Record<string, number>): Queue {
     dispositions: q.dispositions,
     dispositionRequired: q.disposition_required,
     recordCalls: q.record_calls,
+    survey: q.survey,
     openingHours: q.opening_hours ?? null,
     pageRules: q.page_rules ?? [],
     createdAt: q.created_at,

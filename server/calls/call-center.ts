@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { getCall, listQueueEvents } from '../../db/repositories/call-log.ts';
+import { getCall, listQueueEvents, setSurveyScore } from '../../db/repositories/call-log.ts';
 import { type IvrMenu, getIvrMenu, getIvrMenuByName } from '../../db/repositories/ivr-menus.ts';
 import { type Queue, getQueue, getQueueByName } from '../../db/repositories/queues.ts';
 import { findUserByLogin, getAgent, listAllAgents } from '../../db/repositories/users.ts';
@@ -169,6 +169,10 @@ export class CallCenter {
       saveVoicemail: async (v) => {
         const stored = await createVoicemail(this.#deps.db, { ...v, audio: v.wav });
         this.log.event({ event: 'VOICEMAIL', callId: v.callId, queueId: v.queueId, data: { voicemailId: stored.id, seconds: Math.round(v.seconds * 10) / 10 } });
+      },
+      rateCall: async (callId, score) => {
+        const r = await this.rateCall(callId, score);
+        if (r.outcome !== 'rated') this.#deps.logger.warn({ callId, outcome: r.outcome }, 'rating by key not kept');
       },
     };
     this.callbacks = new Callbacks({
@@ -460,6 +464,27 @@ export class CallCenter {
   }
 
   /**
+   * The caller rates the call (post-call survey, 1–5): kept in the call record and as SURVEY in the queue log, for the
+   * agent who had the call last, in the queue they took it in (a queue that asks for ratings). A call is rated once.
+   */
+  async rateCall(callId: string, score: number): Promise<RatingOutcome> {
+    await this.log.flush(); // the call's record and its CONNECT events are in the database
+    const db = this.#deps.db;
+    const call = await getCall(db, callId);
+    if (call === undefined) return { outcome: 'unknown-call' };
+    if (call.survey_score !== null) return { outcome: 'rated-already' };
+    const connect = (await listQueueEvents(db, { callId })).findLast((e) => e.event === 'CONNECT');
+    if (connect === undefined || connect.agent_id === null) return { outcome: 'not-answered' };
+    const queue = connect.queue_id === null ? undefined : await getQueue(db, connect.queue_id);
+    if (queue === undefined || !queue.survey) return { outcome: 'not-asked', queue: queue?.name ?? null };
+    // (two answers at once: the first one kept wins)
+    if (!(await setSurveyScore(db, callId, score))) return { outcome: 'rated-already' };
+    this.log.event({ event: 'SURVEY', callId, queueId: queue.id, agentId: connect.agent_id, data: { score, channel: call.channel } });
+    await this.log.flush();
+    return { outcome: 'rated', score };
+  }
+
+  /**
    * The agent connected to a browser caller sends the customer's page a link to open (`url` checked by the caller:
    * an absolute http(s) URL). Told on the customer's event socket at once, and written to the queue log as LINK.
    */
@@ -549,6 +574,13 @@ export class CallCenter {
   }
 }
 
+export type RatingOutcome =
+  | { outcome: 'rated'; score: number }
+  | { outcome: 'unknown-call' }
+  | { outcome: 'not-answered' }
+  | { outcome: 'not-asked'; queue: string | null }
+  | { outcome: 'rated-already' };
+
 export type DispositionOutcome =
   | { outcome: 'set'; queue: string }
   | { outcome: 'unknown-call' }
@@ -569,5 +601,6 @@ function queueRef(q: Queue): QueueRef {
     dispositions: q.dispositions,
     dispositionRequired: q.dispositionRequired && q.dispositions.length > 0,
     recordCalls: q.recordCalls,
+    survey: q.survey,
   };
 }

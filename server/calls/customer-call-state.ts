@@ -7,6 +7,7 @@
  *       │  (dialled an IVR menu)│                                              │
  *       │                       └──────── transfer to a queue ─────────────────┤
  *       │   menu / waiting / offering ──voicemail──▶ voicemail (recording) ──────┤
+ *       │                  connected ──agent hung up, queue asks──▶ survey (rating) ─┤
  *       └──────────────── caller hangs up / overflow / failure (any state) ────┴──▶ ended
  */
 export const CustomerCallState = {
@@ -18,6 +19,8 @@ export const CustomerCallState = {
   Connected: 'connected',
   /** the queue overflowed to voicemail: the caller hears the prompt and leaves a message */
   Voicemail: 'voicemail',
+  /** the agent hung up and the queue asks for a rating: the phone caller hears the question and presses 1–5 */
+  Survey: 'survey',
   Ended: 'ended',
 } as const;
 export type CustomerCallState = (typeof CustomerCallState)[keyof typeof CustomerCallState];
@@ -27,8 +30,9 @@ const ALLOWED: Record<CustomerCallState, readonly CustomerCallState[]> = {
   menu: ['waiting', 'voicemail', 'ended'],
   waiting: ['offering', 'voicemail', 'ended'],
   offering: ['waiting', 'connected', 'voicemail', 'ended'],
-  connected: ['waiting', 'ended'],
+  connected: ['waiting', 'survey', 'ended'],
   voicemail: ['ended'],
+  survey: ['ended'],
   ended: [],
 };
 

@@ -92,6 +92,8 @@ export interface CallEnvironment {
   saveRecording(r: { callId: string; queueId: number; agentId: number; startedAt: Date; seconds: number; wav: Buffer }): Promise<void>;
   /** Stores a message the caller left (voicemail) and writes VOICEMAIL to the queue log. */
   saveVoicemail(v: { callId: string; queueId: number; caller: string; customerId: string | null; language: string | null; seconds: number; wav: Buffer }): Promise<void>;
+  /** Keeps the caller's rating of the call (post-call survey, 1–5) and writes SURVEY to the queue log. */
+  rateCall(callId: string, score: number): Promise<void>;
 }
 
 /** The queue a call is in (it changes when an agent transfers the call). */
@@ -111,6 +113,8 @@ export interface QueueRef {
   dispositionRequired: boolean;
   /** its calls are recorded (both parties), from the agent's answer to the end; the greeting says so */
   recordCalls: boolean;
+  /** after the agent hangs up, the caller is asked to rate the call 1–5 (a phone here, a browser in the widget) */
+  survey: boolean;
 }
 
 /** An agent a call can be transferred to. */
@@ -139,6 +143,10 @@ export const RECORDING_MAX_SECONDS = 1800;
 /** The longest voicemail a caller may leave, and the shortest one kept (a caller who hung up at the tone left none). */
 export const VOICEMAIL_MAX_SECONDS = 120;
 const MIN_MESSAGE_SECONDS = 1;
+
+/** Post-call survey: how long the caller has to press a key after the question, and how often it is asked. */
+export const SURVEY_KEY_SECONDS = 8;
+const SURVEY_ATTEMPTS = 2;
 
 /** How long a call transferred to an agent waits for that agent only before anyone in the queue may take it. */
 export const TRANSFER_TO_AGENT_SECONDS = 30;
@@ -496,7 +504,7 @@ export class CustomerCall {
   /** A key the caller pressed: 1 while waiting asks for a callback (the waiting room offers it to phone callers). */
   #onDigit(digit: string, how: string): void {
     this.#log.info({ digit, how }, 'DTMF from the caller');
-    if (this.state === CustomerCallState.Menu) {
+    if (this.state === CustomerCallState.Menu || this.state === CustomerCallState.Survey) {
       // a key stops the prompt speaking (the menu takes it at once) and wakes a menu waiting for one
       // (keys typed ahead are kept, up to a few menus' worth: a flood of DTMF from one call holds no memory)
       if (this.#menuKeys.length < MAX_KEYS_AHEAD) this.#menuKeys.push(digit);
@@ -996,6 +1004,11 @@ export class CustomerCall {
       this.#finish('voicemail');
       return;
     }
+    if (this.state === CustomerCallState.Survey) {
+      // (the agent hung up first: a caller who does not stay for the question has not abandoned)
+      this.#finish('agent-hangup');
+      return;
+    }
     if (this.#calledBackOnHangUp !== null && this.state === CustomerCallState.Waiting) {
       this.#env.requestCallback(this, this.#calledBackOnHangUp, true);
       return;
@@ -1021,7 +1034,8 @@ export class CustomerCall {
       return;
     }
     this.#withdrawAll('media-lost');
-    if (this.#queuedAt) this.#env.acd.run((e, now) => e.callerAbandoned(now, this.id));
+    // (in line; not in a voicemail or a survey, which the ACD let go of)
+    if (this.#queuedAt && (this.state === CustomerCallState.Waiting || this.state === CustomerCallState.Offering)) this.#env.acd.run((e, now) => e.callerAbandoned(now, this.id));
     void this.#incoming.bye().catch(() => {});
     this.#finish('media-lost');
   }
@@ -1057,9 +1071,11 @@ export class CustomerCall {
     const talk = (Date.now() - this.#answeredAt) / 1000;
     // Media lost or silent: neither side hung up, both are told.
     const both = how === 'media-lost' || how === 'media-timeout';
+    // A phone caller whose queue asks for ratings stays on the line for the question (a browser's widget asks).
+    const survey = by === 'agent' && !both && this.#queue.survey && this.#init.channel === 'sip';
     // (an agent who hangs up from the desktop: their device is told too)
     if (by === 'caller' || both || how === 'desktop') void this.#agentLeg?.bye().catch(() => {});
-    if (by === 'agent' || both) void this.#incoming.bye().catch(() => {});
+    if ((by === 'agent' && !survey) || both) void this.#incoming.bye().catch(() => {});
     this.#env.acd.run((e, now) => e.callEnded(now, this.id));
     this.#env.log.event({
       event: by === 'caller' ? 'COMPLETECALLER' : 'COMPLETEAGENT',
@@ -1070,7 +1086,43 @@ export class CustomerCall {
     });
     this.#env.toAgent(agentId, { type: 'call-ended', callId: this.id });
     this.#env.log.updateCall(this.id, { talk_seconds: this.#talkedBefore + talk });
-    this.#finish(both ? how : by === 'caller' ? 'caller-hangup' : 'agent-hangup');
+    if (survey) void this.#survey();
+    else this.#finish(both ? how : by === 'caller' ? 'caller-hangup' : 'agent-hangup');
+  }
+
+  /**
+   * Post-call survey of a phone caller (the agent hung up, the queue asks): "How satisfied were you with this call?
+   * Press a key from 1 to 5", asked up to SURVEY_ATTEMPTS times while no key 1–5 comes within SURVEY_KEY_SECONDS;
+   * the rating is kept for the agent, "Thank you for your feedback", and we hang up. The agent is in wrap-up meanwhile.
+   */
+  async #survey(): Promise<void> {
+    this.#transition(CustomerCallState.Survey);
+    const leg = this.#agentLeg;
+    this.#agentLeg = null;
+    leg?.close();
+    await this.#saveRecording(); // (the conversation only)
+    try {
+      if (!this.#ended) await this.#media.returnToWaitingRoom();
+    } catch (err) {
+      this.#log.warn({ err }, 'media could not take the caller to the survey');
+      if (!this.#ended) this.#endCaller('agent-hangup');
+      return;
+    }
+    const lang = this.#promptLanguage();
+    let score: number | null = null;
+    for (let attempt = 0; attempt < SURVEY_ATTEMPTS && score === null && !this.#ended; attempt++) {
+      // (a key pressed during the question stops it and is taken: #onDigit)
+      await this.#media.playPrompts(['survey-question'], lang).catch((err: unknown) => {
+        if (!this.#ended) this.#log.warn({ err }, 'survey prompt failed');
+      });
+      const key = await this.#nextKey(SURVEY_KEY_SECONDS * 1000);
+      if (key !== null && /^[1-5]$/.test(key)) score = Number(key);
+    }
+    this.#log.info({ score }, 'survey answered');
+    if (score !== null) await this.#env.rateCall(this.id, score).catch((err: unknown) => this.#log.error({ err, score }, 'the rating could not be stored'));
+    if (this.#ended) return;
+    if (score !== null) await this.#media.playPrompts(['survey-thanks'], lang).catch(() => {});
+    if (!this.#ended) this.#endCaller('agent-hangup');
   }
 
   /**

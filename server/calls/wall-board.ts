@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { WebSocket } from 'ws';
 import { AgentState } from '../../acd/agent-state.ts';
-import { type QueueTraffic, queueTraffic } from '../../db/repositories/queue-stats.ts';
+import { type QueueTraffic, type SurveyCounts, queueTraffic } from '../../db/repositories/queue-stats.ts';
 import { type Queue, listAllQueues } from '../../db/repositories/queues.ts';
 import { type Agent, listAllAgents } from '../../db/repositories/users.ts';
 import { newVoicemailCounts } from '../../db/repositories/voicemails.ts';
@@ -19,8 +19,15 @@ export type StateCounts = Record<AgentState, number>;
 /** The counts a queue's traffic is made of (QueueTraffic without its queue and interval). */
 export type TrafficCounts = Omit<QueueTraffic, 'queueId' | 'start'>;
 
+/** Callers' ratings (post-call survey, 1–5): how many, their mean, and the share of 4 and 5 (CSAT), percent. */
+export interface SurveyFigures {
+  surveys: number;
+  surveyAverage: number | null;
+  csatPercent: number | null;
+}
+
 /** The figures of a queue's traffic over a period (or of all queues together). */
-export interface Traffic {
+export interface Traffic extends SurveyFigures {
   offered: number;
   answered: number;
   answeredInThreshold: number;
@@ -120,7 +127,7 @@ interface Stored {
 const STATES = Object.values(AgentState);
 const NO_TRAFFIC: TrafficCounts = {
   offered: 0, answered: 0, answeredInThreshold: 0, waitSeconds: 0, abandoned: 0, overflowed: 0, missedOffers: 0, callbacksRequested: 0, callbacksFailed: 0, voicemailsLeft: 0,
-  handled: 0, talkSeconds: 0, wrapUpSeconds: 0,
+  handled: 0, talkSeconds: 0, wrapUpSeconds: 0, surveys: 0, surveyScoreSum: 0, surveysSatisfied: 0,
 };
 /** the database part of the live view (queues, agents, the day's counts) is read again when the log grew, or after this */
 const REREAD_MS = 5000;
@@ -134,6 +141,11 @@ export function startOfDay(now: number): Date {
 
 const percent = (part: number, whole: number): number | null => (whole > 0 ? Math.round((1000 * part) / whole) / 10 : null);
 const mean = (sum: number, n: number): number | null => (n > 0 ? Math.round((10 * sum) / n) / 10 : null);
+
+/** The figures of ratings (the wall-board's and the reports', of queues and of agents). */
+export function surveyFigures(c: SurveyCounts): SurveyFigures {
+  return { surveys: c.surveys, surveyAverage: mean(c.surveyScoreSum, c.surveys), csatPercent: percent(c.surveysSatisfied, c.surveys) };
+}
 
 /** The figures of traffic counts (the wall-board's and the reports'). */
 export function trafficFigures(t: TrafficCounts): Traffic {
@@ -154,6 +166,7 @@ export function trafficFigures(t: TrafficCounts): Traffic {
     abandonPercent: percent(abandoned, answered + abandoned),
     handled,
     ahtSeconds: mean(t.talkSeconds + t.wrapUpSeconds, handled),
+    ...surveyFigures(t),
   };
 }
 

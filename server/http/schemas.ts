@@ -194,6 +194,7 @@ const queueFields = {
   dispositions: Type.Optional(Type.Array(Disposition, { maxItems: 50, uniqueItems: true })),
   dispositionRequired: Type.Optional(Type.Boolean()),
   recordCalls: Type.Optional(Type.Boolean({ description: 'record its calls (both parties, from the answer to the end); callers are told in the greeting' })),
+  survey: Type.Optional(Type.Boolean({ description: 'after the agent hangs up, ask the caller to rate the call 1–5 (a phone by voice and key, a browser in the widget)' })),
   openingHours: Type.Optional(Type.Union([OpeningHours, Type.Null()])),
   pageRules: Type.Optional(Type.Array(PageRule, { maxItems: 50, description: "routing on a browser caller's page: the first matching rule applies" })),
 };
@@ -228,6 +229,7 @@ export const Queue = Type.Object({
   dispositions: Type.Array(Type.String()),
   dispositionRequired: Type.Boolean(),
   recordCalls: Type.Boolean(),
+  survey: Type.Boolean(),
   openingHours: Type.Union([OpeningHours, Type.Null()]),
   pageRules: Type.Array(PageRule),
   createdAt: Timestamp,

@@ -34,6 +34,7 @@ const Call = Type.Object({
   waitSeconds: Nullable(Type.Number()),
   talkSeconds: Nullable(Type.Number()),
   wrapUpSeconds: Nullable(Type.Number()),
+  surveyScore: Nullable(Type.Integer({ description: "the caller's rating of the call, 1–5 (post-call survey)" })),
 });
 const QueueEvent = Type.Object({
   at: Type.String({ format: 'date-time' }),
@@ -73,6 +74,7 @@ function view(c: CallRow) {
     waitSeconds: c.wait_seconds,
     talkSeconds: c.talk_seconds,
     wrapUpSeconds: c.wrap_up_seconds,
+    surveyScore: c.survey_score,
   };
 }
 

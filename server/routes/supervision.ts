@@ -6,7 +6,7 @@ import { listAllQueues } from '../../db/repositories/queues.ts';
 import { listAllAgents } from '../../db/repositories/users.ts';
 import type { AppContext } from '../app-context.ts';
 import type { CallCenter } from '../calls/call-center.ts';
-import { startOfDay, trafficFigures } from '../calls/wall-board.ts';
+import { startOfDay, surveyFigures, trafficFigures } from '../calls/wall-board.ts';
 import { type ListenChange, MAX_LISTENERS_PER_CALL } from '../calls/listen-in.ts';
 import { caller } from '../auth/guard.ts';
 import { MediaError } from '../../media/index.ts';
@@ -15,6 +15,14 @@ import { errors } from '../http/schemas.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Count = Type.Integer({ minimum: 0 });
+/** Callers' ratings (post-call survey) of a queue's calls, or of an agent's. */
+function surveys() {
+  return {
+    surveys: Type.Integer({ minimum: 0, description: 'ratings callers gave (post-call survey, 1–5)' }),
+    surveyAverage: Nullable(Type.Number({ description: 'their mean, 1–5' })),
+    csatPercent: Nullable(Type.Number({ description: 'ratings of 4 or 5 ÷ ratings, % (customer satisfaction, CSAT)' })),
+  };
+}
 const States = Type.Object({
   'logged-out': Count,
   'not-ready': Count,
@@ -39,6 +47,7 @@ const traffic = {
   abandonPercent: Nullable(Type.Number({ description: 'abandoned ÷ (answered + abandoned), %' })),
   handled: Count,
   ahtSeconds: Nullable(Type.Number({ description: 'mean handle time: (talk + after-call work) ÷ conversations handled' })),
+  ...surveys(),
 };
 const WallBoardView = Type.Object({
   type: Type.Literal('wallboard'),
@@ -99,6 +108,7 @@ const AgentReportRow = Type.Object({
   notReadySeconds: Seconds,
   loggedInSeconds: Seconds,
   occupancyPercent: Nullable(Type.Number({ description: 'ringing + talking + wrap-up time ÷ that + ready time, %' })),
+  ...surveys(),
 });
 const reportOf = <T extends Parameters<typeof Type.Array>[0]>(row: T) =>
   Type.Object({
@@ -117,10 +127,11 @@ const DAY_MS = 86_400_000;
 const QUEUE_COLUMNS = [
   'queue', 'start', 'offered', 'answered', 'answeredInThreshold', 'serviceLevelPercent', 'serviceLevelOfferedPercent', 'asaSeconds',
   'abandoned', 'abandonPercent', 'overflowed', 'missedOffers', 'callbacksRequested', 'callbacksFailed', 'voicemailsLeft', 'handled', 'ahtSeconds',
+  'surveys', 'surveyAverage', 'csatPercent',
 ] as const;
 const AGENT_COLUMNS = [
   'agent', 'start', 'handled', 'ahtSeconds', 'missedOffers', 'talkSeconds', 'wrapUpSeconds', 'readySeconds', 'ringingSeconds', 'handlingSeconds',
-  'notReadySeconds', 'loggedInSeconds', 'occupancyPercent',
+  'notReadySeconds', 'loggedInSeconds', 'occupancyPercent', 'surveys', 'surveyAverage', 'csatPercent',
 ] as const;
 
 /** The period every report takes: from, to, interval, time zone (and the answer's format). */
@@ -449,6 +460,7 @@ export const supervisionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cen
         notReadySeconds: round(a.notReadySeconds),
         loggedInSeconds: round(handling + a.readySeconds + a.notReadySeconds),
         occupancyPercent: handling + a.readySeconds > 0 ? round((100 * handling) / (handling + a.readySeconds)) : null,
+        ...surveyFigures(a),
       };
     });
     return sendReport(reply, 'agents', p, q.format, AGENT_COLUMNS, rows);

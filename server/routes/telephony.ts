@@ -140,6 +140,7 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
           eventsUrl: Type.String(),
           callbacks: Type.Boolean({ description: 'while in line, the caller may ask to be called back (POST /api/public/calls/{callId}/callback)' }),
           recorded: Type.Boolean({ description: 'the queue records its calls: the page tells the customer' }),
+          survey: Type.Boolean({ description: 'the queue asks for a rating after the call (POST /api/public/calls/{callId}/survey)' }),
         }),
         400: ErrorResponse,
         404: ErrorResponse,
@@ -191,6 +192,7 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
       eventsUrl: `${ws}/ws/customer?token=${encodeURIComponent(call.token)}`,
       callbacks: center.callbacks.enabled,
       recorded: queue.recordCalls,
+      survey: queue.survey,
     });
   });
 
@@ -222,6 +224,37 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
       at = callbackTime(request.body.at, queueId === undefined ? undefined : await getQueue(ctx.database.db, queueId));
     }
     return reply.status(201).send(callbackCreated(center.requestCallback(callId, number, at)));
+  });
+
+  app.post('/api/public/calls/:callId/survey', {
+    config: { roles: 'public' },
+    schema: {
+      tags: ['calls'],
+      summary: 'After the call, the customer rates it from 1 (very bad) to 5 (very good): once a call, for a queue that asks (its survey)',
+      description: 'Authorization: Bearer <the call token of POST /api/public/calls>. Kept in the call record and as SURVEY in the queue log, for the agent who had the call last.',
+      params: Type.Object({ callId: Type.String({ minLength: 1, maxLength: 64 }) }),
+      body: Type.Object({ score: Type.Integer({ minimum: 1, maximum: 5 }) }, { additionalProperties: false }),
+      response: { 201: Type.Object({ score: Type.Integer() }), 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse },
+    },
+  }, async (request, reply) => {
+    const { callId } = request.params;
+    const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    const claims = bearer === undefined ? null : ctx.tokens.verifyCall(bearer);
+    if (claims === null || claims.callId !== callId) throw new ApiError('ERR_UNAUTHENTICATED', 'Authorization: Bearer <call token> of this call is missing, invalid or expired');
+    if (center.call(callId) !== undefined) throw new ApiError('ERR_INVALID_STATE', 'the call is still in progress: rate it when it has ended');
+    const r = await center.rateCall(callId, request.body.score);
+    switch (r.outcome) {
+      case 'rated':
+        return reply.status(201).send({ score: r.score });
+      case 'unknown-call':
+        throw notFound('call', callId);
+      case 'not-answered':
+        throw new ApiError('ERR_INVALID_STATE', 'no agent answered this call: there is nothing to rate');
+      case 'not-asked':
+        throw new ApiError('ERR_INVALID_STATE', `the queue ${JSON.stringify(r.queue)} does not ask its callers for ratings`);
+      case 'rated-already':
+        throw new ApiError('ERR_INVALID_STATE', 'this call has been rated already');
+    }
   });
 
   app.post('/api/public/callbacks', {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../db/connect.ts';
 import { DuplicateError, InUseError, InvalidValueError, UnknownReferenceError } from '../../db/errors.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
-import { appendQueueEvents, getCall, insertCall, listCalls, listQueueEvents, updateCall } from '../../db/repositories/call-log.ts';
+import { appendQueueEvents, getCall, insertCall, listCalls, listQueueEvents, setSurveyScore, updateCall } from '../../db/repositories/call-log.ts';
 import { createCallback, listOpenCallbacks, setCallbackState } from '../../db/repositories/callbacks.ts';
 import { createIvrMenu, deleteIvrMenu, getIvrMenu, getIvrMenuByName, listIvrMenus, updateIvrMenu } from '../../db/repositories/ivr-menus.ts';
 import { agentActivity, queueTraffic } from '../../db/repositories/queue-stats.ts';
@@ -94,6 +94,8 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
       ev('ENTERQUEUE', tech.id, 66), ev('CONNECT', tech.id, 66, { waited: 40 }), // within tech's 60 s
       ev('ENTERQUEUE', tech.id, 67), ev('EXITWITHTIMEOUT', tech.id, 68, { action: 'voicemail' }), ev('VOICEMAIL', tech.id, 69, { voicemailId: 1, seconds: 12 }),
       ev('CALLBACKREQUESTED', sales.id, 11, { waited: 60 }), ev('CALLBACKFAILED', sales.id, 30, { attempts: 3 }), // a callback, given up
+      ev('SURVEY', sales.id, 6, { score: 5, channel: 'sip' }), ev('SURVEY', sales.id, 7, { score: 2, channel: 'webrtc' }), // ratings: one satisfied of two
+      ev('SURVEY', tech.id, 70, { score: 4, channel: 'sip' }),
     ]);
     await appendQueueEvents(h.db, [{ event: 'PAUSE', agentId: null, at: at(2) }]); // no queue: not counted
     const day = await queueTraffic(h.db, { from: since });
@@ -101,10 +103,12 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
       {
         queueId: sales.id, start: since, offered: 4, answered: 2, answeredInThreshold: 1, waitSeconds: 60.5, abandoned: 1, overflowed: 1, missedOffers: 1,
         callbacksRequested: 1, callbacksFailed: 1, voicemailsLeft: 0, handled: 2, talkSeconds: 130, wrapUpSeconds: 10,
+        surveys: 2, surveyScoreSum: 7, surveysSatisfied: 1,
       },
       {
         queueId: tech.id, start: since, offered: 3, answered: 1, answeredInThreshold: 1, waitSeconds: 40, abandoned: 0, overflowed: 1, missedOffers: 0,
         callbacksRequested: 0, callbacksFailed: 0, voicemailsLeft: 1, handled: 0, talkSeconds: 0, wrapUpSeconds: 0,
+        surveys: 1, surveyScoreSum: 4, surveysSatisfied: 1,
       },
     ]);
     const hours = await queueTraffic(h.db, { from: since, interval: 'hour' });
@@ -133,6 +137,7 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
       { event: 'COMPLETECALLER', agentId: a.id, queueId: 1, at: at(5), data: { talk: 170 } },
       state(a.id, 6, 'wrap-up', 30), { event: 'WRAPUPEND', agentId: a.id, queueId: 1, at: at(6), data: { wrapUp: 30 } },
       { event: 'RINGNOANSWER', agentId: a.id, queueId: 1, at: at(7) },
+      { event: 'SURVEY', agentId: a.id, queueId: 1, at: at(8), data: { score: 3, channel: 'sip' } },
       { event: 'TRANSFER', agentId: a.id, queueId: 1, at: at(70), data: { talk: 20 } }, state(a.id, 70, 'busy', 20), // the next hour
       state(b.id, 3, 'ready', 180),
       { event: 'ENTERQUEUE', queueId: 1, at: at(3) }, // no agent: not counted
@@ -142,10 +147,12 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
       {
         agentId: a.id, start: since, handled: 2, talkSeconds: 190, wrapUpSeconds: 30, missedOffers: 1,
         readySeconds: 40, ringingSeconds: 5, busySeconds: 190, wrapUpStateSeconds: 30, notReadySeconds: 60,
+        surveys: 1, surveyScoreSum: 3, surveysSatisfied: 0,
       },
       {
         agentId: b.id, start: since, handled: 0, talkSeconds: 0, wrapUpSeconds: 0, missedOffers: 0,
         readySeconds: 180, ringingSeconds: 0, busySeconds: 0, wrapUpStateSeconds: 0, notReadySeconds: 0,
+        surveys: 0, surveyScoreSum: 0, surveysSatisfied: 0,
       },
     ]);
     const hours = await agentActivity(h.db, { from: since, interval: 'hour', agentId: a.id });
@@ -285,6 +292,11 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
     ]);
     const ids = async (agentId: number) => (await listCalls(h.db, { limit: 10, offset: 0 }, { agentId })).items.map((c) => c.id).sort();
     expect(await ids(anna.id)).toEqual(['transferred']);
+    // a call keeps one rating (1–5): the first one given
+    expect(await setSurveyScore(h.db, 'bens', 4)).toBe(true);
+    expect(await setSurveyScore(h.db, 'bens', 1)).toBe(false);
+    expect((await getCall(h.db, 'bens'))?.survey_score).toBe(4);
+    await expect(setSurveyScore(h.db, 'nobodys', 6)).rejects.toThrow(); // (the column's check)
     expect(await ids(ben.id)).toEqual(['bens', 'transferred']);
     expect((await listCalls(h.db, { limit: 10, offset: 0 }, { agentId: anna.id })).total).toBe(1);
   });

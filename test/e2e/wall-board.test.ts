@@ -150,7 +150,7 @@ describe('supervisor wall-board', () => {
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(csv.headers.get('content-disposition')).toMatch(/attachment; filename="queues-.*-hour\.csv"/);
     const lines = (await csv.text()).trim().split('\r\n');
-    expect(lines[0]).toBe('queue,start,offered,answered,answeredInThreshold,serviceLevelPercent,serviceLevelOfferedPercent,asaSeconds,abandoned,abandonPercent,overflowed,missedOffers,callbacksRequested,callbacksFailed,voicemailsLeft,handled,ahtSeconds');
+    expect(lines[0]).toBe('queue,start,offered,answered,answeredInThreshold,serviceLevelPercent,serviceLevelOfferedPercent,asaSeconds,abandoned,abandonPercent,overflowed,missedOffers,callbacksRequested,callbacksFailed,voicemailsLeft,handled,ahtSeconds,surveys,surveyAverage,csatPercent');
     const cells = lines.slice(1).map((l) => l.split(',')).filter((c) => c[0] === 'sales');
     expect(cells.reduce((n, c) => n + Number(c[2]), 0)).toBe(2); // offered, over the hours the calls fell in
     // and on the page: the week by day (today's row), the day by hour, and the CSV download
@@ -198,7 +198,7 @@ describe('supervisor wall-board', () => {
     expect(annaDay.occupancyPercent).toBeLessThanOrEqual(100);
     expect(annaDay.loggedInSeconds).toBeCloseTo(annaDay.readySeconds + annaDay.ringingSeconds + annaDay.handlingSeconds + annaDay.notReadySeconds, 0);
     const agentsCsv = await fetch(`${h.baseUrl}/api/reports/agents?format=csv&interval=day`, { headers: { authorization: `Bearer ${sue}` } });
-    expect((await agentsCsv.text()).split('\r\n')[0]).toBe('agent,start,handled,ahtSeconds,missedOffers,talkSeconds,wrapUpSeconds,readySeconds,ringingSeconds,handlingSeconds,notReadySeconds,loggedInSeconds,occupancyPercent');
+    expect((await agentsCsv.text()).split('\r\n')[0]).toBe('agent,start,handled,ahtSeconds,missedOffers,talkSeconds,wrapUpSeconds,readySeconds,ringingSeconds,handlingSeconds,notReadySeconds,loggedInSeconds,occupancyPercent,surveys,surveyAverage,csatPercent');
     expect((await h.api('GET', '/api/reports/agents', undefined, annaToken)).status).toBe(403);
 
     // planning on the page: the staffing calculator, and a what-if run of the live configuration

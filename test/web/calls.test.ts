@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { callerName } from '../../web-softphone/supervisor/board.ts';
 import {
   type CallEvent, CALLS_PAGE_SIZE, callNames, callerText, callsUrl, countText, eventText, ivrPathText, namesKey, outcomeText, pageMoves, pageOf,
-  secondsText, timeOfDay,
+  ratingText, secondsText, timeOfDay,
 } from '../../web-softphone/supervisor/calls.ts';
 
 const names = callNames({
@@ -84,6 +84,13 @@ describe('the calls list', () => {
     expect(outcomeText({ state: 'limbo', endReason: null })).toBe('limbo');
     expect([secondsText(null), secondsText(3.4), secondsText(3.6), secondsText(0)]).toEqual(['–', '3', '4', '0']);
   });
+
+  it("shows the caller's rating of a call as n/5, and nothing for a call without one", () => {
+    expect(ratingText({ surveyScore: 4 })).toBe('4/5');
+    expect(ratingText({ surveyScore: 1 })).toBe('1/5');
+    expect(ratingText({ surveyScore: null })).toBe('');
+    expect(ratingText({})).toBe(''); // (an older server)
+  });
 });
 
 describe('a call\'s detail', () => {
@@ -119,6 +126,8 @@ describe('a call\'s detail', () => {
     expect(text({ event: 'LINK', agentId: 7, data: { url: 'https://shop.example/x', title: null, customerConnected: true } })).toBe('Anna Tamm sent a link: https://shop.example/x');
     expect(text({ event: 'LINK', agentId: 7, data: { url: 'https://shop.example/x', title: 'Tents', customerConnected: false } })).toBe('Anna Tamm sent a link: Tents (the customer was gone)');
     expect(text({ event: 'WRAPUPEND', agentId: 7, data: { to: 'ready', wrapUp: 14.9 } })).toBe('Anna Tamm finished wrap-up after 15 s');
+    expect(text({ event: 'SURVEY', agentId: 7, data: { score: 4 } })).toBe('the caller rated the call with Anna Tamm 4 of 5');
+    expect(text({ event: 'SURVEY', data: { score: 1 } })).toBe('the caller rated the call 1 of 5');
     // an agent or queue deleted since: its id
     expect(text({ event: 'OFFER', agentId: 99 })).toBe('offered to agent 99');
   });

@@ -143,6 +143,26 @@ describe('customer events', () => {
   });
 });
 
+describe('the rating after a call', () => {
+  it('asks in every language of the widget how the call was, names each star "n of 5", says what the scores mean and thanks', () => {
+    const en = messagesFor('en');
+    expect([en.surveyQuestion, en.surveyScale, en.surveyScore(4), en.surveyThanks]).toEqual([
+      'How was your call?', '5 = very good, 1 = very bad', '4 of 5', 'Thank you for your feedback.',
+    ]);
+    const languages = ['en', 'et', 'ru', 'fi', 'de', 'hu'];
+    for (const language of languages) {
+      const m = messagesFor(language);
+      expect(m.surveyScore(3), language).toContain('3');
+      expect(m.surveyScale, language).toMatch(/5.*1/);
+    }
+    // each its own words: none fell back to English
+    for (const key of ['surveyQuestion', 'surveyScale', 'surveyThanks'] as const) {
+      expect(new Set(languages.map((l) => messagesFor(l)[key])).size, key).toBe(6);
+    }
+    expect(new Set(languages.map((l) => messagesFor(l).surveyScore(2))).size).toBe(6);
+  });
+});
+
 describe('agent messages', () => {
   it('reads state, offer and cancellation messages and drops unknown states', () => {
     expect(parseServerMessage('{"type":"state","state":"wrap-up","reason":"","deviceUp":true,"wrapUpEndsAt":"2026-11-23T10:00:30.000Z"}')).toEqual({

@@ -342,6 +342,110 @@ describe('customer widget', () => {
       expect(await page.getByTestId('cf-recorded').isVisible()).toBe(false);
     });
 
+    describe('in a queue that asks callers to rate the call', () => {
+      /** The answer to POST /api/public/calls, with `survey` as given. */
+      function answerWithSurvey(survey: boolean): void {
+        server.route('POST /api/public/calls', () => ({
+          status: 201,
+          body: {
+            callId: 'call-1',
+            token: 'call-token-1',
+            callbacks: false,
+            recorded: false,
+            survey,
+            sip: {
+              wsUrl: `${server.wsOrigin}/sip`, uri: 'sip:web-call-1@test.realm', target: 'sip:support@test.realm',
+              authorizationUsername: 'web-call-1', authorizationPassword: 'one-call-secret', displayName: 'Web customer',
+            },
+            eventsUrl: `${server.wsOrigin}/ws/customer?token=call-token-1`,
+          },
+        }));
+      }
+      const survey = () => page.getByTestId('cf-survey');
+      const scores = () => page.getByTestId('cf-survey-score');
+      const surveyRequests = () => server.requests.filter((r) => r.path === '/api/public/calls/call-1/survey');
+
+      it('asks for 1 to 5 stars once the answered call has ended, sends the score with the call token, then thanks the caller', async () => {
+        answerWithSurvey(true);
+        server.route('POST /api/public/calls/call-1/survey', (req) => ({ status: 201, body: { score: (req.body as { score: number }).score } }));
+        await startCall();
+        send({ type: 'connected', agentName: 'Mari' });
+        await expect.poll(state).toBe('connected');
+        expect(await survey().isVisible()).toBe(false); // (not while the call lasts)
+        // the customer closed the panel during the call: the end of the call opens it for the rating
+        await page.locator('callflow-widget button.close').click();
+        await page.getByTestId('cf-panel').waitFor({ state: 'hidden' });
+        send({ type: 'ended', reason: 'agent-hangup' });
+        await survey().waitFor({ state: 'visible' });
+        expect(await state()).toBe('ended');
+        expect(await text('cf-survey-question')).toBe('Wie war Ihr Anruf?');
+        expect(await text('cf-survey-scale')).toBe('5 = sehr gut, 1 = sehr schlecht');
+        expect(await scores().evaluateAll((bs) => bs.map((b) => b.getAttribute('aria-label')))).toEqual(['1 von 5', '2 von 5', '3 von 5', '4 von 5', '5 von 5']);
+        expect(await page.getByRole('button', { name: '4 von 5' }).isEnabled()).toBe(true);
+        await page.getByRole('button', { name: '4 von 5' }).click();
+        await expect.poll(() => text('cf-survey-thanks')).toBe('Vielen Dank für Ihre Rückmeldung.');
+        expect(surveyRequests()).toHaveLength(1);
+        expect(surveyRequests()[0]!.method).toBe('POST');
+        expect(surveyRequests()[0]!.headers.authorization).toBe('Bearer call-token-1');
+        expect(surveyRequests()[0]!.body).toEqual({ score: 4 });
+        // given once: the stars stay, the chosen one pressed, none to press again
+        expect(await scores().evaluateAll((bs) => bs.map((b) => [(b as HTMLButtonElement).disabled, b.getAttribute('aria-pressed')]))).toEqual([
+          [true, 'false'], [true, 'false'], [true, 'false'], [true, 'true'], [true, 'false'],
+        ]);
+        expect(await page.getByTestId('cf-survey-scale').isVisible()).toBe(false);
+        expect(await page.getByTestId('cf-error').isVisible()).toBe(false);
+        // closed after the call, the rating goes with the panel
+        await page.locator('callflow-widget button.close').click();
+        await page.getByTestId('cf-call-button').click();
+        await page.getByTestId('cf-panel').waitFor({ state: 'visible' });
+        expect(await survey().isVisible()).toBe(false);
+        expect(surveyRequests()).toHaveLength(1);
+      });
+
+      it("shows the server's refusal of a rating and lets the caller give it again", async () => {
+        answerWithSurvey(true);
+        server.route('POST /api/public/calls/call-1/survey', () => ({
+          status: 409, body: { statusCode: 409, code: 'CALL_ERR_SURVEY', error: 'Conflict', message: 'This call has been rated already.' },
+        }));
+        await startCall();
+        send({ type: 'connected', agentName: 'Mari' });
+        await expect.poll(state).toBe('connected');
+        await page.getByTestId('cf-hangup').click(); // (the caller hangs up: asked all the same)
+        await survey().waitFor({ state: 'visible' });
+        await page.getByRole('button', { name: '2 von 5' }).click();
+        await expect.poll(() => text('cf-error')).toBe('This call has been rated already.');
+        expect(surveyRequests()[0]!.body).toEqual({ score: 2 });
+        expect(await text('cf-survey-thanks')).toBe('');
+        expect(await scores().evaluateAll((bs) => bs.every((b) => !(b as HTMLButtonElement).disabled))).toBe(true);
+      });
+
+      it('does not ask when the queue does not want ratings', async () => {
+        answerWithSurvey(false);
+        await startCall();
+        send({ type: 'connected', agentName: 'Mari' });
+        await expect.poll(state).toBe('connected');
+        send({ type: 'ended', reason: 'agent-hangup' });
+        await expect.poll(state).toBe('ended');
+        await page.waitForTimeout(200);
+        expect(await survey().isVisible()).toBe(false);
+        expect(surveyRequests()).toEqual([]);
+      });
+
+      it('does not ask after a call no agent answered', async () => {
+        answerWithSurvey(true);
+        await startCall();
+        send({ type: 'queued', position: 1, ewtSeconds: 30 });
+        await expect.poll(state).toBe('queued');
+        send({ type: 'ringing' }); // (offered to an agent who did not answer)
+        await expect.poll(state).toBe('ringing');
+        await page.getByTestId('cf-hangup').click();
+        await expect.poll(state).toBe('ended');
+        await page.waitForTimeout(200);
+        expect(await survey().isVisible()).toBe(false);
+        expect(await text('cf-status')).toBe('Der Anruf ist beendet.');
+      });
+    });
+
     it('cancels the INVITE when the customer hangs up while waiting', async () => {
       await startCall();
       send({ type: 'queued', position: 3, ewtSeconds: 40 });

@@ -46,6 +46,8 @@ interface Queue {
   dispositionRequired: boolean;
   /** absent from an older server */
   recordCalls?: boolean;
+  /** ask callers to rate the call (1–5) after the agent hangs up; absent from an older server */
+  survey?: boolean;
   steps: Step[];
   knownAgentSeconds: number;
   announcements: Announcements;
@@ -309,6 +311,7 @@ function editQueue(q: Queue): void {
   set('dispositions', q.dispositions.join(', '));
   field(f, 'dispositionRequired').checked = q.dispositionRequired;
   field(f, 'recordCalls').checked = q.recordCalls === true;
+  field(f, 'survey').checked = q.survey === true;
   set('knownAgentSeconds', String(q.knownAgentSeconds));
   (f.elements.namedItem('steps') as HTMLTextAreaElement).value = formatSteps(q.steps);
   (f.elements.namedItem('pageRules') as HTMLTextAreaElement).value = formatPageRules(q.pageRules);
@@ -344,6 +347,7 @@ form('queue-form').addEventListener('submit', (e) => {
       dispositions: parseList(v('dispositions')),
       dispositionRequired: field(f, 'dispositionRequired').checked,
       recordCalls: field(f, 'recordCalls').checked,
+      survey: field(f, 'survey').checked,
       knownAgentSeconds: need('knownAgentSeconds', 'known agent first'),
       openingHours: parseHours((f.elements.namedItem('hours') as HTMLTextAreaElement).value, v('hoursTimeZone')),
       steps: parseSteps((f.elements.namedItem('steps') as HTMLTextAreaElement).value),

@@ -7,7 +7,17 @@ import { clock, toEpochMs } from '../shared/format.ts';
 export type AgentStateName = 'logged-out' | 'not-ready' | 'ready' | 'reserved' | 'busy' | 'wrap-up';
 type Counts = Record<AgentStateName, number>;
 
-interface Traffic {
+/** Callers' ratings of the calls (1–5, after the agent hung up, in queues that ask); absent from an older server. */
+export interface SurveyFigures {
+  /** ratings given */
+  surveys?: number;
+  /** their mean, one decimal (null: none) */
+  surveyAverage?: number | null;
+  /** the share of ratings of 4 or 5, % (null: none) */
+  csatPercent?: number | null;
+}
+
+interface Traffic extends SurveyFigures {
   offered: number;
   answered: number;
   abandoned: number;
@@ -91,6 +101,23 @@ const STATE_LABEL: Record<AgentStateName, string> = {
 };
 
 const pct = (v: number | null): string => (v === null ? '–' : `${v}%`);
+/** a mean score as "4.6" (one decimal), or '–' */
+const average = (v: number | null | undefined): string => (typeof v === 'number' ? v.toFixed(1) : '–');
+/** a percentage with at most one decimal ("92%", "91.7%"), or '–' */
+const share = (v: number | null | undefined): string => pct(typeof v === 'number' ? Math.round(v * 10) / 10 : null);
+
+/** "rated 4.6 / 5 by 12 callers · CSAT 92%", or '' when nobody rated a call (or the server does not count ratings). */
+export function surveyText(f: SurveyFigures): string {
+  const n = f.surveys ?? 0;
+  if (n <= 0) return '';
+  const csat = typeof f.csatPercent === 'number' ? ` · CSAT ${share(f.csatPercent)}` : '';
+  return `rated ${average(f.surveyAverage)} / 5 by ${n} ${n === 1 ? 'caller' : 'callers'}${csat}`;
+}
+
+/** A history row's Rated, Avg and CSAT cells: ["12", "4.6", "92%"] (absent from an older server: "0", "–", "–"). */
+export function surveyCells(f: SurveyFigures): [string, string, string] {
+  return [String(f.surveys ?? 0), average(f.surveyAverage), share(f.csatPercent)];
+}
 
 /** Seconds waited by now: the view's figure plus the time since the view was made. */
 function since(base: number | null, board: Board, now: number): string {
@@ -151,6 +178,8 @@ export function renderBoard(doc: Document, board: Board, now: number, act?: Agen
     figure(doc, 'Agents', agentsLine(t.agents), 'wb-total-agents'),
     figure(doc, 'In IVR menus', ivrLine(board.ivr), 'wb-total-ivr'),
   );
+  const rated = surveyText(t);
+  if (rated) totals.append(figure(doc, "Callers' rating", rated, 'wb-total-survey', { class: 'value survey' }));
   const queues = doc.getElementById('queues')!;
   queues.replaceChildren(
     ...board.queues.map((q) => {
@@ -174,6 +203,8 @@ export function renderBoard(doc: Document, board: Board, now: number, act?: Agen
       const foot = el(doc, 'p', { class: 'muted', 'data-testid': 'wb-queue-agents' }, agentsLine(q.agents));
       const more = el(doc, 'p', { class: 'muted' }, `offered ${q.offered} · overflowed ${q.overflowed} · missed offers ${q.missedOffers} · callbacks asked ${q.callbacksRequested ?? 0}, given up ${q.callbacksFailed ?? 0} · voicemails left ${q.voicemailsLeft ?? 0} · incl. abandons ${pct(q.serviceLevelOfferedPercent)}`);
       card.append(h, figures, foot, more);
+      const rated = surveyText(q);
+      if (rated) card.append(el(doc, 'p', { class: 'muted', 'data-testid': 'wb-queue-survey' }, rated));
       return card;
     }),
   );
@@ -215,7 +246,7 @@ export function renderBoard(doc: Document, board: Board, now: number, act?: Agen
 }
 
 /** A row of GET /api/reports/queues. */
-export interface ReportRow {
+export interface ReportRow extends SurveyFigures {
   queue: string;
   start: string;
   offered: number;
@@ -226,8 +257,8 @@ export interface ReportRow {
   ahtSeconds: number | null;
 }
 
-/** A row of GET /api/reports/agents. */
-export interface AgentReportRow {
+/** A row of GET /api/reports/agents (ratings: of the calls the agent had last). */
+export interface AgentReportRow extends SurveyFigures {
   agent: string;
   start: string;
   handled: number;
@@ -240,6 +271,8 @@ export interface AgentReportRow {
 }
 
 const SVG = 'http://www.w3.org/2000/svg';
+/** the history's columns of the callers' ratings (the cells: surveyCells) */
+const SURVEY_COLUMNS = ['Rated', 'Avg', 'CSAT'] as const;
 const seconds = (v: number | null) => (v === null ? '–' : `${v} s`);
 
 function intervalLabel(interval: 'hour' | 'day'): (iso: string) => string {
@@ -269,9 +302,12 @@ function historyTable(doc: Document, columns: readonly string[], rows: Array<{ n
 export function renderAgentHistory(doc: Document, rows: AgentReportRow[], interval: 'hour' | 'day'): void {
   const when = intervalLabel(interval);
   const time = (s: number) => clock(s);
-  historyTable(doc, ['From', 'Agent', 'Handled', 'AHT', 'Missed offers', 'Ready', 'Handling', 'Not ready', 'Occupancy'], rows.map((r) => ({
+  historyTable(doc, ['From', 'Agent', 'Handled', 'AHT', 'Missed offers', 'Ready', 'Handling', 'Not ready', 'Occupancy', ...SURVEY_COLUMNS], rows.map((r) => ({
     name: r.agent,
-    cells: [when(r.start), r.agent, String(r.handled), seconds(r.ahtSeconds), String(r.missedOffers), time(r.readySeconds), time(r.handlingSeconds), time(r.notReadySeconds), pct(r.occupancyPercent)],
+    cells: [
+      when(r.start), r.agent, String(r.handled), seconds(r.ahtSeconds), String(r.missedOffers), time(r.readySeconds), time(r.handlingSeconds), time(r.notReadySeconds), pct(r.occupancyPercent),
+      ...surveyCells(r),
+    ],
   })));
   doc.getElementById('history-chart')!.replaceChildren();
 }
@@ -282,9 +318,9 @@ export function renderAgentHistory(doc: Document, rows: AgentReportRow[], interv
  */
 export function renderHistory(doc: Document, rows: ReportRow[], interval: 'hour' | 'day', slots: readonly string[]): void {
   const when = intervalLabel(interval);
-  historyTable(doc, ['From', 'Queue', 'Offered', 'Answered', 'Service level', 'ASA', 'Abandoned', 'AHT'], rows.map((r) => ({
+  historyTable(doc, ['From', 'Queue', 'Offered', 'Answered', 'Service level', 'ASA', 'Abandoned', 'AHT', ...SURVEY_COLUMNS], rows.map((r) => ({
     name: r.queue,
-    cells: [when(r.start), r.queue, String(r.offered), String(r.answered), pct(r.serviceLevelPercent), seconds(r.asaSeconds), String(r.abandoned), seconds(r.ahtSeconds)],
+    cells: [when(r.start), r.queue, String(r.offered), String(r.answered), pct(r.serviceLevelPercent), seconds(r.asaSeconds), String(r.abandoned), seconds(r.ahtSeconds), ...surveyCells(r)],
   })));
   // one bar per interval: answered (bottom) and abandoned (on top), all queues together
   const byStart = new Map(slots.map((start) => [start, { answered: 0, abandoned: 0 }]));

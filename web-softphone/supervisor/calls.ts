@@ -34,6 +34,8 @@ export interface CallRecord {
   waitSeconds: number | null;
   talkSeconds: number | null;
   wrapUpSeconds: number | null;
+  /** the caller's rating of the call, 1–5 (null: none; absent from an older server) */
+  surveyScore?: number | null;
 }
 
 /** A queue log entry of a call. */
@@ -166,6 +168,11 @@ export function outcomeText(call: Pick<CallRecord, 'state' | 'endReason'>): stri
   return STATE[call.state] ?? call.state;
 }
 
+/** The caller's rating as "4/5", or '' when the call has none. */
+export function ratingText(call: Pick<CallRecord, 'surveyScore'>): string {
+  return typeof call.surveyScore === 'number' ? `${call.surveyScore}/5` : '';
+}
+
 /** Whole seconds, or '–' when there are none (not answered, not ended yet). */
 export function secondsText(v: number | null): string {
   return v === null ? '–' : String(Math.round(v));
@@ -264,6 +271,11 @@ export function eventText(e: CallEvent, names: CallNames): string {
       return `${agent} filed it as ${str(d.disposition) ?? '?'}`;
     case 'LINK':
       return `${agent} sent a link: ${str(d.title) ?? str(d.url) ?? '?'}${d.customerConnected === false ? ' (the customer was gone)' : ''}`;
+    case 'SURVEY': {
+      // (agentId: the agent rated, who had the call last)
+      const score = num(d.score);
+      return `the caller rated the call${e.agentId === null ? '' : ` with ${agent}`} ${score === null ? '?' : score} of 5`;
+    }
     case 'WRAPUPEND':
       return `${agent} finished wrap-up${after(d.wrapUp)}`;
     default:
@@ -302,7 +314,7 @@ export function renderCalls(doc: Document, page: CallsPage, names: CallNames, op
   const body = doc.getElementById('calls')!;
   if (page.items.length === 0) {
     const tr = el(doc, 'tr', { 'data-testid': 'wb-calls-none' });
-    tr.append(el(doc, 'td', { colspan: '9', class: 'muted' }, 'No calls.'));
+    tr.append(el(doc, 'td', { colspan: '10', class: 'muted' }, 'No calls.'));
     body.replaceChildren(tr);
     return;
   }
@@ -318,6 +330,7 @@ export function renderCalls(doc: Document, page: CallsPage, names: CallNames, op
         el(doc, 'td', { 'data-testid': 'wb-calls-talk' }, secondsText(c.talkSeconds)),
         el(doc, 'td', { 'data-testid': 'wb-calls-disposition' }, c.disposition ?? ''),
         el(doc, 'td', { 'data-testid': 'wb-calls-outcome', title: c.endReason ?? c.state }, outcomeText(c)),
+        el(doc, 'td', { 'data-testid': 'wb-calls-rating' }, ratingText(c)),
       );
       // the row opens the call on a click; the button is there for the keyboard (a row takes no focus)
       const details = el(doc, 'button', { type: 'button', 'data-testid': 'wb-calls-details' }, 'Details');
@@ -371,6 +384,7 @@ export function renderCallDetail(doc: Document, call: CallDetail, names: CallNam
     facts.push(['Page', span]);
   }
   if (ivr !== null) facts.push(['IVR', ivr]);
+  if (ratingText(call)) facts.push(['Rating', ratingText(call)]);
   doc.getElementById('call-facts')!.replaceChildren(
     ...facts.map(([label, value]) => {
       const div = el(doc, 'div');

@@ -35,6 +35,8 @@ export interface StartCallResponse {
   callbacks: boolean;
   /** the queue records its calls: the customer is told */
   recorded: boolean;
+  /** the queue asks callers to rate a call an agent answered (1–5), after it ends */
+  survey: boolean;
 }
 
 /** `POST {base}/api/public/calls`. A 4xx/5xx throws WebError with the server's message. */
@@ -52,8 +54,15 @@ export async function startCall(apiBase: string, body: StartCallRequest, signal?
   if (!/^wss?:\/\//.test(top.eventsUrl)) {
     throw new WebError('WEB_ERR_BAD_RESPONSE', `POST /api/public/calls: eventsUrl "${top.eventsUrl}" is not a ws:// or wss:// URL`);
   }
-  const flag = (name: 'callbacks' | 'recorded') => (res as Record<string, unknown>)[name] === true;
-  return { callId: top.callId, token: top.token, eventsUrl: top.eventsUrl, sip, callbacks: flag('callbacks'), recorded: flag('recorded') };
+  const flag = (name: 'callbacks' | 'recorded' | 'survey') => (res as Record<string, unknown>)[name] === true;
+  return { callId: top.callId, token: top.token, eventsUrl: top.eventsUrl, sip, callbacks: flag('callbacks'), recorded: flag('recorded'), survey: flag('survey') };
+}
+
+/** `POST {base}/api/public/calls/{callId}/survey` with the call's token: the caller's rating of the call (1–5). */
+export async function rateCall(apiBase: string, callId: string, token: string, score: number): Promise<{ score: number }> {
+  const res = await fetchJson<{ score?: unknown }>(`${apiBase}/api/public/calls/${encodeURIComponent(callId)}/survey`, { method: 'POST', body: { score }, token });
+  if (typeof res?.score !== 'number') throw new WebError('WEB_ERR_BAD_RESPONSE', 'POST /api/public/calls/{callId}/survey: unexpected answer');
+  return { score: res.score };
 }
 
 export interface CallbackResponse {

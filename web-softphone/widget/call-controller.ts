@@ -1,7 +1,7 @@
 import { Emitter } from '../shared/emitter.ts';
 import { InvalidStateError, WebError, userMessage } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
-import { queueStatus, requestCallback, scheduleCallback, startCall, type CallPage } from './api-client.ts';
+import { queueStatus, rateCall, requestCallback, scheduleCallback, startCall, type CallPage } from './api-client.ts';
 import { canTransition, isLive, type CallState } from './call-state.ts';
 import { MAX_LINKS, type CustomerLink } from './customer-links.ts';
 import { CustomerEventsSocket, type CustomerEvent } from './events-socket.ts';
@@ -37,6 +37,11 @@ export interface CallSnapshot {
   voicemail?: boolean;
   /** The queue records its calls: the customer is told while the call lasts. */
   recorded?: boolean;
+  /**
+   * The call an agent answered has ended and its queue asks callers to rate it (1–5): the score given (null: not
+   * yet), and whether it is being sent. Kept until the customer closes the panel or calls again.
+   */
+  survey?: { score: number | null; sending: boolean };
 }
 
 export interface CallControllerEvents extends Record<string, unknown[]> {
@@ -67,8 +72,8 @@ export class CallController extends Emitter<CallControllerEvents> {
   #closed = false;
   /** the queue of the latest call (a closed one's callback goes there) */
   #queue: string;
-  /** the current call's id and token (for the callback request) */
-  #call: { callId: string; token: string } | undefined;
+  /** the current call's id and token (for the callback and rating requests), whether its queue asks for a rating, and whether an agent answered it */
+  #call: { callId: string; token: string; survey: boolean; answered: boolean } | undefined;
   /** the call ended while a callback was being asked for: how (it counts if the request is refused) */
   #endedMeanwhile: string | undefined;
 
@@ -108,6 +113,7 @@ export class CallController extends Emitter<CallControllerEvents> {
     this.#transition('starting', {
       language: lang, muted: false, position: undefined, ewtSeconds: undefined, agentName: undefined, error: undefined, endReason: undefined,
       callbacks: undefined, callbackPending: undefined, callback: undefined, closedCallback: undefined, links: undefined, voicemail: undefined, recorded: undefined,
+      survey: undefined,
     });
     this.#call = undefined;
     const { config } = this.#deps;
@@ -127,7 +133,7 @@ export class CallController extends Emitter<CallControllerEvents> {
       );
       if (attempt !== this.#attempt || this.state !== 'starting') return; // hung up meanwhile
       const log = this.#log.child({ callId: res.callId });
-      this.#call = { callId: res.callId, token: res.token };
+      this.#call = { callId: res.callId, token: res.token, survey: res.survey, answered: false };
       if (res.callbacks || res.recorded) this.#update({ ...(res.callbacks ? { callbacks: true } : {}), ...(res.recorded ? { recorded: true } : {}) });
       this.#events = new CustomerEventsSocket(res.eventsUrl, log.child({ component: 'events' }));
       this.#events.on('event', (e) => this.#onEvent(e));
@@ -216,9 +222,29 @@ export class CallController extends Emitter<CallControllerEvents> {
     }
   }
 
-  /** The customer closed the panel after the call: the links of that call go (during a call they stay). */
-  dismissLinks(): void {
-    if (!isLive(this.state) && this.#snapshot.links !== undefined) this.#update({ links: undefined });
+  /** The customer closed the panel after the call: the links and the rating of that call go (during a call the links stay). */
+  dismissAfterCall(): void {
+    if (!isLive(this.state) && (this.#snapshot.links !== undefined || this.#snapshot.survey !== undefined)) this.#update({ links: undefined, survey: undefined });
+  }
+
+  /**
+   * After a call an agent answered, in a queue that asks for it: the customer's rating, 1 (very bad) to 5 (very good).
+   * Sent once; a refusal (rated already, say) leaves it to give again, with the server's words in `error`.
+   */
+  async rate(score: number): Promise<void> {
+    if (!Number.isInteger(score) || score < 1 || score > 5) throw new TypeError(`score: ${score} is not a whole number from 1 to 5`);
+    const call = this.#call;
+    const survey = this.#snapshot.survey;
+    if (call === undefined || survey === undefined || survey.sending || survey.score !== null) return;
+    this.#update({ survey: { score: null, sending: true }, error: undefined });
+    try {
+      const r = await rateCall(this.#deps.config.apiBase, call.callId, call.token, score);
+      if (this.#call === call && this.#snapshot.survey !== undefined) this.#update({ survey: { score: r.score, sending: false } });
+    } catch (err) {
+      if (this.#call !== call || this.#snapshot.survey === undefined) return;
+      this.#log.warn({ err: String(err) }, 'rating refused');
+      this.#update({ survey: { score: null, sending: false }, error: userMessage(err) });
+    }
   }
 
   /** Mutes or unmutes the microphone of the live call. */
@@ -252,6 +278,7 @@ export class CallController extends Emitter<CallControllerEvents> {
         if (state !== 'ringing' && canTransition(state, 'ringing')) this.#transition('ringing', {});
         break;
       case 'connected':
+        if (this.#call !== undefined) this.#call.answered = true;
         if (state === 'connected') this.#update({ agentName: e.agentName });
         else this.#transition('connected', { agentName: e.agentName, position: undefined, ewtSeconds: undefined });
         break;
@@ -289,8 +316,11 @@ export class CallController extends Emitter<CallControllerEvents> {
     }
     this.#log.debug({ from, to }, 'call state');
     if (to === 'ended' || to === 'failed') this.#dispose();
+    // a call an agent answered that ended (not for a callback: that call goes on later), in a queue that asks: rate it
+    const call = this.#call;
+    const survey = to === 'ended' && call?.survey === true && call.answered && patch.callback === undefined ? { score: null, sending: false } : undefined;
     // (a hold ends with the conversation: a transfer puts the caller back in line, or the call ends)
-    this.#update({ ...patch, state: to, onHold: undefined });
+    this.#update({ ...patch, state: to, onHold: undefined, ...(survey ? { survey } : {}) });
   }
 
   #update(patch: Partial<CallSnapshot>): void {

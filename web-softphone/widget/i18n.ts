@@ -48,6 +48,14 @@ export interface Messages {
   linkSent: (label: string) => string;
   /** the button that opens a link the agent sent (in a new tab) */
   openLink: string;
+  /** after a call an agent answered, in a queue that asks: above the five stars */
+  surveyQuestion: string;
+  /** under the stars: what the scores mean */
+  surveyScale: string;
+  /** a star's accessible name: `n` of 5 */
+  surveyScore: (n: number) => string;
+  /** the rating was received */
+  surveyThanks: string;
 }
 
 const en: Messages = {
@@ -86,6 +94,10 @@ const en: Messages = {
   callbackDone: (n, w) => (w ? `We will call you on ${n} at ${w}.` : `We will call you on ${n} when it is your turn. You keep your place in line.`),
   linkSent: (label) => `Your agent sent you a link: ${label}`,
   openLink: 'Open',
+  surveyQuestion: 'How was your call?',
+  surveyScale: '5 = very good, 1 = very bad',
+  surveyScore: (n) => `${n} of 5`,
+  surveyThanks: 'Thank you for your feedback.',
 };
 
 const et: Partial<Messages> = {
@@ -124,6 +136,10 @@ const et: Partial<Messages> = {
   callbackDone: (n, w) => (w ? `Helistame sulle numbril ${n} ${w}.` : `Helistame sulle numbril ${n}, kui sinu kord kätte jõuab. Sinu koht järjekorras jääb alles.`),
   linkSent: (label) => `Teenindaja saatis sulle lingi: ${label}`,
   openLink: 'Ava',
+  surveyQuestion: 'Kuidas jäite kõnega rahule?',
+  surveyScale: '5 = väga hea, 1 = väga halb',
+  surveyScore: (n) => `${n} viiest`,
+  surveyThanks: 'Täname tagasiside eest.',
 };
 
 const ru: Partial<Messages> = {
@@ -162,6 +178,10 @@ const ru: Partial<Messages> = {
   callbackDone: (n, w) => (w ? `Мы позвоним вам на ${n} ${w}.` : `Мы позвоним вам на ${n}, когда подойдёт ваша очередь. Ваше место в очереди сохранится.`),
   linkSent: (label) => `Оператор отправил вам ссылку: ${label}`,
   openLink: 'Открыть',
+  surveyQuestion: 'Как прошёл звонок?',
+  surveyScale: '5 — очень хорошо, 1 — очень плохо',
+  surveyScore: (n) => `${n} из 5`,
+  surveyThanks: 'Спасибо за ваш отзыв.',
 };
 
 const fi: Partial<Messages> = {
@@ -200,6 +220,10 @@ const fi: Partial<Messages> = {
   callbackDone: (n, w) => (w ? `Soitamme sinulle numeroon ${n} ${w}.` : `Soitamme sinulle numeroon ${n}, kun on sinun vuorosi. Paikkasi jonossa säilyy.`),
   linkSent: (label) => `Asiakaspalvelija lähetti sinulle linkin: ${label}`,
   openLink: 'Avaa',
+  surveyQuestion: 'Miten puhelu sujui?',
+  surveyScale: '5 = erittäin hyvä, 1 = erittäin huono',
+  surveyScore: (n) => `${n} viidestä`,
+  surveyThanks: 'Kiitos palautteestasi.',
 };
 
 const de: Partial<Messages> = {
@@ -238,6 +262,10 @@ const de: Partial<Messages> = {
   callbackDone: (n, w) => (w ? `Wir rufen Sie am ${w} unter ${n} an.` : `Wir rufen Sie unter ${n} an, sobald Sie an der Reihe sind. Ihr Platz in der Warteschlange bleibt erhalten.`),
   linkSent: (label) => `Ihr Ansprechpartner hat Ihnen einen Link geschickt: ${label}`,
   openLink: 'Öffnen',
+  surveyQuestion: 'Wie war Ihr Anruf?',
+  surveyScale: '5 = sehr gut, 1 = sehr schlecht',
+  surveyScore: (n) => `${n} von 5`,
+  surveyThanks: 'Vielen Dank für Ihre Rückmeldung.',
 };
 
 const hu: Partial<Messages> = {
@@ -276,6 +304,10 @@ const hu: Partial<Messages> = {
   callbackDone: (n, w) => (w ? `Visszahívjuk a(z) ${n} számon: ${w}.` : `Visszahívjuk a(z) ${n} számon, amikor sorra kerül. A helye a sorban megmarad.`),
   linkSent: (label) => `Munkatársunk linket küldött Önnek: ${label}`,
   openLink: 'Megnyitás',
+  surveyQuestion: 'Milyen volt a hívás?',
+  surveyScale: '5 = nagyon jó, 1 = nagyon rossz',
+  surveyScore: (n) => `5-ből ${n}`,
+  surveyThanks: 'Köszönjük a visszajelzését.',
 };
 
 const TABLE: Record<string, Partial<Messages>> = { en, et, ru, fi, de, hu };

@@ -48,6 +48,19 @@ select, input { padding: 8px; border: 1px solid #b8c2bd; border-radius: 8px; bac
 .link-host { display: block; color: var(--cf-muted); font-size: 12px; }
 a.btn { flex: none; text-decoration: none; text-align: center; }
 a.btn:focus-visible { outline: 3px solid #f2b705; outline-offset: 2px; }
+.survey { display: grid; gap: 6px; padding: 10px; border: 1px solid #cfe3da; border-radius: 8px; background: #f1f8f5; }
+.survey[hidden], .survey .hint[hidden], .survey-thanks:empty { display: none; }
+.survey-question { margin: 0; font-weight: 600; }
+.scores { display: flex; gap: 6px; }
+.score {
+  flex: 1; display: grid; justify-items: center; padding: 4px 0; border: 1px solid #b8c2bd; border-radius: 8px;
+  background: #fff; color: #b8c2bd; cursor: pointer; font-size: 24px; line-height: 1.1;
+}
+.score .n { font-size: 12px; color: var(--cf-muted); }
+.score.on, .scores:hover .score:not(:disabled) { color: #d99a00; border-color: #d99a00; }
+.scores .score:not(:disabled):hover ~ .score { color: #b8c2bd; border-color: #b8c2bd; }
+.score:disabled { cursor: default; }
+.survey-thanks { margin: 0; color: var(--cf-accent-dark); font-weight: 600; }
 .actions { display: flex; gap: 8px; flex-wrap: wrap; }
 .btn { flex: 1; padding: 10px 12px; border-radius: 8px; border: 1px solid transparent; cursor: pointer; font-weight: 600; }
 .btn[hidden] { display: none; }

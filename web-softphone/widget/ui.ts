@@ -14,8 +14,10 @@ export interface WidgetUiHandlers {
   setLanguage(language: string): void;
   /** call me back on `number`, at my turn or at `at` (ISO time) */
   requestCallback(number: string, at?: string): void;
-  /** the panel was closed after the call: the call's links may go */
-  dismissLinks(): void;
+  /** the panel was closed after the call: the call's links and its rating may go */
+  dismissAfterCall(): void;
+  /** the customer's rating of the call that ended, 1 (very bad) to 5 (very good) */
+  rate(score: number): void;
   /** a choice of the visual IVR (null: Start call in a closed menu that sends callers on) */
   choose(choice: MenuChoice | null, language: string): void;
   /** Back in the visual IVR */
@@ -60,6 +62,11 @@ export class WidgetUi {
   readonly #hint: HTMLParagraphElement;
   readonly #links: HTMLUListElement;
   readonly #recorded: HTMLParagraphElement;
+  readonly #survey: HTMLDivElement;
+  readonly #surveyQuestion: HTMLParagraphElement;
+  readonly #surveyScores: HTMLButtonElement[];
+  readonly #surveyScale: HTMLParagraphElement;
+  readonly #surveyThanks: HTMLParagraphElement;
   readonly #start: HTMLButtonElement;
   readonly #mute: HTMLButtonElement;
   readonly #hangup: HTMLButtonElement;
@@ -86,6 +93,8 @@ export class WidgetUi {
   /** the links the list shows, and in which language */
   #linksShown: readonly CustomerLink[] = [];
   #linksLanguage = '';
+  /** the rating of the call that ended is shown (it opened the panel once) */
+  #surveyShown = false;
 
   constructor(doc: Document, languages: readonly string[], handlers: WidgetUiHandlers, holdMusicUrl: string) {
     this.#handlers = handlers;
@@ -115,6 +124,23 @@ export class WidgetUi {
     this.#recorded = el('p', { class: 'hint', 'data-testid': 'cf-recorded', hidden: '' });
     // links the agent sent, newest first: each opens in a new tab only when the customer presses its Open
     this.#links = el('ul', { class: 'links', 'data-testid': 'cf-links', 'aria-live': 'polite', hidden: '' });
+    // after a call an agent answered, in a queue that asks: "How was your call?", five stars from 1 (very bad) to 5
+    this.#surveyQuestion = el('p', { class: 'survey-question', id: 'cf-survey-question', 'data-testid': 'cf-survey-question' });
+    this.#surveyScores = [1, 2, 3, 4, 5].map((n) => {
+      const b = el('button', { type: 'button', class: 'score', 'data-testid': 'cf-survey-score', 'aria-pressed': 'false' }, el('span', {}, '★'), el('span', { class: 'n' }, String(n)));
+      b.addEventListener('click', () => handlers.rate(n));
+      return b;
+    });
+    this.#surveyScale = el('p', { class: 'hint', 'data-testid': 'cf-survey-scale' });
+    this.#surveyThanks = el('p', { class: 'survey-thanks', 'data-testid': 'cf-survey-thanks', role: 'status' });
+    this.#survey = el(
+      'div',
+      { class: 'survey', 'data-testid': 'cf-survey', hidden: '' },
+      this.#surveyQuestion,
+      el('div', { class: 'scores', role: 'group', 'aria-labelledby': 'cf-survey-question' }, ...this.#surveyScores),
+      this.#surveyScale,
+      this.#surveyThanks,
+    );
     // the visual IVR: the menu's options as buttons (with data-menu)
     this.#menuTitle = el('p', { class: 'menu-title', 'data-testid': 'cf-menu-title' });
     this.#choices = el('div', { class: 'choices', 'data-testid': 'cf-choices' });
@@ -155,6 +181,7 @@ export class WidgetUi {
         this.#recorded,
         this.#links,
         this.#queue,
+        this.#survey,
         this.#error,
         this.#hint,
         this.#callbackForm,
@@ -219,7 +246,7 @@ export class WidgetUi {
     this.#panel.hidden = true;
     this.#launcher.setAttribute('aria-expanded', 'false');
     this.#launcher.focus();
-    if (!isLive(this.#snapshot?.state ?? 'idle')) this.#handlers.dismissLinks();
+    if (!isLive(this.#snapshot?.state ?? 'idle')) this.#handlers.dismissAfterCall();
   }
 
   render(s: CallSnapshot): void {
@@ -270,6 +297,7 @@ export class WidgetUi {
     this.#callbackSubmit.disabled = s.callbackPending === true;
     this.#callbackCancel.textContent = m.callbackCancel;
     this.#renderLinks(s.links ?? [], m, s.language);
+    this.#renderSurvey(s.survey, m);
     // (leaving a voicemail: the server's prompt and tone are in the call, no music of ours over them)
     const held = s.state === 'connected' && s.onHold === true && s.voicemail !== true;
     if (held && this.#holdMusic.paused) void this.#holdMusic.play().catch(() => {});
@@ -357,10 +385,38 @@ export class WidgetUi {
       }),
     );
     this.#links.hidden = this.#links.childElementCount === 0;
-    if (grew && !this.isOpen) {
-      this.#panel.hidden = false;
-      this.#launcher.setAttribute('aria-expanded', 'true');
+    if (grew) this.#reveal();
+  }
+
+  /**
+   * The rating of the call that ended: five stars (each read as "4 of 5") until one is given, then thanks. The
+   * buttons wait while the rating is sent. Asked for, it opens a closed panel, without taking focus.
+   */
+  #renderSurvey(survey: CallSnapshot['survey'], m: Messages): void {
+    this.#survey.hidden = survey === undefined;
+    if (survey === undefined) {
+      this.#surveyShown = false;
+      return;
     }
+    this.#surveyQuestion.textContent = m.surveyQuestion;
+    this.#surveyScale.textContent = m.surveyScale;
+    this.#surveyScale.hidden = survey.score !== null;
+    this.#surveyThanks.textContent = survey.score === null ? '' : m.surveyThanks;
+    this.#surveyScores.forEach((b, i) => {
+      b.setAttribute('aria-label', m.surveyScore(i + 1));
+      b.setAttribute('aria-pressed', String(survey.score === i + 1));
+      b.classList.toggle('on', i < (survey.score ?? 0));
+      b.disabled = survey.sending || survey.score !== null;
+    });
+    if (!this.#surveyShown) this.#reveal();
+    this.#surveyShown = true;
+  }
+
+  /** Opens a closed panel for something new to see (a link, the rating), leaving the focus where it is. */
+  #reveal(): void {
+    if (this.isOpen) return;
+    this.#panel.hidden = false;
+    this.#launcher.setAttribute('aria-expanded', 'true');
   }
 
   remove(): void {

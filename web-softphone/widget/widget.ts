@@ -39,7 +39,8 @@ export function mountWidget(win: Window, config: WidgetConfig, log: Logger): Cal
     setMuted: (muted) => controller?.setMuted(muted),
     setLanguage: (language) => controller?.setLanguage(language),
     requestCallback: (number, at) => void controller?.requestCallback(number, at),
-    dismissLinks: () => controller?.dismissLinks(),
+    dismissAfterCall: () => controller?.dismissAfterCall(),
+    rate: (score) => void controller?.rate(score),
     choose: (choice, language) =>
       void walk?.choose(choice).then((route) => {
         if (route === undefined) return;

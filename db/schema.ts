@@ -201,6 +201,16 @@ export interface CallsTable {
   wrap_up_seconds: number | null;
   /** the caller's rating of the call, 1–5 (post-call survey); null: not rated */
   survey_score: Generated<number | null>;
+  /** who the customer is, across calls: `id:<customer id of the web page>` or `tel:<phone number>`; null: unknown */
+  customer_key: Generated<string | null>;
+}
+
+/** What an agent wrote on a call (one note per agent per call, replaced when saved again). */
+export interface CallNotesTable {
+  call_id: string;
+  agent_id: number;
+  text: string;
+  at: DefaultedTimestamp;
 }
 
 /** Queue event log in the spirit of Asterisk's queue_log. */
@@ -325,6 +335,7 @@ export interface Database {
   ivr_menus: IvrMenusTable;
   voicemails: VoicemailsTable;
   call_recordings: CallRecordingsTable;
+  call_notes: CallNotesTable;
 }
 
 export type Skill = Selectable<SkillsTable>;

@@ -6,6 +6,7 @@ import { type Queue, getQueue, getQueueByName } from '../../db/repositories/queu
 import { findUserByLogin, getAgent, listAllAgents } from '../../db/repositories/users.ts';
 import { countNewVoicemails, createVoicemail, deleteVoicemailsBefore } from '../../db/repositories/voicemails.ts';
 import { createCallRecording, deleteCallRecordingsBefore } from '../../db/repositories/call-recordings.ts';
+import { type CallNote, type EarlierCall, earlierCalls, notesOfCalls, saveCallNote } from '../../db/repositories/call-notes.ts';
 import type { Database } from '../../db/schema.ts';
 import type { MediaEngine } from '../../media/index.ts';
 import { type Binding, type BindingRemovedReason, type IncomingCall, KeyTable, type SipStack } from '../../sip/index.ts';
@@ -464,6 +465,45 @@ export class CallCenter {
   }
 
   /**
+   * The agent talked on the call (its CONNECT in the queue log), or is offered it or talks on it now: they may read its
+   * history; 'unknown' when there is no such call.
+   */
+  async #agentSees(agentId: string, callId: string, orInvolved: boolean): Promise<'yes' | 'no' | 'unknown'> {
+    if (orInvolved && this.#calls.get(callId)?.involves(agentId)) return 'yes';
+    await this.log.flush(); // the call's record and its CONNECT events are in the database
+    const db = this.#deps.db;
+    if ((await getCall(db, callId)) === undefined) return 'unknown';
+    return (await listQueueEvents(db, { callId })).some((e) => e.event === 'CONNECT' && e.agent_id === Number(agentId)) ? 'yes' : 'no';
+  }
+
+  /**
+   * An agent's view of a call's past: what the agents before them wrote on it (a transferred call), and the customer's
+   * earlier calls (same web customer id or phone number), newest first, with their notes. For an agent offered the
+   * call, talking on it, or who talked on it earlier; null for anyone else, undefined for a call there is not.
+   */
+  async callHistory(agentId: string, callId: string): Promise<CallHistory | null | undefined> {
+    const sees = await this.#agentSees(agentId, callId, true);
+    if (sees !== 'yes') return sees === 'unknown' ? undefined : null;
+    const db = this.#deps.db;
+    await this.log.flush(); // (an offered call's record may still be on its way)
+    const call = await getCall(db, callId);
+    const earlier = call?.customer_key ? await earlierCalls(db, call.customer_key, callId, EARLIER_CALLS_SHOWN) : [];
+    const notes = await notesOfCalls(db, [callId, ...earlier.map((c) => c.id)]);
+    return {
+      notes: notes.filter((n) => n.callId === callId),
+      previousCalls: earlier.map((c) => ({ ...c, notes: notes.filter((n) => n.callId === c.id).map((n) => n.text) })),
+    };
+  }
+
+  /** The agent's note on a call they talked on (replacing their earlier one; '' deletes it). */
+  async saveNote(agentId: string, callId: string, text: string): Promise<'saved' | 'not-yours' | 'unknown-call'> {
+    const sees = await this.#agentSees(agentId, callId, false);
+    if (sees !== 'yes') return sees === 'unknown' ? 'unknown-call' : 'not-yours';
+    await saveCallNote(this.#deps.db, callId, Number(agentId), text);
+    return 'saved';
+  }
+
+  /**
    * The caller rates the call (post-call survey, 1–5): kept in the call record and as SURVEY in the queue log, for the
    * agent who had the call last, in the queue they took it in (a queue that asks for ratings). A call is rated once.
    */
@@ -573,6 +613,15 @@ export class CallCenter {
     await this.log.flush();
   }
 }
+
+/** What an agent is shown of a call's past: the notes on it so far, and the customer's earlier calls with their notes. */
+export interface CallHistory {
+  notes: CallNote[];
+  previousCalls: Array<EarlierCall & { notes: string[] }>;
+}
+
+/** The customer's earlier calls an agent is shown. */
+export const EARLIER_CALLS_SHOWN = 5;
 
 export type RatingOutcome =
   | { outcome: 'rated'; score: number }

@@ -3,8 +3,19 @@ import { type QueueEventInput, addCallWrapUp, appendQueueEvents, insertCall, upd
 import { type CallbackInput, createCallback, updateCallbackOfCall } from '../../db/repositories/callbacks.ts';
 import type { CallsTable, Database, NewCall } from '../../db/schema.ts';
 import type { Logger } from '../logger.ts';
+import { normalizeNumber, numberOfUri } from './phone-numbers.ts';
 
 type Job = () => Promise<void>;
+
+/**
+ * Who the customer is across calls (a call record's customer_key): the customer id their web page gave, else the
+ * phone number they call from (or are called back on, for a callback asked for without a call); null when neither is known.
+ */
+export function customerKey(customerId: string | null | undefined, caller: string): string | null {
+  if (customerId) return `id:${customerId}`;
+  const number = numberOfUri(caller) ?? normalizeNumber(caller); // (a SIP URI, or the number of a callback asked for on the page)
+  return number === null ? null : `tel:${number}`;
+}
 
 /** A new call record: who calls, from where, into which queue; everything that happens later starts empty. */
 export function newCallRecord(
@@ -12,6 +23,7 @@ export function newCallRecord(
 ): NewCall {
   return {
     ...c,
+    customer_key: customerKey(c.customer_id, c.caller),
     agent_id: null,
     end_reason: null,
     disposition: null,

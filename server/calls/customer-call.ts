@@ -293,6 +293,11 @@ export class CustomerCall {
     return this.state === CustomerCallState.Menu && this.#menuNow !== null ? { menu: this.#menuNow, since: this.#menusSince } : null;
   }
 
+  /** The agent is being offered the call (or rung for it as a callback's agent) or talks with the caller. */
+  involves(agentId: string): boolean {
+    return this.#agentId === agentId || this.#offers.has(agentId) || this.#assignedAgent === agentId;
+  }
+
   get agentId(): string | null {
     return this.#agentId;
   }

@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import { IVR_MENU_DEFAULTS } from '../../db/repositories/ivr-menus.ts';
+import type { CallNote } from '../../db/repositories/call-notes.ts';
 
 /** JSON schemas of the REST API: fastify validates every request and serialises every response with these. */
 
@@ -298,3 +299,7 @@ export const IvrMenu = Type.Object({
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
+
+/** A note an agent wrote on a call, as agents and supervisors read it. */
+export const CallNoteView = Type.Object({ agentId: Type.Integer(), agent: Type.String(), text: Type.String(), at: Type.String({ format: 'date-time' }) });
+export const noteView = (n: CallNote) => ({ agentId: n.agentId, agent: n.agent, text: n.text, at: n.at.toISOString() });

@@ -2,10 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { getCall, listCalls, listQueueEvents } from '../../db/repositories/call-log.ts';
 import { callRecordingAudio, deleteCallRecording, recordingsOfCall } from '../../db/repositories/call-recordings.ts';
+import { notesOfCalls } from '../../db/repositories/call-notes.ts';
 import type { CallRow } from '../../db/schema.ts';
 import type { AppContext } from '../app-context.ts';
 import { notFound } from '../http/errors.ts';
-import { IdParams, PageOf, errors } from '../http/schemas.ts';
+import { CallNoteView, IdParams, PageOf, errors, noteView } from '../http/schemas.ts';
 import { Wav, sendStoredWav } from '../http/wav.ts';
 
 const tags = ['calls'];
@@ -112,16 +113,17 @@ export const callRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext }> = async 
       security,
       summary: 'One call record with its queue events in order',
       params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
-      response: { 200: Type.Intersect([Call, Type.Object({ events: Type.Array(QueueEvent), recordings: Type.Array(Recording) })]), ...errors(404) },
+      response: { 200: Type.Intersect([Call, Type.Object({ events: Type.Array(QueueEvent), recordings: Type.Array(Recording), notes: Type.Array(CallNoteView) })]), ...errors(404) },
     },
   }, async (request) => {
     const call = await getCall(db, request.params.id);
     if (call === undefined) throw notFound('call', request.params.id);
-    const [events, recordings] = await Promise.all([listQueueEvents(db, { callId: call.id }), recordingsOfCall(db, call.id)]);
+    const [events, recordings, notes] = await Promise.all([listQueueEvents(db, { callId: call.id }), recordingsOfCall(db, call.id), notesOfCalls(db, [call.id])]);
     return {
       ...view(call),
       events: events.map((e) => ({ at: e.at.toISOString(), event: e.event, queueId: e.queue_id, agentId: e.agent_id, data: e.data })),
       recordings: recordings.map((r) => ({ id: r.id, agentId: r.agentId, startedAt: r.startedAt.toISOString(), seconds: Math.round(r.seconds * 10) / 10 })),
+      notes: notes.map(noteView),
     };
   });
 

@@ -5,7 +5,7 @@ import { type Queue, getQueue, getQueueByName, listAllQueues } from '../../db/re
 import { listAllAgents } from '../../db/repositories/users.ts';
 import type { AppContext } from '../app-context.ts';
 import { caller } from '../auth/guard.ts';
-import { type CallCenter, MAX_PENDING_CALLS } from '../calls/call-center.ts';
+import { type CallCenter, EARLIER_CALLS_SHOWN, MAX_PENDING_CALLS } from '../calls/call-center.ts';
 import { closedNow, isOpenAt, nextOpening } from '../calls/opening-hours.ts';
 import type { CallbackOutcome } from '../calls/callbacks.ts';
 import { MAX_LINK_TITLE_LENGTH, MAX_LINK_URL_LENGTH, MAX_LINKS_PER_CALL, linkTitle, linkUrl } from '../calls/customer-link.ts';
@@ -13,7 +13,7 @@ import { normalizeNumber } from '../calls/phone-numbers.ts';
 import { menuPathProblem, visualMenu } from '../calls/visual-ivr.ts';
 import { getIvrMenuByName } from '../../db/repositories/ivr-menus.ts';
 import { ApiError, notFound } from '../http/errors.ts';
-import { Disposition, ErrorResponse, LanguageCode, Name, errors } from '../http/schemas.ts';
+import { CallNoteView, Disposition, ErrorResponse, LanguageCode, Name, Nullable, errors, noteView } from '../http/schemas.ts';
 
 const SipAccess = Type.Object({
   wsUrl: Type.String(),
@@ -42,6 +42,24 @@ const AgentStateView = Type.Object({
 function agentDesk<S extends object>(summary: string, schema: S) {
   return { config: { roles: ['agent'] as const }, schema: { tags: ['agent desk'], security: [{ bearer: [] }], summary, ...schema } };
 }
+
+/** The longest note an agent may write on a call. */
+const MAX_NOTE_LENGTH = 2000;
+
+const CallHistoryView = Type.Object({
+  notes: Type.Array(CallNoteView, { description: 'what agents wrote on this call so far, oldest first' }),
+  previousCalls: Type.Array(Type.Object({
+    id: Type.String(),
+    at: Type.String({ format: 'date-time' }),
+    queue: Nullable(Type.String()),
+    agent: Nullable(Type.String({ description: 'the agent who had it last' })),
+    disposition: Nullable(Type.String()),
+    endReason: Nullable(Type.String()),
+    talkSeconds: Nullable(Type.Number()),
+    surveyScore: Nullable(Type.Integer()),
+    notes: Type.Array(Type.String()),
+  }), { description: "the customer's earlier calls, newest first" }),
+});
 
 /** A queue or an agent a call can be transferred to, with the URI to REFER to. */
 const TransferTarget = Type.Object({ id: Type.Integer(), name: Type.String(), uri: Type.String() });
@@ -425,6 +443,36 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
           'body.disposition',
         );
     }
+  });
+
+  const CallParams = Type.Object({ callId: Type.String({ minLength: 1, maxLength: 64 }) });
+  app.get('/api/agent/calls/:callId/history', agentDesk("A call's past for its agent: the notes agents wrote on it so far (a transferred call), and the customer's earlier calls", {
+    description: `For an agent the call is offered to, who talks on it, or who talked on it. The customer is known by the customer id of their web page or by their phone number; the ${EARLIER_CALLS_SHOWN} latest earlier calls, newest first.`,
+    params: CallParams,
+    response: { 200: CallHistoryView, ...errors(403, 404) },
+  }), async (request) => {
+    const { callId } = request.params;
+    const h = await center.callHistory(String(caller(request).sub), callId);
+    if (h === undefined) throw notFound('call', callId);
+    if (h === null) throw new ApiError('ERR_FORBIDDEN', `call ${callId} is not offered to you and you did not talk on it`);
+    return {
+      notes: h.notes.map(noteView),
+      previousCalls: h.previousCalls.map((c) => ({ ...c, at: c.at.toISOString() })),
+    };
+  });
+
+  app.put('/api/agent/calls/:callId/note', agentDesk('The agent\'s note on a call they talked on (one per agent and call: saving again replaces it; an empty text deletes it)', {
+    description: 'The agents who take the call after a transfer see it, and so do the agents of the customer\'s later calls and supervisors (GET /api/calls/{id}).',
+    params: CallParams,
+    body: Type.Object({ text: Type.String({ maxLength: MAX_NOTE_LENGTH }) }, { additionalProperties: false }),
+    response: { 200: Type.Object({ callId: Type.String(), text: Type.String() }), ...errors(403, 404) },
+  }), async (request) => {
+    const { callId } = request.params;
+    const text = request.body.text.trim();
+    const r = await center.saveNote(String(caller(request).sub), callId, text);
+    if (r === 'unknown-call') throw notFound('call', callId);
+    if (r === 'not-yours') throw new ApiError('ERR_FORBIDDEN', `you did not talk on call ${callId}`);
+    return { callId, text };
   });
 
   app.post('/api/agent/calls/:callId/link', agentDesk('Sends the customer of the agent\'s connected browser call a link (http or https) that their page offers to open', {

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../db/connect.ts';
 import { DuplicateError, InUseError, InvalidValueError, UnknownReferenceError } from '../../db/errors.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
+import { earlierCalls, notesOfCalls, saveCallNote } from '../../db/repositories/call-notes.ts';
 import { appendQueueEvents, getCall, insertCall, listCalls, listQueueEvents, setSurveyScore, updateCall } from '../../db/repositories/call-log.ts';
 import { createCallback, listOpenCallbacks, setCallbackState } from '../../db/repositories/callbacks.ts';
 import { createIvrMenu, deleteIvrMenu, getIvrMenu, getIvrMenuByName, listIvrMenus, updateIvrMenu } from '../../db/repositories/ivr-menus.ts';
@@ -299,6 +300,37 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
     await expect(setSurveyScore(h.db, 'nobodys', 6)).rejects.toThrow(); // (the column's check)
     expect(await ids(ben.id)).toEqual(['bens', 'transferred']);
     expect((await listCalls(h.db, { limit: 10, offset: 0 }, { agentId: anna.id })).total).toBe(1);
+  });
+
+  it("notes on calls (one per agent, replaced, deleted by an empty text) and a customer's earlier calls, newest first", async () => {
+    const q = await createQueue(h.db, { name: 'q' });
+    const [anna, ben] = [await createAgent(h.db, { login: 'anna', name: 'Anna', passwordHash: 'x' }), await createAgent(h.db, { login: 'ben', name: '', passwordHash: 'x' })];
+    const call = (id: string, key: string | null, minute: number, agentId: number | null) => insertCall(h.db, {
+      id, queue_id: q.id, agent_id: agentId, direction: 'inbound', channel: 'sip', caller: 'sip:1@x', customer_id: null, language: null,
+      context: '{}', sip_call_id: null, state: 'ended', end_reason: 'caller-hangup', disposition: minute === 2 ? 'Sale' : null, queued_at: null,
+      answered_at: null, ended_at: null, wait_seconds: null, talk_seconds: 60 + minute, hold_seconds: null, wrap_up_seconds: null,
+      customer_key: key, created_at: new Date(Date.UTC(2026, 11, 7, 8, minute)),
+    });
+    await call('first', 'tel:5551234', 1, anna.id);
+    await call('second', 'tel:5551234', 2, ben.id);
+    await call('now', 'tel:5551234', 3, null);
+    await call('someone-else', 'tel:999999', 4, anna.id);
+    await call('unknown', null, 5, null);
+    await saveCallNote(h.db, 'first', anna.id, 'draft');
+    await saveCallNote(h.db, 'first', anna.id, 'wants a refund'); // (replaces the draft)
+    await saveCallNote(h.db, 'second', ben.id, 'refund sent');
+    await saveCallNote(h.db, 'second', anna.id, 'gone');
+    await saveCallNote(h.db, 'second', anna.id, ''); // (deleted)
+    const notes = await notesOfCalls(h.db, ['first', 'second']);
+    expect(notes.map((n) => [n.callId, n.agentId, n.agent, n.text])).toEqual([['first', anna.id, 'Anna', 'wants a refund'], ['second', ben.id, 'ben', 'refund sent']]);
+    const earlier = await earlierCalls(h.db, 'tel:5551234', 'now', 5);
+    expect(earlier).toEqual([
+      { id: 'second', at: new Date(Date.UTC(2026, 11, 7, 8, 2)), queue: 'q', agent: 'ben', disposition: 'Sale', endReason: 'caller-hangup', talkSeconds: 62, surveyScore: null },
+      { id: 'first', at: new Date(Date.UTC(2026, 11, 7, 8, 1)), queue: 'q', agent: 'Anna', disposition: null, endReason: 'caller-hangup', talkSeconds: 61, surveyScore: null },
+    ]);
+    expect((await earlierCalls(h.db, 'tel:5551234', 'now', 1)).map((c) => c.id)).toEqual(['second']);
+    // a note belongs to a call and an agent that exist
+    await expect(saveCallNote(h.db, 'no-such-call', anna.id, 'x')).rejects.toThrow();
   });
 
   it('open callbacks come back oldest place in line first', async () => {

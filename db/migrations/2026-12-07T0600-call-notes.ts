@@ -1,0 +1,23 @@
+import { type Kysely, sql } from 'kysely';
+
+// Frozen once landed: change the schema with a new migration.
+// Call notes (one per agent per call) and the customer a call is from (customer_key), so an agent sees the notes of
+// the agents before them on a call and the customer's earlier calls.
+export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('call_notes')
+    .addColumn('call_id', 'text', (c) => c.notNull().references('calls.id').onDelete('cascade'))
+    .addColumn('agent_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
+    .addColumn('text', 'text', (c) => c.notNull())
+    .addColumn('at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .addPrimaryKeyConstraint('call_notes_pk', ['call_id', 'agent_id'])
+    .execute();
+  await db.schema.alterTable('calls').addColumn('customer_key', 'text').execute();
+  await db.schema.createIndex('calls_customer_idx').on('calls').columns(['customer_key', 'created_at']).execute();
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropIndex('calls_customer_idx').execute();
+  await db.schema.alterTable('calls').dropColumn('customer_key').execute();
+  await db.schema.dropTable('call_notes').execute();
+}

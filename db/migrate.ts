@@ -8,6 +8,7 @@ import * as voicemails from './migrations/2026-12-07T0300-voicemails.ts';
 import * as callRecordings from './migrations/2026-12-07T0400-call-recordings.ts';
 import * as survey from './migrations/2026-12-07T0500-survey.ts';
 import * as callNotes from './migrations/2026-12-07T0600-call-notes.ts';
+import * as auditLog from './migrations/2026-12-07T0700-audit-log.ts';
 
 /** Every migration, by its timestamp name. Listed statically so the same code runs under tsx and in a bundle. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-07T0400-call-recordings': callRecordings,
   '2026-12-07T0500-survey': survey,
   '2026-12-07T0600-call-notes': callNotes,
+  '2026-12-07T0700-audit-log': auditLog,
 };
 
 class StaticProvider implements MigrationProvider {

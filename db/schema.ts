@@ -205,6 +205,27 @@ export interface CallsTable {
   customer_key: Generated<string | null>;
 }
 
+/**
+ * The audit log: an API request that changed (or tried to change) something, by an admin or a supervisor, and every
+ * login attempt. `detail` is the request's JSON body with its secrets masked; `error` the refusal's message.
+ */
+export interface AuditLogTable {
+  id: Generated<string>;
+  at: DefaultedTimestamp;
+  user_id: number | null;
+  login: string | null;
+  role: string | null;
+  ip: string;
+  method: string;
+  /** the route's pattern, e.g. PUT /api/queues/:id */
+  route: string;
+  /** the request's path (with its ids; no query string) */
+  path: string;
+  status: number;
+  detail: Json<unknown> | null;
+  error: string | null;
+}
+
 /** What an agent wrote on a call (one note per agent per call, replaced when saved again). */
 export interface CallNotesTable {
   call_id: string;
@@ -336,6 +357,7 @@ export interface Database {
   voicemails: VoicemailsTable;
   call_recordings: CallRecordingsTable;
   call_notes: CallNotesTable;
+  audit_log: AuditLogTable;
 }
 
 export type Skill = Selectable<SkillsTable>;

@@ -9,8 +9,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { AppContext } from './app-context.ts';
 import { installAuthGuard } from './auth/guard.ts';
+import { installAuditLog } from './http/audit.ts';
 import { installErrorHandler } from './http/errors.ts';
 import { agentRoutes } from './routes/agents.ts';
+import { auditRoutes } from './routes/audit.ts';
 import { planningRoutes } from './routes/planning.ts';
 import { authRoutes } from './routes/auth.ts';
 import { voicemailRoutes } from './routes/voicemails.ts';
@@ -58,6 +60,7 @@ export async function buildApp(ctx: AppContext, hooks: AppHooks = {}): Promise<F
     },
   });
   installAuthGuard(app, ctx.tokens);
+  installAuditLog(app, ctx);
 
   await app.register(swagger, {
     openapi: {
@@ -77,6 +80,7 @@ export async function buildApp(ctx: AppContext, hooks: AppHooks = {}): Promise<F
   await app.register(callRoutes, { ctx });
   await app.register(voicemailRoutes, { ctx, ...(hooks.onVoicemailChanged ? { onChange: hooks.onVoicemailChanged } : {}) });
   await app.register(planningRoutes, { ctx });
+  await app.register(auditRoutes, { ctx });
 
   // The built browser apps: /widget.js, /agent/, /demo/ (npm run build:web; the README commands build them).
   if (existsSync(WEB_ROOT)) {

@@ -66,6 +66,8 @@ export interface Config {
   readonly voicemailRetentionDays: number;
   /** Call recordings older than this many days are deleted; 0 = kept. */
   readonly recordingRetentionDays: number;
+  /** Audit log entries older than this many days are deleted; 0 = kept. */
+  readonly auditRetentionDays: number;
   /** SIP URI of the gateway (trunk) that reaches customers' phone numbers for callbacks; unset: no callbacks. */
   readonly callbackTrunk: string | null;
   /** From of callbacks (what the customer's phone shows); default sip:callcenter@<SIP_REALM>. */
@@ -219,6 +221,7 @@ export function loadConfig(env: Env = process.env): Config {
     voicemailMaxPerQueue: int(env, 'VOICEMAIL_MAX_PER_QUEUE', 200, 0, 1_000_000),
     voicemailRetentionDays: int(env, 'VOICEMAIL_RETENTION_DAYS', 90, 0, 3650),
     recordingRetentionDays: int(env, 'RECORDING_RETENTION_DAYS', 30, 0, 3650),
+    auditRetentionDays: int(env, 'AUDIT_RETENTION_DAYS', 365, 0, 36500),
     callbackTrunk: trunkUri(env, 'CALLBACK_TRUNK'),
     callbackCallerId,
     callbackDialSeconds: int(env, 'CALLBACK_DIAL_SECONDS', 30, 5, 300),

@@ -249,6 +249,62 @@ describe.each(DATABASE_KINDS)('admin REST API on %s', (kind) => {
     expect((await t.app.inject({ method: 'POST', url: '/api/skills', payload: { name: 'x' }, headers: sue })).statusCode).toBe(403);
   });
 
+  it("the audit log keeps admins' and supervisors' changes (refused ones too, with why) and every login attempt, never a secret", async () => {
+    const skill = (await call('POST', '/api/skills', { name: 'billing' })).json();
+    expect((await call('POST', '/api/skills', { name: 'billing' })).statusCode).toBe(409);
+    const agent = (await call('POST', '/api/agents', { login: 'mari', name: 'Mari', password: 'mari-password' })).json();
+    expect((await call('PUT', `/api/agents/${agent.id}/sip-credentials`, { username: '1001', password: 'sip-secret-1' })).statusCode).toBe(200);
+    await call('POST', '/api/users', { login: 'sue', name: 'Sue', password: 'sue-password', role: 'supervisor' });
+    expect((await t.app.inject({ method: 'POST', url: '/api/login', payload: { username: 'sue', password: 'wrong-one' } })).statusCode).toBe(401);
+    const asSue = await t.auth('sue', 'sue-password');
+    const asMari = await t.auth('mari', 'mari-password');
+    expect((await t.app.inject({ method: 'POST', url: '/api/queues', headers: asSue, payload: { name: 'q' } })).statusCode).toBe(403);
+    await t.app.inject({ method: 'GET', url: '/api/queues', headers: asSue }); // (a read: not kept)
+    await t.app.inject({ method: 'POST', url: '/api/skills', headers: asMari, payload: { name: 'x' } }); // (an agent: the queue log has theirs)
+    await t.app.inject({ method: 'POST', url: '/api/login', payload: { username: 'ghost', password: 'boo' } });
+
+    const audit = async (query = '') => {
+      // (written after each answer, off the request's path)
+      for (let i = 0; i < 50; i++) {
+        const r = await call('GET', `/api/audit${query}`);
+        if (r.json().total > 0 || query.includes('nobody')) return r.json();
+        await new Promise((res) => setTimeout(res, 20));
+      }
+      throw new Error('no audit entries');
+    };
+    await new Promise((res) => setTimeout(res, 200));
+    const all = await audit('?limit=100');
+    const rows = (all.items as Array<Record<string, unknown>>).map((e) => [e.login, e.route, e.status]).reverse();
+    expect(rows).toEqual([
+      ['admin', 'POST /api/login', 200],
+      ['admin', 'POST /api/skills', 201],
+      ['admin', 'POST /api/skills', 409],
+      ['admin', 'POST /api/agents', 201],
+      ['admin', 'PUT /api/agents/:id/sip-credentials', 200],
+      ['admin', 'POST /api/users', 201],
+      ['sue', 'POST /api/login', 401],
+      ['sue', 'POST /api/login', 200],
+      ['mari', 'POST /api/login', 200],
+      ['sue', 'POST /api/queues', 403],
+      ['ghost', 'POST /api/login', 401],
+    ]);
+    const items = all.items as Array<Record<string, unknown>>;
+    const refused = items.find((e) => e.status === 409)!;
+    expect(refused).toMatchObject({ userId: expect.any(Number), role: 'admin', path: '/api/skills', detail: { name: 'billing' }, error: expect.stringContaining('billing') });
+    expect(items.find((e) => e.route === 'PUT /api/agents/:id/sip-credentials')).toMatchObject({ path: `/api/agents/${agent.id}/sip-credentials`, detail: { username: '1001', password: '***' } });
+    const text = JSON.stringify(all);
+    for (const secret of ['sip-secret-1', 'mari-password', 'sue-password', 'wrong-one', ADMIN_PASSWORD, 'boo']) expect(text).not.toContain(secret);
+    expect(skill.id).toBeGreaterThan(0);
+
+    // filters, paging; admins only
+    expect((await audit('?login=sue')).items.map((e: { status: number }) => e.status)).toEqual([403, 200, 401]);
+    expect((await audit('?path=/api/agents')).total).toBe(2);
+    expect((await audit('?login=nobody')).total).toBe(0);
+    expect((await call('GET', '/api/audit?limit=2&offset=1')).json()).toMatchObject({ total: 11, limit: 2, offset: 1, items: [{ login: 'sue' }, { login: 'mari' }] });
+    expect((await t.app.inject({ method: 'GET', url: '/api/audit', headers: asSue })).statusCode).toBe(403);
+    expect((await call('GET', '/api/audit?from=yesterday')).statusCode).toBe(400);
+  });
+
   it('serves OpenAPI documentation at /docs', async () => {
     const ui = await t.app.inject({ method: 'GET', url: '/docs' });
     expect([200, 302]).toContain(ui.statusCode);

@@ -9,6 +9,7 @@ import * as callRecordings from './migrations/2026-12-07T0400-call-recordings.ts
 import * as survey from './migrations/2026-12-07T0500-survey.ts';
 import * as callNotes from './migrations/2026-12-07T0600-call-notes.ts';
 import * as auditLog from './migrations/2026-12-07T0700-audit-log.ts';
+import * as blockedCallers from './migrations/2026-12-07T0800-blocked-callers.ts';
 
 /** Every migration, by its timestamp name. Listed statically so the same code runs under tsx and in a bundle. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-07T0500-survey': survey,
   '2026-12-07T0600-call-notes': callNotes,
   '2026-12-07T0700-audit-log': auditLog,
+  '2026-12-07T0800-blocked-callers': blockedCallers,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -226,6 +226,17 @@ export interface AuditLogTable {
   error: string | null;
 }
 
+/** A customer whose calls (and callback requests) are refused, until expires_at (null: until unblocked). */
+export interface BlockedCallersTable {
+  id: Generated<number>;
+  /** as calls.customer_key: `tel:<number>` or `id:<web customer id>` */
+  customer_key: string;
+  reason: Generated<string>;
+  blocked_by: number | null;
+  created_at: DefaultedTimestamp;
+  expires_at: NullableTimestamp;
+}
+
 /** What an agent wrote on a call (one note per agent per call, replaced when saved again). */
 export interface CallNotesTable {
   call_id: string;
@@ -358,6 +369,7 @@ export interface Database {
   call_recordings: CallRecordingsTable;
   call_notes: CallNotesTable;
   audit_log: AuditLogTable;
+  blocked_callers: BlockedCallersTable;
 }
 
 export type Skill = Selectable<SkillsTable>;

@@ -17,6 +17,7 @@ import { installChannels } from './events/channels.ts';
 import { WsEndpoints } from './events/ws-endpoints.ts';
 import type { Logger } from './logger.ts';
 import { callbackSettingsRoutes } from './routes/callback-settings.ts';
+import { blockedCallerRoutes } from './routes/blocked-callers.ts';
 import { callbackRoutes } from './routes/callbacks.ts';
 import { supervisionRoutes } from './routes/supervision.ts';
 import { telephonyRoutes } from './routes/telephony.ts';
@@ -127,6 +128,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     await app.register(supervisionRoutes, { ctx, center });
     await app.register(callbackSettingsRoutes, { ctx, center });
     await app.register(callbackRoutes, { ctx, center });
+    await app.register(blockedCallerRoutes, { ctx, center });
 
     const httpUrl = await app.listen({ host: config.httpHost, port: config.httpPort });
     logger.info({ httpUrl, docs: `${httpUrl}/docs`, sip: `${config.sipHost}:${config.sipPort}` }, 'listening');

@@ -25,6 +25,9 @@ import type { SipCredentialDirectory } from './sip-credentials.ts';
 import { ListenIns } from './listen-in.ts';
 import { closedNow } from './opening-hours.ts';
 import { WallBoard } from './wall-board.ts';
+import { Blocklist } from './blocklist.ts';
+import { customerKey } from './call-log-writer.ts';
+import { maskNumber } from './phone-numbers.ts';
 import type { WebSocket } from 'ws';
 
 /** A browser call announced by POST /api/public/calls, waiting for its INVITE. */
@@ -88,6 +91,8 @@ export class CallCenter {
   readonly board: WallBoard;
   /** callbacks the ACD holds or is dialling */
   readonly callbacks: Callbacks;
+  /** customers whose calls and callback requests are refused */
+  readonly blocklist: Blocklist;
   /** supervisors listening to calls (silent monitoring) */
   readonly listens: ListenIns;
   readonly #deps: CallCenterDeps;
@@ -122,6 +127,7 @@ export class CallCenter {
     this.acd = new AcdRuntime(deps.db, deps.logger);
     this.desk = new AgentDesk(this.acd, deps.credentials, this.log, deps.logger);
     this.listens = new ListenIns(this.log, deps.logger, { send: (agentId, event) => this.desk.send(agentId, event), hasPage: (agentId) => this.desk.hasPage(agentId) });
+    this.blocklist = new Blocklist(deps.db);
     this.board = new WallBoard(deps.db, this.acd, this.desk, this.log, deps.logger, () => this.callbacks.summary(), () => this.#inMenus(), (callId) => {
       const coach = this.listens.coachOf(callId);
       return { listeners: this.listens.of(callId).map((l) => l.login), coach: coach?.login ?? null, barge: coach?.barge ?? false };
@@ -233,6 +239,7 @@ export class CallCenter {
     this.#recordingSweep = setInterval(() => void this.#sweepRecordings(), 3600_000);
     this.#recordingSweep.unref();
     await this.acd.load();
+    await this.blocklist.reload();
     const stored = await loadCallbackSettings(this.#deps.db, this.callbacks.settings, this.#deps.secrets);
     if (stored.problem !== undefined) {
       this.#deps.logger.warn({ problem: stored.problem }, 'the callback trunk password stored in the database cannot be used (was SECRET_KEY or DATA_DIR/secret.key changed?): calls to the trunk go without it until an admin sets it again');
@@ -336,6 +343,11 @@ export class CallCenter {
       // a menu answers when closed too, to say so)
       const closed = queue === undefined ? null : closedNow(queue.openingHours, new Date());
       if (closed !== null) return call.reject(480, `Temporarily Unavailable: ${closed}`);
+      const key = customerKey(null, call.fromUri);
+      if (this.blocklist.blocks(key)) {
+        this.#deps.logger.info({ caller: maskNumber(key!.slice(4)), to: name }, 'call from a blocked number refused');
+        return call.reject(603, 'Decline: calls from this number are not accepted');
+      }
     }
     if (this.#closed) return call.reject(503, 'Service Unavailable: shutting down');
     const customer = new CustomerCall(this.#env, call, {

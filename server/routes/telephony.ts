@@ -10,6 +10,7 @@ import { closedNow, isOpenAt, nextOpening } from '../calls/opening-hours.ts';
 import type { CallbackOutcome } from '../calls/callbacks.ts';
 import { MAX_LINK_TITLE_LENGTH, MAX_LINK_URL_LENGTH, MAX_LINKS_PER_CALL, linkTitle, linkUrl } from '../calls/customer-link.ts';
 import { normalizeNumber } from '../calls/phone-numbers.ts';
+import { customerKey } from '../calls/call-log-writer.ts';
 import { menuPathProblem, visualMenu } from '../calls/visual-ivr.ts';
 import { getIvrMenuByName } from '../../db/repositories/ivr-menus.ts';
 import { ApiError, notFound } from '../http/errors.ts';
@@ -41,6 +42,12 @@ const AgentStateView = Type.Object({
 /** Route options of the agent desk: agents only, documented under one tag. */
 function agentDesk<S extends object>(summary: string, schema: S) {
   return { config: { roles: ['agent'] as const }, schema: { tags: ['agent desk'], security: [{ bearer: [] }], summary, ...schema } };
+}
+
+/** A blocked customer (by their page's customer id or the number they give) gets no call and no callback. */
+function refuseBlocked(center: CallCenter, customerId: string | null, number: string | null): void {
+  const keys = [customerId ? customerKey(customerId, '') : null, number ? customerKey(null, number) : null];
+  if (keys.some((k) => center.blocklist.blocks(k))) throw new ApiError('ERR_FORBIDDEN', 'Sorry, we cannot take your call.');
 }
 
 /** The longest note an agent may write on a call. */
@@ -161,6 +168,7 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
           survey: Type.Boolean({ description: 'the queue asks for a rating after the call (POST /api/public/calls/{callId}/survey)' }),
         }),
         400: ErrorResponse,
+        403: ErrorResponse,
         404: ErrorResponse,
         409: ErrorResponse,
         429: ErrorResponse,
@@ -179,6 +187,7 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
       reply.header('retry-after', '10');
       throw new ApiError('ERR_UNAVAILABLE', 'too many calls are being set up right now; try again shortly');
     }
+    refuseBlocked(center, body.customerId ?? null, null);
     const queue = await getQueueByName(ctx.database.db, body.queue);
     if (queue === undefined) throw new ApiError('ERR_UNKNOWN_QUEUE', `queue ${JSON.stringify(body.queue)} does not exist`, 'body.queue');
     const closed = closedNow(queue.openingHours, new Date());
@@ -228,7 +237,7 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
         },
         { additionalProperties: false },
       ),
-      response: { 201: CallbackView, 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse },
+      response: { 201: CallbackView, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse },
     },
   }, async (request, reply) => {
     const { callId } = request.params;
@@ -236,6 +245,7 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
     const claims = bearer === undefined ? null : ctx.tokens.verifyCall(bearer);
     if (claims === null || claims.callId !== callId) throw new ApiError('ERR_UNAUTHENTICATED', 'Authorization: Bearer <call token> of this call is missing, invalid or expired');
     const number = phoneNumber(request.body.number);
+    refuseBlocked(center, null, number);
     let at: Date | null = null;
     if (request.body.at !== undefined) {
       const queueId = center.queueOfCall(callId);
@@ -291,13 +301,14 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
         },
         { additionalProperties: false },
       ),
-      response: { 201: CallbackView, 400: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 503: ErrorResponse },
+      response: { 201: CallbackView, 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 503: ErrorResponse },
     },
   }, async (request, reply) => {
     const body = request.body;
     const queue = await getQueueByName(ctx.database.db, body.queue);
     if (queue === undefined) throw new ApiError('ERR_UNKNOWN_QUEUE', `queue ${JSON.stringify(body.queue)} does not exist`, 'body.queue');
     const number = phoneNumber(body.number);
+    refuseBlocked(center, body.customerId ?? null, number);
     let at: Date;
     if (body.at !== undefined) at = callbackTime(body.at, queue);
     else {

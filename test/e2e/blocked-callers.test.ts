@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RawUdp } from '../sip/helpers.ts';
+import { type Harness, createAgent, eventually, startCallCenter } from './support/harness.ts';
+import { inDialog, inviteQueue } from './support/queue-invite.ts';
+
+/**
+ * Blocked callers end to end: a supervisor blocks the caller of a call from the history (their phone number), or a
+ * web customer id; the phone's next INVITE gets 603 Decline, the widget's call and callback requests 403; unblocked,
+ * the caller gets through again. The phone is raw SIP over UDP (its SIP account's user is its number).
+ */
+describe('blocked callers', () => {
+  let h: Harness;
+  let udp: RawUdp;
+  let caller: { user: string; password: string };
+  let sue: string;
+  let agentToken: string;
+
+  beforeAll(async () => {
+    h = await startCallCenter({ rtpPortMin: 47200, rtpPortMax: 47299 });
+    expect((await h.api('POST', '/api/queues', { name: 'help', skills: {}, wrapUpSeconds: 0 }, h.admin)).status).toBe(201);
+    const c = await createAgent(h, { login: 'carl', name: 'Carl', languages: { en: 5 }, skills: {}, sipUser: '5551921' });
+    caller = { user: '5551921', password: c.sipPassword };
+    agentToken = await h.login('carl', c.password);
+    expect((await h.api('POST', '/api/users', { login: 'sue', name: 'Sue', password: 'sue-password-1', role: 'supervisor' }, h.admin)).status).toBe(201);
+    sue = await h.login('sue', 'sue-password-1');
+    udp = await new RawUdp().open();
+  }, 60_000);
+
+  afterAll(async () => {
+    udp?.close();
+    await h?.close();
+  });
+
+  /** The phone dials `help`: the final status; a call that was answered is hung up at once. */
+  async function dial(): Promise<number> {
+    const r = await inviteQueue(h, udp, { to: 'help', ...caller });
+    if (r.status === 200) {
+      inDialog(h, udp, r, 'ACK');
+      inDialog(h, udp, r, 'BYE');
+      await udp.take((m) => 'status' in m && m.callId === r.callId && m.cseq.method === 'BYE');
+    } else {
+      inDialog(h, udp, r, 'ACK', { cseq: 2 }); // (the ACK of a failure)
+    }
+    return r.status;
+  }
+  const block = (body: object, token = sue) => h.api('POST', '/api/blocked-callers', body, token);
+  const startWebCall = (customerId?: string) =>
+    h.api('POST', '/api/public/calls', { queue: 'help', language: 'en', page: { url: 'https://shop.example/', title: 'Shop' }, ...(customerId ? { customerId } : {}) });
+
+  it("blocks a phone caller named by a call of theirs, for a while; the phone's calls are declined until unblocked", async () => {
+    expect(await dial()).toBe(200);
+    const last = (await h.api('GET', '/api/calls?limit=1', undefined, sue)).body.items[0] as { id: string; caller: string };
+    expect(last.caller).toContain('5551921');
+    const b = await block({ callId: last.id, reason: ' abusive ', days: 7 });
+    expect(b.status, JSON.stringify(b.body)).toBe(201);
+    expect(b.body).toMatchObject({ number: '5551921', customerId: null, reason: 'abusive', blockedBy: 'sue', active: true });
+    expect(new Date(b.body.expiresAt).getTime() - Date.now()).toBeGreaterThan(6.9 * 86_400_000);
+
+    expect(await dial()).toBe(603);
+    // … nor may they ask to be called back on that number from a page
+    const cb = await h.api('POST', '/api/public/callbacks', { queue: 'help', number: '555 19 21', language: 'en' });
+    expect(cb).toMatchObject({ status: 403, body: { message: 'Sorry, we cannot take your call.' } });
+    // the same number again is one block; the block ends when it expires
+    expect((await block({ number: '555-1921' })).status).toBe(409);
+    expect(h.server.center.blocklist.blocks('tel:5551921', Date.now() + 8 * 86_400_000)).toBe(false);
+
+    expect((await h.api('GET', '/api/blocked-callers', undefined, sue)).body.map((x: { number: string }) => x.number)).toEqual(['5551921']);
+    expect((await h.api('DELETE', `/api/blocked-callers/${b.body.id}`, undefined, sue)).status).toBe(204);
+    expect((await h.api('DELETE', `/api/blocked-callers/${b.body.id}`, undefined, sue)).status).toBe(404);
+    expect(await dial()).toBe(200);
+  }, 60_000);
+
+  it('blocks a web customer by the customer id their page passes: the widget is refused a call', async () => {
+    expect((await startWebCall('c-77')).status).toBe(201);
+    const b = await block({ customerId: 'c-77' });
+    expect(b.body).toMatchObject({ number: null, customerId: 'c-77', expiresAt: null, active: true });
+    expect(await startWebCall('c-77')).toMatchObject({ status: 403, body: { message: 'Sorry, we cannot take your call.' } });
+    expect((await startWebCall('c-78')).status).toBe(201);
+    expect((await startWebCall()).status).toBe(201);
+  });
+
+  it('refuses a block that names nobody, or two at once, and agents may not block', async () => {
+    expect((await block({ reason: 'x' })).status).toBe(400);
+    expect((await block({ number: '5551234', customerId: 'c-1' })).status).toBe(400);
+    expect(await block({ number: 'call me' })).toMatchObject({ status: 400, body: { field: 'body.number' } });
+    expect((await block({ callId: 'no-such-call' })).status).toBe(404);
+    expect((await block({ number: '5551234' }, agentToken)).status).toBe(403);
+    // a browser call without a customer id: nobody to block
+    const web = (await startWebCall()).body;
+    const ok = await inviteQueue(h, udp, { to: 'help', user: web.sip.authorizationUsername, password: web.sip.authorizationPassword, headers: [`X-Call-Token: ${web.token}`] });
+    expect(ok.status).toBe(200);
+    inDialog(h, udp, ok, 'ACK');
+    inDialog(h, udp, ok, 'BYE');
+    await eventually(() => h.server.center.call(web.callId) === undefined, 10_000, 'the call to end');
+    expect(await block({ callId: web.callId })).toMatchObject({ status: 422, body: { field: 'body.callId' } });
+  }, 30_000);
+});

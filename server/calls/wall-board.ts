@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { WebSocket } from 'ws';
 import { AgentState } from '../../acd/agent-state.ts';
-import { type QueueTraffic, type SurveyCounts, queueTraffic } from '../../db/repositories/queue-stats.ts';
+import { type AgentActivity, type QueueTraffic, type SurveyCounts, queueTraffic } from '../../db/repositories/queue-stats.ts';
 import { type Queue, listAllQueues } from '../../db/repositories/queues.ts';
 import { type Agent, listAllAgents } from '../../db/repositories/users.ts';
 import { newVoicemailCounts } from '../../db/repositories/voicemails.ts';
@@ -145,6 +145,26 @@ const mean = (sum: number, n: number): number | null => (n > 0 ? Math.round((10 
 /** The figures of ratings (the wall-board's and the reports', of queues and of agents). */
 export function surveyFigures(c: SurveyCounts): SurveyFigures {
   return { surveys: c.surveys, surveyAverage: mean(c.surveyScoreSum, c.surveys), csatPercent: percent(c.surveysSatisfied, c.surveys) };
+}
+
+/** An agent's figures from their activity (the agents' report, and an agent's own day). */
+export function agentFigures(a: Omit<AgentActivity, 'agentId' | 'start'>) {
+  const round = (x: number) => Math.round(x * 10) / 10;
+  const handling = a.ringingSeconds + a.busySeconds + a.wrapUpStateSeconds;
+  return {
+    handled: a.handled,
+    ahtSeconds: a.handled > 0 ? round((a.talkSeconds + a.wrapUpSeconds) / a.handled) : null,
+    missedOffers: a.missedOffers,
+    talkSeconds: round(a.talkSeconds),
+    wrapUpSeconds: round(a.wrapUpSeconds),
+    readySeconds: round(a.readySeconds),
+    ringingSeconds: round(a.ringingSeconds),
+    handlingSeconds: round(a.busySeconds + a.wrapUpStateSeconds),
+    notReadySeconds: round(a.notReadySeconds),
+    loggedInSeconds: round(handling + a.readySeconds + a.notReadySeconds),
+    occupancyPercent: handling + a.readySeconds > 0 ? round((100 * handling) / (handling + a.readySeconds)) : null,
+    ...surveyFigures(a),
+  };
 }
 
 /** The figures of traffic counts (the wall-board's and the reports'). */

@@ -303,3 +303,30 @@ export const IvrMenu = Type.Object({
 /** A note an agent wrote on a call, as agents and supervisors read it. */
 export const CallNoteView = Type.Object({ agentId: Type.Integer(), agent: Type.String(), text: Type.String(), at: Type.String({ format: 'date-time' }) });
 export const noteView = (n: CallNote) => ({ agentId: n.agentId, agent: n.agent, text: n.text, at: n.at.toISOString() });
+
+// --- reports ---
+const Count = Type.Integer({ minimum: 0 });
+const Seconds = Type.Number({ minimum: 0 });
+
+/** Callers' ratings (post-call survey) of a queue's calls, or of an agent's. */
+export const surveyFields = {
+  surveys: Type.Integer({ minimum: 0, description: 'ratings callers gave (post-call survey, 1–5)' }),
+  surveyAverage: Nullable(Type.Number({ description: 'their mean, 1–5' })),
+  csatPercent: Nullable(Type.Number({ description: 'ratings of 4 or 5 ÷ ratings, % (customer satisfaction, CSAT)' })),
+};
+
+/** An agent's figures over a period (the agents' report, and an agent's own day: GET /api/agent/stats). */
+export const agentFigureFields = {
+  handled: Count,
+  ahtSeconds: Nullable(Type.Number({ description: '(talk + after-call work) ÷ conversations handled' })),
+  missedOffers: Count,
+  talkSeconds: Seconds,
+  wrapUpSeconds: Seconds,
+  readySeconds: Seconds,
+  ringingSeconds: Seconds,
+  handlingSeconds: Type.Number({ minimum: 0, description: 'time talking and in wrap-up (by state)' }),
+  notReadySeconds: Seconds,
+  loggedInSeconds: Seconds,
+  occupancyPercent: Nullable(Type.Number({ description: 'ringing + talking + wrap-up time ÷ that + ready time, %' })),
+  ...surveyFields,
+};

@@ -6,23 +6,15 @@ import { listAllQueues } from '../../db/repositories/queues.ts';
 import { listAllAgents } from '../../db/repositories/users.ts';
 import type { AppContext } from '../app-context.ts';
 import type { CallCenter } from '../calls/call-center.ts';
-import { startOfDay, surveyFigures, trafficFigures } from '../calls/wall-board.ts';
+import { agentFigures, startOfDay, trafficFigures } from '../calls/wall-board.ts';
 import { type ListenChange, MAX_LISTENERS_PER_CALL } from '../calls/listen-in.ts';
 import { caller } from '../auth/guard.ts';
 import { MediaError } from '../../media/index.ts';
 import { ApiError, notFound } from '../http/errors.ts';
-import { errors } from '../http/schemas.ts';
+import { agentFigureFields, errors, surveyFields } from '../http/schemas.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Count = Type.Integer({ minimum: 0 });
-/** Callers' ratings (post-call survey) of a queue's calls, or of an agent's. */
-function surveys() {
-  return {
-    surveys: Type.Integer({ minimum: 0, description: 'ratings callers gave (post-call survey, 1–5)' }),
-    surveyAverage: Nullable(Type.Number({ description: 'their mean, 1–5' })),
-    csatPercent: Nullable(Type.Number({ description: 'ratings of 4 or 5 ÷ ratings, % (customer satisfaction, CSAT)' })),
-  };
-}
 const States = Type.Object({
   'logged-out': Count,
   'not-ready': Count,
@@ -47,7 +39,7 @@ const traffic = {
   abandonPercent: Nullable(Type.Number({ description: 'abandoned ÷ (answered + abandoned), %' })),
   handled: Count,
   ahtSeconds: Nullable(Type.Number({ description: 'mean handle time: (talk + after-call work) ÷ conversations handled' })),
-  ...surveys(),
+  ...surveyFields,
 };
 const WallBoardView = Type.Object({
   type: Type.Literal('wallboard'),
@@ -92,23 +84,11 @@ const WallBoardView = Type.Object({
 });
 
 const QueueReportRow = Type.Object({ queueId: Type.Integer(), queue: Type.String(), start: Type.String({ format: 'date-time' }), ...traffic });
-const Seconds = Type.Number({ minimum: 0 });
 const AgentReportRow = Type.Object({
   agentId: Type.Integer(),
   agent: Type.String(),
   start: Type.String({ format: 'date-time' }),
-  handled: Count,
-  ahtSeconds: Nullable(Type.Number({ description: '(talk + after-call work) ÷ conversations handled' })),
-  missedOffers: Count,
-  talkSeconds: Seconds,
-  wrapUpSeconds: Seconds,
-  readySeconds: Seconds,
-  ringingSeconds: Seconds,
-  handlingSeconds: Type.Number({ minimum: 0, description: 'time talking and in wrap-up (by state)' }),
-  notReadySeconds: Seconds,
-  loggedInSeconds: Seconds,
-  occupancyPercent: Nullable(Type.Number({ description: 'ringing + talking + wrap-up time ÷ that + ready time, %' })),
-  ...surveys(),
+  ...agentFigureFields,
 });
 const reportOf = <T extends Parameters<typeof Type.Array>[0]>(row: T) =>
   Type.Object({
@@ -442,27 +422,12 @@ export const supervisionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cen
       agentActivity(ctx.database.db, { ...p, ...(q.agentId !== undefined ? { agentId: q.agentId } : {}) }),
     ]);
     const names = new Map(agents.map((a) => [a.id, a.name]));
-    const round = (x: number) => Math.round(x * 10) / 10;
-    const rows = activity.map((a) => {
-      const handling = a.ringingSeconds + a.busySeconds + a.wrapUpStateSeconds;
-      return {
-        agentId: a.agentId,
-        agent: names.get(a.agentId) ?? String(a.agentId),
-        start: a.start.toISOString(),
-        handled: a.handled,
-        ahtSeconds: a.handled > 0 ? round((a.talkSeconds + a.wrapUpSeconds) / a.handled) : null,
-        missedOffers: a.missedOffers,
-        talkSeconds: round(a.talkSeconds),
-        wrapUpSeconds: round(a.wrapUpSeconds),
-        readySeconds: round(a.readySeconds),
-        ringingSeconds: round(a.ringingSeconds),
-        handlingSeconds: round(a.busySeconds + a.wrapUpStateSeconds),
-        notReadySeconds: round(a.notReadySeconds),
-        loggedInSeconds: round(handling + a.readySeconds + a.notReadySeconds),
-        occupancyPercent: handling + a.readySeconds > 0 ? round((100 * handling) / (handling + a.readySeconds)) : null,
-        ...surveyFigures(a),
-      };
-    });
+    const rows = activity.map((a) => ({
+      agentId: a.agentId,
+      agent: names.get(a.agentId) ?? String(a.agentId),
+      start: a.start.toISOString(),
+      ...agentFigures(a),
+    }));
     return sendReport(reply, 'agents', p, q.format, AGENT_COLUMNS, rows);
   });
 };

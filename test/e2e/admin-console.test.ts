@@ -179,4 +179,70 @@ describe('admin console', () => {
     // a public page now learns that this server calls back
     expect((await h.api('GET', '/api/public/queues/billing-et')).body).toMatchObject({ open: true, callbacks: true });
   }, 120_000);
+
+  it("shows the audit log: the admin's change as the newest entry, their sign-ins below it, in pages, filtered", async () => {
+    const cells = async (i: number) => page.getByTestId('audit-row').nth(i).locator('td').allTextContents();
+    const actions = () => page.getByTestId('audit-row').locator('td:nth-child(4)').allTextContents();
+    // a sign-in of its own (a wrong password first), whatever an earlier test left signed in
+    await page.goto(`${h.baseUrl}/admin/`);
+    await page.evaluate(() => sessionStorage.clear());
+    await page.goto(`${h.baseUrl}/admin/`);
+    await page.getByTestId('login-username').fill('admin');
+    await page.getByTestId('login-password').fill('not-the-password');
+    await page.getByTestId('login-submit').click();
+    await eventually(async () => (await page.getByTestId('login-error').textContent()) === 'wrong username or password', 10_000, 'the failed sign-in');
+    await page.getByTestId('login-password').fill(ADMIN_PASSWORD);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('skill-name').fill('returns');
+    await page.getByTestId('skill-description').fill('Parcels sent back');
+    await page.getByTestId('skill-save').click();
+    await shows('notice', 'Skill returns saved.');
+    // (the log is written just after the answer went out)
+    await eventually(async () => (await h.api('GET', '/api/audit?limit=1', undefined, h.admin)).body.items[0]?.path === '/api/skills', 5_000, 'the entry');
+
+    await page.getByTestId('tab-audit').click();
+    await eventually(async () => (await page.getByTestId('audit-row').count()) > 0, 10_000, 'the audit rows');
+    const [time, who, address, action, result, details] = await cells(0);
+    expect(time).toMatch(/^\d\d\.\d\d \d\d:\d\d:\d\d$/);
+    expect([who, address, action, result, details]).toEqual(['admin (admin)', '127.0.0.1', 'created a skill', 'ok', 'name: returns, description: Parcels sent back']);
+    const listed = await actions();
+    const signedIn = listed.indexOf('signed in');
+    expect(signedIn).toBeGreaterThan(0);
+    expect((await cells(signedIn)).slice(1, 5)).toEqual(['admin', '127.0.0.1', 'signed in', 'ok']);
+    expect((await cells(listed.indexOf('failed to sign in'))).slice(1, 5)).toEqual(['admin', '127.0.0.1', 'failed to sign in', '401: wrong username or password']);
+    expect(listed.indexOf('failed to sign in')).toBeGreaterThan(signedIn);
+
+    // 60 more changes: 50 a page, Next and Previous
+    const id = ((await h.api('GET', '/api/skills?limit=500', undefined, h.admin)).body.items as Array<{ id: number; name: string }>).find((s) => s.name === 'returns')!.id;
+    for (let i = 1; i <= 60; i++) expect((await h.api('PATCH', `/api/skills/${id}`, { description: `take ${i}` }, h.admin)).status).toBe(200);
+    const all = await eventually(async () => {
+      const newest = (await h.api('GET', '/api/audit?limit=1', undefined, h.admin)).body;
+      return newest.items[0]?.detail?.description === 'take 60' ? (newest.total as number) : undefined;
+    }, 5_000, 'the 60 entries');
+    await page.getByTestId('audit-show').click();
+    await eventually(async () => (await page.getByTestId('audit-count').textContent()) === `1–50 of ${all}`, 10_000, 'the first page');
+    expect(await page.getByTestId('audit-row').count()).toBe(50);
+    expect((await cells(0)).slice(3)).toEqual([`changed skill ${id}`, 'ok', 'description: take 60']);
+    expect(await page.getByTestId('audit-prev').isDisabled()).toBe(true);
+    await page.getByTestId('audit-next').click();
+    await eventually(async () => (await page.getByTestId('audit-count').textContent()) === `51–${Math.min(100, all)} of ${all}`, 10_000, 'the second page');
+    expect((await cells(0)).slice(3)).toEqual([`changed skill ${id}`, 'ok', 'description: take 10']);
+    await page.getByTestId('audit-prev').click();
+    await eventually(async () => (await page.getByTestId('audit-count').textContent()) === `1–50 of ${all}`, 10_000, 'the first page again');
+
+    // filtered: the admin's sign-ins only, from the first page again
+    await page.getByTestId('audit-next').click();
+    await eventually(async () => (await page.getByTestId('audit-count').textContent())?.startsWith('51–'), 10_000, 'the second page');
+    await page.getByTestId('audit-login').fill('admin');
+    await page.getByTestId('audit-path').fill('/api/login');
+    await page.getByTestId('audit-show').click();
+    const logins = (await h.api('GET', '/api/audit?login=admin&path=/api/login', undefined, h.admin)).body.total as number;
+    expect(logins).toBeGreaterThanOrEqual(2);
+    await eventually(async () => (await page.getByTestId('audit-count').textContent()) === `1–${logins} of ${logins}`, 10_000, 'the sign-ins');
+    expect(new Set(await actions())).toEqual(new Set(['signed in', 'failed to sign in']));
+    // a filter the server refuses: its message, in the console's error area
+    await page.getByTestId('audit-path').fill('api/login');
+    await page.getByTestId('audit-show').click();
+    await shows('error', /^querystring\.path /);
+  }, 120_000);
 });

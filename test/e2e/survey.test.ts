@@ -108,6 +108,14 @@ describe('post-call survey', () => {
     expect(lines[0]).toMatch(/,surveys,surveyAverage,csatPercent$/);
     expect(lines.find((l) => l.startsWith('rated,'))).toMatch(/,1,4,100$/);
 
+    // Anna's own day (the agent page's figures): the call, and its rating
+    const mine = (await h.api('GET', '/api/agent/stats', undefined, anna.token)).body;
+    expect(mine).toMatchObject({ handled: 1, missedOffers: 0, surveys: 1, surveyAverage: 4, csatPercent: 100 });
+    expect(mine.talkSeconds).toBeGreaterThan(0);
+    expect((await h.api('GET', '/api/agent/stats', undefined, sue)).status).toBe(403);
+    expect((await h.api('GET', `/api/agent/stats?since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`, undefined, anna.token)).body)
+      .toMatchObject({ handled: 0, ahtSeconds: null, surveys: 0, surveyAverage: null });
+
     // a call is rated once
     expect(await h.server.center.rateCall(callId, 2)).toEqual({ outcome: 'rated-already' });
   }, 90_000);

@@ -236,6 +236,121 @@ describe('agent softphone', () => {
       expect(await visible('link-error')).toBe(false);
     });
 
+    const phoneCall = { queue: 'support', language: 'en', page: { url: '', title: '' }, history: [], caller: 'sip:+3725551234@carrier.example', waitedSeconds: 3 };
+    const historyReads = (callId: string) => server.requests.filter((r) => r.method === 'GET' && r.path === `/api/agent/calls/${callId}/history`);
+
+    it("shows the notes on an offered call and the caller's earlier calls, reading them once a call with the agent's token", async () => {
+      const year = new Date().getFullYear();
+      server.route('GET /api/agent/calls/call-20/history', () => ({
+        status: 200,
+        body: {
+          notes: [
+            { agentId: 12, agent: 'Anna Tamm', text: 'wants a refund for order 123', at: new Date(year, 0, 7, 6, 1).toISOString() },
+            { agentId: 13, agent: 'Bea Org', text: 'transferred: billing question', at: new Date(year, 0, 7, 6, 3).toISOString() },
+          ],
+          previousCalls: [
+            // (local times: the browser shows them in this machine's time zone, as Node makes them)
+            { id: 'old-1', at: new Date(year, 0, 5, 10, 0).toISOString(), queue: 'support', agent: 'Bob Berg', disposition: 'Complaint', endReason: 'caller-hangup', talkSeconds: 95, surveyScore: 2, notes: ['promised a call back'] },
+            { id: 'old-2', at: new Date(year, 0, 2, 9, 30).toISOString(), queue: 'sales', agent: null, disposition: null, endReason: 'abandon', talkSeconds: null, surveyScore: null, notes: [] },
+          ],
+        },
+      }));
+      server.route('GET /api/agent/calls/call-21/history', () => ({ status: 200, body: { notes: [], previousCalls: [] } }));
+      await signIn();
+      send({ type: 'offer', callId: 'call-20', context: phoneCall });
+      await expect.poll(() => page.getByTestId('previous-call').allTextContents()).toEqual([
+        '5 Jan 10:00 · support · Bob Berg · Complaint · 1:35 · rated 2/5 — promised a call back',
+        '2 Jan 09:30 · sales · abandoned',
+      ]);
+      expect(await page.getByTestId('call-notes').locator('li').allTextContents()).toEqual([
+        'Anna Tamm: wants a refund for order 123',
+        'Bea Org: transferred: billing question',
+      ]);
+      expect(await visible('call-notes')).toBe(true);
+      expect(await visible('previous-calls-status')).toBe(false);
+      expect(historyReads('call-20').map((r) => r.headers.authorization)).toEqual(['Bearer agent-token-1']);
+      // answered (here on the desk phone): the same call is not read again
+      send({ type: 'connected', callId: 'call-20', context: phoneCall, device: 'desk-phone' });
+      await expect.poll(() => page.locator('#call-status').textContent()).toBe('Answered on your desk phone.');
+      expect(await page.getByTestId('previous-call').count()).toBe(2);
+      send({ type: 'call-ended', callId: 'call-20' });
+      await page.getByTestId('incoming').waitFor({ state: 'hidden' });
+
+      // the next caller has no notes and no earlier calls: nothing of the last call's stays
+      send({ type: 'offer', callId: 'call-21', context: phoneCall });
+      await expect.poll(() => text('previous-calls-status')).toBe('No earlier calls');
+      expect(await page.getByTestId('previous-call').count()).toBe(0);
+      expect(await visible('call-notes')).toBe(false);
+      expect(historyReads('call-20')).toHaveLength(1);
+      expect(historyReads('call-21')).toHaveLength(1);
+    });
+
+    it("says so when the caller's history cannot be read, shows the call as ever, and tries again once it is connected", async () => {
+      const answers = [{ status: 403, body: { code: 'ERR_FORBIDDEN', message: 'not your call' } }, { status: 200, body: { notes: [], previousCalls: [] } }];
+      server.route('GET /api/agent/calls/call-22/history', () => answers.shift()!);
+      await signIn();
+      send({ type: 'offer', callId: 'call-22', context: { ...phoneCall, ivr: ['welcome'] } });
+      await expect.poll(() => text('previous-calls-status')).toBe("Could not read the caller's history: not your call");
+      expect(await page.getByTestId('previous-calls-status').getAttribute('class')).toBe('muted');
+      expect(await text('incoming-ivr')).toBe('welcome');
+      expect(await text('incoming-caller')).toBe('sip:+3725551234@carrier.example');
+      expect(await visible('answer')).toBe(true);
+      expect(await visible('call-notes')).toBe(false);
+      expect(await visible('desk-error')).toBe(false);
+      send({ type: 'connected', callId: 'call-22', context: phoneCall, device: 'desk-phone' });
+      await expect.poll(() => text('previous-calls-status')).toBe('No earlier calls');
+      expect(historyReads('call-22')).toHaveLength(2);
+    });
+
+    it('saves the agent\'s note with their token, keeps it to be saved again in wrap-up, shows a refusal, and starts empty for the next call', async () => {
+      const answers = [
+        { status: 200, body: { callId: 'call-30', text: 'wants a refund for order 123' } },
+        { status: 200, body: { callId: 'call-30', text: 'wants a refund for order 123, sent the form' } },
+        { status: 403, body: { code: 'ERR_FORBIDDEN', message: 'not your call' } },
+      ];
+      server.route('PUT /api/agent/calls/call-30/note', () => answers.shift()!);
+      await signIn();
+      expect(await visible('note-text')).toBe(false);
+      send({ type: 'connected', callId: 'call-30', context: phoneCall, device: 'desk-phone' });
+      await page.getByTestId('note-text').waitFor({ state: 'visible' });
+      expect(await page.getByTestId('note-text').getAttribute('maxlength')).toBe('2000');
+      expect(await text('note-status')).toBe('');
+      await page.getByTestId('note-text').fill(' wants a refund for order 123');
+      await page.getByTestId('note-save').click();
+      await expect.poll(() => text('note-status')).toBe('Note saved');
+      const puts = () => server.requests.filter((r) => r.method === 'PUT');
+      expect(puts().map((r) => [r.path, r.headers.authorization, r.headers['content-type'], r.body])).toEqual([
+        ['/api/agent/calls/call-30/note', 'Bearer agent-token-1', 'application/json', { text: ' wants a refund for order 123' }],
+      ]);
+      expect(await page.getByTestId('note-text').inputValue()).toBe(' wants a refund for order 123');
+
+      // the caller hangs up; in wrap-up the agent adds to the note and saves again: it replaces the last one
+      send({ type: 'call-ended', callId: 'call-30' });
+      send({ type: 'state', state: 'wrap-up', reason: '', wrapUpEndsAt: new Date(Date.now() + 30_000).toISOString() });
+      await page.getByTestId('incoming').waitFor({ state: 'hidden' });
+      expect(await visible('note-text')).toBe(true);
+      await page.getByTestId('note-text').press('End');
+      await page.getByTestId('note-text').pressSequentially(', sent the form');
+      expect(await text('note-status')).toBe(''); // (what is on screen is not saved yet)
+      await page.getByTestId('note-save').click();
+      await expect.poll(() => puts().length).toBe(2);
+      await expect.poll(() => text('note-status')).toBe('Note saved');
+      expect(puts()[1]?.body).toEqual({ text: ' wants a refund for order 123, sent the form' });
+      expect(await page.getByTestId('note-text').inputValue()).toBe(' wants a refund for order 123, sent the form');
+
+      await page.getByTestId('note-save').click();
+      await expect.poll(() => text('note-status')).toBe('Not saved: not your call');
+      expect(await page.getByTestId('note-status').getAttribute('class')).toBe('error');
+      expect(await page.getByTestId('note-text').inputValue()).toBe(' wants a refund for order 123, sent the form');
+
+      // the next call's note starts empty
+      send({ type: 'state', state: 'ready', reason: '', wrapUpEndsAt: null });
+      send({ type: 'connected', callId: 'call-31', context: phoneCall, device: 'desk-phone' });
+      await expect.poll(() => page.getByTestId('note-text').inputValue()).toBe('');
+      expect(await text('note-status')).toBe('');
+      expect(await visible('note-text')).toBe(true);
+    });
+
     it('counts the wrap-up down from wrapUpEndsAt and sends Done', async () => {
       await signIn();
       const endsAt = new Date(Date.now() + 30_000).toISOString();

@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { callerName } from '../../web-softphone/supervisor/board.ts';
 import {
-  type CallEvent, CALLS_PAGE_SIZE, callNames, callerText, callsUrl, countText, eventText, ivrPathText, namesKey, outcomeText, pageMoves, pageOf,
-  ratingText, secondsText, timeOfDay,
+  type CallEvent, CALLS_PAGE_SIZE, callNames, callerText, callsUrl, countText, eventText, ivrPathText, namesKey, noteText, noteTime, outcomeText, pageMoves,
+  pageOf, ratingText, secondsText, timeOfDay,
 } from '../../web-softphone/supervisor/calls.ts';
 
 const names = callNames({
@@ -151,5 +151,16 @@ describe('a call\'s detail', () => {
     expect(ivrPathText({ ivr: ['main', 'billing'] })).toBe('main › billing');
     expect(ivrPathText({ ivr: [] })).toBeNull();
     expect(ivrPathText({ page: null })).toBeNull();
+  });
+
+  it('names who wrote each note on the call, and says when: the time on the day of the call, else the day too', () => {
+    expect(noteText({ agentId: 12, agent: 'Anna Tamm', text: 'wants a refund for order 123', at: '2026-03-01T10:00:00.000Z' }, names)).toBe('Anna Tamm: wants a refund for order 123');
+    // (no name from the server: the board's, or the id)
+    expect(noteText({ agentId: 7, agent: null, text: 'x', at: '' }, names)).toBe('Anna Tamm: x');
+    expect(noteText({ agentId: 99, agent: null, text: 'x', at: '' }, names)).toBe('agent 99: x');
+    const created = new Date(2026, 2, 1, 9, 0).toISOString();
+    expect(noteTime(new Date(2026, 2, 1, 9, 12, 5).toISOString(), created)).toBe('09:12:05');
+    const nextDay = new Date(2026, 2, 2, 8, 0);
+    expect(noteTime(nextDay.toISOString(), created)).toBe(nextDay.toLocaleString());
   });
 });

@@ -1,7 +1,8 @@
-/** Entry of the admin console (/admin/): skills, agents (with their desk phones), queues, IVR menus, prompt recordings, and admin/supervisor accounts over the REST API. */
+/** Entry of the admin console (/admin/): skills, agents (with their desk phones), queues, IVR menus, prompt recordings, admin/supervisor accounts and the audit log over the REST API. */
 import { fetchBlob, fetchJson } from '../shared/http.ts';
 import { sessionTokenStore } from '../shared/session-token.ts';
 import { wireSignIn } from '../shared/sign-in.ts';
+import { AUDIT_PAGE, type AuditEntry, type AuditFilter, auditAction, auditDetail, auditQuery, auditRange, auditResult, auditTime, auditWho } from './audit.ts';
 import {
   type Hours,
   type IvrAction,
@@ -604,6 +605,44 @@ form('prompt-form').addEventListener('submit', (e) => {
   });
 });
 
+// ── audit log: who changed what through the API, and every sign-in attempt ──
+/** The filters the shown page was asked with (Show reads the form; paging keeps them), and where the page starts. */
+let auditFilter: AuditFilter = { login: '', path: '', from: '', to: '' };
+let auditOffset = 0;
+
+/** Shows a page of the log; the filters and offset are kept once the server took them (a refused filter is not). */
+async function loadAudit(filter: AuditFilter, offset: number): Promise<void> {
+  const page = await api<Page<AuditEntry> & { total: number }>('GET', auditQuery(filter, offset));
+  auditFilter = filter;
+  auditOffset = offset;
+  $('audit-rows').replaceChildren(
+    ...page.items.map((e) => {
+      const tr = document.createElement('tr');
+      tr.dataset.testid = 'audit-row';
+      if (e.status >= 400) tr.className = 'refused';
+      const time = cell(auditTime(e.at));
+      time.title = new Date(e.at).toLocaleString();
+      const detail = auditDetail(e.detail);
+      const details = cell(detail.text);
+      if (detail.full !== null) details.title = detail.full;
+      tr.append(time, cell(auditWho(e)), cell(e.ip), cell(auditAction(e)), cell(auditResult(e)), details);
+      return tr;
+    }),
+  );
+  $('audit-count').textContent = auditRange(auditOffset, page.items.length, page.total);
+  $<HTMLButtonElement>('audit-prev').disabled = auditOffset === 0;
+  $<HTMLButtonElement>('audit-next').disabled = auditOffset + page.items.length >= page.total;
+}
+
+form('audit-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const f = form('audit-form');
+  const v = (name: string) => field(f, name).value;
+  void act(() => loadAudit({ login: v('login'), path: v('path'), from: v('from'), to: v('to') }, 0));
+});
+$('audit-prev').addEventListener('click', () => void act(() => loadAudit(auditFilter, Math.max(0, auditOffset - AUDIT_PAGE))));
+$('audit-next').addEventListener('click', () => void act(() => loadAudit(auditFilter, auditOffset + AUDIT_PAGE)));
+
 // ── sections, sign-in ──
 function showTab(tab: string): void {
   for (const b of document.querySelectorAll<HTMLButtonElement>('[data-tab]')) b.setAttribute('aria-pressed', String(b.dataset.tab === tab));
@@ -612,8 +651,10 @@ function showTab(tab: string): void {
 for (const b of document.querySelectorAll<HTMLButtonElement>('[data-tab]')) {
   b.addEventListener('click', () => {
     showTab(b.dataset.tab!);
-    // (the menus name queues, and recordings are made through the API too: either may have changed meanwhile)
-    const reload = b.dataset.tab === 'ivr' ? loadIvrMenus : b.dataset.tab === 'prompts' ? loadPrompts : undefined;
+    // (the menus name queues, and recordings are made through the API too: either may have changed meanwhile;
+    // the log grows: its newest page)
+    const reload =
+      b.dataset.tab === 'ivr' ? loadIvrMenus : b.dataset.tab === 'prompts' ? loadPrompts : b.dataset.tab === 'audit' ? () => loadAudit(auditFilter, 0) : undefined;
     reload?.().catch((err: unknown) => say(err instanceof Error ? err.message : String(err), 'error'));
   });
 }

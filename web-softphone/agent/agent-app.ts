@@ -5,7 +5,7 @@ import { AgentApi, tokenStore, type Me } from './api-client.ts';
 import { CoachStream } from './coach.ts';
 import type { AgentState, ServerMessage } from './agent-messages.ts';
 import { AgentSocket, agentSocketUrl } from './agent-socket.ts';
-import type { AgentView, Filing, SentLinks } from './agent-view.ts';
+import type { AgentView, CallerHistoryView, Filing, NoteDraft, SentLinks } from './agent-view.ts';
 import { CallDesk } from './call-desk.ts';
 import { Softphone } from './softphone.ts';
 
@@ -24,6 +24,10 @@ interface DeskSession {
   filing?: Filing;
   /** The links sent to the caller of the current call. */
   links?: SentLinks;
+  /** The caller's history of the call on screen (read once a call). */
+  history?: CallerHistoryView;
+  /** The agent's note on the call they talk on or talked on last: shown until the next call, as the disposition form. */
+  note?: NoteDraft;
   /** A supervisor coaching the agent now (their voice plays on this page), who they are, and whether they joined the call. */
   coach?: CoachStream;
   coaching?: { coachId: string; login: string; barge: boolean };
@@ -57,6 +61,11 @@ export class AgentApp {
       e.preventDefault();
       void this.#file(view.dispositionCode.value);
     });
+    view.noteForm.addEventListener('submit', (e) => {
+      e.preventDefault();
+      void this.#saveNote(view.noteText.value);
+    });
+    view.noteText.addEventListener('input', () => this.#noteEdited());
     view.linkForm.addEventListener('submit', (e) => {
       e.preventDefault();
       void this.#sendLink(view.linkUrl.value.trim(), view.linkTitle.value.trim());
@@ -152,6 +161,10 @@ export class AgentApp {
         view.renderLinks(undefined);
         view.clearLinkInputs();
       }
+      if (s.history !== undefined && s.history.callId !== snap.callId) {
+        s.history = undefined;
+        view.renderCallerHistory(undefined);
+      }
       view.renderCall(snap);
       this.#renderState();
     });
@@ -164,6 +177,8 @@ export class AgentApp {
     view.renderSocket(socket.status);
     view.renderCall(desk.snapshot);
     view.renderDisposition(undefined);
+    view.renderNote(undefined);
+    view.renderCallerHistory(undefined);
     this.#renderState();
     view.renderSip('registering', '');
     void this.#api
@@ -199,17 +214,24 @@ export class AgentApp {
         const ends = msg.wrapUpEndsAt === undefined ? Number.NaN : toEpochMs(msg.wrapUpEndsAt);
         s.wrapUpEndsAt = msg.state === 'wrap-up' && Number.isFinite(ends) ? ends : undefined;
         // a call still to be filed (this page was reloaded after it, say): offer the form for it
-        if (msg.unfiledCall !== undefined) this.#startFiling(s, msg.unfiledCall.callId, msg.unfiledCall.queue, msg.unfiledCall.dispositions);
+        if (msg.unfiledCall !== undefined) {
+          this.#startFiling(s, msg.unfiledCall.callId, msg.unfiledCall.queue, msg.unfiledCall.dispositions);
+          // (the agent talked on it: their note too, unless they have a call's note open already)
+          if (s.note === undefined) this.#startNote(s, msg.unfiledCall.callId, msg.unfiledCall.queue);
+        }
         this.#view.deskMessage();
         this.#renderState();
         break;
       }
       case 'offer':
         s.desk.offer(msg.callId, msg.context);
+        this.#readHistory(s, msg.callId);
         break;
       case 'connected':
         s.desk.connected(msg.callId, msg.context, msg.device);
         this.#startFiling(s, msg.callId, msg.context.queue, msg.context.dispositions);
+        this.#startNote(s, msg.callId, msg.context.queue);
+        this.#readHistory(s, msg.callId);
         break;
       case 'offer-cancelled':
       case 'call-ended':
@@ -277,6 +299,65 @@ export class AgentApp {
     if (s.filing?.callId === callId) return;
     s.filing = choices.length > 0 ? { callId, queue, choices, busy: false } : undefined;
     this.#view.renderDisposition(s.filing);
+  }
+
+  /**
+   * Reads the notes on the call on screen and its customer's earlier calls, once a call (again only after a failure,
+   * when the call is connected say). An offer the desk did not take (busy with another call) is not read.
+   */
+  #readHistory(s: DeskSession, callId: string): void {
+    if (s.desk.snapshot.callId !== callId) return;
+    if (s.history?.callId === callId && s.history.error === undefined) return;
+    const show = (h: CallerHistoryView): void => {
+      if (this.#session !== s || s.history?.callId !== callId) return; // another call (or none) meanwhile
+      s.history = h;
+      this.#view.renderCallerHistory(h);
+    };
+    s.history = { callId };
+    this.#view.renderCallerHistory(s.history);
+    this.#api.callerHistory(s.token, callId).then(
+      (history) => show({ callId, history }),
+      (err: unknown) => {
+        this.#log.warn({ callId, err: String(err) }, "no caller's history");
+        show({ callId, error: userMessage(err) });
+      },
+    );
+  }
+
+  /** The note form for a new call, empty; the same call keeps its form (and its text) as it is. */
+  #startNote(s: DeskSession, callId: string, queue: string): void {
+    if (s.note?.callId === callId) return;
+    s.note = { callId, queue, busy: false };
+    this.#view.renderNote(s.note);
+  }
+
+  /** The agent changed the note: what was said of the last save no longer holds. */
+  #noteEdited(): void {
+    const s = this.#session;
+    const n = s?.note;
+    if (!s || !n || (n.saved === undefined && n.error === undefined)) return;
+    s.note = { callId: n.callId, queue: n.queue, busy: n.busy };
+    this.#view.renderNote(s.note);
+  }
+
+  /** Saves the agent's note on their call (again: it replaces the last one; blank: deletes it). The text stays in the form. */
+  async #saveNote(text: string): Promise<void> {
+    const s = this.#session;
+    const n = s?.note;
+    if (!s || !n || n.busy) return;
+    const show = (patch: Partial<NoteDraft>): void => {
+      if (s.note?.callId !== n.callId) return; // a new call came meanwhile
+      s.note = { ...s.note, ...patch };
+      if (patch.saved === undefined) delete s.note.saved;
+      if (patch.error === undefined) delete s.note.error;
+      this.#view.renderNote(s.note);
+    };
+    show({ busy: true });
+    try {
+      show({ busy: false, saved: await this.#api.saveNote(s.token, n.callId, text) });
+    } catch (err) {
+      show({ busy: false, error: `Not saved: ${userMessage(err)}` });
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 import { clock, toEpochMs } from '../shared/format.ts';
 import { englishLanguageName } from '../shared/languages.ts';
 import type { AgentState, OfferContext, QueueWaiting } from './agent-messages.ts';
+import { type CallerHistory, noteLine, previousCallText } from './caller-history.ts';
 import type { CallDeskSnapshot } from './call-desk.ts';
 import type { SocketStatus } from './agent-socket.ts';
 import type { RegistrationStatus } from './softphone.ts';
@@ -12,6 +13,23 @@ export interface Filing {
   choices: readonly string[];
   saved?: string;
   busy: boolean;
+  error?: string;
+}
+
+/** The agent's note on the call they talk on or talked on last, and how its saving went. */
+export interface NoteDraft {
+  callId: string;
+  queue: string;
+  busy: boolean;
+  /** the text the server saved ('' : the note was deleted) */
+  saved?: string;
+  error?: string;
+}
+
+/** The caller's history of the call on screen: being read, read, or why it could not be. */
+export interface CallerHistoryView {
+  callId: string;
+  history?: CallerHistory;
   error?: string;
 }
 
@@ -73,6 +91,16 @@ export class AgentView {
   readonly dispositionCode: HTMLSelectElement;
   readonly dispositionSave: HTMLButtonElement;
   readonly dispositionStatus: HTMLElement;
+  readonly noteForm: HTMLFormElement;
+  readonly noteCall: HTMLElement;
+  readonly noteText: HTMLTextAreaElement;
+  readonly noteSave: HTMLButtonElement;
+  readonly noteStatus: HTMLElement;
+  readonly callNotesBox: HTMLElement;
+  readonly callNotes: HTMLElement;
+  readonly previousCallsBox: HTMLElement;
+  readonly previousCalls: HTMLElement;
+  readonly previousCallsStatus: HTMLElement;
   readonly incoming: HTMLElement;
   readonly callTitle: HTMLElement;
   readonly callStatus: HTMLElement;
@@ -126,6 +154,16 @@ export class AgentView {
     this.dispositionCode = $('disposition-code');
     this.dispositionSave = $('disposition-save');
     this.dispositionStatus = $('disposition-status');
+    this.noteForm = $('note-form');
+    this.noteCall = $('note-call');
+    this.noteText = $('note-text');
+    this.noteSave = $('note-save');
+    this.noteStatus = $('note-status');
+    this.callNotesBox = $('call-notes-box');
+    this.callNotes = $('call-notes');
+    this.previousCallsBox = $('previous-calls-box');
+    this.previousCalls = $('previous-calls');
+    this.previousCallsStatus = $('previous-calls-status');
     this.incoming = $('incoming');
     this.callTitle = $('call-title');
     this.callStatus = $('call-status');
@@ -248,6 +286,49 @@ export class AgentView {
     this.dispositionSave.disabled = f.busy;
     this.dispositionStatus.textContent = f.error ? f.error : f.saved ? `Saved: ${f.saved}` : 'Not filed yet';
     this.dispositionStatus.className = f.error ? 'error' : 'muted';
+  }
+
+  /** The note form of the agent's call (hidden without one); another call's form starts empty. */
+  renderNote(n: NoteDraft | undefined): void {
+    this.noteForm.hidden = n === undefined;
+    if (this.noteForm.dataset.callId !== n?.callId) this.noteText.value = '';
+    if (n === undefined) {
+      delete this.noteForm.dataset.callId;
+      return;
+    }
+    this.noteForm.dataset.callId = n.callId;
+    this.noteCall.textContent = n.queue ? `(${n.queue} call)` : '';
+    this.noteSave.disabled = n.busy;
+    this.noteStatus.textContent = n.error ?? (n.saved === undefined ? '' : n.saved === '' ? 'Note deleted' : 'Note saved');
+    this.noteStatus.className = n.error ? 'error' : 'muted';
+  }
+
+  /** The notes on the call on screen and its customer's earlier calls (nothing without a call). */
+  renderCallerHistory(h: CallerHistoryView | undefined): void {
+    const notes = h?.history?.notes ?? [];
+    const calls = h?.history?.previousCalls ?? [];
+    this.callNotesBox.hidden = notes.length === 0;
+    this.callNotes.replaceChildren(
+      ...notes.map((n) => {
+        const li = this.#doc.createElement('li');
+        li.textContent = noteLine(n);
+        if (n.at) li.title = new Date(n.at).toLocaleString();
+        return li;
+      }),
+    );
+    this.previousCallsBox.hidden = h === undefined;
+    this.previousCalls.replaceChildren(
+      ...calls.map((c) => {
+        const li = this.#doc.createElement('li');
+        li.dataset.testid = 'previous-call';
+        li.textContent = previousCallText(c);
+        return li;
+      }),
+    );
+    const status =
+      h === undefined ? '' : h.error !== undefined ? `Could not read the caller's history: ${h.error}` : h.history === undefined ? 'Reading…' : calls.length === 0 ? 'No earlier calls' : '';
+    this.previousCallsStatus.hidden = status === '';
+    this.previousCallsStatus.textContent = status;
   }
 
   renderSip(status: RegistrationStatus, detail: string): void {

@@ -2,6 +2,7 @@ import type { SipAccess } from '../shared/user-agent.ts';
 import { fetchJson, requireStrings } from '../shared/http.ts';
 import { WebError } from '../shared/errors.ts';
 import { sessionTokenStore } from '../shared/session-token.ts';
+import { type CallerHistory, parseCallerHistory } from './caller-history.ts';
 
 export interface LoginResult {
   token: string;
@@ -95,6 +96,20 @@ export class AgentApi {
       token,
     });
     return { customerConnected: res.customerConnected === true };
+  }
+
+  /** `GET /api/agent/calls/:callId/history`: the notes on a call offered to (or taken by) the agent, and its customer's earlier calls. */
+  async callerHistory(token: string, callId: string): Promise<CallerHistory> {
+    return parseCallerHistory(await fetchJson<unknown>(`${this.base}/api/agent/calls/${encodeURIComponent(callId)}/history`, { token }));
+  }
+
+  /**
+   * `PUT /api/agent/calls/:callId/note`: the agent's note on a call they talked on (saving again replaces it; a blank
+   * text deletes it). Returns the text as saved (trimmed; '' when deleted).
+   */
+  async saveNote(token: string, callId: string, text: string): Promise<string> {
+    const res = await fetchJson<{ text?: unknown }>(`${this.base}/api/agent/calls/${encodeURIComponent(callId)}/note`, { method: 'PUT', body: { text }, token });
+    return typeof res.text === 'string' ? res.text : text.trim();
   }
 
   /** `POST /api/agent/softphone`: SIP credentials for this browser's softphone. */

@@ -1,8 +1,8 @@
 /**
  * The wall-board's Calls section: the call records of GET /api/calls (newest first, a page at a time, filtered by
- * queue, agent or disposition) and one call's detail from GET /api/calls/:id (its fields, its queue log as a
- * timeline, its recordings). The text made of records and events is pure (unit tested in Node); the render
- * functions take the document as board.ts's do.
+ * queue, agent or disposition) and one call's detail from GET /api/calls/:id (its fields, its agents' notes, its
+ * queue log as a timeline, its recordings). The text made of records and events is pure (unit tested in Node);
+ * the render functions take the document as board.ts's do.
  */
 import { type Board, callerName, el } from './board.ts';
 
@@ -55,10 +55,20 @@ export interface CallRecording {
   seconds: number;
 }
 
-/** GET /api/calls/:id: the record, its events in order, and its recordings (absent from an older server). */
+/** A note an agent wrote on a call (one per agent: the last they saved). */
+export interface CallNote {
+  agentId: number | null;
+  /** the agent's name (null: deleted since) */
+  agent: string | null;
+  text: string;
+  at: string;
+}
+
+/** GET /api/calls/:id: the record, its events in order, its recordings and its notes (absent from an older server). */
 export interface CallDetail extends CallRecord {
   events: CallEvent[];
   recordings?: CallRecording[];
+  notes?: CallNote[];
 }
 
 export interface CallsPage {
@@ -283,6 +293,17 @@ export function eventText(e: CallEvent, names: CallNames): string {
   }
 }
 
+/** A note on a call as "Anna Tamm: text" (an agent without a name named from the board, or by id). */
+export function noteText(n: CallNote, names: CallNames): string {
+  return `${n.agent || names.agent(n.agentId)}: ${n.text}`;
+}
+
+/** When a note was written: HH:MM:SS on the call's day (the list shows the day), else the day and time. */
+export function noteTime(at: string, callCreatedAt: string): string {
+  const d = new Date(at);
+  return d.toDateString() === new Date(callCreatedAt).toDateString() ? timeOfDay(at) : d.toLocaleString();
+}
+
 /** The caller's page from the call's context ("title — url"), or null when it has none. */
 export function pageOf(context: Record<string, unknown>): { url: string; title: string } | null {
   const page = context.page;
@@ -362,7 +383,7 @@ export function renderCallFilters(doc: Document, board: Pick<Board, 'queues' | '
 /** What a recording's Play does: `label` says what the player plays. */
 export type PlayRecording = (r: CallRecording, label: string) => void;
 
-/** One call: its fields, its timeline (an item per queue event), and its recordings with Play. */
+/** One call: its fields, its agents' notes, its timeline (an item per queue event), and its recordings with Play. */
 export function renderCallDetail(doc: Document, call: CallDetail, names: CallNames, play: PlayRecording): void {
   doc.getElementById('call-detail-title')!.textContent = `Call from ${callerText(call)}, ${new Date(call.createdAt).toLocaleString()}`;
   const page = pageOf(call.context);
@@ -392,6 +413,15 @@ export function renderCallDetail(doc: Document, call: CallDetail, names: CallNam
       dd.append(value);
       div.append(el(doc, 'dt', {}, label), dd);
       return div;
+    }),
+  );
+  const notes = call.notes ?? [];
+  doc.getElementById('call-notes')!.hidden = notes.length === 0;
+  doc.getElementById('call-note-list')!.replaceChildren(
+    ...notes.map((n) => {
+      const li = el(doc, 'li', { 'data-testid': 'wb-call-note' });
+      li.append(el(doc, 'time', { datetime: n.at, title: new Date(n.at).toLocaleString() }, noteTime(n.at, call.createdAt)), ' ', noteText(n, names));
+      return li;
     }),
   );
   doc.getElementById('call-events')!.replaceChildren(

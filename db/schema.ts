@@ -246,24 +246,26 @@ export interface CallNotesTable {
 }
 
 /** Queue event log in the spirit of Asterisk's queue_log. */
-export type QueueEventType =
-  | 'ENTERQUEUE' | 'OFFER' | 'CONNECT' | 'ABANDON' | 'COMPLETEAGENT' | 'COMPLETECALLER' | 'TRANSFER'
-  | 'RINGNOANSWER' | 'EXITWITHTIMEOUT' | 'OVERFLOW' | 'EXITWITHKEY' | 'CALLBACKREQUESTED' | 'CALLBACKATTEMPT' | 'CALLBACKFAILED' | 'CALLBACKCANCELLED' | 'HOLD' | 'UNHOLD'
-  | 'AGENTLOGIN' | 'AGENTLOGOFF' | 'PAUSE' | 'UNPAUSE' | 'WRAPUPEND' | 'DISPOSITION'
+export const QUEUE_EVENT_TYPES = [
+  'ENTERQUEUE', 'OFFER', 'CONNECT', 'ABANDON', 'COMPLETEAGENT', 'COMPLETECALLER', 'TRANSFER',
+  'RINGNOANSWER', 'EXITWITHTIMEOUT', 'OVERFLOW', 'EXITWITHKEY', 'CALLBACKREQUESTED', 'CALLBACKATTEMPT', 'CALLBACKFAILED', 'CALLBACKCANCELLED', 'HOLD', 'UNHOLD',
+  'AGENTLOGIN', 'AGENTLOGOFF', 'PAUSE', 'UNPAUSE', 'WRAPUPEND', 'DISPOSITION',
   /** the agent on the call sent the customer's browser a link: data {url, title (null: none), customerConnected} */
-  | 'LINK'
+  'LINK',
   /** a supervisor or admin started listening to the call (silent monitoring): data {userId, login} */
-  | 'LISTEN'
+  'LISTEN',
   /** a supervisor or admin started talking to the agent of the call, unheard by the caller (coaching): data {userId, login} */
-  | 'COACH'
+  'COACH',
   /** the coach of the call joined it (barge-in): the caller hears them too; data {userId, login} */
-  | 'BARGE'
+  'BARGE',
   /** the caller left a voicemail (the queue overflowed to voicemail): data {voicemailId, seconds} */
-  | 'VOICEMAIL'
+  'VOICEMAIL',
   /** the caller rated the call (post-call survey) for the agent who had it last: data {score (1–5), channel} */
-  | 'SURVEY'
+  'SURVEY',
   /** an agent left a state: data {from, to, reason (of from), seconds spent in from} */
-  | 'AGENTSTATE';
+  'AGENTSTATE',
+] as const;
+export type QueueEventType = (typeof QUEUE_EVENT_TYPES)[number];
 
 export interface QueueEventsTable {
   id: Generated<number>;

@@ -26,6 +26,7 @@ import { ListenIns } from './listen-in.ts';
 import { closedNow } from './opening-hours.ts';
 import { WallBoard } from './wall-board.ts';
 import { Blocklist } from './blocklist.ts';
+import { Webhooks } from './webhooks.ts';
 import { customerKey } from './call-log-writer.ts';
 import { maskNumber } from './phone-numbers.ts';
 import type { WebSocket } from 'ws';
@@ -93,6 +94,8 @@ export class CallCenter {
   readonly callbacks: Callbacks;
   /** customers whose calls and callback requests are refused */
   readonly blocklist: Blocklist;
+  /** the queue log's events, sent to an admin's URL as they happen */
+  readonly webhooks: Webhooks;
   /** supervisors listening to calls (silent monitoring) */
   readonly listens: ListenIns;
   readonly #deps: CallCenterDeps;
@@ -128,6 +131,12 @@ export class CallCenter {
     this.desk = new AgentDesk(this.acd, deps.credentials, this.log, deps.logger);
     this.listens = new ListenIns(this.log, deps.logger, { send: (agentId, event) => this.desk.send(agentId, event), hasPage: (agentId) => this.desk.hasPage(agentId) });
     this.blocklist = new Blocklist(deps.db);
+    this.webhooks = new Webhooks({ db: deps.db, box: deps.secrets, logger: deps.logger });
+    this.log.onEvent = (e) => {
+      // (who calls, for a call in progress)
+      const call = e.callId ? this.#calls.get(e.callId) : undefined;
+      this.webhooks.enqueue(e, call && { caller: call.details.caller, customerId: call.details.customerId, channel: call.details.channel, language: call.language });
+    };
     this.board = new WallBoard(deps.db, this.acd, this.desk, this.log, deps.logger, () => this.callbacks.summary(), () => this.#inMenus(), (callId) => {
       const coach = this.listens.coachOf(callId);
       return { listeners: this.listens.of(callId).map((l) => l.login), coach: coach?.login ?? null, barge: coach?.barge ?? false };
@@ -240,6 +249,7 @@ export class CallCenter {
     this.#recordingSweep.unref();
     await this.acd.load();
     await this.blocklist.reload();
+    await this.webhooks.load();
     const stored = await loadCallbackSettings(this.#deps.db, this.callbacks.settings, this.#deps.secrets);
     if (stored.problem !== undefined) {
       this.#deps.logger.warn({ problem: stored.problem }, 'the callback trunk password stored in the database cannot be used (was SECRET_KEY or DATA_DIR/secret.key changed?): calls to the trunk go without it until an admin sets it again');
@@ -615,6 +625,7 @@ export class CallCenter {
     clearInterval(this.#mediaWatch);
     clearInterval(this.#queueFeed);
     clearInterval(this.#recordingSweep);
+    this.webhooks.close();
     this.board.close();
     this.callbacks.close();
     this.#deps.sip.off('bindingAdded', this.#onBindingAdded);

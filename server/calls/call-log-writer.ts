@@ -74,9 +74,14 @@ export class CallLogWriter {
     this.#enqueue(() => updateCallbackOfCall(this.db, callId, patch), { callId, op: 'update callback' });
   }
 
+  /** Told of every queue event as it is logged (the webhook). */
+  onEvent: (e: QueueEventInput) => void = () => {};
+
   /** Events are batched: every event queued in the same tick goes in one INSERT. */
   event(e: QueueEventInput): void {
-    this.#pendingEvents.push({ ...e, at: e.at ?? new Date() });
+    const stamped = { ...e, at: e.at ?? new Date() };
+    this.#pendingEvents.push(stamped);
+    this.onEvent(stamped);
     if (this.#eventsScheduled) return;
     this.#eventsScheduled = true;
     this.#enqueue(async () => {

@@ -26,6 +26,24 @@ export interface EarlierCall {
   surveyScore: number | null;
 }
 
+/**
+ * The agent who had the customer's latest call since `since` (the last who talked with them), other than `callId`;
+ * null when none did.
+ */
+export async function lastAgentOf(db: Db, customerKey: string, callId: string, since: Date): Promise<number | null> {
+  const row = await db
+    .selectFrom('calls')
+    .select('agent_id')
+    .where('customer_key', '=', customerKey)
+    .where('id', '<>', callId)
+    .where('created_at', '>=', since)
+    .where('agent_id', 'is not', null)
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.agent_id ?? null;
+}
+
 /** Keeps the agent's note on a call (replacing their earlier one); an empty text deletes it. */
 export async function saveCallNote(db: Db, callId: string, agentId: number, text: string): Promise<void> {
   if (text === '') {

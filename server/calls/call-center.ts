@@ -6,7 +6,7 @@ import { type Queue, getQueue, getQueueByName } from '../../db/repositories/queu
 import { findUserByLogin, getAgent, listAllAgents } from '../../db/repositories/users.ts';
 import { countNewVoicemails, createVoicemail, deleteVoicemailsBefore } from '../../db/repositories/voicemails.ts';
 import { createCallRecording, deleteCallRecordingsBefore } from '../../db/repositories/call-recordings.ts';
-import { type CallNote, type EarlierCall, earlierCalls, notesOfCalls, saveCallNote } from '../../db/repositories/call-notes.ts';
+import { type CallNote, type EarlierCall, earlierCalls, lastAgentOf, notesOfCalls, saveCallNote } from '../../db/repositories/call-notes.ts';
 import type { Database } from '../../db/schema.ts';
 import type { MediaEngine } from '../../media/index.ts';
 import { type Binding, type BindingRemovedReason, type IncomingCall, KeyTable, type SipStack } from '../../sip/index.ts';
@@ -185,6 +185,12 @@ export class CallCenter {
       saveVoicemail: async (v) => {
         const stored = await createVoicemail(this.#deps.db, { ...v, audio: v.wav });
         this.log.event({ event: 'VOICEMAIL', callId: v.callId, queueId: v.queueId, data: { voicemailId: stored.id, seconds: Math.round(v.seconds * 10) / 10 } });
+      },
+      knownAgentOf: async (callId, key) => {
+        if (key === null) return null;
+        await this.log.flush(); // (the customer's last call's agent is written)
+        const agentId = await lastAgentOf(this.#deps.db, key, callId, new Date(Date.now() - KNOWN_AGENT_DAYS * 86_400_000));
+        return agentId === null ? null : String(agentId);
       },
       rateCall: async (callId, score) => {
         const r = await this.rateCall(callId, score);
@@ -643,6 +649,9 @@ export interface CallHistory {
   previousCalls: Array<EarlierCall & { notes: string[] }>;
 }
 
+/** Known-agent routing looks this far back for the agent who served a returning customer. */
+export const KNOWN_AGENT_DAYS = 30;
+
 /** The customer's earlier calls an agent is shown. */
 export const EARLIER_CALLS_SHOWN = 5;
 
@@ -674,5 +683,6 @@ function queueRef(q: Queue): QueueRef {
     dispositionRequired: q.dispositionRequired && q.dispositions.length > 0,
     recordCalls: q.recordCalls,
     survey: q.survey,
+    knownAgentSeconds: q.knownAgentSeconds,
   };
 }

@@ -5,7 +5,7 @@ import { type CallRecording, type LegKind, type MediaEngine, type MediaSession, 
 import { ANSWERED_ELSEWHERE, type Binding, type OutgoingCall, type SipStack } from '../../sip/index.ts';
 import type { Logger } from '../logger.ts';
 import type { AcdRuntime } from './acd-runtime.ts';
-import { type CallLogWriter, newCallRecord } from './call-log-writer.ts';
+import { type CallLogWriter, customerKey, newCallRecord } from './call-log-writer.ts';
 import { CustomerCallState, customerCallTransitionAllowed } from './customer-call-state.ts';
 import type { CustomerLeg } from './customer-leg.ts';
 import { type IvrIo, type IvrMenuSpec, walkIvr } from './ivr.ts';
@@ -92,6 +92,11 @@ export interface CallEnvironment {
   saveRecording(r: { callId: string; queueId: number; agentId: number; startedAt: Date; seconds: number; wav: Buffer }): Promise<void>;
   /** Stores a message the caller left (voicemail) and writes VOICEMAIL to the queue log. */
   saveVoicemail(v: { callId: string; queueId: number; caller: string; customerId: string | null; language: string | null; seconds: number; wav: Buffer }): Promise<void>;
+  /**
+   * The agent who served this customer last (their latest earlier call with an agent, within KNOWN_AGENT_DAYS), for
+   * known-agent routing; null when there is none or the customer is not known (no number, no customer id).
+   */
+  knownAgentOf(callId: string, customerKey: string | null): Promise<string | null>;
   /** Keeps the caller's rating of the call (post-call survey, 1–5) and writes SURVEY to the queue log. */
   rateCall(callId: string, score: number): Promise<void>;
 }
@@ -115,6 +120,8 @@ export interface QueueRef {
   recordCalls: boolean;
   /** after the agent hangs up, the caller is asked to rate the call 1–5 (a phone here, a browser in the widget) */
   survey: boolean;
+  /** a returning customer waits this long for the agent who served them last (0: no known-agent routing) */
+  knownAgentSeconds: number;
 }
 
 /** An agent a call can be transferred to. */
@@ -417,8 +424,15 @@ export class CustomerCall {
       this.offer([calledBack.agentId]);
       return;
     }
-    this.#env.log.event({ event: 'ENTERQUEUE', callId: this.id, queueId: this.#queue.id, data: { language: this.#init.language, channel: this.#init.channel } });
-    this.#env.acd.run((e, now) => e.callArrived(now, this.id, String(this.#queue.id), this.#routingOptions()));
+    // (a returning customer: the agent who served them last first, for the queue's knownAgentSeconds)
+    const known = this.#queue.knownAgentSeconds > 0
+      ? await this.#env.knownAgentOf(this.id, customerKey(this.#init.customerId, this.#init.caller)).catch(() => null)
+      : null;
+    if (this.#ended) return;
+    if (known !== null) this.#log.info({ knownAgentId: known }, 'a returning customer: their last agent first');
+    this.#env.log.event({ event: 'ENTERQUEUE', callId: this.id, queueId: this.#queue.id, data: { language: this.#init.language, channel: this.#init.channel, ...(known !== null ? { knownAgentId: Number(known) } : {}) } });
+    const options = known === null ? this.#routingOptions() : { ...this.#routingOptions(), knownAgentId: known };
+    this.#env.acd.run((e, now) => e.callArrived(now, this.id, String(this.#queue.id), options));
     await this.#inLine(true);
   }
 

@@ -28,6 +28,8 @@ describe('call notes and the caller history', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'e2e-notes-'));
     h = await startCallCenter({ rtpPortMin: 47100, rtpPortMax: 47199 });
     expect((await h.api('POST', '/api/queues', { name: 'help', skills: {}, wrapUpSeconds: 0 }, h.admin)).status).toBe(201);
+    // (a returning customer waits a minute for the agent who served them last)
+    expect((await h.api('POST', '/api/queues', { name: 'sticky', skills: {}, wrapUpSeconds: 0, strategy: 'longest-idle', knownAgentSeconds: 60 }, h.admin)).status).toBe(201);
     const a = await createAgent(h, { login: 'anna', name: 'Anna Tamm', languages: { en: 5 }, skills: {}, sipUser: '1911' });
     anna = { id: a.id, token: await h.login('anna', a.password) };
     const b = await createAgent(h, { login: 'bob', name: 'Bob Berg', languages: { en: 5 }, skills: {}, sipUser: '1912' });
@@ -53,10 +55,26 @@ describe('call notes and the caller history', () => {
   const note = (callId: string, text: string, token: string) => h.api('PUT', `/api/agent/calls/${callId}/note`, { text }, token);
   const connectedTo = (agent: { id: number }) => eventually(() => h.server.center.callOfAgent(String(agent.id))?.id, 20_000, `agent ${agent.id} connected`);
 
-  /** The caller dials `help` with media; the call's 200 and RTP peer. */
-  async function dial(): Promise<{ ok: SipResponse; rtp: RtpPeer }> {
+  /** The caller dials `to` (default `help`) with media; the call's 200 and RTP peer. */
+  async function dial(to = 'help'): Promise<{ ok: SipResponse; rtp: RtpPeer }> {
     const rtp = await RtpPeer.create();
-    return { ok: await rtpCall(h, udp, rtp, { to: 'help', ...caller }), rtp };
+    return { ok: await rtpCall(h, udp, rtp, { to, ...caller }), rtp };
+  }
+
+  /** A call to `to` that `agent` (the only one ready) or the ACD's pick takes and hangs up; the call's id. */
+  async function served(to: string, agent: { id: number; token: string }, ready: Array<{ token: string }>): Promise<string> {
+    const call = await dial(to);
+    try {
+      for (const a of ready) expect((await state(a.token, 'ready')).status).toBe(200);
+      const id = await connectedTo(agent);
+      expect((await h.api('POST', '/api/agent/call/hangup', {}, agent.token)).status).toBe(200);
+      await udp.take((m) => 'method' in m && m.method === 'BYE' && m.callId === call.ok.callId);
+      return id;
+    } finally {
+      call.rtp.close();
+      await state(anna.token, 'not-ready');
+      await state(bob.token, 'not-ready');
+    }
   }
 
   it("an agent's note goes with the call to the next agent and, with its outcome, to the agent of the customer's next call", async () => {
@@ -119,4 +137,14 @@ describe('call notes and the caller history', () => {
     expect(await note(firstId, ' ', anna.token)).toEqual({ status: 200, body: { callId: firstId, text: '' } });
     expect((await h.api('GET', `/api/calls/${firstId}`, undefined, sue)).body.notes).toEqual([]);
   }, 120_000);
+
+  it('a returning customer is offered first to the agent who served them last, though another has been idle longer', async () => {
+    await served('help', anna, [anna]);
+    // Bob is ready first (idle longest: the queue's longest-idle strategy would pick him), then Anna
+    expect((await state(bob.token, 'ready')).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1000));
+    const again = await served('sticky', anna, [anna]);
+    const events = (await h.api('GET', `/api/calls/${again}`, undefined, sue)).body.events as Array<{ event: string; data: Record<string, unknown> }>;
+    expect(events.find((e) => e.event === 'ENTERQUEUE')?.data).toMatchObject({ knownAgentId: anna.id });
+  }, 90_000);
 });

@@ -1116,8 +1116,11 @@ export class CustomerCall {
    */
   async #survey(): Promise<void> {
     this.#transition(CustomerCallState.Survey);
+    // (the agent is done with the call: their next one is theirs, callOfAgent)
     const leg = this.#agentLeg;
     this.#agentLeg = null;
+    this.#agentId = null;
+    this.#agentKind = null;
     leg?.close();
     await this.#saveRecording(); // (the conversation only)
     try {

@@ -79,6 +79,8 @@ describe('post-call survey', () => {
   it('asks the caller after the agent hung up; a key out of 1–5 asks again; the rating is kept for the agent and counted', async () => {
     const callId = await answeredThenAgentHangsUp('rated', async (ok, rtp) => {
       await eventually(() => rtp.peak(0.5) === 1200, 10_000, 'the question');
+      // (Anna is done with it: her desktop's hang-up or transfer would go to her next call, not this one)
+      expect(h.server.center.callOfAgent(String(anna.id))).toBeUndefined();
       inDialog(h, udp, ok, 'INFO', { digit: '9', cseq: 10 });
       await new Promise((r) => setTimeout(r, 300));
       // (asked again: 9 is no rating; the 4 stops the question and is taken)

@@ -29,6 +29,8 @@ const TYPES: Record<string, string> = {
 export interface RecordedRequest {
   method: string;
   path: string;
+  /** the query string, '?' included ('' when none) */
+  search: string;
   headers: http.IncomingHttpHeaders;
   body: unknown;
 }
@@ -84,7 +86,7 @@ export async function startStandIn(): Promise<StandIn> {
     const cors = {
       'access-control-allow-origin': req.headers.origin ?? '*',
       'access-control-allow-headers': 'content-type, authorization',
-      'access-control-allow-methods': 'GET, POST, OPTIONS',
+      'access-control-allow-methods': 'GET, POST, PUT, DELETE, OPTIONS',
     };
     if (method === 'OPTIONS') {
       res.writeHead(204, cors);
@@ -102,7 +104,7 @@ export async function startStandIn(): Promise<StandIn> {
       } catch {
         // keep the raw text
       }
-      const recorded: RecordedRequest = { method, path: url.pathname, headers: req.headers, body };
+      const recorded: RecordedRequest = { method, path: url.pathname, search: url.search, headers: req.headers, body };
       requests.push(recorded);
       const answer = handler ? await handler(recorded) : { status: 404, body: { message: `stand-in: no route ${method} ${url.pathname}` } };
       res.writeHead(answer.status, { ...cors, 'content-type': 'application/json' });

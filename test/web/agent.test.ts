@@ -351,6 +351,84 @@ describe('agent softphone', () => {
       expect(await visible('note-text')).toBe(true);
     });
 
+    const day = {
+      since: '', handled: 12, ahtSeconds: 245.3, missedOffers: 1, talkSeconds: 2400, wrapUpSeconds: 540, readySeconds: 3600, ringingSeconds: 60, handlingSeconds: 2940,
+      notReadySeconds: 900, loggedInSeconds: 7500, occupancyPercent: 45.2, surveys: 5, surveyAverage: 4.4, csatPercent: 80,
+    };
+    const statsReads = () => server.requests.filter((r) => r.method === 'GET' && r.path === '/api/agent/stats');
+    const myDay = () => Promise.all(['my-day-handled', 'my-day-aht', 'my-day-missed', 'my-day-occupancy', 'my-day-rating'].map(text));
+
+    it("shows the agent's day after sign-in, and reads it again when a call ends and when wrap-up ends, with their token", async () => {
+      const answers = [
+        { status: 200, body: day },
+        { status: 200, body: { ...day, handled: 13, ahtSeconds: 61.6, missedOffers: 2, occupancyPercent: 50, surveys: 1, surveyAverage: 5, csatPercent: 100 } },
+        { status: 200, body: { ...day, handled: 0, ahtSeconds: null, missedOffers: 0, occupancyPercent: null, surveys: 0, surveyAverage: null, csatPercent: null } },
+      ];
+      server.route('GET /api/agent/stats', () => answers.shift()!);
+      await signIn();
+      await expect.poll(myDay).toEqual(['12', '4:05', '1', '45.2%', '4.4 / 5 from 5 ratings · CSAT 80%']);
+      expect(await visible('my-day')).toBe(true);
+      expect(await visible('my-day-status')).toBe(false);
+      expect(statsReads()).toHaveLength(1);
+      expect(statsReads()[0]?.headers.authorization).toBe('Bearer agent-token-1');
+      // since the start of the agent's day in the browser's time zone
+      const midnight = await page.evaluate(() => {
+        const n = new Date();
+        return new Date(n.getFullYear(), n.getMonth(), n.getDate()).toISOString();
+      });
+      expect(new URLSearchParams(statsReads()[0]?.search).get('since')).toBe(midnight);
+
+      send({ type: 'connected', callId: 'call-40', context: phoneCall, device: 'desk-phone' });
+      await page.getByTestId('incoming').waitFor({ state: 'visible' });
+      expect(statsReads()).toHaveLength(1); // (not while the call goes on)
+      send({ type: 'call-ended', callId: 'call-40' });
+      await expect.poll(myDay).toEqual(['13', '1:02', '2', '50%', '5.0 / 5 from 1 rating · CSAT 100%']);
+      expect(statsReads()).toHaveLength(2);
+
+      send({ type: 'state', state: 'wrap-up', reason: '', wrapUpEndsAt: new Date(Date.now() + 30_000).toISOString() });
+      await page.getByTestId('wrapup-done').waitFor({ state: 'visible' });
+      expect(statsReads()).toHaveLength(2);
+      send({ type: 'state', state: 'ready', reason: '', wrapUpEndsAt: null });
+      await expect.poll(myDay).toEqual(['0', '–', '0', '–', 'no ratings yet']);
+      expect(statsReads()).toHaveLength(3);
+    });
+
+    it('says "figures unavailable" when the day cannot be read, the desk working as ever, and shows the figures once a read succeeds', async () => {
+      const answers = [{ status: 500, body: { statusCode: 500, code: 'ERR_INTERNAL', message: 'database down' } }, { status: 200, body: day }];
+      server.route('GET /api/agent/stats', () => answers.shift()!);
+      await signIn();
+      await page.getByTestId('my-day-status').waitFor({ state: 'visible' });
+      expect(await text('my-day-status')).toBe('figures unavailable');
+      expect(await page.getByTestId('my-day-status').getAttribute('class')).toBe('muted');
+      expect(await myDay()).toEqual(['–', '–', '–', '–', '–']);
+      expect(await visible('desk-error')).toBe(false);
+      await expect.poll(() => text('agent-state')).toBe('not-ready');
+      await page.getByTestId('ready').click();
+      await expect.poll(() => received).toContainEqual({ type: 'ready' });
+
+      send({ type: 'call-ended', callId: 'call-41' });
+      await expect.poll(myDay).toEqual(['12', '4:05', '1', '45.2%', '4.4 / 5 from 5 ratings · CSAT 80%']);
+      expect(await visible('my-day-status')).toBe(false);
+    });
+
+    it('reads the day every minute while the agent is signed in, and no more once they sign out', async () => {
+      server.route('GET /api/agent/stats', () => ({ status: 200, body: day }));
+      await page.clock.install();
+      await signIn();
+      await expect.poll(() => statsReads().length).toBe(1);
+      await page.clock.fastForward(60_000);
+      await expect.poll(() => statsReads().length).toBe(2);
+      await page.clock.fastForward(60_000);
+      await expect.poll(() => statsReads().length).toBe(3);
+      await page.getByTestId('logout').click();
+      await page.getByTestId('login-username').waitFor({ state: 'visible' });
+      await page.clock.fastForward(180_000);
+      // (a read the timer started would be here by the time the page answers this)
+      await page.evaluate(() => fetch('/api/ping'));
+      await expect.poll(() => server.requests.some((r) => r.path === '/api/ping')).toBe(true);
+      expect(statsReads()).toHaveLength(3);
+    });
+
     it('counts the wrap-up down from wrapUpEndsAt and sends Done', async () => {
       await signIn();
       const endsAt = new Date(Date.now() + 30_000).toISOString();

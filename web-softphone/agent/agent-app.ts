@@ -7,7 +7,11 @@ import type { AgentState, ServerMessage } from './agent-messages.ts';
 import { AgentSocket, agentSocketUrl } from './agent-socket.ts';
 import type { AgentView, CallerHistoryView, Filing, NoteDraft, SentLinks } from './agent-view.ts';
 import { CallDesk } from './call-desk.ts';
+import { startOfDay } from './my-day.ts';
 import { Softphone } from './softphone.ts';
+
+/** How often the agent's day is read again while the page is open (besides after each call). */
+const MY_DAY_EVERY_MS = 60_000;
 
 /** Everything that exists while an agent is signed in; torn down as one on logout. */
 interface DeskSession {
@@ -31,6 +35,9 @@ interface DeskSession {
   /** A supervisor coaching the agent now (their voice plays on this page), who they are, and whether they joined the call. */
   coach?: CoachStream;
   coaching?: { coachId: string; login: string; barge: boolean };
+  /** reads "My day" again every minute; `myDayRead`: the latest read (an older answer that comes later is dropped) */
+  myDayTimer?: ReturnType<typeof setInterval>;
+  myDayRead: number;
 }
 
 /**
@@ -135,6 +142,7 @@ export class AgentApp {
     tokenStore.clear();
     if (s) {
       clearInterval(s.timer);
+      clearInterval(s.myDayTimer);
       s.coach?.close();
       s.desk.close();
       s.socket.send({ type: 'logout' });
@@ -152,7 +160,7 @@ export class AgentApp {
     view.deskMessage();
     const desk = new CallDesk(view.audio, log.child({ component: 'call' }));
     const socket = new AgentSocket(agentSocketUrl(this.#origin, token), log.child({ component: 'socket' }));
-    const s: DeskSession = { token, me, socket, desk, state: 'logged-out' };
+    const s: DeskSession = { token, me, socket, desk, state: 'logged-out', myDayRead: 0 };
     this.#session = s;
     desk.on('change', (snap) => {
       if (s.links !== undefined && s.links.callId !== snap.callId) {
@@ -179,6 +187,9 @@ export class AgentApp {
     view.renderDisposition(undefined);
     view.renderNote(undefined);
     view.renderCallerHistory(undefined);
+    view.renderMyDay(undefined);
+    this.#readMyDay(s);
+    s.myDayTimer = setInterval(() => this.#readMyDay(s), MY_DAY_EVERY_MS);
     this.#renderState();
     view.renderSip('registering', '');
     void this.#api
@@ -209,6 +220,8 @@ export class AgentApp {
     if (!s) return;
     switch (msg.type) {
       case 'state': {
+        // wrap-up over: its time counts now
+        if (s.state === 'wrap-up' && msg.state !== 'wrap-up') this.#readMyDay(s);
         s.state = msg.state;
         s.reason = msg.reason;
         const ends = msg.wrapUpEndsAt === undefined ? Number.NaN : toEpochMs(msg.wrapUpEndsAt);
@@ -234,8 +247,11 @@ export class AgentApp {
         this.#readHistory(s, msg.callId);
         break;
       case 'offer-cancelled':
+        s.desk.ended(msg.callId);
+        break;
       case 'call-ended':
         s.desk.ended(msg.callId);
+        this.#readMyDay(s);
         break;
       case 'coach':
         this.#coach(s, msg.coachId, msg.sdp, msg.coach);
@@ -322,6 +338,18 @@ export class AgentApp {
         show({ callId, error: userMessage(err) });
       },
     );
+  }
+
+  /** Reads the agent's day (since the browser's midnight); a failure says "figures unavailable" there and nothing else. */
+  #readMyDay(s: DeskSession): void {
+    const read = ++s.myDayRead;
+    const show = (d: Parameters<AgentView['renderMyDay']>[0]): void => {
+      if (this.#session === s && read === s.myDayRead) this.#view.renderMyDay(d);
+    };
+    this.#api.myDay(s.token, startOfDay()).then(show, (err: unknown) => {
+      this.#log.warn({ err: String(err) }, 'no figures of the day');
+      show(null);
+    });
   }
 
   /** The note form for a new call, empty; the same call keeps its form (and its text) as it is. */

@@ -2,6 +2,7 @@ import { clock, toEpochMs } from '../shared/format.ts';
 import { englishLanguageName } from '../shared/languages.ts';
 import type { AgentState, OfferContext, QueueWaiting } from './agent-messages.ts';
 import { type CallerHistory, noteLine, previousCallText } from './caller-history.ts';
+import { type MyDay, ahtText, myRatingText, percentText } from './my-day.ts';
 import type { CallDeskSnapshot } from './call-desk.ts';
 import type { SocketStatus } from './agent-socket.ts';
 import type { RegistrationStatus } from './softphone.ts';
@@ -120,6 +121,12 @@ export class AgentView {
   readonly linksSent: HTMLElement;
   readonly callError: HTMLElement;
   readonly audio: HTMLAudioElement;
+  readonly myDayHandled: HTMLElement;
+  readonly myDayAht: HTMLElement;
+  readonly myDayMissed: HTMLElement;
+  readonly myDayOccupancy: HTMLElement;
+  readonly myDayRating: HTMLElement;
+  readonly myDayStatus: HTMLElement;
   readonly #doc: Document;
 
   constructor(doc: Document) {
@@ -183,6 +190,25 @@ export class AgentView {
     this.linksSent = $('links-sent');
     this.callError = $('call-error');
     this.audio = $('remote-audio');
+    this.myDayHandled = $('my-day-handled');
+    this.myDayAht = $('my-day-aht');
+    this.myDayMissed = $('my-day-missed');
+    this.myDayOccupancy = $('my-day-occupancy');
+    this.myDayRating = $('my-day-rating');
+    this.myDayStatus = $('my-day-status');
+  }
+
+  /**
+   * The agent's day: its figures, '–' before the first read, or (null) "figures unavailable" when the last read
+   * failed (the figures of an earlier read are not shown as if they were today's latest).
+   */
+  renderMyDay(d: MyDay | undefined | null): void {
+    this.myDayHandled.textContent = d ? String(d.handled) : '–';
+    this.myDayAht.textContent = d ? ahtText(d.ahtSeconds) : '–';
+    this.myDayMissed.textContent = d ? String(d.missedOffers) : '–';
+    this.myDayOccupancy.textContent = d ? percentText(d.occupancyPercent) : '–';
+    this.myDayRating.textContent = d ? myRatingText(d) : '–';
+    this.myDayStatus.hidden = d !== null;
   }
 
   /** The calls waiting in the agent's queues: "support: 2 waiting (longest 1:05)"; the longest wait ticks. */

@@ -3,6 +3,7 @@ import { fetchJson, requireStrings } from '../shared/http.ts';
 import { WebError } from '../shared/errors.ts';
 import { sessionTokenStore } from '../shared/session-token.ts';
 import { type CallerHistory, parseCallerHistory } from './caller-history.ts';
+import { type MyDay, parseMyDay } from './my-day.ts';
 
 export interface LoginResult {
   token: string;
@@ -110,6 +111,12 @@ export class AgentApi {
   async saveNote(token: string, callId: string, text: string): Promise<string> {
     const res = await fetchJson<{ text?: unknown }>(`${this.base}/api/agent/calls/${encodeURIComponent(callId)}/note`, { method: 'PUT', body: { text }, token });
     return typeof res.text === 'string' ? res.text : text.trim();
+  }
+
+  /** `GET /api/agent/stats?since=`: the agent's own figures since `since` (the start of their day). */
+  async myDay(token: string, since: Date): Promise<MyDay> {
+    const q = new URLSearchParams({ since: since.toISOString() });
+    return parseMyDay(await fetchJson<unknown>(`${this.base}/api/agent/stats?${q}`, { token }));
   }
 
   /** `POST /api/agent/softphone`: SIP credentials for this browser's softphone. */

@@ -4,6 +4,7 @@
  * queue log as a timeline, its recordings). The text made of records and events is pure (unit tested in Node);
  * the render functions take the document as board.ts's do.
  */
+import { canBlockCaller } from './blocked.ts';
 import { type Board, callerName, el } from './board.ts';
 
 /** Calls a page of the list shows. */
@@ -383,7 +384,10 @@ export function renderCallFilters(doc: Document, board: Pick<Board, 'queues' | '
 /** What a recording's Play does: `label` says what the player plays. */
 export type PlayRecording = (r: CallRecording, label: string) => void;
 
-/** One call: its fields, its agents' notes, its timeline (an item per queue event), and its recordings with Play. */
+/**
+ * One call: its fields, its agents' notes, its timeline (an item per queue event), and its recordings with Play; Block
+ * caller only for a caller there is something to block by.
+ */
 export function renderCallDetail(doc: Document, call: CallDetail, names: CallNames, play: PlayRecording): void {
   doc.getElementById('call-detail-title')!.textContent = `Call from ${callerText(call)}, ${new Date(call.createdAt).toLocaleString()}`;
   const page = pageOf(call.context);
@@ -406,6 +410,8 @@ export function renderCallDetail(doc: Document, call: CallDetail, names: CallNam
   }
   if (ivr !== null) facts.push(['IVR', ivr]);
   if (ratingText(call)) facts.push(['Rating', ratingText(call)]);
+  // (Block caller: only when the caller is known by a number or a customer id, as the server blocks them)
+  doc.getElementById('call-block')!.hidden = !canBlockCaller(call);
   doc.getElementById('call-facts')!.replaceChildren(
     ...facts.map(([label, value]) => {
       const div = el(doc, 'div');

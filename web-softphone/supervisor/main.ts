@@ -13,6 +13,7 @@ import {
   type CallDetail, type CallsFilter, type CallsPage,
   callNames, callsUrl, namesKey, pageMoves, renderCallDetail, renderCallFilters, renderCalls,
 } from './calls.ts';
+import { type BlockTarget, type BlockedCaller, blockBody, renderBlocked } from './blocked.ts';
 import { CoachTalk, ListenIn } from './listen.ts';
 
 const log = createLogger((level, msg, fields) => console[level](`[wall-board] ${msg}`, fields), 'info');
@@ -33,6 +34,7 @@ function signOut(message?: string): void {
   stopPlayer(voicemailPlayer);
   voicemailsSeen = '';
   resetCalls();
+  resetBlocked();
   socket?.close();
   socket = null;
   board = null;
@@ -338,6 +340,7 @@ function openCall(callId: string): void {
   const read = ++callRead;
   if (callId !== openCallId) {
     stopPlayer(callPlayer); // (the recording of another call)
+    resetCallBlock();
     openCallId = callId;
     if (callsPage !== null) renderCalls(document, callsPage, callNames(board), openCall, openCallId);
   }
@@ -359,6 +362,7 @@ function closeCall(): void {
   openCallId = null;
   openCallDetail = null;
   stopPlayer(callPlayer);
+  resetCallBlock();
   $('call-detail').hidden = true;
   if (callsPage !== null) renderCalls(document, callsPage, callNames(board), openCall, null);
 }
@@ -414,8 +418,115 @@ for (const [button, way] of [['calls-newer', 'newer'], ['calls-older', 'older']]
 
 $('call-detail-close').addEventListener('click', () => closeCall());
 
+// Blocked callers: the list, read at sign-in, on Reload and after each block or unblock made here. Block caller in a
+// call's detail and the number form above the list both block; the server's refusal shows beside them in its words.
+let blockedRead = 0;
+
+/** A status line: what was done, or (error) what went wrong; null: none. */
+function setStatus(id: string, text: string | null, error = false): void {
+  const p = $(id);
+  p.textContent = text ?? '';
+  p.className = error ? 'error' : 'muted';
+  p.hidden = text === null;
+}
+
+function loadBlocked(): void {
+  const read = ++blockedRead;
+  fetchJson<BlockedCaller[]>('/api/blocked-callers', { token: tokens.get() ?? '' }).then(
+    (items) => {
+      if (read === blockedRead) renderBlocked(document, items, unblock);
+    },
+    (e: unknown) => {
+      if (read === blockedRead) setStatus('blocked-status', e instanceof Error ? e.message : String(e), true);
+    },
+  );
+}
+
+function unblock(b: BlockedCaller): void {
+  setStatus('blocked-status', null);
+  fetchJson(`/api/blocked-callers/${b.id}`, { method: 'DELETE', token: tokens.get() ?? '' }).then(loadBlocked, (e: unknown) => {
+    setStatus('blocked-status', e instanceof Error ? e.message : String(e), true);
+    loadBlocked(); // (unblocked by someone else meanwhile, say)
+  });
+}
+
+/** Blocks `target` with the reason and days of `form` (the call's or the number's); the list is read again after. */
+async function block(target: BlockTarget, form: 'call-block' | 'block-number'): Promise<BlockedCaller> {
+  const submit = $<HTMLButtonElement>(`${form}-submit`);
+  const body = blockBody(target, $<HTMLInputElement>(`${form}-reason`).value, $<HTMLSelectElement>(`${form}-days`).value);
+  submit.disabled = true;
+  try {
+    const b = await fetchJson<BlockedCaller>('/api/blocked-callers', { method: 'POST', body, token: tokens.get() ?? '' });
+    loadBlocked();
+    return b;
+  } finally {
+    submit.disabled = false;
+  }
+}
+
+/** The call's Block caller form closed and empty, nothing said (another call opened, or none). */
+function resetCallBlock(): void {
+  $<HTMLFormElement>('call-block-form').reset();
+  $('call-block-form').hidden = true;
+  $('call-block').setAttribute('aria-expanded', 'false');
+  setStatus('call-block-status', null);
+}
+
+/** Signed out: nothing of the last supervisor's list stays. */
+function resetBlocked(): void {
+  blockedRead++;
+  $('blocked-rows').replaceChildren();
+  $<HTMLFormElement>('block-number-form').reset();
+  setStatus('blocked-status', null);
+}
+
+$('call-block').addEventListener('click', () => {
+  const opening = $('call-block-form').hidden;
+  resetCallBlock();
+  $('call-block-form').hidden = !opening;
+  $('call-block').setAttribute('aria-expanded', String(opening));
+  if (opening) $('call-block-reason').focus();
+});
+
+$<HTMLFormElement>('call-block-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const callId = openCallId;
+  if (callId === null) return;
+  setStatus('call-block-status', null);
+  block({ callId }, 'call-block').then(
+    () => {
+      if (openCallId !== callId) return; // (another call opened meanwhile)
+      resetCallBlock();
+      setStatus('call-block-status', 'Caller blocked');
+    },
+    (err: unknown) => {
+      if (openCallId === callId) setStatus('call-block-status', err instanceof Error ? err.message : String(err), true);
+    },
+  );
+});
+
+$<HTMLFormElement>('block-number-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const number = $<HTMLInputElement>('block-number').value.trim();
+  if (!number) return setStatus('blocked-status', 'Enter the number to block.', true);
+  setStatus('blocked-status', null);
+  block({ number }, 'block-number').then(
+    (b) => {
+      $<HTMLFormElement>('block-number-form').reset();
+      setStatus('blocked-status', `Blocked ${b.number ?? number}`);
+    },
+    (err: unknown) => setStatus('blocked-status', err instanceof Error ? err.message : String(err), true),
+  );
+});
+
+$('blocked-reload').addEventListener('click', () => {
+  setStatus('blocked-status', null);
+  loadBlocked();
+});
+
 function connect(token: string): void {
   show(true);
+  loadBlocked();
   socket = new LiveSocket(liveSocketUrl(location.origin, '/ws/supervisor', token), parseBoardMessage, log.child({ component: 'socket' }), 'supervisor');
   socket.on('status', (s) => ($('live').textContent = s === 'open' ? 'live' : s));
   socket.on('refused', (reason) => signOut(`Signed out: ${reason}`));

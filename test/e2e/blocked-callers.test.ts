@@ -1,6 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawUdp } from '../sip/helpers.ts';
-import { type Harness, createAgent, eventually, startCallCenter } from './support/harness.ts';
+import { makeTone } from '../support/baresip.ts';
+import { launchBrowser } from './support/browser.ts';
+import { type Harness, createAgent, eventually, signInBoard, startCallCenter } from './support/harness.ts';
 import { inDialog, inviteQueue } from './support/queue-invite.ts';
 
 /**
@@ -94,4 +99,32 @@ describe('blocked callers', () => {
     await eventually(() => h.server.center.call(web.callId) === undefined, 10_000, 'the call to end');
     expect(await block({ callId: web.callId })).toMatchObject({ status: 422, body: { field: 'body.callId' } });
   }, 30_000);
+
+  it("a supervisor blocks a call's caller from the wall-board's call history, and unblocks them", async () => {
+    expect(await dial()).toBe(200);
+    const last = (await h.api('GET', '/api/calls?limit=1', undefined, sue)).body.items[0] as { id: string };
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'e2e-block-'));
+    const browser = await launchBrowser(makeTone(path.join(dir, 'tone-440.wav'), 440));
+    try {
+      const page = browser.page;
+      await signInBoard(page, h, 'sue', 'sue-password-1');
+      const section = page.getByTestId('wb-calls');
+      await section.getByTestId(`wb-calls-row-${last.id}`).getByTestId('wb-calls-details').click();
+      await page.getByTestId('call-block').click();
+      await page.getByTestId('call-block-reason').fill('threatening');
+      await page.getByTestId('call-block-submit').click();
+      await eventually(async () => (await page.getByTestId('call-block-status').textContent()) === 'Caller blocked', 10_000, 'the block');
+      // (the web customer blocked above is listed too)
+      const rows = page.getByTestId('blocked-rows').getByTestId('blocked-row').filter({ hasText: '5551921' });
+      await eventually(async () => (await rows.count()) === 1, 10_000, 'the block listed');
+      expect(await rows.first().textContent()).toContain('threatening');
+      expect(await dial()).toBe(603);
+      await rows.first().getByTestId('blocked-unblock').click();
+      await eventually(async () => (await rows.count()) === 0, 10_000, 'the block gone from the list');
+      expect(await dial()).toBe(200);
+    } finally {
+      await browser.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

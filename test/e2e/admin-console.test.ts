@@ -1,6 +1,9 @@
+import { type IncomingHttpHeaders, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { ADMIN_PASSWORD, type Harness, consoleBrowser, consoleShows, eventually, startCallCenter } from './support/harness.ts';
+import { webhookSignature } from '../../server/calls/webhooks.ts';
+import { ADMIN_PASSWORD, type Harness, consoleBrowser, consoleShows, createAgent, eventually, startCallCenter } from './support/harness.ts';
 
 /** The admin console (/admin/) in Chromium against the real server: what it saves is what the API and the ACD hold. */
 describe('admin console', () => {
@@ -244,5 +247,93 @@ describe('admin console', () => {
     await page.getByTestId('audit-path').fill('api/login');
     await page.getByTestId('audit-show').click();
     await shows('error', /^querystring\.path /);
+  }, 120_000);
+
+  it('sets the webhook to a receiver, signed and with the events chosen, sends it a test, shows how delivery goes and turns it off', async () => {
+    const SECRET = 'a-long-enough-webhook-secret';
+    const got: Array<{ method: string; headers: IncomingHttpHeaders; body: string }> = [];
+    let status = 204;
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        got.push({ method: req.method ?? '', headers: req.headers, body });
+        res.writeHead(status).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/callflow`;
+    const webhook = async () => (await h.api('GET', '/api/settings/webhook', undefined, h.admin)).body;
+    const events = (i: number) => (JSON.parse(got[i]!.body) as { events: Array<{ event: string }> }).events;
+    const result = (want: RegExp) => eventually(async () => want.test((await page.getByTestId('webhook-test-result').textContent()) ?? ''), 10_000, `test result ${want}`);
+    try {
+      await page.goto(`${h.baseUrl}/admin/`);
+      await page.evaluate(() => sessionStorage.clear());
+      await page.goto(`${h.baseUrl}/admin/`);
+      await page.getByTestId('login-username').fill('admin');
+      await page.getByTestId('login-password').fill(ADMIN_PASSWORD);
+      await page.getByTestId('login-submit').click();
+      await page.getByTestId('skill-form').waitFor();
+      await page.getByTestId('tab-webhook').click();
+      await eventually(async () => (await page.getByTestId('webhook-stats').textContent()) === 'delivered 0 · failures 0 · pending 0 · dropped 0', 10_000, 'the figures');
+      expect(await page.getByTestId('webhook-all-events').isChecked()).toBe(true);
+      expect(await page.getByTestId('webhook-no-secret').isChecked()).toBe(true);
+
+      // a URL with credentials in it is refused by the server, naming the field
+      await page.getByTestId('webhook-url').fill('http://user:pw@127.0.0.1/hooks');
+      await page.getByTestId('webhook-save').click();
+      await shows('error', /^body\.url: /);
+      // signed, and only agents' logins
+      await page.getByTestId('webhook-url').fill(url);
+      await page.getByTestId('webhook-no-secret').uncheck();
+      await page.getByTestId('webhook-secret').fill(SECRET);
+      await page.getByTestId('webhook-all-events').uncheck();
+      await page.getByTestId('webhook-events').getByLabel('AGENTLOGIN').check();
+      await page.getByTestId('webhook-save').click();
+      await shows('notice', 'Webhook saved.');
+      expect(await webhook()).toMatchObject({ url, secretSet: true, events: ['AGENTLOGIN'] });
+      expect(await page.getByTestId('webhook-secret').inputValue()).toBe('');
+      expect(await page.getByTestId('webhook-secret').getAttribute('placeholder')).toBe('(unchanged)');
+
+      // the test: a PING the receiver answers, signed with the secret
+      await page.getByTestId('webhook-test').click();
+      await result(/^Receiver answered 204 in \d+ ms$/);
+      expect(got).toHaveLength(1);
+      expect(got[0]!.method).toBe('POST');
+      expect(JSON.parse(got[0]!.body)).toMatchObject({ events: [{ event: 'PING' }] });
+      const { headers, body } = got[0]!;
+      expect(headers['x-callflow-signature']).toBe(`sha256=${webhookSignature(SECRET, String(headers['x-callflow-timestamp']), body)}`);
+      status = 503;
+      await page.getByTestId('webhook-test').click();
+      await result(/^Failed: HTTP 503$/);
+      status = 204;
+
+      // an agent logging in is delivered; the figures show it when the section opens again
+      const wendy = await createAgent(h, { login: 'wendy', name: 'Wendy', languages: { en: 5 }, skills: {} });
+      const token = await h.login('wendy', wendy.password);
+      await eventually(async () => (await h.api('PUT', '/api/agent/state', { state: 'not-ready', reason: 'lunch' }, token)).status === 200, 5_000, 'wendy logged in');
+      await eventually(() => got.length === 3, 10_000, 'the delivery');
+      expect(events(2).map((e) => e.event)).toEqual(['AGENTLOGIN']);
+      await page.getByTestId('tab-skills').click();
+      await page.getByTestId('tab-webhook').click();
+      await eventually(async () => (await page.getByTestId('webhook-stats').textContent()) === 'delivered 1 · failures 0 · pending 0 · dropped 0', 10_000, 'the delivery counted');
+
+      // saved again with the secret left empty: it stays; all events again
+      await page.getByTestId('webhook-all-events').check();
+      await page.getByTestId('webhook-save').click();
+      await shows('notice', 'Webhook saved.');
+      expect(await webhook()).toMatchObject({ url, secretSet: true, events: null });
+
+      // off: nothing to test any more
+      await page.getByTestId('webhook-off').click();
+      await shows('notice', 'Webhook turned off.');
+      expect(await webhook()).toMatchObject({ url: null });
+      expect(await page.getByTestId('webhook-url').inputValue()).toBe('');
+      await page.getByTestId('webhook-test').click();
+      await shows('error', /no webhook URL is set/);
+      expect(got).toHaveLength(3);
+    } finally {
+      await new Promise((resolve) => receiver.close(resolve));
+    }
   }, 120_000);
 });

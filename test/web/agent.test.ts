@@ -1,32 +1,14 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { WebSocket } from 'ws';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { recordSip, startStandIn, type StandIn } from '../support/web-stand-in.ts';
-import { launchBrowser, requireBuild } from './browser.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { recordSip, type StandIn } from '../support/web-stand-in.ts';
+import { pageWithStandIn } from './browser.ts';
 
 // The agent page is served from the built files; its API answers come from a labelled stand-in
 // (test/support/web-stand-in.ts), not from the real server, whose end-to-end tests live with server/.
-let browser: Browser;
 let server: StandIn;
-let context: BrowserContext;
 let page: Page;
-
-beforeAll(async () => {
-  requireBuild();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-beforeEach(async () => {
-  server = await startStandIn();
-  context = await browser.newContext();
-  page = await context.newPage();
-});
-afterEach(async () => {
-  await context?.close();
-  await server?.close();
-});
+pageWithStandIn((t) => ({ server, page } = t));
 
 const text = (id: string): Promise<string | null> => page.getByTestId(id).textContent();
 const visible = (id: string): Promise<boolean> => page.getByTestId(id).isVisible();

@@ -3,8 +3,9 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
-import { DIST } from '../support/web-stand-in.ts';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { DIST, type StandIn, startStandIn } from '../support/web-stand-in.ts';
 
 const ARGS = [
   '--headless',
@@ -32,4 +33,31 @@ export function requireBuild(): void {
   if (!existsSync(marker) || statSync(marker).size === 0 || !existsSync(path.join(DIST, 'widget.js'))) {
     throw new Error('web-softphone/dist is not built: run `npm run build:web` first (npm test does it for you)');
   }
+}
+
+/**
+ * For a test file of a built page against a stand-in: one Chromium for the file, and for each test a fresh stand-in
+ * server and browser context with a page, handed to `use` before the test (and closed after it).
+ */
+export function pageWithStandIn(use: (t: { server: StandIn; context: BrowserContext; page: Page }) => void): void {
+  let browser: Browser;
+  let current: { server: StandIn; context: BrowserContext; page: Page } | undefined;
+  beforeAll(async () => {
+    requireBuild();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    const server = await startStandIn();
+    const context = await browser.newContext();
+    current = { server, context, page: await context.newPage() };
+    use(current);
+  });
+  afterEach(async () => {
+    await current?.context.close();
+    await current?.server.close();
+    current = undefined;
+  });
 }

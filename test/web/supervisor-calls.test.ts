@@ -1,31 +1,13 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startStandIn, type StandIn } from '../support/web-stand-in.ts';
-import { launchBrowser, requireBuild } from './browser.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { StandIn } from '../support/web-stand-in.ts';
+import { pageWithStandIn } from './browser.ts';
 
 // The wall-board's call history in the built page; the board and the calls come from the labelled stand-in
 // (test/support/web-stand-in.ts), the real server's are driven by the end-to-end tests.
-let browser: Browser;
 let server: StandIn;
-let context: BrowserContext;
 let page: Page;
-
-beforeAll(async () => {
-  requireBuild();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-beforeEach(async () => {
-  server = await startStandIn();
-  context = await browser.newContext();
-  page = await context.newPage();
-});
-afterEach(async () => {
-  await context?.close();
-  await server?.close();
-});
+pageWithStandIn((t) => ({ server, page } = t));
 
 const agents = { 'logged-out': 0, 'not-ready': 0, ready: 0, reserved: 0, busy: 0, 'wrap-up': 0 };
 const traffic = { offered: 0, answered: 0, abandoned: 0, overflowed: 0, missedOffers: 0, serviceLevelPercent: null, serviceLevelOfferedPercent: null, asaSeconds: null, abandonPercent: null };

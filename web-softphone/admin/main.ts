@@ -1,4 +1,4 @@
-/** Entry of the admin console (/admin/): skills, agents (with their desk phones), queues, IVR menus, prompt recordings, admin/supervisor accounts and the audit log over the REST API. */
+/** Entry of the admin console (/admin/): skills, agents (with their desk phones), queues, IVR menus, prompt recordings, admin/supervisor accounts, the callback trunk, the webhook and the audit log over the REST API. */
 import { fetchBlob, fetchJson } from '../shared/http.ts';
 import { sessionTokenStore } from '../shared/session-token.ts';
 import { wireSignIn } from '../shared/sign-in.ts';
@@ -27,6 +27,7 @@ import {
   parsePrompts,
   parseSteps,
 } from './forms.ts';
+import { WEBHOOK_EVENTS, type WebhookTest, type WebhookView, webhookBody, webhookStatsText, webhookTestText } from './webhook.ts';
 
 interface Skill { id: number; name: string; description: string }
 interface Agent { id: number; login: string; name: string; skills: Record<string, number>; languages: Record<string, number>; sipUsername: string | null }
@@ -532,6 +533,86 @@ form('callbacks-form').addEventListener('submit', (e) => {
   });
 });
 
+// ── webhook: the queue log's events POSTed to a URL of the admin's ──
+/** The events' checkboxes, one an event. */
+$('webhook-events').append(
+  ...WEBHOOK_EVENTS.map((name) => {
+    const label = document.createElement('label');
+    label.className = 'check';
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    box.name = 'event';
+    box.value = name;
+    label.append(box, ` ${name}`);
+    return label;
+  }),
+);
+const eventBoxes = () => [...$('webhook-events').querySelectorAll<HTMLInputElement>('input[name="event"]')];
+
+/** Shows what the server holds; a secret is never shown, only whether one is set. */
+function showWebhook(w: WebhookView): void {
+  const f = form('webhook-form');
+  field(f, 'url').value = w.url ?? '';
+  field(f, 'secret').value = '';
+  field(f, 'secret').placeholder = w.secretSet ? '(unchanged)' : '';
+  field(f, 'noSecret').checked = !w.secretSet;
+  field(f, 'secret').disabled = !w.secretSet;
+  field(f, 'allEvents').checked = w.events === null;
+  // (all events: the list is out of the way, and unticked for choosing some)
+  $('webhook-events').hidden = w.events === null;
+  for (const box of eventBoxes()) box.checked = w.events?.includes(box.value) ?? false;
+  $('webhook-stats').textContent = webhookStatsText(w.stats);
+}
+
+/** Loaded when the section opens (its figures move with every delivery), not with the console. */
+async function loadWebhook(): Promise<void> {
+  showWebhook(await api<WebhookView>('GET', '/api/settings/webhook'));
+}
+
+form('webhook-form').addEventListener('change', (e) => {
+  const f = form('webhook-form');
+  if (e.target === field(f, 'noSecret')) field(f, 'secret').disabled = field(f, 'noSecret').checked;
+  if (e.target === field(f, 'allEvents')) $('webhook-events').hidden = field(f, 'allEvents').checked;
+});
+
+form('webhook-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const f = form('webhook-form');
+  void act(async () => {
+    const body = webhookBody({
+      url: field(f, 'url').value,
+      secret: field(f, 'secret').value,
+      noSecret: field(f, 'noSecret').checked,
+      allEvents: field(f, 'allEvents').checked,
+      events: eventBoxes().filter((b) => b.checked).map((b) => b.value),
+    });
+    showWebhook(await api<WebhookView>('PUT', '/api/settings/webhook', body));
+    return 'Webhook saved.';
+  });
+});
+
+$('webhook-off').addEventListener('click', () => void act(async () => {
+  // (the secret and the events stay, for when it is turned on again)
+  showWebhook(await api<WebhookView>('PUT', '/api/settings/webhook', { url: null }));
+  return 'Webhook turned off.';
+}));
+
+$('webhook-test').addEventListener('click', () => void act(async () => {
+  const result = $('webhook-test-result');
+  result.textContent = 'Sending…';
+  result.className = '';
+  try {
+    const t = await api<WebhookTest>('POST', '/api/settings/webhook/test');
+    result.textContent = webhookTestText(t);
+    result.className = t.ok ? 'ok' : 'failed';
+  } catch (err) {
+    result.textContent = '';
+    throw err;
+  }
+  // (the figures only: what is typed in the form and not saved yet stays)
+  $('webhook-stats').textContent = webhookStatsText((await api<WebhookView>('GET', '/api/settings/webhook')).stats);
+}));
+
 // ── recordings: admins' prompts, which play instead of the shipped ones of their name (and for "@<name>" in menus) ──
 interface Prompt { name: string; language: string; shipped: boolean; custom: boolean }
 
@@ -652,9 +733,9 @@ for (const b of document.querySelectorAll<HTMLButtonElement>('[data-tab]')) {
   b.addEventListener('click', () => {
     showTab(b.dataset.tab!);
     // (the menus name queues, and recordings are made through the API too: either may have changed meanwhile;
-    // the log grows: its newest page)
-    const reload =
-      b.dataset.tab === 'ivr' ? loadIvrMenus : b.dataset.tab === 'prompts' ? loadPrompts : b.dataset.tab === 'audit' ? () => loadAudit(auditFilter, 0) : undefined;
+    // the log grows: its newest page; the webhook's figures move with every delivery)
+    const reloads: Record<string, () => Promise<void>> = { ivr: loadIvrMenus, prompts: loadPrompts, webhook: loadWebhook, audit: () => loadAudit(auditFilter, 0) };
+    const reload = reloads[b.dataset.tab!];
     reload?.().catch((err: unknown) => say(err instanceof Error ? err.message : String(err), 'error'));
   });
 }

@@ -138,6 +138,13 @@ export function callbackCreated(r: CallbackOutcome): Static<typeof CallbackView>
 export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; center: CallCenter }> = async (app, { ctx, center }) => {
   const realm = ctx.config.sipRealm;
 
+  /** The widget's requests about its own call carry that call's token (POST /api/public/calls); else 401. */
+  const requireCallToken = (request: FastifyRequest, callId: string): void => {
+    const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    const claims = bearer === undefined ? null : ctx.tokens.verifyCall(bearer);
+    if (claims === null || claims.callId !== callId) throw new ApiError('ERR_UNAUTHENTICATED', 'Authorization: Bearer <call token> of this call is missing, invalid or expired');
+  };
+
   app.post('/api/public/calls', {
     config: { roles: 'public' },
     schema: {
@@ -249,9 +256,7 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
     },
   }, async (request, reply) => {
     const { callId } = request.params;
-    const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
-    const claims = bearer === undefined ? null : ctx.tokens.verifyCall(bearer);
-    if (claims === null || claims.callId !== callId) throw new ApiError('ERR_UNAUTHENTICATED', 'Authorization: Bearer <call token> of this call is missing, invalid or expired');
+    requireCallToken(request, callId);
     const number = phoneNumber(request.body.number);
     refuseBlocked(center, null, number);
     let at: Date | null = null;
@@ -274,9 +279,7 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
     },
   }, async (request, reply) => {
     const { callId } = request.params;
-    const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
-    const claims = bearer === undefined ? null : ctx.tokens.verifyCall(bearer);
-    if (claims === null || claims.callId !== callId) throw new ApiError('ERR_UNAUTHENTICATED', 'Authorization: Bearer <call token> of this call is missing, invalid or expired');
+    requireCallToken(request, callId);
     if (center.call(callId) !== undefined) throw new ApiError('ERR_INVALID_STATE', 'the call is still in progress: rate it when it has ended');
     const r = await center.rateCall(callId, request.body.score);
     switch (r.outcome) {

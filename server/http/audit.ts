@@ -14,6 +14,8 @@ const SECRET_KEY = /pass|secret|token|ha1|authorization|credential/i;
 /** The largest request body kept in an entry (as JSON); a larger one is kept as its size. */
 const MAX_DETAIL_CHARS = 8192;
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** Reads kept too: hearing a caller's voice (a call recording, a voicemail) is personal data being used. */
+const AUDITED_READS = new Set(['/api/recordings/:id/audio', '/api/voicemails/:id/audio']);
 const AUDITED_ROLES = new Set(['admin', 'supervisor']);
 
 /** A request body as the audit log keeps it: JSON with every secret masked; a binary body (a WAV upload) by its size. */
@@ -33,7 +35,7 @@ function mask(v: unknown): unknown {
 
 /**
  * The audit log: every API request by an admin or a supervisor that changes something (POST, PUT, PATCH, DELETE),
- * refused ones too, and every login attempt, written after the answer went out (off the request's path). Entries
+ * refused ones too, who listened to which call recording or voicemail, and every login attempt, written after the answer went out (off the request's path). Entries
  * older than AUDIT_RETENTION_DAYS are deleted at start and every hour.
  */
 export function installAuditLog(app: FastifyInstance, ctx: AppContext): void {
@@ -88,7 +90,7 @@ export function installAuditLog(app: FastifyInstance, ctx: AppContext): void {
 /** A change by an admin or a supervisor, or a login attempt (not a routing request: an unknown route has no pattern). */
 function audited(request: FastifyRequest): boolean {
   const route = request.routeOptions.url;
-  if (route === undefined || !MUTATING.has(request.method)) return false;
+  if (route === undefined || !(MUTATING.has(request.method) || (request.method === 'GET' && AUDITED_READS.has(route)))) return false;
   if (route === '/api/login') return true;
   return route.startsWith('/api/') && request.user !== null && AUDITED_ROLES.has(request.user.role);
 }

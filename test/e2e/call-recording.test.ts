@@ -97,6 +97,13 @@ describe('call recording', () => {
     expect(peakFrequency(right)).toBe(1000); // Anna
     expect(rms(lastSecond(left))).toBeGreaterThan(500);
 
+    // who heard it is in the audit log
+    const heard = await eventually(async () => {
+      const items = (await h.api('GET', '/api/audit?path=/api/recordings', undefined, h.admin)).body.items as Array<{ login: string; route: string; path: string; status: number }>;
+      return items.length > 0 ? items : undefined;
+    }, 5_000, 'the audit entry');
+    expect(heard[0]).toMatchObject({ login: 'sue', route: 'GET /api/recordings/:id/audio', path: `/api/recordings/${rec.id}/audio`, status: 200 });
+
     // the rules: an agent may not hear it, a supervisor may not delete it, an admin may
     expect((await fetch(`${h.baseUrl}/api/recordings/${rec.id}/audio`, { headers: { authorization: `Bearer ${anna.token}` } })).status).toBe(403);
     expect((await h.api('DELETE', `/api/recordings/${rec.id}`, undefined, sue)).status).toBe(403);

@@ -38,8 +38,13 @@ export class MigrationError extends Error {
 
 /** Brings the schema to the latest migration; throws naming the migration that failed. */
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  return migrateTo(db, 'latest');
+}
+
+/** Brings the schema up or down to the named migration (or the latest); throws naming the migration that failed. */
+export async function migrateTo(db: Kysely<any>, name: string): Promise<string[]> {
   const migrator = new Migrator({ db, provider: new StaticProvider() });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = name === 'latest' ? await migrator.migrateToLatest() : await migrator.migrateTo(name);
   const failed = results?.find((r) => r.status === 'Error');
   if (error !== undefined || failed !== undefined) {
     const cause = error instanceof Error ? error.message : String(error);

@@ -13,6 +13,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addPrimaryKeyConstraint('call_notes_pk', ['call_id', 'agent_id'])
     .execute();
   await db.schema.alterTable('calls').addColumn('customer_key', 'text').execute();
+  // the calls so far: as server/calls/call-log-writer.ts customerKey() (the web page's customer id, else the phone
+  // number the caller's SIP URI names, or the number of a callback asked for on the page)
+  await sql`
+    update calls set customer_key = case
+      when coalesce(customer_id, '') <> '' then 'id:' || customer_id
+      else (select 'tel:' || n from (select regexp_replace(coalesce(substring(caller from '^[sS][iI][pP][sS]?:([^@;?]+)@'), caller), '[[:space:]().-]', '', 'g') as n) x
+            where n ~ '^[+]?[0-9]{4,20}$')
+    end`.execute(db);
   await db.schema.createIndex('calls_customer_idx').on('calls').columns(['customer_key', 'created_at']).execute();
 }
 

@@ -459,6 +459,12 @@ export class CallCenter {
     return this.#calls.get(callId)?.queue?.id;
   }
 
+  /** A call of this customer (calls.customer_key) is in progress. */
+  hasCallOf(key: string): boolean {
+    for (const call of this.#calls.values()) if (customerKey(call.details.customerId, call.details.caller) === key) return true;
+    return false;
+  }
+
   /** The call in progress with this id, if any. */
   call(callId: string): CustomerCall | undefined {
     return this.#calls.get(callId);

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../db/connect.ts';
 import { DuplicateError, InUseError, InvalidValueError, UnknownReferenceError } from '../../db/errors.ts';
-import { migrateToLatest } from '../../db/migrate.ts';
+import { migrateTo, migrateToLatest } from '../../db/migrate.ts';
+import { eraseCustomer, openCallbacksOf } from '../../db/repositories/erase.ts';
 import { earlierCalls, notesOfCalls, saveCallNote } from '../../db/repositories/call-notes.ts';
 import { appendQueueEvents, getCall, insertCall, listCalls, listQueueEvents, setSurveyScore, updateCall } from '../../db/repositories/call-log.ts';
 import { createCallback, listOpenCallbacks, setCallbackState } from '../../db/repositories/callbacks.ts';
@@ -331,6 +332,65 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
     expect((await earlierCalls(h.db, 'tel:5551234', 'now', 1)).map((c) => c.id)).toEqual(['second']);
     // a note belongs to a call and an agent that exist
     await expect(saveCallNote(h.db, 'no-such-call', anna.id, 'x')).rejects.toThrow();
+  });
+
+  it("the calls before call notes get their customer: the web page's customer id, else the number of the caller's URI", async () => {
+    expect(await migrateTo(h.db, '2026-12-07T0500-survey')).toEqual(['2026-12-07T0800-blocked-callers', '2026-12-07T0700-audit-log', '2026-12-07T0600-call-notes']);
+    const row = (id: string, caller: string, customerId: string | null) => ({
+      id, queue_id: null, agent_id: null, direction: 'inbound', channel: 'sip', caller, customer_id: customerId, language: null, context: '{}', sip_call_id: null,
+      state: 'ended', end_reason: null, disposition: null, queued_at: null, answered_at: null, ended_at: null, wait_seconds: null, talk_seconds: null,
+      hold_seconds: null, wrap_up_seconds: null,
+    });
+    await h.db.insertInto('calls').values([
+      row('a', 'sip:+372 555-1234@gw.example;user=phone', null), row('b', 'SIP:1902@realm', null), row('c', 'web', 'c-42'),
+      row('d', 'sip:anna@example.com', null), row('e', '+372 (555) 9876', null), row('f', 'web', null), row('g', 'sip:12@x', null),
+    ] as never).execute();
+    await migrateToLatest(h.db);
+    const keys = await h.db.selectFrom('calls').select(['id', 'customer_key']).orderBy('id').execute();
+    expect(keys.map((k) => [k.id, k.customer_key])).toEqual([
+      ['a', 'tel:+3725551234'], ['b', 'tel:1902'], ['c', 'id:c-42'], ['d', null], ['e', 'tel:+3725559876'], ['f', null], ['g', null],
+    ]);
+  });
+
+  it("erasing a customer deletes their recordings, voicemails, notes and callbacks and blanks who they are, keeping the statistics", async () => {
+    const q = await createQueue(h.db, { name: 'q' });
+    const anna = await createAgent(h.db, { login: 'anna', name: 'Anna', passwordHash: 'x' });
+    const call = (id: string, key: string) => insertCall(h.db, {
+      id, queue_id: q.id, agent_id: anna.id, direction: 'inbound', channel: 'sip', caller: `sip:${key.slice(4)}@gw`, customer_id: null, language: 'et',
+      context: JSON.stringify({ page: { url: 'https://shop/x' }, ivr: ['main'] }), sip_call_id: `${id}@gw`, state: 'ended', end_reason: 'agent-hangup',
+      disposition: 'Sale', queued_at: null, answered_at: null, ended_at: null, wait_seconds: 5, talk_seconds: 60, hold_seconds: null, wrap_up_seconds: 10,
+      customer_key: key,
+    });
+    await call('mine-1', 'tel:5551234');
+    await call('mine-2', 'tel:5551234');
+    await call('theirs', 'tel:5559999');
+    await setSurveyScore(h.db, 'mine-1', 5);
+    for (const id of ['mine-1', 'theirs']) {
+      await saveCallNote(h.db, id, anna.id, 'wants a refund');
+      await createCallRecording(h.db, { callId: id, queueId: q.id, agentId: anna.id, startedAt: new Date(), seconds: 1, audio: Buffer.from('RIFF') });
+      await createVoicemail(h.db, { callId: id, queueId: q.id, caller: 'sip:x@gw', customerId: null, language: null, seconds: 1, audio: Buffer.from('RIFF') });
+    }
+    await createCallback(h.db, { queueId: q.id, callId: 'mine-2', target: '5551234', requestedAt: new Date() });
+    await appendQueueEvents(h.db, [
+      { event: 'CONNECT', callId: 'mine-1', queueId: q.id, agentId: anna.id, data: { waited: 5 } },
+      { event: 'LINK', callId: 'mine-1', queueId: q.id, agentId: anna.id, data: { url: 'https://shop/orders/123', title: 'Your order' } },
+      { event: 'LINK', callId: 'theirs', queueId: q.id, agentId: anna.id, data: { url: 'https://shop/orders/9', title: null } },
+    ]);
+    expect(await openCallbacksOf(h.db, 'tel:5551234')).toEqual(['mine-2']);
+    expect(await eraseCustomer(h.db, 'tel:5551234')).toEqual({ calls: 2, notes: 1, recordings: 1, voicemails: 1, callbacks: 1 });
+    expect(await getCall(h.db, 'mine-1')).toMatchObject({
+      caller: 'erased', customer_id: null, customer_key: null, sip_call_id: null, context: {},
+      queue_id: q.id, agent_id: anna.id, disposition: 'Sale', talk_seconds: 60, wait_seconds: 5, survey_score: 5, end_reason: 'agent-hangup',
+    });
+    expect((await listQueueEvents(h.db, { callId: 'mine-1' })).map((e) => [e.event, e.data])).toEqual([['CONNECT', { waited: 5 }], ['LINK', { erased: true }]]);
+    expect(await recordingsOfCall(h.db, 'mine-1')).toEqual([]);
+    expect(await notesOfCalls(h.db, ['mine-1', 'mine-2'])).toEqual([]);
+    // the other customer keeps everything
+    expect(await getCall(h.db, 'theirs')).toMatchObject({ caller: 'sip:5559999@gw', customer_key: 'tel:5559999' });
+    expect(await notesOfCalls(h.db, ['theirs'])).toHaveLength(1);
+    expect(await recordingsOfCall(h.db, 'theirs')).toHaveLength(1);
+    expect((await listQueueEvents(h.db, { callId: 'theirs' }))[0]!.data).toEqual({ url: 'https://shop/orders/9', title: null });
+    expect(await eraseCustomer(h.db, 'tel:5551234')).toEqual({ calls: 0, notes: 0, recordings: 0, voicemails: 0, callbacks: 0 });
   });
 
   it('open callbacks come back oldest place in line first', async () => {

@@ -127,4 +127,27 @@ describe('blocked callers', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it("erases what is kept about a customer (their right to erasure): not while they call; admins only", async () => {
+    const erase = (body: object, token = h.admin) => h.api('POST', '/api/customers/erase', body, token);
+    expect((await erase({})).status).toBe(400);
+    expect((await erase({ number: '5551921', customerId: 'c-77' })).status).toBe(400);
+    expect(await erase({ number: 'call me' })).toMatchObject({ status: 400, body: { field: 'body.number' } });
+    expect((await erase({ number: '5551921' }, sue)).status).toBe(403);
+    // while a call of theirs is in progress: refused
+    const ok = await inviteQueue(h, udp, { to: 'help', ...caller });
+    expect(ok.status).toBe(200);
+    inDialog(h, udp, ok, 'ACK');
+    expect(await erase({ number: '555 1921' })).toMatchObject({ status: 409, body: { message: expect.stringContaining('in progress') } });
+    inDialog(h, udp, ok, 'BYE');
+    await udp.take((m) => 'status' in m && m.callId === ok.callId && m.cseq.method === 'BYE');
+    await eventually(() => h.server.center.activeCalls === 0, 10_000, 'the call to end');
+    const theirs = (await h.api('GET', '/api/calls?limit=100', undefined, sue)).body.items.filter((c: { caller: string }) => c.caller.includes('5551921'));
+    expect(theirs.length).toBeGreaterThan(3);
+    const r = await erase({ number: '555 1921' });
+    expect(r).toMatchObject({ status: 200, body: { calls: theirs.length, notes: 0, recordings: 0, voicemails: 0, callbacks: 0 } });
+    const after = (await h.api('GET', `/api/calls/${theirs[0].id}`, undefined, sue)).body;
+    expect(after).toMatchObject({ caller: 'erased', customerId: null, context: {}, queueId: theirs[0].queueId });
+    expect((await h.api('GET', '/api/calls?limit=100', undefined, sue)).body.items.some((c: { caller: string }) => c.caller.includes('5551921'))).toBe(false);
+  }, 30_000);
 });

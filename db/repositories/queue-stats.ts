@@ -104,11 +104,11 @@ const surveyColumns = () => [
   count(['SURVEY'], sql`${num('score')} >= 4`).as('surveysSatisfied'),
 ];
 
-/** The start of an event's interval (for 'total', the period's start). */
-function intervalStart(p: Period) {
+/** The start of the interval of a row's time `at` (for 'total', the period's start). */
+function intervalStart(p: Period, at = sql.ref('e.at')) {
   const tz = p.timeZone ?? 'UTC';
   const interval = p.interval ?? 'total';
-  return interval === 'total' ? sql<Date>`${p.from}::timestamptz` : sql<Date>`date_trunc(${interval}, e.at at time zone ${tz}) at time zone ${tz}`;
+  return interval === 'total' ? sql<Date>`${p.from}::timestamptz` : sql<Date>`date_trunc(${interval}, ${at} at time zone ${tz}) at time zone ${tz}`;
 }
 
 /** Every column of a row as a number, but its id and start. */
@@ -176,4 +176,28 @@ export async function agentActivity(db: Kysely<Database>, q: ActivityQuery): Pro
     .orderBy(sql`2, 1`)
     .execute();
   return rows.map((r) => numbers<AgentActivity>(r));
+}
+
+/** Calls a queue's agents filed under a disposition, in an interval (by when the call came). */
+export interface DispositionCount {
+  queueId: number;
+  start: Date;
+  disposition: string;
+  calls: number;
+}
+
+/**
+ * The calls of [from, to) by queue and disposition (the one filed last: an agent may change it), a row per queue,
+ * interval and disposition (ordered by interval, queue, then the most calls first); calls filed under none are left out.
+ */
+export async function dispositionCounts(db: Kysely<Database>, q: TrafficQuery): Promise<DispositionCount[]> {
+  let query = db.selectFrom('calls as c').where('c.created_at', '>=', q.from).where('c.disposition', 'is not', null).where('c.queue_id', 'is not', null);
+  if (q.to !== undefined) query = query.where('c.created_at', '<', q.to);
+  if (q.queueId !== undefined) query = query.where('c.queue_id', '=', q.queueId);
+  const rows = await query
+    .select(['c.queue_id as queueId', intervalStart(q, sql.ref('c.created_at')).as('start'), 'c.disposition as disposition', sql<string>`count(*)`.as('calls')])
+    .groupBy(sql`1, 2, 3`)
+    .orderBy(sql`2, 1, 4 desc, 3`)
+    .execute();
+  return rows.map((r) => ({ queueId: r.queueId!, start: new Date(r.start as unknown as string), disposition: r.disposition!, calls: Number(r.calls) }));
 }

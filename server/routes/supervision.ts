@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { FastifyReply } from 'fastify';
-import { type Interval, type Period, agentActivity, queueTraffic } from '../../db/repositories/queue-stats.ts';
+import { type Interval, type Period, agentActivity, dispositionCounts, queueTraffic } from '../../db/repositories/queue-stats.ts';
 import { listAllQueues } from '../../db/repositories/queues.ts';
 import { listAllAgents } from '../../db/repositories/users.ts';
 import type { AppContext } from '../app-context.ts';
@@ -90,6 +90,13 @@ const AgentReportRow = Type.Object({
   start: Type.String({ format: 'date-time' }),
   ...agentFigureFields,
 });
+const DispositionReportRow = Type.Object({
+  queueId: Type.Integer(),
+  queue: Type.String(),
+  start: Type.String({ format: 'date-time' }),
+  disposition: Type.String(),
+  calls: Count,
+});
 const reportOf = <T extends Parameters<typeof Type.Array>[0]>(row: T) =>
   Type.Object({
     from: Type.String({ format: 'date-time' }),
@@ -109,6 +116,7 @@ const QUEUE_COLUMNS = [
   'abandoned', 'abandonPercent', 'overflowed', 'missedOffers', 'callbacksRequested', 'callbacksFailed', 'voicemailsLeft', 'handled', 'ahtSeconds',
   'surveys', 'surveyAverage', 'csatPercent',
 ] as const;
+const DISPOSITION_COLUMNS = ['queue', 'start', 'disposition', 'calls'] as const;
 const AGENT_COLUMNS = [
   'agent', 'start', 'handled', 'ahtSeconds', 'missedOffers', 'talkSeconds', 'wrapUpSeconds', 'readySeconds', 'ringingSeconds', 'handlingSeconds',
   'notReadySeconds', 'loggedInSeconds', 'occupancyPercent', 'surveys', 'surveyAverage', 'csatPercent',
@@ -403,6 +411,27 @@ export const supervisionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cen
       ...trafficFigures(counts),
     }));
     return sendReport(reply, 'queues', p, q.format, QUEUE_COLUMNS, rows);
+  });
+
+  app.get('/api/reports/dispositions', {
+    config: { roles: ['admin', 'supervisor'] },
+    schema: {
+      tags: ['supervision'],
+      security: [{ bearer: [] }],
+      summary: "Calls by disposition: how many calls each queue's agents filed under each disposition (the last filed), per hour or day (or the whole period) of the calls' arrival, as JSON or CSV (format=csv)",
+      querystring: Type.Object({ ...periodFields, queueId: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false }),
+      response: csvOrJson(DispositionReportRow, 'queue, interval and disposition'),
+    },
+  }, async (request, reply) => {
+    const q = request.query;
+    const p = reportPeriod(q);
+    const [queues, counts] = await Promise.all([
+      listAllQueues(ctx.database.db),
+      dispositionCounts(ctx.database.db, { ...p, ...(q.queueId !== undefined ? { queueId: q.queueId } : {}) }),
+    ]);
+    const names = new Map(queues.map((x) => [x.id, x.name]));
+    const rows = counts.map((c) => ({ queueId: c.queueId, queue: names.get(c.queueId) ?? String(c.queueId), start: c.start.toISOString(), disposition: c.disposition, calls: c.calls }));
+    return sendReport(reply, 'dispositions', p, q.format, DISPOSITION_COLUMNS, rows);
   });
 
   app.get('/api/reports/agents', {

@@ -7,7 +7,7 @@ import { earlierCalls, notesOfCalls, saveCallNote } from '../../db/repositories/
 import { appendQueueEvents, getCall, insertCall, listCalls, listQueueEvents, setSurveyScore, updateCall } from '../../db/repositories/call-log.ts';
 import { createCallback, listOpenCallbacks, setCallbackState } from '../../db/repositories/callbacks.ts';
 import { createIvrMenu, deleteIvrMenu, getIvrMenu, getIvrMenuByName, listIvrMenus, updateIvrMenu } from '../../db/repositories/ivr-menus.ts';
-import { agentActivity, queueTraffic } from '../../db/repositories/queue-stats.ts';
+import { agentActivity, dispositionCounts, queueTraffic } from '../../db/repositories/queue-stats.ts';
 import { createQueue, deleteQueue, getQueueByName, listQueues, updateQueue } from '../../db/repositories/queues.ts';
 import { findSipCredential, upsertSipCredential } from '../../db/repositories/sip-credentials.ts';
 import { createSkill, deleteSkill, listSkills } from '../../db/repositories/skills.ts';
@@ -125,6 +125,30 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
     expect(utcDays.map((r) => [r.start.toISOString(), r.offered])).toEqual([['2026-12-05T00:00:00.000Z', 1], ['2026-12-06T00:00:00.000Z', 4]]);
     expect((await queueTraffic(h.db, { from: since, to: at(60) })).map((r) => r.offered)).toEqual([3, 1]);
     expect(await queueTraffic(h.db, { from: at(100) })).toEqual([]);
+  });
+
+  it('calls by queue and disposition, by the day they came in a time zone; calls without one left out', async () => {
+    const sales = await createQueue(h.db, { name: 'sales' });
+    const tech = await createQueue(h.db, { name: 'tech' });
+    let n = 0;
+    const call = (queueId: number, disposition: string | null, at: string) => insertCall(h.db, {
+      id: `c${++n}`, queue_id: queueId, agent_id: null, direction: 'inbound', channel: 'sip', caller: 'sip:1@x', customer_id: null, language: null,
+      context: '{}', sip_call_id: null, state: 'ended', end_reason: null, disposition, queued_at: null, answered_at: null, ended_at: null,
+      wait_seconds: null, talk_seconds: null, hold_seconds: null, wrap_up_seconds: null, created_at: new Date(at),
+    });
+    await call(sales.id, 'Sale', '2026-12-06T08:00:00Z');
+    await call(sales.id, 'Sale', '2026-12-06T09:00:00Z');
+    await call(sales.id, 'No sale', '2026-12-06T10:00:00Z');
+    await call(sales.id, null, '2026-12-06T10:30:00Z');
+    await call(tech.id, 'Resolved', '2026-12-06T11:00:00Z');
+    await call(sales.id, 'Sale', '2026-12-06T22:30:00Z'); // (the 7th in Tallinn)
+    const from = new Date('2026-12-06T00:00:00Z');
+    const total = await dispositionCounts(h.db, { from, to: new Date('2026-12-08T00:00:00Z') });
+    expect(total.map((r) => [r.queueId, r.disposition, r.calls])).toEqual([[sales.id, 'Sale', 3], [sales.id, 'No sale', 1], [tech.id, 'Resolved', 1]]);
+    const days = await dispositionCounts(h.db, { from, interval: 'day', timeZone: 'Europe/Tallinn', queueId: sales.id });
+    expect(days.map((r) => [r.start.toISOString(), r.disposition, r.calls])).toEqual([
+      ['2026-12-05T22:00:00.000Z', 'Sale', 2], ['2026-12-05T22:00:00.000Z', 'No sale', 1], ['2026-12-06T22:00:00.000Z', 'Sale', 1],
+    ]);
   });
 
   it("agents' activity from the event log: conversations, talk, after-call work, missed offers, time by state; per hour", async () => {

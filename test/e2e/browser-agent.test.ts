@@ -136,6 +136,11 @@ describe('an agent on the browser softphone', () => {
     expect(log[5]).toMatchObject({ agentId: kaja.id, data: { url: 'https://shop.example/tents/care?model=nordic-2', title: 'Tent care guide', customerConnected: true } });
     // (the after-call work, from the call's end to Done, is in the record)
     expect(call.wrapUpSeconds).toBeGreaterThan(0);
+    // the calls by disposition: the report counts it under Sale
+    const byDisposition = (await h.api('GET', '/api/reports/dispositions?interval=total', undefined, h.admin)).body.rows;
+    expect(byDisposition).toEqual([expect.objectContaining({ queue: 'support', disposition: 'Sale', calls: 1 })]);
+    const csv = await fetch(`${h.baseUrl}/api/reports/dispositions?interval=day&format=csv`, { headers: { authorization: `Bearer ${h.admin}` } });
+    expect((await csv.text()).split('\r\n')[1]).toMatch(/^support,[^,]+,Sale,1$/);
   }, 120_000);
 
   it('shows the agent the calls waiting in their queues, and for how long the longest has waited', async () => {

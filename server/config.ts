@@ -66,6 +66,8 @@ export interface Config {
   readonly voicemailRetentionDays: number;
   /** Call recordings older than this many days are deleted; 0 = kept. */
   readonly recordingRetentionDays: number;
+  /** Call records older than this many days lose who the customer was (as when a customer is erased); 0 = kept. */
+  readonly callDataRetentionDays: number;
   /** Audit log entries older than this many days are deleted; 0 = kept. */
   readonly auditRetentionDays: number;
   /** SIP URI of the gateway (trunk) that reaches customers' phone numbers for callbacks; unset: no callbacks. */
@@ -222,6 +224,7 @@ export function loadConfig(env: Env = process.env): Config {
     voicemailRetentionDays: int(env, 'VOICEMAIL_RETENTION_DAYS', 90, 0, 3650),
     recordingRetentionDays: int(env, 'RECORDING_RETENTION_DAYS', 30, 0, 3650),
     auditRetentionDays: int(env, 'AUDIT_RETENTION_DAYS', 365, 0, 36500),
+    callDataRetentionDays: int(env, 'CALL_DATA_RETENTION_DAYS', 0, 0, 36500),
     callbackTrunk: trunkUri(env, 'CALLBACK_TRUNK'),
     callbackCallerId,
     callbackDialSeconds: int(env, 'CALLBACK_DIAL_SECONDS', 30, 5, 300),

@@ -111,6 +111,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       mediaTimeoutSeconds: config.mediaTimeoutSeconds,
       voicemail: { maxPerQueue: config.voicemailMaxPerQueue, retentionDays: config.voicemailRetentionDays },
       recordingRetentionDays: config.recordingRetentionDays,
+      callDataRetentionDays: config.callDataRetentionDays,
       callbacks: {
         trunk: config.callbackTrunk,
         callerId: config.callbackCallerId,

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../schema.ts';
 
 /** What erasing a customer removed or blanked, by kind. */
@@ -19,20 +19,44 @@ export interface Erased {
 export async function eraseCustomer(db: Kysely<Database>, customerKey: string): Promise<Erased> {
   return db.transaction().execute(async (tx) => {
     const ids = (await tx.selectFrom('calls').select('id').where('customer_key', '=', customerKey).execute()).map((r) => r.id);
-    if (ids.length === 0) return { calls: 0, notes: 0, recordings: 0, voicemails: 0, callbacks: 0 };
-    const n = (r: { numDeletedRows: bigint }) => Number(r.numDeletedRows);
-    const notes = n(await tx.deleteFrom('call_notes').where('call_id', 'in', ids).executeTakeFirstOrThrow());
-    const recordings = n(await tx.deleteFrom('call_recordings').where('call_id', 'in', ids).executeTakeFirstOrThrow());
-    const voicemails = n(await tx.deleteFrom('voicemails').where('call_id', 'in', ids).executeTakeFirstOrThrow());
-    const callbacks = n(await tx.deleteFrom('callbacks').where('call_id', 'in', ids).executeTakeFirstOrThrow());
-    await tx.updateTable('queue_events').set({ data: JSON.stringify({ erased: true }) }).where('call_id', 'in', ids).where('event', '=', 'LINK').execute();
-    await tx
-      .updateTable('calls')
-      .set({ caller: 'erased', customer_id: null, customer_key: null, sip_call_id: null, context: '{}' })
-      .where('id', 'in', ids)
-      .execute();
-    return { calls: ids.length, notes, recordings, voicemails, callbacks };
+    return eraseCalls(tx, ids);
   });
+}
+
+/**
+ * Erases who the customers were of the calls that ended before `cutoff` (CALL_DATA_RETENTION_DAYS), as eraseCustomer
+ * does, up to `batch` calls at a time: the number of calls erased.
+ */
+export async function eraseCallsBefore(db: Kysely<Database>, cutoff: Date, batch = 1000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const n = await db.transaction().execute(async (tx) => {
+      const ids = (await tx.selectFrom('calls').select('id').where('created_at', '<', cutoff).where('state', '=', 'ended').where('caller', '<>', ERASED).limit(batch).execute()).map((r) => r.id);
+      return (await eraseCalls(tx, ids)).calls;
+    });
+    total += n;
+    if (n < batch) return total;
+  }
+}
+
+/** What an erased call's caller reads. */
+const ERASED = 'erased';
+
+/** Erases the calls' customer data (see eraseCustomer), in the caller's transaction. */
+async function eraseCalls(tx: Transaction<Database>, ids: string[]): Promise<Erased> {
+  if (ids.length === 0) return { calls: 0, notes: 0, recordings: 0, voicemails: 0, callbacks: 0 };
+  const n = (r: { numDeletedRows: bigint }) => Number(r.numDeletedRows);
+  const notes = n(await tx.deleteFrom('call_notes').where('call_id', 'in', ids).executeTakeFirstOrThrow());
+  const recordings = n(await tx.deleteFrom('call_recordings').where('call_id', 'in', ids).executeTakeFirstOrThrow());
+  const voicemails = n(await tx.deleteFrom('voicemails').where('call_id', 'in', ids).executeTakeFirstOrThrow());
+  const callbacks = n(await tx.deleteFrom('callbacks').where('call_id', 'in', ids).executeTakeFirstOrThrow());
+  await tx.updateTable('queue_events').set({ data: JSON.stringify({ erased: true }) }).where('call_id', 'in', ids).where('event', '=', 'LINK').execute();
+  await tx
+    .updateTable('calls')
+    .set({ caller: ERASED, customer_id: null, customer_key: null, sip_call_id: null, context: '{}' })
+    .where('id', 'in', ids)
+    .execute();
+  return { calls: ids.length, notes, recordings, voicemails, callbacks };
 }
 
 /** The customer's callbacks still to be made (waiting, scheduled or being dialled). */

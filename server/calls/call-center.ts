@@ -6,6 +6,7 @@ import { type Queue, getQueue, getQueueByName } from '../../db/repositories/queu
 import { findUserByLogin, getAgent, listAllAgents } from '../../db/repositories/users.ts';
 import { countNewVoicemails, createVoicemail, deleteVoicemailsBefore } from '../../db/repositories/voicemails.ts';
 import { createCallRecording, deleteCallRecordingsBefore } from '../../db/repositories/call-recordings.ts';
+import { eraseCallsBefore } from '../../db/repositories/erase.ts';
 import { type CallNote, type EarlierCall, earlierCalls, lastAgentOf, notesOfCalls, saveCallNote } from '../../db/repositories/call-notes.ts';
 import type { Database } from '../../db/schema.ts';
 import type { MediaEngine } from '../../media/index.ts';
@@ -63,6 +64,8 @@ export interface CallCenterDeps {
   voicemail?: { maxPerQueue: number; retentionDays: number };
   /** RECORDING_RETENTION_DAYS (0: kept for ever); default 30 */
   recordingRetentionDays?: number;
+  /** CALL_DATA_RETENTION_DAYS: older calls lose who the customer was (0: kept for ever); default 0 */
+  callDataRetentionDays?: number;
   /** CALLBACK_*: how customers are called back; default: no trunk, no callbacks */
   callbacks?: CallbackSettings;
 }
@@ -613,11 +616,15 @@ export class CallCenter {
     return this.#calls.size;
   }
 
-  /** Deletes the voicemails older than VOICEMAIL_RETENTION_DAYS and the call recordings older than RECORDING_RETENTION_DAYS. */
+  /**
+   * Deletes the voicemails older than VOICEMAIL_RETENTION_DAYS and the call recordings older than
+   * RECORDING_RETENTION_DAYS, and erases who the customer was of the calls older than CALL_DATA_RETENTION_DAYS.
+   */
   async #sweepRecordings(): Promise<void> {
     const kinds = [
       { what: 'voicemails', days: this.#voicemail.retentionDays, sweep: deleteVoicemailsBefore },
       { what: 'call recordings', days: this.#deps.recordingRetentionDays ?? 30, sweep: deleteCallRecordingsBefore },
+      { what: "calls' customer data", days: this.#deps.callDataRetentionDays ?? 0, sweep: (db: Kysely<Database>, cutoff: Date) => eraseCallsBefore(db, cutoff) },
     ];
     for (const { what, days, sweep } of kinds) {
       if (days === 0) continue;

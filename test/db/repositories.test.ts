@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../db/connect.ts';
 import { DuplicateError, InUseError, InvalidValueError, UnknownReferenceError } from '../../db/errors.ts';
 import { migrateTo, migrateToLatest } from '../../db/migrate.ts';
-import { eraseCustomer, openCallbacksOf } from '../../db/repositories/erase.ts';
+import { eraseCallsBefore, eraseCustomer, openCallbacksOf } from '../../db/repositories/erase.ts';
 import { earlierCalls, notesOfCalls, saveCallNote } from '../../db/repositories/call-notes.ts';
 import { appendQueueEvents, getCall, insertCall, listCalls, listQueueEvents, setSurveyScore, updateCall } from '../../db/repositories/call-log.ts';
 import { createCallback, listOpenCallbacks, setCallbackState } from '../../db/repositories/callbacks.ts';
@@ -415,6 +415,26 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
     expect(await recordingsOfCall(h.db, 'theirs')).toHaveLength(1);
     expect((await listQueueEvents(h.db, { callId: 'theirs' }))[0]!.data).toEqual({ url: 'https://shop/orders/9', title: null });
     expect(await eraseCustomer(h.db, 'tel:5551234')).toEqual({ calls: 0, notes: 0, recordings: 0, voicemails: 0, callbacks: 0 });
+  });
+
+  it('calls past CALL_DATA_RETENTION_DAYS lose who the customer was, a batch at a time; calls not ended keep it', async () => {
+    const call = (id: string, at: string, state: 'ended' | 'callback' = 'ended') => insertCall(h.db, {
+      id, queue_id: null, agent_id: null, direction: 'inbound', channel: 'sip', caller: 'sip:5551234@gw', customer_id: null, language: null,
+      context: '{"page":{"url":"https://shop/x"}}', sip_call_id: null, state, end_reason: null, disposition: 'Sale', queued_at: null, answered_at: null,
+      ended_at: null, wait_seconds: null, talk_seconds: 30, hold_seconds: null, wrap_up_seconds: null, customer_key: 'tel:5551234', created_at: new Date(at),
+    });
+    for (const id of ['old-1', 'old-2', 'old-3']) await call(id, '2026-01-01T00:00:00Z');
+    await call('old-waiting', '2026-01-01T00:00:00Z', 'callback');
+    await call('recent', '2026-12-01T00:00:00Z');
+    await saveCallNote(h.db, 'old-2', (await createAgent(h.db, { login: 'a', name: 'A', passwordHash: 'x' })).id, 'note');
+    expect(await eraseCallsBefore(h.db, new Date('2026-06-01T00:00:00Z'), 2)).toBe(3);
+    const rows = await h.db.selectFrom('calls').select(['id', 'caller', 'customer_key', 'disposition', 'talk_seconds']).orderBy('id').execute();
+    expect(rows.map((r) => [r.id, r.caller, r.customer_key])).toEqual([
+      ['old-1', 'erased', null], ['old-2', 'erased', null], ['old-3', 'erased', null], ['old-waiting', 'sip:5551234@gw', 'tel:5551234'], ['recent', 'sip:5551234@gw', 'tel:5551234'],
+    ]);
+    expect(rows[0]).toMatchObject({ disposition: 'Sale', talk_seconds: 30 });
+    expect(await notesOfCalls(h.db, ['old-2'])).toEqual([]);
+    expect(await eraseCallsBefore(h.db, new Date('2026-06-01T00:00:00Z'))).toBe(0); // (erased once)
   });
 
   it('open callbacks come back oldest place in line first', async () => {

@@ -336,4 +336,39 @@ describe('admin console', () => {
       await new Promise((resolve) => receiver.close(resolve));
     }
   }, 120_000);
+
+  it("erases a customer by phone number on the Customers tab only once confirmed, and shows the server's message for a number that is not one", async () => {
+    const erasures = async () => (await h.api('GET', '/api/audit?path=/api/customers/erase', undefined, h.admin)).body.items as Array<{ status: number; detail: unknown }>;
+    await page.goto(`${h.baseUrl}/admin/`);
+    await page.evaluate(() => sessionStorage.clear());
+    await page.goto(`${h.baseUrl}/admin/`);
+    await page.getByTestId('login-username').fill('admin');
+    await page.getByTestId('login-password').fill(ADMIN_PASSWORD);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('skill-form').waitFor();
+    await page.getByTestId('tab-customers').click();
+
+    // not confirmed: nothing is asked of the server
+    await page.getByTestId('erase-kind').selectOption('number');
+    await page.getByTestId('erase-value').fill('+372 555 0199');
+    await page.getByTestId('erase-submit').click();
+    await shows('error', 'Tick "I understand this cannot be undone" to erase the customer.');
+    // a number that never called: nothing to erase, all said
+    await page.getByTestId('erase-confirm').check();
+    await page.getByTestId('erase-submit').click();
+    await eventually(async () => (await page.getByTestId('erase-result').textContent()) === 'Erased: 0 calls, 0 notes, 0 recordings, 0 voicemails, 0 callbacks', 10_000, 'the erasure');
+    expect(await page.getByTestId('error').isVisible()).toBe(false);
+    // (the form is emptied: the next customer is confirmed anew)
+    expect(await page.getByTestId('erase-confirm').isChecked()).toBe(false);
+    expect(await page.getByTestId('erase-value').inputValue()).toBe('');
+    await eventually(async () => (await erasures()).length === 1, 5_000, 'the audit entry');
+    expect((await erasures())[0]).toMatchObject({ status: 200, detail: { number: '+372 555 0199' } });
+
+    // not a phone number: the server's message, in the console's error area
+    await page.getByTestId('erase-value').fill('call me');
+    await page.getByTestId('erase-confirm').check();
+    await page.getByTestId('erase-submit').click();
+    await shows('error', 'body.number: not a phone number (digits, optionally a leading +, 4 to 20 of them)');
+    expect(await page.getByTestId('erase-result').textContent()).toBe('');
+  }, 120_000);
 });

@@ -1,8 +1,9 @@
-/** Entry of the admin console (/admin/): skills, agents (with their desk phones), queues, IVR menus, prompt recordings, admin/supervisor accounts, the callback trunk, the webhook and the audit log over the REST API. */
+/** Entry of the admin console (/admin/): skills, agents (with their desk phones), queues, IVR menus, prompt recordings, admin/supervisor accounts, the callback trunk, the webhook, erasing a customer and the audit log over the REST API. */
 import { fetchBlob, fetchJson } from '../shared/http.ts';
 import { sessionTokenStore } from '../shared/session-token.ts';
 import { wireSignIn } from '../shared/sign-in.ts';
 import { AUDIT_PAGE, type AuditEntry, type AuditFilter, auditAction, auditDetail, auditQuery, auditRange, auditResult, auditTime, auditWho } from './audit.ts';
+import { type Erased, eraseBody, erasedText } from './customers.ts';
 import {
   type Hours,
   type IvrAction,
@@ -683,6 +684,20 @@ form('prompt-form').addEventListener('submit', (e) => {
     f.reset();
     await loadPrompts();
     return `Recording ${name} (${language}) saved.`;
+  });
+});
+
+// ── customers: erasing what is kept about one (their right to erasure) ──
+form('erase-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const f = form('erase-form');
+  const result = $('erase-result');
+  result.textContent = '';
+  void act(async () => {
+    const body = eraseBody({ kind: field(f, 'kind').value, value: field(f, 'value').value, confirmed: field(f, 'confirm').checked });
+    result.textContent = erasedText(await api<Erased>('POST', '/api/customers/erase', body));
+    // (the next customer is confirmed anew)
+    f.reset();
   });
 });
 

@@ -312,6 +312,38 @@ export function renderAgentHistory(doc: Document, rows: AgentReportRow[], interv
   doc.getElementById('history-chart')!.replaceChildren();
 }
 
+/** A row of GET /api/reports/dispositions: a queue's calls of an interval whose last disposition filed was this one. */
+export interface DispositionReportRow {
+  queueId: number;
+  queue: string;
+  start: string;
+  disposition: string;
+  calls: number;
+}
+
+const DISPOSITION_COLUMNS = ['From', 'Queue', 'Disposition', 'Calls', "Share of the queue's filed calls"] as const;
+
+/**
+ * The dispositions' table cells, a row per interval, queue and disposition in the server's order (most calls first):
+ * the share is of the calls the queue's agents filed in that interval.
+ */
+export function dispositionCells(rows: readonly DispositionReportRow[], interval: 'hour' | 'day'): string[][] {
+  const when = intervalLabel(interval);
+  const key = (r: DispositionReportRow) => `${r.start} ${r.queueId}`;
+  const filed = new Map<string, number>();
+  for (const r of rows) filed.set(key(r), (filed.get(key(r)) ?? 0) + r.calls);
+  return rows.map((r) => {
+    const all = filed.get(key(r)) ?? 0;
+    return [when(r.start), r.queue, r.disposition, String(r.calls), share(all > 0 ? (r.calls / all) * 100 : null)];
+  });
+}
+
+/** The calls by disposition (no chart); every row's test id is `history-disposition-row` (the queue is a cell). */
+export function renderDispositionHistory(doc: Document, rows: DispositionReportRow[], interval: 'hour' | 'day'): void {
+  historyTable(doc, DISPOSITION_COLUMNS, dispositionCells(rows, interval).map((cells) => ({ name: 'disposition-row', cells })));
+  doc.getElementById('history-chart')!.replaceChildren();
+}
+
 /**
  * Draws the history: a row per queue and interval that had calls, and a bar for each of the period's intervals
  * (`slots`, ISO starts: every hour of the day, every day of the week) with its answered and abandoned calls.

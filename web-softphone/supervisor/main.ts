@@ -6,8 +6,9 @@ import { sessionTokenStore } from '../shared/session-token.ts';
 import { wirePlanning } from './planning.ts';
 import { wireSignIn } from '../shared/sign-in.ts';
 import {
-  type AgentReportRow, type Board, type BoardAgent, type ListenAction, type OpenCallback, type ReportRow, type Voicemail, type VoicemailActions,
-  parseBoardMessage, renderAgentHistory, renderBoard, renderCallbacks, renderHistory, renderVoicemails, voicemailCounts,
+  type AgentReportRow, type Board, type BoardAgent, type DispositionReportRow, type ListenAction, type OpenCallback, type ReportRow, type Voicemail,
+  type VoicemailActions, parseBoardMessage, renderAgentHistory, renderBoard, renderCallbacks, renderDispositionHistory, renderHistory, renderVoicemails,
+  voicemailCounts,
 } from './board.ts';
 import {
   type CallDetail, type CallsFilter, type CallsPage,
@@ -573,13 +574,18 @@ function period(): { interval: 'hour' | 'day'; slots: Date[] } {
   return { interval, slots };
 }
 
+/** The report the History shows: of queues, agents or dispositions. */
+function report(): 'queues' | 'agents' | 'dispositions' {
+  return ofInput.value === 'agents' || ofInput.value === 'dispositions' ? ofInput.value : 'queues';
+}
+
 function reportQuery(format: 'json' | 'csv'): string {
   const { interval, slots } = period();
   const last = slots[slots.length - 1]!;
   const to = interval === 'hour' ? new Date(last.getTime() + 3_600_000) : new Date(last.getFullYear(), last.getMonth(), last.getDate() + 1);
   const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const q = new URLSearchParams({ from: slots[0]!.toISOString(), to: to.toISOString(), interval, timeZone, format });
-  return `/api/reports/${ofInput.value === 'agents' ? 'agents' : 'queues'}?${q}`;
+  return `/api/reports/${report()}?${q}`;
 }
 
 function historyFailed(e: unknown): void {
@@ -593,8 +599,10 @@ $<HTMLFormElement>('history-form').addEventListener('submit', (e) => {
   if (!dayInput.value) return historyFailed(new Error('Choose a day.'));
   const { interval, slots } = period();
   const token = tokens.get() ?? '';
-  if (ofInput.value === 'agents') {
+  if (report() === 'agents') {
     fetchJson<{ rows: AgentReportRow[] }>(reportQuery('json'), { token }).then((r) => renderAgentHistory(document, r.rows, interval), historyFailed);
+  } else if (report() === 'dispositions') {
+    fetchJson<{ rows: DispositionReportRow[] }>(reportQuery('json'), { token }).then((r) => renderDispositionHistory(document, r.rows, interval), historyFailed);
   } else {
     fetchJson<{ rows: ReportRow[] }>(reportQuery('json'), { token }).then((r) => renderHistory(document, r.rows, interval, slots.map((d) => d.toISOString())), historyFailed);
   }
@@ -606,7 +614,7 @@ $('history-csv').addEventListener('click', () => {
   fetch(reportQuery('csv'), { headers: { authorization: `Bearer ${tokens.get() ?? ''}` } })
     .then(async (res) => {
       if (!res.ok) throw new Error(`${res.status} ${(await res.text()).slice(0, 200)}`);
-      const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'queues.csv';
+      const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? `${report()}.csv`;
       const url = URL.createObjectURL(await res.blob());
       const a = document.createElement('a');
       a.href = url;

@@ -159,6 +159,8 @@ export interface QueuesTable {
   record_calls: Generated<boolean>;
   /** after the agent hangs up, the caller is asked to rate the call (1–5): a phone by voice and key, a browser in the widget */
   survey: Generated<boolean>;
+  /** a waiting phone caller may press 2 to leave a message instead of waiting (the announcements offer it) */
+  voicemail_key: Generated<boolean>;
   /** outside these hours the queue takes no new calls; null: always open */
   opening_hours: Json<OpeningHours | null>;
   /** routing on a browser caller's page: the first matching rule applies */

@@ -2,7 +2,7 @@
  * Generates the default prompt set with espeak-ng and sox (Debian packages):
  *   <outDir>/<lang>/n/1.wav … n/20.wav, you-are-number, in-line, estimated-wait, minutes, all-agents-busy, please-hold,
  *   callback-offer, callback-confirmed, leave-message, message-saved, call-recorded,
- *   survey-question, survey-thanks
+ *   survey-question, survey-thanks, voicemail-offer
  *   <outDir>/music-on-hold.wav, <outDir>/beep.wav (voicemail's tone)
  * for en, et, ru, hu, fi and de, as 8 kHz 16-bit mono WAV (what the phone network carries; rtpengine resamples for
  * Opus). Idempotent: files that exist are kept, so admins' edits and earlier runs are not redone.
@@ -35,6 +35,7 @@ const PHRASES: Record<PromptLanguage, Record<string, string>> = {
     'call-recorded': 'This call may be recorded for quality and training.',
     'survey-question': 'Please stay on the line for one question. How satisfied were you with this call? Press a key from 1 to 5: 5 means very satisfied, 1 not at all.',
     'survey-thanks': 'Thank you for your feedback. Goodbye.',
+    'voicemail-offer': 'To leave a message instead of waiting, press 2.',
   },
   et: {
     'you-are-number': 'Teie järjekorranumber on',
@@ -50,6 +51,7 @@ const PHRASES: Record<PromptLanguage, Record<string, string>> = {
     'call-recorded': 'Kõne võidakse kvaliteedi ja koolituse eesmärgil salvestada.',
     'survey-question': 'Palun jääge liinile ühe küsimuse jaoks. Kui rahul te selle kõnega olite? Vajutage klahvi 1 kuni 5: 5 tähendab väga rahul, 1 üldse mitte.',
     'survey-thanks': 'Aitäh tagasiside eest. Head aega.',
+    'voicemail-offer': 'Kui soovite ootamise asemel sõnumi jätta, vajutage 2.',
   },
   ru: {
     'you-are-number': 'Ваш номер в очереди',
@@ -65,6 +67,7 @@ const PHRASES: Record<PromptLanguage, Record<string, string>> = {
     'call-recorded': 'Этот звонок может быть записан в целях контроля качества и обучения.',
     'survey-question': 'Пожалуйста, оставайтесь на линии, чтобы ответить на один вопрос. Насколько вы довольны этим звонком? Нажмите клавишу от 1 до 5: 5 означает очень доволен, 1 совсем не доволен.',
     'survey-thanks': 'Спасибо за ваш отзыв. До свидания.',
+    'voicemail-offer': 'Чтобы оставить сообщение вместо ожидания, нажмите 2.',
   },
   hu: {
     'you-are-number': 'Az Ön sorszáma',
@@ -80,6 +83,7 @@ const PHRASES: Record<PromptLanguage, Record<string, string>> = {
     'call-recorded': 'A hívást minőségbiztosítási és képzési célból rögzíthetjük.',
     'survey-question': 'Kérjük, maradjon a vonalban egy kérdés erejéig. Mennyire volt elégedett ezzel a hívással? Nyomjon meg egy gombot 1-től 5-ig: az 5 azt jelenti, nagyon elégedett, az 1, egyáltalán nem.',
     'survey-thanks': 'Köszönjük a visszajelzését. Viszonthallásra.',
+    'voicemail-offer': 'Ha várakozás helyett üzenetet szeretne hagyni, nyomja meg a 2-est.',
   },
   fi: {
     'you-are-number': 'Olette jonossa numero',
@@ -95,6 +99,7 @@ const PHRASES: Record<PromptLanguage, Record<string, string>> = {
     'call-recorded': 'Puhelu voidaan tallentaa laadunvarmistusta ja koulutusta varten.',
     'survey-question': 'Pysykää linjalla yhden kysymyksen ajan. Kuinka tyytyväinen olitte tähän puheluun? Painakaa näppäintä 1–5: 5 tarkoittaa erittäin tyytyväinen, 1 ei lainkaan.',
     'survey-thanks': 'Kiitos palautteestanne. Näkemiin.',
+    'voicemail-offer': 'Jos haluatte jättää viestin jonottamisen sijaan, painakaa 2.',
   },
   de: {
     'you-are-number': 'Sie sind Nummer',
@@ -110,6 +115,7 @@ const PHRASES: Record<PromptLanguage, Record<string, string>> = {
     'call-recorded': 'Dieses Gespräch kann zu Qualitäts- und Schulungszwecken aufgezeichnet werden.',
     'survey-question': 'Bitte bleiben Sie für eine Frage am Apparat. Wie zufrieden waren Sie mit diesem Gespräch? Drücken Sie eine Taste von 1 bis 5: 5 bedeutet sehr zufrieden, 1 gar nicht.',
     'survey-thanks': 'Vielen Dank für Ihre Rückmeldung. Auf Wiederhören.',
+    'voicemail-offer': 'Wenn Sie statt zu warten eine Nachricht hinterlassen möchten, drücken Sie die 2.',
   },
 };
 

@@ -34,6 +34,8 @@ export interface Queue {
   recordCalls: boolean;
   /** after the agent hangs up, the caller is asked to rate the call (1–5) */
   survey: boolean;
+  /** a waiting phone caller may press 2 to leave a message instead of waiting */
+  voicemailKey: boolean;
   /** outside these hours the queue takes no new calls; null: always open */
   openingHours: OpeningHours | null;
   /** routing on a browser caller's page (category, URL): the first matching rule adds skills and priority */
@@ -75,6 +77,7 @@ function toRow(input: Partial<QueueInput>): Record<string, unknown> {
   if (input.dispositionRequired !== undefined) row.disposition_required = input.dispositionRequired;
   if (input.recordCalls !== undefined) row.record_calls = input.recordCalls;
   if (input.survey !== undefined) row.survey = input.survey;
+  if (input.voicemailKey !== undefined) row.voicemail_key = input.voicemailKey;
   if (input.openingHours !== undefined) row.opening_hours = JSON.stringify(input.openingHours);
   if (input.pageRules !== undefined) row.page_rules = JSON.stringify(input.pageRules);
   return row;
@@ -211,6 +214,7 @@ function fromRow(q: QueueRow, skills: Record<string, number>): Queue {
     dispositionRequired: q.disposition_required,
     recordCalls: q.record_calls,
     survey: q.survey,
+    voicemailKey: q.voicemail_key,
     openingHours: q.opening_hours ?? null,
     pageRules: q.page_rules ?? [],
     createdAt: q.created_at,

@@ -696,6 +696,7 @@ function queueRef(q: Queue): QueueRef {
     dispositionRequired: q.dispositionRequired && q.dispositions.length > 0,
     recordCalls: q.recordCalls,
     survey: q.survey,
+    voicemailKey: q.voicemailKey,
     knownAgentSeconds: q.knownAgentSeconds,
   };
 }

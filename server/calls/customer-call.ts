@@ -120,6 +120,8 @@ export interface QueueRef {
   recordCalls: boolean;
   /** after the agent hangs up, the caller is asked to rate the call 1–5 (a phone here, a browser in the widget) */
   survey: boolean;
+  /** a waiting phone caller may press 2 to leave a message instead of waiting */
+  voicemailKey: boolean;
   /** a returning customer waits this long for the agent who served them last (0: no known-agent routing) */
   knownAgentSeconds: number;
 }
@@ -520,7 +522,12 @@ export class CustomerCall {
     return numberOfUri(this.#init.caller);
   }
 
-  /** A key the caller pressed: 1 while waiting asks for a callback (the waiting room offers it to phone callers). */
+  /** A waiting phone caller may press 2 for voicemail (their queue lets them). */
+  #voicemailByKey(): boolean {
+    return this.#queue.voicemailKey && this.#init.channel === 'sip';
+  }
+
+  /** A key the caller pressed: 1 while waiting asks for a callback, 2 for voicemail (the waiting room offers them to phone callers). */
   #onDigit(digit: string, how: string): void {
     this.#log.info({ digit, how }, 'DTMF from the caller');
     if (this.state === CustomerCallState.Menu || this.state === CustomerCallState.Survey) {
@@ -533,6 +540,15 @@ export class CustomerCall {
     }
     if (this.state === CustomerCallState.Voicemail) {
       if (digit === '#') this.#messageDone?.();
+      return;
+    }
+    if (digit === '2' && this.state === CustomerCallState.Waiting && this.#voicemailByKey() && !this.#leavingByKey) {
+      // (out of the line by their choice: not an abandon; the message, when left, counts as a voicemail)
+      const waited = (Date.now() - this.#queuedAt) / 1000;
+      this.#env.log.event({ event: 'EXITWITHKEY', callId: this.id, queueId: this.#queue.id, data: { key: digit, to: 'voicemail', waited } });
+      this.#env.log.updateCall(this.id, { wait_seconds: this.#waitedBefore + waited });
+      this.#env.acd.run((e, now) => e.callerAbandoned(now, this.id));
+      void this.#voicemail(false);
       return;
     }
     const number = digit === '1' && this.state === CustomerCallState.Waiting ? this.#callbackNumber() : null;
@@ -564,6 +580,7 @@ export class CustomerCall {
       names.push('estimated-wait', `n/${Math.min(20, Math.max(1, Math.round(pos.ewtSeconds / 60)))}`, 'minutes');
     }
     if (names.length > 0 && this.#callbackNumber() !== null) names.push('callback-offer');
+    if (names.length > 0 && this.#voicemailByKey()) names.push('voicemail-offer');
     if (names.length === 0) return;
     this.#announcing = true;
     this.#lastAnnouncedAt = Date.now();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseWav } from '../../media/prompts.ts';
-import { peakFrequency, rms } from '../media/helpers/audio.ts';
+import { peakFrequency, rms, toneWav } from '../media/helpers/audio.ts';
 import { RtpPeer } from '../media/helpers/rtp-peer.ts';
 import { RawUdp } from '../sip/helpers.ts';
 import { type Harness, createAgent, eventually, startCallCenter } from './support/harness.ts';
@@ -162,5 +162,34 @@ describe('voicemail', () => {
     const last = ((await h.api('GET', '/api/calls?limit=1', undefined, sue)).body.items as Array<{ id: string; endReason: string }>)[0]!;
     expect(last.endReason).toBe('voicemail-full');
     expect((await h.api('GET', `/api/voicemails?queueId=${queueId}`, undefined, sue)).body.total).toBe(2);
+  }, 60_000);
+
+  it('a waiting caller of a queue that lets them presses 2 and leaves a message instead of waiting: not an abandon', async () => {
+    const q = await h.api('POST', '/api/queues', { name: 'waiting-room', skills: {}, voicemailKey: true }, h.admin);
+    expect(q.status, JSON.stringify(q.body)).toBe(201);
+    expect(q.body.voicemailKey).toBe(true);
+    // the offer ("… press 2"), as an admin's 900 Hz recording of it, is heard with the announcements
+    const up = await fetch(`${h.baseUrl}/api/prompts/en/voicemail-offer`, { method: 'PUT', headers: { authorization: `Bearer ${h.admin}`, 'content-type': 'audio/wav' }, body: new Uint8Array(toneWav(900, 1.5)) });
+    expect(up.status, await up.text()).toBe(204);
+    const rtp = await RtpPeer.create();
+    try {
+      const ok = await rtpCall(h, udp, rtp, { to: 'waiting-room', ...caller });
+      await eventually(() => rtp.peak(0.5) === 900, 20_000, 'the offer');
+      inDialog(h, udp, ok, 'INFO', { digit: '2', cseq: 10 });
+      await eventually(() => rtp.peak(0.3) === 1000, 20_000, 'the tone');
+      rtp.startTone(700);
+      await new Promise((r) => setTimeout(r, 2000));
+      rtp.startTone(0);
+      inDialog(h, udp, ok, 'BYE', { cseq: 11 });
+      await udp.take((m) => 'status' in m && m.callId === ok.callId && m.cseq.method === 'BYE');
+    } finally {
+      rtp.close();
+    }
+    const v = await eventually(async () => (await h.api('GET', `/api/voicemails?queueId=${q.body.id}`, undefined, sue)).body.items[0], 10_000, 'the message');
+    expect(v.seconds).toBeGreaterThan(1);
+    const call = (await h.api('GET', `/api/calls/${v.callId}`, undefined, sue)).body;
+    expect(call.events.map((e: { event: string }) => e.event)).toEqual(['ENTERQUEUE', 'EXITWITHKEY', 'VOICEMAIL']);
+    expect(call.events[1].data).toMatchObject({ key: '2', to: 'voicemail' });
+    expect(call.endReason).toBe('voicemail');
   }, 60_000);
 });

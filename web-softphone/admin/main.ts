@@ -51,6 +51,8 @@ interface Queue {
   recordCalls?: boolean;
   /** ask callers to rate the call (1–5) after the agent hangs up; absent from an older server */
   survey?: boolean;
+  /** waiting phone callers may press 2 to leave a message; absent from an older server */
+  voicemailKey?: boolean;
   steps: Step[];
   knownAgentSeconds: number;
   announcements: Announcements;
@@ -315,6 +317,7 @@ function editQueue(q: Queue): void {
   field(f, 'dispositionRequired').checked = q.dispositionRequired;
   field(f, 'recordCalls').checked = q.recordCalls === true;
   field(f, 'survey').checked = q.survey === true;
+  field(f, 'voicemailKey').checked = q.voicemailKey === true;
   set('knownAgentSeconds', String(q.knownAgentSeconds));
   (f.elements.namedItem('steps') as HTMLTextAreaElement).value = formatSteps(q.steps);
   (f.elements.namedItem('pageRules') as HTMLTextAreaElement).value = formatPageRules(q.pageRules);
@@ -351,6 +354,7 @@ form('queue-form').addEventListener('submit', (e) => {
       dispositionRequired: field(f, 'dispositionRequired').checked,
       recordCalls: field(f, 'recordCalls').checked,
       survey: field(f, 'survey').checked,
+      voicemailKey: field(f, 'voicemailKey').checked,
       knownAgentSeconds: need('knownAgentSeconds', 'known agent first'),
       openingHours: parseHours((f.elements.namedItem('hours') as HTMLTextAreaElement).value, v('hoursTimeZone')),
       steps: parseSteps((f.elements.namedItem('steps') as HTMLTextAreaElement).value),

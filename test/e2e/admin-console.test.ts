@@ -12,6 +12,15 @@ describe('admin console', () => {
   let page: Page;
 
   const shows = (testId: 'notice' | 'error', want: string | RegExp) => consoleShows(page, testId, want);
+  /** A fresh session of the console, signed in as the admin. */
+  const signInAsAdmin = async (): Promise<void> => {
+    await page.evaluate(() => sessionStorage.clear());
+    await page.goto(`${h.baseUrl}/admin/`);
+    await page.getByTestId('login-username').fill('admin');
+    await page.getByTestId('login-password').fill(ADMIN_PASSWORD);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('skill-form').waitFor();
+  };
   const agents = async () => (await h.api('GET', '/api/agents', undefined, h.admin)).body.items as Array<Record<string, unknown>>;
   const queue = async (name: string) => ((await h.api('GET', '/api/queues', undefined, h.admin)).body.items as Array<{ name: string }>).find((q) => q.name === name) as Record<string, unknown> | undefined;
 
@@ -268,12 +277,7 @@ describe('admin console', () => {
     const result = (want: RegExp) => eventually(async () => want.test((await page.getByTestId('webhook-test-result').textContent()) ?? ''), 10_000, `test result ${want}`);
     try {
       await page.goto(`${h.baseUrl}/admin/`);
-      await page.evaluate(() => sessionStorage.clear());
-      await page.goto(`${h.baseUrl}/admin/`);
-      await page.getByTestId('login-username').fill('admin');
-      await page.getByTestId('login-password').fill(ADMIN_PASSWORD);
-      await page.getByTestId('login-submit').click();
-      await page.getByTestId('skill-form').waitFor();
+      await signInAsAdmin();
       await page.getByTestId('tab-webhook').click();
       await eventually(async () => (await page.getByTestId('webhook-stats').textContent()) === 'delivered 0 · failures 0 · pending 0 · dropped 0', 10_000, 'the figures');
       expect(await page.getByTestId('webhook-all-events').isChecked()).toBe(true);
@@ -340,12 +344,7 @@ describe('admin console', () => {
   it("erases a customer by phone number on the Customers tab only once confirmed, and shows the server's message for a number that is not one", async () => {
     const erasures = async () => (await h.api('GET', '/api/audit?path=/api/customers/erase', undefined, h.admin)).body.items as Array<{ status: number; detail: unknown }>;
     await page.goto(`${h.baseUrl}/admin/`);
-    await page.evaluate(() => sessionStorage.clear());
-    await page.goto(`${h.baseUrl}/admin/`);
-    await page.getByTestId('login-username').fill('admin');
-    await page.getByTestId('login-password').fill(ADMIN_PASSWORD);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('skill-form').waitFor();
+    await signInAsAdmin();
     await page.getByTestId('tab-customers').click();
 
     // not confirmed: nothing is asked of the server

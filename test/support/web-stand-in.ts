@@ -188,3 +188,12 @@ export function recordSip(standIn: StandIn, urlPath: string): { messages: string
   );
   return { messages };
 }
+
+/** A wall-board view (GET /api/wallboard) with no traffic and no queue, and these agents: what a page's tests start from. */
+export function emptyWallBoard(agents: unknown[] = []): Record<string, unknown> {
+  const states = { 'logged-out': 0, 'not-ready': 0, ready: 0, reserved: 0, busy: 0, 'wrap-up': 0 };
+  const traffic = { offered: 0, answered: 0, abandoned: 0, overflowed: 0, missedOffers: 0, serviceLevelPercent: null, serviceLevelOfferedPercent: null, asaSeconds: null, abandonPercent: null };
+  const now = new Date().toISOString();
+  return { type: 'wallboard', at: now, since: now, totals: { ...traffic, waiting: 0, longestWaitSeconds: null, agents: states }, queues: [], agents };
+}
+

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { StandIn } from '../support/web-stand-in.ts';
+import { type StandIn, emptyWallBoard } from '../support/web-stand-in.ts';
 import { pageWithStandIn } from './browser.ts';
 
 // The wall-board's call history in the built page; the board and the calls come from the labelled stand-in
@@ -9,16 +9,7 @@ let server: StandIn;
 let page: Page;
 pageWithStandIn((t) => ({ server, page } = t));
 
-const agents = { 'logged-out': 0, 'not-ready': 0, ready: 0, reserved: 0, busy: 0, 'wrap-up': 0 };
-const traffic = { offered: 0, answered: 0, abandoned: 0, overflowed: 0, missedOffers: 0, serviceLevelPercent: null, serviceLevelOfferedPercent: null, asaSeconds: null, abandonPercent: null };
-const board = {
-  type: 'wallboard',
-  at: new Date().toISOString(),
-  since: new Date().toISOString(),
-  totals: { ...traffic, waiting: 0, longestWaitSeconds: null, agents },
-  queues: [],
-  agents: [{ id: 7, name: 'Anna Tamm', state: 'ready', reason: '', since: null, callQueueId: null }],
-};
+const board = emptyWallBoard([{ id: 7, name: 'Anna Tamm', state: 'ready', reason: '', since: null, callQueueId: null }]);
 // (local times: the page shows them in this machine's time zone, as Node makes them)
 const createdAt = new Date(2026, 2, 1, 10, 0).toISOString();
 const record = (id: string) => ({

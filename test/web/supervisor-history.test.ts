@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { StandIn } from '../support/web-stand-in.ts';
+import { type StandIn, emptyWallBoard } from '../support/web-stand-in.ts';
 import { pageWithStandIn } from './browser.ts';
 
 // The wall-board's History of calls by disposition in the built page; the board and the report come from the labelled
@@ -9,11 +9,7 @@ let server: StandIn;
 let page: Page;
 pageWithStandIn((t) => ({ server, page } = t));
 
-const agents = { 'logged-out': 0, 'not-ready': 0, ready: 0, reserved: 0, busy: 0, 'wrap-up': 0 };
-const traffic = { offered: 0, answered: 0, abandoned: 0, overflowed: 0, missedOffers: 0, serviceLevelPercent: null, serviceLevelOfferedPercent: null, asaSeconds: null, abandonPercent: null };
-const board = {
-  type: 'wallboard', at: new Date().toISOString(), since: new Date().toISOString(), totals: { ...traffic, waiting: 0, longestWaitSeconds: null, agents }, queues: [], agents: [],
-};
+const board = emptyWallBoard();
 
 describe("the wall-board's History of calls by disposition", () => {
   it('asks for the dispositions report of the day by hour, shows a row per hour, queue and disposition with its share, and downloads it as CSV', async () => {

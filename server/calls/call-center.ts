@@ -8,7 +8,7 @@ import { countNewVoicemails, createVoicemail, deleteVoicemailsBefore } from '../
 import { createCallRecording, deleteCallRecordingsBefore } from '../../db/repositories/call-recordings.ts';
 import { eraseCallsBefore } from '../../db/repositories/erase.ts';
 import { type CallNote, type EarlierCall, earlierCalls, lastAgentOf, notesOfCalls, saveCallNote } from '../../db/repositories/call-notes.ts';
-import type { Database } from '../../db/schema.ts';
+import type { CallRow, Database, QueueEvent } from '../../db/schema.ts';
 import type { MediaEngine } from '../../media/index.ts';
 import { type Binding, type BindingRemovedReason, type IncomingCall, KeyTable, type SipStack } from '../../sip/index.ts';
 import type { TokenSigner } from '../auth/tokens.ts';
@@ -485,12 +485,11 @@ export class CallCenter {
    * each choice is a DISPOSITION queue event).
    */
   async setDisposition(agentId: string, callId: string, disposition: string): Promise<DispositionOutcome> {
-    await this.log.flush(); // the call's record and its CONNECT events are in the database
-    const db = this.#deps.db;
-    if ((await getCall(db, callId)) === undefined) return { outcome: 'unknown-call' };
-    const connect = (await listQueueEvents(db, { callId })).findLast((e) => e.event === 'CONNECT' && e.agent_id === Number(agentId));
+    const found = await this.#lastConnect(callId, agentId);
+    if (found === undefined) return { outcome: 'unknown-call' };
+    const connect = found.connect;
     if (connect === undefined) return { outcome: 'not-yours' };
-    const queue = connect.queue_id === null ? undefined : await getQueue(db, connect.queue_id);
+    const queue = connect.queue_id === null ? undefined : await getQueue(this.#deps.db, connect.queue_id);
     if (queue === undefined || !queue.dispositions.includes(disposition)) {
       return { outcome: 'not-a-disposition', queue: queue?.name ?? null, choices: queue?.dispositions ?? [] };
     }
@@ -507,10 +506,21 @@ export class CallCenter {
    */
   async #agentSees(agentId: string, callId: string, orInvolved: boolean): Promise<'yes' | 'no' | 'unknown'> {
     if (orInvolved && this.#calls.get(callId)?.involves(agentId)) return 'yes';
-    await this.log.flush(); // the call's record and its CONNECT events are in the database
+    const found = await this.#lastConnect(callId, agentId);
+    return found === undefined ? 'unknown' : found.connect === undefined ? 'no' : 'yes';
+  }
+
+  /**
+   * A call's record and its last CONNECT (of `agentId`, or of any agent), once what the log writer holds is written;
+   * undefined when there is no such call.
+   */
+  async #lastConnect(callId: string, agentId?: string): Promise<{ call: CallRow; connect: QueueEvent | undefined } | undefined> {
+    await this.log.flush();
     const db = this.#deps.db;
-    if ((await getCall(db, callId)) === undefined) return 'unknown';
-    return (await listQueueEvents(db, { callId })).some((e) => e.event === 'CONNECT' && e.agent_id === Number(agentId)) ? 'yes' : 'no';
+    const call = await getCall(db, callId);
+    if (call === undefined) return undefined;
+    const connect = (await listQueueEvents(db, { callId })).findLast((e) => e.event === 'CONNECT' && (agentId === undefined || e.agent_id === Number(agentId)));
+    return { call, connect };
   }
 
   /**
@@ -522,7 +532,7 @@ export class CallCenter {
     const sees = await this.#agentSees(agentId, callId, true);
     if (sees !== 'yes') return sees === 'unknown' ? undefined : null;
     const db = this.#deps.db;
-    await this.log.flush(); // (an offered call's record may still be on its way)
+    await this.log.flush(); // (an offered call's record may still be on its way: #agentSees does not wait for it)
     const call = await getCall(db, callId);
     const earlier = call?.customer_key ? await earlierCalls(db, call.customer_key, callId, EARLIER_CALLS_SHOWN) : [];
     const notes = await notesOfCalls(db, [callId, ...earlier.map((c) => c.id)]);
@@ -545,17 +555,15 @@ export class CallCenter {
    * agent who had the call last, in the queue they took it in (a queue that asks for ratings). A call is rated once.
    */
   async rateCall(callId: string, score: number): Promise<RatingOutcome> {
-    await this.log.flush(); // the call's record and its CONNECT events are in the database
-    const db = this.#deps.db;
-    const call = await getCall(db, callId);
-    if (call === undefined) return { outcome: 'unknown-call' };
+    const found = await this.#lastConnect(callId);
+    if (found === undefined) return { outcome: 'unknown-call' };
+    const { call, connect } = found;
     if (call.survey_score !== null) return { outcome: 'rated-already' };
-    const connect = (await listQueueEvents(db, { callId })).findLast((e) => e.event === 'CONNECT');
     if (connect === undefined || connect.agent_id === null) return { outcome: 'not-answered' };
-    const queue = connect.queue_id === null ? undefined : await getQueue(db, connect.queue_id);
+    const queue = connect.queue_id === null ? undefined : await getQueue(this.#deps.db, connect.queue_id);
     if (queue === undefined || !queue.survey) return { outcome: 'not-asked', queue: queue?.name ?? null };
     // (two answers at once: the first one kept wins)
-    if (!(await setSurveyScore(db, callId, score))) return { outcome: 'rated-already' };
+    if (!(await setSurveyScore(this.#deps.db, callId, score))) return { outcome: 'rated-already' };
     this.log.event({ event: 'SURVEY', callId, queueId: queue.id, agentId: connect.agent_id, data: { score, channel: call.channel } });
     await this.log.flush();
     return { outcome: 'rated', score };

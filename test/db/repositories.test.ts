@@ -359,7 +359,9 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
   });
 
   it("the calls before call notes get their customer: the web page's customer id, else the number of the caller's URI", async () => {
-    expect(await migrateTo(h.db, '2026-12-07T0500-survey')).toEqual(['2026-12-07T0800-blocked-callers', '2026-12-07T0700-audit-log', '2026-12-07T0600-call-notes']);
+    const undone = await migrateTo(h.db, '2026-12-07T0500-survey');
+    expect(undone.at(-1)).toBe('2026-12-07T0600-call-notes'); // (the later ones undone first)
+    expect(undone.every((name) => name > '2026-12-07T0500-survey')).toBe(true);
     const row = (id: string, caller: string, customerId: string | null) => ({
       id, queue_id: null, agent_id: null, direction: 'inbound', channel: 'sip', caller, customer_id: customerId, language: null, context: '{}', sip_call_id: null,
       state: 'ended', end_reason: null, disposition: null, queued_at: null, answered_at: null, ended_at: null, wait_seconds: null, talk_seconds: null,

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawUdp } from '../sip/helpers.ts';
 import { makeTone } from '../support/baresip.ts';
 import { launchBrowser } from './support/browser.ts';
-import { type Harness, createAgent, eventually, signInBoard, startCallCenter } from './support/harness.ts';
+import { type Harness, createAgent, eventually, signInBoard, startCallCenter, supervisorToken } from './support/harness.ts';
 import { inDialog, inviteQueue } from './support/queue-invite.ts';
 
 /**
@@ -26,8 +26,7 @@ describe('blocked callers', () => {
     const c = await createAgent(h, { login: 'carl', name: 'Carl', languages: { en: 5 }, skills: {}, sipUser: '5551921' });
     caller = { user: '5551921', password: c.sipPassword };
     agentToken = await h.login('carl', c.password);
-    expect((await h.api('POST', '/api/users', { login: 'sue', name: 'Sue', password: 'sue-password-1', role: 'supervisor' }, h.admin)).status).toBe(201);
-    sue = await h.login('sue', 'sue-password-1');
+    sue = await supervisorToken(h);
     udp = await new RawUdp().open();
   }, 60_000);
 

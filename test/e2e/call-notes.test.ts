@@ -6,7 +6,7 @@ import type { SipResponse } from '../../sip/index.ts';
 import { RtpPeer } from '../media/helpers/rtp-peer.ts';
 import { RawUdp } from '../sip/helpers.ts';
 import type { BaresipPhone } from '../support/baresip.ts';
-import { type Harness, createAgent, deskPhone, eventually, startCallCenter } from './support/harness.ts';
+import { type Harness, createAgent, deskPhone, eventually, startCallCenter, supervisorToken } from './support/harness.ts';
 import { inDialog, rtpCall } from './support/queue-invite.ts';
 
 /**
@@ -36,8 +36,7 @@ describe('call notes and the caller history', () => {
     bob = { id: b.id, token: await h.login('bob', b.password) };
     const c = await createAgent(h, { login: 'carl', name: 'Carl', languages: { en: 5 }, skills: {}, sipUser: '5551913' });
     caller = { user: '5551913', password: c.sipPassword };
-    expect((await h.api('POST', '/api/users', { login: 'sue', name: 'Sue', password: 'sue-password-1', role: 'supervisor' }, h.admin)).status).toBe(201);
-    sue = await h.login('sue', 'sue-password-1');
+    sue = await supervisorToken(h);
     phones.push(await deskPhone(h, dir, { user: '1911', password: a.sipPassword, port: 5990, tone: 1000, answer: 'auto' }));
     phones.push(await deskPhone(h, dir, { user: '1912', password: b.sipPassword, port: 5992, tone: 1000, answer: 'auto' }));
     udp = await new RawUdp().open();

@@ -6,7 +6,7 @@ import { peakFrequency, rms, toneWav } from '../media/helpers/audio.ts';
 import { RtpPeer } from '../media/helpers/rtp-peer.ts';
 import { RawUdp } from '../sip/helpers.ts';
 import type { BaresipPhone } from '../support/baresip.ts';
-import { type Harness, createAgent, deskPhone, eventually, startCallCenter } from './support/harness.ts';
+import { type Harness, createAgent, deskPhone, eventually, startCallCenter, supervisorToken } from './support/harness.ts';
 import { inDialog, rtpCall } from './support/queue-invite.ts';
 
 /**
@@ -33,8 +33,7 @@ describe('call recording', () => {
     anna = { id: a.id, token: await h.login('anna', a.password) };
     const c = await createAgent(h, { login: 'carl', name: 'Carl', languages: { en: 5 }, skills: {}, sipUser: '1802' });
     caller = { user: '1802', password: c.sipPassword };
-    expect((await h.api('POST', '/api/users', { login: 'sue', name: 'Sue', password: 'sue-password-1', role: 'supervisor' }, h.admin)).status).toBe(201);
-    sue = await h.login('sue', 'sue-password-1');
+    sue = await supervisorToken(h);
     desk = await deskPhone(h, dir, { user: '1801', password: a.sipPassword, port: 5986, tone: 1000, answer: 'auto' });
     udp = await new RawUdp().open();
     const up = await fetch(`${h.baseUrl}/api/prompts/en/call-recorded`, { method: 'PUT', headers: { authorization: `Bearer ${h.admin}`, 'content-type': 'audio/wav' }, body: new Uint8Array(toneWav(1500, 2)) });

@@ -8,7 +8,7 @@ import { RtpPeer } from '../media/helpers/rtp-peer.ts';
 import { RawUdp } from '../sip/helpers.ts';
 import { type BaresipPhone, makeTone } from '../support/baresip.ts';
 import { type TestBrowser, launchBrowser } from './support/browser.ts';
-import { type Harness, createAgent, deskPhone, eventually, startCallCenter } from './support/harness.ts';
+import { type Harness, createAgent, deskPhone, eventually, startCallCenter, supervisorToken } from './support/harness.ts';
 import { inDialog, inviteQueue, rtpCall } from './support/queue-invite.ts';
 
 /**
@@ -39,8 +39,7 @@ describe('post-call survey', () => {
     anna = { id: a.id, token: await h.login('anna', a.password) };
     const c = await createAgent(h, { login: 'carl', name: 'Carl', languages: { en: 5 }, skills: {}, sipUser: '1902' });
     caller = { user: '1902', password: c.sipPassword };
-    expect((await h.api('POST', '/api/users', { login: 'sue', name: 'Sue', password: 'sue-password-1', role: 'supervisor' }, h.admin)).status).toBe(201);
-    sue = await h.login('sue', 'sue-password-1');
+    sue = await supervisorToken(h);
     desk = await deskPhone(h, dir, { user: '1901', password: a.sipPassword, port: 5988, tone: 1000, answer: 'auto' });
     udp = await new RawUdp().open();
     for (const [name, hz, seconds] of [['survey-question', 1200, 1.5], ['survey-thanks', 700, 1]] as const) {

@@ -9,7 +9,7 @@ import { RawUdp } from '../sip/helpers.ts';
 import { makeTone } from '../support/baresip.ts';
 import { messagesFor } from '../../web-softphone/widget/i18n.ts';
 import { type TestBrowser, launchBrowser } from './support/browser.ts';
-import { type Harness, createAgent, eventually, startCallCenter, signInBoard } from './support/harness.ts';
+import { type Harness, createAgent, eventually, startCallCenter, signInBoard, supervisorToken } from './support/harness.ts';
 import { leaveVoicemail } from './support/queue-invite.ts';
 
 const customerState = (page: Page): Promise<string | undefined> => page.evaluate(() => window.CallflowWidget?.state);
@@ -43,8 +43,7 @@ describe('voicemail on the wall-board and in the widget', () => {
     // a desk phone's SIP account dials the queue as a phone caller does (its agent never logs in)
     const c = await createAgent(h, { login: 'carl', name: 'Carl', languages: { en: 5 }, skills: {}, sipUser: '1711' });
     caller = { user: '1711', password: c.sipPassword };
-    expect((await h.api('POST', '/api/users', { login: 'sue', name: 'Sue', password: 'sue-password-1', role: 'supervisor' }, h.admin)).status).toBe(201);
-    sue = await h.login('sue', 'sue-password-1');
+    sue = await supervisorToken(h);
     udp = await new RawUdp().open();
   }, 120_000);
 

@@ -3,7 +3,7 @@ import { parseWav } from '../../media/prompts.ts';
 import { peakFrequency, rms, toneWav } from '../media/helpers/audio.ts';
 import { RtpPeer } from '../media/helpers/rtp-peer.ts';
 import { RawUdp } from '../sip/helpers.ts';
-import { type Harness, createAgent, eventually, startCallCenter } from './support/harness.ts';
+import { type Harness, createAgent, eventually, startCallCenter, supervisorToken } from './support/harness.ts';
 import { inDialog, leaveVoicemail, rtpCall } from './support/queue-invite.ts';
 
 /**
@@ -29,8 +29,7 @@ describe('voicemail', () => {
     const c = await createAgent(h, { login: 'carl', name: 'Carl', languages: { en: 5 }, skills: {}, sipUser: '1701' });
     caller = { user: '1701', password: c.sipPassword };
     agentToken = await h.login('carl', c.password);
-    expect((await h.api('POST', '/api/users', { login: 'sue', name: 'Sue', password: 'sue-password-1', role: 'supervisor' }, h.admin)).status).toBe(201);
-    sue = await h.login('sue', 'sue-password-1');
+    sue = await supervisorToken(h);
     udp = await new RawUdp().open();
   }, 120_000);
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookSignature } from '../../server/calls/webhooks.ts';
 import { RawUdp } from '../sip/helpers.ts';
-import { type Harness, createAgent, eventually, startCallCenter } from './support/harness.ts';
+import { type Harness, createAgent, eventually, startCallCenter, supervisorToken } from './support/harness.ts';
 import { inDialog, inviteQueue } from './support/queue-invite.ts';
 
 interface Delivery {
@@ -49,8 +49,7 @@ describe('webhook', () => {
     expect((await h.api('POST', '/api/queues', { name: 'help', skills: {}, wrapUpSeconds: 0 }, h.admin)).status).toBe(201);
     const c = await createAgent(h, { login: 'carl', name: 'Carl', languages: { en: 5 }, skills: {}, sipUser: '5551931' });
     caller = { user: '5551931', password: c.sipPassword };
-    expect((await h.api('POST', '/api/users', { login: 'sue', name: 'Sue', password: 'sue-password-1', role: 'supervisor' }, h.admin)).status).toBe(201);
-    sue = await h.login('sue', 'sue-password-1');
+    sue = await supervisorToken(h);
     udp = await new RawUdp().open();
   }, 60_000);
 

@@ -89,6 +89,14 @@ export async function startCallCenter(opts: { rtpPortMin: number; rtpPortMax: nu
   };
 }
 
+/** The supervisor most tests sign in as (`sue`): creates the account and returns a session token. */
+export const SUPERVISOR_PASSWORD = 'sue-password-1';
+export async function supervisorToken(h: Harness): Promise<string> {
+  const r = await h.api('POST', '/api/users', { login: 'sue', name: 'Sue', password: SUPERVISOR_PASSWORD, role: 'supervisor' }, h.admin);
+  if (r.status !== 201) throw new Error(`create supervisor sue: ${r.status} ${JSON.stringify(r.body)}`);
+  return h.login('sue', SUPERVISOR_PASSWORD);
+}
+
 /** Creates through the REST API what most tests need: a skill, an agent with languages and SIP credentials. */
 export async function createAgent(
   h: Harness,

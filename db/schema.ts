@@ -266,6 +266,10 @@ export const QUEUE_EVENT_TYPES = [
   'SURVEY',
   /** an agent left a state: data {from, to, reason (of from), seconds spent in from} */
   'AGENTSTATE',
+  /** the agent on a recorded call paused its recording (what is said meanwhile is not kept); data {by: 'agent'} */
+  'RECORDPAUSE',
+  /** the call's recording goes on again: data {by: 'agent' | 'transfer' (the call left the agent who paused it)} */
+  'RECORDRESUME',
 ] as const;
 export type QueueEventType = (typeof QUEUE_EVENT_TYPES)[number];
 

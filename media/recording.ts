@@ -4,6 +4,8 @@
  * kept in order of their RTP timestamps: a lost or late packet leaves silence, not a shift. One party (a voicemail:
  * what the caller says) gives a mono WAV; two (a call recording: the customer, the agent) a stereo WAV, customer on
  * the left, the streams lined up by when their first packets came. Kept as μ-law (a byte a sample) until stop().
+ * A paused recording (the agent's "pause recording" while the customer reads out a card number) keeps nothing of
+ * what comes meanwhile: the stretch is left out of the file, marked by a second of silence at most.
  */
 import dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
@@ -114,6 +116,7 @@ export class CallRecording extends EventEmitter<RecordingEvents> {
   readonly #streams: Stream[];
   readonly #maxSamples: number;
   #stopped = false;
+  #paused = false;
   #full = false;
   #onStop: (() => Promise<void>) | undefined;
 
@@ -124,7 +127,7 @@ export class CallRecording extends EventEmitter<RecordingEvents> {
     this.#streams = sockets.map((socket) => {
       const s = new Stream(socket, this.#maxSamples, openedAt, () => this.#fullNow());
       socket.on('message', (msg) => {
-        if (!this.#stopped) s.packet(msg);
+        if (!this.#stopped && !this.#paused) s.packet(msg);
       });
       socket.on('error', () => undefined); // (an ICMP error for our own socket: nothing to record from it)
       return s;
@@ -170,6 +173,21 @@ export class CallRecording extends EventEmitter<RecordingEvents> {
       'v=0', `o=- ${Date.now()} 1 IN ${ip} ${address}`, 's=recording', `c=IN ${ip} ${address}`, 't=0 0',
       ...this.#streams.map((s, i) => s.answer(sections[i]!)), '',
     ].join('\r\n');
+  }
+
+  /** Whether what the parties say is being kept now. */
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /**
+   * Pauses (true) or resumes (false) keeping what the parties say; what comes while paused is dropped as it arrives
+   * and never held. False when it was so already, or the recording has stopped.
+   */
+  setPaused(paused: boolean): boolean {
+    if (this.#stopped || this.#paused === paused) return false;
+    this.#paused = paused;
+    return true;
   }
 
   /** Runs once when the recording stops (the subscription's end). */

@@ -142,7 +142,8 @@ export class CallCenter {
     };
     this.board = new WallBoard(deps.db, this.acd, this.desk, this.log, deps.logger, () => this.callbacks.summary(), () => this.#inMenus(), (callId) => {
       const coach = this.listens.coachOf(callId);
-      return { listeners: this.listens.of(callId).map((l) => l.login), coach: coach?.login ?? null, barge: coach?.barge ?? false };
+      const recordingPaused = this.#calls.get(callId)?.recordingPaused ?? false;
+      return { listeners: this.listens.of(callId).map((l) => l.login), coach: coach?.login ?? null, barge: coach?.barge ?? false, recordingPaused };
     });
     this.#env = {
       acd: this.acd,

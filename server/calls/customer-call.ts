@@ -35,7 +35,9 @@ export type AgentCallEvent =
   | { type: 'offer'; callId: string; context: OfferContext }
   | { type: 'offer-cancelled'; callId: string; reason: string }
   /** answered; device: which kind of the agent's devices took it (a softphone that did not shows the caller still) */
-  | { type: 'connected'; callId: string; context: OfferContext; device: 'desk-phone' | 'softphone' }
+  | { type: 'connected'; callId: string; context: OfferContext; device: 'desk-phone' | 'softphone'; recorded: boolean }
+  /** the call's recording was paused (what is said meanwhile is not kept) or goes on again */
+  | { type: 'recording'; callId: string; paused: boolean }
   | { type: 'call-ended'; callId: string };
 
 export interface OfferContext {
@@ -266,6 +268,7 @@ export class CustomerCall {
   #keyWaiter: (() => void) | null = null;
   /** The call's recording (its queue records calls): from the first agent's answer to the end. */
   #recording: { rec: Promise<CallRecording | null>; agentId: number; queueId: number; startedAt: Date; saved: boolean } | null = null;
+  #pausedRecording = false;
   /** Told they will be called back (their queue overflowed to callback): the number, kept if they hang up meanwhile. */
   #calledBackOnHangUp: string | null = null;
   /** Leaving a voicemail: ends the recording (the caller hung up or pressed #). */
@@ -770,7 +773,7 @@ export class CustomerCall {
     });
     // Blind transfer (RFC 3515 REFER from the desk phone or the softphone): Refer-To names a queue or an agent.
     entry.leg.on('refer', (target, _referredBy) => void this.#referred(entry.leg, target));
-    this.#env.toAgent(entry.agentId, { type: 'connected', callId: this.id, context: this.#offerContext(), device: this.agentDevice! });
+    this.#env.toAgent(entry.agentId, { type: 'connected', callId: this.id, context: this.#offerContext(), device: this.agentDevice!, recorded: this.#queue.recordCalls || this.#recording !== null });
     const agentName = this.#env.agentName(entry.agentId);
     this.#env.toCustomer(this.id, { type: 'connected', agentName });
     this.#env.log.event({ event: 'CONNECT', callId: this.id, queueId: this.#queue.id, agentId: Number(entry.agentId), data: { waited } });
@@ -847,6 +850,7 @@ export class CustomerCall {
     this.#agentLeg = null;
     this.#agentKind = null;
     this.#held = false;
+    void this.#resumeRecording(agentId);
     this.#queue = queue;
     this.#queuedAt = Date.now();
     // Queued on the session ahead of any offer the ACD makes for the new queue.
@@ -1188,6 +1192,37 @@ export class CustomerCall {
     });
     this.#recording = { rec, agentId, queueId: this.#queue.id, startedAt: new Date(), saved: false };
     if ((await rec) !== null && this.#ended) await this.#saveRecording(); // (the call ended while it started)
+  }
+
+  /**
+   * The connected agent pauses (true) or resumes (false) the call's recording, as while the customer reads out a card
+   * number: what either party says meanwhile is not kept. 'not-recorded': the call's queue does not record.
+   */
+  async setRecordingPaused(agentId: string, paused: boolean): Promise<'done' | 'not-connected' | 'not-recorded'> {
+    if (this.state !== CustomerCallState.Connected || this.#agentId !== agentId) return 'not-connected';
+    const rec = await this.#recording?.rec;
+    if (rec === undefined || rec === null) return 'not-recorded';
+    if (this.#agentId !== agentId) return 'not-connected'; // (transferred while the recording started)
+    if (rec.setPaused(paused)) this.#recordingPaused(agentId, this.#queue.id, paused, 'agent');
+    return 'done';
+  }
+
+  /** The call leaves the agent who paused its recording (transfer): it goes on for whoever takes the call next. */
+  async #resumeRecording(agentId: string): Promise<void> {
+    const queueId = this.#queue.id;
+    const rec = await this.#recording?.rec;
+    if (rec?.setPaused(false) === true) this.#recordingPaused(agentId, queueId, false, 'transfer');
+  }
+
+  #recordingPaused(agentId: string, queueId: number, paused: boolean, by: 'agent' | 'transfer'): void {
+    this.#pausedRecording = paused;
+    this.#env.log.event({ event: paused ? 'RECORDPAUSE' : 'RECORDRESUME', callId: this.id, queueId, agentId: Number(agentId), data: { by } });
+    if (this.#agentId === agentId) this.#env.toAgent(agentId, { type: 'recording', callId: this.id, paused });
+  }
+
+  /** Whether the call's recording is paused now (the wall-board shows it). */
+  get recordingPaused(): boolean {
+    return this.#pausedRecording;
   }
 
   /** The call ended: its recording, if any, is stored (once). */

@@ -95,11 +95,13 @@ export interface WallBoardAgent {
   coach: string | null;
   /** the coach joined the call (barge-in): the caller hears them too */
   barge: boolean;
+  /** the agent paused the call's recording (what is said now is not kept) */
+  recordingPaused: boolean;
 }
 
-/** Who monitors an agent's call. */
-export type Monitors = Pick<WallBoardAgent, 'listeners' | 'coach' | 'barge'>;
-const NO_MONITORS: Monitors = { listeners: [], coach: null, barge: false };
+/** Who monitors an agent's call, and whether its recording is paused. */
+export type Monitors = Pick<WallBoardAgent, 'listeners' | 'coach' | 'barge' | 'recordingPaused'>;
+const NO_MONITORS: Monitors = { listeners: [], coach: null, barge: false, recordingPaused: false };
 
 /** What a supervisor's wall-board shows: `GET /api/wallboard` and every message of `/ws/supervisor`. */
 export interface WallBoardView {

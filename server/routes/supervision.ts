@@ -79,6 +79,7 @@ const WallBoardView = Type.Object({
       listeners: Type.Array(Type.String(), { description: 'the supervisors listening to the call (logins)' }),
       coach: Nullable(Type.String({ description: 'the supervisor coaching the agent (login)' })),
       barge: Type.Boolean({ description: 'the coach joined the call (barge-in): the caller hears them too' }),
+      recordingPaused: Type.Boolean({ description: 'the agent paused the call\'s recording: what is said now is not kept' }),
     }),
   ),
 });

@@ -11,6 +11,7 @@ import type { CallbackOutcome } from '../calls/callbacks.ts';
 import { MAX_LINK_TITLE_LENGTH, MAX_LINK_URL_LENGTH, MAX_LINKS_PER_CALL, linkTitle, linkUrl } from '../calls/customer-link.ts';
 import { normalizeNumber } from '../calls/phone-numbers.ts';
 import { customerKey } from '../calls/call-log-writer.ts';
+import { CustomerCallState } from '../calls/customer-call-state.ts';
 import { agentFigures, startOfDay } from '../calls/wall-board.ts';
 import { agentActivity } from '../../db/repositories/queue-stats.ts';
 import { menuPathProblem, visualMenu } from '../calls/visual-ivr.ts';
@@ -534,6 +535,24 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
       case 'too-many':
         throw new ApiError('ERR_TOO_MANY_REQUESTS', `at most ${r.max} links can be sent in one call`);
     }
+  });
+
+  app.put('/api/agent/calls/:callId/recording', agentDesk('Pauses or resumes the recording of the agent\'s connected call (as while the customer reads out a card number)', {
+    description: 'Only the agent connected to the call, only on a recorded call (its queue records calls). What either party says while it is paused is '
+      + 'not kept: the file leaves it out, marked by a second of silence. A transfer resumes it. Written to the call\'s queue events as RECORDPAUSE / RECORDRESUME.',
+    params: CallParams,
+    body: Type.Object({ paused: Type.Boolean() }, { additionalProperties: false }),
+    response: { 200: Type.Object({ callId: Type.String(), paused: Type.Boolean() }), ...errors(404, 409) },
+  }), async (request) => {
+    const { callId } = request.params;
+    const me = String(caller(request).sub);
+    const call = center.call(callId);
+    if (call === undefined || call.state === CustomerCallState.Ended) throw new ApiError('ERR_NOT_FOUND', `call ${callId} is not in progress`);
+    if (call.agentId !== null && call.agentId !== me) throw new ApiError('ERR_FORBIDDEN', `call ${callId} is connected to another agent: only the agent on the call may pause its recording`);
+    const r = await call.setRecordingPaused(me, request.body.paused);
+    if (r === 'not-connected') throw new ApiError('ERR_INVALID_STATE', `call ${callId} is not connected to you (${call.state})`);
+    if (r === 'not-recorded') throw new ApiError('ERR_INVALID_STATE', `call ${callId} is not recorded: its queue does not record calls`);
+    return { callId, paused: call.recordingPaused };
   });
 
   app.get('/api/agent/stats', agentDesk("The agent's own figures since local midnight (or `since`): conversations, handle time, missed offers, time by state, callers' ratings", {

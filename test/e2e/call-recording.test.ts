@@ -111,6 +111,89 @@ describe('call recording', () => {
     expect((await h.api('GET', `/api/calls/${callId}`, undefined, sue)).body.recordings).toEqual([]);
   }, 90_000);
 
+  it('pauses while the caller reads out a card number: nothing said meanwhile is kept; the agent resumes it', async () => {
+    const rtp = await RtpPeer.create();
+    let callId = '';
+    try {
+      const ok = await rtpCall(h, udp, rtp, { to: 'recorded', ...caller });
+      expect((await h.api('PUT', '/api/agent/state', { state: 'ready' }, anna.token)).status).toBe(200);
+      callId = await eventually(() => h.server.center.callOfAgent(String(anna.id))?.id, 20_000, 'Anna connected');
+      await eventually(() => rtp.peak(1) === 1000, 10_000, 'the caller hears Anna');
+      const pause = (paused: unknown, token = anna.token, id = callId) => h.api('PUT', `/api/agent/calls/${id}/recording`, { paused }, token);
+
+      rtp.startTone(600);
+      await new Promise((r) => setTimeout(r, 1500));
+      const paused = await pause(true);
+      expect(paused.status, JSON.stringify(paused.body)).toBe(200);
+      expect(paused.body).toEqual({ callId, paused: true });
+      expect((await pause(true)).body).toEqual({ callId, paused: true }); // again: no change
+      // the supervisor sees it on the wall-board
+      const board = await h.api('GET', '/api/wallboard', undefined, sue);
+      expect(board.body.agents.find((a: { id: number }) => a.id === anna.id)).toMatchObject({ callId, recordingPaused: true });
+      rtp.startTone(800); // the card number
+      await new Promise((r) => setTimeout(r, 2500));
+      const resumed = await pause(false);
+      expect(resumed.status).toBe(200);
+      expect(resumed.body).toEqual({ callId, paused: false });
+      rtp.startTone(600);
+      await new Promise((r) => setTimeout(r, 1500));
+
+      // refusals: a bad body, a call that is not in progress, someone else's call
+      expect((await pause('yes')).status).toBe(400);
+      const none = await pause(true, anna.token, 'no-such-call');
+      expect(none.status).toBe(404);
+      expect(none.body.message).toBe('call no-such-call is not in progress');
+      const other = await createAgent(h, { login: 'olga', name: 'Olga', languages: { en: 5 }, skills: {} });
+      const notYours = await pause(true, await h.login('olga', other.password));
+      expect(notYours.status).toBe(403);
+      expect(notYours.body.message).toContain('only the agent on the call may pause its recording');
+
+      inDialog(h, udp, ok, 'BYE');
+      await udp.take((m) => 'status' in m && m.callId === ok.callId && m.cseq.method === 'BYE');
+    } finally {
+      rtp.close();
+      await h.api('PUT', '/api/agent/state', { state: 'not-ready', reason: 'test' }, anna.token);
+    }
+    const call = await eventually(async () => {
+      const r = (await h.api('GET', `/api/calls/${callId}`, undefined, sue)).body;
+      return r.recordings.length > 0 ? r : undefined;
+    }, 10_000, 'the recording stored');
+    const pauses = (call.events as Array<{ event: string; agentId: number; data: { by: string } }>).filter((e) => e.event.startsWith('RECORD'));
+    expect(pauses.map((e) => [e.event, e.agentId, e.data.by])).toEqual([['RECORDPAUSE', anna.id, 'agent'], ['RECORDRESUME', anna.id, 'agent']]);
+    const rec = call.recordings[0] as { id: number; seconds: number };
+    // 1.5 s + 1.5 s of conversation kept, the 2.5 s paused left out (a second of silence marks it)
+    expect(rec.seconds).toBeGreaterThan(3);
+    expect(rec.seconds).toBeLessThan(5.5);
+    const wav = Buffer.from(await (await fetch(`${h.baseUrl}/api/recordings/${rec.id}/audio`, { headers: { authorization: `Bearer ${sue}` } })).arrayBuffer());
+    const all = new Int16Array(wav.buffer, wav.byteOffset + 44, (wav.length - 44) / 2);
+    const left = all.filter((_, i) => i % 2 === 0);
+    const peaks: number[] = [];
+    for (let i = 0; i + 800 <= left.length; i += 800) {
+      const w = left.subarray(i, i + 800);
+      if (rms(w) > 500) peaks.push(peakFrequency(w));
+    }
+    expect(peaks.filter((f) => f === 800)).toEqual([]); // nothing of the card number
+    expect(peaks.filter((f) => f === 600).length).toBeGreaterThan(20); // the caller before and after: 3 s in 100 ms windows
+    expect(peakFrequency(left.subarray(left.length - 6000, left.length - 2000))).toBe(600); // after the resume
+  }, 90_000);
+
+  it('refuses to pause a call that is not recorded', async () => {
+    const rtp = await RtpPeer.create();
+    try {
+      const ok = await rtpCall(h, udp, rtp, { to: 'plain', ...caller });
+      expect((await h.api('PUT', '/api/agent/state', { state: 'ready' }, anna.token)).status).toBe(200);
+      const callId = await eventually(() => h.server.center.callOfAgent(String(anna.id))?.id, 20_000, 'Anna connected');
+      const r = await h.api('PUT', `/api/agent/calls/${callId}/recording`, { paused: true }, anna.token);
+      expect(r.status).toBe(409);
+      expect(r.body.message).toBe(`call ${callId} is not recorded: its queue does not record calls`);
+      inDialog(h, udp, ok, 'BYE');
+      await udp.take((m) => 'status' in m && m.callId === ok.callId && m.cseq.method === 'BYE');
+    } finally {
+      rtp.close();
+      await h.api('PUT', '/api/agent/state', { state: 'not-ready', reason: 'test' }, anna.token);
+    }
+  }, 60_000);
+
   it("a browser caller's page is told whether the queue records its calls", async () => {
     for (const [queue, recorded] of [['recorded', true], ['plain', false]] as const) {
       const r = await h.api('POST', '/api/public/calls', { queue, language: 'en', page: { url: 'https://shop.example/help', title: 'Help' } });

@@ -208,6 +208,41 @@ describe('a recording of RTP (our socket, packets sent to it here)', () => {
     }
   });
 
+  it('keeps nothing while paused: the stretch is left out, marked by a second of silence at most', async () => {
+    const rec = await CallRecording.open('127.0.0.1', 10);
+    const port = Number(/^m=audio (\d+)/m.exec(rec.answer(offer))![1]);
+    const sock = dgram.createSocket('udp4');
+    const send = (b: Buffer) => new Promise<void>((r) => sock.send(b, port, '127.0.0.1', () => r()));
+    const settle = () => new Promise((r) => setTimeout(r, 100));
+    try {
+      expect(rec.paused).toBe(false);
+      for (let i = 0; i < 10; i++) await send(rtp(i, 1000 + i * 160, 160, 0x80)); // 1600 samples kept
+      await settle();
+      expect(rec.setPaused(true)).toBe(true);
+      expect(rec.setPaused(true)).toBe(false); // already
+      expect(rec.paused).toBe(true);
+      // three seconds said while paused (the card number): none of it is kept
+      for (let i = 10; i < 160; i++) await send(rtp(i, 1000 + i * 160, 160, 0x90));
+      await settle();
+      expect(rec.seconds).toBe(1600 / 8000);
+      expect(rec.setPaused(false)).toBe(true);
+      for (let i = 160; i < 170; i++) await send(rtp(i, 1000 + i * 160, 160, 0x81)); // resumed: kept after 1 s of silence
+      await settle();
+      const { wav, seconds } = await rec.stop();
+      expect(seconds).toBe((1600 + 8000 + 1600) / 8000);
+      expect(rec.setPaused(true)).toBe(false); // stopped
+      const pcm = parseWav(wav)!;
+      const x = new Int16Array(pcm.samples.buffer, pcm.samples.byteOffset, pcm.samples.length / 2);
+      expect(x.includes(mulawToLinear(0x90))).toBe(false);
+      expect(x[1599]).toBe(mulawToLinear(0x80));
+      expect(x[1600]).toBe(0);
+      expect(x[9599]).toBe(0);
+      expect(x[9600]).toBe(mulawToLinear(0x81));
+    } finally {
+      sock.close();
+    }
+  });
+
   it('refuses an offer without PCMU, or with another number of streams than it records', async () => {
     const rec = await CallRecording.open('127.0.0.1', 1);
     try {

@@ -219,6 +219,82 @@ describe('agent softphone', () => {
     });
 
     const phoneCall = { queue: 'support', language: 'en', page: { url: '', title: '' }, history: [], caller: 'sip:+3725551234@carrier.example', waitedSeconds: 3 };
+
+    it('pauses and resumes the recording of a recorded call with the agent\'s token, shows a refusal in the server\'s words, and nothing for a call not recorded', async () => {
+      let release: () => void = () => {};
+      const answers: (() => { status: number; body: unknown } | Promise<{ status: number; body: unknown }>)[] = [
+        () => new Promise((resolve) => (release = () => resolve({ status: 200, body: { callId: 'call-50', paused: true } }))),
+        () => ({ status: 409, body: { statusCode: 409, code: 'ERR_INVALID_STATE', error: 'Conflict', message: 'call call-50 is not connected to you (transferring)' } }),
+      ];
+      server.route('PUT /api/agent/calls/call-50/recording', () => answers.shift()!());
+      const recordingPuts = () => server.requests.filter((r) => r.method === 'PUT' && r.path === '/api/agent/calls/call-50/recording');
+      const toggle = page.getByTestId('recording-toggle');
+      await signIn();
+      expect(await visible('recording')).toBe(false);
+      send({ type: 'connected', callId: 'call-50', context: phoneCall, device: 'desk-phone', recorded: true });
+      await page.getByTestId('recording').waitFor({ state: 'visible' });
+      expect(await text('recording-state')).toBe('● Recording');
+      expect(await page.getByTestId('recording-state').getAttribute('role')).toBe('status');
+      expect(await text('recording-toggle')).toBe('Pause recording');
+      expect(await toggle.getAttribute('aria-pressed')).toBe('false');
+      expect(await visible('recording-error')).toBe(false);
+      // (the button names what it does)
+      expect(await page.getByRole('button', { name: 'Pause recording' }).getAttribute('data-testid')).toBe('recording-toggle');
+
+      await toggle.click();
+      await expect.poll(() => recordingPuts().length).toBe(1);
+      expect(await toggle.isDisabled()).toBe(true); // while the server answers
+      release();
+      await expect.poll(() => text('recording-state')).toBe('Recording paused');
+      expect(await text('recording-toggle')).toBe('Resume recording');
+      expect(await toggle.getAttribute('aria-pressed')).toBe('true');
+      expect(await toggle.isEnabled()).toBe(true);
+      expect(recordingPuts().map((r) => [r.headers.authorization, r.headers['content-type'], r.body])).toEqual([['Bearer agent-token-1', 'application/json', { paused: true }]]);
+
+      // refused: the server's message next to the button, the recording still paused
+      await toggle.click();
+      await expect.poll(() => text('recording-error')).toBe('Not resumed: call call-50 is not connected to you (transferring)');
+      expect(await page.getByTestId('recording-error').getAttribute('role')).toBe('alert');
+      expect(recordingPuts()[1]?.body).toEqual({ paused: false });
+      expect(await text('recording-state')).toBe('Recording paused');
+      expect(await text('recording-toggle')).toBe('Resume recording');
+      expect(await toggle.isEnabled()).toBe(true);
+
+      // resumed elsewhere (the agent's other tab): the server says so
+      send({ type: 'recording', callId: 'call-50', paused: false });
+      await expect.poll(() => text('recording-state')).toBe('● Recording');
+      expect(await text('recording-toggle')).toBe('Pause recording');
+      expect(await visible('recording-error')).toBe(false);
+      // (another call's message changes nothing: the queues message after it shows it was read)
+      send({ type: 'recording', callId: 'call-other', paused: true });
+      send({ type: 'queues', queues: [{ queue: 'support', waiting: 0, longestSince: null }] });
+      await expect.poll(() => text('my-queues')).toBe('support: none waiting');
+      expect(await text('recording-state')).toBe('● Recording');
+      send({ type: 'recording', callId: 'call-50', paused: true });
+      await expect.poll(() => text('recording-state')).toBe('Recording paused');
+
+      send({ type: 'call-ended', callId: 'call-50' });
+      await page.getByTestId('incoming').waitFor({ state: 'hidden' });
+      expect(await visible('recording')).toBe(false);
+
+      // a call whose queue does not record: nothing to pause
+      send({ type: 'connected', callId: 'call-51', context: phoneCall, device: 'desk-phone', recorded: false });
+      await page.getByTestId('incoming').waitFor({ state: 'visible' });
+      expect(await visible('recording')).toBe(false);
+      expect(await visible('recording-state')).toBe(false);
+      expect(await visible('recording-toggle')).toBe(false);
+      send({ type: 'call-ended', callId: 'call-51' });
+      await page.getByTestId('incoming').waitFor({ state: 'hidden' });
+
+      // the next recorded call starts unpaused
+      send({ type: 'connected', callId: 'call-52', context: phoneCall, device: 'desk-phone', recorded: true });
+      await page.getByTestId('recording').waitFor({ state: 'visible' });
+      expect(await text('recording-state')).toBe('● Recording');
+      expect(await text('recording-toggle')).toBe('Pause recording');
+      expect(await toggle.getAttribute('aria-pressed')).toBe('false');
+      expect(await visible('recording-error')).toBe(false);
+      expect(recordingPuts()).toHaveLength(2);
+    });
     const historyReads = (callId: string) => server.requests.filter((r) => r.method === 'GET' && r.path === `/api/agent/calls/${callId}/history`);
 
     it("shows the notes on an offered call and the caller's earlier calls, reading them once a call with the agent's token", async () => {

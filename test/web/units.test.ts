@@ -206,6 +206,18 @@ describe('agent messages', () => {
     expect(parseServerMessage('{"type":"connected","device":"softphone"}')).toBeUndefined();
   });
 
+  it('reads whether a connected call is recorded, and the pausing of its recording', () => {
+    expect(parseServerMessage('{"type":"connected","callId":"c1","device":"softphone","recorded":true}')).toMatchObject({ type: 'connected', callId: 'c1', recorded: true });
+    // an older server does not say: not recorded (nothing to pause); anything but true is not
+    expect(parseServerMessage('{"type":"connected","callId":"c1","device":"softphone"}')).toMatchObject({ recorded: false });
+    expect(parseServerMessage('{"type":"connected","callId":"c1","recorded":"yes"}')).toMatchObject({ recorded: false });
+    expect(parseServerMessage('{"type":"recording","callId":"c1","paused":true}')).toEqual({ type: 'recording', callId: 'c1', paused: true });
+    expect(parseServerMessage('{"type":"recording","callId":"c1","paused":false,"by":"agent"}')).toEqual({ type: 'recording', callId: 'c1', paused: false });
+    expect(parseServerMessage('{"type":"recording","callId":"c1","paused":"true"}')).toBeUndefined();
+    expect(parseServerMessage('{"type":"recording","callId":"c1"}')).toBeUndefined();
+    expect(parseServerMessage('{"type":"recording","paused":true}')).toBeUndefined();
+  });
+
   it('builds the agent socket URL from the page origin', () => {
     expect(agentSocketUrl('https://pbx.example', 'a b')).toBe('wss://pbx.example/ws/agent?token=a%20b');
     expect(agentSocketUrl('http://127.0.0.1:8080', 't')).toBe('ws://127.0.0.1:8080/ws/agent?token=t');

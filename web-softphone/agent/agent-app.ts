@@ -5,7 +5,7 @@ import { AgentApi, tokenStore, type Me } from './api-client.ts';
 import { CoachStream } from './coach.ts';
 import type { AgentState, ServerMessage } from './agent-messages.ts';
 import { AgentSocket, agentSocketUrl } from './agent-socket.ts';
-import type { AgentView, CallerHistoryView, Filing, NoteDraft, SentLinks } from './agent-view.ts';
+import type { AgentView, CallerHistoryView, Filing, NoteDraft, RecordingControl, SentLinks } from './agent-view.ts';
 import { CallDesk } from './call-desk.ts';
 import { startOfDay } from './my-day.ts';
 import { Softphone } from './softphone.ts';
@@ -28,6 +28,8 @@ interface DeskSession {
   filing?: Filing;
   /** The links sent to the caller of the current call. */
   links?: SentLinks;
+  /** The recording of the current call, when it is recorded (its queue records calls) and connected to the agent. */
+  recording?: RecordingControl;
   /** The caller's history of the call on screen (read once a call). */
   history?: CallerHistoryView;
   /** The agent's note on the call they talk on or talked on last: shown until the next call, as the disposition form. */
@@ -77,6 +79,7 @@ export class AgentApp {
       e.preventDefault();
       void this.#sendLink(view.linkUrl.value.trim(), view.linkTitle.value.trim());
     });
+    view.recordingToggle.addEventListener('click', () => void this.#toggleRecording());
     view.answer.addEventListener('click', () => {
       void view.audio.play().catch(() => {}); // the click unlocks audio playback
       void this.#session?.desk.answer();
@@ -173,7 +176,10 @@ export class AgentApp {
         s.history = undefined;
         view.renderCallerHistory(undefined);
       }
+      // another call (or none): the next one starts unpaused
+      if (s.recording !== undefined && s.recording.callId !== snap.callId) s.recording = undefined;
       view.renderCall(snap);
+      this.#renderRecording(s);
       this.#renderState();
     });
     socket.on('status', (status) => {
@@ -184,6 +190,7 @@ export class AgentApp {
     socket.on('refused', (reason) => void this.logout(`Signed out: ${reason}`));
     view.renderSocket(socket.status);
     view.renderCall(desk.snapshot);
+    this.#renderRecording(s);
     view.renderDisposition(undefined);
     view.renderNote(undefined);
     view.renderCallerHistory(undefined);
@@ -242,9 +249,17 @@ export class AgentApp {
         break;
       case 'connected':
         s.desk.connected(msg.callId, msg.context, msg.device);
+        this.#startRecording(s, msg.callId, msg.recorded);
         this.#startFiling(s, msg.callId, msg.context.queue, msg.context.dispositions);
         this.#startNote(s, msg.callId, msg.context.queue);
         this.#readHistory(s, msg.callId);
+        break;
+      case 'recording':
+        // (paused or resumed on this page, or in another tab of the agent's)
+        if (s.desk.snapshot.callId === msg.callId) {
+          s.recording = { callId: msg.callId, paused: msg.paused, busy: s.recording?.callId === msg.callId && s.recording.busy };
+          this.#renderRecording(s);
+        }
         break;
       case 'offer-cancelled':
         s.desk.ended(msg.callId);
@@ -414,6 +429,44 @@ export class AgentApp {
       if (s.links?.callId === callId) this.#view.clearLinkInputs();
     } catch (err) {
       show({ busy: false, error: `Not sent: ${userMessage(err)}` });
+    }
+  }
+
+  /** The recording control of a call connected to the agent: unpaused for a new recorded call, none for one not recorded. */
+  #startRecording(s: DeskSession, callId: string, recorded: boolean): void {
+    if (s.desk.snapshot.callId !== callId) return; // (the desk is busy with another call)
+    if (!recorded) s.recording = undefined;
+    else if (s.recording?.callId !== callId) s.recording = { callId, paused: false, busy: false };
+    this.#renderRecording(s);
+  }
+
+  /** The recording control, while the agent talks on the call (on this page or on another of their devices). */
+  #renderRecording(s: DeskSession): void {
+    const snap = s.desk.snapshot;
+    const talking = snap.state === 'active' || snap.state === 'held' || snap.state === 'elsewhere';
+    this.#view.renderRecording(talking && s.recording?.callId === snap.callId ? s.recording : undefined);
+  }
+
+  /**
+   * Pauses the recording of the agent's call (as while the caller reads out a card number) or resumes it. The server
+   * refuses when the call is no longer connected to the agent, say; its refusal is shown as it put it.
+   */
+  async #toggleRecording(): Promise<void> {
+    const s = this.#session;
+    const r = s?.recording;
+    if (!s || !r || r.busy) return;
+    const pause = !r.paused;
+    const show = (patch: Partial<RecordingControl>): void => {
+      if (s.recording?.callId !== r.callId) return; // the call changed meanwhile
+      s.recording = { ...s.recording, ...patch };
+      if (patch.error === undefined) delete s.recording.error;
+      this.#renderRecording(s);
+    };
+    show({ busy: true });
+    try {
+      show({ busy: false, paused: await this.#api.setRecordingPaused(s.token, r.callId, pause) });
+    } catch (err) {
+      show({ busy: false, error: `${pause ? 'Not paused' : 'Not resumed'}: ${userMessage(err)}` });
     }
   }
 

@@ -40,8 +40,13 @@ export type ServerMessage =
   | { type: 'state'; state: AgentState; reason?: string; wrapUpEndsAt?: number | string; unfiledCall?: UnfiledCall }
   | { type: 'offer'; callId: string; context: OfferContext }
   | { type: 'offer-cancelled'; callId: string }
-  /** The call was answered; device: the kind of the agent's device that took it. */
-  | { type: 'connected'; callId: string; context: OfferContext; device: AgentDevice }
+  /**
+   * The call was answered; device: the kind of the agent's device that took it. recorded: its queue records calls, so the
+   * agent may pause the recording (false from an older server that does not say).
+   */
+  | { type: 'connected'; callId: string; context: OfferContext; device: AgentDevice; recorded: boolean }
+  /** the recording of the agent's call was paused (what is said meanwhile is not kept) or goes on again */
+  | { type: 'recording'; callId: string; paused: boolean }
   | { type: 'call-ended'; callId: string }
   | { type: 'error'; message: string }
   | { type: 'queues'; queues: QueueWaiting[] }
@@ -114,7 +119,16 @@ export function parseServerMessage(data: unknown): ServerMessage | undefined {
       return { type: 'offer', callId: m.callId, context: parseContext(m.context) };
     case 'connected':
       if (typeof m.callId !== 'string') return undefined;
-      return { type: 'connected', callId: m.callId, context: parseContext(m.context), device: m.device === 'softphone' ? 'softphone' : 'desk-phone' };
+      return {
+        type: 'connected',
+        callId: m.callId,
+        context: parseContext(m.context),
+        device: m.device === 'softphone' ? 'softphone' : 'desk-phone',
+        recorded: m.recorded === true,
+      };
+    case 'recording':
+      if (typeof m.callId !== 'string' || typeof m.paused !== 'boolean') return undefined;
+      return { type: 'recording', callId: m.callId, paused: m.paused };
     case 'offer-cancelled':
     case 'call-ended':
       if (typeof m.callId !== 'string') return undefined;

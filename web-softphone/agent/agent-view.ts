@@ -43,6 +43,15 @@ export interface SentLinks {
   error?: string;
 }
 
+/** The recording of the agent's recorded call: paused or not, a pause or resume under way, and why the last one was refused. */
+export interface RecordingControl {
+  callId: string;
+  paused: boolean;
+  busy: boolean;
+  /** why the last pause or resume was refused (the server's words) */
+  error?: string;
+}
+
 function byId<T extends HTMLElement>(doc: Document, id: string): T {
   const el = doc.getElementById(id);
   if (!el) throw new TypeError(`agent page: element #${id} is missing`);
@@ -113,6 +122,10 @@ export class AgentView {
   readonly transferRow: HTMLElement;
   readonly transferQueue: HTMLSelectElement;
   readonly transfer: HTMLButtonElement;
+  readonly recording: HTMLElement;
+  readonly recordingState: HTMLElement;
+  readonly recordingToggle: HTMLButtonElement;
+  readonly recordingError: HTMLElement;
   readonly linkForm: HTMLFormElement;
   readonly linkUrl: HTMLInputElement;
   readonly linkTitle: HTMLInputElement;
@@ -182,6 +195,10 @@ export class AgentView {
     this.transferRow = $('transfer-row');
     this.transferQueue = $('transfer-queue');
     this.transfer = $('transfer');
+    this.recording = $('recording');
+    this.recordingState = $('recording-state');
+    this.recordingToggle = $('recording-toggle');
+    this.recordingError = $('recording-error');
     this.linkForm = $('link-form');
     this.linkUrl = $('link-url');
     this.linkTitle = $('link-title');
@@ -405,6 +422,33 @@ export class AgentView {
       // The call is gone but the agent should see why.
       this.deskMessage(s.error);
     }
+  }
+
+  /**
+   * The recording of the call the agent is connected to: "● Recording" or "Recording paused", and the button that pauses or
+   * resumes it (hidden when the call is not recorded, or the agent is not connected to it).
+   */
+  renderRecording(r: RecordingControl | undefined): void {
+    this.recording.hidden = r === undefined;
+    const paused = r?.paused === true;
+    // (the state is a live region: only a change is written, and so announced)
+    if (this.recording.dataset.paused !== String(paused)) {
+      this.recording.dataset.paused = String(paused);
+      if (paused) {
+        this.recordingState.textContent = 'Recording paused';
+      } else {
+        const dot = this.#doc.createElement('span');
+        dot.className = 'recording-dot';
+        dot.setAttribute('aria-hidden', 'true');
+        dot.textContent = '●';
+        this.recordingState.replaceChildren(dot, ' Recording');
+      }
+    }
+    this.recordingToggle.textContent = paused ? 'Resume recording' : 'Pause recording';
+    this.recordingToggle.setAttribute('aria-pressed', String(paused));
+    this.recordingToggle.disabled = r === undefined || r.busy;
+    this.recordingError.hidden = !r?.error;
+    this.recordingError.textContent = r?.error ?? '';
   }
 
   /** The links sent in this call (newest first) and why the last one was refused, if it was. */

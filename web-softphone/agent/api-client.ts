@@ -99,6 +99,19 @@ export class AgentApi {
     return { customerConnected: res.customerConnected === true };
   }
 
+  /**
+   * `PUT /api/agent/calls/:callId/recording`: pauses or resumes the recording of the agent's recorded call (while the caller
+   * reads out a card number, say). A refusal throws WebError with the server's message; returns whether it is paused now.
+   */
+  async setRecordingPaused(token: string, callId: string, paused: boolean): Promise<boolean> {
+    const res = await fetchJson<{ paused?: unknown }>(`${this.base}/api/agent/calls/${encodeURIComponent(callId)}/recording`, {
+      method: 'PUT',
+      body: { paused },
+      token,
+    });
+    return typeof res.paused === 'boolean' ? res.paused : paused;
+  }
+
   /** `GET /api/agent/calls/:callId/history`: the notes on a call offered to (or taken by) the agent, and its customer's earlier calls. */
   async callerHistory(token: string, callId: string): Promise<CallerHistory> {
     return parseCallerHistory(await fetchJson<unknown>(`${this.base}/api/agent/calls/${encodeURIComponent(callId)}/history`, { token }));

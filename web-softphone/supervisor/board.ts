@@ -63,6 +63,8 @@ export interface BoardAgent {
   coach?: string | null;
   /** the coach joined the call (barge-in) */
   barge?: boolean;
+  /** the agent paused the call's recording (absent from an older server) */
+  recordingPaused?: boolean;
 }
 
 export interface Board {
@@ -222,6 +224,7 @@ export function renderBoard(doc: Document, board: Board, now: number, act?: Agen
       const callCell = el(doc, 'td', {}, a.callQueueId === null ? '' : (names.get(a.callQueueId) ?? ''));
       const monitors = [...(a.listeners ?? []).map((l) => `${l} listening`), ...(a.coach ? [`${a.coach} ${a.barge ? 'in the call' : 'coaching'}`] : [])];
       if (monitors.length > 0) callCell.append(' ', el(doc, 'span', { class: 'muted', 'data-testid': 'wb-agent-monitors' }, `(${monitors.join(', ')})`));
+      if (a.recordingPaused === true) callCell.append(' ', el(doc, 'span', { class: 'pill', 'data-testid': 'wb-agent-recording-paused' }, 'recording paused'));
       row.append(el(doc, 'td', {}, a.name), state, el(doc, 'td', {}, forTime), callCell);
       const buttons = el(doc, 'td', { class: 'actions' });
       const callId = a.callId ?? null;

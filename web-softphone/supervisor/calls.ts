@@ -245,6 +245,10 @@ export function eventText(e: CallEvent, names: CallNames): string {
       return `put on hold by ${agent}`;
     case 'UNHOLD':
       return `taken off hold by ${agent}`;
+    case 'RECORDPAUSE':
+      return `recording paused by ${agent}`;
+    case 'RECORDRESUME':
+      return d.by === 'transfer' ? 'recording resumed (transferred)' : `recording resumed by ${agent}`;
     case 'TRANSFER':
       return `transferred by ${agent} to ${str(d.to) ?? '?'}${after(d.talk)}`;
     case 'COMPLETECALLER':

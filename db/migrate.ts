@@ -11,6 +11,7 @@ import * as callNotes from './migrations/2026-12-07T0600-call-notes.ts';
 import * as auditLog from './migrations/2026-12-07T0700-audit-log.ts';
 import * as blockedCallers from './migrations/2026-12-07T0800-blocked-callers.ts';
 import * as voicemailKey from './migrations/2026-12-07T0900-voicemail-key.ts';
+import * as sessionVersion from './migrations/2026-12-07T1000-session-version.ts';
 
 /** Every migration, by its timestamp name. Listed statically so the same code runs under tsx and in a bundle. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-07T0700-audit-log': auditLog,
   '2026-12-07T0800-blocked-callers': blockedCallers,
   '2026-12-07T0900-voicemail-key': voicemailKey,
+  '2026-12-07T1000-session-version': sessionVersion,
 };
 
 class StaticProvider implements MigrationProvider {

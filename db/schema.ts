@@ -98,6 +98,8 @@ export interface UsersTable {
   /** scrypt$N$r$p$salt$hash (see server/auth/password.ts); never the plain password. */
   password_hash: string;
   disabled: Generated<boolean>;
+  /** raised when the user's sessions must end (password or role changed, disabled): older tokens are refused */
+  session_version: Generated<number>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }

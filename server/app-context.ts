@@ -1,4 +1,5 @@
 import type { DatabaseHandle } from '../db/connect.ts';
+import type { Sessions } from './auth/sessions.ts';
 import type { TokenSigner } from './auth/tokens.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
@@ -9,4 +10,6 @@ export interface AppContext {
   readonly logger: Logger;
   readonly database: DatabaseHandle;
   readonly tokens: TokenSigner;
+  /** whether a session token still stands (password, role, disabled since) */
+  readonly sessions: Sessions;
 }

@@ -59,7 +59,7 @@ export async function buildApp(ctx: AppContext, hooks: AppHooks = {}): Promise<F
       done(null, ok ? { origin: allowed.includes('*') ? '*' : origin, methods: ['POST'], allowedHeaders: ['content-type'], maxAge: 600 } : { origin: false });
     },
   });
-  installAuthGuard(app, ctx.tokens);
+  installAuthGuard(app, ctx.tokens, ctx.sessions);
   installAuditLog(app, ctx);
 
   await app.register(swagger, {

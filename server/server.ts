@@ -9,6 +9,8 @@ import type { AppContext } from './app-context.ts';
 import { buildApp } from './app.ts';
 import { ensureAdmin, loadTokenSigner } from './bootstrap.ts';
 import { KEY_FILE, loadSecretBox } from './auth/secret-box.ts';
+import { Sessions } from './auth/sessions.ts';
+import { sessionState } from '../db/repositories/users.ts';
 import { CallCenter } from './calls/call-center.ts';
 import { SipCredentialDirectory } from './calls/sip-credentials.ts';
 import type { Config } from './config.ts';
@@ -62,7 +64,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const tokens = await loadTokenSigner(database.db);
     const secrets = await loadSecretBox(config.secretKey, path.resolve(config.dataDir));
     if (secrets.source === 'new file') logger.info({ file: path.join(path.resolve(config.dataDir), KEY_FILE) }, 'made a new key for the secrets stored in the database: back it up, but not together with the database (servers that share a database need the same SECRET_KEY)');
-    const ctx: AppContext = { config, logger, database, tokens };
+    const sessions = new Sessions((id) => sessionState(database.db, id));
+    const ctx: AppContext = { config, logger, database, tokens, sessions };
 
     const media = await startMedia({
       dataDir: path.resolve(config.dataDir),
@@ -126,7 +129,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 
     const ws = new WsEndpoints(app.server, logger, ['/sip']);
     closers.push(() => ws.close());
-    installChannels(ws, center, tokens, logger);
+    installChannels(ws, center, tokens, sessions, logger);
     await app.register(telephonyRoutes, { ctx, center });
     await app.register(supervisionRoutes, { ctx, center });
     await app.register(callbackSettingsRoutes, { ctx, center });

@@ -36,6 +36,8 @@ export interface AgentUpdate {
   skills?: Record<string, number>;
   languages?: Record<string, number>;
   disabled?: boolean;
+  /** the agent's tokens are refused from now on (a new password, disabled) */
+  endSessions?: boolean;
 }
 
 export async function findUserByLogin(db: Db, login: string): Promise<User | undefined> {
@@ -49,6 +51,64 @@ export async function getUser(db: Db, id: number): Promise<User | undefined> {
 /** The admin and supervisor accounts, oldest first. */
 export async function listStaff(db: Db): Promise<User[]> {
   return db.selectFrom('users').selectAll().where('role', 'in', ['admin', 'supervisor']).orderBy('id').execute();
+}
+
+/** What decides whether a user's session token still stands; undefined when the user is gone. */
+export async function sessionState(db: Db, id: number): Promise<{ version: number; disabled: boolean; role: Role } | undefined> {
+  const r = await db.selectFrom('users').select(['session_version', 'disabled', 'role']).where('id', '=', id).executeTakeFirst();
+  return r && { version: r.session_version, disabled: r.disabled, role: r.role };
+}
+
+/** Ends every session of the user (their tokens are refused from now on); the new version, undefined when the user is gone. */
+export async function endSessions(db: Db, id: number): Promise<number | undefined> {
+  const r = await db
+    .updateTable('users')
+    .set((e) => ({ session_version: e('session_version', '+', 1) }))
+    .where('id', '=', id)
+    .returning('session_version')
+    .executeTakeFirst();
+  return r?.session_version;
+}
+
+/**
+ * Changes an admin or supervisor account (undefined: no such account); endSessions: their tokens are refused from now
+ * on (a new password, another role, disabled).
+ */
+export async function updateStaff(
+  db: Db,
+  id: number,
+  input: { name?: string; role?: 'admin' | 'supervisor'; passwordHash?: string; disabled?: boolean; endSessions?: boolean },
+): Promise<User | undefined> {
+  return db
+    .updateTable('users')
+    .set((e) => ({
+      updated_at: new Date(),
+      ...(input.name !== undefined ? { name: input.name } : {}),
+      ...(input.role !== undefined ? { role: input.role } : {}),
+      ...(input.passwordHash !== undefined ? { password_hash: input.passwordHash } : {}),
+      ...(input.disabled !== undefined ? { disabled: input.disabled } : {}),
+      ...(input.endSessions === true ? { session_version: e('session_version', '+', 1) } : {}),
+    }))
+    .where('id', '=', id)
+    .where('role', 'in', ['admin', 'supervisor'])
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function deleteStaff(db: Db, id: number): Promise<boolean> {
+  const res = await db.deleteFrom('users').where('id', '=', id).where('role', 'in', ['admin', 'supervisor']).executeTakeFirst();
+  return Number(res.numDeletedRows) > 0;
+}
+
+/** Sets a user's password (any role) and ends their sessions: the new session version, undefined when the user is gone. */
+export async function setPassword(db: Db, id: number, passwordHash: string): Promise<number | undefined> {
+  const r = await db
+    .updateTable('users')
+    .set((e) => ({ password_hash: passwordHash, updated_at: new Date(), session_version: e('session_version', '+', 1) }))
+    .where('id', '=', id)
+    .returning('session_version')
+    .executeTakeFirst();
+  return r?.session_version;
 }
 
 export async function countUsers(db: Db): Promise<number> {
@@ -114,7 +174,11 @@ export async function updateAgent(db: Kysely<Database>, id: number, input: Agent
     if (input.passwordHash !== undefined) set.password_hash = input.passwordHash;
     if (input.disabled !== undefined) set.disabled = input.disabled;
     try {
-      await tx.updateTable('users').set(set).where('id', '=', id).execute();
+      await tx
+        .updateTable('users')
+        .set((e) => ({ ...set, ...(input.endSessions === true ? { session_version: e('session_version', '+', 1) } : {}) }))
+        .where('id', '=', id)
+        .execute();
     } catch (err) {
       if (isUniqueViolation(err)) throw new DuplicateError('user', 'login', input.login ?? '');
       throw err;

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Role } from '../../db/schema.ts';
 import { ApiError } from '../http/errors.ts';
+import type { Sessions } from './sessions.ts';
 import type { TokenClaims, TokenSigner } from './tokens.ts';
 
 declare module 'fastify' {
@@ -13,8 +14,14 @@ declare module 'fastify' {
   }
 }
 
-/** Every /api route needs a valid bearer token of an allowed role unless its config says `roles: 'public'`. */
-export function installAuthGuard(app: FastifyInstance, signer: TokenSigner): void {
+/** The message of a signed, unexpired token whose user's sessions have ended (server/auth/sessions.ts). */
+export const SESSION_ENDED = 'session ended (password or role changed, account disabled or deleted): sign in again';
+
+/**
+ * Every /api route needs a valid bearer token of an allowed role unless its config says `roles: 'public'`; the token's
+ * session must still stand (its user not disabled or gone, no password or role change since).
+ */
+export function installAuthGuard(app: FastifyInstance, signer: TokenSigner, sessions: Sessions): void {
   app.decorateRequest('user', null);
   app.addHook('onRequest', async (request: FastifyRequest) => {
     const roles = request.routeOptions.config?.roles;
@@ -27,6 +34,7 @@ export function installAuthGuard(app: FastifyInstance, signer: TokenSigner): voi
     if (claims === null) {
       throw new ApiError('ERR_UNAUTHENTICATED', 'invalid or expired token');
     }
+    if (!(await sessions.valid(claims))) throw new ApiError('ERR_UNAUTHENTICATED', SESSION_ENDED);
     request.user = claims;
     const allowed = roles ?? ['admin'];
     if (!allowed.includes(claims.role)) {

@@ -9,6 +9,8 @@ export interface TokenClaims {
   role: Role;
   /** Expiry, seconds since the epoch. */
   exp: number;
+  /** the user's session_version when it was issued (absent: 0); see server/auth/sessions.ts */
+  ver?: number;
 }
 
 /** A customer's token for one call: lets the widget's INVITE and event socket prove which call they belong to. */

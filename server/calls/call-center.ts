@@ -297,7 +297,8 @@ export class CallCenter {
 
   async reloadAgent(id: number): Promise<void> {
     const a = await getAgent(this.#deps.db, id);
-    this.acd.updateAgent(id, a);
+    // (a disabled agent is logged out: no call is offered to them; one they are on goes on to its end)
+    this.acd.updateAgent(id, a?.disabled === true ? undefined : a);
     if (a) this.desk.setName(String(a.id), a.name);
   }
 

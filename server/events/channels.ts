@@ -1,5 +1,8 @@
+import type { WebSocket } from 'ws';
 import type { CallCenter } from '../calls/call-center.ts';
-import type { TokenSigner } from '../auth/tokens.ts';
+import { SESSION_ENDED } from '../auth/guard.ts';
+import type { Sessions } from '../auth/sessions.ts';
+import type { TokenClaims, TokenSigner } from '../auth/tokens.ts';
 import type { Logger } from '../logger.ts';
 import { type WsEndpoints, sendJson } from './ws-endpoints.ts';
 
@@ -33,36 +36,60 @@ function parseAgentMessage(raw: string): AgentMessage | string {
  * call ends; the agent sends ready / not-ready / wrap-up-done / logout).
  * `/ws/customer?token=<call token>`: the customer widget's live channel (place in line, EWT, ringing, connected).
  */
-export function installChannels(ws: WsEndpoints, center: CallCenter, tokens: TokenSigner, logger: Logger): void {
-  ws.handle('/ws/agent', (socket, _req, url) => {
-    const claims = tokens.verify(url.searchParams.get('token') ?? '');
-    if (claims === null || claims.role !== 'agent') {
-      sendJson(socket, { type: 'error', message: claims === null ? 'invalid or expired token' : 'only agents have a desk' });
-      socket.close(4401, 'unauthorized');
-      return;
+export function installChannels(ws: WsEndpoints, center: CallCenter, tokens: TokenSigner, sessions: Sessions, logger: Logger): void {
+  // A user's sockets close when their sessions end (password or role changed, account disabled or deleted).
+  const open = new Map<number, Set<WebSocket>>();
+  sessions.on('ended', (userId) => {
+    for (const socket of open.get(userId) ?? []) {
+      sendJson(socket, { type: 'error', message: SESSION_ENDED });
+      socket.close(4401, 'session ended');
     }
-    const agentId = String(claims.sub);
-    center.attachAgent(agentId, socket);
-    socket.on('message', (data) => {
+  });
+  /** The socket's session, once it is known to stand (the socket is then closed with the user's sessions); null: refused. */
+  const session = async (socket: WebSocket, url: URL, allowed: (c: TokenClaims) => string | null): Promise<TokenClaims | null> => {
+    const claims = tokens.verify(url.searchParams.get('token') ?? '');
+    const refusal = claims === null ? 'invalid or expired token' : (allowed(claims) ?? ((await sessions.valid(claims).catch(() => false)) ? null : SESSION_ENDED));
+    if (refusal !== null || claims === null) {
+      sendJson(socket, { type: 'error', message: refusal });
+      socket.close(4401, 'unauthorized');
+      return null;
+    }
+    if (socket.readyState !== socket.OPEN) return null; // (gone while its session was checked)
+    let mine = open.get(claims.sub);
+    if (mine === undefined) open.set(claims.sub, (mine = new Set()));
+    mine.add(socket);
+    socket.on('close', () => {
+      mine.delete(socket);
+      if (mine.size === 0 && open.get(claims.sub) === mine) open.delete(claims.sub);
+    });
+    return claims;
+  };
+
+  ws.handle('/ws/agent', (socket, _req, url) => {
+    const checked = session(socket, url, (c) => (c.role === 'agent' ? null : 'only agents have a desk'));
+    const attached = checked.then((claims) => {
+      if (claims !== null) center.attachAgent(String(claims.sub), socket);
+      return claims;
+    });
+    // (what the desk sends while its session is checked waits for it, in order)
+    socket.on('message', (data) => void attached.then((claims) => {
+      if (claims === null) return;
       const m = parseAgentMessage(String(data));
       if (typeof m === 'string') {
         sendJson(socket, { type: 'error', message: m });
         return;
       }
       const want = m.type === 'logout' ? 'logged-out' : m.type;
-      const refused = center.desk.request(agentId, want, m.type === 'not-ready' ? m.reason : undefined);
+      const refused = center.desk.request(String(claims.sub), want, m.type === 'not-ready' ? m.reason : undefined);
       if (refused !== undefined) sendJson(socket, { type: 'error', message: refused });
-    });
-    socket.on('error', (err) => logger.debug({ err, agentId }, 'agent socket error'));
+    }));
+    socket.on('error', (err) => logger.debug({ err, url: url.pathname }, 'agent socket error'));
+    return attached.then(() => undefined);
   });
 
-  ws.handle('/ws/supervisor', (socket, _req, url) => {
-    const claims = tokens.verify(url.searchParams.get('token') ?? '');
-    if (claims === null || (claims.role !== 'supervisor' && claims.role !== 'admin')) {
-      sendJson(socket, { type: 'error', message: claims === null ? 'invalid or expired token' : 'only supervisors and admins see the wall-board' });
-      socket.close(4401, 'unauthorized');
-      return;
-    }
+  ws.handle('/ws/supervisor', async (socket, _req, url) => {
+    const claims = await session(socket, url, (c) => (c.role === 'supervisor' || c.role === 'admin' ? null : 'only supervisors and admins see the wall-board'));
+    if (claims === null) return;
     center.board.watch(socket);
     socket.on('error', (err) => logger.debug({ err }, 'supervisor socket error'));
   });

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../logger.ts';
 
-export type WsHandler = (socket: WebSocket, request: IncomingMessage, url: URL) => void;
+export type WsHandler = (socket: WebSocket, request: IncomingMessage, url: URL) => void | Promise<void>;
 
 /**
  * WebSocket endpoints on the HTTP server's port: `/ws/agent`, `/ws/customer` (ours) next to `/sip` (the SIP
@@ -37,11 +37,14 @@ export class WsEndpoints {
       return;
     }
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
-      try {
-        handler(ws, req, url);
-      } catch (err) {
+      const failed = (err: unknown): void => {
         this.logger.error({ err, path: url.pathname }, 'WebSocket handler failed');
         ws.close(1011, 'internal error');
+      };
+      try {
+        void Promise.resolve(handler(ws, req, url)).catch(failed);
+      } catch (err) {
+        failed(err);
       }
     });
   }

@@ -35,7 +35,8 @@ function mask(v: unknown): unknown {
 
 /**
  * The audit log: every API request by an admin or a supervisor that changes something (POST, PUT, PATCH, DELETE),
- * refused ones too, who listened to which call recording or voicemail, and every login attempt, written after the answer went out (off the request's path). Entries
+ * refused ones too, who listened to which call recording or voicemail, every login attempt and anyone's change of their own
+ * password or sign-out everywhere, written after the answer went out (off the request's path). Entries
  * older than AUDIT_RETENTION_DAYS are deleted at start and every hour.
  */
 export function installAuditLog(app: FastifyInstance, ctx: AppContext): void {
@@ -91,7 +92,7 @@ export function installAuditLog(app: FastifyInstance, ctx: AppContext): void {
 function audited(request: FastifyRequest): boolean {
   const route = request.routeOptions.url;
   if (route === undefined || !(MUTATING.has(request.method) || (request.method === 'GET' && AUDITED_READS.has(route)))) return false;
-  if (route === '/api/login') return true;
+  if (route === '/api/login' || route.startsWith('/api/me/')) return true; // (and every role's own password change, sign-out everywhere)
   return route.startsWith('/api/') && request.user !== null && AUDITED_ROLES.has(request.user.role);
 }
 

@@ -96,7 +96,7 @@ export const SipCredentialsPut = Type.Object(
 export const SipCredentials = Type.Object({ username: Type.String(), realm: Type.String(), updatedAt: Timestamp });
 
 // --- users (admins and supervisors) ---
-export const User = Type.Object({ id: Id, login: Type.String(), name: Type.String(), role: Role });
+export const User = Type.Object({ id: Id, login: Type.String(), name: Type.String(), role: Role, disabled: Type.Boolean({ description: 'cannot sign in' }) });
 export const UserCreate = Type.Object(
   {
     login: Login,

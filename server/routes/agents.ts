@@ -67,11 +67,15 @@ export const agentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; onChange?
     schema: { tags, security, summary: 'Change an agent', params: IdParams, body: AgentUpdate, response: { 200: Agent, ...errors(404, 409, 422) } },
   }, async (request) => {
     const { password, ...rest } = request.body;
+    // a new password or disabling ends the agent's sessions (their desk closes; a disabled agent is logged out)
+    const endSessions = password !== undefined || rest.disabled === true;
     const agent = await updateAgent(db, request.params.id, {
       ...rest,
       ...(password !== undefined ? { passwordHash: await hashPassword(password) } : {}),
+      endSessions,
     });
     if (agent === undefined) throw notFound('agent', request.params.id);
+    if (endSessions) ctx.sessions.ended(agent.id);
     changed(agent.id);
     return view(agent);
   });
@@ -80,6 +84,7 @@ export const agentRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; onChange?
     schema: { tags, security, summary: 'Delete an agent', params: IdParams, response: { 204: Type.Null(), ...errors(404) } },
   }, async (request, reply) => {
     if (!(await deleteAgent(db, request.params.id))) throw notFound('agent', request.params.id);
+    ctx.sessions.ended(request.params.id);
     changed(request.params.id);
     return reply.status(204).send(null);
   });

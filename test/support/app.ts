@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import type { DatabaseHandle, DatabaseKind } from '../../db/connect.ts';
+import { sessionState } from '../../db/repositories/users.ts';
 import { buildApp } from '../../server/app.ts';
+import { Sessions } from '../../server/auth/sessions.ts';
 import { ensureAdmin, loadTokenSigner } from '../../server/bootstrap.ts';
 import { loadConfig } from '../../server/config.ts';
 import { type ScratchDatabase, scratchDatabase } from './databases.ts';
@@ -26,7 +28,8 @@ export async function testApp(kind: DatabaseKind, env: Record<string, string> = 
   const config = loadConfig({ ADMIN_PASSWORD, LOG_LEVEL: 'silent', DATA_DIR: scratch.dataDir, SIP_REALM: 'test.realm', ...env });
   await ensureAdmin(database.db, config.adminPassword, logger);
   const tokens = await loadTokenSigner(database.db);
-  const app = await buildApp({ config, logger, database, tokens });
+  const sessions = new Sessions((id) => sessionState(database.db, id));
+  const app = await buildApp({ config, logger, database, tokens, sessions });
   return {
     app,
     database,

@@ -90,6 +90,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     closers.push(() => app.close());
 
     const credentials = new SipCredentialDirectory(database.db, config.sipRealm);
+    // a disabled or deleted agent's browser softphone registers no more (a new password keeps it: the page goes on)
+    sessions.on('ended', (userId) => void sessionState(database.db, userId).then((s) => {
+      if (s === undefined || s.disabled) credentials.revokeAgent(userId);
+    }).catch((err: unknown) => logger.warn({ err, userId }, 'could not read the account whose sessions ended')));
     // A browser's SIP WebSocket through a trusted reverse proxy: its address as the proxy reports it (as request.ip).
     const trustProxy = config.trustedProxies.length > 0 ? proxyAddr.compile([...config.trustedProxies]) : null;
     const sip = createSipServer({

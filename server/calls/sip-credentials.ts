@@ -57,6 +57,11 @@ export class SipCredentialDirectory implements CredentialStore {
     this.#ephemeral.delete(username);
   }
 
+  /** Revokes every softphone credential issued to the agent (disabled, deleted): their browser registers no more. */
+  revokeAgent(agentId: number): void {
+    for (const [u, e] of this.#ephemeral) if (e.owner.kind === 'agent' && e.owner.agentId === agentId) this.#ephemeral.delete(u);
+  }
+
   async lookup(username: string): Promise<SipCredential | null> {
     const e = this.#ephemeral.get(username);
     if (e !== undefined) {

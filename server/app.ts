@@ -11,6 +11,7 @@ import type { AppContext } from './app-context.ts';
 import { installAuthGuard } from './auth/guard.ts';
 import { installAuditLog } from './http/audit.ts';
 import { installErrorHandler } from './http/errors.ts';
+import { installSecurityHeaders } from './http/security-headers.ts';
 import { agentRoutes } from './routes/agents.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { planningRoutes } from './routes/planning.ts';
@@ -47,6 +48,7 @@ export async function buildApp(ctx: AppContext, hooks: AppHooks = {}): Promise<F
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installErrorHandler(app);
+  installSecurityHeaders(app);
 
   // The widget runs on customers' own sites: the public call API answers cross-origin requests from the
   // configured sites (WIDGET_ORIGINS, default any). Nothing else is cross-origin.

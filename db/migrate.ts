@@ -12,6 +12,7 @@ import * as auditLog from './migrations/2026-12-07T0700-audit-log.ts';
 import * as blockedCallers from './migrations/2026-12-07T0800-blocked-callers.ts';
 import * as voicemailKey from './migrations/2026-12-07T0900-voicemail-key.ts';
 import * as sessionVersion from './migrations/2026-12-07T1000-session-version.ts';
+import * as webhookOutbox from './migrations/2026-12-07T1100-webhook-outbox.ts';
 
 /** Every migration, by its timestamp name. Listed statically so the same code runs under tsx and in a bundle. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-07T0800-blocked-callers': blockedCallers,
   '2026-12-07T0900-voicemail-key': voicemailKey,
   '2026-12-07T1000-session-version': sessionVersion,
+  '2026-12-07T1100-webhook-outbox': webhookOutbox,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -78,6 +78,15 @@ export interface IvrOption {
   action: IvrAction;
 }
 
+/** The webhook's events not delivered yet (server/calls/webhooks.ts), by the server that queued them. */
+export interface WebhookOutboxTable {
+  seq: Generated<string>;
+  /** the server (host name and HTTP port): each delivers its own, and takes them back when it restarts */
+  node: string;
+  event_id: string;
+  event: Json<Record<string, unknown>>;
+}
+
 export interface SettingsTable {
   key: string;
   value: string;
@@ -380,6 +389,7 @@ export interface Database {
   call_notes: CallNotesTable;
   audit_log: AuditLogTable;
   blocked_callers: BlockedCallersTable;
+  webhook_outbox: WebhookOutboxTable;
 }
 
 export type Skill = Selectable<SkillsTable>;

@@ -1,5 +1,6 @@
 import proxyAddr from '@fastify/proxy-addr';
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { DbBindingStore } from '../db/repositories/sip-bindings.ts';
 import { openDatabase } from '../db/connect.ts';
@@ -119,6 +120,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       voicemail: { maxPerQueue: config.voicemailMaxPerQueue, retentionDays: config.voicemailRetentionDays },
       recordingRetentionDays: config.recordingRetentionDays,
       callDataRetentionDays: config.callDataRetentionDays,
+      node: `${os.hostname()}:${config.httpPort}`,
       callbacks: {
         trunk: config.callbackTrunk,
         callerId: config.callbackCallerId,

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, type Transaction, sql } from 'kysely';
 import type { Database } from '../schema.ts';
 
 /** What erasing a customer removed or blanked, by kind. */
@@ -14,7 +14,8 @@ export interface Erased {
  * Erases what is kept about a customer (`customerKey`, as calls.customer_key): their calls' recordings, voicemails,
  * agents' notes and callbacks are deleted; their call records keep only what the statistics need (queue, agent,
  * times, outcome, disposition, rating), with the caller, customer id, page, IVR path and SIP Call-ID blanked; the links
- * agents sent them are blanked in the queue log. In one transaction.
+ * agents sent them are blanked in the queue log; the webhook's undelivered events of their calls are dropped from the
+ * outbox. In one transaction.
  */
 export async function eraseCustomer(db: Kysely<Database>, customerKey: string): Promise<Erased> {
   return db.transaction().execute(async (tx) => {
@@ -51,6 +52,8 @@ async function eraseCalls(tx: Transaction<Database>, ids: string[]): Promise<Era
   const voicemails = n(await tx.deleteFrom('voicemails').where('call_id', 'in', ids).executeTakeFirstOrThrow());
   const callbacks = n(await tx.deleteFrom('callbacks').where('call_id', 'in', ids).executeTakeFirstOrThrow());
   await tx.updateTable('queue_events').set({ data: JSON.stringify({ erased: true }) }).where('call_id', 'in', ids).where('event', '=', 'LINK').execute();
+  // (the webhook's undelivered events of these calls, which name the caller, are not sent after a restart)
+  await tx.deleteFrom('webhook_outbox').where(sql<string>`event->>'callId'`, 'in', ids).execute();
   await tx
     .updateTable('calls')
     .set({ caller: ERASED, customer_id: null, customer_key: null, sip_call_id: null, context: '{}' })

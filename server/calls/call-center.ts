@@ -66,6 +66,8 @@ export interface CallCenterDeps {
   recordingRetentionDays?: number;
   /** CALL_DATA_RETENTION_DAYS: older calls lose who the customer was (0: kept for ever); default 0 */
   callDataRetentionDays?: number;
+  /** this server among those sharing the database (host name and HTTP port): its webhook outbox is its own */
+  node?: string;
   /** CALLBACK_*: how customers are called back; default: no trunk, no callbacks */
   callbacks?: CallbackSettings;
 }
@@ -134,7 +136,7 @@ export class CallCenter {
     this.desk = new AgentDesk(this.acd, deps.credentials, this.log, deps.logger);
     this.listens = new ListenIns(this.log, deps.logger, { send: (agentId, event) => this.desk.send(agentId, event), hasPage: (agentId) => this.desk.hasPage(agentId) });
     this.blocklist = new Blocklist(deps.db);
-    this.webhooks = new Webhooks({ db: deps.db, box: deps.secrets, logger: deps.logger });
+    this.webhooks = new Webhooks({ db: deps.db, box: deps.secrets, logger: deps.logger, node: deps.node ?? 'default' });
     this.log.onEvent = (e) => {
       // (who calls, for a call in progress)
       const call = e.callId ? this.#calls.get(e.callId) : undefined;
@@ -654,7 +656,6 @@ export class CallCenter {
     clearInterval(this.#mediaWatch);
     clearInterval(this.#queueFeed);
     clearInterval(this.#recordingSweep);
-    this.webhooks.close();
     this.board.close();
     this.callbacks.close();
     this.#deps.sip.off('bindingAdded', this.#onBindingAdded);
@@ -663,6 +664,7 @@ export class CallCenter {
     await Promise.allSettled([...this.#calls.values()].map((c) => c.shutdown()));
     this.acd.close();
     await this.log.flush();
+    await this.webhooks.close(); // (after the calls' last events: what is not delivered waits in the outbox)
   }
 }
 

@@ -2,6 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { QueueEventInput } from '../../db/repositories/call-log.ts';
 import { getSetting, putSetting } from '../../db/repositories/settings.ts';
+import { addToOutbox, clearOutbox, readOutbox, removeFromOutbox } from '../../db/repositories/webhook-outbox.ts';
 import type { Database } from '../../db/schema.ts';
 import type { SecretBox } from '../auth/secret-box.ts';
 import type { Logger } from '../logger.ts';
@@ -70,7 +71,9 @@ export function webhookSignature(secret: string, timestamp: string, body: string
  * Sends the queue log's events, as they happen, to an admin's URL (a CRM, a data warehouse, a chat alert): POSTs of
  * `{"events": [...]}` in order, up to BATCH at a time, one at a time; a failed delivery (an error, a timeout, a status
  * that is not 2xx) is tried again after 1, 2, 4 … 60 s, so nothing is lost while the receiver is down for a while. At
- * most MAX_PENDING events wait (then the oldest are dropped and counted). Kept in memory: a restart loses what waits.
+ * most MAX_PENDING events wait (then the oldest are dropped and counted). What waits is also kept in the database
+ * (webhook_outbox, per server), so a restart loses none: the server sends it when it starts again. At least once: an
+ * event whose delivery went through just before a crash may come again (same id).
  */
 export class Webhooks {
   #settings: WebhookSettings = NO_WEBHOOK;
@@ -80,8 +83,12 @@ export class Webhooks {
   #backoffMs = 0;
   #closed = false;
   readonly #stats = { delivered: 0, failures: 0, dropped: 0, lastError: null as string | null, lastDeliveredAt: null as string | null };
+  /** the outbox's writes, one after another (an event is stored before its delivery's removal runs) */
+  #writes: Promise<void> = Promise.resolve();
+  /** queued events not stored yet (stored together by the next write) */
+  #unsaved: WebhookEvent[] = [];
 
-  constructor(private readonly deps: { db: Kysely<Database>; box: SecretBox; logger: Logger }) {}
+  constructor(private readonly deps: { db: Kysely<Database>; box: SecretBox; logger: Logger; node: string }) {}
 
   get settings(): Readonly<WebhookSettings> {
     return this.#settings;
@@ -102,13 +109,22 @@ export class Webhooks {
       this.deps.logger.warn({ err: (err as Error).message }, 'the webhook secret stored cannot be opened (was SECRET_KEY changed?): deliveries go unsigned until an admin sets it again');
     }
     this.#settings = { url: s.url, events: s.events, secret };
+    if (s.url === null) return;
+    // what this server had not delivered when it stopped goes first
+    this.#pending = (await readOutbox(this.deps.db, this.deps.node, MAX_PENDING)) as unknown as WebhookEvent[];
+    if (this.#pending.length > 0) this.deps.logger.info({ url: s.url, pending: this.#pending.length }, 'webhook: sending the events left undelivered');
+    this.#kick();
   }
 
   /** Stores and applies new settings; events waiting for an old URL go to the new one, none when the webhook is off. */
   async configure(s: WebhookSettings): Promise<void> {
     await putSetting(this.deps.db, KEY, JSON.stringify({ url: s.url, events: s.events, secretSealed: s.secret === null ? null : this.deps.box.seal(s.secret) }));
     this.#settings = s;
-    if (s.url === null) this.#pending = [];
+    if (s.url === null) {
+      this.#pending = [];
+      this.#unsaved = [];
+      this.#write(() => clearOutbox(this.deps.db, this.deps.node));
+    }
     this.#backoffMs = 0;
     clearTimeout(this.#retry);
     this.#retry = undefined;
@@ -119,7 +135,7 @@ export class Webhooks {
   enqueue(e: QueueEventInput, call?: WebhookEvent['call']): void {
     const s = this.#settings;
     if (s.url === null || this.#closed || (s.events !== null && !s.events.includes(e.event))) return;
-    this.#pending.push({
+    const event: WebhookEvent = {
       id: randomUUID(),
       event: e.event,
       at: (e.at ?? new Date()).toISOString(),
@@ -128,10 +144,20 @@ export class Webhooks {
       agentId: e.agentId ?? null,
       data: e.data ?? {},
       ...(call ? { call } : {}),
-    });
+    };
+    this.#pending.push(event);
+    this.#unsaved.push(event);
+    if (this.#unsaved.length === 1) {
+      this.#write(async () => {
+        const batch = this.#unsaved;
+        this.#unsaved = [];
+        await addToOutbox(this.deps.db, this.deps.node, batch as unknown as Array<{ id: string } & Record<string, unknown>>);
+      });
+    }
     if (this.#pending.length > MAX_PENDING) {
       const over = this.#pending.length - MAX_PENDING;
-      this.#pending.splice(0, over);
+      const dropped = this.#pending.splice(0, over).map((d) => d.id);
+      this.#write(() => removeFromOutbox(this.deps.db, dropped));
       if (this.#stats.dropped === 0) this.deps.logger.warn({ url: this.#settings.url }, 'webhook receiver behind: the oldest events are dropped');
       this.#stats.dropped += over;
     }
@@ -150,9 +176,15 @@ export class Webhooks {
     }
   }
 
-  close(): void {
+  /** Stops delivering; resolves once what waits is stored (it is sent when the server starts again). */
+  async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#retry);
+    await this.#writes;
+  }
+
+  #write(op: () => Promise<void>): void {
+    this.#writes = this.#writes.then(op).catch((err: unknown) => this.deps.logger.warn({ err }, 'webhook outbox: a write failed (an event may be lost or sent twice after a restart)'));
   }
 
   #kick(): void {
@@ -177,6 +209,7 @@ export class Webhooks {
       // (the webhook may have been turned off or pointed elsewhere meanwhile: drop only what was sent)
       const sent = new Set(batch.map((e) => e.id));
       this.#pending = this.#pending.filter((e) => !sent.has(e.id));
+      if (!this.#closed) this.#write(() => removeFromOutbox(this.deps.db, [...sent]));
       this.#stats.delivered += batch.length;
       this.#stats.lastDeliveredAt = new Date().toISOString();
       this.#backoffMs = 0;

@@ -3,6 +3,7 @@ import type { DatabaseHandle } from '../../db/connect.ts';
 import { DuplicateError, InUseError, InvalidValueError, UnknownReferenceError } from '../../db/errors.ts';
 import { migrateTo, migrateToLatest } from '../../db/migrate.ts';
 import { eraseCallsBefore, eraseCustomer, openCallbacksOf } from '../../db/repositories/erase.ts';
+import { addToOutbox, readOutbox } from '../../db/repositories/webhook-outbox.ts';
 import { earlierCalls, notesOfCalls, saveCallNote } from '../../db/repositories/call-notes.ts';
 import { appendQueueEvents, getCall, insertCall, listCalls, listQueueEvents, setSurveyScore, updateCall } from '../../db/repositories/call-log.ts';
 import { createCallback, listOpenCallbacks, setCallbackState } from '../../db/repositories/callbacks.ts';
@@ -402,6 +403,10 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
       { event: 'LINK', callId: 'mine-1', queueId: q.id, agentId: anna.id, data: { url: 'https://shop/orders/123', title: 'Your order' } },
       { event: 'LINK', callId: 'theirs', queueId: q.id, agentId: anna.id, data: { url: 'https://shop/orders/9', title: null } },
     ]);
+    await addToOutbox(h.db, 'n1', [
+      { id: 'e1', event: 'CONNECT', callId: 'mine-1', call: { caller: 'sip:5551234@gw' } },
+      { id: 'e2', event: 'CONNECT', callId: 'theirs', call: { caller: 'sip:5559999@gw' } },
+    ]);
     expect(await openCallbacksOf(h.db, 'tel:5551234')).toEqual(['mine-2']);
     expect(await eraseCustomer(h.db, 'tel:5551234')).toEqual({ calls: 2, notes: 1, recordings: 1, voicemails: 1, callbacks: 1 });
     expect(await getCall(h.db, 'mine-1')).toMatchObject({
@@ -416,6 +421,7 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
     expect(await notesOfCalls(h.db, ['theirs'])).toHaveLength(1);
     expect(await recordingsOfCall(h.db, 'theirs')).toHaveLength(1);
     expect((await listQueueEvents(h.db, { callId: 'theirs' }))[0]!.data).toEqual({ url: 'https://shop/orders/9', title: null });
+    expect((await readOutbox(h.db, 'n1', 10)).map((e) => e.id)).toEqual(['e2']); // the webhook's copy of the erased call's event went
     expect(await eraseCustomer(h.db, 'tel:5551234')).toEqual({ calls: 0, notes: 0, recordings: 0, voicemails: 0, callbacks: 0 });
   });
 

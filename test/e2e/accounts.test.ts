@@ -1,7 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { makeTone } from '../support/baresip.ts';
+import { launchBrowser } from './support/browser.ts';
 import { SESSION_ENDED } from '../../server/auth/guard.ts';
-import { type Harness, SUPERVISOR_PASSWORD, createAgent, eventually, startCallCenter, supervisorToken } from './support/harness.ts';
+import { type Harness, SUPERVISOR_PASSWORD, agentPageReady, createAgent, eventually, startCallCenter, supervisorToken } from './support/harness.ts';
 
 /**
  * Ending sessions on the running server: an agent disabled by an admin is logged out of the ACD (no call is offered
@@ -48,6 +53,31 @@ describe('accounts: sessions end on the live channels', () => {
     expect(again.messages).toEqual([{ type: 'error', message: SESSION_ENDED }]);
     expect((await h.api('GET', '/api/agent/state', undefined, token)).status).toBe(401);
   });
+
+  it('an agent changes their password on the agent page and goes on working there; the old password signs in no more', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'e2e-account-'));
+    const browser = await launchBrowser(makeTone(path.join(dir, 'tone.wav'), 700));
+    try {
+      const b = await createAgent(h, { login: 'bea', name: 'Bea', languages: { en: 5 }, skills: {} });
+      const page = browser.page;
+      await agentPageReady(page, h, 'bea', b.password);
+      await page.getByTestId('account-open').click();
+      await page.getByTestId('password-current').fill(b.password);
+      await page.getByTestId('password-new').fill('bea-second-password');
+      await page.getByTestId('password-repeat').fill('bea-second-password');
+      await page.getByTestId('password-save').click();
+      await eventually(async () => (await page.getByTestId('account-message').textContent()) === 'Password changed' || undefined, 10_000, 'Password changed');
+      // the desk's socket was closed with the old session and opened again with the new token: its buttons still work
+      await page.getByTestId('account-close').click();
+      await page.getByTestId('not-ready').click();
+      await eventually(() => h.server.center.desk.state(String(b.id)).state === 'not-ready', 10_000, 'Bea not ready');
+      expect((await h.api('POST', '/api/login', { username: 'bea', password: b.password })).status).toBe(401);
+      expect((await h.api('POST', '/api/login', { username: 'bea', password: 'bea-second-password' })).status).toBe(200);
+    } finally {
+      await browser.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it("a supervisor's new password closes their other wall-boards; the new token opens one", async () => {
     const sue = await supervisorToken(h);

@@ -50,6 +50,8 @@ describe('agent softphone', () => {
     await expect.poll(() => server.requests.length).toBe(1);
     expect(server.requests[0]?.headers.authorization).toBe('Bearer stale-token');
     expect(await page.evaluate(() => sessionStorage.getItem('callflow.agent.token'))).toBeNull();
+    // (the server's word for why)
+    expect(await text('login-error')).toBe('token expired');
   });
 
   describe('signed in (stand-in API, agent socket and SIP endpoint)', () => {
@@ -500,6 +502,172 @@ describe('agent softphone', () => {
       await expect.poll(() => received).toContainEqual({ type: 'wrap-up-done' });
       send({ type: 'state', state: 'ready', reason: '', wrapUpEndsAt: null });
       await page.getByTestId('wrapup-done').waitFor({ state: 'hidden' });
+    });
+
+    describe('the Account panel', () => {
+      const ENDED = 'session ended (password or role changed, account disabled or deleted): sign in again';
+      const puts = () => server.requests.filter((r) => r.method === 'PUT' && r.path === '/api/me/password');
+      /** the tokens the agent socket was opened with, in order */
+      let socketTokens: string[];
+      /** the old token's socket is closed after the answer went out (else before) */
+      let closeAfter: boolean;
+
+      beforeEach(() => {
+        socketTokens = [];
+        closeAfter = false;
+        // (as the server: a token of the session stands until the password changes; its sockets are closed then)
+        let live = 'agent-token-1';
+        server.socket('/ws/agent', (ws, url) => {
+          const token = url.searchParams.get('token') ?? '';
+          socketTokens.push(token);
+          if (token !== live) {
+            ws.send(JSON.stringify({ type: 'error', message: ENDED }));
+            ws.close(4401, 'unauthorized');
+            return;
+          }
+          agentWs = ws;
+          ws.on('message', (data) => received.push(JSON.parse(String(data))));
+          ws.send(JSON.stringify({ type: 'state', state: 'not-ready', reason: 'login', wrapUpEndsAt: null }));
+        });
+        server.route('PUT /api/me/password', async (req) => {
+          const body = req.body as { currentPassword: string; newPassword: string };
+          if (body.currentPassword !== 'demo-mari') return { status: 403, body: { statusCode: 403, code: 'ERR_FORBIDDEN', error: 'Forbidden', message: 'the current password is wrong' } };
+          // the old token's sockets are closed as the answer goes out: before it (the page must wait for it), or after
+          live = 'agent-token-2';
+          const old = agentWs;
+          const closeOld = () => {
+            old?.send(JSON.stringify({ type: 'error', message: ENDED }));
+            old?.close(4401, 'session ended');
+          };
+          if (closeAfter) setTimeout(closeOld, 300);
+          else {
+            closeOld();
+            await new Promise((resolve) => setTimeout(resolve, 300));
+          }
+          return { status: 200, body: { token: 'agent-token-2', expiresAt: new Date(Date.now() + 3_600_000).toISOString() } };
+        });
+      });
+
+      async function fillPasswords(current: string, next: string, repeat: string): Promise<void> {
+        await page.getByTestId('password-current').fill(current);
+        await page.getByTestId('password-new').fill(next);
+        await page.getByTestId('password-repeat').fill(repeat);
+        await page.getByTestId('password-save').click();
+      }
+
+      it('changes the password: checks the new one on the page, shows the refusal in the server\'s words, then keeps the new token for the API and the socket', async () => {
+        await signIn();
+        expect(await visible('account-panel')).toBe(false);
+        await page.getByTestId('account-open').click();
+        await page.getByTestId('account-panel').waitFor({ state: 'visible' });
+        expect(await page.getByTestId('account-open').getAttribute('aria-expanded')).toBe('true');
+        expect(await page.getByTestId('password-current').getAttribute('type')).toBe('password');
+
+        // checked on the page: nothing is sent
+        await fillPasswords('demo-mari', 'new-secret-1', 'new-secret-2');
+        await expect.poll(() => text('account-message')).toBe('The new passwords do not match.');
+        expect(await page.getByTestId('account-message').getAttribute('class')).toBe('error');
+        await fillPasswords('demo-mari', 'short', 'short');
+        await expect.poll(() => text('account-message')).toBe('The new password needs at least 8 characters.');
+        await fillPasswords('', 'new-secret-1', 'new-secret-1');
+        await expect.poll(() => text('account-message')).toBe('Enter your current password.');
+        expect(puts()).toHaveLength(0);
+
+        // refused by the server: its message; the session goes on with its token
+        await fillPasswords('not-the-password', 'new-secret-1', 'new-secret-1');
+        await expect.poll(() => text('account-message')).toBe('the current password is wrong');
+        expect(puts()).toHaveLength(1);
+        expect(puts()[0]?.headers.authorization).toBe('Bearer agent-token-1');
+        expect(puts()[0]?.body).toEqual({ currentPassword: 'not-the-password', newPassword: 'new-secret-1' });
+
+        // changed: the server closes the old token's socket first (4401), the page stays signed in with the new token
+        await fillPasswords('demo-mari', 'new-secret-1', 'new-secret-1');
+        await expect.poll(() => text('account-message')).toBe('Password changed');
+        expect(await page.getByTestId('account-message').getAttribute('class')).toBe('notice');
+        expect(puts()[1]?.body).toEqual({ currentPassword: 'demo-mari', newPassword: 'new-secret-1' });
+        expect(await page.evaluate(() => sessionStorage.getItem('callflow.agent.token'))).toBe('agent-token-2');
+        await expect.poll(() => socketTokens).toEqual(['agent-token-1', 'agent-token-2']);
+        expect(await page.getByTestId('password-new').inputValue()).toBe('');
+        expect(await visible('login-view')).toBe(false);
+        expect(await visible('agent-name')).toBe(true);
+        // (the old socket's "session ended" is not the agent's concern: this page kept its session)
+        expect(await visible('desk-error')).toBe(false);
+
+        // the events socket and the API go on with the new token
+        await expect.poll(() => text('agent-state')).toBe('not-ready');
+        await page.getByTestId('ready').click();
+        await expect.poll(() => received).toContainEqual({ type: 'ready' });
+        const before = server.requests.length;
+        send({ type: 'call-ended', callId: 'call-77' });
+        await expect.poll(() => server.requests.slice(before).find((r) => r.path === '/api/agent/stats')?.headers.authorization).toBe('Bearer agent-token-2');
+        expect(await visible('login-view')).toBe(false);
+
+        // Close, and the panel opens empty again
+        await page.getByTestId('account-close').click();
+        await page.getByTestId('account-panel').waitFor({ state: 'hidden' });
+        await page.getByTestId('account-open').click();
+        expect(await visible('account-message')).toBe(false);
+      });
+
+      it('keeps the session when the old token\'s socket is closed only after the new token came', async () => {
+        closeAfter = true;
+        await signIn();
+        await page.getByTestId('account-open').click();
+        await fillPasswords('demo-mari', 'new-secret-1', 'new-secret-1');
+        await expect.poll(() => text('account-message')).toBe('Password changed');
+        await expect.poll(() => socketTokens).toEqual(['agent-token-1', 'agent-token-2']);
+        // (the old socket's 4401 comes and goes)
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        expect(socketTokens).toEqual(['agent-token-1', 'agent-token-2']);
+        expect(await visible('login-view')).toBe(false);
+        expect(await visible('desk-error')).toBe(false);
+        await expect.poll(() => text('agent-state')).toBe('not-ready');
+        await page.getByTestId('ready').click();
+        await expect.poll(() => received).toContainEqual({ type: 'ready' });
+      });
+
+      it('signs out everywhere: asks first, then DELETE /api/me/sessions and back at the sign-in form', async () => {
+        server.route('DELETE /api/me/sessions', () => {
+          agentWs?.close(4401, 'session ended');
+          return { status: 204, body: null };
+        });
+        await signIn();
+        await page.getByTestId('account-open').click();
+        const asked: string[] = [];
+        page.once('dialog', (d) => {
+          asked.push(d.message());
+          void d.dismiss();
+        });
+        await page.getByTestId('sign-out-everywhere').click();
+        await expect.poll(() => asked).toHaveLength(1);
+        expect(server.requests.some((r) => r.path === '/api/me/sessions')).toBe(false);
+        expect(await visible('agent-name')).toBe(true);
+
+        page.once('dialog', (d) => void d.accept());
+        await page.getByTestId('sign-out-everywhere').click();
+        await page.getByTestId('login-username').waitFor({ state: 'visible' });
+        const deletes = server.requests.filter((r) => r.method === 'DELETE' && r.path === '/api/me/sessions');
+        expect(deletes).toHaveLength(1);
+        expect(deletes[0]?.headers.authorization).toBe('Bearer agent-token-1');
+        await expect.poll(() => text('login-error')).toBe('Signed out everywhere.');
+        expect(await page.evaluate(() => sessionStorage.getItem('callflow.agent.token'))).toBeNull();
+        expect(await visible('account-panel')).toBe(false);
+      });
+
+      it('goes back to the sign-in form with the server\'s message when a request is refused because the session ended', async () => {
+        // (an admin set a new password for the agent meanwhile, say)
+        let ended = false;
+        server.route('GET /api/agent/stats', () =>
+          ended ? { status: 401, body: { statusCode: 401, code: 'ERR_UNAUTHENTICATED', error: 'Unauthorized', message: ENDED } } : { status: 500, body: { message: 'not here' } },
+        );
+        await signIn();
+        ended = true;
+        send({ type: 'call-ended', callId: 'call-78' });
+        await page.getByTestId('login-username').waitFor({ state: 'visible' });
+        expect(await text('login-error')).toBe(ENDED);
+        expect(await page.evaluate(() => sessionStorage.getItem('callflow.agent.token'))).toBeNull();
+        expect(await visible('agent-name')).toBe(false);
+      });
     });
 
     it('signs out when the server refuses the agent socket', async () => {

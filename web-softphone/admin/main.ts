@@ -1,4 +1,5 @@
 /** Entry of the admin console (/admin/): skills, agents (with their desk phones), queues, IVR menus, prompt recordings, admin/supervisor accounts, the callback trunk, the webhook, erasing a customer and the audit log over the REST API. */
+import { wireAccount } from '../shared/account.ts';
 import { fetchBlob, fetchJson } from '../shared/http.ts';
 import { sessionTokenStore } from '../shared/session-token.ts';
 import { wireSignIn } from '../shared/sign-in.ts';
@@ -31,7 +32,16 @@ import {
 import { WEBHOOK_EVENTS, type WebhookTest, type WebhookView, webhookBody, webhookStatsText, webhookTestText } from './webhook.ts';
 
 interface Skill { id: number; name: string; description: string }
-interface Agent { id: number; login: string; name: string; skills: Record<string, number>; languages: Record<string, number>; sipUsername: string | null }
+interface Agent {
+  id: number;
+  login: string;
+  name: string;
+  skills: Record<string, number>;
+  languages: Record<string, number>;
+  sipUsername: string | null;
+  /** cannot sign in; absent from an older server */
+  disabled?: boolean;
+}
 interface Queue {
   id: number;
   name: string;
@@ -63,7 +73,7 @@ interface Announcements { position: boolean; estimatedWait: boolean; periodicSec
 /** The announcements of the queue being edited (the console does not edit its greeting prompts: they are kept). */
 let greeting = ['all-agents-busy'];
 interface Page<T> { items: T[] }
-interface User { id: number; login: string; name: string; role: string }
+interface User { id: number; login: string; name: string; role: string; /** cannot sign in; absent from an older server */ disabled?: boolean }
 interface IvrMenu {
   id: number;
   name: string;
@@ -122,13 +132,19 @@ function button(label: string, testId: string, onClick: () => void): HTMLButtonE
   return b;
 }
 
-/** Edit and Delete buttons of a row (Delete asks first). */
-function actions(name: string, onEdit: (() => void) | undefined, onDelete: () => void): HTMLTableCellElement {
+/** Edit, the listing's own buttons and Delete of a row (Delete asks first). */
+function actions(name: string, onEdit: (() => void) | undefined, onDelete: () => void, more: HTMLButtonElement[] = []): HTMLTableCellElement {
   const td = document.createElement('td');
   td.className = 'actions';
   if (onEdit) td.append(button('Edit', `edit-${name}`, onEdit), ' ');
+  for (const b of more) td.append(b, ' ');
   td.append(button('Delete', `delete-${name}`, () => confirm(`Delete ${name}?`) && onDelete()));
   return td;
+}
+
+/** "active", or "disabled" for an account that cannot sign in. */
+function status(item: { disabled?: boolean }): string {
+  return item.disabled === true ? 'disabled' : 'active';
 }
 
 /** How a list shows its items: their name (row test id `<kind>-<name>`), cells, and what may be done to one. */
@@ -137,6 +153,10 @@ interface Listing<T> {
   name(item: T): string;
   cells(item: T): string[];
   edit?(item: T): void;
+  /** buttons of an item's row between Edit and Delete (Disable, say) */
+  more?(item: T): HTMLButtonElement[];
+  /** a disabled account, say: its row is dimmed */
+  dimmed?(item: T): boolean;
   /** DELETE url of an item, and the list to load again after */
   remove?: { what: string; url(item: T): string; reload(): Promise<void> };
 }
@@ -147,6 +167,7 @@ function showRows<T>(tbody: string, items: T[], l: Listing<T>): void {
       const tr = document.createElement('tr');
       const name = l.name(item);
       tr.dataset.testid = `${l.kind}-${name}`;
+      if (l.dimmed?.(item)) tr.className = 'dimmed';
       tr.append(...l.cells(item).map(cell));
       const remove = l.remove;
       if (remove) {
@@ -154,7 +175,7 @@ function showRows<T>(tbody: string, items: T[], l: Listing<T>): void {
           await api('DELETE', remove.url(item));
           await remove.reload();
           return `${remove.what} ${name} deleted.`;
-        })));
+        }), l.more?.(item)));
       }
       return tr;
     }),
@@ -207,7 +228,8 @@ async function loadAgents(): Promise<void> {
   showRows('agents-rows', (await api<Page<Agent>>('GET', '/api/agents?limit=500')).items, {
     kind: 'agent',
     name: (a) => a.login,
-    cells: (a) => [a.login, a.name, formatLevels(a.skills), formatLevels(a.languages), a.sipUsername ?? ''],
+    cells: (a) => [a.login, a.name, formatLevels(a.skills), formatLevels(a.languages), a.sipUsername ?? '', status(a)],
+    dimmed: (a) => a.disabled === true,
     edit: (a) => {
       const f = form('agent-form');
       editing(f, a.id, `Edit agent ${a.login}`);
@@ -218,6 +240,7 @@ async function loadAgents(): Promise<void> {
       field(f, 'languages').value = formatLevels(a.languages);
       field(f, 'sipUsername').value = a.sipUsername ?? '';
       field(f, 'sipPassword').value = '';
+      field(f, 'disabled').checked = a.disabled === true;
     },
     remove: { what: 'Agent', url: (a) => `/api/agents/${a.id}`, reload: loadAgents },
   });
@@ -238,9 +261,12 @@ form('agent-form').addEventListener('submit', (e) => {
     };
     const sipUsername = field(f, 'sipUsername').value.trim();
     const sipPassword = field(f, 'sipPassword').value;
+    // (disabled: the agent cannot sign in, and a signed-in one is signed out; a new agent is made, then disabled)
+    const disabled = field(f, 'disabled').checked;
     if (sipPassword && !sipUsername) throw new Error('Desk phone SIP user: give one with the SIP password');
     if (!id && !password) throw new Error('password: a new agent needs one');
-    const agent = await (id ? api<Agent>('PATCH', `/api/agents/${id}`, body) : api<Agent>('POST', '/api/agents', body));
+    let agent = await (id ? api<Agent>('PATCH', `/api/agents/${id}`, { ...body, disabled }) : api<Agent>('POST', '/api/agents', body));
+    if (!id && disabled) agent = await api<Agent>('PATCH', `/api/agents/${agent.id}`, { disabled });
     if (sipUsername && (sipPassword || sipUsername !== agent.sipUsername)) {
       if (!sipPassword) throw new Error(`SIP password: agent ${agent.login} saved; give a SIP password to set the desk phone ${sipUsername}`);
       await api('PUT', `/api/agents/${agent.id}/sip-credentials`, { username: sipUsername, password: sipPassword });
@@ -473,19 +499,73 @@ for (const [id, title] of [['skill-form', 'New skill'], ['agent-form', 'New agen
 }
 
 // ── accounts ──
+const roleName = (role: string) => (role === 'admin' ? 'Admin' : 'Supervisor');
+
 async function loadUsers(): Promise<void> {
-  showRows('users-rows', (await api<Page<User>>('GET', '/api/users')).items, { kind: 'user', name: (u) => u.login, cells: (u) => [u.login, u.name, u.role] });
+  showRows('users-rows', (await api<Page<User>>('GET', '/api/users')).items, {
+    kind: 'user',
+    name: (u) => u.login,
+    cells: (u) => [u.login, u.name, u.role, status(u)],
+    dimmed: (u) => u.disabled === true,
+    edit: editUser,
+    // (disabling signs the account out everywhere; your own account the server keeps enabled, and says so)
+    more: (u) => [
+      u.disabled === true
+        ? button('Enable', `enable-${u.login}`, () => void setUserDisabled(u, false))
+        : button('Disable', `disable-${u.login}`, () => void setUserDisabled(u, true)),
+    ],
+    remove: { what: 'Account', url: (u) => `/api/users/${u.id}`, reload: loadUsers },
+  });
 }
+
+function setUserDisabled(u: User, disabled: boolean): Promise<void> {
+  return act(async () => {
+    await api('PATCH', `/api/users/${u.id}`, { disabled });
+    await loadUsers();
+    return `${roleName(u.role)} ${u.login} ${disabled ? 'disabled: signed out everywhere, and cannot sign in' : 'enabled'}.`;
+  });
+}
+
+/** The form for a new account (login and password required), or to change one (name, role, a new password). */
+function userEditing(u: User | null): void {
+  const f = form('user-form');
+  editing(f, u === null ? null : u.id, u === null ? 'New account' : `Edit account ${u.login}`);
+  field(f, 'login').disabled = u !== null;
+  field(f, 'password').placeholder = u === null ? '' : '(unchanged)';
+  $('user-save').textContent = u === null ? 'Create' : 'Save';
+}
+
+function editUser(u: User): void {
+  const f = form('user-form');
+  userEditing(u);
+  field(f, 'login').value = u.login;
+  field(f, 'name').value = u.name;
+  field(f, 'password').value = '';
+  field(f, 'role').value = u.role;
+}
+
+form('user-form').addEventListener('reset', () => setTimeout(() => userEditing(null)));
 
 form('user-form').addEventListener('submit', (e) => {
   e.preventDefault();
   const f = form('user-form');
   void act(async () => {
-    const body = { login: field(f, 'login').value.trim(), name: field(f, 'name').value.trim(), password: field(f, 'password').value, role: field(f, 'role').value };
-    await api('POST', '/api/users', body);
+    const id = field(f, 'id').value;
+    const login = field(f, 'login').value.trim();
+    const name = field(f, 'name').value.trim();
+    const password = field(f, 'password').value;
+    const role = field(f, 'role').value;
+    if (id) {
+      // (a new password or another role signs the account out everywhere)
+      await api('PATCH', `/api/users/${id}`, { name, role, ...(password ? { password } : {}) });
+      f.reset();
+      await loadUsers();
+      return `${roleName(role)} ${login} saved.`;
+    }
+    await api('POST', '/api/users', { login, name, password, role });
     f.reset();
     await loadUsers();
-    return `${body.role === 'admin' ? 'Admin' : 'Supervisor'} ${body.login} created.`;
+    return `${roleName(role)} ${login} created.`;
   });
 });
 
@@ -772,20 +852,26 @@ async function enter(): Promise<void> {
     await Promise.all([loadSkills(), loadAgents(), loadQueues(), loadIvrMenus(), loadPrompts(), loadUsers(), loadCallbacks()]);
   } catch (err) {
     // an expired or foreign token: back to the sign-in form
-    tokens.clear();
-    show(false);
-    loginError(err instanceof Error ? err.message : String(err));
+    signOut(err instanceof Error ? err.message : String(err));
   }
 }
+
+/** Back to the sign-in form (Log out, sign out everywhere, a session ended), saying `message`. */
+function signOut(message?: string): void {
+  tokens.clear();
+  account.close();
+  show(false);
+  loginError(message ?? null);
+}
+
+// (no live socket here: every request reads the token, the new one after a password change too)
+const account = wireAccount(document, { token: () => tokens.get(), renewed: (token) => tokens.set(token), signedOut: (message) => signOut(message) });
 
 const loginError = wireSignIn(document, ['admin'], 'The admin console is for admins.', (token) => {
   tokens.set(token);
   void enter();
 });
-$('logout').addEventListener('click', () => {
-  tokens.clear();
-  show(false);
-});
+$('logout').addEventListener('click', () => signOut());
 
 if (tokens.get()) void enter();
 else show(false);

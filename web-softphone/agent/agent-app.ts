@@ -1,4 +1,5 @@
-import { WebError, userMessage } from '../shared/errors.ts';
+import type { Account, AccountHooks } from '../shared/account.ts';
+import { userMessage } from '../shared/errors.ts';
 import { toEpochMs } from '../shared/format.ts';
 import type { Logger } from '../shared/logger.ts';
 import { AgentApi, tokenStore, type Me } from './api-client.ts';
@@ -51,13 +52,20 @@ export class AgentApp {
   readonly #api: AgentApi;
   readonly #log: Logger;
   readonly #origin: string;
+  readonly #account: Account;
   #session: DeskSession | undefined;
 
-  constructor(view: AgentView, api: AgentApi, origin: string, log: Logger) {
+  /** `account` puts the header's Account panel on the page (shared/account.ts wireAccount) with the app's hooks. */
+  constructor(view: AgentView, api: AgentApi, origin: string, log: Logger, account?: (hooks: AccountHooks) => Account) {
     this.#view = view;
     this.#api = api;
     this.#origin = origin;
     this.#log = log;
+    this.#account = account?.({
+      token: () => this.#session?.token ?? null,
+      renewed: (token) => this.#renewed(token),
+      signedOut: (message) => void this.logout(message),
+    }) ?? { settled: () => Promise.resolve(), close: () => {} };
     view.loginForm.addEventListener('submit', (e) => {
       e.preventDefault();
       void this.login(view.username.value.trim(), view.password.value);
@@ -115,8 +123,9 @@ export class AgentApp {
     try {
       await this.#open(token, await this.#api.me(token));
     } catch (err) {
+      // (a token refused with 401: its session ended, or it expired; the server's message says which)
       tokenStore.clear();
-      this.#view.showLogin(err instanceof WebError && err.status === 401 ? undefined : userMessage(err));
+      this.#view.showLogin(userMessage(err));
     }
   }
 
@@ -143,6 +152,7 @@ export class AgentApp {
     const s = this.#session;
     this.#session = undefined;
     tokenStore.clear();
+    this.#account.close();
     if (s) {
       clearInterval(s.timer);
       clearInterval(s.myDayTimer);
@@ -187,7 +197,13 @@ export class AgentApp {
       this.#renderState();
     });
     socket.on('message', (msg) => this.#onMessage(msg));
-    socket.on('refused', (reason) => void this.logout(`Signed out: ${reason}`));
+    socket.on('refused', (reason) => {
+      // (a password change under way ends this token's sessions: the socket comes back with the new token, see #renewed)
+      const token = s.token;
+      void this.#account.settled().then(() => {
+        if (this.#session === s && s.token === token) void this.logout(`Signed out: ${reason}`);
+      });
+    });
     view.renderSocket(socket.status);
     view.renderCall(desk.snapshot);
     this.#renderRecording(s);
@@ -220,6 +236,15 @@ export class AgentApp {
       this.#log.warn({ err: String(err) }, 'softphone failed');
       view.renderSip('failed', userMessage(err));
     }
+  }
+
+  /** The agent changed their password: this session's new token, for the API and the events socket (the old one is refused now). */
+  #renewed(token: string): void {
+    const s = this.#session;
+    if (!s) return;
+    s.token = token;
+    tokenStore.set(token);
+    s.socket.reconnect(agentSocketUrl(this.#origin, token));
   }
 
   #onMessage(msg: ServerMessage): void {
@@ -280,9 +305,15 @@ export class AgentApp {
           void this.#mixCoach(s);
         }
         break;
-      case 'error':
-        this.#view.deskMessage(msg.message);
+      case 'error': {
+        // (the server says "session ended" before it closes the socket of a token a password change under way
+        // replaces: not for the agent to see unless the page keeps that token)
+        const token = s.token;
+        void this.#account.settled().then(() => {
+          if (this.#session === s && s.token === token) this.#view.deskMessage(msg.message);
+        });
         break;
+      }
       case 'queues':
         this.#view.showQueues(msg.queues);
         break;

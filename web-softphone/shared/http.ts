@@ -29,12 +29,31 @@ async function send(url: string, req: JsonRequest, accept: string): Promise<Resp
   }
 }
 
+/** Told of a request that carried a token and was answered 401 (see onUnauthorized). */
+export type UnauthorizedListener = (token: string, message: string) => void;
+let unauthorized: UnauthorizedListener | undefined;
+
+/**
+ * Tells `listener` of every request made with a token that the server answered 401 (the token expired, or its session
+ * ended: a new password, sign-out everywhere, the account disabled): the page signs out. One listener a page (the last
+ * one set); undefined: none. The request still fails as ever.
+ */
+export function onUnauthorized(listener: UnauthorizedListener | undefined): void {
+  unauthorized = listener;
+}
+
 /** An error status as a WebError carrying the server's `{ message }` (or the status text when there is none). */
-function httpError(res: Response, json: unknown): WebError {
+function httpError(res: Response, json: unknown, req: JsonRequest): WebError {
   const message =
     json && typeof json === 'object' && typeof (json as { message?: unknown }).message === 'string'
       ? (json as { message: string }).message
       : `${res.status} ${res.statusText || 'error'}`;
+  if (res.status === 401 && req.token && unauthorized) {
+    const listener = unauthorized;
+    const token = req.token;
+    // (not inside the request: a listener that throws does not change the request's error)
+    queueMicrotask(() => listener(token, message));
+  }
   return new WebError('WEB_ERR_HTTP', message, res.status);
 }
 
@@ -53,7 +72,7 @@ function parseJson(text: string): unknown {
 export async function fetchJson<T>(url: string, req: JsonRequest = {}): Promise<T> {
   const res = await send(url, req, 'application/json');
   const json = parseJson(await res.text());
-  if (!res.ok) throw httpError(res, json);
+  if (!res.ok) throw httpError(res, json, req);
   if (json === undefined && res.status === 204) return undefined as T;
   if (json === undefined) throw new WebError('WEB_ERR_BAD_RESPONSE', `${url} answered without JSON`, res.status);
   return json as T;
@@ -62,7 +81,7 @@ export async function fetchJson<T>(url: string, req: JsonRequest = {}): Promise<
 /** fetch() with JSON in and a file out (audio, say); errors as fetchJson's. */
 export async function fetchBlob(url: string, req: JsonRequest = {}): Promise<Blob> {
   const res = await send(url, req, '*/*');
-  if (!res.ok) throw httpError(res, parseJson(await res.text()));
+  if (!res.ok) throw httpError(res, parseJson(await res.text()), req);
   return res.blob();
 }
 

@@ -21,7 +21,7 @@ export function liveSocketUrl(origin: string, path: string, token: string): stri
  * the server sends the current state again on every connection. close() is idempotent.
  */
 export class LiveSocket<In, Out> extends Emitter<LiveSocketEvents<In>> {
-  readonly #url: string;
+  #url: string;
   readonly #log: Logger;
   readonly #parse: (data: unknown) => In | null | undefined;
   readonly #what: string;
@@ -30,6 +30,8 @@ export class LiveSocket<In, Out> extends Emitter<LiveSocketEvents<In>> {
   #retryMs = 1000;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
+  /** close() was called: the socket is done for good (its listeners are gone) */
+  #ended = false;
 
   constructor(url: string, parse: (data: unknown) => In | null | undefined, log: Logger, what: string) {
     super(log);
@@ -52,7 +54,8 @@ export class LiveSocket<In, Out> extends Emitter<LiveSocketEvents<In>> {
   }
 
   close(): void {
-    if (this.#closed) return;
+    if (this.#ended) return;
+    this.#ended = true;
     this.#closed = true;
     clearTimeout(this.#timer);
     this.#ws?.close(1000);
@@ -60,14 +63,34 @@ export class LiveSocket<In, Out> extends Emitter<LiveSocketEvents<In>> {
     this.removeAll();
   }
 
+  /**
+   * Connects again at `url` (the session's new token, after a password change), the listeners kept: the connection
+   * open now is closed and forgotten (its close, a 4401 for the old token say, is not reported), and a socket the
+   * server refused comes back. Nothing after close().
+   */
+  reconnect(url: string): void {
+    if (this.#ended) return;
+    clearTimeout(this.#timer);
+    const old = this.#ws;
+    this.#ws = undefined;
+    this.#url = url;
+    this.#closed = false;
+    this.#retryMs = 1000;
+    old?.close(1000);
+    this.#setStatus('connecting');
+    this.#connect();
+  }
+
   #connect(): void {
     const ws = new WebSocket(this.#url);
     this.#ws = ws;
     ws.addEventListener('open', () => {
+      if (ws !== this.#ws) return;
       this.#retryMs = 1000;
       this.#setStatus('open');
     });
     ws.addEventListener('message', (e) => {
+      if (ws !== this.#ws) return; // (a connection reconnect() let go)
       const msg = this.#parse(e.data);
       if (msg) this.emit('message', msg);
       else this.#log.warn({ data: String(e.data).slice(0, 200) }, `ignored an unknown ${this.#what} message`);

@@ -17,6 +17,9 @@ export interface ListenView {
 /** How often the meters are read, ms. */
 const METER_MS = 200;
 
+/** The supervisor's session token, or how to read it when it is needed (it changes with the password). */
+export type SessionToken = string | (() => string);
+
 export class ListenIn {
   readonly callId: string;
   #listenId: string | null = null;
@@ -27,12 +30,17 @@ export class ListenIn {
   #meter: ReturnType<typeof setInterval> | undefined;
   #stopped = false;
 
-  private constructor(callId: string, private readonly token: string, private readonly view: ListenView) {
+  private constructor(callId: string, private readonly session: SessionToken, private readonly view: ListenView) {
     this.callId = callId;
   }
 
+  /** The session's token now (a password change meanwhile gave it a new one). */
+  private get token(): string {
+    return typeof this.session === 'string' ? this.session : this.session();
+  }
+
   /** Starts listening to callId (the click on Listen is the gesture that lets the page play sound). */
-  static async start(callId: string, token: string, view: ListenView): Promise<ListenIn> {
+  static async start(callId: string, token: SessionToken, view: ListenView): Promise<ListenIn> {
     const l = new ListenIn(callId, token, view);
     try {
       await l.#connect();
@@ -120,10 +128,16 @@ export class CoachTalk {
   #coachId: string | null = null;
   #stopped = false;
 
-  private constructor(readonly callId: string, private readonly token: string) {}
+  private constructor(readonly callId: string, private readonly session: SessionToken) {}
 
-  static async start(callId: string, token: string): Promise<CoachTalk> {
-    const c = new CoachTalk(callId, token);
+  /** The session's token now (a password change meanwhile gave it a new one). */
+  private get token(): string {
+    return typeof this.session === 'string' ? this.session : this.session();
+  }
+
+  static async start(callId: string, session: SessionToken): Promise<CoachTalk> {
+    const c = new CoachTalk(callId, session);
+    const token = c.token;
     try {
       c.#mic = await navigator.mediaDevices.getUserMedia({ audio: true });
       const pc = new RTCPeerConnection();

@@ -1,4 +1,5 @@
 /** Entry of the supervisors' wall-board page (/supervisor/): sign in, then the live board from /ws/supervisor. */
+import { wireAccount } from '../shared/account.ts';
 import { fetchBlob, fetchJson } from '../shared/http.ts';
 import { LiveSocket, liveSocketUrl } from '../shared/live-socket.ts';
 import { createLogger } from '../shared/logger.ts';
@@ -22,6 +23,8 @@ const tokens = sessionTokenStore('callflow.supervisor.token');
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
 let socket: LiveSocket<NonNullable<ReturnType<typeof parseBoardMessage>>, never> | null = null;
+/** the token the socket connected with last (a password change connects it again with the new one) */
+let socketToken: string | null = null;
 let board: Board | null = null;
 
 function show(signedIn: boolean): void {
@@ -38,8 +41,10 @@ function signOut(message?: string): void {
   resetBlocked();
   socket?.close();
   socket = null;
+  socketToken = null;
   board = null;
   tokens.clear();
+  account.close();
   show(false);
   loginError(message ?? null);
 }
@@ -84,7 +89,7 @@ function startListening(agent: BoardAgent & { callId: string }): void {
   $('board-error').hidden = true;
   $('listen-who').textContent = `Connecting to ${agent.name}'s call…`;
   $('listen-panel').hidden = false;
-  const started = ListenIn.start(agent.callId, tokens.get() ?? '', {
+  const started = ListenIn.start(agent.callId, () => tokens.get() ?? '', {
     levels(customer, agentLevel) {
       setLevel('listen-customer', customer);
       setLevel('listen-agent', agentLevel);
@@ -150,7 +155,7 @@ $('listen-coach').addEventListener('click', () => {
   if (l === null) return;
   $('board-error').hidden = true;
   setCoaching(true);
-  CoachTalk.start(l.callId, tokens.get() ?? '').then(
+  CoachTalk.start(l.callId, () => tokens.get() ?? '').then(
     (c) => {
       if (listening !== l) return void c.stop();
       coaching = c;
@@ -525,16 +530,29 @@ $('blocked-reload').addEventListener('click', () => {
   loadBlocked();
 });
 
+/**
+ * The server ended the board's session: signs out, saying `message`, once no password change is under way, and only
+ * if the page still has the token the socket was refused with (a password change connects it again with the new one).
+ */
+function refused(message: string): void {
+  const mine = socket;
+  const token = socketToken;
+  void account.settled().then(() => {
+    if (socket === mine && mine !== null && tokens.get() === token) signOut(message);
+  });
+}
+
 function connect(token: string): void {
   show(true);
   loadBlocked();
+  socketToken = token;
   socket = new LiveSocket(liveSocketUrl(location.origin, '/ws/supervisor', token), parseBoardMessage, log.child({ component: 'socket' }), 'supervisor');
   socket.on('status', (s) => ($('live').textContent = s === 'open' ? 'live' : s));
-  socket.on('refused', (reason) => signOut(`Signed out: ${reason}`));
+  socket.on('refused', (reason) => refused(`Signed out: ${reason}`));
   socket.on('message', (m) => {
     if (m.type === 'error') {
       log.warn({ message: m.message }, 'the server refused the board');
-      signOut(m.message);
+      refused(m.message);
       return;
     }
     board = m;
@@ -552,6 +570,19 @@ function connect(token: string): void {
     }
   });
 }
+
+const account = wireAccount(document, {
+  token: () => tokens.get(),
+  renewed(token) {
+    tokens.set(token);
+    // (the board's socket, opened with the old token, is closed by the server: again with the new one)
+    if (socket !== null) {
+      socketToken = token;
+      socket.reconnect(liveSocketUrl(location.origin, '/ws/supervisor', token));
+    }
+  },
+  signedOut: (message) => signOut(message),
+});
 
 const loginError = wireSignIn(document, ['supervisor', 'admin'], 'The wall-board is for supervisors and admins.', (token) => {
   tokens.set(token);

@@ -22,6 +22,7 @@ import type { Logger } from './logger.ts';
 import { callbackSettingsRoutes } from './routes/callback-settings.ts';
 import { blockedCallerRoutes } from './routes/blocked-callers.ts';
 import { webhookSettingsRoutes } from './routes/webhook-settings.ts';
+import { notReadyReasonRoutes } from './routes/not-ready-reasons.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { callbackRoutes } from './routes/callbacks.ts';
 import { supervisionRoutes } from './routes/supervision.ts';
@@ -142,6 +143,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     await app.register(callbackRoutes, { ctx, center });
     await app.register(blockedCallerRoutes, { ctx, center });
     await app.register(webhookSettingsRoutes, { ctx, center });
+    await app.register(notReadyReasonRoutes, { ctx, center });
     await app.register(customerRoutes, { ctx, center });
 
     const httpUrl = await app.listen({ host: config.httpHost, port: config.httpPort });

@@ -178,6 +178,43 @@ export async function agentActivity(db: Kysely<Database>, q: ActivityQuery): Pro
   return rows.map((r) => numbers<AgentActivity>(r));
 }
 
+/** An agent's time not ready for one reason, in an interval (counted when they left it, as AGENTSTATE says). */
+export interface NotReadyTime {
+  agentId: number;
+  start: Date;
+  reason: string;
+  /** how many times they went not ready for it */
+  times: number;
+  seconds: number;
+}
+
+/**
+ * The agents' not-ready time of [from, to) by reason, a row per agent, interval and reason (ordered by interval, agent,
+ * then the most time first). A stretch counts in the interval the agent left it.
+ */
+export async function notReadyTimes(db: Kysely<Database>, q: ActivityQuery): Promise<NotReadyTime[]> {
+  let query = db
+    .selectFrom('queue_events as e')
+    .where('e.event', '=', 'AGENTSTATE')
+    .where(sql<string>`e.data->>'from'`, '=', 'not-ready')
+    .where('e.agent_id', 'is not', null)
+    .where('e.at', '>=', q.from);
+  if (q.to !== undefined) query = query.where('e.at', '<', q.to);
+  if (q.agentId !== undefined) query = query.where('e.agent_id', '=', q.agentId);
+  const rows = await query
+    .select([
+      'e.agent_id as agentId',
+      intervalStart(q).as('start'),
+      sql<string>`coalesce(e.data->>'reason', '')`.as('reason'),
+      sql<string>`count(*)`.as('times'),
+      sql<string>`coalesce(sum((e.data->>'seconds')::float8), 0)`.as('seconds'),
+    ])
+    .groupBy(sql`1, 2, 3`)
+    .orderBy(sql`2, 1, 5 desc, 3`)
+    .execute();
+  return rows.map((r) => ({ agentId: r.agentId!, start: new Date(r.start as unknown as string), reason: r.reason, times: Number(r.times), seconds: Math.round(Number(r.seconds)) }));
+}
+
 /** Calls a queue's agents filed under a disposition, in an interval (by when the call came). */
 export interface DispositionCount {
   queueId: number;

@@ -28,6 +28,7 @@ import { closedNow } from './opening-hours.ts';
 import { WallBoard } from './wall-board.ts';
 import { Blocklist } from './blocklist.ts';
 import { Webhooks } from './webhooks.ts';
+import { NotReadyReasons } from './not-ready-reasons.ts';
 import { customerKey } from './call-log-writer.ts';
 import { maskNumber } from './phone-numbers.ts';
 import type { WebSocket } from 'ws';
@@ -101,6 +102,8 @@ export class CallCenter {
   readonly blocklist: Blocklist;
   /** the queue log's events, sent to an admin's URL as they happen */
   readonly webhooks: Webhooks;
+  /** the reasons agents give for going not ready (admin's list) */
+  readonly notReadyReasons: NotReadyReasons;
   /** supervisors listening to calls (silent monitoring) */
   readonly listens: ListenIns;
   readonly #deps: CallCenterDeps;
@@ -136,6 +139,7 @@ export class CallCenter {
     this.desk = new AgentDesk(this.acd, deps.credentials, this.log, deps.logger);
     this.listens = new ListenIns(this.log, deps.logger, { send: (agentId, event) => this.desk.send(agentId, event), hasPage: (agentId) => this.desk.hasPage(agentId) });
     this.blocklist = new Blocklist(deps.db);
+    this.notReadyReasons = new NotReadyReasons(deps.db);
     this.webhooks = new Webhooks({ db: deps.db, box: deps.secrets, logger: deps.logger, node: deps.node ?? 'default' });
     this.log.onEvent = (e) => {
       // (who calls, for a call in progress)
@@ -146,7 +150,7 @@ export class CallCenter {
       const coach = this.listens.coachOf(callId);
       const recordingPaused = this.#calls.get(callId)?.recordingPaused ?? false;
       return { listeners: this.listens.of(callId).map((l) => l.login), coach: coach?.login ?? null, barge: coach?.barge ?? false, recordingPaused };
-    });
+    }, this.notReadyReasons);
     this.#env = {
       acd: this.acd,
       media: deps.media,
@@ -262,6 +266,7 @@ export class CallCenter {
     await this.acd.load();
     await this.blocklist.reload();
     await this.webhooks.load();
+    await this.notReadyReasons.load();
     const stored = await loadCallbackSettings(this.#deps.db, this.callbacks.settings, this.#deps.secrets);
     if (stored.problem !== undefined) {
       this.#deps.logger.warn({ problem: stored.problem }, 'the callback trunk password stored in the database cannot be used (was SECRET_KEY or DATA_DIR/secret.key changed?): calls to the trunk go without it until an admin sets it again');

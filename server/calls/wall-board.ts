@@ -9,6 +9,7 @@ import type { Database } from '../../db/schema.ts';
 import { sendJson } from '../events/ws-endpoints.ts';
 import { isOpenAt } from './opening-hours.ts';
 import type { Logger } from '../logger.ts';
+import type { NotReadyReasons } from './not-ready-reasons.ts';
 import type { AcdRuntime } from './acd-runtime.ts';
 import type { AgentDesk } from './agent-desk.ts';
 import type { CallLogWriter } from './call-log-writer.ts';
@@ -83,7 +84,11 @@ export interface WallBoardAgent {
   id: number;
   name: string;
   state: AgentState;
+  /** the not-ready reason's code ('' in other states) and what people read for it */
   reason: string;
+  reasonLabel: string;
+  /** not ready for longer than the reason's limit (maxMinutes): the board flags it */
+  overLimit: boolean;
   /** when the current state began (ISO), null if not since the server started */
   since: string | null;
   deviceUp: boolean;
@@ -220,6 +225,8 @@ export class WallBoard {
     private readonly inMenus: () => Array<{ menu: string; since: number }> = () => [],
     /** who listens to a call and who coaches its agent (logins) */
     private readonly monitors: (callId: string) => Monitors = () => NO_MONITORS,
+    /** the not-ready reasons' labels and time limits */
+    private readonly reasons: Pick<NotReadyReasons, 'label' | 'limitMs'> | null = null,
     private readonly intervalMs = 1000,
   ) {}
 
@@ -250,6 +257,8 @@ export class WallBoard {
         name: a.name,
         state,
         reason: state === 'not-ready' ? reason : '',
+        reasonLabel: state === 'not-ready' ? (this.reasons?.label(reason) ?? reason) : '',
+        overLimit: state === 'not-ready' && since !== null && now - since > (this.reasons?.limitMs(reason) ?? Infinity),
         since: since === null ? null : new Date(since).toISOString(),
         deviceUp: info?.deviceUp ?? false,
         callId: info?.callId ?? null,

@@ -80,7 +80,8 @@ export function installChannels(ws: WsEndpoints, center: CallCenter, tokens: Tok
         return;
       }
       const want = m.type === 'logout' ? 'logged-out' : m.type;
-      const refused = center.desk.request(String(claims.sub), want, m.type === 'not-ready' ? m.reason : undefined);
+      const reason = m.type === 'not-ready' ? m.reason : undefined;
+      const refused = center.notReadyReasons.refusal(reason) ?? center.desk.request(String(claims.sub), want, reason);
       if (refused !== undefined) sendJson(socket, { type: 'error', message: refused });
     }));
     socket.on('error', (err) => logger.debug({ err, url: url.pathname }, 'agent socket error'));

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { FastifyReply } from 'fastify';
-import { type Interval, type Period, agentActivity, dispositionCounts, queueTraffic } from '../../db/repositories/queue-stats.ts';
+import { type Interval, type Period, agentActivity, dispositionCounts, notReadyTimes, queueTraffic } from '../../db/repositories/queue-stats.ts';
 import { listAllQueues } from '../../db/repositories/queues.ts';
 import { listAllAgents } from '../../db/repositories/users.ts';
 import type { AppContext } from '../app-context.ts';
@@ -71,7 +71,9 @@ const WallBoardView = Type.Object({
       id: Type.Integer(),
       name: Type.String(),
       state: Type.String(),
-      reason: Type.String(),
+      reason: Type.String({ description: "the not-ready reason's code ('' in other states)" }),
+      reasonLabel: Type.String({ description: 'what people read for it (the admin\'s label)' }),
+      overLimit: Type.Boolean({ description: 'not ready for longer than the reason\'s maxMinutes' }),
       since: Nullable(Type.String({ format: 'date-time' })),
       deviceUp: Type.Boolean(),
       callId: Nullable(Type.String()),
@@ -98,6 +100,15 @@ const DispositionReportRow = Type.Object({
   disposition: Type.String(),
   calls: Count,
 });
+const NotReadyReportRow = Type.Object({
+  agentId: Type.Integer(),
+  agent: Type.String(),
+  start: Type.String({ format: 'date-time' }),
+  reason: Type.String({ description: 'the reason code' }),
+  reasonLabel: Type.String({ description: 'what people read for it' }),
+  times: Count,
+  seconds: Type.Integer({ minimum: 0 }),
+});
 const reportOf = <T extends Parameters<typeof Type.Array>[0]>(row: T) =>
   Type.Object({
     from: Type.String({ format: 'date-time' }),
@@ -118,6 +129,7 @@ const QUEUE_COLUMNS = [
   'surveys', 'surveyAverage', 'csatPercent',
 ] as const;
 const DISPOSITION_COLUMNS = ['queue', 'start', 'disposition', 'calls'] as const;
+const NOT_READY_COLUMNS = ['agent', 'start', 'reason', 'reasonLabel', 'times', 'seconds'] as const;
 const AGENT_COLUMNS = [
   'agent', 'start', 'handled', 'ahtSeconds', 'missedOffers', 'talkSeconds', 'wrapUpSeconds', 'readySeconds', 'ringingSeconds', 'handlingSeconds',
   'notReadySeconds', 'loggedInSeconds', 'occupancyPercent', 'surveys', 'surveyAverage', 'csatPercent',
@@ -433,6 +445,36 @@ export const supervisionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cen
     const names = new Map(queues.map((x) => [x.id, x.name]));
     const rows = counts.map((c) => ({ queueId: c.queueId, queue: names.get(c.queueId) ?? String(c.queueId), start: c.start.toISOString(), disposition: c.disposition, calls: c.calls }));
     return sendReport(reply, 'dispositions', p, q.format, DISPOSITION_COLUMNS, rows);
+  });
+
+  app.get('/api/reports/not-ready', {
+    config: { roles: ['admin', 'supervisor'] },
+    schema: {
+      tags: ['supervision'],
+      security: [{ bearer: [] }],
+      summary: "Not-ready time by reason: how often and how long each agent was not ready for each reason, per hour or day (or the whole period), as JSON or CSV (format=csv). A stretch counts in the interval the agent left it",
+      querystring: Type.Object({ ...periodFields, agentId: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false }),
+      response: csvOrJson(NotReadyReportRow, 'agent, interval and reason'),
+    },
+  }, async (request, reply) => {
+    const q = request.query;
+    const p = reportPeriod(q);
+    await center.log.flush();
+    const [agents, times] = await Promise.all([
+      listAllAgents(ctx.database.db),
+      notReadyTimes(ctx.database.db, { ...p, ...(q.agentId !== undefined ? { agentId: q.agentId } : {}) }),
+    ]);
+    const names = new Map(agents.map((a) => [a.id, a.name]));
+    const rows = times.map((t) => ({
+      agentId: t.agentId,
+      agent: names.get(t.agentId) ?? String(t.agentId),
+      start: t.start.toISOString(),
+      reason: t.reason,
+      reasonLabel: center.notReadyReasons.label(t.reason),
+      times: t.times,
+      seconds: t.seconds,
+    }));
+    return sendReport(reply, 'not-ready', p, q.format, NOT_READY_COLUMNS, rows);
   });
 
   app.get('/api/reports/agents', {

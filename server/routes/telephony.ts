@@ -575,6 +575,9 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
     response: { 200: AgentStateView, ...errors(409) },
   }), async (request) => {
     const agentId = String(caller(request).sub);
+    const reason = request.body.state === 'not-ready' ? request.body.reason : undefined;
+    const wrong = center.notReadyReasons.refusal(reason);
+    if (wrong !== null) throw new ApiError('ERR_VALIDATION', wrong, 'body.reason');
     const refused = center.desk.request(agentId, request.body.state, request.body.reason);
     if (refused !== undefined) throw new ApiError('ERR_IN_USE', refused);
     return center.desk.stateEvent(agentId);

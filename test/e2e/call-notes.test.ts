@@ -49,7 +49,7 @@ describe('call notes and the caller history', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const state = (token: string, s: 'ready' | 'not-ready') => h.api('PUT', '/api/agent/state', s === 'ready' ? { state: s } : { state: s, reason: 'test' }, token);
+  const state = (token: string, s: 'ready' | 'not-ready') => h.api('PUT', '/api/agent/state', s === 'ready' ? { state: s } : { state: s, reason: 'other' }, token);
   const history = (callId: string, token: string) => h.api('GET', `/api/agent/calls/${callId}/history`, undefined, token);
   const note = (callId: string, text: string, token: string) => h.api('PUT', `/api/agent/calls/${callId}/note`, { text }, token);
   const connectedTo = (agent: { id: number }) => eventually(() => h.server.center.callOfAgent(String(agent.id))?.id, 20_000, `agent ${agent.id} connected`);

@@ -63,7 +63,7 @@ describe('call recording', () => {
       return callId;
     } finally {
       rtp.close();
-      await h.api('PUT', '/api/agent/state', { state: 'not-ready', reason: 'test' }, anna.token);
+      await h.api('PUT', '/api/agent/state', { state: 'not-ready', reason: 'other' }, anna.token);
     }
   }
 
@@ -152,7 +152,7 @@ describe('call recording', () => {
       await udp.take((m) => 'status' in m && m.callId === ok.callId && m.cseq.method === 'BYE');
     } finally {
       rtp.close();
-      await h.api('PUT', '/api/agent/state', { state: 'not-ready', reason: 'test' }, anna.token);
+      await h.api('PUT', '/api/agent/state', { state: 'not-ready', reason: 'other' }, anna.token);
     }
     const call = await eventually(async () => {
       const r = (await h.api('GET', `/api/calls/${callId}`, undefined, sue)).body;
@@ -190,7 +190,7 @@ describe('call recording', () => {
       await udp.take((m) => 'status' in m && m.callId === ok.callId && m.cseq.method === 'BYE');
     } finally {
       rtp.close();
-      await h.api('PUT', '/api/agent/state', { state: 'not-ready', reason: 'test' }, anna.token);
+      await h.api('PUT', '/api/agent/state', { state: 'not-ready', reason: 'other' }, anna.token);
     }
   }, 60_000);
 

@@ -46,7 +46,7 @@ describe('callbacks', () => {
   }
 
   async function setState(state: 'ready' | 'not-ready'): Promise<void> {
-    const r = await h.api('PUT', '/api/agent/state', { state, reason: 'test' }, anna.token);
+    const r = await h.api('PUT', '/api/agent/state', { state, reason: 'other' }, anna.token);
     expect(r.status, JSON.stringify(r.body)).toBe(200);
   }
 

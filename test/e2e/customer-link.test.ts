@@ -47,7 +47,7 @@ describe('an agent sends the caller a link', () => {
     for (const ws of sockets.splice(0)) ws.terminate();
     for (const ok of dialogs.splice(0)) inDialog(h, udp, ok, 'BYE');
     await eventually(() => h.server.center.activeCalls === 0, 10_000, 'no call left');
-    await h.api('PUT', '/api/agent/state', { state: 'not-ready', reason: 'test' }, anna.token);
+    await h.api('PUT', '/api/agent/state', { state: 'not-ready', reason: 'other' }, anna.token);
   });
 
   afterAll(async () => {

@@ -173,7 +173,7 @@ describe('a supervisor listens to a call', () => {
     const agentPage = await launchBrowser(makeTone(path.join(dir, 'tone-300.wav'), 300));
     const rtp = await RtpPeer.create();
     try {
-      expect((await h.api('PUT', '/api/agent/state', { state: 'not-ready', reason: 'coffee' }, anna.token)).status).toBe(200);
+      expect((await h.api('PUT', '/api/agent/state', { state: 'not-ready', reason: 'break' }, anna.token)).status).toBe(200);
       await agentPageReady(agentPage.page, h, 'anna', 'anna-password'); // (her page makes her ready again)
       const ok = await rtpCall(h, udp, rtp, { to: 'support', ...caller });
       const callId = await eventually(() => h.server.center.callOfAgent(String(anna.id))?.id, 20_000, 'Anna connected');

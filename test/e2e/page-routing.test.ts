@@ -22,7 +22,7 @@ describe('routing on the page', () => {
   const open: Array<{ udp: RawUdp; ok: SipResponse }> = [];
 
   const setState = async (who: 'gene' | 'lara', state: 'ready' | 'not-ready' | 'logged-out') => {
-    const r = await h.api('PUT', '/api/agent/state', { state, ...(state === 'not-ready' ? { reason: 'test' } : {}) }, agents[who].token);
+    const r = await h.api('PUT', '/api/agent/state', { state, ...(state === 'not-ready' ? { reason: 'other' } : {}) }, agents[who].token);
     expect(r.status, JSON.stringify(r.body)).toBe(200);
   };
   /** A browser caller on `page` dials the shop queue; returns the call id once it is answered into the queue. */

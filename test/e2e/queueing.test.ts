@@ -23,7 +23,7 @@ describe('waiting in line, abandoning and ring-no-answer', () => {
   }
 
   async function state(login: string, want: 'ready' | 'not-ready' | 'logged-out'): Promise<void> {
-    const r = await h.api('PUT', '/api/agent/state', { state: want, reason: 'test' }, agents.get(login)!.token);
+    const r = await h.api('PUT', '/api/agent/state', { state: want, reason: 'other' }, agents.get(login)!.token);
     expect(r.status, JSON.stringify(r.body)).toBe(200);
   }
 

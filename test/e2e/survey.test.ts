@@ -69,7 +69,7 @@ describe('post-call survey', () => {
       return callId;
     } finally {
       rtp.close();
-      await h.api('PUT', '/api/agent/state', { state: 'not-ready', reason: 'test' }, anna.token);
+      await h.api('PUT', '/api/agent/state', { state: 'not-ready', reason: 'other' }, anna.token);
     }
   }
 
@@ -177,7 +177,7 @@ describe('post-call survey', () => {
       expect((await h.api('POST', '/api/agent/call/hangup', {}, anna.token)).status).toBe(200);
       await udp.take((m) => 'method' in m && m.method === 'BYE' && m.callId === ok.callId, 5000); // (at once: no question by voice)
     } finally {
-      await h.api('PUT', '/api/agent/state', { state: 'not-ready', reason: 'test' }, anna.token);
+      await h.api('PUT', '/api/agent/state', { state: 'not-ready', reason: 'other' }, anna.token);
     }
     await eventually(() => h.server.center.call(callId) === undefined, 10_000, 'the call to end');
     const other = (await h.api('POST', '/api/public/calls', { queue: 'support', language: 'en', page: { url: 'https://shop.example/', title: 'Shop' } })).body.token as string;
@@ -210,7 +210,7 @@ describe('post-call survey', () => {
       await eventually(async () => (await page.getByTestId('cf-survey-thanks').textContent()) === 'Thank you for your feedback.', 10_000, 'the thanks');
       expect((await h.api('GET', `/api/calls/${callId}`, undefined, sue)).body.surveyScore).toBe(4);
     } finally {
-      await h.api('PUT', '/api/agent/state', { state: 'not-ready', reason: 'test' }, anna.token);
+      await h.api('PUT', '/api/agent/state', { state: 'not-ready', reason: 'other' }, anna.token);
     }
   }, 90_000);
 });

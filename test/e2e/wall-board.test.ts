@@ -22,7 +22,7 @@ describe('supervisor wall-board', () => {
   let sue: string;
 
   const state = async (want: 'ready' | 'not-ready') => {
-    const r = await h.api('PUT', '/api/agent/state', { state: want, reason: 'coffee' }, annaToken);
+    const r = await h.api('PUT', '/api/agent/state', { state: want, reason: 'break' }, annaToken);
     expect(r.status, JSON.stringify(r.body)).toBe(200);
   };
   const view = async () => {
@@ -137,7 +137,7 @@ describe('supervisor wall-board', () => {
       serviceLevelPercent: 100, serviceLevelOfferedPercent: 50, abandonPercent: 50, thresholdSeconds: 20, target: 0.8,
     });
     const annaNow = (await view()).agents.find((a: { name: string }) => a.name === 'Anna');
-    expect(annaNow).toMatchObject({ state: 'not-ready', reason: 'coffee', callId: null });
+    expect(annaNow).toMatchObject({ state: 'not-ready', reason: 'break', reasonLabel: 'Break', overLimit: false, callId: null });
     expect(Date.now() - Date.parse(annaNow.since)).toBeLessThan(60_000);
     // the same day in the history report, as JSON and as CSV (handle time: the answered call's talk)
     const report = await h.api('GET', '/api/reports/queues?interval=total', undefined, sue);

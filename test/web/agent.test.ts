@@ -128,6 +128,82 @@ describe('agent softphone', () => {
       await expect.poll(() => received).toContainEqual({ type: 'not-ready', reason: 'lunch' });
     });
 
+    describe("the admin's not-ready reasons", () => {
+      const options = () => page.getByTestId('not-ready-reason').locator('option').evaluateAll((os) => os.map((o) => [(o as HTMLOptionElement).value, o.textContent]));
+      const reasonReads = () => server.requests.filter((r) => r.method === 'GET' && r.path === '/api/not-ready-reasons');
+      const SYSTEM = { 'not-ready': 'Not ready', login: 'Just logged in', 'missed-offers': 'Missed offers', supervisor: 'Set by a supervisor' };
+      const list = (items: unknown[]) => ({ status: 200, body: { items, system: SYSTEM, source: 'database' } });
+      const coffee = { code: 'coffee', label: 'Coffee break', maxMinutes: 10 };
+      const meeting = { code: 'team-meeting', label: 'Team meeting', maxMinutes: null };
+      const coaching = { code: 'coaching', label: 'Coaching', maxMinutes: 30 };
+
+      it('lists their labels after sign-in (read with the agent\'s token), the first chosen, sends the chosen code and names the state by its label', async () => {
+        server.route('GET /api/not-ready-reasons', () => list([coffee, meeting, coaching]));
+        await signIn();
+        await expect.poll(options).toEqual([['coffee', 'Coffee break'], ['team-meeting', 'Team meeting'], ['coaching', 'Coaching']]);
+        expect(reasonReads().map((r) => r.headers.authorization)).toEqual(['Bearer agent-token-1']);
+        expect(await page.getByTestId('not-ready-reason').inputValue()).toBe('coffee');
+        // (the server's own reasons in its words too)
+        await expect.poll(() => page.locator('#agent-state-reason').textContent()).toBe('(Just logged in)');
+
+        send({ type: 'state', state: 'ready', reason: '', wrapUpEndsAt: null });
+        await expect.poll(() => text('agent-state')).toBe('ready');
+        await page.getByTestId('not-ready').click();
+        await expect.poll(() => received).toContainEqual({ type: 'not-ready', reason: 'coffee' });
+        send({ type: 'state', state: 'not-ready', reason: 'coffee', wrapUpEndsAt: null });
+        await expect.poll(() => page.locator('#agent-state-reason').textContent()).toBe('(Coffee break)');
+
+        await page.getByTestId('not-ready-reason').selectOption({ label: 'Team meeting' });
+        await page.getByTestId('not-ready').click();
+        await expect.poll(() => received).toContainEqual({ type: 'not-ready', reason: 'team-meeting' });
+        expect(await visible('desk-error')).toBe(false);
+      });
+
+      it("shows the server's refusal of a reason no longer on the list, and reads the list again", async () => {
+        const answers = [list([coffee, meeting, coaching]), list([coffee, coaching])];
+        server.route('GET /api/not-ready-reasons', () => answers.shift() ?? list([coffee, coaching]));
+        await signIn();
+        await expect.poll(options).toHaveLength(3);
+        await page.getByTestId('not-ready-reason').selectOption('team-meeting');
+        await page.getByTestId('not-ready').click();
+        await expect.poll(() => received).toContainEqual({ type: 'not-ready', reason: 'team-meeting' });
+        const refusal = 'reason "team-meeting" is not one of the not-ready reasons: coffee, coaching';
+        send({ type: 'error', message: refusal });
+        await page.getByTestId('desk-error').waitFor({ state: 'visible' });
+        expect(await text('desk-error')).toBe(refusal);
+        expect(await page.getByTestId('desk-error').getAttribute('role')).toBe('alert');
+        await expect.poll(options).toEqual([['coffee', 'Coffee break'], ['coaching', 'Coaching']]);
+        expect(reasonReads()).toHaveLength(2);
+        // (the agent's choice is gone from the list: the first is chosen)
+        expect(await page.getByTestId('not-ready-reason').inputValue()).toBe('coffee');
+        await expect.poll(() => text('agent-state')).toBe('not-ready');
+
+        // another refusal (of Ready, say) reads nothing again
+        await page.getByTestId('ready').click();
+        await expect.poll(() => received).toContainEqual({ type: 'ready' });
+        send({ type: 'error', message: 'not now' });
+        await expect.poll(() => text('desk-error')).toBe('not now');
+        expect(reasonReads()).toHaveLength(2);
+        // the state the server reports next clears the message
+        send({ type: 'state', state: 'ready', reason: '', wrapUpEndsAt: null });
+        await page.getByTestId('desk-error').waitFor({ state: 'hidden' });
+      });
+
+      it('keeps its own list (the server\'s defaults) when the reasons cannot be read', async () => {
+        server.route('GET /api/not-ready-reasons', () => ({ status: 500, body: { statusCode: 500, code: 'ERR_INTERNAL', message: 'database down' } }));
+        await signIn();
+        await expect.poll(() => reasonReads().length).toBe(1);
+        await expect.poll(() => text('agent-state')).toBe('not-ready');
+        expect(await options()).toEqual([['break', 'Break'], ['lunch', 'Lunch'], ['training', 'Training'], ['other', 'Other']]);
+        expect(await page.getByTestId('not-ready-reason').inputValue()).toBe('break');
+        // (nothing for the agent to see: the desk works as ever)
+        expect(await visible('desk-error')).toBe(false);
+        await page.getByTestId('not-ready-reason').selectOption('training');
+        await page.getByTestId('not-ready').click();
+        await expect.poll(() => received).toContainEqual({ type: 'not-ready', reason: 'training' });
+      });
+    });
+
     it("shows an offered call with the caller's page, language, wait and history until the offer is withdrawn", async () => {
       await signIn();
       expect(await visible('incoming')).toBe(false);

@@ -1,6 +1,12 @@
-// The wall-board's figures of the callers' ratings and its History's calls by disposition (board.ts), in Node.
+// The wall-board's figures of the callers' ratings, its agents' not-ready reasons and its History's calls by disposition
+// and not-ready time by reason (board.ts), in Node; the agents' rows also in the built page, against the labelled stand-in.
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { type DispositionReportRow, dispositionCells, surveyCells, surveyText } from '../../web-softphone/supervisor/board.ts';
+import {
+  type DispositionReportRow, type NotReadyReportRow, agentReasonText, dispositionCells, notReadyCells, notReadyColumns, surveyCells, surveyText,
+} from '../../web-softphone/supervisor/board.ts';
+import { type StandIn, emptyWallBoard } from '../support/web-stand-in.ts';
+import { pageWithStandIn } from './browser.ts';
 
 describe("the callers' ratings on the wall-board", () => {
   it('says how many callers rated, their mean score out of 5 and the CSAT share', () => {
@@ -46,5 +52,78 @@ describe("the History's calls by disposition", () => {
     const monday = new Date(2026, 11, 7).toISOString();
     expect(dispositionCells([row(monday, 2, 'Sale', 1)], 'day')).toEqual([[new Date(monday).toLocaleDateString(), 'sales', 'Sale', '1', '100%']]);
     expect(dispositionCells([], 'hour')).toEqual([]);
+  });
+});
+
+describe("the History's not-ready time by reason", () => {
+  const nine = new Date(2026, 11, 7, 9).toISOString();
+  const row = (agent: string, reason: string, reasonLabel: string, times: number, seconds: number, start = nine): NotReadyReportRow => ({
+    agentId: agent === 'Anna' ? 7 : 8, agent, start, reason, reasonLabel, times, seconds,
+  });
+  const hour = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+
+  it("shows a row per interval, agent and reason in the server's order: the reason's label, how often, and the time as h:mm:ss", () => {
+    const rows = [row('Anna', 'lunch', 'Lunch', 1, 3725), row('Anna', 'coffee', 'Coffee break', 3, 754), row('Bob', 'break', 'Break', 2, 59)];
+    expect(notReadyColumns('hour')).toEqual(['From', 'Agent', 'Reason', 'Times', 'Time not ready']);
+    expect(notReadyCells(rows, 'hour')).toEqual([
+      [hour(nine), 'Anna', 'Lunch', '1', '1:02:05'],
+      [hour(nine), 'Anna', 'Coffee break', '3', '12:34'],
+      [hour(nine), 'Bob', 'Break', '2', '0:59'],
+    ]);
+  });
+
+  it('labels a row by its day when by day, has no From column for the whole period, and shows a code without a label as it is', () => {
+    const monday = new Date(2026, 11, 7).toISOString();
+    expect(notReadyCells([row('Bob', 'old-code', '', 1, 60, monday)], 'day')).toEqual([[new Date(monday).toLocaleDateString(), 'Bob', 'old-code', '1', '1:00']]);
+    expect(notReadyColumns('total')).toEqual(['Agent', 'Reason', 'Times', 'Time not ready']);
+    expect(notReadyCells([row('Anna', 'lunch', 'Lunch', 2, 7200)], 'total')).toEqual([['Anna', 'Lunch', '2', '2:00:00']]);
+    expect(notReadyCells([], 'hour')).toEqual([]);
+  });
+});
+
+describe("the wall-board's agents: not-ready reasons", () => {
+  it("says the reason's label, an older server's code, and nothing in other states", () => {
+    expect(agentReasonText({ reason: 'coffee', reasonLabel: 'Coffee break' })).toBe('Coffee break');
+    expect(agentReasonText({ reason: 'break' })).toBe('break');
+    expect(agentReasonText({ reason: '', reasonLabel: '' })).toBe('');
+  });
+
+  describe('in the built page', () => {
+    let server: StandIn;
+    let page: Page;
+    pageWithStandIn((t) => ({ server, page } = t));
+
+    it("shows the reason's label beside a not-ready agent and flags one away longer than the reason allows", async () => {
+      const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+      const board = emptyWallBoard([
+        { id: 7, name: 'Anna', state: 'not-ready', reason: 'coffee', reasonLabel: 'Coffee break', overLimit: true, since: ago(12), callQueueId: null },
+        { id: 8, name: 'Bob', state: 'not-ready', reason: 'lunch', reasonLabel: 'Lunch', overLimit: false, since: ago(5), callQueueId: null },
+        // (an older server: no label, no flag)
+        { id: 9, name: 'Cara', state: 'not-ready', reason: 'break', since: ago(30), callQueueId: null },
+        { id: 10, name: 'Dan', state: 'ready', reason: '', reasonLabel: '', overLimit: false, since: ago(1), callQueueId: null },
+      ]);
+      server.socket('/ws/supervisor', (ws) => ws.send(JSON.stringify(board)));
+      await page.goto(`${server.origin}/supervisor/`);
+      await page.evaluate(() => sessionStorage.setItem('callflow.supervisor.token', 'sup-token'));
+      await page.reload();
+      const row = (name: string) => page.getByTestId(`wb-agent-${name}`);
+      await row('Anna').waitFor({ state: 'visible' });
+
+      expect((await row('Anna').getByTestId('wb-agent-reason').textContent())?.trim()).toBe('Coffee break');
+      expect(await row('Anna').getByTestId('wb-agent-reason').getAttribute('title')).toBe('coffee');
+      expect(await row('Anna').getByTestId('wb-agent-over-limit').textContent()).toBe('over limit');
+      expect(await row('Anna').getByTestId('wb-agent-over-limit').isVisible()).toBe(true);
+      expect(await row('Anna').getAttribute('class')).toBe('over-limit');
+
+      expect((await row('Bob').getByTestId('wb-agent-reason').textContent())?.trim()).toBe('Lunch');
+      expect(await row('Bob').getByTestId('wb-agent-over-limit').count()).toBe(0);
+      expect(await row('Bob').getAttribute('class')).toBeNull();
+
+      expect((await row('Cara').getByTestId('wb-agent-reason').textContent())?.trim()).toBe('break');
+      expect(await row('Cara').getByTestId('wb-agent-over-limit').count()).toBe(0);
+
+      expect(await row('Dan').getByTestId('wb-agent-reason').count()).toBe(0);
+      expect(await page.getByTestId('wb-agent-over-limit').count()).toBe(1);
+    });
   });
 });

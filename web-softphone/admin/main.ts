@@ -1,6 +1,7 @@
-/** Entry of the admin console (/admin/): skills, agents (with their desk phones), queues, IVR menus, prompt recordings, admin/supervisor accounts, the callback trunk, the webhook, erasing a customer and the audit log over the REST API. */
+/** Entry of the admin console (/admin/): skills, agents (with their desk phones), queues, IVR menus, prompt recordings, admin/supervisor accounts, the agents' not-ready reasons, the callback trunk, the webhook, erasing a customer and the audit log over the REST API. */
 import { wireAccount } from '../shared/account.ts';
 import { fetchBlob, fetchJson } from '../shared/http.ts';
+import { type NotReadyReasons, parseNotReadyReasons } from '../shared/not-ready-reasons.ts';
 import { sessionTokenStore } from '../shared/session-token.ts';
 import { wireSignIn } from '../shared/sign-in.ts';
 import { AUDIT_PAGE, type AuditEntry, type AuditFilter, auditAction, auditDetail, auditQuery, auditRange, auditResult, auditTime, auditWho } from './audit.ts';
@@ -29,6 +30,7 @@ import {
   parsePrompts,
   parseSteps,
 } from './forms.ts';
+import { MAX_NOT_READY_REASONS, type ReasonRow, moveRow, reasonRows, reasonsBody, reasonsSourceText, systemReasonsText } from './not-ready.ts';
 import { WEBHOOK_EVENTS, type WebhookTest, type WebhookView, webhookBody, webhookStatsText, webhookTestText } from './webhook.ts';
 
 interface Skill { id: number; name: string; description: string }
@@ -569,6 +571,90 @@ form('user-form').addEventListener('submit', (e) => {
   });
 });
 
+// ── not-ready reasons: what agents choose from when they go not ready (break, lunch…), in the admin's order ──
+/** The rows as typed now (the form is the list until Save). */
+function typedReasons(): ReasonRow[] {
+  return [...$('not-ready-rows').querySelectorAll('tr')].map((tr) => {
+    const v = (name: string) => tr.querySelector<HTMLInputElement>(`input[name="${name}"]`)!.value;
+    return { code: v('code'), label: v('label'), maxMinutes: v('maxMinutes') };
+  });
+}
+
+/** Draws the rows, each with Up, Down and Remove; `focus`: the control to put the keyboard on after (a moved row's button, say). */
+function drawReasons(rows: ReasonRow[], focus?: { row: number; testId: string }): void {
+  $('not-ready-rows').replaceChildren(
+    ...rows.map((r, i) => {
+      const tr = document.createElement('tr');
+      tr.dataset.testid = 'not-ready-row';
+      const which = `reason ${i + 1}`;
+      const input = (name: keyof ReasonRow, testId: string, label: string, attrs: Record<string, string>) => {
+        const td = document.createElement('td');
+        const box = document.createElement('input');
+        box.name = name;
+        box.value = r[name];
+        box.dataset.testid = testId;
+        box.setAttribute('aria-label', `${label} of ${which}`);
+        box.autocomplete = 'off';
+        for (const [k, v] of Object.entries(attrs)) box.setAttribute(k, v);
+        td.append(box);
+        return td;
+      };
+      tr.append(
+        input('code', 'not-ready-code', 'Code', { maxlength: '40', placeholder: 'coffee', spellcheck: 'false' }),
+        input('label', 'not-ready-label', 'Label', { maxlength: '60', placeholder: 'Coffee break' }),
+        input('maxMinutes', 'not-ready-max', 'Max minutes', { inputmode: 'numeric', placeholder: '(no limit)' }),
+      );
+      const td = document.createElement('td');
+      td.className = 'actions';
+      const move = (by: -1 | 1, testId: string) => () => drawReasons(moveRow(typedReasons(), i, by), { row: i + by, testId });
+      const up = button('Up', 'not-ready-up', move(-1, 'not-ready-up'));
+      const down = button('Down', 'not-ready-down', move(1, 'not-ready-down'));
+      const remove = button('Remove', 'not-ready-remove', () => drawReasons(typedReasons().filter((_, j) => j !== i)));
+      up.disabled = i === 0;
+      down.disabled = i === rows.length - 1;
+      up.setAttribute('aria-label', `Move ${which} up`);
+      down.setAttribute('aria-label', `Move ${which} down`);
+      remove.setAttribute('aria-label', `Remove ${which}`);
+      td.append(up, ' ', down, ' ', remove);
+      tr.append(td);
+      return tr;
+    }),
+  );
+  $<HTMLButtonElement>('not-ready-add').disabled = rows.length >= MAX_NOT_READY_REASONS;
+  if (focus !== undefined) {
+    const row = $('not-ready-rows').querySelectorAll('tr')[focus.row];
+    const target = row?.querySelector<HTMLElement>(`[data-testid="${focus.testId}"]`);
+    // (a button moved to an end is disabled: the keyboard goes to the row's other move button)
+    (target && !(target as HTMLButtonElement).disabled ? target : row?.querySelector<HTMLElement>('button:not(:disabled)'))?.focus();
+  }
+}
+
+/** Shows the list the server holds, where it comes from, and the server's own reasons (codes not to use). */
+function showReasons(r: NotReadyReasons): void {
+  drawReasons(reasonRows(r.items));
+  $('not-ready-source').textContent = reasonsSourceText(r.source);
+  $('not-ready-system').textContent = systemReasonsText(r.system);
+}
+
+/** Loaded when the section opens (what was typed and not saved goes), not with the console. */
+async function loadReasons(): Promise<void> {
+  showReasons(parseNotReadyReasons(await api<unknown>('GET', '/api/not-ready-reasons')));
+}
+
+$('not-ready-add').addEventListener('click', () => {
+  const rows = typedReasons();
+  drawReasons([...rows, { code: '', label: '', maxMinutes: '' }], { row: rows.length, testId: 'not-ready-code' });
+});
+
+form('not-ready-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  void act(async () => {
+    const saved = parseNotReadyReasons(await api<unknown>('PUT', '/api/not-ready-reasons', reasonsBody(typedReasons())));
+    showReasons(saved);
+    return `Not-ready reasons saved: ${saved.items.map((r) => r.label).join(', ')}.`;
+  });
+});
+
 // ── callbacks: the trunk to customers' phones ──
 interface CallbackSettings {
   trunk: string | null;
@@ -832,8 +918,11 @@ for (const b of document.querySelectorAll<HTMLButtonElement>('[data-tab]')) {
   b.addEventListener('click', () => {
     showTab(b.dataset.tab!);
     // (the menus name queues, and recordings are made through the API too: either may have changed meanwhile;
-    // the log grows: its newest page; the webhook's figures move with every delivery)
-    const reloads: Record<string, () => Promise<void>> = { ivr: loadIvrMenus, prompts: loadPrompts, webhook: loadWebhook, audit: () => loadAudit(auditFilter, 0) };
+    // the log grows: its newest page; the webhook's figures move with every delivery; the not-ready reasons: another
+    // admin's list, or the one saved last when this one was left unsaved)
+    const reloads: Record<string, () => Promise<void>> = {
+      ivr: loadIvrMenus, prompts: loadPrompts, 'not-ready': loadReasons, webhook: loadWebhook, audit: () => loadAudit(auditFilter, 0),
+    };
     const reload = reloads[b.dataset.tab!];
     reload?.().catch((err: unknown) => say(err instanceof Error ? err.message : String(err), 'error'));
   });

@@ -2,6 +2,7 @@ import type { Account, AccountHooks } from '../shared/account.ts';
 import { userMessage } from '../shared/errors.ts';
 import { toEpochMs } from '../shared/format.ts';
 import type { Logger } from '../shared/logger.ts';
+import { DEFAULT_NOT_READY_REASONS, type NotReadyReasons, reasonLabel } from '../shared/not-ready-reasons.ts';
 import { AgentApi, tokenStore, type Me } from './api-client.ts';
 import { CoachStream } from './coach.ts';
 import type { AgentState, ServerMessage } from './agent-messages.ts';
@@ -23,6 +24,12 @@ interface DeskSession {
   softphone?: Softphone;
   state: AgentState;
   reason?: string;
+  /** the reasons the agent may give for going not ready, and the server's own (for the words of the agent's state) */
+  reasons: Pick<NotReadyReasons, 'items' | 'system'>;
+  /** the latest read of the reasons (an older answer that comes later is dropped) */
+  reasonsRead: number;
+  /** the last thing sent was Not ready: a refusal (a reason the admin took off the list, say) reads the list again */
+  askedNotReady?: boolean;
   wrapUpEndsAt?: number;
   timer?: ReturnType<typeof setInterval>;
   /** The last call the agent took, while its queue asks for a disposition: shown until the next call. */
@@ -173,7 +180,9 @@ export class AgentApp {
     view.deskMessage();
     const desk = new CallDesk(view.audio, log.child({ component: 'call' }));
     const socket = new AgentSocket(agentSocketUrl(this.#origin, token), log.child({ component: 'socket' }));
-    const s: DeskSession = { token, me, socket, desk, state: 'logged-out', myDayRead: 0 };
+    const s: DeskSession = {
+      token, me, socket, desk, state: 'logged-out', myDayRead: 0, reasons: { items: [...DEFAULT_NOT_READY_REASONS], system: {} }, reasonsRead: 0,
+    };
     this.#session = s;
     desk.on('change', (snap) => {
       if (s.links !== undefined && s.links.callId !== snap.callId) {
@@ -215,6 +224,7 @@ export class AgentApp {
     s.myDayTimer = setInterval(() => this.#readMyDay(s), MY_DAY_EVERY_MS);
     this.#renderState();
     view.renderSip('registering', '');
+    this.#readReasons(s, false);
     void this.#api
       .transferTargets(token)
       .then((targets) => {
@@ -256,6 +266,7 @@ export class AgentApp {
         if (s.state === 'wrap-up' && msg.state !== 'wrap-up') this.#readMyDay(s);
         s.state = msg.state;
         s.reason = msg.reason;
+        s.askedNotReady = false;
         const ends = msg.wrapUpEndsAt === undefined ? Number.NaN : toEpochMs(msg.wrapUpEndsAt);
         s.wrapUpEndsAt = msg.state === 'wrap-up' && Number.isFinite(ends) ? ends : undefined;
         // a call still to be filed (this page was reloaded after it, say): offer the form for it
@@ -312,6 +323,11 @@ export class AgentApp {
         void this.#account.settled().then(() => {
           if (this.#session === s && s.token === token) this.#view.deskMessage(msg.message);
         });
+        // (Not ready refused: the reason may have left the admin's list since it was read)
+        if (s.askedNotReady === true) {
+          s.askedNotReady = false;
+          this.#readReasons(s, true);
+        }
         break;
       }
       case 'queues':
@@ -383,6 +399,24 @@ export class AgentApp {
         this.#log.warn({ callId, err: String(err) }, "no caller's history");
         show({ callId, error: userMessage(err) });
       },
+    );
+  }
+
+  /**
+   * Reads the not-ready reasons the admin set, for the Reason list (labels shown, codes sent) and the words of the agent's
+   * state; a failure keeps what the page has (at first its own list: the server's defaults). `keepChoice`: the agent's
+   * choice stays while it is still offered (else the first reason is chosen).
+   */
+  #readReasons(s: DeskSession, keepChoice: boolean): void {
+    const read = ++s.reasonsRead;
+    this.#api.notReadyReasons(s.token).then(
+      (reasons) => {
+        if (this.#session !== s || read !== s.reasonsRead) return;
+        s.reasons = { items: reasons.items.length > 0 ? reasons.items : s.reasons.items, system: reasons.system };
+        this.#view.renderNotReadyReasons(reasons.items, keepChoice);
+        this.#renderState();
+      },
+      (err: unknown) => this.#log.warn({ err: String(err) }, 'no not-ready reasons: the page keeps its list'),
     );
   }
 
@@ -525,7 +559,7 @@ export class AgentApp {
     const s = this.#session;
     if (!s) return;
     const onCall = s.desk.snapshot.state !== 'idle';
-    this.#view.renderAgentState(s.state, s.reason, s.socket.status === 'open', onCall);
+    this.#view.renderAgentState(s.state, s.reason === undefined ? undefined : reasonLabel(s.reason, s.reasons), s.socket.status === 'open', onCall);
     clearInterval(s.timer);
     s.timer = undefined;
     if (s.state === 'wrap-up') {
@@ -538,6 +572,11 @@ export class AgentApp {
   }
 
   #send(msg: Parameters<AgentSocket['send']>[0]): void {
-    if (!this.#session?.socket.send(msg)) this.#view.deskMessage('Not connected to the server; trying again…');
+    const s = this.#session;
+    if (!s?.socket.send(msg)) {
+      this.#view.deskMessage('Not connected to the server; trying again…');
+      return;
+    }
+    s.askedNotReady = msg.type === 'not-ready';
   }
 }

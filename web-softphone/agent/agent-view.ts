@@ -1,5 +1,6 @@
 import { clock, toEpochMs } from '../shared/format.ts';
 import { englishLanguageName } from '../shared/languages.ts';
+import type { NotReadyReason } from '../shared/not-ready-reasons.ts';
 import type { AgentState, OfferContext, QueueWaiting } from './agent-messages.ts';
 import { type CallerHistory, noteLine, previousCallText } from './caller-history.ts';
 import { type MyDay, ahtText, myRatingText, percentText } from './my-day.ts';
@@ -300,6 +301,24 @@ export class AgentView {
     this.ready.disabled = !socketOpen || onCall || !(state === 'not-ready' || state === 'logged-out');
     this.notReady.disabled = !socketOpen || onCall || !(state === 'ready' || state === 'not-ready' || state === 'logged-out');
     this.wrapup.hidden = state !== 'wrap-up';
+  }
+
+  /**
+   * The reasons the agent may give for going not ready, in the admin's order (their labels shown, their codes sent), the
+   * first chosen (or with `keepChoice`, the agent's choice while it is still offered). None: the page's own list stays.
+   */
+  renderNotReadyReasons(reasons: readonly NotReadyReason[], keepChoice = false): void {
+    if (reasons.length === 0) return;
+    const chosen = this.notReadyReason.value;
+    this.notReadyReason.replaceChildren(
+      ...reasons.map((r) => {
+        const o = this.#doc.createElement('option');
+        o.value = r.code;
+        o.textContent = r.label;
+        return o;
+      }),
+    );
+    this.notReadyReason.value = keepChoice && reasons.some((r) => r.code === chosen) ? chosen : reasons[0]!.code;
   }
 
   renderWrapUp(secondsLeft: number | undefined): void {

@@ -1,6 +1,7 @@
 import type { SipAccess } from '../shared/user-agent.ts';
 import { fetchJson, requireStrings } from '../shared/http.ts';
 import { WebError } from '../shared/errors.ts';
+import { type NotReadyReasons, parseNotReadyReasons } from '../shared/not-ready-reasons.ts';
 import { sessionTokenStore } from '../shared/session-token.ts';
 import { type CallerHistory, parseCallerHistory } from './caller-history.ts';
 import { type MyDay, parseMyDay } from './my-day.ts';
@@ -69,6 +70,11 @@ export class AgentApi {
         .filter((t): t is { name: string; uri: string } => !!t && typeof t === 'object' && typeof t.name === 'string' && typeof t.uri === 'string')
         .map((t) => ({ name: t.name, uri: t.uri }));
     return { queues: targets(res.queues), agents: targets(res.agents) };
+  }
+
+  /** `GET /api/not-ready-reasons`: the reasons the agent may give for going not ready (the admin's list, the first the default). */
+  async notReadyReasons(token: string): Promise<NotReadyReasons> {
+    return parseNotReadyReasons(await fetchJson<unknown>(`${this.base}/api/not-ready-reasons`, { token }));
   }
 
   /** `POST /api/agent/call/transfer`: transfers the call the agent has on another device (a desk phone). */

@@ -53,7 +53,11 @@ export interface BoardAgent {
   id: number;
   name: string;
   state: AgentStateName;
+  /** the not-ready reason's code ('' in other states), and what people read for it (absent from an older server) */
   reason: string;
+  reasonLabel?: string;
+  /** not ready for longer than the reason's limit (the admin's maxMinutes); absent from an older server */
+  overLimit?: boolean;
   since: string | null;
   /** the call the agent is on (absent from an older server) */
   callId?: string | null;
@@ -152,6 +156,11 @@ function ivrLine(ivr: Board['ivr']): string {
   return `${ivr.calls} (${ivr.menus.map((m) => `${m.name} ${m.calls}`).join(', ')})`;
 }
 
+/** What the board says beside a not-ready agent: the reason's label (an older server's: its code), '' for none. */
+export function agentReasonText(a: Pick<BoardAgent, 'reason' | 'reasonLabel'>): string {
+  return a.reasonLabel || a.reason || '';
+}
+
 /** What a supervisor may do to an agent from the board. */
 export type AgentAction = (agentId: number, state: 'not-ready' | 'logged-out') => void;
 
@@ -216,10 +225,14 @@ export function renderBoard(doc: Document, board: Board, now: number, act?: Agen
   doc.getElementById('agents-away')!.textContent = away > 0 ? `(${away} logged out)` : '';
   doc.getElementById('agents')!.replaceChildren(
     ...present.map((a) => {
-      const row = el(doc, 'tr', { 'data-testid': `wb-agent-${a.name}` });
+      const over = a.overLimit === true;
+      const row = el(doc, 'tr', { 'data-testid': `wb-agent-${a.name}`, ...(over ? { class: 'over-limit' } : {}) });
       const state = el(doc, 'td');
       state.append(el(doc, 'span', { class: 'pill', 'data-state': a.state, 'data-testid': 'wb-agent-state' }, STATE_LABEL[a.state]));
-      if (a.reason) state.append(el(doc, 'span', { class: 'muted' }, ` ${a.reason}`));
+      const reason = agentReasonText(a);
+      if (reason) state.append(el(doc, 'span', { class: 'muted', 'data-testid': 'wb-agent-reason', ...(a.reason && a.reason !== reason ? { title: a.reason } : {}) }, ` ${reason}`));
+      // (away longer than the reason allows: the admin's maxMinutes for it)
+      if (over) state.append(' ', el(doc, 'span', { class: 'pill over-limit', 'data-testid': 'wb-agent-over-limit', title: 'Not ready for longer than this reason allows' }, 'over limit'));
       const forTime = a.since === null ? '–' : clock((now - toEpochMs(a.since)) / 1000);
       const callCell = el(doc, 'td', {}, a.callQueueId === null ? '' : (names.get(a.callQueueId) ?? ''));
       const monitors = [...(a.listeners ?? []).map((l) => `${l} listening`), ...(a.coach ? [`${a.coach} ${a.barge ? 'in the call' : 'coaching'}`] : [])];
@@ -344,6 +357,36 @@ export function dispositionCells(rows: readonly DispositionReportRow[], interval
 /** The calls by disposition (no chart); every row's test id is `history-disposition-row` (the queue is a cell). */
 export function renderDispositionHistory(doc: Document, rows: DispositionReportRow[], interval: 'hour' | 'day'): void {
   historyTable(doc, DISPOSITION_COLUMNS, dispositionCells(rows, interval).map((cells) => ({ name: 'disposition-row', cells })));
+  doc.getElementById('history-chart')!.replaceChildren();
+}
+
+/** A row of GET /api/reports/not-ready: how often and how long an agent was not ready for a reason in an interval. */
+export interface NotReadyReportRow {
+  agentId: number;
+  agent: string;
+  start: string;
+  /** the reason's code, and what people read for it (an older code the admin took off the list: the code) */
+  reason: string;
+  reasonLabel: string;
+  /** the stretches not ready for the reason that ended in the interval, and their time */
+  times: number;
+  seconds: number;
+}
+
+/** The not-ready table's columns: the interval's start only when the report is by hour or day (not the whole period). */
+export function notReadyColumns(interval: 'hour' | 'day' | 'total'): string[] {
+  return [...(interval === 'total' ? [] : ['From']), 'Agent', 'Reason', 'Times', 'Time not ready'];
+}
+
+/** The not-ready table's cells, a row per interval, agent and reason in the server's order; the time as h:mm:ss. */
+export function notReadyCells(rows: readonly NotReadyReportRow[], interval: 'hour' | 'day' | 'total'): string[][] {
+  const when = interval === 'total' ? null : intervalLabel(interval);
+  return rows.map((r) => [...(when === null ? [] : [when(r.start)]), r.agent, r.reasonLabel || r.reason, String(r.times), clock(r.seconds)]);
+}
+
+/** The not-ready time by reason (no chart); every row's test id is `history-not-ready-row` (the agent is a cell). */
+export function renderNotReadyHistory(doc: Document, rows: NotReadyReportRow[], interval: 'hour' | 'day' | 'total'): void {
+  historyTable(doc, notReadyColumns(interval), notReadyCells(rows, interval).map((cells) => ({ name: 'not-ready-row', cells })));
   doc.getElementById('history-chart')!.replaceChildren();
 }
 

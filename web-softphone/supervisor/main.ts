@@ -7,9 +7,9 @@ import { sessionTokenStore } from '../shared/session-token.ts';
 import { wirePlanning } from './planning.ts';
 import { wireSignIn } from '../shared/sign-in.ts';
 import {
-  type AgentReportRow, type Board, type BoardAgent, type DispositionReportRow, type ListenAction, type OpenCallback, type ReportRow, type Voicemail,
-  type VoicemailActions, parseBoardMessage, renderAgentHistory, renderBoard, renderCallbacks, renderDispositionHistory, renderHistory, renderVoicemails,
-  voicemailCounts,
+  type AgentReportRow, type Board, type BoardAgent, type DispositionReportRow, type ListenAction, type NotReadyReportRow, type OpenCallback, type ReportRow,
+  type Voicemail, type VoicemailActions, parseBoardMessage, renderAgentHistory, renderBoard, renderCallbacks, renderDispositionHistory, renderHistory,
+  renderNotReadyHistory, renderVoicemails, voicemailCounts,
 } from './board.ts';
 import {
   type CallDetail, type CallsFilter, type CallsPage,
@@ -605,9 +605,9 @@ function period(): { interval: 'hour' | 'day'; slots: Date[] } {
   return { interval, slots };
 }
 
-/** The report the History shows: of queues, agents or dispositions. */
-function report(): 'queues' | 'agents' | 'dispositions' {
-  return ofInput.value === 'agents' || ofInput.value === 'dispositions' ? ofInput.value : 'queues';
+/** The report the History shows: of queues, agents, dispositions or not-ready time by reason (its path under /api/reports/). */
+function report(): 'queues' | 'agents' | 'dispositions' | 'not-ready' {
+  return ofInput.value === 'agents' || ofInput.value === 'dispositions' || ofInput.value === 'not-ready' ? ofInput.value : 'queues';
 }
 
 function reportQuery(format: 'json' | 'csv'): string {
@@ -634,6 +634,8 @@ $<HTMLFormElement>('history-form').addEventListener('submit', (e) => {
     fetchJson<{ rows: AgentReportRow[] }>(reportQuery('json'), { token }).then((r) => renderAgentHistory(document, r.rows, interval), historyFailed);
   } else if (report() === 'dispositions') {
     fetchJson<{ rows: DispositionReportRow[] }>(reportQuery('json'), { token }).then((r) => renderDispositionHistory(document, r.rows, interval), historyFailed);
+  } else if (report() === 'not-ready') {
+    fetchJson<{ rows: NotReadyReportRow[] }>(reportQuery('json'), { token }).then((r) => renderNotReadyHistory(document, r.rows, interval), historyFailed);
   } else {
     fetchJson<{ rows: ReportRow[] }>(reportQuery('json'), { token }).then((r) => renderHistory(document, r.rows, interval, slots.map((d) => d.toISOString())), historyFailed);
   }

@@ -13,6 +13,7 @@ import * as blockedCallers from './migrations/2026-12-07T0800-blocked-callers.ts
 import * as voicemailKey from './migrations/2026-12-07T0900-voicemail-key.ts';
 import * as sessionVersion from './migrations/2026-12-07T1000-session-version.ts';
 import * as webhookOutbox from './migrations/2026-12-07T1100-webhook-outbox.ts';
+import * as queueClosedUntil from './migrations/2026-12-07T1200-queue-closed-until.ts';
 
 /** Every migration, by its timestamp name. Listed statically so the same code runs under tsx and in a bundle. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-07T0900-voicemail-key': voicemailKey,
   '2026-12-07T1000-session-version': sessionVersion,
   '2026-12-07T1100-webhook-outbox': webhookOutbox,
+  '2026-12-07T1200-queue-closed-until': queueClosedUntil,
 };
 
 class StaticProvider implements MigrationProvider {

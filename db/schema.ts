@@ -176,6 +176,8 @@ export interface QueuesTable {
   opening_hours: Json<OpeningHours | null>;
   /** routing on a browser caller's page: the first matching rule applies */
   page_rules: Json<PageRule[]>;
+  /** closed by a supervisor until then, whatever the opening hours say; null: not */
+  closed_until: NullableTimestamp;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }

@@ -40,11 +40,13 @@ export interface Queue {
   openingHours: OpeningHours | null;
   /** routing on a browser caller's page (category, URL): the first matching rule adds skills and priority */
   pageRules: PageRule[];
+  /** closed by a supervisor until then, whatever the opening hours say (setQueueClosedUntil); null: not */
+  closedUntil: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
 
-export type QueueInput = Partial<Omit<Queue, 'id' | 'createdAt' | 'updatedAt'>> & { name: string };
+export type QueueInput = Partial<Omit<Queue, 'id' | 'createdAt' | 'updatedAt' | 'closedUntil'>> & { name: string };
 
 export const DEFAULT_ANNOUNCEMENTS: Announcements = {
   position: true,
@@ -170,6 +172,12 @@ export async function deleteQueue(db: Kysely<Database>, id: number): Promise<boo
   });
 }
 
+/** Closes a queue until `until` whatever its hours say, or (null) lifts that; the queue, undefined when there is none. */
+export async function setQueueClosedUntil(db: Kysely<Database>, id: number, until: Date | null): Promise<Queue | undefined> {
+  const r = await db.updateTable('queues').set({ closed_until: until, updated_at: new Date() }).where('id', '=', id).executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0 ? getQueue(db, id) : undefined;
+}
+
 export async function getQueue(db: Db, id: number): Promise<Queue | undefined> {
   return (await loadQueues(db, [id]))[0];
 }
@@ -217,6 +225,7 @@ function fromRow(q: QueueRow, skills: Record<string, number>): Queue {
     voicemailKey: q.voicemail_key,
     openingHours: q.opening_hours ?? null,
     pageRules: q.page_rules ?? [],
+    closedUntil: q.closed_until === null ? null : new Date(q.closed_until),
     createdAt: q.created_at,
     updatedAt: q.updated_at,
   };

@@ -369,7 +369,7 @@ export class CallCenter {
       if (queue === undefined && menu === undefined) return call.reject(404, `Not Found: no queue or IVR menu named ${JSON.stringify(name)}`);
       // (a browser call announced while the queue was open goes on; a phone dialling a closed queue is told;
       // a menu answers when closed too, to say so)
-      const closed = queue === undefined ? null : closedNow(queue.openingHours, new Date());
+      const closed = queue === undefined ? null : closedNow(queue, new Date());
       if (closed !== null) return call.reject(480, `Temporarily Unavailable: ${closed}`);
       const key = customerKey(null, call.fromUri);
       if (this.blocklist.blocks(key)) {
@@ -705,6 +705,7 @@ function queueRef(q: Queue): QueueRef {
     name: q.name,
     language: q.language,
     openingHours: q.openingHours,
+    closedUntil: q.closedUntil,
     pageRules: q.pageRules,
     announcements: q.announcements,
     wrapUpSeconds: q.wrapUpSeconds,

@@ -111,6 +111,8 @@ export interface QueueRef {
   language: string | null;
   /** null: always open */
   openingHours: OpeningHours | null;
+  /** closed by a supervisor until then, whatever the hours say */
+  closedUntil: Date | null;
   /** routing on a browser caller's page */
   pageRules: PageRule[];
   announcements: Announcements;
@@ -473,7 +475,7 @@ export class CustomerCall {
     const queue = out.kind === 'hangup' ? undefined : await this.#env.queueById(out.queueId);
     if (this.#ended) return false;
     // (a closed queue takes no calls, but messages: a voicemail option is for when nobody can answer)
-    const closed = out.kind === 'queue' && queue !== undefined && closedNow(queue.openingHours, new Date()) !== null;
+    const closed = out.kind === 'queue' && queue !== undefined && closedNow(queue, new Date()) !== null;
     const reason = out.kind === 'hangup' ? `ivr-${out.reason}` : queue === undefined ? 'ivr-queue-missing' : closed ? 'ivr-queue-closed' : null;
     this.#log.info({ path: out.path, queueId: queue?.id, language: out.language, reason }, 'IVR walked');
     if (reason !== null || queue === undefined) {

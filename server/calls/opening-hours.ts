@@ -78,14 +78,30 @@ export function openingHoursProblem(h: OpeningHours, field: string): string | nu
   return null;
 }
 
-/** What a caller is told when a queue with these hours is closed at that instant (when it opens again), or null when it is open. */
-export function closedNow(hours: OpeningHours | null, at: Date): string | null {
-  return hours === null || isOpenAt(hours, at) ? null : closedMessage(hours, at);
+/** What decides whether a queue takes new calls: its opening hours, and a supervisor's closing it until a time. */
+export interface QueueHours {
+  /** null: always open */
+  openingHours: OpeningHours | null;
+  /** closed until then whatever the hours say; null: not */
+  closedUntil: Date | null;
 }
 
-function closedMessage(hours: OpeningHours, at: Date): string {
-  const next = nextOpening(hours, at);
+/** True when the queue takes new calls at that instant. */
+export function queueOpenAt(q: QueueHours, at: Date): boolean {
+  return (q.closedUntil === null || at >= q.closedUntil) && isOpenAt(q.openingHours, at);
+}
+
+/** When the queue takes new calls again (`at` when it does now), or null when not within eight days of that. */
+export function queueNextOpening(q: QueueHours, at: Date): Date | null {
+  return nextOpening(q.openingHours, q.closedUntil !== null && at < q.closedUntil ? q.closedUntil : at);
+}
+
+/** What a caller is told when the queue is closed at that instant (when it opens again), or null when it is open. */
+export function closedNow(q: QueueHours, at: Date): string | null {
+  if (queueOpenAt(q, at)) return null;
+  const next = queueNextOpening(q, at);
   if (next === null) return 'Sorry, we are closed.';
-  const when = new Intl.DateTimeFormat('en-GB', { timeZone: hours.timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(next);
-  return `Sorry, we are closed. We open again ${when} (${hours.timeZone}).`;
+  const timeZone = q.openingHours?.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const when = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(next);
+  return `Sorry, we are closed. We open again ${when} (${timeZone}).`;
 }

@@ -7,7 +7,7 @@ import { type Agent, listAllAgents } from '../../db/repositories/users.ts';
 import { newVoicemailCounts } from '../../db/repositories/voicemails.ts';
 import type { Database } from '../../db/schema.ts';
 import { sendJson } from '../events/ws-endpoints.ts';
-import { isOpenAt } from './opening-hours.ts';
+import { queueOpenAt } from './opening-hours.ts';
 import type { Logger } from '../logger.ts';
 import type { NotReadyReasons } from './not-ready-reasons.ts';
 import type { AcdRuntime } from './acd-runtime.ts';
@@ -59,8 +59,10 @@ export interface WallBoardQueue extends Traffic {
   /** the queue's service-level objective: target (0..1) of calls answered within thresholdSeconds */
   thresholdSeconds: number;
   target: number;
-  /** within its opening hours now (a closed queue takes no new calls) */
+  /** within its opening hours now and not closed by a supervisor (a closed queue takes no new calls) */
   open: boolean;
+  /** closed by a supervisor until then (ISO); null: not */
+  closedUntil: string | null;
   /** waiting now, and how long the one waiting longest has been in this queue (seconds) */
   waiting: number;
   longestWaitSeconds: number | null;
@@ -283,7 +285,8 @@ export class WallBoard {
         name: q.name,
         thresholdSeconds: q.serviceLevel.thresholdSeconds,
         target: q.serviceLevel.target,
-        open: isOpenAt(q.openingHours, new Date(now)),
+        open: queueOpenAt(q, new Date(now)),
+        closedUntil: q.closedUntil !== null && q.closedUntil.getTime() > now ? q.closedUntil.toISOString() : null,
         waiting: status.waiting,
         longestWaitSeconds: status.oldestEnteredAt === null ? null : waitedSeconds(now, status.oldestEnteredAt),
         ...trafficFigures(t),

@@ -235,6 +235,7 @@ export const Queue = Type.Object({
   voicemailKey: Type.Boolean(),
   openingHours: Type.Union([OpeningHours, Type.Null()]),
   pageRules: Type.Array(PageRule),
+  closedUntil: Type.Union([Type.String({ format: 'date-time', description: 'closed by a supervisor until then, whatever the hours say (PUT /api/queues/:id/closed)' }), Type.Null()]),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });

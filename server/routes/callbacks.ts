@@ -7,7 +7,7 @@ import type { CallbackRow, CallbackState } from '../../db/schema.ts';
 import type { AppContext } from '../app-context.ts';
 import { caller } from '../auth/guard.ts';
 import type { CallCenter } from '../calls/call-center.ts';
-import { closedNow, nextOpening } from '../calls/opening-hours.ts';
+import { closedNow, queueNextOpening } from '../calls/opening-hours.ts';
 import { numberOfUri } from '../calls/phone-numbers.ts';
 import { ApiError } from '../http/errors.ts';
 import { IdParams, Nullable, PageOf, errors } from '../http/schemas.ts';
@@ -111,7 +111,7 @@ export const callbackRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; center
     const queue = v.queueId === null ? undefined : await getQueue(db, v.queueId);
     if (queue === undefined) throw new ApiError('ERR_INVALID_STATE', "the voicemail's queue was deleted: no queue to call back from");
     const now = new Date();
-    const at = closedNow(queue.openingHours, now) === null ? now : nextOpening(queue.openingHours, now);
+    const at = closedNow(queue, now) === null ? now : queueNextOpening(queue, now);
     if (at === null) throw new ApiError('ERR_CLOSED', 'the queue does not open within the next 7 days: no callback can be arranged');
     const created = callbackCreated(center.scheduleCallback(queue, { number, at, language: v.language ?? queue.language ?? 'en', customerId: v.customerId, page: null }));
     await setVoicemailDone(db, v.id, true, caller(request).sub);

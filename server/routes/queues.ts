@@ -10,7 +10,7 @@ const tags = ['queues'];
 const security = [{ bearer: [] }];
 
 function view(q: QueueRecord) {
-  return { ...q, createdAt: q.createdAt.toISOString(), updatedAt: q.updatedAt.toISOString() };
+  return { ...q, closedUntil: q.closedUntil?.toISOString() ?? null, createdAt: q.createdAt.toISOString(), updatedAt: q.updatedAt.toISOString() };
 }
 
 export const queueRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; onChange?: (queueId: number) => void }> = async (

@@ -2,11 +2,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { FastifyReply } from 'fastify';
 import { type Interval, type Period, agentActivity, dispositionCounts, notReadyTimes, queueTraffic } from '../../db/repositories/queue-stats.ts';
-import { listAllQueues } from '../../db/repositories/queues.ts';
+import { listAllQueues, setQueueClosedUntil } from '../../db/repositories/queues.ts';
 import { listAllAgents } from '../../db/repositories/users.ts';
 import type { AppContext } from '../app-context.ts';
 import type { CallCenter } from '../calls/call-center.ts';
 import { agentFigures, startOfDay, trafficFigures } from '../calls/wall-board.ts';
+import { queueNextOpening, queueOpenAt } from '../calls/opening-hours.ts';
 import { type ListenChange, MAX_LISTENERS_PER_CALL } from '../calls/listen-in.ts';
 import { caller } from '../auth/guard.ts';
 import { MediaError } from '../../media/index.ts';
@@ -53,6 +54,7 @@ const WallBoardView = Type.Object({
       thresholdSeconds: Type.Integer(),
       target: Type.Number(),
       open: Type.Boolean(),
+      closedUntil: Nullable(Type.String({ format: 'date-time', description: 'closed by a supervisor until then (PUT /api/queues/:id/closed)' })),
       waiting: Count,
       longestWaitSeconds: Nullable(Count),
       ...traffic,
@@ -445,6 +447,34 @@ export const supervisionRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cen
     const names = new Map(queues.map((x) => [x.id, x.name]));
     const rows = counts.map((c) => ({ queueId: c.queueId, queue: names.get(c.queueId) ?? String(c.queueId), start: c.start.toISOString(), disposition: c.disposition, calls: c.calls }));
     return sendReport(reply, 'dispositions', p, q.format, DISPOSITION_COLUMNS, rows);
+  });
+
+  app.put('/api/queues/:id/closed', {
+    config: { roles: ['admin', 'supervisor'] },
+    schema: {
+      tags: ['supervision'],
+      security: [{ bearer: [] }],
+      summary: 'Close a queue at once until a time, whatever its opening hours say (an outage, a fire drill), or open it again (until: null)',
+      description: 'While closed, the queue takes no new calls, as outside its hours: a phone caller is told when it opens again, the widget offers a '
+        + 'callback then; callers already waiting are served. At most 7 days ahead.',
+      params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2147483647 }) }),
+      body: Type.Object({ until: Nullable(Type.String({ format: 'date-time' })) }, { additionalProperties: false }),
+      response: {
+        200: Type.Object({ queueId: Type.Integer(), closedUntil: Nullable(Type.String({ format: 'date-time' })), open: Type.Boolean(), opensAt: Nullable(Type.String({ format: 'date-time' })) }),
+        ...errors(404),
+      },
+    },
+  }, async (request) => {
+    const now = new Date();
+    const until = request.body.until === null ? null : new Date(request.body.until);
+    if (until !== null && (Number.isNaN(until.getTime()) || until <= now)) throw new ApiError('ERR_VALIDATION', 'body.until: a time in the future (or null to open again)', 'body.until');
+    if (until !== null && until.getTime() - now.getTime() > 7 * DAY_MS) throw new ApiError('ERR_VALIDATION', 'body.until: at most 7 days ahead (change the opening hours for longer)', 'body.until');
+    const queue = await setQueueClosedUntil(ctx.database.db, request.params.id, until);
+    if (queue === undefined) throw notFound('queue', request.params.id);
+    center.board.storedChanged();
+    request.log.info({ queue: queue.name, until, by: caller(request).login }, until === null ? 'queue opened again' : 'queue closed until a time');
+    const open = queueOpenAt(queue, now);
+    return { queueId: queue.id, closedUntil: queue.closedUntil?.toISOString() ?? null, open, opensAt: open ? null : (queueNextOpening(queue, now)?.toISOString() ?? null) };
   });
 
   app.get('/api/reports/not-ready', {

@@ -6,7 +6,7 @@ import { listAllAgents } from '../../db/repositories/users.ts';
 import type { AppContext } from '../app-context.ts';
 import { caller } from '../auth/guard.ts';
 import { type CallCenter, EARLIER_CALLS_SHOWN, MAX_PENDING_CALLS } from '../calls/call-center.ts';
-import { closedNow, isOpenAt, nextOpening } from '../calls/opening-hours.ts';
+import { closedNow, queueNextOpening, queueOpenAt } from '../calls/opening-hours.ts';
 import type { CallbackOutcome } from '../calls/callbacks.ts';
 import { MAX_LINK_TITLE_LENGTH, MAX_LINK_URL_LENGTH, MAX_LINKS_PER_CALL, linkTitle, linkUrl } from '../calls/customer-link.ts';
 import { normalizeNumber } from '../calls/phone-numbers.ts';
@@ -112,7 +112,7 @@ function callbackTime(iso: string, queue: Queue | undefined): Date {
   const now = Date.now();
   if (at.getTime() <= now) throw new ApiError('ERR_VALIDATION', 'body.at: must be in the future', 'body.at');
   if (at.getTime() > now + 7 * 86_400_000) throw new ApiError('ERR_VALIDATION', 'body.at: at most 7 days ahead', 'body.at');
-  const closed = queue === undefined ? null : closedNow(queue.openingHours, at);
+  const closed = queue === undefined ? null : closedNow(queue, at);
   if (closed !== null) throw new ApiError('ERR_VALIDATION', `body.at: ${closed.replace('Sorry, we are closed.', 'the queue is closed then.')}`, 'body.at');
   return at;
 }
@@ -206,7 +206,7 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
     refuseBlocked(center, body.customerId ?? null, null);
     const queue = await getQueueByName(ctx.database.db, body.queue);
     if (queue === undefined) throw new ApiError('ERR_UNKNOWN_QUEUE', `queue ${JSON.stringify(body.queue)} does not exist`, 'body.queue');
-    const closed = closedNow(queue.openingHours, new Date());
+    const closed = closedNow(queue, new Date());
     if (closed !== null) throw new ApiError('ERR_CLOSED', closed, 'body.queue');
     const menus = body.menus ?? [];
     const pathProblem = await menuPathProblem(ctx.database.db, menus, queue, new Date());
@@ -325,7 +325,7 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
     if (body.at !== undefined) at = callbackTime(body.at, queue);
     else {
       const now = new Date();
-      const opens = nextOpening(queue.openingHours, now);
+      const opens = queueNextOpening(queue, now);
       if (opens === null) throw new ApiError('ERR_CLOSED', 'the queue does not open within the next 7 days: no callback can be arranged', 'body.queue');
       at = opens;
     }
@@ -376,8 +376,8 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
     const queue = await getQueueByName(ctx.database.db, request.params.name);
     if (queue === undefined) throw new ApiError('ERR_UNKNOWN_QUEUE', `queue ${JSON.stringify(request.params.name)} does not exist`, 'params.name');
     const now = new Date();
-    const open = isOpenAt(queue.openingHours, now);
-    return { name: queue.name, open, opensAt: open ? null : (nextOpening(queue.openingHours, now)?.toISOString() ?? null), callbacks: center.callbacks.enabled };
+    const open = queueOpenAt(queue, now);
+    return { name: queue.name, open, opensAt: open ? null : (queueNextOpening(queue, now)?.toISOString() ?? null), callbacks: center.callbacks.enabled };
   });
 
   app.post('/api/agent/softphone', agentDesk('SIP access for the browser softphone of the logged-in agent (credentials valid for this session)', {

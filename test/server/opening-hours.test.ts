@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type OpeningHours, closedNow, isOpenAt, nextOpening, openingHoursProblem } from '../../server/calls/opening-hours.ts';
+import { type OpeningHours, closedNow, isOpenAt, nextOpening, openingHoursProblem, queueNextOpening, queueOpenAt } from '../../server/calls/opening-hours.ts';
 
 const tallinn: OpeningHours = {
   timeZone: 'Europe/Tallinn',
@@ -35,10 +35,30 @@ describe('opening hours', () => {
     expect(nextOpening(tallinn, new Date('2026-12-07T08:00:00Z'))?.toISOString()).toBe('2026-12-07T08:00:00.000Z'); // open now
     expect(nextOpening({ timeZone: 'UTC', days: {} }, new Date())).toBeNull();
     // what a caller is told
-    expect(closedNow(tallinn, new Date('2026-12-08T10:30:00Z'))).toBe('Sorry, we are closed. We open again Tue 13:10 (Europe/Tallinn).');
-    expect(closedNow(tallinn, new Date('2026-12-07T08:00:00Z'))).toBeNull();
-    expect(closedNow(null, new Date())).toBeNull();
-    expect(closedNow({ timeZone: 'UTC', days: {} }, new Date())).toBe('Sorry, we are closed.');
+    const q = (openingHours: OpeningHours | null, closedUntil: Date | null = null) => ({ openingHours, closedUntil });
+    expect(closedNow(q(tallinn), new Date('2026-12-08T10:30:00Z'))).toBe('Sorry, we are closed. We open again Tue 13:10 (Europe/Tallinn).');
+    expect(closedNow(q(tallinn), new Date('2026-12-07T08:00:00Z'))).toBeNull();
+    expect(closedNow(q(null), new Date())).toBeNull();
+    expect(closedNow(q({ timeZone: 'UTC', days: {} }), new Date())).toBe('Sorry, we are closed.');
+  });
+
+  it("a supervisor's closing until a time comes first; then the hours decide", () => {
+    const q = (openingHours: OpeningHours | null, closedUntil: Date | null) => ({ openingHours, closedUntil });
+    const monday = new Date('2026-12-07T08:00:00Z'); // open by the hours (Monday 10:00 in Tallinn)
+    expect(queueOpenAt(q(tallinn, null), monday)).toBe(true);
+    // closed until 08:30 UTC: closed now, open again then
+    const until = new Date('2026-12-07T08:30:00Z');
+    expect(queueOpenAt(q(tallinn, until), monday)).toBe(false);
+    expect(queueNextOpening(q(tallinn, until), monday)?.toISOString()).toBe('2026-12-07T08:30:00.000Z');
+    expect(closedNow(q(tallinn, until), monday)).toBe('Sorry, we are closed. We open again Mon 10:30 (Europe/Tallinn).');
+    expect(queueOpenAt(q(tallinn, until), until)).toBe(true); // (from that instant)
+    // closed until a time the hours are closed at: the next opening after it
+    const evening = new Date('2026-12-08T15:00:00Z'); // Tuesday 17:00 in Tallinn, after hours
+    expect(queueNextOpening(q(tallinn, evening), monday)?.toISOString()).toBe('2026-12-12T08:00:00.000Z');
+    // a queue without hours, closed until a time; a time past changes nothing
+    expect(queueOpenAt(q(null, until), monday)).toBe(false);
+    expect(queueNextOpening(q(null, until), monday)?.toISOString()).toBe(until.toISOString());
+    expect(queueOpenAt(q(null, new Date('2026-12-01T00:00:00Z')), monday)).toBe(true);
   });
 
   it('name what is wrong with them', () => {

@@ -3,7 +3,8 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import {
-  type DispositionReportRow, type NotReadyReportRow, agentReasonText, dispositionCells, notReadyCells, notReadyColumns, surveyCells, surveyText,
+  type DispositionReportRow, type NotReadyReportRow, agentReasonText, closedUntilText, dispositionCells, notReadyCells, notReadyColumns, surveyCells,
+  surveyText,
 } from '../../web-softphone/supervisor/board.ts';
 import { type StandIn, emptyWallBoard } from '../support/web-stand-in.ts';
 import { pageWithStandIn } from './browser.ts';
@@ -124,6 +125,98 @@ describe("the wall-board's agents: not-ready reasons", () => {
 
       expect(await row('Dan').getByTestId('wb-agent-reason').count()).toBe(0);
       expect(await page.getByTestId('wb-agent-over-limit').count()).toBe(1);
+    });
+  });
+});
+
+describe('closing a queue at once from the wall-board', () => {
+  it('says until when a queue is closed: the time today, the day too when not today', () => {
+    const now = new Date(2026, 11, 7, 9, 30).getTime();
+    const time = (d: Date) => d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    const today = new Date(2026, 11, 7, 14, 5);
+    const tomorrow = new Date(2026, 11, 8, 8, 0);
+    expect(closedUntilText(today.toISOString(), now)).toBe(`closed until ${time(today)}`);
+    expect(closedUntilText(tomorrow.toISOString(), now)).toBe(`closed until ${tomorrow.toLocaleDateString()} ${time(tomorrow)}`);
+  });
+
+  describe('in the built page', () => {
+    let server: StandIn;
+    let page: Page;
+    pageWithStandIn((t) => ({ server, page } = t));
+
+    const states = { 'logged-out': 0, 'not-ready': 0, ready: 1, reserved: 0, busy: 0, 'wrap-up': 0 };
+    const traffic = { offered: 0, answered: 0, abandoned: 0, overflowed: 0, missedOffers: 0, serviceLevelPercent: null, serviceLevelOfferedPercent: null, asaSeconds: null, abandonPercent: null };
+    const queue = (id: number, name: string, closedUntil: string | null) => ({
+      id, name, thresholdSeconds: 20, target: 0.8, open: closedUntil === null, closedUntil, waiting: 0, longestWaitSeconds: null, agents: states, callbacks: { inLine: 0, later: 0 }, ...traffic,
+    });
+    const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
+
+    /** The board with `support` closed for an hour and `sales` open; PUT /api/queues/:id/closed answers `answer`. */
+    async function open(answer: (queueId: number, until: string | null) => { status: number; body: unknown }): Promise<void> {
+      const board = { ...emptyWallBoard(), queues: [queue(1, 'support', inAnHour), queue(2, 'sales', null)] };
+      server.socket('/ws/supervisor', (ws) => ws.send(JSON.stringify(board)));
+      for (const id of [1, 2]) server.route(`PUT /api/queues/${id}/closed`, (req) => answer(id, (req.body as { until: string | null }).until));
+      await page.goto(`${server.origin}/supervisor/`);
+      await page.evaluate(() => sessionStorage.setItem('callflow.supervisor.token', 'sup-token'));
+      await page.reload();
+      await page.getByTestId('wb-queue-support').waitFor({ state: 'visible' });
+    }
+    const ok = (queueId: number, until: string | null) => ({ status: 200, body: { queueId, closedUntil: until, open: until === null, opensAt: until } });
+    const puts = () => server.requests.filter((r) => r.method === 'PUT');
+
+    it('shows until when a closed queue is closed, and Open now opens it again', async () => {
+      await open(ok);
+      const support = page.getByTestId('wb-queue-support');
+      expect(await support.getByTestId('wb-queue-closed-until').textContent()).toBe(closedUntilText(inAnHour, Date.now()));
+      expect(await support.getByTestId('wb-queue-close').count()).toBe(0);
+      expect(await page.getByTestId('wb-queue-sales').getByTestId('wb-queue-closed-until').count()).toBe(0);
+
+      await support.getByTestId('wb-queue-open').click();
+      await support.getByTestId('wb-queue-close').waitFor({ state: 'visible' }); // (drawn from the answer)
+      expect(puts()).toHaveLength(1);
+      expect(puts()[0]).toMatchObject({ path: '/api/queues/1/closed', body: { until: null } });
+      expect(puts()[0]!.headers.authorization).toBe('Bearer sup-token');
+      expect(await support.getByTestId('wb-queue-closed-until').count()).toBe(0);
+    });
+
+    it("closes an open queue for the chosen time once confirmed, and sends nothing when not", async () => {
+      await open(ok);
+      const sales = page.getByTestId('wb-queue-sales');
+      expect(await sales.getByTestId('wb-queue-close-for').locator('option').allTextContents()).toEqual(['15 min', '30 min', '1 h', '2 h', '4 h']);
+      await sales.getByTestId('wb-queue-close-for').selectOption({ label: '2 h' });
+      // (the chosen time stays while the board is drawn again each second)
+      await page.waitForTimeout(1200);
+      expect(await sales.getByTestId('wb-queue-close-for').inputValue()).toBe('120');
+
+      page.once('dialog', (d) => void d.dismiss());
+      await sales.getByTestId('wb-queue-close').click();
+      await page.waitForTimeout(200);
+      expect(puts()).toHaveLength(0);
+
+      const asked: string[] = [];
+      page.once('dialog', (d) => {
+        asked.push(d.message());
+        void d.accept();
+      });
+      const clicked = Date.now();
+      await sales.getByTestId('wb-queue-close').click();
+      await sales.getByTestId('wb-queue-closed-until').waitFor({ state: 'visible' });
+      expect(asked[0]).toContain('sales');
+      expect(puts()).toHaveLength(1);
+      const put = puts()[0]!;
+      expect(put.path).toBe('/api/queues/2/closed');
+      const until = Date.parse((put.body as { until: string }).until);
+      expect(Math.abs(until - (clicked + 2 * 3_600_000))).toBeLessThan(60_000);
+      expect(await page.getByTestId('wb-error').isHidden()).toBe(true);
+    });
+
+    it("shows the server's refusal above the board", async () => {
+      await open(() => ({ status: 400, body: { message: 'until: at most 7 days ahead' } }));
+      page.once('dialog', (d) => void d.accept());
+      await page.getByTestId('wb-queue-sales').getByTestId('wb-queue-close').click();
+      await page.getByTestId('wb-error').waitFor({ state: 'visible' });
+      expect(await page.getByTestId('wb-error').textContent()).toBe('until: at most 7 days ahead');
+      expect(await page.getByTestId('wb-queue-sales').getByTestId('wb-queue-closed-until').count()).toBe(0);
     });
   });
 });

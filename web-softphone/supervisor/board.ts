@@ -40,6 +40,8 @@ export interface BoardQueue extends Traffic {
   thresholdSeconds: number;
   target: number;
   open: boolean;
+  /** closed by a supervisor until then (ISO; the queue is not open); null: not (absent from an older server) */
+  closedUntil?: string | null;
   waiting: number;
   longestWaitSeconds: number | null;
   agents: Counts;
@@ -171,11 +173,47 @@ export interface ListenAction {
   toggle(agent: BoardAgent & { callId: string }): void;
 }
 
+/** What a supervisor may do to a queue from the board: close it at once until `until` (ISO), or open it again (null). */
+export type QueueAction = (queueId: number, until: string | null) => void;
+
+/** The board's Close now choices: minutes, and what people read. */
+export const CLOSE_FOR = [[15, '15 min'], [30, '30 min'], [60, '1 h'], [120, '2 h'], [240, '4 h']] as const;
+
+/** "closed until 14:30" (local time), with the day when it is not today ("closed until 12/9/2026 08:00"). */
+export function closedUntilText(until: string, now: number): string {
+  const at = new Date(until);
+  const time = at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return `closed until ${at.toDateString() === new Date(now).toDateString() ? time : `${at.toLocaleDateString()} ${time}`}`;
+}
+
+/** A queue's closing controls: closed by a supervisor, until when and Open now; else a duration and Close (confirmed). */
+function queueClosing(doc: Document, q: BoardQueue, closedText: string, closeQueue: QueueAction): HTMLElement {
+  const box = el(doc, 'div', { class: 'row queue-closing', 'data-key': JSON.stringify([q.name, closedText]) });
+  if (closedText) {
+    const b = el(doc, 'button', { type: 'button', 'data-testid': 'wb-queue-open' }, 'Open now');
+    b.addEventListener('click', () => closeQueue(q.id, null));
+    box.append(el(doc, 'span', { class: 'muted', 'data-testid': 'wb-queue-closed-until' }, closedText), b);
+    return box;
+  }
+  const select = el(doc, 'select', { 'data-testid': 'wb-queue-close-for', 'aria-label': `Close ${q.name} for` });
+  for (const [minutes, label] of CLOSE_FOR) select.append(el(doc, 'option', { value: String(minutes) }, label));
+  const b = el(doc, 'button', { type: 'button', 'data-testid': 'wb-queue-close' }, 'Close');
+  b.addEventListener('click', () => {
+    const minutes = Number(select.value);
+    if (!doc.defaultView?.confirm(`Close ${q.name} now for ${select.selectedOptions[0]?.textContent ?? `${minutes} min`}? It takes no new calls until then.`)) return;
+    closeQueue(q.id, new Date(Date.now() + minutes * 60_000).toISOString());
+  });
+  box.append(el(doc, 'span', { class: 'muted' }, 'Close now for'), select, b);
+  return box;
+}
+
 /**
  * Draws the whole board into the page's sections (`now`: the browser's clock, for the times that tick); each agent's
- * row has Not ready and Log out buttons that call `act`, and a talking agent's row Listen (or Stop listening).
+ * row has Not ready and Log out buttons that call `act`, and a talking agent's row Listen (or Stop listening); each
+ * queue's card Close now (or Open now) that call `closeQueue`. A queue's card, and its closing controls while the
+ * queue's closing stays the same, are kept from one drawing to the next (a chosen duration, an open list survive).
  */
-export function renderBoard(doc: Document, board: Board, now: number, act?: AgentAction, listen?: ListenAction): void {
+export function renderBoard(doc: Document, board: Board, now: number, act?: AgentAction, listen?: ListenAction, closeQueue?: QueueAction): void {
   const t = board.totals;
   doc.getElementById('period')!.textContent = `Since ${new Date(board.since).toLocaleString()} · service level = answered within the queue's threshold ÷ answered`;
   const totals = doc.querySelector<HTMLElement>('[data-testid="wb-totals"]')!;
@@ -192,33 +230,41 @@ export function renderBoard(doc: Document, board: Board, now: number, act?: Agen
   const rated = surveyText(t);
   if (rated) totals.append(figure(doc, "Callers' rating", rated, 'wb-total-survey', { class: 'value survey' }));
   const queues = doc.getElementById('queues')!;
-  queues.replaceChildren(
-    ...board.queues.map((q) => {
-      const card = el(doc, 'article', { class: 'card queue', 'data-testid': `wb-queue-${q.name}` });
-      const h = el(doc, 'h2');
-      const title = el(doc, 'span', {}, q.name);
-      if (!q.open) title.append(' ', el(doc, 'span', { class: 'pill', 'data-state': 'closed', 'data-testid': 'wb-closed' }, 'closed'));
-      h.append(title, el(doc, 'span', { class: 'muted' }, `target ${Math.round(q.target * 100)}% in ${q.thresholdSeconds} s`));
-      const met = q.serviceLevelPercent === null ? '' : q.serviceLevelPercent >= q.target * 100 ? 'yes' : 'no';
-      const figures = el(doc, 'div', { class: 'figures' });
-      figures.append(
-        figure(doc, 'Waiting', String(q.waiting), 'wb-waiting', { class: 'value waiting', 'data-alert': q.waiting > 0 && q.agents.ready === 0 ? 'yes' : 'no' }),
-        figure(doc, 'Longest wait', since(q.longestWaitSeconds, board, now), 'wb-longest'),
-        figure(doc, 'Service level', pct(q.serviceLevelPercent), 'wb-sl', { class: 'value sl', 'data-met': met }),
-        figure(doc, 'Answered', String(q.answered), 'wb-answered'),
-        figure(doc, 'Abandoned', String(q.abandoned), 'wb-abandoned'),
-        figure(doc, 'ASA', q.asaSeconds === null ? '–' : `${q.asaSeconds} s`, 'wb-asa'),
-        figure(doc, 'Callbacks', callbacksText(q.callbacks), 'wb-callbacks'),
-        figure(doc, 'Voicemail', q.voicemails === undefined ? '–' : String(q.voicemails), 'wb-queue-voicemails', { class: 'value voicemails', 'data-alert': (q.voicemails ?? 0) > 0 ? 'yes' : 'no' }),
-      );
-      const foot = el(doc, 'p', { class: 'muted', 'data-testid': 'wb-queue-agents' }, agentsLine(q.agents));
-      const more = el(doc, 'p', { class: 'muted' }, `offered ${q.offered} · overflowed ${q.overflowed} · missed offers ${q.missedOffers} · callbacks asked ${q.callbacksRequested ?? 0}, given up ${q.callbacksFailed ?? 0} · voicemails left ${q.voicemailsLeft ?? 0} · incl. abandons ${pct(q.serviceLevelOfferedPercent)}`);
-      card.append(h, figures, foot, more);
-      const rated = surveyText(q);
-      if (rated) card.append(el(doc, 'p', { class: 'muted', 'data-testid': 'wb-queue-survey' }, rated));
-      return card;
-    }),
-  );
+  const drawn = new Map([...queues.querySelectorAll<HTMLElement>(':scope > article[data-queue-id]')].map((c) => [c.dataset.queueId, c]));
+  const cards = board.queues.map((q) => {
+    const card = drawn.get(String(q.id)) ?? el(doc, 'article', { class: 'card queue', 'data-queue-id': String(q.id) });
+    card.setAttribute('data-testid', `wb-queue-${q.name}`);
+    const h = el(doc, 'h2');
+    const title = el(doc, 'span', {}, q.name);
+    if (!q.open) title.append(' ', el(doc, 'span', { class: 'pill', 'data-state': 'closed', 'data-testid': 'wb-closed' }, 'closed'));
+    h.append(title, el(doc, 'span', { class: 'muted' }, `target ${Math.round(q.target * 100)}% in ${q.thresholdSeconds} s`));
+    const met = q.serviceLevelPercent === null ? '' : q.serviceLevelPercent >= q.target * 100 ? 'yes' : 'no';
+    const figures = el(doc, 'div', { class: 'figures' });
+    figures.append(
+      figure(doc, 'Waiting', String(q.waiting), 'wb-waiting', { class: 'value waiting', 'data-alert': q.waiting > 0 && q.agents.ready === 0 ? 'yes' : 'no' }),
+      figure(doc, 'Longest wait', since(q.longestWaitSeconds, board, now), 'wb-longest'),
+      figure(doc, 'Service level', pct(q.serviceLevelPercent), 'wb-sl', { class: 'value sl', 'data-met': met }),
+      figure(doc, 'Answered', String(q.answered), 'wb-answered'),
+      figure(doc, 'Abandoned', String(q.abandoned), 'wb-abandoned'),
+      figure(doc, 'ASA', q.asaSeconds === null ? '–' : `${q.asaSeconds} s`, 'wb-asa'),
+      figure(doc, 'Callbacks', callbacksText(q.callbacks), 'wb-callbacks'),
+      figure(doc, 'Voicemail', q.voicemails === undefined ? '–' : String(q.voicemails), 'wb-queue-voicemails', { class: 'value voicemails', 'data-alert': (q.voicemails ?? 0) > 0 ? 'yes' : 'no' }),
+    );
+    const foot = el(doc, 'p', { class: 'muted', 'data-testid': 'wb-queue-agents' }, agentsLine(q.agents));
+    const more = el(doc, 'p', { class: 'muted' }, `offered ${q.offered} · overflowed ${q.overflowed} · missed offers ${q.missedOffers} · callbacks asked ${q.callbacksRequested ?? 0}, given up ${q.callbacksFailed ?? 0} · voicemails left ${q.voicemailsLeft ?? 0} · incl. abandons ${pct(q.serviceLevelOfferedPercent)}`);
+    const parts: HTMLElement[] = [h, figures, foot, more];
+    const rated = surveyText(q);
+    if (rated) parts.push(el(doc, 'p', { class: 'muted', 'data-testid': 'wb-queue-survey' }, rated));
+    const closedText = q.closedUntil ? closedUntilText(q.closedUntil, now) : '';
+    let closing = card.querySelector<HTMLElement>(':scope > .queue-closing');
+    if (closing?.dataset.key !== JSON.stringify([q.name, closedText])) closing = closeQueue ? queueClosing(doc, q, closedText, closeQueue) : null;
+    // (all but the closing controls go, so that these stay in the page)
+    for (const c of [...card.children]) if (c !== closing) c.remove();
+    card.prepend(...parts);
+    if (closing !== null && closing.parentElement !== card) card.append(closing);
+    return card;
+  });
+  if (cards.length !== queues.children.length || cards.some((c, i) => queues.children[i] !== c)) queues.replaceChildren(...cards);
   const names = new Map(board.queues.map((q) => [q.id, q.name]));
   const present = board.agents.filter((a) => a.state !== 'logged-out');
   const away = board.agents.length - present.length;

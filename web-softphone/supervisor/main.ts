@@ -64,6 +64,25 @@ function agentAction(agentId: number, state: 'not-ready' | 'logged-out'): void {
   });
 }
 
+/**
+ * A supervisor's Close now / Open now on a queue's card: closed until `until` (ISO), or open again (null). The answer
+ * shows at once; the next board has it too.
+ */
+function queueAction(queueId: number, until: string | null): void {
+  $('board-error').hidden = true;
+  fetchJson<{ queueId: number; closedUntil: string | null; open: boolean }>(`/api/queues/${queueId}/closed`, { method: 'PUT', body: { until }, token: tokens.get() ?? '' }).then(
+    (r) => {
+      if (board === null) return;
+      board = { ...board, queues: board.queues.map((q) => (q.id === r.queueId ? { ...q, closedUntil: r.closedUntil, open: r.open } : q)) };
+      redraw();
+    },
+    (e: unknown) => {
+      log.warn({ queueId, until, err: e instanceof Error ? e.message : String(e) }, 'queue closing refused');
+      showError(e);
+    },
+  );
+}
+
 // Listen (silent monitoring): one call at a time; another Listen moves to that call. While listening, Talk to the
 // agent (coaching) lets only the agent hear the supervisor.
 let listening: ListenIn | null = null;
@@ -184,7 +203,7 @@ $('listen-stop').addEventListener('click', () => stopListening());
 function redraw(): void {
   if (board === null) return;
   if (listening !== null && !board.agents.some((a) => a.callId === listening!.callId)) stopListening();
-  renderBoard(document, board, Date.now(), agentAction, listen);
+  renderBoard(document, board, Date.now(), agentAction, listen, queueAction);
 }
 
 /** The open callbacks, read again when the board's callback counts change (and after a cancel). */

@@ -160,4 +160,25 @@ describe('an agent on the browser softphone', () => {
     await cp.getByTestId('cf-hangup').click();
     await eventually(async () => (await ap.getByTestId('my-queues').textContent()) === 'support: none waiting', 10_000, 'the queue empty again');
   }, 60_000);
+
+  it('with auto-answer on, a call offered to the page is answered by itself and both sides hear each other', async () => {
+    await customer?.close();
+    customer = undefined;
+    const ap = agent!.page;
+    await ap.getByTestId('auto-answer').check();
+    await ap.getByTestId('ready').click();
+    await eventually(async () => (await ap.getByTestId('agent-state').textContent())?.includes('ready'), 10_000, 'ready');
+    customer = await launchBrowser(makeTone(path.join(dir, 'tone-440.wav'), 440));
+    const cp = customer.page;
+    await cp.goto(`${h.baseUrl}/demo/`);
+    await cp.getByTestId('cf-call-button').click();
+    await cp.getByTestId('cf-language').selectOption('et');
+    await cp.getByTestId('cf-start').click();
+    await eventually(async () => (await ap.getByTestId('auto-answer-note').isVisible()) || undefined, 20_000, 'the note on the incoming call');
+    await eventually(async () => (await ap.getByTestId('agent-state').textContent())?.includes('busy'), 15_000, 'answered with no click');
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(Math.abs((await customer.hearing(1.5)).peakHz - 1000)).toBeLessThan(30);
+    expect(Math.abs((await agent!.hearing(1.5)).peakHz - 440)).toBeLessThan(30);
+    await cp.getByTestId('cf-hangup').click();
+  }, 60_000);
 });

@@ -168,13 +168,16 @@ export async function startStandIn(): Promise<StandIn> {
 /**
  * STAND-IN for the SIP-over-WebSocket endpoint: records every SIP message the browser sends on `urlPath`
  * and answers an INVITE with "100 Trying" only (never a final answer), which is enough to see what sip.js
- * sends: the INVITE, its headers and SDP, a CANCEL. It is not a SIP server.
+ * sends: the INVITE, its headers and SDP, a CANCEL. It is not a SIP server. `send` writes a message the test
+ * made up (an INVITE to the browser, say) down the latest connection.
  */
-export function recordSip(standIn: StandIn, urlPath: string): { messages: string[] } {
+export function recordSip(standIn: StandIn, urlPath: string): { messages: string[]; send(text: string): void } {
   const messages: string[] = [];
+  let latest: WebSocket | undefined;
   standIn.socket(
     urlPath,
     (ws) => {
+      latest = ws;
       ws.on('message', (data) => {
         const text = String(data);
         messages.push(text);
@@ -186,7 +189,13 @@ export function recordSip(standIn: StandIn, urlPath: string): { messages: string
     },
     'sip',
   );
-  return { messages };
+  return {
+    messages,
+    send(text) {
+      if (!latest) throw new Error('stand-in: the browser has not connected to the SIP endpoint');
+      latest.send(text);
+    },
+  };
 }
 
 /** A wall-board view (GET /api/wallboard) with no traffic and no queue, and these agents: what a page's tests start from. */

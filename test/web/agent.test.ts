@@ -57,7 +57,7 @@ describe('agent softphone', () => {
   describe('signed in (stand-in API, agent socket and SIP endpoint)', () => {
     let agentWs: WebSocket | undefined;
     let received: unknown[];
-    let sip: { messages: string[] };
+    let sip: ReturnType<typeof recordSip>;
 
     beforeEach(() => {
       agentWs = undefined;
@@ -373,6 +373,155 @@ describe('agent softphone', () => {
       expect(await visible('recording-error')).toBe(false);
       expect(recordingPuts()).toHaveLength(2);
     });
+    describe('auto-answer', () => {
+      /** An audio offer as a server would make it (Chromium accepts a made-up fingerprint until DTLS starts). */
+      const OFFER_SDP = [
+        'v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 't=0 0', 'a=group:BUNDLE 0',
+        'a=fingerprint:sha-256 ' + Array.from({ length: 32 }, (_, i) => (i + 16).toString(16).toUpperCase()).join(':'),
+        'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'c=IN IP4 127.0.0.1', 'a=rtcp-mux', 'a=mid:0',
+        'a=ice-ufrag:stdn', 'a=ice-pwd:standinstandinstandin00', 'a=setup:actpass', 'a=sendrecv', 'a=rtpmap:111 opus/48000/2', '',
+      ].join('\r\n');
+      const VIA = 'Via: SIP/2.0/WSS 127.0.0.1:8443';
+      const FROM = 'From: <sip:support@test.realm>;tag=stand-in';
+
+      /** The server's INVITE of call `callId` to this page's softphone, as the server sends it with its offer. */
+      function invite(callId: string): void {
+        sip.send(
+          [
+            'INVITE sip:agent-7@test.realm SIP/2.0', `${VIA};branch=z9hG4bK-${callId}`, 'Max-Forwards: 70', FROM, 'To: <sip:agent-7@test.realm>',
+            `Call-ID: sip-${callId}`, 'CSeq: 1 INVITE', 'Contact: <sip:callflow@127.0.0.1:8443;transport=ws>', `X-Callflow-Call-Id: ${callId}`,
+            'Content-Type: application/sdp', `Content-Length: ${Buffer.byteLength(OFFER_SDP)}`, '', OFFER_SDP,
+          ].join('\r\n'),
+        );
+      }
+      /** The softphone's final answers to the INVITE of `callId` ("200 OK": answered). */
+      const finals = (callId: string): string[] =>
+        sip.messages.filter((m) => /^SIP\/2\.0 [2-6]\d\d /.test(m) && new RegExp(`^Call-ID: *sip-${callId}\r?$`, 'mi').test(m) && /^CSeq: *1 INVITE/mi.test(m));
+      const answered = (callId: string): boolean => finals(callId).some((m) => m.startsWith('SIP/2.0 200 '));
+      /** Confirms the answered call (ACK to the 200's Contact): the call is on. */
+      function ack(callId: string): void {
+        const ok = finals(callId).find((m) => m.startsWith('SIP/2.0 200 '))!;
+        const header = (name: string): string => new RegExp(`^${name}: *(.*?)\r?$`, 'mi').exec(ok)![1]!;
+        const target = /<([^>]+)>/.exec(header('Contact'))![1];
+        sip.send([`ACK ${target} SIP/2.0`, `${VIA};branch=z9hG4bK-ack-${callId}`, 'Max-Forwards: 70', FROM, `To: ${header('To')}`, `Call-ID: sip-${callId}`, 'CSeq: 1 ACK', 'Content-Length: 0', '', ''].join('\r\n'));
+      }
+      const callState = (): Promise<string | null> => page.getByTestId('incoming').getAttribute('data-call-state');
+      const note = () => page.getByTestId('auto-answer-note');
+      const checkbox = () => page.getByTestId('auto-answer');
+
+      /** Signs in and waits for the softphone to be on the SIP endpoint. */
+      async function signInWithPhone(): Promise<void> {
+        await signIn();
+        await expect.poll(() => sip.messages.some((m) => m.startsWith('REGISTER ')), { timeout: 10_000 }).toBe(true);
+      }
+
+      it('is off by default; on, answers a call offered to this page by itself after 2 s as Answer does, saying so meanwhile, and plays its audio', async () => {
+        await signInWithPhone();
+        expect(await checkbox().isChecked()).toBe(false);
+        expect(await page.getByLabel('Auto-answer calls on this page').getAttribute('data-testid')).toBe('auto-answer');
+        await checkbox().check();
+        expect(await page.evaluate(() => localStorage.getItem('callflow.agent.autoAnswer.mari'))).toBe('on');
+
+        const sent = Date.now();
+        send({ type: 'offer', callId: 'call-60', context: phoneCall });
+        invite('call-60');
+        await expect.poll(callState).toBe('ringing');
+        expect(await note().isVisible()).toBe(true);
+        expect(await note().textContent()).toBe('Answering automatically in 2 s…');
+        expect(await note().getAttribute('role')).toBe('status');
+        expect(await text('incoming-caller')).toBe('sip:+3725551234@carrier.example'); // (who is calling, meanwhile)
+        await page.waitForTimeout(1000);
+        expect(answered('call-60')).toBe(false);
+        expect(await callState()).toBe('ringing');
+
+        await expect.poll(() => answered('call-60'), { timeout: 10_000 }).toBe(true);
+        expect(Date.now() - sent).toBeGreaterThanOrEqual(1900);
+        expect(finals('call-60')).toHaveLength(1);
+        expect(await note().isVisible()).toBe(false);
+        ack('call-60');
+        await expect.poll(callState).toBe('active');
+        expect(await page.locator('#call-title').textContent()).toBe('On a call');
+        // the caller's audio plays without a click (here autoplay is allowed; in a browser the checkbox's click unlocked it)
+        await expect.poll(() => page.evaluate(() => {
+          const a = document.getElementById('remote-audio') as HTMLAudioElement;
+          return [a.srcObject instanceof MediaStream, a.paused];
+        })).toEqual([true, false]);
+      });
+
+      it('off: an offered call rings until the agent clicks Answer, which answers it', async () => {
+        await signInWithPhone();
+        send({ type: 'offer', callId: 'call-61', context: phoneCall });
+        invite('call-61');
+        await expect.poll(callState).toBe('ringing');
+        expect(await note().isVisible()).toBe(false);
+        await page.waitForTimeout(2500);
+        expect(answered('call-61')).toBe(false);
+        expect(await callState()).toBe('ringing');
+        await page.getByTestId('answer').click();
+        await expect.poll(() => answered('call-61'), { timeout: 10_000 }).toBe(true);
+        ack('call-61');
+        await expect.poll(callState).toBe('active');
+      });
+
+      it('on: a click on Answer meanwhile answers at once, and once', async () => {
+        await signInWithPhone();
+        await checkbox().check();
+        send({ type: 'offer', callId: 'call-64', context: phoneCall });
+        invite('call-64');
+        await expect.poll(callState).toBe('ringing');
+        await note().waitFor({ state: 'visible' });
+        await page.getByTestId('answer').click();
+        expect(await callState()).toBe('connecting');
+        expect(await note().isVisible()).toBe(false);
+        await expect.poll(() => answered('call-64'), { timeout: 10_000 }).toBe(true);
+        ack('call-64');
+        await expect.poll(callState).toBe('active');
+        await page.waitForTimeout(2500);
+        expect(await callState()).toBe('active');
+        expect(finals('call-64').every((m) => m.startsWith('SIP/2.0 200 '))).toBe(true);
+        expect(await visible('desk-error')).toBe(false);
+      });
+
+      it('on: answers nothing when the offer is withdrawn before the 2 s, or the desk phone took the call', async () => {
+        await signInWithPhone();
+        await checkbox().check();
+        send({ type: 'offer', callId: 'call-62', context: phoneCall });
+        invite('call-62');
+        await expect.poll(callState).toBe('ringing');
+        await note().waitFor({ state: 'visible' });
+        send({ type: 'offer-cancelled', callId: 'call-62', reason: 'caller-hangup' });
+        await page.getByTestId('incoming').waitFor({ state: 'hidden' });
+        expect(await note().isVisible()).toBe(false);
+
+        // (the desk phone answered: the page shows the call, its softphone's INVITE is left to the CANCEL)
+        send({ type: 'offer', callId: 'call-63', context: phoneCall });
+        invite('call-63');
+        await expect.poll(callState).toBe('ringing');
+        send({ type: 'connected', callId: 'call-63', context: phoneCall, device: 'desk-phone' });
+        await expect.poll(callState).toBe('elsewhere');
+        expect(await note().isVisible()).toBe(false);
+
+        await page.waitForTimeout(2500);
+        expect(answered('call-62')).toBe(false);
+        expect(finals('call-62').map((m) => m.split('\r\n')[0])).toEqual(['SIP/2.0 486 Busy Here']);
+        expect(answered('call-63')).toBe(false);
+        expect(await callState()).toBe('elsewhere');
+      });
+
+      it('is remembered in this browser for the agent across a reload', async () => {
+        await signInWithPhone();
+        await checkbox().check();
+        await page.reload();
+        await page.getByTestId('agent-name').waitFor({ state: 'visible' });
+        await expect.poll(() => checkbox().isChecked()).toBe(true);
+        await checkbox().uncheck();
+        expect(await page.evaluate(() => localStorage.getItem('callflow.agent.autoAnswer.mari'))).toBeNull();
+        await page.reload();
+        await page.getByTestId('agent-name').waitFor({ state: 'visible' });
+        expect(await checkbox().isChecked()).toBe(false);
+      });
+    });
+
     const historyReads = (callId: string) => server.requests.filter((r) => r.method === 'GET' && r.path === `/api/agent/calls/${callId}/history`);
 
     it("shows the notes on an offered call and the caller's earlier calls, reading them once a call with the agent's token", async () => {

@@ -8,6 +8,7 @@ import { CoachStream } from './coach.ts';
 import type { AgentState, ServerMessage } from './agent-messages.ts';
 import { AgentSocket, agentSocketUrl } from './agent-socket.ts';
 import type { AgentView, CallerHistoryView, Filing, NoteDraft, RecordingControl, SentLinks } from './agent-view.ts';
+import { AutoAnswer, autoAnswerSetting } from './auto-answer.ts';
 import { CallDesk } from './call-desk.ts';
 import { startOfDay } from './my-day.ts';
 import { Softphone } from './softphone.ts';
@@ -21,6 +22,8 @@ interface DeskSession {
   me: Me;
   socket: AgentSocket;
   desk: CallDesk;
+  /** answers calls offered to this page's softphone by itself while the agent's Auto-answer is on */
+  autoAnswer: AutoAnswer;
   softphone?: Softphone;
   state: AgentState;
   reason?: string;
@@ -95,9 +98,13 @@ export class AgentApp {
       void this.#sendLink(view.linkUrl.value.trim(), view.linkTitle.value.trim());
     });
     view.recordingToggle.addEventListener('click', () => void this.#toggleRecording());
-    view.answer.addEventListener('click', () => {
-      void view.audio.play().catch(() => {}); // the click unlocks audio playback
-      void this.#session?.desk.answer();
+    view.answer.addEventListener('click', () => this.#answer());
+    view.autoAnswer.addEventListener('change', () => {
+      void view.audio.play().catch(() => {}); // the click unlocks audio playback for the calls answered without one
+      const s = this.#session;
+      if (!s) return;
+      autoAnswerSetting.set(s.me.login, view.autoAnswer.checked);
+      s.autoAnswer.update(view.autoAnswer.checked);
     });
     view.decline.addEventListener('click', () => this.#session?.desk.decline());
     view.hold.addEventListener('click', () => void this.#session?.desk.toggleHold());
@@ -163,6 +170,7 @@ export class AgentApp {
     if (s) {
       clearInterval(s.timer);
       clearInterval(s.myDayTimer);
+      s.autoAnswer.stop();
       s.coach?.close();
       s.desk.close();
       s.socket.send({ type: 'logout' });
@@ -180,8 +188,17 @@ export class AgentApp {
     view.deskMessage();
     const desk = new CallDesk(view.audio, log.child({ component: 'call' }));
     const socket = new AgentSocket(agentSocketUrl(this.#origin, token), log.child({ component: 'socket' }));
+    const autoAnswer = new AutoAnswer(
+      () => {
+        log.info({ callId: desk.snapshot.callId }, 'answering automatically');
+        this.#answer();
+      },
+      () => desk.snapshot.state,
+      (note) => view.renderAutoAnswer(note),
+    );
+    view.autoAnswer.checked = autoAnswerSetting.get(me.login);
     const s: DeskSession = {
-      token, me, socket, desk, state: 'logged-out', myDayRead: 0, reasons: { items: [...DEFAULT_NOT_READY_REASONS], system: {} }, reasonsRead: 0,
+      token, me, socket, desk, autoAnswer, state: 'logged-out', myDayRead: 0, reasons: { items: [...DEFAULT_NOT_READY_REASONS], system: {} }, reasonsRead: 0,
     };
     this.#session = s;
     desk.on('change', (snap) => {
@@ -200,6 +217,7 @@ export class AgentApp {
       view.renderCall(snap);
       this.#renderRecording(s);
       this.#renderState();
+      autoAnswer.update(view.autoAnswer.checked);
     });
     socket.on('status', (status) => {
       view.renderSocket(status);
@@ -246,6 +264,12 @@ export class AgentApp {
       this.#log.warn({ err: String(err) }, 'softphone failed');
       view.renderSip('failed', userMessage(err));
     }
+  }
+
+  /** Answers the call ringing this page's softphone (the Answer button, or auto-answer). */
+  #answer(): void {
+    void this.#view.audio.play().catch(() => {}); // (a click unlocks audio playback; auto-answer's was the checkbox's)
+    void this.#session?.desk.answer();
   }
 
   /** The agent changed their password: this session's new token, for the API and the events socket (the old one is refused now). */

@@ -89,6 +89,7 @@ export class AgentView {
   readonly ready: HTMLButtonElement;
   readonly notReady: HTMLButtonElement;
   readonly notReadyReason: HTMLSelectElement;
+  readonly autoAnswer: HTMLInputElement;
   readonly wrapup: HTMLElement;
   readonly wrapupCountdown: HTMLElement;
   readonly myQueues: HTMLElement;
@@ -115,6 +116,7 @@ export class AgentView {
   readonly incoming: HTMLElement;
   readonly callTitle: HTMLElement;
   readonly callStatus: HTMLElement;
+  readonly autoAnswerNote: HTMLElement;
   readonly answer: HTMLButtonElement;
   readonly decline: HTMLButtonElement;
   readonly hold: HTMLButtonElement;
@@ -164,6 +166,7 @@ export class AgentView {
     this.ready = $('ready');
     this.notReady = $('not-ready');
     this.notReadyReason = $('not-ready-reason');
+    this.autoAnswer = $('auto-answer');
     this.wrapup = $('wrapup');
     this.wrapupCountdown = $('wrapup-countdown');
     this.myQueues = $('my-queues');
@@ -188,6 +191,7 @@ export class AgentView {
     this.incoming = $('incoming');
     this.callTitle = $('call-title');
     this.callStatus = $('call-status');
+    this.autoAnswerNote = $('auto-answer-note');
     this.answer = $('answer');
     this.decline = $('decline');
     this.hold = $('hold');
@@ -391,6 +395,12 @@ export class AgentView {
       h === undefined ? '' : h.error !== undefined ? `Could not read the caller's history: ${h.error}` : h.history === undefined ? 'Reading…' : calls.length === 0 ? 'No earlier calls' : '';
     this.previousCallsStatus.hidden = status === '';
     this.previousCallsStatus.textContent = status;
+  }
+
+  /** What the incoming panel says of auto-answer ("Answering automatically in 2 s…"); undefined: nothing. */
+  renderAutoAnswer(note: string | undefined): void {
+    this.autoAnswerNote.hidden = note === undefined;
+    this.autoAnswerNote.textContent = note ?? '';
   }
 
   renderSip(status: RegistrationStatus, detail: string): void {

@@ -452,8 +452,21 @@ export class CallCenter {
   }
 
   /** A callback asked for without a call (the queue is closed, say): the customer is called at `at`. */
-  scheduleCallback(queue: Queue, input: { number: string; at: Date; language: string; customerId: string | null; page: Record<string, unknown> | null }): CallbackOutcome {
+  scheduleCallback(queue: Queue, input: { number: string; at: Date; language: string; customerId: string | null; page: Record<string, unknown> | null; owner?: string }): CallbackOutcome {
     return this.callbacks.schedule({ queue: queueRef(queue), ...input, history: [] });
+  }
+
+  /**
+   * An agent arranges to call back the customer of a call they talked on (a personal callback: offered to them first
+   * when due): the call's queue, its caller's number unless another is given. The call record, or why not.
+   */
+  async personalCallback(agentId: string, callId: string): Promise<{ outcome: 'ok'; call: CallRow; queue: Queue } | { outcome: 'unknown-call' | 'not-yours' | 'no-queue' }> {
+    const found = await this.#lastConnect(callId, agentId);
+    if (found === undefined) return { outcome: 'unknown-call' };
+    if (found.connect === undefined) return { outcome: 'not-yours' };
+    const queueId = found.connect.queue_id ?? found.call.queue_id;
+    const queue = queueId === null ? undefined : await getQueue(this.#deps.db, queueId);
+    return queue === undefined ? { outcome: 'no-queue' } : { outcome: 'ok', call: found.call, queue };
   }
 
   /** The callers in IVR menus now: the menu each is in, and since when each is in the menus (ms). */

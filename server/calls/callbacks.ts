@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { CallOptions } from '../../acd/types.ts';
 import type { Kysely } from 'kysely';
 import { listOpenCallbacks, setCallbackState } from '../../db/repositories/callbacks.ts';
 import { type Queue, getQueue } from '../../db/repositories/queues.ts';
@@ -35,6 +36,17 @@ interface OpenCallback {
   dialing: OutgoingCall | null;
   /** it has been in the queue (ENTERQUEUE logged): a callback asked for without a call enters at its first attempt */
   entered: boolean;
+  /** the agent who arranged it (a personal callback): offered to them first for PERSONAL_CALLBACK_SECONDS; null: anyone */
+  owner: string | null;
+}
+
+/** How long a personal callback, once due, waits for the agent who arranged it (if logged in) before anyone may take it. */
+export const PERSONAL_CALLBACK_SECONDS = 900;
+
+/** How the ACD routes a callback: as its customer's call, and a personal one to its agent first. */
+function callbackRouting(cb: OpenCallback): CallOptions {
+  const o = routingOptions(cb, cb.queue);
+  return cb.owner === null ? o : { ...o, knownAgentId: cb.owner, knownAgentSeconds: PERSONAL_CALLBACK_SECONDS };
 }
 
 export interface CallbacksDeps {
@@ -94,7 +106,7 @@ export class Callbacks {
         await setCallbackState(db, row.id, 'cancelled'); // (its queue was deleted: nobody to call back for)
         continue;
       }
-      const context = row.context as { page?: Record<string, unknown> | null; history?: unknown[]; entered?: boolean };
+      const context = row.context as { page?: Record<string, unknown> | null; history?: unknown[]; entered?: boolean; owner?: unknown };
       const cb: OpenCallback = {
         callId: row.call_id,
         queue: this.deps.queueRef(queue),
@@ -106,11 +118,12 @@ export class Callbacks {
         attempts: row.attempts,
         dialing: null,
         entered: context.entered === true || row.attempts > 0,
+        owner: typeof context.owner === 'string' ? context.owner : null,
       };
       this.#open.set(cb.callId, cb);
       const dueAt = row.state === 'scheduled' && row.scheduled_for !== null ? row.scheduled_for : row.requested_at;
       if (row.state === 'dialing') env.log.updateCallback(cb.callId, { state: 'waiting' });
-      env.acd.run((e, now) => e.callbackScheduled(now, cb.callId, String(queue.id), dueAt.getTime(), routingOptions(cb, cb.queue)));
+      env.acd.run((e, now) => e.callbackScheduled(now, cb.callId, String(queue.id), dueAt.getTime(), callbackRouting(cb)));
     }
   }
 
@@ -136,6 +149,7 @@ export class Callbacks {
       attempts: 0,
       dialing: null,
       entered: true,
+      owner: null,
     };
     this.#keep(cb, new Date(left.enteredAt), at);
     const queueId = String(cb.queue.id);
@@ -146,7 +160,7 @@ export class Callbacks {
         return;
       }
       e.callerAbandoned(now, cb.callId); // out of the line now; back at the chosen time
-      e.callbackScheduled(now, cb.callId, queueId, at.getTime(), routingOptions(cb, cb.queue));
+      e.callbackScheduled(now, cb.callId, queueId, at.getTime(), callbackRouting(cb));
     });
     env.logger.info({ callId: cb.callId, number: maskNumber(number), at }, 'callback requested');
     return { outcome: 'requested', callId: cb.callId, number, scheduledFor: at };
@@ -156,13 +170,13 @@ export class Callbacks {
    * A callback asked for without a call (the widget when the queue is closed): the customer is called at `at`,
    * joining the line then. One open callback per number and queue.
    */
-  schedule(input: { queue: QueueRef; number: string; at: Date; language: string | null; customerId: string | null; page: Record<string, unknown> | null; history: unknown[] }): CallbackOutcome {
+  schedule(input: { queue: QueueRef; number: string; at: Date; language: string | null; customerId: string | null; page: Record<string, unknown> | null; history: unknown[]; owner?: string }): CallbackOutcome {
     if (!this.enabled) return { outcome: 'no-trunk' };
     const open = [...this.#open.values()];
     if (open.some((o) => o.number === input.number && o.queue.id === input.queue.id)) return { outcome: 'duplicate' };
     if (open.length >= MAX_OPEN_CALLBACKS) return { outcome: 'too-many' };
     const { env } = this.deps;
-    const cb: OpenCallback = { callId: randomUUID(), ...input, attempts: 0, dialing: null, entered: false };
+    const cb: OpenCallback = { callId: randomUUID(), ...input, attempts: 0, dialing: null, entered: false, owner: input.owner ?? null };
     env.log.insertCall(newCallRecord({
       id: cb.callId,
       queue_id: cb.queue.id,
@@ -177,8 +191,11 @@ export class Callbacks {
       queued_at: null,
     }));
     this.#keep(cb, input.at, input.at);
-    env.log.event({ event: 'CALLBACKREQUESTED', callId: cb.callId, queueId: cb.queue.id, data: { scheduledFor: input.at.toISOString(), withoutCall: true } });
-    env.acd.run((e, now) => e.callbackScheduled(now, cb.callId, String(cb.queue.id), input.at.getTime(), routingOptions(cb, cb.queue)));
+    env.log.event({
+      event: 'CALLBACKREQUESTED', callId: cb.callId, queueId: cb.queue.id, ...(cb.owner === null ? {} : { agentId: Number(cb.owner) }),
+      data: { scheduledFor: input.at.toISOString(), withoutCall: true, ...(cb.owner === null ? {} : { personal: true }) },
+    });
+    env.acd.run((e, now) => e.callbackScheduled(now, cb.callId, String(cb.queue.id), input.at.getTime(), callbackRouting(cb)));
     env.logger.info({ callId: cb.callId, number: maskNumber(cb.number), at: input.at }, 'callback scheduled');
     return { outcome: 'requested', callId: cb.callId, number: cb.number, scheduledFor: input.at };
   }
@@ -192,7 +209,7 @@ export class Callbacks {
       target: cb.number,
       customerId: cb.customerId,
       language: cb.language,
-      context: { page: cb.page, history: cb.history, entered: cb.entered },
+      context: { page: cb.page, history: cb.history, entered: cb.entered, ...(cb.owner === null ? {} : { owner: cb.owner }) },
       requestedAt,
       scheduledFor,
     });
@@ -286,7 +303,7 @@ export class Callbacks {
       env.log.updateCallback(callId, { state: 'scheduled', scheduledFor: dueAt });
       env.acd.run((e, now) => {
         e.callEnded(now, callId);
-        e.callbackScheduled(now, callId, String(cb.queue.id), dueAt.getTime(), routingOptions(cb, cb.queue));
+        e.callbackScheduled(now, callId, String(cb.queue.id), dueAt.getTime(), callbackRouting(cb));
       });
       return;
     }

@@ -7,9 +7,9 @@ import type { AppContext } from '../app-context.ts';
 import { caller } from '../auth/guard.ts';
 import { type CallCenter, EARLIER_CALLS_SHOWN, MAX_PENDING_CALLS } from '../calls/call-center.ts';
 import { closedNow, queueNextOpening, queueOpenAt } from '../calls/opening-hours.ts';
-import type { CallbackOutcome } from '../calls/callbacks.ts';
+import { type CallbackOutcome, PERSONAL_CALLBACK_SECONDS } from '../calls/callbacks.ts';
 import { MAX_LINK_TITLE_LENGTH, MAX_LINK_URL_LENGTH, MAX_LINKS_PER_CALL, linkTitle, linkUrl } from '../calls/customer-link.ts';
-import { normalizeNumber } from '../calls/phone-numbers.ts';
+import { normalizeNumber, numberOfUri } from '../calls/phone-numbers.ts';
 import { customerKey } from '../calls/call-log-writer.ts';
 import { CustomerCallState } from '../calls/customer-call-state.ts';
 import { agentFigures, startOfDay } from '../calls/wall-board.ts';
@@ -535,6 +535,37 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
       case 'too-many':
         throw new ApiError('ERR_TOO_MANY_REQUESTS', `at most ${r.max} links can be sent in one call`);
     }
+  });
+
+  app.post('/api/agent/calls/:callId/callback', agentDesk('A personal callback: the agent arranges to call back the customer of a call they talked on, at a time (by default now, or when the queue opens)', {
+    description: `The call's queue calls the caller's number (or \`number\`) at \`at\` through the callback trunk, offering it to this agent first for ${PERSONAL_CALLBACK_SECONDS / 60} minutes `
+      + '(if they are logged in), then to anyone in the queue. It shows on the wall-board with the other callbacks (Cancel there); the queue log has CALLBACKREQUESTED with the agent.',
+    params: CallParams,
+    body: Type.Object({ at: Type.Optional(CallbackAt), number: Type.Optional(CallbackNumber) }, { additionalProperties: false }),
+    response: { 201: CallbackView, ...errors(404, 409, 503) },
+  }), async (request, reply) => {
+    const { callId } = request.params;
+    const me = String(caller(request).sub);
+    const found = await center.personalCallback(me, callId);
+    if (found.outcome !== 'ok') {
+      if (found.outcome === 'unknown-call') throw notFound('call', callId);
+      if (found.outcome === 'not-yours') throw new ApiError('ERR_FORBIDDEN', `you did not talk on call ${callId}`);
+      throw new ApiError('ERR_INVALID_STATE', `call ${callId}'s queue was deleted: no queue to call back from`);
+    }
+    const { call, queue } = found;
+    const number = request.body.number !== undefined ? phoneNumber(request.body.number) : numberOfUri(call.caller);
+    if (number === null) throw new ApiError('ERR_INVALID_STATE', `the caller (${call.channel === 'webrtc' ? 'in the browser' : call.caller}) left no phone number: give the number to call`, 'body.number');
+    if (center.blocklist.blocks(customerKey(null, number))) throw new ApiError('ERR_FORBIDDEN', `${number} is a blocked number: it is not called back`, 'body.number');
+    let at: Date;
+    if (request.body.at !== undefined) at = callbackTime(request.body.at, queue);
+    else {
+      const opens = queueNextOpening(queue, new Date());
+      if (opens === null) throw new ApiError('ERR_CLOSED', 'the queue does not open within the next 7 days: no callback can be arranged', 'body.at');
+      at = opens;
+    }
+    return reply.status(201).send(callbackCreated(center.scheduleCallback(queue, {
+      number, at, language: call.language ?? queue.language ?? 'en', customerId: call.customer_id, page: null, owner: me,
+    })));
   });
 
   app.put('/api/agent/calls/:callId/recording', agentDesk('Pauses or resumes the recording of the agent\'s connected call (as while the customer reads out a card number)', {

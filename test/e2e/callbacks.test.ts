@@ -474,6 +474,48 @@ describe('callbacks', () => {
     await eventually(async () => (await events(cb.callId)).includes('COMPLETECALLER'), 10_000, 'the call to end');
   }, 120_000);
 
+  it('Anna arranges to call a customer back herself: the call is offered to her first, though Bob has waited longer', async () => {
+    const bob = await createAgent(h, { login: 'bob', name: 'Bob', languages: { en: 5 }, sipUser: '1102' });
+    const bobToken = await h.login('bob', bob.password);
+    const bobBox = await deskPhone(h, dir, { user: '1102', password: bob.sipPassword, port: 5996, tone: 900, answer: 'auto' });
+    phones.push(bobBox);
+    // a call Anna talked on (made directly), from a phone with a number, and one from a browser
+    const db = h.server.ctx.database.db;
+    const { insertCall, appendQueueEvents } = await import('../../db/repositories/call-log.ts');
+    const { newCallRecord } = await import('../../server/calls/call-log-writer.ts');
+    const base = { queue_id: queueId, direction: 'inbound' as const, customer_id: null, language: 'en', context: '{}', sip_call_id: null, state: 'ended' as const, queued_at: null };
+    await insertCall(db, newCallRecord({ ...base, id: 'talked-phone', channel: 'sip', caller: `sip:${CUSTOMER_NUMBER}@gw.example` }));
+    await insertCall(db, newCallRecord({ ...base, id: 'talked-web', channel: 'webrtc', caller: 'web' }));
+    await appendQueueEvents(db, ['talked-phone', 'talked-web'].map((callId) => ({ event: 'CONNECT' as const, callId, queueId, agentId: anna.id, data: { waited: 3 } })));
+    const ask = (callId: string, body: object, token = anna.token) => h.api('POST', `/api/agent/calls/${callId}/callback`, body, token);
+
+    expect((await ask('no-such-call', {})).status).toBe(404);
+    expect(await ask('talked-phone', {}, bobToken)).toMatchObject({ status: 403, body: { message: 'you did not talk on call talked-phone' } });
+    expect(await ask('talked-web', {})).toMatchObject({ status: 409, body: { message: 'the caller (in the browser) left no phone number: give the number to call' } });
+    expect((await ask('talked-web', { number: 'call me' })).status).toBe(400);
+    expect((await ask('talked-phone', { at: new Date(Date.now() - 60_000).toISOString() })).status).toBe(400);
+
+    // Bob is ready first (the longest idle), then Anna; Anna's callback, due now, still goes to her
+    expect((await h.api('PUT', '/api/agent/state', { state: 'ready' }, bobToken)).status).toBe(200);
+    const annaBox = await annaPhone();
+    await setState('ready');
+    const phone = await customerPhone('auto');
+    const made = await ask('talked-phone', {});
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    expect(made.body.number).toBe(CUSTOMER_NUMBER);
+    await phone.waitEvent('CALL_ESTABLISHED', 20_000);
+    await annaBox.waitEvent('CALL_ESTABLISHED', 20_000);
+    await putThrough(made.body.callId);
+    await h.server.center.log.flush();
+    const log = (await h.api('GET', `/api/calls/${made.body.callId}`, undefined, h.admin)).body.events as Array<{ event: string; agentId: number | null; data: Record<string, unknown> }>;
+    expect(log.find((e) => e.event === 'CALLBACKREQUESTED')).toMatchObject({ agentId: anna.id, data: { personal: true, withoutCall: true } });
+    expect(log.find((e) => e.event === 'CONNECT')?.agentId).toBe(anna.id);
+    expect(h.server.center.desk.state(String(bob.id)).state).toBe('ready'); // (Bob was not offered it)
+    await phone.command('hangup');
+    await eventually(async () => (await events(made.body.callId)).includes('COMPLETECALLER'), 10_000, 'the call to end');
+    await h.api('PUT', '/api/agent/state', { state: 'logged-out' }, bobToken);
+  }, 120_000);
+
   it('a voicemail from a caller with no number cannot be called back', async () => {
     const lobbyMail = await h.api('GET', '/api/voicemails?state=all', undefined, h.admin);
     expect(lobbyMail.status).toBe(200);

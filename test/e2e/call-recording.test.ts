@@ -132,10 +132,12 @@ describe('call recording', () => {
       expect(board.body.agents.find((a: { id: number }) => a.id === anna.id)).toMatchObject({ callId, recordingPaused: true });
       rtp.startTone(800); // the card number
       await new Promise((r) => setTimeout(r, 2500));
+      // the caller has read it out (what is still on its way through the media engine lands while paused), then Anna resumes
+      rtp.startTone(600);
+      await new Promise((r) => setTimeout(r, 500));
       const resumed = await pause(false);
       expect(resumed.status).toBe(200);
       expect(resumed.body).toEqual({ callId, paused: false });
-      rtp.startTone(600);
       await new Promise((r) => setTimeout(r, 1500));
 
       // refusals: a bad body, a call that is not in progress, someone else's call

@@ -25,13 +25,13 @@ describe('security headers', () => {
   }, 60_000);
 
   afterAll(async () => {
-    for (const b of browsers) await b.close();
+    await Promise.allSettled(browsers.map((b) => b.close()));
     await h?.close();
     rmSync(dir, { recursive: true, force: true });
-  });
+  }, 120_000);
 
-  /** A browser whose pages keep the policy violations Chromium reports (window.violations). */
-  async function browser(): Promise<Page> {
+  /** A browser (the agent's, or the customer's) whose pages keep the policy violations Chromium reports (window.violations). */
+  async function browser(): Promise<TestBrowser> {
     const b = await launchBrowser(makeTone(path.join(dir, 'tone.wav'), 700));
     browsers.push(b);
     await b.context.addInitScript(() => {
@@ -39,7 +39,7 @@ describe('security headers', () => {
       w.violations = [];
       document.addEventListener('securitypolicyviolation', (e) => w.violations.push(`${e.effectiveDirective} ${e.blockedURI}`));
     });
-    return b.page;
+    return b;
   }
   const violations = (page: Page) => page.evaluate(() => (window as unknown as { violations: string[] }).violations);
 
@@ -62,10 +62,12 @@ describe('security headers', () => {
 
   it('the agent page, the widget, the wall-board and the console work with no violation', async () => {
     const a = await createAgent(h, { login: 'anna', name: 'Anna', languages: { en: 5 }, skills: {} });
-    const agent = await browser();
+    const agent = (await browser()).page;
     await agentPageReady(agent, h, 'anna', a.password);
 
-    const customer = await browser();
+    // (the customer's browser also opens the wall-board, the console and the framing page, in tabs of their own)
+    const other = await browser();
+    const customer = other.page;
     await customer.goto(`${h.baseUrl}/demo/`);
     await customer.getByTestId('cf-call-button').click();
     await customer.getByTestId('cf-start').click();
@@ -74,11 +76,11 @@ describe('security headers', () => {
     await eventually(async () => !(await agent.getByTestId('incoming').isVisible()) || undefined, 20_000, 'the call gone');
 
     await supervisorToken(h);
-    const board = await browser();
+    const board = await other.context.newPage();
     await signInBoard(board, h, 'sue', SUPERVISOR_PASSWORD);
     await eventually(async () => (await board.getByTestId('wb-agent-Anna').isVisible()) || undefined, 15_000, 'the wall-board');
 
-    const admin = await browser();
+    const admin = await other.context.newPage();
     await admin.goto(`${h.baseUrl}/admin/`);
     await admin.getByTestId('login-username').fill('admin');
     await admin.getByTestId('login-password').fill(ADMIN_PASSWORD);
@@ -88,7 +90,7 @@ describe('security headers', () => {
     for (const page of [agent, customer, board, admin]) expect(await violations(page)).toEqual([]);
 
     // another site framing the console gets nothing of it
-    const framer = await browser();
+    const framer = await other.context.newPage();
     await framer.setContent(`<iframe id="f" src="${h.baseUrl}/admin/"></iframe>`);
     await new Promise((r) => setTimeout(r, 1500));
     const frame = framer.frames().find((f) => f !== framer.mainFrame());

@@ -636,6 +636,88 @@ describe('agent softphone', () => {
       expect(await visible('note-text')).toBe(true);
     });
 
+    it("arranges a callback of the agent's call with their token (empty: as soon as possible, the caller's number), at a chosen local time on a typed number, and shows a refusal in the server's words", async () => {
+      let release: (() => void) | undefined;
+      const answers: ((req: { body: unknown }) => Promise<{ status: number; body: unknown }>)[] = [
+        async () => {
+          await new Promise<void>((resolve) => (release = resolve)); // (held: the button stays disabled meanwhile)
+          return { status: 201, body: { callId: 'call-40', number: '+3725551234', scheduledFor: null } };
+        },
+        async (req) => ({ status: 201, body: { callId: 'call-40', number: '+3725559999', scheduledFor: (req.body as { at: string }).at } }),
+        async () => ({ status: 409, body: { code: 'ERR_CONFLICT', message: 'a callback to this number from this queue is already arranged' } }),
+      ];
+      server.route('POST /api/agent/calls/call-40/callback', (req) => answers.shift()!(req));
+      const posts = () => server.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/callback'));
+      await signIn();
+      expect(await visible('callback-form')).toBe(false);
+      send({ type: 'connected', callId: 'call-40', context: phoneCall, device: 'desk-phone' });
+      await page.getByTestId('callback-form').waitFor({ state: 'visible' });
+      expect(await page.getByTestId('callback-at').getAttribute('type')).toBe('datetime-local');
+      expect(await page.getByTestId('callback-number').getAttribute('placeholder')).toBe("the caller's number");
+      expect(await page.getByTestId('callback-arrange').textContent()).toBe('Arrange callback');
+      expect(await visible('callback-result')).toBe(false);
+      expect(await visible('callback-error')).toBe(false);
+
+      // nothing chosen: {} (the server calls the caller's own number as soon as possible)
+      await page.getByTestId('callback-arrange').click();
+      await expect.poll(() => posts().length).toBe(1);
+      expect(await page.getByTestId('callback-arrange').isDisabled()).toBe(true);
+      release?.();
+      await expect.poll(() => text('callback-result')).toBe('Callback arranged: +3725551234 as soon as possible');
+      expect(await page.getByTestId('callback-arrange').isDisabled()).toBe(false);
+      expect(posts().map((r) => [r.headers.authorization, r.headers['content-type'], r.body])).toEqual([['Bearer agent-token-1', 'application/json', {}]]);
+
+      // tomorrow at 14:30 the agent's time, on another number: `at` is that local time as an ISO instant
+      const tomorrow = new Date(Date.now() + 86_400_000);
+      const local = `${tomorrow.getFullYear()}-${String(tomorrow.getMonth() + 1).padStart(2, '0')}-${String(tomorrow.getDate()).padStart(2, '0')}T14:30`;
+      const iso = await page.evaluate((v) => new Date(`${v}:00`).toISOString(), local);
+      await page.getByTestId('callback-at').fill(local);
+      await page.getByTestId('callback-number').fill(' +3725559999 ');
+      await page.getByTestId('callback-arrange').click();
+      await expect.poll(() => posts().length).toBe(2);
+      expect(posts()[1]?.body).toEqual({ at: iso, number: '+3725559999' });
+      const shown = await page.evaluate((at) => new Date(at).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }), iso);
+      await expect.poll(() => text('callback-result')).toBe(`Callback arranged: +3725559999 at ${shown}`);
+      // (arranged: the form is empty again)
+      expect(await page.getByTestId('callback-at').inputValue()).toBe('');
+      expect(await page.getByTestId('callback-number').inputValue()).toBe('');
+
+      // refused: the server's words, and what the agent typed stays
+      await page.getByTestId('callback-number').fill('+3725559999');
+      await page.getByTestId('callback-arrange').click();
+      await expect.poll(() => text('callback-error')).toBe('a callback to this number from this queue is already arranged');
+      expect(await visible('callback-error')).toBe(true);
+      expect(await visible('callback-result')).toBe(false);
+      expect(await page.getByTestId('callback-number').inputValue()).toBe('+3725559999');
+      expect(posts()[2]?.body).toEqual({ number: '+3725559999' });
+
+      // the next call's form starts empty
+      send({ type: 'connected', callId: 'call-41', context: phoneCall, device: 'desk-phone' });
+      await expect.poll(() => page.getByTestId('callback-number').inputValue()).toBe('');
+      expect(await visible('callback-error')).toBe(false);
+      expect(await visible('callback-result')).toBe(false);
+      expect(await visible('callback-form')).toBe(true);
+    });
+
+    it("asks for a number when the browser caller left none (the server's 409), and arranges it on the number typed", async () => {
+      const answers = [
+        { status: 409, body: { code: 'ERR_CONFLICT', message: 'the caller (in the browser) left no phone number: give the number to call' } },
+        { status: 201, body: { callId: 'call-42', number: '+3725550000', scheduledFor: null } },
+      ];
+      server.route('POST /api/agent/calls/call-42/callback', () => answers.shift()!);
+      await signIn();
+      const web = { queue: 'support', language: 'et', page: { url: 'https://shop.example/tents', title: 'Tents' }, history: [], caller: 'web', waitedSeconds: 5 };
+      send({ type: 'connected', callId: 'call-42', context: web, device: 'desk-phone' });
+      await page.getByTestId('callback-form').waitFor({ state: 'visible' });
+      await page.getByTestId('callback-arrange').click();
+      await expect.poll(() => text('callback-error')).toBe('the caller (in the browser) left no phone number: give the number to call');
+      await page.getByTestId('callback-number').fill('+3725550000');
+      await page.getByTestId('callback-arrange').click();
+      await expect.poll(() => text('callback-result')).toBe('Callback arranged: +3725550000 as soon as possible');
+      expect(await visible('callback-error')).toBe(false);
+      expect(server.requests.filter((r) => r.path === '/api/agent/calls/call-42/callback').map((r) => r.body)).toEqual([{}, { number: '+3725550000' }]);
+    });
+
     const day = {
       since: '', handled: 12, ahtSeconds: 245.3, missedOffers: 1, talkSeconds: 2400, wrapUpSeconds: 540, readySeconds: 3600, ringingSeconds: 60, handlingSeconds: 2940,
       notReadySeconds: 900, loggedInSeconds: 7500, occupancyPercent: 45.2, surveys: 5, surveyAverage: 4.4, csatPercent: 80,

@@ -7,7 +7,7 @@ import { AgentApi, tokenStore, type Me } from './api-client.ts';
 import { CoachStream } from './coach.ts';
 import type { AgentState, ServerMessage } from './agent-messages.ts';
 import { AgentSocket, agentSocketUrl } from './agent-socket.ts';
-import type { AgentView, CallerHistoryView, Filing, NoteDraft, RecordingControl, SentLinks } from './agent-view.ts';
+import type { AgentView, CallbackDraft, CallerHistoryView, Filing, NoteDraft, RecordingControl, SentLinks } from './agent-view.ts';
 import { AutoAnswer, autoAnswerSetting } from './auto-answer.ts';
 import { CallDesk } from './call-desk.ts';
 import { startOfDay } from './my-day.ts';
@@ -45,6 +45,8 @@ interface DeskSession {
   history?: CallerHistoryView;
   /** The agent's note on the call they talk on or talked on last: shown until the next call, as the disposition form. */
   note?: NoteDraft;
+  /** The callback the agent arranges for that same call (its queue calls the caller back, offered to them first). */
+  callback?: CallbackDraft;
   /** A supervisor coaching the agent now (their voice plays on this page), who they are, and whether they joined the call. */
   coach?: CoachStream;
   coaching?: { coachId: string; login: string; barge: boolean };
@@ -93,6 +95,10 @@ export class AgentApp {
       void this.#saveNote(view.noteText.value);
     });
     view.noteText.addEventListener('input', () => this.#noteEdited());
+    view.callbackForm.addEventListener('submit', (e) => {
+      e.preventDefault();
+      void this.#arrangeCallback(view.callbackAt.value, view.callbackNumber.value.trim());
+    });
     view.linkForm.addEventListener('submit', (e) => {
       e.preventDefault();
       void this.#sendLink(view.linkUrl.value.trim(), view.linkTitle.value.trim());
@@ -236,6 +242,7 @@ export class AgentApp {
     this.#renderRecording(s);
     view.renderDisposition(undefined);
     view.renderNote(undefined);
+    view.renderCallback(undefined);
     view.renderCallerHistory(undefined);
     view.renderMyDay(undefined);
     this.#readMyDay(s);
@@ -461,6 +468,9 @@ export class AgentApp {
     if (s.note?.callId === callId) return;
     s.note = { callId, queue, busy: false };
     this.#view.renderNote(s.note);
+    // (a callback is arranged for the same call as the note: a new call's form starts empty too)
+    s.callback = { callId, queue, busy: false };
+    this.#view.renderCallback(s.callback);
   }
 
   /** The agent changed the note: what was said of the last save no longer holds. */
@@ -489,6 +499,37 @@ export class AgentApp {
       show({ busy: false, saved: await this.#api.saveNote(s.token, n.callId, text) });
     } catch (err) {
       show({ busy: false, error: `Not saved: ${userMessage(err)}` });
+    }
+  }
+
+  /**
+   * Arranges a callback of the agent's call: its queue calls the caller back at the chosen local time (blank: as soon as
+   * possible) on the number typed (blank: the caller's own). Arranged: says so and empties the form; refused: the server's words.
+   */
+  async #arrangeCallback(localAt: string, number: string): Promise<void> {
+    const s = this.#session;
+    const c = s?.callback;
+    if (!s || !c || c.busy) return;
+    const show = (patch: Partial<CallbackDraft>): boolean => {
+      if (s.callback?.callId !== c.callId) return false; // a new call came meanwhile
+      s.callback = { callId: c.callId, queue: c.queue, busy: false, ...patch };
+      this.#view.renderCallback(s.callback);
+      return true;
+    };
+    let at: string | undefined;
+    if (localAt !== '') {
+      at = localDateTimeToIso(localAt);
+      if (at === undefined) {
+        show({ error: 'Choose a valid date and time (or none: as soon as possible).' });
+        return;
+      }
+    }
+    show({ busy: true });
+    try {
+      const arranged = await this.#api.arrangeCallback(s.token, c.callId, { ...(at ? { at } : {}), ...(number ? { number } : {}) });
+      if (show({ arranged })) this.#view.clearCallbackInputs();
+    } catch (err) {
+      show({ error: userMessage(err) });
     }
   }
 
@@ -603,4 +644,13 @@ export class AgentApp {
     }
     s.askedNotReady = msg.type === 'not-ready';
   }
+}
+
+/** A datetime-local input's value ("2026-05-03T14:30", the agent's local time) as an ISO instant; undefined when it is none. */
+export function localDateTimeToIso(value: string): string | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?$/.exec(value);
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, sec] = m.slice(1, 7).map((p) => Number(p ?? 0)) as [number, number, number, number, number, number];
+  const date = new Date(y, mo - 1, d, h, mi, sec, Number((m[7] ?? '0').padEnd(3, '0')));
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }

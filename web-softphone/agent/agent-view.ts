@@ -28,6 +28,24 @@ export interface NoteDraft {
   error?: string;
 }
 
+/** The callback the agent arranges for the call they talk on or talked on last, and how the last try went. */
+export interface CallbackDraft {
+  callId: string;
+  queue: string;
+  busy: boolean;
+  /** the callback arranged (shown until the next one is asked for, or the next call) */
+  arranged?: { number: string; scheduledFor: string | null };
+  /** why the last one was refused (the server's words) */
+  error?: string;
+}
+
+/** "Callback arranged: +3725551234 at 3 May 2026, 14:30" (in the agent's time and locale). */
+export function callbackArrangedText(a: { number: string; scheduledFor: string | null }): string {
+  const at = a.scheduledFor === null ? Number.NaN : toEpochMs(a.scheduledFor);
+  const when = Number.isFinite(at) ? `at ${new Date(at).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}` : 'as soon as possible';
+  return `Callback arranged: ${a.number} ${when}`;
+}
+
 /** The caller's history of the call on screen: being read, read, or why it could not be. */
 export interface CallerHistoryView {
   callId: string;
@@ -108,6 +126,13 @@ export class AgentView {
   readonly noteText: HTMLTextAreaElement;
   readonly noteSave: HTMLButtonElement;
   readonly noteStatus: HTMLElement;
+  readonly callbackForm: HTMLFormElement;
+  readonly callbackCall: HTMLElement;
+  readonly callbackAt: HTMLInputElement;
+  readonly callbackNumber: HTMLInputElement;
+  readonly callbackArrange: HTMLButtonElement;
+  readonly callbackResult: HTMLElement;
+  readonly callbackError: HTMLElement;
   readonly callNotesBox: HTMLElement;
   readonly callNotes: HTMLElement;
   readonly previousCallsBox: HTMLElement;
@@ -183,6 +208,13 @@ export class AgentView {
     this.noteText = $('note-text');
     this.noteSave = $('note-save');
     this.noteStatus = $('note-status');
+    this.callbackForm = $('callback-form');
+    this.callbackCall = $('callback-call');
+    this.callbackAt = $('callback-at');
+    this.callbackNumber = $('callback-number');
+    this.callbackArrange = $('callback-arrange');
+    this.callbackResult = $('callback-result');
+    this.callbackError = $('callback-error');
     this.callNotesBox = $('call-notes-box');
     this.callNotes = $('call-notes');
     this.previousCallsBox = $('previous-calls-box');
@@ -367,6 +399,29 @@ export class AgentView {
     this.noteSave.disabled = n.busy;
     this.noteStatus.textContent = n.error ?? (n.saved === undefined ? '' : n.saved === '' ? 'Note deleted' : 'Note saved');
     this.noteStatus.className = n.error ? 'error' : 'muted';
+  }
+
+  /** The callback form of the agent's call (hidden without one); another call's form starts empty. */
+  renderCallback(c: CallbackDraft | undefined): void {
+    this.callbackForm.hidden = c === undefined;
+    if (this.callbackForm.dataset.callId !== c?.callId) this.clearCallbackInputs();
+    if (c === undefined) {
+      delete this.callbackForm.dataset.callId;
+      return;
+    }
+    this.callbackForm.dataset.callId = c.callId;
+    this.callbackCall.textContent = c.queue ? `(${c.queue} queue, offered to you first)` : '';
+    this.callbackArrange.disabled = c.busy;
+    this.callbackResult.hidden = c.arranged === undefined;
+    this.callbackResult.textContent = c.arranged ? callbackArrangedText(c.arranged) : '';
+    this.callbackError.hidden = c.error === undefined;
+    this.callbackError.textContent = c.error ?? '';
+  }
+
+  /** Empties the callback form's time and number (a new call, or the callback was arranged). */
+  clearCallbackInputs(): void {
+    this.callbackAt.value = '';
+    this.callbackNumber.value = '';
   }
 
   /** The notes on the call on screen and its customer's earlier calls (nothing without a call). */

@@ -33,6 +33,12 @@ export interface TransferTargets {
   agents: TransferTarget[];
 }
 
+/** A callback the agent arranged: the number to call and when (null: as soon as possible). */
+export interface ArrangedCallback {
+  number: string;
+  scheduledFor: string | null;
+}
+
 /** POST /api/agent/softphone: SIP access for this login session. */
 export type SoftphoneCredentials = SipAccess;
 
@@ -130,6 +136,22 @@ export class AgentApi {
   async saveNote(token: string, callId: string, text: string): Promise<string> {
     const res = await fetchJson<{ text?: unknown }>(`${this.base}/api/agent/calls/${encodeURIComponent(callId)}/note`, { method: 'PUT', body: { text }, token });
     return typeof res.text === 'string' ? res.text : text.trim();
+  }
+
+  /**
+   * `POST /api/agent/calls/:callId/callback`: the call's queue calls the caller back at `at` (ISO; none: as soon as possible),
+   * offered to this agent first, on `number` (none: the caller's own). A refusal throws WebError with the server's message.
+   */
+  async arrangeCallback(token: string, callId: string, req: { at?: string; number?: string }): Promise<ArrangedCallback> {
+    const res = await fetchJson<{ number?: unknown; scheduledFor?: unknown }>(`${this.base}/api/agent/calls/${encodeURIComponent(callId)}/callback`, {
+      method: 'POST',
+      body: { ...(req.at ? { at: req.at } : {}), ...(req.number ? { number: req.number } : {}) },
+      token,
+    });
+    return {
+      number: typeof res.number === 'string' ? res.number : (req.number ?? ''),
+      scheduledFor: typeof res.scheduledFor === 'string' ? res.scheduledFor : null,
+    };
   }
 
   /** `GET /api/agent/stats?since=`: the agent's own figures since `since` (the start of their day). */

@@ -121,6 +121,8 @@ describe('IVR menus', () => {
       await tiina.phone!.waitEvent('CALL_ESTABLISHED', 20_000);
       expect(told.find((m) => m.type === 'offer')?.context).toMatchObject({ queue: 'tugi', language: 'et', ivr: ['welcome', 'main'], caller: `sip:3001@${h.realm}` });
       desk.close();
+      // (her phone answered; the server puts the call through once the media is bridged: hang up after that)
+      await eventually(async () => (await call(callId)).events.some((e) => e.event === 'CONNECT') || undefined, 15_000, 'the call put through');
       inDialog(h, udp, ok, 'BYE');
       await eventually(async () => (await call(callId)).state === 'ended', 10_000, 'the call to end');
       expect((await call(callId)).events.map((e) => e.event)).toEqual(['ENTERQUEUE', 'OFFER', 'CONNECT', 'COMPLETECALLER']);

@@ -177,14 +177,14 @@ describe('voicemail', () => {
       inDialog(h, udp, ok, 'INFO', { digit: '2', cseq: 10 });
       await eventually(() => rtp.peak(0.3) === 1000, 20_000, 'the tone');
       rtp.startTone(700);
-      await new Promise((r) => setTimeout(r, 2000));
+      await new Promise((r) => setTimeout(r, 3000)); // (under load the recording may start a moment after the tone)
       rtp.startTone(0);
       inDialog(h, udp, ok, 'BYE', { cseq: 11 });
       await udp.take((m) => 'status' in m && m.callId === ok.callId && m.cseq.method === 'BYE');
     } finally {
       rtp.close();
     }
-    const v = await eventually(async () => (await h.api('GET', `/api/voicemails?queueId=${q.body.id}`, undefined, sue)).body.items[0], 10_000, 'the message');
+    const v = await eventually(async () => (await h.api('GET', `/api/voicemails?queueId=${q.body.id}`, undefined, sue)).body.items[0], 20_000, 'the message');
     expect(v.seconds).toBeGreaterThan(1);
     const call = (await h.api('GET', `/api/calls/${v.callId}`, undefined, sue)).body;
     expect(call.events.map((e: { event: string }) => e.event)).toEqual(['ENTERQUEUE', 'EXITWITHKEY', 'VOICEMAIL']);

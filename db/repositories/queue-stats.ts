@@ -156,12 +156,17 @@ export async function queueTraffic(db: Kysely<Database>, q: TrafficQuery): Promi
   return rows.filter((r) => r.queueId !== null).map((r) => numbers<QueueTraffic>(r));
 }
 
-/** Agents' activity in [from, to), a row per agent and interval that had events (ordered by interval, then agent). */
-export async function agentActivity(db: Kysely<Database>, q: ActivityQuery): Promise<AgentActivity[]> {
+/** The agents' queue events of [from, to) (of one agent, with agentId): what the agent reports read. */
+function agentEvents(db: Kysely<Database>, q: ActivityQuery) {
   let query = db.selectFrom('queue_events as e').where('e.agent_id', 'is not', null).where('e.at', '>=', q.from);
   if (q.to !== undefined) query = query.where('e.at', '<', q.to);
   if (q.agentId !== undefined) query = query.where('e.agent_id', '=', q.agentId);
-  const rows = await query
+  return query;
+}
+
+/** Agents' activity in [from, to), a row per agent and interval that had events (ordered by interval, then agent). */
+export async function agentActivity(db: Kysely<Database>, q: ActivityQuery): Promise<AgentActivity[]> {
+  const rows = await agentEvents(db, q)
     .select([
       'e.agent_id as agentId',
       intervalStart(q).as('start'),
@@ -193,15 +198,9 @@ export interface NotReadyTime {
  * then the most time first). A stretch counts in the interval the agent left it.
  */
 export async function notReadyTimes(db: Kysely<Database>, q: ActivityQuery): Promise<NotReadyTime[]> {
-  let query = db
-    .selectFrom('queue_events as e')
+  const rows = await agentEvents(db, q)
     .where('e.event', '=', 'AGENTSTATE')
     .where(sql<string>`e.data->>'from'`, '=', 'not-ready')
-    .where('e.agent_id', 'is not', null)
-    .where('e.at', '>=', q.from);
-  if (q.to !== undefined) query = query.where('e.at', '<', q.to);
-  if (q.agentId !== undefined) query = query.where('e.agent_id', '=', q.agentId);
-  const rows = await query
     .select([
       'e.agent_id as agentId',
       intervalStart(q).as('start'),

@@ -6,6 +6,7 @@
  *                        └── miss/cancel ───┘                     └──── ended / transfer ┘
  *   waiting/offered/scheduled ──abandon / overflow out──▶ (removed)
  *   assigned/connected ──ended──▶ (removed);  ──transfer to queue──▶ waiting (new queue)
+ *   assigned/connected ──consult completed (it was the consult call)──▶ (removed: its agent took the other call)
  */
 export const CallState = {
   Scheduled: 'scheduled',

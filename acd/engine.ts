@@ -399,6 +399,8 @@ export class AcdEngine implements AcdRouter {
         return this.callbackScheduled(input.at, input.callId, input.queueId, input.dueAt, input.options);
       case 'transferToQueue':
         return this.transferToQueue(input.at, input.callId, input.queueId, input.options);
+      case 'consultCompleted':
+        return this.consultCompleted(input.at, input.callId, input.consultCallId);
       default:
         throw new AcdTypeError('ACD_ERR_INVALID_ARGUMENT', `type: unknown input type ${String((input as { type: unknown }).type)}`);
     }
@@ -739,6 +741,29 @@ export class AcdEngine implements AcdRouter {
     c.overdue = false;
     this.enterQueue(c, q, this.now);
     if (n > 0) this.releaseScratch(n, 'offer-cancelled');
+  }
+
+  /**
+   * Attended (consult) transfer completed: the agent of `consultCallId` (a call its agent took to talk with the agent of
+   * `callId` about it) now serves `callId`; the consult call ends without wrap-up for them, and the agent who had
+   * `callId` is released from it as if it had ended (wrap-up). Both calls must be assigned or connected, to two agents.
+   */
+  consultCompleted(at: number, callId: string, consultCallId: string): void {
+    if (this.recorder !== undefined) this.record({ type: 'consultCompleted', at, callId, consultCallId });
+    const c = this.call(callId);
+    const k = this.call(consultCallId);
+    const from = c.agent;
+    const to = k.agent;
+    if (!isTalking(c.state) || !isTalking(k.state) || from === null || to === null || from === to) {
+      throw new AcdStateError('ACD_ERR_INVALID_STATE', `calls ${callId} and ${consultCallId} are not both talking with two agents`);
+    }
+    this.enter(at);
+    const q = c.queue!;
+    k.agent = null;
+    this.freeCall(k);
+    c.agent = to;
+    if (to.call === k) to.call = c;
+    if (from.call === c) this.releaseAgentFromCall(from, q);
   }
 
   close(): void {
@@ -1640,6 +1665,11 @@ function sortAgentsByIndex(agents: AgentRec[], n: number): void {
     }
     agents[j + 1] = a;
   }
+}
+
+/** A call with an agent on it (assigned: answered, not yet reported connected). */
+function isTalking(s: CallState): boolean {
+  return s === CallState.Assigned || s === CallState.Connected;
 }
 
 function removeItem<T>(arr: T[], item: T): void {

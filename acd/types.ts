@@ -129,7 +129,8 @@ export type AcdInput =
   | { type: 'callerAbandoned'; at: number; callId: string }
   | { type: 'callbackRequested'; at: number; callId: string }
   | { type: 'callbackScheduled'; at: number; callId: string; queueId: string; dueAt: number; options?: CallOptions }
-  | { type: 'transferToQueue'; at: number; callId: string; queueId: string; options?: CallOptions };
+  | { type: 'transferToQueue'; at: number; callId: string; queueId: string; options?: CallOptions }
+  | { type: 'consultCompleted'; at: number; callId: string; consultCallId: string };
 
 export type AcdInputType = AcdInput['type'];
 

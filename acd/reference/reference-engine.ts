@@ -381,6 +381,21 @@ export class ReferenceAcd implements AcdRouter {
         }
         return;
       }
+      case 'consultCompleted': {
+        const c = this.call(i.callId);
+        const k = this.call(i.consultCallId);
+        const talking = (x: RCall) => x.state === CallState.Assigned || x.state === CallState.Connected;
+        const from = c.agent;
+        const to = k.agent;
+        if (!talking(c) || !talking(k) || from === null || to === null || from === to) throw new AcdStateError('ACD_ERR_INVALID_STATE', 'not both talking');
+        this.enter(i.at);
+        this.remove(k);
+        k.agent = null;
+        c.agent = to;
+        if (to.call === k) to.call = c;
+        if (from.call === c) this.releaseFromCall(from, c.queue);
+        return;
+      }
       case 'transferToQueue': {
         const o = i.options === undefined ? null : normalizeCallOptions(i.options);
         const c = this.call(i.callId);

@@ -646,6 +646,66 @@ describe('queue changes and transfers', () => {
   });
 });
 
+describe('consult (attended) transfer', () => {
+  /** Anna (sales) takes c1, calls Bob about it (k1, known agent Bob) and hands c1 over to him. */
+  function consulted() {
+    const s = setup();
+    s.queue('sales', { wrapUpSeconds: 30 });
+    s.queue('tech', { wrapUpSeconds: 60 });
+    s.agent('anna');
+    s.agent('bob');
+    s.agent('carl', {}, {}, 1);
+    s.engine.callArrived(2 * S, 'c1', 'sales');
+    s.engine.offerAccepted(3 * S, 'c1', 'anna');
+    s.engine.callConnected(3 * S, 'c1');
+    s.engine.callArrived(20 * S, 'k1', 'tech', { knownAgentId: 'bob', knownAgentSeconds: 60 });
+    s.engine.offerAccepted(22 * S, 'k1', 'bob');
+    s.engine.callConnected(22 * S, 'k1');
+    return s;
+  }
+
+  it('the consulted agent takes the call; the first agent wraps up; the consult call is gone', () => {
+    const { engine, offers } = consulted();
+    expect(offers()).toEqual(['offer c1 anna', 'offer k1 bob']);
+    engine.consultCompleted(40 * S, 'c1', 'k1');
+    expect(engine.callInfo('k1')).toBeNull();
+    expect(engine.callInfo('c1')).toMatchObject({ state: 'connected', agentId: 'bob', queueId: 'sales' });
+    expect(engine.agentInfo('bob')).toMatchObject({ state: 'busy', callId: 'c1' });
+    expect(engine.agentInfo('anna')).toMatchObject({ state: 'wrap-up', callId: null });
+    // (the wrap-up is the call's queue's: 30 s)
+    engine.advance(70 * S);
+    expect(engine.agentInfo('anna').state).toBe('ready');
+    // Bob ends the call: his wrap-up, of the call's queue, and nothing left behind
+    engine.callEnded(80 * S, 'c1');
+    expect(engine.agentInfo('bob').state).toBe('wrap-up');
+    engine.advance(110 * S);
+    expect(engine.agentInfo('bob').state).toBe('ready');
+    expect(engine.callIds()).toEqual([]);
+  });
+
+  it('a call the second agent then transfers on moves as theirs', () => {
+    const { engine, offers } = consulted();
+    engine.consultCompleted(40 * S, 'c1', 'k1');
+    engine.transferToQueue(50 * S, 'c1', 'tech');
+    expect(engine.agentInfo('bob').state).toBe('wrap-up');
+    expect(offers()).toEqual(['offer c1 anna', 'offer k1 bob', 'offer c1 carl']);
+  });
+
+  it('is refused, changing nothing, unless both calls talk with two agents', () => {
+    const { engine } = consulted();
+    engine.callArrived(30 * S, 'w', 'sales');
+    expect(() => engine.consultCompleted(31 * S, 'c1', 'c1')).toThrow(expect.objectContaining({ code: 'ACD_ERR_INVALID_STATE' }));
+    expect(() => engine.consultCompleted(31 * S, 'c1', 'nope')).toThrow(expect.objectContaining({ code: 'ACD_ERR_UNKNOWN_CALL' }));
+    engine.offerAccepted(31 * S, 'w', 'carl');
+    engine.callEnded(32 * S, 'w');
+    engine.callArrived(33 * S, 'w2', 'sales');
+    expect(engine.callInfo('w2')!.state).toBe('waiting');
+    expect(() => engine.consultCompleted(34 * S, 'c1', 'w2')).toThrow(expect.objectContaining({ code: 'ACD_ERR_INVALID_STATE' }));
+    expect(engine.agentInfo('anna')).toMatchObject({ state: 'busy', callId: 'c1' });
+    expect(engine.agentInfo('bob')).toMatchObject({ state: 'busy', callId: 'k1' });
+  });
+});
+
 describe('robustness', () => {
   it('bad input is refused with a code that names the problem, and changes nothing', () => {
     const { engine, queue } = setup();

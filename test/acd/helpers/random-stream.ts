@@ -132,7 +132,9 @@ export function randomStream(opts: StreamOptions): AcdInput[] {
         if (talking.length === 0) return engine.advance(t);
         const c = pick(rng, talking);
         const r = rng.uniform();
+        const other = r >= 0.6 && r < 0.9 ? talking.find((k) => k !== c && k.agentId !== c.agentId) : undefined;
         if (r < 0.25 && c.state === 'assigned') engine.callConnected(t, c.callId);
+        else if (other !== undefined) engine.consultCompleted(t, c.callId, other.callId);
         else if (r < 0.9) engine.callEnded(t, c.callId);
         else {
           // (some transfers go to an agent: that agent for a while, then the queue; some ask for skills for a while)

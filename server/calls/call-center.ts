@@ -17,7 +17,8 @@ import type { Logger } from '../logger.ts';
 import { AcdRuntime } from './acd-runtime.ts';
 import { AgentDesk } from './agent-desk.ts';
 import { CallLogWriter } from './call-log-writer.ts';
-import { type CallEnvironment, CustomerCall, type CustomerEvent, type QueueRef } from './customer-call.ts';
+import { type CallEnvironment, CustomerCall, type CustomerEvent, NO_CALL_LOG, type QueueRef } from './customer-call.ts';
+import { CustomerCallState } from './customer-call-state.ts';
 import { type CallbackOutcome, Callbacks } from './callbacks.ts';
 import { type LinkOutcome, linkRefusal } from './customer-link.ts';
 import { type CallbackSettings, loadCallbackSettings, storeCallbackSettings } from './callback-settings.ts';
@@ -206,6 +207,10 @@ export class CallCenter {
         const r = await this.rateCall(callId, score);
         if (r.outcome !== 'rated') this.#deps.logger.warn({ callId, outcome: r.outcome }, 'rating by key not kept');
       },
+      callTaken: (agentId, callId, queue) => {
+        this.#wrapUpSeconds.set(agentId, queue.wrapUpSeconds);
+        this.desk.callTaken(agentId, callId, queue);
+      },
     };
     this.callbacks = new Callbacks({
       db: deps.db,
@@ -236,10 +241,11 @@ export class CallCenter {
     });
     acd.on('cancelOffer', (callId, agentId, reason) => this.#calls.get(callId)?.cancelOffer(agentId, reason));
     acd.on('assigned', (callId, agentId) => {
-      const queue = this.#calls.get(callId)?.queue ?? this.callbacks.queueOf(callId);
-      if (queue === undefined) return;
-      this.#wrapUpSeconds.set(agentId, queue.wrapUpSeconds);
-      this.desk.callTaken(agentId, callId, queue);
+      const call = this.#calls.get(callId);
+      // (a consult is no call of the agent's to file: the customer's call is, if it is handed over)
+      if (call?.isConsult === true) return;
+      const queue = call?.queue ?? this.callbacks.queueOf(callId);
+      if (queue !== undefined) this.#env.callTaken(agentId, callId, queue);
     });
     acd.on('overflow', (callId, target) => this.#calls.get(callId)?.overflow(target));
     acd.on('positionChanged', (callId, position, ewt) => this.#calls.get(callId)?.positionChanged(position, ewt));
@@ -364,6 +370,9 @@ export class CallCenter {
       // A SIP phone or trunk dialling a queue or an IVR menu by name: sip:<name>@<realm>.
       const user = /^sips?:([^@;?]+)@/i.exec(call.requestUri)?.[1];
       const name = user ? decodeURIComponent(user) : '';
+      // An agent's device dialling while the agent talks with a caller: a consult about that call.
+      const onCall = call.identity.agentId === undefined ? undefined : this.#connectedCallOf(call.identity.agentId);
+      if (onCall !== undefined) return this.#consult(call, onCall, name);
       queue = name ? await getQueueByName(this.#deps.db, name) : undefined;
       menu = queue === undefined && name ? await getIvrMenuByName(this.#deps.db, name) : undefined;
       if (queue === undefined && menu === undefined) return call.reject(404, `Not Found: no queue or IVR menu named ${JSON.stringify(name)}`);
@@ -393,6 +402,53 @@ export class CallCenter {
     });
     this.#calls.set(customer.id, customer);
     await customer.start();
+  }
+
+  /** The customer's call an agent is connected to (not a consult they took). */
+  #connectedCallOf(agentId: string): CustomerCall | undefined {
+    for (const c of this.#calls.values()) if (c.agentId === agentId && c.state === CustomerCallState.Connected && !c.isConsult) return c;
+    return undefined;
+  }
+
+  /**
+   * The agent connected on `of` dialled `name` (an agent's login or desk-phone user, or a queue): a consult call. It is
+   * answered at once (music until someone takes it) and routed by the ACD; an agent dialled must be ready for it.
+   */
+  async #consult(call: IncomingCall, of: CustomerCall, name: string): Promise<void> {
+    const agentId = call.identity.agentId!;
+    if (this.#closed) return call.reject(503, 'Service Unavailable: shutting down');
+    if (of.consult !== null) return call.reject(486, 'Busy Here: a consult about this call is in progress');
+    const q = name ? await getQueueByName(this.#deps.db, name) : undefined;
+    const agent = name && q === undefined ? await this.#env.agentNamed(name) : undefined;
+    if (q === undefined && agent === undefined) return call.reject(404, `Not Found: no queue or agent named ${JSON.stringify(name)}`);
+    if (agent !== undefined) {
+      if (agent.id === agentId) return call.reject(403, 'Forbidden: you cannot consult yourself');
+      const state = this.desk.state(agent.id).state;
+      if (state === 'logged-out') return call.reject(480, `Temporarily Unavailable: ${agent.login} is logged out`);
+      if (state !== 'ready') return call.reject(486, `Busy Here: ${agent.login} is ${state}`);
+    }
+    const base = q === undefined ? of.queue : queueRef(q);
+    if (base === undefined) return call.reject(404, 'Not Found: the call is in no queue');
+    // (a consult hears music, nothing else; it is never recorded or surveyed)
+    const queue: QueueRef = {
+      ...base,
+      announcements: { ...base.announcements, greeting: [], position: false, estimatedWait: false, periodicSeconds: 0 },
+      recordCalls: false, survey: false, voicemailKey: false, knownAgentSeconds: 0,
+    };
+    const k = new CustomerCall({ ...this.#env, log: NO_CALL_LOG }, call, {
+      queue,
+      language: of.language,
+      channel: 'sip',
+      caller: this.desk.name(agentId),
+      customerId: null,
+      page: null,
+      history: [],
+      consult: { of, agentId, toAgentId: agent?.id ?? null, target: agent === undefined ? base.name : this.desk.name(agent.id) },
+    });
+    this.#calls.set(k.id, k);
+    of.consultStarted(k);
+    this.#deps.logger.info({ callId: of.id, consultId: k.id, agentId, target: name }, 'consult');
+    await k.start();
   }
 
   #ended(call: CustomerCall): void {

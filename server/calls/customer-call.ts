@@ -34,8 +34,14 @@ export type CustomerEvent =
 export type AgentCallEvent =
   | { type: 'offer'; callId: string; context: OfferContext }
   | { type: 'offer-cancelled'; callId: string; reason: string }
-  /** answered; device: which kind of the agent's devices took it (a softphone that did not shows the caller still) */
-  | { type: 'connected'; callId: string; context: OfferContext; device: 'desk-phone' | 'softphone'; recorded: boolean }
+  /**
+   * answered; device: which kind of the agent's devices took it (a softphone that did not shows the caller still).
+   * replaces: the agent's consult call that became this call (the consulting agent handed the caller over): the
+   * device keeps its call, which carries the caller now.
+   */
+  | { type: 'connected'; callId: string; context: OfferContext; device: 'desk-phone' | 'softphone'; recorded: boolean; replaces?: string }
+  /** the agent's consult about their call: ringing the other agent (the agent hears music), talking with them, or over */
+  | { type: 'consult'; callId: string; consultId: string; state: 'ringing' | 'talking' | 'ended'; target: string; reason?: string }
   /** the call's recording was paused (what is said meanwhile is not kept) or goes on again */
   | { type: 'recording'; callId: string; paused: boolean }
   | { type: 'call-ended'; callId: string };
@@ -54,6 +60,8 @@ export interface OfferContext {
   waitedSeconds: number;
   /** the queue's dispositions (wrap-up codes) the agent picks one of for the call; empty: none asked */
   dispositions: string[];
+  /** a consult: another agent (from) calls about their call with this customer (callId), whose details these are */
+  consult?: { from: string; callId: string };
 }
 
 /** The call layer's collaborators, passed in by the call center. */
@@ -61,7 +69,7 @@ export interface CallEnvironment {
   readonly acd: AcdRuntime;
   readonly media: MediaEngine;
   readonly sip: SipStack;
-  readonly log: CallLogWriter;
+  readonly log: CallLog;
   readonly logger: Logger;
   /** Our SIP domain (the digest realm). */
   readonly realm: string;
@@ -101,7 +109,15 @@ export interface CallEnvironment {
   knownAgentOf(callId: string, customerKey: string | null): Promise<string | null>;
   /** Keeps the caller's rating of the call (post-call survey, 1–5) and writes SURVEY to the queue log. */
   rateCall(callId: string, score: number): Promise<void>;
+  /** The agent took the call (its dispositions and notes are theirs to file; wrap-up of its queue). */
+  callTaken(agentId: string, callId: string, queue: QueueRef): void;
 }
+
+/** What a call writes to its record and the queue log. */
+export type CallLog = Pick<CallLogWriter, 'insertCall' | 'updateCall' | 'event' | 'insertCallback' | 'updateCallback'>;
+
+/** A consult call writes nothing: it is part of the customer's call, whose record tells the transfer. */
+export const NO_CALL_LOG: CallLog = { insertCall() {}, updateCall() {}, event() {}, insertCallback() {}, updateCallback() {} };
 
 /** The queue a call is in (it changes when an agent transfers the call). */
 export interface QueueRef {
@@ -136,7 +152,13 @@ export interface AgentRef {
   login: string;
 }
 
-export type TransferOutcome = 'transferred' | 'not-found' | 'not-connected' | 'same-agent' | 'logged-out';
+export type TransferOutcome = 'transferred' | 'not-found' | 'not-connected' | 'same-agent' | 'logged-out' | 'consult';
+
+/**
+ * Completing a consult: 'no-consult' (none, or not the one a REFER's Replaces names), 'not-answered' (nobody took it
+ * yet), 'failed' (the consulted agent's device refused the caller's media: the call goes on as it was).
+ */
+export type ConsultOutcome = 'transferred' | 'not-connected' | 'no-consult' | 'not-answered' | 'failed';
 
 /** A transfer's outcome as the status of the REFER's final NOTIFY. */
 const TRANSFER_SIP_STATUS: Record<TransferOutcome, [number, string]> = {
@@ -145,6 +167,15 @@ const TRANSFER_SIP_STATUS: Record<TransferOutcome, [number, string]> = {
   'not-connected': [481, 'Call/Transaction Does Not Exist'],
   'same-agent': [403, 'Forbidden'],
   'logged-out': [480, 'Temporarily Unavailable'],
+  consult: [403, 'Forbidden'],
+};
+
+const CONSULT_SIP_STATUS: Record<ConsultOutcome, [number, string]> = {
+  transferred: [200, 'OK'],
+  'not-connected': [481, 'Call/Transaction Does Not Exist'],
+  'no-consult': [481, 'Call/Transaction Does Not Exist'],
+  'not-answered': [487, 'Request Terminated'],
+  failed: [488, 'Not Acceptable Here'],
 };
 
 /** Keys an IVR caller may type ahead of the menus that take them. */
@@ -163,6 +194,30 @@ const SURVEY_ATTEMPTS = 2;
 
 /** How long a call transferred to an agent waits for that agent only before anyone in the queue may take it. */
 export const TRANSFER_TO_AGENT_SECONDS = 30;
+
+/** A consult call goes ahead of the customers waiting in its queue (its customer waits on hold meanwhile). */
+const CONSULT_PRIORITY = 100;
+
+/** How long a consult to an agent rings before it ends unanswered. */
+export const CONSULT_WAIT_SECONDS = 45;
+
+/** How long the consulted agent's softphone has to take the caller's call when the consult is completed. */
+const CONSULT_TAKEOVER_SECONDS = 10;
+
+/**
+ * A consult call: the agent connected on `of` dialled another agent or a queue from their device to talk about the
+ * call before handing the caller over (attended transfer). It is routed like a call (the other agent must be free
+ * for it) but writes no record of its own.
+ */
+export interface ConsultInit {
+  of: CustomerCall;
+  /** the consulting agent */
+  agentId: string;
+  /** the agent dialled, who alone may take it (null: anyone in the queue dialled) */
+  toAgentId: string | null;
+  /** whom the consulting agent sees they are consulting: the agent's name or the queue's */
+  target: string;
+}
 
 export interface CustomerCallInit {
   id?: string;
@@ -183,6 +238,8 @@ export interface CustomerCallInit {
    * assigned to this agent already, and the agent is rung next; if they do not answer, the customer waits in line.
    */
   calledBackFor?: { agentId: string; attempt: number };
+  /** a consult call (queue: the consult's, with no announcements, recording or survey) */
+  consult?: ConsultInit;
 }
 
 /**
@@ -198,6 +255,7 @@ interface AgentLeg {
   agentId: string;
   leg: OutgoingCall;
   kind: LegKind;
+  device: Binding;
   /** We cancelled it (engine withdrew the offer, another device or agent answered): its failure is not a miss. */
   withdrawn: boolean;
 }
@@ -233,6 +291,8 @@ export class CustomerCall {
   #agentLeg: OutgoingCall | null = null;
   /** The kind of device the connected agent talks on. */
   #agentKind: LegKind | null = null;
+  /** The connected agent's device (its registration). */
+  #agentDevice: Binding | null = null;
   /** The queue the call is in now (a transfer moves it); set when an IVR menu picked it, for a call that dialled one. */
   #queue!: QueueRef;
   readonly #createdAt = Date.now();
@@ -275,6 +335,12 @@ export class CustomerCall {
   #calledBackOnHangUp: string | null = null;
   /** Leaving a voicemail: ends the recording (the caller hung up or pressed #). */
   #messageDone: (() => void) | null = null;
+  /** The consult the connected agent is in about this call (one at a time). */
+  #consult: CustomerCall | null = null;
+  /** A consult is being completed: the consulted agent's device is moving onto this call. */
+  #completing = false;
+  /** A consult to an agent who does not take it in time ends (its caller, the consulting agent, hears music meanwhile). */
+  #consultTimer: NodeJS.Timeout | undefined;
 
   constructor(env: CallEnvironment, incoming: CustomerLeg, init: CustomerCallInit) {
     this.id = init.id ?? randomUUID();
@@ -431,6 +497,14 @@ export class CustomerCall {
       this.offer([calledBack.agentId]);
       return;
     }
+    const consult = this.#init.consult;
+    if (consult !== undefined) {
+      this.#env.acd.run((e, now) => e.callArrived(now, this.id, String(this.#queue.id), this.#consultRouting(consult)));
+      this.#tellConsultant('ringing');
+      if (consult.toAgentId !== null) this.#consultTimer = setTimeout(() => this.#endConsult('no-answer', true), CONSULT_WAIT_SECONDS * 1000);
+      await this.#inLine(false);
+      return;
+    }
     // (a returning customer: the agent who served them last first, for the queue's knownAgentSeconds)
     const known = this.#queue.knownAgentSeconds > 0
       ? await this.#env.knownAgentOf(this.id, customerKey(this.#init.customerId, this.#init.caller)).catch(() => null)
@@ -445,6 +519,12 @@ export class CustomerCall {
 
   #routingOptions(): CallOptions {
     return routingOptions(this.#init, this.#queue);
+  }
+
+  /** A consult goes ahead of the queue's callers, in the customer's language; to the agent dialled alone when one was. */
+  #consultRouting(c: ConsultInit): CallOptions {
+    const known = c.toAgentId === null ? {} : { knownAgentId: c.toAgentId, knownAgentSeconds: CONSULT_WAIT_SECONDS + 60 };
+    return { ...this.#routingOptions(), priority: CONSULT_PRIORITY, ...known };
   }
 
   /**
@@ -655,7 +735,7 @@ export class CustomerCall {
           sdp: offers.get(kind)!,
           headers: { 'X-Callflow-Call-Id': this.id, 'X-Callflow-Queue': this.#queue.name },
         });
-        const entry: AgentLeg = { agentId, leg, kind, withdrawn: false };
+        const entry: AgentLeg = { agentId, leg, kind, device, withdrawn: false };
         offer.legs.push(entry);
         leg.on('provisional', (status: number, _sdp: string | undefined) => {
           if ((status === 180 || status === 183) && !toldRinging) {
@@ -683,6 +763,8 @@ export class CustomerCall {
   #agentMissed(agentId: string, timedOut: boolean): void {
     if (agentId !== this.#assignedAgent) {
       this.#env.acd.run((e, now) => (timedOut ? e.offerTimedOut(now, this.id, agentId) : e.offerRejected(now, this.id, agentId)));
+      // (the agent a consult dialled did not take it: it is over)
+      if (this.#init.consult?.toAgentId === agentId) this.#endConsult(timedOut ? 'no-answer' : 'declined', true);
       return;
     }
     this.#assignedAgent = null;
@@ -694,12 +776,17 @@ export class CustomerCall {
   }
 
   #callerDisplay(): string {
+    const consult = this.#init.consult;
+    if (consult !== undefined) return `Consult: ${this.#env.agentName(consult.agentId)}`.slice(0, 60);
     const page = this.#init.page as { title?: unknown } | null;
     const title = typeof page?.title === 'string' ? page.title : '';
     return (title ? `${this.#queue.name}: ${title}` : this.#queue.name).slice(0, 60);
   }
 
   #offerContext(): OfferContext {
+    const consult = this.#init.consult;
+    // (the consulted agent sees whom they may be handed: the customer's details)
+    if (consult !== undefined) return { ...consult.of.#offerContext(), consult: { from: this.#env.agentName(consult.agentId), callId: consult.of.id } };
     return {
       queue: this.#queue.name,
       language: this.#init.language,
@@ -741,6 +828,7 @@ export class CustomerCall {
     this.#agentId = entry.agentId;
     this.#agentLeg = entry.leg;
     this.#agentKind = entry.kind;
+    this.#agentDevice = entry.device;
     this.#answeredAt = Date.now();
     if (this.#firstAnsweredAt === 0) this.#firstAnsweredAt = this.#answeredAt;
     const waited = (this.#answeredAt - this.#queuedAt) / 1000;
@@ -751,30 +839,11 @@ export class CustomerCall {
       if (!assigned) e.offerAccepted(now, this.id, entry.agentId);
       e.callConnected(now, this.id);
     });
-    // The agent's hold / resume (a re-INVITE from the phone or the softphone): music on hold to the caller.
-    const agentAnswerSdp = answerSdp;
-    entry.leg.setReinviteHandler(async (offer) => {
-      const answer = answerReinvite(entry.leg.localSdp ?? '', agentAnswerSdp, offer);
-      if (answer.hold !== this.#held) {
-        this.#held = answer.hold;
-        this.#env.log.event({ event: answer.hold ? 'HOLD' : 'UNHOLD', callId: this.id, queueId: this.#queue.id, agentId: Number(entry.agentId) });
-        // Music on hold from rtpengine into a browser caller's call would leave its audio track dead after resume
-        // (Chrome ignores the agent's returning SSRC; see media/README.md): the widget plays it, told here.
-        const browser = this.#media.customerIsBrowser;
-        await (answer.hold ? this.#media.hold({ music: !browser }) : this.#media.resume());
-        if (browser) this.#env.toCustomer(this.id, { type: 'hold', held: answer.hold });
-      }
-      return answer.sdp;
-    });
-    // (after a transfer this leg is no longer the call's: its end ends nothing)
-    entry.leg.on('bye', () => {
-      if (this.#agentLeg === entry.leg) this.#hangUp('agent');
-    });
-    entry.leg.on('close', (reason) => {
-      if (this.#agentLeg === entry.leg && this.state === CustomerCallState.Connected) this.#hangUp('agent', reason);
-    });
-    // Blind transfer (RFC 3515 REFER from the desk phone or the softphone): Refer-To names a queue or an agent.
-    entry.leg.on('refer', (target, _referredBy) => void this.#referred(entry.leg, target));
+    this.#attachAgentLeg(entry.leg, answerSdp);
+    if (this.#init.consult !== undefined) {
+      clearTimeout(this.#consultTimer);
+      this.#tellConsultant('talking');
+    }
     this.#env.toAgent(entry.agentId, { type: 'connected', callId: this.id, context: this.#offerContext(), device: this.agentDevice!, recorded: this.#queue.recordCalls || this.#recording !== null });
     const agentName = this.#env.agentName(entry.agentId);
     this.#env.toCustomer(this.id, { type: 'connected', agentName });
@@ -788,10 +857,49 @@ export class CustomerCall {
     });
   }
 
+  /** The connected agent's device: hold/resume, hang-up and transfer come from it. */
+  #attachAgentLeg(leg: OutgoingCall, agentAnswerSdp: string): void {
+    // The agent's hold / resume (a re-INVITE from the phone or the softphone): music on hold to the caller.
+    leg.setReinviteHandler(async (offer) => {
+      const answer = answerReinvite(leg.localSdp ?? '', agentAnswerSdp, offer);
+      if (answer.hold !== this.#held) await this.#setHeld(answer.hold);
+      return answer.sdp;
+    });
+    // (after a transfer this leg is no longer the call's: its end ends nothing)
+    leg.on('bye', () => {
+      if (this.#agentLeg === leg) this.#hangUp('agent');
+    });
+    leg.on('close', (reason) => {
+      if (this.#agentLeg === leg && this.state === CustomerCallState.Connected) this.#hangUp('agent', reason);
+    });
+    // Blind transfer (RFC 3515 REFER from the desk phone or the softphone): Refer-To names a queue or an agent;
+    // with Replaces (RFC 3891) it names the agent's consult call: attended transfer.
+    leg.on('refer', (target, _referredBy) => {
+      if (this.#agentLeg === leg) void this.#referred(leg, target);
+    });
+  }
+
+  /** The agent holds the call (the caller hears music) or takes it back. */
+  async #setHeld(hold: boolean): Promise<void> {
+    this.#held = hold;
+    this.#env.log.event({ event: hold ? 'HOLD' : 'UNHOLD', callId: this.id, queueId: this.#queue.id, agentId: Number(this.#agentId) });
+    // Music on hold from rtpengine into a browser caller's call would leave its audio track dead after resume
+    // (Chrome ignores the agent's returning SSRC; see media/README.md): the widget plays it, told here.
+    const browser = this.#media.customerIsBrowser;
+    await (hold ? this.#media.hold({ music: !browser }) : this.#media.resume());
+    if (browser) this.#env.toCustomer(this.id, { type: 'hold', held: hold });
+  }
+
   /** The agent's device sent REFER (RFC 3515): transferTo, its outcome reported in the NOTIFY. */
   async #referred(leg: OutgoingCall, target: string): Promise<void> {
     let outcome: TransferOutcome;
     try {
+      const replaces = replacedCallId(target);
+      if (replaces !== undefined) {
+        const done = await this.completeConsult(leg, replaces);
+        if (done !== 'transferred') leg.notifyRefer(...CONSULT_SIP_STATUS[done]);
+        return;
+      }
       outcome = await this.transferTo(target, leg);
     } catch (err) {
       // (the database gone under a late REFER, say: the NOTIFY says so, unless its 200 went out already)
@@ -817,6 +925,7 @@ export class CustomerCall {
     } catch {
       /* a malformed escape: names nothing */
     }
+    if (this.#init.consult !== undefined) return 'consult';
     const queue = name ? await this.#env.queueNamed(name) : undefined;
     const agent = name && queue === undefined ? await this.#env.agentNamed(name) : undefined;
     if (queue === undefined && agent === undefined) return 'not-found';
@@ -826,6 +935,174 @@ export class CustomerCall {
     if (from !== undefined) from.notifyRefer(200, 'OK'); // before the BYE that #transfer sends
     await this.#transfer(queue ?? this.#queue, agent);
     return 'transferred';
+  }
+
+  /** The consult the connected agent is in about this call, if any. */
+  get consult(): CustomerCall | null {
+    return this.#consult;
+  }
+
+  /** This is a consult call (about another call, by its agent). */
+  get isConsult(): boolean {
+    return this.#init.consult !== undefined;
+  }
+
+  /** The connected agent dialled a consult about this call (call-center.ts created it; it starts next). */
+  consultStarted(k: CustomerCall): void {
+    this.#consult = k;
+  }
+
+  /**
+   * Attended transfer: the agent who took the connected agent's consult takes the caller. Their device gets a
+   * re-INVITE with the caller's media (it keeps its call), the ACD makes the call theirs (the first agent wraps up),
+   * and the first agent's two calls are hung up. From the agent's desktop, or a REFER with Replaces naming the consult
+   * (`replaces`: its Call-ID) from their device (`from`: the REFER's leg, told the outcome). On 'failed' the call and
+   * the consult go on as they were.
+   */
+  async completeConsult(from?: OutgoingCall, replaces?: string): Promise<ConsultOutcome> {
+    const k = this.#consult;
+    if (this.state !== CustomerCallState.Connected || this.#hangingUp || this.#completing || (from !== undefined && this.#agentLeg !== from)) return 'not-connected';
+    if (k === null || (replaces !== undefined && k.#incoming.callId !== replaces)) return 'no-consult';
+    const takes = k.#consultee();
+    if (takes === null) return 'not-answered';
+    this.#completing = true;
+    try {
+      const offer = await this.#media.offerToAgent({ kind: takes.kind });
+      let moved: { leg: OutgoingCall; answer: string };
+      try {
+        moved = await this.#moveDevice(k, takes, offer);
+      } catch (err) {
+        this.#log.warn({ err, agentId: takes.agentId }, "the consulted agent's device did not take the caller's media");
+        await this.#media.cancelAgentOffer().catch(() => {});
+        return 'failed';
+      }
+      const { leg, answer } = moved;
+      // (the caller, or the consulted agent, hung up meanwhile: nothing to hand over)
+      if (this.state !== CustomerCallState.Connected || this.#hangingUp || k.#consultee()?.leg !== takes.leg) {
+        if (leg !== takes.leg) void leg.bye().catch(() => {});
+        await this.#media.cancelAgentOffer().catch(() => {});
+        return this.state === CustomerCallState.Connected ? 'not-answered' : 'not-connected';
+      }
+      from?.notifyRefer(200, 'OK'); // (before the BYE)
+      this.#handOverTo(k, { ...takes, leg }, answer);
+      if (leg !== takes.leg) void takes.leg.bye().catch(() => {}); // (the page took the caller on its new call)
+      await this.#media.answerFromAgent(answer, takes.kind).catch((err: unknown) => {
+        this.#log.error({ err }, "media could not bridge the consulted agent: the call ends");
+        this.#hangUp('agent', 'media-lost');
+      });
+      return 'transferred';
+    } finally {
+      this.#completing = false;
+    }
+  }
+
+  /** The connected agent ends their consult from the desktop (its devices are hung up); false: there is none. */
+  cancelConsult(): boolean {
+    const k = this.#consult;
+    if (k === null || k.#ended) return false;
+    if (k.state === CustomerCallState.Connected) {
+      k.#endingCaller = true;
+      void k.#incoming.bye().catch(() => {});
+      k.#hangUp('caller', 'cancelled');
+    } else k.#endConsult('cancelled', true);
+    return true;
+  }
+
+  /**
+   * Puts the consulted agent's device on this call's media (`offer`): a desk phone keeps its call and gets a re-INVITE;
+   * the browser softphone gets a new call that it answers at once (X-Callflow-Replaces names its consult): a browser's
+   * DTLS does not start again when a re-INVITE moves its media to another rtpengine call, so its audio would stop.
+   */
+  async #moveDevice(k: CustomerCall, takes: { leg: OutgoingCall; kind: LegKind }, offer: string): Promise<{ leg: OutgoingCall; answer: string }> {
+    if (takes.kind === 'rtp' || k.#agentDevice === null) return { leg: takes.leg, answer: await takes.leg.reinvite(offer) };
+    const leg = this.#env.sip.placeCall({
+      target: k.#agentDevice,
+      from: `"${escapeQuoted(this.#callerDisplay())}" <sip:${encodeURIComponent(this.#queue.name)}@${this.#env.realm}>`,
+      sdp: offer,
+      headers: { 'X-Callflow-Call-Id': this.id, 'X-Callflow-Queue': this.#queue.name, 'X-Callflow-Replaces': k.id },
+    });
+    const answer = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        leg.cancel();
+        reject(new Error(`the softphone did not take the call in ${CONSULT_TAKEOVER_SECONDS} s`));
+      }, CONSULT_TAKEOVER_SECONDS * 1000);
+      leg.on('answered', (sdp) => {
+        clearTimeout(timer);
+        resolve(sdp);
+      });
+      leg.on('failed', (status, reason) => {
+        clearTimeout(timer);
+        reject(new Error(`the softphone refused the call: ${status} ${reason}`));
+      });
+    });
+    return { leg, answer };
+  }
+
+  /** The consult's agent leg, when its agent took it and it goes on. */
+  #consultee(): { agentId: string; leg: OutgoingCall; kind: LegKind } | null {
+    if (this.state !== CustomerCallState.Connected || this.#hangingUp || this.#agentLeg === null) return null;
+    return { agentId: this.#agentId!, leg: this.#agentLeg, kind: this.#agentKind! };
+  }
+
+  /** The consulted agent's device (now on this call's media) takes the caller from the connected agent. */
+  #handOverTo(k: CustomerCall, takes: { agentId: string; leg: OutgoingCall; kind: LegKind }, answerSdp: string): void {
+    const first = this.#agentId!;
+    const firstLeg = this.#agentLeg!;
+    const talk = (Date.now() - this.#answeredAt) / 1000;
+    this.#talkedBefore += talk;
+    this.#waitedBefore += (this.#answeredAt - this.#queuedAt) / 1000;
+    // The consult call ends without its agent (their device is this call's now), and without a BYE to them.
+    k.#agentLeg = null;
+    k.#agentId = null;
+    k.#agentKind = null;
+    k.#consultOver('completed');
+    this.#env.acd.run((e, now) => e.consultCompleted(now, this.id, k.id));
+    this.#agentId = takes.agentId;
+    this.#agentLeg = takes.leg;
+    this.#agentKind = takes.kind;
+    this.#agentDevice = k.#agentDevice;
+    this.#answeredAt = Date.now();
+    this.#queuedAt = this.#answeredAt;
+    this.#attachAgentLeg(takes.leg, answerSdp);
+    if (this.#held) {
+      // (the media bridge took the caller off hold with the new agent's answer)
+      this.#held = false;
+      if (this.#media.customerIsBrowser) this.#env.toCustomer(this.id, { type: 'hold', held: false });
+    }
+    void this.#resumeRecording(first);
+    const to = this.#env.agentName(takes.agentId);
+    this.#env.log.event({ event: 'TRANSFER', callId: this.id, queueId: this.#queue.id, agentId: Number(first), data: { to, toAgentId: Number(takes.agentId), consult: true, talk } });
+    this.#env.log.event({ event: 'CONNECT', callId: this.id, queueId: this.#queue.id, agentId: Number(takes.agentId), data: { waited: 0, consult: true } });
+    this.#env.log.updateCall(this.id, { agent_id: Number(takes.agentId), talk_seconds: this.#talkedBefore });
+    this.#env.callTaken(takes.agentId, this.id, this.#queue);
+    this.#env.toAgent(first, { type: 'call-ended', callId: this.id });
+    this.#env.toAgent(takes.agentId, {
+      type: 'connected', callId: this.id, context: this.#offerContext(), device: this.agentDevice!,
+      recorded: this.#queue.recordCalls || this.#recording !== null, replaces: k.id,
+    });
+    this.#env.toCustomer(this.id, { type: 'connected', agentName: to });
+    void firstLeg.bye().catch(() => {});
+  }
+
+  /** Ends a consult call (the consulting agent hears why on their desktop); inAcd: it is still the ACD's to let go of. */
+  #endConsult(reason: string, inAcd: boolean): void {
+    // (a consult its agent took ends as calls do: by a hang-up)
+    if (this.#ended || this.state === CustomerCallState.Connected) return;
+    this.#withdrawAll('call-ended');
+    if (inAcd) this.#env.acd.run((e, now) => e.callerAbandoned(now, this.id));
+    this.#consultOver(reason);
+  }
+
+  /** A consult call is over: its caller (the consulting agent's device) is hung up, the call ends. */
+  #consultOver(reason: string): void {
+    this.#endingCaller = true;
+    void this.#incoming.bye().catch(() => {});
+    this.#finish(`consult-${reason}`);
+  }
+
+  #tellConsultant(state: 'ringing' | 'talking' | 'ended', reason?: string): void {
+    const c = this.#init.consult!;
+    this.#env.toAgent(c.agentId, { type: 'consult', callId: c.of.id, consultId: this.id, state, target: c.target, ...(reason === undefined ? {} : { reason }) });
   }
 
   /** The agent hangs up from their desktop (a call on their desk phone): as if the device had sent BYE. */
@@ -938,6 +1215,11 @@ export class CustomerCall {
 
   /** The ACD moved the call out of its queue. */
   overflow(target: OverflowTarget): void {
+    if (this.#init.consult !== undefined) {
+      // (nobody took the consult in the queue's time: over; an overflow to another queue leaves it in the ACD)
+      this.#endConsult('no-answer', 'queue' in target);
+      return;
+    }
     if ('queue' in target) {
       this.#env.log.event({ event: 'OVERFLOW', callId: this.id, queueId: this.#queue.id, data: { to: target.queue } });
       const n = Number(target.queue);
@@ -1118,7 +1400,11 @@ export class CustomerCall {
     // (an agent who hangs up from the desktop: their device is told too)
     if (by === 'caller' || both || how === 'desktop') void this.#agentLeg?.bye().catch(() => {});
     if ((by === 'agent' && !survey) || both) void this.#incoming.bye().catch(() => {});
-    this.#env.acd.run((e, now) => e.callEnded(now, this.id));
+    this.#env.acd.run((e, now) => {
+      e.callEnded(now, this.id);
+      // (a consult that ended is no call of the agent's to wrap up)
+      if (this.#init.consult !== undefined) e.wrapUpEnded(now, agentId);
+    });
     this.#env.log.event({
       event: by === 'caller' ? 'COMPLETECALLER' : 'COMPLETEAGENT',
       callId: this.id,
@@ -1246,6 +1532,12 @@ export class CustomerCall {
     if (this.#ended) return;
     this.state = CustomerCallState.Ended;
     clearTimeout(this.#assignedRingTimer);
+    clearTimeout(this.#consultTimer);
+    const consult = this.#init.consult;
+    if (consult !== undefined) {
+      if (consult.of.#consult === this) consult.of.#consult = null;
+      this.#tellConsultant('ended', reason.replace(/^consult-/, ''));
+    }
     this.#keyWaiter?.();
     this.#messageDone?.();
     this.#withdrawAll('call-ended');
@@ -1264,6 +1556,27 @@ export class CustomerCall {
     await Promise.allSettled([this.#incoming.bye(), this.#agentLeg?.bye()]);
     this.#finish('shutdown');
   }
+}
+
+/**
+ * The Call-ID of the dialog a REFER's Refer-To replaces (RFC 3891 Replaces header in the URI: attended transfer),
+ * or undefined when it has none.
+ */
+export function replacedCallId(referTo: string): string | undefined {
+  const headers = referTo.split('?')[1];
+  if (headers === undefined) return undefined;
+  for (const h of headers.split('&')) {
+    const eq = h.indexOf('=');
+    if (eq < 0 || h.slice(0, eq).toLowerCase() !== 'replaces') continue;
+    try {
+      const value = decodeURIComponent(h.slice(eq + 1));
+      const callId = value.split(';')[0]!.trim();
+      return callId === '' ? undefined : callId;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
 }
 
 /** Browsers (the softphone) register over WebSocket and speak WebRTC; everything else gets plain RTP. */

@@ -429,9 +429,38 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
         throw new ApiError('ERR_IN_USE', `${request.body.target} is logged out`);
       case 'same-agent':
         throw new ApiError('ERR_IN_USE', 'the call is already yours');
+      case 'consult':
+        throw new ApiError('ERR_IN_USE', 'this is a consult: the agent who called you hands the caller over');
       default:
         throw new ApiError('ERR_IN_USE', 'you have no connected call');
     }
+  });
+
+  app.post('/api/agent/call/consult/complete', agentDesk('Attended transfer: the agent who took the consult the agent dialled (from the softphone or a desk phone, while on their call) takes the caller; the agent\'s call and consult are hung up', {
+    response: { 200: Type.Object({ transferred: Type.Literal(true) }), ...errors(409) },
+  }), async (request) => {
+    const call = center.callOfAgent(String(caller(request).sub));
+    if (call === undefined || call.isConsult) throw new ApiError('ERR_IN_USE', 'you have no connected call');
+    switch (await call.completeConsult()) {
+      case 'transferred':
+        return { transferred: true as const };
+      case 'no-consult':
+        throw new ApiError('ERR_IN_USE', 'you have no consult in progress: dial the agent or queue first');
+      case 'not-answered':
+        throw new ApiError('ERR_IN_USE', 'nobody has taken your consult yet');
+      case 'failed':
+        throw new ApiError('ERR_IN_USE', "the other agent's device did not take the caller's audio: the call and the consult go on");
+      default:
+        throw new ApiError('ERR_IN_USE', 'you have no connected call');
+    }
+  });
+
+  app.delete('/api/agent/call/consult', agentDesk('Ends the agent\'s consult (hangs up both sides of it); the caller stays on hold until the agent resumes', {
+    response: { 200: Type.Object({ ended: Type.Literal(true) }), ...errors(409) },
+  }), async (request) => {
+    const call = center.callOfAgent(String(caller(request).sub));
+    if (call === undefined || call.isConsult || !call.cancelConsult()) throw new ApiError('ERR_IN_USE', 'you have no consult in progress');
+    return { ended: true as const };
   });
 
   app.post('/api/agent/call/hangup', agentDesk('Hangs up the agent\'s connected call (on any of their devices)', {

@@ -412,7 +412,7 @@ export class CallCenter {
 
   /**
    * The agent connected on `of` dialled `name` (an agent's login or desk-phone user, or a queue): a consult call. It is
-   * answered at once (music until someone takes it) and routed by the ACD; an agent dialled must be ready for it.
+   * answered at once (silence until someone takes it) and routed by the ACD; an agent dialled must be ready for it.
    */
   async #consult(call: IncomingCall, of: CustomerCall, name: string): Promise<void> {
     const agentId = call.identity.agentId!;

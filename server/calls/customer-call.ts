@@ -597,7 +597,9 @@ export class CustomerCall {
     const pos = this.#env.acd.engine.position(this.id);
     if (pos !== null) this.#position = pos;
     this.#env.toCustomer(this.id, { type: 'queued', position: pos?.position ?? 0, ewtSeconds: pos?.ewtSeconds ?? null });
-    if (inLine()) await this.#media.startMusicOnHold().catch((err: unknown) => this.#log.warn({ err }, 'music on hold failed'));
+    // (no music for a consult: a desk phone whose jitter buffer kept the music's sequence numbers would drop the
+    // consulted agent's voice, see media/README.md; the consulting agent's page says it rings)
+    if (inLine() && this.#init.consult === undefined) await this.#media.startMusicOnHold().catch((err: unknown) => this.#log.warn({ err }, 'music on hold failed'));
     if (inLine()) await this.#announce(greeting);
   }
 

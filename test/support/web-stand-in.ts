@@ -165,13 +165,42 @@ export async function startStandIn(): Promise<StandIn> {
   };
 }
 
+/** What a test adds to a response it makes up (sipResponse): a To tag, headers (a Contact), a body (SDP). */
+export interface SipResponseParts {
+  /** added to the To header when the request's has no tag (the first answer in a dialog) */
+  toTag?: string;
+  headers?: string[];
+  body?: string;
+  /** of the body; 'application/sdp' when not said */
+  contentType?: string;
+}
+
+/**
+ * A response (`status`: "200 OK", "486 Agent not ready") to a SIP request the browser sent, with the request's Via,
+ * From, To, Call-ID and CSeq as RFC 3261 8.2.6.2 asks. It is what a test makes up to play the server's part.
+ */
+export function sipResponse(request: string, status: string, parts: SipResponseParts = {}): string {
+  const copied = request
+    .split('\r\n\r\n')[0]!
+    .split('\r\n')
+    .filter((l) => /^(Via|From|To|Call-ID|CSeq):/i.test(l))
+    .map((l) => (parts.toTag !== undefined && /^To:/i.test(l) && !/;tag=/i.test(l) ? `${l};tag=${parts.toTag}` : l));
+  const body = parts.body ?? '';
+  const type = body ? [`Content-Type: ${parts.contentType ?? 'application/sdp'}`] : [];
+  return [`SIP/2.0 ${status}`, ...copied, ...(parts.headers ?? []), ...type, `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n');
+}
+
 /**
  * STAND-IN for the SIP-over-WebSocket endpoint: records every SIP message the browser sends on `urlPath`
  * and answers an INVITE with "100 Trying" only (never a final answer), which is enough to see what sip.js
  * sends: the INVITE, its headers and SDP, a CANCEL. It is not a SIP server. `send` writes a message the test
- * made up (an INVITE to the browser, say) down the latest connection.
+ * made up (an INVITE to the browser, say) down the latest connection; `reply` answers a request the browser
+ * sent (an INVITE of its own, a re-INVITE, a BYE) with a response the test makes up (see sipResponse).
  */
-export function recordSip(standIn: StandIn, urlPath: string): { messages: string[]; send(text: string): void } {
+export function recordSip(
+  standIn: StandIn,
+  urlPath: string,
+): { messages: string[]; send(text: string): void; reply(request: string, status: string, parts?: SipResponseParts): void } {
   const messages: string[] = [];
   let latest: WebSocket | undefined;
   standIn.socket(
@@ -189,12 +218,14 @@ export function recordSip(standIn: StandIn, urlPath: string): { messages: string
     },
     'sip',
   );
+  const send = (text: string): void => {
+    if (!latest) throw new Error('stand-in: the browser has not connected to the SIP endpoint');
+    latest.send(text);
+  };
   return {
     messages,
-    send(text) {
-      if (!latest) throw new Error('stand-in: the browser has not connected to the SIP endpoint');
-      latest.send(text);
-    },
+    send,
+    reply: (request, status, parts) => send(sipResponse(request, status, parts)),
   };
 }
 

@@ -373,47 +373,58 @@ describe('agent softphone', () => {
       expect(await visible('recording-error')).toBe(false);
       expect(recordingPuts()).toHaveLength(2);
     });
-    describe('auto-answer', () => {
-      /** An audio offer as a server would make it (Chromium accepts a made-up fingerprint until DTLS starts). */
-      const OFFER_SDP = [
-        'v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 't=0 0', 'a=group:BUNDLE 0',
-        'a=fingerprint:sha-256 ' + Array.from({ length: 32 }, (_, i) => (i + 16).toString(16).toUpperCase()).join(':'),
+    // The server's part in this page's SIP calls, played by the test through the stand-in's SIP endpoint.
+    const FINGERPRINT = 'a=fingerprint:sha-256 ' + Array.from({ length: 32 }, (_, i) => (i + 16).toString(16).toUpperCase()).join(':');
+    /** An audio offer as a server would make it (Chromium accepts a made-up fingerprint until DTLS starts); `version`: its o= version. */
+    const offerSdp = (version = 1): string =>
+      [
+        'v=0', `o=- 1 ${version} IN IP4 127.0.0.1`, 's=-', 't=0 0', 'a=group:BUNDLE 0', FINGERPRINT,
         'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'c=IN IP4 127.0.0.1', 'a=rtcp-mux', 'a=mid:0',
         'a=ice-ufrag:stdn', 'a=ice-pwd:standinstandinstandin00', 'a=setup:actpass', 'a=sendrecv', 'a=rtpmap:111 opus/48000/2', '',
       ].join('\r\n');
-      const VIA = 'Via: SIP/2.0/WSS 127.0.0.1:8443';
-      const FROM = 'From: <sip:support@test.realm>;tag=stand-in';
+    const OFFER_SDP = offerSdp();
+    const VIA = 'Via: SIP/2.0/WSS 127.0.0.1:8443';
+    const FROM = 'From: <sip:support@test.realm>;tag=stand-in';
+    const CONTACT = 'Contact: <sip:callflow@127.0.0.1:8443;transport=ws>';
+    /** A header's value in a SIP message ('' when it has none). */
+    const header = (msg: string, name: string): string => new RegExp(`^${name}: *(.*?)\r?$`, 'mi').exec(msg)?.[1] ?? '';
+    const sdpOf = (msg: string): string => msg.slice(msg.indexOf('\r\n\r\n') + 4);
 
-      /** The server's INVITE of call `callId` to this page's softphone, as the server sends it with its offer. */
-      function invite(callId: string): void {
-        sip.send(
-          [
-            'INVITE sip:agent-7@test.realm SIP/2.0', `${VIA};branch=z9hG4bK-${callId}`, 'Max-Forwards: 70', FROM, 'To: <sip:agent-7@test.realm>',
-            `Call-ID: sip-${callId}`, 'CSeq: 1 INVITE', 'Contact: <sip:callflow@127.0.0.1:8443;transport=ws>', `X-Callflow-Call-Id: ${callId}`,
-            'Content-Type: application/sdp', `Content-Length: ${Buffer.byteLength(OFFER_SDP)}`, '', OFFER_SDP,
-          ].join('\r\n'),
-        );
-      }
-      /** The softphone's final answers to the INVITE of `callId` ("200 OK": answered). */
-      const finals = (callId: string): string[] =>
-        sip.messages.filter((m) => /^SIP\/2\.0 [2-6]\d\d /.test(m) && new RegExp(`^Call-ID: *sip-${callId}\r?$`, 'mi').test(m) && /^CSeq: *1 INVITE/mi.test(m));
-      const answered = (callId: string): boolean => finals(callId).some((m) => m.startsWith('SIP/2.0 200 '));
-      /** Confirms the answered call (ACK to the 200's Contact): the call is on. */
-      function ack(callId: string): void {
-        const ok = finals(callId).find((m) => m.startsWith('SIP/2.0 200 '))!;
-        const header = (name: string): string => new RegExp(`^${name}: *(.*?)\r?$`, 'mi').exec(ok)![1]!;
-        const target = /<([^>]+)>/.exec(header('Contact'))![1];
-        sip.send([`ACK ${target} SIP/2.0`, `${VIA};branch=z9hG4bK-ack-${callId}`, 'Max-Forwards: 70', FROM, `To: ${header('To')}`, `Call-ID: sip-${callId}`, 'CSeq: 1 ACK', 'Content-Length: 0', '', ''].join('\r\n'));
-      }
-      const callState = (): Promise<string | null> => page.getByTestId('incoming').getAttribute('data-call-state');
+    /** The server's INVITE of call `callId` to this page's softphone, as the server sends it with its offer; `headers`: more of them. */
+    function invite(callId: string, headers: string[] = []): void {
+      sip.send(
+        [
+          'INVITE sip:agent-7@test.realm SIP/2.0', `${VIA};branch=z9hG4bK-${callId}`, 'Max-Forwards: 70', FROM, 'To: <sip:agent-7@test.realm>',
+          `Call-ID: sip-${callId}`, 'CSeq: 1 INVITE', CONTACT, `X-Callflow-Call-Id: ${callId}`, ...headers,
+          'Content-Type: application/sdp', `Content-Length: ${Buffer.byteLength(OFFER_SDP)}`, '', OFFER_SDP,
+        ].join('\r\n'),
+      );
+    }
+    /** The softphone's final answers to the INVITE of `callId` ("200 OK": answered). */
+    const finals = (callId: string): string[] =>
+      sip.messages.filter((m) => /^SIP\/2\.0 [2-6]\d\d /.test(m) && new RegExp(`^Call-ID: *sip-${callId}\r?$`, 'mi').test(m) && /^CSeq: *1 INVITE/mi.test(m));
+    const answered = (callId: string): boolean => finals(callId).some((m) => m.startsWith('SIP/2.0 200 '));
+    /** A request of the server's in the dialog of call `callId`, which the softphone answered (to the 200's Contact): ACK, BYE, a re-INVITE with `sdp`. */
+    function inDialog(callId: string, method: 'ACK' | 'BYE' | 'INVITE', cseq: number, sdp?: string): void {
+      const ok = finals(callId).find((m) => m.startsWith('SIP/2.0 200 '))!;
+      const target = /<([^>]+)>/.exec(header(ok, 'Contact'))![1];
+      const body = sdp === undefined ? ['Content-Length: 0', '', ''] : [CONTACT, 'Content-Type: application/sdp', `Content-Length: ${Buffer.byteLength(sdp)}`, '', sdp];
+      sip.send(
+        [`${method} ${target} SIP/2.0`, `${VIA};branch=z9hG4bK-${method.toLowerCase()}${cseq}-${callId}`, 'Max-Forwards: 70', FROM, `To: ${header(ok, 'To')}`, `Call-ID: sip-${callId}`, `CSeq: ${cseq} ${method}`, ...body].join('\r\n'),
+      );
+    }
+    /** Confirms the answered call (ACK to the 200's Contact): the call is on. */
+    const ack = (callId: string): void => inDialog(callId, 'ACK', 1);
+    const callState = (): Promise<string | null> => page.getByTestId('incoming').getAttribute('data-call-state');
+    /** Signs in and waits for the softphone to be on the SIP endpoint. */
+    async function signInWithPhone(): Promise<void> {
+      await signIn();
+      await expect.poll(() => sip.messages.some((m) => m.startsWith('REGISTER ')), { timeout: 10_000 }).toBe(true);
+    }
+
+    describe('auto-answer', () => {
       const note = () => page.getByTestId('auto-answer-note');
       const checkbox = () => page.getByTestId('auto-answer');
-
-      /** Signs in and waits for the softphone to be on the SIP endpoint. */
-      async function signInWithPhone(): Promise<void> {
-        await signIn();
-        await expect.poll(() => sip.messages.some((m) => m.startsWith('REGISTER ')), { timeout: 10_000 }).toBe(true);
-      }
 
       it('is off by default; on, answers a call offered to this page by itself after 2 s as Answer does, saying so meanwhile, and plays its audio', async () => {
         await signInWithPhone();
@@ -519,6 +530,344 @@ describe('agent softphone', () => {
         await page.reload();
         await page.getByTestId('agent-name').waitFor({ state: 'visible' });
         expect(await checkbox().isChecked()).toBe(false);
+      });
+    });
+
+    describe('consult (attended transfer)', () => {
+      const ANNA = 'sip:anna@test.realm';
+      const callError = () => page.locator('#call-error');
+      let sdpVersion: number;
+
+      beforeEach(() => {
+        sdpVersion = 2;
+        server.route('GET /api/agent/transfer-targets', () => ({
+          status: 200,
+          body: { queues: [{ id: '1', name: 'Support', uri: 'sip:support@test.realm' }], agents: [{ id: '12', name: 'Anna Tamm', uri: ANNA }] },
+        }));
+      });
+
+      /** The INVITEs the page sent in the dialog of call `callId` (hold, resume), in order. */
+      const reInvites = (callId: string): string[] => sip.messages.filter((m) => m.startsWith('INVITE ') && header(m, 'Call-ID') === `sip-${callId}`);
+      /** The page's own calls to Anna (consults), in order. */
+      const consultInvites = (): string[] => sip.messages.filter((m) => m.startsWith(`INVITE ${ANNA} SIP/2.0`));
+      /** The requests of `method` the page sent with this Call-ID. */
+      const sentIn = (method: string, callId: string): string[] => sip.messages.filter((m) => m.startsWith(`${method} `) && header(m, 'Call-ID') === callId);
+      /** Whether each audio element has a stream and whether it is paused: the consult call's, the caller's. */
+      const audio = () =>
+        page.evaluate(() =>
+          Object.fromEntries(
+            ['consult-audio', 'remote-audio'].map((id) => {
+              const a = document.getElementById(id) as HTMLAudioElement;
+              return [id, [a.srcObject instanceof MediaStream, a.paused]];
+            }),
+          ),
+        );
+      const completes = () => server.requests.filter((r) => r.method === 'POST' && r.path === '/api/agent/call/consult/complete');
+
+      /** The server's 200 to an INVITE the page sent (a hold or a resume, a consult call), answering its offer; the page ACKs it. */
+      function accept(request: string, toTag = 'stand-in-answer'): void {
+        const offer = sdpOf(request);
+        const mid = /^a=mid:(\S+?)\r?$/m.exec(offer)?.[1] ?? '0';
+        const pt = /^a=rtpmap:(\d+) opus\/48000/m.exec(offer)?.[1] ?? '111';
+        const offered = /^a=(sendrecv|sendonly|recvonly|inactive)\r?$/m.exec(offer)?.[1] ?? 'sendrecv';
+        const direction = ({ sendonly: 'recvonly', recvonly: 'sendonly' } as Record<string, string>)[offered] ?? offered;
+        const answer = [
+          'v=0', `o=- 1 ${sdpVersion++} IN IP4 127.0.0.1`, 's=-', 't=0 0', `a=group:BUNDLE ${mid}`, FINGERPRINT,
+          `m=audio 9 UDP/TLS/RTP/SAVPF ${pt}`, 'c=IN IP4 127.0.0.1', 'a=rtcp-mux', `a=mid:${mid}`,
+          'a=ice-ufrag:stdn', 'a=ice-pwd:standinstandinstandin00', 'a=setup:passive', `a=${direction}`, `a=rtpmap:${pt} opus/48000/2`, '',
+        ].join('\r\n');
+        sip.reply(request, '200 OK', { toTag, headers: [CONTACT], body: answer });
+      }
+
+      /** The server hangs up a call the page placed and it answered with `toTag` (BYE from the server's side of its dialog). */
+      function byeTo(request: string, toTag: string): void {
+        const target = /<([^>]+)>/.exec(header(request, 'Contact'))![1];
+        sip.send(
+          [
+            `BYE ${target} SIP/2.0`, `${VIA};branch=z9hG4bK-bye-${toTag}`, 'Max-Forwards: 70', `From: ${header(request, 'To')};tag=${toTag}`,
+            `To: ${header(request, 'From')}`, `Call-ID: ${header(request, 'Call-ID')}`, 'CSeq: 1 BYE', 'Content-Length: 0', '', '',
+          ].join('\r\n'),
+        );
+      }
+
+      /** Signs in with a call of a phone caller on this page's phone: offered, rung, answered, confirmed. */
+      async function onCall(callId: string): Promise<void> {
+        await signInWithPhone();
+        send({ type: 'offer', callId, context: phoneCall });
+        invite(callId);
+        await expect.poll(callState).toBe('ringing');
+        await page.getByTestId('answer').click();
+        await expect.poll(() => answered(callId), { timeout: 10_000 }).toBe(true);
+        ack(callId);
+        await expect.poll(callState).toBe('active');
+        await expect.poll(() => page.getByTestId('transfer-queue').locator('option').count()).toBe(2);
+      }
+
+      /** Consults Anna about call `callId`: its hold (re-INVITE number `holds`) answered, the consult call placed and returned unanswered. */
+      async function consultAnna(callId: string, holds = 1): Promise<string> {
+        const placed = consultInvites().length;
+        await page.getByTestId('transfer-queue').selectOption({ label: 'Anna Tamm' });
+        await page.getByTestId('consult').click();
+        await expect.poll(() => reInvites(callId).length, { timeout: 10_000 }).toBe(holds);
+        accept(reInvites(callId)[holds - 1]!);
+        await expect.poll(callState).toBe('held');
+        await expect.poll(() => consultInvites().length, { timeout: 10_000 }).toBe(placed + 1);
+        return consultInvites()[placed]!;
+      }
+
+      /** The server answers the consult call (music until the other agent answers); the page confirms it. */
+      async function answerConsult(request: string, toTag: string): Promise<void> {
+        accept(request, toTag);
+        await expect.poll(() => sentIn('ACK', header(request, 'Call-ID')).length, { timeout: 10_000 }).toBe(1);
+      }
+
+      it("holds the caller, calls the chosen agent from the page's phone (whose audio plays instead), follows the server's ringing and talking, and completes the transfer", async () => {
+        const answers = [
+          { status: 409, body: { statusCode: 409, code: 'ERR_INVALID_STATE', error: 'Conflict', message: 'Anna Tamm has not answered the consult call' } },
+          { status: 200, body: { transferred: true } },
+        ];
+        server.route('POST /api/agent/call/consult/complete', () => answers.shift()!);
+        await onCall('call-70');
+        expect(await visible('consult')).toBe(true);
+        expect(await visible('consult-panel')).toBe(false);
+        await page.getByTestId('transfer-queue').selectOption({ label: 'Anna Tamm' });
+        await page.getByTestId('consult').click();
+
+        // first the caller is put on hold (the hold re-INVITE), and only then the consult call goes
+        await expect.poll(() => reInvites('call-70').length, { timeout: 10_000 }).toBe(1);
+        expect(sdpOf(reInvites('call-70')[0]!)).toMatch(/^a=sendonly\r?$/m);
+        await page.getByTestId('consult-panel').waitFor({ state: 'visible' });
+        expect(await text('consult-state')).toBe('Consulting Anna Tamm: ringing');
+        expect(consultInvites()).toHaveLength(0);
+        accept(reInvites('call-70')[0]!);
+        await expect.poll(callState).toBe('held');
+        await expect.poll(() => consultInvites().length, { timeout: 10_000 }).toBe(1);
+        const consult = consultInvites()[0]!;
+        expect(header(consult, 'Call-ID')).not.toBe('sip-call-70');
+        expect(sdpOf(consult)).toMatch(/^m=audio /m);
+        expect(sdpOf(consult)).not.toMatch(/^m=video /m);
+        // (the consult holds the caller: no resuming, transferring or consulting again meanwhile)
+        expect(await page.getByTestId('hold').isDisabled()).toBe(true);
+        expect(await page.getByTestId('transfer').isDisabled()).toBe(true);
+        expect(await page.getByTestId('consult').isDisabled()).toBe(true);
+
+        await answerConsult(consult, 'consult-1');
+        await expect.poll(audio).toEqual({ 'consult-audio': [true, false], 'remote-audio': [false, true] });
+        send({ type: 'consult', callId: 'call-70', consultId: 'consult-1', state: 'ringing', target: 'Anna Tamm' });
+        expect(await text('consult-state')).toBe('Consulting Anna Tamm: ringing');
+        expect(await page.getByTestId('consult-complete').isDisabled()).toBe(true);
+        send({ type: 'consult', callId: 'call-70', consultId: 'consult-1', state: 'talking', target: 'Anna Tamm' });
+        await expect.poll(() => text('consult-state')).toBe('Consulting Anna Tamm: talking');
+        expect(await page.getByTestId('consult-complete').isEnabled()).toBe(true);
+
+        // refused: the server's words, and the consult goes on
+        await page.getByTestId('consult-complete').click();
+        await expect.poll(() => callError().textContent()).toBe('Anna Tamm has not answered the consult call');
+        await expect.poll(() => page.getByTestId('consult-complete').isEnabled()).toBe(true);
+        expect(await text('consult-state')).toBe('Consulting Anna Tamm: talking');
+
+        // done: the server hangs up both of the page's calls itself
+        await page.getByTestId('consult-complete').click();
+        await page.getByTestId('consult-panel').waitFor({ state: 'hidden' });
+        expect(completes().map((r) => [r.headers.authorization, r.headers['content-type'], r.body])).toEqual([
+          ['Bearer agent-token-1', 'application/json', {}],
+          ['Bearer agent-token-1', 'application/json', {}],
+        ]);
+        byeTo(consult, 'consult-1');
+        inDialog('call-70', 'BYE', 2);
+        await page.getByTestId('incoming').waitFor({ state: 'hidden' });
+        await expect.poll(() => sip.messages.filter((m) => m.startsWith('SIP/2.0 200 ') && /^CSeq: *\d+ BYE/im.test(m)).map((m) => header(m, 'Call-ID')).sort()).toEqual(
+          [header(consult, 'Call-ID'), 'sip-call-70'].sort(),
+        );
+        expect(sip.messages.filter((m) => m.startsWith('BYE '))).toEqual([]);
+        expect(await visible('desk-error')).toBe(false);
+        expect(await page.getByTestId('ready').isEnabled()).toBe(true);
+      });
+
+      it('shows the refusal of the consult call and takes the caller off hold again, unless the agent had held them', async () => {
+        await onCall('call-71');
+        const consult = await consultAnna('call-71');
+        sip.reply(consult, '486 Agent not ready', { toTag: 'refused-1' });
+        await expect.poll(() => callError().textContent()).toBe('486 Agent not ready');
+        expect(await visible('consult-panel')).toBe(false);
+        await expect.poll(() => reInvites('call-71').length, { timeout: 10_000 }).toBe(2);
+        expect(sdpOf(reInvites('call-71')[1]!)).toMatch(/^a=sendrecv\r?$/m);
+        accept(reInvites('call-71')[1]!);
+        await expect.poll(callState).toBe('active');
+        // (the refusal was acknowledged: RFC 3261 17.1.1.3)
+        expect(sentIn('ACK', header(consult, 'Call-ID'))).toHaveLength(1);
+
+        // held by the agent before the consult: it stays held when the consult is refused
+        await page.getByTestId('hold').click();
+        await expect.poll(() => reInvites('call-71').length, { timeout: 10_000 }).toBe(3);
+        accept(reInvites('call-71')[2]!);
+        await expect.poll(callState).toBe('held');
+        await page.getByTestId('consult').click();
+        await expect.poll(() => consultInvites().length, { timeout: 10_000 }).toBe(2);
+        sip.reply(consultInvites()[1]!, '480 Temporarily Unavailable', { toTag: 'refused-2' });
+        await expect.poll(() => callError().textContent()).toBe('480 Temporarily Unavailable');
+        expect(await visible('consult-panel')).toBe(false);
+        await page.waitForTimeout(500);
+        expect(reInvites('call-71')).toHaveLength(3);
+        expect(await callState()).toBe('held');
+        expect(await page.getByTestId('hold').isEnabled()).toBe(true);
+      });
+
+      it('cancels the consult: hangs up the consult call (BYE once answered, CANCEL before) and takes the caller off hold', async () => {
+        await onCall('call-72');
+        const consult = await consultAnna('call-72');
+        await answerConsult(consult, 'consult-2');
+        send({ type: 'consult', callId: 'call-72', consultId: 'consult-2', state: 'ringing', target: 'Anna Tamm' });
+        await page.getByTestId('consult-cancel').click();
+        await expect.poll(() => sentIn('BYE', header(consult, 'Call-ID')).length, { timeout: 10_000 }).toBe(1);
+        await expect.poll(() => reInvites('call-72').length, { timeout: 10_000 }).toBe(2);
+        expect(sdpOf(reInvites('call-72')[1]!)).toMatch(/^a=sendrecv\r?$/m);
+        expect(await visible('consult-panel')).toBe(false);
+        accept(reInvites('call-72')[1]!);
+        await expect.poll(callState).toBe('active');
+        // the caller's audio plays again
+        await expect.poll(audio).toEqual({ 'consult-audio': [false, true], 'remote-audio': [true, false] });
+        expect(await callError().isVisible()).toBe(false);
+
+        // not answered yet: CANCEL
+        const second = await consultAnna('call-72', 3);
+        await page.getByTestId('consult-cancel').click();
+        await expect.poll(() => sentIn('CANCEL', header(second, 'Call-ID')).length, { timeout: 10_000 }).toBe(1);
+        await expect.poll(() => reInvites('call-72').length, { timeout: 10_000 }).toBe(4);
+        expect(sdpOf(reInvites('call-72')[3]!)).toMatch(/^a=sendrecv\r?$/m);
+        expect(await visible('consult-panel')).toBe(false);
+      });
+
+      it('ends the consult when the other side hangs up or the server says it is over, the caller staying on hold', async () => {
+        await onCall('call-73');
+        const consult = await consultAnna('call-73');
+        await answerConsult(consult, 'consult-3');
+        send({ type: 'consult', callId: 'call-73', consultId: 'consult-3', state: 'talking', target: 'Anna Tamm' });
+        await expect.poll(() => text('consult-state')).toBe('Consulting Anna Tamm: talking');
+        byeTo(consult, 'consult-3');
+        await page.getByTestId('consult-panel').waitFor({ state: 'hidden' });
+        expect(await callError().textContent()).toBe('Consult ended');
+        expect(await callState()).toBe('held');
+        expect(await page.getByTestId('hold').textContent()).toBe('Resume');
+        expect(await page.getByTestId('hold').isEnabled()).toBe(true);
+
+        // again (the caller is held already: no hold), and the server says it is over
+        await page.getByTestId('consult').click();
+        await expect.poll(() => consultInvites().length, { timeout: 10_000 }).toBe(2);
+        const second = consultInvites()[1]!;
+        await answerConsult(second, 'consult-4');
+        send({ type: 'consult', callId: 'call-73', consultId: 'consult-4', state: 'ringing', target: 'Anna Tamm' });
+        // (the first consult's word, late, changes nothing)
+        send({ type: 'consult', callId: 'call-73', consultId: 'consult-3', state: 'ended', target: 'Anna Tamm', reason: 'hung up' });
+        send({ type: 'consult', callId: 'call-73', consultId: 'consult-4', state: 'talking', target: 'Anna Tamm' });
+        await expect.poll(() => text('consult-state')).toBe('Consulting Anna Tamm: talking');
+        send({ type: 'consult', callId: 'call-73', consultId: 'consult-4', state: 'ended', target: 'Anna Tamm', reason: 'Anna Tamm logged out' });
+        await page.getByTestId('consult-panel').waitFor({ state: 'hidden' });
+        expect(await callError().textContent()).toBe('Consult ended (Anna Tamm logged out)');
+        await expect.poll(() => sentIn('BYE', header(second, 'Call-ID')).length, { timeout: 10_000 }).toBe(1);
+        await page.waitForTimeout(500);
+        expect(reInvites('call-73')).toHaveLength(1);
+        expect(await callState()).toBe('held');
+      });
+
+      it('keeps the consult call up when the caller hangs up meanwhile, until the agent cancels it (with nothing to resume)', async () => {
+        await onCall('call-74');
+        const consult = await consultAnna('call-74');
+        await answerConsult(consult, 'consult-5');
+        inDialog('call-74', 'BYE', 2);
+        await page.getByTestId('incoming').waitFor({ state: 'hidden' });
+        expect(await visible('consult-panel')).toBe(true);
+        expect(await text('consult-state')).toBe('Consulting Anna Tamm: ringing');
+        expect(await audio()).toEqual({ 'consult-audio': [true, false], 'remote-audio': [false, true] });
+        expect(await page.getByTestId('ready').isDisabled()).toBe(true); // (still on a call)
+        expect(sentIn('BYE', header(consult, 'Call-ID'))).toEqual([]);
+        await page.getByTestId('consult-cancel').click();
+        await expect.poll(() => sentIn('BYE', header(consult, 'Call-ID')).length, { timeout: 10_000 }).toBe(1);
+        await page.getByTestId('consult-panel').waitFor({ state: 'hidden' });
+        await page.waitForTimeout(500);
+        expect(reInvites('call-74')).toHaveLength(1);
+        expect(await page.getByTestId('ready').isEnabled()).toBe(true);
+      });
+
+      const customer = { ...phoneCall, dispositions: ['Sale', 'No sale'] };
+      const consulting = { ...customer, consult: { from: 'Bob Berg', callId: 'call-80' } };
+
+      /** On the consulted agent's page: Bob's consult call `consultId` about his call-80 offered, shown, answered, connected. */
+      async function takeConsult(consultId: string): Promise<void> {
+        await signInWithPhone();
+        send({ type: 'offer', callId: consultId, context: consulting });
+        await page.getByTestId('consult-from').waitFor({ state: 'visible' });
+        expect(await text('consult-from')).toBe('Consult from Bob Berg');
+        expect(await text('incoming-caller')).toBe('sip:+3725551234@carrier.example'); // (the customer's details)
+        invite(consultId);
+        await expect.poll(callState).toBe('ringing');
+        await page.getByTestId('answer').click();
+        await expect.poll(() => answered(consultId), { timeout: 10_000 }).toBe(true);
+        ack(consultId);
+        await expect.poll(callState).toBe('active');
+        send({ type: 'connected', callId: consultId, context: consulting, device: 'softphone', recorded: false });
+        send({ type: 'queues', queues: [{ queue: 'support', waiting: 0, longestSince: null }] });
+        await expect.poll(() => text('my-queues')).toBe('support: none waiting');
+        // (a consult call is no call to file: it ends without wrap-up; nor to pass on: the caller is Bob's)
+        expect(await visible('disposition')).toBe(false);
+        expect(await visible('note-form')).toBe(false);
+        expect(await visible('transfer-queue')).toBe(false);
+        expect(await text('consult-from')).toBe('Consult from Bob Berg');
+      }
+
+      /** The server says the caller is this agent's now (connected replaces): the page shows call-80 and its forms, on the same call. */
+      async function handedOver(consultId: string): Promise<void> {
+        server.route('PUT /api/agent/calls/call-80/note', (req) => ({ status: 200, body: { callId: 'call-80', text: (req.body as { text: string }).text } }));
+        send({ type: 'connected', callId: 'call-80', context: customer, device: 'softphone', recorded: false, replaces: consultId });
+        await page.getByTestId('consult-from').waitFor({ state: 'hidden' });
+        expect(await callState()).toBe('active');
+        await page.getByTestId('disposition').waitFor({ state: 'visible' });
+        expect(await page.getByTestId('disposition').getAttribute('data-call-id')).toBe('call-80');
+        expect(await page.getByTestId('note-form').getAttribute('data-call-id')).toBe('call-80');
+        expect(await visible('transfer-queue')).toBe(true); // (the caller is this agent's now)
+        await page.getByTestId('note-text').fill('refund agreed with Bob');
+        await page.getByTestId('note-save').click();
+        await expect.poll(() => text('note-status')).toBe('Note saved');
+        // the consult call's end, later, ends nothing
+        send({ type: 'call-ended', callId: consultId });
+        send({ type: 'queues', queues: [{ queue: 'sales', waiting: 0, longestSince: null }] });
+        await expect.poll(() => text('my-queues')).toBe('sales: none waiting');
+        expect(await callState()).toBe('active');
+      }
+
+      it("shows who consults on the consulted agent's page, and keeps the call when the server re-INVITEs it and says it is the customer's (connected replaces)", async () => {
+        await takeConsult('consult-9');
+        // Bob completes the transfer: the server re-INVITEs the call with the caller's media, then says whose call it is now
+        inDialog('consult-9', 'INVITE', 2, offerSdp(2));
+        const reAnswer = () => sip.messages.filter((m) => /^SIP\/2\.0 \d{3} /.test(m) && header(m, 'Call-ID') === 'sip-consult-9' && /^CSeq: *2 INVITE/im.test(m)).map((m) => m.split('\r\n')[0]);
+        await expect.poll(reAnswer, { timeout: 10_000 }).toEqual(['SIP/2.0 200 OK']);
+        inDialog('consult-9', 'ACK', 2);
+        await handedOver('consult-9');
+        // the same SIP session carries the caller: nothing hung up or refused, and Hang up ends that session
+        expect(sip.messages.filter((m) => header(m, 'Call-ID') === 'sip-consult-9' && /^(BYE |CANCEL |SIP\/2\.0 [3-6])/.test(m))).toEqual([]);
+        await page.getByTestId('hangup').click();
+        await expect.poll(() => sentIn('BYE', 'sip-consult-9').length, { timeout: 10_000 }).toBe(1);
+        await page.getByTestId('incoming').waitFor({ state: 'hidden' });
+      });
+
+      it('answers at once the call the server puts the caller on in place of the consult call (X-Callflow-Replaces), and goes on with it', async () => {
+        await takeConsult('consult-10');
+        // Bob completes the transfer: the caller comes on a new call naming the consult it replaces
+        invite('call-80', ['X-Callflow-Replaces: consult-10']);
+        await expect.poll(() => answered('call-80'), { timeout: 10_000 }).toBe(true);
+        ack('call-80');
+        await handedOver('consult-10');
+        // the server hangs up the consult's session: the call goes on, on the new one
+        inDialog('consult-10', 'BYE', 2);
+        await expect.poll(() => sip.messages.some((m) => m.startsWith('SIP/2.0 200 ') && header(m, 'Call-ID') === 'sip-consult-10' && /^CSeq: *2 BYE/im.test(m))).toBe(true);
+        await page.waitForTimeout(300);
+        expect(await callState()).toBe('active');
+        expect(await text('incoming-caller')).toBe('sip:+3725551234@carrier.example');
+        await expect.poll(() => page.evaluate(() => (document.getElementById('remote-audio') as HTMLAudioElement).paused)).toBe(false);
+        expect(finals('call-80').map((m) => m.split('\r\n')[0])).toEqual(['SIP/2.0 200 OK']);
+        await page.getByTestId('hangup').click();
+        await expect.poll(() => sentIn('BYE', 'sip-call-80').length, { timeout: 10_000 }).toBe(1);
+        await page.getByTestId('incoming').waitFor({ state: 'hidden' });
       });
     });
 

@@ -10,6 +10,7 @@ import { AgentSocket, agentSocketUrl } from './agent-socket.ts';
 import type { AgentView, CallbackDraft, CallerHistoryView, Filing, NoteDraft, RecordingControl, SentLinks } from './agent-view.ts';
 import { AutoAnswer, autoAnswerSetting } from './auto-answer.ts';
 import { CallDesk } from './call-desk.ts';
+import { ConsultCall } from './consult-call.ts';
 import { startOfDay } from './my-day.ts';
 import { Softphone } from './softphone.ts';
 
@@ -25,6 +26,8 @@ interface DeskSession {
   /** answers calls offered to this page's softphone by itself while the agent's Auto-answer is on */
   autoAnswer: AutoAnswer;
   softphone?: Softphone;
+  /** the agent's consult about the call on this page's phone (attended transfer), while it is up */
+  consult?: ConsultCall;
   state: AgentState;
   reason?: string;
   /** the reasons the agent may give for going not ready, and the server's own (for the words of the agent's state) */
@@ -131,6 +134,9 @@ export class AgentApp {
       if (s.desk.snapshot.state === 'elsewhere') void this.#api.transferCall(s.token, target).catch((err: unknown) => s.desk.showError(`Transfer failed (${userMessage(err)}).`));
       else s.desk.transfer(target);
     });
+    view.consult.addEventListener('click', () => this.#consult());
+    view.consultComplete.addEventListener('click', () => void this.#session?.consult?.complete());
+    view.consultCancel.addEventListener('click', () => this.#session?.consult?.cancel());
   }
 
   /** Resumes the session of this tab (token in sessionStorage) or shows the sign-in form. */
@@ -177,6 +183,7 @@ export class AgentApp {
       clearInterval(s.timer);
       clearInterval(s.myDayTimer);
       s.autoAnswer.stop();
+      s.consult?.close();
       s.coach?.close();
       s.desk.close();
       s.socket.send({ type: 'logout' });
@@ -220,7 +227,7 @@ export class AgentApp {
       }
       // another call (or none): the next one starts unpaused
       if (s.recording !== undefined && s.recording.callId !== snap.callId) s.recording = undefined;
-      view.renderCall(snap);
+      view.renderCall(snap, s.consult !== undefined);
       this.#renderRecording(s);
       this.#renderState();
       autoAnswer.update(view.autoAnswer.checked);
@@ -239,6 +246,7 @@ export class AgentApp {
     });
     view.renderSocket(socket.status);
     view.renderCall(desk.snapshot);
+    view.renderConsult(undefined);
     this.#renderRecording(s);
     view.renderDisposition(undefined);
     view.renderNote(undefined);
@@ -255,7 +263,7 @@ export class AgentApp {
       .then((targets) => {
         if (this.#session !== s) return;
         view.renderTransferTargets(targets);
-        view.renderCall(desk.snapshot);
+        view.renderCall(desk.snapshot, s.consult !== undefined);
       })
       .catch((err: unknown) => log.warn({ err: String(err) }, 'no transfer targets'));
     try {
@@ -264,13 +272,54 @@ export class AgentApp {
       const phone = new Softphone(creds, log.child({ component: 'softphone' }));
       s.softphone = phone;
       phone.on('registration', (status, detail) => view.renderSip(status, detail));
-      phone.on('invitation', (invitation, callId) => desk.invitation(invitation, callId));
+      phone.on('invitation', (invitation, callId, replaces) => desk.invitation(invitation, callId, replaces));
       await phone.start();
     } catch (err) {
       if (this.#session !== s) return;
       this.#log.warn({ err: String(err) }, 'softphone failed');
       view.renderSip('failed', userMessage(err));
     }
+  }
+
+  /**
+   * Consults the target chosen in the Transfer list about the call on this page's phone (attended transfer): the
+   * caller waits on hold while the agent talks with them, then Complete transfer hands the caller over.
+   */
+  #consult(): void {
+    const s = this.#session;
+    const view = this.#view;
+    const uri = view.transferQueue.value;
+    const call = s?.desk.snapshot;
+    if (!s || !call || !uri || s.consult !== undefined || call.callId === undefined || (call.state !== 'active' && call.state !== 'held')) return;
+    const phone = s.softphone;
+    if (phone === undefined) {
+      s.desk.showError("Cannot consult: this page's phone is not connected.");
+      return;
+    }
+    void view.consultAudio.play().catch(() => {}); // (the click unlocks audio playback for the consult call)
+    const consult = new ConsultCall(call.callId, { name: view.transferTargetName(), uri }, {
+      desk: s.desk,
+      inviter: (target) => phone.inviter(target),
+      audio: view.consultAudio,
+      complete: () => this.#api.completeConsult(s.token),
+      // (the caller may have hung up meanwhile: the call's panel is gone, the desk says it)
+      showError: (message) => (s.desk.snapshot.state === 'idle' ? view.deskMessage(message) : s.desk.showError(message)),
+      log: this.#log.child({ component: 'consult', callId: call.callId }),
+    });
+    s.consult = consult;
+    consult.on('change', (c) => {
+      if (c.state === 'ended' && s.consult === consult) s.consult = undefined;
+      this.#renderConsult(s);
+    });
+    this.#renderConsult(s);
+    void consult.start();
+  }
+
+  /** The consult's card, and the call's controls it holds back while it is up. */
+  #renderConsult(s: DeskSession): void {
+    this.#view.renderConsult(s.consult?.snapshot);
+    this.#view.renderCall(s.desk.snapshot, s.consult !== undefined);
+    this.#renderState();
   }
 
   /** Answers the call ringing this page's softphone (the Answer button, or auto-answer). */
@@ -315,11 +364,18 @@ export class AgentApp {
         this.#readHistory(s, msg.callId);
         break;
       case 'connected':
-        s.desk.connected(msg.callId, msg.context, msg.device);
+        s.desk.connected(msg.callId, msg.context, msg.device, msg.replaces);
         this.#startRecording(s, msg.callId, msg.recorded);
-        this.#startFiling(s, msg.callId, msg.context.queue, msg.context.dispositions);
-        this.#startNote(s, msg.callId, msg.context.queue);
+        // (a consult call is no call of the agent's to file or note: it ends without wrap-up; handed over, the
+        // customer's call it became is, and replaces says so)
+        if (msg.context.consult === undefined || msg.replaces !== undefined) {
+          this.#startFiling(s, msg.callId, msg.context.queue, msg.context.dispositions);
+          this.#startNote(s, msg.callId, msg.context.queue);
+        }
         this.#readHistory(s, msg.callId);
+        break;
+      case 'consult':
+        if (s.consult?.callId === msg.callId) s.consult.serverSaid(msg.consultId, msg.state, msg.reason);
         break;
       case 'recording':
         // (paused or resumed on this page, or in another tab of the agent's)
@@ -623,7 +679,7 @@ export class AgentApp {
   #renderState(): void {
     const s = this.#session;
     if (!s) return;
-    const onCall = s.desk.snapshot.state !== 'idle';
+    const onCall = s.desk.snapshot.state !== 'idle' || s.consult !== undefined;
     this.#view.renderAgentState(s.state, s.reason === undefined ? undefined : reasonLabel(s.reason, s.reasons), s.socket.status === 'open', onCall);
     clearInterval(s.timer);
     s.timer = undefined;

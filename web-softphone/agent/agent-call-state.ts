@@ -11,6 +11,9 @@
  *
  * `offered` is the server's offer over the agent socket; `ringing` means the INVITE is here and Answer works.
  *   idle | offered | ringing ──► elsewhere ──► idle   (connected on another device; call-ended)
+ *
+ * A consult call that becomes the customer's (connected with `replaces`: the consulting agent handed the caller over)
+ * keeps its state and its SIP session; only the call it is (id, context) changes.
  */
 export type AgentCallState = 'idle' | 'offered' | 'ringing' | 'connecting' | 'active' | 'held' | 'elsewhere';
 

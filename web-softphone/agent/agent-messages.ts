@@ -27,7 +27,18 @@ export interface OfferContext {
   waitedSeconds: number;
   /** the queue's dispositions (wrap-up codes) to file the call under; empty: none asked */
   dispositions: string[];
+  /** a consult call: another agent (from: their name) calls about their call with this customer (callId), whose details these are */
+  consult?: ConsultFrom;
 }
+
+export interface ConsultFrom {
+  from: string;
+  callId: string;
+}
+
+/** How the agent's consult about their call goes: the other agent is rung (the agent hears music), talks with them, or it is over. */
+export type ConsultProgress = 'ringing' | 'talking' | 'ended';
+export const CONSULT_PROGRESS: readonly ConsultProgress[] = ['ringing', 'talking', 'ended'];
 
 export interface UnfiledCall {
   callId: string;
@@ -42,9 +53,12 @@ export type ServerMessage =
   | { type: 'offer-cancelled'; callId: string }
   /**
    * The call was answered; device: the kind of the agent's device that took it. recorded: its queue records calls, so the
-   * agent may pause the recording (false from an older server that does not say).
+   * agent may pause the recording (false from an older server that does not say). replaces: the agent's consult call
+   * that became this call (the consulting agent handed the caller over): the device keeps its call, the caller's now.
    */
-  | { type: 'connected'; callId: string; context: OfferContext; device: AgentDevice; recorded: boolean }
+  | { type: 'connected'; callId: string; context: OfferContext; device: AgentDevice; recorded: boolean; replaces?: string }
+  /** the agent's consult (consultId) about their call (callId) with `target` (an agent's or a queue's name) */
+  | { type: 'consult'; callId: string; consultId: string; state: ConsultProgress; target: string; reason?: string }
   /** the recording of the agent's call was paused (what is said meanwhile is not kept) or goes on again */
   | { type: 'recording'; callId: string; paused: boolean }
   | { type: 'call-ended'; callId: string }
@@ -97,6 +111,8 @@ function parseContext(v: unknown): OfferContext {
     dispositions: strings(c.dispositions),
   };
   if (typeof c.customerId === 'string' && c.customerId) ctx.customerId = c.customerId;
+  const consult = (c.consult && typeof c.consult === 'object' ? c.consult : undefined) as Record<string, unknown> | undefined;
+  if (consult !== undefined && typeof consult.callId === 'string' && consult.callId) ctx.consult = { from: str(consult.from), callId: consult.callId };
   return ctx;
 }
 
@@ -117,15 +133,24 @@ export function parseServerMessage(data: unknown): ServerMessage | undefined {
     case 'offer':
       if (typeof m.callId !== 'string') return undefined;
       return { type: 'offer', callId: m.callId, context: parseContext(m.context) };
-    case 'connected':
+    case 'connected': {
       if (typeof m.callId !== 'string') return undefined;
-      return {
+      const out: ServerMessage = {
         type: 'connected',
         callId: m.callId,
         context: parseContext(m.context),
         device: m.device === 'softphone' ? 'softphone' : 'desk-phone',
         recorded: m.recorded === true,
       };
+      if (typeof m.replaces === 'string' && m.replaces) out.replaces = m.replaces;
+      return out;
+    }
+    case 'consult': {
+      if (typeof m.callId !== 'string' || typeof m.consultId !== 'string' || !CONSULT_PROGRESS.includes(m.state as ConsultProgress)) return undefined;
+      const out: ServerMessage = { type: 'consult', callId: m.callId, consultId: m.consultId, state: m.state as ConsultProgress, target: str(m.target) };
+      if (typeof m.reason === 'string' && m.reason) out.reason = m.reason;
+      return out;
+    }
     case 'recording':
       if (typeof m.callId !== 'string' || typeof m.paused !== 'boolean') return undefined;
       return { type: 'recording', callId: m.callId, paused: m.paused };

@@ -5,6 +5,7 @@ import type { AgentState, OfferContext, QueueWaiting } from './agent-messages.ts
 import { type CallerHistory, noteLine, previousCallText } from './caller-history.ts';
 import { type MyDay, ahtText, myRatingText, percentText } from './my-day.ts';
 import type { CallDeskSnapshot } from './call-desk.ts';
+import type { ConsultSnapshot } from './consult-call.ts';
 import type { SocketStatus } from './agent-socket.ts';
 import type { RegistrationStatus } from './softphone.ts';
 
@@ -150,6 +151,13 @@ export class AgentView {
   readonly transferRow: HTMLElement;
   readonly transferQueue: HTMLSelectElement;
   readonly transfer: HTMLButtonElement;
+  readonly consult: HTMLButtonElement;
+  readonly consultFrom: HTMLElement;
+  readonly consultPanel: HTMLElement;
+  readonly consultState: HTMLElement;
+  readonly consultComplete: HTMLButtonElement;
+  readonly consultCancel: HTMLButtonElement;
+  readonly consultAudio: HTMLAudioElement;
   readonly recording: HTMLElement;
   readonly recordingState: HTMLElement;
   readonly recordingToggle: HTMLButtonElement;
@@ -232,6 +240,13 @@ export class AgentView {
     this.transferRow = $('transfer-row');
     this.transferQueue = $('transfer-queue');
     this.transfer = $('transfer');
+    this.consult = $('consult');
+    this.consultFrom = $('consult-from');
+    this.consultPanel = $('consult-panel');
+    this.consultState = $('consult-state');
+    this.consultComplete = $('consult-complete');
+    this.consultCancel = $('consult-cancel');
+    this.consultAudio = $('consult-audio');
     this.recording = $('recording');
     this.recordingState = $('recording-state');
     this.recordingToggle = $('recording-toggle');
@@ -468,7 +483,8 @@ export class AgentView {
     this.socketStatus.textContent = status === 'open' ? 'connected' : status;
   }
 
-  renderCall(s: CallDeskSnapshot): void {
+  /** The call on the desk; `consulting`: the agent's consult is up (it holds the caller: Hold, Transfer and Consult wait). */
+  renderCall(s: CallDeskSnapshot, consulting = false): void {
     const visible = s.state !== 'idle';
     this.incoming.hidden = !visible;
     this.incoming.dataset.callState = s.state;
@@ -488,15 +504,20 @@ export class AgentView {
     this.decline.hidden = this.answer.hidden;
     this.decline.disabled = s.state !== 'ringing';
     this.hold.hidden = !live;
-    this.hold.disabled = s.holdPending;
+    this.hold.disabled = s.holdPending || consulting;
     this.hold.textContent = s.state === 'held' ? 'Resume' : 'Hold';
     this.hold.setAttribute('aria-pressed', String(s.state === 'held'));
     this.mute.hidden = !live;
     this.mute.textContent = s.muted ? 'Unmute' : 'Mute';
     this.mute.setAttribute('aria-pressed', String(s.muted));
     this.hangup.hidden = !(live || s.state === 'connecting' || s.state === 'elsewhere');
-    this.transferRow.hidden = !(live || s.state === 'elsewhere') || this.transferQueue.options.length === 0;
-    this.transfer.disabled = s.holdPending || s.transferPending === true;
+    // (a consult call is not for passing on: the customer's call it is about is its agent's to transfer)
+    const consultCall = s.context?.consult !== undefined;
+    this.transferRow.hidden = !(live || s.state === 'elsewhere') || consultCall || this.transferQueue.options.length === 0;
+    this.transfer.disabled = s.holdPending || s.transferPending === true || consulting;
+    // (a call on another device is consulted from that device)
+    this.consult.hidden = !live;
+    this.consult.disabled = s.holdPending || s.transferPending === true || consulting;
     // a link only to a caller in the browser widget (a phone has no browser to open it in)
     const browserCaller = s.context !== undefined && s.context.caller === 'web' && !s.context.callback;
     this.linkForm.hidden = !((live || s.state === 'elsewhere') && browserCaller && s.callId !== undefined);
@@ -506,6 +527,20 @@ export class AgentView {
       // The call is gone but the agent should see why.
       this.deskMessage(s.error);
     }
+  }
+
+  /** The agent's consult: whom, "ringing" until the other agent answers, then "talking" (Complete transfer works); none: hidden. */
+  renderConsult(c: ConsultSnapshot | undefined): void {
+    this.consultPanel.hidden = c === undefined;
+    const talking = c?.state === 'talking' || c?.state === 'completing';
+    this.consultState.textContent = c ? `Consulting ${c.target}: ${talking ? 'talking' : 'ringing'}` : '';
+    this.consultComplete.disabled = c?.state !== 'talking';
+    this.consultCancel.disabled = c === undefined || c.state === 'completing';
+  }
+
+  /** The name of the target chosen in the Transfer list (what it shows). */
+  transferTargetName(): string {
+    return this.transferQueue.selectedOptions[0]?.textContent ?? this.transferQueue.value;
   }
 
   /**
@@ -597,6 +632,8 @@ export class AgentView {
     $('incoming-ivr').textContent = ctx && ctx.ivr.length > 0 ? ctx.ivr.join(' › ') : '—';
     $('incoming-wait').textContent = ctx ? `${Math.round(ctx.waitedSeconds)} s` : '';
     $('incoming-customer').textContent = ctx?.customerId ?? '—';
+    this.consultFrom.hidden = ctx?.consult === undefined;
+    this.consultFrom.textContent = ctx?.consult ? `Consult from ${ctx.consult.from}` : '';
     const list = $('incoming-history');
     list.replaceChildren(
       ...(ctx?.history ?? []).map((p) => {

@@ -88,6 +88,14 @@ export class AgentApi {
     await fetchJson<unknown>(`${this.base}/api/agent/call/transfer`, { method: 'POST', body: { target }, token });
   }
 
+  /**
+   * `POST /api/agent/call/consult/complete`: hands the caller of the agent's call over to the agent they consult (attended
+   * transfer); the server hangs up both of the agent's calls. A refusal throws WebError with the server's message.
+   */
+  async completeConsult(token: string): Promise<void> {
+    await fetchJson<unknown>(`${this.base}/api/agent/call/consult/complete`, { method: 'POST', body: {}, token });
+  }
+
   /** `POST /api/agent/call/hangup`: hangs up the call the agent has on another device (a desk phone). */
   async hangupCall(token: string): Promise<void> {
     await fetchJson<unknown>(`${this.base}/api/agent/call/hangup`, { method: 'POST', body: {}, token });

@@ -27,8 +27,8 @@ export interface CallDeskEvents extends Record<string, unknown[]> {
 
 /**
  * One call at a time at the agent's desk: pairs the server's offer (context) with the INVITE (matched by
- * X-Callflow-Call-Id), and runs answer, decline, hold/resume, mute and hang-up. All state changes go
- * through transition(); returning to idle disposes the session.
+ * X-Callflow-Call-Id), and runs answer, decline, hold/resume, mute and hang-up; a consult (consult-call.ts) holds and
+ * resumes the call through it. All state changes go through transition(); returning to idle disposes the session.
  */
 export class CallDesk extends Emitter<CallDeskEvents> {
   readonly #audio: HTMLAudioElement;
@@ -37,6 +37,8 @@ export class CallDesk extends Emitter<CallDeskEvents> {
   #invitation: Invitation | undefined;
   /** barge-in: a supervisor's voice mixed into what this softphone sends the caller */
   #mix: SendMix | undefined;
+  /** the agent's consult call plays instead of this one (see setRemoteAudio) */
+  #audioOff = false;
 
   constructor(audio: HTMLAudioElement, log: Logger) {
     super(log);
@@ -60,9 +62,16 @@ export class CallDesk extends Emitter<CallDeskEvents> {
     }
   }
 
-  /** An INVITE arrived. Busy with another call → 486. */
-  invitation(invitation: Invitation, callId: string): void {
+  /**
+   * An INVITE arrived. Busy with another call → 486, unless it takes over the call on the desk (`replaces`: its
+   * X-Callflow-Replaces header, see #takeOver).
+   */
+  invitation(invitation: Invitation, callId: string, replaces = ''): void {
     const s = this.#snap;
+    if (replaces !== '' && replaces === s.callId && (s.state === 'active' || s.state === 'held')) {
+      void this.#takeOver(invitation);
+      return;
+    }
     const matches = s.state === 'idle' || (s.state === 'offered' && (!callId || !s.callId || callId === s.callId));
     if (!matches) {
       this.#log.warn({ callId, busyWith: s.callId }, 'rejecting an INVITE while busy');
@@ -70,19 +79,53 @@ export class CallDesk extends Emitter<CallDeskEvents> {
       return;
     }
     this.#invitation = invitation;
+    this.#follow(invitation);
+    this.#transition('ringing', callId ? { callId } : {});
+  }
+
+  /** Plays the session's audio, and ends the call with the session, while it is the desk's. */
+  #follow(invitation: Invitation): void {
     invitation.delegate = {
-      onInvite: () => playRemoteAudio(invitation, this.#audio), // re-INVITE from the far end
+      onInvite: () => this.#playRemote(invitation), // re-INVITE from the far end (a consult handed over: the caller's media)
     };
     invitation.stateChange.addListener((state) => {
       if (invitation !== this.#invitation) return;
       if (state === SessionState.Established) {
-        playRemoteAudio(invitation, this.#audio);
+        this.#playRemote(invitation);
         if (this.#snap.state === 'connecting') this.#transition('active', {});
       } else if (state === SessionState.Terminated) {
         this.#transition('idle', {});
       }
     });
-    this.#transition('ringing', callId ? { callId } : {});
+  }
+
+  /**
+   * The server puts the caller on a new call to this phone in place of the consult call on the desk (the consulting
+   * agent completed the transfer; a browser's DTLS would not follow a re-INVITE onto the caller's media). Answered at
+   * once, it becomes the desk's session, and the server hangs up the consult's; the call's id and details change with
+   * the server's `connected` (replaces) that follows. Not answered: the consult goes on as it was.
+   */
+  async #takeOver(invitation: Invitation): Promise<void> {
+    const consult = this.#invitation;
+    try {
+      await invitation.accept({ sessionDescriptionHandlerOptions: AUDIO_ONLY });
+    } catch (err) {
+      this.#log.warn({ err: String(err) }, 'the call in place of the consult could not be answered');
+      return;
+    }
+    if (consult === undefined || this.#invitation !== consult) {
+      // (the consult call ended meanwhile: nothing to take over)
+      if (invitation.state === SessionState.Established) void invitation.bye().catch(() => {});
+      return;
+    }
+    void this.#mix?.stop(); // (a barge-in mixed into the consult call's media)
+    this.#mix = undefined;
+    this.#invitation = invitation;
+    this.#follow(invitation);
+    if (invitation.state === SessionState.Established) this.#playRemote(invitation);
+    // (a muted agent stays muted; the caller's new call is not on hold)
+    if (this.#snap.muted) setMicrophoneEnabled(invitation, false);
+    if (this.#snap.state === 'held') this.#transition('active', {});
   }
 
   /**
@@ -90,12 +133,25 @@ export class CallDesk extends Emitter<CallDeskEvents> {
    * keep the caller's details on screen while the agent talks there. (The CANCEL of this softphone's INVITE may come
    * before or after this message; the INVITE is left to it.)
    */
-  connected(callId: string, context: OfferContext, device: AgentDevice): void {
+  connected(callId: string, context: OfferContext, device: AgentDevice, replaces?: string): void {
     const s = this.#snap;
+    if (replaces !== undefined && s.callId === replaces && s.state !== 'idle') {
+      this.#handedOver(callId, context, device);
+      return;
+    }
     const mine = s.callId === callId && (s.state === 'connecting' || s.state === 'active' || s.state === 'held');
     if (mine || (s.state !== 'idle' && s.callId !== undefined && s.callId !== callId)) return;
     this.#invitation = undefined;
     this.#transition('elsewhere', { callId, context, device });
+  }
+
+  /**
+   * The consult call on the desk became the customer's call (the consulting agent completed the transfer): the same
+   * SIP session carries the caller now (the server re-INVITEd it with their media), so only the call it is changes.
+   */
+  #handedOver(callId: string, context: OfferContext, device: AgentDevice): void {
+    const { consult: _consult, ...customers } = context; // (the customer's own call: no longer a consult)
+    this.#update({ callId, context: customers, ...(this.#snap.state === 'elsewhere' ? { device } : {}) });
   }
 
   /** Shows why something about the current call did not work. */
@@ -158,25 +214,52 @@ export class CallDesk extends Emitter<CallDeskEvents> {
 
   /** Holds (re-INVITE with a=sendonly) or resumes (a plain re-INVITE). */
   async toggleHold(): Promise<void> {
+    await this.#setHeld(this.#snap.state === 'active');
+  }
+
+  /** Puts the call on hold (for a consult); true once it is held (or was already). */
+  async hold(): Promise<boolean> {
+    if (this.#snap.state === 'held' && !this.#snap.holdPending) return true;
+    return this.#setHeld(true);
+  }
+
+  /** Takes the call off hold (a consult is over); true once it is. */
+  async resume(): Promise<boolean> {
+    return this.#setHeld(false);
+  }
+
+  /**
+   * Lets the call's audio play (on) or silences it while the agent's consult call plays instead (off). Media that comes
+   * meanwhile (a hold's answer, a re-INVITE) waits until it is on again.
+   */
+  setRemoteAudio(on: boolean): void {
+    this.#audioOff = !on;
+    const inv = this.#invitation;
+    if (!on) stopRemoteAudio(this.#audio);
+    else if (inv?.state === SessionState.Established) playRemoteAudio(inv, this.#audio);
+  }
+
+  /** The hold (re-INVITE with a=sendonly) or resume (a plain re-INVITE) of an active or held call; true once it is done. */
+  async #setHeld(hold: boolean): Promise<boolean> {
     const inv = this.#invitation;
     const s = this.#snap;
-    if (!inv || s.holdPending || (s.state !== 'active' && s.state !== 'held')) return;
-    const hold = s.state === 'active';
+    if (!inv || s.holdPending || s.state !== (hold ? 'active' : 'held')) return false;
     this.#update({ holdPending: true, error: undefined });
-    await new Promise<void>((resolve) => {
+    return new Promise<boolean>((resolve) => {
       const done = (ok: boolean, why?: string): void => {
-        if (this.#snap.state === 'active' || this.#snap.state === 'held') {
+        const live = this.#snap.state === 'active' || this.#snap.state === 'held';
+        if (live) {
           if (ok) this.#transition(hold ? 'held' : 'active', { holdPending: false });
           else this.#update({ holdPending: false, error: why ?? (hold ? 'Hold failed.' : 'Resume failed.') });
         }
-        resolve();
+        resolve(ok && live);
       };
       inv
         .invite({
           sessionDescriptionHandlerModifiers: hold ? [Web.holdModifier] : [],
           requestDelegate: {
             onAccept: () => {
-              playRemoteAudio(inv, this.#audio);
+              this.#playRemote(inv);
               done(true);
             },
             onReject: (res) => done(false, `${hold ? 'Hold' : 'Resume'} refused (${res.message.statusCode} ${res.message.reasonPhrase}).`),
@@ -249,6 +332,11 @@ export class CallDesk extends Emitter<CallDeskEvents> {
     for (const key of Object.keys(next) as (keyof CallDeskSnapshot)[]) if (next[key] === undefined) delete next[key];
     this.#snap = next;
     this.emit('change', next);
+  }
+
+  /** Plays the call's audio, unless the agent's consult call plays meanwhile. */
+  #playRemote(session: Invitation): void {
+    if (!this.#audioOff) playRemoteAudio(session, this.#audio);
   }
 
   #endSession(): void {

@@ -1,7 +1,8 @@
-import { Registerer, RegistererState, type Invitation, type UserAgent } from 'sip.js';
+import { Inviter, Registerer, RegistererState, UserAgent, type Invitation } from 'sip.js';
 import { Emitter } from '../shared/emitter.ts';
 import { WebError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
+import { AUDIO_ONLY } from '../shared/media.ts';
 import { createUserAgent } from '../shared/user-agent.ts';
 import type { SoftphoneCredentials } from './api-client.ts';
 
@@ -16,13 +17,16 @@ export type RegistrationStatus = 'registering' | 'registered' | 'unregistered' |
 
 export interface SoftphoneEvents extends Record<string, unknown[]> {
   registration: [status: RegistrationStatus, detail: string];
-  /** An incoming INVITE. `callId` is its X-Callflow-Call-Id header ('' when absent). */
-  invitation: [invitation: Invitation, callId: string];
+  /**
+   * An incoming INVITE. `callId` is its X-Callflow-Call-Id header ('' when absent); `replaces` its X-Callflow-Replaces
+   * header: the consult call on this phone whose place it takes (the consulting agent completed the transfer), or ''.
+   */
+  invitation: [invitation: Invitation, callId: string, replaces: string];
 }
 
 /**
  * The agent's browser phone: a sip.js UserAgent over the server's WebSocket with a Registerer, handing incoming
- * INVITEs to whoever listens. close() unregisters and stops; it is idempotent.
+ * INVITEs to whoever listens and placing the agent's own calls (consults). close() unregisters and stops; it is idempotent.
  */
 export class Softphone extends Emitter<SoftphoneEvents> {
   readonly #ua: UserAgent;
@@ -37,7 +41,8 @@ export class Softphone extends Emitter<SoftphoneEvents> {
     this.#ua = createUserAgent(creds, log, {
       onInvite: (invitation) => {
         const callId = invitation.request.getHeader('X-Callflow-Call-Id')?.trim() ?? '';
-        this.emit('invitation', invitation, callId);
+        const replaces = invitation.request.getHeader('X-Callflow-Replaces')?.trim() ?? '';
+        this.emit('invitation', invitation, callId, replaces);
       },
       onConnect: () => {
         if (!this.#closed) this.#register();
@@ -66,6 +71,12 @@ export class Softphone extends Emitter<SoftphoneEvents> {
       this.#setStatus('failed', `could not connect (${err instanceof Error ? err.message : String(err)})`);
       throw new WebError('WEB_ERR_SIP', 'The softphone could not connect to the server.');
     }
+  }
+
+  /** A call from this phone to `uri` (a consult), audio only, for the caller to place with invite(); undefined: not a SIP URI. */
+  inviter(uri: string): Inviter | undefined {
+    const target = UserAgent.makeURI(uri);
+    return target && new Inviter(this.#ua, target, { sessionDescriptionHandlerOptions: AUDIO_ONLY });
   }
 
   async close(): Promise<void> {

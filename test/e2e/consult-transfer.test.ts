@@ -1,0 +1,263 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { peakFrequency, rms } from '../media/helpers/audio.ts';
+import { BaresipPhone, makeTone } from '../support/baresip.ts';
+import { type TestBrowser, launchBrowser } from './support/browser.ts';
+import { type Harness, agentPageReady, createAgent, deskPhone, eventually, startCallCenter } from './support/harness.ts';
+import { readWav } from './support/wav.ts';
+
+/**
+ * Consult (attended) transfer: Anna, on a call on her desk phone, holds the caller and dials another agent; they
+ * talk; Anna completes the transfer and the caller talks with that agent, who keeps their call (a desk phone is
+ * re-INVITEd with the caller's media; the browser softphone takes a new call for it at once). Anna's phone is hung
+ * up and she wraps up.
+ */
+describe('consult transfer', () => {
+  let h: Harness;
+  let dir: string;
+  let annaDesk: BaresipPhone;
+  let kalleDesk: BaresipPhone;
+  let bobPage: TestBrowser | undefined;
+  let miaPage: TestBrowser | undefined;
+  let customer: TestBrowser | undefined;
+  let anna: { id: number; password: string; sipPassword: string };
+  let kalle: { id: number; password: string; sipPassword: string };
+  let bob: { id: number; password: string };
+  let mia: { id: number; password: string };
+  let annaToken: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'e2e-consult-'));
+    h = await startCallCenter({ rtpPortMin: 47800, rtpPortMax: 47999 });
+    for (const skill of ['support', 'billing']) await h.api('POST', '/api/skills', { name: skill }, h.admin);
+    expect((await h.api('POST', '/api/queues', { name: 'support', skills: { support: 1 }, wrapUpSeconds: 20 }, h.admin)).status).toBe(201);
+    expect((await h.api('POST', '/api/queues', { name: 'billing', skills: { billing: 1 }, wrapUpSeconds: 30 }, h.admin)).status).toBe(201);
+    anna = await createAgent(h, { login: 'anna', name: 'Anna Ait', languages: { et: 5 }, skills: { support: 3 }, sipUser: '1601' });
+    kalle = await createAgent(h, { login: 'kalle', name: 'Kalle Kask', languages: { et: 5 }, skills: { billing: 3 }, sipUser: '1602' });
+    bob = await createAgent(h, { login: 'bob', name: 'Bob Bell', languages: { et: 5 }, skills: { billing: 3 } });
+    mia = await createAgent(h, { login: 'mia', name: 'Mia Mets', languages: { et: 5 }, skills: { support: 3 } });
+    await createAgent(h, { login: 'peter', name: 'Peter Pan', languages: { et: 5 }, skills: { billing: 3 } }); // never logs in
+    annaDesk = await deskPhone(h, dir, { user: '1601', password: anna.sipPassword, port: 5760, tone: 1000, answer: 'auto' });
+    kalleDesk = await deskPhone(h, dir, { user: '1602', password: kalle.sipPassword, port: 5660, tone: 600, answer: 'auto' });
+    annaToken = await h.login('anna', anna.password);
+    bobPage = await launchBrowser(makeTone(path.join(dir, 'tone-700.wav'), 700));
+    await agentPageReady(bobPage.page, h, 'bob', bob.password);
+    customer = await launchBrowser(makeTone(path.join(dir, 'tone-440.wav'), 440));
+  }, 120_000);
+
+  afterAll(async () => {
+    await customer?.close();
+    await miaPage?.close();
+    await bobPage?.close();
+    await kalleDesk?.stop();
+    await annaDesk?.stop();
+    await h?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const hears = (hz: number, what: string) => eventually(async () => Math.abs((await customer!.hearing(1)).peakHz - hz) < 30, 20_000, what);
+  const complete = () => h.api('POST', '/api/agent/call/consult/complete', {}, annaToken);
+  const state = async (token: string) => (await h.api('GET', '/api/agent/state', undefined, token)).body.state as string;
+  const closed = (phone: BaresipPhone) => phone.events.filter((e) => e.type === 'CALL_CLOSED');
+
+  /** What a desk phone heard over the last `seconds` of its newest call (baresip records each call it has). */
+  function deskHeard(phone: BaresipPhone, seconds: number): { peakHz: number; rms: number } | undefined {
+    const file = phone.receivedRecording();
+    if (file === undefined) return undefined;
+    const { samples, rate } = readWav(file);
+    if (samples.length < rate * seconds) return undefined;
+    const tail = samples.subarray(samples.length - rate * seconds);
+    return { peakHz: peakFrequency(tail, rate), rms: rms(tail) };
+  }
+  const deskHears = (phone: BaresipPhone, hz: number, what: string) => eventually(() => {
+    const heard = deskHeard(phone, 1);
+    return (heard !== undefined && Math.abs(heard.peakHz - hz) < 20 && heard.rms > 300) || undefined;
+  }, 15_000, what).catch((err: Error) => {
+    throw new Error(`${err.message}: heard ${JSON.stringify(deskHeard(phone, 1))} in ${phone.receivedRecording()} of ${readdirSync(phone.recordings).join(', ')}`);
+  });
+
+  /** The customer calls support from the demo page; Anna's desk phone takes it. */
+  async function callAnna(): Promise<void> {
+    expect((await h.api('PUT', '/api/agent/state', { state: 'ready' }, annaToken)).status).toBe(200);
+    const cp = customer!.page;
+    await cp.goto(`${h.baseUrl}/demo/`);
+    await cp.getByTestId('cf-call-button').click();
+    await cp.getByTestId('cf-language').selectOption('et');
+    await cp.getByTestId('cf-start').click();
+    await eventually(() => annaDesk.events.some((e) => e.type === 'CALL_ESTABLISHED' && !e.peeruri?.includes('127.0.0.1')) || undefined, 20_000, "Anna's phone to take the call");
+    await hears(1000, 'Anna at the caller');
+  }
+
+  /** The queue log of the newest call. */
+  async function lastCall(): Promise<{ call: Record<string, unknown>; events: Array<{ event: string; agentId: number | null; data: Record<string, unknown> | null }> }> {
+    await h.server.center.log.flush();
+    const call = (await h.api('GET', '/api/calls?limit=1', undefined, h.admin)).body.items[0];
+    return { call, events: (await h.api('GET', `/api/calls/${call.id}`, undefined, h.admin)).body.events };
+  }
+
+  it('to a desk phone: Anna holds the caller, consults Kalle, hands the caller over; refusals name the problem', async () => {
+    expect((await complete()).body).toMatchObject({ statusCode: 409, message: 'you have no connected call' });
+    expect((await h.api('PUT', '/api/agent/state', { state: 'ready' }, await h.login('kalle', kalle.password))).status).toBe(200);
+    await callAnna();
+    expect((await complete()).body).toMatchObject({ statusCode: 409, message: 'you have no consult in progress: dial the agent or queue first' });
+
+    // Anna holds the caller (the widget plays music) and dials Peter, who is logged out: refused, her call goes on.
+    expect((await annaDesk.command('hold')).ok).toBe(true);
+    await eventually(async () => (await customer!.hearing(1)).rms < 0.002, 10_000, 'Anna cut off while on hold');
+    await annaDesk.command('dial', `sip:peter@127.0.0.1:${h.sipPort}`);
+    await eventually(() => closed(annaDesk).length === 1 || undefined, 10_000, 'the consult to Peter refused');
+    expect(closed(annaDesk)[0]!.param).toBe('480 Temporarily Unavailable: peter is logged out');
+    // (baresip takes the held call back when the new one fails: Anna holds it again)
+    await hears(1000, 'Anna back at the caller');
+    expect((await annaDesk.command('hold')).ok).toBe(true);
+    await eventually(async () => (await customer!.hearing(1)).rms < 0.002, 10_000, 'Anna cut off again');
+
+    // Kalle's desk phone answers the consult; Anna hears him, the caller hears neither.
+    await annaDesk.command('dial', `sip:kalle@127.0.0.1:${h.sipPort}`);
+    await kalleDesk.waitEvent('CALL_ESTABLISHED', 20_000);
+    await deskHears(annaDesk, 600, "Kalle on Anna's phone");
+    await deskHears(kalleDesk, 1000, "Anna on Kalle's phone");
+    const held = await customer!.hearing(1);
+    expect(held.rms, JSON.stringify(held)).toBeLessThan(0.002);
+    expect(await state(annaToken)).toBe('busy');
+    const kalleToken = await h.login('kalle', kalle.password);
+    expect(await state(kalleToken)).toBe('busy');
+
+    const done = await complete();
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    // The caller talks with Kalle, on the call his phone had (re-INVITEd: no new call), and he hears the caller.
+    await hears(600, 'Kalle at the caller');
+    await deskHears(kalleDesk, 440, "the caller on Kalle's phone");
+    expect(kalleDesk.events.filter((e) => e.type === 'CALL_ESTABLISHED')).toHaveLength(1);
+    await eventually(async () => /Kalle/.test((await customer!.page.getByTestId('cf-status').textContent()) ?? ''), 10_000, 'the widget to name Kalle');
+    // Anna's phone: both calls hung up; she wraps up (support's 20 s); Kalle is busy with the caller.
+    await eventually(() => closed(annaDesk).length === 3 || undefined, 10_000, "Anna's calls closed");
+    expect(await state(annaToken)).toBe('wrap-up');
+    expect(await state(kalleToken)).toBe('busy');
+    expect((await complete()).body).toMatchObject({ statusCode: 409, message: 'you have no connected call' });
+
+    const { call, events } = await lastCall();
+    expect(call).toMatchObject({ agentId: kalle.id, state: 'connected' });
+    expect(events.map((e) => e.event)).toEqual(['ENTERQUEUE', 'OFFER', 'CONNECT', 'HOLD', 'UNHOLD', 'HOLD', 'TRANSFER', 'CONNECT']);
+    expect(events[6]).toMatchObject({ agentId: anna.id, data: { to: 'Kalle Kask', toAgentId: kalle.id, consult: true } });
+    expect(events[7]).toMatchObject({ agentId: kalle.id, data: { waited: 0, consult: true } });
+    // the consult wrote no call of its own
+    expect((await h.api('GET', '/api/calls?limit=5', undefined, h.admin)).body.items).toHaveLength(1);
+
+    // Kalle hangs up: the call ends; it was support's, so he wraps up 20 s
+    await kalleDesk.command('hangup');
+    await eventually(async () => (await lastCall()).call.state === 'ended' || undefined, 10_000, 'the call to end');
+    const after = await lastCall();
+    expect(after.call).toMatchObject({ agentId: kalle.id, endReason: 'agent-hangup' });
+    expect(after.events.at(-1)).toMatchObject({ event: 'COMPLETEAGENT', agentId: kalle.id });
+    expect(await state(kalleToken)).toBe('wrap-up');
+    expect((await h.api('PUT', '/api/agent/state', { state: 'not-ready', reason: 'other' }, kalleToken)).status).toBe(200);
+  }, 150_000);
+
+  it('to a queue, ended from the desktop: the agent who took it is free at once, the caller back with Anna', async () => {
+    const kalleToken = await h.login('kalle', kalle.password);
+    const bobToken = await h.login('bob', bob.password);
+    expect((await h.api('PUT', '/api/agent/state', { state: 'ready' }, kalleToken)).status).toBe(200);
+    expect((await h.api('PUT', '/api/agent/state', { state: 'not-ready', reason: 'other' }, bobToken)).status).toBe(200);
+    expect((await h.api('DELETE', '/api/agent/call/consult', undefined, annaToken)).body).toMatchObject({ statusCode: 409, message: 'you have no consult in progress' });
+    await callAnna();
+    const before = closed(annaDesk).length;
+    const kalleCalls = kalleDesk.events.filter((e) => e.type === 'CALL_ESTABLISHED').length;
+    expect((await annaDesk.command('hold')).ok).toBe(true);
+    await eventually(async () => (await customer!.hearing(1)).rms < 0.002, 10_000, 'Anna cut off while on hold');
+    await annaDesk.command('dial', `sip:billing@127.0.0.1:${h.sipPort}`);
+    await eventually(() => kalleDesk.events.filter((e) => e.type === 'CALL_ESTABLISHED').length > kalleCalls || undefined, 20_000, "Kalle's phone to take the consult");
+    await deskHears(annaDesk, 600, "Kalle on Anna's phone");
+    expect(await state(kalleToken)).toBe('busy');
+
+    expect((await h.api('DELETE', '/api/agent/call/consult', undefined, annaToken)).status).toBe(200);
+    await eventually(() => closed(annaDesk).length === before + 1 || undefined, 10_000, "Anna's consult hung up");
+    // (billing has 30 s of wrap-up: a consult that ended is none of Kalle's to wrap up)
+    await eventually(async () => (await state(kalleToken)) === 'ready' || undefined, 5_000, 'Kalle ready at once');
+    expect((await annaDesk.command('resume')).ok).toBe(true);
+    await hears(1000, 'Anna back at the caller');
+    expect(await state(annaToken)).toBe('busy');
+    await annaDesk.command('hangup');
+    await eventually(async () => (await lastCall()).call.state === 'ended' || undefined, 10_000, 'the call to end');
+    const { call, events } = await lastCall();
+    expect(call).toMatchObject({ agentId: anna.id, endReason: 'agent-hangup' });
+    expect(events.map((e) => e.event)).toEqual(['ENTERQUEUE', 'OFFER', 'CONNECT', 'HOLD', 'UNHOLD', 'COMPLETEAGENT']);
+    expect((await h.api('PUT', '/api/agent/state', { state: 'not-ready', reason: 'other' }, kalleToken)).status).toBe(200);
+    expect((await h.api('PUT', '/api/agent/state', { state: 'ready' }, bobToken)).status).toBe(200);
+  }, 120_000);
+
+  it("to the browser softphone: Bob's page takes the caller on a new call at once, and keeps talking", async () => {
+    await callAnna();
+    const before = closed(annaDesk).length;
+    expect((await annaDesk.command('hold')).ok).toBe(true);
+    await eventually(async () => (await customer!.hearing(1)).rms < 0.002, 10_000, 'Anna cut off while on hold');
+    const bp = bobPage!.page;
+    await annaDesk.command('dial', `sip:bob@127.0.0.1:${h.sipPort}`);
+    await eventually(async () => (await bp.getByTestId('answer').isEnabled()) || undefined, 20_000, "Bob's softphone ringing");
+    expect(await bp.getByTestId('consult-from').textContent()).toBe('Consult from Anna Ait');
+    await bp.getByTestId('answer').click();
+    await deskHears(annaDesk, 700, "Bob on Anna's phone");
+    await eventually(async () => Math.abs((await bobPage!.hearing(1)).peakHz - 1000) < 30, 15_000, "Anna on Bob's softphone");
+
+    const done = await complete();
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    await hears(700, 'Bob at the caller');
+    await eventually(async () => Math.abs((await bobPage!.hearing(1)).peakHz - 440) < 30, 15_000, "the caller on Bob's softphone");
+    await eventually(() => closed(annaDesk).length === before + 2 || undefined, 10_000, "Anna's calls closed");
+    const bobToken = await h.login('bob', bob.password);
+    expect(await state(bobToken)).toBe('busy');
+    expect(await bp.getByTestId('consult-from').isVisible()).toBe(false);
+    const { call, events } = await lastCall();
+    expect(call).toMatchObject({ agentId: bob.id, state: 'connected' });
+    expect(events.map((e) => e.event)).toEqual(['ENTERQUEUE', 'OFFER', 'CONNECT', 'HOLD', 'TRANSFER', 'CONNECT']);
+
+    // Bob hangs up on his page: the caller's call ends, Bob wraps up the support call
+    await bp.getByTestId('hangup').click();
+    await eventually(async () => (await lastCall()).call.state === 'ended' || undefined, 10_000, 'the call to end');
+    expect((await lastCall()).call).toMatchObject({ agentId: bob.id, endReason: 'agent-hangup' });
+    expect(await state(bobToken)).toBe('wrap-up');
+  }, 150_000);
+
+  it('from the agent page: Mia consults Bob with Consult, then Complete transfer; the caller talks with Bob', async () => {
+    expect((await h.api('PUT', '/api/agent/state', { state: 'not-ready', reason: 'other' }, annaToken)).status).toBe(200);
+    const bobToken = await h.login('bob', bob.password);
+    expect((await h.api('PUT', '/api/agent/state', { state: 'ready' }, bobToken)).status).toBe(200);
+    miaPage = await launchBrowser(makeTone(path.join(dir, 'tone-900.wav'), 900));
+    const mp = miaPage.page;
+    await agentPageReady(mp, h, 'mia', mia.password);
+    const cp = customer!.page;
+    await cp.goto(`${h.baseUrl}/demo/`);
+    await cp.getByTestId('cf-call-button').click();
+    await cp.getByTestId('cf-language').selectOption('et');
+    await cp.getByTestId('cf-start').click();
+    await eventually(async () => (await mp.getByTestId('answer').isEnabled()) || undefined, 20_000, "Mia's softphone ringing");
+    await mp.getByTestId('answer').click();
+    await hears(900, 'Mia at the caller');
+
+    await mp.getByTestId('transfer-queue').selectOption({ label: 'Bob Bell' });
+    await mp.getByTestId('consult').click();
+    const bp = bobPage!.page;
+    await eventually(async () => (await bp.getByTestId('answer').isEnabled()) || undefined, 20_000, "Bob's softphone ringing");
+    expect(await bp.getByTestId('consult-from').textContent()).toBe('Consult from Mia Mets');
+    expect(await mp.getByTestId('consult-state').textContent()).toBe('Consulting Bob Bell: ringing');
+    await eventually(async () => (await customer!.hearing(1)).rms < 0.002, 10_000, 'Mia cut off while on hold');
+    await bp.getByTestId('answer').click();
+    await eventually(async () => (await mp.getByTestId('consult-state').textContent()) === 'Consulting Bob Bell: talking' || undefined, 10_000, 'the consult talking');
+    await eventually(async () => Math.abs((await bobPage!.hearing(1)).peakHz - 900) < 30, 15_000, "Mia on Bob's softphone");
+
+    await mp.getByTestId('consult-complete').click();
+    await hears(700, 'Bob at the caller');
+    await eventually(async () => Math.abs((await bobPage!.hearing(1)).peakHz - 440) < 30, 15_000, "the caller on Bob's softphone");
+    await eventually(async () => !(await mp.getByTestId('consult-panel').isVisible()) || undefined, 10_000, "the consult off Mia's page");
+    await eventually(async () => (await mp.getByTestId('agent-state').textContent())?.includes('wrap-up'), 10_000, 'Mia wrapping up');
+    expect(await state(bobToken)).toBe('busy');
+    const { call, events } = await lastCall();
+    expect(call).toMatchObject({ agentId: bob.id, state: 'connected' });
+    expect(events.map((e) => e.event)).toEqual(['ENTERQUEUE', 'OFFER', 'CONNECT', 'HOLD', 'TRANSFER', 'CONNECT']);
+    expect(events[4]).toMatchObject({ agentId: mia.id, data: { to: 'Bob Bell', consult: true } });
+    await bp.getByTestId('hangup').click();
+    await eventually(async () => (await lastCall()).call.state === 'ended' || undefined, 10_000, 'the call to end');
+  }, 150_000);
+});

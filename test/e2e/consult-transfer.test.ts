@@ -7,6 +7,10 @@ import { BaresipPhone, makeTone } from '../support/baresip.ts';
 import { type TestBrowser, launchBrowser } from './support/browser.ts';
 import { type Harness, agentPageReady, createAgent, deskPhone, eventually, startCallCenter } from './support/harness.ts';
 import { readWav } from './support/wav.ts';
+import { type SipMessage, type SipRequest, type SipResponse, createResponse } from '../../sip/message/message.ts';
+import { RawUdp, digestResponse } from '../sip/helpers.ts';
+import { RtpPeer } from '../media/helpers/rtp-peer.ts';
+import { inDialog, inviteQueue } from './support/queue-invite.ts';
 
 /**
  * Consult (attended) transfer: Anna, on a call on her desk phone, holds the caller and dials another agent; they
@@ -26,6 +30,7 @@ describe('consult transfer', () => {
   let kalle: { id: number; password: string; sipPassword: string };
   let bob: { id: number; password: string };
   let mia: { id: number; password: string };
+  let rita: { id: number; password: string; sipPassword: string };
   let annaToken: string;
 
   beforeAll(async () => {
@@ -37,6 +42,7 @@ describe('consult transfer', () => {
     anna = await createAgent(h, { login: 'anna', name: 'Anna Ait', languages: { et: 5 }, skills: { support: 3 }, sipUser: '1601' });
     kalle = await createAgent(h, { login: 'kalle', name: 'Kalle Kask', languages: { et: 5 }, skills: { billing: 3 }, sipUser: '1602' });
     bob = await createAgent(h, { login: 'bob', name: 'Bob Bell', languages: { et: 5 }, skills: { billing: 3 } });
+    rita = await createAgent(h, { login: 'rita', name: 'Rita Raud', languages: { et: 5 }, skills: { support: 3 }, sipUser: '1603' });
     mia = await createAgent(h, { login: 'mia', name: 'Mia Mets', languages: { et: 5 }, skills: { support: 3 } });
     await createAgent(h, { login: 'peter', name: 'Peter Pan', languages: { et: 5 }, skills: { billing: 3 } }); // never logs in
     annaDesk = await deskPhone(h, dir, { user: '1601', password: anna.sipPassword, port: 5760, tone: 1000, answer: 'auto' });
@@ -260,4 +266,90 @@ describe('consult transfer', () => {
     await bp.getByTestId('hangup').click();
     await eventually(async () => (await lastCall()).call.state === 'ended' || undefined, 10_000, 'the call to end');
   }, 150_000);
+
+  it("from a desk phone's attended transfer (REFER with Replaces): the consulted agent takes the caller", async () => {
+    // Rita's desk phone is raw SIP over UDP with real RTP: it sends what baresip 1.0 cannot, a REFER whose Refer-To
+    // names the consult call in a Replaces header (RFC 3891), as desk phones' "attended transfer" does.
+    const udp = await new RawUdp().open();
+    const rtp = await RtpPeer.create();
+    try {
+      const isRequest = (m: SipMessage, method: string): boolean => 'method' in m && (m as SipRequest).method === method;
+      const respond = (req: SipRequest, status: number, o: { tag?: string; sdp?: string } = {}): void => {
+        const res = createResponse(req, status, undefined, o.tag);
+        res.set('contact', `<sip:1603@127.0.0.1:${udp.port}>`);
+        if (o.sdp !== undefined) {
+          res.set('content-type', 'application/sdp');
+          res.body = Buffer.from(o.sdp);
+        }
+        udp.send(res.toBuffer(), h.sipPort);
+      };
+      // registers with digest
+      const uri = `sip:${h.realm}`;
+      const reg = (cseq: number, auth?: string) => [
+        `REGISTER ${uri} SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${udp.port};branch=z9hG4bK-rita-reg-${cseq};rport`, 'Max-Forwards: 70',
+        `From: <sip:1603@${h.realm}>;tag=ritareg`, `To: <sip:1603@${h.realm}>`, 'Call-ID: rita-register', `CSeq: ${cseq} REGISTER`,
+        `Contact: <sip:1603@127.0.0.1:${udp.port}>`, 'Expires: 300', ...(auth ? [`Authorization: ${auth}`] : []), 'Content-Length: 0', '', '',
+      ].join('\r\n');
+      udp.send(reg(1), h.sipPort);
+      const challenge = await udp.take((m) => (m as SipResponse).callId === 'rita-register');
+      udp.send(reg(2, digestResponse(challenge.get('www-authenticate')!, { method: 'REGISTER', uri, user: '1603', password: rita.sipPassword })), h.sipPort);
+      expect((await udp.take((m) => (m as SipResponse).callId === 'rita-register')).status).toBe(200);
+
+      // Only Rita is ready in support; Kalle is ready for the consult.
+      expect((await h.api('PUT', '/api/agent/state', { state: 'not-ready', reason: 'other' }, await h.login('mia', mia.password))).status).toBe(200);
+      const kalleToken = await h.login('kalle', kalle.password);
+      expect((await h.api('PUT', '/api/agent/state', { state: 'ready' }, kalleToken)).status).toBe(200);
+      expect((await h.api('PUT', '/api/agent/state', { state: 'ready' }, await h.login('rita', rita.password))).status).toBe(200);
+      const kalleCalls = kalleDesk.events.filter((e) => e.type === 'CALL_ESTABLISHED').length;
+      const cp = customer!.page;
+      await cp.goto(`${h.baseUrl}/demo/`);
+      await cp.getByTestId('cf-call-button').click();
+      await cp.getByTestId('cf-language').selectOption('et');
+      await cp.getByTestId('cf-start').click();
+
+      // The caller's call rings Rita's phone: 200 with her RTP, a 500 Hz tone
+      const invite = await udp.take<SipRequest>((m) => isRequest(m, 'INVITE'), 20_000);
+      respond(invite, 200, { tag: 'rita1', sdp: rtp.sdp(['PCMU']) });
+      rtp.useRemote(invite.bodyText);
+      rtp.startTone(500);
+      await udp.take((m) => isRequest(m, 'ACK') && m.callId === invite.callId, 5000);
+      await hears(500, 'Rita at the caller');
+
+      // The consult: Rita's phone dials Kalle (digest), answered at once; Kalle's desk phone takes it
+      const consult = await inviteQueue(h, udp, { to: 'kalle', user: '1603', password: rita.sipPassword, sdp: rtp.sdp(['PCMU']) });
+      expect(consult.status).toBe(200);
+      inDialog(h, udp, consult, 'ACK');
+      await eventually(() => kalleDesk.events.filter((e) => e.type === 'CALL_ESTABLISHED').length > kalleCalls || undefined, 20_000, "Kalle's phone to take the consult");
+
+      // REFER in the caller's dialog (Rita is its UAS: From/To the other way round), Refer-To with Replaces
+      const replaces = encodeURIComponent(`${consult.callId};to-tag=${consult.toTag};from-tag=${consult.fromTag}`);
+      const contact = /<([^>]+)>/.exec(invite.get('contact')!)![1];
+      udp.send([
+        `REFER ${contact} SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${udp.port};branch=z9hG4bK-rita-refer;rport`, 'Max-Forwards: 70',
+        `From: ${invite.get('to')};tag=rita1`, `To: ${invite.get('from')}`, `Call-ID: ${invite.callId}`, 'CSeq: 1 REFER',
+        `Contact: <sip:1603@127.0.0.1:${udp.port}>`, `Refer-To: <sip:kalle@${h.realm}?Replaces=${replaces}>`, 'Content-Length: 0', '', '',
+      ].join('\r\n'), h.sipPort);
+      expect((await udp.take((m) => (m as SipResponse).callId === invite.callId && (m as SipResponse).cseq?.method === 'REFER')).status).toBe(202);
+      // NOTIFYs: 100 Trying, then 200 OK (each answered); then both of Rita's calls get BYE
+      const sipfrags: string[] = [];
+      while (!sipfrags.some((f) => / 200 /.test(f))) {
+        const notify = await udp.take<SipRequest>((m) => isRequest(m, 'NOTIFY'), 10_000);
+        respond(notify, 200);
+        sipfrags.push(notify.bodyText.trim());
+      }
+      expect(sipfrags.at(-1)).toBe('SIP/2.0 200 OK');
+      for (const callId of [invite.callId, consult.callId]) respond(await udp.take<SipRequest>((m) => isRequest(m, 'BYE') && m.callId === callId, 10_000), 200);
+      await hears(600, 'Kalle at the caller');
+      await deskHears(kalleDesk, 440, "the caller on Kalle's phone");
+      const { call, events } = await lastCall();
+      expect(call).toMatchObject({ agentId: kalle.id, state: 'connected' });
+      expect(events.map((e) => e.event)).toEqual(['ENTERQUEUE', 'OFFER', 'CONNECT', 'TRANSFER', 'CONNECT']);
+      expect(events[3]).toMatchObject({ agentId: rita.id, data: { to: 'Kalle Kask', consult: true } });
+      await kalleDesk.command('hangup');
+      await eventually(async () => (await lastCall()).call.state === 'ended' || undefined, 10_000, 'the call to end');
+    } finally {
+      rtp.close();
+      udp.close();
+    }
+  }, 120_000);
 });

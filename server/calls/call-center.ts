@@ -149,8 +149,9 @@ export class CallCenter {
     };
     this.board = new WallBoard(deps.db, this.acd, this.desk, this.log, deps.logger, () => this.callbacks.summary(), () => this.#inMenus(), (callId) => {
       const coach = this.listens.coachOf(callId);
-      const recordingPaused = this.#calls.get(callId)?.recordingPaused ?? false;
-      return { listeners: this.listens.of(callId).map((l) => l.login), coach: coach?.login ?? null, barge: coach?.barge ?? false, recordingPaused };
+      const call = this.#calls.get(callId);
+      const recordingPaused = call?.recordingPaused ?? false;
+      return { listeners: this.listens.of(callId).map((l) => l.login), coach: coach?.login ?? null, barge: coach?.barge ?? false, recordingPaused, consult: call?.consultView ?? null };
     }, this.notReadyReasons);
     this.#env = {
       acd: this.acd,

@@ -944,6 +944,14 @@ export class CustomerCall {
     return this.#consult;
   }
 
+  /** The consult this call is in, for the wall-board: its agent consulting (the target's name), or consulted (by whom). */
+  get consultView(): { role: 'consulting' | 'consulted'; with: string } | null {
+    const k = this.#consult === null ? undefined : this.#consult.#init.consult;
+    if (k !== undefined) return { role: 'consulting', with: k.target };
+    const c = this.#init.consult;
+    return c === undefined ? null : { role: 'consulted', with: this.#env.agentName(c.agentId) };
+  }
+
   /** This is a consult call (about another call, by its agent). */
   get isConsult(): boolean {
     return this.#init.consult !== undefined;

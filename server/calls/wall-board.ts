@@ -104,11 +104,13 @@ export interface WallBoardAgent {
   barge: boolean;
   /** the agent paused the call's recording (what is said now is not kept) */
   recordingPaused: boolean;
+  /** a consult: the agent consults `with` (an agent's or a queue's name) about their call, or is consulted by them */
+  consult: { role: 'consulting' | 'consulted'; with: string } | null;
 }
 
 /** Who monitors an agent's call, and whether its recording is paused. */
-export type Monitors = Pick<WallBoardAgent, 'listeners' | 'coach' | 'barge' | 'recordingPaused'>;
-const NO_MONITORS: Monitors = { listeners: [], coach: null, barge: false, recordingPaused: false };
+export type Monitors = Pick<WallBoardAgent, 'listeners' | 'coach' | 'barge' | 'recordingPaused' | 'consult'>;
+const NO_MONITORS: Monitors = { listeners: [], coach: null, barge: false, recordingPaused: false, consult: null };
 
 /** What a supervisor's wall-board shows: `GET /api/wallboard` and every message of `/ws/supervisor`. */
 export interface WallBoardView {

@@ -84,6 +84,10 @@ const WallBoardView = Type.Object({
       coach: Nullable(Type.String({ description: 'the supervisor coaching the agent (login)' })),
       barge: Type.Boolean({ description: 'the coach joined the call (barge-in): the caller hears them too' }),
       recordingPaused: Type.Boolean({ description: 'the agent paused the call\'s recording: what is said now is not kept' }),
+      consult: Nullable(Type.Object({
+        role: Type.Union([Type.Literal('consulting'), Type.Literal('consulted')]),
+        with: Type.String({ description: 'consulting: the agent or queue consulted; consulted: the agent consulting' }),
+      }, { description: 'a consult (attended transfer) the agent is in: consulting another agent or a queue about their call, or consulted' })),
     }),
   ),
 });

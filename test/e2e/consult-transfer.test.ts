@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { peakFrequency, rms } from '../media/helpers/audio.ts';
 import { BaresipPhone, makeTone } from '../support/baresip.ts';
 import { type TestBrowser, launchBrowser } from './support/browser.ts';
-import { type Harness, agentPageReady, createAgent, deskPhone, eventually, startCallCenter } from './support/harness.ts';
+import { type Harness, agentPageReady, createAgent, deskPhone, eventually, startCallCenter, supervisorToken } from './support/harness.ts';
 import { readWav } from './support/wav.ts';
 import { type SipMessage, type SipRequest, type SipResponse, createResponse } from '../../sip/message/message.ts';
 import { RawUdp, digestResponse } from '../sip/helpers.ts';
@@ -130,6 +130,10 @@ describe('consult transfer', () => {
     expect(await state(annaToken)).toBe('busy');
     const kalleToken = await h.login('kalle', kalle.password);
     expect(await state(kalleToken)).toBe('busy');
+    // The wall-board says who consults whom
+    const board = (await h.api('GET', '/api/wallboard', undefined, await supervisorToken(h))).body;
+    expect(board.agents.find((a: { id: number }) => a.id === anna.id)).toMatchObject({ state: 'busy', consult: { role: 'consulting', with: 'Kalle Kask' } });
+    expect(board.agents.find((a: { id: number }) => a.id === kalle.id)).toMatchObject({ state: 'busy', consult: { role: 'consulted', with: 'Anna Ait' } });
 
     const done = await complete();
     expect(done.status, JSON.stringify(done.body)).toBe(200);

@@ -126,6 +126,24 @@ describe("the wall-board's agents: not-ready reasons", () => {
       expect(await row('Dan').getByTestId('wb-agent-reason').count()).toBe(0);
       expect(await page.getByTestId('wb-agent-over-limit').count()).toBe(1);
     });
+
+    it('says who consults whom (attended transfer) beside the agents in a consult', async () => {
+      const now = new Date().toISOString();
+      const board = emptyWallBoard([
+        { id: 7, name: 'Anna', state: 'busy', since: now, callId: 'c1', callQueueId: null, consult: { role: 'consulting', with: 'Bob Bell' } },
+        { id: 8, name: 'Bob', state: 'busy', since: now, callId: 'k1', callQueueId: null, consult: { role: 'consulted', with: 'Anna Ait' } },
+        { id: 9, name: 'Cara', state: 'busy', since: now, callId: 'c2', callQueueId: null, consult: null },
+      ]);
+      server.socket('/ws/supervisor', (ws) => ws.send(JSON.stringify(board)));
+      await page.goto(`${server.origin}/supervisor/`);
+      await page.evaluate(() => sessionStorage.setItem('callflow.supervisor.token', 'sup-token'));
+      await page.reload();
+      const row = (name: string) => page.getByTestId(`wb-agent-${name}`);
+      await row('Anna').waitFor({ state: 'visible' });
+      expect(await row('Anna').getByTestId('wb-agent-consult').textContent()).toBe('consulting Bob Bell');
+      expect(await row('Bob').getByTestId('wb-agent-consult').textContent()).toBe('consulted by Anna Ait');
+      expect(await row('Cara').getByTestId('wb-agent-consult').count()).toBe(0);
+    });
   });
 });
 

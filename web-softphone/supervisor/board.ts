@@ -71,6 +71,8 @@ export interface BoardAgent {
   barge?: boolean;
   /** the agent paused the call's recording (absent from an older server) */
   recordingPaused?: boolean;
+  /** a consult the agent is in (absent from an older server) */
+  consult?: { role: 'consulting' | 'consulted'; with: string } | null;
 }
 
 export interface Board {
@@ -284,6 +286,7 @@ export function renderBoard(doc: Document, board: Board, now: number, act?: Agen
       const monitors = [...(a.listeners ?? []).map((l) => `${l} listening`), ...(a.coach ? [`${a.coach} ${a.barge ? 'in the call' : 'coaching'}`] : [])];
       if (monitors.length > 0) callCell.append(' ', el(doc, 'span', { class: 'muted', 'data-testid': 'wb-agent-monitors' }, `(${monitors.join(', ')})`));
       if (a.recordingPaused === true) callCell.append(' ', el(doc, 'span', { class: 'pill', 'data-testid': 'wb-agent-recording-paused' }, 'recording paused'));
+      if (a.consult) callCell.append(' ', el(doc, 'span', { class: 'pill', 'data-testid': 'wb-agent-consult' }, a.consult.role === 'consulting' ? `consulting ${a.consult.with}` : `consulted by ${a.consult.with}`));
       row.append(el(doc, 'td', {}, a.name), state, el(doc, 'td', {}, forTime), callCell);
       const buttons = el(doc, 'td', { class: 'actions' });
       const callId = a.callId ?? null;

@@ -664,9 +664,11 @@ export class CallCenter {
     return { outcome: 'sent', customerConnected };
   }
 
-  /** An agent's desktop connects: its state, and at once the calls waiting in the agent's queues. */
+  /** An agent's desktop connects: its state, the call it is on, and at once the calls waiting in the agent's queues. */
   attachAgent(agentId: string, ws: WebSocket): void {
     this.desk.attach(agentId, ws);
+    // (a page reloaded during a call on the desk phone shows the caller again)
+    for (const event of this.callOfAgent(agentId)?.agentView() ?? []) sendJson(ws, event);
     const message = this.#queueSummaries([agentId]).get(agentId)!;
     this.#queuesSent.set(agentId, JSON.stringify(message));
     sendJson(ws, message);

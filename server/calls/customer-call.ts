@@ -846,7 +846,7 @@ export class CustomerCall {
       clearTimeout(this.#consultTimer);
       this.#tellConsultant('talking');
     }
-    this.#env.toAgent(entry.agentId, { type: 'connected', callId: this.id, context: this.#offerContext(), device: this.agentDevice!, recorded: this.#queue.recordCalls || this.#recording !== null });
+    this.#env.toAgent(entry.agentId, this.#connectedEvent());
     const agentName = this.#env.agentName(entry.agentId);
     this.#env.toCustomer(this.id, { type: 'connected', agentName });
     this.#env.log.event({ event: 'CONNECT', callId: this.id, queueId: this.#queue.id, agentId: Number(entry.agentId), data: { waited } });
@@ -857,6 +857,20 @@ export class CustomerCall {
       answered_at: new Date(this.#firstAnsweredAt),
       wait_seconds: this.#waitedBefore + waited,
     });
+  }
+
+  /** The connected agent's desktop is told whom they talk with, on which device, and whether it is recorded. */
+  #connectedEvent(): Extract<AgentCallEvent, { type: 'connected' }> {
+    return { type: 'connected', callId: this.id, context: this.#offerContext(), device: this.agentDevice!, recorded: this.#queue.recordCalls || this.#recording !== null };
+  }
+
+  /**
+   * What a desktop of the connected agent that connects now (a page reloaded during a call on the desk phone) is told
+   * of the call: the caller's details as when it was answered, and a paused recording.
+   */
+  agentView(): AgentCallEvent[] {
+    if (this.state !== CustomerCallState.Connected || this.#agentId === null || this.#hangingUp) return [];
+    return [this.#connectedEvent(), ...(this.#pausedRecording ? [{ type: 'recording' as const, callId: this.id, paused: true }] : [])];
   }
 
   /** The connected agent's device: hold/resume, hang-up and transfer come from it. */
@@ -1086,10 +1100,7 @@ export class CustomerCall {
     this.#env.log.updateCall(this.id, { agent_id: Number(takes.agentId), talk_seconds: this.#talkedBefore });
     this.#env.callTaken(takes.agentId, this.id, this.#queue);
     this.#env.toAgent(first, { type: 'call-ended', callId: this.id });
-    this.#env.toAgent(takes.agentId, {
-      type: 'connected', callId: this.id, context: this.#offerContext(), device: this.agentDevice!,
-      recorded: this.#queue.recordCalls || this.#recording !== null, replaces: k.id,
-    });
+    this.#env.toAgent(takes.agentId, { ...this.#connectedEvent(), replaces: k.id });
     this.#env.toCustomer(this.id, { type: 'connected', agentName: to });
     void firstLeg.bye().catch(() => {});
   }

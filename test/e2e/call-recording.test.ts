@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { peakFrequency, rms, toneWav } from '../media/helpers/audio.ts';
 import { RtpPeer } from '../media/helpers/rtp-peer.ts';
 import { RawUdp } from '../sip/helpers.ts';
@@ -130,6 +131,14 @@ describe('call recording', () => {
       // the supervisor sees it on the wall-board
       const board = await h.api('GET', '/api/wallboard', undefined, sue);
       expect(board.body.agents.find((a: { id: number }) => a.id === anna.id)).toMatchObject({ callId, recordingPaused: true });
+      // a desktop that connects now (a page reloaded) is told of the call and that its recording is paused
+      const desk = new WebSocket(`${h.baseUrl.replace('http', 'ws')}/ws/agent?token=${anna.token}`);
+      const told: Array<{ type: string; callId?: string; paused?: boolean; device?: string }> = [];
+      desk.on('message', (m) => told.push(JSON.parse(String(m))));
+      await eventually(() => told.some((m) => m.type === 'recording') || undefined, 5_000, 'the call told to a new desktop');
+      desk.close();
+      expect(told.find((m) => m.type === 'connected')).toMatchObject({ callId, device: 'desk-phone', recorded: true });
+      expect(told.find((m) => m.type === 'recording')).toEqual({ type: 'recording', callId, paused: true });
       rtp.startTone(800); // the card number
       await new Promise((r) => setTimeout(r, 2500));
       // the caller has read it out (what is still on its way through the media engine lands while paused), then Anna resumes

@@ -76,6 +76,11 @@ describe('an agent with a desk phone and the browser softphone', () => {
     await eventually(async () => (await ap.getByTestId('agent-state').textContent())?.includes('busy'), 10_000, 'state busy');
     await eventually(async () => Math.abs((await customer!.hearing(1)).peakHz - 700) < 30, 15_000, 'the desk phone\'s tone at the caller');
     expect((await agent!.hearing(1)).rms).toBeLessThan(0.002); // the softphone is not in the call
+    // A page reloaded during the call shows the caller again: the server tells a desktop that connects of the call.
+    await ap.reload();
+    await eventually(async () => /desk phone/.test((await ap.locator('#call-status').textContent()) ?? ''), 15_000, 'the reloaded page to show the call on the desk phone');
+    expect(await ap.getByTestId('incoming-page-url').textContent()).toContain('/demo/');
+    await eventually(async () => /registered/i.test((await ap.getByTestId('sip-status').textContent()) ?? ''), 15_000, 'the softphone registered again');
 
     // Anu hangs up from the page: the server ends the desk phone's call and the caller's.
     await ap.getByTestId('hangup').click();

@@ -271,6 +271,46 @@ describe('consult transfer', () => {
     await eventually(async () => (await lastCall()).call.state === 'ended' || undefined, 10_000, 'the call to end');
   }, 150_000);
 
+  it('a conference on the agent page: Mia joins the caller and Bob (mixed in her browser), then ends it and goes on alone', async () => {
+    const bobToken = await h.login('bob', bob.password);
+    expect((await h.api('PUT', '/api/agent/state', { state: 'ready' }, bobToken)).status).toBe(200);
+    const mp = miaPage!.page;
+    expect((await h.api('PUT', '/api/agent/state', { state: 'ready' }, await h.login('mia', mia.password))).status).toBe(200);
+    const cp = customer!.page;
+    await cp.goto(`${h.baseUrl}/demo/`);
+    await cp.getByTestId('cf-call-button').click();
+    await cp.getByTestId('cf-language').selectOption('et');
+    await cp.getByTestId('cf-start').click();
+    await eventually(async () => (await mp.getByTestId('answer').isEnabled()) || undefined, 20_000, "Mia's softphone ringing");
+    await mp.getByTestId('answer').click();
+    await hears(900, 'Mia at the caller');
+    await mp.getByTestId('transfer-queue').selectOption({ label: 'Bob Bell' });
+    await mp.getByTestId('consult').click();
+    const bp = bobPage!.page;
+    await eventually(async () => (await bp.getByTestId('answer').isEnabled()) || undefined, 20_000, "Bob's softphone ringing");
+    await bp.getByTestId('answer').click();
+    await eventually(async () => (await mp.getByTestId('consult-state').textContent()) === 'Consulting Bob Bell: talking' || undefined, 10_000, 'the consult talking');
+
+    await mp.getByTestId('consult-conference').click();
+    await eventually(async () => (await mp.getByTestId('consult-state').textContent()) === 'Conference with Bob Bell' || undefined, 10_000, 'the conference');
+    // With Mia muted, what the caller and Bob hear of each other can only come through her page's mix.
+    await mp.getByTestId('mute').click();
+    await hears(700, 'Bob at the caller, through the conference');
+    await eventually(async () => Math.abs((await bobPage!.hearing(1)).peakHz - 440) < 30, 15_000, "the caller at Bob's softphone, through the conference");
+    await mp.getByTestId('mute').click();
+
+    expect(await mp.getByTestId('consult-cancel').textContent()).toBe('End conference');
+    await mp.getByTestId('consult-cancel').click();
+    await eventually(async () => !(await mp.getByTestId('consult-panel').isVisible()) || undefined, 10_000, 'the conference over');
+    await hears(900, 'Mia alone with the caller again');
+    await eventually(async () => (await state(bobToken)) === 'ready' || undefined, 10_000, 'Bob free at once');
+    const { call, events } = await lastCall();
+    expect(call).toMatchObject({ agentId: mia.id, state: 'connected' });
+    expect(events.map((e) => e.event)).toEqual(['ENTERQUEUE', 'OFFER', 'CONNECT', 'HOLD', 'UNHOLD']);
+    await mp.getByTestId('hangup').click();
+    await eventually(async () => (await lastCall()).call.state === 'ended' || undefined, 10_000, 'the call to end');
+  }, 150_000);
+
   it("from a desk phone's attended transfer (REFER with Replaces): the consulted agent takes the caller", async () => {
     // Rita's desk phone is raw SIP over UDP with real RTP: it sends what baresip 1.0 cannot, a REFER whose Refer-To
     // names the consult call in a Replaces header (RFC 3891), as desk phones' "attended transfer" does.

@@ -789,6 +789,277 @@ describe('agent softphone', () => {
         expect(await page.getByTestId('ready').isEnabled()).toBe(true);
       });
 
+      describe('conference (the three mixed on this page)', () => {
+        /** What the test records in the page (its own instrumentation, see watchMedia): nothing of the page's. */
+        interface MediaWatch {
+          mics: MediaStreamTrack[];
+          pcs: RTCPeerConnection[];
+          contexts: AudioContext[];
+          mixed: MediaStreamTrack[];
+        }
+
+        /**
+         * Test-only instrumentation, installed before the page loads: records the microphone tracks getUserMedia gives,
+         * the peer connections and AudioContexts made, and the tracks of the stream destinations those make (the mixes').
+         */
+        async function watchMedia(): Promise<void> {
+          await page.addInitScript(() => {
+            const media: MediaWatch = { mics: [], pcs: [], contexts: [], mixed: [] };
+            (window as unknown as { __media: MediaWatch }).__media = media;
+            const devices = navigator.mediaDevices;
+            const getUserMedia = devices.getUserMedia.bind(devices);
+            devices.getUserMedia = async (constraints) => {
+              const stream = await getUserMedia(constraints);
+              media.mics.push(...stream.getAudioTracks());
+              return stream;
+            };
+            const PC = window.RTCPeerConnection;
+            const AC = window.AudioContext;
+            const makeDestination = AC.prototype.createMediaStreamDestination;
+            AC.prototype.createMediaStreamDestination = function (this: AudioContext) {
+              const node = makeDestination.call(this);
+              media.mixed.push(...node.stream.getAudioTracks());
+              return node;
+            };
+            Object.assign(window, {
+              RTCPeerConnection: class extends PC {
+                constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
+                  super(...args);
+                  media.pcs.push(this);
+                }
+              },
+              AudioContext: class extends AC {
+                constructor(...args: ConstructorParameters<typeof AudioContext>) {
+                  super(...args);
+                  media.contexts.push(this);
+                }
+              },
+            });
+          });
+        }
+
+        /**
+         * What each open call sends, in the order the calls were made (the customer's, then the consult call): 'mic' (a
+         * microphone track), 'mix' (a live track a mix made), or what else.
+         */
+        const sending = () =>
+          page.evaluate(() => {
+            const m = (window as unknown as { __media: MediaWatch }).__media;
+            return m.pcs
+              .filter((pc) => pc.signalingState !== 'closed')
+              .map((pc) => {
+                const t = pc.getSenders().find((s) => s.track?.kind === 'audio')?.track;
+                return t == null ? 'none' : m.mics.includes(t) ? 'mic' : m.mixed.includes(t) && t.readyState === 'live' ? 'mix' : `other (${t.label}, ${t.readyState})`;
+              });
+          });
+        /** Whether the live microphone tracks are enabled (muted: not), and the live mixed tracks. */
+        const enabled = () =>
+          page.evaluate(() => {
+            const m = (window as unknown as { __media: MediaWatch }).__media;
+            const live = (ts: MediaStreamTrack[]) => ts.filter((t) => t.readyState === 'live').map((t) => t.enabled);
+            return { mics: live(m.mics), mixed: live(m.mixed) };
+          });
+        /** What is left of the mixing: AudioContexts not closed, mixed tracks not stopped, microphones live on no open call. */
+        const leftovers = () =>
+          page.evaluate(() => {
+            const m = (window as unknown as { __media: MediaWatch }).__media;
+            const sent = new Set(m.pcs.filter((pc) => pc.signalingState !== 'closed').flatMap((pc) => pc.getSenders().map((s) => s.track)));
+            return {
+              contexts: m.contexts.filter((c) => c.state !== 'closed').length,
+              mixed: m.mixed.filter((t) => t.readyState === 'live').length,
+              idleMics: m.mics.filter((t) => t.readyState === 'live' && !sent.has(t)).length,
+            };
+          });
+        const NOTHING_LEFT = { contexts: 0, mixed: 0, idleMics: 0 };
+
+        /** On call `callId`, consults Anna until the server says she talks (the consult call answered with `toTag`). */
+        async function talkingWithAnna(callId: string, toTag: string, holds = 1): Promise<string> {
+          const consult = await consultAnna(callId, holds);
+          await answerConsult(consult, toTag);
+          send({ type: 'consult', callId, consultId: toTag, state: 'talking', target: 'Anna Tamm' });
+          await expect.poll(() => text('consult-state')).toBe('Consulting Anna Tamm: talking');
+          return consult;
+        }
+
+        /** Conference: the caller's un-hold re-INVITE (number `resume` of the call) answered, the three mixed. */
+        async function conference(callId: string, resume = 2): Promise<void> {
+          await page.getByTestId('consult-conference').click();
+          await expect.poll(() => reInvites(callId).length, { timeout: 10_000 }).toBe(resume);
+          expect(sdpOf(reInvites(callId)[resume - 1]!)).toMatch(/^a=sendrecv\r?$/m);
+          accept(reInvites(callId)[resume - 1]!);
+          await expect.poll(() => text('consult-state')).toBe('Conference with Anna Tamm');
+        }
+
+        it('takes the caller off hold and only then mixes: each call sends the microphone and the other party, the agent hears both, Mute silences only the agent', async () => {
+          await watchMedia();
+          await onCall('call-90');
+          await talkingWithAnna('call-90', 'consult-90');
+          expect(await sending()).toEqual(['mic', 'mic']);
+          expect(await page.getByTestId('consult-conference').isEnabled()).toBe(true);
+
+          await page.getByTestId('consult-conference').click();
+          await expect.poll(() => reInvites('call-90').length, { timeout: 10_000 }).toBe(2);
+          expect(sdpOf(reInvites('call-90')[1]!)).toMatch(/^a=sendrecv\r?$/m);
+          // (not mixed until the caller is off hold)
+          await expect.poll(() => text('consult-state')).toBe('Consulting Anna Tamm: taking the caller off hold…');
+          expect(await page.getByTestId('consult-conference').isDisabled()).toBe(true);
+          expect(await page.getByTestId('consult-complete').isDisabled()).toBe(true);
+          expect(await sending()).toEqual(['mic', 'mic']);
+          expect(await leftovers()).toEqual(NOTHING_LEFT);
+
+          accept(reInvites('call-90')[1]!);
+          await expect.poll(() => text('consult-state')).toBe('Conference with Anna Tamm');
+          await expect.poll(sending).toEqual(['mix', 'mix']);
+          expect(await text('consult-cancel')).toBe('End conference');
+          expect(await page.getByTestId('consult-complete').isEnabled()).toBe(true);
+          expect(await visible('consult-conference')).toBe(false);
+          expect(await callState()).toBe('active');
+          expect(await page.getByTestId('hold').isDisabled()).toBe(true);
+          // the agent hears both calls; the two mixes share one AudioContext
+          await expect.poll(audio).toEqual({ 'consult-audio': [true, false], 'remote-audio': [true, false] });
+          // (the microphones feed the mixes, on no sender meanwhile)
+          expect(await leftovers()).toEqual({ contexts: 1, mixed: 2, idleMics: 2 });
+          expect(await enabled()).toEqual({ mics: [true, true], mixed: [true, true] });
+
+          // Mute: both microphones silent in the mixes, which go on (the caller and Anna hear each other)
+          await page.getByTestId('mute').click();
+          await expect.poll(enabled).toEqual({ mics: [false, false], mixed: [true, true] });
+          expect(await sending()).toEqual(['mix', 'mix']);
+          await page.getByTestId('mute').click();
+          await expect.poll(enabled).toEqual({ mics: [true, true], mixed: [true, true] });
+          expect(reInvites('call-90')).toHaveLength(2);
+        });
+
+        it('End conference hangs up the consult call, and the agent goes on with the caller (not held) on the microphone alone', async () => {
+          await watchMedia();
+          await onCall('call-91');
+          const consult = await talkingWithAnna('call-91', 'consult-91');
+          await conference('call-91');
+          await expect.poll(sending).toEqual(['mix', 'mix']);
+          await page.getByTestId('consult-cancel').click();
+          await expect.poll(() => sentIn('BYE', header(consult, 'Call-ID')).length, { timeout: 10_000 }).toBe(1);
+          await page.getByTestId('consult-panel').waitFor({ state: 'hidden' });
+          await expect.poll(sending).toEqual(['mic']);
+          await expect.poll(leftovers).toEqual(NOTHING_LEFT);
+          expect(await callState()).toBe('active');
+          await expect.poll(audio).toEqual({ 'consult-audio': [false, true], 'remote-audio': [true, false] });
+          expect(await page.getByTestId('hold').isEnabled()).toBe(true);
+          expect(await page.getByTestId('hold').textContent()).toBe('Hold');
+          expect(await callError().isVisible()).toBe(false);
+          await page.waitForTimeout(500);
+          expect(reInvites('call-91')).toHaveLength(2); // (no hold, no resume)
+        });
+
+        it('ends the conference when Anna hangs up or the server says the consult is over: the caller stays with the agent, not held, on the microphone', async () => {
+          await watchMedia();
+          await onCall('call-92');
+          const consult = await talkingWithAnna('call-92', 'consult-92');
+          await conference('call-92');
+          await expect.poll(sending).toEqual(['mix', 'mix']);
+          byeTo(consult, 'consult-92');
+          await page.getByTestId('consult-panel').waitFor({ state: 'hidden' });
+          expect(await callError().textContent()).toBe('Consult ended');
+          await expect.poll(sending).toEqual(['mic']);
+          await expect.poll(leftovers).toEqual(NOTHING_LEFT);
+          expect(await callState()).toBe('active');
+          expect(await page.getByTestId('hold').textContent()).toBe('Hold');
+          await expect.poll(audio).toEqual({ 'consult-audio': [false, true], 'remote-audio': [true, false] });
+
+          // again, and the server says it is over (the page hangs its consult call up)
+          const second = await talkingWithAnna('call-92', 'consult-93', 3);
+          await conference('call-92', 4);
+          await expect.poll(sending).toEqual(['mix', 'mix']);
+          send({ type: 'consult', callId: 'call-92', consultId: 'consult-93', state: 'ended', target: 'Anna Tamm', reason: 'Anna Tamm logged out' });
+          await page.getByTestId('consult-panel').waitFor({ state: 'hidden' });
+          expect(await callError().textContent()).toBe('Consult ended (Anna Tamm logged out)');
+          await expect.poll(() => sentIn('BYE', header(second, 'Call-ID')).length, { timeout: 10_000 }).toBe(1);
+          await expect.poll(sending).toEqual(['mic']);
+          await expect.poll(leftovers).toEqual(NOTHING_LEFT);
+          expect(await callState()).toBe('active');
+          await page.waitForTimeout(500);
+          expect(reInvites('call-92')).toHaveLength(4);
+        });
+
+        it('a refused resume says why and the consult goes on, the caller held and nothing mixed; Conference may be tried again', async () => {
+          await watchMedia();
+          await onCall('call-93');
+          await talkingWithAnna('call-93', 'consult-94');
+          await page.getByTestId('consult-conference').click();
+          await expect.poll(() => reInvites('call-93').length, { timeout: 10_000 }).toBe(2);
+          sip.reply(reInvites('call-93')[1]!, '488 Not Acceptable Here');
+          await expect.poll(() => callError().textContent()).toBe('Resume refused (488 Not Acceptable Here).');
+          await expect.poll(() => text('consult-state')).toBe('Consulting Anna Tamm: talking');
+          expect(await callState()).toBe('held');
+          expect(await text('consult-cancel')).toBe('Cancel consult');
+          expect(await page.getByTestId('consult-conference').isEnabled()).toBe(true);
+          expect(await page.getByTestId('consult-complete').isEnabled()).toBe(true);
+          expect(await sending()).toEqual(['mic', 'mic']);
+          expect(await leftovers()).toEqual(NOTHING_LEFT);
+          expect(await audio()).toEqual({ 'consult-audio': [true, false], 'remote-audio': [false, true] });
+
+          await conference('call-93', 3);
+          await expect.poll(sending).toEqual(['mix', 'mix']);
+        });
+
+        it('Complete transfer from the conference hands the caller over as from the consult (a refusal keeps the conference), and the mixing stops', async () => {
+          const answers = [
+            { status: 409, body: { statusCode: 409, code: 'ERR_INVALID_STATE', error: 'Conflict', message: 'the consult cannot be completed now' } },
+            { status: 200, body: { transferred: true } },
+          ];
+          server.route('POST /api/agent/call/consult/complete', () => answers.shift()!);
+          await watchMedia();
+          await onCall('call-94');
+          const consult = await talkingWithAnna('call-94', 'consult-95');
+          await conference('call-94');
+          await page.getByTestId('consult-complete').click();
+          await expect.poll(() => callError().textContent()).toBe('the consult cannot be completed now');
+          await expect.poll(() => page.getByTestId('consult-complete').isEnabled()).toBe(true);
+          expect(await text('consult-state')).toBe('Conference with Anna Tamm');
+          expect(await sending()).toEqual(['mix', 'mix']);
+
+          await page.getByTestId('consult-complete').click();
+          await page.getByTestId('consult-panel').waitFor({ state: 'hidden' });
+          expect(completes().map((r) => [r.headers.authorization, r.body])).toEqual([
+            ['Bearer agent-token-1', {}],
+            ['Bearer agent-token-1', {}],
+          ]);
+          // (until the server hangs both calls up, each sends the microphone again)
+          await expect.poll(sending).toEqual(['mic', 'mic']);
+          byeTo(consult, 'consult-95');
+          inDialog('call-94', 'BYE', 2);
+          await page.getByTestId('incoming').waitFor({ state: 'hidden' });
+          await expect.poll(leftovers).toEqual(NOTHING_LEFT);
+          expect(sip.messages.filter((m) => m.startsWith('BYE '))).toEqual([]);
+          expect(reInvites('call-94')).toHaveLength(2);
+        });
+
+        it('goes on with Anna when the caller hangs up during the conference: the consult call sends the microphone again', async () => {
+          server.route('POST /api/agent/call/consult/complete', () => ({
+            status: 409, body: { statusCode: 409, code: 'ERR_INVALID_STATE', error: 'Conflict', message: 'the caller has hung up' },
+          }));
+          await watchMedia();
+          await onCall('call-95');
+          const consult = await talkingWithAnna('call-95', 'consult-96');
+          await conference('call-95');
+          await expect.poll(sending).toEqual(['mix', 'mix']);
+          inDialog('call-95', 'BYE', 2);
+          await page.getByTestId('incoming').waitFor({ state: 'hidden' });
+          await expect.poll(() => text('consult-state')).toBe('Consulting Anna Tamm: talking');
+          expect(await text('consult-cancel')).toBe('Cancel consult');
+          await expect.poll(sending).toEqual(['mic']);
+          await expect.poll(leftovers).toEqual(NOTHING_LEFT);
+          expect(await enabled()).toEqual({ mics: [true], mixed: [] });
+          expect(await audio()).toEqual({ 'consult-audio': [true, false], 'remote-audio': [false, true] });
+          // nothing to hand over: the server's words
+          await page.getByTestId('consult-complete').click();
+          await expect.poll(() => text('desk-error')).toBe('the caller has hung up');
+          expect(await text('consult-state')).toBe('Consulting Anna Tamm: talking');
+          await page.getByTestId('consult-cancel').click();
+          await expect.poll(() => sentIn('BYE', header(consult, 'Call-ID')).length, { timeout: 10_000 }).toBe(1);
+          await page.getByTestId('consult-panel').waitFor({ state: 'hidden' });
+        });
+      });
+
       const customer = { ...phoneCall, dispositions: ['Sale', 'No sale'] };
       const consulting = { ...customer, consult: { from: 'Bob Berg', callId: 'call-80' } };
 

@@ -136,6 +136,7 @@ export class AgentApp {
     });
     view.consult.addEventListener('click', () => this.#consult());
     view.consultComplete.addEventListener('click', () => void this.#session?.consult?.complete());
+    view.consultConference.addEventListener('click', () => void this.#session?.consult?.conference());
     view.consultCancel.addEventListener('click', () => this.#session?.consult?.cancel());
   }
 
@@ -443,11 +444,11 @@ export class AgentApp {
     const c = s.coaching;
     if (c === undefined || s.coach === undefined) return;
     const stream = c.barge ? s.coach.stream : null;
-    const mixed = c.barge && stream !== null && (await s.desk.mixIn(stream));
+    const mixed = c.barge && stream !== null && (await s.desk.mixIn('coach', stream));
     if (s.coaching !== c) return;
     this.#view.showCoach(c.login, mixed);
     if (c.barge && !mixed) this.#view.deskMessage(`${c.login} could not join the call: it is not on this page's phone.`);
-    else if (!c.barge) await s.desk.mixIn(null);
+    else if (!c.barge) await s.desk.mixIn('coach', null);
   }
 
   #endCoach(s: DeskSession): void {
@@ -455,7 +456,7 @@ export class AgentApp {
     s.coach?.close();
     s.coach = undefined;
     s.coaching = undefined;
-    if (wasMixed) void s.desk.mixIn(null);
+    if (wasMixed) void s.desk.mixIn('coach', null);
     this.#view.showCoach(null, false);
   }
 

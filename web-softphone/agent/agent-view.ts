@@ -156,6 +156,7 @@ export class AgentView {
   readonly consultPanel: HTMLElement;
   readonly consultState: HTMLElement;
   readonly consultComplete: HTMLButtonElement;
+  readonly consultConference: HTMLButtonElement;
   readonly consultCancel: HTMLButtonElement;
   readonly consultAudio: HTMLAudioElement;
   readonly recording: HTMLElement;
@@ -245,6 +246,7 @@ export class AgentView {
     this.consultPanel = $('consult-panel');
     this.consultState = $('consult-state');
     this.consultComplete = $('consult-complete');
+    this.consultConference = $('consult-conference');
     this.consultCancel = $('consult-cancel');
     this.consultAudio = $('consult-audio');
     this.recording = $('recording');
@@ -529,12 +531,24 @@ export class AgentView {
     }
   }
 
-  /** The agent's consult: whom, "ringing" until the other agent answers, then "talking" (Complete transfer works); none: hidden. */
+  /**
+   * The agent's consult: whom, "ringing" until the other agent answers, then "talking" (Complete transfer and Conference
+   * work); in a conference, "Conference with" whom, and its Cancel ends the conference. None: hidden.
+   */
   renderConsult(c: ConsultSnapshot | undefined): void {
     this.consultPanel.hidden = c === undefined;
     const talking = c?.state === 'talking' || c?.state === 'completing';
-    this.consultState.textContent = c ? `Consulting ${c.target}: ${talking ? 'talking' : 'ringing'}` : '';
-    this.consultComplete.disabled = c?.state !== 'talking';
+    this.consultState.textContent = !c
+      ? ''
+      : c.conference
+        ? `Conference with ${c.target}`
+        : c.state === 'joining'
+          ? `Consulting ${c.target}: taking the caller off hold…`
+          : `Consulting ${c.target}: ${talking ? 'talking' : 'ringing'}`;
+    this.consultComplete.disabled = c?.state !== 'talking' && c?.state !== 'conference';
+    this.consultConference.hidden = c?.conference === true;
+    this.consultConference.disabled = c?.state !== 'talking';
+    this.consultCancel.textContent = c?.conference ? 'End conference' : 'Cancel consult';
     this.consultCancel.disabled = c === undefined || c.state === 'completing';
   }
 

@@ -26,6 +26,12 @@ export interface CallDeskEvents extends Record<string, unknown[]> {
 }
 
 /**
+ * What may be mixed into what this softphone sends the caller besides the microphone (send-mix.ts): `coach`, a
+ * supervisor who joined the call (barge-in); `conference`, the other agent of the agent's conference (conference-mix.ts).
+ */
+export type MixInput = 'coach' | 'conference';
+
+/**
  * One call at a time at the agent's desk: pairs the server's offer (context) with the INVITE (matched by
  * X-Callflow-Call-Id), and runs answer, decline, hold/resume, mute and hang-up; a consult (consult-call.ts) holds and
  * resumes the call through it. All state changes go through transition(); returning to idle disposes the session.
@@ -35,8 +41,12 @@ export class CallDesk extends Emitter<CallDeskEvents> {
   readonly #log: Logger;
   #snap: CallDeskSnapshot = { state: 'idle', muted: false, holdPending: false };
   #invitation: Invitation | undefined;
-  /** barge-in: a supervisor's voice mixed into what this softphone sends the caller */
+  /** what is mixed into what this softphone sends the caller (see mixIn), and the context lent to mix it in, if any */
+  readonly #mixInputs = new Map<MixInput, { stream: MediaStream; audio?: AudioContext }>();
+  /** the mix of #mixInputs on the call's sender, while there are any */
   #mix: SendMix | undefined;
+  /** the changes of the mix, one after the other (each stops the last mix before it starts the next) */
+  #mixing: Promise<unknown> = Promise.resolve();
   /** the agent's consult call plays instead of this one (see setRemoteAudio) */
   #audioOff = false;
 
@@ -118,8 +128,7 @@ export class CallDesk extends Emitter<CallDeskEvents> {
       if (invitation.state === SessionState.Established) void invitation.bye().catch(() => {});
       return;
     }
-    void this.#mix?.stop(); // (a barge-in mixed into the consult call's media)
-    this.#mix = undefined;
+    this.#dropMix(); // (a barge-in mixed into the consult call's media)
     this.#invitation = invitation;
     this.#follow(invitation);
     if (invitation.state === SessionState.Established) this.#playRemote(invitation);
@@ -262,7 +271,10 @@ export class CallDesk extends Emitter<CallDeskEvents> {
               this.#playRemote(inv);
               done(true);
             },
-            onReject: (res) => done(false, `${hold ? 'Hold' : 'Resume'} refused (${res.message.statusCode} ${res.message.reasonPhrase}).`),
+            onReject: (res) => {
+              const why = `${hold ? 'Hold' : 'Resume'} refused (${res.message.statusCode} ${res.message.reasonPhrase}).`;
+              void rollBackOffer(inv).then(() => done(false, why));
+            },
           },
         })
         .catch((err) => done(false, userMessage(err)));
@@ -273,7 +285,7 @@ export class CallDesk extends Emitter<CallDeskEvents> {
     const inv = this.#invitation;
     if (!inv || (this.#snap.state !== 'active' && this.#snap.state !== 'held')) return;
     if (this.#mix !== undefined) {
-      this.#mix.mic.enabled = !muted; // (the caller goes on hearing the supervisor who joined)
+      this.#mix.mic.enabled = !muted; // (the caller goes on hearing the supervisor who joined, the other agent of a conference)
       this.#update({ muted });
     } else if (setMicrophoneEnabled(inv, !muted)) {
       this.#update({ muted });
@@ -281,25 +293,59 @@ export class CallDesk extends Emitter<CallDeskEvents> {
   }
 
   /**
-   * Barge-in: mixes `other` (a supervisor's voice) into what this softphone sends the caller, or stops mixing (null).
-   * Resolves false when this softphone has no call in progress to send it into (the agent talks on another device).
+   * Mixes `other` into what this softphone sends the caller as `input` (a supervisor's voice for barge-in, the other
+   * agent's for a conference), or takes it out again (null). `audio`: the context to mix in (the conference's, which
+   * mixes its other call in it too); none: the mix makes its own. Resolves false when this softphone has no call in
+   * progress to send it into (the agent talks on another device), or the call ended meanwhile.
    */
-  async mixIn(other: MediaStream | null): Promise<boolean> {
+  async mixIn(input: MixInput, other: MediaStream | null, audio?: AudioContext): Promise<boolean> {
+    if (other === null) this.#mixInputs.delete(input);
+    else this.#mixInputs.set(input, audio === undefined ? { stream: other } : { stream: other, audio });
+    const next = this.#mixing.then(() => this.#remix());
+    this.#mixing = next.catch(() => false);
+    const mixed = await next.catch((err: unknown) => {
+      this.#log.warn({ err: String(err), input }, 'mixing into the call failed');
+      return false;
+    });
+    // (not sent: it is not waiting to be, unless a later call put it back meanwhile)
+    if (!mixed && this.#mixInputs.get(input)?.stream === other) this.#mixInputs.delete(input);
+    return mixed || other === null;
+  }
+
+  /** The audio the caller sends (what the agent hears of them), while the call is on this softphone; a conference mixes it into its other call. */
+  remoteAudio(): MediaStream | undefined {
+    const inv = this.#invitation;
+    if (inv === undefined || (this.#snap.state !== 'active' && this.#snap.state !== 'held')) return undefined;
+    return webHandler(inv)?.remoteMediaStream;
+  }
+
+  /** Stops the last mix and mixes what #mixInputs holds now (if anything) onto the call's sender; false: no call to send it into. */
+  async #remix(): Promise<boolean> {
     const before = this.#mix;
     this.#mix = undefined;
     await before?.stop();
-    if (other === null) return true;
+    // (a mute toggled while the mix was being swapped went to the track on the sender, not the microphone)
+    if (before !== undefined) before.mic.enabled = !this.#snap.muted;
+    const inputs = [...this.#mixInputs.values()];
+    if (inputs.length === 0) return true;
     const inv = this.#invitation;
     const pc = inv === undefined ? undefined : webHandler(inv)?.peerConnection;
     if (pc == null || (this.#snap.state !== 'active' && this.#snap.state !== 'held')) return false;
-    const mix = await SendMix.start(pc, other);
+    const mix = await SendMix.start(pc, inputs.map((i) => i.stream), inputs.find((i) => i.audio !== undefined)?.audio);
     if (mix === null) return false;
     if (this.#invitation !== inv) {
       await mix.stop(); // the call ended meanwhile
       return false;
     }
+    mix.mic.enabled = !this.#snap.muted;
     this.#mix = mix;
     return true;
+  }
+
+  /** The call's mix is over (its session ends or is replaced): nothing is mixed in any more. */
+  #dropMix(): void {
+    this.#mixInputs.clear();
+    this.#mixing = this.#mixing.then(() => this.#remix()).catch(() => false);
   }
 
   hangup(): void {
@@ -342,8 +388,7 @@ export class CallDesk extends Emitter<CallDeskEvents> {
   #endSession(): void {
     const inv = this.#invitation;
     this.#invitation = undefined;
-    void this.#mix?.stop();
-    this.#mix = undefined;
+    this.#dropMix();
     stopRemoteAudio(this.#audio);
     if (!inv) return;
     const warn = (err: unknown): void => this.#log.warn({ err: String(err) }, 'ending the session failed');
@@ -359,4 +404,15 @@ export class CallDesk extends Emitter<CallDeskEvents> {
       void inv.bye().catch(warn);
     }
   }
+}
+
+/**
+ * Takes back the offer of a refused re-INVITE. RFC 3261 14.1: after a non-2xx final response to a re-INVITE the
+ * session parameters remain unchanged, as if no re-INVITE had been issued. sip.js's web session description handler has
+ * no rollbackDescription, so without this its peer connection would stay in have-local-offer and every later
+ * re-INVITE of the call (Hold, Resume) would fail.
+ */
+async function rollBackOffer(session: Invitation): Promise<void> {
+  const pc = webHandler(session)?.peerConnection;
+  if (pc?.signalingState === 'have-local-offer') await pc.setLocalDescription({ type: 'rollback' }).catch(() => undefined);
 }

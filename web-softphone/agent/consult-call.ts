@@ -4,7 +4,8 @@ import { userMessage } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { playRemoteAudio, stopRemoteAudio } from '../shared/media.ts';
 import type { ConsultProgress } from './agent-messages.ts';
-import type { CallDesk } from './call-desk.ts';
+import type { CallDesk, CallDeskSnapshot } from './call-desk.ts';
+import { ConferenceMix } from './conference-mix.ts';
 import { canTransitionConsult, type ConsultState } from './consult-call-state.ts';
 
 /** Whom the agent consults: a queue or an agent of the Transfer list (uri: sip:<queue or login>@<realm>). */
@@ -19,15 +20,20 @@ export interface ConsultSnapshot {
   target: string;
   /** the server's id of the consult call, once it said */
   consultId?: string;
+  /** the three hear each other: in state conference, and completing from it */
+  conference?: true;
 }
 
 export interface ConsultCallEvents extends Record<string, unknown[]> {
   change: [ConsultSnapshot];
 }
 
-/** What a consult works with: the desk holding the customer's call, this page's phone, its own audio, the server's Complete. */
+/**
+ * What a consult works with: the desk holding the customer's call (and, in a conference, mixing the other agent into
+ * it, its mute and its end followed), this page's phone, its own audio, the server's Complete.
+ */
 export interface ConsultDeps {
-  desk: Pick<CallDesk, 'snapshot' | 'hold' | 'resume' | 'setRemoteAudio'>;
+  desk: Pick<CallDesk, 'snapshot' | 'hold' | 'resume' | 'setRemoteAudio' | 'mixIn' | 'remoteAudio' | 'on'>;
   /** a call from this page's phone to `uri`, not placed yet (undefined: not a SIP URI) */
   inviter: (uri: string) => Inviter | undefined;
   /** where the consult call plays (the customer's call has its own element, silenced meanwhile) */
@@ -51,6 +57,8 @@ interface Ending {
  * call goes from this page's phone to the target, whose audio plays instead of the customer's; then the server hands
  * the caller over (Complete transfer), the agent cancels (the customer is taken off hold), or the other side ends it
  * (the customer stays on hold). The server's word on it (ringing, talking, ended) comes over the agent socket.
+ * Conference takes the customer off hold and mixes the three on this page (conference-mix.ts); End conference hangs
+ * up the consult call and the agent goes on with the customer.
  * All state changes go through transition(); `ended` disposes the consult call.
  */
 export class ConsultCall extends Emitter<ConsultCallEvents> {
@@ -68,6 +76,10 @@ export class ConsultCall extends Emitter<ConsultCallEvents> {
   #answered = false;
   /** why the consult call could not be placed: the final answer refusing it ("486 Busy Here"), or the failure */
   #failure: string | undefined;
+  /** the conference's media, while the three are mixed */
+  #mix: ConferenceMix | undefined;
+  /** stops following the desk (its mute, the customer hanging up), while the three are mixed */
+  #unfollowDesk: (() => void) | undefined;
 
   constructor(callId: string, target: ConsultTarget, deps: ConsultDeps) {
     super(deps.log);
@@ -114,19 +126,86 @@ export class ConsultCall extends Emitter<ConsultCallEvents> {
     else if (progress === 'ended' && s.state !== 'completing') this.#transition('ended', { resume: false, hangUp: true, error: consultEnded(reason) });
   }
 
-  /** Cancel consult: hangs up the consult call (CANCEL before it is answered, BYE after) and takes the customer off hold. */
+  /**
+   * Cancel consult: hangs up the consult call (CANCEL before it is answered, BYE after) and takes the customer off hold.
+   * End conference (the same button): hangs up the consult call, and the agent goes on with the customer, who is not on
+   * hold (nor is one taken off it while Conference is under way: that resume goes on).
+   */
   cancel(): void {
     const state = this.#snap.state;
     if (state === 'ended' || state === 'completing') return;
-    this.#transition('ended', { resume: true, hangUp: true });
+    this.#transition('ended', { resume: state !== 'conference' && state !== 'joining', hangUp: true });
+  }
+
+  /**
+   * Conference: takes the customer off hold (the desk's resume re-INVITE), and only once they are, mixes the three
+   * (conference-mix.ts) and plays the customer's call again beside the consult call. A refused resume: the desk says
+   * why, and the consult goes on with the customer on hold.
+   */
+  async conference(): Promise<void> {
+    const inviter = this.#inviter;
+    if (this.#snap.state !== 'talking' || inviter?.state !== SessionState.Established) return;
+    const desk = this.#deps.desk;
+    const call = desk.snapshot.state;
+    if (call !== 'held' && call !== 'active') {
+      this.#deps.showError('No conference: the customer is no longer on the call.');
+      return;
+    }
+    this.#transition('joining');
+    const resumed = call === 'active' || (await desk.resume());
+    if (this.#state() !== 'joining') return; // (cancelled or ended meanwhile: the resume, if done, stands)
+    if (!resumed) {
+      // (the desk shows why: "Resume refused (488 Not Acceptable Here).")
+      this.#transition('talking');
+      return;
+    }
+    desk.setRemoteAudio(true);
+    const mix = await ConferenceMix.start(desk, inviter, desk.snapshot.muted);
+    if (this.#state() !== 'joining' || desk.snapshot.state !== 'active') {
+      // (ended meanwhile, or the customer hung up: a consult ended left the customer with the agent)
+      await mix?.stop();
+      if (this.#state() === 'joining') this.#transition('talking');
+      return;
+    }
+    if (mix === null) {
+      // Nothing to mix (a call without media): the customer waits on hold again, and the consult goes on.
+      desk.setRemoteAudio(false);
+      void desk.hold();
+      this.#transition('talking');
+      this.#deps.showError('The conference could not be set up: a call has no audio.');
+      return;
+    }
+    this.#mix = mix;
+    this.#unfollowDesk = desk.on('change', (snap) => this.#deskChanged(snap));
+    this.#transition('conference');
+  }
+
+  /** While the three are mixed: the consult call's microphone follows the agent's mute; the customer hanging up ends the mixing. */
+  #deskChanged(snap: CallDeskSnapshot): void {
+    if (snap.state !== 'idle') {
+      this.#mix?.setMuted(snap.muted);
+      return;
+    }
+    this.#stopMixing();
+    // The consult goes on with the other agent (completing: the answer to Complete transfer says how it goes on).
+    if (this.#snap.state === 'conference') this.#transition('talking');
+  }
+
+  /** The three are mixed no more: each call sends the microphone again. */
+  #stopMixing(): void {
+    this.#unfollowDesk?.();
+    this.#unfollowDesk = undefined;
+    void this.#mix?.stop();
+    this.#mix = undefined;
   }
 
   /**
    * Complete transfer: the server hands the caller over to the consulted agent and hangs up both of this page's calls
-   * itself (BYE), so the consult is over with its answer. Refused (4xx): the server's words, and the consult goes on.
+   * itself (BYE), so the consult is over with its answer. Refused (4xx): the server's words, and the consult (or the
+   * conference) goes on.
    */
   async complete(): Promise<void> {
-    if (this.#snap.state !== 'talking') return;
+    if (this.#snap.state !== 'talking' && this.#snap.state !== 'conference') return;
     this.#transition('completing');
     try {
       await this.#deps.complete();
@@ -136,7 +215,8 @@ export class ConsultCall extends Emitter<ConsultCallEvents> {
       if (this.#inviter?.state === SessionState.Terminated) {
         this.#transition('ended', { resume: false, hangUp: true, error: consultEnded(userMessage(err)) });
       } else {
-        this.#transition('talking');
+        // (the customer may have hung up meanwhile: the conference is over then)
+        this.#transition(this.#mix !== undefined ? 'conference' : 'talking');
         this.#deps.showError(userMessage(err));
       }
       return;
@@ -147,6 +227,11 @@ export class ConsultCall extends Emitter<ConsultCallEvents> {
 
   #isEnded(): boolean {
     return this.#snap.state === 'ended';
+  }
+
+  /** The state now (after an await: it may have changed meanwhile). */
+  #state(): ConsultState {
+    return this.#snap.state;
   }
 
   /** Ends the consult without a word, the customer left as they are (the agent signs out). Safe to call twice. */
@@ -205,21 +290,30 @@ export class ConsultCall extends Emitter<ConsultCallEvents> {
       return;
     }
     if (to === 'ended') this.#dispose(ending ?? { resume: false, hangUp: true });
-    this.#update({ state: to });
+    // (completing from a conference keeps it mixed until the answer)
+    const conference = to === 'conference' || (to === 'completing' && from === 'conference');
+    this.#update({ state: to, conference: conference ? true : undefined });
     if (to === 'ended') this.removeAll();
   }
 
   #update(patch: Partial<ConsultSnapshot>): void {
-    this.#snap = { ...this.#snap, ...patch };
+    const next = { ...this.#snap, ...patch };
+    for (const key of Object.keys(next) as (keyof ConsultSnapshot)[]) if (next[key] === undefined) delete next[key];
+    this.#snap = next;
     this.emit('change', this.#snap);
   }
 
-  /** Hangs up the consult call (or leaves it to the server), plays the customer's call again and takes them off hold if asked. */
+  /**
+   * Stops mixing the three (each call sends the microphone again), hangs up the consult call (or leaves it to the
+   * server), plays the customer's call again and takes them off hold if asked.
+   */
   #dispose(e: Ending): void {
     const inviter = this.#inviter;
     this.#inviter = undefined;
     stopRemoteAudio(this.#deps.audio);
     if (inviter && e.hangUp) this.#hangUp(inviter);
+    // (after the hang-up: a call closed has no microphone to be given back)
+    this.#stopMixing();
     const desk = this.#deps.desk;
     desk.setRemoteAudio(true);
     if (e.resume) {

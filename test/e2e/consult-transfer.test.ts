@@ -25,6 +25,7 @@ describe('consult transfer', () => {
   let kalleDesk: BaresipPhone;
   let bobPage: TestBrowser | undefined;
   let miaPage: TestBrowser | undefined;
+  let annaPage: TestBrowser | undefined;
   let customer: TestBrowser | undefined;
   let anna: { id: number; password: string; sipPassword: string };
   let kalle: { id: number; password: string; sipPassword: string };
@@ -48,6 +49,9 @@ describe('consult transfer', () => {
     annaDesk = await deskPhone(h, dir, { user: '1601', password: anna.sipPassword, port: 5760, tone: 1000, answer: 'auto' });
     kalleDesk = await deskPhone(h, dir, { user: '1602', password: kalle.sipPassword, port: 5660, tone: 600, answer: 'auto' });
     annaToken = await h.login('anna', anna.password);
+    // (Anna's page beside her desk phone: calls to her ring both, the desk phone answers them at once)
+    annaPage = await launchBrowser(makeTone(path.join(dir, 'tone-1000.wav'), 1000));
+    await agentPageReady(annaPage.page, h, 'anna', anna.password);
     bobPage = await launchBrowser(makeTone(path.join(dir, 'tone-700.wav'), 700));
     await agentPageReady(bobPage.page, h, 'bob', bob.password);
     customer = await launchBrowser(makeTone(path.join(dir, 'tone-440.wav'), 440));
@@ -56,6 +60,7 @@ describe('consult transfer', () => {
   afterAll(async () => {
     await customer?.close();
     await miaPage?.close();
+    await annaPage?.close();
     await bobPage?.close();
     await kalleDesk?.stop();
     await annaDesk?.stop();
@@ -84,14 +89,38 @@ describe('consult transfer', () => {
     throw new Error(`${err.message}: heard ${JSON.stringify(deskHeard(phone, 1))} in ${phone.receivedRecording()} of ${readdirSync(phone.recordings).join(', ')}`);
   });
 
-  /** The customer calls support from the demo page; Anna's desk phone takes it. */
-  async function callAnna(): Promise<void> {
-    expect((await h.api('PUT', '/api/agent/state', { state: 'ready' }, annaToken)).status).toBe(200);
+  /** The customer calls support from the demo page's widget. */
+  async function dialFromDemo(): Promise<void> {
     const cp = customer!.page;
     await cp.goto(`${h.baseUrl}/demo/`);
     await cp.getByTestId('cf-call-button').click();
     await cp.getByTestId('cf-language').selectOption('et');
     await cp.getByTestId('cf-start').click();
+  }
+
+  /** Mia's page takes the customer's call, consults Bob (Consult), and Bob's page answers: they talk. */
+  async function miaConsultsBob(): Promise<void> {
+    const mp = miaPage!.page;
+    await dialFromDemo();
+    await eventually(async () => (await mp.getByTestId('answer').isEnabled()) || undefined, 20_000, "Mia's softphone ringing");
+    await mp.getByTestId('answer').click();
+    await hears(900, 'Mia at the caller');
+    await mp.getByTestId('transfer-queue').selectOption({ label: 'Bob Bell' });
+    await mp.getByTestId('consult').click();
+    const bp = bobPage!.page;
+    await eventually(async () => (await bp.getByTestId('answer').isEnabled()) || undefined, 20_000, "Bob's softphone ringing");
+    expect(await bp.getByTestId('consult-from').textContent()).toBe('Consult from Mia Mets');
+    expect(await mp.getByTestId('consult-state').textContent()).toBe('Consulting Bob Bell: ringing');
+    await eventually(async () => (await customer!.hearing(1)).rms < 0.002, 10_000, 'Mia cut off while on hold');
+    await bp.getByTestId('answer').click();
+    await eventually(async () => (await mp.getByTestId('consult-state').textContent()) === 'Consulting Bob Bell: talking' || undefined, 10_000, 'the consult talking');
+    await eventually(async () => Math.abs((await bobPage!.hearing(1)).peakHz - 900) < 30, 15_000, "Mia on Bob's softphone");
+  }
+
+  /** The customer calls support from the demo page; Anna's desk phone takes it. */
+  async function callAnna(): Promise<void> {
+    expect((await h.api('PUT', '/api/agent/state', { state: 'ready' }, annaToken)).status).toBe(200);
+    await dialFromDemo();
     await eventually(() => annaDesk.events.some((e) => e.type === 'CALL_ESTABLISHED' && !e.peeruri?.includes('127.0.0.1')) || undefined, 20_000, "Anna's phone to take the call");
     await hears(1000, 'Anna at the caller');
   }
@@ -166,7 +195,9 @@ describe('consult transfer', () => {
     expect((await h.api('PUT', '/api/agent/state', { state: 'not-ready', reason: 'other' }, kalleToken)).status).toBe(200);
   }, 150_000);
 
-  it('to a queue, ended from the desktop: the agent who took it is free at once, the caller back with Anna', async () => {
+  it("to a queue, cancelled on Anna's page (the desk phone's consult shows there): the agent who took it is free at once, the caller back with Anna", async () => {
+    // Anna's page is open beside her desk phone: it shows the call there, and the consult she dials from the phone.
+    const ap = annaPage!.page;
     const kalleToken = await h.login('kalle', kalle.password);
     const bobToken = await h.login('bob', bob.password);
     expect((await h.api('PUT', '/api/agent/state', { state: 'ready' }, kalleToken)).status).toBe(200);
@@ -182,7 +213,9 @@ describe('consult transfer', () => {
     await deskHears(annaDesk, 600, "Kalle on Anna's phone");
     expect(await state(kalleToken)).toBe('busy');
 
-    expect((await h.api('DELETE', '/api/agent/call/consult', undefined, annaToken)).status).toBe(200);
+    await eventually(async () => (await ap.getByTestId('consult-state').textContent()) === 'Consulting billing: talking' || undefined, 10_000, "the consult on Anna's page");
+    expect(await ap.getByTestId('consult-conference').isVisible()).toBe(false); // (the desk phone's media is not the page's to mix)
+    await ap.getByTestId('consult-cancel').click();
     await eventually(() => closed(annaDesk).length === before + 1 || undefined, 10_000, "Anna's consult hung up");
     // (billing has 30 s of wrap-up: a consult that ended is none of Kalle's to wrap up)
     await eventually(async () => (await state(kalleToken)) === 'ready' || undefined, 5_000, 'Kalle ready at once');
@@ -237,25 +270,8 @@ describe('consult transfer', () => {
     miaPage = await launchBrowser(makeTone(path.join(dir, 'tone-900.wav'), 900));
     const mp = miaPage.page;
     await agentPageReady(mp, h, 'mia', mia.password);
-    const cp = customer!.page;
-    await cp.goto(`${h.baseUrl}/demo/`);
-    await cp.getByTestId('cf-call-button').click();
-    await cp.getByTestId('cf-language').selectOption('et');
-    await cp.getByTestId('cf-start').click();
-    await eventually(async () => (await mp.getByTestId('answer').isEnabled()) || undefined, 20_000, "Mia's softphone ringing");
-    await mp.getByTestId('answer').click();
-    await hears(900, 'Mia at the caller');
-
-    await mp.getByTestId('transfer-queue').selectOption({ label: 'Bob Bell' });
-    await mp.getByTestId('consult').click();
+    await miaConsultsBob();
     const bp = bobPage!.page;
-    await eventually(async () => (await bp.getByTestId('answer').isEnabled()) || undefined, 20_000, "Bob's softphone ringing");
-    expect(await bp.getByTestId('consult-from').textContent()).toBe('Consult from Mia Mets');
-    expect(await mp.getByTestId('consult-state').textContent()).toBe('Consulting Bob Bell: ringing');
-    await eventually(async () => (await customer!.hearing(1)).rms < 0.002, 10_000, 'Mia cut off while on hold');
-    await bp.getByTestId('answer').click();
-    await eventually(async () => (await mp.getByTestId('consult-state').textContent()) === 'Consulting Bob Bell: talking' || undefined, 10_000, 'the consult talking');
-    await eventually(async () => Math.abs((await bobPage!.hearing(1)).peakHz - 900) < 30, 15_000, "Mia on Bob's softphone");
 
     await mp.getByTestId('consult-complete').click();
     await hears(700, 'Bob at the caller');
@@ -276,20 +292,7 @@ describe('consult transfer', () => {
     expect((await h.api('PUT', '/api/agent/state', { state: 'ready' }, bobToken)).status).toBe(200);
     const mp = miaPage!.page;
     expect((await h.api('PUT', '/api/agent/state', { state: 'ready' }, await h.login('mia', mia.password))).status).toBe(200);
-    const cp = customer!.page;
-    await cp.goto(`${h.baseUrl}/demo/`);
-    await cp.getByTestId('cf-call-button').click();
-    await cp.getByTestId('cf-language').selectOption('et');
-    await cp.getByTestId('cf-start').click();
-    await eventually(async () => (await mp.getByTestId('answer').isEnabled()) || undefined, 20_000, "Mia's softphone ringing");
-    await mp.getByTestId('answer').click();
-    await hears(900, 'Mia at the caller');
-    await mp.getByTestId('transfer-queue').selectOption({ label: 'Bob Bell' });
-    await mp.getByTestId('consult').click();
-    const bp = bobPage!.page;
-    await eventually(async () => (await bp.getByTestId('answer').isEnabled()) || undefined, 20_000, "Bob's softphone ringing");
-    await bp.getByTestId('answer').click();
-    await eventually(async () => (await mp.getByTestId('consult-state').textContent()) === 'Consulting Bob Bell: talking' || undefined, 10_000, 'the consult talking');
+    await miaConsultsBob();
 
     await mp.getByTestId('consult-conference').click();
     await eventually(async () => (await mp.getByTestId('consult-state').textContent()) === 'Conference with Bob Bell' || undefined, 10_000, 'the conference');
@@ -345,11 +348,7 @@ describe('consult transfer', () => {
       expect((await h.api('PUT', '/api/agent/state', { state: 'ready' }, kalleToken)).status).toBe(200);
       expect((await h.api('PUT', '/api/agent/state', { state: 'ready' }, await h.login('rita', rita.password))).status).toBe(200);
       const kalleCalls = kalleDesk.events.filter((e) => e.type === 'CALL_ESTABLISHED').length;
-      const cp = customer!.page;
-      await cp.goto(`${h.baseUrl}/demo/`);
-      await cp.getByTestId('cf-call-button').click();
-      await cp.getByTestId('cf-language').selectOption('et');
-      await cp.getByTestId('cf-start').click();
+      await dialFromDemo();
 
       // The caller's call rings Rita's phone: 200 with her RTP, a 500 Hz tone
       const invite = await udp.take<SipRequest>((m) => isRequest(m, 'INVITE'), 20_000);

@@ -1060,6 +1060,142 @@ describe('agent softphone', () => {
         });
       });
 
+      describe('dialled from the desk phone (followed and controlled on the page)', () => {
+        const cancels = () => server.requests.filter((r) => r.method === 'DELETE' && r.path === '/api/agent/call/consult');
+        const consultMsg = (callId: string, consultId: string, state: string, reason?: string) =>
+          ({ type: 'consult', callId, consultId, state, target: 'Bob Bell', ...(reason === undefined ? {} : { reason }) });
+        const conflict = (message: string) => ({ status: 409, body: { statusCode: 409, code: 'ERR_IN_USE', error: 'Conflict', message } });
+
+        /** Signs in with call `callId` of a phone caller answered on the desk phone (the page shows it elsewhere). */
+        async function onDeskPhone(callId: string): Promise<void> {
+          await signIn();
+          send({ type: 'connected', callId, context: phoneCall, device: 'desk-phone', recorded: false });
+          await expect.poll(callState).toBe('elsewhere');
+          expect(await visible('consult-panel')).toBe(false);
+        }
+
+        /** The agent dials Bob from the desk phone about call `callId`: the server says the consult `consultId` rings, then (talking) that Bob answered. */
+        async function deskConsult(callId: string, consultId: string, talking: boolean): Promise<void> {
+          send(consultMsg(callId, consultId, 'ringing'));
+          await page.getByTestId('consult-panel').waitFor({ state: 'visible' });
+          expect(await text('consult-state')).toBe('Consulting Bob Bell: ringing');
+          if (!talking) return;
+          send(consultMsg(callId, consultId, 'talking'));
+          await expect.poll(() => text('consult-state')).toBe('Consulting Bob Bell: talking');
+        }
+
+        it('shows the consult from the server\'s ringing and talking, without Conference, and Complete transfer asks the server to hand the caller over', async () => {
+          // (the server hangs up the desk phone's call before it answers, as the real one does)
+          server.route('POST /api/agent/call/consult/complete', () => {
+            send({ type: 'call-ended', callId: 'call-100' });
+            return new Promise((resolve) => setTimeout(() => resolve({ status: 200, body: { transferred: true } }), 300));
+          });
+          await onDeskPhone('call-100');
+          await deskConsult('call-100', 'consult-100', false);
+          expect(await page.getByTestId('consult-complete').isDisabled()).toBe(true);
+          expect(await page.getByTestId('consult-cancel').isEnabled()).toBe(true);
+          expect(await visible('consult-conference')).toBe(false);
+          send(consultMsg('call-100', 'consult-100', 'talking'));
+          await expect.poll(() => text('consult-state')).toBe('Consulting Bob Bell: talking');
+          expect(await page.getByTestId('consult-complete').isEnabled()).toBe(true);
+          expect(await visible('consult-conference')).toBe(false);
+          expect(await callState()).toBe('elsewhere');
+
+          await page.getByTestId('consult-complete').click();
+          await page.getByTestId('consult-panel').waitFor({ state: 'hidden' });
+          expect(completes().map((r) => [r.headers.authorization, r.headers['content-type'], r.body])).toEqual([['Bearer agent-token-1', 'application/json', {}]]);
+          await page.getByTestId('incoming').waitFor({ state: 'hidden' });
+          // (the agent asked for it: no "Consult ended", nor anything else, and nothing else asked of the server)
+          expect(await visible('desk-error')).toBe(false);
+          expect(cancels()).toEqual([]);
+          expect(server.requests.filter((r) => r.path === '/api/agent/call/hangup')).toEqual([]);
+        });
+
+        it('shows a refusal of Complete transfer in the server\'s words, and the consult goes on', async () => {
+          server.route('POST /api/agent/call/consult/complete', () => conflict('nobody has taken your consult yet'));
+          await onDeskPhone('call-101');
+          await deskConsult('call-101', 'consult-101', true);
+          await page.getByTestId('consult-complete').click();
+          await expect.poll(() => callError().textContent()).toBe('nobody has taken your consult yet');
+          expect(await callError().isVisible()).toBe(true);
+          await expect.poll(() => page.getByTestId('consult-complete').isEnabled()).toBe(true);
+          expect(await visible('consult-panel')).toBe(true);
+          expect(await text('consult-state')).toBe('Consulting Bob Bell: talking');
+          expect(await page.getByTestId('consult-cancel').isEnabled()).toBe(true);
+          expect(completes()).toHaveLength(1);
+          expect(await callState()).toBe('elsewhere');
+        });
+
+        it('Cancel consult asks the server to end it (DELETE): a refusal in its words keeps the card, done it goes without a word, the call staying on the desk phone', async () => {
+          const answers = [conflict('you have no consult in progress'), { status: 200, body: { ended: true } }];
+          server.route('DELETE /api/agent/call/consult', () => {
+            const answer = answers.shift()!;
+            // (done: the server's own word that the consult is over comes too)
+            if (answer.status === 200) send(consultMsg('call-102', 'consult-102', 'ended', 'cancelled'));
+            return answer;
+          });
+          await onDeskPhone('call-102');
+          await deskConsult('call-102', 'consult-102', false);
+          await page.getByTestId('consult-cancel').click();
+          await expect.poll(() => callError().textContent()).toBe('you have no consult in progress');
+          expect(await visible('consult-panel')).toBe(true);
+          expect(await text('consult-state')).toBe('Consulting Bob Bell: ringing');
+
+          await page.getByTestId('consult-cancel').click();
+          await page.getByTestId('consult-panel').waitFor({ state: 'hidden' });
+          expect(cancels().map((r) => [r.headers.authorization, r.body])).toEqual([
+            ['Bearer agent-token-1', undefined],
+            ['Bearer agent-token-1', undefined],
+          ]);
+          expect(completes()).toEqual([]);
+          // the caller waits on hold on the desk phone: the call stays, and nothing says "Consult ended"
+          await page.waitForTimeout(300);
+          expect(await callState()).toBe('elsewhere');
+          expect(await callError().textContent()).not.toContain('Consult ended');
+          expect(await visible('desk-error')).toBe(false);
+        });
+
+        it('ends the consult when the server says it is over (with why), or when the call leaves the desk', async () => {
+          await onDeskPhone('call-103');
+          await deskConsult('call-103', 'consult-103', false);
+          // (an earlier consult's word, late, changes nothing)
+          send(consultMsg('call-103', 'consult-99', 'ended', 'hung up'));
+          send(consultMsg('call-103', 'consult-103', 'ended', 'declined'));
+          await page.getByTestId('consult-panel').waitFor({ state: 'hidden' });
+          expect(await callError().textContent()).toBe('Consult ended (declined)');
+          expect(await callError().isVisible()).toBe(true);
+          expect(await callState()).toBe('elsewhere');
+
+          // again, and the caller hangs up: nothing is left for the page to complete or cancel
+          await deskConsult('call-103', 'consult-104', true);
+          send({ type: 'call-ended', callId: 'call-103' });
+          await page.getByTestId('incoming').waitFor({ state: 'hidden' });
+          expect(await visible('consult-panel')).toBe(false);
+          // (the consult's end, later, changes nothing)
+          send(consultMsg('call-103', 'consult-104', 'ended', 'hung up'));
+          await page.waitForTimeout(300);
+          expect(await visible('consult-panel')).toBe(false);
+          expect(completes()).toEqual([]);
+          expect(cancels()).toEqual([]);
+        });
+
+        it('changes nothing for a consult about another call', async () => {
+          await onDeskPhone('call-104');
+          send({ type: 'consult', callId: 'call-999', consultId: 'consult-999', state: 'talking', target: 'Someone Else' });
+          // (messages come in order: had the first made a card, this one would change nothing and the card would name Someone Else)
+          send(consultMsg('call-104', 'consult-105', 'ringing'));
+          await page.getByTestId('consult-panel').waitFor({ state: 'visible' });
+          expect(await text('consult-state')).toBe('Consulting Bob Bell: ringing');
+          // nor does another call's word change the card that is up
+          send({ type: 'consult', callId: 'call-999', consultId: 'consult-999', state: 'ended', target: 'Someone Else', reason: 'declined' });
+          send(consultMsg('call-104', 'consult-105', 'talking'));
+          await expect.poll(() => text('consult-state')).toBe('Consulting Bob Bell: talking');
+          expect(await visible('consult-panel')).toBe(true);
+          expect(await callError().isVisible()).toBe(false);
+          expect(await callState()).toBe('elsewhere');
+        });
+      });
+
       const customer = { ...phoneCall, dispositions: ['Sale', 'No sale'] };
       const consulting = { ...customer, consult: { from: 'Bob Berg', callId: 'call-80' } };
 

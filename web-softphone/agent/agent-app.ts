@@ -5,12 +5,13 @@ import type { Logger } from '../shared/logger.ts';
 import { DEFAULT_NOT_READY_REASONS, type NotReadyReasons, reasonLabel } from '../shared/not-ready-reasons.ts';
 import { AgentApi, tokenStore, type Me } from './api-client.ts';
 import { CoachStream } from './coach.ts';
-import type { AgentState, ServerMessage } from './agent-messages.ts';
+import type { AgentState, ConsultProgress, ServerMessage } from './agent-messages.ts';
 import { AgentSocket, agentSocketUrl } from './agent-socket.ts';
 import type { AgentView, CallbackDraft, CallerHistoryView, Filing, NoteDraft, RecordingControl, SentLinks } from './agent-view.ts';
 import { AutoAnswer, autoAnswerSetting } from './auto-answer.ts';
 import { CallDesk } from './call-desk.ts';
 import { ConsultCall } from './consult-call.ts';
+import { DeskPhoneConsult } from './desk-phone-consult.ts';
 import { startOfDay } from './my-day.ts';
 import { Softphone } from './softphone.ts';
 
@@ -26,8 +27,11 @@ interface DeskSession {
   /** answers calls offered to this page's softphone by itself while the agent's Auto-answer is on */
   autoAnswer: AutoAnswer;
   softphone?: Softphone;
-  /** the agent's consult about the call on this page's phone (attended transfer), while it is up */
-  consult?: ConsultCall;
+  /**
+   * the agent's consult (attended transfer) while it is up: about the call on this page's phone, dialled from it; or
+   * about the call on their desk phone, dialled from there and followed here
+   */
+  consult?: ConsultCall | DeskPhoneConsult;
   state: AgentState;
   reason?: string;
   /** the reasons the agent may give for going not ready, and the server's own (for the words of the agent's state) */
@@ -136,7 +140,10 @@ export class AgentApp {
     });
     view.consult.addEventListener('click', () => this.#consult());
     view.consultComplete.addEventListener('click', () => void this.#session?.consult?.complete());
-    view.consultConference.addEventListener('click', () => void this.#session?.consult?.conference());
+    view.consultConference.addEventListener('click', () => {
+      const consult = this.#session?.consult;
+      if (consult instanceof ConsultCall) void consult.conference(); // (a desk-phone consult has no Conference)
+    });
     view.consultCancel.addEventListener('click', () => this.#session?.consult?.cancel());
   }
 
@@ -303,17 +310,44 @@ export class AgentApp {
       inviter: (target) => phone.inviter(target),
       audio: view.consultAudio,
       complete: () => this.#api.completeConsult(s.token),
-      // (the caller may have hung up meanwhile: the call's panel is gone, the desk says it)
-      showError: (message) => (s.desk.snapshot.state === 'idle' ? view.deskMessage(message) : s.desk.showError(message)),
+      showError: (message) => this.#consultError(s, message),
       log: this.#log.child({ component: 'consult', callId: call.callId }),
     });
+    this.#followConsult(s, consult);
+    void consult.start();
+  }
+
+  /**
+   * The server's first word on a consult the agent dialled from their desk phone about the call there (the desk shows
+   * it elsewhere): its card, Complete transfer and Cancel consult going to the server. A word on any other call, or an
+   * end of a consult this page did not follow, changes nothing.
+   */
+  #deskPhoneConsult(s: DeskSession, callId: string, consultId: string, progress: ConsultProgress, target: string): void {
+    const call = s.desk.snapshot;
+    if (s.consult !== undefined || progress === 'ended' || call.state !== 'elsewhere' || call.callId !== callId) return;
+    this.#followConsult(s, new DeskPhoneConsult(callId, consultId, target, progress, {
+      desk: s.desk,
+      complete: () => this.#api.completeConsult(s.token),
+      cancel: () => this.#api.cancelConsult(s.token),
+      showError: (message) => this.#consultError(s, message),
+      log: this.#log.child({ component: 'consult', callId, consultId }),
+    }));
+  }
+
+  /** Makes `consult` the agent's consult: its card shows it, and goes once it ends. */
+  #followConsult(s: DeskSession, consult: ConsultCall | DeskPhoneConsult): void {
     s.consult = consult;
     consult.on('change', (c) => {
       if (c.state === 'ended' && s.consult === consult) s.consult = undefined;
       this.#renderConsult(s);
     });
     this.#renderConsult(s);
-    void consult.start();
+  }
+
+  /** Why the consult did not work or is over: on the call's error line (the caller may have hung up meanwhile: the call's panel is gone, the desk says it). */
+  #consultError(s: DeskSession, message: string): void {
+    if (s.desk.snapshot.state === 'idle') this.#view.deskMessage(message);
+    else s.desk.showError(message);
   }
 
   /** The consult's card, and the call's controls it holds back while it is up. */
@@ -377,6 +411,7 @@ export class AgentApp {
         break;
       case 'consult':
         if (s.consult?.callId === msg.callId) s.consult.serverSaid(msg.consultId, msg.state, msg.reason);
+        else this.#deskPhoneConsult(s, msg.callId, msg.consultId, msg.state, msg.target);
         break;
       case 'recording':
         // (paused or resumed on this page, or in another tab of the agent's)

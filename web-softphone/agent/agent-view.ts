@@ -533,7 +533,8 @@ export class AgentView {
 
   /**
    * The agent's consult: whom, "ringing" until the other agent answers, then "talking" (Complete transfer and Conference
-   * work); in a conference, "Conference with" whom, and its Cancel ends the conference. None: hidden.
+   * work); in a conference, "Conference with" whom, and its Cancel ends the conference. Dialled from the desk phone
+   * (elsewhere): no Conference, this page having neither call's media. None: hidden.
    */
   renderConsult(c: ConsultSnapshot | undefined): void {
     this.consultPanel.hidden = c === undefined;
@@ -546,7 +547,7 @@ export class AgentView {
           ? `Consulting ${c.target}: taking the caller off hold…`
           : `Consulting ${c.target}: ${talking ? 'talking' : 'ringing'}`;
     this.consultComplete.disabled = c?.state !== 'talking' && c?.state !== 'conference';
-    this.consultConference.hidden = c?.conference === true;
+    this.consultConference.hidden = c?.conference === true || c?.elsewhere === true;
     this.consultConference.disabled = c?.state !== 'talking';
     this.consultCancel.textContent = c?.conference ? 'End conference' : 'Cancel consult';
     this.consultCancel.disabled = c === undefined || c.state === 'completing';

@@ -96,6 +96,14 @@ export class AgentApi {
     await fetchJson<unknown>(`${this.base}/api/agent/call/consult/complete`, { method: 'POST', body: {}, token });
   }
 
+  /**
+   * `DELETE /api/agent/call/consult`: ends the agent's consult (the server hangs up both sides of it; the caller stays on
+   * hold until the agent resumes). A refusal throws WebError with the server's message.
+   */
+  async cancelConsult(token: string): Promise<void> {
+    await fetchJson<unknown>(`${this.base}/api/agent/call/consult`, { method: 'DELETE', token });
+  }
+
   /** `POST /api/agent/call/hangup`: hangs up the call the agent has on another device (a desk phone). */
   async hangupCall(token: string): Promise<void> {
     await fetchJson<unknown>(`${this.base}/api/agent/call/hangup`, { method: 'POST', body: {}, token });

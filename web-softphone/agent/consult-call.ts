@@ -22,6 +22,11 @@ export interface ConsultSnapshot {
   consultId?: string;
   /** the three hear each other: in state conference, and completing from it */
   conference?: true;
+  /**
+   * dialled from another of the agent's devices (their desk phone: desk-phone-consult.ts), followed here: this page has
+   * neither call's media, so no Conference
+   */
+  elsewhere?: true;
 }
 
 export interface ConsultCallEvents extends Record<string, unknown[]> {
@@ -335,6 +340,6 @@ export class ConsultCall extends Emitter<ConsultCallEvents> {
 }
 
 /** "Consult ended", with the server's reason when it gave one. */
-function consultEnded(reason?: string): string {
+export function consultEnded(reason?: string): string {
   return reason ? `Consult ended (${reason})` : 'Consult ended';
 }

@@ -40,7 +40,7 @@ export type AgentCallEvent =
    * device keeps its call, which carries the caller now.
    */
   | { type: 'connected'; callId: string; context: OfferContext; device: 'desk-phone' | 'softphone'; recorded: boolean; replaces?: string }
-  /** the agent's consult about their call: ringing the other agent (the agent hears music), talking with them, or over */
+  /** the agent's consult about their call: ringing the other agent (the agent hears silence), talking with them, or over */
   | { type: 'consult'; callId: string; consultId: string; state: 'ringing' | 'talking' | 'ended'; target: string; reason?: string }
   /** the call's recording was paused (what is said meanwhile is not kept) or goes on again */
   | { type: 'recording'; callId: string; paused: boolean }
@@ -339,7 +339,7 @@ export class CustomerCall {
   #consult: CustomerCall | null = null;
   /** A consult is being completed: the consulted agent's device is moving onto this call. */
   #completing = false;
-  /** A consult to an agent who does not take it in time ends (its caller, the consulting agent, hears music meanwhile). */
+  /** A consult to an agent who is not offered it or does not take it in time ends (its caller, the consulting agent, waits in silence). */
   #consultTimer: NodeJS.Timeout | undefined;
 
   constructor(env: CallEnvironment, incoming: CustomerLeg, init: CustomerCallInit) {
@@ -977,9 +977,9 @@ export class CustomerCall {
   }
 
   /**
-   * Attended transfer: the agent who took the connected agent's consult takes the caller. Their device gets a
-   * re-INVITE with the caller's media (it keeps its call), the ACD makes the call theirs (the first agent wraps up),
-   * and the first agent's two calls are hung up. From the agent's desktop, or a REFER with Replaces naming the consult
+   * Attended transfer: the agent who took the connected agent's consult takes the caller. Their device gets the
+   * caller's media (#moveDevice), the ACD makes the call theirs (the first agent wraps up), and the first agent's two
+   * calls are hung up. From the agent's desktop, or a REFER with Replaces naming the consult
    * (`replaces`: its Call-ID) from their device (`from`: the REFER's leg, told the outcome). On 'failed' the call and
    * the consult go on as they were.
    */
@@ -991,10 +991,9 @@ export class CustomerCall {
     if (takes === null) return 'not-answered';
     this.#completing = true;
     try {
-      const offer = await this.#media.offerToAgent({ kind: takes.kind });
       let moved: { leg: OutgoingCall; answer: string };
       try {
-        moved = await this.#moveDevice(k, takes, offer);
+        moved = await this.#moveDevice(k, takes, await this.#media.offerToAgent({ kind: takes.kind }));
       } catch (err) {
         this.#log.warn({ err, agentId: takes.agentId }, "the consulted agent's device did not take the caller's media");
         await this.#media.cancelAgentOffer().catch(() => {});

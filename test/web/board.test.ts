@@ -94,6 +94,17 @@ describe("the wall-board's agents: not-ready reasons", () => {
     let page: Page;
     pageWithStandIn((t) => ({ server, page } = t));
 
+    /** The signed-in wall-board showing `board` (its agent Anna's row visible); a row by agent name. */
+    async function showBoard(board: object): Promise<(name: string) => ReturnType<Page['getByTestId']>> {
+      server.socket('/ws/supervisor', (ws) => ws.send(JSON.stringify(board)));
+      await page.goto(`${server.origin}/supervisor/`);
+      await page.evaluate(() => sessionStorage.setItem('callflow.supervisor.token', 'sup-token'));
+      await page.reload();
+      const row = (name: string) => page.getByTestId(`wb-agent-${name}`);
+      await row('Anna').waitFor({ state: 'visible' });
+      return row;
+    }
+
     it("shows the reason's label beside a not-ready agent and flags one away longer than the reason allows", async () => {
       const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
       const board = emptyWallBoard([
@@ -103,12 +114,7 @@ describe("the wall-board's agents: not-ready reasons", () => {
         { id: 9, name: 'Cara', state: 'not-ready', reason: 'break', since: ago(30), callQueueId: null },
         { id: 10, name: 'Dan', state: 'ready', reason: '', reasonLabel: '', overLimit: false, since: ago(1), callQueueId: null },
       ]);
-      server.socket('/ws/supervisor', (ws) => ws.send(JSON.stringify(board)));
-      await page.goto(`${server.origin}/supervisor/`);
-      await page.evaluate(() => sessionStorage.setItem('callflow.supervisor.token', 'sup-token'));
-      await page.reload();
-      const row = (name: string) => page.getByTestId(`wb-agent-${name}`);
-      await row('Anna').waitFor({ state: 'visible' });
+      const row = await showBoard(board);
 
       expect((await row('Anna').getByTestId('wb-agent-reason').textContent())?.trim()).toBe('Coffee break');
       expect(await row('Anna').getByTestId('wb-agent-reason').getAttribute('title')).toBe('coffee');
@@ -134,12 +140,7 @@ describe("the wall-board's agents: not-ready reasons", () => {
         { id: 8, name: 'Bob', state: 'busy', since: now, callId: 'k1', callQueueId: null, consult: { role: 'consulted', with: 'Anna Ait' } },
         { id: 9, name: 'Cara', state: 'busy', since: now, callId: 'c2', callQueueId: null, consult: null },
       ]);
-      server.socket('/ws/supervisor', (ws) => ws.send(JSON.stringify(board)));
-      await page.goto(`${server.origin}/supervisor/`);
-      await page.evaluate(() => sessionStorage.setItem('callflow.supervisor.token', 'sup-token'));
-      await page.reload();
-      const row = (name: string) => page.getByTestId(`wb-agent-${name}`);
-      await row('Anna').waitFor({ state: 'visible' });
+      const row = await showBoard(board);
       expect(await row('Anna').getByTestId('wb-agent-consult').textContent()).toBe('consulting Bob Bell');
       expect(await row('Bob').getByTestId('wb-agent-consult').textContent()).toBe('consulted by Anna Ait');
       expect(await row('Cara').getByTestId('wb-agent-consult').count()).toBe(0);

@@ -1488,14 +1488,21 @@ export class AcdEngine implements AcdRouter {
   /**
    * A queue as a supervisor sees it now: its waiting calls, when the one waiting longest in it entered it (ms),
    * and the agents who serve it (they meet its base requirements, logged in or not). A query for dashboards:
-   * O(calls waiting in the queue + agents serving it), never on a routing path.
+   * O(calls waiting in the queue + agents serving it), never on a routing path. `counted`: only the calls whose
+   * context it accepts are counted (a server leaves out the calls that are not customers', say).
    */
-  queueStatus(queueId: string): QueueStatus {
+  queueStatus(queueId: string, counted?: (context: unknown) => boolean): QueueStatus {
     const q = this.queue(queueId);
     let oldest = Infinity;
-    for (const slot of q.list.live()) oldest = Math.min(oldest, this.calls[slot]!.entered);
+    let waiting = 0;
+    for (const slot of q.list.live()) {
+      const c = this.calls[slot]!;
+      if (counted !== undefined && !counted(c.context)) continue;
+      waiting++;
+      oldest = Math.min(oldest, c.entered);
+    }
     return {
-      waiting: q.waiting,
+      waiting,
       oldestEnteredAt: oldest === Infinity ? null : oldest,
       agentIds: (q.levelPools[0]?.members ?? []).map((m) => m.agent.id),
     };

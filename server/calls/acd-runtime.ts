@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { AcdEngine } from '../../acd/engine.ts';
+import { AcdEngine, type QueueStatus } from '../../acd/engine.ts';
 import type { AcdEventName, AcdListener, QueueConfig } from '../../acd/types.ts';
 import { type Queue, getQueue, listAllQueues } from '../../db/repositories/queues.ts';
 import { type Agent, listAllAgents } from '../../db/repositories/users.ts';
@@ -23,6 +23,15 @@ export function queueConfig(q: Queue): QueueConfig {
     knownAgentSeconds: q.knownAgentSeconds,
     positionUpdateSeconds: 2,
   };
+}
+
+/** The ACD context of a consult call (an agent calling about their customer's call `of`): no customer's call. */
+export function consultContext(of: string): { consultOf: string } {
+  return { consultOf: of };
+}
+
+function isCustomers(context: unknown): boolean {
+  return !(typeof context === 'object' && context !== null && 'consultOf' in context);
 }
 
 /**
@@ -86,6 +95,11 @@ export class AcdRuntime {
       this.#running = false;
     }
     this.arm();
+  }
+
+  /** A queue now as supervisors and agents see it: the customers waiting in it (a consult queued there is left out). */
+  customersWaiting(queueId: string): QueueStatus {
+    return this.engine.queueStatus(queueId, isCustomers);
   }
 
   /** The ids of the queues the engine knows (a deleted queue's too, while its calls finish). */

@@ -691,9 +691,8 @@ export class CallCenter {
   /** For each of these agents, the queues they serve: calls waiting, and since when the longest has waited. */
   #queueSummaries(agentIds: readonly string[]): Map<string, AgentQueuesEvent> {
     const out = new Map<string, AgentQueuesEvent>(agentIds.map((a) => [a, { type: 'queues', queues: [] }]));
-    const engine = this.acd.engine;
     for (const queueId of this.acd.queueIds()) {
-      const s = engine.queueStatus(queueId);
+      const s = this.acd.customersWaiting(queueId);
       const queue = this.acd.queueName(queueId) ?? queueId;
       const longestSince = s.oldestEnteredAt === null ? null : new Date(s.oldestEnteredAt).toISOString();
       for (const a of s.agentIds) out.get(a)?.queues.push({ queue, waiting: s.waiting, longestSince });

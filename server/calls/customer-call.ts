@@ -4,7 +4,7 @@ import type { Announcements, OpeningHours, PageRule } from '../../db/schema.ts';
 import { type CallRecording, type LegKind, type MediaEngine, type MediaSession, answerReinvite } from '../../media/index.ts';
 import { ANSWERED_ELSEWHERE, type Binding, type OutgoingCall, type SipStack } from '../../sip/index.ts';
 import type { Logger } from '../logger.ts';
-import type { AcdRuntime } from './acd-runtime.ts';
+import { type AcdRuntime, consultContext } from './acd-runtime.ts';
 import { type CallLogWriter, customerKey, newCallRecord } from './call-log-writer.ts';
 import { CustomerCallState, customerCallTransitionAllowed } from './customer-call-state.ts';
 import type { CustomerLeg } from './customer-leg.ts';
@@ -337,6 +337,8 @@ export class CustomerCall {
   #messageDone: (() => void) | null = null;
   /** The consult the connected agent is in about this call (one at a time). */
   #consult: CustomerCall | null = null;
+  /** The call ended while its agent talked in a consult about it: the call is theirs in the ACD until the consult ends. */
+  #endsWithConsult = false;
   /** A consult is being completed: the consulted agent's device is moving onto this call. */
   #completing = false;
   /** A consult to an agent who is not offered it or does not take it in time ends (its caller, the consulting agent, waits in silence). */
@@ -524,7 +526,7 @@ export class CustomerCall {
   /** A consult goes ahead of the queue's callers, in the customer's language; to the agent dialled alone when one was. */
   #consultRouting(c: ConsultInit): CallOptions {
     const known = c.toAgentId === null ? {} : { knownAgentId: c.toAgentId, knownAgentSeconds: CONSULT_WAIT_SECONDS + 60 };
-    return { ...this.#routingOptions(), priority: CONSULT_PRIORITY, ...known };
+    return { ...this.#routingOptions(), priority: CONSULT_PRIORITY, context: consultContext(c.of.id), ...known };
   }
 
   /**
@@ -1104,6 +1106,14 @@ export class CustomerCall {
     void firstLeg.bye().catch(() => {});
   }
 
+  /** This call's consult is over: the call's agent is free of it (to wrap up, when the call ended meanwhile). */
+  #consultGone(): void {
+    this.#consult = null;
+    if (!this.#endsWithConsult) return;
+    this.#endsWithConsult = false;
+    this.#env.acd.run((e, now) => e.callEnded(now, this.id));
+  }
+
   /** Ends a consult call (the consulting agent hears why on their desktop); inAcd: it is still the ACD's to let go of. */
   #endConsult(reason: string, inAcd: boolean): void {
     // (a consult its agent took ends as calls do: by a hang-up)
@@ -1420,11 +1430,16 @@ export class CustomerCall {
     // (an agent who hangs up from the desktop: their device is told too)
     if (by === 'caller' || both || how === 'desktop') void this.#agentLeg?.bye().catch(() => {});
     if ((by === 'agent' && !survey) || both) void this.#incoming.bye().catch(() => {});
-    this.#env.acd.run((e, now) => {
-      e.callEnded(now, this.id);
-      // (a consult that ended is no call of the agent's to wrap up)
-      if (this.#init.consult !== undefined) e.wrapUpEnded(now, agentId);
-    });
+    // The agent's consult about this call: still ringing or waiting, it has nothing left to be about; talking, the two
+    // agents may finish, and the agent's work on this call (then its wrap-up) ends with it.
+    if (this.#consult !== null && this.#consult.state !== CustomerCallState.Connected) this.#consult.#endConsult('call-ended', true);
+    if (this.#consult !== null) this.#endsWithConsult = true;
+    else
+      this.#env.acd.run((e, now) => {
+        e.callEnded(now, this.id);
+        // (a consult that ended is no call of the agent's to wrap up)
+        if (this.#init.consult !== undefined) e.wrapUpEnded(now, agentId);
+      });
     this.#env.log.event({
       event: by === 'caller' ? 'COMPLETECALLER' : 'COMPLETEAGENT',
       callId: this.id,
@@ -1555,7 +1570,7 @@ export class CustomerCall {
     clearTimeout(this.#consultTimer);
     const consult = this.#init.consult;
     if (consult !== undefined) {
-      if (consult.of.#consult === this) consult.of.#consult = null;
+      if (consult.of.#consult === this) consult.of.#consultGone();
       this.#tellConsultant('ended', reason.replace(/^consult-/, ''));
     }
     this.#keyWaiter?.();

@@ -275,7 +275,7 @@ export class WallBoard {
     let oldest = Infinity;
     const callbacks = this.callbacks();
     const queues = stored.queues.map((q): WallBoardQueue => {
-      const status = engine.hasQueue(String(q.id)) ? engine.queueStatus(String(q.id)) : { waiting: 0, oldestEnteredAt: null, agentIds: [] };
+      const status = engine.hasQueue(String(q.id)) ? this.acd.customersWaiting(String(q.id)) : { waiting: 0, oldestEnteredAt: null, agentIds: [] };
       const counts = noCounts();
       for (const id of status.agentIds) if (known.has(id)) counts[this.desk.state(id).state]++;
       const t = stored.traffic.get(q.id) ?? NO_TRAFFIC;

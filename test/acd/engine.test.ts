@@ -769,4 +769,20 @@ describe('queueStatus (dashboards)', () => {
     expect(engine.queueStatus('other')).toEqual({ waiting: 0, oldestEnteredAt: null, agentIds: [] });
     expect(() => engine.queueStatus('nope')).toThrow(AcdTypeError);
   });
+
+  it('counts only the calls whose context the caller accepts (a consult between agents is no customer waiting)', () => {
+    const { engine, agent, queue } = setup();
+    queue('sales', { skills: { sales: 1 } });
+    agent('busy', { sales: 1 });
+    engine.agentNotReady(1 * S, 'busy', 'break');
+    engine.callArrived(2 * S, 'consult', 'sales', { priority: 100, context: { consultOf: 'c0' } });
+    engine.callArrived(3 * S, 'c1', 'sales', { context: { page: null } });
+    engine.callArrived(4 * S, 'c2', 'sales');
+    const customers = (ctx: unknown): boolean => !(typeof ctx === 'object' && ctx !== null && 'consultOf' in ctx);
+    expect(engine.queueStatus('sales', customers)).toMatchObject({ waiting: 2, oldestEnteredAt: 3 * S });
+    expect(engine.queueStatus('sales')).toMatchObject({ waiting: 3, oldestEnteredAt: 2 * S });
+    engine.callerAbandoned(5 * S, 'c1');
+    engine.callerAbandoned(5 * S, 'c2');
+    expect(engine.queueStatus('sales', customers)).toMatchObject({ waiting: 0, oldestEnteredAt: null, agentIds: ['busy'] });
+  });
 });

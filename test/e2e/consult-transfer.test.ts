@@ -125,6 +125,12 @@ describe('consult transfer', () => {
     await hears(1000, 'Anna at the caller');
   }
 
+  /** The calls waiting in billing, as the ACD counts them (the consults there too). */
+  function billingWaiting(): number {
+    const acd = h.server.center.acd;
+    return acd.engine.queueStatus(acd.queueIds().find((id) => acd.queueName(id) === 'billing')!).waiting;
+  }
+
   /** The queue log of the newest call. */
   async function lastCall(): Promise<{ call: Record<string, unknown>; events: Array<{ event: string; agentId: number | null; data: Record<string, unknown> | null }> }> {
     await h.server.center.log.flush();
@@ -200,8 +206,7 @@ describe('consult transfer', () => {
     const ap = annaPage!.page;
     const kalleToken = await h.login('kalle', kalle.password);
     const bobToken = await h.login('bob', bob.password);
-    expect((await h.api('PUT', '/api/agent/state', { state: 'ready' }, kalleToken)).status).toBe(200);
-    expect((await h.api('PUT', '/api/agent/state', { state: 'not-ready', reason: 'other' }, bobToken)).status).toBe(200);
+    for (const token of [kalleToken, bobToken]) expect((await h.api('PUT', '/api/agent/state', { state: 'not-ready', reason: 'other' }, token)).status).toBe(200);
     expect((await h.api('DELETE', '/api/agent/call/consult', undefined, annaToken)).body).toMatchObject({ statusCode: 409, message: 'you have no consult in progress' });
     await callAnna();
     const before = closed(annaDesk).length;
@@ -209,6 +214,13 @@ describe('consult transfer', () => {
     expect((await annaDesk.command('hold')).ok).toBe(true);
     await eventually(async () => (await customer!.hearing(1)).rms < 0.002, 10_000, 'Anna cut off while on hold');
     await annaDesk.command('dial', `sip:billing@127.0.0.1:${h.sipPort}`);
+    // Nobody in billing is ready: the consult waits there, and no customer does (the wall-board counts customers)
+    await eventually(async () => (await ap.getByTestId('consult-state').textContent()) === 'Consulting billing: ringing' || undefined, 10_000, "the consult waiting on Anna's page");
+    expect(billingWaiting()).toBe(1);
+    const board = (await h.api('GET', '/api/wallboard', undefined, await supervisorToken(h))).body;
+    expect(board.queues.find((q: { name: string }) => q.name === 'billing')).toMatchObject({ waiting: 0, longestWaitSeconds: null });
+    expect(board.totals.waiting).toBe(0);
+    expect((await h.api('PUT', '/api/agent/state', { state: 'ready' }, kalleToken)).status).toBe(200);
     await eventually(() => kalleDesk.events.filter((e) => e.type === 'CALL_ESTABLISHED').length > kalleCalls || undefined, 20_000, "Kalle's phone to take the consult");
     await deskHears(annaDesk, 600, "Kalle on Anna's phone");
     expect(await state(kalleToken)).toBe('busy');
@@ -230,6 +242,50 @@ describe('consult transfer', () => {
     expect((await h.api('PUT', '/api/agent/state', { state: 'not-ready', reason: 'other' }, kalleToken)).status).toBe(200);
     expect((await h.api('PUT', '/api/agent/state', { state: 'ready' }, bobToken)).status).toBe(200);
   }, 120_000);
+
+  it('the caller hangs up mid-consult: a consult still waiting ends with the call; one that talks goes on, and Anna wraps up when it ends', async () => {
+    const kalleToken = await h.login('kalle', kalle.password);
+    const bobToken = await h.login('bob', bob.password);
+    for (const token of [kalleToken, bobToken]) expect((await h.api('PUT', '/api/agent/state', { state: 'not-ready', reason: 'other' }, token)).status).toBe(200);
+    const consultAbout = async (target: string): Promise<void> => {
+      expect((await annaDesk.command('hold')).ok).toBe(true);
+      await eventually(async () => (await customer!.hearing(1)).rms < 0.002, 10_000, 'Anna cut off while on hold');
+      await annaDesk.command('dial', `sip:${target}@127.0.0.1:${h.sipPort}`);
+    };
+
+    // Nobody in billing is ready: the consult waits there; the caller hangs up, and it ends too.
+    await callAnna();
+    let before = closed(annaDesk).length;
+    await consultAbout('billing');
+    await eventually(() => billingWaiting() === 1 || undefined, 10_000, 'the consult waiting in billing');
+    await customer!.page.getByTestId('cf-hangup').click();
+    await eventually(() => closed(annaDesk).length === before + 2 || undefined, 10_000, "both of Anna's calls hung up");
+    expect(billingWaiting()).toBe(0);
+    await eventually(async () => (await state(annaToken)) === 'wrap-up' || undefined, 5_000, 'Anna wrapping up');
+
+    // Kalle talks with Anna when the caller hangs up: they go on; Anna is busy until the consult ends, then wraps up.
+    expect((await h.api('PUT', '/api/agent/state', { state: 'ready' }, kalleToken)).status).toBe(200);
+    await callAnna();
+    before = closed(annaDesk).length;
+    const kalleCalls = kalleDesk.events.filter((e) => e.type === 'CALL_ESTABLISHED').length;
+    await consultAbout('kalle');
+    await eventually(() => kalleDesk.events.filter((e) => e.type === 'CALL_ESTABLISHED').length > kalleCalls || undefined, 20_000, "Kalle's phone to take the consult");
+    await deskHears(annaDesk, 600, "Kalle on Anna's phone");
+    await customer!.page.getByTestId('cf-hangup').click();
+    await eventually(async () => (await lastCall()).call.state === 'ended' || undefined, 10_000, 'the call to end');
+    expect((await lastCall()).call).toMatchObject({ agentId: anna.id, endReason: 'caller-hangup' });
+    await eventually(() => closed(annaDesk).length === before + 1 || undefined, 10_000, "the caller's call hung up on Anna's phone");
+    await deskHears(annaDesk, 600, "Kalle still on Anna's phone");
+    expect(await state(annaToken)).toBe('busy');
+    expect(await state(kalleToken)).toBe('busy');
+    expect((await complete()).body).toMatchObject({ statusCode: 409, message: 'you have no connected call' });
+    await annaDesk.command('hangup');
+    await eventually(() => closed(annaDesk).length === before + 2 || undefined, 10_000, "Anna's consult hung up");
+    await eventually(async () => (await state(annaToken)) === 'wrap-up' || undefined, 5_000, 'Anna wrapping up after the consult');
+    await eventually(async () => (await state(kalleToken)) === 'ready' || undefined, 5_000, 'Kalle ready at once');
+    expect((await h.api('PUT', '/api/agent/state', { state: 'not-ready', reason: 'other' }, kalleToken)).status).toBe(200);
+    expect((await h.api('PUT', '/api/agent/state', { state: 'ready' }, bobToken)).status).toBe(200);
+  }, 150_000);
 
   it("to the browser softphone: Bob's page takes the caller on a new call at once, and keeps talking", async () => {
     await callAnna();

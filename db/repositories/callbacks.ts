@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, type Transaction, sql } from 'kysely';
 import type { CallbackRow, CallbackState, Database } from '../schema.ts';
 import type { Page, PageRequest } from './page.ts';
 
@@ -76,14 +76,16 @@ export async function updateCallbackOfCall(
     .execute();
 }
 
-/** Callbacks in these states (of one queue), the next due first; with their queue's name. */
+/** Callbacks in these states (of one queue; arranged by one agent), the next due first; with their queue's name. */
 export async function listCallbacks(
   db: Db,
   page: PageRequest,
-  filter: { states: readonly CallbackState[]; queueId?: number },
+  filter: { states: readonly CallbackState[]; queueId?: number; ownerId?: number },
 ): Promise<Page<CallbackRow & { queue_name: string }>> {
   let q = db.selectFrom('callbacks as c').innerJoin('queues as q', 'q.id', 'c.queue_id').where('c.state', 'in', [...filter.states]);
   if (filter.queueId !== undefined) q = q.where('c.queue_id', '=', filter.queueId);
+  // (a personal callback's agent is context.owner, their user id as a string)
+  if (filter.ownerId !== undefined) q = q.where(sql<string>`c.context->>'owner'`, '=', String(filter.ownerId));
   const [items, count] = await Promise.all([
     q
       .selectAll('c')

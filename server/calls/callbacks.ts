@@ -314,9 +314,14 @@ export class Callbacks {
     env.acd.run((e, now) => e.callEnded(now, callId));
   }
 
+  /** The agent who arranged an open callback (null: anyone's), or undefined when no callback of that call is open. */
+  ownerOf(callId: string): string | null | undefined {
+    return this.#open.get(callId)?.owner;
+  }
+
   /**
-   * A supervisor cancels an open callback (the customer phoned to say so, say): out of the line, never dialled.
-   * Not while it is being dialled.
+   * A supervisor, or the agent who arranged it, cancels an open callback (the customer phoned to say so, say): out of
+   * the line, never dialled. Not while it is being dialled.
    */
   cancel(callId: string, by: string): 'cancelled' | 'unknown' | 'dialing' {
     const cb = this.#open.get(callId);

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import { type Static, Type } from 'typebox';
 import { listCallbacks } from '../../db/repositories/callbacks.ts';
 import { getQueue } from '../../db/repositories/queues.ts';
 import { getVoicemail, setVoicemailDone } from '../../db/repositories/voicemails.ts';
@@ -11,7 +11,7 @@ import { closedNow, queueNextOpening } from '../calls/opening-hours.ts';
 import { numberOfUri } from '../calls/phone-numbers.ts';
 import { ApiError } from '../http/errors.ts';
 import { IdParams, Nullable, PageOf, errors } from '../http/schemas.ts';
-import { CallbackView, callbackCreated } from './telephony.ts';
+import { CallbackView, agentDesk, callbackCreated } from './telephony.ts';
 
 const tags = ['callbacks'];
 const security = [{ bearer: [] }];
@@ -49,45 +49,71 @@ function view(c: CallbackRow & { queue_name: string }) {
   };
 }
 
-/** The callbacks customers asked for: listed, and cancelled (supervisors and admins). */
+const ListQuery = Type.Object(
+  {
+    state: Type.Union([Type.Literal('open'), Type.Literal('done'), Type.Literal('all')], { default: 'open' }),
+    queueId: Type.Optional(Type.Integer({ minimum: 1 })),
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+    offset: Type.Integer({ minimum: 0, default: 0 }),
+  },
+  { additionalProperties: false },
+);
+
+const CallbackParams = Type.Object({ callId: Type.String({ minLength: 1, maxLength: 64 }) });
+
+/**
+ * The callbacks customers asked for: listed, and cancelled (supervisors and admins); an agent's own personal
+ * callbacks (the ones they arranged on a call): listed, and cancelled by them.
+ */
 export const callbackRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; center: CallCenter }> = async (app, { ctx, center }) => {
+  async function list(query: Static<typeof ListQuery>, ownerId?: number) {
+    const { state, queueId, limit, offset } = query;
+    await center.log.flush(); // (what was asked for a moment ago is in the database)
+    const page = await listCallbacks(ctx.database.db, { limit, offset }, {
+      states: STATES[state]!, ...(queueId !== undefined ? { queueId } : {}), ...(ownerId !== undefined ? { ownerId } : {}),
+    });
+    return { ...page, items: page.items.map(view) };
+  }
+
+  function cancel(callId: string, by: string): void {
+    const outcome = center.callbacks.cancel(callId, by);
+    if (outcome === 'unknown') throw new ApiError('ERR_NOT_FOUND', `no open callback for call ${callId}`);
+    if (outcome === 'dialing') throw new ApiError('ERR_INVALID_STATE', 'the customer is being dialled right now: it cannot be cancelled');
+  }
+
   app.get('/api/callbacks', {
     config: { roles: READERS },
     schema: {
       tags,
       security,
       summary: 'Callbacks, the next due first: open ones (in line, due later, being dialled) by default',
-      querystring: Type.Object(
-        {
-          state: Type.Union([Type.Literal('open'), Type.Literal('done'), Type.Literal('all')], { default: 'open' }),
-          queueId: Type.Optional(Type.Integer({ minimum: 1 })),
-          limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-          offset: Type.Integer({ minimum: 0, default: 0 }),
-        },
-        { additionalProperties: false },
-      ),
+      querystring: ListQuery,
       response: { 200: PageOf(Callback), ...errors() },
     },
-  }, async (request) => {
-    const { state, queueId, limit, offset } = request.query;
-    await center.log.flush(); // (what was asked for a moment ago is in the database)
-    const page = await listCallbacks(ctx.database.db, { limit, offset }, { states: STATES[state]!, ...(queueId !== undefined ? { queueId } : {}) });
-    return { ...page, items: page.items.map(view) };
-  });
+  }, async (request) => list(request.query));
 
   app.delete('/api/callbacks/:callId', {
     config: { roles: READERS },
-    schema: {
-      tags,
-      security,
-      summary: 'Cancel an open callback (not while it is being dialled)',
-      params: Type.Object({ callId: Type.String({ minLength: 1, maxLength: 64 }) }),
-      response: { 204: Type.Null(), ...errors(404, 409) },
-    },
+    schema: { tags, security, summary: 'Cancel an open callback (not while it is being dialled)', params: CallbackParams, response: { 204: Type.Null(), ...errors(404, 409) } },
   }, async (request, reply) => {
-    const outcome = center.callbacks.cancel(request.params.callId, caller(request).login);
-    if (outcome === 'unknown') throw new ApiError('ERR_NOT_FOUND', `no open callback for call ${request.params.callId}`);
-    if (outcome === 'dialing') throw new ApiError('ERR_INVALID_STATE', 'the customer is being dialled right now: it cannot be cancelled');
+    cancel(request.params.callId, caller(request).login);
+    return reply.status(204).send(null);
+  });
+
+  app.get('/api/agent/callbacks', agentDesk("The agent's personal callbacks (the ones they arranged on a call), the next due first: open ones by default", {
+    querystring: ListQuery,
+    response: { 200: PageOf(Callback), ...errors() },
+  }), async (request) => list(request.query, caller(request).sub));
+
+  app.delete('/api/agent/callbacks/:callId', agentDesk('The agent cancels a personal callback they arranged (not while it is being dialled)', {
+    params: CallbackParams,
+    response: { 204: Type.Null(), ...errors(403, 404, 409) },
+  }), async (request, reply) => {
+    const { callId } = request.params;
+    const owner = center.callbacks.ownerOf(callId);
+    if (owner === undefined) throw new ApiError('ERR_NOT_FOUND', `no open callback for call ${callId}`);
+    if (owner !== String(caller(request).sub)) throw new ApiError('ERR_FORBIDDEN', `the callback of call ${callId} is not one you arranged: a supervisor can cancel it`);
+    cancel(callId, caller(request).login);
     return reply.status(204).send(null);
   });
 

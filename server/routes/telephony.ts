@@ -43,7 +43,7 @@ const AgentStateView = Type.Object({
 });
 
 /** Route options of the agent desk: agents only, documented under one tag. */
-function agentDesk<S extends object>(summary: string, schema: S) {
+export function agentDesk<S extends object>(summary: string, schema: S) {
   return { config: { roles: ['agent'] as const }, schema: { tags: ['agent desk'], security: [{ bearer: [] }], summary, ...schema } };
 }
 

@@ -514,6 +514,24 @@ describe('callbacks', () => {
     await phone.command('hangup');
     await eventually(async () => (await events(made.body.callId)).includes('COMPLETECALLER'), 10_000, 'the call to end');
     await h.api('PUT', '/api/agent/state', { state: 'logged-out' }, bobToken);
+
+    // Her own callbacks: listed for her (not for Bob), cancelled by her (not by Bob)
+    const mine = (query = '', token = anna.token) => h.api('GET', `/api/agent/callbacks${query}`, undefined, token);
+    const later = new Date(Date.now() + 2 * 3600_000);
+    const next = await ask('talked-web', { number: '+3725550042', at: later.toISOString() });
+    expect(next.status, JSON.stringify(next.body)).toBe(201);
+    expect((await mine()).body).toMatchObject({ total: 1, items: [{ callId: next.body.callId, number: '+3725550042', queue: 'support', state: 'scheduled', scheduledFor: later.toISOString(), attempts: 0 }] });
+    expect((await mine('?state=done')).body.items.map((c: { callId: string; state: string }) => [c.callId, c.state])).toEqual([[made.body.callId, 'completed']]);
+    expect((await mine('', bobToken)).body).toMatchObject({ total: 0, items: [] });
+    expect((await mine('', h.admin)).status).toBe(403);
+    expect((await mine('?state=soon')).status).toBe(400);
+    const cancel = (callId: string, token = anna.token) => h.api('DELETE', `/api/agent/callbacks/${callId}`, undefined, token);
+    expect(await cancel(next.body.callId, bobToken)).toMatchObject({ status: 403, body: { message: `the callback of call ${next.body.callId} is not one you arranged: a supervisor can cancel it` } });
+    expect(await cancel('no-such-callback')).toMatchObject({ status: 404, body: { message: 'no open callback for call no-such-callback' } });
+    expect((await cancel(next.body.callId)).status).toBe(204);
+    expect((await mine()).body).toMatchObject({ total: 0, items: [] });
+    expect(await events(next.body.callId)).toContain('CALLBACKCANCELLED');
+    expect((await cancel(next.body.callId)).status).toBe(404);
   }, 120_000);
 
   it('a voicemail from a caller with no number cannot be called back', async () => {

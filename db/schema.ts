@@ -283,6 +283,8 @@ export const QUEUE_EVENT_TYPES = [
   'RECORDPAUSE',
   /** the call's recording goes on again: data {by: 'agent' | 'transfer' (the call left the agent who paused it)} */
   'RECORDRESUME',
+  /** an open callback was moved to another time (by a supervisor, or the agent who arranged it): data {scheduledFor, by (login)} */
+  'CALLBACKRESCHEDULED',
 ] as const;
 export type QueueEventType = (typeof QUEUE_EVENT_TYPES)[number];
 

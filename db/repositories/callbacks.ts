@@ -61,7 +61,7 @@ export async function listOpenCallbacks(db: Db): Promise<CallbackRow[]> {
 export async function updateCallbackOfCall(
   db: Db,
   callId: string,
-  patch: { state: CallbackState; attempts?: number; scheduledFor?: Date | null },
+  patch: { state: CallbackState; attempts?: number; scheduledFor?: Date | null; requestedAt?: Date },
 ): Promise<void> {
   await db
     .updateTable('callbacks')
@@ -70,6 +70,7 @@ export async function updateCallbackOfCall(
       updated_at: new Date(),
       ...(patch.attempts !== undefined ? { attempts: patch.attempts } : {}),
       ...(patch.scheduledFor !== undefined ? { scheduled_for: patch.scheduledFor } : {}),
+      ...(patch.requestedAt !== undefined ? { requested_at: patch.requestedAt } : {}),
     })
     .where('call_id', '=', callId)
     .where('state', 'in', ['waiting', 'scheduled', 'dialing'])

@@ -336,6 +336,24 @@ export class Callbacks {
     return 'cancelled';
   }
 
+  /**
+   * Moves an open callback to another time (the customer asked for one; a supervisor, or the agent who arranged it):
+   * it joins the line then, at that place, like a callback arranged for that time. Not while it is being dialled.
+   */
+  reschedule(callId: string, at: Date, by: string): { outcome: 'rescheduled'; number: string } | { outcome: 'unknown' } | { outcome: 'dialing' } {
+    const cb = this.#open.get(callId);
+    if (cb === undefined) return { outcome: 'unknown' };
+    if (cb.dialing !== null) return { outcome: 'dialing' };
+    const { env } = this.deps;
+    env.acd.run((e, now) => {
+      e.callerAbandoned(now, callId);
+      e.callbackScheduled(now, callId, String(cb.queue.id), at.getTime(), callbackRouting(cb));
+    });
+    env.log.event({ event: 'CALLBACKRESCHEDULED', callId, queueId: cb.queue.id, data: { scheduledFor: at.toISOString(), by } });
+    env.log.updateCallback(callId, { state: at.getTime() > Date.now() ? 'scheduled' : 'waiting', scheduledFor: at, requestedAt: at });
+    return { outcome: 'rescheduled', number: cb.number };
+  }
+
   /** Open callbacks by queue id: in line now (or being dialled), and due at a later time. */
   summary(): Map<number, { inLine: number; later: number }> {
     const out = new Map<number, { inLine: number; later: number }>();

@@ -11,7 +11,7 @@ import { closedNow, queueNextOpening } from '../calls/opening-hours.ts';
 import { numberOfUri } from '../calls/phone-numbers.ts';
 import { ApiError } from '../http/errors.ts';
 import { IdParams, Nullable, PageOf, errors } from '../http/schemas.ts';
-import { CallbackView, agentDesk, callbackCreated } from './telephony.ts';
+import { CallbackAt, CallbackView, agentDesk, callbackCreated, callbackTime } from './telephony.ts';
 
 const tags = ['callbacks'];
 const security = [{ bearer: [] }];
@@ -81,6 +81,26 @@ export const callbackRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; center
     if (outcome === 'dialing') throw new ApiError('ERR_INVALID_STATE', 'the customer is being dialled right now: it cannot be cancelled');
   }
 
+  /** Moves an open callback to `iso` (in the future, within 7 days, while its queue is open). */
+  async function reschedule(callId: string, iso: string, by: string): Promise<Static<typeof CallbackView>> {
+    const queueId = center.callbacks.queueOf(callId)?.id;
+    if (queueId === undefined) throw new ApiError('ERR_NOT_FOUND', `no open callback for call ${callId}`);
+    const at = callbackTime(iso, await getQueue(ctx.database.db, queueId));
+    const r = center.callbacks.reschedule(callId, at, by);
+    if (r.outcome === 'unknown') throw new ApiError('ERR_NOT_FOUND', `no open callback for call ${callId}`);
+    if (r.outcome === 'dialing') throw new ApiError('ERR_INVALID_STATE', 'the customer is being dialled right now: it cannot be moved');
+    return { callId, number: r.number, scheduledFor: at.toISOString() };
+  }
+
+  /** An agent may change only the personal callbacks they arranged. */
+  function checkOwner(callId: string, me: number): void {
+    const owner = center.callbacks.ownerOf(callId);
+    if (owner === undefined) throw new ApiError('ERR_NOT_FOUND', `no open callback for call ${callId}`);
+    if (owner !== String(me)) throw new ApiError('ERR_FORBIDDEN', `the callback of call ${callId} is not one you arranged: a supervisor can change it`);
+  }
+
+  const RescheduleBody = Type.Object({ at: CallbackAt }, { additionalProperties: false });
+
   app.get('/api/callbacks', {
     config: { roles: READERS },
     schema: {
@@ -100,6 +120,23 @@ export const callbackRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; center
     return reply.status(204).send(null);
   });
 
+  app.put('/api/callbacks/:callId', {
+    config: { roles: READERS },
+    schema: {
+      tags, security, summary: 'Move an open callback to another time (it joins the line then; not while it is being dialled)',
+      params: CallbackParams, body: RescheduleBody, response: { 200: CallbackView, ...errors(404, 409) },
+    },
+  }, async (request) => reschedule(request.params.callId, request.body.at, caller(request).login));
+
+  app.put('/api/agent/callbacks/:callId', agentDesk('The agent moves a personal callback they arranged to another time (not while it is being dialled)', {
+    params: CallbackParams,
+    body: RescheduleBody,
+    response: { 200: CallbackView, ...errors(403, 404, 409) },
+  }), async (request) => {
+    checkOwner(request.params.callId, caller(request).sub);
+    return reschedule(request.params.callId, request.body.at, caller(request).login);
+  });
+
   app.get('/api/agent/callbacks', agentDesk("The agent's personal callbacks (the ones they arranged on a call), the next due first: open ones by default", {
     querystring: ListQuery,
     response: { 200: PageOf(Callback), ...errors() },
@@ -110,9 +147,7 @@ export const callbackRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; center
     response: { 204: Type.Null(), ...errors(403, 404, 409) },
   }), async (request, reply) => {
     const { callId } = request.params;
-    const owner = center.callbacks.ownerOf(callId);
-    if (owner === undefined) throw new ApiError('ERR_NOT_FOUND', `no open callback for call ${callId}`);
-    if (owner !== String(caller(request).sub)) throw new ApiError('ERR_FORBIDDEN', `the callback of call ${callId} is not one you arranged: a supervisor can cancel it`);
+    checkOwner(callId, caller(request).sub);
     cancel(callId, caller(request).login);
     return reply.status(204).send(null);
   });

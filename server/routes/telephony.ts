@@ -96,7 +96,7 @@ const CallPage = Type.Object(
   { additionalProperties: false },
 );
 const CallbackNumber = Type.String({ minLength: 1, maxLength: 40, description: 'the phone number to call, e.g. +372 5555 1234' });
-const CallbackAt = Type.String({ format: 'date-time', description: 'call back at this time (within 7 days, while the queue is open)' });
+export const CallbackAt = Type.String({ format: 'date-time', description: 'call back at this time (within 7 days, while the queue is open)' });
 export const CallbackView = Type.Object({ callId: Type.String(), number: Type.String(), scheduledFor: Type.Union([Type.String(), Type.Null()]) });
 
 /** The number a customer typed, or 400 naming body.number. */
@@ -107,7 +107,7 @@ function phoneNumber(raw: string): string {
 }
 
 /** A callback's chosen time: in the future, within 7 days, and while the queue is open; or 400 naming body.at. */
-function callbackTime(iso: string, queue: Queue | undefined): Date {
+export function callbackTime(iso: string, queue: Queue | undefined): Date {
   const at = new Date(iso);
   const now = Date.now();
   if (at.getTime() <= now) throw new ApiError('ERR_VALIDATION', 'body.at: must be in the future', 'body.at');

@@ -6,7 +6,7 @@ import { WebSocket } from 'ws';
 import { peakFrequency, rms } from '../media/helpers/audio.ts';
 import { BaresipPhone, PHONE_ADDRESS, makeTone } from '../support/baresip.ts';
 import { type TestBrowser, launchBrowser } from './support/browser.ts';
-import { ADMIN_PASSWORD, type Harness, createAgent, deskPhone, eventually, startCallCenter, signInBoard } from './support/harness.ts';
+import { ADMIN_PASSWORD, type Harness, createAgent, deskPhone, eventually, startCallCenter, signInBoard, supervisorToken } from './support/harness.ts';
 import { readWav } from './support/wav.ts';
 import { inDialog, inviteQueue, leaveVoicemail } from './support/queue-invite.ts';
 import { RawUdp } from '../sip/helpers.ts';
@@ -525,8 +525,23 @@ describe('callbacks', () => {
     expect((await mine('', bobToken)).body).toMatchObject({ total: 0, items: [] });
     expect((await mine('', h.admin)).status).toBe(403);
     expect((await mine('?state=soon')).status).toBe(400);
+    // Moved to another time: by her (not Bob), or by a supervisor; the ACD holds it until then
+    const move = (at: Date | string, token = anna.token, path = '/api/agent/callbacks') => h.api('PUT', `${path}/${next.body.callId}`, { at: typeof at === 'string' ? at : at.toISOString() }, token);
+    const later2 = new Date(Date.now() + 3 * 3600_000);
+    expect((await move(later2)).body).toEqual({ callId: next.body.callId, number: '+3725550042', scheduledFor: later2.toISOString() });
+    expect((await mine()).body.items[0]).toMatchObject({ state: 'scheduled', scheduledFor: later2.toISOString() });
+    expect(h.server.center.acd.engine.callInfo(next.body.callId)).toMatchObject({ state: 'scheduled', claimAt: later2.getTime() });
+    expect((await move(later2, bobToken)).status).toBe(403);
+    expect((await move(new Date(Date.now() - 60_000))).body).toMatchObject({ statusCode: 400, message: 'body.at: must be in the future' });
+    expect((await move('tomorrow')).status).toBe(400);
+    const later3 = new Date(Date.now() + 4 * 3600_000);
+    expect((await move(later3, await supervisorToken(h), '/api/callbacks')).status).toBe(200);
+    expect(h.server.center.acd.engine.callInfo(next.body.callId)).toMatchObject({ state: 'scheduled', claimAt: later3.getTime() });
+    const moves = ((await h.api('GET', `/api/calls/${next.body.callId}`, undefined, h.admin)).body.events as Array<{ event: string; data: Record<string, unknown> }>)
+      .filter((e) => e.event === 'CALLBACKRESCHEDULED');
+    expect(moves.map((e) => e.data)).toEqual([{ scheduledFor: later2.toISOString(), by: 'anna' }, { scheduledFor: later3.toISOString(), by: 'sue' }]);
     const cancel = (callId: string, token = anna.token) => h.api('DELETE', `/api/agent/callbacks/${callId}`, undefined, token);
-    expect(await cancel(next.body.callId, bobToken)).toMatchObject({ status: 403, body: { message: `the callback of call ${next.body.callId} is not one you arranged: a supervisor can cancel it` } });
+    expect(await cancel(next.body.callId, bobToken)).toMatchObject({ status: 403, body: { message: `the callback of call ${next.body.callId} is not one you arranged: a supervisor can change it` } });
     expect(await cancel('no-such-callback')).toMatchObject({ status: 404, body: { message: 'no open callback for call no-such-callback' } });
     expect((await cancel(next.body.callId)).status).toBe(204);
     expect((await mine()).body).toMatchObject({ total: 0, items: [] });

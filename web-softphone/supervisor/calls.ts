@@ -274,6 +274,8 @@ export function eventText(e: CallEvent, names: CallNames): string {
       return `callback given up${num(d.attempts) === null ? '' : ` after ${num(d.attempts)} attempts`}`;
     case 'CALLBACKCANCELLED':
       return `callback cancelled${str(d.by) === null ? '' : ` by ${str(d.by)}`}`;
+    case 'CALLBACKRESCHEDULED':
+      return `callback moved to ${str(d.scheduledFor) === null ? 'another time' : new Date(d.scheduledFor as string).toLocaleString()}${str(d.by) === null ? '' : ` by ${str(d.by)}`}`;
     case 'VOICEMAIL':
       return `left a voicemail${after(d.seconds, 'of')}`;
     case 'LISTEN':

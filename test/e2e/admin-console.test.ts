@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { webhookSignature } from '../../server/calls/webhooks.ts';
-import { ADMIN_PASSWORD, type Harness, consoleBrowser, consoleShows, createAgent, eventually, startCallCenter } from './support/harness.ts';
+import { ADMIN_PASSWORD, type Harness, consoleBrowser, consoleShows, createAgent, eventually, signInConsole, startCallCenter } from './support/harness.ts';
 
 /** The admin console (/admin/) in Chromium against the real server: what it saves is what the API and the ACD hold. */
 describe('admin console', () => {
@@ -15,11 +15,7 @@ describe('admin console', () => {
   /** A fresh session of the console, signed in as the admin. */
   const signInAsAdmin = async (): Promise<void> => {
     await page.evaluate(() => sessionStorage.clear());
-    await page.goto(`${h.baseUrl}/admin/`);
-    await page.getByTestId('login-username').fill('admin');
-    await page.getByTestId('login-password').fill(ADMIN_PASSWORD);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('skill-form').waitFor();
+    await signInConsole(page, h);
   };
   const agents = async () => (await h.api('GET', '/api/agents', undefined, h.admin)).body.items as Array<Record<string, unknown>>;
   const queue = async (name: string) => ((await h.api('GET', '/api/queues', undefined, h.admin)).body.items as Array<{ name: string }>).find((q) => q.name === name) as Record<string, unknown> | undefined;

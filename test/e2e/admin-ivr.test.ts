@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { toneWav } from '../media/helpers/audio.ts';
-import { ADMIN_PASSWORD, type Harness, consoleBrowser, consoleShows, startCallCenter } from './support/harness.ts';
+import { type Harness, consoleBrowser, consoleShows, signInConsole, startCallCenter } from './support/harness.ts';
 
 /** The IVR menus section of the admin console in Chromium against the real server: what it saves is what the API holds. */
 describe('admin console: IVR menus', () => {
@@ -31,11 +31,7 @@ describe('admin console: IVR menus', () => {
   });
 
   it('lets the admin create a menu that names queues, edit it and delete it, and shows what is wrong with a menu', async () => {
-    await page.goto(`${h.baseUrl}/admin/`);
-    await page.getByTestId('login-username').fill('admin');
-    await page.getByTestId('login-password').fill(ADMIN_PASSWORD);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('skill-form').waitFor();
+    await signInConsole(page, h);
     // queues made elsewhere while the console is open: the menus section knows them when it is opened
     const sales = await h.api('POST', '/api/queues', { name: 'sales' }, h.admin);
     const support = await h.api('POST', '/api/queues', { name: 'support', language: 'et' }, h.admin);

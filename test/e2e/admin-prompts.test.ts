@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { toneWav } from '../media/helpers/audio.ts';
-import { ADMIN_PASSWORD, type Harness, consoleBrowser, consoleShows, startCallCenter } from './support/harness.ts';
+import { type Harness, consoleBrowser, consoleShows, signInConsole, startCallCenter } from './support/harness.ts';
 
 /** The Recordings section of the admin console in Chromium against the real server: what it uploads is what callers hear. */
 describe('admin console: recordings', () => {
@@ -32,11 +32,7 @@ describe('admin console: recordings', () => {
   });
 
   it('lists the prompts, uploads a recording that then plays, shows what is wrong with a file, and deletes it', async () => {
-    await page.goto(`${h.baseUrl}/admin/`);
-    await page.getByTestId('login-username').fill('admin');
-    await page.getByTestId('login-password').fill(ADMIN_PASSWORD);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('skill-form').waitFor();
+    await signInConsole(page, h);
     await page.getByTestId('tab-prompts').click();
 
     // the shipped prompts, by language

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawUdp } from '../sip/helpers.ts';
+import type { RawUdp } from '../sip/helpers.ts';
 import { makeTone } from '../support/baresip.ts';
 import { launchBrowser } from './support/browser.ts';
-import { type Harness, createAgent, eventually, signInBoard, startCallCenter, supervisorToken } from './support/harness.ts';
+import { type Harness, eventually, helpQueue, signInBoard, startCallCenter } from './support/harness.ts';
 import { inDialog, inviteQueue } from './support/queue-invite.ts';
 
 /**
@@ -22,12 +22,9 @@ describe('blocked callers', () => {
 
   beforeAll(async () => {
     h = await startCallCenter({ rtpPortMin: 47200, rtpPortMax: 47299 });
-    expect((await h.api('POST', '/api/queues', { name: 'help', skills: {}, wrapUpSeconds: 0 }, h.admin)).status).toBe(201);
-    const c = await createAgent(h, { login: 'carl', name: 'Carl', languages: { en: 5 }, skills: {}, sipUser: '5551921' });
-    caller = { user: '5551921', password: c.sipPassword };
-    agentToken = await h.login('carl', c.password);
-    sue = await supervisorToken(h);
-    udp = await new RawUdp().open();
+    let carl: { password: string };
+    ({ caller, carl, sue, udp } = await helpQueue(h, '5551921'));
+    agentToken = await h.login('carl', carl.password);
   }, 60_000);
 
   afterAll(async () => {

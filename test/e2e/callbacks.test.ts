@@ -323,10 +323,7 @@ describe('callbacks', () => {
     // a supervisor sees the open callbacks on the wall-board, the next due first, and cancels that one
     const sup = await launchBrowser(path.join(dir, 'tone-440.wav'));
     browsers.push(sup);
-    await sup.page.goto(`${h.baseUrl}/supervisor/`);
-    await sup.page.getByTestId('login-username').fill('admin');
-    await sup.page.getByTestId('login-password').fill(ADMIN_PASSWORD);
-    await sup.page.getByTestId('login-submit').click();
+    await signInBoard(sup.page, h, 'admin', ADMIN_PASSWORD);
     const rows = sup.page.getByTestId('wb-callback-rows').locator('tr');
     await eventually(async () => (await rows.count()) === 2, 10_000, 'two open callbacks on the wall-board');
     expect(await rows.nth(0).getAttribute('data-testid')).toBe(`wb-callback-${CUSTOMER_NUMBER}`);

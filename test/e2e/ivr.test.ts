@@ -7,7 +7,7 @@ import { toneWav } from '../media/helpers/audio.ts';
 import { RtpPeer } from '../media/helpers/rtp-peer.ts';
 import { RawUdp } from '../sip/helpers.ts';
 import type { BaresipPhone } from '../support/baresip.ts';
-import { ADMIN_PASSWORD, type Harness, consoleBrowser, createAgent, deskPhone, eventually, startCallCenter } from './support/harness.ts';
+import { ADMIN_PASSWORD, type Harness, consoleBrowser, createAgent, deskPhone, eventually, signInBoard, startCallCenter } from './support/harness.ts';
 import { inDialog, inviteQueue, rtpCall } from './support/queue-invite.ts';
 
 /**
@@ -184,10 +184,7 @@ describe('IVR menus', () => {
       expect(board.ivr.longestSeconds).toBeGreaterThanOrEqual(1);
       expect(board.totals.waiting).toBe(0);
       const page = browser.page;
-      await page.goto(`${h.baseUrl}/supervisor/`);
-      await page.getByTestId('login-username').fill('admin');
-      await page.getByTestId('login-password').fill(ADMIN_PASSWORD);
-      await page.getByTestId('login-submit').click();
+      await signInBoard(page, h, 'admin', ADMIN_PASSWORD);
       const ivrFigure = page.getByTestId('wb-total-ivr');
       await eventually(async () => (await ivrFigure.textContent()) === '1 (welcome 1)', 10_000, 'the caller in the menu on the wall-board');
       inDialog(h, udp, ok2, 'BYE');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawUdp } from '../sip/helpers.ts';
-import { type Harness, SUPERVISOR_PASSWORD, consoleBrowser, createAgent, eventually, signInBoard, startCallCenter, supervisorToken } from './support/harness.ts';
+import type { RawUdp } from '../sip/helpers.ts';
+import { type Harness, SUPERVISOR_PASSWORD, consoleBrowser, createAgent, eventually, helpQueue, signInBoard, startCallCenter } from './support/harness.ts';
 import { inviteQueue } from './support/queue-invite.ts';
 
 /**
@@ -17,12 +17,7 @@ describe('closing a queue now', () => {
 
   beforeAll(async () => {
     h = await startCallCenter({ rtpPortMin: 47700, rtpPortMax: 47799 });
-    const q = await h.api('POST', '/api/queues', { name: 'help', skills: {}, wrapUpSeconds: 0 }, h.admin);
-    queueId = q.body.id;
-    const c = await createAgent(h, { login: 'carl', name: 'Carl', languages: { en: 5 }, skills: {}, sipUser: '5551977' });
-    phone = { user: '5551977', password: c.sipPassword };
-    sue = await supervisorToken(h);
-    udp = await new RawUdp().open();
+    ({ queueId, caller: phone, sue, udp } = await helpQueue(h, '5551977'));
   }, 60_000);
 
   afterAll(async () => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PAGE_CSP } from '../../server/http/security-headers.ts';
 import { makeTone } from '../support/baresip.ts';
 import { type TestBrowser, launchBrowser } from './support/browser.ts';
-import { ADMIN_PASSWORD, type Harness, SUPERVISOR_PASSWORD, agentPageReady, createAgent, eventually, signInBoard, startCallCenter, supervisorToken } from './support/harness.ts';
+import { type Harness, SUPERVISOR_PASSWORD, agentPageReady, createAgent, eventually, signInBoard, signInConsole, startCallCenter, supervisorToken } from './support/harness.ts';
 
 /**
  * The browser apps under their content security policy, from the real server in Chromium: the agent page signs in,
@@ -81,11 +81,7 @@ describe('security headers', () => {
     await eventually(async () => (await board.getByTestId('wb-agent-Anna').isVisible()) || undefined, 15_000, 'the wall-board');
 
     const admin = await other.context.newPage();
-    await admin.goto(`${h.baseUrl}/admin/`);
-    await admin.getByTestId('login-username').fill('admin');
-    await admin.getByTestId('login-password').fill(ADMIN_PASSWORD);
-    await admin.getByTestId('login-submit').click();
-    await admin.getByTestId('skill-form').waitFor();
+    await signInConsole(admin, h);
 
     for (const page of [agent, customer, board, admin]) expect(await violations(page)).toEqual([]);
 

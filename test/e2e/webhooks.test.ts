@@ -2,8 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookSignature } from '../../server/calls/webhooks.ts';
-import { RawUdp } from '../sip/helpers.ts';
-import { type Harness, createAgent, eventually, startCallCenter, supervisorToken } from './support/harness.ts';
+import type { RawUdp } from '../sip/helpers.ts';
+import { type Harness, eventually, helpQueue, startCallCenter } from './support/harness.ts';
 import { inDialog, inviteQueue } from './support/queue-invite.ts';
 
 interface Delivery {
@@ -46,11 +46,7 @@ describe('webhook', () => {
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/callflow`;
     h = await startCallCenter({ rtpPortMin: 47300, rtpPortMax: 47399 });
-    expect((await h.api('POST', '/api/queues', { name: 'help', skills: {}, wrapUpSeconds: 0 }, h.admin)).status).toBe(201);
-    const c = await createAgent(h, { login: 'carl', name: 'Carl', languages: { en: 5 }, skills: {}, sipUser: '5551931' });
-    caller = { user: '5551931', password: c.sipPassword };
-    sue = await supervisorToken(h);
-    udp = await new RawUdp().open();
+    ({ caller, sue, udp } = await helpQueue(h, '5551931'));
   }, 60_000);
 
   afterAll(async () => {

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type Page, chromium } from 'playwright-core';
 import { BaresipPhone, makeTone } from '../../support/baresip.ts';
+import { RawUdp } from '../../sip/helpers.ts';
 import { pino } from 'pino';
 import { loadConfig } from '../../../server/config.ts';
 import { type RunningServer, startServer } from '../../../server/server.ts';
@@ -135,6 +136,28 @@ export async function signInBoard(page: Page, h: Harness, login: string, passwor
   await page.getByTestId('login-username').fill(login);
   await page.getByTestId('login-password').fill(password);
   await page.getByTestId('login-submit').click();
+}
+
+/**
+ * What tests of a queue's door start from: a queue `help` (no skills, no wrap-up), the agent Carl whose desk-phone
+ * account (`sipUser`) a raw SIP phone uses to call in, the supervisor's token, and that phone's UDP socket.
+ */
+export async function helpQueue(h: Harness, sipUser: string): Promise<{
+  queueId: number; caller: { user: string; password: string }; carl: { id: number; password: string }; sue: string; udp: RawUdp;
+}> {
+  const q = await h.api('POST', '/api/queues', { name: 'help', skills: {}, wrapUpSeconds: 0 }, h.admin);
+  if (q.status !== 201) throw new Error(`create queue help: ${q.status} ${JSON.stringify(q.body)}`);
+  const carl = await createAgent(h, { login: 'carl', name: 'Carl', languages: { en: 5 }, skills: {}, sipUser });
+  return { queueId: q.body.id, caller: { user: sipUser, password: carl.sipPassword }, carl, sue: await supervisorToken(h), udp: await new RawUdp().open() };
+}
+
+/** Signs the admin in on the admin console and waits for it (the skills form). */
+export async function signInConsole(page: Page, h: Harness): Promise<void> {
+  await page.goto(`${h.baseUrl}/admin/`);
+  await page.getByTestId('login-username').fill('admin');
+  await page.getByTestId('login-password').fill(ADMIN_PASSWORD);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('skill-form').waitFor();
 }
 
 /** Signs an agent in on the agent page, waits for the softphone to register, and presses Ready. */

@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, type TestApp, testApp } from '../support/app.ts';
 
-/** Password guessing over POST /api/login: an address with too many wrong passwords is refused for a while. */
+/**
+ * Password guessing over POST /api/login: an address with too many wrong passwords is refused for a while. (90 s a
+ * test: PGlite's starts and the password hashes take their time on a loaded CI machine.)
+ */
 describe('login lockout', () => {
   let t: TestApp | undefined;
   afterEach(async () => {
@@ -34,7 +37,7 @@ describe('login lockout', () => {
     expect(retryAfter).toBeLessThanOrEqual(300);
     // another address is not affected
     expect((await login(t, ADMIN_PASSWORD, '10.0.0.8')).statusCode).toBe(200);
-  });
+  }, 90_000);
 
   it('a successful login clears the count, and 0 turns the lockout off', async () => {
     t = await testApp('pglite', { LOGIN_MAX_FAILURES: '3' });
@@ -47,7 +50,7 @@ describe('login lockout', () => {
     t = await testApp('pglite', { LOGIN_MAX_FAILURES: '0' });
     for (let i = 0; i < 4; i++) expect((await login(t, 'guess', '10.0.0.10')).statusCode).toBe(401);
     expect((await login(t, ADMIN_PASSWORD, '10.0.0.10')).statusCode).toBe(200);
-  });
+  }, 90_000);
 
   it('behind a trusted reverse proxy (TRUSTED_PROXIES) counts each client by X-Forwarded-For; otherwise the header is ignored', async () => {
     t = await testApp('pglite', { LOGIN_MAX_FAILURES: '2', TRUSTED_PROXIES: '10.0.0.1' });
@@ -63,5 +66,5 @@ describe('login lockout', () => {
     expect((await login(t, 'guess', '10.0.0.50', 'admin', '203.0.113.7')).statusCode).toBe(401);
     expect((await login(t, 'guess', '10.0.0.50', 'admin', '203.0.113.8')).statusCode).toBe(401);
     expect((await login(t, ADMIN_PASSWORD, '10.0.0.50', 'admin', '203.0.113.9')).statusCode).toBe(429);
-  });
+  }, 90_000);
 });

@@ -88,6 +88,8 @@ describe('agent softphone', () => {
         ws.send(JSON.stringify({ type: 'state', state: 'not-ready', reason: 'login', wrapUpEndsAt: null }));
       });
       sip = recordSip(server, '/sip');
+      // ("My callbacks" is read on sign-in: none, unless a test says otherwise)
+      server.route('GET /api/agent/callbacks', () => ({ status: 200, body: { items: [], total: 0, limit: 100, offset: 0 } }));
     });
 
     async function signIn(): Promise<void> {
@@ -1550,6 +1552,196 @@ describe('agent softphone', () => {
       await page.evaluate(() => fetch('/api/ping'));
       await expect.poll(() => server.requests.some((r) => r.path === '/api/ping')).toBe(true);
       expect(statsReads()).toHaveLength(3);
+    });
+
+    describe('My callbacks', () => {
+      const reads = () => server.requests.filter((r) => r.method === 'GET' && r.path === '/api/agent/callbacks');
+      const deletes = () => server.requests.filter((r) => r.method === 'DELETE' && r.path.startsWith('/api/agent/callbacks/'));
+      const rows = () => page.getByTestId('my-callback-text').allTextContents();
+      const ids = () => page.getByTestId('my-callback').evaluateAll((lis) => lis.map((li) => (li as HTMLElement).dataset.callId));
+      const callback = (callId: string, more: Record<string, unknown>) => ({
+        callId, queueId: 1, queue: 'support', number: '+3725551234', state: 'scheduled', attempts: 0,
+        requestedAt: new Date(Date.now() - 3_600_000).toISOString(), scheduledFor: null, updatedAt: new Date().toISOString(), ...more,
+      });
+      const listOf = (items: unknown[], total = items.length) => ({ status: 200, body: { items, total, limit: 100, offset: 0 } });
+      /** tomorrow at hh:mm, the agent's time (the browser's and this machine's) */
+      const tomorrowAt = (h: number, m: number) => {
+        const n = new Date();
+        return new Date(n.getFullYear(), n.getMonth(), n.getDate() + 1, h, m);
+      };
+      const later = new Date(new Date().getFullYear() + 1, 0, 15, 10, 5);
+      const four = [
+        callback('cb-2', { state: 'waiting', number: '+3725550002', queue: 'sales', attempts: 0 }),
+        callback('cb-1', { state: 'dialing', number: '+3725550001', attempts: 1 }),
+        callback('cb-3', { state: 'scheduled', number: '+3725550003', scheduledFor: tomorrowAt(9, 0).toISOString(), attempts: 2 }),
+        callback('cb-4', { state: 'scheduled', number: '+3725550004', queue: 'billing', scheduledFor: later.toISOString() }),
+      ];
+      const DIALLED = 'the customer is being dialled right now: it cannot be cancelled';
+
+      it("lists the agent's open callbacks after sign-in (read with their token), the next due first as the server gives them, with when in their time, the number, the queue and attempts, and counts them", async () => {
+        server.route('GET /api/agent/callbacks', () => listOf(four));
+        await signIn();
+        await expect.poll(rows).toEqual([
+          'in line now · +3725550002 · sales',
+          'being dialled · +3725550001 · support · 1 attempt',
+          'tomorrow 09:00 · +3725550003 · support · 2 attempts',
+          `15 Jan ${later.getFullYear()} 10:05 · +3725550004 · billing`,
+        ]);
+        expect(await ids()).toEqual(['cb-2', 'cb-1', 'cb-3', 'cb-4']);
+        expect(await visible('my-callbacks')).toBe(true);
+        expect(await page.locator('#my-callbacks-title').textContent()).toBe('My callbacks 4');
+        expect(await text('my-callbacks-count')).toBe('4');
+        expect(await visible('my-callbacks-empty')).toBe(false);
+        expect(await visible('my-callbacks-status')).toBe(false);
+        expect(await visible('my-callbacks-error')).toBe(false);
+        // a Cancel on each, named for its callback
+        expect(await page.getByTestId('my-callback-cancel').allTextContents()).toEqual(['Cancel', 'Cancel', 'Cancel', 'Cancel']);
+        expect(await page.getByTestId('my-callback-cancel').evaluateAll((bs) => bs.every((b) => !(b as HTMLButtonElement).disabled))).toBe(true);
+        expect(await page.getByRole('button', { name: 'Cancel the callback to +3725550003 (tomorrow 09:00)' }).count()).toBe(1);
+        // (the due instant is machine-readable)
+        expect(await page.getByTestId('my-callback').nth(2).locator('time').getAttribute('datetime')).toBe(tomorrowAt(9, 0).toISOString());
+        expect(reads().map((r) => [r.headers.authorization, new URLSearchParams(r.search).get('state')])).toEqual([['Bearer agent-token-1', 'open']]);
+      });
+
+      it('says "No callbacks arranged" when there are none, and says why when the list cannot be read', async () => {
+        const answers = [listOf([]), { status: 500, body: { statusCode: 500, code: 'ERR_INTERNAL', message: 'database down' } }];
+        server.route('GET /api/agent/callbacks', () => answers.shift() ?? listOf([]));
+        await page.clock.install();
+        await signIn();
+        await page.getByTestId('my-callbacks-empty').waitFor({ state: 'visible' });
+        expect(await text('my-callbacks-empty')).toBe('No callbacks arranged');
+        expect(await text('my-callbacks-count')).toBe('0');
+        expect(await page.getByTestId('my-callback').count()).toBe(0);
+        expect(await visible('my-callbacks-status')).toBe(false);
+        // the next read fails: said in the panel (politely), nothing else changes on the desk
+        await page.clock.fastForward(60_000);
+        await expect.poll(() => text('my-callbacks-status')).toBe('Could not read your callbacks: database down');
+        expect(await page.getByTestId('my-callbacks-status').getAttribute('aria-live')).toBe('polite');
+        expect(await visible('desk-error')).toBe(false);
+        await page.clock.fastForward(60_000);
+        await page.getByTestId('my-callbacks-status').waitFor({ state: 'hidden' });
+        expect(await visible('my-callbacks-empty')).toBe(true);
+      });
+
+      it('Cancel sends DELETE with the agent\'s token (its button disabled meanwhile), takes the row off, says so and reads the list again', async () => {
+        let cancelled = false;
+        let release: (() => void) | undefined;
+        server.route('GET /api/agent/callbacks', () => listOf(cancelled ? four.filter((c) => c.callId !== 'cb-3') : four));
+        server.route('DELETE /api/agent/callbacks/cb-3', async () => {
+          await new Promise<void>((resolve) => (release = resolve));
+          cancelled = true;
+          return { status: 204, body: null };
+        });
+        await signIn();
+        await expect.poll(ids).toEqual(['cb-2', 'cb-1', 'cb-3', 'cb-4']);
+        const cancel = page.getByTestId('my-callback').nth(2).getByTestId('my-callback-cancel');
+        await cancel.click();
+        await expect.poll(() => deletes().length).toBe(1);
+        expect(await cancel.isDisabled()).toBe(true);
+        expect(await cancel.textContent()).toBe('Cancelling…');
+        // (the others stay to be cancelled)
+        expect(await page.getByTestId('my-callback').nth(3).getByTestId('my-callback-cancel').isEnabled()).toBe(true);
+        release?.();
+        await expect.poll(ids).toEqual(['cb-2', 'cb-1', 'cb-4']);
+        expect(await text('my-callbacks-count')).toBe('3');
+        expect(await text('my-callbacks-status')).toBe('Callback to +3725550003 cancelled');
+        expect(await visible('my-callbacks-error')).toBe(false);
+        expect(deletes().map((r) => [r.path, r.headers.authorization])).toEqual([['/api/agent/callbacks/cb-3', 'Bearer agent-token-1']]);
+        await expect.poll(() => reads().length).toBe(2);
+        // (the focus goes on to the next row's Cancel, not lost with the row)
+        expect(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.callId)).toBe('cb-4');
+        expect(await ids()).toEqual(['cb-2', 'cb-1', 'cb-4']);
+      });
+
+      it("shows the server's refusal (409: being dialled) in the panel and keeps the row", async () => {
+        let refused = false;
+        server.route('GET /api/agent/callbacks', () => listOf(refused ? four.map((c) => (c.callId === 'cb-2' ? { ...c, state: 'dialing', attempts: 1 } : c)) : four));
+        server.route('DELETE /api/agent/callbacks/cb-2', () => {
+          refused = true;
+          return { status: 409, body: { statusCode: 409, code: 'ERR_INVALID_STATE', message: DIALLED } };
+        });
+        await signIn();
+        await expect.poll(ids).toEqual(['cb-2', 'cb-1', 'cb-3', 'cb-4']);
+        await page.getByTestId('my-callback-cancel').first().click();
+        await page.getByTestId('my-callbacks-error').waitFor({ state: 'visible' });
+        expect(await text('my-callbacks-error')).toBe(`Callback to +3725550002 not cancelled: ${DIALLED}`);
+        expect(await page.getByTestId('my-callbacks-error').getAttribute('role')).toBe('alert');
+        // the row stays (read again: it is being dialled now), its Cancel usable again
+        await expect.poll(() => rows().then((r) => r[0])).toBe('being dialled · +3725550002 · sales · 1 attempt');
+        expect(await ids()).toEqual(['cb-2', 'cb-1', 'cb-3', 'cb-4']);
+        expect(await text('my-callbacks-count')).toBe('4');
+        expect(await page.getByTestId('my-callback-cancel').first().isEnabled()).toBe(true);
+        expect(await visible('my-callbacks-status')).toBe(false);
+        expect(reads()).toHaveLength(2);
+        expect(await text('my-callbacks-error')).toBe(`Callback to +3725550002 not cancelled: ${DIALLED}`);
+      });
+
+      it('reads the list again when the agent arranges a callback with the form (not when it is refused), and lists it', async () => {
+        const arranged = callback('call-43', { state: 'scheduled', number: '+3725559999', scheduledFor: tomorrowAt(14, 30).toISOString() });
+        let listed: unknown[] = [];
+        server.route('GET /api/agent/callbacks', () => listOf(listed));
+        const answers = [
+          { status: 409, body: { statusCode: 409, code: 'ERR_CONFLICT', message: 'a callback to this number from this queue is already arranged' } },
+          { status: 201, body: { callId: 'call-43', number: '+3725559999', scheduledFor: arranged.scheduledFor } },
+        ];
+        server.route('POST /api/agent/calls/call-43/callback', () => {
+          const answer = answers.shift()!;
+          if (answer.status === 201) listed = [arranged];
+          return answer;
+        });
+        await signIn();
+        await page.getByTestId('my-callbacks-empty').waitFor({ state: 'visible' });
+        expect(reads()).toHaveLength(1);
+        send({ type: 'connected', callId: 'call-43', context: phoneCall, device: 'desk-phone' });
+        await page.getByTestId('callback-form').waitFor({ state: 'visible' });
+        await page.getByTestId('callback-number').fill('+3725559999');
+        await page.getByTestId('callback-arrange').click();
+        await expect.poll(() => text('callback-error')).toBe('a callback to this number from this queue is already arranged');
+        expect(reads()).toHaveLength(1);
+        await page.getByTestId('callback-arrange').click();
+        await expect.poll(() => visible('callback-result')).toBe(true);
+        await expect.poll(rows).toEqual(['tomorrow 14:30 · +3725559999 · support']);
+        expect(reads()).toHaveLength(2);
+        expect(await text('my-callbacks-count')).toBe('1');
+        expect(await visible('my-callbacks-empty')).toBe(false);
+      });
+
+      it('reads the list every minute while the agent is signed in, one read at a time, and no more once they sign out', async () => {
+        let hold = false;
+        let release: (() => void) | undefined;
+        server.route('GET /api/agent/callbacks', async () => {
+          if (hold) {
+            hold = false;
+            await new Promise<void>((resolve) => (release = resolve));
+            return listOf([four[0]]);
+          }
+          return listOf(four);
+        });
+        await page.clock.install();
+        await signIn();
+        await expect.poll(() => reads().length).toBe(1);
+        await page.clock.fastForward(60_000);
+        await expect.poll(() => reads().length).toBe(2);
+        // a read that is slow to come: the next minute's waits for it (and is made once it came)
+        hold = true;
+        await page.clock.fastForward(60_000);
+        await expect.poll(() => release !== undefined).toBe(true);
+        await page.clock.fastForward(60_000);
+        await page.clock.fastForward(60_000);
+        await page.evaluate(() => fetch('/api/ping'));
+        await expect.poll(() => server.requests.some((r) => r.path === '/api/ping')).toBe(true);
+        expect(reads()).toHaveLength(3);
+        release?.();
+        await expect.poll(() => reads().length).toBe(4);
+        await expect.poll(ids).toEqual(['cb-2', 'cb-1', 'cb-3', 'cb-4']);
+        await page.getByTestId('logout').click();
+        await page.getByTestId('login-username').waitFor({ state: 'visible' });
+        await page.clock.fastForward(180_000);
+        // (a read the timer started would be here by the time the page answers this)
+        await page.evaluate(() => fetch('/api/ping'));
+        await expect.poll(() => server.requests.filter((r) => r.path === '/api/ping').length).toBe(2);
+        expect(reads()).toHaveLength(4);
+      });
     });
 
     it('counts the wrap-up down from wrapUpEndsAt and sends Done', async () => {

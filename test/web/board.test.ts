@@ -1,12 +1,14 @@
 // The wall-board's figures of the callers' ratings, its agents' not-ready reasons and its History's calls by disposition
-// and not-ready time by reason (board.ts), in Node; the agents' rows also in the built page, against the labelled stand-in.
+// and not-ready time by reason (board.ts), in Node; the agents' rows, closing a queue and moving an open callback also in
+// the built page, against the labelled stand-in.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import type { WebSocket } from 'ws';
 import {
-  type DispositionReportRow, type NotReadyReportRow, agentReasonText, closedUntilText, dispositionCells, notReadyCells, notReadyColumns, surveyCells,
-  surveyText,
+  type DispositionReportRow, type NotReadyReportRow, type OpenCallback, agentReasonText, closedUntilText, dispositionCells, localInputToIso,
+  localInputValue, moveDefault, notReadyCells, notReadyColumns, surveyCells, surveyText,
 } from '../../web-softphone/supervisor/board.ts';
-import { type StandIn, emptyWallBoard } from '../support/web-stand-in.ts';
+import { type CannedResponse, type StandIn, emptyWallBoard } from '../support/web-stand-in.ts';
 import { pageWithStandIn } from './browser.ts';
 
 describe("the callers' ratings on the wall-board", () => {
@@ -236,6 +238,236 @@ describe('closing a queue at once from the wall-board', () => {
       await page.getByTestId('wb-error').waitFor({ state: 'visible' });
       expect(await page.getByTestId('wb-error').textContent()).toBe('until: at most 7 days ahead');
       expect(await page.getByTestId('wb-queue-sales').getByTestId('wb-queue-closed-until').count()).toBe(0);
+    });
+  });
+});
+
+describe('moving an open callback to another time from the wall-board', () => {
+  it('offers a callback due later its time, and one in line (or due already) an hour from now rounded up to the next 5 minutes', () => {
+    const now = new Date(2026, 11, 7, 9, 31, 20).getTime();
+    expect(moveDefault({ state: 'scheduled', scheduledFor: new Date(2026, 11, 8, 14, 30).toISOString() }, now)).toBe('2026-12-08T14:30');
+    expect(moveDefault({ state: 'waiting', scheduledFor: null }, now)).toBe('2026-12-07T10:35');
+    expect(moveDefault({ state: 'waiting', scheduledFor: null }, new Date(2026, 11, 7, 9, 35).getTime())).toBe('2026-12-07T10:35');
+    expect(moveDefault({ state: 'waiting', scheduledFor: null }, new Date(2026, 11, 7, 23, 58).getTime())).toBe('2026-12-08T01:00');
+    expect(moveDefault({ state: 'scheduled', scheduledFor: new Date(2026, 11, 7, 9, 0).toISOString() }, now)).toBe('2026-12-07T10:35');
+  });
+
+  it("reads the editor's value as the browser's local time and sends it as an ISO instant", () => {
+    expect(localInputToIso('2026-12-08T09:30')).toBe(new Date(2026, 11, 8, 9, 30).toISOString());
+    expect(localInputToIso('2026-12-08T09:30:15')).toBe(new Date(2026, 11, 8, 9, 30, 15).toISOString());
+    expect(localInputToIso('')).toBeNull();
+    expect(localInputToIso('tomorrow')).toBeNull();
+    expect(localInputValue(new Date(2026, 0, 5, 7, 4, 59).getTime())).toBe('2026-01-05T07:04');
+  });
+
+  describe('in the built page', () => {
+    let server: StandIn;
+    let page: Page;
+    pageWithStandIn((t) => ({ server, page } = t));
+
+    const states = { 'logged-out': 0, 'not-ready': 0, ready: 1, reserved: 0, busy: 0, 'wrap-up': 0 };
+    const traffic = { offered: 0, answered: 0, abandoned: 0, overflowed: 0, missedOffers: 0, serviceLevelPercent: null, serviceLevelOfferedPercent: null, asaSeconds: null, abandonPercent: null };
+    /** The board with one queue whose callback counts are these (the page reads the callbacks again when they change). */
+    const boardWith = (callbacks: { inLine: number; later: number }) => ({
+      ...emptyWallBoard(),
+      queues: [{ id: 1, name: 'support', thresholdSeconds: 20, target: 0.8, open: true, closedUntil: null, waiting: 0, longestWaitSeconds: null, agents: states, callbacks, ...traffic }],
+    });
+    // (local times, to the minute: the page works in the browser's time zone, as Node does here)
+    const day = (days: number, hours: number, minutes: number) => {
+      const d = new Date();
+      return new Date(d.getFullYear(), d.getMonth(), d.getDate() + days, hours, minutes);
+    };
+    const tomorrow = day(1, 14, 30).toISOString();
+    const callback = (callId: string, number: string, state: string, scheduledFor: string | null = null, attempts = 0): OpenCallback => ({
+      callId, queue: 'support', number, state, attempts, requestedAt: new Date(Date.now() - 600_000).toISOString(), scheduledFor,
+    });
+    const due = callback('c-due', '+3725550001', 'scheduled', tomorrow);
+    const inLine = callback('c-line', '+3725550002', 'waiting');
+    const dialling = callback('c-dial', '+3725550003', 'dialing', null, 1);
+
+    let supervisorSocket: WebSocket;
+    let listed: OpenCallback[];
+    /** The signed-in board listing `listed` (GET /api/callbacks answers what it holds when asked); PUT answers `put`. */
+    async function open(put: (callId: string, at: string) => CannedResponse | Promise<CannedResponse>): Promise<void> {
+      listed = [inLine, due, dialling];
+      server.socket('/ws/supervisor', (ws) => {
+        supervisorSocket = ws;
+        ws.send(JSON.stringify(boardWith({ inLine: 2, later: 1 })));
+      });
+      server.route('GET /api/callbacks', () => ({ status: 200, body: { items: listed, total: listed.length, limit: 100, offset: 0 } }));
+      for (const c of [due, inLine]) server.route(`PUT /api/callbacks/${c.callId}`, (req) => put(c.callId, (req.body as { at: string }).at));
+      await page.goto(`${server.origin}/supervisor/`);
+      await page.evaluate(() => sessionStorage.setItem('callflow.supervisor.token', 'sup-token'));
+      await page.reload();
+      await row(due).waitFor({ state: 'visible' });
+    }
+    const row = (c: OpenCallback) => page.getByTestId(`wb-callback-${c.number}`);
+    const puts = () => server.requests.filter((r) => r.method === 'PUT');
+    const reads = () => server.requests.filter((r) => r.method === 'GET' && r.path === '/api/callbacks');
+    const moved = (callId: string, at: string): CannedResponse => ({ status: 200, body: { callId, number: '+3725550001', scheduledFor: at } });
+    const focused = () => page.evaluate(() => [document.activeElement?.getAttribute('data-testid'), document.activeElement?.closest('tr')?.getAttribute('data-testid')]);
+
+    it("opens an editor in the row with the callback's time (in line: an hour from now, to 5 minutes), not before now, one row at a time", async () => {
+      await open(moved);
+      const r = row(due);
+      expect(await r.getByTestId('wb-callback-move-form').isHidden()).toBe(true);
+      const before = Date.now();
+      await r.getByTestId('wb-callback-move').click();
+      const after = Date.now();
+      await r.getByTestId('wb-callback-move-form').waitFor({ state: 'visible' });
+      expect(await r.getByTestId('wb-callback-move-at').inputValue()).toBe(localInputValue(Date.parse(tomorrow)));
+      expect(await r.getByTestId('wb-callback-move-at').getAttribute('type')).toBe('datetime-local');
+      expect([localInputValue(before), localInputValue(after)]).toContain(await r.getByTestId('wb-callback-move-at').getAttribute('min'));
+      expect(await r.getByTestId('wb-callback-move').isHidden()).toBe(true);
+      expect(await r.getByTestId('wb-callback-cancel').isHidden()).toBe(true);
+      expect(await r.getByTestId('wb-callback-move').getAttribute('aria-expanded')).toBe('true');
+      expect(await focused()).toEqual(['wb-callback-move-at', `wb-callback-${due.number}`]);
+
+      const l = row(inLine);
+      const before2 = Date.now();
+      await l.getByTestId('wb-callback-move').click();
+      const after2 = Date.now();
+      await l.getByTestId('wb-callback-move-form').waitFor({ state: 'visible' });
+      const offered = await l.getByTestId('wb-callback-move-at').inputValue();
+      expect([moveDefault(inLine, before2), moveDefault(inLine, after2)]).toContain(offered);
+      expect(Date.parse(localInputToIso(offered)!) % 300_000).toBe(0);
+      // (the other row's editor closed: its Move and Cancel are back)
+      expect(await r.getByTestId('wb-callback-move-form').isHidden()).toBe(true);
+      expect(await r.getByTestId('wb-callback-move').isVisible()).toBe(true);
+      expect(puts()).toHaveLength(0);
+    });
+
+    it('has no Move (nor Cancel) on a callback being dialled', async () => {
+      await open(moved);
+      expect(await row(dialling).getByTestId('wb-callback-move').count()).toBe(0);
+      expect(await row(dialling).getByTestId('wb-callback-cancel').count()).toBe(0);
+      for (const c of [due, inLine]) expect(await row(c).getByTestId('wb-callback-move').isVisible()).toBe(true);
+      expect(await page.getByTestId('wb-callback-move').count()).toBe(2);
+    });
+
+    it("Save sends the chosen local time as ISO with the supervisor's token, is off while on its way, then reads the list again", async () => {
+      // (the browser in India, +05:30 all year, whatever this machine's zone: the page must read the field as its local time)
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Emulation.setTimezoneOverride', { timezoneId: 'Asia/Kolkata' });
+      const kolkata = 330 * 60_000;
+      const chosen = `${new Date(Date.now() + 2 * 86_400_000 + kolkata).toISOString().slice(0, 10)}T10:15`;
+      const chosenIso = new Date(Date.parse(`${chosen}:00Z`) - kolkata).toISOString();
+      let answer!: () => void;
+      const answered = new Promise<void>((resolve) => (answer = resolve));
+      await open(async (callId, at) => {
+        await answered;
+        listed = [{ ...inLine, state: 'scheduled', scheduledFor: at }, due, dialling];
+        return moved(callId, at);
+      });
+      const l = row(inLine);
+      await l.getByTestId('wb-callback-move').click();
+      await l.getByTestId('wb-callback-move-at').fill(chosen);
+      const readsBefore = reads().length;
+      await l.getByTestId('wb-callback-move-save').click();
+      await expect.poll(() => puts().length).toBe(1);
+      expect(await l.getByTestId('wb-callback-move-save').isDisabled()).toBe(true);
+      // (Enter on the field while it is on its way sends nothing more)
+      await l.getByTestId('wb-callback-move-at').press('Enter');
+      answer();
+      await l.getByTestId('wb-callback-move-form').waitFor({ state: 'hidden' });
+
+      expect(puts()).toHaveLength(1);
+      const put = puts()[0]!;
+      expect(put.path).toBe('/api/callbacks/c-line');
+      expect(put.body).toEqual({ at: chosenIso });
+      expect(put.headers.authorization).toBe('Bearer sup-token');
+      expect(put.headers['content-type']).toBe('application/json');
+      await expect.poll(() => reads().length).toBe(readsBefore + 1);
+      await expect.poll(() => l.getByTestId('wb-callback-state').textContent()).toBe('due later');
+      await l.getByTestId('wb-callback-move').click();
+      expect(await l.getByTestId('wb-callback-move-at').inputValue()).toBe(chosen);
+      expect(await page.getByTestId('wb-error').isHidden()).toBe(true);
+    });
+
+    it("shows the server's refusal in the row and keeps the editor open with what was typed; Keep (or Escape) closes it", async () => {
+      const refusals = [
+        { status: 400, body: { statusCode: 400, code: 'ERR_VALIDATION', message: 'body.at: the queue is closed then. It opens at 08:00' } },
+        { status: 409, body: { statusCode: 409, code: 'ERR_INVALID_STATE', message: 'the customer is being dialled right now: it cannot be moved' } },
+      ];
+      await open(() => refusals.shift()!);
+      const r = row(due);
+      await r.getByTestId('wb-callback-move').click();
+      const typed = localInputValue(day(3, 7, 0).getTime());
+      await r.getByTestId('wb-callback-move-at').fill(typed);
+      await r.getByTestId('wb-callback-move-save').click();
+      const error = r.getByTestId('wb-callback-move-error');
+      await error.waitFor({ state: 'visible' });
+      expect(await error.textContent()).toBe('body.at: the queue is closed then. It opens at 08:00');
+      expect(await error.getAttribute('role')).toBe('alert');
+      expect(await r.getByTestId('wb-callback-move-form').isVisible()).toBe(true);
+      expect(await r.getByTestId('wb-callback-move-at').inputValue()).toBe(typed);
+      expect(await r.getByTestId('wb-callback-move-save').isEnabled()).toBe(true);
+      expect(await page.getByTestId('wb-error').isHidden()).toBe(true);
+      expect(puts()[0]!.body).toEqual({ at: localInputToIso(typed) });
+
+      await r.getByTestId('wb-callback-move-save').click();
+      await expect.poll(() => error.textContent()).toBe('the customer is being dialled right now: it cannot be moved');
+      expect(await r.getByTestId('wb-callback-move-form').isVisible()).toBe(true);
+
+      await r.getByTestId('wb-callback-move-keep').click();
+      expect(await r.getByTestId('wb-callback-move-form').isHidden()).toBe(true);
+      expect(await r.getByTestId('wb-callback-move').isVisible()).toBe(true);
+      expect(await r.getByTestId('wb-callback-cancel').isVisible()).toBe(true);
+      expect(await r.getByTestId('wb-callback-move').getAttribute('aria-expanded')).toBe('false');
+      expect(await focused()).toEqual(['wb-callback-move', `wb-callback-${due.number}`]);
+
+      // opened again: the callback's time, no refusal; Escape closes it too
+      await r.getByTestId('wb-callback-move').click();
+      expect(await r.getByTestId('wb-callback-move-at').inputValue()).toBe(localInputValue(Date.parse(tomorrow)));
+      expect(await error.isHidden()).toBe(true);
+      await r.getByTestId('wb-callback-move-at').press('Escape');
+      expect(await r.getByTestId('wb-callback-move-form').isHidden()).toBe(true);
+      expect(puts()).toHaveLength(2);
+    });
+
+    it('refuses a time already past in the row, sending nothing', async () => {
+      await open(moved);
+      const r = row(due);
+      await r.getByTestId('wb-callback-move').click();
+      await r.getByTestId('wb-callback-move-at').fill(localInputValue(Date.now() - 3_600_000));
+      await r.getByTestId('wb-callback-move-save').click();
+      await r.getByTestId('wb-callback-move-error').waitFor({ state: 'visible' });
+      expect(await r.getByTestId('wb-callback-move-error').textContent()).toBe('Choose a time in the future.');
+      expect(puts()).toHaveLength(0);
+    });
+
+    it('keeps an open editor, what was typed in it, its focus and a refusal shown when the list is read again, until its callback is dialled', async () => {
+      await open(() => ({ status: 400, body: { statusCode: 400, code: 'ERR_VALIDATION', message: 'body.at: at most 7 days ahead' } }));
+      const r = row(due);
+      await r.getByTestId('wb-callback-move').click();
+      const typed = localInputValue(day(9, 16, 45).getTime());
+      await r.getByTestId('wb-callback-move-at').fill(typed);
+      await r.getByTestId('wb-callback-move-save').click();
+      await r.getByTestId('wb-callback-move-error').waitFor({ state: 'visible' });
+      await r.getByTestId('wb-callback-move-at').focus();
+
+      // a callback asked for meanwhile and one more attempt on ours: the board's counts change, the list is read again
+      const newcomer = callback('c-new', '+3725550004', 'waiting');
+      listed = [newcomer, inLine, { ...due, attempts: 2 }, dialling];
+      const readsBefore = reads().length;
+      supervisorSocket.send(JSON.stringify(boardWith({ inLine: 3, later: 1 })));
+      await row(newcomer).waitFor({ state: 'visible' });
+      expect(reads()).toHaveLength(readsBefore + 1);
+      expect(await page.getByTestId('wb-callback-rows').locator('tr').evaluateAll((rows) => rows.map((tr) => tr.getAttribute('data-testid')))).toEqual(
+        [newcomer, inLine, due, dialling].map((c) => `wb-callback-${c.number}`),
+      );
+      expect(await r.locator('td').nth(3).textContent()).toBe('2');
+      expect(await r.getByTestId('wb-callback-move-form').isVisible()).toBe(true);
+      expect(await r.getByTestId('wb-callback-move-at').inputValue()).toBe(typed);
+      expect(await r.getByTestId('wb-callback-move-error').textContent()).toBe('body.at: at most 7 days ahead');
+      expect(await focused()).toEqual(['wb-callback-move-at', `wb-callback-${due.number}`]);
+
+      // being dialled now: it can no longer be moved, the editor goes
+      listed = [newcomer, inLine, { ...due, state: 'dialing', attempts: 3 }, dialling];
+      supervisorSocket.send(JSON.stringify(boardWith({ inLine: 4, later: 0 })));
+      await expect.poll(() => r.getByTestId('wb-callback-state').textContent()).toBe('dialling');
+      expect(await r.getByTestId('wb-callback-move-form').count()).toBe(0);
+      expect(await r.getByTestId('wb-callback-move').count()).toBe(0);
     });
   });
 });

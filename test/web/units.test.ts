@@ -1,8 +1,11 @@
 // The browser apps' pure parts, run in Node (no DOM needed).
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseServerMessage } from '../../web-softphone/agent/agent-messages.ts';
 import { AGENT_CALL_TRANSITIONS, canTransitionCall } from '../../web-softphone/agent/agent-call-state.ts';
 import { agentSocketUrl } from '../../web-softphone/agent/agent-socket.ts';
+import {
+  type MyCallbackList, type MyCallbacksSnapshot, MyCallbacks, attemptsText, callbackDueText, callbackRowText, localWhen, myCallbacksModel, parseMyCallbacks,
+} from '../../web-softphone/agent/my-callbacks.ts';
 import { clock, toEpochMs, waitMinutes } from '../../web-softphone/shared/format.ts';
 import { CALL_TRANSITIONS, canTransition, isLive } from '../../web-softphone/widget/call-state.ts';
 import { readWidgetConfig } from '../../web-softphone/widget/config.ts';
@@ -260,5 +263,155 @@ describe('formatting', () => {
     expect(toEpochMs('2026-11-23T10:00:00.000Z')).toBe(Date.UTC(2026, 10, 23, 10));
     expect(toEpochMs(5)).toBe(5);
     expect(toEpochMs(null)).toBeNaN();
+  });
+});
+
+describe("the agent's callbacks (My callbacks)", () => {
+  // (local times: the words are the agent's time, whatever this machine's time zone)
+  const now = new Date(2026, 4, 3, 12, 0);
+  const at = (d: number, h: number, m: number, y = 2026, mo = 4): string => new Date(y, mo, d, h, m).toISOString();
+  const cb = (callId: string, more: Record<string, unknown> = {}) => ({
+    callId, queueId: 1, queue: 'support', number: '+3725551234', state: 'scheduled', attempts: 0, requestedAt: at(3, 9, 0), scheduledFor: null, updatedAt: at(3, 9, 0), ...more,
+  });
+
+  it("reads the server's page of callbacks, leaving out entries without a callId or a known state, and refuses one without items", () => {
+    const list = parseMyCallbacks({ items: [cb('a', { scheduledFor: at(4, 9, 0), attempts: 2 }), { callId: '', state: 'waiting' }, cb('b', { state: 'paused' }), null, cb('c', { state: 'waiting', queueId: null })], total: 7, limit: 100, offset: 0 });
+    expect(list.items.map((c) => [c.callId, c.state, c.attempts, c.scheduledFor])).toEqual([['a', 'scheduled', 2, at(4, 9, 0)], ['c', 'waiting', 0, null]]);
+    expect(list.items[1]?.queueId).toBeNull();
+    expect(list.total).toBe(7);
+    expect(parseMyCallbacks({ items: [cb('a')] }).total).toBe(1);
+    expect(() => parseMyCallbacks({ total: 0 })).toThrow(/items/);
+    expect(() => parseMyCallbacks(null)).toThrow(/items/);
+  });
+
+  it('says when each is made in the agent\'s time: in line now, being dialled, today / tomorrow / a date, due since a past time', () => {
+    expect(callbackDueText({ state: 'waiting', scheduledFor: null }, now)).toBe('in line now');
+    expect(callbackDueText({ state: 'dialing', scheduledFor: at(3, 11, 0) }, now)).toBe('being dialled');
+    expect(callbackDueText({ state: 'scheduled', scheduledFor: at(3, 14, 30) }, now)).toBe('today 14:30');
+    expect(callbackDueText({ state: 'scheduled', scheduledFor: at(4, 9, 5) }, now)).toBe('tomorrow 09:05');
+    expect(callbackDueText({ state: 'scheduled', scheduledFor: at(12, 8, 0) }, now)).toBe('12 May 08:00');
+    expect(callbackDueText({ state: 'scheduled', scheduledFor: at(5, 10, 0, 2027, 0) }, now)).toBe('5 Jan 2027 10:00');
+    expect(callbackDueText({ state: 'scheduled', scheduledFor: at(3, 11, 30) }, now)).toBe('due since today 11:30');
+    expect(callbackDueText({ state: 'scheduled', scheduledFor: at(2, 17, 0) }, now)).toBe('due since yesterday 17:00');
+    expect(callbackDueText({ state: 'scheduled', scheduledFor: null }, now)).toBe('as soon as possible');
+    expect(callbackDueText({ state: 'completed', scheduledFor: null }, now)).toBe('done');
+    expect(callbackDueText({ state: 'cancelled', scheduledFor: null }, now)).toBe('cancelled');
+    // (the turn of the day is the agent's midnight)
+    expect(localWhen(at(4, 0, 0), new Date(2026, 4, 3, 23, 59))).toBe('tomorrow 00:00');
+    expect(localWhen('not a time', now)).toBe('not a time');
+  });
+
+  it('words a row as "when · number · queue · attempts", the attempts only once there were some', () => {
+    expect(attemptsText(0)).toBe('');
+    expect(attemptsText(1)).toBe('1 attempt');
+    expect(attemptsText(3)).toBe('3 attempts');
+    expect(callbackRowText({ due: 'tomorrow 09:00', number: '+3725551234', queue: 'support', attempts: '2 attempts' })).toBe('tomorrow 09:00 · +3725551234 · support · 2 attempts');
+    expect(callbackRowText({ due: 'in line now', number: '+3725551234', queue: '', attempts: '' })).toBe('in line now · +3725551234');
+  });
+
+  it('makes the panel of a snapshot: count, rows with their Cancel state, empty state, more than a page, status and refusal', () => {
+    const none: MyCallbacksSnapshot = { reading: true, cancelling: new Set() };
+    expect(myCallbacksModel(none, now)).toEqual({ count: '', rows: [], empty: false, more: '', status: 'Reading…', refusal: '' });
+    expect(myCallbacksModel({ ...none, readError: 'database down', reading: false }, now)).toMatchObject({ count: '', empty: false, status: 'Could not read your callbacks: database down' });
+    expect(myCallbacksModel({ reading: false, cancelling: new Set(), list: { items: [], total: 0 } }, now)).toEqual({ count: '0', rows: [], empty: true, more: '', status: '', refusal: '' });
+    const list = parseMyCallbacks({ items: [cb('a', { state: 'waiting' }), cb('b', { scheduledFor: at(4, 9, 0), attempts: 1, queue: 'sales' })], total: 120 });
+    const m = myCallbacksModel({ reading: true, cancelling: new Set(['b']), list, refusal: { number: '+3725551234', message: 'not yours' }, cancelled: '+3725550000' }, now);
+    expect(m.count).toBe('120');
+    expect(m.more).toBe('the next 2 of 120');
+    expect(m.rows.map((r) => [r.callId, callbackRowText(r), r.open, r.cancelling, r.dueAt])).toEqual([
+      ['a', 'in line now · +3725551234 · support', true, false, undefined],
+      ['b', 'tomorrow 09:00 · +3725551234 · sales · 1 attempt', true, true, at(4, 9, 0)],
+    ]);
+    expect(m.status).toBe('Callback to +3725550000 cancelled');
+    expect(m.refusal).toBe('Callback to +3725551234 not cancelled: not yours');
+  });
+
+  describe('MyCallbacks (reading and cancelling)', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    /** a MyCallbacks whose reads and cancels the test answers, one by one */
+    function harness() {
+      const reads: { resolve(l: MyCallbackList): void; reject(e: unknown): void }[] = [];
+      const cancels: { callId: string; resolve(): void; reject(e: unknown): void }[] = [];
+      const rendered: MyCallbacksSnapshot[] = [];
+      const c = new MyCallbacks({
+        read: () => new Promise((resolve, reject) => reads.push({ resolve, reject })),
+        cancel: (callId) => new Promise((resolve, reject) => cancels.push({ callId, resolve, reject })),
+        render: (s) => rendered.push(s),
+        everyMs: 60_000,
+      });
+      const last = () => rendered[rendered.length - 1]!;
+      const ids = () => last().list?.items.map((i) => i.callId);
+      return { c, reads, cancels, rendered, last, ids };
+    }
+    const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
+    const page = (...ids: string[]): MyCallbackList => ({ items: ids.map((id) => parseMyCallbacks({ items: [cb(id)] }).items[0]!), total: ids.length });
+
+    it('reads at start and every minute, one read at a time (a refresh asked for meanwhile reads once more after it), and nothing once closed', async () => {
+      vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+      const h = harness();
+      h.c.start();
+      expect(h.reads).toHaveLength(1);
+      expect(h.last()).toMatchObject({ reading: true });
+      h.c.refresh();
+      vi.advanceTimersByTime(60_000);
+      expect(h.reads).toHaveLength(1);
+      h.reads[0]!.resolve(page('a', 'b'));
+      await flush();
+      expect(h.reads).toHaveLength(2); // (the refresh and the minute's: one read)
+      h.reads[1]!.resolve(page('b'));
+      await flush();
+      expect(h.ids()).toEqual(['b']);
+      expect(h.reads).toHaveLength(2);
+      vi.advanceTimersByTime(60_000);
+      expect(h.reads).toHaveLength(3);
+      h.reads[2]!.reject(new Error('database down'));
+      await flush();
+      expect(h.last()).toMatchObject({ readError: 'database down', reading: false });
+      expect(h.ids()).toEqual(['b']); // (the last list stays)
+      h.c.close();
+      const shown = h.rendered.length;
+      vi.advanceTimersByTime(180_000);
+      h.c.refresh();
+      expect(h.reads).toHaveLength(3);
+      expect(h.rendered).toHaveLength(shown);
+    });
+
+    it('cancels: under way, then the row off and a read again; a refusal keeps the row in the server\'s words; the same one not twice at once', async () => {
+      const h = harness();
+      h.c.start();
+      h.reads[0]!.resolve(page('a', 'b', 'c'));
+      await flush();
+      const done = h.c.cancel('b');
+      void h.c.cancel('b');
+      expect(h.cancels.map((x) => x.callId)).toEqual(['b']);
+      expect([...h.last().cancelling]).toEqual(['b']);
+      h.cancels[0]!.resolve();
+      await done;
+      expect(h.ids()).toEqual(['a', 'c']);
+      expect(h.last()).toMatchObject({ cancelled: '+3725551234', list: { total: 2 } });
+      expect(h.last().cancelling.size).toBe(0);
+      expect(h.reads).toHaveLength(2);
+      // the read that was under way may still have it: it stays off
+      const second = h.c.cancel('c');
+      h.cancels[1]!.resolve();
+      await second;
+      h.reads[1]!.resolve(page('a', 'c'));
+      await flush();
+      expect(h.ids()).toEqual(['a']);
+      expect(h.reads).toHaveLength(3); // (asked again after the second cancel)
+      h.reads[2]!.resolve(page('a'));
+      await flush();
+
+      const refused = h.c.cancel('a');
+      h.cancels[2]!.reject(new Error('the customer is being dialled right now: it cannot be cancelled'));
+      await refused;
+      expect(h.ids()).toEqual(['a']);
+      expect(h.last().refusal).toEqual({ number: '+3725551234', message: 'the customer is being dialled right now: it cannot be cancelled' });
+      expect(h.last().cancelled).toBeUndefined();
+      expect(h.reads).toHaveLength(4);
+    });
   });
 });

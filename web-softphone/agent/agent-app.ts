@@ -12,11 +12,16 @@ import { AutoAnswer, autoAnswerSetting } from './auto-answer.ts';
 import { CallDesk } from './call-desk.ts';
 import { ConsultCall } from './consult-call.ts';
 import { DeskPhoneConsult } from './desk-phone-consult.ts';
+import { MyCallbacks } from './my-callbacks.ts';
 import { startOfDay } from './my-day.ts';
 import { Softphone } from './softphone.ts';
 
 /** How often the agent's day is read again while the page is open (besides after each call). */
 const MY_DAY_EVERY_MS = 60_000;
+/** How often "My callbacks" is read again while the agent is signed in (besides after arranging or cancelling one). */
+const MY_CALLBACKS_EVERY_MS = 60_000;
+/** The open callbacks "My callbacks" lists at most (the next due; the heading counts them all). */
+const MY_CALLBACKS_LIMIT = 100;
 
 /** Everything that exists while an agent is signed in; torn down as one on logout. */
 interface DeskSession {
@@ -60,6 +65,8 @@ interface DeskSession {
   /** reads "My day" again every minute; `myDayRead`: the latest read (an older answer that comes later is dropped) */
   myDayTimer?: ReturnType<typeof setInterval>;
   myDayRead: number;
+  /** "My callbacks": the agent's open personal callbacks, read now, every minute, and after one is arranged or cancelled */
+  callbacks: MyCallbacks;
 }
 
 /**
@@ -105,6 +112,11 @@ export class AgentApp {
     view.callbackForm.addEventListener('submit', (e) => {
       e.preventDefault();
       void this.#arrangeCallback(view.callbackAt.value, view.callbackNumber.value.trim());
+    });
+    view.myCallbacksList.addEventListener('click', (e) => {
+      // (a row's Cancel; one under way is disabled, and cancels nothing twice)
+      const callId = e.target instanceof Element ? e.target.closest<HTMLButtonElement>('button[data-call-id]')?.dataset.callId : undefined;
+      if (callId !== undefined) void this.#session?.callbacks.cancel(callId);
     });
     view.linkForm.addEventListener('submit', (e) => {
       e.preventDefault();
@@ -190,6 +202,7 @@ export class AgentApp {
     if (s) {
       clearInterval(s.timer);
       clearInterval(s.myDayTimer);
+      s.callbacks.close();
       s.autoAnswer.stop();
       s.consult?.close();
       s.coach?.close();
@@ -218,8 +231,17 @@ export class AgentApp {
       (note) => view.renderAutoAnswer(note),
     );
     view.autoAnswer.checked = autoAnswerSetting.get(me.login);
+    const callbacks = new MyCallbacks({
+      read: () => this.#api.myCallbacks(s.token, { limit: MY_CALLBACKS_LIMIT }),
+      cancel: (callId) => this.#api.cancelMyCallback(s.token, callId),
+      render: (snap) => {
+        if (this.#session === s) view.renderMyCallbacks(snap);
+      },
+      failed: (what, err, callId) => log.warn({ callId, err: String(err) }, what === 'read' ? 'no callbacks read' : 'callback not cancelled'),
+      everyMs: MY_CALLBACKS_EVERY_MS,
+    });
     const s: DeskSession = {
-      token, me, socket, desk, autoAnswer, state: 'logged-out', myDayRead: 0, reasons: { items: [...DEFAULT_NOT_READY_REASONS], system: {} }, reasonsRead: 0,
+      token, me, socket, desk, autoAnswer, state: 'logged-out', myDayRead: 0, reasons: { items: [...DEFAULT_NOT_READY_REASONS], system: {} }, reasonsRead: 0, callbacks,
     };
     this.#session = s;
     desk.on('change', (snap) => {
@@ -263,6 +285,7 @@ export class AgentApp {
     view.renderMyDay(undefined);
     this.#readMyDay(s);
     s.myDayTimer = setInterval(() => this.#readMyDay(s), MY_DAY_EVERY_MS);
+    callbacks.start();
     this.#renderState();
     view.renderSip('registering', '');
     this.#readReasons(s, false);
@@ -423,10 +446,14 @@ export class AgentApp {
       case 'offer-cancelled':
         s.desk.ended(msg.callId);
         break;
-      case 'call-ended':
+      case 'call-ended': {
+        // (a callback call that ended is done, or back in line: "My callbacks" reads it again)
+        const callback = s.desk.snapshot.callId === msg.callId && s.desk.snapshot.context?.callback === true;
         s.desk.ended(msg.callId);
         this.#readMyDay(s);
+        if (callback) s.callbacks.refresh();
         break;
+      }
       case 'coach':
         this.#coach(s, msg.coachId, msg.sdp, msg.coach);
         break;
@@ -620,6 +647,7 @@ export class AgentApp {
     try {
       const arranged = await this.#api.arrangeCallback(s.token, c.callId, { ...(at ? { at } : {}), ...(number ? { number } : {}) });
       if (show({ arranged })) this.#view.clearCallbackInputs();
+      if (this.#session === s) s.callbacks.refresh(); // ("My callbacks" lists it now)
     } catch (err) {
       show({ error: userMessage(err) });
     }

@@ -4,6 +4,7 @@ import type { NotReadyReason } from '../shared/not-ready-reasons.ts';
 import type { AgentState, OfferContext, QueueWaiting } from './agent-messages.ts';
 import { type CallerHistory, noteLine, previousCallText } from './caller-history.ts';
 import { type MyDay, ahtText, myRatingText, percentText } from './my-day.ts';
+import { type CallbackRow, type MyCallbacksSnapshot, myCallbacksModel } from './my-callbacks.ts';
 import type { CallDeskSnapshot } from './call-desk.ts';
 import type { ConsultSnapshot } from './consult-call.ts';
 import type { SocketStatus } from './agent-socket.ts';
@@ -177,6 +178,18 @@ export class AgentView {
   readonly myDayOccupancy: HTMLElement;
   readonly myDayRating: HTMLElement;
   readonly myDayStatus: HTMLElement;
+  readonly myCallbacks: HTMLElement;
+  readonly myCallbacksCount: HTMLElement;
+  /** its rows' Cancel buttons carry data-call-id (the app listens here) */
+  readonly myCallbacksList: HTMLElement;
+  readonly myCallbacksEmpty: HTMLElement;
+  readonly myCallbacksMore: HTMLElement;
+  readonly myCallbacksStatus: HTMLElement;
+  readonly myCallbacksError: HTMLElement;
+  /** the rows of "My callbacks" by call id, kept from one render to the next (a focused Cancel stays focused) */
+  readonly #callbackRows = new Map<string, HTMLLIElement>();
+  /** the callback whose row had the focus last (a Cancel disabled while under way loses it) */
+  #callbackFocus: string | undefined;
   readonly #doc: Document;
 
   constructor(doc: Document) {
@@ -267,6 +280,17 @@ export class AgentView {
     this.myDayOccupancy = $('my-day-occupancy');
     this.myDayRating = $('my-day-rating');
     this.myDayStatus = $('my-day-status');
+    this.myCallbacks = $('my-callbacks');
+    this.myCallbacksCount = $('my-callbacks-count');
+    this.myCallbacksList = $('my-callbacks-list');
+    this.myCallbacksEmpty = $('my-callbacks-empty');
+    this.myCallbacksMore = $('my-callbacks-more');
+    this.myCallbacksStatus = $('my-callbacks-status');
+    this.myCallbacksError = $('my-callbacks-error');
+    doc.addEventListener('focusin', (e) => {
+      const row = e.target instanceof Element ? e.target.closest<HTMLElement>('[data-testid="my-callback"]') : null;
+      this.#callbackFocus = row !== null && this.myCallbacksList.contains(row) ? row.dataset.callId : undefined;
+    });
   }
 
   /**
@@ -280,6 +304,99 @@ export class AgentView {
     this.myDayOccupancy.textContent = d ? percentText(d.occupancyPercent) : '–';
     this.myDayRating.textContent = d ? myRatingText(d) : '–';
     this.myDayStatus.hidden = d !== null;
+  }
+
+  /**
+   * "My callbacks": the count in the heading, a row per callback (when, number, queue, attempts, and Cancel: disabled
+   * while it is under way), "No callbacks arranged", and what the last read or Cancel said. Rows are kept by call id from
+   * one render to the next; when the focused row goes (cancelled), the focus moves to the next row's Cancel (or the panel).
+   */
+  renderMyCallbacks(s: MyCallbacksSnapshot, now = new Date()): void {
+    const m = myCallbacksModel(s, now);
+    this.myCallbacksCount.hidden = m.count === '';
+    this.myCallbacksCount.textContent = m.count;
+    this.myCallbacksCount.title = m.count === '' ? '' : `${m.count} open ${m.count === '1' ? 'callback' : 'callbacks'}`;
+    // (the row that holds the focus, or held it until its Cancel was disabled, when it goes: its place in the list)
+    const active = this.#doc.activeElement;
+    const lost = active === null || active === this.#doc.body;
+    const focusedRow = [...this.myCallbacksList.children].findIndex((li) => {
+      const id = (li as HTMLElement).dataset.callId;
+      return (li.contains(active) || (lost && id === this.#callbackFocus)) && !m.rows.some((r) => r.callId === id);
+    });
+    const wanted = m.rows.map((r) => {
+      let li = this.#callbackRows.get(r.callId);
+      if (li === undefined) {
+        li = this.#doc.createElement('li');
+        li.dataset.testid = 'my-callback';
+        li.dataset.callId = r.callId;
+        const text = this.#doc.createElement('span');
+        text.className = 'text';
+        text.dataset.testid = 'my-callback-text';
+        const cancel = this.#doc.createElement('button');
+        cancel.type = 'button';
+        cancel.dataset.testid = 'my-callback-cancel';
+        cancel.dataset.callId = r.callId;
+        li.append(text, cancel);
+        this.#callbackRows.set(r.callId, li);
+      }
+      this.#renderCallbackRow(li, r);
+      return li;
+    });
+    // the list in the server's order, moving only what moved
+    wanted.forEach((li, i) => {
+      if (this.myCallbacksList.children[i] !== li) this.myCallbacksList.insertBefore(li, this.myCallbacksList.children[i] ?? null);
+    });
+    while (this.myCallbacksList.children.length > wanted.length) this.myCallbacksList.lastElementChild?.remove();
+    for (const id of [...this.#callbackRows.keys()]) if (!m.rows.some((r) => r.callId === id)) this.#callbackRows.delete(id);
+    if (focusedRow >= 0) {
+      const next = wanted[Math.min(focusedRow, wanted.length - 1)]?.querySelector('button');
+      if (next && !next.disabled && !next.hidden) next.focus();
+      else this.myCallbacks.focus();
+    }
+    this.myCallbacksEmpty.hidden = !m.empty;
+    this.myCallbacksMore.hidden = m.more === '';
+    this.myCallbacksMore.textContent = m.more === '' ? '' : `Showing ${m.more}.`;
+    // (live regions: only a change is written, and so announced)
+    if (this.myCallbacksStatus.textContent !== m.status) this.myCallbacksStatus.textContent = m.status;
+    this.myCallbacksStatus.hidden = m.status === '';
+    if (this.myCallbacksError.textContent !== m.refusal) this.myCallbacksError.textContent = m.refusal;
+    this.myCallbacksError.hidden = m.refusal === '';
+  }
+
+  /** One row of "My callbacks": "tomorrow 09:00 · +3725551234 · support · 2 attempts" and its Cancel. */
+  #renderCallbackRow(li: HTMLLIElement, r: CallbackRow): void {
+    li.dataset.state = r.state;
+    const doc = this.#doc;
+    const part = (cls: string, text: string): HTMLElement => {
+      const el = doc.createElement('span');
+      el.className = cls;
+      el.textContent = text;
+      return el;
+    };
+    let due: HTMLElement;
+    if (r.dueAt !== undefined) {
+      const time = doc.createElement('time');
+      time.className = 'due';
+      time.dateTime = r.dueAt;
+      time.textContent = r.due;
+      time.title = new Date(r.dueAt).toLocaleString(undefined, { dateStyle: 'full', timeStyle: 'short' });
+      due = time;
+    } else {
+      due = part('due', r.due);
+    }
+    const rest = (
+      [
+        ['number', r.number],
+        ['queue', r.queue],
+        ['attempts', r.attempts],
+      ] as const
+    ).filter(([, t]) => t !== '');
+    li.querySelector('.text')!.replaceChildren(due, ...rest.flatMap(([cls, t]) => [part('sep', ' · '), part(cls, t)]));
+    const cancel = li.querySelector('button')!;
+    cancel.hidden = !r.open;
+    cancel.disabled = r.cancelling;
+    cancel.textContent = r.cancelling ? 'Cancelling…' : 'Cancel';
+    cancel.setAttribute('aria-label', `Cancel the callback to ${r.number || 'the caller'} (${r.due})`);
   }
 
   /** The calls waiting in the agent's queues: "support: 2 waiting (longest 1:05)"; the longest wait ticks. */

@@ -4,6 +4,7 @@ import { WebError } from '../shared/errors.ts';
 import { type NotReadyReasons, parseNotReadyReasons } from '../shared/not-ready-reasons.ts';
 import { sessionTokenStore } from '../shared/session-token.ts';
 import { type CallerHistory, parseCallerHistory } from './caller-history.ts';
+import { type MyCallbackList, parseMyCallbacks } from './my-callbacks.ts';
 import { type MyDay, parseMyDay } from './my-day.ts';
 
 export interface LoginResult {
@@ -168,6 +169,25 @@ export class AgentApi {
       number: typeof res.number === 'string' ? res.number : (req.number ?? ''),
       scheduledFor: typeof res.scheduledFor === 'string' ? res.scheduledFor : null,
     };
+  }
+
+  /**
+   * `GET /api/agent/callbacks?state=&limit=&offset=`: the personal callbacks the agent arranged, the next due first (open
+   * ones by default: in line, due later, being dialled).
+   */
+  async myCallbacks(token: string, page: { state?: 'open' | 'done' | 'all'; limit?: number; offset?: number } = {}): Promise<MyCallbackList> {
+    const q = new URLSearchParams({ state: page.state ?? 'open' });
+    if (page.limit !== undefined) q.set('limit', String(page.limit));
+    if (page.offset !== undefined) q.set('offset', String(page.offset));
+    return parseMyCallbacks(await fetchJson<unknown>(`${this.base}/api/agent/callbacks?${q}`, { token }));
+  }
+
+  /**
+   * `DELETE /api/agent/callbacks/:callId`: cancels a personal callback the agent arranged. A refusal (not theirs, no open
+   * callback, the customer being dialled right now) throws WebError with the server's message.
+   */
+  async cancelMyCallback(token: string, callId: string): Promise<void> {
+    await fetchJson<unknown>(`${this.base}/api/agent/callbacks/${encodeURIComponent(callId)}`, { method: 'DELETE', token });
   }
 
   /** `GET /api/agent/stats?since=`: the agent's own figures since `since` (the start of their day). */

@@ -512,24 +512,159 @@ export interface OpenCallback {
 
 const CALLBACK_STATE: Record<string, string> = { waiting: 'in line', scheduled: 'due later', dialing: 'dialling' };
 
-/** The open callbacks, the next due first, each with Cancel (not while being dialled). */
-export function renderCallbacks(doc: Document, callbacks: OpenCallback[], cancel: (callId: string) => void): void {
+/** What a supervisor may do to an open callback from the board (neither while the customer is being dialled). */
+export interface CallbackActions {
+  cancel(callId: string): void;
+  /** moves it to `at` (ISO): it joins the line then; the promise fails with the server's refusal */
+  move(callId: string, at: string): Promise<unknown>;
+}
+
+const two = (n: number) => String(n).padStart(2, '0');
+
+/** An instant as a datetime-local input's value in the browser's time zone, to the minute ("2026-12-07T14:30"). */
+export function localInputValue(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}`;
+}
+
+/** A datetime-local input's value ("2026-12-07T14:30", the browser's local time) as an ISO instant; null when it is none. */
+export function localInputToIso(value: string): string | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?$/.exec(value);
+  if (!m) return null;
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map((p) => Number(p ?? 0)) as [number, number, number, number, number, number];
+  const date = new Date(y, mo - 1, d, h, mi, s, Number((m[7] ?? '0').padEnd(3, '0')));
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+const FIVE_MINUTES = 300_000;
+
+/**
+ * The time Move offers at first (a datetime-local value): when a callback due later is due, to the minute; for one in
+ * line (or due already), an hour from `now` rounded up to the next 5 minutes.
+ */
+export function moveDefault(c: Pick<OpenCallback, 'state' | 'scheduledFor'>, now: number): string {
+  const due = c.state === 'scheduled' && c.scheduledFor !== null ? toEpochMs(c.scheduledFor) : Number.NaN;
+  return localInputValue(due > now ? due : Math.ceil((now + 3_600_000) / FIVE_MINUTES) * FIVE_MINUTES);
+}
+
+/** A callback's cells but the last (its actions). */
+function callbackCells(doc: Document, c: OpenCallback): HTMLElement[] {
+  const due = c.state === 'scheduled' && c.scheduledFor !== null ? new Date(c.scheduledFor).toLocaleString() : `in line since ${new Date(c.requestedAt).toLocaleTimeString()}`;
+  return [
+    el(doc, 'td', {}, c.queue), el(doc, 'td', {}, c.number), el(doc, 'td', { 'data-testid': 'wb-callback-due' }, due), el(doc, 'td', {}, String(c.attempts)),
+    el(doc, 'td', { 'data-testid': 'wb-callback-state' }, CALLBACK_STATE[c.state] ?? c.state),
+  ];
+}
+
+/** What Move reads of the callback when it opens (the row's latest drawing: a kept row's closures hold an older one). */
+function setCallbackData(row: HTMLElement, c: OpenCallback): void {
+  row.dataset.state = c.state;
+  row.dataset.scheduledFor = c.scheduledFor ?? '';
+}
+
+/** Closes the Move editor of a callback's row (one is open at a time: another's Move closes it). */
+const closeMoveEditor = new WeakMap<HTMLElement, () => void>();
+
+/**
+ * A callback's actions cell: Move and Cancel (none while it is being dialled). Move shows the editor in their place:
+ * the new time (the browser's local time; not before now), Save (off while the move is on its way; done, the editor
+ * closes and the list is read again) and Keep (closes it, as Escape does); a refusal shows in the row, the editor open.
+ */
+function callbackActions(doc: Document, row: HTMLElement, c: OpenCallback, act: CallbackActions): HTMLElement {
+  const actions = el(doc, 'td', { class: 'actions' });
+  if (c.state === 'dialing') return actions;
+  const move = el(doc, 'button', { type: 'button', 'data-testid': 'wb-callback-move', 'aria-expanded': 'false' }, 'Move');
+  const cancel = el(doc, 'button', { type: 'button', 'data-testid': 'wb-callback-cancel' }, 'Cancel');
+  cancel.addEventListener('click', () => act.cancel(c.callId));
+  const form = el(doc, 'form', { class: 'row callback-move', 'data-testid': 'wb-callback-move-form', novalidate: '', hidden: '' });
+  const input = el(doc, 'input', { type: 'datetime-local', required: '', 'data-testid': 'wb-callback-move-at', 'aria-label': `When to call ${c.number} back` });
+  const save = el(doc, 'button', { type: 'submit', class: 'primary', 'data-testid': 'wb-callback-move-save' }, 'Save');
+  const keep = el(doc, 'button', { type: 'button', 'data-testid': 'wb-callback-move-keep', title: 'Keep the time it has' }, 'Keep');
+  const error = el(doc, 'p', { class: 'error', role: 'alert', 'data-testid': 'wb-callback-move-error', hidden: '' });
+  form.append(input, save, keep, error);
+  const say = (text: string | null) => {
+    error.textContent = text ?? '';
+    error.hidden = text === null;
+  };
+  const setOpen = (open: boolean) => {
+    form.hidden = !open;
+    move.hidden = open;
+    cancel.hidden = open;
+    move.setAttribute('aria-expanded', String(open));
+    row.toggleAttribute('data-moving', open);
+  };
+  closeMoveEditor.set(row, () => setOpen(false));
+  move.addEventListener('click', () => {
+    for (const other of row.parentElement?.querySelectorAll<HTMLElement>(':scope > tr[data-moving]') ?? []) if (other !== row) closeMoveEditor.get(other)?.();
+    const now = Date.now();
+    input.min = localInputValue(now);
+    input.value = moveDefault({ state: row.dataset.state ?? c.state, scheduledFor: row.dataset.scheduledFor || null }, now);
+    say(null);
+    save.disabled = false;
+    setOpen(true);
+    input.focus();
+  });
+  keep.addEventListener('click', () => {
+    setOpen(false);
+    move.focus();
+  });
+  form.addEventListener('keydown', (e) => {
+    if (e.key !== 'Escape') return;
+    e.preventDefault();
+    keep.click();
+  });
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    if (save.disabled) return;
+    const at = localInputToIso(input.value);
+    if (at === null) return say('Choose the day and time to call back.');
+    if (Date.parse(at) <= Date.now()) return say('Choose a time in the future.');
+    say(null);
+    save.disabled = true;
+    act.move(c.callId, at).then(
+      () => {
+        save.disabled = false;
+        setOpen(false);
+      },
+      (err: unknown) => {
+        save.disabled = false;
+        say(err instanceof Error ? err.message : String(err));
+      },
+    );
+  });
+  actions.append(move, ' ', cancel, form);
+  return actions;
+}
+
+/**
+ * The open callbacks, the next due first, each with Move and Cancel (not while being dialled). A row whose Move
+ * editor is open is kept in the page as it is when the list is drawn again (what the supervisor typed, the focus, a
+ * refusal shown stay): only its other cells are brought up to date. It goes, editor and all, when its callback is no
+ * longer open or is being dialled.
+ */
+export function renderCallbacks(doc: Document, callbacks: OpenCallback[], act: CallbackActions): void {
   doc.getElementById('callbacks-card')!.hidden = callbacks.length === 0;
-  doc.getElementById('callbacks')!.replaceChildren(
-    ...callbacks.map((c) => {
-      const row = el(doc, 'tr', { 'data-testid': `wb-callback-${c.number}` });
-      const due = c.state === 'scheduled' && c.scheduledFor !== null ? new Date(c.scheduledFor).toLocaleString() : `in line since ${new Date(c.requestedAt).toLocaleTimeString()}`;
-      row.append(el(doc, 'td', {}, c.queue), el(doc, 'td', {}, c.number), el(doc, 'td', {}, due), el(doc, 'td', {}, String(c.attempts)), el(doc, 'td', {}, CALLBACK_STATE[c.state] ?? c.state));
-      const actions = el(doc, 'td', { class: 'actions' });
-      if (c.state !== 'dialing') {
-        const b = el(doc, 'button', { type: 'button', 'data-testid': 'wb-callback-cancel' }, 'Cancel');
-        b.addEventListener('click', () => cancel(c.callId));
-        actions.append(b);
-      }
-      row.append(actions);
-      return row;
-    }),
-  );
+  const body = doc.getElementById('callbacks')!;
+  const moving = body.querySelector<HTMLElement>(':scope > tr[data-moving]');
+  const kept = moving !== null && callbacks.some((c) => c.callId === moving.dataset.callId && c.state !== 'dialing') ? moving : null;
+  const rows = callbacks.map((c) => {
+    if (kept !== null && c.callId === kept.dataset.callId) {
+      for (const cell of [...kept.children]) if (!cell.classList.contains('actions')) cell.remove();
+      kept.prepend(...callbackCells(doc, c));
+      setCallbackData(kept, c);
+      return kept;
+    }
+    const row = el(doc, 'tr', { 'data-testid': `wb-callback-${c.number}`, 'data-call-id': c.callId });
+    setCallbackData(row, c);
+    row.append(...callbackCells(doc, c), callbackActions(doc, row, c, act));
+    return row;
+  });
+  if (kept === null) return body.replaceChildren(...rows);
+  // (the kept row is never taken out of the page, which would blur its input: the others go and come around it)
+  for (const r of [...body.children]) if (r !== kept) r.remove();
+  const at = rows.indexOf(kept);
+  kept.before(...rows.slice(0, at));
+  kept.after(...rows.slice(at + 1));
 }
 
 /** A voicemail of GET /api/voicemails (its audio: GET /api/voicemails/:id/audio). */

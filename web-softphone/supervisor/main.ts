@@ -7,9 +7,9 @@ import { sessionTokenStore } from '../shared/session-token.ts';
 import { wirePlanning } from './planning.ts';
 import { wireSignIn } from '../shared/sign-in.ts';
 import {
-  type AgentReportRow, type Board, type BoardAgent, type DispositionReportRow, type ListenAction, type NotReadyReportRow, type OpenCallback, type ReportRow,
-  type Voicemail, type VoicemailActions, parseBoardMessage, renderAgentHistory, renderBoard, renderCallbacks, renderDispositionHistory, renderHistory,
-  renderNotReadyHistory, renderVoicemails, voicemailCounts,
+  type AgentReportRow, type Board, type BoardAgent, type CallbackActions, type DispositionReportRow, type ListenAction, type NotReadyReportRow,
+  type OpenCallback, type ReportRow, type Voicemail, type VoicemailActions, parseBoardMessage, renderAgentHistory, renderBoard, renderCallbacks,
+  renderDispositionHistory, renderHistory, renderNotReadyHistory, renderVoicemails, voicemailCounts,
 } from './board.ts';
 import {
   type CallDetail, type CallsFilter, type CallsPage,
@@ -37,6 +37,7 @@ function signOut(message?: string): void {
   stopListening();
   stopPlayer(voicemailPlayer);
   voicemailsSeen = '';
+  resetCallbacks();
   resetCalls();
   resetBlocked();
   socket?.close();
@@ -206,17 +207,45 @@ function redraw(): void {
   renderBoard(document, board, Date.now(), agentAction, listen, queueAction);
 }
 
-/** The open callbacks, read again when the board's callback counts change (and after a cancel). */
+/**
+ * The open callbacks, read again when the board's callback counts change (and after a cancel or a move). A row whose
+ * Move editor is open stays as it is through these (renderCallbacks keeps it).
+ */
 let callbacksSeen = '';
+/** the latest read asked for: an older answer that comes later is dropped (it would show a list already changed) */
+let callbacksRead = 0;
 function loadCallbacks(): void {
+  const read = ++callbacksRead;
   fetchJson<{ items: OpenCallback[] }>('/api/callbacks?state=open&limit=100', { token: tokens.get() ?? '' })
-    .then((page) => renderCallbacks(document, page.items, cancelCallback))
+    .then((page) => {
+      if (read === callbacksRead) renderCallbacks(document, page.items, callbackActions);
+    })
     .catch(showError);
 }
 
-function cancelCallback(callId: string): void {
-  $('board-error').hidden = true;
-  fetchJson(`/api/callbacks/${encodeURIComponent(callId)}`, { method: 'DELETE', token: tokens.get() ?? '' }).then(loadCallbacks, showError);
+const callbackActions: CallbackActions = {
+  cancel(callId) {
+    $('board-error').hidden = true;
+    fetchJson(`/api/callbacks/${encodeURIComponent(callId)}`, { method: 'DELETE', token: tokens.get() ?? '' }).then(loadCallbacks, showError);
+  },
+  // (a refusal shows in the callback's row, where the editor stays open)
+  move(callId, at) {
+    $('board-error').hidden = true;
+    return fetchJson(`/api/callbacks/${encodeURIComponent(callId)}`, { method: 'PUT', body: { at }, token: tokens.get() ?? '' }).then(
+      () => loadCallbacks(),
+      (e: unknown) => {
+        log.warn({ callId, at, err: e instanceof Error ? e.message : String(e) }, 'callback move refused');
+        throw e;
+      },
+    );
+  },
+};
+
+/** Signed out: nothing of the last supervisor's list stays (an open editor neither), and the next sign-in reads it again. */
+function resetCallbacks(): void {
+  callbacksRead++;
+  callbacksSeen = '';
+  renderCallbacks(document, [], callbackActions);
 }
 
 // Voicemail: the new messages (or, with Show done, those dealt with), read again when a queue's count of new ones

@@ -540,7 +540,18 @@ describe('callbacks', () => {
     const cancel = (callId: string, token = anna.token) => h.api('DELETE', `/api/agent/callbacks/${callId}`, undefined, token);
     expect(await cancel(next.body.callId, bobToken)).toMatchObject({ status: 403, body: { message: `the callback of call ${next.body.callId} is not one you arranged: a supervisor can change it` } });
     expect(await cancel('no-such-callback')).toMatchObject({ status: 404, body: { message: 'no open callback for call no-such-callback' } });
-    expect((await cancel(next.body.callId)).status).toBe(204);
+    // My callbacks on her page lists it (when, number, queue), and its Cancel cancels it
+    const b = await launchBrowser(path.join(dir, 'tone-440.wav'));
+    browsers.push(b);
+    await b.page.goto(`${h.baseUrl}/agent/`);
+    await b.page.getByTestId('login-username').fill('anna');
+    await b.page.getByTestId('login-password').fill(anna.password);
+    await b.page.getByTestId('login-submit').click();
+    const row = b.page.getByTestId('my-callback');
+    await eventually(async () => (await row.count()) === 1 || undefined, 15_000, 'her callback in My callbacks');
+    expect(await row.getByTestId('my-callback-text').textContent()).toMatch(/\+3725550042.*support/);
+    await row.getByTestId('my-callback-cancel').click();
+    await eventually(async () => (await row.count()) === 0 || undefined, 10_000, 'the row gone');
     expect((await mine()).body).toMatchObject({ total: 0, items: [] });
     expect(await events(next.body.callId)).toContain('CALLBACKCANCELLED');
     expect((await cancel(next.body.callId)).status).toBe(404);

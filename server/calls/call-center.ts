@@ -558,6 +558,12 @@ export class CallCenter {
     return undefined;
   }
 
+  /** The consult call an agent dialled (about their customer's call, which may have ended since), if one is on. */
+  consultBy(agentId: string): CustomerCall | undefined {
+    for (const call of this.#calls.values()) if (call.consultingAgentId === agentId) return call;
+    return undefined;
+  }
+
   /**
    * Sets the disposition (wrap-up code) of a call: by an agent who talked on it (a CONNECT of theirs in its queue
    * events), to one of the dispositions of the queue they took it in. It may be changed later (the last one counts;

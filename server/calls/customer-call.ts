@@ -973,6 +973,11 @@ export class CustomerCall {
     return this.#init.consult !== undefined;
   }
 
+  /** The agent who dialled this consult call; null: it is no consult. */
+  get consultingAgentId(): string | null {
+    return this.#init.consult?.agentId ?? null;
+  }
+
   /** The connected agent dialled a consult about this call (call-center.ts created it; it starts next). */
   consultStarted(k: CustomerCall): void {
     this.#consult = k;
@@ -1023,13 +1028,22 @@ export class CustomerCall {
 
   /** The connected agent ends their consult from the desktop (its devices are hung up); false: there is none. */
   cancelConsult(): boolean {
-    const k = this.#consult;
-    if (k === null || k.#ended) return false;
-    if (k.state === CustomerCallState.Connected) {
-      k.#endingCaller = true;
-      void k.#incoming.bye().catch(() => {});
-      k.#hangUp('caller', 'cancelled');
-    } else k.#endConsult('cancelled', true);
+    return this.#consult !== null && this.#consult.#cancel();
+  }
+
+  /** A consult call its consulting agent ends from the desktop once their customer hung up (it went on); false: none. */
+  cancelAsConsult(): boolean {
+    return this.#init.consult !== undefined && this.#cancel();
+  }
+
+  /** This consult call ends at its consulting agent's word, both its sides hung up; false: it is over already. */
+  #cancel(): boolean {
+    if (this.#ended) return false;
+    if (this.state === CustomerCallState.Connected) {
+      this.#endingCaller = true;
+      void this.#incoming.bye().catch(() => {});
+      this.#hangUp('caller', 'cancelled');
+    } else this.#endConsult('cancelled', true);
     return true;
   }
 

@@ -458,8 +458,11 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
   app.delete('/api/agent/call/consult', agentDesk('Ends the agent\'s consult (hangs up both sides of it); the caller stays on hold until the agent resumes', {
     response: { 200: Type.Object({ ended: Type.Literal(true) }), ...errors(409) },
   }), async (request) => {
-    const call = center.callOfAgent(String(caller(request).sub));
-    if (call === undefined || call.isConsult || !call.cancelConsult()) throw new ApiError('ERR_IN_USE', 'you have no consult in progress');
+    const me = String(caller(request).sub);
+    const call = center.callOfAgent(me);
+    // (the customer hung up while the agents talked: the consult goes on, and is ended here all the same)
+    const ended = call !== undefined && !call.isConsult ? call.cancelConsult() : (center.consultBy(me)?.cancelAsConsult() ?? false);
+    if (!ended) throw new ApiError('ERR_IN_USE', 'you have no consult in progress');
     return { ended: true as const };
   });
 

@@ -279,8 +279,10 @@ describe('consult transfer', () => {
     expect(await state(annaToken)).toBe('busy');
     expect(await state(kalleToken)).toBe('busy');
     expect((await complete()).body).toMatchObject({ statusCode: 409, message: 'you have no connected call' });
-    await annaDesk.command('hangup');
+    // (Cancel consult on her page, or the API, ends it as well as her phone would)
+    expect((await h.api('DELETE', '/api/agent/call/consult', undefined, annaToken)).body).toEqual({ ended: true });
     await eventually(() => closed(annaDesk).length === before + 2 || undefined, 10_000, "Anna's consult hung up");
+    expect((await h.api('DELETE', '/api/agent/call/consult', undefined, annaToken)).body).toMatchObject({ statusCode: 409, message: 'you have no consult in progress' });
     await eventually(async () => (await state(annaToken)) === 'wrap-up' || undefined, 5_000, 'Anna wrapping up after the consult');
     await eventually(async () => (await state(kalleToken)) === 'ready' || undefined, 5_000, 'Kalle ready at once');
     expect((await h.api('PUT', '/api/agent/state', { state: 'not-ready', reason: 'other' }, kalleToken)).status).toBe(200);

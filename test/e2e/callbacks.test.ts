@@ -550,6 +550,17 @@ describe('callbacks', () => {
     const row = b.page.getByTestId('my-callback');
     await eventually(async () => (await row.count()) === 1 || undefined, 15_000, 'her callback in My callbacks');
     expect(await row.getByTestId('my-callback-text').textContent()).toMatch(/\+3725550042.*support/);
+    // Move on her page: the time she types (the browser's local time) is the callback's new time on the server
+    await row.getByTestId('my-callback-move').click();
+    const typed = await row.getByTestId('my-callback-move-at').evaluate((input: HTMLInputElement) => {
+      const d = new Date(Date.now() + 5 * 3600_000);
+      d.setSeconds(0, 0);
+      input.value = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}T${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+      return d.toISOString();
+    });
+    await row.getByTestId('my-callback-move-save').click();
+    await eventually(async () => (await mine()).body.items[0]?.scheduledFor === typed || undefined, 10_000, 'the callback moved to the time she typed');
+    await eventually(async () => (await row.getByTestId('my-callback-move-form').isHidden()) || undefined, 10_000, 'the editor closed');
     await row.getByTestId('my-callback-cancel').click();
     await eventually(async () => (await row.count()) === 0 || undefined, 10_000, 'the row gone');
     expect((await mine()).body).toMatchObject({ total: 0, items: [] });

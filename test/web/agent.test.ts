@@ -1,7 +1,8 @@
 import type { Page } from 'playwright-core';
 import type { WebSocket } from 'ws';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { recordSip, type StandIn } from '../support/web-stand-in.ts';
+import { localInputToIso, localInputValue, moveDefault } from '../../web-softphone/shared/local-time.ts';
+import { type CannedResponse, recordSip, type StandIn } from '../support/web-stand-in.ts';
 import { pageWithStandIn } from './browser.ts';
 
 // The agent page is served from the built files; its API answers come from a labelled stand-in
@@ -1741,6 +1742,206 @@ describe('agent softphone', () => {
         await page.evaluate(() => fetch('/api/ping'));
         await expect.poll(() => server.requests.filter((r) => r.path === '/api/ping').length).toBe(2);
         expect(reads()).toHaveLength(4);
+      });
+
+      describe('Move (to another time)', () => {
+        const puts = () => server.requests.filter((r) => r.method === 'PUT' && r.path.startsWith('/api/agent/callbacks/'));
+        const row = (callId: string) => page.locator(`[data-testid="my-callback"][data-call-id="${callId}"]`);
+        /** the focused element's test id and its row's call id */
+        const focused = () =>
+          page.evaluate(() => [document.activeElement?.getAttribute('data-testid'), (document.activeElement?.closest('[data-testid="my-callback"]') as HTMLElement | null)?.dataset.callId]);
+        const moved = (callId: string, at: string): CannedResponse => ({ status: 200, body: { callId, number: '+3725550002', scheduledFor: at } });
+        let listed: unknown[];
+        /** signed in with `listed` (four at first) listed as the server has it; PUT of any of them answers `put` */
+        async function open(put: (callId: string, at: string) => CannedResponse | Promise<CannedResponse>): Promise<void> {
+          listed = four;
+          server.route('GET /api/agent/callbacks', () => listOf(listed));
+          for (const c of four) server.route(`PUT /api/agent/callbacks/${c.callId}`, (req) => put(c.callId, (req.body as { at: string }).at));
+          await signIn();
+          await expect.poll(ids).toEqual(['cb-2', 'cb-1', 'cb-3', 'cb-4']);
+        }
+
+        it("opens an editor in the row with the callback's time (in line: an hour from now, to 5 minutes), not before now, one row at a time; none on a callback being dialled", async () => {
+          await open(moved);
+          // (a Move on each callback but the one being dialled)
+          expect(await page.getByTestId('my-callback-move').evaluateAll((bs) => bs.map((b) => !(b as HTMLElement).hidden))).toEqual([true, false, true, true]);
+          expect(await row('cb-1').getByTestId('my-callback-move').isVisible()).toBe(false);
+          expect(await page.getByRole('button', { name: 'Move the callback to +3725550003 (tomorrow 09:00) to another time' }).count()).toBe(1);
+          const r = row('cb-3');
+          expect(await r.getByTestId('my-callback-move-form').isHidden()).toBe(true);
+          const before = Date.now();
+          await r.getByTestId('my-callback-move').click();
+          const after = Date.now();
+          await r.getByTestId('my-callback-move-form').waitFor({ state: 'visible' });
+          expect(await r.getByTestId('my-callback-move-at').inputValue()).toBe(localInputValue(tomorrowAt(9, 0).getTime()));
+          expect(await r.getByTestId('my-callback-move-at').getAttribute('type')).toBe('datetime-local');
+          expect([localInputValue(before), localInputValue(after)]).toContain(await r.getByTestId('my-callback-move-at').getAttribute('min'));
+          expect(await r.getByTestId('my-callback-move').isHidden()).toBe(true);
+          expect(await r.getByTestId('my-callback-cancel').isHidden()).toBe(true);
+          expect(await r.getByTestId('my-callback-move').getAttribute('aria-expanded')).toBe('true');
+          expect(await r.getByTestId('my-callback-move-error').isHidden()).toBe(true);
+          expect(await focused()).toEqual(['my-callback-move-at', 'cb-3']);
+
+          const l = row('cb-2');
+          const inLine = { state: 'waiting', scheduledFor: null };
+          const before2 = Date.now();
+          await l.getByTestId('my-callback-move').click();
+          const after2 = Date.now();
+          await l.getByTestId('my-callback-move-form').waitFor({ state: 'visible' });
+          const offered = await l.getByTestId('my-callback-move-at').inputValue();
+          expect([moveDefault(inLine, before2), moveDefault(inLine, after2)]).toContain(offered);
+          expect(Date.parse(localInputToIso(offered)!) % 300_000).toBe(0);
+          // (the other row's editor closed: its Move and Cancel are back)
+          expect(await r.getByTestId('my-callback-move-form').isHidden()).toBe(true);
+          expect(await r.getByTestId('my-callback-move').isVisible()).toBe(true);
+          expect(await r.getByTestId('my-callback-cancel').isVisible()).toBe(true);
+          expect(await focused()).toEqual(['my-callback-move-at', 'cb-2']);
+          expect(puts()).toHaveLength(0);
+        });
+
+        it("Save sends the chosen local time as ISO with the agent's token (off while on its way), closes the editor, says so and reads the list again", async () => {
+          // (the browser in India, +05:30 all year, whatever this machine's zone: the page must read the field as its local time)
+          const cdp = await page.context().newCDPSession(page);
+          await cdp.send('Emulation.setTimezoneOverride', { timezoneId: 'Asia/Kolkata' });
+          const kolkata = 330 * 60_000;
+          const chosen = `${new Date(Date.now() + 86_400_000 + kolkata).toISOString().slice(0, 10)}T10:15`;
+          const chosenIso = new Date(Date.parse(`${chosen}:00Z`) - kolkata).toISOString();
+          let answer!: () => void;
+          const answered = new Promise<void>((resolve) => (answer = resolve));
+          await open(async (callId, at) => {
+            await answered;
+            const [inLine, dialling, tomorrow, later] = four;
+            listed = [dialling, tomorrow, { ...inLine, state: 'scheduled', scheduledFor: at }, later];
+            return moved(callId, at);
+          });
+          const l = row('cb-2');
+          await l.getByTestId('my-callback-move').click();
+          await l.getByTestId('my-callback-move-at').fill(chosen);
+          const readsBefore = reads().length;
+          await l.getByTestId('my-callback-move-save').click();
+          await expect.poll(() => puts().length).toBe(1);
+          expect(await l.getByTestId('my-callback-move-save').isDisabled()).toBe(true);
+          // (Enter on the field while it is on its way sends nothing more)
+          await l.getByTestId('my-callback-move-at').press('Enter');
+          answer();
+          await l.getByTestId('my-callback-move-form').waitFor({ state: 'hidden' });
+
+          expect(puts()).toHaveLength(1);
+          const put = puts()[0]!;
+          expect(put.path).toBe('/api/agent/callbacks/cb-2');
+          expect(put.body).toEqual({ at: chosenIso });
+          expect(put.headers.authorization).toBe('Bearer agent-token-1');
+          expect(put.headers['content-type']).toBe('application/json');
+          expect(await text('my-callbacks-status')).toBe('Callback to +3725550002 moved to tomorrow 10:15');
+          expect(await page.getByTestId('my-callbacks-status').getAttribute('aria-live')).toBe('polite');
+          expect(await visible('my-callbacks-error')).toBe(false);
+          await expect.poll(() => reads().length).toBe(readsBefore + 1);
+          await expect.poll(ids).toEqual(['cb-1', 'cb-3', 'cb-2', 'cb-4']);
+          expect(await l.getByTestId('my-callback-text').textContent()).toBe('tomorrow 10:15 · +3725550002 · sales');
+          // (the focus is back on its Move, the row re-ordered around it)
+          expect(await focused()).toEqual(['my-callback-move', 'cb-2']);
+          await l.getByTestId('my-callback-move').click();
+          expect(await l.getByTestId('my-callback-move-at').inputValue()).toBe(chosen);
+        });
+
+        it("shows the server's refusal in the row and keeps the editor open with what was typed; Keep (or Escape) closes it", async () => {
+          const refusals = [
+            { status: 400, body: { statusCode: 400, code: 'ERR_VALIDATION', message: 'body.at: the queue is closed then. It opens at 08:00' } },
+            { status: 409, body: { statusCode: 409, code: 'ERR_INVALID_STATE', message: 'the customer is being dialled right now: it cannot be moved' } },
+          ];
+          await open(() => refusals.shift()!);
+          const r = row('cb-4');
+          await r.getByTestId('my-callback-move').click();
+          const typed = localInputValue(tomorrowAt(7, 0).getTime() + 2 * 86_400_000);
+          await r.getByTestId('my-callback-move-at').fill(typed);
+          await r.getByTestId('my-callback-move-save').click();
+          const error = r.getByTestId('my-callback-move-error');
+          await error.waitFor({ state: 'visible' });
+          expect(await error.textContent()).toBe('body.at: the queue is closed then. It opens at 08:00');
+          expect(await error.getAttribute('role')).toBe('alert');
+          expect(await r.getByTestId('my-callback-move-form').isVisible()).toBe(true);
+          expect(await r.getByTestId('my-callback-move-at').inputValue()).toBe(typed);
+          expect(await r.getByTestId('my-callback-move-save').isEnabled()).toBe(true);
+          expect(await visible('my-callbacks-error')).toBe(false);
+          expect(await visible('my-callbacks-status')).toBe(false);
+          expect(puts()[0]!.body).toEqual({ at: localInputToIso(typed) });
+          expect(puts()[0]!.path).toBe('/api/agent/callbacks/cb-4');
+
+          await r.getByTestId('my-callback-move-save').click();
+          await expect.poll(() => error.textContent()).toBe('the customer is being dialled right now: it cannot be moved');
+          expect(await r.getByTestId('my-callback-move-form').isVisible()).toBe(true);
+          expect(await r.getByTestId('my-callback-move-at').inputValue()).toBe(typed);
+
+          await r.getByTestId('my-callback-move-keep').click();
+          expect(await r.getByTestId('my-callback-move-form').isHidden()).toBe(true);
+          expect(await r.getByTestId('my-callback-move').isVisible()).toBe(true);
+          expect(await r.getByTestId('my-callback-cancel').isVisible()).toBe(true);
+          expect(await r.getByTestId('my-callback-move').getAttribute('aria-expanded')).toBe('false');
+          expect(await focused()).toEqual(['my-callback-move', 'cb-4']);
+
+          // opened again: the callback's time, no refusal; Escape closes it too
+          await r.getByTestId('my-callback-move').click();
+          expect(await r.getByTestId('my-callback-move-at').inputValue()).toBe(localInputValue(later.getTime()));
+          expect(await error.isHidden()).toBe(true);
+          await r.getByTestId('my-callback-move-at').press('Escape');
+          expect(await r.getByTestId('my-callback-move-form').isHidden()).toBe(true);
+          expect(await focused()).toEqual(['my-callback-move', 'cb-4']);
+          expect(puts()).toHaveLength(2);
+          // (the list as it was: nothing moved)
+          expect(await r.getByTestId('my-callback-text').textContent()).toBe(`15 Jan ${later.getFullYear()} 10:05 · +3725550004 · billing`);
+        });
+
+        it('refuses an empty or past time in the row, sending nothing', async () => {
+          await open(moved);
+          const r = row('cb-3');
+          await r.getByTestId('my-callback-move').click();
+          await r.getByTestId('my-callback-move-at').fill(localInputValue(Date.now() - 3_600_000));
+          await r.getByTestId('my-callback-move-save').click();
+          await r.getByTestId('my-callback-move-error').waitFor({ state: 'visible' });
+          expect(await r.getByTestId('my-callback-move-error').textContent()).toBe('Choose a time in the future.');
+          await r.getByTestId('my-callback-move-at').fill('');
+          await r.getByTestId('my-callback-move-at').press('Enter');
+          await expect.poll(() => r.getByTestId('my-callback-move-error').textContent()).toBe('Choose the day and time to call back.');
+          expect(await r.getByTestId('my-callback-move-form').isVisible()).toBe(true);
+          expect(puts()).toHaveLength(0);
+        });
+
+        it('keeps an open editor, what was typed in it, its focus and a refusal shown when the list is read again every minute, until its callback is being dialled', async () => {
+          await page.clock.install();
+          await open(() => ({ status: 400, body: { statusCode: 400, code: 'ERR_VALIDATION', message: 'body.at: at most 7 days ahead' } }));
+          const r = row('cb-3');
+          await r.getByTestId('my-callback-move').click();
+          const typed = localInputValue(tomorrowAt(16, 45).getTime() + 8 * 86_400_000);
+          await r.getByTestId('my-callback-move-at').fill(typed);
+          await r.getByTestId('my-callback-move-save').click();
+          await r.getByTestId('my-callback-move-error').waitFor({ state: 'visible' });
+          await r.getByTestId('my-callback-move-at').focus();
+
+          // a callback arranged meanwhile and one more attempt on ours, listed before the others now: read in a minute
+          const [inLine, dialling, tomorrow, last] = four;
+          const newcomer = callback('cb-5', { state: 'waiting', number: '+3725550005' });
+          listed = [newcomer, { ...tomorrow, attempts: 3 }, inLine, dialling, last];
+          const readsBefore = reads().length;
+          await page.clock.fastForward(60_000);
+          await expect.poll(ids).toEqual(['cb-5', 'cb-3', 'cb-2', 'cb-1', 'cb-4']);
+          expect(reads()).toHaveLength(readsBefore + 1);
+          expect(await r.getByTestId('my-callback-text').textContent()).toBe('tomorrow 09:00 · +3725550003 · support · 3 attempts');
+          expect(await r.getByTestId('my-callback-move-form').isVisible()).toBe(true);
+          expect(await r.getByTestId('my-callback-move-at').inputValue()).toBe(typed);
+          expect(await r.getByTestId('my-callback-move-error').textContent()).toBe('body.at: at most 7 days ahead');
+          expect(await focused()).toEqual(['my-callback-move-at', 'cb-3']);
+          // (an editor of a new row is not opened by it)
+          expect(await row('cb-5').getByTestId('my-callback-move-form').isHidden()).toBe(true);
+
+          // being dialled now: it can no longer be moved, the editor goes (the focus to its Cancel)
+          listed = [newcomer, { ...tomorrow, state: 'dialing', attempts: 4 }, inLine, dialling, last];
+          await page.clock.fastForward(60_000);
+          await expect.poll(() => r.getByTestId('my-callback-text').textContent()).toBe('being dialled · +3725550003 · support · 4 attempts');
+          expect(await r.getByTestId('my-callback-move-form').isHidden()).toBe(true);
+          expect(await r.getByTestId('my-callback-move').isHidden()).toBe(true);
+          expect(await focused()).toEqual(['my-callback-cancel', 'cb-3']);
+          expect(puts()).toHaveLength(1);
+        });
       });
     });
 

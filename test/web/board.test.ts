@@ -5,9 +5,10 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import {
-  type DispositionReportRow, type NotReadyReportRow, type OpenCallback, agentReasonText, closedUntilText, dispositionCells, localInputToIso,
-  localInputValue, moveDefault, notReadyCells, notReadyColumns, surveyCells, surveyText,
+  type DispositionReportRow, type NotReadyReportRow, type OpenCallback, agentReasonText, closedUntilText, dispositionCells,
+  notReadyCells, notReadyColumns, surveyCells, surveyText,
 } from '../../web-softphone/supervisor/board.ts';
+import { localInputToIso, localInputValue, moveDefault } from '../../web-softphone/shared/local-time.ts';
 import { type CannedResponse, type StandIn, emptyWallBoard } from '../support/web-stand-in.ts';
 import { pageWithStandIn } from './browser.ts';
 

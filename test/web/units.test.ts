@@ -4,9 +4,11 @@ import { parseServerMessage } from '../../web-softphone/agent/agent-messages.ts'
 import { AGENT_CALL_TRANSITIONS, canTransitionCall } from '../../web-softphone/agent/agent-call-state.ts';
 import { agentSocketUrl } from '../../web-softphone/agent/agent-socket.ts';
 import {
-  type MyCallbackList, type MyCallbacksSnapshot, MyCallbacks, attemptsText, callbackDueText, callbackRowText, localWhen, myCallbacksModel, parseMyCallbacks,
+  type MyCallbackList, type MyCallbacksSnapshot, MyCallbacks, attemptsText, callbackDueText, callbackRowText, localWhen, moveAt, movable, myCallbacksModel,
+  parseMyCallbacks,
 } from '../../web-softphone/agent/my-callbacks.ts';
 import { clock, toEpochMs, waitMinutes } from '../../web-softphone/shared/format.ts';
+import { localInputToIso, localInputValue } from '../../web-softphone/shared/local-time.ts';
 import { CALL_TRANSITIONS, canTransition, isLive } from '../../web-softphone/widget/call-state.ts';
 import { readWidgetConfig } from '../../web-softphone/widget/config.ts';
 import { parseCustomerEvent } from '../../web-softphone/widget/events-socket.ts';
@@ -311,9 +313,9 @@ describe("the agent's callbacks (My callbacks)", () => {
 
   it('makes the panel of a snapshot: count, rows with their Cancel state, empty state, more than a page, status and refusal', () => {
     const none: MyCallbacksSnapshot = { reading: true, cancelling: new Set() };
-    expect(myCallbacksModel(none, now)).toEqual({ count: '', rows: [], empty: false, more: '', status: 'Reading…', refusal: '' });
+    expect(myCallbacksModel(none, now)).toEqual({ count: '', rows: [], empty: false, more: '', status: 'Reading…', refusal: '', moveMin: '2026-05-03T12:00' });
     expect(myCallbacksModel({ ...none, readError: 'database down', reading: false }, now)).toMatchObject({ count: '', empty: false, status: 'Could not read your callbacks: database down' });
-    expect(myCallbacksModel({ reading: false, cancelling: new Set(), list: { items: [], total: 0 } }, now)).toEqual({ count: '0', rows: [], empty: true, more: '', status: '', refusal: '' });
+    expect(myCallbacksModel({ reading: false, cancelling: new Set(), list: { items: [], total: 0 } }, now)).toEqual({ count: '0', rows: [], empty: true, more: '', status: '', refusal: '', moveMin: '2026-05-03T12:00' });
     const list = parseMyCallbacks({ items: [cb('a', { state: 'waiting' }), cb('b', { scheduledFor: at(4, 9, 0), attempts: 1, queue: 'sales' })], total: 120 });
     const m = myCallbacksModel({ reading: true, cancelling: new Set(['b']), list, refusal: { number: '+3725551234', message: 'not yours' }, cancelled: '+3725550000' }, now);
     expect(m.count).toBe('120');
@@ -326,6 +328,29 @@ describe("the agent's callbacks (My callbacks)", () => {
     expect(m.refusal).toBe('Callback to +3725551234 not cancelled: not yours');
   });
 
+  it("Move: not while being dialled; offers the due time (else an hour from now, to 5 minutes), refuses an empty or past time on the page, and says the new time", () => {
+    expect([movable('waiting'), movable('scheduled'), movable('dialing'), movable('completed')]).toEqual([true, true, false, false]);
+    expect(moveAt('', now.getTime())).toEqual({ error: 'Choose the day and time to call back.' });
+    expect(moveAt('tomorrow', now.getTime())).toEqual({ error: 'Choose the day and time to call back.' });
+    expect(moveAt('2026-05-03T12:00', now.getTime())).toEqual({ error: 'Choose a time in the future.' });
+    expect(moveAt('2026-05-03T11:00', now.getTime())).toEqual({ error: 'Choose a time in the future.' });
+    // (the field's value is the agent's local time; the server is sent the instant)
+    expect(moveAt('2026-05-04T09:30', now.getTime())).toEqual({ at: at(4, 9, 30) });
+
+    const list = parseMyCallbacks({ items: [cb('a', { state: 'waiting' }), cb('b', { scheduledFor: at(4, 9, 0) }), cb('c', { state: 'dialing' }), cb('d', { scheduledFor: at(3, 11, 0) })] });
+    const m = myCallbacksModel({ reading: false, cancelling: new Set(), list, moving: { callId: 'b', saving: true, error: 'body.at: at most 7 days ahead' }, moved: { number: '+3725550002', at: at(4, 10, 15) } }, now);
+    expect(m.rows.map((r) => [r.callId, r.movable, r.moveFrom, r.move])).toEqual([
+      ['a', true, '2026-05-03T13:00', undefined],
+      ['b', true, '2026-05-04T09:00', { saving: true, error: 'body.at: at most 7 days ahead' }],
+      ['c', false, '2026-05-03T13:00', undefined],
+      ['d', true, '2026-05-03T13:00', undefined],
+    ]);
+    expect(m.moveMin).toBe('2026-05-03T12:00');
+    expect(m.status).toBe('Callback to +3725550002 moved to tomorrow 10:15');
+    // (an editor is never shown on a callback being dialled)
+    expect(myCallbacksModel({ reading: false, cancelling: new Set(), list, moving: { callId: 'c', saving: false } }, now).rows.every((r) => r.move === undefined)).toBe(true);
+  });
+
   describe('MyCallbacks (reading and cancelling)', () => {
     afterEach(() => {
       vi.useRealTimers();
@@ -335,16 +360,18 @@ describe("the agent's callbacks (My callbacks)", () => {
     function harness() {
       const reads: { resolve(l: MyCallbackList): void; reject(e: unknown): void }[] = [];
       const cancels: { callId: string; resolve(): void; reject(e: unknown): void }[] = [];
+      const moves: { callId: string; at: string; resolve(r: { scheduledFor: string | null }): void; reject(e: unknown): void }[] = [];
       const rendered: MyCallbacksSnapshot[] = [];
       const c = new MyCallbacks({
         read: () => new Promise((resolve, reject) => reads.push({ resolve, reject })),
         cancel: (callId) => new Promise((resolve, reject) => cancels.push({ callId, resolve, reject })),
+        move: (callId, at) => new Promise((resolve, reject) => moves.push({ callId, at, resolve, reject })),
         render: (s) => rendered.push(s),
         everyMs: 60_000,
       });
       const last = () => rendered[rendered.length - 1]!;
       const ids = () => last().list?.items.map((i) => i.callId);
-      return { c, reads, cancels, rendered, last, ids };
+      return { c, reads, cancels, moves, rendered, last, ids };
     }
     const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
     const page = (...ids: string[]): MyCallbackList => ({ items: ids.map((id) => parseMyCallbacks({ items: [cb(id)] }).items[0]!), total: ids.length });
@@ -412,6 +439,83 @@ describe("the agent's callbacks (My callbacks)", () => {
       expect(h.last().refusal).toEqual({ number: '+3725551234', message: 'the customer is being dialled right now: it cannot be cancelled' });
       expect(h.last().cancelled).toBeUndefined();
       expect(h.reads).toHaveLength(4);
+    });
+
+    it('moves: one editor at a time, none on a callback being dialled; checks the time on the page; done, closes and says so and reads again; refused, keeps the editor with the server\'s words', async () => {
+      const h = harness();
+      const local = localInputValue;
+      const inTwoDays = local(Date.now() + 2 * 86_400_000);
+      const inTwoDaysIso = localInputToIso(inTwoDays)!;
+      const list = (dialling: string) => ({ items: page('a', 'b', 'c').items.map((c) => (c.callId === dialling ? { ...c, state: 'dialing' as const } : c)), total: 3 });
+      h.c.start();
+      h.reads[0]!.resolve(list('c'));
+      await flush();
+      h.c.openMove('c'); // (being dialled)
+      h.c.openMove('x'); // (not listed)
+      expect(h.last().moving).toBeUndefined();
+      h.c.openMove('a');
+      h.c.openMove('b');
+      expect(h.last().moving).toEqual({ callId: 'b', saving: false });
+
+      // refused on the page: nothing sent, the editor open with why
+      await h.c.move('b', '');
+      expect(h.last().moving).toEqual({ callId: 'b', saving: false, error: 'Choose the day and time to call back.' });
+      await h.c.move('b', local(Date.now() - 60_000));
+      expect(h.last().moving).toEqual({ callId: 'b', saving: false, error: 'Choose a time in the future.' });
+      await h.c.move('a', inTwoDays); // (not its editor)
+      expect(h.moves).toHaveLength(0);
+
+      // refused by the server: its words in the editor, still open
+      const refused = h.c.move('b', inTwoDays);
+      void h.c.move('b', inTwoDays);
+      expect(h.moves.map((m) => [m.callId, m.at])).toEqual([['b', inTwoDaysIso]]);
+      expect(h.last().moving).toEqual({ callId: 'b', saving: true });
+      h.moves[0]!.reject(new Error('body.at: the queue is closed then. It opens at 08:00'));
+      await refused;
+      expect(h.last().moving).toEqual({ callId: 'b', saving: false, error: 'body.at: the queue is closed then. It opens at 08:00' });
+      expect(h.reads).toHaveLength(1);
+
+      // kept across a read; done: closed, said, the row's new time shown at once and the list read again
+      h.c.refresh();
+      h.reads[1]!.resolve(list('c'));
+      await flush();
+      expect(h.last().moving?.callId).toBe('b');
+      const done = h.c.move('b', inTwoDays);
+      h.moves[1]!.resolve({ scheduledFor: inTwoDaysIso });
+      await done;
+      expect(h.last().moving).toBeUndefined();
+      expect(h.last().moved).toEqual({ number: '+3725551234', at: inTwoDaysIso });
+      expect(h.last().list?.items.find((c) => c.callId === 'b')).toMatchObject({ state: 'scheduled', scheduledFor: inTwoDaysIso });
+      expect(h.reads).toHaveLength(3);
+      h.reads[2]!.resolve(list('c'));
+      await flush();
+
+      // Keep closes it; an answer that comes after does not open it again
+      h.c.openMove('a');
+      const kept = h.c.move('a', inTwoDays);
+      h.c.keepMove('a');
+      expect(h.last().moving).toBeUndefined();
+      h.moves[2]!.reject(new Error('no open callback for call a'));
+      await kept;
+      expect(h.last().moving).toBeUndefined();
+
+      // the editor goes when its callback is being dialled, or leaves the list
+      h.c.openMove('a');
+      h.c.refresh();
+      h.reads[3]!.resolve(list('a'));
+      await flush();
+      expect(h.last().moving).toBeUndefined();
+      h.c.openMove('b');
+      h.c.refresh();
+      h.reads[4]!.resolve(page('a'));
+      await flush();
+      expect(h.last().moving).toBeUndefined();
+      // (a Cancel says its own news in place of the Move's)
+      const cancelled = h.c.cancel('a');
+      expect(h.last().moved).toBeUndefined();
+      h.cancels[0]!.resolve();
+      await cancelled;
+      expect(h.last().cancelled).toBe('+3725551234');
     });
   });
 });

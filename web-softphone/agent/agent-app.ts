@@ -1,6 +1,7 @@
 import type { Account, AccountHooks } from '../shared/account.ts';
 import { userMessage } from '../shared/errors.ts';
 import { toEpochMs } from '../shared/format.ts';
+import { localInputToIso } from '../shared/local-time.ts';
 import type { Logger } from '../shared/logger.ts';
 import { DEFAULT_NOT_READY_REASONS, type NotReadyReasons, reasonLabel } from '../shared/not-ready-reasons.ts';
 import { AgentApi, tokenStore, type Me } from './api-client.ts';
@@ -114,9 +115,28 @@ export class AgentApp {
       void this.#arrangeCallback(view.callbackAt.value, view.callbackNumber.value.trim());
     });
     view.myCallbacksList.addEventListener('click', (e) => {
-      // (a row's Cancel; one under way is disabled, and cancels nothing twice)
-      const callId = e.target instanceof Element ? e.target.closest<HTMLButtonElement>('button[data-call-id]')?.dataset.callId : undefined;
-      if (callId !== undefined) void this.#session?.callbacks.cancel(callId);
+      // (a row's Cancel, Move, or its Move editor's Keep; a Cancel under way is disabled, and cancels nothing twice)
+      const button = e.target instanceof Element ? e.target.closest<HTMLButtonElement>('button[data-call-id]') : null;
+      const callbacks = this.#session?.callbacks;
+      const callId = button?.dataset.callId;
+      if (!callbacks || callId === undefined) return;
+      if (button?.dataset.testid === 'my-callback-cancel') void callbacks.cancel(callId);
+      else if (button?.dataset.testid === 'my-callback-move') callbacks.openMove(callId);
+      else if (button?.dataset.testid === 'my-callback-move-keep') callbacks.keepMove(callId);
+    });
+    view.myCallbacksList.addEventListener('submit', (e) => {
+      // (a row's Move editor: Save, or Enter in its field)
+      e.preventDefault();
+      const form = e.target instanceof HTMLFormElement ? e.target : null;
+      const callId = form?.dataset.callId;
+      if (form && callId !== undefined) void this.#session?.callbacks.move(callId, view.callbackMoveValue(form));
+    });
+    view.myCallbacksList.addEventListener('keydown', (e) => {
+      // (Escape in a Move editor: Keep)
+      const callId = e.key === 'Escape' && e.target instanceof Element ? e.target.closest<HTMLFormElement>('form[data-call-id]')?.dataset.callId : undefined;
+      if (callId === undefined) return;
+      e.preventDefault();
+      this.#session?.callbacks.keepMove(callId);
     });
     view.linkForm.addEventListener('submit', (e) => {
       e.preventDefault();
@@ -234,10 +254,12 @@ export class AgentApp {
     const callbacks = new MyCallbacks({
       read: () => this.#api.myCallbacks(s.token, { limit: MY_CALLBACKS_LIMIT }),
       cancel: (callId) => this.#api.cancelMyCallback(s.token, callId),
+      move: (callId, at) => this.#api.moveMyCallback(s.token, callId, at),
       render: (snap) => {
         if (this.#session === s) view.renderMyCallbacks(snap);
       },
-      failed: (what, err, callId) => log.warn({ callId, err: String(err) }, what === 'read' ? 'no callbacks read' : 'callback not cancelled'),
+      failed: (what, err, callId) =>
+        log.warn({ callId, err: String(err) }, what === 'read' ? 'no callbacks read' : what === 'cancel' ? 'callback not cancelled' : 'callback not moved'),
       everyMs: MY_CALLBACKS_EVERY_MS,
     });
     const s: DeskSession = {
@@ -637,7 +659,7 @@ export class AgentApp {
     };
     let at: string | undefined;
     if (localAt !== '') {
-      at = localDateTimeToIso(localAt);
+      at = localInputToIso(localAt) ?? undefined;
       if (at === undefined) {
         show({ error: 'Choose a valid date and time (or none: as soon as possible).' });
         return;
@@ -766,11 +788,3 @@ export class AgentApp {
   }
 }
 
-/** A datetime-local input's value ("2026-05-03T14:30", the agent's local time) as an ISO instant; undefined when it is none. */
-export function localDateTimeToIso(value: string): string | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?$/.exec(value);
-  if (!m) return undefined;
-  const [y, mo, d, h, mi, sec] = m.slice(1, 7).map((p) => Number(p ?? 0)) as [number, number, number, number, number, number];
-  const date = new Date(y, mo - 1, d, h, mi, sec, Number((m[7] ?? '0').padEnd(3, '0')));
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
-}

@@ -180,13 +180,13 @@ export class AgentView {
   readonly myDayStatus: HTMLElement;
   readonly myCallbacks: HTMLElement;
   readonly myCallbacksCount: HTMLElement;
-  /** its rows' Cancel buttons carry data-call-id (the app listens here) */
+  /** its rows' buttons (Cancel, Move, the Move editor's Keep) and Move editors carry data-call-id (the app listens here) */
   readonly myCallbacksList: HTMLElement;
   readonly myCallbacksEmpty: HTMLElement;
   readonly myCallbacksMore: HTMLElement;
   readonly myCallbacksStatus: HTMLElement;
   readonly myCallbacksError: HTMLElement;
-  /** the rows of "My callbacks" by call id, kept from one render to the next (a focused Cancel stays focused) */
+  /** the rows of "My callbacks" by call id, kept from one render to the next (a focused Cancel, an open Move editor stay) */
   readonly #callbackRows = new Map<string, HTMLLIElement>();
   /** the callback whose row had the focus last (a Cancel disabled while under way loses it) */
   #callbackFocus: string | undefined;
@@ -307,9 +307,12 @@ export class AgentView {
   }
 
   /**
-   * "My callbacks": the count in the heading, a row per callback (when, number, queue, attempts, and Cancel: disabled
-   * while it is under way), "No callbacks arranged", and what the last read or Cancel said. Rows are kept by call id from
-   * one render to the next; when the focused row goes (cancelled), the focus moves to the next row's Cancel (or the panel).
+   * "My callbacks": the count in the heading, a row per callback (when, number, queue, attempts; Move, unless it is being
+   * dialled, and Cancel: disabled while it is under way), "No callbacks arranged", and what the last read, Cancel or Move
+   * said. Move shows the row's editor in place of its buttons (the agent's local time, at first the callback's due time,
+   * not before now; Save, off while on its way; Keep; a refusal in the row). Rows are kept by call id from one render to
+   * the next, the row that holds the focus never taken out of the page (what is typed in an open editor and the focus
+   * stay); when the focused row goes (cancelled), the focus moves to the next row's Cancel (or the panel).
    */
   renderMyCallbacks(s: MyCallbacksSnapshot, now = new Date()): void {
     const m = myCallbacksModel(s, now);
@@ -326,30 +329,31 @@ export class AgentView {
     const wanted = m.rows.map((r) => {
       let li = this.#callbackRows.get(r.callId);
       if (li === undefined) {
-        li = this.#doc.createElement('li');
-        li.dataset.testid = 'my-callback';
-        li.dataset.callId = r.callId;
-        const text = this.#doc.createElement('span');
-        text.className = 'text';
-        text.dataset.testid = 'my-callback-text';
-        const cancel = this.#doc.createElement('button');
-        cancel.type = 'button';
-        cancel.dataset.testid = 'my-callback-cancel';
-        cancel.dataset.callId = r.callId;
-        li.append(text, cancel);
+        li = this.#callbackRow(r);
         this.#callbackRows.set(r.callId, li);
       }
-      this.#renderCallbackRow(li, r);
+      this.#renderCallbackRow(li, r, m.moveMin, li.contains(active) || (lost && r.callId === this.#callbackFocus));
       return li;
     });
-    // the list in the server's order, moving only what moved
+    // the list in the server's order, moving only what moved; the row that holds the focus stays in the page (taken
+    // out, it would lose the focus): the rows before its place go after it instead
+    const list = this.myCallbacksList;
+    for (const li of [...list.children]) if (!wanted.includes(li as HTMLLIElement)) li.remove();
+    const pinned = wanted.find((li) => li.contains(active));
     wanted.forEach((li, i) => {
-      if (this.myCallbacksList.children[i] !== li) this.myCallbacksList.insertBefore(li, this.myCallbacksList.children[i] ?? null);
+      const at = list.children[i] ?? null;
+      if (at === li) return;
+      if (li !== pinned || at === null) {
+        list.insertBefore(li, at);
+        return;
+      }
+      const between: Element[] = [];
+      for (let n: Element | null = at; n !== null && n !== li; n = n.nextElementSibling) between.push(n);
+      li.after(...between);
     });
-    while (this.myCallbacksList.children.length > wanted.length) this.myCallbacksList.lastElementChild?.remove();
     for (const id of [...this.#callbackRows.keys()]) if (!m.rows.some((r) => r.callId === id)) this.#callbackRows.delete(id);
     if (focusedRow >= 0) {
-      const next = wanted[Math.min(focusedRow, wanted.length - 1)]?.querySelector('button');
+      const next = wanted[Math.min(focusedRow, wanted.length - 1)]?.querySelector<HTMLButtonElement>('[data-testid="my-callback-cancel"]');
       if (next && !next.disabled && !next.hidden) next.focus();
       else this.myCallbacks.focus();
     }
@@ -363,8 +367,45 @@ export class AgentView {
     this.myCallbacksError.hidden = m.refusal === '';
   }
 
-  /** One row of "My callbacks": "tomorrow 09:00 · +3725551234 · support · 2 attempts" and its Cancel. */
-  #renderCallbackRow(li: HTMLLIElement, r: CallbackRow): void {
+  /** The value typed in a row's Move editor (`form`: the editor, as the app's submit listener gets it). */
+  callbackMoveValue(form: HTMLFormElement): string {
+    return form.querySelector<HTMLInputElement>('input')?.value ?? '';
+  }
+
+  /** A new row of "My callbacks": its words, Move and Cancel, and its Move editor (hidden). */
+  #callbackRow(r: CallbackRow): HTMLLIElement {
+    const doc = this.#doc;
+    const make = <K extends keyof HTMLElementTagNameMap>(tag: K, testId: string, props: Partial<HTMLElementTagNameMap[K]> = {}): HTMLElementTagNameMap[K] => {
+      const el = Object.assign(doc.createElement(tag), props);
+      el.setAttribute('data-testid', testId);
+      return el;
+    };
+    const li = make('li', 'my-callback');
+    li.dataset.callId = r.callId;
+    const text = make('span', 'my-callback-text', { className: 'text' });
+    const actions = make('span', 'my-callback-actions', { className: 'actions' });
+    const move = make('button', 'my-callback-move', { type: 'button', textContent: 'Move' });
+    move.setAttribute('aria-expanded', 'false');
+    const cancel = make('button', 'my-callback-cancel', { type: 'button' });
+    actions.append(move, cancel);
+    const form = make('form', 'my-callback-move-form', { className: 'move', noValidate: true, hidden: true });
+    const at = make('input', 'my-callback-move-at', { type: 'datetime-local', required: true });
+    const save = make('button', 'my-callback-move-save', { type: 'submit', className: 'primary', textContent: 'Save' });
+    const keep = make('button', 'my-callback-move-keep', { type: 'button', textContent: 'Keep', title: 'Keep the time it has' });
+    const error = make('p', 'my-callback-move-error', { className: 'error', hidden: true });
+    error.setAttribute('role', 'alert');
+    form.append(at, save, keep, error);
+    for (const el of [move, cancel, form, save, keep]) el.dataset.callId = r.callId;
+    li.append(text, actions, form);
+    return li;
+  }
+
+  /**
+   * One row of "My callbacks": "tomorrow 09:00 · +3725551234 · support · 2 attempts", its Move and Cancel, and its Move
+   * editor: opened, it is filled with the time offered (not before `moveMin`) and takes the focus; while open, what was
+   * typed stays; closed while it held the focus (`focused`), the focus goes to Move (or Cancel, being dialled now).
+   */
+  #renderCallbackRow(li: HTMLLIElement, r: CallbackRow, moveMin: string, focused: boolean): void {
     li.dataset.state = r.state;
     const doc = this.#doc;
     const part = (cls: string, text: string): HTMLElement => {
@@ -392,11 +433,36 @@ export class AgentView {
       ] as const
     ).filter(([, t]) => t !== '');
     li.querySelector('.text')!.replaceChildren(due, ...rest.flatMap(([cls, t]) => [part('sep', ' · '), part(cls, t)]));
-    const cancel = li.querySelector('button')!;
-    cancel.hidden = !r.open;
+    const $ = <T extends HTMLElement>(testId: string): T => li.querySelector<T>(`[data-testid="${testId}"]`)!;
+    const cancel = $<HTMLButtonElement>('my-callback-cancel');
+    const move = $<HTMLButtonElement>('my-callback-move');
+    const form = $<HTMLFormElement>('my-callback-move-form');
+    const at = $<HTMLInputElement>('my-callback-move-at');
+    const error = $('my-callback-move-error');
+    const open = r.move !== undefined;
+    const opening = open && form.hidden;
+    const closing = !open && !form.hidden;
+    const focusWasIn = closing && (form.contains(doc.activeElement) || focused);
+    if (opening) {
+      at.min = moveMin;
+      at.value = r.moveFrom;
+    }
+    form.hidden = !open;
+    move.hidden = !r.movable || open;
+    move.disabled = r.cancelling;
+    move.setAttribute('aria-expanded', String(open));
+    move.setAttribute('aria-label', `Move the callback to ${r.number || 'the caller'} (${r.due}) to another time`);
+    cancel.hidden = !r.open || open;
     cancel.disabled = r.cancelling;
     cancel.textContent = r.cancelling ? 'Cancelling…' : 'Cancel';
     cancel.setAttribute('aria-label', `Cancel the callback to ${r.number || 'the caller'} (${r.due})`);
+    at.setAttribute('aria-label', `When to call ${r.number || 'the caller'} back`);
+    $<HTMLButtonElement>('my-callback-move-save').disabled = r.move?.saving ?? false;
+    const refusal = r.move?.error ?? '';
+    if (error.textContent !== refusal) error.textContent = refusal;
+    error.hidden = refusal === '';
+    if (opening) at.focus();
+    else if (focusWasIn) (!move.hidden ? move : !cancel.hidden ? cancel : this.myCallbacks).focus();
   }
 
   /** The calls waiting in the agent's queues: "support: 2 waiting (longest 1:05)"; the longest wait ticks. */

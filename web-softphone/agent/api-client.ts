@@ -190,6 +190,16 @@ export class AgentApi {
     await fetchJson<unknown>(`${this.base}/api/agent/callbacks/${encodeURIComponent(callId)}`, { method: 'DELETE', token });
   }
 
+  /**
+   * `PUT /api/agent/callbacks/:callId` `{ at }`: moves a personal callback the agent arranged to `at` (ISO); it joins
+   * the line then. Returns its new time (null: not said). A refusal (a past time, more than 7 days ahead, the queue
+   * closed then, not theirs, no open callback, the customer being dialled right now) throws WebError with the server's message.
+   */
+  async moveMyCallback(token: string, callId: string, at: string): Promise<{ scheduledFor: string | null }> {
+    const res = await fetchJson<{ scheduledFor?: unknown }>(`${this.base}/api/agent/callbacks/${encodeURIComponent(callId)}`, { method: 'PUT', body: { at }, token });
+    return { scheduledFor: typeof res?.scheduledFor === 'string' ? res.scheduledFor : null };
+  }
+
   /** `GET /api/agent/stats?since=`: the agent's own figures since `since` (the start of their day). */
   async myDay(token: string, since: Date): Promise<MyDay> {
     const q = new URLSearchParams({ since: since.toISOString() });

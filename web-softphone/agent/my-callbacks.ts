@@ -1,10 +1,13 @@
 /**
  * "My callbacks": the personal callbacks the agent arranged that are still to be made (GET /api/agent/callbacks), the
- * next due first, each with a Cancel (DELETE /api/agent/callbacks/:callId). Reading the answer and the words of each
- * row are pure (unit tested in Node); MyCallbacks keeps the list fresh without overlapping reads; agent-view.ts draws it.
+ * next due first, each with a Cancel (DELETE /api/agent/callbacks/:callId) and, unless it is being dialled, a Move to
+ * another time (PUT /api/agent/callbacks/:callId). Reading the answer and the words of each row are pure (unit tested
+ * in Node); MyCallbacks keeps the list fresh without overlapping reads and knows whose Move editor is open;
+ * agent-view.ts draws it.
  */
 import { WebError, userMessage } from '../shared/errors.ts';
 import { toEpochMs } from '../shared/format.ts';
+import { localInputToIso, localInputValue, moveDefault } from '../shared/local-time.ts';
 import { dayAndTime } from './caller-history.ts';
 
 export type CallbackState = 'waiting' | 'scheduled' | 'dialing' | 'completed' | 'failed' | 'cancelled';
@@ -96,7 +99,23 @@ export function attemptsText(attempts: number): string {
   return attempts <= 0 ? '' : `${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}`;
 }
 
-/** The words of one row of the panel, and whether its Cancel is under way. */
+/** Whether a callback may be moved to another time: it is still to be made and not being dialled. */
+export function movable(state: CallbackState): boolean {
+  return state === 'waiting' || state === 'scheduled';
+}
+
+/**
+ * The instant (ISO) a Move editor's value asks for: its datetime-local value read as the agent's local time, refused on
+ * the page (in these words) when it is empty or not a time, or not after `now`.
+ */
+export function moveAt(value: string, now: number): { at: string } | { error: string } {
+  const at = localInputToIso(value);
+  if (at === null) return { error: 'Choose the day and time to call back.' };
+  if (Date.parse(at) <= now) return { error: 'Choose a time in the future.' };
+  return { at };
+}
+
+/** The words of one row of the panel, whether its Cancel is under way, and its Move editor. */
 export interface CallbackRow {
   callId: string;
   state: CallbackState;
@@ -109,6 +128,12 @@ export interface CallbackRow {
   /** still to be made: it may be cancelled */
   open: boolean;
   cancelling: boolean;
+  /** not being dialled: it may be moved to another time */
+  movable: boolean;
+  /** the time its Move editor offers when it opens (a datetime-local value: when it is due, else an hour from now) */
+  moveFrom: string;
+  /** its Move editor is open: whether Save is on its way, and why the last one was refused ('' : not refused) */
+  move?: { saving: boolean; error: string };
 }
 
 /** "tomorrow 09:00 · +3725551234 · support · 2 attempts" (what is not known is left out). */
@@ -126,8 +151,12 @@ export interface MyCallbacksSnapshot {
   cancelling: ReadonlySet<string>;
   /** the server's refusal of the last Cancel, in its words, and the number it was about */
   refusal?: { number: string; message: string };
-  /** the number of the callback cancelled last (said until the next Cancel) */
+  /** the number of the callback cancelled last (said until the next Cancel or Move) */
   cancelled?: string;
+  /** the callback whose Move editor is open (one at a time), whether its Save is on its way, and why the last was refused */
+  moving?: { callId: string; saving: boolean; error?: string };
+  /** the callback moved last and its new time (ISO; said until the next Cancel or Move) */
+  moved?: { number: string; at: string };
 }
 
 /** Everything the panel shows, from a snapshot. */
@@ -139,10 +168,12 @@ export interface MyCallbacksModel {
   empty: boolean;
   /** "the next 100 of 123" when the list is longer than a page ('' else) */
   more: string;
-  /** the polite status line: reading, a failed read, a Cancel done ('' : none) */
+  /** the polite status line: reading, a failed read, a Cancel or a Move done ('' : none) */
   status: string;
   /** the refusal of the last Cancel ('' : none) */
   refusal: string;
+  /** the earliest time a Move editor takes (a datetime-local value: now) */
+  moveMin: string;
 }
 
 const OPEN: readonly CallbackState[] = ['waiting', 'scheduled', 'dialing'];
@@ -159,6 +190,9 @@ export function myCallbacksModel(s: MyCallbacksSnapshot, now = new Date()): MyCa
     attempts: attemptsText(c.attempts),
     open: OPEN.includes(c.state),
     cancelling: s.cancelling.has(c.callId),
+    movable: movable(c.state),
+    moveFrom: moveDefault(c, now.getTime()),
+    ...(s.moving?.callId === c.callId && movable(c.state) ? { move: { saving: s.moving.saving, error: s.moving.error ?? '' } } : {}),
   }));
   const total = s.list?.total ?? 0;
   const status =
@@ -170,7 +204,9 @@ export function myCallbacksModel(s: MyCallbacksSnapshot, now = new Date()): MyCa
           : ''
         : s.cancelled !== undefined
           ? `Callback to ${s.cancelled} cancelled`
-          : '';
+          : s.moved !== undefined
+            ? `Callback to ${s.moved.number} moved to ${localWhen(s.moved.at, now)}`
+            : '';
   return {
     count: s.list === undefined ? '' : String(total),
     rows,
@@ -178,24 +214,30 @@ export function myCallbacksModel(s: MyCallbacksSnapshot, now = new Date()): MyCa
     more: total > items.length ? `the next ${items.length} of ${total}` : '',
     status,
     refusal: s.refusal === undefined ? '' : `Callback to ${s.refusal.number} not cancelled: ${s.refusal.message}`,
+    moveMin: localInputValue(now.getTime()),
   };
 }
 
 export interface MyCallbacksDeps {
   read(): Promise<MyCallbackList>;
   cancel(callId: string): Promise<void>;
+  /** moves a callback to `at` (ISO); answers its new time (ISO; null: not said) */
+  move(callId: string, at: string): Promise<{ scheduledFor: string | null }>;
   render(s: MyCallbacksSnapshot): void;
-  /** told of a read or a Cancel that failed (for the log) */
-  failed?(what: 'read' | 'cancel', err: unknown, callId?: string): void;
+  /** told of a read, a Cancel or a Move that failed (for the log) */
+  failed?(what: 'read' | 'cancel' | 'move', err: unknown, callId?: string): void;
   /** how often the list is read again while open (ms) */
   everyMs: number;
 }
 
 /**
  * The agent's callbacks while they are signed in: read at start() and every `everyMs`, again on refresh() (after a
- * callback is arranged, say) and after each Cancel. One read at a time: a refresh asked for meanwhile reads once more
- * when it is answered. Cancel takes the row off when the server says done; a refusal is kept in the server's words.
- * close() stops it all (answers that come later are dropped).
+ * callback is arranged, say) and after each Cancel or Move. One read at a time: a refresh asked for meanwhile reads once
+ * more when it is answered. Cancel takes the row off when the server says done; a refusal is kept in the server's words.
+ * Move opens the editor of one callback (openMove; keepMove closes it) whose move() sends the time typed: done, the
+ * editor closes and the new time is said; refused (on the page or by the server), the editor stays open with why. The
+ * editor stays open across reads until its callback leaves the list or is being dialled. close() stops it all (answers
+ * that come later are dropped).
  */
 export class MyCallbacks {
   readonly #deps: MyCallbacksDeps;
@@ -208,6 +250,10 @@ export class MyCallbacks {
   #cancelledMeanwhile = new Set<string>();
   #refusal: { number: string; message: string } | undefined;
   #cancelled: string | undefined;
+  /** the open Move editor; `opened` tells one opening from the next (an answer to an editor closed since is not shown in it) */
+  #moving: { callId: string; saving: boolean; error?: string; opened: number } | undefined;
+  #opened = 0;
+  #moved: { number: string; at: string } | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
   #closed = false;
 
@@ -223,6 +269,8 @@ export class MyCallbacks {
       cancelling: new Set(this.#cancelling),
       ...(this.#refusal ? { refusal: this.#refusal } : {}),
       ...(this.#cancelled !== undefined ? { cancelled: this.#cancelled } : {}),
+      ...(this.#moving ? { moving: { callId: this.#moving.callId, saving: this.#moving.saving, ...(this.#moving.error !== undefined ? { error: this.#moving.error } : {}) } } : {}),
+      ...(this.#moved ? { moved: this.#moved } : {}),
     };
   }
 
@@ -250,6 +298,7 @@ export class MyCallbacks {
         const items = list.items.filter((c) => !gone.has(c.callId));
         this.#list = { items, total: Math.max(items.length, list.total - (list.items.length - items.length)) };
         this.#readError = undefined;
+        this.#dropStaleMove();
         this.#answered();
       },
       (err: unknown) => {
@@ -277,6 +326,7 @@ export class MyCallbacks {
     this.#cancelling.add(callId);
     this.#refusal = undefined;
     this.#cancelled = undefined;
+    this.#moved = undefined;
     this.#render();
     try {
       await this.#deps.cancel(callId);
@@ -284,6 +334,7 @@ export class MyCallbacks {
       if (this.#reading) this.#cancelledMeanwhile.add(callId);
       if (this.#list?.items.some((c) => c.callId === callId)) {
         this.#list = { items: this.#list.items.filter((c) => c.callId !== callId), total: Math.max(0, this.#list.total - 1) };
+        this.#dropStaleMove();
       }
       this.#cancelled = number;
     } catch (err) {
@@ -294,6 +345,64 @@ export class MyCallbacks {
     this.#cancelling.delete(callId);
     this.#render();
     this.refresh();
+  }
+
+  /** Opens the Move editor of a listed callback that is not being dialled (closing another's). */
+  openMove(callId: string): void {
+    if (this.#closed || !this.#list?.items.some((c) => c.callId === callId && movable(c.state))) return;
+    this.#moving = { callId, saving: false, opened: ++this.#opened };
+    this.#render();
+  }
+
+  /** Closes the Move editor of the callback (its time stays as it was; a Save on its way is still answered in the status line). */
+  keepMove(callId: string): void {
+    if (this.#closed || this.#moving?.callId !== callId) return;
+    this.#moving = undefined;
+    this.#render();
+  }
+
+  /**
+   * Saves the time typed in the open Move editor (`value`: its datetime-local value, the agent's local time). An empty
+   * or past time is refused in the editor without asking the server; else the move is sent (not twice at once): done,
+   * the editor closes, the new time is said and the list read again; refused, the server's words show in the editor.
+   */
+  async move(callId: string, value: string): Promise<void> {
+    const editor = this.#moving;
+    if (this.#closed || editor?.callId !== callId || editor.saving) return;
+    const checked = moveAt(value, Date.now());
+    if ('error' in checked) {
+      this.#moving = { ...editor, error: checked.error };
+      this.#render();
+      return;
+    }
+    const number = this.#list?.items.find((c) => c.callId === callId)?.number || callId;
+    this.#moving = { callId, saving: true, opened: editor.opened };
+    this.#render();
+    const still = () => this.#moving?.opened === editor.opened;
+    try {
+      const r = await this.#deps.move(callId, checked.at);
+      if (this.#closed) return;
+      const at = r.scheduledFor ?? checked.at;
+      if (this.#list?.items.some((c) => c.callId === callId)) {
+        this.#list = { ...this.#list, items: this.#list.items.map((c) => (c.callId === callId ? { ...c, state: 'scheduled', scheduledFor: at } : c)) };
+      }
+      if (still()) this.#moving = undefined;
+      this.#moved = { number, at };
+      this.#cancelled = undefined;
+      this.#render();
+      this.refresh();
+    } catch (err) {
+      if (this.#closed) return;
+      this.#deps.failed?.('move', err, callId);
+      if (still()) this.#moving = { callId, saving: false, error: userMessage(err), opened: editor.opened };
+      this.#render();
+    }
+  }
+
+  /** The open editor goes when its callback is no longer listed, or is being dialled. */
+  #dropStaleMove(): void {
+    const m = this.#moving;
+    if (m !== undefined && !this.#list?.items.some((c) => c.callId === m.callId && movable(c.state))) this.#moving = undefined;
   }
 
   /** Stops reading; nothing is rendered any more. */

@@ -151,6 +151,10 @@ describe("the wall-board's agents: not-ready reasons", () => {
   });
 });
 
+/** A queue's agents by state, and its traffic with nothing in it, on the boards the built-page tests send. */
+const states = { 'logged-out': 0, 'not-ready': 0, ready: 1, reserved: 0, busy: 0, 'wrap-up': 0 };
+const traffic = { offered: 0, answered: 0, abandoned: 0, overflowed: 0, missedOffers: 0, serviceLevelPercent: null, serviceLevelOfferedPercent: null, asaSeconds: null, abandonPercent: null };
+
 describe('closing a queue at once from the wall-board', () => {
   it('says until when a queue is closed: the time today, the day too when not today', () => {
     const now = new Date(2026, 11, 7, 9, 30).getTime();
@@ -166,8 +170,6 @@ describe('closing a queue at once from the wall-board', () => {
     let page: Page;
     pageWithStandIn((t) => ({ server, page } = t));
 
-    const states = { 'logged-out': 0, 'not-ready': 0, ready: 1, reserved: 0, busy: 0, 'wrap-up': 0 };
-    const traffic = { offered: 0, answered: 0, abandoned: 0, overflowed: 0, missedOffers: 0, serviceLevelPercent: null, serviceLevelOfferedPercent: null, asaSeconds: null, abandonPercent: null };
     const queue = (id: number, name: string, closedUntil: string | null) => ({
       id, name, thresholdSeconds: 20, target: 0.8, open: closedUntil === null, closedUntil, waiting: 0, longestWaitSeconds: null, agents: states, callbacks: { inLine: 0, later: 0 }, ...traffic,
     });
@@ -266,8 +268,6 @@ describe('moving an open callback to another time from the wall-board', () => {
     let page: Page;
     pageWithStandIn((t) => ({ server, page } = t));
 
-    const states = { 'logged-out': 0, 'not-ready': 0, ready: 1, reserved: 0, busy: 0, 'wrap-up': 0 };
-    const traffic = { offered: 0, answered: 0, abandoned: 0, overflowed: 0, missedOffers: 0, serviceLevelPercent: null, serviceLevelOfferedPercent: null, asaSeconds: null, abandonPercent: null };
     /** The board with one queue whose callback counts are these (the page reads the callbacks again when they change). */
     const boardWith = (callbacks: { inLine: number; later: number }) => ({
       ...emptyWallBoard(),

@@ -178,6 +178,16 @@ describe('supervisor wall-board', () => {
     const file = path.join(dir, 'history.csv');
     await download.saveAs(file);
     expect(readFileSync(file, 'utf8').split('\r\n')[0]).toMatch(/^queue,start,offered,answered,/);
+    // the 30 days up to today as a whole: a row per queue, and a bar per queue
+    await page.getByTestId('history-period').selectOption('30');
+    await page.getByTestId('history-interval').selectOption('total');
+    await page.getByTestId('history-show').click();
+    await eventually(async () => (await heights('answered')).length === report.body.rows.length || undefined, 10_000, 'a bar per queue');
+    const whole = page.getByTestId('history-rows').getByTestId('history-sales');
+    expect(await whole.count()).toBe(1);
+    expect((await whole.locator('td').allTextContents()).slice(1, 5)).toEqual(['sales', '2', '1', '100%']);
+    await page.getByTestId('history-period').selectOption('1');
+    await page.getByTestId('history-interval').selectOption('hour');
     // the agents' history of the day: Anna handled one conversation
     await page.getByTestId('history-of').selectOption('agents');
     await page.getByTestId('history-interval').selectOption('day');

@@ -5,8 +5,8 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import {
-  type DispositionReportRow, type NotReadyReportRow, type OpenCallback, agentReasonText, closedUntilText, dispositionCells,
-  notReadyCells, notReadyColumns, surveyCells, surveyText,
+  type DispositionReportRow, type NotReadyReportRow, type OpenCallback, agentReasonText, closedUntilText, dispositionCells, historyChoice,
+  historyDays, historyInterval, historyPeriod, notReadyCells, notReadyColumns, surveyCells, surveyText,
 } from '../../web-softphone/supervisor/board.ts';
 import { localInputToIso, localInputValue, moveDefault } from '../../web-softphone/shared/local-time.ts';
 import { type CannedResponse, type StandIn, emptyWallBoard } from '../support/web-stand-in.ts';
@@ -469,6 +469,251 @@ describe('moving an open callback to another time from the wall-board', () => {
       await expect.poll(() => r.getByTestId('wb-callback-state').textContent()).toBe('dialling');
       expect(await r.getByTestId('wb-callback-move-form').count()).toBe(0);
       expect(await r.getByTestId('wb-callback-move').count()).toBe(0);
+    });
+  });
+});
+
+describe("the History's periods: the day, the 7 or 30 days up to it, by hour, by day or as a whole", () => {
+  const short = (d: Date) => d.toLocaleDateString([], { day: 'numeric', month: 'short' });
+
+  it('offers by hour for the day only and no day by day: changing one choice changes the other to go with it', () => {
+    // a longer period chosen by hour goes by day; by hour chosen makes the period the day
+    expect(historyChoice(7, 'hour', 'days')).toEqual({ days: 7, by: 'day' });
+    expect(historyChoice(30, 'hour', 'days')).toEqual({ days: 30, by: 'day' });
+    expect(historyChoice(30, 'hour', 'by')).toEqual({ days: 1, by: 'hour' });
+    expect(historyChoice(7, 'hour', 'by')).toEqual({ days: 1, by: 'hour' });
+    // by day chosen for the day: the 7 days up to it (as the History did before); the day chosen by day: by hour
+    expect(historyChoice(1, 'day', 'by')).toEqual({ days: 7, by: 'day' });
+    expect(historyChoice(1, 'day', 'days')).toEqual({ days: 1, by: 'hour' });
+    expect(historyChoice(1, 'hour', 'days')).toEqual({ days: 1, by: 'hour' });
+    expect(historyChoice(30, 'day', 'days')).toEqual({ days: 30, by: 'day' });
+    for (const days of [1, 7, 30] as const) for (const changed of ['days', 'by'] as const) expect(historyChoice(days, 'total', changed)).toEqual({ days, by: 'total' });
+    expect([historyDays('1'), historyDays('7'), historyDays('30'), historyDays('31'), historyDays('')]).toEqual([1, 7, 30, 1, 1]);
+    expect([historyInterval('hour'), historyInterval('day'), historyInterval('total'), historyInterval('week')]).toEqual(['hour', 'day', 'total', 'hour']);
+  });
+
+  it('runs from the local midnight of the first day to the one after the last, with a slot per hour, per day or one for the whole period', () => {
+    const day = historyPeriod('2026-12-07', 1, 'hour')!;
+    expect(day).toMatchObject({ interval: 'hour', from: new Date(2026, 11, 7).toISOString(), to: new Date(2026, 11, 8).toISOString(), label: new Date(2026, 11, 7).toLocaleDateString() });
+    expect(day.slots).toEqual(Array.from({ length: 24 }, (_, h) => new Date(2026, 11, 7, h).toISOString()));
+
+    const week = historyPeriod('2026-12-07', 7, 'day')!;
+    expect(week).toMatchObject({ interval: 'day', from: new Date(2026, 11, 1).toISOString(), to: new Date(2026, 11, 8).toISOString() });
+    expect(week.slots).toEqual(Array.from({ length: 7 }, (_, i) => new Date(2026, 11, 1 + i).toISOString()));
+    expect(week.label).toBe(`${short(new Date(2026, 11, 1))} – ${short(new Date(2026, 11, 7))}`);
+
+    // 30 days back into February
+    const month = historyPeriod('2026-03-05', 30, 'day')!;
+    expect(month).toMatchObject({ from: new Date(2026, 1, 4).toISOString(), to: new Date(2026, 2, 6).toISOString() });
+    expect(month.slots).toHaveLength(30);
+    expect(month.slots[29]).toBe(new Date(2026, 2, 5).toISOString());
+
+    const whole = historyPeriod('2026-03-05', 30, 'total')!;
+    expect(whole).toMatchObject({ interval: 'total', from: month.from, to: month.to, slots: [month.from], label: month.label });
+    expect(historyPeriod('2026-12-07', 1, 'total')).toMatchObject({ slots: [day.from], from: day.from, to: day.to, label: day.label });
+    // (across the new year: the years said)
+    const opts = { day: 'numeric', month: 'short', year: 'numeric' } as const;
+    expect(historyPeriod('2027-01-03', 7, 'total')!.label).toBe(`${new Date(2026, 11, 28).toLocaleDateString([], opts)} – ${new Date(2027, 0, 3).toLocaleDateString([], opts)}`);
+    expect(historyPeriod('', 1, 'hour')).toBeNull();
+  });
+
+  it('says the period in the From column of the calls by disposition for the whole period, shares over the whole period', () => {
+    const from = new Date(2026, 11, 1).toISOString();
+    const rows: DispositionReportRow[] = [
+      { queueId: 1, queue: 'support', start: from, disposition: 'Resolved', calls: 30 },
+      { queueId: 1, queue: 'support', start: from, disposition: 'Sale', calls: 10 },
+    ];
+    expect(dispositionCells(rows, 'total', 'Dec 1 – Dec 7')).toEqual([
+      ['Dec 1 – Dec 7', 'support', 'Resolved', '30', '75%'],
+      ['Dec 1 – Dec 7', 'support', 'Sale', '10', '25%'],
+    ]);
+  });
+
+  describe('in the built page (the browser in India, +05:30)', () => {
+    let server: StandIn;
+    let page: Page;
+    pageWithStandIn((t) => ({ server, page } = t));
+
+    /** Local midnight of that day in India (month from 0), ISO: what the page must send and what the report's rows start at. */
+    const kolkata = (y: number, m: number, d: number) => new Date(Date.UTC(y, m, d) - 330 * 60_000).toISOString();
+    const reportRow = (queue: string, start: string, answered: number, abandoned: number) => ({
+      queue, start, offered: answered + abandoned, answered, abandoned, serviceLevelPercent: 80, asaSeconds: 12, ahtSeconds: 200,
+    });
+
+    /** The signed-in board in Asia/Kolkata; GET /api/reports/<of> answers `rows` (CSV: a line). */
+    async function open(rows: Partial<Record<'queues' | 'agents' | 'dispositions' | 'not-ready', unknown[]>> = {}): Promise<void> {
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Emulation.setTimezoneOverride', { timezoneId: 'Asia/Kolkata' });
+      server.socket('/ws/supervisor', (ws) => ws.send(JSON.stringify(emptyWallBoard())));
+      for (const of of ['queues', 'agents', 'dispositions', 'not-ready'] as const) {
+        server.route(`GET /api/reports/${of}`, (req) =>
+          new URLSearchParams(req.search).get('format') === 'csv' ? { status: 200, body: 'queue,start' } : { status: 200, body: { rows: rows[of] ?? [] } },
+        );
+      }
+      await page.goto(`${server.origin}/supervisor/`);
+      await page.evaluate(() => sessionStorage.setItem('callflow.supervisor.token', 'sup-token'));
+      await page.reload();
+      await page.getByTestId('history-show').waitFor({ state: 'visible' });
+    }
+    const asked = (of = 'queues') => server.requests.filter((r) => r.path === `/api/reports/${of}`);
+    const choice = async () => [await page.getByTestId('history-period').inputValue(), await page.getByTestId('history-interval').inputValue()];
+    /** Shows the chosen period of `day`. */
+    async function show(day: string, days: string, by: string): Promise<void> {
+      await page.getByTestId('history-day').fill(day);
+      await page.getByTestId('history-period').selectOption(days);
+      await page.getByTestId('history-interval').selectOption(by);
+      expect(await choice()).toEqual([days, by]);
+      const before = server.requests.length;
+      await page.getByTestId('history-show').click();
+      await expect.poll(() => server.requests.length).toBe(before + 1);
+    }
+    const bars = (cls: string) => page.getByTestId('history-chart').locator(`rect.${cls}`).evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('height'))));
+    const cells = (row: ReturnType<Page['getByTestId']>) => row.locator('td').allTextContents();
+
+    it('offers the day, the 7 or the 30 days up to it, by hour (the day only), by day or the whole period, the day by hour at first', async () => {
+      await open();
+      expect(await page.getByTestId('history-period').locator('option').allTextContents()).toEqual(['the day', 'the 7 days up to', 'the 30 days up to']);
+      expect(await page.getByTestId('history-interval').locator('option').allTextContents()).toEqual(['hour', 'day', 'whole period']);
+      expect(await choice()).toEqual(['1', 'hour']);
+      const period = (v: string) => page.getByTestId('history-period').selectOption(v);
+      const by = (v: string) => page.getByTestId('history-interval').selectOption(v);
+
+      await period('7');
+      expect(await choice()).toEqual(['7', 'day']); // (no 7 days by hour)
+      await by('hour');
+      expect(await choice()).toEqual(['1', 'hour']); // (by hour: the day)
+      await by('day');
+      expect(await choice()).toEqual(['7', 'day']); // (by day: the week up to the day, as before)
+      await by('total');
+      expect(await choice()).toEqual(['7', 'total']);
+      await period('1');
+      expect(await choice()).toEqual(['1', 'total']);
+      await period('30');
+      expect(await choice()).toEqual(['30', 'total']);
+      await by('hour');
+      expect(await choice()).toEqual(['1', 'hour']);
+      await period('30');
+      expect(await choice()).toEqual(['30', 'day']);
+      await period('1');
+      expect(await choice()).toEqual(['1', 'hour']); // (the day by day is the whole period: by hour)
+      expect(server.requests.filter((r) => r.path.startsWith('/api/reports/'))).toHaveLength(0);
+    });
+
+    it("asks for each period and interval from the local midnight of its first day to the one after its last, in the browser's time zone, for Show and Download CSV", async () => {
+      await open();
+      // (the browser's name of the zone: ICU calls it Asia/Calcutta, an IANA alias of Asia/Kolkata)
+      const timeZone = await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
+      expect(['Asia/Kolkata', 'Asia/Calcutta']).toContain(timeZone);
+      const combinations = [['1', 'hour'], ['1', 'total'], ['7', 'day'], ['7', 'total'], ['30', 'day'], ['30', 'total']] as const;
+      for (const [days, by] of combinations) {
+        await show('2026-03-05', days, by);
+        await page.getByTestId('history-csv').click();
+        await expect.poll(() => asked().length).toBe(2 * (combinations.findIndex((c) => c[0] === days && c[1] === by) + 1));
+        const [json, csv] = asked().slice(-2).map((r) => Object.fromEntries(new URLSearchParams(r.search)));
+        // (30 days up to the 5th of March: from the 4th of February)
+        const expected = { from: kolkata(2026, 2, 5 - Number(days) + 1), to: kolkata(2026, 2, 6), interval: by, timeZone };
+        expect(json, `${days} ${by}`).toEqual({ ...expected, format: 'json' });
+        expect(csv, `${days} ${by}`).toEqual({ ...expected, format: 'csv' });
+        expect(asked().slice(-2).map((r) => r.headers.authorization)).toEqual(['Bearer sup-token', 'Bearer sup-token']);
+      }
+      // the other reports the same way (the 7 days across the new year, whole)
+      await page.getByTestId('history-of').selectOption('not-ready');
+      await show('2027-01-03', '7', 'total');
+      await page.getByTestId('history-csv').click();
+      await expect.poll(() => asked('not-ready').length).toBe(2);
+      expect(asked('not-ready').map((r) => Object.fromEntries(new URLSearchParams(r.search)))).toEqual(['json', 'csv'].map((format) => ({
+        from: kolkata(2026, 11, 28), to: kolkata(2027, 0, 4), interval: 'total', timeZone, format,
+      })));
+      expect(await page.getByTestId('history-error').isVisible()).toBe(false);
+    });
+
+    it('shows the whole period in a row per queue, From saying the period, and a bar per queue under its name', async () => {
+      const from = kolkata(2026, 11, 1);
+      const long = 'international-premium-support-line-north-europe';
+      await open({
+        queues: [
+          { ...reportRow('sales', from, 96, 24), serviceLevelPercent: 82, asaSeconds: 14, ahtSeconds: 190, surveys: 10, surveyAverage: 4.5, csatPercent: 90 },
+          reportRow('support', from, 38, 2),
+          reportRow(long, from, 0, 0),
+        ],
+        agents: [
+          { agent: 'Anna', start: from, handled: 41, ahtSeconds: 180, missedOffers: 1, readySeconds: 3600, handlingSeconds: 7380, notReadySeconds: 600, occupancyPercent: 67 },
+          { agent: 'Bob', start: from, handled: 12, ahtSeconds: 220, missedOffers: 0, readySeconds: 7200, handlingSeconds: 2640, notReadySeconds: 0, occupancyPercent: 27 },
+        ],
+        'not-ready': [{ agentId: 7, agent: 'Anna', start: from, reason: 'lunch', reasonLabel: 'Lunch', times: 2, seconds: 3600 }],
+      });
+      await show('2026-12-07', '7', 'total');
+      const label = `${short(new Date(2026, 11, 1))} – ${short(new Date(2026, 11, 7))}`;
+      const rows = page.getByTestId('history-rows');
+      await rows.getByTestId('history-sales').waitFor({ state: 'visible' });
+      expect(await rows.locator('tr').count()).toBe(3);
+      expect(await page.locator('#history-head th').allTextContents()).toEqual(['From', 'Queue', 'Offered', 'Answered', 'Service level', 'ASA', 'Abandoned', 'AHT', 'Rated', 'Avg', 'CSAT']);
+      expect(await cells(rows.getByTestId('history-sales'))).toEqual([label, 'sales', '120', '96', '82%', '14 s', '24', '190 s', '10', '4.5', '90%']);
+      expect((await cells(rows.getByTestId('history-support'))).slice(0, 4)).toEqual([label, 'support', '40', '38']);
+      expect((await cells(rows.getByTestId(`history-${long}`)))[0]).toBe(label);
+
+      // the chart: a bar per queue (answered, abandoned on top) under the queue's name, the tallest the whole height
+      const chart = page.getByTestId('history-chart');
+      expect(await chart.getByTestId('history-bar').count()).toBe(3);
+      expect(await bars('answered')).toEqual([96, 38, 0]);
+      expect(await bars('abandoned')).toEqual([24, 2, 0]);
+      expect(await chart.locator('rect.answered title').allTextContents()).toEqual(['sales: 96 answered', 'support: 38 answered', `${long}: 0 answered`]);
+      const labels = await chart.getByTestId('history-bar-label').evaluateAll((ts) => ts.map((t) => t.firstChild?.textContent ?? ''));
+      expect(labels.slice(0, 2)).toEqual(['sales', 'support']);
+      // (a name longer than its bar is cut, the whole of it in its title)
+      expect(labels[2]).toMatch(/^international-premium-.*…$/);
+      expect(await chart.getByTestId('history-bar-label').nth(2).locator('title').textContent()).toBe(long);
+      expect(await chart.locator('svg').getAttribute('aria-label')).toContain('by queue');
+
+      // the agents: a row per agent for the period, no chart
+      await page.getByTestId('history-of').selectOption('agents');
+      await page.getByTestId('history-show').click();
+      await rows.getByTestId('history-Anna').waitFor({ state: 'visible' });
+      expect(await rows.locator('tr').count()).toBe(2);
+      expect((await cells(rows.getByTestId('history-Anna'))).slice(0, 3)).toEqual([label, 'Anna', '41']);
+      expect((await cells(rows.getByTestId('history-Bob'))).slice(0, 3)).toEqual([label, 'Bob', '12']);
+      expect(await chart.locator('*').count()).toBe(0);
+
+      // not ready by reason: a row per agent and reason, no From column (the form says the period), no chart
+      await page.getByTestId('history-of').selectOption('not-ready');
+      await page.getByTestId('history-show').click();
+      await rows.getByTestId('history-not-ready-row').waitFor({ state: 'visible' });
+      expect(await page.locator('#history-head th').allTextContents()).toEqual(['Agent', 'Reason', 'Times', 'Time not ready']);
+      expect(await cells(rows.getByTestId('history-not-ready-row'))).toEqual(['Anna', 'Lunch', '2', '1:00:00']);
+      expect(await chart.locator('*').count()).toBe(0);
+
+      // the day as a whole: From says the day
+      await page.getByTestId('history-of').selectOption('queues');
+      await show('2026-12-07', '1', 'total');
+      await expect.poll(async () => (await cells(rows.getByTestId('history-sales')))[0]).toBe(new Date(2026, 11, 7).toLocaleDateString());
+    });
+
+    it('draws the 30 days up to the day by day as 30 bars, labelled sparsely so that no labels overlap', async () => {
+      const first = kolkata(2026, 10, 8);
+      const last = kolkata(2026, 11, 7);
+      await open({ queues: [reportRow('sales', first, 5, 0), reportRow('sales', last, 3, 1), reportRow('support', last, 2, 0)] });
+      await show('2026-12-07', '30', 'day');
+      const rows = page.getByTestId('history-rows');
+      await expect.poll(() => rows.locator('tr').count()).toBe(3);
+      expect(await rows.locator('tr').evaluateAll((trs) => trs.map((tr) => tr.firstElementChild?.textContent))).toEqual(
+        [new Date(2026, 10, 8), new Date(2026, 11, 7), new Date(2026, 11, 7)].map((d) => d.toLocaleDateString()),
+      );
+      const chart = page.getByTestId('history-chart');
+      const answered = await bars('answered');
+      expect(answered).toHaveLength(30);
+      expect(answered.map((h, i) => (h > 0 ? i : -1)).filter((i) => i >= 0)).toEqual([0, 29]);
+      expect((await bars('abandoned')).map((h, i) => (h > 0 ? i : -1)).filter((i) => i >= 0)).toEqual([29]);
+      const titles = await chart.locator('rect.answered title').allTextContents();
+      expect([titles[0], titles[29]]).toEqual([`${new Date(2026, 10, 8).toLocaleDateString()}: 5 answered`, `${new Date(2026, 11, 7).toLocaleDateString()}: 5 answered`]);
+
+      const labels = chart.getByTestId('history-bar-label');
+      expect(await labels.first().textContent()).toBe(new Date(2026, 10, 8).toLocaleDateString());
+      const boxes = await labels.evaluateAll((ts) => ts.map((t) => (t as SVGTextElement).getBBox()).map((b) => ({ x: b.x, right: b.x + b.width })));
+      expect(boxes.length).toBeGreaterThan(3);
+      expect(boxes.length).toBeLessThan(30);
+      for (let i = 1; i < boxes.length; i++) expect(boxes[i]!.x, `label ${i}`).toBeGreaterThan(boxes[i - 1]!.right);
+      expect(boxes[0]!.x).toBeGreaterThanOrEqual(0);
+      expect(boxes.at(-1)!.right).toBeLessThanOrEqual(600);
     });
   });
 });

@@ -341,7 +341,81 @@ const SVG = 'http://www.w3.org/2000/svg';
 const SURVEY_COLUMNS = ['Rated', 'Avg', 'CSAT'] as const;
 const seconds = (v: number | null) => (v === null ? '–' : `${v} s`);
 
-function intervalLabel(interval: 'hour' | 'day'): (iso: string) => string {
+/** How the History divides its period: by hour (the day only), by day, or the whole period in one row per queue (agent, …). */
+export type HistoryInterval = 'hour' | 'day' | 'total';
+/** The History's periods, in days: the chosen day, or the 7 or 30 days up to it. */
+export const HISTORY_DAYS = [1, 7, 30] as const;
+export type HistoryDays = (typeof HISTORY_DAYS)[number];
+
+/** The form's period choice ("1", "7", "30") as days (anything else: the day). */
+export function historyDays(value: string): HistoryDays {
+  return HISTORY_DAYS.find((d) => String(d) === value) ?? 1;
+}
+
+/** The form's "by" choice as an interval (anything else: by hour). */
+export function historyInterval(value: string): HistoryInterval {
+  return value === 'day' || value === 'total' ? value : 'hour';
+}
+
+/**
+ * The History's period and "by" made consistent after the supervisor changed one of them (`changed`): by hour is for
+ * the day only (a longer period chosen by hour goes by day; by hour chosen makes the period the day), and the day by
+ * day (a single day, which "whole period" shows) is not offered either: by day chosen for the day makes the period the
+ * 7 days up to it, the day chosen by day goes by hour.
+ */
+export function historyChoice(days: HistoryDays, by: HistoryInterval, changed: 'days' | 'by'): { days: HistoryDays; by: HistoryInterval } {
+  if (by === 'hour' && days !== 1) return changed === 'by' ? { days: 1, by } : { days, by: 'day' };
+  if (by === 'day' && days === 1) return changed === 'by' ? { days: 7, by } : { days, by: 'hour' };
+  return { days, by };
+}
+
+/** The History's chosen period, in the browser's time zone. */
+export interface HistoryPeriod {
+  interval: HistoryInterval;
+  /** local midnight of its first day, and the one after its last (the report's exclusive `to`), ISO */
+  from: string;
+  to: string;
+  /** the start (ISO) of each of its intervals the chart has a bar for: every hour of the day, every day; the whole period: `from` */
+  slots: string[];
+  /** what the period is called: the day ("12/7/2026"), or its first and last days ("Dec 1 – Dec 7") */
+  label: string;
+}
+
+/** "12/7/2026" for a single day, "Dec 1 – Dec 7" for several (with the years when they differ), in the browser's locale. */
+export function periodLabel(first: Date, last: Date): string {
+  if (first.toDateString() === last.toDateString()) return first.toLocaleDateString();
+  const opts: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', ...(first.getFullYear() !== last.getFullYear() ? { year: 'numeric' } : {}) };
+  return `${first.toLocaleDateString([], opts)} – ${last.toLocaleDateString([], opts)}`;
+}
+
+/**
+ * The period of `days` days up to `day` ("2026-12-07", the date input's value; the browser's local days) divided
+ * `interval`; null when `day` is no date.
+ */
+export function historyPeriod(day: string, days: HistoryDays, interval: HistoryInterval): HistoryPeriod | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (m === null) return null;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]) - 1, Number(m[3])];
+  const first = new Date(y, mo, d - days + 1);
+  const last = new Date(y, mo, d);
+  const to = new Date(y, mo, d + 1);
+  if (Number.isNaN(first.getTime())) return null;
+  let slots: Date[];
+  if (interval === 'hour') {
+    // (every hour from midnight to midnight: 23 or 25 on a day the clocks change)
+    slots = [];
+    for (let t = first.getTime(); t < to.getTime(); t += 3_600_000) slots.push(new Date(t));
+  } else if (interval === 'day') {
+    slots = Array.from({ length: days }, (_, i) => new Date(y, mo, d - days + 1 + i));
+  } else {
+    slots = [first];
+  }
+  return { interval, from: first.toISOString(), to: to.toISOString(), slots: slots.map((s) => s.toISOString()), label: periodLabel(first, last) };
+}
+
+/** What the From column says of an interval's start: its time (by hour), its day (by day), the period (`label`, whole period). */
+function intervalLabel(interval: HistoryInterval, label = ''): (iso: string) => string {
+  if (interval === 'total') return () => label;
   return (iso) => (interval === 'hour' ? new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : new Date(iso).toLocaleDateString());
 }
 
@@ -364,9 +438,9 @@ function historyTable(doc: Document, columns: readonly string[], rows: Array<{ n
   );
 }
 
-/** The agents' history: a row per agent and interval (no chart). */
-export function renderAgentHistory(doc: Document, rows: AgentReportRow[], interval: 'hour' | 'day'): void {
-  const when = intervalLabel(interval);
+/** The agents' history: a row per agent and interval, or per agent for the whole period (no chart). */
+export function renderAgentHistory(doc: Document, rows: AgentReportRow[], period: Pick<HistoryPeriod, 'interval' | 'label'>): void {
+  const when = intervalLabel(period.interval, period.label);
   const time = (s: number) => clock(s);
   historyTable(doc, ['From', 'Agent', 'Handled', 'AHT', 'Missed offers', 'Ready', 'Handling', 'Not ready', 'Occupancy', ...SURVEY_COLUMNS], rows.map((r) => ({
     name: r.agent,
@@ -390,11 +464,11 @@ export interface DispositionReportRow {
 const DISPOSITION_COLUMNS = ['From', 'Queue', 'Disposition', 'Calls', "Share of the queue's filed calls"] as const;
 
 /**
- * The dispositions' table cells, a row per interval, queue and disposition in the server's order (most calls first):
- * the share is of the calls the queue's agents filed in that interval.
+ * The dispositions' table cells, a row per interval (or the whole period: From says `label`), queue and disposition
+ * in the server's order (most calls first): the share is of the calls the queue's agents filed in that interval.
  */
-export function dispositionCells(rows: readonly DispositionReportRow[], interval: 'hour' | 'day'): string[][] {
-  const when = intervalLabel(interval);
+export function dispositionCells(rows: readonly DispositionReportRow[], interval: HistoryInterval, label = ''): string[][] {
+  const when = intervalLabel(interval, label);
   const key = (r: DispositionReportRow) => `${r.start} ${r.queueId}`;
   const filed = new Map<string, number>();
   for (const r of rows) filed.set(key(r), (filed.get(key(r)) ?? 0) + r.calls);
@@ -405,8 +479,8 @@ export function dispositionCells(rows: readonly DispositionReportRow[], interval
 }
 
 /** The calls by disposition (no chart); every row's test id is `history-disposition-row` (the queue is a cell). */
-export function renderDispositionHistory(doc: Document, rows: DispositionReportRow[], interval: 'hour' | 'day'): void {
-  historyTable(doc, DISPOSITION_COLUMNS, dispositionCells(rows, interval).map((cells) => ({ name: 'disposition-row', cells })));
+export function renderDispositionHistory(doc: Document, rows: DispositionReportRow[], period: Pick<HistoryPeriod, 'interval' | 'label'>): void {
+  historyTable(doc, DISPOSITION_COLUMNS, dispositionCells(rows, period.interval, period.label).map((cells) => ({ name: 'disposition-row', cells })));
   doc.getElementById('history-chart')!.replaceChildren();
 }
 
@@ -424,50 +498,58 @@ export interface NotReadyReportRow {
 }
 
 /** The not-ready table's columns: the interval's start only when the report is by hour or day (not the whole period). */
-export function notReadyColumns(interval: 'hour' | 'day' | 'total'): string[] {
+export function notReadyColumns(interval: HistoryInterval): string[] {
   return [...(interval === 'total' ? [] : ['From']), 'Agent', 'Reason', 'Times', 'Time not ready'];
 }
 
 /** The not-ready table's cells, a row per interval, agent and reason in the server's order; the time as h:mm:ss. */
-export function notReadyCells(rows: readonly NotReadyReportRow[], interval: 'hour' | 'day' | 'total'): string[][] {
+export function notReadyCells(rows: readonly NotReadyReportRow[], interval: HistoryInterval): string[][] {
   const when = interval === 'total' ? null : intervalLabel(interval);
   return rows.map((r) => [...(when === null ? [] : [when(r.start)]), r.agent, r.reasonLabel || r.reason, String(r.times), clock(r.seconds)]);
 }
 
-/** The not-ready time by reason (no chart); every row's test id is `history-not-ready-row` (the agent is a cell). */
-export function renderNotReadyHistory(doc: Document, rows: NotReadyReportRow[], interval: 'hour' | 'day' | 'total'): void {
-  historyTable(doc, notReadyColumns(interval), notReadyCells(rows, interval).map((cells) => ({ name: 'not-ready-row', cells })));
+/**
+ * The not-ready time by reason (no chart); every row's test id is `history-not-ready-row` (the agent is a cell). The
+ * whole period has no From column (the rows are the period's, which the form says).
+ */
+export function renderNotReadyHistory(doc: Document, rows: NotReadyReportRow[], period: Pick<HistoryPeriod, 'interval'>): void {
+  historyTable(doc, notReadyColumns(period.interval), notReadyCells(rows, period.interval).map((cells) => ({ name: 'not-ready-row', cells })));
   doc.getElementById('history-chart')!.replaceChildren();
 }
 
+/** The history chart's size (viewBox units: the bars' area, and the labels' line under it) and about how wide a label's character is. */
+const CHART_WIDTH = 600;
+const CHART_HEIGHT = 120;
+const CHAR_WIDTH = 6.5;
+
+/** A bar of the history chart: what its label says, its title, and its answered and abandoned calls. */
+interface ChartBar {
+  label: string;
+  title: string;
+  answered: number;
+  abandoned: number;
+}
+
 /**
- * Draws the history: a row per queue and interval that had calls, and a bar for each of the period's intervals
- * (`slots`, ISO starts: every hour of the day, every day of the week) with its answered and abandoned calls.
+ * The chart's bars, answered (bottom) and abandoned (on top), each a `history-bar` group. Labels under them: every
+ * `every`-th bar's (none overlap: `every` is worked out from the longest label unless given); with `fit`, every bar's,
+ * cut to its bar's width (a queue's name; the whole of it in its title).
  */
-export function renderHistory(doc: Document, rows: ReportRow[], interval: 'hour' | 'day', slots: readonly string[]): void {
-  const when = intervalLabel(interval);
-  historyTable(doc, ['From', 'Queue', 'Offered', 'Answered', 'Service level', 'ASA', 'Abandoned', 'AHT', ...SURVEY_COLUMNS], rows.map((r) => ({
-    name: r.queue,
-    cells: [when(r.start), r.queue, String(r.offered), String(r.answered), pct(r.serviceLevelPercent), seconds(r.asaSeconds), String(r.abandoned), seconds(r.ahtSeconds), ...surveyCells(r)],
-  })));
-  // one bar per interval: answered (bottom) and abandoned (on top), all queues together
-  const byStart = new Map(slots.map((start) => [start, { answered: 0, abandoned: 0 }]));
-  for (const r of rows) {
-    const b = byStart.get(r.start);
-    if (b === undefined) continue;
-    b.answered += r.answered;
-    b.abandoned += r.abandoned;
-  }
-  const bars = [...byStart.entries()];
-  const max = Math.max(1, ...bars.map(([, b]) => b.answered + b.abandoned));
-  const w = 600;
-  const hgt = 120;
-  const step = w / bars.length;
+function barChart(doc: Document, bars: readonly ChartBar[], ariaLabel: string, labels: { every?: number; fit?: boolean } = {}): SVGSVGElement {
+  const max = Math.max(1, ...bars.map((b) => b.answered + b.abandoned));
+  const w = CHART_WIDTH;
+  const hgt = CHART_HEIGHT;
+  const step = w / Math.max(1, bars.length);
+  const longest = Math.max(0, ...bars.map((b) => b.label.length)) * CHAR_WIDTH;
+  const every = labels.fit ? 1 : Math.max(labels.every ?? 1, Math.ceil((longest + 8) / step));
+  const fits = Math.max(1, Math.floor((step - 4) / CHAR_WIDTH));
   const svg = doc.createElementNS(SVG, 'svg');
   svg.setAttribute('viewBox', `0 0 ${w} ${hgt + 16}`);
   svg.setAttribute('role', 'img');
-  svg.setAttribute('aria-label', 'Answered and abandoned calls by interval');
-  bars.forEach(([start, b], i) => {
+  svg.setAttribute('aria-label', ariaLabel);
+  bars.forEach((b, i) => {
+    const g = doc.createElementNS(SVG, 'g');
+    g.setAttribute('data-testid', 'history-bar');
     const x = i * step + step * 0.15;
     const bw = step * 0.7;
     const ha = (b.answered / max) * hgt;
@@ -480,17 +562,66 @@ export function renderHistory(doc: Document, rows: ReportRow[], interval: 'hour'
       rect.setAttribute('width', String(bw));
       rect.setAttribute('height', String(height));
       const title = doc.createElementNS(SVG, 'title');
-      title.textContent = `${when(start)}: ${n} ${cls}`;
+      title.textContent = `${b.title}: ${n} ${cls}`;
       rect.append(title);
-      svg.append(rect);
+      g.append(rect);
     }
-    if (interval === 'hour' && i % 3 !== 0) return; // (a label every third hour)
+    svg.append(g);
+    if (i % every !== 0) return;
+    const text = labels.fit && b.label.length > fits ? `${b.label.slice(0, Math.max(1, fits - 1))}…` : b.label;
+    // (under the bar's middle; the first and last kept inside the chart)
+    const half = (text.length * CHAR_WIDTH) / 2;
+    const middle = x + bw / 2;
+    const [at, anchor] = middle - half < 0 ? [x, 'start'] : middle + half > w ? [x + bw, 'end'] : [middle, 'middle'];
     const label = doc.createElementNS(SVG, 'text');
-    label.setAttribute('x', String(x));
+    label.setAttribute('data-testid', 'history-bar-label');
+    label.setAttribute('x', String(at));
     label.setAttribute('y', String(hgt + 12));
-    label.textContent = when(start);
-    svg.append(label);
+    label.setAttribute('text-anchor', anchor);
+    label.textContent = text;
+    if (text !== b.label) {
+      const title = doc.createElementNS(SVG, 'title');
+      title.textContent = b.label;
+      label.append(title);
+    }
+    g.append(label);
   });
+  return svg;
+}
+
+/**
+ * Draws the history: a row per queue and interval that had calls (the whole period: a row per queue, From saying the
+ * period), and a chart of answered and abandoned calls: a bar for each of the period's intervals (`slots`: every hour of
+ * the day, every day), all queues together; the whole period: a bar per queue, under its name.
+ */
+export function renderHistory(doc: Document, rows: ReportRow[], period: Pick<HistoryPeriod, 'interval' | 'slots' | 'label'>): void {
+  const when = intervalLabel(period.interval, period.label);
+  historyTable(doc, ['From', 'Queue', 'Offered', 'Answered', 'Service level', 'ASA', 'Abandoned', 'AHT', ...SURVEY_COLUMNS], rows.map((r) => ({
+    name: r.queue,
+    cells: [when(r.start), r.queue, String(r.offered), String(r.answered), pct(r.serviceLevelPercent), seconds(r.asaSeconds), String(r.abandoned), seconds(r.ahtSeconds), ...surveyCells(r)],
+  })));
+  let svg: SVGSVGElement;
+  if (period.interval === 'total') {
+    const byQueue = new Map<string, ChartBar>();
+    for (const r of rows) {
+      const b = byQueue.get(r.queue) ?? { label: r.queue, title: r.queue, answered: 0, abandoned: 0 };
+      b.answered += r.answered;
+      b.abandoned += r.abandoned;
+      byQueue.set(r.queue, b);
+    }
+    svg = barChart(doc, [...byQueue.values()], `Answered and abandoned calls by queue, ${period.label}`, { fit: true });
+  } else {
+    // one bar per interval, all queues together
+    const byStart = new Map(period.slots.map((start) => [start, { label: when(start), title: when(start), answered: 0, abandoned: 0 }]));
+    for (const r of rows) {
+      const b = byStart.get(r.start);
+      if (b === undefined) continue;
+      b.answered += r.answered;
+      b.abandoned += r.abandoned;
+    }
+    // (by hour a label every third hour at least; by day as many as fit side by side)
+    svg = barChart(doc, [...byStart.values()], 'Answered and abandoned calls by interval', { every: period.interval === 'hour' ? 3 : 1 });
+  }
   doc.getElementById('history-chart')!.replaceChildren(svg);
 }
 

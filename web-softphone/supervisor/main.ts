@@ -7,9 +7,10 @@ import { sessionTokenStore } from '../shared/session-token.ts';
 import { wirePlanning } from './planning.ts';
 import { wireSignIn } from '../shared/sign-in.ts';
 import {
-  type AgentReportRow, type Board, type BoardAgent, type CallbackActions, type DispositionReportRow, type ListenAction, type NotReadyReportRow,
-  type OpenCallback, type ReportRow, type Voicemail, type VoicemailActions, parseBoardMessage, renderAgentHistory, renderBoard, renderCallbacks,
-  renderDispositionHistory, renderHistory, renderNotReadyHistory, renderVoicemails, voicemailCounts,
+  type AgentReportRow, type Board, type BoardAgent, type CallbackActions, type DispositionReportRow, type HistoryPeriod, type ListenAction,
+  type NotReadyReportRow, type OpenCallback, type ReportRow, type Voicemail, type VoicemailActions, historyChoice, historyDays, historyInterval,
+  historyPeriod, parseBoardMessage, renderAgentHistory, renderBoard, renderCallbacks, renderDispositionHistory, renderHistory, renderNotReadyHistory,
+  renderVoicemails, voicemailCounts,
 } from './board.ts';
 import {
   type CallDetail, type CallsFilter, type CallsPage,
@@ -638,19 +639,27 @@ const loginError = wireSignIn(document, ['supervisor', 'admin'], 'The wall-board
 });
 $('logout').addEventListener('click', () => signOut());
 
-// History: the chosen day by hour, or the week up to it by day, in the browser's time zone.
+// History: the chosen day, or the 7 or 30 days up to it, by hour (the day only), by day or as a whole period, in the
+// browser's time zone; Show and Download CSV ask for the same report.
 const dayInput = $<HTMLInputElement>('history-day');
+const periodInput = $<HTMLSelectElement>('history-period');
 const intervalInput = $<HTMLSelectElement>('history-interval');
 const ofInput = $<HTMLSelectElement>('history-of');
 const historyError = $<HTMLParagraphElement>('history-error');
 dayInput.value = new Date(Date.now() - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 10);
 
-/** The chosen period: its interval, and the start of each of its hours (the day) or days (the week up to it). */
-function period(): { interval: 'hour' | 'day'; slots: Date[] } {
-  const [y, m, d] = dayInput.value.split('-').map(Number) as [number, number, number];
-  const interval = intervalInput.value === 'day' ? 'day' : 'hour';
-  const slots = interval === 'hour' ? Array.from({ length: 24 }, (_, h) => new Date(y, m - 1, d, h)) : Array.from({ length: 7 }, (_, i) => new Date(y, m - 1, d - 6 + i));
-  return { interval, slots };
+/** A change of the period or of "by" changes the other when the two do not go together (by hour: the day only). */
+function historyChanged(changed: 'days' | 'by'): void {
+  const c = historyChoice(historyDays(periodInput.value), historyInterval(intervalInput.value), changed);
+  periodInput.value = String(c.days);
+  intervalInput.value = c.by;
+}
+periodInput.addEventListener('change', () => historyChanged('days'));
+intervalInput.addEventListener('change', () => historyChanged('by'));
+
+/** The chosen period and its interval; null when no day is chosen. */
+function period(): HistoryPeriod | null {
+  return historyPeriod(dayInput.value, historyDays(periodInput.value), historyInterval(intervalInput.value));
 }
 
 /** The report the History shows: of queues, agents, dispositions or not-ready time by reason (its path under /api/reports/). */
@@ -658,12 +667,9 @@ function report(): 'queues' | 'agents' | 'dispositions' | 'not-ready' {
   return ofInput.value === 'agents' || ofInput.value === 'dispositions' || ofInput.value === 'not-ready' ? ofInput.value : 'queues';
 }
 
-function reportQuery(format: 'json' | 'csv'): string {
-  const { interval, slots } = period();
-  const last = slots[slots.length - 1]!;
-  const to = interval === 'hour' ? new Date(last.getTime() + 3_600_000) : new Date(last.getFullYear(), last.getMonth(), last.getDate() + 1);
+function reportQuery(p: HistoryPeriod, format: 'json' | 'csv'): string {
   const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  const q = new URLSearchParams({ from: slots[0]!.toISOString(), to: to.toISOString(), interval, timeZone, format });
+  const q = new URLSearchParams({ from: p.from, to: p.to, interval: p.interval, timeZone, format });
   return `/api/reports/${report()}?${q}`;
 }
 
@@ -672,27 +678,36 @@ function historyFailed(e: unknown): void {
   historyError.hidden = false;
 }
 
+/** the latest Show: an older answer that comes later is dropped (it would show another period) */
+let historyRead = 0;
+
 $<HTMLFormElement>('history-form').addEventListener('submit', (e) => {
   e.preventDefault();
   historyError.hidden = true;
-  if (!dayInput.value) return historyFailed(new Error('Choose a day.'));
-  const { interval, slots } = period();
+  const p = period();
+  if (p === null) return historyFailed(new Error('Choose a day.'));
+  const read = ++historyRead;
   const token = tokens.get() ?? '';
-  if (report() === 'agents') {
-    fetchJson<{ rows: AgentReportRow[] }>(reportQuery('json'), { token }).then((r) => renderAgentHistory(document, r.rows, interval), historyFailed);
-  } else if (report() === 'dispositions') {
-    fetchJson<{ rows: DispositionReportRow[] }>(reportQuery('json'), { token }).then((r) => renderDispositionHistory(document, r.rows, interval), historyFailed);
-  } else if (report() === 'not-ready') {
-    fetchJson<{ rows: NotReadyReportRow[] }>(reportQuery('json'), { token }).then((r) => renderNotReadyHistory(document, r.rows, interval), historyFailed);
-  } else {
-    fetchJson<{ rows: ReportRow[] }>(reportQuery('json'), { token }).then((r) => renderHistory(document, r.rows, interval, slots.map((d) => d.toISOString())), historyFailed);
-  }
+  const get = <T>(draw: (rows: T[]) => void) =>
+    fetchJson<{ rows: T[] }>(reportQuery(p, 'json'), { token }).then(
+      (r) => {
+        if (read === historyRead) draw(r.rows);
+      },
+      (err: unknown) => {
+        if (read === historyRead) historyFailed(err);
+      },
+    );
+  if (report() === 'agents') get<AgentReportRow>((rows) => renderAgentHistory(document, rows, p));
+  else if (report() === 'dispositions') get<DispositionReportRow>((rows) => renderDispositionHistory(document, rows, p));
+  else if (report() === 'not-ready') get<NotReadyReportRow>((rows) => renderNotReadyHistory(document, rows, p));
+  else get<ReportRow>((rows) => renderHistory(document, rows, p));
 });
 
 $('history-csv').addEventListener('click', () => {
   historyError.hidden = true;
-  if (!dayInput.value) return historyFailed(new Error('Choose a day.'));
-  fetch(reportQuery('csv'), { headers: { authorization: `Bearer ${tokens.get() ?? ''}` } })
+  const p = period();
+  if (p === null) return historyFailed(new Error('Choose a day.'));
+  fetch(reportQuery(p, 'csv'), { headers: { authorization: `Bearer ${tokens.get() ?? ''}` } })
     .then(async (res) => {
       if (!res.ok) throw new Error(`${res.status} ${(await res.text()).slice(0, 200)}`);
       const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? `${report()}.csv`;

@@ -147,11 +147,13 @@ export class CallCenter {
       const call = e.callId ? this.#calls.get(e.callId) : undefined;
       this.webhooks.enqueue(e, call && { caller: call.details.caller, customerId: call.details.customerId, channel: call.details.channel, language: call.language });
     };
-    this.board = new WallBoard(deps.db, this.acd, this.desk, this.log, deps.logger, () => this.callbacks.summary(), () => this.#inMenus(), (callId) => {
+    this.board = new WallBoard(deps.db, this.acd, this.desk, this.log, deps.logger, () => this.callbacks.summary(), () => this.#inMenus(), (callId, agentId) => {
       const coach = this.listens.coachOf(callId);
       const call = this.#calls.get(callId);
       const recordingPaused = call?.recordingPaused ?? false;
-      return { listeners: this.listens.of(callId).map((l) => l.login), coach: coach?.login ?? null, barge: coach?.barge ?? false, recordingPaused, consult: call?.consultView ?? null };
+      // (an agent whose caller hung up while they consulted is on the consult still: the ACD holds the call for them)
+      const consult = call?.consultView ?? this.consultBy(agentId)?.consultantView ?? null;
+      return { listeners: this.listens.of(callId).map((l) => l.login), coach: coach?.login ?? null, barge: coach?.barge ?? false, recordingPaused, consult };
     }, this.notReadyReasons);
     this.#env = {
       acd: this.acd,

@@ -962,10 +962,15 @@ export class CustomerCall {
 
   /** The consult this call is in, for the wall-board: its agent consulting (the target's name), or consulted (by whom). */
   get consultView(): { role: 'consulting' | 'consulted'; with: string } | null {
-    const k = this.#consult === null ? undefined : this.#consult.#init.consult;
-    if (k !== undefined) return { role: 'consulting', with: k.target };
+    if (this.#consult !== null) return this.#consult.consultantView;
     const c = this.#init.consult;
     return c === undefined ? null : { role: 'consulted', with: this.#env.agentName(c.agentId) };
+  }
+
+  /** A consult call as its consulting agent's, for the wall-board: whom they consult; null: it is no consult. */
+  get consultantView(): { role: 'consulting'; with: string } | null {
+    const c = this.#init.consult;
+    return c === undefined ? null : { role: 'consulting', with: c.target };
   }
 
   /** This is a consult call (about another call, by its agent). */

@@ -227,8 +227,8 @@ export class WallBoard {
     private readonly callbacks: () => Map<number, { inLine: number; later: number }> = () => new Map(),
     /** the callers in IVR menus now: the menu each is in, since when each is in the menus (ms) */
     private readonly inMenus: () => Array<{ menu: string; since: number }> = () => [],
-    /** who listens to a call and who coaches its agent (logins) */
-    private readonly monitors: (callId: string) => Monitors = () => NO_MONITORS,
+    /** who listens to a call and who coaches its agent (logins), and the consult its agent (agentId) is in */
+    private readonly monitors: (callId: string, agentId: string) => Monitors = () => NO_MONITORS,
     /** the not-ready reasons' labels and time limits */
     private readonly reasons: Pick<NotReadyReasons, 'label' | 'limitMs'> | null = null,
     private readonly intervalMs = 1000,
@@ -267,7 +267,7 @@ export class WallBoard {
         deviceUp: info?.deviceUp ?? false,
         callId: info?.callId ?? null,
         callQueueId: call?.queueId ? Number(call.queueId) : null,
-        ...(info?.callId ? this.monitors(info.callId) : NO_MONITORS),
+        ...(info?.callId ? this.monitors(info.callId, id) : NO_MONITORS),
       });
     }
     const sum = { ...NO_TRAFFIC };

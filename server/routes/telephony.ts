@@ -439,7 +439,9 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
   app.post('/api/agent/call/consult/complete', agentDesk('Attended transfer: the agent who took the consult the agent dialled (from the softphone or a desk phone, while on their call) takes the caller; the agent\'s call and consult are hung up', {
     response: { 200: Type.Object({ transferred: Type.Literal(true) }), ...errors(409) },
   }), async (request) => {
-    const call = center.callOfAgent(String(caller(request).sub));
+    const me = String(caller(request).sub);
+    const call = center.callOfAgent(me);
+    if (call === undefined && center.consultBy(me) !== undefined) throw new ApiError('ERR_IN_USE', 'the caller hung up: there is nobody to hand over (end the consult)');
     if (call === undefined || call.isConsult) throw new ApiError('ERR_IN_USE', 'you have no connected call');
     switch (await call.completeConsult()) {
       case 'transferred':

@@ -278,7 +278,9 @@ describe('consult transfer', () => {
     await deskHears(annaDesk, 600, "Kalle still on Anna's phone");
     expect(await state(annaToken)).toBe('busy');
     expect(await state(kalleToken)).toBe('busy');
-    expect((await complete()).body).toMatchObject({ statusCode: 409, message: 'you have no connected call' });
+    const board = (await h.api('GET', '/api/wallboard', undefined, await supervisorToken(h))).body;
+    expect(board.agents.find((a: { id: number }) => a.id === anna.id)).toMatchObject({ state: 'busy', consult: { role: 'consulting', with: 'Kalle Kask' } });
+    expect((await complete()).body).toMatchObject({ statusCode: 409, message: 'the caller hung up: there is nobody to hand over (end the consult)' });
     // (Cancel consult on her page, or the API, ends it as well as her phone would)
     expect((await h.api('DELETE', '/api/agent/call/consult', undefined, annaToken)).body).toEqual({ ended: true });
     await eventually(() => closed(annaDesk).length === before + 2 || undefined, 10_000, "Anna's consult hung up");

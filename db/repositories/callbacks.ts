@@ -77,20 +77,24 @@ export async function updateCallbackOfCall(
     .execute();
 }
 
-/** Callbacks in these states (of one queue; arranged by one agent), the next due first; with their queue's name. */
+/**
+ * Callbacks in these states (of one queue; arranged by one agent), the next due first; with their queue's name and,
+ * for a personal callback, its agent's id and name.
+ */
 export async function listCallbacks(
   db: Db,
   page: PageRequest,
   filter: { states: readonly CallbackState[]; queueId?: number; ownerId?: number },
-): Promise<Page<CallbackRow & { queue_name: string }>> {
+): Promise<Page<CallbackRow & { queue_name: string; owner_id: number | null; owner_name: string | null }>> {
   let q = db.selectFrom('callbacks as c').innerJoin('queues as q', 'q.id', 'c.queue_id').where('c.state', 'in', [...filter.states]);
   if (filter.queueId !== undefined) q = q.where('c.queue_id', '=', filter.queueId);
   // (a personal callback's agent is context.owner, their user id as a string)
   if (filter.ownerId !== undefined) q = q.where(sql<string>`c.context->>'owner'`, '=', String(filter.ownerId));
   const [items, count] = await Promise.all([
     q
+      .leftJoin('users as u', (j) => j.on(sql<boolean>`u.id::text = c.context->>'owner'`))
       .selectAll('c')
-      .select('q.name as queue_name')
+      .select(['q.name as queue_name', 'u.id as owner_id', 'u.name as owner_name'])
       .orderBy((e) => e.fn.coalesce('c.scheduled_for', 'c.requested_at'))
       .orderBy('c.id')
       .limit(page.limit)

@@ -27,6 +27,8 @@ const Callback = Type.Object({
   requestedAt: Type.String({ format: 'date-time', description: 'its place in line' }),
   scheduledFor: Nullable(Type.String({ format: 'date-time' })),
   updatedAt: Type.String({ format: 'date-time' }),
+  /** a personal callback: the agent who arranged it (offered to them first) */
+  agent: Nullable(Type.Object({ id: Type.Integer(), name: Type.String() })),
 });
 
 const STATES: Record<string, readonly CallbackState[]> = {
@@ -35,7 +37,7 @@ const STATES: Record<string, readonly CallbackState[]> = {
   all: ['waiting', 'scheduled', 'dialing', 'completed', 'failed', 'cancelled'],
 };
 
-function view(c: CallbackRow & { queue_name: string }) {
+function view(c: CallbackRow & { queue_name: string; owner_id: number | null; owner_name: string | null }) {
   return {
     callId: c.call_id ?? '',
     queueId: c.queue_id,
@@ -46,6 +48,7 @@ function view(c: CallbackRow & { queue_name: string }) {
     requestedAt: c.requested_at.toISOString(),
     scheduledFor: c.scheduled_for?.toISOString() ?? null,
     updatedAt: c.updated_at.toISOString(),
+    agent: c.owner_id === null ? null : { id: c.owner_id, name: c.owner_name ?? '' },
   };
 }
 

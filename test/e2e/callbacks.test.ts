@@ -517,7 +517,11 @@ describe('callbacks', () => {
     const later = new Date(Date.now() + 2 * 3600_000);
     const next = await ask('talked-web', { number: '+3725550042', at: later.toISOString() });
     expect(next.status, JSON.stringify(next.body)).toBe(201);
-    expect((await mine()).body).toMatchObject({ total: 1, items: [{ callId: next.body.callId, number: '+3725550042', queue: 'support', state: 'scheduled', scheduledFor: later.toISOString(), attempts: 0 }] });
+    expect((await mine()).body).toMatchObject({ total: 1, items: [{ callId: next.body.callId, number: '+3725550042', queue: 'support', state: 'scheduled', scheduledFor: later.toISOString(), attempts: 0, agent: { id: anna.id, name: 'Anna' } }] });
+    // (supervisors see whose it is; a callback a customer asked for is nobody's)
+    const all = (await h.api('GET', '/api/callbacks?state=all', undefined, h.admin)).body.items as Array<{ callId: string; agent: unknown }>;
+    expect(all.find((c) => c.callId === next.body.callId)?.agent).toEqual({ id: anna.id, name: 'Anna' });
+    expect(all.filter((c) => c.agent === null).length).toBeGreaterThan(0);
     expect((await mine('?state=done')).body.items.map((c: { callId: string; state: string }) => [c.callId, c.state])).toEqual([[made.body.callId, 'completed']]);
     expect((await mine('', bobToken)).body).toMatchObject({ total: 0, items: [] });
     expect((await mine('', h.admin)).status).toBe(403);

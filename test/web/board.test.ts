@@ -282,7 +282,8 @@ describe('moving an open callback to another time from the wall-board', () => {
     const callback = (callId: string, number: string, state: string, scheduledFor: string | null = null, attempts = 0): OpenCallback => ({
       callId, queue: 'support', number, state, attempts, requestedAt: new Date(Date.now() - 600_000).toISOString(), scheduledFor,
     });
-    const due = callback('c-due', '+3725550001', 'scheduled', tomorrow);
+    // (Anna's personal callback: she arranged it on a call)
+    const due = { ...callback('c-due', '+3725550001', 'scheduled', tomorrow), agent: { id: 7, name: 'Anna Ait' } };
     const inLine = callback('c-line', '+3725550002', 'waiting');
     const dialling = callback('c-dial', '+3725550003', 'dialing', null, 1);
 
@@ -307,6 +308,13 @@ describe('moving an open callback to another time from the wall-board', () => {
     const reads = () => server.requests.filter((r) => r.method === 'GET' && r.path === '/api/callbacks');
     const moved = (callId: string, at: string): CannedResponse => ({ status: 200, body: { callId, number: '+3725550001', scheduledFor: at } });
     const focused = () => page.evaluate(() => [document.activeElement?.getAttribute('data-testid'), document.activeElement?.closest('tr')?.getAttribute('data-testid')]);
+
+    it('says whose each callback is: the agent who arranged a personal one, else anyone', async () => {
+      await open(moved);
+      expect(await row(due).getByTestId('wb-callback-agent').textContent()).toBe('Anna Ait');
+      expect(await row(inLine).getByTestId('wb-callback-agent').textContent()).toBe('anyone');
+      expect(await page.locator('#callbacks-card thead th').allTextContents()).toEqual(['Queue', 'Number', 'Due', 'Attempts', 'State', 'For', '']);
+    });
 
     it("opens an editor in the row with the callback's time (in line: an hour from now, to 5 minutes), not before now, one row at a time", async () => {
       await open(moved);

@@ -640,6 +640,8 @@ export interface OpenCallback {
   attempts: number;
   requestedAt: string;
   scheduledFor: string | null;
+  /** a personal callback: the agent who arranged it (offered to them first); null or absent (an older server): anyone */
+  agent?: { id: number; name: string } | null;
 }
 
 const CALLBACK_STATE: Record<string, string> = { waiting: 'in line', scheduled: 'due later', dialing: 'dialling' };
@@ -657,6 +659,7 @@ function callbackCells(doc: Document, c: OpenCallback): HTMLElement[] {
   return [
     el(doc, 'td', {}, c.queue), el(doc, 'td', {}, c.number), el(doc, 'td', { 'data-testid': 'wb-callback-due' }, due), el(doc, 'td', {}, String(c.attempts)),
     el(doc, 'td', { 'data-testid': 'wb-callback-state' }, CALLBACK_STATE[c.state] ?? c.state),
+    el(doc, 'td', { 'data-testid': 'wb-callback-agent' }, c.agent ? c.agent.name : 'anyone'),
   ];
 }
 

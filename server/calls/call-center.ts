@@ -430,6 +430,7 @@ export class CallCenter {
       if (state === 'logged-out') return call.reject(480, `Temporarily Unavailable: ${agent.login} is logged out`);
       if (state !== 'ready') return call.reject(486, `Busy Here: ${agent.login} is ${state}`);
     }
+    if (q !== undefined && !this.#anyoneServes(q.id, agentId)) return call.reject(480, `Temporarily Unavailable: nobody in ${q.name} is logged in`);
     const base = q === undefined ? of.queue : queueRef(q);
     if (base === undefined) return call.reject(404, 'Not Found: the call is in no queue');
     // (a consult hears music, nothing else; it is never recorded or surveyed)
@@ -452,6 +453,13 @@ export class CallCenter {
     of.consultStarted(k);
     this.#deps.logger.info({ callId: of.id, consultId: k.id, agentId, target: name }, 'consult');
     await k.start();
+  }
+
+  /** Someone who serves the queue (meets its base requirements) is logged in, besides `but`. */
+  #anyoneServes(queueId: number, but: string): boolean {
+    const id = String(queueId);
+    if (!this.acd.engine.hasQueue(id)) return false;
+    return this.acd.customersWaiting(id).agentIds.some((a) => a !== but && this.desk.state(a).state !== 'logged-out');
   }
 
   #ended(call: CustomerCall): void {

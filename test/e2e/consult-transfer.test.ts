@@ -37,7 +37,8 @@ describe('consult transfer', () => {
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'e2e-consult-'));
     h = await startCallCenter({ rtpPortMin: 47800, rtpPortMax: 47999 });
-    for (const skill of ['support', 'billing']) await h.api('POST', '/api/skills', { name: skill }, h.admin);
+    for (const skill of ['support', 'billing', 'legal']) await h.api('POST', '/api/skills', { name: skill }, h.admin);
+    expect((await h.api('POST', '/api/queues', { name: 'legal', skills: { legal: 1 } }, h.admin)).status).toBe(201); // (nobody has the skill)
     expect((await h.api('POST', '/api/queues', { name: 'support', skills: { support: 1 }, wrapUpSeconds: 20 }, h.admin)).status).toBe(201);
     expect((await h.api('POST', '/api/queues', { name: 'billing', skills: { billing: 1 }, wrapUpSeconds: 30 }, h.admin)).status).toBe(201);
     anna = await createAgent(h, { login: 'anna', name: 'Anna Ait', languages: { et: 5 }, skills: { support: 3 }, sipUser: '1601' });
@@ -418,6 +419,9 @@ describe('consult transfer', () => {
       await udp.take((m) => isRequest(m, 'ACK') && m.callId === invite.callId, 5000);
       await hears(500, 'Rita at the caller');
 
+      // A consult to a queue nobody who serves it is logged in to is refused at once (no waiting in silence)
+      const legal = await inviteQueue(h, udp, { to: 'legal', user: '1603', password: rita.sipPassword, sdp: rtp.sdp(['PCMU']) });
+      expect([legal.status, legal.reason]).toEqual([480, 'Temporarily Unavailable: nobody in legal is logged in']);
       // The consult: Rita's phone dials Kalle (digest), answered at once; Kalle's desk phone takes it
       const consult = await inviteQueue(h, udp, { to: 'kalle', user: '1603', password: rita.sipPassword, sdp: rtp.sdp(['PCMU']) });
       expect(consult.status).toBe(200);

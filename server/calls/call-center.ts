@@ -230,7 +230,7 @@ export class CallCenter {
           customerId: cb.customerId,
           page: cb.page,
           history: cb.history,
-          calledBackFor: { agentId, attempt: cb.attempts },
+          calledBackFor: { agentId, attempt: cb.attempts, arrangedBy: cb.owner },
         });
         this.#calls.set(customer.id, customer);
         void customer.start().catch((err: unknown) => this.#deps.logger.error({ err, callId: cb.callId }, 'called-back customer failed'));

@@ -248,6 +248,7 @@ export class Callbacks {
         caller: cb.number,
         ivr: [],
         callback: true,
+        ...(cb.owner === null ? {} : { arrangedBy: env.agentName(cb.owner) }),
         waitedSeconds: 0,
         dispositions: queue.dispositions,
       },

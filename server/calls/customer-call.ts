@@ -55,6 +55,8 @@ export interface OfferContext {
   caller: string;
   /** a call back to the customer (caller is the number dialled), not a call from them */
   callback: boolean;
+  /** a personal callback: the name of the agent who arranged it */
+  arrangedBy?: string;
   /** the IVR menus the caller passed, in order (empty: dialled the queue, or came from the browser) */
   ivr: string[];
   waitedSeconds: number;
@@ -237,7 +239,7 @@ export interface CustomerCallInit {
    * A callback the customer answered: the call record exists (the customer's first call), the ACD has the call
    * assigned to this agent already, and the agent is rung next; if they do not answer, the customer waits in line.
    */
-  calledBackFor?: { agentId: string; attempt: number };
+  calledBackFor?: { agentId: string; attempt: number; arrangedBy: string | null };
   /** a consult call (queue: the consult's, with no announcements, recording or survey) */
   consult?: ConsultInit;
 }
@@ -799,6 +801,7 @@ export class CustomerCall {
       customerId: this.#init.customerId,
       caller: this.#init.caller,
       callback: this.#init.calledBackFor !== undefined,
+      ...(this.#init.calledBackFor?.arrangedBy ? { arrangedBy: this.#env.agentName(this.#init.calledBackFor.arrangedBy) } : {}),
       ivr: this.#ivrPath,
       waitedSeconds: Math.round((Date.now() - (this.#queuedAt || this.#createdAt)) / 1000),
       dispositions: this.#queue.dispositions,

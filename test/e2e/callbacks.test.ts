@@ -497,11 +497,18 @@ describe('callbacks', () => {
     const annaBox = await annaPhone();
     await setState('ready');
     const phone = await customerPhone('auto');
+    const desk = new WebSocket(`${h.baseUrl.replace('http', 'ws')}/ws/agent?token=${anna.token}`);
+    const told: Array<{ type: string; context?: Record<string, unknown> }> = [];
+    desk.on('message', (m) => told.push(JSON.parse(String(m))));
+    await new Promise((r) => desk.once('open', r));
     const made = await ask('talked-phone', {});
     expect(made.status, JSON.stringify(made.body)).toBe(201);
     expect(made.body.number).toBe(CUSTOMER_NUMBER);
     await phone.waitEvent('CALL_ESTABLISHED', 20_000);
     await annaBox.waitEvent('CALL_ESTABLISHED', 20_000);
+    // (her desktop's offer says it is the callback she arranged)
+    expect(told.find((m) => m.type === 'offer')?.context).toMatchObject({ callback: true, arrangedBy: 'Anna', caller: CUSTOMER_NUMBER });
+    desk.close();
     await putThrough(made.body.callId);
     await h.server.center.log.flush();
     const log = (await h.api('GET', `/api/calls/${made.body.callId}`, undefined, h.admin)).body.events as Array<{ event: string; agentId: number | null; data: Record<string, unknown> }>;

@@ -1,6 +1,6 @@
 // The browser apps' pure parts, run in Node (no DOM needed).
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { parseServerMessage } from '../../web-softphone/agent/agent-messages.ts';
+import { callerText, parseServerMessage } from '../../web-softphone/agent/agent-messages.ts';
 import { AGENT_CALL_TRANSITIONS, canTransitionCall } from '../../web-softphone/agent/agent-call-state.ts';
 import { agentSocketUrl } from '../../web-softphone/agent/agent-socket.ts';
 import {
@@ -169,6 +169,19 @@ describe('the rating after a call', () => {
 });
 
 describe('agent messages', () => {
+  it("says who the call is with: a callback names the agent who arranged it (a personal one); a browser caller is the widget", () => {
+    const offer = (context: Record<string, unknown>) => {
+      const m = parseServerMessage(JSON.stringify({ type: 'offer', callId: 'c1', context: { queue: 'support', language: 'en', page: {}, history: [], ivr: [], ...context } }));
+      return m?.type === 'offer' ? m.context : undefined;
+    };
+    expect(callerText(offer({ caller: '+3725551234', callback: true, arrangedBy: 'Anna Ait' })!)).toBe('Callback to +3725551234, arranged by Anna Ait');
+    expect(callerText(offer({ caller: '+3725551234', callback: true })!)).toBe('Callback to +3725551234');
+    // (only a callback is arranged by someone)
+    expect(offer({ caller: 'sip:+3725551234@carrier.example', callback: false, arrangedBy: 'Anna Ait' })?.arrangedBy).toBeUndefined();
+    expect(callerText(offer({ caller: 'sip:+3725551234@carrier.example', callback: false, arrangedBy: 'Anna Ait' })!)).toBe('sip:+3725551234@carrier.example');
+    expect(callerText(offer({ caller: 'web', callback: false })!)).toBe('Web (browser widget)');
+  });
+
   it('reads state, offer and cancellation messages and drops unknown states', () => {
     expect(parseServerMessage('{"type":"state","state":"wrap-up","reason":"","deviceUp":true,"wrapUpEndsAt":"2026-11-23T10:00:30.000Z"}')).toEqual({
       type: 'state',

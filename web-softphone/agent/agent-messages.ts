@@ -22,6 +22,8 @@ export interface OfferContext {
   caller: string;
   /** a call back to the customer, not a call from them */
   callback: boolean;
+  /** a personal callback: the name of the agent who arranged it (on a call with the customer) */
+  arrangedBy?: string;
   /** the IVR menus a phone caller passed, in order */
   ivr: string[];
   waitedSeconds: number;
@@ -111,9 +113,16 @@ function parseContext(v: unknown): OfferContext {
     dispositions: strings(c.dispositions),
   };
   if (typeof c.customerId === 'string' && c.customerId) ctx.customerId = c.customerId;
+  if (ctx.callback && typeof c.arrangedBy === 'string' && c.arrangedBy) ctx.arrangedBy = c.arrangedBy;
   const consult = (c.consult && typeof c.consult === 'object' ? c.consult : undefined) as Record<string, unknown> | undefined;
   if (consult !== undefined && typeof consult.callId === 'string' && consult.callId) ctx.consult = { from: str(consult.from), callId: consult.callId };
   return ctx;
+}
+
+/** Who the call is with, as the offer says: the phone's URI, the browser widget, or a callback (and who arranged it). */
+export function callerText(ctx: Pick<OfferContext, 'caller' | 'callback' | 'arrangedBy'>): string {
+  if (ctx.callback) return `Callback to ${ctx.caller}${ctx.arrangedBy ? `, arranged by ${ctx.arrangedBy}` : ''}`;
+  return ctx.caller === 'web' ? 'Web (browser widget)' : ctx.caller;
 }
 
 /** One server message checked against the protocol; undefined for anything unknown. */

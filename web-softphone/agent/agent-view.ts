@@ -1,7 +1,7 @@
 import { clock, toEpochMs } from '../shared/format.ts';
 import { englishLanguageName } from '../shared/languages.ts';
 import type { NotReadyReason } from '../shared/not-ready-reasons.ts';
-import type { AgentState, OfferContext, QueueWaiting } from './agent-messages.ts';
+import { type AgentState, type OfferContext, type QueueWaiting, callerText } from './agent-messages.ts';
 import { type CallerHistory, noteLine, previousCallText } from './caller-history.ts';
 import { type MyDay, ahtText, myRatingText, percentText } from './my-day.ts';
 import { type CallbackRow, type MyCallbacksSnapshot, myCallbacksModel } from './my-callbacks.ts';
@@ -826,7 +826,7 @@ export class AgentView {
     $('incoming-language').textContent = ctx?.language ?? '';
     $('incoming-language-name').textContent = ctx?.language ? englishLanguageName(ctx.language) : '';
     $('incoming-queue').textContent = ctx?.queue ?? '';
-    $('incoming-caller').textContent = !ctx ? '' : ctx.callback ? `Callback to ${ctx.caller}` : ctx.caller === 'web' ? 'Web (browser widget)' : ctx.caller;
+    $('incoming-caller').textContent = ctx ? callerText(ctx) : '';
     $('incoming-ivr').textContent = ctx && ctx.ivr.length > 0 ? ctx.ivr.join(' › ') : '—';
     $('incoming-wait').textContent = ctx ? `${Math.round(ctx.waitedSeconds)} s` : '';
     $('incoming-customer').textContent = ctx?.customerId ?? '—';

@@ -61,7 +61,7 @@ export async function listOpenCallbacks(db: Db): Promise<CallbackRow[]> {
 export async function updateCallbackOfCall(
   db: Db,
   callId: string,
-  patch: { state: CallbackState; attempts?: number; scheduledFor?: Date | null; requestedAt?: Date },
+  patch: { state: CallbackState; attempts?: number; scheduledFor?: Date | null; requestedAt?: Date; owner?: string | null },
 ): Promise<void> {
   await db
     .updateTable('callbacks')
@@ -71,6 +71,8 @@ export async function updateCallbackOfCall(
       ...(patch.attempts !== undefined ? { attempts: patch.attempts } : {}),
       ...(patch.scheduledFor !== undefined ? { scheduled_for: patch.scheduledFor } : {}),
       ...(patch.requestedAt !== undefined ? { requested_at: patch.requestedAt } : {}),
+      // (a personal callback's agent: context.owner, their user id as a string; null: anyone's)
+      ...(patch.owner === undefined ? {} : { context: patch.owner === null ? sql`context - 'owner'` : sql`jsonb_set(context, '{owner}', to_jsonb(${patch.owner}::text))` }),
     })
     .where('call_id', '=', callId)
     .where('state', 'in', ['waiting', 'scheduled', 'dialing'])

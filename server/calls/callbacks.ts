@@ -338,21 +338,37 @@ export class Callbacks {
   }
 
   /**
-   * Moves an open callback to another time (the customer asked for one; a supervisor, or the agent who arranged it):
-   * it joins the line then, at that place, like a callback arranged for that time. Not while it is being dialled.
+   * Changes an open callback (a supervisor, or the agent who arranged it): `at`, another time — it joins the line then,
+   * at that place, like a callback arranged for that time; `owner`, another agent it is offered to first (null:
+   * anyone), keeping its time or place. Not while it is being dialled.
    */
-  reschedule(callId: string, at: Date, by: string): { outcome: 'rescheduled'; number: string } | { outcome: 'unknown' } | { outcome: 'dialing' } {
+  reschedule(
+    callId: string,
+    change: { at?: Date; owner?: string | null },
+    by: string,
+  ): { outcome: 'rescheduled'; number: string; scheduledFor: Date | null } | { outcome: 'unknown' } | { outcome: 'dialing' } {
     const cb = this.#open.get(callId);
     if (cb === undefined) return { outcome: 'unknown' };
     if (cb.dialing !== null) return { outcome: 'dialing' };
     const { env } = this.deps;
+    const info = env.acd.engine.callInfo(callId);
+    if (change.owner !== undefined) cb.owner = change.owner;
+    // (its place in line, or its time, when only its agent changes)
+    const dueAt = change.at?.getTime() ?? info?.claimAt ?? Date.now();
     env.acd.run((e, now) => {
-      e.callerAbandoned(now, callId);
-      e.callbackScheduled(now, callId, String(cb.queue.id), at.getTime(), callbackRouting(cb));
+      if (e.callInfo(callId) !== null) e.callerAbandoned(now, callId);
+      e.callbackScheduled(now, callId, String(cb.queue.id), dueAt, callbackRouting(cb));
     });
-    env.log.event({ event: 'CALLBACKRESCHEDULED', callId, queueId: cb.queue.id, data: { scheduledFor: at.toISOString(), by } });
-    env.log.updateCallback(callId, { state: at.getTime() > Date.now() ? 'scheduled' : 'waiting', scheduledFor: at, requestedAt: at });
-    return { outcome: 'rescheduled', number: cb.number };
+    const later = dueAt > Date.now();
+    env.log.event({
+      event: 'CALLBACKRESCHEDULED', callId, queueId: cb.queue.id,
+      data: { scheduledFor: later ? new Date(dueAt).toISOString() : null, ...(change.owner === undefined ? {} : { agentId: change.owner === null ? null : Number(change.owner) }), by },
+    });
+    env.log.updateCallback(callId, {
+      state: later ? 'scheduled' : 'waiting', scheduledFor: later ? new Date(dueAt) : null, requestedAt: new Date(dueAt),
+      ...(change.owner === undefined ? {} : { owner: change.owner }),
+    });
+    return { outcome: 'rescheduled', number: cb.number, scheduledFor: later ? new Date(dueAt) : null };
   }
 
   /** Open callbacks by queue id: in line now (or being dialled), and due at a later time. */

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type Static, Type } from 'typebox';
 import { listCallbacks } from '../../db/repositories/callbacks.ts';
 import { getQueue } from '../../db/repositories/queues.ts';
+import { getAgent } from '../../db/repositories/users.ts';
 import { getVoicemail, setVoicemailDone } from '../../db/repositories/voicemails.ts';
 import type { CallbackRow, CallbackState } from '../../db/schema.ts';
 import type { AppContext } from '../app-context.ts';
@@ -84,15 +85,23 @@ export const callbackRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; center
     if (outcome === 'dialing') throw new ApiError('ERR_INVALID_STATE', 'the customer is being dialled right now: it cannot be cancelled');
   }
 
-  /** Moves an open callback to `iso` (in the future, within 7 days, while its queue is open). */
-  async function reschedule(callId: string, iso: string, by: string): Promise<Static<typeof CallbackView>> {
+  /**
+   * Changes an open callback: moves it to `iso` (in the future, within 7 days, while its queue is open), and/or hands it
+   * to another agent (`agentId`; null: anyone), who must exist.
+   */
+  async function reschedule(callId: string, change: { at?: string; agentId?: number | null }, by: string): Promise<Static<typeof CallbackView>> {
     const queueId = center.callbacks.queueOf(callId)?.id;
     if (queueId === undefined) throw new ApiError('ERR_NOT_FOUND', `no open callback for call ${callId}`);
-    const at = callbackTime(iso, await getQueue(ctx.database.db, queueId));
-    const r = center.callbacks.reschedule(callId, at, by);
+    if (change.at === undefined && change.agentId === undefined) throw new ApiError('ERR_VALIDATION', 'body: give at (another time) or agentId (another agent, null: anyone)');
+    const at = change.at === undefined ? undefined : callbackTime(change.at, await getQueue(ctx.database.db, queueId));
+    if (typeof change.agentId === 'number' && (await getAgent(ctx.database.db, change.agentId)) === undefined) {
+      throw new ApiError('ERR_VALIDATION', `body.agentId: no agent ${change.agentId}`, 'body.agentId');
+    }
+    const owner = change.agentId === undefined ? {} : { owner: change.agentId === null ? null : String(change.agentId) };
+    const r = center.callbacks.reschedule(callId, { ...(at === undefined ? {} : { at }), ...owner }, by);
     if (r.outcome === 'unknown') throw new ApiError('ERR_NOT_FOUND', `no open callback for call ${callId}`);
-    if (r.outcome === 'dialing') throw new ApiError('ERR_INVALID_STATE', 'the customer is being dialled right now: it cannot be moved');
-    return { callId, number: r.number, scheduledFor: at.toISOString() };
+    if (r.outcome === 'dialing') throw new ApiError('ERR_INVALID_STATE', 'the customer is being dialled right now: it cannot be changed');
+    return { callId, number: r.number, scheduledFor: r.scheduledFor?.toISOString() ?? null };
   }
 
   /** An agent may change only the personal callbacks they arranged. */
@@ -103,6 +112,13 @@ export const callbackRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; center
   }
 
   const RescheduleBody = Type.Object({ at: CallbackAt }, { additionalProperties: false });
+  const ChangeBody = Type.Object(
+    {
+      at: Type.Optional(CallbackAt),
+      agentId: Type.Optional(Nullable(Type.Integer({ minimum: 1, description: 'the agent it is offered to first (a personal callback); null: anyone' }))),
+    },
+    { additionalProperties: false },
+  );
 
   app.get('/api/callbacks', {
     config: { roles: READERS },
@@ -126,10 +142,10 @@ export const callbackRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; center
   app.put('/api/callbacks/:callId', {
     config: { roles: READERS },
     schema: {
-      tags, security, summary: 'Move an open callback to another time (it joins the line then; not while it is being dialled)',
-      params: CallbackParams, body: RescheduleBody, response: { 200: CallbackView, ...errors(404, 409) },
+      tags, security, summary: 'Move an open callback to another time (it joins the line then) or hand it to another agent (it keeps its time or place); not while it is being dialled',
+      params: CallbackParams, body: ChangeBody, response: { 200: CallbackView, ...errors(404, 409) },
     },
-  }, async (request) => reschedule(request.params.callId, request.body.at, caller(request).login));
+  }, async (request) => reschedule(request.params.callId, request.body, caller(request).login));
 
   app.put('/api/agent/callbacks/:callId', agentDesk('The agent moves a personal callback they arranged to another time (not while it is being dialled)', {
     params: CallbackParams,
@@ -137,7 +153,7 @@ export const callbackRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; center
     response: { 200: CallbackView, ...errors(403, 404, 409) },
   }), async (request) => {
     checkOwner(request.params.callId, caller(request).sub);
-    return reschedule(request.params.callId, request.body.at, caller(request).login);
+    return reschedule(request.params.callId, { at: request.body.at }, caller(request).login);
   });
 
   app.get('/api/agent/callbacks', agentDesk("The agent's personal callbacks (the ones they arranged on a call), the next due first: open ones by default", {

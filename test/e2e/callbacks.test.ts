@@ -548,6 +548,24 @@ describe('callbacks', () => {
     const moves = ((await h.api('GET', `/api/calls/${next.body.callId}`, undefined, h.admin)).body.events as Array<{ event: string; data: Record<string, unknown> }>)
       .filter((e) => e.event === 'CALLBACKRESCHEDULED');
     expect(moves.map((e) => e.data)).toEqual([{ scheduledFor: later2.toISOString(), by: 'anna' }, { scheduledFor: later3.toISOString(), by: 'sue' }]);
+    // A supervisor hands it to Bob (Anna is away, say), keeping its time; then to anyone; then back to Anna
+    const sue = await supervisorToken(h);
+    const hand = (body: object) => h.api('PUT', `/api/callbacks/${next.body.callId}`, body, sue);
+    expect((await hand({ agentId: bob.id })).body).toEqual({ callId: next.body.callId, number: '+3725550042', scheduledFor: later3.toISOString() });
+    expect((await mine()).body.total).toBe(0);
+    expect((await mine('', bobToken)).body.items).toMatchObject([{ callId: next.body.callId, agent: { id: bob.id, name: 'Bob' }, scheduledFor: later3.toISOString() }]);
+    expect(h.server.center.acd.engine.callInfo(next.body.callId)).toMatchObject({ state: 'scheduled', claimAt: later3.getTime() });
+    expect((await hand({ agentId: null })).status).toBe(200);
+    expect((await h.api('GET', '/api/callbacks', undefined, sue)).body.items.find((c: { callId: string }) => c.callId === next.body.callId)?.agent).toBeNull();
+    expect(await hand({ agentId: 99_999 })).toMatchObject({ status: 400, body: { message: 'body.agentId: no agent 99999' } });
+    expect(await hand({})).toMatchObject({ status: 400, body: { message: 'body: give at (another time) or agentId (another agent, null: anyone)' } });
+    expect((await hand({ agentId: anna.id })).status).toBe(200);
+    const handed = ((await h.api('GET', `/api/calls/${next.body.callId}`, undefined, h.admin)).body.events as Array<{ event: string; data: Record<string, unknown> }>)
+      .filter((e) => e.event === 'CALLBACKRESCHEDULED').slice(2).map((e) => e.data);
+    expect(handed).toEqual([
+      { scheduledFor: later3.toISOString(), agentId: bob.id, by: 'sue' }, { scheduledFor: later3.toISOString(), agentId: null, by: 'sue' },
+      { scheduledFor: later3.toISOString(), agentId: anna.id, by: 'sue' },
+    ]);
     const cancel = (callId: string, token = anna.token) => h.api('DELETE', `/api/agent/callbacks/${callId}`, undefined, token);
     expect(await cancel(next.body.callId, bobToken)).toMatchObject({ status: 403, body: { message: `the callback of call ${next.body.callId} is not one you arranged: a supervisor can change it` } });
     expect(await cancel('no-such-callback')).toMatchObject({ status: 404, body: { message: 'no open callback for call no-such-callback' } });

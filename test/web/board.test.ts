@@ -269,8 +269,9 @@ describe('moving an open callback to another time from the wall-board', () => {
     pageWithStandIn((t) => ({ server, page } = t));
 
     /** The board with one queue whose callback counts are these (the page reads the callbacks again when they change). */
+    const boardAgent = (id: number, name: string) => ({ id, name, state: 'ready', reason: '', since: null, callQueueId: null });
     const boardWith = (callbacks: { inLine: number; later: number }) => ({
-      ...emptyWallBoard(),
+      ...emptyWallBoard([boardAgent(8, 'Bob Bell'), boardAgent(7, 'Anna Ait')]),
       queues: [{ id: 1, name: 'support', thresholdSeconds: 20, target: 0.8, open: true, closedUntil: null, waiting: 0, longestWaitSeconds: null, agents: states, callbacks, ...traffic }],
     });
     // (local times, to the minute: the page works in the browser's time zone, as Node does here)
@@ -309,11 +310,36 @@ describe('moving an open callback to another time from the wall-board', () => {
     const moved = (callId: string, at: string): CannedResponse => ({ status: 200, body: { callId, number: '+3725550001', scheduledFor: at } });
     const focused = () => page.evaluate(() => [document.activeElement?.getAttribute('data-testid'), document.activeElement?.closest('tr')?.getAttribute('data-testid')]);
 
-    it('says whose each callback is: the agent who arranged a personal one, else anyone', async () => {
+    it("says whose each callback is (the agent who arranged a personal one, else anyone), and hands it to another agent or to anyone from the board's agents", async () => {
       await open(moved);
-      expect(await row(due).getByTestId('wb-callback-agent').textContent()).toBe('Anna Ait');
-      expect(await row(inLine).getByTestId('wb-callback-agent').textContent()).toBe('anyone');
+      const whom = (c: OpenCallback) => row(c).getByTestId('wb-callback-agent-select');
+      expect(await whom(due).inputValue()).toBe('7');
+      expect(await whom(due).locator('option').allTextContents()).toEqual(['anyone', 'Anna Ait', 'Bob Bell']);
+      expect(await whom(inLine).inputValue()).toBe('');
+      expect(await row(dialling).getByTestId('wb-callback-agent').textContent()).toBe('anyone'); // (no choice while dialled)
+      expect(await row(dialling).getByTestId('wb-callback-agent-select').count()).toBe(0);
       expect(await page.locator('#callbacks-card thead th').allTextContents()).toEqual(['Queue', 'Number', 'Due', 'Attempts', 'State', 'For', '']);
+
+      const readsBefore = reads().length;
+      await whom(due).selectOption('8');
+      await expect.poll(() => puts().length).toBe(1);
+      expect(puts()[0]).toMatchObject({ path: '/api/callbacks/c-due', body: { agentId: 8 } });
+      expect(puts()[0]!.headers.authorization).toBe('Bearer sup-token');
+      await expect.poll(() => reads().length).toBe(readsBefore + 1);
+      await whom(inLine).selectOption('7');
+      await expect.poll(() => puts().length).toBe(2);
+      await whom(inLine).selectOption('');
+      await expect.poll(() => puts().map((p) => [p.path, p.body])).toEqual([
+        ['/api/callbacks/c-due', { agentId: 8 }], ['/api/callbacks/c-line', { agentId: 7 }], ['/api/callbacks/c-line', { agentId: null }],
+      ]);
+    });
+
+    it('shows a refusal to hand a callback over on the board, and reads the list again', async () => {
+      await open(() => ({ status: 409, body: { statusCode: 409, code: 'ERR_INVALID_STATE', message: 'the customer is being dialled right now: it cannot be changed' } }));
+      const readsBefore = reads().length;
+      await row(due).getByTestId('wb-callback-agent-select').selectOption('');
+      await expect.poll(() => page.getByTestId('wb-error').textContent()).toBe('the customer is being dialled right now: it cannot be changed');
+      await expect.poll(() => reads().length).toBe(readsBefore + 1);
     });
 
     it("opens an editor in the row with the callback's time (in line: an hour from now, to 5 minutes), not before now, one row at a time", async () => {

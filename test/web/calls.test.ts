@@ -118,6 +118,10 @@ describe('a call\'s detail', () => {
     expect(text({ event: 'CALLBACKATTEMPT', agentId: 7, data: { attempt: 1, answered: true } })).toBe('callback 1 by Anna Tamm: answered');
     expect(text({ event: 'CALLBACKFAILED', data: { attempts: 3 } })).toBe('callback given up after 3 attempts');
     expect(text({ event: 'CALLBACKCANCELLED', data: { by: 'sue', attempts: 0 } })).toBe('callback cancelled by sue');
+    const at = '2026-03-02T09:30:00.000Z';
+    expect(text({ event: 'CALLBACKRESCHEDULED', data: { scheduledFor: at, by: 'anna' } })).toBe(`callback moved to ${new Date(at).toLocaleString()} by anna`);
+    expect(text({ event: 'CALLBACKRESCHEDULED', data: { scheduledFor: null, agentId: 8, by: 'sue' } })).toBe('callback handed to Bea Org by sue');
+    expect(text({ event: 'CALLBACKRESCHEDULED', data: { scheduledFor: at, agentId: null, by: 'sue' } })).toBe(`callback moved to ${new Date(at).toLocaleString()}, for anyone by sue`);
     expect(text({ event: 'VOICEMAIL', data: { voicemailId: 4, seconds: 7.2 } })).toBe('left a voicemail of 7 s');
     expect(text({ event: 'LISTEN', agentId: 7, data: { userId: 3, login: 'sue' } })).toBe('sue listened in');
     expect(text({ event: 'COACH', agentId: 7, data: { userId: 3, login: 'sue' } })).toBe('sue coached Anna Tamm');

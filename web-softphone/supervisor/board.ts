@@ -651,15 +651,40 @@ export interface CallbackActions {
   cancel(callId: string): void;
   /** moves it to `at` (ISO): it joins the line then; the promise fails with the server's refusal */
   move(callId: string, at: string): Promise<unknown>;
+  /** hands it to another agent (null: anyone), keeping its time or place */
+  handTo(callId: string, agentId: number | null): void;
+}
+
+/** The agents a callback may be handed to (the board's), by name. */
+export type CallbackAgents = ReadonlyArray<{ id: number; name: string }>;
+
+/**
+ * Whom a callback is for: the agent a personal one is offered to first, else anyone; one not being dialled may be handed
+ * to another agent, or to anyone, from a list of the board's agents (its own agent kept in it if the board lacks them).
+ */
+function callbackAgentCell(doc: Document, c: OpenCallback, agents: CallbackAgents, act: CallbackActions): HTMLElement {
+  const cell = el(doc, 'td', { 'data-testid': 'wb-callback-agent' });
+  if (c.state === 'dialing') {
+    cell.textContent = c.agent ? c.agent.name : 'anyone';
+    return cell;
+  }
+  const select = el(doc, 'select', { 'data-testid': 'wb-callback-agent-select', 'aria-label': `Whom to offer the callback to ${c.number} first` });
+  const choices = [...agents];
+  if (c.agent && !choices.some((a) => a.id === c.agent!.id)) choices.push(c.agent);
+  select.append(el(doc, 'option', { value: '' }, 'anyone'), ...[...choices].sort((a, b) => a.name.localeCompare(b.name)).map((a) => el(doc, 'option', { value: String(a.id) }, a.name)));
+  select.value = c.agent ? String(c.agent.id) : '';
+  select.addEventListener('change', () => act.handTo(c.callId, select.value === '' ? null : Number(select.value)));
+  cell.append(select);
+  return cell;
 }
 
 /** A callback's cells but the last (its actions). */
-function callbackCells(doc: Document, c: OpenCallback): HTMLElement[] {
+function callbackCells(doc: Document, c: OpenCallback, agents: CallbackAgents, act: CallbackActions): HTMLElement[] {
   const due = c.state === 'scheduled' && c.scheduledFor !== null ? new Date(c.scheduledFor).toLocaleString() : `in line since ${new Date(c.requestedAt).toLocaleTimeString()}`;
   return [
     el(doc, 'td', {}, c.queue), el(doc, 'td', {}, c.number), el(doc, 'td', { 'data-testid': 'wb-callback-due' }, due), el(doc, 'td', {}, String(c.attempts)),
     el(doc, 'td', { 'data-testid': 'wb-callback-state' }, CALLBACK_STATE[c.state] ?? c.state),
-    el(doc, 'td', { 'data-testid': 'wb-callback-agent' }, c.agent ? c.agent.name : 'anyone'),
+    callbackAgentCell(doc, c, agents, act),
   ];
 }
 
@@ -744,12 +769,13 @@ function callbackActions(doc: Document, row: HTMLElement, c: OpenCallback, act: 
 }
 
 /**
- * The open callbacks, the next due first, each with Move and Cancel (not while being dialled). A row whose Move
+ * The open callbacks, the next due first, each with whom it is for (a list of `agents` to hand it to), Move and Cancel
+ * (none of them while being dialled). A row whose Move
  * editor is open is kept in the page as it is when the list is drawn again (what the supervisor typed, the focus, a
  * refusal shown stay): only its other cells are brought up to date. It goes, editor and all, when its callback is no
  * longer open or is being dialled.
  */
-export function renderCallbacks(doc: Document, callbacks: OpenCallback[], act: CallbackActions): void {
+export function renderCallbacks(doc: Document, callbacks: OpenCallback[], act: CallbackActions, agents: CallbackAgents = []): void {
   doc.getElementById('callbacks-card')!.hidden = callbacks.length === 0;
   const body = doc.getElementById('callbacks')!;
   const moving = body.querySelector<HTMLElement>(':scope > tr[data-moving]');
@@ -757,13 +783,13 @@ export function renderCallbacks(doc: Document, callbacks: OpenCallback[], act: C
   const rows = callbacks.map((c) => {
     if (kept !== null && c.callId === kept.dataset.callId) {
       for (const cell of [...kept.children]) if (!cell.classList.contains('actions')) cell.remove();
-      kept.prepend(...callbackCells(doc, c));
+      kept.prepend(...callbackCells(doc, c, agents, act));
       setCallbackData(kept, c);
       return kept;
     }
     const row = el(doc, 'tr', { 'data-testid': `wb-callback-${c.number}`, 'data-call-id': c.callId });
     setCallbackData(row, c);
-    row.append(...callbackCells(doc, c), callbackActions(doc, row, c, act));
+    row.append(...callbackCells(doc, c, agents, act), callbackActions(doc, row, c, act));
     return row;
   });
   if (kept === null) return body.replaceChildren(...rows);

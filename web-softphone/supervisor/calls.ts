@@ -274,8 +274,14 @@ export function eventText(e: CallEvent, names: CallNames): string {
       return `callback given up${num(d.attempts) === null ? '' : ` after ${num(d.attempts)} attempts`}`;
     case 'CALLBACKCANCELLED':
       return `callback cancelled${str(d.by) === null ? '' : ` by ${str(d.by)}`}`;
-    case 'CALLBACKRESCHEDULED':
-      return `callback moved to ${str(d.scheduledFor) === null ? 'another time' : new Date(d.scheduledFor as string).toLocaleString()}${str(d.by) === null ? '' : ` by ${str(d.by)}`}`;
+    case 'CALLBACKRESCHEDULED': {
+      // (moved to another time, handed to another agent, or both)
+      const changes = [
+        ...(str(d.scheduledFor) === null ? [] : [`moved to ${new Date(d.scheduledFor as string).toLocaleString()}`]),
+        ...(!('agentId' in d) ? [] : [d.agentId === null ? 'for anyone' : `handed to ${names.agent(num(d.agentId))}`]),
+      ];
+      return `callback ${changes.length === 0 ? 'changed' : changes.join(', ')}${str(d.by) === null ? '' : ` by ${str(d.by)}`}`;
+    }
     case 'VOICEMAIL':
       return `left a voicemail${after(d.seconds, 'of')}`;
     case 'LISTEN':

@@ -219,7 +219,7 @@ function loadCallbacks(): void {
   const read = ++callbacksRead;
   fetchJson<{ items: OpenCallback[] }>('/api/callbacks?state=open&limit=100', { token: tokens.get() ?? '' })
     .then((page) => {
-      if (read === callbacksRead) renderCallbacks(document, page.items, callbackActions);
+      if (read === callbacksRead) renderCallbacks(document, page.items, callbackActions, board?.agents ?? []);
     })
     .catch(showError);
 }
@@ -239,6 +239,14 @@ const callbackActions: CallbackActions = {
         throw e;
       },
     );
+  },
+  // (the list is read again either way: a refusal leaves the row as the server has it)
+  handTo(callId, agentId) {
+    $('board-error').hidden = true;
+    fetchJson(`/api/callbacks/${encodeURIComponent(callId)}`, { method: 'PUT', body: { agentId }, token: tokens.get() ?? '' }).then(loadCallbacks, (e: unknown) => {
+      showError(e);
+      loadCallbacks();
+    });
   },
 };
 

@@ -5,7 +5,7 @@ import { listOpenCallbacks, setCallbackState } from '../../db/repositories/callb
 import { type Queue, getQueue } from '../../db/repositories/queues.ts';
 import type { Database } from '../../db/schema.ts';
 import type { OutgoingCall } from '../../sip/index.ts';
-import { type CallEnvironment, type CustomerCall, type QueueRef, routingOptions } from './customer-call.ts';
+import { type CallEnvironment, type CustomerCall, type QueueRef, offerContext, routingOptions } from './customer-call.ts';
 import { CalledBackLeg } from './customer-leg.ts';
 import { newCallRecord } from './call-log-writer.ts';
 import { dialUri, maskNumber } from './phone-numbers.ts';
@@ -239,19 +239,7 @@ export class Callbacks {
     env.toAgent(agentId, {
       type: 'offer',
       callId,
-      context: {
-        queue: queue.name,
-        language: cb.language,
-        page: cb.page,
-        history: cb.history,
-        customerId: cb.customerId,
-        caller: cb.number,
-        ivr: [],
-        callback: true,
-        ...(cb.owner === null ? {} : { arrangedBy: env.agentName(cb.owner) }),
-        waitedSeconds: 0,
-        dispositions: queue.dispositions,
-      },
+      context: offerContext({ ...cb, caller: cb.number, ivr: [], waitedSeconds: 0 }, cb.owner, env.agentName),
     });
     let leg: OutgoingCall;
     try {

@@ -221,6 +221,30 @@ export interface ConsultInit {
   target: string;
 }
 
+/**
+ * What an agent is offered a customer's call with (the desk's card): the same for a call, and for a callback from
+ * when the agent is rung. `callbackFor`: undefined, no callback; else the agent who arranged it (null: anyone's).
+ */
+export function offerContext(
+  c: Pick<CustomerCallInit, 'language' | 'page' | 'history' | 'customerId' | 'caller'> & { queue: QueueRef; ivr: string[]; waitedSeconds: number },
+  callbackFor: string | null | undefined,
+  agentName: (agentId: string) => string,
+): OfferContext {
+  return {
+    queue: c.queue.name,
+    language: c.language,
+    page: c.page,
+    history: c.history,
+    customerId: c.customerId,
+    caller: c.caller,
+    callback: callbackFor !== undefined,
+    ...(callbackFor ? { arrangedBy: agentName(callbackFor) } : {}),
+    ivr: c.ivr,
+    waitedSeconds: c.waitedSeconds,
+    dispositions: c.queue.dispositions,
+  };
+}
+
 export interface CustomerCallInit {
   id?: string;
   /** null for a call that dialled an IVR menu: its menu picks the queue */
@@ -793,19 +817,11 @@ export class CustomerCall {
     const consult = this.#init.consult;
     // (the consulted agent sees whom they may be handed: the customer's details)
     if (consult !== undefined) return { ...consult.of.#offerContext(), consult: { from: this.#env.agentName(consult.agentId), callId: consult.of.id } };
-    return {
-      queue: this.#queue.name,
-      language: this.#init.language,
-      page: this.#init.page,
-      history: this.#init.history,
-      customerId: this.#init.customerId,
-      caller: this.#init.caller,
-      callback: this.#init.calledBackFor !== undefined,
-      ...(this.#init.calledBackFor?.arrangedBy ? { arrangedBy: this.#env.agentName(this.#init.calledBackFor.arrangedBy) } : {}),
-      ivr: this.#ivrPath,
-      waitedSeconds: Math.round((Date.now() - (this.#queuedAt || this.#createdAt)) / 1000),
-      dispositions: this.#queue.dispositions,
-    };
+    return offerContext(
+      { ...this.#init, queue: this.#queue, ivr: this.#ivrPath, waitedSeconds: Math.round((Date.now() - (this.#queuedAt || this.#createdAt)) / 1000) },
+      this.#init.calledBackFor === undefined ? undefined : this.#init.calledBackFor.arrangedBy,
+      this.#env.agentName,
+    );
   }
 
   async #agentAnswered(entry: AgentLeg, answerSdp: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { callerIdProblem, trunkProblem } from './calls/callback-settings.ts';
+import { callerIdProblem, prefixProblem, trunkProblem } from './calls/callback-settings.ts';
 import { parseSecretKey } from './auth/secret-box.ts';
 
 /**
@@ -77,6 +77,10 @@ export interface Config {
   readonly callbackDialSeconds: number;
   readonly callbackRetrySeconds: number;
   readonly callbackAttempts: number;
+  /** agents may dial phone numbers through the trunk (AGENT_CALLS) */
+  readonly agentCalls: boolean;
+  /** the numbers they may dial start with one of these (AGENT_CALL_PREFIXES); empty: any */
+  readonly agentCallPrefixes: string[];
 }
 
 export class ConfigError extends Error {
@@ -149,6 +153,14 @@ function trunkUri(env: Env, name: string): string | null {
   const problem = v === null ? null : trunkProblem(v);
   if (problem !== null) throw new ConfigError(name, problem);
   return v;
+}
+
+function prefixes(env: Env, name: string): string[] {
+  const v = optional(env, name);
+  if (v === null) return [];
+  const items = v.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const item of items) if (prefixProblem(item) !== null) throw new ConfigError(name, prefixProblem(item)!);
+  return items;
 }
 
 function origins(env: Env, name: string): string[] {
@@ -230,6 +242,8 @@ export function loadConfig(env: Env = process.env): Config {
     callbackDialSeconds: int(env, 'CALLBACK_DIAL_SECONDS', 30, 5, 300),
     callbackRetrySeconds: int(env, 'CALLBACK_RETRY_SECONDS', 300, 1, 7 * 24 * 3600),
     callbackAttempts: int(env, 'CALLBACK_ATTEMPTS', 3, 1, 20),
+    agentCalls: bool(env, 'AGENT_CALLS', false),
+    agentCallPrefixes: prefixes(env, 'AGENT_CALL_PREFIXES'),
     tlsCertFile: optional(env, 'TLS_CERT_FILE'),
     tlsKeyFile: optional(env, 'TLS_KEY_FILE'),
     sipTlsPort: int(env, 'SIP_TLS_PORT', 5061, 0, 65535),

@@ -128,6 +128,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         dialSeconds: config.callbackDialSeconds,
         retrySeconds: config.callbackRetrySeconds,
         attempts: config.callbackAttempts,
+        agentCalls: config.agentCalls,
+        allowedPrefixes: config.agentCallPrefixes,
       },
     });
     await center.start();

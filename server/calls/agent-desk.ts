@@ -45,6 +45,8 @@ export class AgentDesk {
   readonly #lastCall = new Map<string, { callId: string; queueId: number }>();
   /** agents whose last call's queue requires a disposition they have not filed yet: the call and its queue */
   readonly #unfiled = new Map<string, UnfiledCall>();
+  /** agents on a call to a phone number they dialled, with the state they were in before it (null: logged out) */
+  readonly #dialling = new Map<string, { state: AgentState; reason: string } | null>();
 
   constructor(
     private readonly acd: AcdRuntime,
@@ -138,6 +140,7 @@ export class AgentDesk {
     if (want !== 'logged-out' && this.state(agentId).state === 'logged-out') this.login(agentId);
     const current = this.state(agentId).state;
     if (want === 'wrap-up-done' && current !== 'wrap-up') return refused();
+    if (want === 'ready' && this.#dialling.has(agentId)) return 'cannot go ready during your call to a number (you go back to ready when it ends)';
     const target = want === 'wrap-up-done' ? 'ready' : want;
     // Ready comes from not-ready or the end of wrap-up; a reserved or busy agent gets there by the call ending.
     if (target === 'ready' && current !== 'not-ready' && current !== 'wrap-up' && current !== 'ready') return refused();
@@ -156,6 +159,33 @@ export class AgentDesk {
       else e.agentLogout(now, agentId);
     });
     return undefined;
+  }
+
+  /**
+   * The agent dials a phone number (OutboundCall): meanwhile the ACD offers them nothing (not ready, reason
+   * `outbound`: reports count the time under it). False when they cannot now (offered a call, on one, in wrap-up,
+   * or dialling already); a logged-out agent may dial and stays logged out.
+   */
+  outboundStarted(agentId: string): boolean {
+    const before = this.state(agentId);
+    if (this.#dialling.has(agentId) || (before.state !== 'ready' && before.state !== 'not-ready' && before.state !== 'logged-out')) return false;
+    if (before.state === 'logged-out' || !this.acd.engine.hasAgent(agentId)) {
+      this.#dialling.set(agentId, null);
+      return true;
+    }
+    this.#dialling.set(agentId, before);
+    this.acd.run((e, now) => e.agentNotReady(now, agentId, 'outbound'));
+    return true;
+  }
+
+  /** The agent's call to a number ended: back to the state they were in (unless they chose another meanwhile). */
+  outboundEnded(agentId: string): void {
+    const before = this.#dialling.get(agentId);
+    this.#dialling.delete(agentId);
+    if (before === undefined || before === null || !this.acd.engine.hasAgent(agentId)) return;
+    const now = this.state(agentId);
+    if (now.state !== 'not-ready' || now.reason !== 'outbound') return;
+    this.acd.run((e, t) => (before.state === 'ready' ? e.agentReady(t, agentId) : e.agentNotReady(t, agentId, before.reason)));
   }
 
   /** Called with every state change the ACD decides. */

@@ -31,7 +31,8 @@ import { Blocklist } from './blocklist.ts';
 import { Webhooks } from './webhooks.ts';
 import { NotReadyReasons } from './not-ready-reasons.ts';
 import { customerKey } from './call-log-writer.ts';
-import { maskNumber } from './phone-numbers.ts';
+import { maskNumber, normalizeNumber } from './phone-numbers.ts';
+import { OutboundCall, outboundProblem } from './outbound-call.ts';
 import type { WebSocket } from 'ws';
 
 /** A browser call announced by POST /api/public/calls, waiting for its INVITE. */
@@ -111,6 +112,8 @@ export class CallCenter {
   /** the calls in progress (a KeyTable, not a Map: a Map through which calls come and go keeps every finished call
    * alive through young-generation collections, see sip/core/key-table.ts) */
   readonly #calls = new KeyTable<string, CustomerCall>();
+  /** agents' calls to phone numbers, by agent */
+  readonly #outbound = new Map<string, OutboundCall>();
   /** In announcement order, which is also expiry order (one TTL for all). */
   readonly #pending = new Map<string, PendingCall>();
   readonly #pendingBySource = new Map<string, number>();
@@ -218,7 +221,7 @@ export class CallCenter {
     this.callbacks = new Callbacks({
       db: deps.db,
       env: this.#env,
-      settings: deps.callbacks ?? { trunk: null, callerId: `sip:callcenter@${deps.realm}`, dialSeconds: 30, retrySeconds: 300, attempts: 3 },
+      settings: deps.callbacks ?? { trunk: null, callerId: `sip:callcenter@${deps.realm}`, dialSeconds: 30, retrySeconds: 300, attempts: 3, agentCalls: false, allowedPrefixes: [] },
       queueRef,
       answered: (cb, leg, agentId) => {
         const customer = new CustomerCall(this.#env, leg, {
@@ -378,6 +381,14 @@ export class CallCenter {
       if (onCall !== undefined) return this.#consult(call, onCall, name);
       queue = name ? await getQueueByName(this.#deps.db, name) : undefined;
       menu = queue === undefined && name ? await getIvrMenuByName(this.#deps.db, name) : undefined;
+      // An agent's device dialling a phone number: out through the trunk.
+      const number = queue === undefined && menu === undefined && call.identity.agentId !== undefined ? normalizeNumber(name) : null;
+      if (number !== null) {
+        // (an agent's desk-phone user that looks like a number is theirs, not a customer's)
+        const colleague = await this.#env.agentNamed(name);
+        if (colleague !== undefined) return call.reject(404, `Not Found: ${name} is the agent ${this.desk.name(colleague.id)} (agents call each other only to consult about a call)`);
+        return this.#dialOut(call, call.identity.agentId!, number);
+      }
       if (queue === undefined && menu === undefined) return call.reject(404, `Not Found: no queue or IVR menu named ${JSON.stringify(name)}`);
       // (a browser call announced while the queue was open goes on; a phone dialling a closed queue is told;
       // a menu answers when closed too, to say so)
@@ -405,6 +416,38 @@ export class CallCenter {
     });
     this.#calls.set(customer.id, customer);
     await customer.start();
+  }
+
+  /** The agent's device dialled a phone number (the trunk's settings allowing it): an OutboundCall. */
+  async #dialOut(call: IncomingCall, agentId: string, number: string): Promise<void> {
+    if (this.#closed) return call.reject(503, 'Service Unavailable: shutting down');
+    const settings = this.callbacks.settings;
+    const problem = outboundProblem(settings, number);
+    if (problem !== null) return call.reject(403, `Forbidden: ${problem}`);
+    if (this.#outbound.has(agentId)) return call.reject(486, 'Busy Here: you are calling a number already');
+    if (!this.desk.outboundStarted(agentId)) {
+      const state = this.desk.state(agentId).state;
+      return call.reject(486, `Busy Here: you cannot dial now (${state === 'wrap-up' ? 'in wrap-up: end it first' : state === 'reserved' ? 'a call is offered to you' : `you are ${state}`})`);
+    }
+    const out = new OutboundCall(
+      {
+        sip: this.#deps.sip, media: this.#deps.media, log: this.log, logger: this.#deps.logger, settings,
+        agentName: this.desk.name(agentId),
+        toAgent: (event) => this.desk.send(agentId, event),
+        ended: () => {
+          if (this.#outbound.get(agentId) === out) this.#outbound.delete(agentId);
+          this.desk.outboundEnded(agentId);
+        },
+      },
+      call, agentId, number,
+    );
+    this.#outbound.set(agentId, out);
+    await out.start();
+  }
+
+  /** The agent's call to a phone number, if they are on one (dialling or talking). */
+  outboundOf(agentId: string): OutboundCall | undefined {
+    return this.#outbound.get(agentId);
   }
 
   /** The customer's call an agent is connected to (not a consult they took). */
@@ -754,6 +797,7 @@ export class CallCenter {
     this.#deps.sip.off('bindingRemoved', this.#onBindingRemoved);
     this.#deps.sip.off('bindingReachability', this.#onBindingReachability);
     await Promise.allSettled([...this.#calls.values()].map((c) => c.shutdown()));
+    for (const o of this.#outbound.values()) o.hangUp();
     this.acd.close();
     await this.log.flush();
     await this.webhooks.close(); // (after the calls' last events: what is not delivered waits in the outbox)

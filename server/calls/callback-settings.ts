@@ -17,6 +17,15 @@ export interface CallbackSettings {
   attempts: number;
   /** The trunk's account at its provider, to answer a digest challenge to our INVITE; null: none asked. */
   auth?: { username: string; password: string } | null;
+  /** Agents may dial phone numbers through the trunk (their desk phone or browser softphone dials sip:<number>@<realm>). */
+  agentCalls: boolean;
+  /** The numbers agents may dial start with one of these (`+372`, `+49`); empty: any number (toll fraud: keep it short). */
+  allowedPrefixes: string[];
+}
+
+/** A dialling prefix's problem (`+` and 1 to 15 digits, or digits alone), or null when it is fine. */
+export function prefixProblem(p: string): string | null {
+  return /^\+?[0-9]{1,15}$/.test(p) ? null : `expected a dialling prefix like +372, got ${JSON.stringify(p)}`;
 }
 
 /** A trunk URI's problem (it must be a SIP URI of the gateway without a user part), or null when it is fine. */

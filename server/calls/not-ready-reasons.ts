@@ -27,6 +27,7 @@ export const SYSTEM_REASONS: Readonly<Record<string, string>> = {
   login: 'Just logged in',
   'missed-offers': 'Missed offers',
   supervisor: 'Set by a supervisor',
+  outbound: 'Calling a number',
 };
 
 export const MAX_REASONS = 30;

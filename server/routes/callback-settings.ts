@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppContext } from '../app-context.ts';
-import { type CallbackSettings, callerIdProblem, trunkProblem } from '../calls/callback-settings.ts';
+import { type CallbackSettings, callerIdProblem, prefixProblem, trunkProblem } from '../calls/callback-settings.ts';
 import type { CallCenter } from '../calls/call-center.ts';
 import { ApiError } from '../http/errors.ts';
 import { Nullable, errors } from '../http/schemas.ts';
@@ -18,6 +18,8 @@ const View = Type.Object({
   username: Nullable(Type.String()),
   /** the trunk's password is never shown, only whether one is set */
   passwordSet: Type.Boolean(),
+  agentCalls: Type.Boolean(),
+  allowedPrefixes: Type.Array(Type.String()),
   source: Type.Union([Type.Literal('database'), Type.Literal('environment')]),
 });
 
@@ -30,6 +32,8 @@ const Body = Type.Object(
     attempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
     username: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 100, description: "the trunk's account at its provider (digest authentication); null: none" }))),
     password: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'its password; left out: the one set stays' })),
+    agentCalls: Type.Optional(Type.Boolean({ description: 'agents may dial phone numbers through the trunk (from their desk phone or the browser softphone)' })),
+    allowedPrefixes: Type.Optional(Type.Array(Type.String({ maxLength: 16 }), { maxItems: 100, description: 'the numbers agents may dial start with one of these, e.g. ["+372", "+49"]; empty: any' })),
   },
   { additionalProperties: false },
 );
@@ -43,6 +47,8 @@ function view(s: Readonly<CallbackSettings>, stored: boolean) {
     attempts: s.attempts,
     username: s.auth?.username ?? null,
     passwordSet: (s.auth?.password ?? '') !== '',
+    agentCalls: s.agentCalls,
+    allowedPrefixes: s.allowedPrefixes,
     source: stored ? ('database' as const) : ('environment' as const),
   };
 }
@@ -76,6 +82,11 @@ export const callbackSettingsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext
     const username = b.username === undefined ? (current.auth?.username ?? null) : b.username;
     const password = b.password ?? (username !== null && username === current.auth?.username ? current.auth.password : undefined);
     if (username !== null && password === undefined) throw new ApiError('ERR_VALIDATION', 'body.password: required with a new username', 'body.password');
+    const prefixes = b.allowedPrefixes ?? current.allowedPrefixes;
+    for (const [i, prefix] of prefixes.entries()) {
+      const bad = prefixProblem(prefix);
+      if (bad !== null) throw new ApiError('ERR_VALIDATION', `body.allowedPrefixes[${i}]: ${bad}`, 'body.allowedPrefixes');
+    }
     const settings: CallbackSettings = {
       trunk,
       callerId,
@@ -83,6 +94,8 @@ export const callbackSettingsRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext
       retrySeconds: b.retrySeconds ?? current.retrySeconds,
       attempts: b.attempts ?? current.attempts,
       auth: username === null ? null : { username, password: password! },
+      agentCalls: b.agentCalls ?? current.agentCalls,
+      allowedPrefixes: prefixes,
     };
     await center.setCallbackSettings(settings);
     return view(settings, true);

@@ -471,9 +471,39 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
   app.post('/api/agent/call/hangup', agentDesk('Hangs up the agent\'s connected call (on any of their devices)', {
     response: { 200: Type.Object({ hungUp: Type.Literal(true) }), ...errors(409) },
   }), async (request) => {
-    const call = center.callOfAgent(String(caller(request).sub));
-    if (call === undefined || !call.hangUpByAgent()) throw new ApiError('ERR_IN_USE', 'you have no connected call');
+    const agentId = String(caller(request).sub);
+    const call = center.callOfAgent(agentId);
+    if (call !== undefined && call.hangUpByAgent()) return { hungUp: true as const };
+    // (a call to a phone number the agent dialled: hung up ringing or talking)
+    const out = center.outboundOf(agentId);
+    if (out === undefined) throw new ApiError('ERR_IN_USE', 'you have no connected call');
+    out.hangUp();
     return { hungUp: true as const };
+  });
+
+  app.get('/api/agent/outbound', agentDesk('Whether the agent may dial phone numbers (from their desk phone or the browser softphone: sip:<number>@<realm>), and which', {
+    response: {
+      200: Type.Object({
+        allowed: Type.Boolean(),
+        /** the numbers allowed start with one of these; empty: any */
+        allowedPrefixes: Type.Array(Type.String()),
+        /** why not, when not allowed */
+        reason: Nullable(Type.String()),
+        /** the agent's call to a number in progress, if any */
+        call: Nullable(Type.Object({ callId: Type.String(), number: Type.String(), answered: Type.Boolean() })),
+      }),
+      ...errors(),
+    },
+  }), async (request) => {
+    const s = center.callbacks.settings;
+    const reason = s.trunk === null ? 'no trunk is set up for calls to phone numbers' : s.agentCalls ? null : 'agents may not dial phone numbers here';
+    const out = center.outboundOf(String(caller(request).sub));
+    return {
+      allowed: reason === null,
+      allowedPrefixes: s.allowedPrefixes,
+      reason,
+      call: out === undefined ? null : { callId: out.id, number: out.number, answered: out.answered },
+    };
   });
 
   app.post('/api/agent/calls/:callId/disposition', agentDesk('Sets the disposition (wrap-up code) of a call the agent talked on, from its queue\'s list; a later choice replaces it', {

@@ -30,13 +30,16 @@ describe('configuration', () => {
       LOG_LEVEL: 'debug', RTPENGINE_URL: 'udp://127.0.0.1:2223', ADMIN_PASSWORD: 'correct horse', SIP_TRUSTED_SOURCES: '10.0.0.0/8, 192.168.1.1',
       SIP_MAX_LOAD: '0', SIP_QUALIFY_SECONDS: '60', SIP_MAX_CONNECTIONS_PER_SOURCE: '50', TRUSTED_PROXIES: '10.1.2.3,fd00::/8', SECRET_KEY: 'a'.repeat(64),
       VOICEMAIL_MAX_PER_QUEUE: '0', VOICEMAIL_RETENTION_DAYS: '30', RECORDING_RETENTION_DAYS: '0', AUDIT_RETENTION_DAYS: '90', CALL_DATA_RETENTION_DAYS: '400',
+      AGENT_CALLS: '1', AGENT_CALL_PREFIXES: '+372, +358',
     });
     expect(c).toMatchObject({
       httpPort: 9000, httpHost: '0.0.0.0', sipPort: 5070, databaseUrl: 'postgresql://u@h/db', dataDir: '/tmp/x',
       logLevel: 'debug', rtpengineUrl: 'udp://127.0.0.1:2223', adminPassword: 'correct horse',
       sipTrustedSources: ['10.0.0.0/8', '192.168.1.1'], sipMaxLoadPercent: 0, sipQualifySeconds: 60, sipMaxConnectionsPerSource: 50,
       trustedProxies: ['10.1.2.3', 'fd00::/8'], secretKey: 'a'.repeat(64), voicemailMaxPerQueue: 0, voicemailRetentionDays: 30, recordingRetentionDays: 0, auditRetentionDays: 90, callDataRetentionDays: 400,
+      agentCalls: true, agentCallPrefixes: ['+372', '+358'],
     });
+    expect(loadConfig({})).toMatchObject({ agentCalls: false, agentCallPrefixes: [] });
   });
 
   it.each([
@@ -59,6 +62,8 @@ describe('configuration', () => {
     ['SECRET_KEY', 'ab'.repeat(16)],
     ['VOICEMAIL_RETENTION_DAYS', '-1'],
     ['VOICEMAIL_MAX_PER_QUEUE', 'lots'],
+    ['AGENT_CALLS', 'sometimes'],
+    ['AGENT_CALL_PREFIXES', '+372,00-49'],
   ])('a malformed %s=%s stops the start with a message naming it', (name, value) => {
     let error: unknown;
     try {

@@ -131,12 +131,13 @@ describe.each(DATABASE_KINDS)('the server on %s', (kind) => {
       return { status: r.status, body: await r.json() };
     };
     expect((await call('GET')).body).toEqual({
-      trunk: 'sip:gw-env.example.net', callerId: 'sip:callcenter@callflow', dialSeconds: 30, retrySeconds: 300, attempts: 3, username: null, passwordSet: false, source: 'environment',
+      trunk: 'sip:gw-env.example.net', callerId: 'sip:callcenter@callflow', dialSeconds: 30, retrySeconds: 300, attempts: 3, username: null, passwordSet: false, agentCalls: false, allowedPrefixes: [], source: 'environment',
     });
+    expect((await call('PUT', { trunk: 'sip:gw.example.net', allowedPrefixes: ['+372', 'x1'] })).body.field).toBe('body.allowedPrefixes');
     expect((await call('PUT', { trunk: 'sip:1234@gw.example.net' })).body.field).toBe('body.trunk');
     expect((await call('PUT', { trunk: 'sip:gw.example.net', callerId: 'not a uri' })).body.field).toBe('body.callerId');
     expect((await call('PUT', { trunk: 'sip:gw.example.net', username: 'acme' })).body.field).toBe('body.password');
-    const set = await call('PUT', { trunk: 'sip:gw.example.net:5070;transport=tcp', callerId: 'sip:+3726001234@example.com', attempts: 5, username: 'acme', password: 'trunk-secret' });
+    const set = await call('PUT', { trunk: 'sip:gw.example.net:5070;transport=tcp', callerId: 'sip:+3726001234@example.com', attempts: 5, username: 'acme', password: 'trunk-secret', agentCalls: true, allowedPrefixes: ['+372', '+358'] });
     expect(set.status).toBe(200);
     expect(JSON.stringify(set.body)).not.toContain('trunk-secret');
     expect(server.center.callbacks.settings).toMatchObject({ trunk: 'sip:gw.example.net:5070;transport=tcp', attempts: 5, auth: { username: 'acme', password: 'trunk-secret' } });
@@ -148,7 +149,7 @@ describe.each(DATABASE_KINDS)('the server on %s', (kind) => {
 
     server = await start(undefined, env);
     expect((await call('GET')).body).toEqual({
-      trunk: 'sip:gw.example.net:5070;transport=tcp', callerId: 'sip:+3726001234@example.com', dialSeconds: 30, retrySeconds: 300, attempts: 5, username: 'acme', passwordSet: true, source: 'database',
+      trunk: 'sip:gw.example.net:5070;transport=tcp', callerId: 'sip:+3726001234@example.com', dialSeconds: 30, retrySeconds: 300, attempts: 5, username: 'acme', passwordSet: true, agentCalls: true, allowedPrefixes: ['+372', '+358'], source: 'database',
     });
     // the password stays when left out; no trunk: no callbacks
     expect((await call('PUT', { trunk: null })).body).toMatchObject({ trunk: null, username: 'acme', passwordSet: true });

@@ -1,10 +1,11 @@
-/** Entry of the admin console (/admin/): skills, agents (with their desk phones), queues, IVR menus, prompt recordings, admin/supervisor accounts, the agents' not-ready reasons, the callback trunk, the webhook, erasing a customer and the audit log over the REST API. */
+/** Entry of the admin console (/admin/): skills, agents (with their desk phones), queues, IVR menus, prompt recordings, admin/supervisor accounts, the agents' not-ready reasons, the callback trunk (and agents' own calls through it), the webhook, erasing a customer and the audit log over the REST API. */
 import { wireAccount } from '../shared/account.ts';
 import { fetchBlob, fetchJson } from '../shared/http.ts';
 import { type NotReadyReasons, parseNotReadyReasons } from '../shared/not-ready-reasons.ts';
 import { sessionTokenStore } from '../shared/session-token.ts';
 import { wireSignIn } from '../shared/sign-in.ts';
 import { AUDIT_PAGE, type AuditEntry, type AuditFilter, auditAction, auditDetail, auditQuery, auditRange, auditResult, auditTime, auditWho } from './audit.ts';
+import { formatPrefixes, parsePrefixes } from './callbacks.ts';
 import { type Erased, eraseBody, erasedText } from './customers.ts';
 import {
   type Hours,
@@ -664,6 +665,10 @@ interface CallbackSettings {
   attempts: number;
   username: string | null;
   passwordSet: boolean;
+  /** agents may dial phone numbers through the trunk; absent from an older server */
+  agentCalls?: boolean;
+  /** the numbers agents may dial start with one of these (empty: any); absent from an older server */
+  allowedPrefixes?: string[];
   source: 'database' | 'environment';
 }
 
@@ -677,6 +682,8 @@ function showCallbacks(c: CallbackSettings): void {
   field(f, 'dialSeconds').value = String(c.dialSeconds);
   field(f, 'retrySeconds').value = String(c.retrySeconds);
   field(f, 'attempts').value = String(c.attempts);
+  field(f, 'agentCalls').checked = c.agentCalls === true;
+  field(f, 'allowedPrefixes').value = formatPrefixes(c.allowedPrefixes ?? []);
   $('callbacks-source').textContent = c.source === 'database' ? 'Set here.' : 'From the server\'s start (CALLBACK_* settings) until saved here.';
 }
 
@@ -698,6 +705,8 @@ form('callbacks-form').addEventListener('submit', (e) => {
       attempts: parseCount(field(f, 'attempts').value, 'Attempts'),
       username: username || null,
       ...(password ? { password } : {}),
+      agentCalls: field(f, 'agentCalls').checked,
+      allowedPrefixes: parsePrefixes(field(f, 'allowedPrefixes').value),
     });
     showCallbacks(saved);
     return saved.trunk === null ? 'Callbacks are off (no trunk).' : `Callbacks go through ${saved.trunk}.`;

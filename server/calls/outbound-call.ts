@@ -158,7 +158,10 @@ export class OutboundCall {
     deps.log.updateCall(this.id, { state: 'connected', answered_at: this.#answeredAt });
     deps.toAgent({ type: 'outbound', callId: this.id, number: this.number, state: 'talking' });
     // Hold and resume from either side: the ports and codecs stay as they are (the held side sends nothing).
-    incoming.setReinviteHandler((o) => answerReinvite(incoming.localSdp ?? '', incoming.remoteSdp, o).sdp);
+    const agentOffer = incoming.remoteSdp;
+    incoming.setReinviteHandler((o) => answerReinvite(incoming.localSdp ?? '', agentOffer, o).sdp);
+    // (a transfer of this call is not supported: the REFER's outcome says so, the call goes on)
+    incoming.on('refer', () => incoming.notifyRefer(603, 'Decline: a call to a number cannot be transferred'));
     leg.setReinviteHandler((o) => answerReinvite(leg.localSdp ?? '', trunkAnswer, o).sdp);
   }
 

@@ -151,7 +151,10 @@ describe('agents dial phone numbers', () => {
       // ready again: the waiting caller is offered to her at once (her phone answers by itself)
       await phone.waitEvent('CALL_ESTABLISHED', 20_000);
       await eventually(() => h.server.center.acd.engine.queueStatus(queueId).waiting === 0, 10_000, 'the caller to be taken');
-      await phone.command('hangup');
+      // (the caller hangs up: their BYE answered, Anna's phone let go)
+      inDialog(h, udp, waiting, 'BYE');
+      await udp.take((m) => 'status' in m && m.callId === waiting.callId && m.cseq.method === 'BYE');
+      await phone.waitEvent('CALL_CLOSED', 10_000);
       await eventually(() => h.server.center.callOfAgent(String(anna.id)) === undefined, 10_000, 'her call with the caller to end');
     } finally {
       udp.close();
@@ -245,6 +248,13 @@ describe('agents dial phone numbers', () => {
     await customer.command('accept');
     await phone.waitEvent('CALL_ESTABLISHED', 20_000);
     await eventually(() => told.some((t) => t.callId === second && t.state === 'talking'), 10_000, 'talking');
+    // hold and resume from her phone: re-INVITEs answered, the call goes on
+    expect((await phone.command('hold')).ok).toBe(true);
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await phone.command('resume')).ok).toBe(true);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(phone.events.filter((e) => e.type === 'CALL_CLOSED')).toHaveLength(1); // (the first call's)
+    expect(told.some((t) => t.callId === second && t.state === 'ended')).toBe(false);
     expect((await h.api('POST', '/api/agent/call/hangup', undefined, anna.token)).status).toBe(200);
     await phone.waitEvent('CALL_CLOSED', 10_000);
     await customer.waitEvent('CALL_CLOSED', 10_000);

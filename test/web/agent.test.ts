@@ -425,6 +425,34 @@ describe('agent softphone', () => {
       await expect.poll(() => sip.messages.some((m) => m.startsWith('REGISTER ')), { timeout: 10_000 }).toBe(true);
     }
 
+    /** The o= version of the next answer the server makes up (accept). */
+    let sdpVersion = 2;
+    /** The server's 200 to an INVITE the page sent (a hold or a resume, a consult call, a call to a number), answering its offer; the page ACKs it. */
+    function accept(request: string, toTag = 'stand-in-answer'): void {
+      const offer = sdpOf(request);
+      const mid = /^a=mid:(\S+?)\r?$/m.exec(offer)?.[1] ?? '0';
+      const pt = /^a=rtpmap:(\d+) opus\/48000/m.exec(offer)?.[1] ?? '111';
+      const offered = /^a=(sendrecv|sendonly|recvonly|inactive)\r?$/m.exec(offer)?.[1] ?? 'sendrecv';
+      const direction = ({ sendonly: 'recvonly', recvonly: 'sendonly' } as Record<string, string>)[offered] ?? offered;
+      const answer = [
+        'v=0', `o=- 1 ${sdpVersion++} IN IP4 127.0.0.1`, 's=-', 't=0 0', `a=group:BUNDLE ${mid}`, FINGERPRINT,
+        `m=audio 9 UDP/TLS/RTP/SAVPF ${pt}`, 'c=IN IP4 127.0.0.1', 'a=rtcp-mux', `a=mid:${mid}`,
+        'a=ice-ufrag:stdn', 'a=ice-pwd:standinstandinstandin00', 'a=setup:passive', `a=${direction}`, `a=rtpmap:${pt} opus/48000/2`, '',
+      ].join('\r\n');
+      sip.reply(request, '200 OK', { toTag, headers: [CONTACT], body: answer });
+    }
+
+    /** The server hangs up a call the page placed and it answered with `toTag` (BYE from the server's side of its dialog). */
+    function byeTo(request: string, toTag: string): void {
+      const target = /<([^>]+)>/.exec(header(request, 'Contact'))![1];
+      sip.send(
+        [
+          `BYE ${target} SIP/2.0`, `${VIA};branch=z9hG4bK-bye-${toTag}`, 'Max-Forwards: 70', `From: ${header(request, 'To')};tag=${toTag}`,
+          `To: ${header(request, 'From')}`, `Call-ID: ${header(request, 'Call-ID')}`, 'CSeq: 1 BYE', 'Content-Length: 0', '', '',
+        ].join('\r\n'),
+      );
+    }
+
     describe('auto-answer', () => {
       const note = () => page.getByTestId('auto-answer-note');
       const checkbox = () => page.getByTestId('auto-answer');
@@ -539,7 +567,6 @@ describe('agent softphone', () => {
     describe('consult (attended transfer)', () => {
       const ANNA = 'sip:anna@test.realm';
       const callError = () => page.locator('#call-error');
-      let sdpVersion: number;
 
       beforeEach(() => {
         sdpVersion = 2;
@@ -566,32 +593,6 @@ describe('agent softphone', () => {
           ),
         );
       const completes = () => server.requests.filter((r) => r.method === 'POST' && r.path === '/api/agent/call/consult/complete');
-
-      /** The server's 200 to an INVITE the page sent (a hold or a resume, a consult call), answering its offer; the page ACKs it. */
-      function accept(request: string, toTag = 'stand-in-answer'): void {
-        const offer = sdpOf(request);
-        const mid = /^a=mid:(\S+?)\r?$/m.exec(offer)?.[1] ?? '0';
-        const pt = /^a=rtpmap:(\d+) opus\/48000/m.exec(offer)?.[1] ?? '111';
-        const offered = /^a=(sendrecv|sendonly|recvonly|inactive)\r?$/m.exec(offer)?.[1] ?? 'sendrecv';
-        const direction = ({ sendonly: 'recvonly', recvonly: 'sendonly' } as Record<string, string>)[offered] ?? offered;
-        const answer = [
-          'v=0', `o=- 1 ${sdpVersion++} IN IP4 127.0.0.1`, 's=-', 't=0 0', `a=group:BUNDLE ${mid}`, FINGERPRINT,
-          `m=audio 9 UDP/TLS/RTP/SAVPF ${pt}`, 'c=IN IP4 127.0.0.1', 'a=rtcp-mux', `a=mid:${mid}`,
-          'a=ice-ufrag:stdn', 'a=ice-pwd:standinstandinstandin00', 'a=setup:passive', `a=${direction}`, `a=rtpmap:${pt} opus/48000/2`, '',
-        ].join('\r\n');
-        sip.reply(request, '200 OK', { toTag, headers: [CONTACT], body: answer });
-      }
-
-      /** The server hangs up a call the page placed and it answered with `toTag` (BYE from the server's side of its dialog). */
-      function byeTo(request: string, toTag: string): void {
-        const target = /<([^>]+)>/.exec(header(request, 'Contact'))![1];
-        sip.send(
-          [
-            `BYE ${target} SIP/2.0`, `${VIA};branch=z9hG4bK-bye-${toTag}`, 'Max-Forwards: 70', `From: ${header(request, 'To')};tag=${toTag}`,
-            `To: ${header(request, 'From')}`, `Call-ID: ${header(request, 'Call-ID')}`, 'CSeq: 1 BYE', 'Content-Length: 0', '', '',
-          ].join('\r\n'),
-        );
-      }
 
       /** Signs in with a call of a phone caller on this page's phone: offered, rung, answered, confirmed. */
       async function onCall(callId: string): Promise<void> {
@@ -1278,6 +1279,249 @@ describe('agent softphone', () => {
         await page.getByTestId('hangup').click();
         await expect.poll(() => sentIn('BYE', 'sip-call-80').length, { timeout: 10_000 }).toBe(1);
         await page.getByTestId('incoming').waitFor({ state: 'hidden' });
+      });
+    });
+
+    describe('Call a number', () => {
+      const outboundReads = () => server.requests.filter((r) => r.method === 'GET' && r.path === '/api/agent/outbound');
+      const hangups = () => server.requests.filter((r) => r.method === 'POST' && r.path === '/api/agent/call/hangup');
+      /** The page's own calls to phone numbers, in order. */
+      const dialInvites = (): string[] => sip.messages.filter((m) => /^INVITE sip:\+?\d+@/.test(m));
+      /** The requests of `method` the page sent with this Call-ID. */
+      const sentIn = (method: string, callId: string): string[] => sip.messages.filter((m) => m.startsWith(`${method} `) && header(m, 'Call-ID') === callId);
+      const allowed = (allowedPrefixes: string[] = [], call: unknown = null): CannedResponse => ({ status: 200, body: { allowed: true, allowedPrefixes, reason: null, call } });
+      /** The server's word on the agent's call to +3725551234. */
+      const outbound = (callId: string, state: string, reason?: string) => ({ type: 'outbound', callId, number: '+3725551234', state, ...(reason === undefined ? {} : { reason }) });
+      const callButton = () => page.getByTestId('dial-call');
+      const dialAudio = () =>
+        page.evaluate(() => {
+          const a = document.getElementById('dial-audio') as HTMLAudioElement;
+          return [a.srcObject instanceof MediaStream, a.paused];
+        });
+
+      beforeEach(() => {
+        sdpVersion = 2;
+      });
+
+      /** The stand-in accepts this page's REGISTER: its phone is registered. */
+      async function register(): Promise<void> {
+        const request = sip.messages.find((m) => m.startsWith('REGISTER '))!;
+        const contact = /<[^>]+>/.exec(header(request, 'Contact'))![0];
+        sip.reply(request, '200 OK', { toTag: 'registrar', headers: [`Contact: ${contact};expires=600`] });
+        await expect.poll(() => text('sip-status')).toBe('registered');
+      }
+
+      /** Signs in allowed to dial numbers starting with `prefixes` (none: any), this page's phone registered. */
+      async function signInToDial(prefixes: string[] = []): Promise<void> {
+        server.route('GET /api/agent/outbound', () => allowed(prefixes));
+        await signInWithPhone();
+        await register();
+        await page.getByTestId('dial-panel').waitFor({ state: 'visible' });
+      }
+
+      /** Types `number` and clicks Call. */
+      async function call(number: string): Promise<void> {
+        await page.getByTestId('dial-number').fill(number);
+        await callButton().click();
+      }
+
+      it('is shown only when the agent may dial numbers (read with their token at sign-in), naming the numbers allowed', async () => {
+        server.route('GET /api/agent/outbound', () => ({ status: 200, body: { allowed: false, allowedPrefixes: [], reason: 'no trunk is set up for calls to phone numbers', call: null } }));
+        await signIn();
+        await expect.poll(() => outboundReads().length).toBe(1);
+        expect(outboundReads()[0]?.headers.authorization).toBe('Bearer agent-token-1');
+        await page.waitForTimeout(300);
+        expect(await visible('dial-panel')).toBe(false);
+
+        server.route('GET /api/agent/outbound', () => allowed(['+372', '+49']));
+        await page.reload();
+        await page.getByTestId('dial-panel').waitFor({ state: 'visible' });
+        expect(outboundReads()).toHaveLength(2);
+        expect(await page.locator('#dial-hint').textContent()).toBe('Numbers starting with +372 or +49');
+        expect(await page.getByLabel('Number', { exact: true }).getAttribute('data-testid')).toBe('dial-number');
+        expect(await page.getByRole('button', { name: 'Call', exact: true }).getAttribute('data-testid')).toBe('dial-call');
+        // (this page's phone is not registered: nothing to call from)
+        expect(await callButton().isDisabled()).toBe(true);
+        expect(await visible('dial-hangup')).toBe(false);
+        expect(await visible('dial-status')).toBe(false);
+        expect(await visible('dial-error')).toBe(false);
+      });
+
+      it('refuses a number that is not one, or one outside the allowed prefixes, on the page, sending no INVITE', async () => {
+        await signInToDial(['+372', '+49']);
+        await call('call me');
+        await expect.poll(() => text('dial-error')).toBe('"call me" is not a phone number (digits, + first for an international one).');
+        expect(await page.getByTestId('dial-error').getAttribute('role')).toBe('alert');
+        await call('+44 20 7946 0018');
+        await expect.poll(() => text('dial-error')).toBe('Numbers must start with +372 or +49.');
+        await page.getByTestId('dial-number').fill('12');
+        await page.getByTestId('dial-number').press('Enter'); // (Enter calls too)
+        await expect.poll(() => text('dial-error')).toBe('"12" is not a phone number (digits, + first for an international one).');
+        await page.waitForTimeout(300);
+        expect(dialInvites()).toEqual([]);
+        expect(await visible('dial-status')).toBe(false);
+        expect(await callButton().isEnabled()).toBe(true);
+
+        // an allowed one is called, and the error goes
+        await call('+49 (30) 123-4567');
+        await expect.poll(() => dialInvites().length, { timeout: 10_000 }).toBe(1);
+        expect(dialInvites()[0]!.split('\r\n')[0]).toBe('INVITE sip:+49301234567@test.realm SIP/2.0');
+        expect(await visible('dial-error')).toBe(false);
+      });
+
+      it("calls sip:<number>@<realm> from the page's phone, audio only, and follows the server's word: calling, ringing, talking with a running clock, ended", async () => {
+        await signInToDial();
+        await call(' +372 555-1234 ');
+        await expect.poll(() => dialInvites().length, { timeout: 10_000 }).toBe(1);
+        const invite = dialInvites()[0]!;
+        expect(invite.split('\r\n')[0]).toBe('INVITE sip:+3725551234@test.realm SIP/2.0');
+        expect(sdpOf(invite)).toMatch(/^m=audio /m);
+        expect(sdpOf(invite)).not.toMatch(/^m=video /m);
+        expect(await text('dial-status')).toBe('Calling +3725551234…');
+        expect(await page.getByTestId('dial-status').getAttribute('role')).toBe('status');
+        expect(await callButton().isDisabled()).toBe(true);
+        expect(await visible('dial-hangup')).toBe(true);
+
+        send(outbound('out-1', 'dialing'));
+        // (the server makes the agent not ready meanwhile, in its own words)
+        send({ type: 'state', state: 'not-ready', reason: 'outbound', wrapUpEndsAt: null });
+        await expect.poll(() => page.locator('#agent-state-reason').textContent()).toBe('(Calling a number)');
+        expect(await text('agent-state')).toBe('not-ready');
+        expect(await page.getByTestId('ready').isDisabled()).toBe(true);
+        send(outbound('out-1', 'ringing'));
+        await expect.poll(() => text('dial-status')).toBe('Ringing +3725551234…');
+        send(outbound('out-1', 'talking'));
+        await expect.poll(() => text('dial-status')).toBe('Talking with +3725551234 0:00');
+        await expect.poll(() => text('dial-status'), { timeout: 5_000 }).toBe('Talking with +3725551234 0:01');
+        // (a word on an earlier call, late, changes nothing)
+        send(outbound('out-0', 'ended', '486'));
+        send(outbound('out-1', 'ended', 'customer'));
+        await expect.poll(() => text('dial-status')).toBe('Call to +3725551234 ended (the customer hung up)');
+        expect(await visible('dial-hangup')).toBe(false);
+        // (the server ended it: the page gives up its INVITE, which the stand-in never answered)
+        await expect.poll(() => sentIn('CANCEL', header(invite, 'Call-ID')).length, { timeout: 10_000 }).toBe(1);
+        await expect.poll(() => callButton().isEnabled()).toBe(true);
+        expect(await visible('dial-error')).toBe(false);
+        expect(hangups()).toEqual([]);
+      });
+
+      it("shows the server's refusal of the call in its words, and a refusal of the customer's side as why the call ended", async () => {
+        await signInToDial();
+        await call('+3725551234');
+        await expect.poll(() => dialInvites().length, { timeout: 10_000 }).toBe(1);
+        sip.reply(dialInvites()[0]!, '403 Forbidden: agents may not dial phone numbers here', { toTag: 'refused-1' });
+        await expect.poll(() => text('dial-error')).toBe('Forbidden: agents may not dial phone numbers here');
+        expect(await visible('dial-status')).toBe(false);
+        expect(await visible('dial-hangup')).toBe(false);
+        await expect.poll(() => callButton().isEnabled()).toBe(true);
+
+        // dialled, and the customer's line is busy: the server passes the trunk's 486 on, and says why it ended
+        await call('+3725551234');
+        await expect.poll(() => dialInvites().length, { timeout: 10_000 }).toBe(2);
+        expect(await visible('dial-error')).toBe(false);
+        send(outbound('out-2', 'dialing'));
+        send(outbound('out-2', 'ringing'));
+        await expect.poll(() => text('dial-status')).toBe('Ringing +3725551234…');
+        sip.reply(dialInvites()[1]!, '486 Busy Here', { toTag: 'refused-2' });
+        await expect.poll(() => text('dial-status')).toBe('Call to +3725551234 ended (busy)');
+        send(outbound('out-2', 'ended', '486'));
+        await page.waitForTimeout(200);
+        expect(await text('dial-status')).toBe('Call to +3725551234 ended (busy)');
+        expect(await visible('dial-error')).toBe(false);
+        await expect.poll(() => callButton().isEnabled()).toBe(true);
+      });
+
+      it("Hang up ends this page's call itself (CANCEL before the answer, BYE after: its audio played here), and a call from the desk phone through the server", async () => {
+        const answers: CannedResponse[] = [
+          { status: 409, body: { statusCode: 409, code: 'ERR_IN_USE', error: 'Conflict', message: 'you have no connected call' } },
+          { status: 200, body: { hungUp: true } },
+        ];
+        server.route('POST /api/agent/call/hangup', () => answers.shift()!);
+        await signInToDial();
+        await call('+3725551234');
+        await expect.poll(() => dialInvites().length, { timeout: 10_000 }).toBe(1);
+        const ringing = dialInvites()[0]!;
+        send(outbound('out-3', 'dialing'));
+        send(outbound('out-3', 'ringing'));
+        await expect.poll(() => text('dial-status')).toBe('Ringing +3725551234…');
+        await page.getByTestId('dial-hangup').click();
+        await expect.poll(() => sentIn('CANCEL', header(ringing, 'Call-ID')).length, { timeout: 10_000 }).toBe(1);
+        await expect.poll(() => text('dial-status')).toBe('Call to +3725551234 ended (you hung up)');
+        expect(await visible('dial-hangup')).toBe(false);
+        send(outbound('out-3', 'ended', 'cancelled')); // (the server's word, after)
+
+        // answered: the call's audio plays here, and Hang up sends BYE
+        await expect.poll(() => callButton().isEnabled()).toBe(true);
+        await call('+3725551234');
+        await expect.poll(() => dialInvites().length, { timeout: 10_000 }).toBe(2);
+        const answered = dialInvites()[1]!;
+        accept(answered, 'customer-1');
+        await expect.poll(() => sentIn('ACK', header(answered, 'Call-ID')).length, { timeout: 10_000 }).toBe(1);
+        // (the server answers once the customer did: talking, before its word on the socket)
+        await expect.poll(() => text('dial-status')).toMatch(/^Talking with \+3725551234 0:0\d$/);
+        await expect.poll(dialAudio).toEqual([true, false]);
+        await page.getByTestId('dial-hangup').click();
+        await expect.poll(() => sentIn('BYE', header(answered, 'Call-ID')).length, { timeout: 10_000 }).toBe(1);
+        await expect.poll(() => text('dial-status')).toBe('Call to +3725551234 ended (you hung up)');
+        expect(await dialAudio()).toEqual([false, true]);
+
+        // dialled from the desk phone: followed here, and hung up through the server (its refusal in its words)
+        send(outbound('out-5', 'dialing'));
+        await expect.poll(() => text('dial-status')).toBe('Calling +3725551234…');
+        expect(await callButton().isDisabled()).toBe(true);
+        await page.getByTestId('dial-hangup').click();
+        await expect.poll(() => text('dial-error')).toBe('Not hung up: you have no connected call');
+        expect(await text('dial-status')).toBe('Calling +3725551234…');
+        await expect.poll(() => page.getByTestId('dial-hangup').isEnabled()).toBe(true);
+        await page.getByTestId('dial-hangup').click();
+        await expect.poll(() => hangups().length).toBe(2);
+        expect(hangups().map((r) => [r.headers.authorization, r.body])).toEqual([['Bearer agent-token-1', {}], ['Bearer agent-token-1', {}]]);
+        expect(await visible('dial-error')).toBe(false);
+        send(outbound('out-5', 'ended', 'agent'));
+        await expect.poll(() => text('dial-status')).toBe('Call to +3725551234 ended (you hung up)');
+        expect(await visible('dial-hangup')).toBe(false);
+        expect(dialInvites()).toHaveLength(2);
+      });
+
+      it('Call is off while a customer call is offered or connected, and until the phone is registered', async () => {
+        server.route('GET /api/agent/outbound', () => allowed());
+        await signInWithPhone();
+        await page.getByTestId('dial-panel').waitFor({ state: 'visible' });
+        expect(await callButton().isDisabled()).toBe(true);
+        await register();
+        await expect.poll(() => callButton().isEnabled()).toBe(true);
+
+        send({ type: 'offer', callId: 'call-120', context: phoneCall });
+        await page.getByTestId('incoming').waitFor({ state: 'visible' });
+        expect(await callButton().isDisabled()).toBe(true);
+        send({ type: 'connected', callId: 'call-120', context: phoneCall, device: 'desk-phone' });
+        await expect.poll(callState).toBe('elsewhere');
+        expect(await callButton().isDisabled()).toBe(true);
+        // (Enter in the field calls nothing either)
+        await page.getByTestId('dial-number').fill('+3725551234');
+        await page.getByTestId('dial-number').press('Enter');
+        send({ type: 'call-ended', callId: 'call-120' });
+        await page.getByTestId('incoming').waitFor({ state: 'hidden' });
+        await expect.poll(() => callButton().isEnabled()).toBe(true);
+        expect(dialInvites()).toEqual([]);
+        expect(await visible('dial-status')).toBe(false);
+      });
+
+      it('reads again when the socket is back: shows the call to a number that is on, and ends one that ended meanwhile', async () => {
+        const answers = [allowed(), allowed([], { callId: 'out-7', number: '+3725551234', answered: true }), allowed()];
+        server.route('GET /api/agent/outbound', () => answers.shift() ?? allowed());
+        await signIn();
+        await page.getByTestId('dial-panel').waitFor({ state: 'visible' });
+        expect(outboundReads()).toHaveLength(1);
+        agentWs?.close();
+        await expect.poll(() => outboundReads().length, { timeout: 10_000 }).toBe(2);
+        // (answered before the page knew: since when is not known, so no clock)
+        await expect.poll(() => text('dial-status')).toBe('Talking with +3725551234');
+        expect(await visible('dial-hangup')).toBe(true);
+        agentWs?.close();
+        await expect.poll(() => outboundReads().length, { timeout: 10_000 }).toBe(3);
+        await expect.poll(() => text('dial-status')).toBe('Call to +3725551234 ended');
+        expect(await visible('dial-hangup')).toBe(false);
       });
     });
 

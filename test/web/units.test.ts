@@ -4,6 +4,10 @@ import { callerText, parseServerMessage } from '../../web-softphone/agent/agent-
 import { AGENT_CALL_TRANSITIONS, canTransitionCall } from '../../web-softphone/agent/agent-call-state.ts';
 import { agentSocketUrl } from '../../web-softphone/agent/agent-socket.ts';
 import {
+  checkNumber, dialStatusText, dialTarget, endReasonText, normalizeNumber, parseOutboundSettings, prefixesText, talkClock,
+} from '../../web-softphone/agent/dial-out.ts';
+import { DIAL_TRANSITIONS, canTransitionDial } from '../../web-softphone/agent/dial-out-state.ts';
+import {
   type MyCallbackList, type MyCallbacksSnapshot, MyCallbacks, attemptsText, callbackDueText, callbackRowText, localWhen, moveAt, movable, myCallbacksModel,
   parseMyCallbacks,
 } from '../../web-softphone/agent/my-callbacks.ts';
@@ -530,5 +534,81 @@ describe("the agent's callbacks (My callbacks)", () => {
       await cancelled;
       expect(h.last().cancelled).toBe('+3725551234');
     });
+  });
+});
+
+describe('calling a number (Call a number)', () => {
+  it('takes a number as the server does: spaces, dashes, dots and parentheses dropped, an optional + and 4 to 20 digits', () => {
+    expect(normalizeNumber(' +372 (555) 12-34.56 ')).toBe('+372555123456');
+    expect(normalizeNumber('1234')).toBe('1234');
+    expect(normalizeNumber('123')).toBeNull();
+    expect(normalizeNumber('+' + '1'.repeat(21))).toBeNull();
+    expect(normalizeNumber('++3725551234')).toBeNull();
+    expect(normalizeNumber('372-CALL-ME')).toBeNull();
+  });
+
+  it('refuses an empty number, one that is not a number, and one outside the allowed prefixes, in the words the panel shows', () => {
+    expect(checkNumber('+372 555 1234', [])).toEqual({ number: '+3725551234' });
+    expect(checkNumber('  ', [])).toEqual({ error: 'Enter the number to call.' });
+    expect(checkNumber('call me', [])).toEqual({ error: '"call me" is not a phone number (digits, + first for an international one).' });
+    expect(checkNumber('+49 30 1234567', ['+372', '+49'])).toEqual({ number: '+49301234567' });
+    expect(checkNumber('+44 20 1234567', ['+372', '+49'])).toEqual({ error: 'Numbers must start with +372 or +49.' });
+    expect(checkNumber('5551234', ['+372'])).toEqual({ error: 'Numbers must start with +372.' });
+    expect(checkNumber('5551234', ['+372', '+49', '+358'])).toEqual({ error: 'Numbers must start with +372, +49 or +358.' });
+    expect(prefixesText(['+372', '+49'])).toBe('Numbers starting with +372 or +49');
+    expect(prefixesText([])).toBe('');
+  });
+
+  it("dials sip:<number>@<realm>, the realm being the host of the phone's own URI", () => {
+    expect(dialTarget('+3725551234', 'sip:agent-7@test.realm')).toBe('sip:+3725551234@test.realm');
+    expect(dialTarget('5551234', 'sip:agent-7@pbx.example:5061;transport=ws')).toBe('sip:5551234@pbx.example:5061');
+    expect(dialTarget('5551234', 'agent-7')).toBeUndefined();
+  });
+
+  it('says how the call goes, the clock only while the customer talks', () => {
+    const call = { number: '+3725551234', own: true };
+    expect(dialStatusText(undefined)).toBe('');
+    expect(dialStatusText({ ...call, state: 'placing' })).toBe('Calling +3725551234…');
+    expect(dialStatusText({ ...call, state: 'dialing' })).toBe('Calling +3725551234…');
+    expect(dialStatusText({ ...call, state: 'ringing' })).toBe('Ringing +3725551234…');
+    expect(dialStatusText({ ...call, state: 'talking', talkingSince: 1_000 })).toBe('Talking with +3725551234');
+    expect(talkClock({ ...call, state: 'talking', talkingSince: 1_000 }, 73_500)).toBe('1:12');
+    expect(talkClock({ ...call, state: 'talking' }, 73_500)).toBe(''); // (answered before the page knew: since when is not known)
+    expect(talkClock({ ...call, state: 'ringing' }, 73_500)).toBe('');
+    expect(dialStatusText({ ...call, state: 'ended', endReason: 'customer' })).toBe('Call to +3725551234 ended (the customer hung up)');
+    expect(dialStatusText({ ...call, state: 'ended' })).toBe('Call to +3725551234 ended');
+  });
+
+  it("names why a call ended from the server's reason or the SIP status it was refused with", () => {
+    expect(['agent', 'cancelled', 'customer', 'failed', undefined, ''].map(endReasonText)).toEqual([
+      'you hung up', 'you hung up', 'the customer hung up', 'the call failed', '', '',
+    ]);
+    expect(['486', '600', '603', '404', '484', '480', '408', '487', '403', '503', 'timeout'].map(endReasonText)).toEqual([
+      'busy', 'busy', 'declined', 'no such number', 'no such number', 'no answer', 'no answer', 'no answer', 'not connected, 403', 'the call failed, 503', 'timeout',
+    ]);
+  });
+
+  it("reads GET /api/agent/outbound's answer, and the server's word on the call", () => {
+    expect(parseOutboundSettings({ allowed: true, allowedPrefixes: ['+372', '', 5], reason: null, call: { callId: 'o-1', number: '+3725551234', answered: true } })).toEqual({
+      allowed: true, allowedPrefixes: ['+372'], reason: null, call: { callId: 'o-1', number: '+3725551234', answered: true },
+    });
+    expect(parseOutboundSettings({ allowed: false, allowedPrefixes: [], reason: 'no trunk is set up for calls to phone numbers', call: null })).toEqual({
+      allowed: false, allowedPrefixes: [], reason: 'no trunk is set up for calls to phone numbers', call: null,
+    });
+    expect(() => parseOutboundSettings({ allowedPrefixes: [] })).toThrow(/no allowed/);
+    expect(parseServerMessage('{"type":"outbound","callId":"o-1","number":"+3725551234","state":"ended","reason":"486"}')).toEqual({
+      type: 'outbound', callId: 'o-1', number: '+3725551234', state: 'ended', reason: '486',
+    });
+    expect(parseServerMessage('{"type":"outbound","callId":"o-1","number":"+3725551234","state":"ringing"}')).toEqual({ type: 'outbound', callId: 'o-1', number: '+3725551234', state: 'ringing' });
+    expect(parseServerMessage('{"type":"outbound","callId":"o-1","number":"+3725551234","state":"on-hold"}')).toBeUndefined();
+    expect(parseServerMessage('{"type":"outbound","number":"+3725551234","state":"dialing"}')).toBeUndefined();
+  });
+
+  it('moves a call to a number only forward (a step may be skipped), and every state but ended can end', () => {
+    expect(canTransitionDial('placing', 'talking')).toBe(true);
+    expect(canTransitionDial('ringing', 'dialing')).toBe(false);
+    expect(canTransitionDial('talking', 'ringing')).toBe(false);
+    expect(DIAL_TRANSITIONS.ended).toEqual([]);
+    for (const s of ['placing', 'dialing', 'ringing', 'talking'] as const) expect(canTransitionDial(s, 'ended')).toBe(true);
   });
 });

@@ -13,6 +13,7 @@ import { AutoAnswer, autoAnswerSetting } from './auto-answer.ts';
 import { CallDesk } from './call-desk.ts';
 import { ConsultCall } from './consult-call.ts';
 import { DeskPhoneConsult } from './desk-phone-consult.ts';
+import { DialOut, OUTBOUND_REASON, dialInProgress, dialTarget } from './dial-out.ts';
 import { MyCallbacks } from './my-callbacks.ts';
 import { startOfDay } from './my-day.ts';
 import { Softphone } from './softphone.ts';
@@ -68,6 +69,11 @@ interface DeskSession {
   myDayRead: number;
   /** "My callbacks": the agent's open personal callbacks, read now, every minute, and after one is arranged or cancelled */
   callbacks: MyCallbacks;
+  /** "Call a number": the agent's calls to phone numbers; `dialling`: one is on (as last rendered) */
+  dial: DialOut;
+  dialling: boolean;
+  /** the agent socket was open once: its next open is a reconnection */
+  socketWasOpen: boolean;
 }
 
 /**
@@ -177,6 +183,11 @@ export class AgentApp {
       if (consult instanceof ConsultCall) void consult.conference(); // (a desk-phone consult has no Conference)
     });
     view.consultCancel.addEventListener('click', () => this.#session?.consult?.cancel());
+    view.dialForm.addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.#dial();
+    });
+    view.dialHangup.addEventListener('click', () => void this.#session?.dial.hangUp());
   }
 
   /** Resumes the session of this tab (token in sessionStorage) or shows the sign-in form. */
@@ -223,6 +234,7 @@ export class AgentApp {
       clearInterval(s.timer);
       clearInterval(s.myDayTimer);
       s.callbacks.close();
+      s.dial.close();
       s.autoAnswer.stop();
       s.consult?.close();
       s.coach?.close();
@@ -262,8 +274,23 @@ export class AgentApp {
         log.warn({ callId, err: String(err) }, what === 'read' ? 'no callbacks read' : what === 'cancel' ? 'callback not cancelled' : 'callback not moved'),
       everyMs: MY_CALLBACKS_EVERY_MS,
     });
+    const dial = new DialOut({
+      read: () => this.#api.outbound(s.token),
+      inviter: (number) => {
+        const phone = s.softphone;
+        const uri = phone && dialTarget(number, phone.uri);
+        return uri === undefined ? undefined : phone?.inviter(uri);
+      },
+      hangUp: () => this.#api.hangupCall(s.token),
+      audio: view.dialAudio,
+      render: () => {
+        if (this.#session === s) this.#renderDial(s);
+      },
+      log: log.child({ component: 'dial-out' }),
+    });
     const s: DeskSession = {
-      token, me, socket, desk, autoAnswer, state: 'logged-out', myDayRead: 0, reasons: { items: [...DEFAULT_NOT_READY_REASONS], system: {} }, reasonsRead: 0, callbacks,
+      token, me, socket, desk, autoAnswer, state: 'logged-out', myDayRead: 0, reasonsRead: 0, callbacks, dial, dialling: false, socketWasOpen: false,
+      reasons: { items: [...DEFAULT_NOT_READY_REASONS], system: { [OUTBOUND_REASON.code]: OUTBOUND_REASON.label } },
     };
     this.#session = s;
     desk.on('change', (snap) => {
@@ -287,6 +314,9 @@ export class AgentApp {
     socket.on('status', (status) => {
       view.renderSocket(status);
       this.#renderState();
+      // (back after a break: the agent's call to a number may have moved on meanwhile, or their right to dial)
+      if (status === 'open' && s.socketWasOpen) dial.read();
+      if (status === 'open') s.socketWasOpen = true;
     });
     socket.on('message', (msg) => this.#onMessage(msg));
     socket.on('refused', (reason) => {
@@ -311,6 +341,7 @@ export class AgentApp {
     this.#renderState();
     view.renderSip('registering', '');
     this.#readReasons(s, false);
+    dial.read();
     void this.#api
       .transferTargets(token)
       .then((targets) => {
@@ -324,7 +355,10 @@ export class AgentApp {
       if (this.#session !== s) return;
       const phone = new Softphone(creds, log.child({ component: 'softphone' }));
       s.softphone = phone;
-      phone.on('registration', (status, detail) => view.renderSip(status, detail));
+      phone.on('registration', (status, detail) => {
+        view.renderSip(status, detail);
+        this.#renderDial(s);
+      });
       phone.on('invitation', (invitation, callId, replaces) => desk.invitation(invitation, callId, replaces));
       await phone.start();
     } catch (err) {
@@ -458,6 +492,9 @@ export class AgentApp {
         if (s.consult?.callId === msg.callId) s.consult.serverSaid(msg.consultId, msg.state, msg.reason);
         else this.#deskPhoneConsult(s, msg.callId, msg.consultId, msg.state, msg.target);
         break;
+      case 'outbound':
+        s.dial.serverSaid(msg.callId, msg.number, msg.state, msg.reason);
+        break;
       case 'recording':
         // (paused or resumed on this page, or in another tab of the agent's)
         if (s.desk.snapshot.callId === msg.callId) {
@@ -584,7 +621,7 @@ export class AgentApp {
     this.#api.notReadyReasons(s.token).then(
       (reasons) => {
         if (this.#session !== s || read !== s.reasonsRead) return;
-        s.reasons = { items: reasons.items.length > 0 ? reasons.items : s.reasons.items, system: reasons.system };
+        s.reasons = { items: reasons.items.length > 0 ? reasons.items : s.reasons.items, system: { [OUTBOUND_REASON.code]: OUTBOUND_REASON.label, ...reasons.system } };
         this.#view.renderNotReadyReasons(reasons.items, keepChoice);
         this.#renderState();
       },
@@ -762,10 +799,33 @@ export class AgentApp {
     }
   }
 
+  /** Calls the number typed in "Call a number" from this page's phone, unless the agent has a call or the phone is not registered. */
+  #dial(): void {
+    const s = this.#session;
+    if (!s || !this.#canDial(s)) return;
+    void this.#view.dialAudio.play().catch(() => {}); // (the click unlocks audio playback for the call)
+    s.dial.dial(this.#view.dialNumber.value);
+  }
+
+  /** The agent may call a number now: no call on the desk, no consult, no call to a number, this page's phone registered. */
+  #canDial(s: DeskSession): boolean {
+    return s.desk.snapshot.state === 'idle' && s.consult === undefined && !dialInProgress(s.dial.snapshot) && s.softphone?.status === 'registered';
+  }
+
+  /** "Call a number", and the agent's state controls when a call to a number starts or ends. */
+  #renderDial(s: DeskSession): void {
+    this.#view.renderDial(s.dial.snapshot, this.#canDial(s));
+    const dialling = dialInProgress(s.dial.snapshot);
+    if (dialling === s.dialling) return;
+    s.dialling = dialling;
+    this.#renderState();
+  }
+
   #renderState(): void {
     const s = this.#session;
     if (!s) return;
-    const onCall = s.desk.snapshot.state !== 'idle' || s.consult !== undefined;
+    this.#view.renderDial(s.dial.snapshot, this.#canDial(s));
+    const onCall = s.desk.snapshot.state !== 'idle' || s.consult !== undefined || s.dialling;
     this.#view.renderAgentState(s.state, s.reason === undefined ? undefined : reasonLabel(s.reason, s.reasons), s.socket.status === 'open', onCall);
     clearInterval(s.timer);
     s.timer = undefined;

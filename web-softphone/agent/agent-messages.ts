@@ -42,6 +42,10 @@ export interface ConsultFrom {
 export type ConsultProgress = 'ringing' | 'talking' | 'ended';
 export const CONSULT_PROGRESS: readonly ConsultProgress[] = ['ringing', 'talking', 'ended'];
 
+/** How the agent's call to a phone number goes (dialled from this page or another of their devices). */
+export type OutboundProgress = 'dialing' | 'ringing' | 'talking' | 'ended';
+export const OUTBOUND_PROGRESS: readonly OutboundProgress[] = ['dialing', 'ringing', 'talking', 'ended'];
+
 export interface UnfiledCall {
   callId: string;
   queue: string;
@@ -63,6 +67,8 @@ export type ServerMessage =
   | { type: 'consult'; callId: string; consultId: string; state: ConsultProgress; target: string; reason?: string }
   /** the recording of the agent's call was paused (what is said meanwhile is not kept) or goes on again */
   | { type: 'recording'; callId: string; paused: boolean }
+  /** the agent's call to a phone number (callId: the server's); reason, when ended: who hung up, or the SIP status that refused it */
+  | { type: 'outbound'; callId: string; number: string; state: OutboundProgress; reason?: string }
   | { type: 'call-ended'; callId: string }
   | { type: 'error'; message: string }
   | { type: 'queues'; queues: QueueWaiting[] }
@@ -157,6 +163,12 @@ export function parseServerMessage(data: unknown): ServerMessage | undefined {
     case 'consult': {
       if (typeof m.callId !== 'string' || typeof m.consultId !== 'string' || !CONSULT_PROGRESS.includes(m.state as ConsultProgress)) return undefined;
       const out: ServerMessage = { type: 'consult', callId: m.callId, consultId: m.consultId, state: m.state as ConsultProgress, target: str(m.target) };
+      if (typeof m.reason === 'string' && m.reason) out.reason = m.reason;
+      return out;
+    }
+    case 'outbound': {
+      if (typeof m.callId !== 'string' || !m.callId || typeof m.number !== 'string' || !OUTBOUND_PROGRESS.includes(m.state as OutboundProgress)) return undefined;
+      const out: ServerMessage = { type: 'outbound', callId: m.callId, number: m.number, state: m.state as OutboundProgress };
       if (typeof m.reason === 'string' && m.reason) out.reason = m.reason;
       return out;
     }

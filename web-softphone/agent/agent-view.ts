@@ -7,6 +7,7 @@ import { type MyDay, ahtText, myRatingText, percentText } from './my-day.ts';
 import { type CallbackRow, type MyCallbacksSnapshot, myCallbacksModel } from './my-callbacks.ts';
 import type { CallDeskSnapshot } from './call-desk.ts';
 import type { ConsultSnapshot } from './consult-call.ts';
+import { type DialSnapshot, dialInProgress, dialStatusText, prefixesText, talkClock } from './dial-out.ts';
 import type { SocketStatus } from './agent-socket.ts';
 import type { RegistrationStatus } from './softphone.ts';
 
@@ -160,6 +161,17 @@ export class AgentView {
   readonly consultConference: HTMLButtonElement;
   readonly consultCancel: HTMLButtonElement;
   readonly consultAudio: HTMLAudioElement;
+  readonly dialPanel: HTMLElement;
+  readonly dialForm: HTMLFormElement;
+  readonly dialNumber: HTMLInputElement;
+  readonly dialCall: HTMLButtonElement;
+  readonly dialHangup: HTMLButtonElement;
+  readonly dialHint: HTMLElement;
+  readonly dialStatus: HTMLElement;
+  readonly dialStatusText: HTMLElement;
+  readonly dialClock: HTMLElement;
+  readonly dialError: HTMLElement;
+  readonly dialAudio: HTMLAudioElement;
   readonly recording: HTMLElement;
   readonly recordingState: HTMLElement;
   readonly recordingToggle: HTMLButtonElement;
@@ -262,6 +274,17 @@ export class AgentView {
     this.consultConference = $('consult-conference');
     this.consultCancel = $('consult-cancel');
     this.consultAudio = $('consult-audio');
+    this.dialPanel = $('dial-panel');
+    this.dialForm = $('dial-form');
+    this.dialNumber = $('dial-number');
+    this.dialCall = $('dial-call');
+    this.dialHangup = $('dial-hangup');
+    this.dialHint = $('dial-hint');
+    this.dialStatus = $('dial-status');
+    this.dialStatusText = $('dial-status-text');
+    this.dialClock = $('dial-clock');
+    this.dialError = $('dial-error');
+    this.dialAudio = $('dial-audio');
     this.recording = $('recording');
     this.recordingState = $('recording-state');
     this.recordingToggle = $('recording-toggle');
@@ -734,6 +757,31 @@ export class AgentView {
     this.consultConference.disabled = c?.state !== 'talking';
     this.consultCancel.textContent = c?.conference ? 'End conference' : 'Cancel consult';
     this.consultCancel.disabled = c === undefined || c.state === 'completing';
+  }
+
+  /**
+   * "Call a number": shown while the agent may dial numbers (or a call to one is on), with the numbers allowed; Call (off
+   * unless `canCall`: no other call, this page's phone registered), Hang up while the call is on; how it goes ("Ringing
+   * +3725551234…", "Talking with +3725551234 0:12", "Call to +3725551234 ended (busy)") and why a number was not called.
+   */
+  renderDial(d: DialSnapshot, canCall: boolean, now = Date.now()): void {
+    const on = dialInProgress(d);
+    this.dialPanel.hidden = !(d.settings?.allowed === true || on);
+    const hint = prefixesText(d.settings?.allowedPrefixes ?? []);
+    this.dialHint.hidden = hint === '';
+    this.dialHint.textContent = hint;
+    this.dialCall.disabled = !canCall || d.settings?.allowed !== true;
+    this.dialHangup.hidden = !on;
+    this.dialHangup.disabled = d.hangingUp;
+    // (a live region: only a change is written, and so announced; the clock beside it is not)
+    const status = dialStatusText(d.call);
+    if (this.dialStatusText.textContent !== status) this.dialStatusText.textContent = status;
+    const clock = talkClock(d.call, now);
+    this.dialClock.textContent = clock === '' ? '' : ` ${clock}`;
+    this.dialStatus.hidden = status === '';
+    this.dialStatus.dataset.state = d.call?.state ?? '';
+    if (this.dialError.textContent !== (d.error ?? '')) this.dialError.textContent = d.error ?? '';
+    this.dialError.hidden = d.error === undefined;
   }
 
   /** The name of the target chosen in the Transfer list (what it shows). */

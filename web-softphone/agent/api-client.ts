@@ -4,6 +4,7 @@ import { WebError } from '../shared/errors.ts';
 import { type NotReadyReasons, parseNotReadyReasons } from '../shared/not-ready-reasons.ts';
 import { sessionTokenStore } from '../shared/session-token.ts';
 import { type CallerHistory, parseCallerHistory } from './caller-history.ts';
+import { type OutboundSettings, parseOutboundSettings } from './dial-out.ts';
 import { type MyCallbackList, parseMyCallbacks } from './my-callbacks.ts';
 import { type MyDay, parseMyDay } from './my-day.ts';
 
@@ -105,7 +106,12 @@ export class AgentApi {
     await fetchJson<unknown>(`${this.base}/api/agent/call/consult`, { method: 'DELETE', token });
   }
 
-  /** `POST /api/agent/call/hangup`: hangs up the call the agent has on another device (a desk phone). */
+  /** `GET /api/agent/outbound`: whether the agent may dial phone numbers (and which), and their call to one that is on. */
+  async outbound(token: string): Promise<OutboundSettings> {
+    return parseOutboundSettings(await fetchJson<unknown>(`${this.base}/api/agent/outbound`, { token }));
+  }
+
+  /** `POST /api/agent/call/hangup`: hangs up the call the agent has on another device (a desk phone), or their call to a number on any. */
   async hangupCall(token: string): Promise<void> {
     await fetchJson<unknown>(`${this.base}/api/agent/call/hangup`, { method: 'POST', body: {}, token });
   }

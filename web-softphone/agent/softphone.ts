@@ -26,9 +26,11 @@ export interface SoftphoneEvents extends Record<string, unknown[]> {
 
 /**
  * The agent's browser phone: a sip.js UserAgent over the server's WebSocket with a Registerer, handing incoming
- * INVITEs to whoever listens and placing the agent's own calls (consults). close() unregisters and stops; it is idempotent.
+ * INVITEs to whoever listens and placing the agent's own calls (consults, calls to numbers). close() unregisters and stops; it is idempotent.
  */
 export class Softphone extends Emitter<SoftphoneEvents> {
+  /** the phone's own SIP URI (sip:<user>@<realm>) */
+  readonly uri: string;
   readonly #ua: UserAgent;
   readonly #registerer: Registerer;
   readonly #log: Logger;
@@ -38,6 +40,7 @@ export class Softphone extends Emitter<SoftphoneEvents> {
   constructor(creds: SoftphoneCredentials, log: Logger) {
     super(log);
     this.#log = log;
+    this.uri = creds.uri;
     this.#ua = createUserAgent(creds, log, {
       onInvite: (invitation) => {
         const callId = invitation.request.getHeader('X-Callflow-Call-Id')?.trim() ?? '';
@@ -73,7 +76,7 @@ export class Softphone extends Emitter<SoftphoneEvents> {
     }
   }
 
-  /** A call from this phone to `uri` (a consult), audio only, for the caller to place with invite(); undefined: not a SIP URI. */
+  /** A call from this phone to `uri` (a consult, a phone number), audio only, for the caller to place with invite(); undefined: not a SIP URI. */
   inviter(uri: string): Inviter | undefined {
     const target = UserAgent.makeURI(uri);
     return target && new Inviter(this.#ua, target, { sessionDescriptionHandlerOptions: AUDIO_ONLY });

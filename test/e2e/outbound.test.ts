@@ -6,7 +6,8 @@ import { WebSocket } from 'ws';
 import { peakFrequency, rms } from '../media/helpers/audio.ts';
 import { BaresipPhone, PHONE_ADDRESS, makeTone } from '../support/baresip.ts';
 import { RawUdp } from '../sip/helpers.ts';
-import { type Harness, createAgent, deskPhone, eventually, startCallCenter } from './support/harness.ts';
+import { type TestBrowser, launchBrowser } from './support/browser.ts';
+import { type Harness, agentPageReady, createAgent, deskPhone, eventually, startCallCenter } from './support/harness.ts';
 import { inDialog, inviteQueue } from './support/queue-invite.ts';
 import { readWav } from './support/wav.ts';
 
@@ -34,6 +35,7 @@ describe('agents dial phone numbers', () => {
   let bob: { id: number; password: string; sipPassword: string };
   const phones: BaresipPhone[] = [];
   const sockets: WebSocket[] = [];
+  const browsers: TestBrowser[] = [];
 
   async function customerPhone(answer: 'auto' | 'manual'): Promise<BaresipPhone> {
     const p = new BaresipPhone({
@@ -104,6 +106,7 @@ describe('agents dial phone numbers', () => {
 
   afterEach(async () => {
     for (const s of sockets.splice(0)) s.close();
+    for (const b of browsers.splice(0)) await b.close();
     for (const p of phones.splice(0)) await p.stop();
     await h.api('PUT', '/api/agent/state', { state: 'logged-out' }, anna.token);
   });
@@ -261,5 +264,45 @@ describe('agents dial phone numbers', () => {
     expect(await record(second)).toMatchObject({ direction: 'outbound', state: 'ended', endReason: 'agent' });
     await eventually(() => annaState().reason === 'training', 10_000, 'her reason back');
     expect((await h.api('POST', '/api/agent/call/hangup', undefined, anna.token)).status).toBe(409);
+  }, 120_000);
+
+  it("from the agent page: Anna types the number, the page's softphone calls, the customer hears her browser, the panel follows the call and hangs it up", async () => {
+    const customer = await customerPhone('auto');
+    const b = await launchBrowser(makeTone(path.join(dir, 'tone-440.wav'), 440));
+    browsers.push(b);
+    const page = b.page;
+    await agentPageReady(page, h, 'anna', anna.password);
+    await eventually(async () => (await page.getByTestId('dial-panel').isVisible()) || undefined, 10_000, 'the Call a number panel');
+    // a number outside the allowed prefixes: the page says so, nothing is dialled
+    await page.getByTestId('dial-number').fill('+49 30 123456');
+    await page.getByTestId('dial-call').click();
+    await eventually(async () => /must start with \+372/.test((await page.getByTestId('dial-error').textContent()) ?? ''), 5000, 'the prefix refusal');
+
+    await page.getByTestId('dial-number').fill('+372 555 1234');
+    await page.getByTestId('dial-call').click();
+    await customer.waitEvent('CALL_ESTABLISHED', 20_000);
+    await eventually(async () => /Talking with \+3725551234/.test((await page.getByTestId('dial-status').textContent()) ?? ''), 15_000, 'Talking with in the panel');
+    // (her state: Not ready (Calling a number))
+    await eventually(async () => /Not-Ready \(Calling a number\)/i.test(await page.locator('body').innerText()), 10_000, 'the state line');
+    expect(annaState()).toEqual({ state: 'not-ready', reason: 'outbound' });
+    const callId = h.server.center.outboundOf(String(anna.id))!.id;
+    await new Promise((r) => setTimeout(r, 4000));
+    await page.getByTestId('dial-hangup').click();
+    await customer.waitEvent('CALL_CLOSED', 10_000);
+    await eventually(async () => /ended/.test((await page.getByTestId('dial-status').textContent()) ?? ''), 10_000, 'ended in the panel');
+    await eventually(() => annaState().state === 'ready', 10_000, 'Anna ready again');
+
+    // the customer heard Anna's browser (its microphone: a 440 Hz tone), over WebRTC to rtpengine, RTP to the trunk
+    const { samples, rate } = await eventually(() => {
+      const file = customer.receivedRecording();
+      const wav = file === undefined ? undefined : readWav(file);
+      return wav !== undefined && wav.samples.length > wav.rate * 3 ? wav : undefined;
+    }, 5000, 'the recording of the call');
+    const tail = samples.subarray(Math.max(0, samples.length - rate * 2));
+    const heard = { peakHz: peakFrequency(tail, rate), rms: rms(tail) };
+    expect(Math.abs(heard.peakHz - 440), JSON.stringify(heard)).toBeLessThan(20);
+    expect(heard.rms, JSON.stringify(heard)).toBeGreaterThan(300);
+    const r = await record(callId);
+    expect(r).toMatchObject({ direction: 'outbound', channel: 'webrtc', state: 'ended', endReason: 'agent', caller: CUSTOMER_NUMBER });
   }, 120_000);
 });

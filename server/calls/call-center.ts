@@ -266,6 +266,7 @@ export class CallCenter {
       // a third of the timeout between looks (1 to 10 s): a dead call ends within timeout + that
       this.#mediaWatch = setInterval(() => {
         for (const call of this.#calls.values()) void call.checkMedia(timeout);
+        for (const call of this.#outbound.values()) void call.checkMedia(timeout);
       }, Math.min(10, Math.max(1, timeout / 3)) * 1000);
       this.#mediaWatch.unref();
     }

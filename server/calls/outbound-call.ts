@@ -58,6 +58,9 @@ export class OutboundCall {
   #media: MediaSession;
   #answeredAt: Date | null = null;
   #ended = false;
+  /** either side holds the call (it sends no media then) */
+  #held = false;
+  #checkingMedia = false;
 
   constructor(
     private readonly deps: OutboundDeps,
@@ -66,6 +69,7 @@ export class OutboundCall {
     readonly number: string,
   ) {
     this.#media = deps.media.createSession(this.id);
+    this.#media.on('mediaLost', () => this.#end('media-lost'));
   }
 
   get answered(): boolean {
@@ -159,10 +163,38 @@ export class OutboundCall {
     deps.toAgent({ type: 'outbound', callId: this.id, number: this.number, state: 'talking' });
     // Hold and resume from either side: the ports and codecs stay as they are (the held side sends nothing).
     const agentOffer = incoming.remoteSdp;
-    incoming.setReinviteHandler((o) => answerReinvite(incoming.localSdp ?? '', agentOffer, o).sdp);
+    const reinvite = (local: string | undefined, remote: string | undefined, offer: string): string => {
+      const a = answerReinvite(local ?? '', remote, offer);
+      this.#held = a.hold;
+      return a.sdp;
+    };
+    incoming.setReinviteHandler((o) => reinvite(incoming.localSdp, agentOffer, o));
     // (a transfer of this call is not supported: the REFER's outcome says so, the call goes on)
     incoming.on('refer', () => incoming.notifyRefer(603, 'Decline: a call to a number cannot be transferred'));
-    leg.setReinviteHandler((o) => answerReinvite(leg.localSdp ?? '', trunkAnswer, o).sdp);
+    leg.setReinviteHandler((o) => reinvite(leg.localSdp, trunkAnswer, o));
+  }
+
+  /**
+   * Media inactivity (MEDIA_TIMEOUT_SECONDS), as for customers' calls: a talking call in which one side has sent no RTP
+   * for `timeoutSeconds` is hung up on both sides ('media-timeout': a phone that lost power or its network sends no
+   * BYE, and its agent would stay not ready). Not while the call is held.
+   */
+  async checkMedia(timeoutSeconds: number): Promise<void> {
+    if (this.#answeredAt === null || this.#ended || this.#held || this.#checkingMedia) return;
+    this.#checkingMedia = true;
+    try {
+      const silent = await this.#media.silentSeconds();
+      if (this.#ended || this.#held) return;
+      // (the media session's "customer" leg is the agent's device, which offered; its "agent" leg is the trunk)
+      if ((silent.customer ?? 0) >= timeoutSeconds || (silent.agent ?? 0) >= timeoutSeconds) {
+        this.deps.logger.warn({ callId: this.id, silentSeconds: silent, timeoutSeconds }, 'no media on a call to a number: ending it');
+        this.#end('media-timeout');
+      }
+    } catch (err) {
+      this.deps.logger.debug({ err, callId: this.id }, 'media query failed');
+    } finally {
+      this.#checkingMedia = false;
+    }
   }
 
   /** Ends the call from the server's side (the agent's page hung up, the server is closing). */

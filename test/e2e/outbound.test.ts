@@ -95,7 +95,7 @@ describe('agents dial phone numbers', () => {
     h = await startCallCenter({
       rtpPortMin: 48000,
       rtpPortMax: 48099,
-      env: { CALLBACK_TRUNK: `sip:${PHONE_ADDRESS}:${CUSTOMER_PORT};transport=udp`, AGENT_CALLS: '1', AGENT_CALL_PREFIXES: '+372' },
+      env: { CALLBACK_TRUNK: `sip:${PHONE_ADDRESS}:${CUSTOMER_PORT};transport=udp`, AGENT_CALLS: '1', AGENT_CALL_PREFIXES: '+372', MEDIA_TIMEOUT_SECONDS: '5' },
     });
     await h.api('POST', '/api/skills', { name: 'support' }, h.admin);
     expect((await h.api('POST', '/api/queues', { name: 'support', skills: { support: 1 }, ringTimeoutSeconds: 8, wrapUpSeconds: 0 }, h.admin)).status).toBe(201);
@@ -305,4 +305,21 @@ describe('agents dial phone numbers', () => {
     const r = await record(callId);
     expect(r).toMatchObject({ direction: 'outbound', channel: 'webrtc', state: 'ended', endReason: 'agent', caller: CUSTOMER_NUMBER });
   }, 120_000);
+
+  it("Anna's desk phone loses its power mid-call: no media from it, the call is ended on the customer's side too, and Anna is ready again", async () => {
+    const phone = await annaPhone();
+    const customer = await customerPhone('auto');
+    const told = await annaDesk();
+    await setState('ready');
+    const callId = await dial(phone, told, CUSTOMER_NUMBER);
+    await customer.waitEvent('CALL_ESTABLISHED', 20_000);
+    await eventually(() => told.some((t) => t.callId === callId && t.state === 'talking'), 10_000, 'talking');
+    await new Promise((r) => setTimeout(r, 2000));
+    await phone.crash();
+    // (MEDIA_TIMEOUT_SECONDS=5)
+    await customer.waitEvent('CALL_CLOSED', 20_000);
+    await eventually(() => told.find((t) => t.callId === callId && t.state === 'ended'), 10_000, 'the end').then((t) => expect(t.reason).toBe('media-timeout'));
+    await eventually(() => annaState().state === 'ready', 10_000, 'Anna ready again');
+    expect(await record(callId)).toMatchObject({ direction: 'outbound', state: 'ended', endReason: 'media-timeout' });
+  }, 90_000);
 });

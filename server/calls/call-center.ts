@@ -157,7 +157,10 @@ export class CallCenter {
       // (an agent whose caller hung up while they consulted is on the consult still: the ACD holds the call for them)
       const consult = call?.consultView ?? this.consultBy(agentId)?.consultantView ?? null;
       return { listeners: this.listens.of(callId).map((l) => l.login), coach: coach?.login ?? null, barge: coach?.barge ?? false, recordingPaused, consult };
-    }, this.notReadyReasons);
+    }, this.notReadyReasons, (agentId) => {
+      const out = this.#outbound.get(agentId);
+      return out === undefined ? null : { number: out.number, answered: out.answered };
+    });
     this.#env = {
       acd: this.acd,
       media: deps.media,

@@ -130,8 +130,11 @@ export class OutboundCall {
     leg.on('failed', (status, reason) => {
       clearTimeout(ringLimit);
       // (a challenge the trunk's account did not answer is the server's problem, not the agent's phone's)
-      const passed = status === 401 || status === 407 ? 502 : status >= 300 ? status : 500;
-      if (!incoming.isClosed) incoming.reject(passed, reason);
+      const refusedUs = status === 401 || status === 407;
+      if (!incoming.isClosed) {
+        if (refusedUs) incoming.reject(502, 'Bad Gateway: the trunk refused the call center\'s credentials');
+        else incoming.reject(status >= 300 ? status : 500, reason);
+      }
       this.#end(String(status));
     });
     leg.on('bye', () => this.#end('customer'));

@@ -106,6 +106,8 @@ export interface WallBoardAgent {
   recordingPaused: boolean;
   /** a consult: the agent consults `with` (an agent's or a queue's name) about their call, or is consulted by them */
   consult: { role: 'consulting' | 'consulted'; with: string } | null;
+  /** a phone number the agent dialled and is calling now (answered: talking; else ringing) */
+  outbound: { number: string; answered: boolean } | null;
 }
 
 /** Who monitors an agent's call, and whether its recording is paused. */
@@ -231,6 +233,8 @@ export class WallBoard {
     private readonly monitors: (callId: string, agentId: string) => Monitors = () => NO_MONITORS,
     /** the not-ready reasons' labels and time limits */
     private readonly reasons: Pick<NotReadyReasons, 'label' | 'limitMs'> | null = null,
+    /** the phone number each agent is calling now, if any */
+    private readonly outboundOf: (agentId: string) => WallBoardAgent['outbound'] = () => null,
     private readonly intervalMs = 1000,
   ) {}
 
@@ -268,6 +272,7 @@ export class WallBoard {
         callId: info?.callId ?? null,
         callQueueId: call?.queueId ? Number(call.queueId) : null,
         ...(info?.callId ? this.monitors(info.callId, id) : NO_MONITORS),
+        outbound: this.outboundOf(id),
       });
     }
     const sum = { ...NO_TRAFFIC };

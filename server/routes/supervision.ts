@@ -88,6 +88,10 @@ const WallBoardView = Type.Object({
         role: Type.Union([Type.Literal('consulting'), Type.Literal('consulted')]),
         with: Type.String({ description: 'consulting: the agent or queue consulted; consulted: the agent consulting' }),
       }, { description: 'a consult (attended transfer) the agent is in: consulting another agent or a queue about their call, or consulted' })),
+      outbound: Nullable(Type.Object({
+        number: Type.String(),
+        answered: Type.Boolean({ description: 'false: still ringing' }),
+      }, { description: 'a phone number the agent dialled and is calling now (not ready, reason outbound, meanwhile)' })),
     }),
   ),
 });

@@ -131,6 +131,9 @@ describe('agents dial phone numbers', () => {
     // the ACD offers her nothing meanwhile: not ready, reason outbound
     expect(annaState()).toEqual({ state: 'not-ready', reason: 'outbound' });
     expect((await h.api('GET', '/api/agent/outbound', undefined, anna.token)).body.call).toEqual({ callId, number: CUSTOMER_NUMBER, answered: true });
+    // supervisors see it on the wall-board
+    const onBoard = (await h.api('GET', '/api/wallboard', undefined, h.admin)).body.agents.find((a: { id: number }) => a.id === anna.id);
+    expect(onBoard).toMatchObject({ state: 'not-ready', reason: 'outbound', reasonLabel: 'Calling a number', outbound: { number: CUSTOMER_NUMBER, answered: true } });
     // a caller who comes now waits: Anna is on her call
     const udp = await new RawUdp().open();
     try {

@@ -148,6 +148,20 @@ describe("the wall-board's agents: not-ready reasons", () => {
       expect(await row('Bob').getByTestId('wb-agent-consult').textContent()).toBe('consulted by Anna Ait');
       expect(await row('Cara').getByTestId('wb-agent-consult').count()).toBe(0);
     });
+
+    it('says which number an agent is calling (dialled from their phone or page), ringing or talking', async () => {
+      const now = new Date().toISOString();
+      const board = emptyWallBoard([
+        { id: 7, name: 'Anna', state: 'not-ready', reason: 'outbound', reasonLabel: 'Calling a number', since: now, callId: null, callQueueId: null, outbound: { number: '+3725551234', answered: false } },
+        { id: 8, name: 'Bob', state: 'not-ready', reason: 'outbound', reasonLabel: 'Calling a number', since: now, callId: null, callQueueId: null, outbound: { number: '+3725559999', answered: true } },
+        { id: 9, name: 'Cara', state: 'ready', since: now, callId: null, callQueueId: null, outbound: null },
+      ]);
+      const row = await showBoard(board);
+      expect(await row('Anna').getByTestId('wb-agent-outbound').textContent()).toBe('calling +3725551234');
+      expect((await row('Anna').getByTestId('wb-agent-reason').textContent())?.trim()).toBe('Calling a number');
+      expect(await row('Bob').getByTestId('wb-agent-outbound').textContent()).toBe('talking with +3725559999');
+      expect(await row('Cara').getByTestId('wb-agent-outbound').count()).toBe(0);
+    });
   });
 });
 

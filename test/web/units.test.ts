@@ -4,9 +4,10 @@ import { callerText, parseServerMessage } from '../../web-softphone/agent/agent-
 import { AGENT_CALL_TRANSITIONS, canTransitionCall } from '../../web-softphone/agent/agent-call-state.ts';
 import { agentSocketUrl } from '../../web-softphone/agent/agent-socket.ts';
 import {
-  checkNumber, dialStatusText, dialTarget, endReasonText, normalizeNumber, parseOutboundSettings, prefixesText, talkClock,
+  checkNumber, dialStatusText, dialTarget, endReasonText, parseOutboundSettings, prefixesText, talkClock,
 } from '../../web-softphone/agent/dial-out.ts';
 import { DIAL_TRANSITIONS, canTransitionDial } from '../../web-softphone/agent/dial-out-state.ts';
+import { normalizeNumber } from '../../web-softphone/shared/phone-number.ts';
 import {
   type MyCallbackList, type MyCallbacksSnapshot, MyCallbacks, attemptsText, callbackDueText, callbackRowText, localWhen, moveAt, movable, myCallbacksModel,
   parseMyCallbacks,

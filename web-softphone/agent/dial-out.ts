@@ -10,6 +10,7 @@ import { WebError, userMessage } from '../shared/errors.ts';
 import { clock } from '../shared/format.ts';
 import type { Logger } from '../shared/logger.ts';
 import { playRemoteAudio, stopRemoteAudio } from '../shared/media.ts';
+import { normalizeNumber } from '../shared/phone-number.ts';
 import { canTransitionDial, type DialState } from './dial-out-state.ts';
 
 /** The server's own not-ready reason while the agent calls a number, and its words (when the server's list is not read). */
@@ -42,11 +43,6 @@ export function parseOutboundSettings(v: unknown): OutboundSettings {
   };
 }
 
-/** A phone number as the server takes it: spaces, dashes, dots and parentheses dropped, an optional + and 4 to 20 digits; null: not one. */
-export function normalizeNumber(raw: string): string | null {
-  const n = raw.replace(/[\s().-]/g, '');
-  return /^\+?[0-9]{4,20}$/.test(n) ? n : null;
-}
 
 /** "+372", "+372 or +49", "+372, +49 or +358". */
 function orList(items: readonly string[]): string {

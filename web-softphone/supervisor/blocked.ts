@@ -4,6 +4,7 @@
  * the text of a block are pure (unit tested in Node); the list is drawn with the document as board.ts's sections are.
  */
 import { el } from './board.ts';
+import { normalizeNumber } from '../shared/phone-number.ts';
 
 /** A block of GET /api/blocked-callers (newest first; an expired one stays listed, not active, until unblocked). */
 export interface BlockedCaller {
@@ -30,11 +31,6 @@ export function blockBody(target: BlockTarget, reason: string, days: string): Re
   return body;
 }
 
-/** A phone number as the server reads one (spaces, dashes, dots, parentheses dropped; 4 to 20 digits, maybe a +). */
-function phoneNumber(raw: string): string | null {
-  const n = raw.replace(/[\s().-]/g, '');
-  return /^\+?[0-9]{4,20}$/.test(n) ? n : null;
-}
 
 /**
  * Whether a call's caller can be blocked: they are known by a customer id or a phone number (a phone's SIP URI names
@@ -43,7 +39,7 @@ function phoneNumber(raw: string): string | null {
 export function canBlockCaller(call: { caller: string; customerId: string | null }): boolean {
   if (call.customerId) return true;
   const user = /^sips?:([^@;?]+)@/i.exec(call.caller)?.[1];
-  return phoneNumber(user ?? call.caller) !== null;
+  return normalizeNumber(user ?? call.caller) !== null;
 }
 
 /** Who is blocked: the number, or "customer <id>". */

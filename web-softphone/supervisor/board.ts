@@ -74,6 +74,8 @@ export interface BoardAgent {
   recordingPaused?: boolean;
   /** a consult the agent is in (absent from an older server) */
   consult?: { role: 'consulting' | 'consulted'; with: string } | null;
+  /** a phone number the agent dialled and is calling now (absent from an older server) */
+  outbound?: { number: string; answered: boolean } | null;
 }
 
 export interface Board {
@@ -288,6 +290,7 @@ export function renderBoard(doc: Document, board: Board, now: number, act?: Agen
       if (monitors.length > 0) callCell.append(' ', el(doc, 'span', { class: 'muted', 'data-testid': 'wb-agent-monitors' }, `(${monitors.join(', ')})`));
       if (a.recordingPaused === true) callCell.append(' ', el(doc, 'span', { class: 'pill', 'data-testid': 'wb-agent-recording-paused' }, 'recording paused'));
       if (a.consult) callCell.append(' ', el(doc, 'span', { class: 'pill', 'data-testid': 'wb-agent-consult' }, a.consult.role === 'consulting' ? `consulting ${a.consult.with}` : `consulted by ${a.consult.with}`));
+      if (a.outbound) callCell.append(el(doc, 'span', { class: 'pill', 'data-testid': 'wb-agent-outbound' }, a.outbound.answered ? `talking with ${a.outbound.number}` : `calling ${a.outbound.number}`));
       row.append(el(doc, 'td', {}, a.name), state, el(doc, 'td', {}, forTime), callCell);
       const buttons = el(doc, 'td', { class: 'actions' });
       const callId = a.callId ?? null;

@@ -649,7 +649,10 @@ export class CallCenter {
   async #agentSees(agentId: string, callId: string, orInvolved: boolean): Promise<'yes' | 'no' | 'unknown'> {
     if (orInvolved && this.#calls.get(callId)?.involves(agentId)) return 'yes';
     const found = await this.#lastConnect(callId, agentId);
-    return found === undefined ? 'unknown' : found.connect === undefined ? 'no' : 'yes';
+    if (found === undefined) return 'unknown';
+    // (a call to a number is its agent's: it goes through no queue, so no CONNECT)
+    const dialled = found.call.direction === 'outbound' && found.call.agent_id === Number(agentId);
+    return found.connect !== undefined || dialled ? 'yes' : 'no';
   }
 
   /**

@@ -182,6 +182,14 @@ describe('agents dial phone numbers', () => {
     const r = await record(callId);
     expect(r).toMatchObject({ direction: 'outbound', state: 'ended', endReason: 'customer', agentId: anna.id, caller: CUSTOMER_NUMBER, queueId: null, context: { dialledBy: anna.id } });
     expect(r.talkSeconds as number).toBeGreaterThan(3);
+    // Anna writes her note on it (the call went through no queue: it is hers as its record says); Bob may not
+    const note = await h.api('PUT', `/api/agent/calls/${callId}/note`, { text: 'promised a quote by Friday' }, anna.token);
+    expect(note.status, JSON.stringify(note.body)).toBe(200);
+    const bobToken = await h.login('bob', bob.password);
+    expect((await h.api('PUT', `/api/agent/calls/${callId}/note`, { text: 'mine' }, bobToken)).status).toBe(403);
+    const history = await h.api('GET', `/api/agent/calls/${callId}/history`, undefined, anna.token);
+    expect(history.status, JSON.stringify(history.body)).toBe(200);
+    expect(JSON.stringify(history.body.notes)).toContain('promised a quote by Friday');
   }, 120_000);
 
   it('refused with a reason: a number outside the allowed prefixes, a colleague, while offered a call, when agents may not dial', async () => {

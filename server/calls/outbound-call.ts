@@ -131,11 +131,7 @@ export class OutboundCall {
       clearTimeout(ringLimit);
       // (a challenge the trunk's account did not answer is the server's problem, not the agent's phone's)
       const refusedUs = status === 401 || status === 407;
-      if (!incoming.isClosed) {
-        if (refusedUs) incoming.reject(502, 'Bad Gateway: the trunk refused the call center\'s credentials');
-        else incoming.reject(status >= 300 ? status : 500, reason);
-      }
-      this.#end(String(status));
+      this.#end(String(status), refusedUs ? [502, 'Bad Gateway: the trunk refused the call center\'s credentials'] : [status >= 300 ? status : 500, reason ?? '']);
     });
     leg.on('bye', () => this.#end('customer'));
     leg.on('close', (reason) => {
@@ -206,12 +202,14 @@ export class OutboundCall {
   }
 
   #refuse(status: number, reason: string): void {
-    if (!this.incoming.isClosed) this.incoming.reject(status, reason);
-    this.#end('failed');
+    this.#end('failed', [status, reason]);
   }
 
-  /** Ends both legs (cancelled or rejected before the answer, BYE after), the record, the media: once. */
-  #end(reason: string): void {
+  /**
+   * Ends both legs (before the answer: the trunk's leg cancelled, the agent's refused with `refusal`; BYE after), the
+   * record, the media: once.
+   */
+  #end(reason: string, refusal: [status: number, phrase: string] = [487, 'Request Terminated']): void {
     if (this.#ended) return;
     this.#ended = true;
     const { deps } = this;
@@ -221,7 +219,7 @@ export class OutboundCall {
       else void leg.bye().catch(() => {});
     }
     if (!this.incoming.isClosed) {
-      if (this.#answeredAt === null) this.incoming.reject(487, 'Request Terminated');
+      if (this.#answeredAt === null) this.incoming.reject(...refusal);
       else void this.incoming.bye().catch(() => {});
     }
     const endedAt = new Date();

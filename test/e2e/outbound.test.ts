@@ -200,6 +200,10 @@ describe('agents dial phone numbers', () => {
       expect(outside.status, outside.reason).toBe(403);
       expect(outside.reason).toMatch(/does not start with an allowed prefix \(\+372\)/);
       expect(outside.reason).not.toContain('+4930123456'); // (the number is masked)
+      const noOffer = await inviteQueue(h, udp, { to: CUSTOMER_NUMBER, ...asAnna, sdp: '' });
+      expect(noOffer.status).toBe(488);
+      expect(noOffer.reason).toMatch(/SDP offer is required/);
+      await eventually(() => h.server.center.outboundOf(String(anna.id)) === undefined, 5000, 'the refused call to be gone');
       const colleague = await inviteQueue(h, udp, { to: '1102', ...asAnna });
       expect(colleague.status).toBe(404);
       expect(colleague.reason).toMatch(/1102 is the agent Bob/);
@@ -240,7 +244,7 @@ describe('agents dial phone numbers', () => {
     }
   }, 90_000);
 
-  it('Anna hangs up while the customer\'s phone rings (it stops ringing); her page hangs up a call she talks on; she goes back to not ready with her reason', async () => {
+  it('Anna hangs up while the customer\'s phone rings (it stops ringing); a busy customer is refused back to her phone; her page hangs up a call she talks on; she goes back to not ready with her reason', async () => {
     const phone = await annaPhone();
     const customer = await customerPhone('manual');
     const told = await annaDesk();
@@ -256,6 +260,16 @@ describe('agents dial phone numbers', () => {
     await eventually(() => annaState().reason === 'training', 10_000, 'her reason back');
     expect(await record(first)).toMatchObject({ direction: 'outbound', state: 'ended', endReason: 'cancelled', talkSeconds: null });
 
+    // the customer's phone is busy (it refuses the call): Anna's phone is told, she gets her reason back
+    const busy = await dial(phone, told, CUSTOMER_NUMBER);
+    await customer.waitEvent('CALL_INCOMING', 15_000);
+    await customer.command('hangup');
+    await phone.waitEvent('CALL_CLOSED', 10_000);
+    const refused = await eventually(() => told.find((t) => t.callId === busy && t.state === 'ended'), 10_000, 'the refusal');
+    expect(refused.reason).toMatch(/^4\d\d$/);
+    expect(await record(busy)).toMatchObject({ state: 'ended', endReason: refused.reason, talkSeconds: null });
+    await eventually(() => annaState().reason === 'training', 10_000, 'her reason back');
+
     // again; the customer answers; the page's Hang up (the API) ends it on both phones
     const second = await dial(phone, told, CUSTOMER_NUMBER);
     await customer.waitEvent('CALL_INCOMING', 15_000);
@@ -267,7 +281,7 @@ describe('agents dial phone numbers', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect((await phone.command('resume')).ok).toBe(true);
     await new Promise((r) => setTimeout(r, 1000));
-    expect(phone.events.filter((e) => e.type === 'CALL_CLOSED')).toHaveLength(1); // (the first call's)
+    expect(phone.events.filter((e) => e.type === 'CALL_CLOSED')).toHaveLength(2); // (the two calls before)
     expect(told.some((t) => t.callId === second && t.state === 'ended')).toBe(false);
     expect((await h.api('POST', '/api/agent/call/hangup', undefined, anna.token)).status).toBe(200);
     await phone.waitEvent('CALL_CLOSED', 10_000);

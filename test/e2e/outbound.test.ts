@@ -311,6 +311,10 @@ describe('agents dial phone numbers', () => {
     await eventually(async () => /Not-Ready \(Calling a number\)/i.test(await page.locator('body').innerText()), 10_000, 'the state line');
     expect(annaState()).toEqual({ state: 'not-ready', reason: 'outbound' });
     const callId = h.server.center.outboundOf(String(anna.id))!.id;
+    // her note on the call, from the panel
+    await page.getByTestId('dial-note').fill('wants the blue one');
+    await page.getByTestId('dial-note-save').click();
+    await eventually(async () => /Note saved/.test((await page.getByTestId('dial-note-status').textContent()) ?? ''), 10_000, 'the note saved');
     await new Promise((r) => setTimeout(r, 4000));
     await page.getByTestId('dial-hangup').click();
     await customer.waitEvent('CALL_CLOSED', 10_000);
@@ -329,6 +333,7 @@ describe('agents dial phone numbers', () => {
     expect(heard.rms, JSON.stringify(heard)).toBeGreaterThan(300);
     const r = await record(callId);
     expect(r).toMatchObject({ direction: 'outbound', channel: 'webrtc', state: 'ended', endReason: 'agent', caller: CUSTOMER_NUMBER });
+    expect(JSON.stringify((await h.api('GET', `/api/agent/calls/${callId}/history`, undefined, anna.token)).body.notes)).toContain('wants the blue one');
   }, 120_000);
 
   it("Anna's desk phone loses its power mid-call: no media from it, the call is ended on the customer's side too, and Anna is ready again", async () => {

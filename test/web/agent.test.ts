@@ -1507,6 +1507,74 @@ describe('agent softphone', () => {
         expect(await visible('dial-status')).toBe(false);
       });
 
+      it("offers a note once the customer answered, kept after the call ended, saved with the agent's token; a refusal in the server's words; none on a call not answered; the next call takes it away", async () => {
+        const answers: CannedResponse[] = [
+          { status: 200, body: { callId: 'out-10', text: 'wants the premium plan' } },
+          { status: 403, body: { statusCode: 403, code: 'ERR_FORBIDDEN', error: 'Forbidden', message: 'you did not talk on this call' } },
+        ];
+        server.route('PUT /api/agent/calls/out-10/note', () => answers.shift()!);
+        const puts = () => server.requests.filter((r) => r.method === 'PUT');
+        await signInToDial();
+        await call('+3725551234');
+        await expect.poll(() => dialInvites().length, { timeout: 10_000 }).toBe(1);
+        send(outbound('out-10', 'dialing'));
+        send(outbound('out-10', 'ringing'));
+        await expect.poll(() => text('dial-status')).toBe('Ringing +3725551234…');
+        expect(await visible('dial-note-form')).toBe(false);
+
+        send(outbound('out-10', 'talking'));
+        await page.getByTestId('dial-note').waitFor({ state: 'visible' });
+        expect(await page.getByTestId('dial-note').getAttribute('maxlength')).toBe('2000');
+        expect(await page.getByTestId('dial-note-form').getAttribute('data-call-id')).toBe('out-10');
+        expect(await page.getByTestId('dial-note-form').getAttribute('class')).toBe(await page.getByTestId('note-form').getAttribute('class'));
+        expect(await text('dial-note-status')).toBe('');
+        await page.getByTestId('dial-note').fill(' wants the premium plan');
+        await page.getByTestId('dial-note-save').click();
+        await expect.poll(() => text('dial-note-status')).toBe('Note saved');
+        expect(puts().map((r) => [r.path, r.headers.authorization, r.body])).toEqual([
+          ['/api/agent/calls/out-10/note', 'Bearer agent-token-1', { text: ' wants the premium plan' }],
+        ]);
+
+        // the customer hangs up: the agent writes the call up afterwards (the server refuses it here: its words)
+        send(outbound('out-10', 'ended', 'customer'));
+        await expect.poll(() => text('dial-status')).toBe('Call to +3725551234 ended (the customer hung up)');
+        expect(await visible('dial-note')).toBe(true);
+        expect(await page.getByTestId('dial-note').inputValue()).toBe(' wants the premium plan');
+        await page.getByTestId('dial-note').press('End');
+        await page.getByTestId('dial-note').pressSequentially(', call back in May');
+        expect(await text('dial-note-status')).toBe(''); // (what is on screen is not saved yet)
+        await page.getByTestId('dial-note-save').click();
+        await expect.poll(() => text('dial-note-status')).toBe('Not saved: you did not talk on this call');
+        expect(await page.getByTestId('dial-note-status').getAttribute('class')).toBe('error');
+        expect(puts()[1]?.body).toEqual({ text: ' wants the premium plan, call back in May' });
+        expect(await page.getByTestId('dial-note').inputValue()).toBe(' wants the premium plan, call back in May');
+
+        // dialling the next number takes the box away; that call is not answered (busy): no box
+        await expect.poll(() => callButton().isEnabled(), { timeout: 10_000 }).toBe(true);
+        await call('+3725551234');
+        await expect.poll(() => visible('dial-note-form')).toBe(false);
+        await expect.poll(() => dialInvites().length, { timeout: 10_000 }).toBe(2);
+        send(outbound('out-11', 'dialing'));
+        send(outbound('out-11', 'ringing'));
+        send(outbound('out-11', 'ended', '486'));
+        await expect.poll(() => text('dial-status')).toBe('Call to +3725551234 ended (busy)');
+        await page.waitForTimeout(200);
+        expect(await visible('dial-note-form')).toBe(false);
+
+        // the next answered call's box starts empty
+        await expect.poll(() => callButton().isEnabled(), { timeout: 10_000 }).toBe(true);
+        await call('+3725551234');
+        await expect.poll(() => dialInvites().length, { timeout: 10_000 }).toBe(3);
+        send(outbound('out-12', 'talking'));
+        await page.getByTestId('dial-note').waitFor({ state: 'visible' });
+        expect(await page.getByTestId('dial-note-form').getAttribute('data-call-id')).toBe('out-12');
+        expect(await page.getByTestId('dial-note').inputValue()).toBe('');
+        expect(await text('dial-note-status')).toBe('');
+        expect(puts()).toHaveLength(2);
+        // (the customer call's note box is another one: not shown)
+        expect(await visible('note-form')).toBe(false);
+      });
+
       it('reads again when the socket is back: shows the call to a number that is on, and ends one that ended meanwhile', async () => {
         const answers = [allowed(), allowed([], { callId: 'out-7', number: '+3725551234', answered: true }), allowed()];
         server.route('GET /api/agent/outbound', () => answers.shift() ?? allowed());

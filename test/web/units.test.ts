@@ -4,7 +4,7 @@ import { callerText, parseServerMessage } from '../../web-softphone/agent/agent-
 import { AGENT_CALL_TRANSITIONS, canTransitionCall } from '../../web-softphone/agent/agent-call-state.ts';
 import { agentSocketUrl } from '../../web-softphone/agent/agent-socket.ts';
 import {
-  checkNumber, dialStatusText, dialTarget, endReasonText, parseOutboundSettings, prefixesText, talkClock,
+  checkNumber, dialNoteCallId, dialStatusText, dialTarget, endReasonText, parseOutboundSettings, prefixesText, talkClock,
 } from '../../web-softphone/agent/dial-out.ts';
 import { DIAL_TRANSITIONS, canTransitionDial } from '../../web-softphone/agent/dial-out-state.ts';
 import { normalizeNumber } from '../../web-softphone/shared/phone-number.ts';
@@ -578,6 +578,16 @@ describe('calling a number (Call a number)', () => {
     expect(talkClock({ ...call, state: 'ringing' }, 73_500)).toBe('');
     expect(dialStatusText({ ...call, state: 'ended', endReason: 'customer' })).toBe('Call to +3725551234 ended (the customer hung up)');
     expect(dialStatusText({ ...call, state: 'ended' })).toBe('Call to +3725551234 ended');
+  });
+
+  it('offers a note on a call to a number once it was answered and the server named it, on or ended; never on one not answered', () => {
+    const call = { number: '+3725551234', own: true };
+    expect(dialNoteCallId(undefined)).toBeUndefined();
+    expect(dialNoteCallId({ ...call, state: 'ringing', callId: 'out-1' })).toBeUndefined();
+    expect(dialNoteCallId({ ...call, state: 'ended', callId: 'out-1', endReason: '486' })).toBeUndefined();
+    expect(dialNoteCallId({ ...call, state: 'talking', answered: true })).toBeUndefined(); // (no id of the server's yet)
+    expect(dialNoteCallId({ ...call, state: 'talking', callId: 'out-1', answered: true })).toBe('out-1');
+    expect(dialNoteCallId({ ...call, state: 'ended', callId: 'out-1', answered: true, endReason: 'customer' })).toBe('out-1');
   });
 
   it("names why a call ended from the server's reason or the SIP status it was refused with", () => {

@@ -13,7 +13,7 @@ import { AutoAnswer, autoAnswerSetting } from './auto-answer.ts';
 import { CallDesk } from './call-desk.ts';
 import { ConsultCall } from './consult-call.ts';
 import { DeskPhoneConsult } from './desk-phone-consult.ts';
-import { DialOut, OUTBOUND_REASON, dialInProgress, dialTarget } from './dial-out.ts';
+import { DialOut, OUTBOUND_REASON, dialInProgress, dialNoteCallId, dialTarget } from './dial-out.ts';
 import { MyCallbacks } from './my-callbacks.ts';
 import { startOfDay } from './my-day.ts';
 import { Softphone } from './softphone.ts';
@@ -24,6 +24,9 @@ const MY_DAY_EVERY_MS = 60_000;
 const MY_CALLBACKS_EVERY_MS = 60_000;
 /** The open callbacks "My callbacks" lists at most (the next due; the heading counts them all). */
 const MY_CALLBACKS_LIMIT = 100;
+
+/** The page's two note boxes: the customer call's (`note`), and the answered call to a number's in "Call a number" (`dialNote`). */
+type NoteSlot = 'note' | 'dialNote';
 
 /** Everything that exists while an agent is signed in; torn down as one on logout. */
 interface DeskSession {
@@ -72,6 +75,8 @@ interface DeskSession {
   /** "Call a number": the agent's calls to phone numbers; `dialling`: one is on (as last rendered) */
   dial: DialOut;
   dialling: boolean;
+  /** the agent's note on their answered call to a number (no queue): shown, that call on or ended, until the next call to a number */
+  dialNote?: NoteDraft;
   /** the agent socket was open once: its next open is a reconnection */
   socketWasOpen: boolean;
 }
@@ -113,9 +118,9 @@ export class AgentApp {
     });
     view.noteForm.addEventListener('submit', (e) => {
       e.preventDefault();
-      void this.#saveNote(view.noteText.value);
+      void this.#saveNote('note', view.noteText.value);
     });
-    view.noteText.addEventListener('input', () => this.#noteEdited());
+    view.noteText.addEventListener('input', () => this.#noteEdited('note'));
     view.callbackForm.addEventListener('submit', (e) => {
       e.preventDefault();
       void this.#arrangeCallback(view.callbackAt.value, view.callbackNumber.value.trim());
@@ -188,6 +193,11 @@ export class AgentApp {
       this.#dial();
     });
     view.dialHangup.addEventListener('click', () => void this.#session?.dial.hangUp());
+    view.dialNoteForm.addEventListener('submit', (e) => {
+      e.preventDefault();
+      void this.#saveNote('dialNote', view.dialNoteText.value);
+    });
+    view.dialNoteText.addEventListener('input', () => this.#noteEdited('dialNote'));
   }
 
   /** Resumes the session of this tab (token in sessionStorage) or shows the sign-in form. */
@@ -332,6 +342,7 @@ export class AgentApp {
     this.#renderRecording(s);
     view.renderDisposition(undefined);
     view.renderNote(undefined);
+    view.renderDialNote(undefined);
     view.renderCallback(undefined);
     view.renderCallerHistory(undefined);
     view.renderMyDay(undefined);
@@ -651,26 +662,34 @@ export class AgentApp {
     this.#view.renderCallback(s.callback);
   }
 
-  /** The agent changed the note: what was said of the last save no longer holds. */
-  #noteEdited(): void {
-    const s = this.#session;
-    const n = s?.note;
-    if (!s || !n || (n.saved === undefined && n.error === undefined)) return;
-    s.note = { callId: n.callId, queue: n.queue, busy: n.busy };
-    this.#view.renderNote(s.note);
+  /** Draws a note box as its draft now is. */
+  #renderNote(s: DeskSession, slot: NoteSlot): void {
+    if (slot === 'note') this.#view.renderNote(s.note);
+    else this.#view.renderDialNote(s.dialNote);
   }
 
-  /** Saves the agent's note on their call (again: it replaces the last one; blank: deletes it). The text stays in the form. */
-  async #saveNote(text: string): Promise<void> {
+  /** The agent changed a note: what was said of the last save no longer holds. */
+  #noteEdited(slot: NoteSlot): void {
     const s = this.#session;
-    const n = s?.note;
+    const n = s?.[slot];
+    if (!s || !n || (n.saved === undefined && n.error === undefined)) return;
+    s[slot] = { callId: n.callId, queue: n.queue, busy: n.busy };
+    this.#renderNote(s, slot);
+  }
+
+  /** Saves the agent's note on its call (again: it replaces the last one; blank: deletes it). The text stays in the form. */
+  async #saveNote(slot: NoteSlot, text: string): Promise<void> {
+    const s = this.#session;
+    const n = s?.[slot];
     if (!s || !n || n.busy) return;
     const show = (patch: Partial<NoteDraft>): void => {
-      if (s.note?.callId !== n.callId) return; // a new call came meanwhile
-      s.note = { ...s.note, ...patch };
-      if (patch.saved === undefined) delete s.note.saved;
-      if (patch.error === undefined) delete s.note.error;
-      this.#view.renderNote(s.note);
+      const now = s[slot];
+      if (now?.callId !== n.callId) return; // another call's box came meanwhile
+      const next = { ...now, ...patch };
+      if (patch.saved === undefined) delete next.saved;
+      if (patch.error === undefined) delete next.error;
+      s[slot] = next;
+      this.#renderNote(s, slot);
     };
     show({ busy: true });
     try {
@@ -812,9 +831,17 @@ export class AgentApp {
     return s.desk.snapshot.state === 'idle' && s.consult === undefined && !dialInProgress(s.dial.snapshot) && s.softphone?.status === 'registered';
   }
 
-  /** "Call a number", and the agent's state controls when a call to a number starts or ends. */
+  /**
+   * "Call a number" (with the note box of an answered call, that call's until the next: dialling again takes it away),
+   * and the agent's state controls when a call to a number starts or ends.
+   */
   #renderDial(s: DeskSession): void {
     this.#view.renderDial(s.dial.snapshot, this.#canDial(s));
+    const noteOn = dialNoteCallId(s.dial.snapshot.call);
+    if (noteOn !== s.dialNote?.callId) {
+      s.dialNote = noteOn === undefined ? undefined : { callId: noteOn, queue: '', busy: false };
+      this.#view.renderDialNote(s.dialNote);
+    }
     const dialling = dialInProgress(s.dial.snapshot);
     if (dialling === s.dialling) return;
     s.dialling = dialling;

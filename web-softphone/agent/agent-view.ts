@@ -74,6 +74,28 @@ export interface RecordingControl {
   error?: string;
 }
 
+/** A note box's elements: the customer call's (note-*) or the call to a number's (dial-note-*). */
+interface NoteBox {
+  form: HTMLFormElement;
+  text: HTMLTextAreaElement;
+  save: HTMLButtonElement;
+  status: HTMLElement;
+}
+
+/** A note box for the draft's call (hidden without one); another call's box starts empty. */
+function renderNoteBox(b: NoteBox, n: NoteDraft | undefined): void {
+  b.form.hidden = n === undefined;
+  if (b.form.dataset.callId !== n?.callId) b.text.value = '';
+  if (n === undefined) {
+    delete b.form.dataset.callId;
+    return;
+  }
+  b.form.dataset.callId = n.callId;
+  b.save.disabled = n.busy;
+  b.status.textContent = n.error ?? (n.saved === undefined ? '' : n.saved === '' ? 'Note deleted' : 'Note saved');
+  b.status.className = n.error ? 'error' : 'muted';
+}
+
 function byId<T extends HTMLElement>(doc: Document, id: string): T {
   const el = doc.getElementById(id);
   if (!el) throw new TypeError(`agent page: element #${id} is missing`);
@@ -172,6 +194,10 @@ export class AgentView {
   readonly dialClock: HTMLElement;
   readonly dialError: HTMLElement;
   readonly dialAudio: HTMLAudioElement;
+  readonly dialNoteForm: HTMLFormElement;
+  readonly dialNoteText: HTMLTextAreaElement;
+  readonly dialNoteSave: HTMLButtonElement;
+  readonly dialNoteStatus: HTMLElement;
   readonly recording: HTMLElement;
   readonly recordingState: HTMLElement;
   readonly recordingToggle: HTMLButtonElement;
@@ -285,6 +311,10 @@ export class AgentView {
     this.dialClock = $('dial-clock');
     this.dialError = $('dial-error');
     this.dialAudio = $('dial-audio');
+    this.dialNoteForm = $('dial-note-form');
+    this.dialNoteText = $('dial-note');
+    this.dialNoteSave = $('dial-note-save');
+    this.dialNoteStatus = $('dial-note-status');
     this.recording = $('recording');
     this.recordingState = $('recording-state');
     this.recordingToggle = $('recording-toggle');
@@ -611,17 +641,13 @@ export class AgentView {
 
   /** The note form of the agent's call (hidden without one); another call's form starts empty. */
   renderNote(n: NoteDraft | undefined): void {
-    this.noteForm.hidden = n === undefined;
-    if (this.noteForm.dataset.callId !== n?.callId) this.noteText.value = '';
-    if (n === undefined) {
-      delete this.noteForm.dataset.callId;
-      return;
-    }
-    this.noteForm.dataset.callId = n.callId;
-    this.noteCall.textContent = n.queue ? `(${n.queue} call)` : '';
-    this.noteSave.disabled = n.busy;
-    this.noteStatus.textContent = n.error ?? (n.saved === undefined ? '' : n.saved === '' ? 'Note deleted' : 'Note saved');
-    this.noteStatus.className = n.error ? 'error' : 'muted';
+    renderNoteBox({ form: this.noteForm, text: this.noteText, save: this.noteSave, status: this.noteStatus }, n);
+    this.noteCall.textContent = n?.queue ? `(${n.queue} call)` : '';
+  }
+
+  /** The note box of the agent's answered call to a number, in "Call a number" (hidden without one); another call's starts empty. */
+  renderDialNote(n: NoteDraft | undefined): void {
+    renderNoteBox({ form: this.dialNoteForm, text: this.dialNoteText, save: this.dialNoteSave, status: this.dialNoteStatus }, n);
   }
 
   /** The callback form of the agent's call (hidden without one); another call's form starts empty. */

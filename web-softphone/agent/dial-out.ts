@@ -106,6 +106,8 @@ export interface DialCall {
   own: boolean;
   /** when the customer answered (epoch ms), if the page saw it happen */
   talkingSince?: number;
+  /** the customer answered (it was talking once; stays once it ended) */
+  answered?: true;
   /** why it ended: the server's reason, or 'agent' when the agent hung up on this page */
   endReason?: string;
   /** the agent hung up on this page (the server's later word on why it ended changes nothing) */
@@ -128,6 +130,14 @@ export function dialStatusText(c: DialCall | undefined): string {
       return `Call to ${c.number} ended${why ? ` (${why})` : ''}`;
     }
   }
+}
+
+/**
+ * The call the agent may write a note on (PUT /api/agent/calls/:callId/note), by the server's id: the call to a number
+ * once the customer answered, on or ended (until the next); undefined: none (no id yet, or never answered).
+ */
+export function dialNoteCallId(c: DialCall | undefined): string | undefined {
+  return c?.answered === true ? c.callId : undefined;
 }
 
 /** How long the agent has talked ("0:12"), while they talk and the page saw the answer; '' otherwise. */
@@ -370,7 +380,10 @@ export class DialOut {
     this.#dispose();
   }
 
-  /** The one place the call's state changes: talking starts the clock, ended hangs up this page's call and stops it. */
+  /**
+   * The one place the call's state changes: talking marks the call answered (its note may be written) and starts the
+   * clock, ended hangs up this page's call and stops it.
+   */
   #transition(to: DialState, patch: Partial<DialCall> = {}): void {
     const c = this.#call;
     if (c === undefined) return;
@@ -378,7 +391,7 @@ export class DialOut {
       if (c.state !== 'ended') this.#deps.log.warn({ from: c.state, to }, 'ignored an invalid transition of the call to a number');
       return;
     }
-    this.#call = { ...c, ...patch, state: to };
+    this.#call = { ...c, ...patch, state: to, ...(to === 'talking' ? { answered: true as const } : {}) };
     clearInterval(this.#ticking);
     this.#ticking = undefined;
     if (to === 'talking' && this.#call.talkingSince !== undefined) this.#ticking = setInterval(() => this.#render(), 1000);

@@ -446,7 +446,12 @@ export class CallCenter {
       call, agentId, number,
     );
     this.#outbound.set(agentId, out);
-    await out.start();
+    try {
+      await out.start();
+    } catch (err) {
+      out.hangUp(); // (its end lets the agent go: they are not left not ready)
+      throw err;
+    }
   }
 
   /** The agent's call to a phone number, if they are on one (dialling or talking). */

@@ -19,12 +19,12 @@ export interface OutboundEvent {
   reason?: string;
 }
 
-/** Why a number may not be dialled by agents now, or null when it may. */
-export function outboundProblem(settings: Readonly<CallbackSettings>, number: string): string | null {
+/** Why agents may not dial phone numbers now (or this `number`), or null when they may. */
+export function outboundProblem(settings: Readonly<CallbackSettings>, number?: string): string | null {
   if (settings.trunk === null) return 'no trunk is set up for calls to phone numbers';
   if (!settings.agentCalls) return 'agents may not dial phone numbers here (an admin allows it: PUT /api/settings/callbacks {"agentCalls": true})';
   const prefixes = settings.allowedPrefixes;
-  if (prefixes.length > 0 && !prefixes.some((p) => number.startsWith(p))) {
+  if (number !== undefined && prefixes.length > 0 && !prefixes.some((p) => number.startsWith(p))) {
     return `${maskNumber(number)} does not start with an allowed prefix (${prefixes.join(', ')})`;
   }
   return null;

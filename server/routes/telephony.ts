@@ -18,6 +18,7 @@ import { menuPathProblem, visualMenu } from '../calls/visual-ivr.ts';
 import { getIvrMenuByName } from '../../db/repositories/ivr-menus.ts';
 import { ApiError, notFound } from '../http/errors.ts';
 import { CallNoteView, Disposition, ErrorResponse, LanguageCode, Name, Nullable, agentFigureFields, errors, noteView } from '../http/schemas.ts';
+import { outboundProblem } from '../calls/outbound-call.ts';
 
 const SipAccess = Type.Object({
   wsUrl: Type.String(),
@@ -496,7 +497,7 @@ export const telephonyRoutes: FastifyPluginAsyncTypebox<{ ctx: AppContext; cente
     },
   }), async (request) => {
     const s = center.callbacks.settings;
-    const reason = s.trunk === null ? 'no trunk is set up for calls to phone numbers' : s.agentCalls ? null : 'agents may not dial phone numbers here';
+    const reason = outboundProblem(s);
     const out = center.outboundOf(String(caller(request).sub));
     return {
       allowed: reason === null,

@@ -224,7 +224,7 @@ describe('agents dial phone numbers', () => {
       const off = await h.api('PUT', '/api/settings/callbacks', { trunk: `sip:${PHONE_ADDRESS}:${CUSTOMER_PORT};transport=udp`, agentCalls: false }, h.admin);
       expect(off.status).toBe(200);
       expect(off.body).toMatchObject({ agentCalls: false, allowedPrefixes: ['+372'] });
-      expect((await h.api('GET', '/api/agent/outbound', undefined, anna.token)).body).toMatchObject({ allowed: false, reason: 'agents may not dial phone numbers here' });
+      expect((await h.api('GET', '/api/agent/outbound', undefined, anna.token)).body).toMatchObject({ allowed: false, reason: expect.stringMatching(/^agents may not dial phone numbers here/) });
       await phone.command('hangup'); // (her offer refused: back in line)
       await setState('not-ready');
       const notAllowed = await inviteQueue(h, udp, { to: CUSTOMER_NUMBER, ...asAnna });

@@ -1314,6 +1314,10 @@ describe('agent softphone', () => {
       /** Signs in allowed to dial numbers starting with `prefixes` (none: any), this page's phone registered. */
       async function signInToDial(prefixes: string[] = []): Promise<void> {
         server.route('GET /api/agent/outbound', () => allowed(prefixes));
+        // (the server's own reasons, among them the one it gives while the agent calls a number)
+        server.route('GET /api/not-ready-reasons', () => ({
+          status: 200, body: { items: [{ code: 'other', label: 'Other', maxMinutes: null }], system: { 'not-ready': 'Not ready', outbound: 'Calling a number' }, source: 'default' },
+        }));
         await signInWithPhone();
         await register();
         await page.getByTestId('dial-panel').waitFor({ state: 'visible' });

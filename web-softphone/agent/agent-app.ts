@@ -13,7 +13,7 @@ import { AutoAnswer, autoAnswerSetting } from './auto-answer.ts';
 import { CallDesk } from './call-desk.ts';
 import { ConsultCall } from './consult-call.ts';
 import { DeskPhoneConsult } from './desk-phone-consult.ts';
-import { DialOut, OUTBOUND_REASON, dialInProgress, dialNoteCallId, dialTarget } from './dial-out.ts';
+import { DialOut, dialInProgress, dialNoteCallId, dialTarget } from './dial-out.ts';
 import { MyCallbacks } from './my-callbacks.ts';
 import { startOfDay } from './my-day.ts';
 import { Softphone } from './softphone.ts';
@@ -300,7 +300,7 @@ export class AgentApp {
     });
     const s: DeskSession = {
       token, me, socket, desk, autoAnswer, state: 'logged-out', myDayRead: 0, reasonsRead: 0, callbacks, dial, dialling: false, socketWasOpen: false,
-      reasons: { items: [...DEFAULT_NOT_READY_REASONS], system: { [OUTBOUND_REASON.code]: OUTBOUND_REASON.label } },
+      reasons: { items: [...DEFAULT_NOT_READY_REASONS], system: {} },
     };
     this.#session = s;
     desk.on('change', (snap) => {
@@ -632,7 +632,7 @@ export class AgentApp {
     this.#api.notReadyReasons(s.token).then(
       (reasons) => {
         if (this.#session !== s || read !== s.reasonsRead) return;
-        s.reasons = { items: reasons.items.length > 0 ? reasons.items : s.reasons.items, system: { [OUTBOUND_REASON.code]: OUTBOUND_REASON.label, ...reasons.system } };
+        s.reasons = { items: reasons.items.length > 0 ? reasons.items : s.reasons.items, system: reasons.system };
         this.#view.renderNotReadyReasons(reasons.items, keepChoice);
         this.#renderState();
       },

@@ -13,9 +13,6 @@ import { playRemoteAudio, stopRemoteAudio } from '../shared/media.ts';
 import { normalizeNumber } from '../shared/phone-number.ts';
 import { canTransitionDial, type DialState } from './dial-out-state.ts';
 
-/** The server's own not-ready reason while the agent calls a number, and its words (when the server's list is not read). */
-export const OUTBOUND_REASON = { code: 'outbound', label: 'Calling a number' } as const;
-
 /** GET /api/agent/outbound's answer. */
 export interface OutboundSettings {
   allowed: boolean;

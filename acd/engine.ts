@@ -942,13 +942,14 @@ export class AcdEngine implements AcdRouter {
     const k = c.knownAgent;
     const knownMs = c.knownOwnMs >= 0 ? c.knownOwnMs : cfg.knownAgentMs;
     c.knownMs = k !== null && k.state !== AgentState.LoggedOut ? knownMs : 0;
-    if (c.kind === 'call' && cfg.maxLength !== null && q.waiting >= cfg.maxLength) {
-      this.overflowCall(c);
-      return;
-    }
     this.transitionCall(c, CallState.Waiting);
     c.maxWaitAt = c.kind === 'call' && cfg.maxWaitMs !== null ? c.entered + cfg.maxWaitMs : -1;
     this.applyLevel(c);
+    // max length counts the calls that wait: one an agent can take at once does not (maxLength 0: no call waits)
+    if (c.kind === 'call' && cfg.maxLength !== null && q.waiting >= cfg.maxLength && c.pool!.ready.size === 0) {
+      this.overflowCall(c);
+      return;
+    }
     this.list(c);
     this.routeCall(c);
   }

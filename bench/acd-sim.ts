@@ -33,7 +33,7 @@ try {
   if (e instanceof ScenarioError) die(e.message);
   throw e;
 }
-const warnings: SimWarnings = { unserved: {} };
+const warnings: SimWarnings = { unserved: Object.create(null) as Record<string, number> };
 const report = simulate(scenario, () => performance.now(), warnings);
 process.stderr.write(`sim: ${report.events} engine events in ${report.wallSeconds} s\n`);
 for (const [queue, n] of Object.entries(warnings.unserved)) {

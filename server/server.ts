@@ -25,6 +25,7 @@ import { webhookSettingsRoutes } from './routes/webhook-settings.ts';
 import { notReadyReasonRoutes } from './routes/not-ready-reasons.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { callbackRoutes } from './routes/callbacks.ts';
+import { sipStatsRoutes } from './routes/sip-stats.ts';
 import { supervisionRoutes } from './routes/supervision.ts';
 import { telephonyRoutes } from './routes/telephony.ts';
 
@@ -147,6 +148,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     await app.register(webhookSettingsRoutes, { ctx, center });
     await app.register(notReadyReasonRoutes, { ctx, center });
     await app.register(customerRoutes, { ctx, center });
+    await app.register(sipStatsRoutes, { ctx, sip });
 
     const httpUrl = await app.listen({ host: config.httpHost, port: config.httpPort });
     logger.info({ httpUrl, docs: `${httpUrl}/docs`, sip: `${config.sipHost}:${config.sipPort}` }, 'listening');

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { createResponse, SipRequest, type SipResponse } from './message/message.ts';
-import { randomToken } from './message/grammar.ts';
+import { parseBoundedInt, randomToken } from './message/grammar.ts';
 import { InvalidStateError, SipError } from './message/errors.ts';
 import { parseNameAddr } from './message/name-addr.ts';
 import { formatUri } from './message/uri.ts';
@@ -334,7 +334,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
   // ---- request dispatch (UA core, RFC 3261 8.2) ----
 
   private onRequest(req: SipRequest, tx: ServerTransaction | undefined, flow: Flow): void {
-    const problem = checkRequestSemantics(req);
+    const problem = checkRequestSemantics(req, flow);
     if (problem && req.method !== 'ACK') {
       return this.respondTo(req, tx, problem.status, problem.reason, (r) => {
         for (const [n, v] of problem.headers ?? []) r.set(n, v);
@@ -378,6 +378,8 @@ export class SipStack extends EventEmitter<SipStackEvents> {
         void this.onRegister(req, tx, flow);
         return;
       case 'INVITE':
+        // RFC 3261 16.3 / RFC 7332 3: a call we would route on (to an agent, to the trunk) must have a hop left
+        if (parseBoundedInt(req.get('max-forwards') ?? '70', 255) === 0) return this.respondTo(req, tx, 483, 'Too Many Hops');
         if (!this.overload.admit()) {
           const retryAfter = this.overload.retryAfterSeconds;
           return this.respondTo(req, tx, 503, 'Service Unavailable (overloaded)', (r) => {
@@ -450,6 +452,11 @@ export class SipStack extends EventEmitter<SipStackEvents> {
       // never log credentials: only the reason, the source and the claimed user name
       this.log.info({ source, reason: result.reason, method: req.method }, 'sip authentication failed');
       if (this.lockout.fail(source)) this.log.warn({ source }, 'sip source locked out after repeated authentication failures');
+    }
+    if (result.reason === 'uri-mismatch') {
+      const header = isRegister ? 'Authorization' : 'Proxy-Authorization';
+      this.answerStatelessly(tx, req, createResponse(req, 400, `Bad Request: the ${header} uri is not the Request-URI`, randomToken(4)));
+      return undefined;
     }
     const status = isRegister ? 401 : 407;
     const res = createResponse(req, status, isRegister ? 'Unauthorized' : 'Proxy Authentication Required', randomToken(4));

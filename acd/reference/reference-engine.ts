@@ -522,14 +522,15 @@ export class ReferenceAcd implements AcdRouter {
     c.priority = q.cfg.priority + c.basePriority;
     const knownMs = c.knownOwnMs ?? q.cfg.knownAgentMs;
     c.knownMs = c.known !== null && c.known.state !== AgentState.LoggedOut ? knownMs : 0;
-    const waiting = this.calls.filter((x) => x.queue === q && x.state === CallState.Waiting && x !== c).length;
-    if (c.kind === 'call' && q.cfg.maxLength !== null && waiting >= q.cfg.maxLength) {
-      this.overflow(c);
-      return;
-    }
     c.state = CallState.Waiting;
     c.maxWaitAt = c.kind === 'call' && q.cfg.maxWaitMs !== null ? c.entered + q.cfg.maxWaitMs : -1;
     this.applyLevel(c);
+    // a full queue overflows a call that would wait; one an agent can take at once goes to that agent
+    const waiting = this.calls.filter((x) => x.queue === q && x.state === CallState.Waiting && x !== c).length;
+    if (c.kind === 'call' && q.cfg.maxLength !== null && waiting >= q.cfg.maxLength && !this.agents.some((a) => this.available(a) && this.eligible(a, c))) {
+      this.overflow(c);
+      return;
+    }
     this.routeCall(c);
   }
 

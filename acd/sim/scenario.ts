@@ -99,8 +99,10 @@ function str(o: Obj, key: string, field: string): string {
 function levels(v: unknown, field: string): Record<string, number> {
   if (v === undefined) return {};
   if (v === null || typeof v !== 'object' || Array.isArray(v)) fail(field, 'must be an object of name -> level');
-  const out: Record<string, number> = {};
+  // (no prototype: a name such as "__proto__" is a key like any other)
+  const out: Record<string, number> = Object.create(null) as Record<string, number>;
   for (const [k, l] of Object.entries(v)) {
+    if (k.length === 0) fail(field, 'names must not be empty');
     if (typeof l !== 'number' || !Number.isInteger(l) || l < 1 || l > 5) fail(`${field}.${k}`, 'must be an integer level 1..5');
     out[k] = l;
   }

@@ -282,7 +282,8 @@ export function simulate(s: Scenario, clock?: () => number, warnings?: SimWarnin
     }
   }
 
-  const queues: Record<string, QueueReport> = {};
+  // (no prototype: a queue or group named "__proto__" is reported like any other)
+  const queues: Record<string, QueueReport> = Object.create(null) as Record<string, QueueReport>;
   s.queues.forEach((q, i) => {
     const st = stats[i]!;
     const handled = st.answered + st.abandoned;
@@ -300,7 +301,7 @@ export function simulate(s: Scenario, clock?: () => number, warnings?: SimWarnin
       maxWait: round(st.maxWait / ms, 3),
     };
   });
-  const agentGroups: Record<string, { occupancy: number }> = {};
+  const agentGroups: Record<string, { occupancy: number }> = Object.create(null) as Record<string, { occupancy: number }>;
   s.agentGroups.forEach((g, i) => {
     const total = busyTime[i]! + idleTime[i]!;
     agentGroups[g.id] = { occupancy: round(total > 0 ? busyTime[i]! / total : 0, 4) };

@@ -182,6 +182,8 @@ const CONSULT_SIP_STATUS: Record<ConsultOutcome, [number, string]> = {
 
 /** Keys an IVR caller may type ahead of the menus that take them. */
 const MAX_KEYS_AHEAD = 16;
+/** At shutdown, how long the BYEs of the calls in progress are given to be answered. */
+const SHUTDOWN_BYE_WAIT_MS = 2000;
 
 /** The longest call recording (both parties, stereo): a longer call is recorded up to this. */
 export const RECORDING_MAX_SECONDS = 1800;
@@ -1623,10 +1625,21 @@ export class CustomerCall {
     this.#env.ended(this);
   }
 
-  /** Server shutdown: hang up both sides. */
+  /**
+   * Server shutdown: hang up both sides. The BYEs' answers are awaited SHUTDOWN_BYE_WAIT_MS at most: a phone gone away
+   * would hold the shutdown for its BYE's whole transaction timeout (32 s), and one whose 200 is not acknowledged yet
+   * gets no BYE before its ACK comes or its transaction times out (RFC 3261 15).
+   */
   async shutdown(): Promise<void> {
     if (this.#ended) return;
-    await Promise.allSettled([this.#incoming.bye(), this.#agentLeg?.bye()]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([this.#incoming.bye(), this.#agentLeg?.bye()]),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, SHUTDOWN_BYE_WAIT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
     this.#finish('shutdown');
   }
 }

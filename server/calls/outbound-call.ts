@@ -110,6 +110,8 @@ export class OutboundCall {
         target: dialUri(settings.trunk!, this.number),
         from: `"${deps.agentName.replace(/["\\\r\n]/g, '')}" <${settings.callerId}>`,
         sdp: trunkOffer,
+        // (one hop less than the agent's phone gave: a trunk that routes the number back to us ends the loop)
+        headers: { 'max-forwards': String(incoming.onwardMaxForwards) },
         ...(settings.auth ? { auth: settings.auth } : {}),
       });
     } catch (err) {

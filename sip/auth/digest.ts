@@ -1,6 +1,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { SipRequest } from '../message/message.ts';
+import { isSipUri, parseUri, unescapeUser } from '../message/uri.ts';
 import type { CredentialStore } from './credential-store.ts';
 import type { DigestAlgorithm } from './ha1.ts';
 
@@ -17,7 +18,7 @@ export interface DigestOptions {
 
 export type DigestResult =
   | { ok: true; username: string; agentId: string | undefined }
-  | { ok: false; stale: boolean; reason: 'no-credentials' | 'bad-header' | 'bad-nonce' | 'replay' | 'wrong-realm' | 'bad-response' | 'unsupported' };
+  | { ok: false; stale: boolean; reason: 'no-credentials' | 'bad-header' | 'bad-nonce' | 'replay' | 'wrong-realm' | 'bad-response' | 'unsupported' | 'uri-mismatch' };
 
 /** Parses `Digest k=v, k="v", ...` (RFC 2617 3.2.2). Returns null for another scheme or bad syntax. */
 export function parseDigestHeader(value: string): Map<string, string> | null {
@@ -35,6 +36,30 @@ export function parseDigestHeader(value: string): Map<string, string> | null {
     pos = re.lastIndex;
   }
   return params;
+}
+
+const DEFAULT_PORT = { sip: 5060, sips: 5061 } as const;
+
+/**
+ * Whether a digest `uri` names the resource of the Request-URI (RFC 7616 3.4.6): the same scheme, host and port (an
+ * absent port is the scheme's default) and user; parameters may differ (a phone may leave out `;transport=tcp`), and so
+ * may a user left out (sipp's [authentication] sends the host and port alone), never another user.
+ */
+export function sameResource(digestUri: string, requestUri: string): boolean {
+  if (digestUri === requestUri) return true;
+  try {
+    const a = parseUri(digestUri);
+    const b = parseUri(requestUri);
+    if (!isSipUri(a) || !isSipUri(b)) return false;
+    return (
+      a.scheme === b.scheme &&
+      (a.user === undefined || unescapeUser(a.user) === unescapeUser(b.user ?? '')) &&
+      a.host.toLowerCase() === b.host.toLowerCase() &&
+      (a.port ?? DEFAULT_PORT[a.scheme]) === (b.port ?? DEFAULT_PORT[b.scheme])
+    );
+  } catch {
+    return false;
+  }
 }
 
 /** H() of RFC 2617 / RFC 8760 for the algorithm, hex. */
@@ -131,6 +156,9 @@ export class DigestAuthenticator {
     const response = p.get('response');
     if (!username || !nonce || !uri || !response) return { ok: false, stale: false, reason: 'bad-header' };
     if (p.get('realm') !== this.opts.realm) return { ok: false, stale: false, reason: 'wrong-realm' };
+    // RFC 7616 3.4.6 / RFC 2617 3.2.2.5: the response covers the digest uri, not the Request-URI: were they allowed to
+    // differ, an authenticated request could be sent on to another target (a queue's INVITE turned to the trunk)
+    if (!sameResource(uri, req.uri)) return { ok: false, stale: false, reason: 'uri-mismatch' };
     const algParam = (p.get('algorithm') ?? 'MD5').toUpperCase();
     const alg: DigestAlgorithm | undefined = algParam === 'MD5' ? 'MD5' : algParam === 'SHA-256' ? 'SHA-256' : undefined;
     if (!alg || !this.algorithms.includes(alg)) return { ok: false, stale: false, reason: 'unsupported' };

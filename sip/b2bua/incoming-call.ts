@@ -1,6 +1,6 @@
 import { InvalidStateError } from '../message/errors.ts';
 import { createResponse, type SipRequest } from '../message/message.ts';
-import { randomToken } from '../message/grammar.ts';
+import { parseBoundedInt, randomToken } from '../message/grammar.ts';
 import { formatUri } from '../message/uri.ts';
 import type { InviteServerTransaction } from '../transaction/server-transactions.ts';
 import { Dialog } from '../dialog/dialog.ts';
@@ -80,6 +80,15 @@ export class IncomingCall extends CallLeg<IncomingCallEvents> {
   /** A request header value (e.g. 'X-Call-Token'), or undefined. */
   header(name: string): string | undefined {
     return this.request.get(name);
+  }
+
+  /**
+   * Max-Forwards of a call placed on this one's behalf (RFC 7332 3: a B2BUA carries the count over, one less, so a
+   * loop through a trunk ends with 483); the INVITE's own value less one, at most 70.
+   */
+  get onwardMaxForwards(): number {
+    const mf = parseBoundedInt(this.request.get('max-forwards') ?? '70', 255) ?? 70;
+    return Math.max(0, Math.min(70, mf - 1));
   }
 
   /** Request-URI, From and To URIs of the INVITE. */

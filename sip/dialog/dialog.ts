@@ -60,7 +60,8 @@ export class Dialog {
       remoteParty: req.get('from')!,
       localSeq: 0,
       remoteSeq: req.cseq.seq,
-      remoteTarget: contact ? formatUri(parseNameAddr(contact).uri) : req.uri,
+      // (no Contact: an RFC 2543 caller, whose requests go to its From address)
+      remoteTarget: contact ? formatUri(parseNameAddr(contact).uri) : formatUri(req.from.uri),
       routeSet: req.getAll('record-route'),
       flowTarget: targetFromFlow(flow),
     });

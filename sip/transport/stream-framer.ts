@@ -1,7 +1,11 @@
 import { SipParseError } from '../message/errors.ts';
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
-const CL_RE = /^(?:content-length|l)[ \t]*:[ \t]*([0-9]+)[ \t]*$/im;
+/** Content-Length (or l), its value possibly on a folded line (RFC 3261 7.3.1: SWS after the colon may hold a CRLF). */
+const CL_RE = /^(?:content-length|l)[ \t]*:(?:[ \t]*\r?\n[ \t]+)?[ \t]*([0-9]+)[ \t]*$/im;
+
+/** Why a message whose header block ended cannot be framed: its Content-Length is over the limit, or it has none. */
+export type UnframeableReason = 'too-large' | 'no-length';
 
 /**
  * Splits a byte stream (TCP, TLS) into SIP messages framed by Content-Length (RFC 3261 18.3).
@@ -24,6 +28,11 @@ export class StreamFramer {
     private readonly maxMessageSize: number,
     private readonly onMessage: (msg: Buffer) => void,
     private readonly onKeepAlive: () => void = () => {},
+    /**
+     * A message whose header block ended but which cannot be framed (its header block, with the empty line): the
+     * caller may still answer it (513, 400) before the connection closes; push() throws right after.
+     */
+    private readonly onUnframeable: (head: Buffer, why: UnframeableReason) => void = () => {},
   ) {}
 
   /** True while part of a message is held (it has begun and not ended). */
@@ -51,9 +60,15 @@ export class StreamFramer {
       }
       this.scanned = headEnd;
       const m = CL_RE.exec(held.toString('latin1', 0, headEnd));
-      if (!m) throw new SipParseError('missing Content-Length on a stream transport');
+      if (!m) {
+        this.onUnframeable(held.subarray(0, headEnd + 4), 'no-length');
+        throw new SipParseError('missing Content-Length on a stream transport');
+      }
       const total = headEnd + 4 + Number(m[1]);
-      if (total > this.maxMessageSize) throw new SipParseError('message exceeds the size limit');
+      if (total > this.maxMessageSize) {
+        this.onUnframeable(held.subarray(0, headEnd + 4), 'too-large');
+        throw new SipParseError('message exceeds the size limit');
+      }
       if (held.length < total) return;
       this.consume(total);
       this.onMessage(held.subarray(0, total));

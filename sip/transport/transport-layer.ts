@@ -9,7 +9,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import { parseMessage } from '../message/parser.ts';
 import { SipRequest, type SipMessage } from '../message/message.ts';
-import { SipError } from '../message/errors.ts';
+import { SipError, type MessageProblem } from '../message/errors.ts';
 import { StreamFramer } from './stream-framer.ts';
 import type { Flow, SendTarget, TransportProtocol } from './flow.ts';
 
@@ -378,20 +378,30 @@ export class TransportLayer {
         if (this.receive(msg, false, flow)) heard = true;
       },
       () => sock.write('\r\n'),
+      // answered from its header block alone (RFC 3261 18.3: a stream message needs its Content-Length; 21.5.11)
+      // (a header block itself over the limit is not read: the connection's closing counts it)
+      (head, why) => {
+        if (head.length <= this.opts.maxMessageSize) this.receive(head, why === 'too-large', flow, why === 'too-large' ? TOO_LARGE : undefined);
+      },
     );
-    sock.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer): void => {
       try {
         framer.push(chunk);
       } catch (err) {
         this.stats.dropped++;
         this.opts.logger.debug({ err: (err as Error).message, connectionId: id }, 'closing unframeable stream');
-        sock.destroy();
+        // nothing more is read; what the messages before it are still owed (a 401 after the credentials' lookup,
+        // the 400 or 513 just sent) goes out before the connection closes
+        sock.off('data', onData);
+        sock.pause();
+        setTimeout(() => sock.end(() => sock.destroy()), UNFRAMEABLE_GRACE_MS).unref();
         return;
       }
       // and a message begun must end in time (what a peer dribbles is held in memory, up to maxMessageSize)
       if (heard && !framer.holding) this.disarm(conn);
       else this.arm(conn);
-    });
+    };
+    sock.on('data', onData);
     sock.on('error', () => {});
     sock.on('close', () => this.unregister(conn));
     return conn;
@@ -523,7 +533,8 @@ export class TransportLayer {
   }
 
   /** Parses and hands on one message; true when it was a SIP message (a keep-alive or what does not parse: false). */
-  private receive(buf: Buffer, datagram: boolean, flow: Flow): boolean {
+  /** `problem`: the answer a request must get whatever it says (a stream message too large to take: 513); a response with one is dropped. */
+  private receive(buf: Buffer, datagram: boolean, flow: Flow, problem?: MessageProblem): boolean {
     // RFC 5626 3.5.1: CRLF keep-alives on UDP/WS carry no message
     if (buf.length <= 4 && buf.every((b) => b === 13 || b === 10)) {
       if (flow.protocol === 'udp' && buf.length === 4) this.udp?.send('\r\n', flow.remotePort, flow.remoteAddress);
@@ -536,6 +547,13 @@ export class TransportLayer {
       this.stats.dropped++;
       this.opts.logger.debug({ err: (err as Error).message, from: `${flow.remoteAddress}:${flow.remotePort}` }, 'dropped unparseable message');
       return false;
+    }
+    if (problem !== undefined) {
+      if (!(msg instanceof SipRequest)) {
+        this.stats.dropped++;
+        return false;
+      }
+      msg.problem = problem;
     }
     this.stats.received++;
     if (msg instanceof SipRequest) stampReceived(msg, flow);
@@ -610,6 +628,10 @@ function failLater(onError: ((err: Error) => void) | undefined, reason: string):
 }
 
 /** UDP peers (address and port) whose Flow is kept for reuse. */
+/** A stream message over the size limit is answered from its header block (RFC 3261 21.5.11). */
+const TOO_LARGE: MessageProblem = { status: 513, reason: 'Message Too Large' };
+/** How long a stream that could not be framed stays open (not read) for what its earlier messages are still owed. */
+const UNFRAMEABLE_GRACE_MS = 1000;
 const MAX_UDP_FLOWS = 8192;
 
 /** Socket buffers asked for (Linux reports twice the size set; up to net.core.rmem_max / wmem_max is granted). */

@@ -568,6 +568,17 @@ describe('overflow', () => {
     expect(engine.callInfo('c2')).toBeNull();
     expect(engine.waitingCount('q')).toBe(1);
   });
+
+  it('max length counts the calls that wait: at 0 a call an agent can take at once is offered, one that would wait overflows', () => {
+    const { engine, log, offers, agent, queue } = setup();
+    queue('q', { maxLength: 0, overflow: { action: 'hangup' } });
+    agent('a');
+    engine.callArrived(1 * S, 'c1', 'q');
+    expect(offers()).toEqual(['offer c1 a']);
+    engine.callArrived(2 * S, 'c2', 'q');
+    expect(log).toContain('overflow c2 hangup');
+    expect(engine.waitingCount('q')).toBe(0);
+  });
 });
 
 describe('callbacks', () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { erlangA, erlangC } from '../../acd/queueing.ts';
+import { erlangA, erlangB, erlangC } from '../../acd/queueing.ts';
 import { parseScenario, ScenarioError } from '../../acd/sim/scenario.ts';
 import { simulate, type SimWarnings } from '../../acd/sim/simulator.ts';
 
@@ -62,6 +62,29 @@ describe('simulator against queueing theory', () => {
 });
 
 describe('simulator behaviour', () => {
+  it('a queue where no call may wait (maxLength 0) is a loss system: the share overflowed matches Erlang B', () => {
+    const sc = singleQueue(11, 6_000_000, 7, 150, 120);
+    sc.queues[0] = { ...sc.queues[0]!, maxLength: 0, overflow: { action: 'hangup' } } as (typeof sc.queues)[0];
+    const q = simulate(parseScenario(sc)).queues.q!;
+    expect(q.offered).toBeGreaterThan(200_000);
+    expect(Math.abs(q.overflowed / q.offered - erlangB(7, 5))).toBeLessThan(0.005);
+    // the calls taken were taken at once
+    expect(q.answered + q.overflowed).toBe(q.offered);
+    expect(q.maxWait).toBe(0);
+  });
+
+  it('reports a queue and a group named like an object property ("__proto__") under their names', () => {
+    const sc = singleQueue(12, 20_000, 2, 30, 100) as unknown as { queues: Array<{ id: string }>; agentGroups: Array<{ id: string }>; arrivals: Array<{ queue: string }> };
+    sc.queues[0]!.id = '__proto__';
+    sc.arrivals[0]!.queue = '__proto__';
+    sc.agentGroups[0]!.id = '__proto__';
+    const r = simulate(parseScenario(sc));
+    expect(Object.keys(r.queues)).toEqual(['__proto__']);
+    expect(r.queues['__proto__']!.answered).toBeGreaterThan(0);
+    expect(Object.keys(r.agentGroups)).toEqual(['__proto__']);
+    expect(JSON.stringify(r)).toContain('"queues":{"__proto__":{"offered":');
+  });
+
   it('the same scenario and seed give the same report, and another seed a different one', () => {
     const sc = singleQueue(3, 200_000, 6, 100, 180, 200);
     const strip = (r: ReturnType<typeof simulate>) => JSON.stringify({ ...r, wallSeconds: 0 });
@@ -116,6 +139,8 @@ describe('scenario validation', () => {
     ['scenario.arrivals[0].ratePerHour', (s) => ((s.arrivals as Array<Record<string, unknown>>)[0]!.ratePerHour = -1)],
     ['scenario.arrivals[0].handleSeconds.dist', (s) => ((s.arrivals as Array<Record<string, unknown>>)[0]!.handleSeconds = { dist: 'gamma', mean: 3 })],
     ['scenario.agentGroups[0].count', (s) => delete (s.agentGroups as Array<Record<string, unknown>>)[0]!.count],
+    ['scenario.agentGroups[0].skills', (s) => ((s.agentGroups as Array<Record<string, unknown>>)[0]!.skills = { s: 2, '': 1 })],
+    ['scenario.agentGroups[0].languages', (s) => ((s.agentGroups as Array<Record<string, unknown>>)[0]!.languages = { '': 1 })],
   ];
   for (const [field, mutate] of bad) {
     it(`a scenario with a bad ${field} is rejected naming that field`, () => {

@@ -218,6 +218,51 @@ describe('call legs', () => {
     expect(res.get('proxy-authenticate')).toContain('Digest realm="test.local"');
   });
 
+  it('refuses an INVITE with no hop left (483), one without Contact (400), and a sips: Request-URI over UDP (416)', async () => {
+    const b = await startStack({ trustedSources: ['127.0.0.1'] });
+    cleanup.push(() => b.close());
+    const ua = await new RawUdp().open();
+    cleanup.push(() => ua.close());
+    let offered = 0;
+    b.on('incomingCall', (c: IncomingCall) => {
+      offered++;
+      c.reject(486, 'Busy Here');
+    });
+    const invite = (id: string, o: { uri?: string; branch?: string; mf?: string; contact?: boolean } = {}): string =>
+      `INVITE ${o.uri ?? 'sip:sales@127.0.0.1'} SIP/2.0\nVia: SIP/2.0/UDP 127.0.0.1:${ua.port};branch=${o.branch ?? `z9hG4bK${id}`};rport\n` +
+      `Max-Forwards: ${o.mf ?? '70'}\nFrom: <sip:x@y>;tag=1\nTo: <sip:sales@test.local>\nCall-ID: ${id}\nCSeq: 1 INVITE\n` +
+      `${o.contact === false ? '' : `Contact: <sip:x@127.0.0.1:${ua.port}>\n`}Content-Length: 0\n\n`;
+    const final = async (id: string): Promise<SipResponse> =>
+      (await ua.take((m) => m.callId === id && 'status' in m && (m as SipResponse).status >= 200)) as SipResponse;
+    ua.send(invite('mf0', { mf: '0' }), b.ports.udp!);
+    expect(await final('mf0')).toMatchObject({ status: 483, reason: 'Too Many Hops' });
+    ua.send(invite('noct', { contact: false }), b.ports.udp!);
+    expect(await final('noct')).toMatchObject({ status: 400, reason: 'Missing Contact header field' });
+    ua.send(invite('sips', { uri: 'sips:sales@127.0.0.1' }), b.ports.udp!);
+    expect(await final('sips')).toMatchObject({ status: 416, reason: 'Unsupported URI Scheme: sips needs TLS' });
+    expect(offered).toBe(0);
+    // an INVITE with a hop left reaches the call layer; so does an RFC 2543 one without Contact (RFC 4475 3.4.1)
+    ua.send(invite('mf1', { mf: '1' }), b.ports.udp!);
+    expect((await final('mf1')).status).toBe(486);
+    ua.send(invite('old', { contact: false, branch: 'rfc2543-1' }), b.ports.udp!);
+    expect((await final('old')).status).toBe(486);
+    expect(offered).toBe(2);
+  });
+
+  it('carries Max-Forwards over, one less, to the call it places on behalf of another (RFC 7332 3)', async () => {
+    const { a, b, uri } = await pair();
+    const c = await startStack({ trustedSources: ['127.0.0.1'], timers: { T1: 50 } });
+    cleanup.push(() => c.close());
+    const incoming = waitFor<IncomingCall>(b, 'incomingCall');
+    const out = a.placeCall({ target: uri(), from: 'sip:queue@test.local', sdp: SDP(4000), headers: { 'max-forwards': '5' } });
+    const call = await incoming;
+    expect(call.onwardMaxForwards).toBe(4);
+    const onward = waitFor<IncomingCall>(c, 'incomingCall');
+    b.placeCall({ target: `sip:x@127.0.0.1:${c.ports.udp}`, from: 'sip:agent@test.local', sdp: SDP(4002), headers: { 'max-forwards': String(call.onwardMaxForwards) } });
+    expect((await onward).request.get('max-forwards')).toBe('4');
+    out.cancel();
+  });
+
   it('an INVITE cancelled while its credentials are being checked gets 487 only, not a late 407 too', async () => {
     const slow = credentials();
     const lookup = slow.lookup.bind(slow);

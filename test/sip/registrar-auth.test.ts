@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemoryBindingStore, type SipStack } from '../../sip/index.ts';
 import type { SipResponse } from '../../sip/message/message.ts';
 import { parseDigestHeader } from '../../sip/auth/digest.ts';
@@ -225,6 +225,56 @@ describe('registrar with digest authentication', () => {
     const res = await ua.take(byCallId('bad1'));
     expect(res.status).toBe(400);
     expect(res.reason).toBe('CSeq method does not match the Request-Line');
+  });
+
+  it('refuses credentials computed for another uri than the Request-URI with 400 (RFC 7616 3.4.6); parameters may differ', async () => {
+    const { ua, port } = await setup();
+    const attempt = async (callId: string, uri: string): Promise<SipResponse> => {
+      ua.send(register({ port, user: '1001', clientPort: ua.port, callId, ua: 'X/1' }), port);
+      const ch = await ua.take(byCallId(callId));
+      const auth = digestResponse(ch.getAll('www-authenticate')[0]!, { method: 'REGISTER', uri, user: '1001', password: 'secret' });
+      ua.send(register({ port, user: '1001', clientPort: ua.port, callId, cseq: 2, auth, ua: 'X/1' }), port);
+      return ua.take(byCallId(callId));
+    };
+    const other = await attempt('uri1', 'sip:other.example.com');
+    expect(other.status).toBe(400);
+    expect(other.reason).toBe('Bad Request: the Authorization uri is not the Request-URI');
+    expect((await attempt('uri2', `sip:127.0.0.1:${port + 1}`)).status).toBe(400);
+    expect((await attempt('uri3', `sip:2000@127.0.0.1:${port}`)).status).toBe(400);
+    expect((await attempt('uri4', `SIP:127.0.0.1:${port};transport=udp`)).status).toBe(200);
+  });
+
+  it('answers what a TCP stream cannot frame from its header block (513 too large, 400 without Content-Length), owed answers first', async () => {
+    const { stack } = await setup({ maxMessageSize: 4000 });
+    const open = async (): Promise<{ sock: net.Socket; got: () => string; closed: Promise<void> }> => {
+      const sock = net.connect(stack.ports.tcp!, '127.0.0.1');
+      cleanup.push(() => sock.destroy());
+      await new Promise((r) => sock.once('connect', r));
+      let got = '';
+      sock.on('data', (d) => (got += d.toString()));
+      const closed = new Promise<void>((r) => sock.once('close', () => r()));
+      return { sock, got: () => got, closed };
+    };
+    const req = (method: string, id: string, sock: net.Socket, tail: string) =>
+      `${method} sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:${sock.localPort};branch=z9hG4bK${id}\r\nFrom: <sip:1001@test.local>;tag=1\r\n` +
+      `To: <sip:1001@test.local>\r\nCall-ID: ${id}\r\nCSeq: 1 ${method}\r\nContact: <sip:1001@127.0.0.1:${sock.localPort};transport=tcp>\r\n${tail}`;
+    // a folded Content-Length (RFC 3261 7.3.1) frames like any other
+    const a = await open();
+    a.sock.write(req('OPTIONS', 'fold', a.sock, 'Content-Length:\r\n 0\r\n\r\n'));
+    await vi.waitFor(() => expect(a.got()).toMatch(/^SIP\/2.0 200 OK[^]*Call-ID: fold/));
+    // a body over the size limit: 513, and the connection closes
+    const b = await open();
+    b.sock.write(req('OPTIONS', 'big', b.sock, 'Content-Type: text/plain\r\nContent-Length: 70000\r\n\r\n'));
+    await b.closed;
+    expect(b.got()).toMatch(/^SIP\/2.0 513 Message Too Large[^]*Call-ID: big/);
+    // a REGISTER (its 401 comes after the credential check), then a message without Content-Length in the same
+    // segment: the REGISTER still gets its 401, the other a 400 naming the problem, and then the connection closes
+    const c = await open();
+    c.sock.write(req('REGISTER', 'reg', c.sock, 'Content-Length: 0\r\n\r\n') + req('OPTIONS', 'nocl', c.sock, '\r\n'));
+    await c.closed;
+    expect(c.got()).toMatch(/SIP\/2.0 401 Unauthorized[^]*Call-ID: reg/);
+    expect(c.got()).toMatch(/SIP\/2.0 400 Missing Content-Length[^]*Call-ID: nocl/);
+    expect(stack.stats().dropped).toBe(2);
   });
 
   it('frames TCP messages by Content-Length across and within segments', async () => {

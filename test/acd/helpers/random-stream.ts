@@ -55,7 +55,7 @@ export function randomQueueConfig(rng: Rng, queueIds: readonly string[], self: s
     priority: Math.floor(rng.uniform() * 3),
     wrapUpSeconds: pick(rng, [0, 0, 3, 10]),
     maxWaitSeconds: chance(rng, 0.4) ? pick(rng, [20, 45, 90]) : null,
-    maxLength: chance(rng, 0.3) ? pick(rng, [1, 2, 4]) : null,
+    maxLength: chance(rng, 0.3) ? pick(rng, [0, 1, 2, 4]) : null,
     overflow:
       overflowRoll < 0.35 && others.length > 0
         ? { queue: pick(rng, others) }

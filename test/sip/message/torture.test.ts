@@ -7,10 +7,14 @@ import { SipRequest, SipResponse } from '../../../sip/message/message.ts';
 import { validateRequest, validateResponse } from '../../../sip/message/validate.ts';
 import { checkRequestSemantics } from '../../../sip/core/request-checks.ts';
 import { SipParseError } from '../../../sip/message/errors.ts';
+import type { Flow } from '../../../sip/transport/flow.ts';
 
 // RFC 4475 torture messages, shipped in the npm package "sip" (devDependency used only for these fixtures)
 const dir = path.join(path.dirname(createRequire(import.meta.url).resolve('sip/package.json')), 'test/messages');
 const load = (name: string): Buffer => readFileSync(path.join(dir, `${name}.dat`));
+
+/** The torture messages come over plain UDP. */
+const UDP_FLOW: Flow = { protocol: 'udp', remoteAddress: '192.0.2.1', remotePort: 5060, localAddress: '192.0.2.2', localPort: 5060, connectionId: undefined };
 
 /** What the stack does with a datagram before any application logic: the same functions, in the same order. */
 function outcome(name: string): { kind: 'drop' } | { kind: 'accept'; msg: SipRequest | SipResponse } | { kind: 'reject'; status: number; reason: string } {
@@ -23,7 +27,7 @@ function outcome(name: string): { kind: 'drop' } | { kind: 'accept'; msg: SipReq
   }
   if (msg instanceof SipResponse) return validateResponse(msg) === undefined ? { kind: 'accept', msg } : { kind: 'drop' };
   const req = msg as SipRequest;
-  const p = validateRequest(req) ?? checkRequestSemantics(req);
+  const p = validateRequest(req) ?? checkRequestSemantics(req, UDP_FLOW);
   return p ? { kind: 'reject', status: p.status, reason: p.reason } : { kind: 'accept', msg: req };
 }
 
@@ -93,7 +97,7 @@ describe('RFC 4475 torture messages', () => {
 
   it('the bad-extension answer lists every unsupported option tag', () => {
     const o = parseMessage(load('bext01'), { datagram: true }) as SipRequest;
-    const p = checkRequestSemantics(o)!;
+    const p = checkRequestSemantics(o, UDP_FLOW)!;
     expect(p.headers).toEqual([['Unsupported', 'nothingSupportsThis, nothingSupportsThisEither']]);
   });
 });

@@ -155,8 +155,10 @@ export class AcdEngine implements AcdRouter {
     this.logger = options.logger;
     this.recorder = options.recorder;
     if (!Number.isFinite(this.now)) throw new AcdTypeError('ACD_ERR_INVALID_ARGUMENT', 'startAt: must be a finite number');
-    if (!(this.ringTimeoutMs >= 0)) throw new AcdTypeError('ACD_ERR_INVALID_ARGUMENT', 'ringTimeoutSeconds: must be >= 0');
+    // (a ring timeout of 0 would time every offer out at once, and pause every agent)
+    if (!(this.ringTimeoutMs > 0 && Number.isFinite(this.ringTimeoutMs))) throw new AcdTypeError('ACD_ERR_INVALID_ARGUMENT', 'ringTimeoutSeconds: must be a finite number > 0');
     if (!(this.maxMissed >= 0)) throw new AcdTypeError('ACD_ERR_INVALID_ARGUMENT', 'maxMissedOffers: must be >= 0');
+    if (!(this.knownAgentMs >= 0 && Number.isFinite(this.knownAgentMs))) throw new AcdTypeError('ACD_ERR_INVALID_ARGUMENT', 'knownAgentSeconds: must be a finite number >= 0');
   }
 
   // ───────────────────────────── listeners ─────────────────────────────
@@ -275,9 +277,8 @@ export class AcdEngine implements AcdRouter {
 
   private enter(at: number): void {
     if (this.closed) throw new AcdStateError('ACD_ERR_CLOSED', 'the engine is closed');
-    if (typeof at !== 'number' || !(at >= this.now)) {
-      throw new AcdTypeError('ACD_ERR_TIME_WENT_BACKWARDS', `at: ${String(at)} is before the engine time ${this.now}`);
-    }
+    if (typeof at !== 'number' || !Number.isFinite(at)) throw new AcdTypeError('ACD_ERR_INVALID_ARGUMENT', `at: ${String(at)} is not a finite number`);
+    if (at < this.now) throw new AcdTypeError('ACD_ERR_TIME_WENT_BACKWARDS', `at: ${at} is before the engine time ${this.now}`);
     this.eventCount++;
     const timers = this.timers;
     // (due() answers with a boolean: nothing is boxed on the common path, an input with no timer due.)
@@ -420,6 +421,8 @@ export class AcdEngine implements AcdRouter {
       this.createLevelPools(q);
       return;
     }
+    // a new expected handle time is the EWT's estimate from now on (the handled calls' average moves from there)
+    if (cfg.expectedHandleMs !== q.cfg.expectedHandleMs) q.ahtMs = cfg.expectedHandleMs;
     q.cfg = cfg;
     q.config = config;
     this.dropPools(q);
@@ -427,11 +430,15 @@ export class AcdEngine implements AcdRouter {
     const waiting = this.sortedWaiting(q);
     for (const c of waiting) {
       if (c.inPool) this.poolRemove(c);
+      // (out of the line and back in: its place in it depends on the queue's priority, which may have changed)
+      if (c.inList) this.unlist(c);
+      c.priority = cfg.priority + c.basePriority;
       c.maxWaitAt = c.kind === 'call' && cfg.maxWaitMs !== null ? c.entered + cfg.maxWaitMs : -1;
       this.cancelCall(c, TimerKind.MaxWait);
     }
     for (const c of waiting) {
       if (c.state !== CallState.Waiting || c.queue !== q) continue;
+      this.list(c);
       this.applyLevel(c);
       this.routeCall(c);
     }
@@ -488,7 +495,10 @@ export class AcdEngine implements AcdRouter {
     if (this.recorder !== undefined) this.record({ type: 'agentLogin', at, agentId });
     const a = this.agent(agentId);
     this.enter(at);
-    if (a.state !== AgentState.LoggedOut) return;
+    if (a.state !== AgentState.LoggedOut) {
+      a.pendingLogout = false; // (logged in again before a logout asked for during a call took effect)
+      return;
+    }
     a.misses = 0;
     a.pendingNotReady = null;
     this.transitionAgent(a, AgentState.NotReady, 'login');
@@ -499,9 +509,15 @@ export class AcdEngine implements AcdRouter {
     const a = this.agent(agentId);
     this.enter(at);
     if (a.state === AgentState.LoggedOut) return;
+    a.pendingNotReady = null;
+    // an agent on a call stays on it: logged out when it (and its wrap-up) is over, as a not-ready asked for then
+    if (a.state === AgentState.Busy) {
+      a.pendingLogout = true;
+      return;
+    }
     if (a.state === AgentState.Reserved) this.withdrawOffer(a, 'agent-logged-out');
     else if (a.state === AgentState.Ready) this.removeFromReady(a);
-    a.pendingNotReady = null;
+    a.pendingLogout = false;
     this.transitionAgent(a, AgentState.LoggedOut, 'logout');
   }
 
@@ -520,9 +536,11 @@ export class AcdEngine implements AcdRouter {
         return;
       case AgentState.Busy:
         a.pendingNotReady = null;
+        a.pendingLogout = false;
         return;
       case AgentState.WrapUp:
         a.pendingNotReady = null;
+        a.pendingLogout = false;
         this.finishWork(a, 'ready');
         return;
       default:
@@ -552,8 +570,10 @@ export class AcdEngine implements AcdRouter {
         return;
       case AgentState.Busy:
         a.pendingNotReady = reason;
+        a.pendingLogout = false;
         return;
       case AgentState.WrapUp:
+        a.pendingLogout = false;
         this.transitionAgent(a, AgentState.NotReady, reason);
         return;
     }
@@ -954,11 +974,12 @@ export class AcdEngine implements AcdRouter {
     this.routeCall(c);
   }
 
-  /** Back to the head of the queue after a miss: same place-in-line time, level recomputed. */
+  /** Back to the head of the queue after a miss: same place-in-line time, level and priority recomputed. */
   private returnToQueue(c: CallRec): void {
     this.cancelCall(c, TimerKind.Ring);
     c.ringHead = null;
     this.transitionCall(c, CallState.Waiting);
+    c.priority = c.queue!.cfg.priority + c.basePriority;
     // Max wait passed while it rang: the timer fired, or would have fired had it been armed (a timer due
     // now fires after ring and wrap-up timers due now, and before any input at this time).
     const passed = c.maxWaitAt >= 0 && (c.maxWaitAt < this.now || (c.maxWaitAt === this.now && !(this.firing >= 0 && this.firing < TimerKind.MaxWait)));
@@ -1012,24 +1033,44 @@ export class AcdEngine implements AcdRouter {
     if (c.state !== CallState.Offered) return;
     const n = this.takeRingList(c);
     for (let i = 0; i < n; i++) this.emitCancel(c.id, this.scratchAgents[i]!.id, 'timeout');
+    if (n === 1) {
+      this.returnToQueue(c);
+      this.missAgent(this.scratchAgents[0]!);
+      return;
+    }
+    // Ring-all: the agents who let it ring are ready again together (those not paused), so the call rings them all
+    // again, not the first of them alone; then those it does not ring take what else waits for them.
+    // (Routing reuses scratchAgents: copy first.)
+    const missed = this.scratchAgents.slice(0, n);
+    for (const a of missed) {
+      if (!this.missState(a) || !this.available(a)) continue;
+      for (let j = a.memberStart; j < a.memberStart + a.memberCount; j++) this.insertReady(a, j);
+      a.inReady = true;
+    }
     this.returnToQueue(c);
-    // missAgent may route (and so reuse scratchAgents): copy first.
-    const missed = n === 1 ? null : this.scratchAgents.slice(0, n);
-    if (missed === null) this.missAgent(this.scratchAgents[0]!);
-    else for (const a of missed) this.missAgent(a);
+    for (const a of missed) {
+      if (!a.inReady || !this.available(a)) continue;
+      this.removeFromReady(a);
+      this.makeAvailable(a);
+    }
   }
 
   private missAgent(a: AgentRec): void {
+    if (this.missState(a) && this.available(a)) this.makeAvailable(a);
+  }
+
+  /** An agent let an offer ring out or declined it: ready again, or paused after maxMissed in a row. True if ready. */
+  private missState(a: AgentRec): boolean {
     a.call = null;
     a.misses++;
     if (this.maxMissed > 0 && a.misses >= this.maxMissed) {
       a.misses = 0;
       this.transitionAgent(a, AgentState.NotReady, 'missed-offers');
-      return;
+      return false;
     }
     a.idleSince = this.now;
     this.transitionAgent(a, AgentState.Ready, 'missed-offer');
-    if (this.available(a)) this.makeAvailable(a);
+    return true;
   }
 
   /** The agent stops ringing for its call (logout, not-ready, device down); the call goes back if nobody else rings. */
@@ -1132,6 +1173,11 @@ export class AcdEngine implements AcdRouter {
   }
 
   private finishWork(a: AgentRec, reason: string): void {
+    if (a.pendingLogout) {
+      a.pendingLogout = false;
+      this.transitionAgent(a, AgentState.LoggedOut, 'logout');
+      return;
+    }
     if (a.pendingNotReady !== null) {
       const r = a.pendingNotReady;
       a.pendingNotReady = null;
@@ -1608,6 +1654,7 @@ export class AcdEngine implements AcdRouter {
         calls: a.calls,
         misses: a.misses,
         pending: a.pendingNotReady,
+        pendingLogout: a.pendingLogout,
         call: a.call?.id ?? null,
         members: a.members.map((m) => `${m.pool.queue.id}/${m.pool.key}:${this.memberTable.rrOf(m)}:${this.memberTable.pos[m.id]}`),
       })),

@@ -50,6 +50,8 @@ export class AgentRec {
   /** Next agent ringing for the same call (ring list, in agent index order). */
   ringNext: AgentRec | null = null;
   pendingNotReady: string | null = null;
+  /** Logout asked for during a call: it takes effect when the call and its wrap-up are over. */
+  pendingLogout = false;
   /** Consecutive missed offers. */
   misses = 0;
   /** Calls accepted since the engine started (fewest-calls). */

@@ -57,6 +57,18 @@ function nonNegative(v: unknown, field: string, dflt: number): number {
   return v;
 }
 
+function positive(v: unknown, field: string, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) fail(field, 'must be a finite number > 0');
+  return v;
+}
+
+function share(v: unknown, field: string, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1) fail(field, 'must be a share from 0 to 1');
+  return v;
+}
+
 function optionalNonNegative(v: unknown, field: string): number | null {
   if (v === undefined || v === null) return null;
   return nonNegative(v, field, 0);
@@ -140,12 +152,12 @@ export function normalizeQueueConfig(cfg: QueueConfig, defaults: { ringTimeoutMs
     overflow: normalizeOverflow(cfg.overflow, 'overflow'),
     levels,
     afterMs,
-    ringTimeoutMs: cfg.ringTimeoutSeconds === undefined ? defaults.ringTimeoutMs : nonNegative(cfg.ringTimeoutSeconds, 'ringTimeoutSeconds', 0) * 1000,
+    ringTimeoutMs: cfg.ringTimeoutSeconds === undefined ? defaults.ringTimeoutMs : positive(cfg.ringTimeoutSeconds, 'ringTimeoutSeconds', 0) * 1000,
     knownAgentMs: cfg.knownAgentSeconds === undefined ? defaults.knownAgentMs : nonNegative(cfg.knownAgentSeconds, 'knownAgentSeconds', 0) * 1000,
     expectedHandleMs: nonNegative(cfg.expectedHandleSeconds, 'expectedHandleSeconds', 180) * 1000,
     positionUpdateMs: nonNegative(cfg.positionUpdateSeconds, 'positionUpdateSeconds', 5) * 1000,
     serviceLevel: sl
-      ? { thresholdSeconds: nonNegative(sl.thresholdSeconds, 'serviceLevel.thresholdSeconds', 20), target: nonNegative(sl.target, 'serviceLevel.target', 0.8) }
+      ? { thresholdSeconds: nonNegative(sl.thresholdSeconds, 'serviceLevel.thresholdSeconds', 20), target: share(sl.target, 'serviceLevel.target', 0.8) }
       : null,
   };
 }

@@ -31,6 +31,7 @@ interface RAgent {
   calls: number;
   misses: number;
   pending: string | null;
+  pendingLogout: boolean;
   call: RCall | null;
   wrapUntil: number;
   lastOffer: Map<string, number>;
@@ -139,7 +140,8 @@ export class ReferenceAcd implements AcdRouter {
   }
 
   private enter(at: number): void {
-    if (!(at >= this.now)) throw new AcdTypeError('ACD_ERR_TIME_WENT_BACKWARDS', `at: ${at} is before ${this.now}`);
+    if (typeof at !== 'number' || !Number.isFinite(at)) throw new AcdTypeError('ACD_ERR_INVALID_ARGUMENT', `at: ${String(at)} is not a finite number`);
+    if (at < this.now) throw new AcdTypeError('ACD_ERR_TIME_WENT_BACKWARDS', `at: ${at} is before ${this.now}`);
     for (;;) {
       const t = this.nextTimer();
       if (t === null || t.deadline > at) break;
@@ -178,7 +180,10 @@ export class ReferenceAcd implements AcdRouter {
         }
         q.cfg = cfg;
         const waiting = this.calls.filter((c) => c.queue === q && c.state === CallState.Waiting).sort((a, b) => (better(a, b) ? -1 : 1));
-        for (const c of waiting) c.maxWaitAt = c.kind === 'call' && cfg.maxWaitMs !== null ? c.entered + cfg.maxWaitMs : -1;
+        for (const c of waiting) {
+          c.priority = cfg.priority + c.basePriority;
+          c.maxWaitAt = c.kind === 'call' && cfg.maxWaitMs !== null ? c.entered + cfg.maxWaitMs : -1;
+        }
         for (const c of waiting) {
           if (c.state !== CallState.Waiting || c.queue !== q) continue;
           this.applyLevel(c);
@@ -202,6 +207,7 @@ export class ReferenceAcd implements AcdRouter {
             calls: 0,
             misses: 0,
             pending: null,
+            pendingLogout: false,
             call: null,
             wrapUntil: -1,
             lastOffer: new Map(),
@@ -216,7 +222,10 @@ export class ReferenceAcd implements AcdRouter {
       case 'agentLogin': {
         const a = this.agent(i.agentId);
         this.enter(i.at);
-        if (a.state !== AgentState.LoggedOut) return;
+        if (a.state !== AgentState.LoggedOut) {
+          a.pendingLogout = false;
+          return;
+        }
         a.misses = 0;
         a.pending = null;
         this.setState(a, AgentState.NotReady, 'login');
@@ -226,8 +235,13 @@ export class ReferenceAcd implements AcdRouter {
         const a = this.agent(i.agentId);
         this.enter(i.at);
         if (a.state === AgentState.LoggedOut) return;
-        if (a.state === AgentState.Reserved) this.withdraw(a, 'agent-logged-out');
         a.pending = null;
+        if (a.state === AgentState.Busy) {
+          a.pendingLogout = true;
+          return;
+        }
+        if (a.state === AgentState.Reserved) this.withdraw(a, 'agent-logged-out');
+        a.pendingLogout = false;
         this.setState(a, AgentState.LoggedOut, 'logout');
         return;
       }
@@ -240,9 +254,12 @@ export class ReferenceAcd implements AcdRouter {
           a.idleSince = this.now;
           this.setState(a, AgentState.Ready, 'ready');
           if (this.available(a)) this.makeAvailable(a);
-        } else if (a.state === AgentState.Busy) a.pending = null;
-        else if (a.state === AgentState.WrapUp) {
+        } else if (a.state === AgentState.Busy) {
           a.pending = null;
+          a.pendingLogout = false;
+        } else if (a.state === AgentState.WrapUp) {
+          a.pending = null;
+          a.pendingLogout = false;
           this.finishWork(a, 'ready');
         }
         return;
@@ -262,8 +279,10 @@ export class ReferenceAcd implements AcdRouter {
             return;
           case AgentState.Busy:
             a.pending = i.reason;
+            a.pendingLogout = false;
             return;
           default:
+            a.pendingLogout = false;
             this.setState(a, AgentState.NotReady, i.reason);
             return;
         }
@@ -544,6 +563,7 @@ export class ReferenceAcd implements AcdRouter {
   private returnToQueue(c: RCall): void {
     c.ringUntil = -1;
     c.state = CallState.Waiting;
+    c.priority = c.queue.cfg.priority + c.basePriority;
     if (c.overdue) {
       c.overdue = false;
       this.overflow(c);
@@ -584,11 +604,23 @@ export class ReferenceAcd implements AcdRouter {
       a.call = null;
       this.emit('cancelOffer', c.id, a.id, 'timeout');
     }
+    if (ringing.length === 1) {
+      this.returnToQueue(c);
+      this.miss(ringing[0]!);
+      return;
+    }
+    // ring-all: everyone who let it ring is ready again at once, and the call rings them all again
+    for (const a of ringing) this.missState(a);
     this.returnToQueue(c);
-    for (const a of ringing) this.miss(a);
+    for (const a of ringing) if (this.available(a)) this.makeAvailable(a);
   }
 
   private miss(a: RAgent): void {
+    this.missState(a);
+    if (this.available(a)) this.makeAvailable(a);
+  }
+
+  private missState(a: RAgent): void {
     a.call = null;
     a.misses++;
     if (this.maxMissed > 0 && a.misses >= this.maxMissed) {
@@ -598,7 +630,6 @@ export class ReferenceAcd implements AcdRouter {
     }
     a.idleSince = this.now;
     this.setState(a, AgentState.Ready, 'missed-offer');
-    if (this.available(a)) this.makeAvailable(a);
   }
 
   private withdraw(a: RAgent, reason: CancelReason): void {
@@ -651,6 +682,11 @@ export class ReferenceAcd implements AcdRouter {
   }
 
   private finishWork(a: RAgent, reason: string): void {
+    if (a.pendingLogout) {
+      a.pendingLogout = false;
+      this.setState(a, AgentState.LoggedOut, 'logout');
+      return;
+    }
     if (a.pending !== null) {
       const r = a.pending;
       a.pending = null;

@@ -38,6 +38,31 @@ describe('agent states', () => {
     expect(offers()).toEqual(['offer c1 a', 'offer c2 a']);
   });
 
+  it('an agent who logs out during a call stays on it and is logged out after its wrap-up; logging in again first cancels that', () => {
+    const { engine, offers, agent, queue } = setup();
+    queue('q', { wrapUpSeconds: 30 });
+    agent('a');
+    engine.callArrived(0, 'c1', 'q');
+    engine.offerAccepted(1 * S, 'c1', 'a');
+    engine.agentLogout(2 * S, 'a');
+    expect(engine.agentInfo('a')).toMatchObject({ state: 'busy', callId: 'c1' });
+    engine.callArrived(3 * S, 'c2', 'q');
+    engine.callEnded(10 * S, 'c1');
+    expect(engine.agentInfo('a').state).toBe('wrap-up');
+    engine.advance(40 * S);
+    expect(engine.agentInfo('a')).toMatchObject({ state: 'logged-out', callId: null });
+    expect(offers()).toEqual(['offer c1 a']);
+    // changed their mind: logged in again while still on the call
+    engine.agentLogin(41 * S, 'a');
+    engine.agentReady(41 * S, 'a');
+    engine.offerAccepted(41 * S, 'c2', 'a');
+    engine.agentLogout(42 * S, 'a');
+    engine.agentLogin(43 * S, 'a');
+    engine.callEnded(50 * S, 'c2');
+    engine.advance(80 * S);
+    expect(engine.agentInfo('a').state).toBe('ready');
+  });
+
   it('an agent who asks for not-ready during a call goes not-ready after wrap-up instead of ready', () => {
     const { engine, agent, queue } = setup();
     queue('q', { wrapUpSeconds: 5 });
@@ -160,6 +185,24 @@ describe('strategies', () => {
     engine.offerAccepted(2, 'c1', 'c');
     expect(log).toEqual(['offer c1 a,c', 'assigned c1 c', 'cancel c1 a answered-elsewhere']);
     expect(engine.agentInfo('a').state).toBe('ready');
+  });
+});
+
+describe('ring-all after nobody answered', () => {
+  it('rings everyone who let it ring again, together (not the first of them alone); agents it pauses are left out', () => {
+    const { engine, offers, agent, queue } = setup({ ringTimeoutSeconds: 10, maxMissedOffers: 2 });
+    queue('q', { strategy: 'ring-all' });
+    for (const id of ['a', 'b', 'c', 'd']) agent(id);
+    engine.callArrived(0, 'c0', 'q');
+    engine.offerRejected(1 * S, 'c0', 'a'); // a and b decline once: one more miss pauses them
+    engine.offerRejected(1 * S, 'c0', 'b');
+    engine.offerAccepted(2 * S, 'c0', 'c');
+    engine.callEnded(2.5 * S, 'c0');
+    engine.callArrived(3 * S, 'c1', 'q');
+    engine.advance(13 * S);
+    expect(offers()).toEqual(['offer c0 a,b,c,d', 'offer c1 a,b,c,d', 'offer c1 c,d']);
+    expect(engine.agentInfo('a')).toMatchObject({ state: 'not-ready', reason: 'missed-offers' });
+    expect(engine.agentInfo('b')).toMatchObject({ state: 'not-ready', reason: 'missed-offers' });
   });
 });
 
@@ -641,6 +684,21 @@ describe('queue changes and transfers', () => {
     expect(offers()).toEqual(['offer c1 a']);
   });
 
+  it("a queue's new priority applies to the calls already waiting in it: a later call does not overtake them", () => {
+    const { engine, offers, agent, queue } = setup();
+    queue('a', { priority: 0 });
+    queue('b', { priority: 5 });
+    engine.callArrived(0, 'a1', 'a');
+    engine.callArrived(1 * S, 'b1', 'b');
+    queue('a', { priority: 10 }, 2 * S);
+    engine.callArrived(3 * S, 'a2', 'a');
+    expect(engine.callInfo('a1')!.priority).toBe(10);
+    agent('x', {}, {}, 4 * S);
+    agent('y', {}, {}, 5 * S);
+    agent('z', {}, {}, 6 * S);
+    expect(offers()).toEqual(['offer a1 x', 'offer a2 y', 'offer b1 z']);
+  });
+
   it('a connected call transferred to a queue frees the agent and waits there as a new entry', () => {
     const { engine, offers, agent, queue } = setup();
     queue('sales');
@@ -729,6 +787,35 @@ describe('robustness', () => {
     engine.callArrived(10, 'c', 'q');
     expect(() => engine.callArrived(10, 'c', 'q')).toThrow(expect.objectContaining({ code: 'ACD_ERR_DUPLICATE_CALL' }));
     expect(engine.hasQueue('x')).toBe(false);
+  });
+
+  it('refuses a time that is not a finite number (the engine stays usable), and options or configurations out of range', () => {
+    const { engine, queue } = setup();
+    queue('q');
+    for (const at of [Infinity, Number.NaN, '5' as unknown as number]) {
+      expect(() => engine.advance(at)).toThrow(expect.objectContaining({ code: 'ACD_ERR_INVALID_ARGUMENT' }));
+    }
+    engine.callArrived(1, 'c1', 'q');
+    expect(engine.time()).toBe(1);
+    expect(() => new AcdEngine({ ringTimeoutSeconds: 0 })).toThrow(/ringTimeoutSeconds/);
+    expect(() => new AcdEngine({ ringTimeoutSeconds: Infinity })).toThrow(/ringTimeoutSeconds/);
+    expect(() => new AcdEngine({ knownAgentSeconds: -5 })).toThrow(/knownAgentSeconds/);
+    expect(() => new AcdEngine({ knownAgentSeconds: 'x' as unknown as number })).toThrow(/knownAgentSeconds/);
+    expect(() => queue('r', { ringTimeoutSeconds: 0 })).toThrow(/ringTimeoutSeconds/);
+    expect(() => queue('r', { serviceLevel: { thresholdSeconds: 20, target: 5 } })).toThrow(/serviceLevel\.target/);
+  });
+
+  it("a queue's new expected handle time is the waiting calls' EWT estimate from then on", () => {
+    const { engine, agent, queue, positions } = setup();
+    queue('q', { expectedHandleSeconds: 180, positionUpdateSeconds: 1 });
+    agent('a');
+    engine.agentNotReady(0, 'a', 'break');
+    engine.callArrived(0, 'c1', 'q');
+    engine.advance(2 * S);
+    expect(positions.get('c1')).toEqual([1, 180]);
+    queue('q', { expectedHandleSeconds: 60, positionUpdateSeconds: 1 }, 3 * S);
+    engine.advance(5 * S);
+    expect(positions.get('c1')).toEqual([1, 60]);
   });
 
   it('a listener that throws is logged and the engine goes on', () => {

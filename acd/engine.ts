@@ -519,6 +519,29 @@ export class AcdEngine implements AcdRouter {
     else if (a.state === AgentState.Ready) this.removeFromReady(a);
     a.pendingLogout = false;
     this.transitionAgent(a, AgentState.LoggedOut, 'logout');
+    this.releaseKnownCalls(a);
+  }
+
+  /**
+   * The calls waiting for `a` as their known agent stop waiting for them (a logged out): each goes on to its queue's
+   * requirements at once, in claim order, rather than wait out the known-agent time for someone who is not there.
+   */
+  private releaseKnownCalls(a: AgentRec): void {
+    let calls: CallRec[] | null = null;
+    for (const m of a.members) {
+      if (m.pool.onlyAgent !== a || m.pool.calls.size === 0) continue;
+      calls ??= [];
+      for (const slot of m.pool.calls.toArray()) calls.push(this.calls[slot]!);
+    }
+    if (calls === null) return;
+    calls.sort(compareCalls);
+    for (const c of calls) {
+      if (c.state !== CallState.Waiting || !c.inPool) continue;
+      this.poolRemove(c);
+      c.knownMs = 0;
+      this.applyLevel(c);
+      this.routeCall(c);
+    }
   }
 
   agentReady(at: number, agentId: string): void {
@@ -1176,6 +1199,7 @@ export class AcdEngine implements AcdRouter {
     if (a.pendingLogout) {
       a.pendingLogout = false;
       this.transitionAgent(a, AgentState.LoggedOut, 'logout');
+      this.releaseKnownCalls(a);
       return;
     }
     if (a.pendingNotReady !== null) {

@@ -243,6 +243,7 @@ export class ReferenceAcd implements AcdRouter {
         if (a.state === AgentState.Reserved) this.withdraw(a, 'agent-logged-out');
         a.pendingLogout = false;
         this.setState(a, AgentState.LoggedOut, 'logout');
+        this.releaseKnown(a);
         return;
       }
       case 'agentReady': {
@@ -615,6 +616,17 @@ export class ReferenceAcd implements AcdRouter {
     for (const a of ringing) if (this.available(a)) this.makeAvailable(a);
   }
 
+  /** Calls waiting for a logged-out known agent go on to their queue's requirements, in claim order. */
+  private releaseKnown(a: RAgent): void {
+    const calls = this.calls.filter((c) => c.state === CallState.Waiting && c.known === a && c.level === -1).sort((x, y) => (better(x, y) ? -1 : 1));
+    for (const c of calls) {
+      if (c.state !== CallState.Waiting) continue;
+      c.knownMs = 0;
+      this.applyLevel(c);
+      this.routeCall(c);
+    }
+  }
+
   private miss(a: RAgent): void {
     this.missState(a);
     if (this.available(a)) this.makeAvailable(a);
@@ -685,6 +697,7 @@ export class ReferenceAcd implements AcdRouter {
     if (a.pendingLogout) {
       a.pendingLogout = false;
       this.setState(a, AgentState.LoggedOut, 'logout');
+      this.releaseKnown(a);
       return;
     }
     if (a.pending !== null) {

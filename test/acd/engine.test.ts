@@ -297,6 +297,35 @@ describe('known agent', () => {
     engine.advance(26 * S);
     expect(offers()).toEqual(['offer c1 known', 'offer c2 other']);
   });
+
+  it('a call waiting for its known agent goes to anyone at once when that agent logs out (at once, or after their call)', () => {
+    const { engine, offers, agent, queue } = setup({ knownAgentSeconds: 60 });
+    queue('q');
+    agent('other');
+    engine.agentNotReady(0, 'other', 'break');
+    engine.defineAgent(0, 'known', {});
+    engine.agentLogin(0, 'known');
+    engine.callArrived(1 * S, 'c1', 'q', { knownAgentId: 'known' });
+    engine.callArrived(2 * S, 'c2', 'q', { knownAgentId: 'known' });
+    engine.agentReady(3 * S, 'other');
+    expect(offers()).toEqual([]);
+    engine.agentLogout(4 * S, 'known');
+    expect(offers()).toEqual(['offer c1 other']);
+    expect(engine.callInfo('c2')).toMatchObject({ state: 'waiting', level: 0 });
+    // a known agent on a call who logs out: their callers stop waiting for them when that call is over
+    engine.agentLogin(5 * S, 'known');
+    engine.agentReady(5 * S, 'known');
+    expect(offers().at(-1)).toBe('offer c2 known');
+    engine.offerAccepted(6 * S, 'c2', 'known');
+    engine.callArrived(7 * S, 'c3', 'q', { knownAgentId: 'known' });
+    engine.agentLogout(8 * S, 'known');
+    engine.offerAccepted(9 * S, 'c1', 'other');
+    engine.callEnded(10 * S, 'c1');
+    expect(offers().at(-1)).toBe('offer c2 known');
+    engine.callEnded(11 * S, 'c2');
+    expect(engine.agentInfo('known').state).toBe('logged-out');
+    expect(offers().at(-1)).toBe('offer c3 other');
+  });
 });
 
 describe("a call's own skills for a while (skillsSeconds)", () => {

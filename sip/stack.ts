@@ -212,7 +212,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
       userAgent: this.userAgent,
       maxCallDurationMs: opts.maxCallDurationMs ?? 4 * 3600_000,
       sessionMinSeconds: opts.sessionMinSeconds ?? MIN_SE_SECONDS,
-      contactUri: (p) => this.contactUri(p),
+      contactUri: (p, sips) => this.contactUri(p, sips),
       registerDialog: (id, leg) => this.dialogs.set(id, leg),
       unregisterDialog: (id) => this.dialogs.delete(id),
     };
@@ -244,8 +244,10 @@ export class SipStack extends EventEmitter<SipStackEvents> {
     return this.transport.ports;
   }
 
-  contactUri(protocol: TransportProtocol): string {
+  contactUri(protocol: TransportProtocol, sips = false): string {
     const { host, port } = this.transport.sentBy(protocol);
+    // (a SIPS URI implies TLS; over a secure WebSocket its transport is "ws", RFC 7118 5.2)
+    if (sips) return `sips:b2bua@${host}:${port}${protocol === 'wss' || protocol === 'ws' ? ';transport=ws' : ''}`;
     return `sip:b2bua@${host}:${port};transport=${protocol}`;
   }
 

@@ -163,7 +163,6 @@ export class DigestAuthenticator {
     const alg: DigestAlgorithm | undefined = algParam === 'MD5' ? 'MD5' : algParam === 'SHA-256' ? 'SHA-256' : undefined;
     if (!alg || !this.algorithms.includes(alg)) return { ok: false, stale: false, reason: 'unsupported' };
     const nonceState = this.checkNonce(nonce);
-    if (nonceState === 'bad') return { ok: false, stale: false, reason: 'bad-nonce' };
     const qop = p.get('qop');
     const nc = p.get('nc');
     const cnonce = p.get('cnonce');
@@ -174,12 +173,16 @@ export class DigestAuthenticator {
     const ha1 = cred && cred.realm === this.opts.realm ? (alg === 'MD5' ? cred.ha1Md5 : cred.ha1Sha256) : hash(alg, `${username}:${this.opts.realm}:${randomBytes(8).toString('hex')}`);
     const ha2 = hash(alg, `${req.method}:${uri}`);
     const expected = hash(alg, `${ha1}:${nonce}:${nc}:${cnonce}:${qop}:${ha2}`);
-    if (!cred || !safeEqualHex(expected, response)) return { ok: false, stale: false, reason: 'bad-response' };
-    // correct response with an expired nonce: ask again with stale=true (RFC 2617 3.2.1)
-    if (nonceState === 'stale') return { ok: false, stale: true, reason: 'bad-nonce' };
+    if (!cred || !safeEqualHex(expected, response)) return { ok: false, stale: false, reason: nonceState === 'bad' ? 'bad-nonce' : 'bad-response' };
+    // A correct response whose nonce is expired, or not ours (issued before a restart: the secret is per process), or
+    // whose nonce count was used already (sip.js sends its last Authorization again on every refresh): the client knows
+    // the password, so it is asked again with a fresh nonce and stale=true (RFC 2617 3.2.1), and its address is not
+    // counted towards the lockout (a NAT full of browser softphones refreshing at once would lock itself out). A replay
+    // by someone else gets the same new challenge, which they cannot answer.
+    if (nonceState !== 'ok') return { ok: false, stale: true, reason: 'bad-nonce' };
     const ncValue = parseInt(nc, 16);
     const seen = this.nonceCounts.get(nonce);
-    if (seen && ncValue <= seen.nc) return { ok: false, stale: false, reason: 'replay' };
+    if (seen && ncValue <= seen.nc) return { ok: false, stale: true, reason: 'replay' };
     this.nonceCounts.set(nonce, { nc: ncValue, expires: this.now() + this.ttl });
     this.sweep();
     return { ok: true, username, agentId: cred.agentId };

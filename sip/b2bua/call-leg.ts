@@ -47,6 +47,8 @@ export abstract class CallLeg<E extends CallLegEvents = CallLegEvents> extends E
   private childLog: Logger | undefined;
   private reinviteHandler: ReinviteHandler | undefined;
   private pendingReinvite = false;
+  /** The dialog's Request-URI was sips: (RFC 3261 12.1.1, 8.1.1.8: our Contact is a SIPS URI too). */
+  protected secure = false;
   /** 2xx retransmission until ACK, keyed by CSeq number */
   private readonly awaitingAck = new Map<number, { timer: NodeJS.Timeout | undefined; giveUp: NodeJS.Timeout; resolve: () => void; reject: (e: Error) => void }>();
   private closed = false;
@@ -122,7 +124,7 @@ export abstract class CallLeg<E extends CallLegEvents = CallLegEvents> extends E
   }
 
   protected contactHeader(protocol: SendTarget['protocol']): string {
-    return `<${this.ctx.contactUri(protocol)}>`;
+    return `<${this.ctx.contactUri(protocol, this.secure)}>`;
   }
 
   /** Called by the stack for a request inside our dialog. */

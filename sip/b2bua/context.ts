@@ -12,8 +12,8 @@ export interface LegContext {
   maxCallDurationMs: number;
   /** RFC 4028 Min-SE: the smallest session interval we accept (422 below it) */
   sessionMinSeconds: number;
-  /** our Contact URI for a transport */
-  contactUri(protocol: TransportProtocol): string;
+  /** our Contact URI for a transport; `sips`: a SIPS URI (a dialog set up with a sips: Request-URI, RFC 3261 12.1.1) */
+  contactUri(protocol: TransportProtocol, sips?: boolean): string;
   registerDialog(id: string, leg: CallLeg): void;
   unregisterDialog(id: string): void;
 }

@@ -47,6 +47,7 @@ export class IncomingCall extends CallLeg<IncomingCallEvents> {
   ) {
     super(ctx, tx.request.callId);
     this.request = tx.request;
+    this.secure = /^sips:/i.test(this.request.uri);
     this.flow = tx.flow;
     this.identity = identity;
     this.remoteSdp = this.request.body.length > 0 ? this.request.bodyText : undefined;

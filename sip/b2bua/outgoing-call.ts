@@ -64,6 +64,7 @@ export class OutgoingCall extends CallLeg<OutgoingCallEvents> {
     super(ctx, callId);
     this.target = init.target;
     this.init = init;
+    this.secure = /^sips:/i.test(init.requestUri);
     this.localSdp = init.sdp;
     this.invite = this.buildInvite(1);
   }

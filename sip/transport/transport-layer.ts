@@ -135,6 +135,8 @@ export class TransportLayer {
   private readonly unanswered = new WeakSet<WebSocket>();
   private pingTimer: NodeJS.Timeout | undefined;
   private ownHttp: http.Server | undefined;
+  /** the application's HTTP server, when SIP over WebSocket shares its port */
+  private sharedHttp: { address(): ReturnType<net.Server['address']> } | undefined;
   private ownHttps: https.Server | undefined;
   private upgradeListener: ((req: http.IncomingMessage, socket: Duplex, head: Buffer) => void) | undefined;
   private readonly connections = new Map<string, Connection>();
@@ -252,8 +254,9 @@ export class TransportLayer {
       server.on('upgrade', this.upgradeListener);
       if (this.ownHttp) this.ports.ws = await listen(this.ownHttp, ws.port ?? 0, host);
       else {
-        const a = server.address();
-        if (a && typeof a === 'object') this.ports.ws = a.port;
+        // (the HTTP server may start listening after us: then sentBy reads its port when first asked)
+        this.sharedHttp = server;
+        this.wsPortOf();
       }
     }
     const t = this.opts.tls;
@@ -282,7 +285,14 @@ export class TransportLayer {
 
   /** sent-by host and port for our Via on `protocol`. */
   sentBy(protocol: TransportProtocol): { host: string; port: number } {
+    if (protocol === 'ws' && this.ports.ws === undefined) this.wsPortOf();
     return { host: this.opts.host, port: this.ports[protocol] ?? this.ports.udp ?? 5060 };
+  }
+
+  /** The port of the HTTP server that SIP over WebSocket shares, once it listens. */
+  private wsPortOf(): void {
+    const a = this.sharedHttp?.address();
+    if (a && typeof a === 'object') this.ports.ws = a.port;
   }
 
   hasConnection(id: string): boolean {

@@ -153,6 +153,37 @@ describe('registrar with digest authentication', () => {
     expect((await ua.take(byCallId('lock-x'))).status).toBe(403);
   });
 
+  it('asks a client with the right password but a used nonce count, or a nonce not of this server, again (stale=true), never locking it out', async () => {
+    const { stack, ua, port } = await setup({ lockout: { maxFailures: 3, lockMs: 60_000 } });
+    ua.send(register({ port, user: '1001', clientPort: ua.port, callId: 'sj', ua: 'X/1' }), port);
+    const ch = await ua.take(byCallId('sj'));
+    const auth = digestResponse(ch.getAll('www-authenticate')[0]!, { method: 'REGISTER', uri: `sip:127.0.0.1:${port}`, user: '1001', password: 'secret', nc: 1 });
+    ua.send(register({ port, user: '1001', clientPort: ua.port, callId: 'sj', cseq: 2, auth, ua: 'X/1' }), port);
+    expect((await ua.take(byCallId('sj'))).status).toBe(200);
+    // as sip.js does on every refresh: its last Authorization again, more often than the lockout allows failures
+    for (let cseq = 3; cseq < 9; cseq++) {
+      ua.send(register({ port, user: '1001', clientPort: ua.port, callId: 'sj', cseq, auth, ua: 'X/1' }), port);
+      const again = await ua.take(byCallId('sj'));
+      expect(again.status).toBe(401);
+      expect(parseDigestHeader(again.getAll('www-authenticate')[0]!)!.get('stale')).toBe('true');
+    }
+    // a nonce another server issued (this one before a restart), answered with the right password
+    const other = await startStack();
+    cleanup.push(() => other.close());
+    ua.send(register({ port: other.ports.udp!, user: '1001', clientPort: ua.port, callId: 'old', ua: 'X/1' }), other.ports.udp!);
+    const foreign = await ua.take(byCallId('old'));
+    const oldAuth = digestResponse(foreign.getAll('www-authenticate')[0]!, { method: 'REGISTER', uri: `sip:127.0.0.1:${port}`, user: '1001', password: 'secret' });
+    ua.send(register({ port, user: '1001', clientPort: ua.port, callId: 'old', cseq: 2, auth: oldAuth, ua: 'X/1' }), port);
+    const stale = await ua.take(byCallId('old'));
+    expect(stale.status).toBe(401);
+    expect(parseDigestHeader(stale.getAll('www-authenticate')[0]!)!.get('stale')).toBe('true');
+    expect(stack.stats().authFailures).toBe(0);
+    // and the fresh challenge is answered: not locked out
+    const fresh = digestResponse(stale.getAll('www-authenticate')[0]!, { method: 'REGISTER', uri: `sip:127.0.0.1:${port}`, user: '1001', password: 'secret' });
+    ua.send(register({ port, user: '1001', clientPort: ua.port, callId: 'old', cseq: 3, auth: fresh, ua: 'X/1' }), port);
+    expect((await ua.take(byCallId('old'))).status).toBe(200);
+  });
+
   it('does not challenge a trusted source', async () => {
     const { stack, ua, port } = await setup({ trustedSources: ['127.0.0.0/8'] });
     ua.send(register({ port, user: '1001', clientPort: ua.port, callId: 'tr' }), port);

@@ -6,14 +6,14 @@ import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import fc from 'fast-check';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { parseMessage } from '../../sip/message/parser.ts';
 import { SipParseError } from '../../sip/message/errors.ts';
 import { SipRequest } from '../../sip/message/message.ts';
 import { validateRequest } from '../../sip/message/validate.ts';
 import type { Flow } from '../../sip/transport/flow.ts';
-import { RawUdp, startStack } from './helpers.ts';
+import { RawUdp, SDP, startStack } from './helpers.ts';
 
 const cleanup: Array<() => unknown> = [];
 afterEach(async () => {
@@ -84,6 +84,44 @@ describe('transports', () => {
     const reply = new Promise<string>((r) => ws.once('message', (d) => r(d.toString())));
     ws.send(options('WS', 1, 'ws1'));
     expect(await reply).toContain('Call-ID: ws1');
+  });
+
+  it('advertises the port of an HTTP server it shares that starts listening after the stack', async () => {
+    const http = await import('node:http');
+    const server = http.createServer((_q, s) => s.end('ok'));
+    const stack = await startStack({ ws: { server } });
+    cleanup.push(() => stack.close());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    cleanup.push(() => new Promise((r) => server.close(r)));
+    const port = (server.address() as net.AddressInfo).port;
+    expect(stack.contactUri('ws')).toBe(`sip:b2bua@127.0.0.1:${port};transport=ws`);
+  });
+
+  it('answers a call set up with a sips: Request-URI over TLS with a SIPS Contact (RFC 3261 12.1.1); over TCP it gets 416', async () => {
+    const stack = await startStack({ tls: { cert, key, port: 0 }, trustedSources: ['127.0.0.1'] });
+    cleanup.push(() => stack.close());
+    stack.on('incomingCall', (c) => void c.answer(SDP(5000)).catch(() => {}));
+    const invite = (proto: string, port: number, id: string) => {
+      const body = SDP(4000);
+      return `INVITE sips:sales@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/${proto} 127.0.0.1:${port};branch=z9hG4bK${id}\r\nMax-Forwards: 70\r\n` +
+        `From: <sips:a@127.0.0.1>;tag=1\r\nTo: <sips:sales@127.0.0.1>\r\nCall-ID: ${id}\r\nCSeq: 1 INVITE\r\nContact: <sips:a@127.0.0.1:${port}>\r\n` +
+        `Content-Type: application/sdp\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    };
+    const secure = tls.connect({ host: '127.0.0.1', port: stack.ports.tls!, rejectUnauthorized: false });
+    cleanup.push(() => secure.destroy());
+    await new Promise((r) => secure.once('secureConnect', r));
+    let got = '';
+    secure.on('data', (d) => (got += d));
+    secure.write(invite('TLS', secure.localPort!, 'sips1'));
+    await vi.waitFor(() => expect(got).toMatch(/SIP\/2.0 200 OK[^]*\r\n\r\n/));
+    expect(got).toContain(`Contact: <sips:b2bua@127.0.0.1:${stack.ports.tls}>`);
+    const plain = net.connect(stack.ports.tcp!, '127.0.0.1');
+    cleanup.push(() => plain.destroy());
+    await new Promise((r) => plain.once('connect', r));
+    let refused = '';
+    plain.on('data', (d) => (refused += d));
+    plain.write(invite('TCP', plain.localPort!, 'sips2'));
+    await vi.waitFor(() => expect(refused).toMatch(/^SIP\/2.0 416 Unsupported URI Scheme: sips needs TLS/));
   });
 
   it('drops a datagram larger than the maximum message size and closes a stream that exceeds it', async () => {

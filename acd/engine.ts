@@ -847,6 +847,12 @@ export class AcdEngine implements AcdRouter {
       this.offer(c, 1);
       return;
     }
+    this.enterReadyHeaps(a);
+  }
+
+  /** Puts an available agent into the ready heaps of all its pools (no waiting call for it there). */
+  private enterReadyHeaps(a: AgentRec): void {
+    const end = a.memberStart + a.memberCount;
     for (let j = a.memberStart; j < end; j++) this.insertReady(a, j);
     a.inReady = true;
   }
@@ -1065,11 +1071,7 @@ export class AcdEngine implements AcdRouter {
     // again, not the first of them alone; then those it does not ring take what else waits for them.
     // (Routing reuses scratchAgents: copy first.)
     const missed = this.scratchAgents.slice(0, n);
-    for (const a of missed) {
-      if (!this.missState(a) || !this.available(a)) continue;
-      for (let j = a.memberStart; j < a.memberStart + a.memberCount; j++) this.insertReady(a, j);
-      a.inReady = true;
-    }
+    for (const a of missed) if (this.missState(a) && this.available(a)) this.enterReadyHeaps(a);
     this.returnToQueue(c);
     for (const a of missed) {
       if (!a.inReady || !this.available(a)) continue;

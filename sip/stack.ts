@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { createResponse, SipRequest, type SipResponse } from './message/message.ts';
-import { parseBoundedInt, randomToken } from './message/grammar.ts';
+import { randomToken } from './message/grammar.ts';
 import { InvalidStateError, SipError } from './message/errors.ts';
 import { parseNameAddr } from './message/name-addr.ts';
 import { formatUri } from './message/uri.ts';
@@ -381,7 +381,7 @@ export class SipStack extends EventEmitter<SipStackEvents> {
         return;
       case 'INVITE':
         // RFC 3261 16.3 / RFC 7332 3: a call we would route on (to an agent, to the trunk) must have a hop left
-        if (parseBoundedInt(req.get('max-forwards') ?? '70', 255) === 0) return this.respondTo(req, tx, 483, 'Too Many Hops');
+        if (req.maxForwards === 0) return this.respondTo(req, tx, 483, 'Too Many Hops');
         if (!this.overload.admit()) {
           const retryAfter = this.overload.retryAfterSeconds;
           return this.respondTo(req, tx, 503, 'Service Unavailable (overloaded)', (r) => {

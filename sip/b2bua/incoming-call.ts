@@ -1,6 +1,6 @@
 import { InvalidStateError } from '../message/errors.ts';
 import { createResponse, type SipRequest } from '../message/message.ts';
-import { parseBoundedInt, randomToken } from '../message/grammar.ts';
+import { randomToken } from '../message/grammar.ts';
 import { formatUri } from '../message/uri.ts';
 import type { InviteServerTransaction } from '../transaction/server-transactions.ts';
 import { Dialog } from '../dialog/dialog.ts';
@@ -47,7 +47,7 @@ export class IncomingCall extends CallLeg<IncomingCallEvents> {
   ) {
     super(ctx, tx.request.callId);
     this.request = tx.request;
-    this.secure = /^sips:/i.test(this.request.uri);
+    this.secure = this.request.isSips;
     this.flow = tx.flow;
     this.identity = identity;
     this.remoteSdp = this.request.body.length > 0 ? this.request.bodyText : undefined;
@@ -88,8 +88,7 @@ export class IncomingCall extends CallLeg<IncomingCallEvents> {
    * loop through a trunk ends with 483); the INVITE's own value less one, at most 70.
    */
   get onwardMaxForwards(): number {
-    const mf = parseBoundedInt(this.request.get('max-forwards') ?? '70', 255) ?? 70;
-    return Math.max(0, Math.min(70, mf - 1));
+    return Math.max(0, Math.min(70, this.request.maxForwards - 1));
   }
 
   /** Request-URI, From and To URIs of the INVITE. */

@@ -2,6 +2,7 @@ import { InvalidStateError, SipError } from '../message/errors.ts';
 import { SipRequest, type SipResponse } from '../message/message.ts';
 import { randomToken } from '../message/grammar.ts';
 import { MAGIC_COOKIE } from '../message/via.ts';
+import { isSipsUri } from '../message/uri.ts';
 import { IGNORE_RESPONSES, type ClientTransaction, type ClientTransactionUser } from '../transaction/client-transactions.ts';
 import type { TransactionLayer } from '../transaction/transaction-layer.ts';
 import { keepBytes, keptBytes, RELEASED } from '../transaction/transaction.ts';
@@ -64,7 +65,7 @@ export class OutgoingCall extends CallLeg<OutgoingCallEvents> {
     super(ctx, callId);
     this.target = init.target;
     this.init = init;
-    this.secure = /^sips:/i.test(init.requestUri);
+    this.secure = isSipsUri(init.requestUri);
     this.localSdp = init.sdp;
     this.invite = this.buildInvite(1);
   }

@@ -32,7 +32,7 @@ export function checkRequestSemantics(req: SipRequest, flow: Flow): MessageProbl
       : { status: 501, reason: 'Not Implemented', headers: allow };
   }
   // RFC 3261 26.2.2 / RFC 5630: a SIPS Request-URI asks for TLS on every hop; over plain UDP, TCP or WS it cannot be honoured
-  if (/^sips:/i.test(req.uri) && !isSecure(flow) && req.method !== 'ACK') {
+  if (req.isSips && !isSecure(flow) && req.method !== 'ACK') {
     return { status: 416, reason: 'Unsupported URI Scheme: sips needs TLS' };
   }
   // RFC 3261 8.2.2.3: never for ACK or CANCEL

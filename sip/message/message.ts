@@ -2,6 +2,8 @@ import { canonicalHeaderName, normalizeHeaderName } from './headers.ts';
 import type { MessageProblem } from './errors.ts';
 import { parseNameAddr, type NameAddr } from './name-addr.ts';
 import { parseVia, type Via } from './via.ts';
+import { parseBoundedInt } from './grammar.ts';
+import { isSipsUri } from './uri.ts';
 
 export interface CSeq {
   seq: number;
@@ -227,6 +229,16 @@ export class SipRequest extends SipMessage {
   }
   startLine(): string {
     return `${this.method} ${this.uri} ${this.version}`;
+  }
+
+  /** Max-Forwards (RFC 3261 8.1.1.6); 70 when absent (validateRequest refused a malformed one). */
+  get maxForwards(): number {
+    return parseBoundedInt(this.get('max-forwards') ?? '70', 255) ?? 70;
+  }
+
+  /** Whether the Request-URI is a SIPS URI (TLS on every hop, RFC 3261 26.2.2). */
+  get isSips(): boolean {
+    return isSipsUri(this.uri);
   }
 }
 

@@ -21,6 +21,11 @@ export interface OpaqueUri {
 
 export type AnyUri = SipUri | OpaqueUri;
 
+/** Whether a URI (as text) is a SIPS URI: TLS on every hop (RFC 3261 26.2.2). */
+export function isSipsUri(uri: string): boolean {
+  return /^sips:/i.test(uri);
+}
+
 export function isSipUri(u: AnyUri): u is SipUri {
   return (u.scheme === 'sip' || u.scheme === 'sips') && 'host' in u;
 }
